@@ -1,0 +1,1 @@
+"""Civic: the county's records, workflows, permissions and pages (Django)."""

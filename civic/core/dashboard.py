@@ -1,0 +1,52 @@
+"""Figures for the bureau's dashboard, gathered in one place so the view stays thin."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db.models import Count, Sum
+
+from civic.dogs.models import ServicePoint
+from civic.water.models import (
+    AnnualPlan,
+    FarmlandProgram,
+    PlannedUseStatus,
+    PlanStatus,
+    SurchargeBill,
+    WaterUser,
+)
+
+
+def county_figures(today: datetime.date | None = None) -> dict[str, Any]:
+    today = today or datetime.date.today()
+    listed_users = WaterUser.objects.filter(planned_use_status=PlannedUseStatus.LISTED)
+    segments = (
+        WaterUser.objects.filter(is_water_saving_enterprise=True)
+        .values("water_saving_segment")
+        .annotate(count=Count("id"))
+        .order_by("-count")
+    )
+    latest_bill = SurchargeBill.objects.order_by("-period_start").first()
+    bills_in_period = (
+        SurchargeBill.objects.filter(period_start=latest_bill.period_start)
+        if latest_bill
+        else SurchargeBill.objects.none()
+    )
+    plan_year = (
+        AnnualPlan.objects.filter(status=PlanStatus.ISSUED).order_by("-year").values_list("year", flat=True).first()
+    )
+    return {
+        "listed_user_count": listed_users.count(),
+        "water_saving_enterprise_count": sum(row["count"] for row in segments),
+        "water_saving_segments": list(segments),
+        "service_point_count": ServicePoint.objects.filter(is_active=True).count(),
+        "farmland_program": FarmlandProgram.objects.first(),
+        "plan_year": plan_year,
+        "planned_total_m3": AnnualPlan.objects.filter(year=plan_year, status=PlanStatus.ISSUED).aggregate(
+            total=Sum("annual_volume_m3")
+        )["total"],
+        "latest_bill_period": latest_bill.period_start if latest_bill else None,
+        "latest_bill_count": bills_in_period.count(),
+        "latest_bill_total_yuan": bills_in_period.aggregate(total=Sum("amount_yuan"))["total"],
+    }

@@ -1,0 +1,96 @@
+"""Accounts with roles, and the county's regions with their boundaries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Role(models.TextChoices):
+    BUREAU_ADMIN = "bureau_admin", _("Bureau administrator")
+    BUREAU_STAFF = "bureau_staff", _("Bureau staff")
+    ENTERPRISE_REPORTER = "enterprise_reporter", _("Enterprise reporter")
+    NETWORK_ANALYST = "network_analyst", _("Network analyst")
+    CLINIC_STAFF = "clinic_staff", _("Clinic staff")
+    INSPECTOR = "inspector", _("Inspector")
+
+
+BUREAU_ROLES = (Role.BUREAU_ADMIN, Role.BUREAU_STAFF)
+
+
+class User(AbstractUser):
+    """A person who signs in; what they may see follows from `role` and their binding."""
+
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.BUREAU_STAFF)
+    water_user = models.ForeignKey(
+        "water.WaterUser",
+        verbose_name=_("water user"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reporters",
+        help_text=_("For enterprise reporters: the one water user whose records they see."),
+    )
+    service_point = models.ForeignKey(
+        "dogs.ServicePoint",
+        verbose_name=_("service point"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+        help_text=_("For clinic staff: the one service point whose work they see."),
+    )
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    @property
+    def is_bureau(self) -> bool:
+        return self.is_superuser or self.role in BUREAU_ROLES
+
+    @property
+    def is_enterprise_reporter(self) -> bool:
+        return self.role == Role.ENTERPRISE_REPORTER and not self.is_superuser
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        errors: dict[str, Any] = {}
+        if self.role == Role.ENTERPRISE_REPORTER and self.water_user_id is None:
+            errors["water_user"] = _("An enterprise reporter must be bound to one water user.")
+        if self.role == Role.CLINIC_STAFF and self.service_point_id is None:
+            errors["service_point"] = _("Clinic staff must be bound to one service point.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class RegionLevel(models.TextChoices):
+    COUNTY = "county", _("County or district")
+    TOWN = "town", _("Town or street")
+    DMA = "dma", _("District metered area")
+    KEY_AREA = "key_area", _("Dog key management area")
+
+
+class Region(models.Model):
+    """A place in the county's tree: county → towns/streets → DMAs and key areas."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
+    level = models.CharField(_("level"), max_length=16, choices=RegionLevel.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    boundary = models.JSONField(_("boundary (GeoJSON geometry)"), null=True, blank=True)
+    area_m2 = models.FloatField(_("area (m²)"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["level", "code"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    def __str__(self) -> str:
+        return self.name

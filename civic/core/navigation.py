@@ -1,0 +1,41 @@
+"""The navigation bar: which sections a signed-in user's role opens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from civic.core.models import Role
+from civic.core.permissions import BUREAU, user_has_role
+
+
+@dataclass(frozen=True)
+class NavigationItem:
+    label: str | Promise
+    url_name: str
+    roles: tuple[str, ...]
+
+
+NAVIGATION = (
+    NavigationItem(_("Dashboard"), "dashboard", (*BUREAU, Role.NETWORK_ANALYST, Role.CLINIC_STAFF, Role.INSPECTOR)),
+    NavigationItem(_("Water users"), "water:register", BUREAU),
+    NavigationItem(_("Readings import"), "water:import_readings", BUREAU),
+    NavigationItem(_("Plans"), "water:plan_list", BUREAU),
+    NavigationItem(_("Surcharges"), "water:surcharge_summary", BUREAU),
+    NavigationItem(_("Quotas"), "water:quota_list", BUREAU),
+    NavigationItem(_("My water use"), "water:my_water_user", (Role.ENTERPRISE_REPORTER,)),
+)
+
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    """Template context: the navigation items the current user may open."""
+    items = [
+        {"label": item.label, "url": reverse(item.url_name), "active": request.path == reverse(item.url_name)}
+        for item in NAVIGATION
+        if user_has_role(request.user, item.roles)
+    ]
+    return {"navigation_items": items}

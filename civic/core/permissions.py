@@ -1,0 +1,46 @@
+"""Who may open what: role checks for views, and the records each user may see.
+
+Every view is wrapped in `role_required`; every queryset a view shows passes
+through a `visible_*` function, so an enterprise reporter only ever sees
+its own water user's records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from civic.core.models import Role
+
+ViewFunction = TypeVar("ViewFunction", bound=Callable[..., HttpResponse])
+
+BUREAU = (Role.BUREAU_ADMIN, Role.BUREAU_STAFF)
+WATER_READERS = (*BUREAU, Role.ENTERPRISE_REPORTER)
+
+
+def user_has_role(user: Any, roles: tuple[str, ...]) -> bool:
+    if not user.is_authenticated:
+        return False
+    return bool(user.is_superuser or user.role in roles)
+
+
+def role_required(*roles: str) -> Callable[[ViewFunction], ViewFunction]:
+    """Let signed-in users with one of `roles` through; send others to log in or refuse them (403)."""
+
+    def decorate(view: ViewFunction) -> ViewFunction:
+        @wraps(view)
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not user_has_role(request.user, roles):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return guarded  # type: ignore[return-value]
+
+    return decorate

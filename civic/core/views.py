@@ -1,0 +1,35 @@
+"""The dashboard and the county's map layers."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+
+from civic.core import dashboard as dashboard_figures
+from civic.core.models import Region, RegionLevel, Role
+from civic.core.permissions import BUREAU, role_required
+
+SIGNED_IN_ROLES = tuple(Role.values)
+
+
+@role_required(*SIGNED_IN_ROLES)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    if request.user.is_enterprise_reporter:  # type: ignore[union-attr]
+        return redirect("water:my_water_user")
+    context = dashboard_figures.county_figures() if request.user.is_bureau else {}  # type: ignore[union-attr]
+    return render(request, "core/dashboard.html", context)
+
+
+@role_required(*BUREAU, Role.NETWORK_ANALYST, Role.CLINIC_STAFF, Role.INSPECTOR)
+def regions_geojson(request: HttpRequest) -> JsonResponse:
+    """Towns, DMAs and key areas as a GeoJSON FeatureCollection (WGS 84)."""
+    level = request.GET.get("level", RegionLevel.TOWN)
+    features = [
+        {
+            "type": "Feature",
+            "geometry": region.boundary,
+            "properties": {"code": region.code, "name": region.name, "level": region.level},
+        }
+        for region in Region.objects.filter(level=level, boundary__isnull=False)
+    ]
+    return JsonResponse({"type": "FeatureCollection", "features": features})

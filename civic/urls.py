@@ -1,0 +1,11 @@
+"""Civic's URL map: one include per app, the admin, sign-in and the language switch."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("civic.core.urls")),
+    path("water/", include("civic.water.urls")),
+]

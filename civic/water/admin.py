@@ -1,0 +1,122 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from civic.water import models
+
+
+@admin.register(models.Industry)
+class IndustryAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "name_en")
+    search_fields = ("code", "name", "name_en")
+
+
+class MeterInline(admin.TabularInline):
+    model = models.Meter
+    fk_name = "water_user"
+    extra = 0
+    fields = ("serial", "size_mm", "source", "installed_on", "removed_on", "parent", "replaces", "initial_index_m3")
+    raw_id_fields = ("parent", "replaces")
+
+
+@admin.register(models.WaterUser)
+class WaterUserAdmin(SimpleHistoryAdmin):
+    list_display = ("code", "name", "kind", "industry", "town", "planned_use_status")
+    list_filter = ("kind", "planned_use_status", "town", "is_water_saving_enterprise")
+    search_fields = ("code", "name", "address", "contact_name")
+    inlines = [MeterInline]
+
+
+@admin.register(models.Meter)
+class MeterAdmin(SimpleHistoryAdmin):
+    list_display = ("serial", "water_user", "size_mm", "source", "installed_on", "parent")
+    search_fields = ("serial", "water_user__name", "water_user__code")
+    raw_id_fields = ("water_user", "parent", "replaces")
+
+
+@admin.register(models.ReadingImportBatch)
+class ReadingImportBatchAdmin(admin.ModelAdmin):
+    list_display = (
+        "file_name",
+        "status",
+        "row_count",
+        "first_reading_date",
+        "last_reading_date",
+        "imported_by",
+        "imported_at",
+    )
+    list_filter = ("status",)
+
+
+@admin.register(models.WaterQuota)
+class WaterQuotaAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "industry",
+        "product",
+        "unit",
+        "leading_value",
+        "advanced_value",
+        "general_value",
+        "effective_from",
+        "to_verify",
+    )
+    list_filter = ("to_verify", "industry")
+    search_fields = ("product", "industry__code", "industry__name")
+
+
+@admin.register(models.PlanningParameters)
+class PlanningParametersAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "effective_from",
+        "reasonable_use_coefficient",
+        "maximum_growth_rate",
+        "listing_threshold_m3_per_year",
+    )
+
+
+@admin.register(models.WaterTariff)
+class WaterTariffAdmin(SimpleHistoryAdmin):
+    list_display = ("kind", "price_yuan_per_m3", "effective_from")
+
+
+class MonthlyPlanInline(admin.TabularInline):
+    model = models.MonthlyPlan
+    extra = 0
+
+
+@admin.register(models.AnnualPlan)
+class AnnualPlanAdmin(SimpleHistoryAdmin):
+    list_display = ("water_user", "year", "method", "annual_volume_m3", "status")
+    list_filter = ("year", "status", "method")
+    search_fields = ("water_user__code", "water_user__name")
+    raw_id_fields = ("water_user",)
+    inlines = [MonthlyPlanInline]
+
+
+@admin.register(models.PlanAdjustmentRequest)
+class PlanAdjustmentRequestAdmin(SimpleHistoryAdmin):
+    list_display = ("plan", "requested_volume_m3", "status", "requested_by", "requested_at", "decided_by")
+    list_filter = ("status",)
+
+
+class SurchargeTierInline(admin.TabularInline):
+    model = models.SurchargeTier
+    extra = 0
+
+
+@admin.register(models.SurchargeSchedule)
+class SurchargeScheduleAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "effective_from", "billing_period", "progressive")
+    inlines = [SurchargeTierInline]
+
+
+@admin.register(models.SurchargeBill)
+class SurchargeBillAdmin(SimpleHistoryAdmin):
+    list_display = ("number", "water_user", "period_start", "period_end", "excess_m3", "amount_yuan", "status")
+    list_filter = ("status", "period_start")
+    search_fields = ("number", "water_user__code", "water_user__name")
+    raw_id_fields = ("water_user",)
+
+
+@admin.register(models.FarmlandProgram)
+class FarmlandProgramAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "period_start_year", "period_end_year", "target_area_m2", "completed_area_m2")

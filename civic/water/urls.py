@@ -1,0 +1,30 @@
+from django.urls import path
+
+from civic.water import views
+
+app_name = "water"
+
+urlpatterns = [
+    # Register
+    path("users/", views.register, name="register"),
+    path("users/<str:code>/", views.water_user_detail, name="water_user_detail"),
+    path("users/<str:code>/use.json", views.water_user_use_json, name="water_user_use_json"),
+    path("mine/", views.my_water_user, name="my_water_user"),
+    # Readings
+    path("readings/import/", views.import_readings, name="import_readings"),
+    path("readings/imports/<int:batch_id>/", views.import_batch_detail, name="import_batch_detail"),
+    # Plans
+    path("plans/", views.plan_list, name="plan_list"),
+    path("plans/<int:plan_id>/", views.plan_detail, name="plan_detail"),
+    path("plans/<int:plan_id>/adjust/", views.request_plan_adjustment, name="request_plan_adjustment"),
+    path("adjustments/<int:request_id>/decide/", views.decide_plan_adjustment, name="decide_plan_adjustment"),
+    # Surcharges
+    path("surcharges/", views.surcharge_summary, name="surcharge_summary"),
+    path("surcharges/summary.xlsx", views.surcharge_summary_xlsx, name="surcharge_summary_xlsx"),
+    path("bills/<str:number>/", views.bill_detail, name="bill_detail"),
+    path("bills/<str:number>/notice.pdf", views.bill_notice_pdf, name="bill_notice_pdf"),
+    # Quotas
+    path("quotas/", views.quota_list, name="quota_list"),
+    path("quotas/import/", views.import_quotas, name="import_quotas"),
+    path("quotas/export.xlsx", views.export_quotas, name="export_quotas"),
+]
