@@ -6,6 +6,8 @@ Volumes are stored in m³ and prices in yuan per m³; rules a county may change
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -75,6 +77,51 @@ class WaterUser(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    def billing_readings(self) -> models.QuerySet[MeterReading]:
+        """Readings of the user's top-level meters: the ones whose sum is the user's use."""
+        return MeterReading.objects.filter(meter__water_user=self, meter__parent__isnull=True)
+
+    def actual_use_m3(self, first_day: datetime.date, last_day: datetime.date) -> float:
+        """Metered use between two dates, inclusive; a reading's volume counts in the month of its date."""
+        total = self.billing_readings().filter(reading_date__range=(first_day, last_day)).aggregate(
+            total=models.Sum("volume_m3")
+        )["total"]
+        return float(total or 0.0)
+
+    def monthly_use_m3(self, year: int) -> dict[int, float]:
+        """Metered use per month of `year` ({month: m³}); months without readings are absent."""
+        rows = (
+            self.billing_readings()
+            .filter(reading_date__year=year)
+            .values_list("reading_date__month")
+            .annotate(total=models.Sum("volume_m3"))
+        )
+        return {month: float(total) for month, total in rows}
+
+    def annual_use_m3(self, year: int) -> float | None:
+        """Metered use in `year`, or None when the user has no readings in that year."""
+        months = self.monthly_use_m3(year)
+        return sum(months.values()) if months else None
+
+    def issued_plan(self, year: int) -> AnnualPlan | None:
+        return self.plans.filter(year=year, status=PlanStatus.ISSUED).first()
+
+    def planned_use_m3(self, first_day: datetime.date, last_day: datetime.date) -> float | None:
+        """Planned use over whole months between two dates, from issued plans; None if no plan covers them."""
+        months = MonthlyPlan.objects.filter(
+            plan__water_user=self,
+            plan__status=PlanStatus.ISSUED,
+            plan__year__range=(first_day.year, last_day.year),
+        )
+        total = 0.0
+        found = False
+        for month in months:
+            first_of_month = datetime.date(month.plan.year, month.month, 1)
+            if first_day <= first_of_month <= last_day:
+                total += month.volume_m3
+                found = True
+        return total if found else None
 
 
 class Meter(models.Model):
