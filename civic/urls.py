@@ -8,4 +8,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("civic.core.urls")),
     path("water/", include("civic.water.urls")),
+    path("dogs/", include("civic.dogs.urls")),
 ]

@@ -1,0 +1,5 @@
+import sys
+
+from hydro.cli import main
+
+sys.exit(main())
