@@ -11,7 +11,7 @@ setup: $(VENV)/.installed node_modules/.installed civic/locale/en/LC_MESSAGES/dj
 $(VENV)/.installed: requirements.txt
 	test -d $(VENV) || python3 -m venv $(VENV)
 	$(PIP) install --quiet --disable-pip-version-check -r requirements.txt
-	$(PIP) install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(PIP) install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
