@@ -1,0 +1,41 @@
+from django.urls import reverse
+
+from civic.testing import PASSWORD
+
+
+def sign_in(client, user):
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def test_it_shows_the_bureau_the_county_figures(client, cast):
+    response = sign_in(client, cast.bureau_staff).get(reverse("dashboard"))
+    assert response.status_code == 200
+    assert response.context["listed_user_count"] == 2  # Runhua and Xinglong are both listed
+    assert response.context["service_point_count"] == 1
+
+
+def test_it_sends_an_enterprise_reporter_to_its_own_page(client, cast):
+    response = sign_in(client, cast.runhua_reporter).get(reverse("dashboard"))
+    assert response.url == reverse("water:my_water_user")
+
+
+def test_it_serves_town_boundaries_as_geojson(client, cast):
+    cast.hutang.boundary = {
+        "type": "Polygon",
+        "coordinates": [[[119.9, 31.7], [120.0, 31.7], [120.0, 31.8], [119.9, 31.7]]],
+    }
+    cast.hutang.save()
+    data = sign_in(client, cast.bureau_staff).get(reverse("regions_geojson"), {"level": "town"}).json()
+    assert [feature["properties"]["name"] for feature in data["features"]] == ["湖塘镇"]
+
+
+def test_it_refuses_map_layers_to_enterprise_reporters(client, cast):
+    assert sign_in(client, cast.runhua_reporter).get(reverse("regions_geojson")).status_code == 403
+
+
+def test_it_switches_the_language_to_english(client, cast):
+    sign_in(client, cast.bureau_staff)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    response = client.get(reverse("dashboard"))
+    assert response.context["LANGUAGE_CODE"] == "en"
