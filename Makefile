@@ -31,17 +31,21 @@ demo: setup  ## set everything up, load the demo county and serve it
 	@echo "Serving the demo county on http://$(HOST)/"
 	$(PYTHON) manage.py runserver $(HOST)
 
-test: setup  ## the whole suite (on PostgreSQL too when DATABASE_URL names one)
-	$(PYTHON) -m pytest
+# pytest exits with 5 when it collects no tests (an empty selection, a fresh tree):
+# nothing failed, so make test succeeds; .ci/run relies on this.
+test: setup  ## run the whole suite (on PostgreSQL when DATABASE_URL names one)
+	$(PYTHON) -m pytest $(PYTEST_ARGS) || status=$$?; \
+	if [ "$${status:-0}" = 5 ]; then echo "pytest collected no tests: counted as a pass"; exit 0; fi; \
+	exit $${status:-0}
 
-lint: setup
+lint: setup  ## ruff (lint and format), mypy with the Django plugin, the import contract
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy civic hydro
-	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy civic hydro benchmarks conftest.py
+	$(VENV)/bin/lint-imports --no-cache
 
-bench: setup
-	$(PYTHON) -m benchmarks
+bench: setup  ## time the benchmarks against their baselines (BENCH_ARGS=--write updates BENCHMARKS.md)
+	$(PYTHON) -m benchmarks $(BENCH_ARGS)
 
 clean:
 	rm -rf var

@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize, sync_playwright
 
 CHROMIUM_ENVIRONMENT_VARIABLE = "CIVIC_CHROMIUM"
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 SCREENSHOT_DIRECTORY = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
-VIEWPORT = {"width": 1366, "height": 900}
+VIEWPORT: ViewportSize = {"width": 1366, "height": 900}
 
 # The closed network of CI machines refuses Chromium's background connections
 # (updates, sync, QUIC probes); without these switches the browser waits on them.
@@ -79,7 +79,7 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     """A page in a fresh browser context: no cookies, Chinese locale, a laptop-sized window."""
-    context = browser.new_context(locale="zh-CN", viewport=VIEWPORT)  # type: ignore[arg-type]
+    context = browser.new_context(locale="zh-CN", viewport=VIEWPORT)
     try:
         yield context.new_page()
     finally:
