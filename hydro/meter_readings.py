@@ -290,6 +290,37 @@ def volume_since_previous_m3(
     return None
 
 
+def index_after_readings(
+    readings: Iterable[tuple[float | None, float]], initial_index_m3: float, index_capacity_m3: float
+) -> float:
+    """The index a meter shows after its readings, when some of them gave only a volume.
+
+    Parameters
+    ----------
+    readings : iterable of (index or None, volume)
+        The meter's readings in date order: the index read [m³] (None when
+        only the volume was given) and the volume since the previous reading [m³].
+    initial_index_m3 : float
+        Index at installation [m³].
+    index_capacity_m3 : float
+        Register capacity [m³].
+
+    Returns
+    -------
+    float
+        The index after the last reading [m³].
+
+    Notes
+    -----
+    I_k = I_k as read, or (I_{k−1} + V_k) mod C when only V_k was given; I_0 is
+    the index at installation.
+    """
+    index_m3 = initial_index_m3
+    for read_index_m3, volume_m3 in readings:
+        index_m3 = read_index_m3 if read_index_m3 is not None else (index_m3 + volume_m3) % index_capacity_m3
+    return round(index_m3, VOLUME_DECIMALS)
+
+
 def check_readings(rows: Iterable[RawReading], meters: Mapping[str, MeterFacts], today: datetime.date) -> ReadingsCheck:
     """Check the rows of a readings file and work out the volume of each reading.
 
@@ -340,7 +371,7 @@ def check_readings(rows: Iterable[RawReading], meters: Mapping[str, MeterFacts],
 
 def row_error(row_number: int, column: str, value: CellValue, code: str, **details: object) -> RowError:
     """A row error whose English message is the reason's, filled with `details`."""
-    value_text = _text(value)
+    value_text = cell_text(value)
     texts = {"value": value_text, **{name: _detail_text(detail) for name, detail in details.items()}}
     return RowError(row_number, column, value_text, code, REASONS[code].format(**texts), texts)
 
@@ -351,7 +382,7 @@ def parse_date(value: CellValue) -> datetime.date | None:
         return value.date()
     if isinstance(value, datetime.date):
         return value
-    match = re.fullmatch(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})", _text(value))
+    match = re.fullmatch(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})", cell_text(value))
     if match is None:
         return None
     try:
@@ -368,7 +399,7 @@ def parse_number(value: CellValue) -> float | None:
         number = float(value)
     else:
         try:
-            number = float(_text(value).replace(",", ""))
+            number = float(cell_text(value).replace(",", ""))
         except ValueError:
             return None
     return number if math.isfinite(number) else None
@@ -376,11 +407,11 @@ def parse_number(value: CellValue) -> float | None:
 
 def declares_rollover(remark: CellValue) -> bool:
     """Whether a remark says the register rolled over ("rollover" or 翻转, in any case)."""
-    text = _text(remark).lower()
+    text = cell_text(remark).lower()
     return any(word in text for word in ROLLOVER_WORDS)
 
 
-def _text(value: CellValue) -> str:
+def cell_text(value: CellValue) -> str:
     """A cell as text; a whole number typed into a spreadsheet shows without its ".0"."""
     if value is None:
         return ""
@@ -418,7 +449,7 @@ def _parse_row(
 
 
 def _parse_meter(raw: RawReading, meters: Mapping[str, MeterFacts], errors: list[RowError]) -> MeterFacts | None:
-    serial = _text(raw.meter_serial)
+    serial = cell_text(raw.meter_serial)
     if not serial:
         errors.append(row_error(raw.row_number, METER_SERIAL, raw.meter_serial, "blank_cell"))
         return None
@@ -429,7 +460,7 @@ def _parse_meter(raw: RawReading, meters: Mapping[str, MeterFacts], errors: list
 
 
 def _parse_reading_date(raw: RawReading, today: datetime.date, errors: list[RowError]) -> datetime.date | None:
-    if not _text(raw.reading_date):
+    if not cell_text(raw.reading_date):
         errors.append(row_error(raw.row_number, READING_DATE, raw.reading_date, "blank_cell"))
         return None
     reading_date = parse_date(raw.reading_date)
@@ -479,7 +510,7 @@ def _parse_values(
     """The index and the volume of a row; exactly one of them must be given."""
     index_m3 = _parse_number_cell(raw.row_number, INDEX, raw.index_m3, errors)
     volume_m3 = _parse_number_cell(raw.row_number, VOLUME, raw.volume_m3, errors)
-    index_given, volume_given = bool(_text(raw.index_m3)), bool(_text(raw.volume_m3))
+    index_given, volume_given = bool(cell_text(raw.index_m3)), bool(cell_text(raw.volume_m3))
     if not index_given and not volume_given:
         errors.append(row_error(raw.row_number, INDEX, raw.index_m3, "missing_value"))
     elif index_given and volume_given:
@@ -501,7 +532,7 @@ def _check_index_range(raw: RawReading, index_m3: float, meter: MeterFacts | Non
 
 
 def _parse_number_cell(row_number: int, column: str, value: CellValue, errors: list[RowError]) -> float | None:
-    if not _text(value):
+    if not cell_text(value):
         return None
     number = parse_number(value)
     if number is None:

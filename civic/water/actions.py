@@ -3,35 +3,242 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
+import itertools
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
-from django.utils import timezone
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from civic.core.models import User
+from civic.water import quotas, readings_files, readings_reasons
 from civic.water.models import (
     AdjustmentStatus,
     AnnualPlan,
+    BillStatus,
+    ImportStatus,
+    Industry,
+    Meter,
+    MeterReading,
     MonthlyPlan,
     PlanAdjustmentRequest,
     PlanMethod,
+    PlannedUseStatus,
     PlanningParameters,
     PlanStatus,
     QuotaLevel,
+    ReadingImportBatch,
+    SurchargeBill,
+    SurchargeSchedule,
     WaterQuota,
+    WaterTariff,
     WaterUser,
+    WaterUserKind,
 )
-from hydro import planning
+from hydro import meter_readings, planning, surcharge
 
 # --- REGISTER ----------------------------------------------------------------
 
 # --- END REGISTER ------------------------------------------------------------
 
 # --- READINGS ----------------------------------------------------------------
+
+DEFAULT_CHUNK_ROWS = 5000
+
+RowsProgress = Callable[[int], None]
+
+
+def import_readings_file(
+    file_name: str,
+    content: bytes,
+    imported_by: User | None,
+    today: datetime.date | None = None,
+    progress: RowsProgress | None = None,
+    *,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    on_checked: RowsProgress | None = None,
+) -> ReadingImportBatch:
+    """Import a readings file whole or not at all, and record the import as a batch.
+
+    The same bytes imported again return the batch that stored them and store
+    nothing new. A file with any bad row is recorded as rejected with every
+    bad row and why, and none of its readings is stored. A good file's
+    readings are written in one transaction, `chunk_rows` at a time;
+    `on_checked(total_rows)` is called once the file has passed its checks and
+    `progress(done_rows)` after each chunk is written.
+    """
+    checksum = hashlib.sha256(content).hexdigest()
+    accepted = accepted_readings_batch(checksum)
+    if accepted is not None:
+        return accepted
+    try:
+        rows = readings_files.read_readings_file(file_name, content)
+    except readings_files.ReadingsFileError as error:
+        return _reject_readings_file(file_name, checksum, imported_by, 0, [_file_error_entry(error)])
+    if not rows:
+        return _reject_readings_file(file_name, checksum, imported_by, 0, [_whole_file_entry("no_rows")])
+    meter_ids, facts = _meter_facts({meter_readings.cell_text(row.meter_serial) for row in rows})
+    check = meter_readings.check_readings(rows, facts, today or timezone.localdate())
+    if not check.is_clean:
+        entries = [_row_error_entry(error) for error in check.errors]
+        return _reject_readings_file(file_name, checksum, imported_by, len(rows), entries)
+    if on_checked is not None:
+        on_checked(len(check.readings))
+    try:
+        return _store_readings(file_name, checksum, imported_by, check.readings, meter_ids, chunk_rows, progress)
+    except IntegrityError:
+        # Another import stored the same file, or readings of the same meters and dates, meanwhile.
+        accepted = accepted_readings_batch(checksum)
+        if accepted is not None:
+            return accepted
+        return _reject_readings_file(file_name, checksum, imported_by, len(rows), [_whole_file_entry("conflict")])
+
+
+def accepted_readings_batch(checksum: str) -> ReadingImportBatch | None:
+    return ReadingImportBatch.objects.filter(sha256=checksum, status=ImportStatus.ACCEPTED).first()
+
+
+def _store_readings(
+    file_name: str,
+    checksum: str,
+    imported_by: User | None,
+    readings: list[meter_readings.AcceptedReading],
+    meter_ids: Mapping[str, int],
+    chunk_rows: int,
+    progress: RowsProgress | None,
+) -> ReadingImportBatch:
+    """Write the batch and its readings in one transaction: a crash part-way leaves none of them."""
+    with transaction.atomic():
+        batch = ReadingImportBatch.objects.create(
+            file_name=file_name,
+            sha256=checksum,
+            status=ImportStatus.ACCEPTED,
+            row_count=len(readings),
+            first_reading_date=min(reading.reading_date for reading in readings),
+            last_reading_date=max(reading.reading_date for reading in readings),
+            imported_by=imported_by,
+        )
+        for done_rows, chunk in _chunks(readings, max(1, chunk_rows)):
+            MeterReading.objects.bulk_create(_meter_reading(reading, meter_ids, batch) for reading in chunk)
+            if progress is not None:
+                progress(done_rows)
+    return batch
+
+
+def _chunks(
+    readings: list[meter_readings.AcceptedReading], chunk_rows: int
+) -> Iterator[tuple[int, list[meter_readings.AcceptedReading]]]:
+    """Successive chunks of the readings, each with the number of readings written once it is."""
+    for start in range(0, len(readings), chunk_rows):
+        chunk = readings[start : start + chunk_rows]
+        yield start + len(chunk), chunk
+
+
+def _meter_reading(
+    reading: meter_readings.AcceptedReading, meter_ids: Mapping[str, int], batch: ReadingImportBatch
+) -> MeterReading:
+    return MeterReading(
+        meter_id=meter_ids[reading.meter_serial],
+        reading_date=reading.reading_date,
+        index_m3=reading.index_m3,
+        volume_m3=reading.volume_m3,
+        batch=batch,
+    )
+
+
+def _meter_facts(serials: set[str]) -> tuple[dict[str, int], dict[str, meter_readings.MeterFacts]]:
+    """The meters a file names (and the ones that replaced them), by serial: their ids and their facts."""
+    latest = MeterReading.objects.filter(meter=models.OuterRef("pk")).order_by("-reading_date")
+    meters = list(
+        Meter.objects.filter(models.Q(serial__in=serials) | models.Q(replaces__serial__in=serials)).annotate(
+            latest_date=models.Subquery(latest.values("reading_date")[:1]),
+            latest_index=models.Subquery(latest.values("index_m3")[:1]),
+            replaces_serial=models.F("replaces__serial"),
+        )
+    )
+    implied_indexes = _implied_indexes([meter for meter in meters if meter.latest_date and meter.latest_index is None])
+    facts = {meter.serial: _facts_of(meter, implied_indexes.get(meter.pk)) for meter in meters}
+    return {meter.serial: meter.pk for meter in meters}, facts
+
+
+def _facts_of(meter: Any, implied_index_m3: float | None) -> meter_readings.MeterFacts:
+    latest_reading = None
+    if meter.latest_date is not None:
+        index_m3: float = meter.latest_index
+        if index_m3 is None:
+            index_m3 = implied_index_m3 if implied_index_m3 is not None else meter.initial_index_m3
+        latest_reading = meter_readings.StoredReading(meter.latest_date, index_m3)
+    return meter_readings.MeterFacts(
+        serial=meter.serial,
+        installed_on=meter.installed_on,
+        removed_on=meter.removed_on,
+        size_mm=meter.size_mm,
+        initial_index_m3=meter.initial_index_m3,
+        index_capacity_m3=meter.index_capacity_m3,
+        latest_reading=latest_reading,
+        replaces_serial=meter.replaces_serial,
+    )
+
+
+def _implied_indexes(meters: list[Meter]) -> dict[int, float]:
+    """For meters whose latest reading gave only a volume: the index their readings add up to."""
+    readings = MeterReading.objects.filter(meter__in=meters).order_by("meter_id", "reading_date")
+    by_meter = itertools.groupby(readings.values_list("meter_id", "index_m3", "volume_m3"), key=lambda row: row[0])
+    meters_by_id = {meter.pk: meter for meter in meters}
+    return {
+        meter_id: meter_readings.index_after_readings(
+            ((index_m3, volume_m3) for _, index_m3, volume_m3 in rows),
+            meters_by_id[meter_id].initial_index_m3,
+            meters_by_id[meter_id].index_capacity_m3,
+        )
+        for meter_id, rows in by_meter
+    }
+
+
+def _reject_readings_file(
+    file_name: str, checksum: str, imported_by: User | None, row_count: int, errors: list[dict[str, Any]]
+) -> ReadingImportBatch:
+    return ReadingImportBatch.objects.create(
+        file_name=file_name,
+        sha256=checksum,
+        status=ImportStatus.REJECTED,
+        row_count=row_count,
+        errors=errors,
+        imported_by=imported_by,
+    )
+
+
+def _row_error_entry(error: meter_readings.RowError) -> dict[str, Any]:
+    return {
+        "row": error.row_number,
+        "column": error.column,
+        "value": error.value,
+        "code": error.code,
+        "message": error.message,
+        "details": error.details,
+    }
+
+
+def _whole_file_entry(code: str, row: int | None = None, value: str = "", **details: str) -> dict[str, Any]:
+    """An error of the file as a whole; its English message is kept for readers of the raw record."""
+    with translation.override("en"):
+        message = str(readings_reasons.REASONS[code]) % details
+    return {"row": row, "column": "", "value": value, "code": code, "message": message, "details": details}
+
+
+def _file_error_entry(error: readings_files.ReadingsFileError) -> dict[str, Any]:
+    if error.code != "missing_columns":
+        return _whole_file_entry(error.code)
+    missing = ", ".join(readings_files.header_label(column) for column in error.missing_columns)
+    found = ", ".join(error.found_headers) or "—"
+    return _whole_file_entry("missing_columns", row=1, value=found, missing=missing, found=found)
+
 
 # --- END READINGS ------------------------------------------------------------
 
@@ -366,9 +573,261 @@ def _apply_adjustment(request: PlanAdjustmentRequest, by_user: User, decided_at:
 
 # --- SURCHARGES --------------------------------------------------------------
 
+SurchargeProgress = Callable[[int, int], None]
+"""Told (users done, users in all) after each water user of a bill run."""
+
+
+@dataclass
+class BillRun:
+    """What one computation of a period's surcharge bills did."""
+
+    first_day: datetime.date
+    last_day: datetime.date
+    billed: int = 0
+    not_over_plan: int = 0
+    no_plan: int = 0
+    no_readings: int = 0
+    total_yuan: Decimal = Decimal("0.00")
+    kept_bill_numbers: list[str] = field(default_factory=list)
+
+
+def surcharge_schedule_for(first_day: datetime.date) -> SurchargeSchedule:
+    """The surcharge rule in force on a period's first day: the latest that took effect on or before it."""
+    schedule = SurchargeSchedule.objects.filter(effective_from__lte=first_day).order_by("-effective_from").first()
+    if schedule is None:
+        raise ValidationError(_("No surcharge schedule is in force on %(day)s."), params={"day": first_day})
+    return schedule
+
+
+def base_price_for(kind: str, first_day: datetime.date) -> Decimal:
+    """The base price (yuan/m³) for a kind of water user in force on a period's first day."""
+    tariff = WaterTariff.objects.filter(kind=kind, effective_from__lte=first_day).order_by("-effective_from").first()
+    if tariff is None:
+        label = WaterUserKind(kind).label
+        raise ValidationError(
+            _("No water tariff for %(kind)s is in force on %(day)s."), params={"kind": label, "day": first_day}
+        )
+    return tariff.price_yuan_per_m3
+
+
+def surcharge_bands(schedule: SurchargeSchedule) -> list[surcharge.SurchargeBand]:
+    tiers = schedule.tiers.order_by("lower_excess_fraction")
+    return [surcharge.SurchargeBand(t.lower_excess_fraction, t.upper_excess_fraction, t.multiplier) for t in tiers]
+
+
+def water_users_to_bill(first_day: datetime.date, last_day: datetime.date) -> models.QuerySet[WaterUser]:
+    """Users on the planned-use list, and any other with an issued plan in the period's years, by user number."""
+    has_issued_plan = models.Q(plans__status=PlanStatus.ISSUED, plans__year__range=(first_day.year, last_day.year))
+    listed = models.Q(planned_use_status=PlannedUseStatus.LISTED)
+    return WaterUser.objects.filter(has_issued_plan | listed).distinct().order_by("code")
+
+
+def compute_bills(
+    first_day: datetime.date,
+    last_day: datetime.date,
+    progress: SurchargeProgress | None = None,
+    today: datetime.date | None = None,
+) -> BillRun:
+    """Bill the over-plan surcharge of one ended month or quarter, in one transaction.
+
+    Running it again for the same period replaces the bills still ISSUED and
+    keeps those already paid or cancelled (their numbers are reported), so a
+    re-run after corrected readings or plans leaves one bill per user.
+    """
+    schedule = _checked_schedule(first_day, last_day, today or timezone.localdate())
+    bands = surcharge_bands(schedule)
+    water_users = list(water_users_to_bill(first_day, last_day))
+    run = BillRun(first_day, last_day)
+    with transaction.atomic():
+        settled = _settled_bill_numbers(first_day, last_day)
+        SurchargeBill.objects.filter(period_start=first_day, period_end=last_day, status=BillStatus.ISSUED).delete()
+        numbers = _free_bill_numbers(first_day, last_day, taken=set(settled.values()))
+        for done, water_user in enumerate(water_users, start=1):
+            if water_user.pk in settled:
+                run.kept_bill_numbers.append(settled[water_user.pk])
+            else:
+                _bill_water_user(water_user, schedule, bands, run, numbers)
+            if progress is not None:
+                progress(done, len(water_users))
+    return run
+
+
+def _checked_schedule(first_day: datetime.date, last_day: datetime.date, today: datetime.date) -> SurchargeSchedule:
+    """The schedule to bill with, refusing a period that has not ended or is not the schedule's kind."""
+    try:
+        kind = surcharge.period_kind(first_day, last_day)
+    except ValueError as error:
+        raise ValidationError(str(error)) from error
+    if last_day >= today:
+        raise ValidationError(
+            _("The period ends on %(day)s and cannot be billed before it is over."), params={"day": last_day}
+        )
+    schedule = surcharge_schedule_for(first_day)
+    # Billing a quarter under a monthly rule (or the reverse) would charge the same water twice.
+    if schedule.billing_period != kind:
+        raise ValidationError(
+            _("The surcharge rule “%(rule)s” bills %(kind)s; choose a period of that kind."),
+            params={"rule": schedule.name, "kind": schedule.get_billing_period_display().lower()},
+        )
+    return schedule
+
+
+def _settled_bill_numbers(first_day: datetime.date, last_day: datetime.date) -> dict[int, str]:
+    """Bills of the period already paid or cancelled, by water user id: a re-run must not touch them."""
+    settled = SurchargeBill.objects.filter(period_start=first_day, period_end=last_day).exclude(
+        status=BillStatus.ISSUED
+    )
+    return dict(settled.values_list("water_user_id", "number"))
+
+
+def _free_bill_numbers(first_day: datetime.date, last_day: datetime.date, taken: set[str]) -> Iterator[str]:
+    """Bill numbers of the period in sequence, JS202403-0001 or JS2024Q1-0001, skipping those kept."""
+    prefix = "JS" + surcharge.format_period(first_day, last_day).replace("-", "")
+    for sequence in itertools.count(1):
+        number = f"{prefix}-{sequence:04d}"
+        if number not in taken:
+            yield number
+
+
+def _bill_water_user(
+    water_user: WaterUser,
+    schedule: SurchargeSchedule,
+    bands: list[surcharge.SurchargeBand],
+    run: BillRun,
+    numbers: Iterator[str],
+) -> None:
+    planned = water_user.planned_use_m3(run.first_day, run.last_day)
+    if planned is None or planned <= 0:
+        run.no_plan += 1
+        return
+    if not water_user.billing_readings().filter(reading_date__range=(run.first_day, run.last_day)).exists():
+        run.no_readings += 1  # no readings is missing data, not zero use: it is not billed as under plan
+        return
+    actual = water_user.actual_use_m3(run.first_day, run.last_day)
+    price = base_price_for(water_user.kind, run.first_day)
+    result = surcharge.surcharge(planned, actual, price, bands, progressive=schedule.progressive)
+    if result.amount_yuan <= 0:
+        run.not_over_plan += 1
+        return
+    _create_bill(water_user, schedule, planned, actual, price, result, run, next(numbers))
+
+
+def _create_bill(
+    water_user: WaterUser,
+    schedule: SurchargeSchedule,
+    planned: float,
+    actual: float,
+    price: Decimal,
+    result: surcharge.SurchargeResult,
+    run: BillRun,
+    number: str,
+) -> None:
+    SurchargeBill.objects.create(
+        number=number,
+        water_user=water_user,
+        period_start=run.first_day,
+        period_end=run.last_day,
+        planned_m3=planned,
+        actual_m3=actual,
+        excess_m3=result.excess_m3,
+        base_price_yuan_per_m3=price,
+        amount_yuan=result.amount_yuan,
+        breakdown=[_breakdown_line(line) for line in result.lines],
+        schedule=schedule,
+    )
+    run.billed += 1
+    run.total_yuan += result.amount_yuan
+
+
+def _breakdown_line(line: surcharge.SurchargeLine) -> dict[str, Any]:
+    # The amount is kept unrounded as text: JSON floats would lose fen, and the bill's total is rounded once.
+    return {
+        "lower_excess_fraction": line.band.lower_excess_fraction,
+        "upper_excess_fraction": line.band.upper_excess_fraction,
+        "multiplier": line.multiplier,
+        "volume_m3": line.volume_m3,
+        "amount_yuan": str(line.amount_yuan),
+    }
+
+
 # --- END SURCHARGES ----------------------------------------------------------
 
 # --- QUOTAS ------------------------------------------------------------------
+
+QUOTA_FIELDS = (
+    "unit",
+    "leading_value",
+    "advanced_value",
+    "general_value",
+    "source_standard",
+    "effective_to",
+)
+
+
+@dataclass(frozen=True)
+class QuotaSaveSummary:
+    created: int
+    updated: int
+    unchanged: int
+
+
+@dataclass(frozen=True)
+class QuotaImportOutcome:
+    """Either the file's errors (and nothing stored) or what was stored."""
+
+    errors: list[quotas.RowError]
+    summary: QuotaSaveSummary | None
+
+
+def quota_changes(existing: WaterQuota, row: quotas.QuotaRow) -> dict[str, Any]:
+    changes = {name: getattr(row, name) for name in QUOTA_FIELDS if getattr(existing, name) != getattr(row, name)}
+    if row.to_verify is not None and existing.to_verify != row.to_verify:
+        changes["to_verify"] = row.to_verify
+    return changes
+
+
+def save_quota(row: quotas.QuotaRow, industry_ids: Mapping[str, int]) -> str:
+    """Insert or update one quota; return "created", "updated" or "unchanged"."""
+    existing = WaterQuota.objects.filter(
+        industry_id=industry_ids[row.industry_code], product=row.product, effective_from=row.effective_from
+    ).first()
+    if existing is None:
+        fields = {name: getattr(row, name) for name in QUOTA_FIELDS}
+        WaterQuota.objects.create(
+            industry_id=industry_ids[row.industry_code],
+            product=row.product,
+            effective_from=row.effective_from,
+            to_verify=bool(row.to_verify),
+            **fields,
+        )
+        return "created"
+    changes = quota_changes(existing, row)
+    if not changes:
+        return "unchanged"  # not saved, so a re-import leaves no history entry either
+    for name, value in changes.items():
+        setattr(existing, name, value)
+    existing.save()
+    return "updated"
+
+
+@transaction.atomic
+def save_quotas(rows: list[quotas.QuotaRow]) -> QuotaSaveSummary:
+    """Upsert checked quota rows by industry, product and start date, all in one transaction."""
+    industry_ids = dict(Industry.objects.values_list("code", "id"))
+    outcomes = [save_quota(row, industry_ids) for row in rows]
+    return QuotaSaveSummary(outcomes.count("created"), outcomes.count("updated"), outcomes.count("unchanged"))
+
+
+def import_quota_workbook(file: Any) -> QuotaImportOutcome:
+    """Check a whole quota workbook and store it only if every row passes (raises QuotaFileError if unreadable)."""
+    sheet = quotas.read_quota_workbook(file)
+    if sheet.errors:
+        return QuotaImportOutcome(sheet.errors, None)
+    checked = quotas.check_quota_rows(sheet.rows, set(Industry.objects.values_list("code", flat=True)))
+    if checked.errors:
+        return QuotaImportOutcome(checked.errors, None)
+    return QuotaImportOutcome([], save_quotas(checked.quotas))
+
 
 # --- END QUOTAS --------------------------------------------------------------
 

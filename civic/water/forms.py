@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import forms as django_forms
@@ -17,11 +18,12 @@ from civic.water.models import (
     PlannedUseStatus,
     PlanStatus,
     QuotaLevel,
+    SurchargeBill,
     WaterQuota,
     WaterUser,
     WaterUserKind,
 )
-from hydro import planning
+from hydro import planning, surcharge
 
 # --- REGISTER ----------------------------------------------------------------
 
@@ -68,6 +70,38 @@ class RegisterFilterForm(django_forms.Form):
 # --- END REGISTER ------------------------------------------------------------
 
 # --- READINGS ----------------------------------------------------------------
+
+READINGS_FILE_SUFFIXES = (".csv", ".xlsx")
+READINGS_FILE_MAX_BYTES = 100 * 1024 * 1024
+
+
+class ReadingsFileForm(django_forms.Form):
+    """A readings file to import: CSV or XLSX in the bureau's layout."""
+
+    file = django_forms.FileField(
+        label=_("Readings file"),
+        help_text=_("CSV (UTF-8 or GB18030) or Excel .xlsx, one row per reading, in the layout of the template."),
+    )
+
+    def clean_file(self) -> Any:
+        uploaded = self.cleaned_data["file"]
+        if not uploaded.name.lower().endswith(READINGS_FILE_SUFFIXES):
+            raise django_forms.ValidationError(
+                _("%(name)s is not a .csv or .xlsx file. Save the readings as CSV or Excel workbook (.xlsx)."),
+                params={"name": uploaded.name},
+            )
+        if uploaded.size > READINGS_FILE_MAX_BYTES:
+            raise django_forms.ValidationError(
+                _("The file is larger than 100 MB; split it by month and import the parts."),
+            )
+        return uploaded
+
+
+class ImportSearchForm(django_forms.Form):
+    """Search of the imports list by file name."""
+
+    q = django_forms.CharField(label=_("File name"), required=False, max_length=255)
+
 
 # --- END READINGS ------------------------------------------------------------
 
@@ -199,6 +233,49 @@ class PlanAdjustmentDecisionForm(django_forms.Form):
 # --- END PLANS ---------------------------------------------------------------
 
 # --- SURCHARGES --------------------------------------------------------------
+
+
+class SurchargePeriodForm(django_forms.Form):
+    """A billing period, written as a month (2024-03) or a quarter (2024Q1); cleaned to (first day, last day)."""
+
+    period = django_forms.CharField(
+        label=_("Period"), max_length=10, help_text=_("A month as 2024-03 or a quarter as 2024Q1.")
+    )
+
+    def clean_period(self) -> tuple[datetime.date, datetime.date]:
+        text = self.cleaned_data["period"]
+        try:
+            return surcharge.parse_period(text)
+        except ValueError:
+            raise django_forms.ValidationError(
+                _("“%(text)s” is not a period: write a month as 2024-03 or a quarter as 2024Q1."),
+                params={"text": text},
+            ) from None
+
+
+class SurchargeBillFilterForm(SurchargePeriodForm):
+    """The period of the surcharge summary, with search by user number or name and a town filter."""
+
+    q = django_forms.CharField(label=_("User number or name"), required=False, max_length=100)
+    town = django_forms.ModelChoiceField(
+        label=_("Town or street"),
+        required=False,
+        empty_label=_("All towns"),
+        queryset=Region.objects.filter(level=RegionLevel.TOWN).order_by("code"),
+    )
+
+    def filtered(self, bills: QuerySet[SurchargeBill]) -> QuerySet[SurchargeBill]:
+        """The bills of the chosen period matching the search; none when the period is not valid."""
+        if not self.is_valid():
+            return bills.none()
+        first_day, last_day = self.cleaned_data["period"]
+        bills = bills.filter(period_start=first_day, period_end=last_day).order_by("water_user__code")
+        if words := self.cleaned_data["q"].strip():
+            bills = bills.filter(Q(water_user__code__icontains=words) | Q(water_user__name__icontains=words))
+        if self.cleaned_data["town"]:
+            bills = bills.filter(water_user__town=self.cleaned_data["town"])
+        return bills
+
 
 # --- END SURCHARGES ----------------------------------------------------------
 

@@ -2,16 +2,39 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
-from django.utils import timezone
+import datetime
+import io
+from typing import Any, cast
+from urllib.parse import urlencode
 
-from civic.core.models import Role
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, QuerySet, Sum
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dates import MONTHS, MONTHS_3
+from django.utils.translation import gettext_lazy as _
+
+from civic.core.models import Role, User
 from civic.core.permissions import BUREAU, WATER_READERS, role_required
-from civic.water import forms
+from civic.water import actions, forms, notices, readings_files, readings_reasons, spreadsheets
 from civic.water.access import visible_water_user_or_404, visible_water_users
-from civic.water.models import WaterSource, WaterUser
+from civic.water.models import (
+    AdjustmentStatus,
+    AnnualPlan,
+    PlanAdjustmentRequest,
+    PlanStatus,
+    QuotaLevel,
+    ReadingImportBatch,
+    SurchargeBill,
+    WaterSource,
+    WaterUser,
+)
+from civic.water.spreadsheets import XLSX_CONTENT_TYPE
+from hydro import surcharge
 
 # --- REGISTER ----------------------------------------------------------------
 
@@ -97,15 +120,67 @@ def _chosen_year(request: HttpRequest, water_user: WaterUser) -> int:
 
 # --- READINGS ----------------------------------------------------------------
 
+IMPORT_PAGE_SIZE = 50
+IMPORT_ERROR_PAGE_SIZE = 50
+READINGS_TEMPLATE_FILES = {
+    "csv": (readings_files.template_csv, "text/csv; charset=utf-8"),
+    "xlsx": (readings_files.template_xlsx, XLSX_CONTENT_TYPE),
+}
+
 
 @role_required(*BUREAU)
-def import_readings(request) -> HttpResponse:
-    return HttpResponse("READINGS not built yet")
+def import_readings(request: HttpRequest) -> HttpResponse:
+    """Upload a readings file (POST → its report); the list of recent imports; `?template=csv|xlsx` downloads one."""
+    template_format = request.GET.get("template", "")
+    if template_format in READINGS_TEMPLATE_FILES:
+        return _readings_template(template_format)
+    form = forms.ReadingsFileForm()
+    if request.method == "POST":
+        form = forms.ReadingsFileForm(request.POST, request.FILES)
+        if form.is_valid():
+            return _import_uploaded_readings(request, form.cleaned_data["file"])
+    search = forms.ImportSearchForm(request.GET)
+    imports = ReadingImportBatch.objects.select_related("imported_by")
+    if search.is_valid() and search.cleaned_data["q"]:
+        imports = imports.filter(file_name__icontains=search.cleaned_data["q"])
+    page = Paginator(imports, IMPORT_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = urlencode({"q": search.cleaned_data["q"]}) if search.is_valid() and search.cleaned_data["q"] else ""
+    context = {"form": form, "search": search, "page": page, "query": query}
+    return render(request, "water/readings_import.html", context)
+
+
+def _import_uploaded_readings(request: HttpRequest, uploaded: Any) -> HttpResponse:
+    started_at = timezone.now()
+    batch = actions.import_readings_file(uploaded.name, uploaded.read(), cast(User, request.user))
+    if batch.imported_at < started_at:
+        messages.info(request, _("This file was imported before; nothing new was stored."))
+    return redirect("water:import_batch_detail", batch_id=batch.pk)
+
+
+def _readings_template(template_format: str) -> HttpResponse:
+    make_file, content_type = READINGS_TEMPLATE_FILES[template_format]
+    response = HttpResponse(make_file(), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="readings-template.{template_format}"'
+    return response
 
 
 @role_required(*BUREAU)
-def import_batch_detail(request, batch_id) -> HttpResponse:
-    return HttpResponse("READINGS not built yet")
+def import_batch_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
+    """The report of one import: what was stored, or every bad row and why."""
+    batch = get_object_or_404(ReadingImportBatch.objects.select_related("imported_by"), pk=batch_id)
+    errors_page = Paginator(batch.errors, IMPORT_ERROR_PAGE_SIZE).get_page(request.GET.get("page"))
+    error_rows = [
+        {
+            "row": error.get("row"),
+            "column": readings_reasons.column_label(error.get("column", "")),
+            "value": error.get("value", ""),
+            "reason": readings_reasons.describe(error),
+        }
+        for error in errors_page
+    ]
+    bad_row_count = len({error.get("row") for error in batch.errors})
+    context = {"batch": batch, "errors_page": errors_page, "error_rows": error_rows, "bad_row_count": bad_row_count}
+    return render(request, "water/readings_batch_detail.html", context)
 
 
 # --- END READINGS ------------------------------------------------------------
@@ -113,25 +188,186 @@ def import_batch_detail(request, batch_id) -> HttpResponse:
 
 # --- PLANS -------------------------------------------------------------------
 
+PLAN_PAGE_SIZE = 50
+
+
+def _signed_in_user(request: HttpRequest) -> User:
+    # role_required has already turned away anonymous visitors
+    return cast(User, request.user)
+
+
+def visible_plans(user: User) -> QuerySet[AnnualPlan]:
+    """Plans a user may open: every plan for the bureau; a reporter's own user's issued plans; else none."""
+    plans = AnnualPlan.objects.select_related("water_user", "water_user__town", "issued_by")
+    if user.is_bureau:
+        return plans
+    if user.is_enterprise_reporter and user.water_user_id:
+        return plans.filter(water_user_id=user.water_user_id, status=PlanStatus.ISSUED)
+    return plans.none()
+
+
+def filtered_plans(filters: forms.PlanFilterForm) -> QuerySet[AnnualPlan]:
+    """The bureau's plan list under the filters, each plan with its count of pending adjustment requests."""
+    pending = Count("adjustments", filter=Q(adjustments__status=AdjustmentStatus.PENDING))
+    plans = AnnualPlan.objects.select_related("water_user", "water_user__town").annotate(pending_count=pending)
+    if not filters.is_valid():
+        return plans
+    data = filters.cleaned_data
+    for field, lookup in (("year", "year"), ("status", "status"), ("town", "water_user__town")):
+        if data[field]:
+            plans = plans.filter(**{lookup: data[field]})
+    if data["search"]:
+        words = data["search"].strip()
+        plans = plans.filter(Q(water_user__code__icontains=words) | Q(water_user__name__icontains=words))
+    if data["pending_adjustments"]:
+        plans = plans.filter(pending_count__gt=0)
+    return plans
+
 
 @role_required(*BUREAU)
-def plan_list(request) -> HttpResponse:
-    return HttpResponse("PLANS not built yet")
+def plan_list(request: HttpRequest) -> HttpResponse:
+    next_year = timezone.localdate().year + 1
+    propose_form = forms.ProposePlanForm(request.POST or None, initial={"year": next_year})
+    if request.method == "POST" and propose_form.is_valid():
+        plan = _propose_plan_from_form(request, propose_form)
+        if plan is not None:
+            messages.success(request, _("Draft plan proposed."))
+            return redirect("water:plan_detail", plan_id=plan.pk)
+    filters = forms.PlanFilterForm(request.GET or None)
+    context = {
+        "filters": filters,
+        "page": Paginator(filtered_plans(filters), PLAN_PAGE_SIZE).get_page(request.GET.get("page")),
+        "propose_form": propose_form,
+        "pending_adjustment_count": PlanAdjustmentRequest.objects.filter(status=AdjustmentStatus.PENDING).count(),
+    }
+    return render(request, "water/plan_list.html", context)
+
+
+def _propose_plan_from_form(request: HttpRequest, form: forms.ProposePlanForm) -> AnnualPlan | None:
+    data = form.cleaned_data
+    try:
+        return actions.propose_plan(
+            form.water_user,
+            data["year"],
+            data["method"],
+            quota=data["quota"],
+            quota_level=data["quota_level"],
+            planned_output=data["planned_output"],
+            design_use_m3=data["design_use_m3"],
+            by_user=_signed_in_user(request),
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return None
+
+
+@role_required(*WATER_READERS)
+def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
+    user = _signed_in_user(request)
+    plan = get_object_or_404(visible_plans(user), pk=plan_id)
+    if request.method == "POST":
+        return _move_plan_on(request, plan)
+    return render(request, "water/plan_detail.html", _plan_page_context(user, plan))
+
+
+def _move_plan_on(request: HttpRequest, plan: AnnualPlan) -> HttpResponse:
+    """The bureau's review and issue buttons."""
+    user = _signed_in_user(request)
+    if not user.is_bureau:
+        raise PermissionDenied
+    form = forms.PlanStatusForm(request.POST)
+    if form.is_valid():
+        move = actions.issue_plan if form.cleaned_data["action"] == "issue" else actions.submit_plan_for_review
+        try:
+            move(plan, user)
+            messages.success(request, _("Plan is now: %(status)s.") % {"status": plan.get_status_display()})
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    return redirect("water:plan_detail", plan_id=plan.pk)
+
+
+def _plan_months(plan: AnnualPlan) -> list[dict[str, Any]]:
+    """Each month's plan next to its metered use (None where nothing is metered yet)."""
+    actual = plan.water_user.monthly_use_m3(plan.year)
+    planned = {row.month: row.volume_m3 for row in plan.months.all()}
+    return [
+        {"month": month, "name": MONTHS[month], "planned_m3": planned.get(month), "actual_m3": actual.get(month)}
+        for month in range(1, 13)
+    ]
+
+
+def _history_basis_rows(basis: dict[str, Any]) -> list[dict[str, Any]]:
+    years, uses = basis.get("years", []), basis.get("annual_uses_m3", [])
+    return [{"year": year, "use_m3": use} for year, use in zip(years, uses, strict=False)]
+
+
+def _percent(fraction: float | None) -> float | None:
+    return None if fraction is None else fraction * 100
+
+
+def _plan_page_context(user: User, plan: AnnualPlan, adjustment_form: Any = None) -> dict[str, Any]:
+    months = _plan_months(plan)
+    adjustments = list(plan.adjustments.select_related("requested_by", "decided_by"))
+    may_request = plan.status == PlanStatus.ISSUED and all(a.status != AdjustmentStatus.PENDING for a in adjustments)
+    basis = plan.basis
+    return {
+        "plan": plan,
+        "basis": basis,
+        "history_rows": _history_basis_rows(basis),
+        "growth_percents": [_percent(rate) for rate in basis.get("growth_rates", [])],
+        "mean_growth_percent": _percent(basis.get("mean_growth_rate")),
+        "applied_growth_percent": _percent(basis.get("applied_growth_rate")),
+        "maximum_growth_percent": _percent(basis.get("maximum_growth_rate")),
+        "quota_level_label": QuotaLevel(basis["quota_level"]).label if basis.get("quota_level") else "",
+        "months": months,
+        "chart_data": {
+            "months": [str(MONTHS_3[row["month"]]) for row in months],
+            "planned": [row["planned_m3"] for row in months],
+            "actual": [row["actual_m3"] for row in months],
+            "labels": {"planned": str(_("Plan")), "actual": str(_("Actual"))},
+        },
+        "adjustments": adjustments,
+        "adjustment_form": (adjustment_form or forms.PlanAdjustmentRequestForm()) if may_request else None,
+        "may_move_on": user.is_bureau and plan.status != PlanStatus.ISSUED,
+    }
+
+
+@role_required(*WATER_READERS)
+def request_plan_adjustment(request: HttpRequest, plan_id: int) -> HttpResponse:
+    user = _signed_in_user(request)
+    plan = get_object_or_404(visible_plans(user), pk=plan_id)
+    form = forms.PlanAdjustmentRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.request_plan_adjustment(
+                plan, user, data["requested_volume_m3"], data["reason"], data["requested_months"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Adjustment request filed; the bureau will decide on it."))
+            return redirect("water:plan_detail", plan_id=plan.pk)
+    return render(request, "water/adjustment_request.html", {"plan": plan, "form": form})
 
 
 @role_required(*BUREAU)
-def plan_detail(request, plan_id) -> HttpResponse:
-    return HttpResponse("PLANS not built yet")
-
-
-@role_required(*BUREAU)
-def request_plan_adjustment(request, plan_id) -> HttpResponse:
-    return HttpResponse("PLANS not built yet")
-
-
-@role_required(*BUREAU)
-def decide_plan_adjustment(request, request_id) -> HttpResponse:
-    return HttpResponse("PLANS not built yet")
+def decide_plan_adjustment(request: HttpRequest, request_id: int) -> HttpResponse:
+    adjustment = get_object_or_404(
+        PlanAdjustmentRequest.objects.select_related("plan__water_user", "requested_by", "decided_by"), pk=request_id
+    )
+    form = forms.PlanAdjustmentDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.decide_plan_adjustment(
+                adjustment, _signed_in_user(request), form.approves, form.cleaned_data["note"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Decision recorded."))
+            return redirect("water:plan_detail", plan_id=adjustment.plan_id)
+    return render(request, "water/adjustment_decide.html", {"adjustment": adjustment, "form": form})
 
 
 # --- END PLANS ---------------------------------------------------------------
@@ -139,25 +375,121 @@ def decide_plan_adjustment(request, request_id) -> HttpResponse:
 
 # --- SURCHARGES --------------------------------------------------------------
 
+BILL_PAGE_SIZE = 50
+
+
+def visible_bills(user: Any) -> QuerySet[SurchargeBill]:
+    """Surcharge bills of the water users `user` may see: all for the bureau, its own for a reporter."""
+    return SurchargeBill.objects.filter(water_user__in=visible_water_users(user)).select_related(
+        "water_user__town", "schedule"
+    )
+
+
+def latest_billed_period() -> str:
+    """The latest period that has bills, as 2024-03 or 2024Q1; else the last ended month."""
+    latest = SurchargeBill.objects.order_by("-period_start", "period_end").first()
+    if latest is not None:
+        return surcharge.format_period(latest.period_start, latest.period_end)
+    last_month_end = timezone.localdate().replace(day=1) - datetime.timedelta(days=1)
+    return f"{last_month_end.year}-{last_month_end.month:02d}"
+
+
+def billed_periods() -> list[str]:
+    spans = SurchargeBill.objects.order_by("-period_start").values_list("period_start", "period_end").distinct()
+    return [surcharge.format_period(first_day, last_day) for first_day, last_day in spans]
+
 
 @role_required(*BUREAU)
-def surcharge_summary(request) -> HttpResponse:
-    return HttpResponse("SURCHARGES not built yet")
+def surcharge_summary(request: HttpRequest) -> HttpResponse:
+    """The bills of one period with their totals; POST computes or recomputes that period's bills."""
+    if request.method != "POST":
+        return _surcharge_summary_page(request, forms.SurchargePeriodForm())
+    compute_form = forms.SurchargePeriodForm(request.POST)
+    if compute_form.is_valid():
+        try:
+            run = actions.compute_bills(*compute_form.cleaned_data["period"])
+        except ValidationError as error:
+            compute_form.add_error("period", error)
+        else:
+            messages.success(request, _bill_run_message(run))
+            period = surcharge.format_period(run.first_day, run.last_day)
+            return redirect(f"{reverse('water:surcharge_summary')}?period={period}")
+    return _surcharge_summary_page(request, compute_form)
+
+
+def _surcharge_summary_page(request: HttpRequest, compute_form: forms.SurchargePeriodForm) -> HttpResponse:
+    query = request.GET.copy()
+    query.setdefault("period", latest_billed_period())
+    form = forms.SurchargeBillFilterForm(query)
+    bills = form.filtered(visible_bills(request.user))
+    page = Paginator(bills, BILL_PAGE_SIZE).get_page(request.GET.get("page"))
+    query.pop("page", None)
+    if not compute_form.is_bound:
+        compute_form.initial = {"period": query["period"]}
+    context = {
+        "form": form,
+        "compute_form": compute_form,
+        "page": page,
+        "totals": bills.aggregate(count=Count("id"), excess_m3=Sum("excess_m3"), amount_yuan=Sum("amount_yuan")),
+        "periods": billed_periods(),
+        "period": query["period"],
+        "query": query.urlencode(),
+    }
+    return render(request, "water/surcharge_summary.html", context)
+
+
+def _bill_run_message(run: actions.BillRun) -> str:
+    message = _(
+        "%(period)s: %(billed)s bills, ¥%(total)s in all; %(under)s users within plan, "
+        "%(no_plan)s without a plan, %(no_readings)s without readings."
+    ) % {
+        "period": surcharge.format_period(run.first_day, run.last_day),
+        "billed": run.billed,
+        "total": f"{run.total_yuan:,.2f}",
+        "under": run.not_over_plan,
+        "no_plan": run.no_plan,
+        "no_readings": run.no_readings,
+    }
+    if run.kept_bill_numbers:
+        message += " " + _("Kept as paid or cancelled: %(numbers)s.") % {"numbers": ", ".join(run.kept_bill_numbers)}
+    return str(message)
 
 
 @role_required(*BUREAU)
-def surcharge_summary_xlsx(request) -> HttpResponse:
-    return HttpResponse("SURCHARGES not built yet")
+def surcharge_summary_xlsx(request: HttpRequest) -> HttpResponse:
+    """The Excel summary of one or more periods (?period=2024-03&period=2024-04), one sheet each."""
+    periods = []
+    for text in request.GET.getlist("period") or [latest_billed_period()]:
+        form = forms.SurchargePeriodForm({"period": text})
+        if not form.is_valid():
+            return HttpResponseBadRequest(" ".join(form.errors["period"]), content_type="text/plain; charset=utf-8")
+        periods.append(form.cleaned_data["period"])
+    response = HttpResponse(spreadsheets.surcharge_summary_workbook(periods), content_type=XLSX_CONTENT_TYPE)
+    file_name = "surcharges-" + "_".join(surcharge.format_period(*period) for period in periods) + ".xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{file_name}"'
+    return response
 
 
-@role_required(*BUREAU)
-def bill_detail(request, number) -> HttpResponse:
-    return HttpResponse("SURCHARGES not built yet")
+@role_required(*WATER_READERS)
+def bill_detail(request: HttpRequest, number: str) -> HttpResponse:
+    """One bill: its figures and band lines; the bureau's or the billed enterprise's own."""
+    bill = get_object_or_404(visible_bills(request.user), number=number)
+    context = {
+        "bill": bill,
+        "lines": notices.bill_lines(bill),
+        "excess_percent": notices.excess_percent(bill),
+        "payment_deadline": notices.payment_deadline(bill),
+        "period_label": surcharge.format_period(bill.period_start, bill.period_end),
+    }
+    return render(request, "water/bill_detail.html", context)
 
 
-@role_required(*BUREAU)
-def bill_notice_pdf(request, number) -> HttpResponse:
-    return HttpResponse("SURCHARGES not built yet")
+@role_required(*WATER_READERS)
+def bill_notice_pdf(request: HttpRequest, number: str) -> FileResponse:
+    """The printable payment notice of one bill, shown in the browser."""
+    bill = get_object_or_404(visible_bills(request.user), number=number)
+    notice = io.BytesIO(notices.surcharge_notice_pdf(bill))
+    return FileResponse(notice, filename=f"{bill.number}.pdf", content_type="application/pdf")
 
 
 # --- END SURCHARGES ----------------------------------------------------------

@@ -9,6 +9,7 @@ from hydro.meter_readings import (
     RawReading,
     StoredReading,
     check_readings,
+    index_after_readings,
     maximum_plausible_volume_m3,
     parse_date,
     parse_number,
@@ -287,3 +288,10 @@ def test_it_refuses_an_index_going_back_unless_a_rollover_explains_it():
     assert volume_since_previous_m3(999_990, 40, 1_000_000, True, 49) == 50.0
     # rounding to the litre hides the floating-point noise of 1,234.56 − 1,200.12
     assert volume_since_previous_m3(1200.12, 1234.56, 1_000_000, False, 100) == 34.44
+
+
+def test_it_works_out_the_index_a_meter_reached_through_readings_of_volume_only():
+    # installed at 100; read 400; then +250 → 650; then +999,400 wraps the 1,000,000 register → 50
+    readings = [(400.0, 300.0), (None, 250.0), (None, 999_400.0)]
+    assert index_after_readings(readings, 100.0, 1_000_000.0) == 50.0
+    assert index_after_readings([], 100.0, 1_000_000.0) == 100.0

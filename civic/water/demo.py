@@ -1,0 +1,148 @@
+"""The demo county's water-saving records: rules, industries, quotas, the register, meters and readings.
+
+Numbers that stand for the county's real rules are marked as demo values
+where they were not taken from a published source.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from collections.abc import Iterable, Iterator, Sequence
+from decimal import Decimal
+from itertools import islice
+from pathlib import Path
+from typing import TypeVar
+
+from django.db import models
+from tqdm import tqdm
+
+from civic.core.models import Region
+from civic.water import actions, quotas
+from civic.water.demo_catalogue import INDUSTRIES
+from civic.water.demo_readings import user_readings
+from civic.water.demo_users import DemoUser, build_users, plan_meters
+from civic.water.models import (
+    SQUARE_METRES_PER_MU,
+    BillingPeriod,
+    FarmlandProgram,
+    Industry,
+    Meter,
+    MeterReading,
+    PlanningParameters,
+    SurchargeSchedule,
+    SurchargeTier,
+    WaterTariff,
+    WaterUser,
+    WaterUserKind,
+)
+
+RULES_START = datetime.date(2020, 1, 1)
+# Values of the right order of magnitude only: the provincial tables themselves
+# were not found (DOMAIN.md A3), so every row is flagged to verify.
+SAMPLE_QUOTAS = Path(__file__).resolve().parent / "data" / "sample_quotas.csv"
+CHUNK_SIZE = 2_000
+
+# Base prices per user kind [yuan/m³]. Demo values in the range of Changzhou's
+# non-residential price (about ¥4.10/m³ including sewage charges); check the
+# city's current tariff notice before relying on them.
+DEMO_TARIFFS_YUAN_PER_M3 = {
+    WaterUserKind.ENTERPRISE: Decimal("4.10"),
+    WaterUserKind.PUBLIC_INSTITUTION: Decimal("4.10"),
+    WaterUserKind.RESIDENTIAL_COMMUNITY: Decimal("3.15"),
+    WaterUserKind.FARM: Decimal("0.60"),
+}
+
+# Jiangsu's draft rule (征求意见稿): over by up to 10% pays 1× the base price
+# again, 10–30% 2×, above 30% 3× (DOMAIN.md A2).
+JIANGSU_DRAFT_TIERS = ((0.0, 0.10, 1.0), (0.10, 0.30, 2.0), (0.30, None, 3.0))
+
+FARMLAND_TARGET_MU = 52_000  # seed: 5.2万亩 in the 14th Five-Year Plan
+FARMLAND_COMPLETED_MU = 34_000  # seed: 3.4万亩 done by March 2024
+
+Row = TypeVar("Row", bound=models.Model)
+
+
+def create_rules() -> None:
+    """Planning parameters, base prices and the surcharge schedule, all in force from 2020."""
+    PlanningParameters.objects.create(
+        effective_from=RULES_START,
+        reasonable_use_coefficient=1.0,
+        maximum_growth_rate=0.10,
+        listing_threshold_m3_per_year=10_000,
+    )
+    for kind, price in DEMO_TARIFFS_YUAN_PER_M3.items():
+        WaterTariff.objects.create(kind=kind, price_yuan_per_m3=price, effective_from=RULES_START)
+    schedule = SurchargeSchedule.objects.create(
+        name="江苏省超计划累进加价（征求意见稿）",
+        effective_from=RULES_START,
+        billing_period=BillingPeriod.MONTHLY,
+        progressive=True,
+    )
+    for lower, upper, multiplier in JIANGSU_DRAFT_TIERS:
+        SurchargeTier.objects.create(
+            schedule=schedule, lower_excess_fraction=lower, upper_excess_fraction=upper, multiplier=multiplier
+        )
+
+
+def create_industries() -> dict[str, Industry]:
+    industries = [Industry(code=code, name=name, name_en=name_en) for code, name, name_en in INDUSTRIES]
+    Industry.objects.bulk_create(industries)
+    return {industry.code: industry for industry in Industry.objects.all()}
+
+
+def create_farmland_program() -> FarmlandProgram:
+    return FarmlandProgram.objects.create(
+        name="十四五高标准农田建设",
+        period_start_year=2021,
+        period_end_year=2025,
+        target_area_m2=FARMLAND_TARGET_MU * SQUARE_METRES_PER_MU,
+        completed_area_m2=FARMLAND_COMPLETED_MU * SQUARE_METRES_PER_MU,
+    )
+
+
+def load_sample_quotas() -> int:
+    """Load the sample quota table (values to verify) through the same checks as an upload."""
+    rows = quotas.read_quota_csv(SAMPLE_QUOTAS)
+    checked = quotas.check_quota_rows(rows, set(Industry.objects.values_list("code", flat=True)))
+    if checked.errors:
+        raise ValueError(f"the sample quota table has errors: {checked.errors}")
+    return actions.save_quotas(checked.quotas).created
+
+
+def chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def bulk_save(model: type[Row], rows: Sequence[Row], description: str, quiet: bool) -> None:
+    with tqdm(total=len(rows), desc=description, unit="rows", disable=quiet) as bar:
+        for chunk in chunks(rows, CHUNK_SIZE):
+            model.objects.bulk_create(chunk)  # type: ignore[attr-defined]
+            bar.update(len(chunk))
+
+
+def create_register(rng: random.Random, scale: int, towns: dict[str, Region], quiet: bool) -> list[DemoUser]:
+    """Water users and their meters; billing meters first, so sub-meters and replacements can name them."""
+    industries = {industry.code: industry for industry in Industry.objects.all()}
+    users = build_users(rng, scale, towns, industries)
+    bulk_save(WaterUser, [user.water_user for user in users], "water users", quiet)
+    plan_meters(rng, users)
+    meters = [demo_meter.meter for user in users for demo_meter in user.meters]
+    first_pass = [meter for meter in meters if meter.parent is None and meter.replaces is None]
+    bulk_save(Meter, first_pass, "meters", quiet)
+    second_pass = [meter for meter in meters if meter.parent is not None or meter.replaces is not None]
+    bulk_save(Meter, second_pass, "sub-meters and replacements", quiet)
+    return users
+
+
+def create_readings(rng: random.Random, users: Sequence[DemoUser], quiet: bool) -> int:
+    count = 0
+    with tqdm(total=len(users), desc="readings (users)", unit="users", disable=quiet) as bar:
+        for group in chunks(users, 50):
+            readings = [reading for user in group for reading in user_readings(rng, user)]
+            MeterReading.objects.bulk_create(readings, batch_size=CHUNK_SIZE)
+            count += len(readings)
+            bar.update(len(group))
+    return count

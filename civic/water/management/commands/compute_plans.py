@@ -1,0 +1,86 @@
+"""Propose (and optionally issue) the year's annual water plans of every listed water user.
+
+Users with metered use in the three years before get a plan from history;
+users without get one from their design use; users with neither are reported
+and left out. Issued plans are left alone, so running the command again only
+replaces drafts.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from civic.core.models import User
+from civic.water import actions
+from civic.water.models import AnnualPlan, PlannedUseStatus, PlanStatus, WaterUser
+
+
+@dataclass
+class PlanRun:
+    """What one run did, for the closing summary."""
+
+    proposed: int = 0
+    issued: int = 0
+    left_issued: int = 0
+    skipped: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+
+
+class Command(BaseCommand):
+    help = "Propose the annual water plans of every water user on the planned-use list for a year."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--year", type=int, required=True, help="Plan year, e.g. 2025.")
+        parser.add_argument("--issue", action="store_true", help="Issue the proposed plans at once.")
+        parser.add_argument("--user", dest="username", help="Bureau account recorded as author and issuer.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        author = self._author(options.get("username"))
+        year, issue = options["year"], options["issue"]
+        water_users = WaterUser.objects.filter(planned_use_status=PlannedUseStatus.LISTED).order_by("code")
+        run = PlanRun()
+        for water_user in tqdm(water_users, desc=f"Plans {year}", unit="user", file=sys.stderr, disable=None):
+            self._plan_one(water_user, year, issue, author, run)
+        self._report(run, year)
+
+    def _author(self, username: str | None) -> User | None:
+        if not username:
+            return None
+        author = User.objects.filter(username=username).first()
+        if author is None or not author.is_bureau:
+            raise CommandError(f"{username} is not a bureau account.")
+        return author
+
+    def _plan_one(self, water_user: WaterUser, year: int, issue: bool, author: User | None, run: PlanRun) -> None:
+        existing = AnnualPlan.objects.filter(water_user=water_user, year=year).first()
+        if existing is not None and existing.status == PlanStatus.ISSUED:
+            run.left_issued += 1
+            return
+        try:
+            plan = actions.propose_plan_by_default_method(water_user, year, by_user=author)
+        except ValidationError as error:
+            run.refused.append(f"{water_user.code}: {' '.join(error.messages)}")
+            return
+        if plan is None:
+            run.skipped.append(water_user.code)
+            return
+        run.proposed += 1
+        if issue:
+            actions.issue_plan(plan, author)
+            run.issued += 1
+
+    def _report(self, run: PlanRun, year: int) -> None:
+        self.stdout.write(
+            f"{year}: {run.proposed} plans proposed, {run.issued} issued, "
+            f"{run.left_issued} already issued and left alone, {len(run.skipped)} skipped."
+        )
+        if run.skipped:
+            self.stdout.write(f"No use history and no design use: {', '.join(run.skipped)}")
+        for refusal in run.refused:
+            self.stderr.write(refusal)

@@ -1,0 +1,323 @@
+"""The printed over-plan surcharge notice (超计划用水累进加价费缴纳通知书) sent to a water user.
+
+The notice is written directly in Chinese for its recipients. It is an A4 PDF
+with the Noto Sans CJK subset embedded (see `civic.core.pdf`), so it prints the
+same on a machine without Chinese fonts, and its text can be searched and copied.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.utils import timezone
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+from fpdf.fonts import FontFace
+
+from civic.core.pdf import new_chinese_document
+from civic.water.models import SurchargeBill, SurchargeSchedule
+from hydro import surcharge
+
+NOTICE_TITLE = "超计划用水累进加价费缴纳通知书"
+DEFAULT_ISSUING_OFFICE = "武进区水利局 节约用水办公室"
+PAYMENT_DAYS = 15
+OBJECTION_DAYS = 15
+FEN = Decimal("0.01")
+
+PAGE_MARGIN_MM = 20
+CONTENT_WIDTH_MM = 170
+LINE_HEIGHT_MM = 6
+OFFICIAL_RED = (200, 16, 30)
+INK = (29, 39, 51)
+TABLE_HEADING_FILL = (232, 238, 244)
+
+# Chinese capital numerals (大写数字) as used on invoices and payment documents.
+CAPITAL_DIGITS = "零壹贰叁肆伍陆柒捌玖"
+CAPITAL_SMALL_UNITS = ("", "拾", "佰", "仟")
+CAPITAL_GROUP_UNITS = ("", "万", "亿", "万亿")
+CHINESE_QUARTERS = ("一", "二", "三", "四")
+
+
+def issuing_office() -> str:
+    """The office that signs notices; a county sets CIVIC_SURCHARGE_ISSUING_OFFICE to its own."""
+    return str(getattr(settings, "CIVIC_SURCHARGE_ISSUING_OFFICE", DEFAULT_ISSUING_OFFICE))
+
+
+# --- Chinese capital numerals -------------------------------------------------
+
+
+def amount_in_chinese_capitals(amount_yuan: Decimal) -> str:
+    """An amount of money in Chinese capital numerals: Decimal("2000") → 贰仟元整.
+
+    Follows the bookkeeping rules (会计基础工作规范 第五十二条): a run of zeros
+    inside the number is written as one 零; an amount that stops at 元 or 角
+    ends with 整; a zero 角 before a non-zero 分 is written 零
+    (100.05 → 壹佰元零伍分). The amount is first rounded half-up to the fen.
+    """
+    fen_total = int((amount_yuan.quantize(FEN, rounding=ROUND_HALF_UP) * 100).to_integral_value())
+    if fen_total < 0:
+        raise ValueError(f"A negative amount ({amount_yuan}) has no capital-numeral form for payment.")
+    yuan, jiao, fen = fen_total // 100, fen_total // 10 % 10, fen_total % 10
+    if fen_total == 0:
+        return "零元整"
+    yuan_part = _integer_in_capitals(yuan) + "元" if yuan else ""
+    if jiao == 0 and fen == 0:
+        return yuan_part + "整"
+    jiao_part = CAPITAL_DIGITS[jiao] + "角" if jiao else ("零" if yuan else "")
+    fen_part = CAPITAL_DIGITS[fen] + "分" if fen else "整"
+    return yuan_part + jiao_part + fen_part
+
+
+def _integer_in_capitals(number: int) -> str:
+    digits = str(number)
+    words: list[str] = []
+    pending_zero = False
+    for index, character in enumerate(digits):
+        position = len(digits) - 1 - index
+        digit = int(character)
+        if digit == 0:
+            pending_zero = bool(words)
+        else:
+            words.append(("零" if pending_zero else "") + CAPITAL_DIGITS[digit] + CAPITAL_SMALL_UNITS[position % 4])
+            pending_zero = False
+        group_digits = digits[max(0, len(digits) - position - 4) : len(digits) - position]
+        if position % 4 == 0 and position > 0 and int(group_digits) > 0:
+            words.append(CAPITAL_GROUP_UNITS[position // 4])
+    return "".join(words)
+
+
+# --- Figures of a bill as printed ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class BillLine:
+    """One band of a bill, ready to print: the band as percentages of the plan, its volume and amount."""
+
+    lower_percent: Decimal
+    upper_percent: Decimal | None
+    multiplier: Decimal
+    volume_m3: float
+    amount_yuan: Decimal
+
+
+def fraction_as_percent(fraction: float) -> Decimal:
+    """0.1 → Decimal("10"): a band bound as a percentage, without float noise or trailing zeros."""
+    percent = (Decimal(str(fraction)) * 100).normalize()
+    return percent.quantize(Decimal(1)) if percent == percent.to_integral_value() else percent
+
+
+def bill_lines(bill: SurchargeBill) -> list[BillLine]:
+    """The bill's band lines as stored when it was computed, amounts rounded to the fen for printing."""
+    return [
+        BillLine(
+            lower_percent=fraction_as_percent(line["lower_excess_fraction"]),
+            upper_percent=None
+            if line["upper_excess_fraction"] is None
+            else fraction_as_percent(line["upper_excess_fraction"]),
+            multiplier=Decimal(str(line["multiplier"])).normalize(),
+            volume_m3=float(line["volume_m3"]),
+            amount_yuan=Decimal(line["amount_yuan"]).quantize(FEN, rounding=ROUND_HALF_UP),
+        )
+        for line in bill.breakdown
+    ]
+
+
+def excess_percent(bill: SurchargeBill) -> float:
+    return 100 * bill.excess_m3 / bill.planned_m3 if bill.planned_m3 else 0.0
+
+
+def payment_deadline(bill: SurchargeBill) -> datetime.date:
+    return issue_date(bill) + datetime.timedelta(days=PAYMENT_DAYS)
+
+
+def issue_date(bill: SurchargeBill) -> datetime.date:
+    return timezone.localdate(bill.created_at)
+
+
+def chinese_date(day: datetime.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def chinese_period(first_day: datetime.date, last_day: datetime.date) -> str:
+    """2024年3月 for a month, 2024年第一季度 for a quarter."""
+    if surcharge.period_kind(first_day, last_day) == surcharge.MONTHLY:
+        return f"{first_day.year}年{first_day.month}月"
+    return f"{first_day.year}年第{CHINESE_QUARTERS[(first_day.month - 1) // 3]}季度"
+
+
+def volume_text(volume_m3: float) -> str:
+    """1300.0 → "1,300"; 12.5 → "12.5": grouped, at most two decimals, no trailing zeros."""
+    return f"{volume_m3:,.2f}".rstrip("0").rstrip(".")
+
+
+def money_text(amount_yuan: Decimal) -> str:
+    return f"{amount_yuan:,.2f}"
+
+
+def band_text(line: BillLine) -> str:
+    if line.upper_percent is None:
+        return f"超计划 {line.lower_percent}% 以上部分"
+    return f"超计划 {line.lower_percent}%～{line.upper_percent}%（含）部分"
+
+
+def rule_text(schedule: SurchargeSchedule) -> str:
+    """The schedule's bands in words, as the notice cites them."""
+    parts = []
+    for tier in schedule.tiers.order_by("lower_excess_fraction"):
+        lower = fraction_as_percent(tier.lower_excess_fraction)
+        multiplier = Decimal(str(tier.multiplier)).normalize()
+        if tier.upper_excess_fraction is None:
+            parts.append(f"超计划 {lower}% 以上部分按基本水价的 {multiplier} 倍加价")
+        else:
+            upper = fraction_as_percent(tier.upper_excess_fraction)
+            parts.append(f"超计划 {lower}%～{upper}%（含）部分按基本水价的 {multiplier} 倍加价")
+    how = "分段累进计收" if schedule.progressive else "全部超用水量按所达最高区间的倍数计收"
+    return "；".join(parts) + f"，{how}。"
+
+
+# --- The PDF ------------------------------------------------------------------
+
+
+def surcharge_notice_pdf(bill: SurchargeBill) -> bytes:
+    """The bill's payment notice as an A4 PDF in Chinese."""
+    document = new_chinese_document(f"{NOTICE_TITLE} {bill.number}")
+    document.set_margins(PAGE_MARGIN_MM, PAGE_MARGIN_MM, PAGE_MARGIN_MM)
+    document.set_auto_page_break(auto=True, margin=PAGE_MARGIN_MM)
+    document.add_page()
+    _write_letterhead(document, bill)
+    _write_opening(document, bill)
+    _write_facts(document, bill)
+    _write_band_table(document, bill)
+    _write_total(document, bill)
+    _write_terms(document, bill)
+    _write_signature(document, bill)
+    return bytes(document.output())
+
+
+def _write_letterhead(document: FPDF, bill: SurchargeBill) -> None:
+    """The issuing office in red over a red rule, as on a government letterhead, then the title and number."""
+    document.set_text_color(*OFFICIAL_RED)
+    document.set_font_size(22)
+    document.cell(CONTENT_WIDTH_MM, 14, issuing_office(), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    document.set_draw_color(*OFFICIAL_RED)
+    document.set_line_width(0.8)
+    document.line(PAGE_MARGIN_MM, document.get_y() + 2, PAGE_MARGIN_MM + CONTENT_WIDTH_MM, document.get_y() + 2)
+    document.set_text_color(*INK)
+    document.set_draw_color(*INK)
+    document.set_line_width(0.2)
+    document.ln(4)
+    document.set_font_size(17)
+    document.cell(CONTENT_WIDTH_MM, 10, NOTICE_TITLE, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    document.set_font_size(10.5)
+    document.cell(CONTENT_WIDTH_MM, 8, f"编号：{bill.number}", align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    document.ln(2)
+
+
+def _write_opening(document: FPDF, bill: SurchargeBill) -> None:
+    document.set_font_size(12)
+    document.cell(CONTENT_WIDTH_MM, LINE_HEIGHT_MM, f"{bill.water_user.name}：", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    schedule = bill.schedule
+    text = (
+        f"根据《{schedule.name}》（自{chinese_date(schedule.effective_from)}起执行）及你单位{bill.period_start.year}年度"
+        f"用水计划，经核定，你单位{chinese_period(bill.period_start, bill.period_end)}超计划用水，"
+        "应缴纳超计划用水累进加价费。现将有关情况通知如下："
+    )
+    _paragraph(document, text)
+
+
+def _write_facts(document: FPDF, bill: SurchargeBill) -> None:
+    water_user = bill.water_user
+    facts = (
+        ("用户名称", water_user.name),
+        ("用户编号", water_user.code),
+        ("用水地址", water_user.address or water_user.town.name),
+        ("计费期间", f"{chinese_date(bill.period_start)} 至 {chinese_date(bill.period_end)}"),
+        ("计划用水量", f"{volume_text(bill.planned_m3)} 立方米"),
+        ("实际用水量", f"{volume_text(bill.actual_m3)} 立方米"),
+        ("超计划用水量", f"{volume_text(bill.excess_m3)} 立方米（超计划 {excess_percent(bill):.1f}%）"),
+        ("基本水价", f"{money_text(bill.base_price_yuan_per_m3)} 元/立方米"),
+    )
+    document.set_font_size(10.5)
+    document.ln(1)
+    with document.table(
+        col_widths=(35, 135), text_align=("CENTER", "LEFT"), line_height=LINE_HEIGHT_MM, first_row_as_headings=False
+    ) as table:
+        for label, value in facts:
+            row = table.row()
+            row.cell(label, style=FontFace(fill_color=TABLE_HEADING_FILL))
+            row.cell(value)
+    document.ln(4)
+
+
+def _write_band_table(document: FPDF, bill: SurchargeBill) -> None:
+    lines = bill_lines(bill)
+    document.set_font_size(10.5)
+    with document.table(
+        col_widths=(62, 36, 28, 44),
+        text_align=("LEFT", "RIGHT", "CENTER", "RIGHT"),
+        line_height=LINE_HEIGHT_MM,
+        headings_style=FontFace(emphasis="", fill_color=TABLE_HEADING_FILL),
+    ) as table:
+        heading = table.row()
+        for title in ("区间", "水量（立方米）", "加价倍数", "金额（元）"):
+            heading.cell(title, align="CENTER")
+        for line in lines:
+            row = table.row()
+            for text in (
+                band_text(line),
+                volume_text(line.volume_m3),
+                f"{line.multiplier} 倍",
+                money_text(line.amount_yuan),
+            ):
+                row.cell(text)
+        total = table.row()
+        for text in ("合计", volume_text(bill.excess_m3), "", money_text(bill.amount_yuan)):
+            total.cell(text)
+    document.set_font_size(9)
+    document.cell(
+        CONTENT_WIDTH_MM,
+        6,
+        "注：金额 = 水量 × 加价倍数 × 基本水价；合计按四舍五入保留到分。",
+        new_x=XPos.LMARGIN,
+        new_y=YPos.NEXT,
+    )
+    document.ln(2)
+
+
+def _write_total(document: FPDF, bill: SurchargeBill) -> None:
+    document.set_font_size(12)
+    _paragraph(
+        document,
+        f"应缴超计划用水累进加价费：人民币 ¥{money_text(bill.amount_yuan)} 元"
+        f"（大写：{amount_in_chinese_capitals(bill.amount_yuan)}）。",
+    )
+
+
+def _write_terms(document: FPDF, bill: SurchargeBill) -> None:
+    document.set_font_size(10.5)
+    terms = (
+        f"一、计价依据：《{bill.schedule.name}》，自{chinese_date(bill.schedule.effective_from)}起执行。"
+        f"加价标准：{rule_text(bill.schedule)}",
+        f"二、缴纳期限：请于{chinese_date(payment_deadline(bill))}前（自本通知书签发之日起{PAYMENT_DAYS}日内）"
+        "按非税收入缴款渠道足额缴入国库，缴款时请注明通知书编号。逾期未缴纳的，将依法处理。",
+        f"三、异议处理：如对所列用水量、计划用水量或加价费有异议，可自收到本通知书之日起{OBJECTION_DAYS}日内"
+        "向本办公室书面申请复核，并附相关计量凭证；复核期间不停止本通知书的执行。"
+        "对复核结果仍有异议的，可以依法申请行政复议或者提起行政诉讼。",
+    )
+    for term in terms:
+        _paragraph(document, term)
+
+
+def _write_signature(document: FPDF, bill: SurchargeBill) -> None:
+    document.ln(4)
+    document.set_font_size(12)
+    for text in (issuing_office(), chinese_date(issue_date(bill)), "（盖章）"):
+        document.cell(CONTENT_WIDTH_MM, LINE_HEIGHT_MM + 1, text, align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+
+def _paragraph(document: FPDF, text: str) -> None:
+    # Two full-width spaces open a paragraph, as in Chinese official writing.
+    document.multi_cell(CONTENT_WIDTH_MM, LINE_HEIGHT_MM, "\u3000\u3000" + text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
