@@ -1,0 +1,199 @@
+"""Who may open every page and endpoint: one row per URL name, tested for every role.
+
+Each row names the people who get the page (200, or a redirect that is not a
+sign-in); everyone else is refused: anonymous visitors are sent to sign in
+(unless the page is public), signed-in people get 403 or 404. Records that
+belong to Runhua Dyeing are used throughout, so Xinglong's reporter stands for
+"another enterprise" and must be refused every one of them.
+
+A test fails when a URL of the project has no row here: a new page cannot
+ship without its permissions being decided and tested.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from civic.testing import Cast
+from civic.water.actions import compute_bills
+from civic.water.models import ImportStatus, PlanAdjustmentRequest, ReadingImportBatch, SurchargeBill
+from civic.water.tests.test_surcharges import MARCH, issue_plan, read
+
+ANONYMOUS = "anonymous"
+BUREAU_ADMIN = "bureau_admin"
+BUREAU_STAFF = "bureau_staff"
+RUNHUA_REPORTER = "runhua_reporter"
+XINGLONG_REPORTER = "xinglong_reporter"
+NETWORK_ANALYST = "network_analyst"
+CLINIC_STAFF = "clinic_staff"
+INSPECTOR = "inspector"
+
+PEOPLE = (
+    ANONYMOUS,
+    BUREAU_ADMIN,
+    BUREAU_STAFF,
+    RUNHUA_REPORTER,
+    XINGLONG_REPORTER,
+    NETWORK_ANALYST,
+    CLINIC_STAFF,
+    INSPECTOR,
+)
+BUREAU = frozenset({BUREAU_ADMIN, BUREAU_STAFF})
+SIGNED_IN = frozenset(PEOPLE) - {ANONYMOUS}
+EVERYONE = frozenset(PEOPLE)
+RUNHUA_READERS = BUREAU | {RUNHUA_REPORTER}
+BUREAU_AND_ANALYST = BUREAU | {NETWORK_ANALYST}
+
+# URL names outside Civic's own pages: Django's admin (guarded by is_staff), sign-in and the language switch.
+NOT_IN_MATRIX = {"login", "logout", "set_language"}
+
+
+@dataclass
+class World:
+    """The cast and a few records of Runhua's, so that pages about one record can be opened."""
+
+    cast: Cast
+    records: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Row:
+    url_name: str
+    allowed: frozenset[str]
+    arguments: Callable[[World], dict[str, Any]] = lambda world: {}
+
+
+MATRIX: list[Row] = [
+    # core
+    Row("dashboard", SIGNED_IN),
+    Row("regions_geojson", SIGNED_IN - {RUNHUA_REPORTER, XINGLONG_REPORTER}),
+    # water: register
+    Row("water:register", BUREAU),
+    Row("water:water_user_detail", RUNHUA_READERS, lambda world: {"code": world.cast.runhua.code}),
+    Row("water:water_user_use_json", RUNHUA_READERS, lambda world: {"code": world.cast.runhua.code}),
+    Row("water:my_water_user", {RUNHUA_REPORTER, XINGLONG_REPORTER}),
+    # water: readings
+    Row("water:import_readings", BUREAU),
+    Row("water:import_batch_detail", BUREAU, lambda world: {"batch_id": world.records["batch"].pk}),
+    # water: plans
+    Row("water:plan_list", BUREAU),
+    Row("water:plan_detail", RUNHUA_READERS, lambda world: {"plan_id": world.records["plan"].pk}),
+    Row("water:request_plan_adjustment", RUNHUA_READERS, lambda world: {"plan_id": world.records["plan"].pk}),
+    Row("water:decide_plan_adjustment", BUREAU, lambda world: {"request_id": world.records["adjustment"].pk}),
+    # water: surcharges
+    Row("water:surcharge_summary", BUREAU),
+    Row("water:surcharge_summary_xlsx", BUREAU),
+    Row("water:bill_detail", RUNHUA_READERS, lambda world: {"number": world.records["bill"].number}),
+    Row("water:bill_notice_pdf", RUNHUA_READERS, lambda world: {"number": world.records["bill"].number}),
+    # water: quotas
+    Row("water:quota_list", BUREAU),
+    Row("water:import_quotas", BUREAU),
+    Row("water:export_quotas", BUREAU),
+]
+
+# Builders of the records rows refer to: each takes the world and stores what it makes in world.records.
+RECORD_BUILDERS: list[Callable[[World], None]] = []
+
+
+def record_builder(builder: Callable[[World], None]) -> Callable[[World], None]:
+    RECORD_BUILDERS.append(builder)
+    return builder
+
+
+@record_builder
+def _runhua_plan_and_bill(world: World) -> None:
+    cast = world.cast
+    world.records["plan"] = issue_plan(cast.runhua, 1000)
+    issue_plan(cast.xinglong, 2000)
+    read(cast.runhua_meter, datetime.date(2024, 3, 31), 1300)
+    read(cast.xinglong_meter, datetime.date(2024, 3, 31), 2900)
+    compute_bills(*MARCH)
+    world.records["bill"] = SurchargeBill.objects.get(water_user=cast.runhua)
+    world.records["adjustment"] = PlanAdjustmentRequest.objects.create(
+        plan=world.records["plan"],
+        requested_by=cast.runhua_reporter,
+        requested_volume_m3=13_000,
+        reason="新增一条染色生产线",
+    )
+
+
+@record_builder
+def _readings_batch(world: World) -> None:
+    world.records["batch"] = ReadingImportBatch.objects.create(
+        file_name="2024-03.csv",
+        sha256="0" * 64,
+        status=ImportStatus.REJECTED,
+        errors=[{"row": 2, "column": "meter_serial", "code": "unknown_meter", "value": "M-9"}],
+        imported_by=world.cast.bureau_staff,
+    )
+
+
+@pytest.fixture
+def world(cast: Cast) -> World:
+    built = World(cast=cast)
+    for builder in RECORD_BUILDERS:
+        builder(built)
+    return built
+
+
+def client_for(person: str, world: World) -> Client:
+    client = Client()
+    if person != ANONYMOUS:
+        client.force_login(getattr(world.cast, person))
+    return client
+
+
+def project_url_names() -> set[str]:
+    """Every named URL of the project, with its namespace, leaving out the admin site."""
+
+    def walk(patterns: list[Any], namespace: str) -> set[str]:
+        names: set[str] = set()
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.app_name == "admin":
+                    continue
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                names |= walk(pattern.url_patterns, inner)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                names.add(namespace + pattern.name)
+        return names
+
+    return walk(get_resolver().url_patterns, "")
+
+
+def test_every_url_of_the_project_has_a_row():
+    rows = {row.url_name for row in MATRIX}
+    missing = project_url_names() - rows - NOT_IN_MATRIX
+    assert not missing, f"URLs with no row in the permission matrix: {sorted(missing)}"
+    assert len(rows) == len(MATRIX), "a URL name has two rows"
+
+
+def refused(person: str, status: int, location: str) -> bool:
+    if person == ANONYMOUS:
+        return status == 302 and location.startswith(reverse("login"))
+    return status in (403, 404)
+
+
+@pytest.mark.parametrize("row", MATRIX, ids=lambda row: row.url_name)
+def test_only_the_allowed_people_open_the_url(row: Row, world: World):
+    url = reverse(row.url_name, kwargs=row.arguments(world))
+    outcomes = {}
+    for person in PEOPLE:
+        response = client_for(person, world).get(url)
+        location = response.get("Location", "")
+        if person in row.allowed:
+            opened = response.status_code == 200 or (
+                response.status_code == 302 and not location.startswith(reverse("login"))
+            )
+            outcomes[person] = "opened" if opened else f"refused ({response.status_code})"
+        else:
+            outcomes[person] = "refused" if refused(person, response.status_code, location) else "opened"
+    expected = {person: "opened" if person in row.allowed else "refused" for person in PEOPLE}
+    assert outcomes == expected
