@@ -13,7 +13,7 @@ ship without its permissions being decided and tested.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,7 +66,7 @@ class World:
 @dataclass(frozen=True)
 class Row:
     url_name: str
-    allowed: frozenset[str]
+    allowed: Set[str]
     arguments: Callable[[World], dict[str, Any]] = lambda world: {}
 
 
