@@ -1,0 +1,514 @@
+"""The readings store: smart-meter readings as an append-only Parquet dataset partitioned by month.
+
+Two kinds of file come in, as CSV or Parquet:
+
+* interval readings ``meter_id,timestamp,volume_m3``: the volume [m³] that
+  passed in the interval starting at ``timestamp``; the interval is the file's
+  reading interval (the most common step between a meter's readings), and a
+  negative volume is kept (a meter running backwards is an anomaly to report,
+  not a bad row);
+* cumulative index readings ``meter_id,timestamp,index_m3`` (optional
+  ``remark``): each pair of consecutive indexes of a meter becomes one interval
+  from the first timestamp to the second, with the register rolling over
+  (``hydro.meter_readings.volume_since_previous_m3``) and a replaced meter
+  (remark “replaced” or 换表) counting again from zero.
+
+Every stored row is ``meter_id, timestamp, duration_s, volume_m3``:
+``timestamp`` is the start of the interval as wall-clock time in the county's
+time zone (Asia/Shanghai unless told otherwise; China keeps no daylight
+saving, so wall-clock times are unambiguous) and ``duration_s`` its length [s].
+
+Layout of a store directory::
+
+    month=2024-03/batch-<checksum>.parquet   one file per batch and month
+    _batches/<checksum>.json                 the record of a batch
+    _incoming/                               temporary files of an import under way
+
+A batch is visible only once its record exists, and the record is written
+last, by renaming a complete temporary file into place: an import killed
+half-way leaves data files nobody reads, which the next import of that file
+overwrites. The checksum (SHA-256 of the file's bytes) names the batch, so a
+file imported again is recognised and changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import os
+import re
+import shutil
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
+
+from hydro.meter_readings import declares_rollover, maximum_plausible_volume_m3, volume_since_previous_m3
+
+COUNTY_TIME_ZONE = "Asia/Shanghai"
+METER_ID = "meter_id"
+TIMESTAMP = "timestamp"
+VOLUME = "volume_m3"
+INDEX = "index_m3"
+REMARK = "remark"
+DURATION = "duration_s"
+DEFAULT_INTERVAL_S = 3600
+INDEX_CAPACITY_M3 = 1_000_000.0
+"""Register capacity assumed for a rollover [m³]: a six-digit register, as in `hydro.meter_readings.MeterFacts`."""
+LARGEST_SIZE_MM = 300
+"""Smart-meter files do not give sizes: an unannounced rollover is accepted if a DN300 meter could pass the volume."""
+REPLACEMENT_WORDS = ("replaced", "换表")
+MAXIMUM_REPORTED_PROBLEMS = 20
+
+STORED_SCHEMA = pa.schema(
+    [
+        pa.field(METER_ID, pa.string(), nullable=False),
+        pa.field(TIMESTAMP, pa.timestamp("us"), nullable=False),
+        pa.field(DURATION, pa.int32(), nullable=False),
+        pa.field(VOLUME, pa.float64(), nullable=False),
+    ]
+)
+_AWARE_PATTERN = r"(?:Z|[+-]\d{2}:?\d{2})$"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a file cannot be stored; `row` counts as a spreadsheet shows (header row 1), None for the file."""
+
+    row: int | None
+    column: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = [f"row {self.row}" if self.row is not None else "", f"column {self.column}" if self.column else ""]
+        place = ", ".join(part for part in where if part)
+        return f"{place}: {self.reason}" if place else self.reason
+
+
+class ReadingsFileError(ValueError):
+    """A readings file that cannot be stored, with every problem found (the first few of them)."""
+
+    def __init__(self, path: Path | str, problems: list[Problem]) -> None:
+        self.path = Path(path)
+        self.problems = problems
+        shown = problems[:MAXIMUM_REPORTED_PROBLEMS]
+        lines = [f"{self.path}: {problem}" for problem in shown]
+        if len(problems) > len(shown):
+            lines.append(f"{self.path}: … and {len(problems) - len(shown)} more problems")
+        super().__init__("\n".join(lines) + "\nNothing of this file was stored.")
+
+
+@dataclass(frozen=True)
+class BatchRecord:
+    """The record of one imported batch: what a reader trusts, written last."""
+
+    checksum: str
+    source_name: str
+    kind: str
+    row_count: int
+    first_timestamp: str | None
+    last_timestamp: str | None
+    files: list[str]
+    imported_at: str
+    last_indexes: dict[str, list[Any]] = field(default_factory=dict)
+    """For index files, each meter's last reading as [timestamp ISO, index m³], the next file's starting point."""
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """What importing one file did: the batch record, and whether the file was already stored."""
+
+    record: BatchRecord
+    already_imported: bool
+
+
+# --- reading files --------------------------------------------------------------------------------------------
+
+
+def read_readings_file(path: Path | str, time_zone: str = COUNTY_TIME_ZONE) -> tuple[pd.DataFrame, str]:
+    """Read a CSV or Parquet readings file into checked columns, before conversion to intervals.
+
+    Parameters
+    ----------
+    path : path of a ``.csv`` or ``.parquet`` file
+    time_zone : str
+        IANA zone of naive timestamps; aware timestamps are converted to it.
+
+    Returns
+    -------
+    (DataFrame, kind)
+        Columns ``row`` (file row number), ``meter_id``, ``timestamp`` (naive
+        wall-clock in `time_zone`) and ``volume_m3`` or ``index_m3`` (and
+        ``remark``); kind is ``"interval"`` or ``"index"``.
+
+    Raises
+    ------
+    ReadingsFileError
+        Naming each bad row and column, or the file when it cannot be read.
+    """
+    path = Path(path)
+    table = _read_table(path)
+    kind = _check_columns(path, table.column_names)
+    problems: list[Problem] = []
+    frame = pd.DataFrame({"row": np.arange(2, table.num_rows + 2)})
+    frame[METER_ID] = _meter_ids(table.column(METER_ID), problems)
+    frame[TIMESTAMP] = _timestamps(table.column(TIMESTAMP), time_zone, problems)
+    value_column = VOLUME if kind == "interval" else INDEX
+    frame[value_column] = _numbers(table.column(value_column), value_column, problems)
+    if kind == "index":
+        frame[REMARK] = _remarks(table)
+        _refuse_negative_indexes(frame, problems)
+    if not problems:
+        _refuse_duplicates(frame, problems)
+    if problems:
+        raise ReadingsFileError(path, sorted(problems, key=lambda problem: (problem.row or 0, problem.column or "")))
+    return frame, kind
+
+
+def _read_table(path: Path) -> pa.Table:
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            return pa_csv.read_csv(path, convert_options=pa_csv.ConvertOptions(strings_can_be_null=False))
+        if suffix == ".parquet":
+            return pq.read_table(path)
+    except (pa.ArrowInvalid, OSError) as error:
+        raise ReadingsFileError(path, [Problem(None, None, f"the file cannot be read ({error}).")]) from error
+    raise ReadingsFileError(path, [Problem(None, None, "only .csv and .parquet files are read.")])
+
+
+def _check_columns(path: Path, columns: list[str]) -> str:
+    """The kind of file its columns say, or an error naming what is missing."""
+    problems = [Problem(None, name, "this column is missing.") for name in (METER_ID, TIMESTAMP) if name not in columns]
+    has_volume, has_index = VOLUME in columns, INDEX in columns
+    if has_volume == has_index:
+        reason = "give either a volume_m3 or an index_m3 column" + (", not both." if has_volume else ".")
+        problems.append(Problem(None, None, f"{reason} Columns found: {', '.join(columns)}."))
+    if problems:
+        raise ReadingsFileError(path, problems)
+    return "interval" if has_volume else "index"
+
+
+def _meter_ids(column: pa.ChunkedArray, problems: list[Problem]) -> pd.Series:
+    meter_ids = column.cast(pa.string()).to_pandas().fillna("").str.strip()
+    for position in np.flatnonzero((meter_ids == "").to_numpy()):
+        problems.append(Problem(int(position) + 2, METER_ID, "the meter is blank."))
+    return meter_ids
+
+
+def _timestamps(column: pa.ChunkedArray, time_zone: str, problems: list[Problem]) -> pd.Series:
+    """Naive wall-clock timestamps in `time_zone`; aware ones converted, a mix of both refused."""
+    if pa.types.is_timestamp(column.type):
+        values = column.to_pandas()
+        if column.type.tz is not None:
+            return values.dt.tz_convert(time_zone).dt.tz_localize(None).astype("datetime64[us]")
+        return values.astype("datetime64[us]")
+    texts = column.cast(pa.string()).to_pandas().fillna("").str.strip()
+    aware = texts.str.contains(_AWARE_PATTERN, regex=True).to_numpy()
+    if aware.any() and not aware.all():
+        naive_row, aware_row = int(np.argmin(aware)) + 2, int(np.argmax(aware)) + 2
+        reason = (
+            f"timestamps mix a time zone and none (row {aware_row} has one, row {naive_row} has not); "
+            "give every timestamp its offset, or none."
+        )
+        problems.append(Problem(naive_row, TIMESTAMP, reason))
+        return pd.Series(pd.NaT, index=texts.index, dtype="datetime64[us]")
+    parsed = pd.to_datetime(texts, format="ISO8601", errors="coerce", utc=bool(aware.all()) and len(texts) > 0)
+    for position in np.flatnonzero(parsed.isna().to_numpy()):
+        reason = f"{texts.iloc[position]!r} is not a timestamp; write it as YYYY-MM-DD HH:MM[:SS][+08:00]."
+        problems.append(Problem(int(position) + 2, TIMESTAMP, reason))
+    if parsed.dt.tz is not None:
+        parsed = parsed.dt.tz_convert(time_zone).dt.tz_localize(None)
+    return parsed.astype("datetime64[us]")
+
+
+def _numbers(column: pa.ChunkedArray, name: str, problems: list[Problem]) -> pd.Series:
+    if pa.types.is_integer(column.type) or pa.types.is_floating(column.type):
+        values = column.to_pandas().astype("float64")
+        texts = values.astype(str)
+    else:
+        texts = column.cast(pa.string()).to_pandas().fillna("").str.strip()
+        values = pd.to_numeric(texts, errors="coerce")
+    for position in np.flatnonzero(~np.isfinite(values.to_numpy(dtype="float64", na_value=np.nan))):
+        problems.append(Problem(int(position) + 2, name, f"{texts.iloc[position]!r} is not a number."))
+    return values
+
+
+def _remarks(table: pa.Table) -> pd.Series:
+    if REMARK not in table.column_names:
+        return pd.Series("", index=range(table.num_rows))
+    return table.column(REMARK).cast(pa.string()).to_pandas().fillna("")
+
+
+def _refuse_negative_indexes(frame: pd.DataFrame, problems: list[Problem]) -> None:
+    for row, index_m3 in frame.loc[frame[INDEX] < 0, ["row", INDEX]].itertuples(index=False):
+        problems.append(Problem(int(row), INDEX, f"the index {index_m3:g} m³ is negative."))
+
+
+def _refuse_duplicates(frame: pd.DataFrame, problems: list[Problem]) -> None:
+    duplicated = frame.duplicated([METER_ID, TIMESTAMP], keep="first")
+    first_rows = frame.groupby([METER_ID, TIMESTAMP])["row"].transform("min")
+    for position in np.flatnonzero(duplicated.to_numpy()):
+        meter_id, timestamp = frame[METER_ID].iloc[position], frame[TIMESTAMP].iloc[position]
+        reason = f"meter {meter_id} has another reading at {timestamp} in row {first_rows.iloc[position]}."
+        problems.append(Problem(int(frame["row"].iloc[position]), TIMESTAMP, reason))
+
+
+# --- turning readings into intervals --------------------------------------------------------------------------
+
+
+def reading_interval_s(frame: pd.DataFrame) -> int:
+    """The file's reading interval [s]: the most common step between consecutive readings of a meter.
+
+    A file with no meter read twice is taken as hourly (3,600 s).
+    """
+    ordered = frame.sort_values([METER_ID, TIMESTAMP])
+    steps = ordered[TIMESTAMP].diff()[ordered[METER_ID].eq(ordered[METER_ID].shift())]
+    steps = steps[steps > pd.Timedelta(0)]
+    if steps.empty:
+        return DEFAULT_INTERVAL_S
+    return int(steps.mode().iloc[0].total_seconds())
+
+
+def intervals_from_volumes(frame: pd.DataFrame, interval_s: int | None = None) -> pd.DataFrame:
+    """Interval readings as stored rows: each volume passed in `interval_s` from its timestamp."""
+    duration = interval_s if interval_s is not None else reading_interval_s(frame)
+    stored = frame[[METER_ID, TIMESTAMP, VOLUME]].copy()
+    stored[DURATION] = np.int32(duration)
+    return stored[[METER_ID, TIMESTAMP, DURATION, VOLUME]]
+
+
+def intervals_from_indexes(
+    path: Path | str, frame: pd.DataFrame, previous: dict[str, tuple[pd.Timestamp, float]] | None = None
+) -> pd.DataFrame:
+    """Cumulative indexes as stored intervals, one between each pair of a meter's consecutive readings.
+
+    Parameters
+    ----------
+    path : the file's path, to name it in errors
+    frame : readings as `read_readings_file` returns them for an index file
+    previous : each meter's last stored reading (timestamp, index m³), from earlier batches
+
+    Returns
+    -------
+    DataFrame of stored rows: ``meter_id, timestamp`` (start of the interval),
+    ``duration_s`` and ``volume_m3`` = I_k − I_{k−1}.
+
+    Notes
+    -----
+    When the index goes back it is a replacement if the remark says so
+    (the new meter counts from zero: V = I_k), else a rollover if the remark
+    says so or the volume it implies, I_k + C − I_{k−1} with C = 10⁶ m³, is
+    one a DN300 meter could pass (`hydro.meter_readings.volume_since_previous_m3`);
+    otherwise the row is refused.
+    """
+    ordered = _with_previous_readings(path, frame, previous or {})
+    same_meter = ordered[METER_ID].eq(ordered[METER_ID].shift()).to_numpy()
+    start = ordered[TIMESTAMP].shift()
+    volume = ordered[INDEX].diff().to_numpy(dtype="float64", copy=True)
+    backwards = np.flatnonzero(same_meter & (volume < 0))
+    volume[backwards] = [_backward_volume(path, ordered, int(position), start) for position in backwards]
+    duration = (ordered[TIMESTAMP] - start).dt.total_seconds()
+    stored = pd.DataFrame(
+        {METER_ID: ordered[METER_ID], TIMESTAMP: start, DURATION: duration, VOLUME: np.round(volume, 3)}
+    )[same_meter]
+    return stored.astype({DURATION: "int32", TIMESTAMP: "datetime64[us]"}).reset_index(drop=True)
+
+
+def _with_previous_readings(
+    path: Path | str, frame: pd.DataFrame, previous: dict[str, tuple[pd.Timestamp, float]]
+) -> pd.DataFrame:
+    """The file's readings in meter and time order, each meter preceded by its last stored reading."""
+    ordered = frame.sort_values([METER_ID, TIMESTAMP])
+    firsts = ordered.groupby(METER_ID, sort=False).head(1)
+    problems = [
+        Problem(int(row), TIMESTAMP, f"meter {meter_id} already has a stored index at {previous[meter_id][0]}.")
+        for row, meter_id, timestamp in firsts[["row", METER_ID, TIMESTAMP]].itertuples(index=False)
+        if meter_id in previous and timestamp <= previous[meter_id][0]
+    ]
+    if problems:
+        raise ReadingsFileError(path, problems)
+    earlier = pd.DataFrame(
+        [(0, meter_id, timestamp, index_m3, "") for meter_id, (timestamp, index_m3) in previous.items()],
+        columns=["row", METER_ID, TIMESTAMP, INDEX, REMARK],
+    )
+    earlier = earlier[earlier[METER_ID].isin(firsts[METER_ID])].astype({TIMESTAMP: "datetime64[us]"})
+    combined = pd.concat([earlier, ordered], ignore_index=True) if len(earlier) else ordered
+    return combined.sort_values([METER_ID, TIMESTAMP], kind="stable").reset_index(drop=True)
+
+
+def _backward_volume(path: Path | str, ordered: pd.DataFrame, position: int, start: pd.Series) -> float:
+    row = ordered.iloc[position]
+    remark = str(row[REMARK]).lower()
+    if any(word in remark for word in REPLACEMENT_WORDS):
+        return float(row[INDEX])
+    hours = (row[TIMESTAMP] - start.iloc[position]).total_seconds() / 3600
+    previous_index = float(ordered[INDEX].iloc[position - 1])
+    limit = maximum_plausible_volume_m3(LARGEST_SIZE_MM, hours)
+    volume = volume_since_previous_m3(
+        previous_index, float(row[INDEX]), INDEX_CAPACITY_M3, declares_rollover(row[REMARK]), limit
+    )
+    if volume is None:
+        reason = (
+            f"the index went back from {previous_index:g} to {row[INDEX]:g} m³; if the register rolled over write "
+            "“rollover” in the remark, if the meter was replaced write “replaced”."
+        )
+        raise ReadingsFileError(path, [Problem(int(row["row"]), INDEX, reason)])
+    return volume
+
+
+# --- the store ------------------------------------------------------------------------------------------------
+
+
+def file_checksum(path: Path | str) -> str:
+    """SHA-256 of the file's bytes, in hex."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def batch_records(store: Path | str) -> list[BatchRecord]:
+    """Every batch recorded in the store, oldest first."""
+    directory = Path(store) / "_batches"
+    if not directory.is_dir():
+        return []
+    records = [BatchRecord(**json.loads(path.read_text())) for path in directory.glob("*.json")]
+    return sorted(records, key=lambda record: (record.imported_at, record.checksum))
+
+
+def stored_files(store: Path | str, months: Iterable[str] | None = None) -> list[Path]:
+    """The data files of recorded batches (only those), optionally only of the given months (``YYYY-MM``)."""
+    wanted = set(months) if months is not None else None
+    files = [Path(store) / name for record in batch_records(store) for name in record.files]
+    return [path for path in files if wanted is None or path.parent.name.removeprefix("month=") in wanted]
+
+
+def import_file(store: Path | str, path: Path | str, time_zone: str = COUNTY_TIME_ZONE) -> ImportOutcome:
+    """Import one readings file into the store as one batch, all of it or nothing.
+
+    A file whose checksum is already recorded changes nothing. A file whose
+    readings overlap stored ones (same meter and timestamp) is refused.
+    """
+    store, path = Path(store), Path(path)
+    checksum = file_checksum(path)
+    existing = {record.checksum: record for record in batch_records(store)}
+    if checksum in existing:
+        return ImportOutcome(existing[checksum], already_imported=True)
+    frame, kind = read_readings_file(path, time_zone)
+    if kind == "index":
+        stored = intervals_from_indexes(path, frame, _last_indexes(existing.values()))
+    else:
+        stored = intervals_from_volumes(frame)
+    _refuse_overlaps(store, path, stored)
+    record = _write_batch(store, path.name, checksum, kind, stored, _file_last_indexes(frame, kind))
+    return ImportOutcome(record, already_imported=False)
+
+
+def _last_indexes(records: Iterable[BatchRecord]) -> dict[str, tuple[pd.Timestamp, float]]:
+    latest: dict[str, tuple[pd.Timestamp, float]] = {}
+    for record in records:
+        for meter_id, (timestamp_text, index_m3) in record.last_indexes.items():
+            timestamp = pd.Timestamp(timestamp_text)
+            if meter_id not in latest or timestamp > latest[meter_id][0]:
+                latest[meter_id] = (timestamp, float(index_m3))
+    return latest
+
+
+def _file_last_indexes(frame: pd.DataFrame, kind: str) -> dict[str, list[Any]]:
+    if kind != "index":
+        return {}
+    lasts = frame.sort_values(TIMESTAMP).groupby(METER_ID).tail(1)
+    return {
+        str(meter_id): [timestamp.isoformat(), float(index_m3)]
+        for meter_id, timestamp, index_m3 in lasts[[METER_ID, TIMESTAMP, INDEX]].itertuples(index=False)
+    }
+
+
+def _refuse_overlaps(store: Path, path: Path, stored: pd.DataFrame) -> None:
+    """Refuse readings of a meter at a timestamp already stored by another batch."""
+    months = set(stored[TIMESTAMP].dt.strftime("%Y-%m").unique())
+    files = stored_files(store, months)
+    if not files or stored.empty:
+        return
+    import duckdb
+
+    connection = duckdb.connect()
+    connection.register("incoming", stored[[METER_ID, TIMESTAMP]])
+    file_list = ", ".join("'" + str(file).replace("'", "''") + "'" for file in files)
+    clash = connection.execute(
+        f"select i.meter_id, i.timestamp from incoming i join read_parquet([{file_list}]) s "
+        "using (meter_id, timestamp) limit 1"
+    ).fetchone()
+    if clash is not None:
+        reason = f"meter {clash[0]} already has a stored reading at {clash[1]}; the file overlaps an earlier import."
+        raise ReadingsFileError(path, [Problem(None, TIMESTAMP, reason)])
+
+
+def _write_batch(
+    store: Path, source_name: str, checksum: str, kind: str, stored: pd.DataFrame, last_indexes: dict[str, list[Any]]
+) -> BatchRecord:
+    """Write the batch's monthly files through a temporary directory, then its record, each by rename."""
+    incoming = store / "_incoming" / f"{checksum}-{uuid.uuid4().hex[:8]}"
+    incoming.mkdir(parents=True)
+    try:
+        names = _write_monthly_files(store, incoming, checksum, stored)
+        record = BatchRecord(
+            checksum=checksum,
+            source_name=source_name,
+            kind=kind,
+            row_count=len(stored),
+            first_timestamp=stored[TIMESTAMP].min().isoformat() if len(stored) else None,
+            last_timestamp=stored[TIMESTAMP].max().isoformat() if len(stored) else None,
+            files=names,
+            imported_at=datetime.datetime.now(datetime.UTC).isoformat(timespec="microseconds"),
+            last_indexes=last_indexes,
+        )
+        temporary_record = incoming / "record.json"
+        temporary_record.write_text(json.dumps(record.__dict__, ensure_ascii=False, indent=1))
+        (store / "_batches").mkdir(exist_ok=True)
+        _fsync(temporary_record)
+        os.replace(temporary_record, store / "_batches" / f"{checksum}.json")
+        return record
+    finally:
+        shutil.rmtree(incoming, ignore_errors=True)
+
+
+def _write_monthly_files(store: Path, incoming: Path, checksum: str, stored: pd.DataFrame) -> list[str]:
+    names = []
+    months = stored[TIMESTAMP].dt.strftime("%Y-%m")
+    for month, rows in stored.groupby(months, sort=True):
+        name = f"month={month}/batch-{checksum[:16]}.parquet"
+        temporary = incoming / f"{month}.parquet"
+        table = pa.Table.from_pandas(
+            rows.sort_values([METER_ID, TIMESTAMP]), schema=STORED_SCHEMA, preserve_index=False
+        )
+        pq.write_table(table, temporary, compression="zstd")
+        _fsync(temporary)
+        (store / name).parent.mkdir(parents=True, exist_ok=True)
+        os.replace(temporary, store / name)
+        names.append(name)
+    return names
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
+
+
+def month_of(text: str) -> str:
+    """A ``YYYY-MM`` month, checked."""
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
+        raise ValueError(f"{text!r} is not a month; write it as YYYY-MM.")
+    return text

@@ -1,0 +1,235 @@
+"""The readings store: files read and checked, indexes turned into intervals, batches all-or-nothing."""
+
+import datetime
+import os
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from hydro import readings_store
+from hydro.readings_store import (
+    ReadingsFileError,
+    batch_records,
+    import_file,
+    read_readings_file,
+    stored_files,
+)
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text.strip() + "\n")
+    return path
+
+
+def stored_rows(store: Path) -> list[tuple]:
+    files = stored_files(store)
+    if not files:
+        return []
+    frame = pd.concat([pq.read_table(file).to_pandas() for file in files]).sort_values(["meter_id", "timestamp"])
+    return [
+        (meter_id, timestamp.to_pydatetime(), int(duration_s), float(volume_m3))
+        for meter_id, timestamp, duration_s, volume_m3 in frame.itertuples(index=False)
+    ]
+
+
+def problems_of(error: pytest.ExceptionInfo) -> list[tuple]:
+    return [(problem.row, problem.column) for problem in error.value.problems]
+
+
+def test_it_stores_interval_readings_as_hourly_intervals_in_shanghai_time(tmp_path):
+    source = write(
+        tmp_path / "hourly.csv",
+        """
+meter_id,timestamp,volume_m3
+DMA-HX-IN,2024-03-01 02:00,12.5
+DMA-HX-IN,2024-03-01 03:00,11.0
+C-0001,2024-03-01 02:00,0.0
+""",
+    )
+    outcome = import_file(tmp_path / "store", source)
+    assert not outcome.already_imported
+    assert outcome.record.row_count == 3
+    assert stored_rows(tmp_path / "store") == [
+        ("C-0001", datetime.datetime(2024, 3, 1, 2), 3600, 0.0),
+        ("DMA-HX-IN", datetime.datetime(2024, 3, 1, 2), 3600, 12.5),
+        ("DMA-HX-IN", datetime.datetime(2024, 3, 1, 3), 3600, 11.0),
+    ]
+
+
+def test_it_converts_timestamps_with_an_offset_to_the_county_time_zone(tmp_path):
+    # 2024-02-29 18:00 UTC is 2024-03-01 02:00 in Shanghai (UTC+8): the reading lands in March.
+    source = write(tmp_path / "utc.csv", "meter_id,timestamp,volume_m3\nC-0001,2024-02-29T18:00:00Z,0.25\n")
+    import_file(tmp_path / "store", source)
+    assert stored_rows(tmp_path / "store") == [("C-0001", datetime.datetime(2024, 3, 1, 2), 3600, 0.25)]
+    assert [path.parent.name for path in stored_files(tmp_path / "store")] == ["month=2024-03"]
+
+
+def test_it_reads_parquet_with_time_zone_aware_timestamps(tmp_path):
+    source = tmp_path / "readings.parquet"
+    timestamps = pd.to_datetime(["2024-03-01 02:00", "2024-03-01 03:00"]).tz_localize("Asia/Shanghai")
+    frame = pd.DataFrame({"meter_id": ["C-1", "C-1"], "timestamp": timestamps, "volume_m3": [0.1, -0.02]})
+    pq.write_table(pa.Table.from_pandas(frame), source)
+    import_file(tmp_path / "store", source)
+    # The negative volume (a meter running backwards) is kept for the anomaly analysis.
+    assert stored_rows(tmp_path / "store") == [
+        ("C-1", datetime.datetime(2024, 3, 1, 2), 3600, 0.1),
+        ("C-1", datetime.datetime(2024, 3, 1, 3), 3600, -0.02),
+    ]
+
+
+def test_it_refuses_a_mix_of_naive_and_aware_timestamps(tmp_path):
+    source = write(
+        tmp_path / "mixed.csv",
+        "meter_id,timestamp,volume_m3\nC-1,2024-03-01 02:00+08:00,0.1\nC-1,2024-03-01 03:00,0.1\n",
+    )
+    with pytest.raises(ReadingsFileError, match="mix a time zone and none") as error:
+        import_file(tmp_path / "store", source)
+    assert problems_of(error) == [(3, "timestamp")]
+    assert not (tmp_path / "store").exists() or stored_files(tmp_path / "store") == []
+
+
+def test_it_names_each_bad_row_and_column_and_stores_nothing(tmp_path):
+    source = write(
+        tmp_path / "bad.csv",
+        """
+meter_id,timestamp,volume_m3
+C-1,2024-03-01 02:00,0.1
+,2024-03-01 03:00,0.1
+C-1,yesterday,0.1
+C-1,2024-03-01 05:00,lots
+C-1,2024-03-01 02:00,0.2
+""",
+    )
+    with pytest.raises(ReadingsFileError) as error:
+        import_file(tmp_path / "store", source)
+    assert problems_of(error) == [(3, "meter_id"), (4, "timestamp"), (5, "volume_m3")]
+    assert "bad.csv: row 4, column timestamp: 'yesterday' is not a timestamp" in str(error.value)
+    assert stored_files(tmp_path / "store") == []
+
+
+def test_it_refuses_a_reading_twice_in_a_file(tmp_path):
+    source = write(
+        tmp_path / "twice.csv", "meter_id,timestamp,volume_m3\nC-1,2024-03-01 02:00,0.1\nC-1,2024-03-01 02:00,0.2\n"
+    )
+    with pytest.raises(ReadingsFileError, match=r"row 3, column timestamp: meter C-1 has another reading .* in row 2"):
+        read_readings_file(source)
+
+
+def test_it_names_missing_columns(tmp_path):
+    source = write(tmp_path / "columns.csv", "meter,time,volume_m3\nC-1,2024-03-01 02:00,0.1\n")
+    with pytest.raises(ReadingsFileError) as error:
+        read_readings_file(source)
+    assert problems_of(error) == [(None, "meter_id"), (None, "timestamp")]
+
+
+def test_it_refuses_a_truncated_parquet_file(tmp_path):
+    source = tmp_path / "truncated.parquet"
+    frame = pd.DataFrame({"meter_id": ["C-1"] * 100, "timestamp": pd.date_range("2024-03-01", periods=100, freq="h")})
+    frame["volume_m3"] = 0.1
+    pq.write_table(pa.Table.from_pandas(frame), source)
+    source.write_bytes(source.read_bytes()[:-200])
+    with pytest.raises(ReadingsFileError, match=r"truncated\.parquet: the file cannot be read"):
+        import_file(tmp_path / "store", source)
+
+
+def test_it_turns_indexes_into_intervals_across_a_rollover_and_a_replacement(tmp_path):
+    # Hand-worked: 999,998 → 3 rolls a 10⁶ m³ register over: 3 + 1,000,000 − 999,998 = 5 m³ in one hour;
+    # the meter is then replaced, the new one reading 0.4 m³ an hour later counts from zero: 0.4 m³.
+    source = write(
+        tmp_path / "indexes.csv",
+        """
+meter_id,timestamp,index_m3,remark
+C-9,2024-03-01 00:00,999990,
+C-9,2024-03-01 01:00,999998,
+C-9,2024-03-01 02:00,3,
+C-9,2024-03-01 03:00,0.4,replaced
+""",
+    )
+    import_file(tmp_path / "store", source)
+    assert stored_rows(tmp_path / "store") == [
+        ("C-9", datetime.datetime(2024, 3, 1, 0), 3600, 8.0),
+        ("C-9", datetime.datetime(2024, 3, 1, 1), 3600, 5.0),
+        ("C-9", datetime.datetime(2024, 3, 1, 2), 3600, 0.4),
+    ]
+
+
+def test_it_refuses_an_index_that_goes_back_without_explanation(tmp_path):
+    source = write(
+        tmp_path / "backwards.csv",
+        "meter_id,timestamp,index_m3\nC-9,2024-03-01 00:00,500\nC-9,2024-03-01 01:00,480\n",
+    )
+    with pytest.raises(ReadingsFileError, match="row 3, column index_m3: the index went back from 500 to 480"):
+        import_file(tmp_path / "store", source)
+
+
+def test_it_refuses_a_negative_index(tmp_path):
+    source = write(tmp_path / "negative.csv", "meter_id,timestamp,index_m3\nC-9,2024-03-01 00:00,-1\n")
+    with pytest.raises(ReadingsFileError, match="row 2, column index_m3: the index -1 m³ is negative"):
+        import_file(tmp_path / "store", source)
+
+
+def test_the_next_index_file_continues_from_the_last_stored_index(tmp_path):
+    first = write(
+        tmp_path / "a.csv", "meter_id,timestamp,index_m3\nC-9,2024-03-31 22:00,100\nC-9,2024-03-31 23:00,101\n"
+    )
+    second = write(tmp_path / "b.csv", "meter_id,timestamp,index_m3\nC-9,2024-04-01 00:00,101.5\n")
+    import_file(tmp_path / "store", first)
+    import_file(tmp_path / "store", second)
+    assert stored_rows(tmp_path / "store")[-1] == ("C-9", datetime.datetime(2024, 3, 31, 23), 3600, 0.5)
+
+
+def test_importing_the_same_file_again_changes_nothing(tmp_path):
+    source = write(tmp_path / "hourly.csv", "meter_id,timestamp,volume_m3\nC-1,2024-03-01 02:00,0.1\n")
+    import_file(tmp_path / "store", source)
+    before = sorted(path.name for path in (tmp_path / "store").rglob("*"))
+    again = import_file(tmp_path / "store", source)
+    assert again.already_imported
+    assert sorted(path.name for path in (tmp_path / "store").rglob("*")) == before
+    assert len(batch_records(tmp_path / "store")) == 1
+
+
+def test_a_different_file_overlapping_stored_readings_is_refused(tmp_path):
+    import_file(
+        tmp_path / "store", write(tmp_path / "a.csv", "meter_id,timestamp,volume_m3\nC-1,2024-03-01 02:00,0.1\n")
+    )
+    overlapping = write(tmp_path / "b.csv", "meter_id,timestamp,volume_m3\nC-1,2024-03-01 02:00,0.3\n")
+    with pytest.raises(ReadingsFileError, match="already has a stored reading"):
+        import_file(tmp_path / "store", overlapping)
+    assert len(stored_rows(tmp_path / "store")) == 1
+
+
+def test_a_batch_spanning_two_months_is_recorded_with_its_span(tmp_path):
+    source = write(
+        tmp_path / "span.csv", "meter_id,timestamp,volume_m3\nC-1,2024-03-31 23:00,0.1\nC-1,2024-04-01 00:00,0.2\n"
+    )
+    record = import_file(tmp_path / "store", source).record
+    assert (record.row_count, record.first_timestamp, record.last_timestamp) == (
+        2,
+        "2024-03-31T23:00:00",
+        "2024-04-01T00:00:00",
+    )
+    assert [name.split("/")[0] for name in record.files] == ["month=2024-03", "month=2024-04"]
+    assert len(stored_files(tmp_path / "store", ["2024-04"])) == 1
+
+
+def test_an_import_killed_before_its_record_leaves_nothing_visible(tmp_path, monkeypatch):
+    source = write(
+        tmp_path / "span.csv", "meter_id,timestamp,volume_m3\nC-1,2024-03-31 23:00,0.1\nC-1,2024-04-01 00:00,0.2\n"
+    )
+    real_replace = os.replace
+
+    def die_on_the_record(source_path, target_path):
+        if str(target_path).endswith(".json"):
+            raise KeyboardInterrupt  # the process is killed between the data files and the record
+        real_replace(source_path, target_path)
+
+    monkeypatch.setattr(readings_store.os, "replace", die_on_the_record)
+    with pytest.raises(KeyboardInterrupt):
+        import_file(tmp_path / "store", source)
+    assert stored_files(tmp_path / "store") == []
+    monkeypatch.setattr(readings_store.os, "replace", real_replace)
+    assert not import_file(tmp_path / "store", source).already_imported
+    assert len(stored_rows(tmp_path / "store")) == 2
