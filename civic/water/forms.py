@@ -32,7 +32,9 @@ class RegisterFilterForm(django_forms.Form):
     """Search and filters of the register of water users."""
 
     q = django_forms.CharField(label=_("Search"), required=False, max_length=100)
-    kind = django_forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *WaterUserKind.choices])
+    kind = django_forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All kinds")), *WaterUserKind.choices]
+    )
     town = django_forms.ModelChoiceField(
         label=_("Town or street"),
         required=False,
@@ -48,7 +50,9 @@ class RegisterFilterForm(django_forms.Form):
 
     def filtered(self, water_users: QuerySet[WaterUser]) -> QuerySet[WaterUser]:
         """`water_users` narrowed by the valid filters (an invalid form leaves them unfiltered)."""
-        water_users = water_users.select_related("industry", "town").annotate(meter_count=Count("meters")).order_by("code")
+        water_users = (
+            water_users.select_related("industry", "town").annotate(meter_count=Count("meters")).order_by("code")
+        )
         if not self.is_bound or not self.is_valid():
             return water_users
         data = self.cleaned_data
@@ -61,7 +65,12 @@ class RegisterFilterForm(django_forms.Form):
                 | Q(contact_name__icontains=words)
                 | Q(meters__serial__iexact=words)
             ).distinct()
-        for field, lookup in (("kind", "kind"), ("town", "town"), ("industry", "industry"), ("status", "planned_use_status")):
+        for field, lookup in (
+            ("kind", "kind"),
+            ("town", "town"),
+            ("industry", "industry"),
+            ("status", "planned_use_status"),
+        ):
             if data[field]:
                 water_users = water_users.filter(**{lookup: data[field]})
         return water_users
@@ -113,7 +122,9 @@ FIRST_PLAN_YEAR, LAST_PLAN_YEAR = 2000, 2100
 class PlanFilterForm(django_forms.Form):
     """Filters of the bureau's list of annual plans."""
 
-    year = django_forms.IntegerField(label=_("Year"), required=False, min_value=FIRST_PLAN_YEAR, max_value=LAST_PLAN_YEAR)
+    year = django_forms.IntegerField(
+        label=_("Year"), required=False, min_value=FIRST_PLAN_YEAR, max_value=LAST_PLAN_YEAR
+    )
     status = django_forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All")), *PlanStatus.choices])
     town = django_forms.ModelChoiceField(
         label=_("Town or street"),
@@ -140,7 +151,9 @@ class ProposePlanForm(django_forms.Form):
         initial=QuotaLevel.GENERAL,
         help_text=_("General value for existing plants, advanced value for new plants."),
     )
-    planned_output = django_forms.FloatField(label=_("Planned output (in the quota's unit)"), required=False, min_value=0)
+    planned_output = django_forms.FloatField(
+        label=_("Planned output (in the quota's unit)"), required=False, min_value=0
+    )
     design_use_m3 = django_forms.FloatField(
         label=_("Design annual use (m³)"),
         required=False,
@@ -186,7 +199,9 @@ class PlanAdjustmentRequestForm(django_forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for month in planning.MONTHS:
-            self.fields[month_field_name(month)] = django_forms.FloatField(label=MONTHS[month], required=False, min_value=0)
+            self.fields[month_field_name(month)] = django_forms.FloatField(
+                label=MONTHS[month], required=False, min_value=0
+            )
 
     def month_fields(self) -> list[django_forms.BoundField]:
         return [self[month_field_name(month)] for month in planning.MONTHS]
@@ -217,7 +232,9 @@ class PlanAdjustmentDecisionForm(django_forms.Form):
         choices=[("approve", _("Approve")), ("reject", _("Reject"))],
         widget=django_forms.RadioSelect,
     )
-    note = django_forms.CharField(label=_("Note"), required=False, widget=django_forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    note = django_forms.CharField(
+        label=_("Note"), required=False, widget=django_forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -281,5 +298,58 @@ class SurchargeBillFilterForm(SurchargePeriodForm):
 
 # --- QUOTAS ------------------------------------------------------------------
 
-# --- END QUOTAS --------------------------------------------------------------
+QUOTA_FILE_MAX_BYTES = 10 * 1024 * 1024
 
+
+class QuotaFilterForm(django_forms.Form):
+    """Search and filters of the quota table."""
+
+    q = django_forms.CharField(label=_("Search"), required=False, max_length=100)
+    industry = django_forms.ModelChoiceField(
+        label=_("Industry"),
+        required=False,
+        empty_label=_("All industries"),
+        queryset=Industry.objects.filter(quotas__isnull=False).distinct(),
+    )
+    in_force_on = django_forms.DateField(
+        label=_("In force on"), required=False, widget=django_forms.DateInput(attrs={"type": "date"})
+    )
+
+    def filtered(self, quotas: QuerySet[WaterQuota]) -> QuerySet[WaterQuota]:
+        """`quotas` narrowed by the valid filters (an invalid form leaves them unfiltered)."""
+        quotas = quotas.select_related("industry")
+        if not self.is_bound or not self.is_valid():
+            return quotas
+        data = self.cleaned_data
+        if words := data["q"].strip():
+            quotas = quotas.filter(
+                Q(industry__code__icontains=words) | Q(industry__name__icontains=words) | Q(product__icontains=words)
+            )
+        if data["industry"]:
+            quotas = quotas.filter(industry=data["industry"])
+        if day := data["in_force_on"]:
+            quotas = quotas.filter(Q(effective_to__isnull=True) | Q(effective_to__gte=day), effective_from__lte=day)
+        return quotas
+
+
+class QuotaFileForm(django_forms.Form):
+    """A quota table to import: an Excel workbook in the layout of the export."""
+
+    file = django_forms.FileField(
+        label=_("Quota workbook"),
+        help_text=_("Excel .xlsx with one row per industry and product, in the layout of the exported table."),
+    )
+
+    def clean_file(self) -> Any:
+        uploaded = self.cleaned_data["file"]
+        if not uploaded.name.lower().endswith(".xlsx"):
+            raise django_forms.ValidationError(
+                _("%(name)s is not an .xlsx file. Save the table as Excel workbook (.xlsx)."),
+                params={"name": uploaded.name},
+            )
+        if uploaded.size > QUOTA_FILE_MAX_BYTES:
+            raise django_forms.ValidationError(_("The file is larger than 10 MB; a quota table is far smaller."))
+        return uploaded
+
+
+# --- END QUOTAS --------------------------------------------------------------

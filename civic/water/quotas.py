@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import itertools
 import math
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -25,6 +26,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 from openpyxl.utils.exceptions import InvalidFileException
 
@@ -133,7 +135,7 @@ def column_for_heading(heading: object) -> QuotaColumn | None:
 
 def map_headings(headings: Sequence[object]) -> tuple[dict[int, QuotaColumn], list[RowError]]:
     """Which column of the sheet holds which field; a missing required column is an error."""
-    positions = {}
+    positions: dict[int, QuotaColumn] = {}
     for position, heading in enumerate(headings):
         column = column_for_heading(heading)
         if column and column not in positions.values():
@@ -154,13 +156,20 @@ def is_blank(value: object) -> bool:
 def rows_from_values(table: Iterable[Sequence[object]]) -> QuotaSheet:
     """Turn a table whose first row holds the headings into raw rows; blank rows are skipped."""
     lines = iter(table)
-    positions, errors = map_headings(list(next(lines, [])))
+    header = list(next(lines, []))
+    positions, errors = map_headings(header)
     if errors:
         return QuotaSheet(errors=errors)
-    headings = {column.name: str(column.heading) for column in positions.values()}
+    # errors name a column as the file heads it (Chinese or English) and by its letter
+    headings = {
+        column.name: f"{str(header[position]).strip()} ({get_column_letter(position + 1)})"
+        for position, column in positions.items()
+    }
     sheet = QuotaSheet()
     for number, values in enumerate(lines, start=HEADER_ROW + 1):
-        cells = {column.name: values[position] if position < len(values) else None for position, column in positions.items()}
+        cells = {
+            column.name: values[position] if position < len(values) else None for position, column in positions.items()
+        }
         if not all(is_blank(value) for value in cells.values()):
             sheet.rows.append(RawRow(number, cells, headings))
     return sheet
@@ -173,7 +182,9 @@ def read_quota_workbook(file: IO[bytes]) -> QuotaSheet:
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
         raise QuotaFileError(_("This file is not an Excel workbook (.xlsx) that can be opened.")) from error
     try:
-        return rows_from_values(workbook.worksheets[0].iter_rows(values_only=True))
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # type: ignore[union-attr]  # some writers record a wrong used range; read every row
+        return rows_from_values(sheet.iter_rows(values_only=True))
     finally:
         workbook.close()
 
@@ -267,7 +278,7 @@ def order_errors(raw: RawRow, values: dict[str, Any]) -> list[RowError]:
     """Leading ≤ advanced ≤ general, as far as the values are given (lower is stricter)."""
     present = [(name, values[name]) for name in VALUE_COLUMNS if values.get(name) is not None]
     errors = []
-    for (stricter, stricter_value), (looser, looser_value) in zip(present, present[1:], strict=False):
+    for (stricter, stricter_value), (looser, looser_value) in itertools.pairwise(present):
         if stricter_value > looser_value:
             message = _("%(stricter)s must not be above %(looser)s: for a quota, lower is stricter.") % {
                 "stricter": raw.headings[stricter],
@@ -295,7 +306,8 @@ def check_row(raw: RawRow, known_industry_codes: set[str]) -> tuple[QuotaRow | N
     errors += order_errors(raw, values) + date_errors(raw, values)
     if errors:
         return None, errors
-    return QuotaRow(**{column.name: values.get(column.name) for column in COLUMNS}), []
+    fields: dict[str, Any] = {column.name: values.get(column.name) for column in COLUMNS}
+    return QuotaRow(**fields), []
 
 
 def duplicate_errors(rows: Sequence[tuple[RawRow, QuotaRow]]) -> list[RowError]:
@@ -356,7 +368,7 @@ def write_quota_workbook(quotas: Iterable[WaterQuota]) -> bytes:
     for quota in quotas:
         sheet.append(quota_cells(quota))
     for position, column in enumerate(COLUMNS, start=1):
-        letter = sheet.cell(row=HEADER_ROW, column=position).column_letter
+        letter = get_column_letter(position)
         sheet.column_dimensions[letter].width = column.width
         if column.name.startswith("effective_"):
             for (cell,) in sheet.iter_rows(min_row=HEADER_ROW + 1, min_col=position, max_col=position):

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civic.core.models import Role, User
 from civic.core.permissions import BUREAU, WATER_READERS, role_required
-from civic.water import actions, forms, notices, readings_files, readings_reasons, spreadsheets
+from civic.water import actions, forms, notices, quotas, readings_files, readings_reasons, spreadsheets
 from civic.water.access import visible_water_user_or_404, visible_water_users
 from civic.water.models import (
     AdjustmentStatus,
@@ -30,6 +30,7 @@ from civic.water.models import (
     QuotaLevel,
     ReadingImportBatch,
     SurchargeBill,
+    WaterQuota,
     WaterSource,
     WaterUser,
 )
@@ -497,20 +498,56 @@ def bill_notice_pdf(request: HttpRequest, number: str) -> FileResponse:
 
 # --- QUOTAS ------------------------------------------------------------------
 
-
-@role_required(*BUREAU)
-def quota_list(request) -> HttpResponse:
-    return HttpResponse("QUOTAS not built yet")
+QUOTA_PAGE_SIZE = 50
 
 
 @role_required(*BUREAU)
-def import_quotas(request) -> HttpResponse:
-    return HttpResponse("QUOTAS not built yet")
+def quota_list(request: HttpRequest) -> HttpResponse:
+    """The quota table (用水定额), with search, filters and paging."""
+    filters = forms.QuotaFilterForm(request.GET or None)
+    page = Paginator(filters.filtered(WaterQuota.objects.all()), QUOTA_PAGE_SIZE).get_page(request.GET.get("page"))
+    query_without_page = request.GET.copy()
+    query_without_page.pop("page", None)
+    context = {"filters": filters, "page": page, "query": query_without_page.urlencode()}
+    return render(request, "water/quota_list.html", context)
 
 
 @role_required(*BUREAU)
-def export_quotas(request) -> HttpResponse:
-    return HttpResponse("QUOTAS not built yet")
+def import_quotas(request: HttpRequest) -> HttpResponse:
+    """Upload a quota workbook: stored whole if every row passes, else refused with a report of each bad cell."""
+    form = forms.QuotaFileForm(request.POST or None, request.FILES or None)
+    errors: list[quotas.RowError] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcome = actions.import_quota_workbook(form.cleaned_data["file"], by_user=_signed_in_user(request))
+        except quotas.QuotaFileError as error:
+            form.add_error("file", str(error))
+        else:
+            if not outcome.errors:
+                messages.success(request, _quota_import_message(outcome))
+                return redirect("water:quota_list")
+            errors = outcome.errors
+    context = {"form": form, "errors": errors, "bad_row_count": len({error.row for error in errors})}
+    return render(request, "water/quota_import.html", context)
+
+
+def _quota_import_message(outcome: actions.QuotaImportOutcome) -> str:
+    summary = cast(actions.QuotaSaveSummary, outcome.summary)
+    return _("Quota table imported: %(created)d added, %(updated)d changed, %(unchanged)d unchanged.") % {
+        "created": summary.created,
+        "updated": summary.updated,
+        "unchanged": summary.unchanged,
+    }
+
+
+@role_required(*BUREAU)
+def export_quotas(request: HttpRequest) -> HttpResponse:
+    """The quotas under the list's filters as an .xlsx in the layout the import reads."""
+    filters = forms.QuotaFilterForm(request.GET or None)
+    content = quotas.write_quota_workbook(filters.filtered(WaterQuota.objects.all()))
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="water-quotas-{timezone.localdate().isoformat()}.xlsx"'
+    return response
 
 
 # --- END QUOTAS --------------------------------------------------------------
