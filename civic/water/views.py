@@ -210,7 +210,11 @@ def visible_plans(user: User) -> QuerySet[AnnualPlan]:
 def filtered_plans(filters: forms.PlanFilterForm) -> QuerySet[AnnualPlan]:
     """The bureau's plan list under the filters, each plan with its count of pending adjustment requests."""
     pending = Count("adjustments", filter=Q(adjustments__status=AdjustmentStatus.PENDING))
-    plans = AnnualPlan.objects.select_related("water_user", "water_user__town").annotate(pending_count=pending)
+    plans = (
+        AnnualPlan.objects.select_related("water_user", "water_user__town")
+        .annotate(pending_count=pending)
+        .order_by("-year", "water_user__code")
+    )
     if not filters.is_valid():
         return plans
     data = filters.cleaned_data
