@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser
@@ -20,6 +21,7 @@ class Role(models.TextChoices):
 
 
 BUREAU_ROLES = (Role.BUREAU_ADMIN, Role.BUREAU_STAFF)
+HAN_CHARACTER = re.compile(r"[\u3400-\u9fff]")
 
 
 class User(AbstractUser):
@@ -45,6 +47,12 @@ class User(AbstractUser):
         help_text=_("For clinic staff: the one service point whose work they see."),
     )
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    def get_full_name(self) -> str:
+        """A Chinese name is written family name first, without a space (王芳); any other as Django writes it."""
+        if HAN_CHARACTER.search(self.first_name + self.last_name):
+            return f"{self.last_name}{self.first_name}".strip()
+        return super().get_full_name()
 
     @property
     def is_bureau(self) -> bool:

@@ -28,7 +28,7 @@ def regions_geojson(request: HttpRequest) -> JsonResponse:
         {
             "type": "Feature",
             "geometry": region.boundary,
-            "properties": {"code": region.code, "name": region.name, "level": region.level},
+            "properties": {"code": region.code, "name": region.name, "name_en": region.name_en, "level": region.level},
         }
         for region in Region.objects.filter(level=level, boundary__isnull=False)
     ]

@@ -16,8 +16,8 @@ def test_it_shows_wang_fang_the_dashboard_after_she_signs_in(cast, live_server, 
     assert urlsplit(page.url).path == "/"
     # The browser asks for zh-CN, which Django serves as its zh-hans language.
     assert page.get_attribute("html", "lang") == "zh-hans"
-    # Her name as the header shows it: get_full_name() is first name + " " + last name.
-    assert "芳 王" in page.inner_text("header .who")
+    # Her name as the header shows it: family name first, no space, as Chinese names are written.
+    assert "王芳" in page.inner_text("header .who")
     assert page.locator("#county-map").is_visible()
     assert page.locator("#segment-chart").is_visible()
     save_screenshot(page, "dashboard")
