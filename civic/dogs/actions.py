@@ -469,9 +469,7 @@ def cancel_licence(
         return licence
 
 
-def replace_tag(
-    licence: Licence, service_point: ServicePoint, recorded_by: User | None, on: datetime.date
-) -> Tag:
+def replace_tag(licence: Licence, service_point: ServicePoint, recorded_by: User | None, on: datetime.date) -> Tag:
     if licence.is_cancelled:
         raise ValidationError(_("A cancelled licence gets no new tag."))
     with transaction.atomic():
@@ -568,9 +566,9 @@ def decision_errors(case: ViolationCase, decision: str, fine_yuan: Decimal | Non
         return {"decision": str(_("The regulation allows no warning in place of a fine for this violation."))}
     if decision == Decision.FINE_AND_CONFISCATION and not penalty.confiscation_allowed:
         return {"decision": str(_("The regulation allows no confiscation for this violation."))}
-    if fined and (fine_yuan is None or not rules.is_penalty_within_range(
-        fine_yuan, penalty.minimum_yuan, penalty.maximum_yuan
-    )):
+    if fined and (
+        fine_yuan is None or not rules.is_penalty_within_range(fine_yuan, penalty.minimum_yuan, penalty.maximum_yuan)
+    ):
         return {
             "fine_yuan": str(_("The fine must lie between ¥%(low)s and ¥%(high)s."))
             % {"low": penalty.minimum_yuan, "high": penalty.maximum_yuan}
@@ -642,3 +640,10 @@ def record_adoption(intake: ShelterIntake, adopter_name: str, adopter_phone: str
     intake.adopter_phone = adopter_phone
     intake.save(update_fields=["outcome", "outcome_on", "adopter_name", "adopter_phone"])
     return intake
+
+
+def take_in_found_dog(description: str, on: datetime.date, dog: Dog | None = None) -> ShelterIntake:
+    """A dog found without its keeper; when it wears a tag its owner is known and must be told."""
+    if dog is not None and dog.shelter_intakes.filter(outcome=ShelterOutcome.HELD).exists():  # type: ignore[attr-defined]
+        raise ValidationError(_("This dog is already in the shelter."))
+    return ShelterIntake.objects.create(reason=IntakeReason.FOUND, intake_on=on, dog=dog, description=description[:200])

@@ -1,11 +1,177 @@
+"""The back office of dog management: every rule table is edited here, records keep their history."""
+
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from civic.dogs.models import ServicePoint
+from civic.dogs import models
 
 
-@admin.register(ServicePoint)
+@admin.register(models.ServicePoint)
 class ServicePointAdmin(SimpleHistoryAdmin):
     list_display = ("code", "name", "town", "phone", "is_active")
     list_filter = ("is_active", "town")
     search_fields = ("code", "name", "address")
+
+
+# --- Rules: dated rows a city may change -------------------------------------------
+
+
+class DatedRuleAdmin(admin.ModelAdmin):
+    date_hierarchy = "effective_from"
+    list_filter = ("effective_from", "effective_to")
+
+
+@admin.register(models.Breed)
+class BreedAdmin(admin.ModelAdmin):
+    list_display = ("name", "name_en")
+    search_fields = ("name", "name_en")
+
+
+@admin.register(models.BannedBreed)
+class BannedBreedAdmin(DatedRuleAdmin):
+    list_display = ("breed", "effective_from", "effective_to", "source")
+    search_fields = ("breed__name", "breed__name_en")
+
+
+@admin.register(models.AreaRule)
+class AreaRuleAdmin(DatedRuleAdmin):
+    list_display = (
+        "region",
+        "dogs_per_household",
+        "max_shoulder_height_m",
+        "assistance_dogs_exempt",
+        "effective_from",
+        "effective_to",
+    )
+    search_fields = ("region__name", "region__code")
+
+
+@admin.register(models.Deadline)
+class DeadlineAdmin(DatedRuleAdmin):
+    list_display = ("kind", "days", "effective_from", "effective_to", "source")
+    list_filter = ("kind", "effective_from", "effective_to")  # type: ignore[assignment]
+
+
+class PenaltyRangeInline(admin.TabularInline):
+    model = models.PenaltyRange
+    extra = 0
+
+
+@admin.register(models.ViolationType)
+class ViolationTypeAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "name_en")
+    search_fields = ("code", "name", "name_en")
+    inlines = [PenaltyRangeInline]
+
+
+@admin.register(models.PenaltyRange)
+class PenaltyRangeAdmin(DatedRuleAdmin):
+    list_display = (
+        "violation_type",
+        "minimum_yuan",
+        "maximum_yuan",
+        "warning_allowed",
+        "confiscation_allowed",
+        "effective_from",
+        "effective_to",
+        "source",
+    )
+    list_filter = ("violation_type", "effective_from", "effective_to")  # type: ignore[assignment]
+
+
+# --- Owners, dogs and licences -------------------------------------------------------
+
+
+@admin.register(models.Household)
+class HouseholdAdmin(SimpleHistoryAdmin):
+    list_display = ("address", "town", "key_area")
+    list_filter = ("town", "key_area")
+    search_fields = ("address",)
+
+
+@admin.register(models.Owner)
+class OwnerAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "masked_resident_id", "phone", "household")
+    search_fields = ("name", "resident_id", "phone")
+    raw_id_fields = ("household",)
+
+
+class ImmunisationInline(admin.TabularInline):
+    model = models.Immunisation
+    extra = 0
+
+
+@admin.register(models.Dog)
+class DogAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "breed", "owner", "microchip", "status", "service_point")
+    list_filter = ("status", "purpose", "service_point")
+    search_fields = ("name", "microchip", "owner__name")
+    raw_id_fields = ("owner",)
+    inlines = [ImmunisationInline]
+
+
+class TagInline(admin.TabularInline):
+    model = models.Tag
+    extra = 0
+
+
+@admin.register(models.Licence)
+class LicenceAdmin(SimpleHistoryAdmin):
+    list_display = ("number", "dog", "service_point", "issued_on", "expires_on", "status")
+    list_filter = ("status", "service_point")
+    search_fields = ("number", "dog__name", "dog__microchip", "tags__number")
+    raw_id_fields = ("dog",)
+    inlines = [TagInline]
+
+
+@admin.register(models.LicenceEvent)
+class LicenceEventAdmin(admin.ModelAdmin):
+    list_display = ("licence", "kind", "happened_on", "service_point", "is_late")
+    list_filter = ("kind", "is_late", "service_point")
+    search_fields = ("licence__number",)
+    raw_id_fields = ("licence",)
+
+
+@admin.register(models.Refusal)
+class RefusalAdmin(admin.ModelAdmin):
+    list_display = ("number", "refused_on", "owner_name", "dog_name", "breed", "service_point", "rehome_by")
+    search_fields = ("number", "owner_name", "dog_name")
+
+
+@admin.register(models.RenewalReminder)
+class RenewalReminderAdmin(admin.ModelAdmin):
+    list_display = ("licence", "kind", "expires_on", "queued_on", "phone", "sent_at")
+    list_filter = ("kind", "queued_on")
+    raw_id_fields = ("licence",)
+
+
+# --- Enforcement ----------------------------------------------------------------------
+
+
+@admin.register(models.PatrolPlace)
+class PatrolPlaceAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "region")
+    list_filter = ("kind",)
+    search_fields = ("name",)
+
+
+@admin.register(models.Patrol)
+class PatrolAdmin(admin.ModelAdmin):
+    list_display = ("place", "patrolled_on", "inspector", "dogs_seen")
+    list_filter = ("place__kind",)
+    date_hierarchy = "patrolled_on"
+
+
+@admin.register(models.ViolationCase)
+class ViolationCaseAdmin(SimpleHistoryAdmin):
+    list_display = ("number", "violation_type", "place", "observed_on", "status", "decision", "fine_yuan")
+    list_filter = ("status", "violation_type", "decision")
+    search_fields = ("number", "offender_name", "description")
+    raw_id_fields = ("dog", "patrol")
+
+
+@admin.register(models.ShelterIntake)
+class ShelterIntakeAdmin(SimpleHistoryAdmin):
+    list_display = ("intake_on", "reason", "description", "owner_notified_on", "outcome", "outcome_on")
+    list_filter = ("reason", "outcome")
+    raw_id_fields = ("dog", "case")

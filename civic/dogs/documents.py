@@ -59,7 +59,9 @@ def refusal_letter(refusal: Refusal, county_name: str) -> bytes:
     document.add_page()
     write_heading(document, "不予养犬登记告知书")
     document.cell(0, 8, f"编号：{refusal.number}", align="R", new_x="LMARGIN", new_y="NEXT")
-    document.multi_cell(0, 8, f"{refusal.owner_name}（身份证号 {refusal.masked_resident_id}）：", new_x="LMARGIN", new_y="NEXT")
+    document.multi_cell(
+        0, 8, f"{refusal.owner_name}（身份证号 {refusal.masked_resident_id}）：", new_x="LMARGIN", new_y="NEXT"
+    )
     document.multi_cell(
         0,
         8,
@@ -70,7 +72,9 @@ def refusal_letter(refusal: Refusal, county_name: str) -> bytes:
         new_y="NEXT",
     )
     for position, reason in enumerate(refusal.reasons, start=1):
-        document.multi_cell(0, 8, f"    {position}. {REFUSAL_REASON_TEXT.get(reason, reason)}", new_x="LMARGIN", new_y="NEXT")
+        document.multi_cell(
+            0, 8, f"    {position}. {REFUSAL_REASON_TEXT.get(reason, reason)}", new_x="LMARGIN", new_y="NEXT"
+        )
     days = (refusal.rehome_by - refusal.refused_on).days
     document.multi_cell(
         0,
@@ -80,11 +84,11 @@ def refusal_letter(refusal: Refusal, county_name: str) -> bytes:
         new_x="LMARGIN",
         new_y="NEXT",
     )
-    document.multi_cell(
-        0, 8, "    如对本决定不服，可依法申请行政复议或者提起行政诉讼。", new_x="LMARGIN", new_y="NEXT"
-    )
+    document.multi_cell(0, 8, "    如对本决定不服，可依法申请行政复议或者提起行政诉讼。", new_x="LMARGIN", new_y="NEXT")
     document.ln(12)
-    document.cell(0, 8, f"{county_name}养犬管理便民服务点：{refusal.service_point.name}", align="R", new_x="LMARGIN", new_y="NEXT")
+    document.cell(
+        0, 8, f"{county_name}养犬管理便民服务点：{refusal.service_point.name}", align="R", new_x="LMARGIN", new_y="NEXT"
+    )
     document.cell(0, 8, chinese_date(refusal.refused_on), align="R", new_x="LMARGIN", new_y="NEXT")
     return bytes(document.output())
 

@@ -11,6 +11,7 @@ money in yuan.
 from __future__ import annotations
 
 import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -386,9 +387,7 @@ class Licence(models.Model):
     )
     issued_on = models.DateField(_("issued on"))
     expires_on = models.DateField(_("expires on"))
-    status = models.CharField(
-        _("status"), max_length=16, choices=LicenceStatus.choices, default=LicenceStatus.IN_FORCE
-    )
+    status = models.CharField(_("status"), max_length=16, choices=LicenceStatus.choices, default=LicenceStatus.IN_FORCE)
     cancelled_on = models.DateField(_("cancelled on"), null=True, blank=True)
     cancellation_reason = models.CharField(
         _("cancellation reason"), max_length=16, choices=CancellationReason.choices, blank=True
@@ -440,9 +439,7 @@ class Tag(models.Model):
         verbose_name = _("tag")
         verbose_name_plural = _("tags")
         constraints = [
-            models.UniqueConstraint(
-                fields=["licence"], condition=Q(status="active"), name="one_active_tag_per_licence"
-            )
+            models.UniqueConstraint(fields=["licence"], condition=Q(status="active"), name="one_active_tag_per_licence")
         ]
 
     def __str__(self) -> str:

@@ -102,7 +102,9 @@ def make_licensed_dog(
         expires_on=issued_on + datetime.timedelta(days=365),
     )
     tag = Tag.objects.create(number=tag_number, licence=licence, issued_on=issued_on)
-    LicenceEvent.objects.create(licence=licence, kind=LicenceEventKind.REGISTERED, happened_on=issued_on, service_point=point)
+    LicenceEvent.objects.create(
+        licence=licence, kind=LicenceEventKind.REGISTERED, happened_on=issued_on, service_point=point
+    )
     return dog, licence, tag
 
 
@@ -115,8 +117,12 @@ def make_dogs_cast(cast: Cast) -> DogsCast:
     niutang_point = ServicePoint.objects.create(code="SP02", name="牛塘宠物诊所", town=cast.niutang)
     zhang_household = Household.objects.create(address="湖塘镇花园街1号", town=cast.hutang, key_area=hutang_key_area)
     chen_household = Household.objects.create(address="牛塘镇青云路8号", town=cast.niutang)
-    zhang_wei = Owner.objects.create(name="张伟", resident_id=ZHANG_WEI_ID, phone="13800000001", household=zhang_household)
-    chen_jing = Owner.objects.create(name="陈静", resident_id=CHEN_JING_ID, phone="13800000002", household=chen_household)
+    zhang_wei = Owner.objects.create(
+        name="张伟", resident_id=ZHANG_WEI_ID, phone="13800000001", household=zhang_household
+    )
+    chen_jing = Owner.objects.create(
+        name="陈静", resident_id=CHEN_JING_ID, phone="13800000002", household=chen_household
+    )
     # Wangcai's licence runs 2023-03-30 to 2024-03-29: due for renewal on the reference day.
     wangcai, wangcai_licence, wangcai_tag = make_licensed_dog(
         zhang_wei, "旺财", "中华田园犬", "156000000000001", cast.service_point,
@@ -143,4 +149,3 @@ def make_dogs_cast(cast: Cast) -> DogsCast:
         yancheng_park=PatrolPlace.objects.create(name="淹城公园", kind=PlaceKind.NO_DOG_PARK, region=cast.hutang),
         hutang_square=PatrolPlace.objects.create(name="湖塘广场", kind=PlaceKind.SQUARE, region=hutang_key_area),
     )
-

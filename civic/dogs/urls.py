@@ -1,5 +1,36 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from civic.dogs import views
 
 app_name = "dogs"
 
-urlpatterns: list = []
+urlpatterns = [
+    # Register
+    path("", views.dog_list, name="dog_list"),
+    path("licences/<str:number>/", views.licence_detail, name="licence_detail"),
+    path("licences/<str:number>/licence.pdf", views.licence_pdf, name="licence_pdf"),
+    # One-stop registration
+    path("register/", views.register_dog, name="register_dog"),
+    path("refusals/", views.refusal_list, name="refusal_list"),
+    path("refusals/<str:number>/", views.refusal_detail, name="refusal_detail"),
+    path("refusals/<str:number>/letter.pdf", views.refusal_letter_pdf, name="refusal_letter_pdf"),
+    # Afterwards
+    path("licences/<str:number>/renew/", views.renew_licence, name="renew_licence"),
+    path("licences/<str:number>/change/<str:kind>/", views.change_registration, name="change_registration"),
+    path("licences/<str:number>/cancel/", views.cancel_licence, name="cancel_licence"),
+    path("licences/<str:number>/replace/", views.replace_tag_or_licence, name="replace_tag_or_licence"),
+    path("renewals/", views.renewal_list, name="renewal_list"),
+    # Enforcement
+    path("patrols/", views.patrol_list, name="patrol_list"),
+    path("cases/", views.case_list, name="case_list"),
+    path("cases/new/", views.case_create, name="case_create"),
+    path("cases/<str:number>/", views.case_detail, name="case_detail"),
+    path("shelter/", views.shelter_list, name="shelter_list"),
+    path("shelter/<int:intake_id>/", views.intake_detail, name="intake_detail"),
+    # Public: no sign-in
+    path("check/", views.public_check, name="check"),
+    path("check/<str:number>/", views.public_check_number, name="check_number"),
+    path("statistics/", views.public_statistics, name="public_statistics"),
+    # Staff statistics
+    path("statistics/staff/", views.staff_statistics, name="staff_statistics"),
+]

@@ -1,0 +1,83 @@
+"""Which dog-management records a signed-in user may see, and who may change them.
+
+The bureau sees everything. Clinic staff see the dogs, licences and refusals of
+their own service point only. Inspectors read the whole register and work on
+enforcement, but change nothing in the register. Every page that shows a dog,
+a licence or a refusal goes through here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from civic.core.models import Role
+from civic.core.permissions import BUREAU
+from civic.dogs.models import Dog, Licence, Refusal, RenewalReminder
+
+REGISTER_READERS = (*BUREAU, Role.CLINIC_STAFF, Role.INSPECTOR)
+REGISTER_WRITERS = (*BUREAU, Role.CLINIC_STAFF)
+ENFORCERS = (*BUREAU, Role.INSPECTOR)
+
+
+def reads_whole_register(user: Any) -> bool:
+    return bool(user.is_authenticated and (user.is_bureau or user.role == Role.INSPECTOR))
+
+
+def own_service_point_id(user: Any) -> int | None:
+    """The service point a clinic staff member works at; None for everyone else."""
+    if user.is_authenticated and user.role == Role.CLINIC_STAFF and not user.is_superuser:
+        return user.service_point_id
+    return None
+
+
+def visible_dogs(user: Any) -> QuerySet[Dog]:
+    if reads_whole_register(user):
+        return Dog.objects.all()
+    point_id = own_service_point_id(user)
+    return Dog.objects.filter(service_point_id=point_id) if point_id else Dog.objects.none()
+
+
+def visible_licences(user: Any) -> QuerySet[Licence]:
+    """A clinic sees the licences of the dogs registered at its point, wherever they were last renewed."""
+    if reads_whole_register(user):
+        return Licence.objects.all()
+    point_id = own_service_point_id(user)
+    return Licence.objects.filter(dog__service_point_id=point_id) if point_id else Licence.objects.none()
+
+
+def visible_refusals(user: Any) -> QuerySet[Refusal]:
+    if user.is_authenticated and user.is_bureau:
+        return Refusal.objects.all()
+    point_id = own_service_point_id(user)
+    return Refusal.objects.filter(service_point_id=point_id) if point_id else Refusal.objects.none()
+
+
+def visible_reminders(user: Any) -> QuerySet[RenewalReminder]:
+    return RenewalReminder.objects.filter(licence__in=visible_licences(user))
+
+
+def may_change_register(user: Any) -> bool:
+    return bool(user.is_authenticated and (user.is_bureau or own_service_point_id(user)))
+
+
+def visible_licence_or_404(user: Any, number: str) -> Licence:
+    try:
+        return (
+            visible_licences(user)
+            .select_related(
+                "dog__owner__household__town", "dog__owner__household__key_area", "dog__breed", "service_point"
+            )
+            .get(number=number)
+        )
+    except Licence.DoesNotExist:
+        raise Http404 from None
+
+
+def visible_refusal_or_404(user: Any, number: str) -> Refusal:
+    try:
+        return visible_refusals(user).select_related("breed", "service_point").get(number=number)
+    except Refusal.DoesNotExist:
+        raise Http404 from None

@@ -1,0 +1,26 @@
+// The registration form one step at a time: Next checks the step's fields before moving on.
+// Without JavaScript every step shows at once and the form still works.
+(function () {
+  const form = document.getElementById("registration-form");
+  if (!form) return;
+  const steps = Array.from(form.querySelectorAll("fieldset.step"));
+  const markers = Array.from(document.querySelectorAll("#registration-steps li"));
+  let current = Math.max(0, steps.findIndex((step) => step.dataset.hasErrors));
+  function show(index) {
+    current = index;
+    steps.forEach((step, position) => { step.hidden = position !== index; });
+    markers.forEach((marker, position) => marker.classList.toggle("current", position === index));
+    const first = steps[index].querySelector("input, select, textarea");
+    if (first) first.focus();
+  }
+  function stepIsValid(step) {
+    return Array.from(step.querySelectorAll("input, select, textarea")).every((field) => field.reportValidity());
+  }
+  form.addEventListener("click", (event) => {
+    const go = event.target.dataset && event.target.dataset.go;
+    if (go === "next" && stepIsValid(steps[current])) show(current + 1);
+    if (go === "back") show(current - 1);
+  });
+  form.noValidate = false;
+  show(current);
+})();

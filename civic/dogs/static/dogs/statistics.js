@@ -1,0 +1,73 @@
+// Charts (ECharts) and the map (Leaflet) of the dog-management figures, from the page's JSON.
+(function () {
+  const source = document.getElementById("dog-figures");
+  if (!source) return;
+  const data = JSON.parse(source.textContent);
+  const chinese = (document.documentElement.lang || "zh-hans").startsWith("zh");
+  const words = chinese
+    ? {dogs: "犬只数", registrations: "新登记", renewals: "延续", other: "其他业务", due: "即将到期", overdue: "已逾期", cases: "案件数"}
+    : {dogs: "Dogs", registrations: "Registrations", renewals: "Renewals", other: "Other work", due: "Due", overdue: "Overdue", cases: "Cases"};
+  const colour = "#0b6e8a";
+
+  function bars(id, rows, name, horizontal) {
+    const element = document.getElementById(id);
+    if (!element) return;
+    const names = rows.map((row) => row.name || row.month);
+    const values = rows.map((row) => row.count);
+    const category = {type: "category", data: names, axisLabel: {interval: 0, rotate: horizontal ? 0 : 40}};
+    const value = {type: "value", minInterval: 1};
+    echarts.init(element).setOption({
+      tooltip: {}, grid: {left: horizontal ? 150 : 50, right: 20, top: 20, bottom: horizontal ? 30 : 90},
+      xAxis: horizontal ? value : category, yAxis: horizontal ? {...category, inverse: true} : value,
+      series: [{name: name, type: "bar", data: values, itemStyle: {color: colour}}],
+    });
+  }
+
+  function pie(id, rows) {
+    const element = document.getElementById(id);
+    if (!element) return;
+    echarts.init(element).setOption({
+      tooltip: {trigger: "item"},
+      series: [{type: "pie", radius: ["35%", "70%"], data: rows.map((row) => ({name: row.name, value: row.count}))}],
+    });
+  }
+
+  function stacked(id, rows, keys) {
+    const element = document.getElementById(id);
+    if (!element || !rows) return;
+    echarts.init(element).setOption({
+      tooltip: {trigger: "axis"}, legend: {data: keys.map((key) => words[key])},
+      grid: {left: 150, right: 20, top: 30, bottom: 30},
+      xAxis: {type: "value", minInterval: 1}, yAxis: {type: "category", inverse: true, data: rows.map((row) => row.name)},
+      series: keys.map((key) => ({name: words[key], type: "bar", stack: "all", data: rows.map((row) => row[key])})),
+    });
+  }
+
+  function map(id) {
+    const element = document.getElementById(id);
+    if (!element || typeof L === "undefined") return;
+    const towns = data.town_layer;
+    const largest = Math.max(1, ...towns.features.map((feature) => feature.properties.count));
+    const leaflet = L.map(element, {attributionControl: false});
+    const townLayer = L.geoJSON(towns, {
+      style: (feature) => ({color: "#0b4f63", weight: 1, fillColor: colour, fillOpacity: 0.1 + 0.7 * feature.properties.count / largest}),
+      onEachFeature: (feature, layer) => layer.bindTooltip(feature.properties.name + " " + feature.properties.count),
+    }).addTo(leaflet);
+    L.geoJSON(data.key_area_layer, {
+      style: {color: "#b3261e", weight: 2, dashArray: "4 3", fill: false},
+      onEachFeature: (feature, layer) => layer.bindTooltip(feature.properties.name + " " + feature.properties.count),
+    }).addTo(leaflet);
+    if (towns.features.length) leaflet.fitBounds(townLayer.getBounds());
+    else leaflet.setView([31.7, 119.95], 10);
+  }
+
+  map("dog-map");
+  bars("town-chart", data.towns, words.dogs, true);
+  bars("key-area-chart", data.key_areas, words.dogs, true);
+  pie("breed-chart", data.breeds);
+  bars("month-chart", data.monthly_registrations, words.registrations, false);
+  bars("violation-chart", data.violations_by_type, words.cases, true);
+  pie("place-chart", data.violations_by_place_kind);
+  stacked("throughput-chart", data.throughput, ["registrations", "renewals", "other"]);
+  stacked("renewal-chart", data.renewals, ["due", "overdue"]);
+})();

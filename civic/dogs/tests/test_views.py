@@ -1,0 +1,410 @@
+"""The dog-management pages: registration at the counter, work afterwards, enforcement and the public check.
+
+Pages work on the real today, so dates here are counted from it; the rules'
+exact day arithmetic is checked against fixed days in test_actions and test_rules.
+"""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from civic.dogs import actions
+from civic.dogs.models import (
+    CaseStatus,
+    Dog,
+    Licence,
+    LicenceEventKind,
+    LicenceStatus,
+    Patrol,
+    Refusal,
+    RenewalReminder,
+    ShelterIntake,
+    TagStatus,
+    ViolationCase,
+)
+from civic.dogs.testing import LIU_MIN_ID
+from civic.testing import PASSWORD
+
+TODAY = timezone.localdate()
+DAY = datetime.timedelta(days=1)
+
+
+def sign_in(client, user):
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def registration_data(dogs, **changes):
+    data = {
+        "owner_name": "刘敏",
+        "resident_id": LIU_MIN_ID,
+        "phone": "13900000003",
+        "address": "湖塘镇人民路5号",
+        "town": dogs.cast.hutang.pk,
+        "key_area": dogs.hutang_key_area.pk,
+        "dog_name": "团团",
+        "breed": dogs.breed("柯基犬").pk,
+        "colour": "黄白",
+        "sex": "female",
+        "birth_date": "2023-06-01",
+        "shoulder_height_cm": "30",
+        "is_neutered": "on",
+        "microchip": "156000000000010",
+        "purpose": "pet",
+        "vaccine": "狂犬病灭活疫苗",
+        "batch": "2024B01",
+        "vaccinated_on": (TODAY - 7 * DAY).isoformat(),
+        "valid_until": (TODAY + 358 * DAY).isoformat(),
+    }
+    data.update(changes)
+    return data
+
+
+def licensed_today(dogs, microchip="156000000000011", address=None):
+    """Register Liu Min's corgi today at Sun Li's point, through the action the page calls."""
+    application = actions.Application(
+        owner=actions.OwnerDetails("刘敏", LIU_MIN_ID, "13900000003"),
+        address=address or actions.AddressDetails("牛塘镇青云路9号", dogs.cast.niutang, None),
+        dog=actions.DogDetails(
+            "团团", dogs.breed("柯基犬").pk, "黄白", "female", datetime.date(2023, 6, 1), 0.30, True, microchip
+        ),
+        immunisation=actions.ImmunisationDetails("狂犬病灭活疫苗", "B1", TODAY - 7 * DAY, TODAY + 358 * DAY),
+    )
+    return actions.register_dog(application, dogs.cast.service_point, dogs.cast.clinic_staff, TODAY)
+
+
+# --- Registration ----------------------------------------------------------------
+
+
+def test_sun_li_registers_a_dog_at_her_own_point_and_lands_on_its_licence(client, dogs):
+    response = sign_in(client, dogs.cast.clinic_staff).post(reverse("dogs:register_dog"), registration_data(dogs))
+    licence = Licence.objects.get(dog__microchip="156000000000010")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("dogs:licence_detail", args=[licence.number])
+    # Her account is bound to Runxuan Pet Hospital: the form offers no other point.
+    assert licence.service_point == dogs.cast.service_point
+    # Heights are typed in centimetres and stored in metres: 30 cm = 0.30 m.
+    assert licence.dog.shoulder_height_m == pytest.approx(0.30)
+    # Licence validity 365 days (DOMAIN.md B: licence about 1 year, a dated Deadline row).
+    assert licence.expires_on == TODAY + 365 * DAY
+
+
+def test_the_registration_form_names_a_bad_resident_id_and_stores_nothing(client, dogs):
+    # 320412198503121234: the GB 11643 check character of the first 17 digits is 3, not 4.
+    data = registration_data(dogs, resident_id="320412198503121234")
+    response = sign_in(client, dogs.cast.clinic_staff).post(reverse("dogs:register_dog"), data)
+    assert response.status_code == 200
+    assert "resident_id" in response.context["form"].errors
+    owner_step = response.context["steps"][0]
+    assert (owner_step["key"], owner_step["has_errors"]) == ("owner", True)
+    assert not Dog.objects.filter(microchip="156000000000010").exists()
+
+
+def test_a_second_dog_in_zhang_weis_key_area_household_is_refused_with_a_letter(client, dogs):
+    # DOMAIN.md B: key area, one dog per household; refusal in writing with 5 days to rehome.
+    data = registration_data(dogs, address="湖塘镇花园街1号")
+    response = sign_in(client, dogs.cast.clinic_staff).post(reverse("dogs:register_dog"), data)
+    refusal = Refusal.objects.get()
+    assert response["Location"] == reverse("dogs:refusal_detail", args=[refusal.number])
+    assert refusal.rehome_by == TODAY + 5 * DAY
+    page = client.get(response["Location"])
+    assert "湖塘镇花园街1号" in page.text
+    letter = client.get(reverse("dogs:refusal_letter_pdf", args=[refusal.number]))
+    assert letter["Content-Type"] == "application/pdf"
+    assert letter.content.startswith(b"%PDF")
+
+
+def test_a_guide_dog_with_its_proof_is_registered_over_the_key_area_limit(client, dogs):
+    # DOMAIN.md B: guide/assistance dogs with disability proof; the area rule exempts them by default.
+    data = registration_data(
+        dogs, address="湖塘镇花园街1号", purpose="guide", assistance_proof="残疾人证 32041219850312"
+    )
+    sign_in(client, dogs.cast.clinic_staff).post(reverse("dogs:register_dog"), data)
+    assert Licence.objects.get(dog__microchip="156000000000010").dog.purpose == "guide"
+
+
+def test_a_guide_dog_without_its_proof_is_refused(client, dogs):
+    data = registration_data(dogs, address="牛塘镇青云路9号", town=dogs.cast.niutang.pk, key_area="", purpose="guide")
+    sign_in(client, dogs.cast.clinic_staff).post(reverse("dogs:register_dog"), data)
+    assert Refusal.objects.get().reasons == ["no_assistance_proof"]
+
+
+def test_the_bureau_chooses_the_service_point_and_clinic_staff_cannot(client, dogs):
+    sign_in(client, dogs.cast.bureau_staff)
+    assert "service_point" in client.get(reverse("dogs:register_dog")).context["form"].fields
+    client.post(reverse("dogs:register_dog"), registration_data(dogs, service_point=dogs.niutang_point.pk))
+    assert Licence.objects.get(dog__microchip="156000000000010").service_point == dogs.niutang_point
+
+
+def test_the_printed_licence_carries_the_tag_and_its_check_address(client, dogs):
+    response = sign_in(client, dogs.cast.clinic_staff).get(reverse("dogs:licence_pdf", args=["DL2023000001"]))
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+
+
+# --- Who sees what ----------------------------------------------------------------
+
+
+def test_sun_li_sees_only_her_points_dogs_in_the_register(client, dogs):
+    response = sign_in(client, dogs.cast.clinic_staff).get(reverse("dogs:dog_list"))
+    assert [dog.name for dog in response.context["page"]] == ["旺财"]
+    assert client.get(reverse("dogs:licence_detail", args=["DL2024000001"])).status_code == 404
+
+
+def test_the_inspector_reads_the_register_but_may_not_renew(client, dogs):
+    sign_in(client, dogs.cast.inspector)
+    assert client.get(reverse("dogs:dog_list")).context["total"] == 2
+    page = client.get(reverse("dogs:licence_detail", args=["DL2024000001"]))
+    assert page.status_code == 200 and not page.context["may_change"]
+    assert client.get(reverse("dogs:renew_licence", args=["DL2024000001"])).status_code == 403
+
+
+def test_the_register_finds_a_dog_by_its_tag_number_and_masks_the_owners_id(client, dogs):
+    response = sign_in(client, dogs.cast.bureau_staff).get(reverse("dogs:dog_list"), {"q": "DT2024000001"})
+    assert [dog.name for dog in response.context["page"]] == ["豆豆"]
+    # Masking keeps the region code and the last four: 320412 ******** 4562.
+    assert "320412********4562" in response.text
+    assert "19900708" not in response.text
+
+
+# --- Afterwards ---------------------------------------------------------------------
+
+
+def test_renewal_in_the_window_runs_on_from_the_old_expiry(client, dogs):
+    licence = licensed_today(dogs)
+    # Put the expiry 10 days ahead: inside the 15-day window (DOMAIN.md B: renewal in the 15 days before expiry).
+    Licence.objects.filter(pk=licence.pk).update(expires_on=TODAY + 10 * DAY)
+    response = sign_in(client, dogs.cast.clinic_staff).post(reverse("dogs:renew_licence", args=[licence.number]), {})
+    licence.refresh_from_db()
+    assert response.status_code == 302
+    assert licence.expires_on == TODAY + 10 * DAY + 365 * DAY
+
+
+def test_renewal_before_the_window_is_refused_with_the_day_it_opens(client, dogs):
+    licence = licensed_today(dogs)
+    response = sign_in(client, dogs.cast.clinic_staff).post(reverse("dogs:renew_licence", args=[licence.number]), {})
+    opens = licence.expires_on - 15 * DAY
+    assert opens.isoformat() in response.text
+    licence.refresh_from_db()
+    assert licence.expires_on == TODAY + 365 * DAY
+
+
+def test_wangcais_late_renewal_with_a_new_immunisation_starts_from_today(client, dogs):
+    # Wangcai's licence ended on 2024-03-29 and his immunisation lapsed: a new certificate comes with the renewal.
+    data = {
+        "vaccine": "狂犬病灭活疫苗",
+        "batch": "2026C",
+        "vaccinated_on": TODAY.isoformat(),
+        "valid_until": (TODAY + 364 * DAY).isoformat(),
+    }
+    sign_in(client, dogs.cast.clinic_staff).post(reverse("dogs:renew_licence", args=["DL2023000001"]), data)
+    dogs.wangcai_licence.refresh_from_db()
+    assert dogs.wangcai_licence.expires_on == TODAY + 365 * DAY
+    assert dogs.wangcai_licence.events.get(kind=LicenceEventKind.RENEWED).is_late
+
+
+def test_the_renewal_form_wants_all_four_immunisation_fields_or_none(client, dogs):
+    response = sign_in(client, dogs.cast.clinic_staff).post(
+        reverse("dogs:renew_licence", args=["DL2023000001"]), {"vaccine": "狂犬病灭活疫苗"}
+    )
+    assert set(response.context["form"].errors) == {"batch", "vaccinated_on", "valid_until"}
+
+
+def test_a_contact_change_twenty_days_late_is_marked_late(client, dogs):
+    # DOMAIN.md B: changes of owner/address/contact to be re-registered within 15 days.
+    url = reverse("dogs:change_registration", args=["DL2023000001", "contact"])
+    data = {"phone": "13800009999", "changed_on": (TODAY - 20 * DAY).isoformat()}
+    sign_in(client, dogs.cast.clinic_staff).post(url, data)
+    event = dogs.wangcai_licence.events.get(kind=LicenceEventKind.CONTACT_CHANGED)
+    assert event.is_late
+    dogs.zhang_wei.refresh_from_db()
+    assert dogs.zhang_wei.phone == "13800009999"
+
+
+def test_an_owner_change_into_a_full_key_area_household_is_refused(client, dogs):
+    licence = licensed_today(dogs)
+    data = {
+        "owner_name": "张伟",
+        "resident_id": dogs.zhang_wei.resident_id,
+        "phone": "13800000001",
+        "address": "湖塘镇花园街1号",
+        "town": dogs.cast.hutang.pk,
+        "key_area": dogs.hutang_key_area.pk,
+        "changed_on": TODAY.isoformat(),
+    }
+    url = reverse("dogs:change_registration", args=[licence.number, "owner"])
+    response = sign_in(client, dogs.cast.clinic_staff).post(url, data)
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    licence.dog.refresh_from_db()
+    assert licence.dog.owner.resident_id == LIU_MIN_ID
+
+
+def test_cancelling_on_death_makes_the_tag_check_as_cancelled(client, dogs):
+    url = reverse("dogs:cancel_licence", args=["DL2023000001"])
+    sign_in(client, dogs.cast.clinic_staff).post(url, {"reason": "death", "happened_on": TODAY.isoformat()})
+    dogs.wangcai_licence.refresh_from_db()
+    assert dogs.wangcai_licence.status == LicenceStatus.CANCELLED
+    check = client.get(reverse("dogs:check_number", args=["DT2023000001"]))
+    assert check.context["result"]["state"] == "cancelled"
+
+
+def test_a_replacement_tag_gets_a_new_number_and_the_old_one_stops_checking_valid(client, dogs):
+    licence = licensed_today(dogs)
+    old_tag = licence.active_tag()
+    sign_in(client, dogs.cast.clinic_staff).post(
+        reverse("dogs:replace_tag_or_licence", args=[licence.number]), {"what": "tag"}
+    )
+    old_tag.refresh_from_db()
+    assert old_tag.status == TagStatus.REPLACED
+    assert client.get(reverse("dogs:check_number", args=[old_tag.number])).context["result"]["state"] == "cancelled"
+    new_tag = licence.active_tag()
+    assert client.get(reverse("dogs:check_number", args=[new_tag.number])).context["result"]["state"] == "valid"
+
+
+def test_the_renewal_list_shows_overdue_licences_and_queues_one_reminder_each(client, dogs):
+    sign_in(client, dogs.cast.bureau_staff)
+    # Both cast licences ended long before today (2024-03-29 and 2025-01-04): overdue.
+    response = client.get(reverse("dogs:renewal_list"), {"state": "overdue"})
+    assert [licence.number for licence in response.context["page"]] == ["DL2023000001", "DL2024000001"]
+    client.post(reverse("dogs:renewal_list"))
+    client.post(reverse("dogs:renewal_list"))
+    assert RenewalReminder.objects.count() == 2
+    assert RenewalReminder.objects.filter(sent_at__isnull=False).count() == 0
+
+
+def test_clinic_staff_queue_reminders_only_for_their_own_points_licences(client, dogs):
+    sign_in(client, dogs.cast.clinic_staff).post(reverse("dogs:renewal_list"))
+    assert list(RenewalReminder.objects.values_list("licence__number", flat=True)) == ["DL2023000001"]
+
+
+# --- Enforcement ---------------------------------------------------------------------
+
+
+def test_liu_yang_records_a_patrol_and_opens_a_case_from_it(client, dogs):
+    sign_in(client, dogs.cast.inspector)
+    client.post(
+        reverse("dogs:patrol_list"),
+        {"place": dogs.yancheng_park.pk, "patrolled_on": TODAY.isoformat(), "dogs_seen": 3, "notes": ""},
+    )
+    patrol = Patrol.objects.get()
+    assert patrol.inspector == dogs.cast.inspector
+    response = client.post(
+        reverse("dogs:case_create"),
+        {
+            "violation_type": dogs.violation_type("no_dog_park").pk,
+            "place": dogs.yancheng_park.pk,
+            "patrol": patrol.pk,
+            "observed_on": TODAY.isoformat(),
+            "dog_number": "DT2024000001",
+            "description": "携犬进入淹城公园",
+        },
+    )
+    case = ViolationCase.objects.get()
+    assert response["Location"] == reverse("dogs:case_detail", args=[case.number])
+    assert case.dog == dogs.doudou
+
+
+def open_case(dogs, code, dog=None):
+    case = ViolationCase(
+        violation_type=dogs.violation_type(code), place=dogs.hutang_square, observed_on=TODAY, dog=dog, description="见"
+    )
+    return actions.open_case(case, dogs.cast.inspector)
+
+
+def test_a_fine_outside_the_regulations_range_is_refused(client, dogs):
+    # DOMAIN.md B: dogs in shared building spaces ¥50–500.
+    case = open_case(dogs, "shared_space")
+    data = {"decision": "fine", "fine_yuan": "600", "reasons": "楼道内饲养"}
+    response = sign_in(client, dogs.cast.inspector).post(reverse("dogs:case_detail", args=[case.number]), data)
+    assert "fine_yuan" in response.context["form"].errors
+    assert "¥50.00" in response.text and "¥500.00" in response.text
+
+
+def test_a_fine_inside_the_range_decides_the_case(client, dogs):
+    case = open_case(dogs, "shared_space")
+    data = {"decision": "fine", "fine_yuan": "200", "reasons": "楼道内饲养"}
+    sign_in(client, dogs.cast.inspector).post(reverse("dogs:case_detail", args=[case.number]), data)
+    case.refresh_from_db()
+    assert (case.status, case.fine_yuan) == (CaseStatus.DECIDED, Decimal("200.00"))
+
+
+def test_confiscating_a_banned_breed_cancels_the_licence_and_shelters_the_dog(client, dogs):
+    # DOMAIN.md B: banned breed ¥500–5,000 + confiscation.
+    case = open_case(dogs, "banned_breed", dog=dogs.doudou)
+    data = {"decision": "fine_and_confiscation", "fine_yuan": "500", "reasons": "饲养禁养犬"}
+    sign_in(client, dogs.cast.bureau_staff).post(reverse("dogs:case_detail", args=[case.number]), data)
+    dogs.doudou_licence.refresh_from_db()
+    assert dogs.doudou_licence.status == LicenceStatus.CANCELLED
+    intake = ShelterIntake.objects.get(case=case)
+    assert client.get(reverse("dogs:intake_detail", args=[intake.pk])).context["stage"] == "awaiting_notice"
+
+
+def test_a_found_dog_with_a_tag_goes_through_notice_then_claim(client, dogs):
+    sign_in(client, dogs.cast.inspector)
+    client.post(
+        reverse("dogs:shelter_list"),
+        {"reason": "found", "intake_on": TODAY.isoformat(), "dog_number": "DT2023000001", "description": "黄色田园犬"},
+    )
+    intake = ShelterIntake.objects.get()
+    assert intake.dog == dogs.wangcai
+    url = reverse("dogs:intake_detail", args=[intake.pk])
+    client.post(url, {"step": "notice", "notified_on": TODAY.isoformat()})
+    client.post(url, {"step": "claim"})
+    intake.refresh_from_db()
+    assert intake.outcome == "claimed"
+
+
+def test_an_untagged_found_dog_may_not_be_adopted_during_the_claim_period(client, dogs):
+    # DOMAIN.md B shelter flow: claim within 15 days, then adoption.
+    intake = actions.take_in_found_dog("白色小型犬", TODAY)
+    url = reverse("dogs:intake_detail", args=[intake.pk])
+    response = sign_in(client, dogs.cast.inspector).post(
+        url, {"step": "adopt", "adopter_name": "周敏", "adopter_phone": "13900000009"}, follow=True
+    )
+    intake.refresh_from_db()
+    assert intake.outcome == "held"
+    assert response.context["stage"] == "awaiting_claim"
+
+
+# --- Public ----------------------------------------------------------------------------
+
+
+def test_the_public_check_shows_state_and_breed_but_no_personal_data(client, dogs):
+    licence = licensed_today(dogs)
+    response = client.get(reverse("dogs:check"), {"number": licence.active_tag().number})
+    assert response.context["result"]["state"] == "valid"
+    assert "柯基犬" in response.text
+    for personal in ("刘敏", LIU_MIN_ID, "13900000003", "牛塘镇青云路9号"):
+        assert personal not in response.text
+
+
+def test_the_public_check_shows_an_expired_licence_as_expired(client, dogs):
+    # Doudou's licence ran to 2025-01-04.
+    response = client.get(reverse("dogs:check"), {"number": "dl2024000001"})
+    assert response.context["result"]["state"] == "expired"
+
+
+def test_the_public_check_says_when_no_tag_has_the_number(client, dogs):
+    response = client.get(reverse("dogs:check"), {"number": "DT1999000001"})
+    assert response.context["result"]["found"] is False
+
+
+def test_the_published_statistics_count_valid_licences_by_town(client, dogs):
+    licensed_today(dogs)
+    response = client.get(reverse("dogs:public_statistics"))
+    towns = {row["name"]: row["count"] for row in response.context["figures"]["towns"]}
+    # Only Liu Min's new corgi in Niutang is valid today; Wangcai's and Doudou's licences have expired.
+    assert towns == {"湖塘镇": 0, "牛塘镇": 1}
+    assert response.context["figures"]["licensed_total"] == 1
+
+
+def test_the_bureau_statistics_count_registrations_per_service_point(client, dogs):
+    licensed_today(dogs)
+    response = sign_in(client, dogs.cast.bureau_staff).get(reverse("dogs:staff_statistics"))
+    rows = {row["code"]: row for row in response.context["figures"]["throughput"]}
+    assert rows["SP01"]["registrations"] == 1
+    assert response.context["figures"]["overdue_total"] == 2
