@@ -269,7 +269,7 @@ def _add_mass_rows(
     heads, tails = structure.heads[entering], structure.tails[entering]
     for contaminant in range(outlet_ppm.shape[1]):
         finite = np.isfinite(limit_ppm[units, contaminant])
-        values = (outlet_ppm[tails, contaminant] - limit_ppm[heads, contaminant])
+        values = outlet_ppm[tails, contaminant] - limit_ppm[heads, contaminant]
         keep = np.isfinite(values) & finite[row_of[heads]]
         upper = np.where(finite, -offset_g_per_h[units, contaminant], INFINITY)
         formulation.model.add_rows(

@@ -63,15 +63,21 @@ class LinearModel:
         self.row_count += count
         return np.arange(first, first + count, dtype=np.int64)
 
-    def to_highs(self, costs: FloatArray) -> highspy.Highs:
-        """A HiGHS instance holding the model with the given costs, output silenced."""
+    def to_highs(self, costs: FloatArray, relax: bool = False) -> highspy.Highs:
+        """A HiGHS instance holding the model with the given costs, output silenced.
+
+        `relax` drops integrality: the linear relaxation, for a bound or when the
+        objective does not depend on the integer columns.
+        """
         highs = highspy.Highs()
         highs.setOptionValue("output_flag", False)
-        highs.passModel(self.to_lp(costs))
+        highs.passModel(self.to_lp(costs, relax))
         return highs
 
-    def to_lp(self, costs: FloatArray) -> highspy.HighsLp:
-        rows, columns, values = (np.concatenate(parts) if parts else np.zeros(0) for parts in zip(*self.triplets, strict=True))
+    def to_lp(self, costs: FloatArray, relax: bool = False) -> highspy.HighsLp:
+        rows, columns, values = (
+            np.concatenate(parts) if parts else np.zeros(0) for parts in zip(*self.triplets, strict=True)
+        )
         matrix = sparse.csc_matrix((values, (rows, columns)), shape=(self.row_count, self.column_count))
         matrix.sum_duplicates()
         lp = highspy.HighsLp()
@@ -87,8 +93,10 @@ class LinearModel:
         lp.a_matrix_.index_ = matrix.indices
         lp.a_matrix_.value_ = matrix.data
         integrality = np.concatenate(self.integers)
-        if integrality.any():
-            lp.integrality_ = [highspy.HighsVarType.kInteger if flag else highspy.HighsVarType.kContinuous for flag in integrality]
+        if integrality.any() and not relax:
+            lp.integrality_ = [
+                highspy.HighsVarType.kInteger if flag else highspy.HighsVarType.kContinuous for flag in integrality
+            ]
         return lp
 
 

@@ -10,7 +10,7 @@ Flows are in t/h, concentrations in ppm (mg/L, equal to g/t) and loads in
 kg/h, as engineers state them; money is in yuan, as `decimal.Decimal`.
 Every error names the JSON path of the field at fault, e.g.
 ``$.sources[2].flow_t_per_h``. The format is documented, with its JSON
-Schema, in ``docs/reuse.md`` and ``docs/reuse-problem.schema.json``.
+Schema, in ``docs/reuse-problem.md`` and ``docs/reuse-problem.schema.json``.
 """
 
 from __future__ import annotations
@@ -380,7 +380,9 @@ def _piping(value: Any, path: str) -> Piping:
         cost_yuan_per_m=_money(record.get("cost_per_m", 0), f"{path}.cost_per_m"),
         cost_yuan_per_t_per_h_m=_money(record.get("cost_per_t_per_h_m", 0), f"{path}.cost_per_t_per_h_m"),
         annualisation_factor=_number(record.get("annualisation_factor", 0.1), f"{path}.annualisation_factor"),
-        max_interplant_connections=_optional_count(record.get("max_interplant_connections"), f"{path}.max_interplant_connections"),
+        max_interplant_connections=_optional_count(
+            record.get("max_interplant_connections"), f"{path}.max_interplant_connections"
+        ),
         max_distance_m=_optional_number(record.get("max_distance_m"), f"{path}.max_distance_m"),
         nearest_plants=_optional_count(record.get("nearest_plants"), f"{path}.nearest_plants"),
     )

@@ -97,7 +97,7 @@ class Superstructure:
         return self.unit_ids.index(unit_id)
 
 
-def build_superstructure(problem: Problem, allow_interplant: bool | None = None) -> Superstructure:
+def build_superstructure(problem: Problem, allow_interplant: bool | None = None, reuse: bool = True) -> Superstructure:
     """Enumerate the units and the connections a problem allows.
 
     Parameters
@@ -105,6 +105,9 @@ def build_superstructure(problem: Problem, allow_interplant: bool | None = None)
     problem : Problem
     allow_interplant : bool, optional
         Overrides the problem's own `allow_interplant` when given.
+    reuse : bool
+        False keeps only freshwater to users and users to the discharge: the
+        "no reuse" scenario, each demand met by purchased water alone.
 
     Returns
     -------
@@ -119,6 +122,8 @@ def build_superstructure(problem: Problem, allow_interplant: bool | None = None)
     distances = np.hypot(*(coordinates[tails] - coordinates[heads]).T)
     distances[~interplant] = 0.0
     keep = _within_reach(problem, interplant, distances, tails, heads, plants, allow_interplant)
+    if not reuse:
+        keep &= (kinds[tails] == Kind.FRESHWATER) | (kinds[heads] == Kind.WASTEWATER)
     return Superstructure(
         unit_ids=unit_ids,
         kinds=kinds,

@@ -1,0 +1,11 @@
+"""Industrial water reuse: water pinch targets and network synthesis (企业串联用水, 中水回用).
+
+Read a problem with `load_problem` / `parse_problem` (format in
+``docs/reuse-problem.md``), solve it with `solve`, and read the `Solution`.
+"""
+
+from hydro.reuse.network import Costs, Flow, Solution
+from hydro.reuse.problem import Problem, ProblemError, load_problem, parse_problem
+from hydro.reuse.solve import Scenario, solve
+
+__all__ = ["Costs", "Flow", "Problem", "ProblemError", "Scenario", "Solution", "load_problem", "parse_problem", "solve"]

@@ -1,0 +1,351 @@
+"""Solve a reuse problem: least freshwater, then least annual cost (or fewest pipes).
+
+Stages (the usual two of water network synthesis):
+
+1. least freshwater [t/h]: a linear program with every operation's outlet at
+   its limit, exact for one contaminant (Savelski and Bagajewicz, 2000); with
+   several contaminants or removal-ratio regenerators the balances are
+   bilinear and `hydro.reuse.bilinear` finds the outlets by spatial branch and
+   bound, reporting the proven bound and the gap;
+2. with freshwater held at that least value, least annual cost [yuan/year]
+   (freshwater, discharge, regeneration, pipes) or fewest inter-plant pipes:
+   a mixed-integer program when pipes between plants carry a fixed cost or
+   their number is capped.
+
+The objective ``cost`` skips stage 1; ``freshwater`` skips stage 2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from hydro.reuse import bilinear, diagnosis
+from hydro.reuse.cascade import TOP_LEVEL_PPM, Stream, cascade_target, limiting_flow_t_per_h
+from hydro.reuse.formulation import (
+    Formulation,
+    UnitData,
+    add_objectives,
+    add_quality_limits,
+    start_formulation,
+    unit_data,
+)
+from hydro.reuse.linear_model import INFINITY, FloatArray, LinearModel, Outcome, run
+from hydro.reuse.network import (
+    Costs,
+    Solution,
+    actual_outlet_ppm,
+    flow_records,
+    totals,
+)
+from hydro.reuse.problem import Problem
+from hydro.reuse.superstructure import Kind, Superstructure, build_superstructure
+
+FRESHWATER_SLACK_RELATIVE = 1e-7
+FRESHWATER_SLACK_T_PER_H = 1e-6
+DEFAULT_TIME_LIMIT_S = 60.0
+DEFAULT_MIP_GAP = 1e-4
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """How much reuse a solve may use.
+
+    Attributes
+    ----------
+    allow_interplant : bool or None
+        False keeps every stream within its plant; None follows the problem.
+    reuse : bool
+        False: no reuse at all, every demand met by purchased water.
+    regeneration : bool
+        False leaves the regenerators out.
+    """
+
+    allow_interplant: bool | None = None
+    reuse: bool = True
+    regeneration: bool = True
+
+
+def solve(
+    problem: Problem,
+    scenario: Scenario | None = None,
+    objective: str | None = None,
+    time_limit_s: float = DEFAULT_TIME_LIMIT_S,
+    mip_gap: float = DEFAULT_MIP_GAP,
+) -> Solution:
+    """Least freshwater and least cost network of a problem.
+
+    Parameters
+    ----------
+    problem : Problem
+    scenario : Scenario, optional
+        Restrictions on reuse (default: as the problem allows).
+    objective : str, optional
+        One of `hydro.reuse.problem.OBJECTIVES`; the problem's own by default.
+    time_limit_s : float
+        Limit on each solver call [s].
+    mip_gap : float
+        Relative gap at which mixed-integer and branch-and-bound searches stop.
+
+    Returns
+    -------
+    Solution
+        With status "infeasible" and an explanation when no network meets the limits.
+    """
+    scenario = scenario or Scenario()
+    if not scenario.regeneration:
+        problem = _without_regenerators(problem)
+    objective = objective or problem.objective
+    structure = build_superstructure(problem, scenario.allow_interplant, scenario.reuse)
+    data = unit_data(problem, structure)
+    outlet, bound, method, searched = data.outlet_ppm, None, "linear program", None
+    if bilinear.needs_global_search(problem):
+        searched = bilinear.global_minimum(problem, structure, data, time_limit_s, mip_gap)
+        if searched.infeasible:
+            return diagnosis.explain(problem, scenario.allow_interplant, scenario.reuse)
+        outlet, bound, method = searched.outlet_ppm, searched.lower_bound, "spatial branch and bound (McCormick)"
+    formulation = build_model(problem, structure, data, outlet)
+    freshwater_outcome: Outcome | None = None
+    if objective != "cost":
+        freshwater_outcome = _least_freshwater(formulation, problem, time_limit_s, mip_gap)
+        if not freshwater_outcome.solved:
+            return diagnosis.explain(problem, scenario.allow_interplant, scenario.reuse)
+    outcome = _second_stage(formulation, objective, freshwater_outcome, time_limit_s, mip_gap)
+    if not outcome.solved:
+        return diagnosis.explain(problem, scenario.allow_interplant, scenario.reuse)
+    if method == "linear program" and _has_integers(formulation):
+        method = "mixed-integer program"
+    return _solution(problem, formulation, outcome, bound, method, searched, scenario, mip_gap)
+
+
+def _without_regenerators(problem: Problem) -> Problem:
+    return replace(problem, regenerators=())
+
+
+def build_model(problem: Problem, structure: Superstructure, data: UnitData, outlet_ppm: FloatArray) -> Formulation:
+    """Balances, quality limits at the given outlets, pipes and objective vectors."""
+    formulation = start_formulation(problem, structure, data)
+    add_quality_limits(formulation, outlet_ppm)
+    add_objectives(formulation, problem)
+    _add_pipes(formulation, problem)
+    return formulation
+
+
+def _pipes_needed(problem: Problem, structure: Superstructure) -> bool:
+    piping = problem.piping
+    if piping is None or not structure.interplant.any():
+        return False
+    fixed = piping.fixed_cost_yuan > 0 or piping.cost_yuan_per_m > 0
+    return fixed or piping.max_interplant_connections is not None
+
+
+def _add_pipes(formulation: Formulation, problem: Problem) -> None:
+    """A 0/1 pipe on each inter-plant arc: flow only through a pipe built; its annual cost.
+
+    A pipe of length d carrying F costs A (c_fixed + c_m d) a year once built
+    and A c_tm F d with its flow (A the annualisation factor [1/year]).
+    """
+    structure, model, piping = formulation.structure, formulation.model, problem.piping
+    if piping is not None:
+        per_flow = piping.annualisation_factor * float(piping.cost_yuan_per_t_per_h_m) * structure.distances_m
+        formulation.objectives["cost"][formulation.flow_columns] += np.where(structure.interplant, per_flow, 0.0)
+    if not _pipes_needed(problem, structure):
+        return
+    assert piping is not None
+    arcs = np.flatnonzero(structure.interplant)
+    pipes = model.add_columns(len(arcs), 0.0, 1.0, integer=True)
+    formulation.pipe_columns[arcs] = pipes
+    bounds = formulation.arc_bounds_t_per_h[arcs]
+    rows = np.repeat(np.arange(len(arcs)), 2)
+    columns = np.column_stack([formulation.flow_columns[arcs], pipes]).ravel()
+    values = np.column_stack([np.ones(len(arcs)), -bounds]).ravel()
+    model.add_rows(-INFINITY, 0.0, rows, columns, values, len(arcs))
+    if piping.max_interplant_connections is not None:
+        model.add_rows(
+            -INFINITY, float(piping.max_interplant_connections), np.zeros(len(arcs), dtype=np.int64), pipes, 1.0, 1
+        )
+    for name in ("freshwater", "cost", "connections"):
+        vector = formulation.objectives[name]
+        formulation.objectives[name] = np.concatenate([vector, np.zeros(model.column_count - len(vector))])
+    fixed = piping.annualisation_factor * (
+        float(piping.fixed_cost_yuan) + float(piping.cost_yuan_per_m) * structure.distances_m[arcs]
+    )
+    formulation.objectives["cost"][pipes] = fixed
+    formulation.objectives["connections"][pipes] = 1.0
+
+
+def _has_integers(formulation: Formulation) -> bool:
+    return bool((formulation.pipe_columns >= 0).any())
+
+
+def _least_freshwater(formulation: Formulation, problem: Problem, time_limit_s: float, mip_gap: float) -> Outcome:
+    capped = problem.piping is not None and problem.piping.max_interplant_connections is not None
+    relax = not (capped and _has_integers(formulation))
+    highs = formulation.model.to_highs(formulation.objectives["freshwater"], relax=relax)
+    return run(highs, time_limit_s, mip_gap)
+
+
+def _second_stage(
+    formulation: Formulation, objective: str, first: Outcome | None, time_limit_s: float, mip_gap: float
+) -> Outcome:
+    if objective == "freshwater":
+        assert first is not None
+        return first if not _has_integers(formulation) else _integer_repair(formulation, first, time_limit_s, mip_gap)
+    name = "connections" if objective == "freshwater_then_connections" else "cost"
+    model = formulation.model
+    if first is not None:
+        limit = first.objective * (1 + FRESHWATER_SLACK_RELATIVE) + FRESHWATER_SLACK_T_PER_H
+        used = np.flatnonzero(formulation.objectives["freshwater"])
+        model.add_rows(-INFINITY, limit, np.zeros(len(used), dtype=np.int64), used, 1.0, 1)
+    try:
+        highs = model.to_highs(formulation.objectives[name])
+        return run(highs, time_limit_s, mip_gap)
+    finally:
+        if first is not None:
+            _drop_last_row_block(model)
+
+
+def _integer_repair(formulation: Formulation, first: Outcome, time_limit_s: float, mip_gap: float) -> Outcome:
+    """Least freshwater with pipes as 0/1: re-solved with the pipes' integrality, cost second."""
+    return _second_stage(formulation, "freshwater_then_cost", first, time_limit_s, mip_gap)
+
+
+def _drop_last_row_block(model: LinearModel) -> None:
+    model.row_lowers.pop()
+    model.row_uppers.pop()
+    model.triplets.pop()
+    model.row_count -= 1
+
+
+def _solution(
+    problem: Problem,
+    formulation: Formulation,
+    outcome: Outcome,
+    bound: float | None,
+    method: str,
+    searched: bilinear.SearchResult | None,
+    scenario: Scenario,
+    mip_gap: float,
+) -> Solution:
+    structure, data = formulation.structure, formulation.data
+    flows = np.clip(outcome.values[formulation.flow_columns], 0.0, None)
+    summed = totals(structure, flows)
+    freshwater = summed[Kind.FRESHWATER]
+    lower = freshwater if bound is None else min(bound, freshwater)
+    gap = 0.0 if freshwater <= 0 else max(0.0, (freshwater - lower) / freshwater)
+    outlet = actual_outlet_ppm(structure, data, flows)
+    proven = searched is None or searched.proven
+    return Solution(
+        status="optimal" if proven and outcome.gap <= mip_gap * (1 + 1e-6) else "feasible",
+        method=method,
+        freshwater_t_per_h=freshwater,
+        freshwater_by_source_t_per_h=_by_freshwater_source(structure, flows),
+        wastewater_t_per_h=summed[Kind.WASTEWATER],
+        regenerated_t_per_h=summed[Kind.REGENERATOR],
+        freshwater_lower_bound_t_per_h=lower,
+        gap=round(gap, 9),
+        pinch_ppm=pinch_concentrations(problem, structure, flows, scenario),
+        flows=flow_records(structure, flows),
+        costs=annual_costs(problem, structure, data, flows),
+        interplant_connections=int(((flows > 1e-6) & structure.interplant).sum()),
+        outlet_ppm=_outlets(problem, structure, outlet, flows),
+    )
+
+
+def _by_freshwater_source(structure: Superstructure, flows: FloatArray) -> dict[str, float]:
+    supplies = structure.units_of(Kind.FRESHWATER)
+    used = np.bincount(structure.tails, weights=flows, minlength=len(structure.unit_ids))
+    return {structure.unit_ids[unit]: float(used[unit]) for unit in supplies}
+
+
+def _outlets(
+    problem: Problem, structure: Superstructure, outlet: FloatArray, flows: FloatArray
+) -> dict[str, dict[str, float]]:
+    inflow = np.bincount(structure.heads, weights=flows, minlength=len(structure.unit_ids))
+    units = np.concatenate([structure.units_of(Kind.OPERATION), structure.units_of(Kind.REGENERATOR)])
+    return {
+        structure.unit_ids[unit]: dict(zip(problem.contaminants, map(float, outlet[unit]), strict=True))
+        for unit in units
+        if inflow[unit] > 1e-6
+    }
+
+
+def annual_costs(problem: Problem, structure: Superstructure, data: UnitData, flows: FloatArray) -> Costs:
+    """Annual cost of the flows as built [yuan/year]: water bought, discharged, treated, and pipes."""
+    hours = problem.hours_per_year
+    tail_kinds, head_kinds = structure.kinds[structure.tails], structure.kinds[structure.heads]
+    bought = flows * data.price_yuan_per_t[structure.tails] * hours
+    treated = flows * data.price_yuan_per_t[structure.heads] * hours
+    piping = 0.0
+    if problem.piping is not None:
+        p = problem.piping
+        built = (flows > 1e-6) & structure.interplant
+        distances = structure.distances_m[built]
+        piping = p.annualisation_factor * float(
+            np.sum(float(p.fixed_cost_yuan) + float(p.cost_yuan_per_m) * distances)
+            + float(p.cost_yuan_per_t_per_h_m) * np.sum(flows[built] * distances)
+        )
+    return Costs(
+        freshwater=float(bought[tail_kinds == Kind.FRESHWATER].sum()),
+        wastewater=float(treated[head_kinds == Kind.WASTEWATER].sum()),
+        regeneration=float(treated[head_kinds == Kind.REGENERATOR].sum()),
+        piping=piping,
+    )
+
+
+def pinch_concentrations(
+    problem: Problem, structure: Superstructure, flows: FloatArray, scenario: Scenario
+) -> tuple[float, ...]:
+    """Pinch concentrations [ppm] of the water cascade, one contaminant only.
+
+    The cascade is drawn at the returned network's purchases of every
+    freshwater but the cleanest and its regenerated flows (a regenerator
+    is a demand that accepts any water and a supply at its outlet); plant by
+    plant when streams may not cross plants. Empty for several contaminants.
+    """
+    if len(problem.contaminants) != 1 or not scenario.reuse:
+        return ()
+    contaminant = problem.contaminants[0]
+    cleanest = min(problem.freshwater, key=lambda supply: supply.concentration_ppm[contaminant])
+    crossing = problem.allow_interplant if scenario.allow_interplant is None else scenario.allow_interplant
+    plants: set[str | None] = {None} if crossing else {plant for plant in structure.plants if plant is not None}
+    pinches: set[float] = set()
+    for plant in plants:
+        demands, supplies = _cascade_streams(problem, structure, flows, contaminant, cleanest.id, plant)
+        if demands:
+            pinches.update(cascade_target(demands, supplies, cleanest.concentration_ppm[contaminant]).pinch_ppm)
+    return tuple(sorted(pinches))
+
+
+def _cascade_streams(
+    problem: Problem, structure: Superstructure, flows: FloatArray, contaminant: str, cleanest: str, plant: str | None
+) -> tuple[list[Stream], list[Stream]]:
+    def here(unit_plant: str | None) -> bool:
+        return plant is None or unit_plant == plant
+
+    demands = [
+        Stream(sink.flow_t_per_h, sink.max_concentration_ppm[contaminant]) for sink in problem.sinks if here(sink.plant)
+    ]
+    supplies = [Stream(s.flow_t_per_h, s.concentration_ppm[contaminant]) for s in problem.sources if here(s.plant)]
+    for operation in problem.operations:
+        inlet, outlet = operation.max_inlet_ppm[contaminant], operation.max_outlet_ppm[contaminant]
+        load = operation.load_kg_per_h[contaminant]
+        if here(operation.plant) and load > 0 and outlet > inlet:
+            flow = limiting_flow_t_per_h(load, inlet, outlet)
+            demands.append(Stream(flow, inlet))
+            supplies.append(Stream(flow, outlet))
+    leaving = np.bincount(structure.tails, weights=flows, minlength=len(structure.unit_ids))
+    head_plants = np.array([structure.plants[head] for head in structure.heads], dtype=object)
+    for unit in structure.units_of(Kind.FRESHWATER):
+        unit_id = structure.unit_ids[unit]
+        into_here = (structure.tails == unit) & np.array([here(p) for p in head_plants], dtype=bool)
+        bought = float(flows[into_here].sum())
+        if unit_id != cleanest and bought > 0:
+            supply = next(s for s in problem.freshwater if s.id == unit_id)
+            supplies.append(Stream(bought, supply.concentration_ppm[contaminant]))
+    for unit, regenerator in zip(structure.units_of(Kind.REGENERATOR), problem.regenerators, strict=True):
+        if here(regenerator.plant) and leaving[unit] > 0 and regenerator.outlet_concentration_ppm is not None:
+            demands.append(Stream(float(leaving[unit]), TOP_LEVEL_PPM))
+            supplies.append(Stream(float(leaving[unit]), regenerator.outlet_concentration_ppm[contaminant]))
+    return demands, supplies
