@@ -1,0 +1,19 @@
+"""Supply-network model, simulation, leak detection and leak localisation.
+
+Topic modules:
+
+- `inp_check`: line-by-line check of EPANET `.inp` files, so a bad file is
+  reported by file and line instead of a parser's traceback.
+- `model`: load a network through `wntr`, summarise it (counts, lengths, zones).
+- `sensors`: the sensor list (`sensors.yaml`) and the BattLeDIM data layout
+  (`pressures.csv`, `flows.csv`, `levels.csv`, optional `demands.csv`, `leaks.csv`).
+- `toolkit`: a thin in-process session over the EPANET toolkit (no `.inp` per run).
+- `simulation`: extended-period runs with leaks and demand noise.
+- `detection`: night-flow CUSUM detection of abrupt and incipient leaks.
+- `localisation`: sensitivity sweep over candidate pipes, in parallel.
+- `scenarios`: scenario generator for the evaluation.
+- `scoring`: BattLeDIM 2020 scoring (true positives within 300 m of pipe distance).
+
+Units inside are SI: m, m³/s for flows in the toolkit, m³/h in the sensor files
+(as BattLeDIM publishes them), seconds for times from the start of a run.
+"""

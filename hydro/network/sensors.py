@@ -1,0 +1,221 @@
+"""Sensors of a network and their data in the BattLeDIM 2020 layout.
+
+A `sensors.yaml` names the model elements that carry a sensor::
+
+    pressures: [n1, n4, n31]   # node ids; pressure [m]
+    flows: [p227, p235]        # link ids; flow [m³/h], positive in the link's direction
+    levels: [T1]               # tank ids; water level above the tank bottom [m]
+    demands: [n2, n3]          # optional smart meters at nodes; consumption [L/h]
+
+A data folder holds one CSV per kind — `pressures.csv`, `flows.csv`,
+`levels.csv`, optional `demands.csv` — each with a `Timestamp` column and one
+column per sensor id, in 5-minute steps; and optionally `leaks.csv` with
+`pipe_id,start_time,end_time` for a training period. BattLeDIM's own files
+(semicolon-separated, decimal commas) are read as well.
+
+Reference: Vrachimis et al. (2022), "BattLeDIM: Battle of the Leakage Detection
+and Isolation Methods", J. Water Resour. Plann. Manage. 148(12), 04022068.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import wntr
+import yaml
+
+from hydro.network.inp_check import NetworkFileError
+
+SENSOR_KINDS = ("pressures", "flows", "levels", "demands")
+STEP_SECONDS = 300
+TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M"
+# A pressure below zero for longer than this is taken as a unit or sign error, not a transient.
+LONGEST_NEGATIVE_PRESSURE_STEPS = 12
+
+
+class SensorDataError(ValueError):
+    """Sensor lists or sensor data that cannot be right; the message names file, line or column."""
+
+
+@dataclass(frozen=True)
+class SensorLayout:
+    """Model element ids that carry each kind of sensor."""
+
+    pressures: list[str] = field(default_factory=list)
+    flows: list[str] = field(default_factory=list)
+    levels: list[str] = field(default_factory=list)
+    demands: list[str] = field(default_factory=list)
+
+    def of_kind(self, kind: str) -> list[str]:
+        return list(getattr(self, kind))
+
+
+def read_sensor_layout(path: Path) -> SensorLayout:
+    """Read a `sensors.yaml`; unknown keys or non-list values name the file and key."""
+    if not path.is_file():
+        raise SensorDataError(f"{path}: no such sensors file")
+    try:
+        content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as error:
+        raise SensorDataError(f"{path}: not valid YAML ({error})") from error
+    if not isinstance(content, dict):
+        raise SensorDataError(f"{path}: expected keys {', '.join(SENSOR_KINDS)}")
+    unknown = sorted(set(content) - set(SENSOR_KINDS))
+    if unknown:
+        raise SensorDataError(f"{path}: unknown key {unknown[0]!r} (expected {', '.join(SENSOR_KINDS)})")
+    lists: dict[str, list[str]] = {}
+    for kind in SENSOR_KINDS:
+        values = content.get(kind) or []
+        if not isinstance(values, list):
+            raise SensorDataError(f"{path}: {kind} must be a list of element ids")
+        lists[kind] = [str(value) for value in values]
+    return SensorLayout(**lists)
+
+
+def write_sensor_layout(layout: SensorLayout, path: Path) -> None:
+    content = {kind: layout.of_kind(kind) for kind in SENSOR_KINDS if layout.of_kind(kind)}
+    path.write_text(yaml.safe_dump(content, sort_keys=False), encoding="utf-8")
+
+
+def check_layout_against_network(layout: SensorLayout, network: wntr.network.WaterNetworkModel, source: str) -> None:
+    """Every sensor must name an element of the right kind in the model."""
+    nodes, links, tanks = set(network.node_name_list), set(network.link_name_list), set(network.tank_name_list)
+    allowed = {"pressures": nodes, "flows": links, "levels": tanks, "demands": nodes}
+    what = {"pressures": "node", "flows": "link", "levels": "tank", "demands": "node"}
+    for kind in SENSOR_KINDS:
+        for sensor in layout.of_kind(kind):
+            if sensor not in allowed[kind]:
+                raise SensorDataError(f"{source}: {kind} sensor {sensor!r} names no {what[kind]} of the model")
+
+
+def write_sensor_table(table: pd.DataFrame, path: Path) -> None:
+    """Write a table indexed by timestamp as a BattLeDIM-layout CSV."""
+    output = table.copy()
+    output.index = output.index.strftime(TIMESTAMP_FORMAT)
+    output.index.name = "Timestamp"
+    output.to_csv(path, float_format="%.4f")
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    first_line = path.open(encoding="utf-8").readline()
+    if ";" in first_line:  # BattLeDIM's own files
+        return pd.read_csv(path, sep=";", decimal=",", dtype=str)
+    return pd.read_csv(path, dtype=str)
+
+
+def read_sensor_table(path: Path) -> pd.DataFrame:
+    """Read one sensor CSV, indexed by timestamp, checking times, numbers and units."""
+    if not path.is_file():
+        raise SensorDataError(f"{path}: no such sensor file")
+    try:
+        raw = _read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        raise SensorDataError(f"{path}: not a readable CSV ({error})") from error
+    if "Timestamp" not in raw.columns:
+        raise SensorDataError(f"{path}: no Timestamp column (columns: {', '.join(raw.columns[:5])})")
+    times = pd.to_datetime(raw["Timestamp"], errors="coerce", format="mixed")
+    bad_times = times.isna().to_numpy().nonzero()[0]
+    if len(bad_times):
+        row = int(bad_times[0])
+        raise SensorDataError(f"{path}:{row + 2}: timestamp {raw['Timestamp'].iloc[row]!r} is not a date and time")
+    table = raw.drop(columns="Timestamp").set_index(pd.DatetimeIndex(times, name="Timestamp"))
+    _check_steps(path, table.index)
+    return _numeric(path, table)
+
+
+def _check_steps(path: Path, index: pd.DatetimeIndex) -> None:
+    if len(index) < 2:
+        raise SensorDataError(f"{path}: fewer than two rows of data")
+    steps = index.to_series().diff().dt.total_seconds().to_numpy()[1:]
+    wrong = (steps != STEP_SECONDS).nonzero()[0]
+    if len(wrong):
+        row = int(wrong[0]) + 1
+        raise SensorDataError(
+            f"{path}:{row + 2}: timestamp {index[row]} follows {index[row - 1]}: "
+            f"expected {STEP_SECONDS // 60}-minute steps (a missing, repeated or misaligned row)"
+        )
+
+
+def _numeric(path: Path, table: pd.DataFrame) -> pd.DataFrame:
+    numbers = table.apply(pd.to_numeric, errors="coerce")
+    for column in table.columns:
+        bad = (numbers[column].isna() & table[column].notna()).to_numpy().nonzero()[0]
+        if len(bad):
+            row = int(bad[0])
+            raise SensorDataError(
+                f"{path}:{row + 2}: column {column!r} value {table[column].iloc[row]!r} is not a number"
+            )
+    return numbers.astype(float)
+
+
+def check_pressures_plausible(path: Path, pressures: pd.DataFrame) -> None:
+    """Negative pressures over a long span mean a unit, sign or datum error, not a network state."""
+    for column in pressures.columns:
+        negative = (pressures[column] < 0).astype(int)
+        run_lengths = negative.groupby((negative != negative.shift()).cumsum()).cumsum()
+        if int(run_lengths.max()) > LONGEST_NEGATIVE_PRESSURE_STEPS:
+            first = pressures.index[int((run_lengths > LONGEST_NEGATIVE_PRESSURE_STEPS).to_numpy().argmax())]
+            raise SensorDataError(
+                f"{path}: column {column!r} is below zero for over {LONGEST_NEGATIVE_PRESSURE_STEPS * 5} minutes "
+                f"(around {first}): pressures must be in metres of head above the node"
+            )
+
+
+@dataclass(frozen=True)
+class SensorData:
+    """One period of sensor data, each table indexed by the same timestamps."""
+
+    pressures: pd.DataFrame
+    flows: pd.DataFrame
+    levels: pd.DataFrame
+    demands: pd.DataFrame | None = None
+    leaks: pd.DataFrame | None = None
+
+
+def read_sensor_folder(folder: Path, network: wntr.network.WaterNetworkModel) -> SensorData:
+    """Read a data folder; columns must name model elements and all tables share timestamps."""
+    if not folder.is_dir():
+        raise SensorDataError(f"{folder}: no such data folder")
+    tables: dict[str, pd.DataFrame] = {}
+    for kind in SENSOR_KINDS:
+        path = folder / f"{kind}.csv"
+        if kind == "demands" and not path.exists():
+            continue
+        tables[kind] = read_sensor_table(path)
+        layout = SensorLayout(**{kind: list(tables[kind].columns)})
+        check_layout_against_network(layout, network, str(path))
+    check_pressures_plausible(folder / "pressures.csv", tables["pressures"])
+    reference = tables["pressures"].index
+    for kind, table in tables.items():
+        if not table.index.equals(reference):
+            raise SensorDataError(f"{folder / (kind + '.csv')}: timestamps differ from those of pressures.csv")
+    leaks_path = folder / "leaks.csv"
+    leaks = read_leak_list(leaks_path) if leaks_path.exists() else None
+    return SensorData(tables["pressures"], tables["flows"], tables["levels"], tables.get("demands"), leaks)
+
+
+def read_leak_list(path: Path) -> pd.DataFrame:
+    """Read `pipe_id,start_time[,end_time,...]` rows; times parsed, a bad row named by line."""
+    try:
+        leaks = pd.read_csv(path, dtype=str)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        raise SensorDataError(f"{path}: not a readable CSV ({error})") from error
+    for column in ("pipe_id", "start_time"):
+        if column not in leaks.columns:
+            raise SensorDataError(f"{path}: no {column} column")
+    for column in ("start_time", "end_time", "peak_time"):
+        if column in leaks.columns:
+            parsed = pd.to_datetime(leaks[column], errors="coerce", format="mixed")
+            bad = (parsed.isna() & leaks[column].notna() & (leaks[column].str.strip() != "")).to_numpy().nonzero()[0]
+            if len(bad):
+                row = int(bad[0])
+                raise SensorDataError(f"{path}:{row + 2}: {column} {leaks[column].iloc[row]!r} is not a date and time")
+            leaks[column] = parsed
+    return leaks
+
+
+def network_error_types() -> tuple[type[Exception], ...]:
+    """Errors a command reports as one line instead of a traceback."""
+    return (SensorDataError, NetworkFileError)
