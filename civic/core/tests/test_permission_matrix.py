@@ -21,6 +21,9 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from civic.dogs.actions import open_case, take_in_found_dog
+from civic.dogs.models import Refusal, ViolationCase
+from civic.dogs.testing import LIU_MIN_ID, make_dogs_cast
 from civic.testing import Cast
 from civic.water.actions import compute_bills
 from civic.water.models import ImportStatus, PlanAdjustmentRequest, ReadingImportBatch, SurchargeBill
@@ -50,6 +53,9 @@ SIGNED_IN = frozenset(PEOPLE) - {ANONYMOUS}
 EVERYONE = frozenset(PEOPLE)
 RUNHUA_READERS = BUREAU | {RUNHUA_REPORTER}
 BUREAU_AND_ANALYST = BUREAU | {NETWORK_ANALYST}
+DOG_REGISTER_WRITERS = BUREAU | {CLINIC_STAFF}
+DOG_REGISTER_READERS = DOG_REGISTER_WRITERS | {INSPECTOR}
+DOG_ENFORCERS = BUREAU | {INSPECTOR}
 
 # URL names outside Civic's own pages: Django's admin (guarded by is_staff), sign-in and the language switch.
 NOT_IN_MATRIX = {"login", "logout", "set_language"}
@@ -96,6 +102,37 @@ MATRIX: list[Row] = [
     Row("water:quota_list", BUREAU),
     Row("water:import_quotas", BUREAU),
     Row("water:export_quotas", BUREAU),
+    # dogs: Sun Li (clinic staff) works at SP01, where Wangcai is registered; the inspector reads the register
+    Row("dogs:dog_list", DOG_REGISTER_READERS),
+    Row("dogs:licence_detail", DOG_REGISTER_READERS, lambda world: {"number": world.records["dog_licence"].number}),
+    Row("dogs:licence_pdf", DOG_REGISTER_WRITERS, lambda world: {"number": world.records["dog_licence"].number}),
+    Row("dogs:register_dog", DOG_REGISTER_WRITERS),
+    Row("dogs:refusal_list", DOG_REGISTER_WRITERS),
+    Row("dogs:refusal_detail", DOG_REGISTER_WRITERS, lambda world: {"number": world.records["dog_refusal"].number}),
+    Row("dogs:refusal_letter_pdf", DOG_REGISTER_WRITERS, lambda world: {"number": world.records["dog_refusal"].number}),
+    Row("dogs:renew_licence", DOG_REGISTER_WRITERS, lambda world: {"number": world.records["dog_licence"].number}),
+    Row(
+        "dogs:change_registration",
+        DOG_REGISTER_WRITERS,
+        lambda world: {"number": world.records["dog_licence"].number, "kind": "owner"},
+    ),
+    Row("dogs:cancel_licence", DOG_REGISTER_WRITERS, lambda world: {"number": world.records["dog_licence"].number}),
+    Row(
+        "dogs:replace_tag_or_licence",
+        DOG_REGISTER_WRITERS,
+        lambda world: {"number": world.records["dog_licence"].number},
+    ),
+    Row("dogs:renewal_list", DOG_REGISTER_WRITERS),
+    Row("dogs:patrol_list", DOG_ENFORCERS),
+    Row("dogs:case_list", DOG_ENFORCERS),
+    Row("dogs:case_create", DOG_ENFORCERS),
+    Row("dogs:case_detail", DOG_ENFORCERS, lambda world: {"number": world.records["dog_case"].number}),
+    Row("dogs:shelter_list", DOG_ENFORCERS),
+    Row("dogs:intake_detail", DOG_ENFORCERS, lambda world: {"intake_id": world.records["dog_intake"].pk}),
+    Row("dogs:check", EVERYONE),
+    Row("dogs:check_number", EVERYONE, lambda world: {"number": world.records["dog_licence"].active_tag().number}),
+    Row("dogs:public_statistics", EVERYONE),
+    Row("dogs:staff_statistics", BUREAU),
 ]
 
 # Builders of the records rows refer to: each takes the world and stores what it makes in world.records.
@@ -133,6 +170,34 @@ def _readings_batch(world: World) -> None:
         errors=[{"row": 2, "column": "meter_serial", "code": "unknown_meter", "value": "M-9"}],
         imported_by=world.cast.bureau_staff,
     )
+
+
+@record_builder
+def _dog_records(world: World) -> None:
+    """Wangcai's licence at Sun Li's point, a refusal there, an inspector's case and a sheltered dog."""
+    dogs = make_dogs_cast(world.cast)
+    world.records["dog_licence"] = dogs.wangcai_licence
+    world.records["dog_refusal"] = Refusal.objects.create(
+        number="RF20240001",
+        service_point=world.cast.service_point,
+        refused_on=datetime.date(2024, 3, 22),
+        owner_name="刘敏",
+        owner_resident_id=LIU_MIN_ID,
+        address="湖塘镇花园街1号",
+        dog_name="团团",
+        breed=dogs.breed("藏獒"),
+        shoulder_height_m=0.7,
+        reasons=["banned_breed"],
+        rehome_by=datetime.date(2024, 3, 27),
+    )
+    case = ViolationCase(
+        violation_type=dogs.violation_type("no_leash"),
+        place=dogs.hutang_square,
+        observed_on=datetime.date(2024, 3, 22),
+        description="未束犬链",
+    )
+    world.records["dog_case"] = open_case(case, world.cast.inspector)
+    world.records["dog_intake"] = take_in_found_dog("白色小型犬", datetime.date(2024, 3, 22))
 
 
 @pytest.fixture
