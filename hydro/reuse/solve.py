@@ -31,7 +31,7 @@ from hydro.reuse.formulation import (
     start_formulation,
     unit_data,
 )
-from hydro.reuse.linear_model import INFINITY, FloatArray, LinearModel, Outcome, run
+from hydro.reuse.linear_model import INFINITY, FloatArray, IntArray, LinearModel, Outcome, run
 from hydro.reuse.network import (
     Costs,
     Solution,
@@ -129,7 +129,67 @@ def build_model(problem: Problem, structure: Superstructure, data: UnitData, out
     add_quality_limits(formulation, outlet_ppm)
     add_objectives(formulation, problem)
     _add_pipes(formulation, problem)
+    _add_regeneration_reuse_rule(formulation, problem)
     return formulation
+
+
+def _add_regeneration_reuse_rule(formulation: Formulation, problem: Problem) -> None:
+    """Regeneration-reuse: water from a "reuse" regenerator never reaches an operation upstream of it.
+
+    For each such regenerator R a 0/1 mark u per operation (1: its water may
+    reach R), with X an arc's flow bound:
+
+    .. math::
+
+        x_{op \\to R} \\le X u_{op}, \\qquad x_{a \\to b} \\le X (1 + u_a - u_b), \\qquad x_{R \\to op} \\le X (1 - u_{op})
+
+    so the marks spread upstream along every flow and no loop passes through R
+    twice (Wang and Smith, 1994).
+    """
+    structure, model = formulation.structure, formulation.model
+    operations = structure.units_of(Kind.OPERATION)
+    mark_position = np.full(len(structure.unit_ids), -1)
+    mark_position[operations] = np.arange(len(operations))
+    for unit, regenerator in zip(structure.units_of(Kind.REGENERATOR), problem.regenerators, strict=True):
+        if regenerator.mode == "reuse" and len(operations):
+            marks = model.add_columns(len(operations), 0.0, 1.0, integer=True)
+            _add_mark_rows(formulation, unit, marks, mark_position)
+    _pad_objectives(formulation)
+
+
+def _add_mark_rows(formulation: Formulation, regenerator: int, marks: IntArray, position: IntArray) -> None:
+    structure, model = formulation.structure, formulation.model
+    tails, heads = structure.tails, structure.heads
+    bounds, flows = formulation.arc_bounds_t_per_h, formulation.flow_columns
+    feeding = np.flatnonzero((heads == regenerator) & (position[tails] >= 0))
+    fed = np.flatnonzero((tails == regenerator) & (position[heads] >= 0))
+    between = np.flatnonzero((position[tails] >= 0) & (position[heads] >= 0))
+    # x(op → R) − X u_op ≤ 0
+    rows = np.repeat(np.arange(len(feeding)), 2)
+    columns = np.column_stack([flows[feeding], marks[position[tails[feeding]]]]).ravel()
+    model.add_rows(
+        -INFINITY, 0.0, rows, columns, np.column_stack([np.ones(len(feeding)), -bounds[feeding]]).ravel(), len(feeding)
+    )
+    # x(R → op) + X u_op ≤ X
+    rows = np.repeat(np.arange(len(fed)), 2)
+    columns = np.column_stack([flows[fed], marks[position[heads[fed]]]]).ravel()
+    model.add_rows(
+        -INFINITY, bounds[fed], rows, columns, np.column_stack([np.ones(len(fed)), bounds[fed]]).ravel(), len(fed)
+    )
+    # x(a → b) − X u_a + X u_b ≤ X
+    rows = np.repeat(np.arange(len(between)), 3)
+    columns = np.column_stack(
+        [flows[between], marks[position[tails[between]]], marks[position[heads[between]]]]
+    ).ravel()
+    values = np.column_stack([np.ones(len(between)), -bounds[between], bounds[between]]).ravel()
+    model.add_rows(-INFINITY, bounds[between], rows, columns, values, len(between))
+
+
+def _pad_objectives(formulation: Formulation) -> None:
+    """Zero costs on columns added after the objective vectors."""
+    for name, vector in formulation.objectives.items():
+        missing = formulation.model.column_count - len(vector)
+        formulation.objectives[name] = np.concatenate([vector, np.zeros(missing)])
 
 
 def _pipes_needed(problem: Problem, structure: Superstructure) -> bool:
@@ -176,12 +236,14 @@ def _add_pipes(formulation: Formulation, problem: Problem) -> None:
 
 
 def _has_integers(formulation: Formulation) -> bool:
-    return bool((formulation.pipe_columns >= 0).any())
+    return bool(formulation.model.integers) and bool(np.concatenate(formulation.model.integers).any())
 
 
 def _least_freshwater(formulation: Formulation, problem: Problem, time_limit_s: float, mip_gap: float) -> Outcome:
+    """Stage 1. Pipes only matter here when their number is capped; the reuse rule always does."""
     capped = problem.piping is not None and problem.piping.max_interplant_connections is not None
-    relax = not (capped and _has_integers(formulation))
+    reuse_rule = any(regenerator.mode == "reuse" for regenerator in problem.regenerators)
+    relax = not ((capped or reuse_rule) and _has_integers(formulation))
     highs = formulation.model.to_highs(formulation.objectives["freshwater"], relax=relax)
     return run(highs, time_limit_s, mip_gap)
 

@@ -166,3 +166,21 @@ def test_an_operation_whose_outlet_limit_leaves_no_room_is_named():
     solution = solve(parse_problem(document))
     assert solution.status == "infeasible"
     assert solution.explanation[0].startswith("operation 'op2': its C outlet limit of 100 ppm leaves no room")
+
+
+def test_regeneration_reuse_never_sends_treated_water_upstream():
+    # Wang & Smith (1994) example 1 with a 5 ppm regenerator in reuse mode. The network, checked by hand:
+    # op1 20 t/h fresh → op3 with 20 t/h fresh (40 t/h at 50 ppm in, 800 out) → regenerator → 40 t/h at 5 ppm
+    # to op2, which then needs 12 t/h fresh to keep its outlet at 100 ppm ((40·5 + 5000)/(40 + 12) = 100): 52 t/h.
+    document = json.loads((EXAMPLES / "wang_smith_1994_example1.json").read_text())
+    document["regenerators"] = [{"id": "R", "outlet_concentration": {"C": 5}, "mode": "reuse"}]
+    solution = solve(parse_problem(document))
+    assert solution.freshwater_t_per_h == pytest.approx(52.0, abs=0.01)
+    upstream = {"R"}
+    links = flows_of(solution)
+    while True:
+        grown = upstream | {tail for (tail, head) in links if head in upstream and tail.startswith("op")}
+        if grown == upstream:
+            break
+        upstream = grown
+    assert not any(tail == "R" and head in upstream for (tail, head) in links)
