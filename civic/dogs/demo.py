@@ -1,0 +1,642 @@
+"""The demo county's dog records: owners, dogs, licences and tags at the 26 service points, patrols and cases.
+
+About 7,400 dogs hold a valid licence (the seed counts 7,374 tagged dogs in
+March 2024); some licences are due for renewal or overdue, a few are
+cancelled, and a few registrations were refused. Inspectors have patrolled
+parks, squares, school gates and key-area streets for a year and taken up
+cases, some decided, a few ending in confiscation and the shelter.
+
+Dates are counted from the day of loading (`today`), so the licences are
+current whenever the demo is served; with the same seed, scale and day the
+records are the same, row for row. Numbers of licences and tags follow the
+year of first registration and do not depend on the day: the three showcase
+dogs registered first, on 4 January 2022, hold tags DT2022000001 (valid),
+DT2022000002 (overdue, so the public check shows it expired) and
+DT2022000003 (cancelled: the dog died).
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from tqdm import tqdm
+
+from civic.core.models import Region, RegionLevel, Role, User
+from civic.dogs import actions, rules
+from civic.dogs.models import (
+    Breed,
+    CancellationReason,
+    CaseStatus,
+    Decision,
+    Dog,
+    DogStatus,
+    Household,
+    Immunisation,
+    IntakeReason,
+    Licence,
+    LicenceEvent,
+    LicenceEventKind,
+    LicenceStatus,
+    Owner,
+    Patrol,
+    PatrolPlace,
+    PenaltyRange,
+    PlaceKind,
+    Refusal,
+    ServicePoint,
+    Sex,
+    ShelterIntake,
+    ShelterOutcome,
+    Tag,
+    TagStatus,
+    ViolationCase,
+    ViolationType,
+)
+from civic.dogs.regulation import install_key_area_rules, install_regulation
+
+# Dogs registered per unit of scale: 7,880 × (1 − 4 % overdue − 3 % cancelled) ≈ 7,330, plus the dogs
+# registered in the last year whose drawn overdue fate cannot apply yet: about 7,380 valid licences.
+DOGS_PER_SCALE = 7_880
+OVERDUE_SHARE = 0.04
+CANCELLED_SHARE = 0.03
+SECOND_DOG_SHARE = 0.08  # of owners outside key areas, who may keep more than one dog
+KEY_AREA_SHARE = 0.55  # of households in a town that has a key area
+LICENCE_DAYS = 365
+FIRST_REGISTRATION = datetime.date(2022, 1, 4)  # the showcase dogs; the others follow from February 2022
+OTHERS_FROM = datetime.date(2022, 2, 1)
+SHOWCASE_TAGS = ("DT2022000001", "DT2022000002", "DT2022000003")
+VALID_DEMO_TAG = SHOWCASE_TAGS[0]
+REFUSALS_PER_SCALE = 40
+PATROLS_PER_SCALE = 600
+CASES_PER_SCALE = 160
+FOUND_DOGS_PER_SCALE = 20
+COUNTY_PREFIX = "320412"
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛段雷侯史陶贺顾毛钱严戴"
+GIVEN_CHARACTERS = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀英华慧巧美玲桂兰霞平刚建国志红文斌宇浩欣怡佳晨雨婷晓峰"
+DOG_NAMES = (
+    "旺财", "豆豆", "团团", "球球", "乐乐", "多多", "毛毛", "小白", "小黑", "花花", "可乐", "布丁",
+    "奶茶", "雪球", "大黄", "点点", "妞妞", "贝贝", "皮皮", "丫丫", "糖糖", "虎子", "来福", "元宝",
+)  # fmt: skip
+COLOURS = ("黄色", "白色", "黑色", "棕色", "黑白", "黄白", "灰色", "奶油色")
+# Permitted breeds with their share of the register and a typical shoulder height [m].
+BREEDS = (
+    ("中华田园犬", 20, 0.48), ("泰迪犬", 15, 0.28), ("比熊犬", 8, 0.27), ("博美犬", 6, 0.22),
+    ("柯基犬", 8, 0.28), ("柴犬", 5, 0.38), ("金毛寻回犬", 6, 0.57), ("拉布拉多犬", 5, 0.56),
+    ("西伯利亚雪橇犬", 4, 0.55), ("萨摩耶犬", 3, 0.55), ("边境牧羊犬", 4, 0.51), ("法国斗牛犬", 3, 0.31),
+    ("雪纳瑞犬", 3, 0.34), ("吉娃娃", 2, 0.19), ("西施犬", 2, 0.25), ("巴哥犬", 2, 0.29),
+    ("约克夏梗", 2, 0.21), ("马尔济斯犬", 2, 0.23), ("德国牧羊犬", 2, 0.62), ("阿拉斯加雪橇犬", 2, 0.63),
+)  # fmt: skip
+ROADS = ("人民路", "长虹路", "阳湖路", "花园街", "常武路", "延政路", "滨湖路", "武宜路", "府前路", "富民路", "青云路")
+COMMUNITIES = ("花园", "新村", "家园", "名都", "锦苑", "华庭", "雅居", "小区")
+VACCINES = ("狂犬病灭活疫苗（Rabisin）", "狂犬病灭活疫苗（Nobivac）", "狂犬病灭活疫苗（国产）")
+
+
+@dataclass
+class DemoDog:
+    """One dog of the demo as drawn, before it becomes records."""
+
+    index: int
+    town: Region
+    key_area: Region | None
+    point: ServicePoint
+    first_day: datetime.date
+    fate: str = "valid"  # valid, overdue or cancelled
+    household_index: int = 0
+    owner_index: int = 0
+    licence_number: str = ""
+    tag_number: str = ""
+
+
+@dataclass
+class DemoContext:
+    rng: random.Random
+    today: datetime.date
+    scale: int
+    quiet: bool
+    towns: list[Region]
+    key_areas: dict[int, Region]
+    points_by_town: dict[int, list[ServicePoint]]
+    breeds: list[tuple[Breed, int, float]]
+    resident_ids: set[str] = field(default_factory=set)
+    dog_count: int = DOGS_PER_SCALE
+
+
+# --- Drawing --------------------------------------------------------------------
+
+
+def resident_id(rng: random.Random, taken: set[str]) -> str:
+    """A fresh resident ID of the county with a real birth date and its GB 11643 check character."""
+    while True:
+        born = datetime.date(1950, 1, 1) + datetime.timedelta(days=rng.randrange(365 * 55))
+        first_seventeen = f"{COUNTY_PREFIX}{born:%Y%m%d}{rng.randrange(1000):03d}"
+        number = first_seventeen + rules.resident_id_check_character(first_seventeen)
+        if number not in taken:
+            taken.add(number)
+            return number
+
+
+def person_name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN_CHARACTERS) for _ in range(rng.choice((1, 2))))
+
+
+def address(rng: random.Random, town: Region, in_key_area: bool) -> str:
+    short = town.name.removesuffix("街道").removesuffix("镇")
+    community = f"{short}{rng.choice(COMMUNITIES)}" if in_key_area else f"{short}{rng.choice(ROADS)}"
+    return f"{town.name}{community}{rng.randint(1, 60)}栋{rng.randint(1, 30)}0{rng.randint(1, 4)}室"
+
+
+def town_weights(context: DemoContext) -> list[int]:
+    """Dogs follow people: a town's share is its count of service points."""
+    return [len(context.points_by_town.get(town.pk, [])) or 1 for town in context.towns]
+
+
+def draw_dogs(context: DemoContext) -> list[DemoDog]:
+    rng, count = context.rng, context.dog_count
+    span_days = (context.today - OTHERS_FROM).days
+    towns = rng.choices(context.towns, weights=town_weights(context), k=count)
+    dogs = []
+    for index, town in enumerate(towns):
+        key_area = context.key_areas.get(town.pk)
+        in_key_area = key_area is not None and rng.random() < KEY_AREA_SHARE
+        first_day = OTHERS_FROM + datetime.timedelta(days=rng.randrange(max(span_days, 1)))
+        fate = rng.choices(
+            ("valid", "overdue", "cancelled"), (1 - OVERDUE_SHARE - CANCELLED_SHARE, OVERDUE_SHARE, CANCELLED_SHARE)
+        )[0]
+        point = rng.choice(
+            context.points_by_town.get(town.pk) or [p for ps in context.points_by_town.values() for p in ps]
+        )
+        dogs.append(DemoDog(index, town, key_area if in_key_area else None, point, first_day, fate))
+    return showcase_dogs(context) + dogs
+
+
+def showcase_dogs(context: DemoContext) -> list[DemoDog]:
+    """The three dogs whose tags the README and the public check use: valid, overdue, cancelled."""
+    hutang = next(town for town in context.towns if town.name == "湖塘镇")
+    point = min(context.points_by_town[hutang.pk], key=lambda p: p.code)
+    key_area = context.key_areas.get(hutang.pk)
+    return [
+        DemoDog(-3 + offset, hutang, key_area, point, FIRST_REGISTRATION, fate)
+        for offset, fate in enumerate(("valid", "overdue", "cancelled"))
+    ]
+
+
+def number_dogs(dogs: list[DemoDog]) -> None:
+    """Licence and tag numbers by year of first registration, in order of registration."""
+    dogs.sort(key=lambda dog: (dog.first_day, dog.index))
+    sequence: dict[int, int] = {}
+    for dog in dogs:
+        year = dog.first_day.year
+        sequence[year] = sequence.get(year, 0) + 1
+        dog.licence_number = f"DL{year}{sequence[year]:06d}"
+        dog.tag_number = f"DT{year}{sequence[year]:06d}"
+
+
+def assign_households(context: DemoContext, dogs: list[DemoDog]) -> int:
+    """One dog per household in key areas (the rule); elsewhere some owners keep a second dog."""
+    households = 0
+    last_general_by_town: dict[int, int] = {}
+    for dog in dogs:
+        general = dog.key_area is None
+        if general and dog.town.pk in last_general_by_town and context.rng.random() < SECOND_DOG_SHARE:
+            dog.household_index = last_general_by_town.pop(dog.town.pk)
+            continue
+        dog.household_index = households
+        if general:
+            last_general_by_town[dog.town.pk] = households
+        households += 1
+    for dog in dogs:
+        dog.owner_index = dog.household_index
+    return households
+
+
+# --- Dates of a licence ------------------------------------------------------------
+
+
+def current_expiry(dog: DemoDog, today: datetime.date) -> datetime.date:
+    """Renewed every year on time: the first anniversary on or after today; overdue dogs stopped a year earlier."""
+    years = max(1, -(-(today - dog.first_day).days // LICENCE_DAYS))
+    expiry = dog.first_day + datetime.timedelta(days=years * LICENCE_DAYS)
+    if dog.fate == "overdue" and years > 1:
+        expiry -= datetime.timedelta(days=LICENCE_DAYS)
+    return expiry
+
+
+def renewal_days(dog: DemoDog, expiry: datetime.date, rng: random.Random) -> list[datetime.date]:
+    """The days of the renewals before the current expiry: a few days before each earlier anniversary."""
+    days = []
+    anniversary = dog.first_day + datetime.timedelta(days=LICENCE_DAYS)
+    while anniversary < expiry:
+        days.append(anniversary - datetime.timedelta(days=rng.randrange(15)))
+        anniversary += datetime.timedelta(days=LICENCE_DAYS)
+    return days
+
+
+# --- Writing -----------------------------------------------------------------------
+
+
+def create_owners(
+    context: DemoContext, dogs: list[DemoDog], household_count: int
+) -> tuple[list[Household], list[Owner]]:
+    rng = context.rng
+    first_dog_of: dict[int, DemoDog] = {}
+    for dog in dogs:
+        first_dog_of.setdefault(dog.household_index, dog)
+    households = [
+        Household(
+            address=address(rng, first_dog_of[index].town, first_dog_of[index].key_area is not None),
+            town=first_dog_of[index].town,
+            key_area=first_dog_of[index].key_area,
+        )
+        for index in range(household_count)
+    ]
+    households = Household.objects.bulk_create(households, batch_size=2000)
+    owners = [
+        Owner(
+            name=person_name(rng),
+            resident_id=resident_id(rng, context.resident_ids),
+            phone=f"1{rng.choice('35789')}{rng.randrange(10**9):09d}",
+            household=household,
+        )
+        for household in households
+    ]
+    return households, Owner.objects.bulk_create(owners, batch_size=2000)
+
+
+def dog_record(context: DemoContext, dog: DemoDog, owner: Owner) -> Dog:
+    rng = context.rng
+    breed, _share, height = rng.choices(context.breeds, weights=[share for _b, share, _h in context.breeds])[0]
+    status = DogStatus.REGISTERED
+    if dog.fate == "cancelled":
+        status = rng.choice((DogStatus.DEAD, DogStatus.DEAD, DogStatus.LOST, DogStatus.SURRENDERED))
+    return Dog(
+        name=rng.choice(DOG_NAMES),
+        owner=owner,
+        breed=breed,
+        colour=rng.choice(COLOURS),
+        sex=rng.choice(Sex.values),
+        birth_date=dog.first_day - datetime.timedelta(days=rng.randrange(60, 2500)),
+        shoulder_height_m=round(height * rng.uniform(0.88, 1.1), 2),
+        is_neutered=rng.random() < 0.4,
+        microchip=f"156{context.scale:02d}{dog.index + 10:010d}",
+        status=status,
+        service_point=dog.point,
+    )
+
+
+def create_dogs(context: DemoContext, dogs: list[DemoDog], owners: list[Owner]) -> list[Dog]:
+    records = [dog_record(context, dog, owners[dog.owner_index]) for dog in dogs]
+    return Dog.objects.bulk_create(records, batch_size=2000)
+
+
+def create_licences(context: DemoContext, dogs: list[DemoDog], records: list[Dog]) -> int:
+    """Licence, tag, latest immunisation and the licence's events for each dog; returns the count of events."""
+    rng, today = context.rng, context.today
+    licences, immunisations, cancelled_on = [], [], {}
+    for dog, record in zip(dogs, records, strict=True):
+        expiry = current_expiry(dog, today)
+        licence = Licence(
+            number=dog.licence_number, dog=record, service_point=dog.point, issued_on=dog.first_day, expires_on=expiry
+        )
+        if dog.fate == "cancelled":
+            cancelled_on[dog.licence_number] = min(today, expiry) - datetime.timedelta(days=rng.randrange(1, 200))
+            licence.status = LicenceStatus.CANCELLED
+            licence.cancelled_on = max(cancelled_on[dog.licence_number], dog.first_day)
+            licence.cancellation_reason = cancellation_reason(record.status)
+        licences.append(licence)
+        vaccinated_on = max(dog.first_day, expiry - datetime.timedelta(days=LICENCE_DAYS + rng.randrange(3, 20)))
+        immunisations.append(
+            Immunisation(
+                dog=record,
+                vaccine=rng.choice(VACCINES),
+                batch=f"{vaccinated_on:%Y%m}{rng.choice('ABCD')}{rng.randint(1, 9)}",
+                vaccinated_on=vaccinated_on,
+                valid_until=vaccinated_on + datetime.timedelta(days=LICENCE_DAYS + 10),
+                service_point=dog.point,
+            )
+        )
+    licences = Licence.objects.bulk_create(licences, batch_size=2000)
+    Immunisation.objects.bulk_create(immunisations, batch_size=2000)
+    tags = [
+        Tag(
+            number=dog.tag_number,
+            licence=licence,
+            issued_on=dog.first_day,
+            status=TagStatus.CANCELLED if licence.status == LicenceStatus.CANCELLED else TagStatus.ACTIVE,
+        )
+        for dog, licence in zip(dogs, licences, strict=True)
+    ]
+    Tag.objects.bulk_create(tags, batch_size=2000)
+    events = licence_events(context, dogs, licences)
+    LicenceEvent.objects.bulk_create(events, batch_size=4000)
+    return len(events)
+
+
+def cancellation_reason(status: str) -> str:
+    reasons = {DogStatus.DEAD: CancellationReason.DEATH, DogStatus.LOST: CancellationReason.LOSS}
+    return str(reasons.get(DogStatus(status), CancellationReason.SURRENDER))
+
+
+def licence_events(context: DemoContext, dogs: list[DemoDog], licences: list[Licence]) -> list[LicenceEvent]:
+    events = []
+    for dog, licence in zip(dogs, licences, strict=True):
+        events.append(
+            LicenceEvent(
+                licence=licence, kind=LicenceEventKind.REGISTERED, happened_on=dog.first_day, service_point=dog.point
+            )
+        )
+        for day in renewal_days(dog, licence.expires_on, context.rng):
+            events.append(
+                LicenceEvent(licence=licence, kind=LicenceEventKind.RENEWED, happened_on=day, service_point=dog.point)
+            )
+        if licence.cancelled_on:
+            events.append(
+                LicenceEvent(
+                    licence=licence,
+                    kind=LicenceEventKind.CANCELLED,
+                    happened_on=licence.cancelled_on,
+                    service_point=dog.point,
+                    details={"reason": licence.cancellation_reason},
+                )
+            )
+    return events
+
+
+def create_refusals(context: DemoContext, points: Sequence[ServicePoint]) -> int:
+    """Refused registrations of the last year: banned breeds, second dogs in key areas, lapsed immunisations."""
+    rng, today = context.rng, context.today
+    banned = list(Breed.objects.filter(bans__isnull=False).distinct())
+    permitted = [breed for breed, _share, _height in context.breeds]
+    refusals = []
+    count = REFUSALS_PER_SCALE * context.scale
+    days = sorted(today - datetime.timedelta(days=rng.randrange(1, 365)) for _ in range(count))
+    sequence: dict[int, int] = {}
+    for refused_on in days:
+        sequence[refused_on.year] = sequence.get(refused_on.year, 0) + 1
+        reason = rng.choice(("banned_breed", "banned_breed", "household_limit", "no_valid_immunisation"))
+        point = rng.choice(points)
+        refusals.append(
+            Refusal(
+                number=f"RF{refused_on.year}{sequence[refused_on.year]:04d}",
+                service_point=point,
+                refused_on=refused_on,
+                owner_name=person_name(rng),
+                owner_resident_id=resident_id(rng, context.resident_ids),
+                address=address(rng, point.town, reason == "household_limit"),
+                dog_name=rng.choice(DOG_NAMES),
+                breed=rng.choice(banned if reason == "banned_breed" else permitted),
+                shoulder_height_m=round(rng.uniform(0.25, 0.75), 2),
+                reasons=[reason],
+                rehome_by=refused_on + datetime.timedelta(days=5),
+            )
+        )
+    Refusal.objects.bulk_create(refusals)
+    return count
+
+
+# --- Enforcement --------------------------------------------------------------------
+
+
+def create_patrol_places(context: DemoContext) -> list[PatrolPlace]:
+    places = []
+    for town in context.towns:
+        short = town.name.removesuffix("街道").removesuffix("镇")
+        places.append(PatrolPlace(name=f"{short}文化广场", kind=PlaceKind.SQUARE, region=town))
+        places.append(PatrolPlace(name=f"{short}中心小学校门", kind=PlaceKind.SCHOOL_GATE, region=town))
+        key_area = context.key_areas.get(town.pk)
+        if key_area is not None:
+            places.append(PatrolPlace(name=f"{short}中心公园", kind=PlaceKind.NO_DOG_PARK, region=town))
+            places.append(
+                PatrolPlace(
+                    name=f"{short}{ROADS[town.pk % len(ROADS)]}（重点管理区）",
+                    kind=PlaceKind.KEY_AREA_STREET,
+                    region=key_area,
+                )
+            )
+            places.append(
+                PatrolPlace(
+                    name=f"{short}{COMMUNITIES[town.pk % len(COMMUNITIES)]}",
+                    kind=PlaceKind.RESIDENTIAL,
+                    region=key_area,
+                )
+            )
+    return PatrolPlace.objects.bulk_create(places)
+
+
+def demo_inspector() -> User:
+    """The demo's inspector account, or a patrol account of its own when the accounts were not loaded."""
+    inspector = User.objects.filter(role=Role.INSPECTOR).order_by("pk").first()
+    if inspector is None:
+        inspector = User.objects.create(username="dog_patrol", role=Role.INSPECTOR, last_name="巡查")
+        inspector.set_unusable_password()
+        inspector.save()
+    return inspector
+
+
+def create_patrols(context: DemoContext, places: list[PatrolPlace], inspector: User) -> list[Patrol]:
+    rng = context.rng
+    patrols = [
+        Patrol(
+            place=rng.choice(places),
+            patrolled_on=context.today - datetime.timedelta(days=rng.randrange(0, 365)),
+            inspector=inspector,
+            dogs_seen=rng.randint(0, 25),
+            notes="",
+        )
+        for _ in range(PATROLS_PER_SCALE * context.scale)
+    ]
+    return Patrol.objects.bulk_create(patrols, batch_size=2000)
+
+
+# Violations seen on patrol, by the kind of place: (violation code, weight).
+VIOLATIONS_BY_PLACE = {
+    PlaceKind.NO_DOG_PARK: (("no_dog_park", 6), ("no_leash", 2), ("droppings", 2)),
+    PlaceKind.SQUARE: (("no_leash", 5), ("droppings", 4), ("unregistered", 1)),
+    PlaceKind.KEY_AREA_STREET: (("no_leash", 4), ("droppings", 3), ("unregistered", 2), ("over_limit", 1)),
+    PlaceKind.SCHOOL_GATE: (("no_leash", 3), ("unregistered", 1)),
+    PlaceKind.RESIDENTIAL: (("shared_space", 4), ("unvaccinated", 1), ("banned_breed", 1), ("late_change", 1)),
+}
+CASE_DESCRIPTIONS = {
+    "no_dog_park": "携犬进入禁止犬只进入的公园",
+    "no_leash": "遛犬未束犬链",
+    "droppings": "未及时清除犬只粪便",
+    "unregistered": "犬只未佩戴识别牌，经查未办理养犬登记",
+    "over_limit": "重点管理区内一户饲养两只犬",
+    "shared_space": "在楼道等共用部位饲养犬只",
+    "unvaccinated": "犬只未按规定接种狂犬病疫苗",
+    "banned_breed": "饲养禁养犬只",
+    "late_change": "住址变更后未在规定期限内办理变更登记",
+}
+
+
+def decided_case_fields(rng: random.Random, penalty: PenaltyRange | None) -> dict[str, object]:
+    """A decision within the regulation's range: a warning where allowed, else a fine in ¥50 steps."""
+    if penalty is None:
+        return {"decision": Decision.NO_PENALTY}
+    if penalty.warning_allowed and rng.random() < 0.5:
+        return {"decision": Decision.WARNING}
+    steps = int((penalty.maximum_yuan - penalty.minimum_yuan) / 50)
+    fine = penalty.minimum_yuan + 50 * rng.randint(0, min(steps, 6))
+    return {"decision": Decision.FINE, "fine_yuan": Decimal(fine)}
+
+
+def create_cases(context: DemoContext, patrols: list[Patrol], inspector: User) -> list[ViolationCase]:
+    rng = context.rng
+    types = {violation.code: violation for violation in ViolationType.objects.all()}
+    penalties = {code: violation.penalty_range(context.today) for code, violation in types.items()}
+    chosen = sorted(
+        rng.sample(patrols, min(len(patrols), CASES_PER_SCALE * context.scale)), key=lambda p: (p.patrolled_on, p.pk)
+    )
+    sequence: dict[int, int] = {}
+    cases = []
+    for patrol in chosen:
+        options = VIOLATIONS_BY_PLACE[PlaceKind(patrol.place.kind)]
+        code = rng.choices([code for code, _w in options], weights=[w for _c, w in options])[0]
+        year = patrol.patrolled_on.year
+        sequence[year] = sequence.get(year, 0) + 1
+        case = ViolationCase(
+            number=f"VC{year}{sequence[year]:04d}",
+            violation_type=types[code],
+            place=patrol.place,
+            patrol=patrol,
+            observed_on=patrol.patrolled_on,
+            offender_name=person_name(rng),
+            description=CASE_DESCRIPTIONS[code],
+            recorded_by=inspector,
+        )
+        if (context.today - patrol.patrolled_on).days > 14 or rng.random() < 0.3:
+            fields = decided_case_fields(rng, penalties[code])
+            case.status = CaseStatus.DECIDED
+            case.decision = str(fields["decision"])
+            case.fine_yuan = fields.get("fine_yuan")  # type: ignore[assignment]
+            case.decided_on = min(context.today, patrol.patrolled_on + datetime.timedelta(days=rng.randint(1, 10)))
+            case.decided_by = inspector
+            case.decision_reasons = "依据《常州市养犬管理条例》，结合情节作出处理。"
+        cases.append(case)
+    return ViolationCase.objects.bulk_create(cases)
+
+
+def create_shelter_intakes(context: DemoContext, dogs: list[Dog]) -> int:
+    """Dogs found without their keeper over the last two months: some tagged, at every stage of the shelter flow."""
+    rng, today = context.rng, context.today
+    registered = [dog for dog in dogs if dog.status == DogStatus.REGISTERED]
+    intakes = []
+    for _ in range(FOUND_DOGS_PER_SCALE * context.scale):
+        intake_on = today - datetime.timedelta(days=rng.randrange(0, 60))
+        dog = rng.choice(registered) if rng.random() < 0.5 else None
+        intake = ShelterIntake(
+            reason=IntakeReason.FOUND,
+            intake_on=intake_on,
+            dog=dog,
+            description=f"{rng.choice(COLOURS)}{dog.breed.name if dog else '中华田园犬'}，颈部{'有' if dog else '无'}识别牌",
+        )
+        if dog is not None and (today - intake_on).days > 3:
+            intake.owner_notified_on = intake_on + datetime.timedelta(days=rng.randint(1, 3))
+        if (today - intake_on).days > 25 and rng.random() < 0.6:
+            claimed = dog is not None and rng.random() < 0.7
+            intake.outcome = ShelterOutcome.CLAIMED if claimed else ShelterOutcome.ADOPTED
+            intake.outcome_on = intake_on + datetime.timedelta(days=rng.randint(3, 10) if claimed else 20)
+            if not claimed:
+                intake.adopter_name = person_name(rng)
+                intake.adopter_phone = f"139{rng.randrange(10**8):08d}"
+        intakes.append(intake)
+    ShelterIntake.objects.bulk_create(intakes)
+    return len(intakes)
+
+
+def confiscate_in_some_cases(context: DemoContext, dogs: list[Dog], inspector: User) -> int:
+    """Two banned-breed cases of the last month end in a fine and confiscation, through the real action."""
+    banned_type = ViolationType.objects.get(code="banned_breed")
+    residential = PatrolPlace.objects.filter(kind=PlaceKind.RESIDENTIAL).order_by("pk").first()
+    if residential is None:
+        return 0
+    registered = [dog for dog in dogs if dog.status == DogStatus.REGISTERED]
+    count = 0
+    for days_ago in (20, 3):
+        observed_on = context.today - datetime.timedelta(days=days_ago)
+        case = actions.open_case(
+            ViolationCase(
+                violation_type=banned_type,
+                place=residential,
+                observed_on=observed_on,
+                dog=context.rng.choice(registered),
+                offender_name=person_name(context.rng),
+                description="登记犬种与实际不符，经鉴定为禁养犬只",
+            ),
+            inspector,
+        )
+        actions.decide_case(
+            case,
+            Decision.FINE_AND_CONFISCATION,
+            Decimal(1000),
+            "饲养禁养犬只，依法没收并罚款。",
+            inspector,
+            observed_on,
+        )
+        count += 1
+    return count
+
+
+# --- Loading -------------------------------------------------------------------------
+
+
+def demo_context(seed: int, scale: int, quiet: bool, today: datetime.date) -> DemoContext:
+    towns = list(Region.objects.filter(level=RegionLevel.TOWN).order_by("code"))
+    key_areas = {area.parent_id: area for area in Region.objects.filter(level=RegionLevel.KEY_AREA).order_by("code")}
+    points_by_town: dict[int, list[ServicePoint]] = {}
+    for point in ServicePoint.objects.filter(is_active=True).order_by("code"):
+        points_by_town.setdefault(point.town_id, []).append(point)
+    breeds = [(Breed.objects.get(name=name), share, height) for name, share, height in BREEDS]
+    return DemoContext(random.Random(f"{seed}:dogs"), today, scale, quiet, towns, key_areas, points_by_town, breeds)  # type: ignore[arg-type]
+
+
+def load_dog_demo(
+    seed: int, scale: int, quiet: bool, today: datetime.date | None = None, dog_count: int | None = None
+) -> None:
+    """Load the dog records of the demo county into the regions and service points already made.
+
+    Installs the regulation's rules (breeds, bans, penalty ranges, deadlines,
+    one dog per household in every key area), then 7,880 × `scale` registered
+    dogs (or `dog_count`, for tests) of which about 7,380 × `scale` hold a valid licence on
+    `today` (default: the day of loading), some due or overdue with their
+    reminders queued, refusals, patrols, cases and sheltered dogs.
+
+    Demo tags for the public check (/dogs/check/<number>/), the same on every day:
+    DT2022000001 is valid, DT2022000002 expired (overdue), DT2022000003 cancelled.
+    """
+    day = today or timezone.localdate()
+    with transaction.atomic():
+        install_regulation()
+        install_key_area_rules(list(Region.objects.filter(level=RegionLevel.KEY_AREA)))
+        context = demo_context(seed, scale, quiet, day)
+        context.dog_count = dog_count or DOGS_PER_SCALE * scale
+        if not context.towns or not context.points_by_town:
+            raise ValueError("load the demo regions and service points before the dog records")
+        steps = tqdm(total=6, desc="dog records", unit="steps", disable=quiet)
+        dogs = draw_dogs(context)
+        number_dogs(dogs)
+        household_count = assign_households(context, dogs)
+        _households, owners = create_owners(context, dogs, household_count)
+        steps.update()
+        records = create_dogs(context, dogs, owners)
+        steps.update()
+        create_licences(context, dogs, records)
+        steps.update()
+        actions.queue_renewal_reminders(day)
+        points = [point for points in context.points_by_town.values() for point in points]
+        create_refusals(context, points)
+        steps.update()
+        inspector = demo_inspector()
+        patrols = create_patrols(context, create_patrol_places(context), inspector)
+        create_cases(context, patrols, inspector)
+        steps.update()
+        create_shelter_intakes(context, records)
+        confiscate_in_some_cases(context, records, inspector)
+        steps.update()
+        steps.close()
