@@ -64,6 +64,7 @@ def test_every_decided_fine_lies_in_the_regulations_range(small_demo):
     assert decided.exists()
     for case in decided:
         penalty = case.penalty_range()
+        assert penalty is not None and case.fine_yuan is not None
         assert penalty.minimum_yuan <= case.fine_yuan <= penalty.maximum_yuan, case.number
 
 
