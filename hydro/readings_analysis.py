@@ -1,0 +1,572 @@
+"""Analyses of smart-meter readings: DMA balance, minimum night flow and customer-side anomalies.
+
+Each analysis is an Ibis expression over the stored readings
+(``meter_id, timestamp, duration_s, volume_m3``; see `hydro.readings_store`)
+and the zone membership (``meter_id, dma_id, role``), so it runs unchanged on
+DuckDB or Spark (`hydro.readings_engine`). Only the change detection on the
+nightly series, a few hundred numbers per district metered area (DMA), is
+plain Python.
+
+Units: volumes m³, flows m³/h, durations s (stored) and h (reported).
+Times are wall-clock times in the county's time zone; an interval belongs to
+the hour, day or month in which it starts.
+
+References
+----------
+Farley, M. & Trow, S. (2003). *Losses in Water Distribution Networks*. IWA
+Publishing, ch. 6–7 (DMA balance, minimum night flow, legitimate night use).
+UK Water Industry (1994). *Managing Leakage*, Report E: Interpreting
+measured night flows (household night use about 1.7 L/property/h).
+Page, E. S. (1954). Continuous inspection schemes. *Biometrika* 41, 100–115
+(the CUSUM used for night-flow alarms).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import ibis
+import numpy as np
+import pandas as pd
+from ibis import _
+from ibis.backends import BaseBackend
+
+from hydro.readings_engine import memory_table
+
+ROLES = ("inflow", "outflow", "customer")
+ZONE_COLUMNS = ("meter_id", "dma_id", "role")
+SECONDS_PER_HOUR = 3600.0
+LITRES_PER_M3 = 1000.0
+BALANCE_COLUMNS = ["dma_id", "period", "inflow_m3", "outflow_m3", "consumption_m3", "nrw_m3", "nrw_pct"]
+NIGHT_COLUMNS = ["dma_id", "night", "mnf_m3_per_h", "legitimate_m3_per_h", "leakage_m3_per_h"]
+ALARM_COLUMNS = ["dma_id", "start", "detected", "excess_m3_per_h"]
+ANOMALY_COLUMNS = ["meter_id", "kind", "start", "end", "volume_m3", "confidence"]
+ANOMALY_KINDS = ("continuous_flow", "burst", "stuck", "reverse", "gap")
+
+
+@dataclass(frozen=True)
+class Period:
+    """A span of wall-clock time [start, end)."""
+
+    start: datetime.datetime
+    end: datetime.datetime
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        """``2024-03`` (a month), ``2024-03-01..2024-03-31`` (days, both included) or ``2024-03..2024-04`` (months)."""
+        first, _separator, last = text.partition("..")
+        start, _ = _period_bounds(first)
+        _, end = _period_bounds(last or first)
+        if end <= start:
+            raise ValueError(f"{text!r}: the period ends before it starts.")
+        return cls(start, end)
+
+    def months(self) -> list[str]:
+        """The ``YYYY-MM`` months the period touches."""
+        months = pd.period_range(self.start, self.end - datetime.timedelta(microseconds=1), freq="M")
+        return [str(month) for month in months]
+
+
+def _period_bounds(text: str) -> tuple[datetime.datetime, datetime.datetime]:
+    text = text.strip()
+    try:
+        if len(text) == 7:
+            start = datetime.datetime.strptime(text, "%Y-%m")
+            return start, (pd.Timestamp(start) + pd.offsets.MonthBegin(1)).to_pydatetime()
+        day = datetime.datetime.strptime(text, "%Y-%m-%d")
+    except ValueError:
+        raise ValueError(f"{text!r} is not a period; write YYYY-MM, YYYY-MM-DD or START..END.") from None
+    return day, day + datetime.timedelta(days=1)
+
+
+def read_zones(path: Path | str) -> pd.DataFrame:
+    """Zone membership from a CSV ``meter_id,dma_id,role``; a bad row is an error naming the file and row.
+
+    A meter may be the inflow of one DMA and the outflow of its neighbour, so
+    it may appear in several rows, but only once per DMA.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such file")
+    zones = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = [column for column in ZONE_COLUMNS if column not in zones.columns]
+    if missing:
+        raise ValueError(f"{path}: column {', '.join(missing)} is missing; the columns are meter_id,dma_id,role.")
+    zones = zones[list(ZONE_COLUMNS)].apply(lambda column: column.str.strip())
+    for position, (meter_id, dma_id, role) in enumerate(zones.itertuples(index=False)):
+        row = position + 2
+        if not meter_id or not dma_id:
+            raise ValueError(f"{path}: row {row}: meter_id and dma_id must not be blank.")
+        if role not in ROLES:
+            raise ValueError(f"{path}: row {row}, column role: {role!r} is not one of {', '.join(ROLES)}.")
+    duplicated = zones.duplicated(["meter_id", "dma_id"])
+    if duplicated.any():
+        row = int(np.flatnonzero(duplicated.to_numpy())[0]) + 2
+        raise ValueError(f"{path}: row {row}: meter {zones.meter_id.iloc[row - 2]} is listed twice in one DMA.")
+    return zones
+
+
+def check_zone_meters(path: Path | str, zones: pd.DataFrame, known_meters: set[str]) -> None:
+    """Refuse a zone file naming a meter that has no readings in the store."""
+    unknown = [position for position, meter_id in enumerate(zones.meter_id) if meter_id not in known_meters]
+    if unknown:
+        first = unknown[0]
+        more = f" (and {len(unknown) - 1} more rows)" if len(unknown) > 1 else ""
+        raise ValueError(
+            f"{path}: row {first + 2}, column meter_id: meter {zones.meter_id.iloc[first]} has no readings "
+            f"in the store{more}."
+        )
+
+
+def in_period(readings: ibis.Table, period: Period) -> ibis.Table:
+    """The readings whose intervals start within the period."""
+    return readings.filter((readings.timestamp >= period.start) & (readings.timestamp < period.end))
+
+
+def with_flow(readings: ibis.Table) -> ibis.Table:
+    """Readings with ``hours`` (interval length [h]) and ``flow_m3_per_h`` = volume / hours."""
+    hours = readings.duration_s.cast("float64") / SECONDS_PER_HOUR
+    return readings.mutate(hours=hours, flow_m3_per_h=readings.volume_m3 / hours)
+
+
+# --- DMA balance ----------------------------------------------------------------------------------------------
+
+
+def dma_balance(readings: ibis.Table, zones: ibis.Table, period: Period, granularity: str = "month") -> ibis.Table:
+    """Water balance of each DMA per day or month (产销差).
+
+    Parameters
+    ----------
+    readings : Ibis table of stored readings
+    zones : Ibis table ``meter_id, dma_id, role``
+    period : Period analysed
+    granularity : ``"day"`` or ``"month"``
+
+    Returns
+    -------
+    Ibis table ``dma_id, period`` (first day of the day or month),
+    ``inflow_m3, outflow_m3, consumption_m3, nrw_m3, nrw_pct``.
+
+    Notes
+    -----
+    Q_in and Q_out are the volumes through the DMA's inflow and outflow
+    meters, C the volume through its customer meters, in the period:
+
+        NRW = (Q_in − Q_out) − C,   NRW% = 100 · NRW / (Q_in − Q_out),
+
+    the percentage being empty when no net water entered the DMA.
+    """
+    if granularity not in ("day", "month"):
+        raise ValueError(f"granularity {granularity!r}: choose day or month.")
+    joined = in_period(readings, period).join(zones, "meter_id")
+    bucket = joined.timestamp.date() if granularity == "day" else joined.timestamp.truncate("M").date()
+    totals = (
+        joined.mutate(period=bucket)
+        .group_by(["dma_id", "period"])
+        .agg(
+            inflow_m3=joined.volume_m3.sum(where=joined.role == "inflow"),
+            outflow_m3=joined.volume_m3.sum(where=joined.role == "outflow"),
+            consumption_m3=joined.volume_m3.sum(where=joined.role == "customer"),
+        )
+    )
+    totals = totals.mutate(
+        inflow_m3=totals.inflow_m3.fill_null(0.0),
+        outflow_m3=totals.outflow_m3.fill_null(0.0),
+        consumption_m3=totals.consumption_m3.fill_null(0.0),
+    )
+    net_input = totals.inflow_m3 - totals.outflow_m3
+    nrw = net_input - totals.consumption_m3
+    nrw_pct = ibis.ifelse(net_input > 0, 100.0 * nrw / net_input, ibis.null("float64"))
+    return totals.mutate(nrw_m3=nrw, nrw_pct=nrw_pct).select(BALANCE_COLUMNS).order_by(["dma_id", "period"])
+
+
+# --- minimum night flow ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NightFlowSettings:
+    """How night flow is measured and judged; a county edits these.
+
+    Attributes
+    ----------
+    window_start_hour, window_end_hour : int
+        The night window [start, end) in wall-clock hours (default 02:00–04:00).
+    statistic : str
+        ``"minimum"`` (lowest interval flow in the window) or ``"mean"``.
+    night_use_l_per_h_per_connection : float
+        Legitimate night use per customer connection [L/h]; 1.7 L/h is the
+        UK household figure (Managing Leakage, Report E).
+    night_use_by_dma : dict
+        Per-DMA overrides of the allowance [L/h per connection].
+    baseline_nights : int
+        Nights at the start of the series that set the baseline.
+    cusum_allowance_sigma, cusum_threshold_sigma : float
+        CUSUM reference value k and decision interval h, in standard deviations.
+    minimum_sigma_fraction : float
+        Floor of the standard deviation, as a fraction of the baseline, so a
+        very quiet baseline does not make every wobble an alarm.
+    """
+
+    window_start_hour: int = 2
+    window_end_hour: int = 4
+    statistic: str = "minimum"
+    night_use_l_per_h_per_connection: float = 1.7
+    night_use_by_dma: dict[str, float] = field(default_factory=dict)
+    baseline_nights: int = 7
+    cusum_allowance_sigma: float = 0.5
+    cusum_threshold_sigma: float = 4.0
+    minimum_sigma_fraction: float = 0.01
+
+
+def dma_net_inflow(readings: ibis.Table, zones: ibis.Table, period: Period) -> ibis.Table:
+    """Net flow into each DMA per interval start: Σ inflow meters − Σ outflow meters [m³/h]."""
+    metered = with_flow(in_period(readings, period)).join(zones.filter(zones.role != "customer"), "meter_id")
+    signed = ibis.ifelse(metered.role == "inflow", metered.flow_m3_per_h, -metered.flow_m3_per_h)
+    return metered.mutate(signed_flow=signed).group_by(["dma_id", "timestamp"]).agg(net_m3_per_h=_.signed_flow.sum())
+
+
+def night_flow(
+    readings: ibis.Table, zones: ibis.Table, period: Period, settings: NightFlowSettings | None = None
+) -> ibis.Table:
+    """Minimum night flow (MNF), legitimate night use and leakage of each DMA for each night.
+
+    Returns
+    -------
+    Ibis table ``dma_id, night`` (the date of the morning), ``mnf_m3_per_h,
+    legitimate_m3_per_h, leakage_m3_per_h``.
+
+    Notes
+    -----
+    MNF = min (or mean) over the window of the DMA's net inflow;
+    legitimate night use = N_c · q_n / 1000 with N_c the DMA's customer
+    connections and q_n the allowance [L/h]; leakage = max(MNF − legitimate, 0)
+    (Farley & Trow 2003, §7.3).
+    """
+    settings = settings or NightFlowSettings()
+    net = dma_net_inflow(readings, zones, period)
+    hour = net.timestamp.hour()
+    night = net.filter((hour >= settings.window_start_hour) & (hour < settings.window_end_hour))
+    if settings.statistic not in ("minimum", "mean"):
+        raise ValueError(f"night-flow statistic {settings.statistic!r}: choose minimum or mean.")
+    statistic = night.net_m3_per_h.min() if settings.statistic == "minimum" else night.net_m3_per_h.mean()
+    nights = night.mutate(night=night.timestamp.date()).group_by(["dma_id", "night"]).agg(mnf_m3_per_h=statistic)
+    legitimate = _legitimate_night_use(zones, settings)
+    joined = nights.left_join(legitimate, "dma_id").drop("dma_id_right")
+    legitimate_flow = joined.legitimate_m3_per_h.fill_null(0.0)
+    leakage = ibis.greatest(joined.mnf_m3_per_h - legitimate_flow, 0.0)
+    result = joined.mutate(legitimate_m3_per_h=legitimate_flow, leakage_m3_per_h=leakage)
+    return result.select(NIGHT_COLUMNS).order_by(["dma_id", "night"])
+
+
+def _legitimate_night_use(zones: ibis.Table, settings: NightFlowSettings) -> ibis.Table:
+    customers = zones.filter(zones.role == "customer")
+    allowance: ibis.Value = ibis.literal(settings.night_use_l_per_h_per_connection)
+    for dma_id, litres_per_hour in sorted(settings.night_use_by_dma.items()):
+        allowance = ibis.ifelse(customers.dma_id == dma_id, litres_per_hour, allowance)
+    per_connection = customers.mutate(allowance_m3_per_h=allowance / LITRES_PER_M3)
+    return per_connection.group_by("dma_id").agg(legitimate_m3_per_h=_.allowance_m3_per_h.sum())
+
+
+def night_flow_alarms(nights: pd.DataFrame, settings: NightFlowSettings | None = None) -> pd.DataFrame:
+    """Alarms when a DMA's night flow rises above its baseline, with the night the rise began.
+
+    Parameters
+    ----------
+    nights : DataFrame ``dma_id, night, mnf_m3_per_h`` (as `night_flow` returns)
+    settings : NightFlowSettings
+
+    Returns
+    -------
+    DataFrame ``dma_id, start, detected, excess_m3_per_h``: the first night of
+    the rise, the night the alarm was raised, and the mean rise above the
+    baseline from start to detection [m³/h].
+
+    Notes
+    -----
+    One-sided CUSUM (Page 1954) on x_n = MNF of night n. Baseline μ = median
+    of the first `baseline_nights` nights, σ = max(1.4826 · MAD, f · μ):
+
+        S_n = max(0, S_{n−1} + (x_n − μ) / σ − k),   alarm when S_n > h.
+
+    The rise began the night after S was last zero. After an alarm the DMA
+    stays in alarm until a night falls back within k·σ of the baseline (the
+    leak repaired), so one rise is reported once; then the sum starts again.
+    """
+    settings = settings or NightFlowSettings()
+    alarms = [
+        alarm
+        for dma_id, series in nights.sort_values(["dma_id", "night"]).groupby("dma_id", sort=True)
+        for alarm in _cusum_alarms(str(dma_id), series, settings)
+    ]
+    return pd.DataFrame(alarms, columns=ALARM_COLUMNS)
+
+
+def _cusum_alarms(dma_id: str, series: pd.DataFrame, settings: NightFlowSettings) -> list[tuple]:
+    values = series.mnf_m3_per_h.to_numpy(dtype=float)
+    nights = list(series.night)
+    baseline_values = values[: settings.baseline_nights]
+    if len(values) <= settings.baseline_nights or np.isnan(baseline_values).any():
+        return []
+    baseline = float(np.median(baseline_values))
+    spread = 1.4826 * float(np.median(np.abs(baseline_values - baseline)))
+    sigma = max(spread, settings.minimum_sigma_fraction * abs(baseline), 1e-9)
+    alarms: list[tuple] = []
+    cusum, rise_start, in_alarm = 0.0, settings.baseline_nights, False
+    for position in range(settings.baseline_nights, len(values)):
+        standardised = (values[position] - baseline) / sigma
+        if in_alarm:
+            in_alarm = standardised > settings.cusum_allowance_sigma
+            continue
+        if cusum == 0.0:
+            rise_start = position
+        cusum = max(0.0, cusum + standardised - settings.cusum_allowance_sigma)
+        if cusum > settings.cusum_threshold_sigma:
+            excess = float(np.mean(values[rise_start : position + 1]) - baseline)
+            alarms.append((dma_id, nights[rise_start], nights[position], round(excess, 6)))
+            cusum, in_alarm = 0.0, True
+    return alarms
+
+
+# --- customer-side anomalies ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnomalySettings:
+    """Thresholds of the customer-side anomaly kinds; a county edits these.
+
+    Attributes
+    ----------
+    resolution_m3 : float
+        Smallest volume counted as use, either way [m³] (1 L).
+    continuous_flow_hours : float
+        Use that never falls to zero for this long is a leak behind the meter [h].
+    burst_factor, burst_minimum_m3_per_h, burst_hours : float
+        A burst is flow at least `burst_factor` times the meter's mean and at
+        least `burst_minimum_m3_per_h`, for at least `burst_hours`.
+    stuck_hours, stuck_expected_m3_per_h : float
+        A stuck meter shows zero for at least `stuck_hours` while its mean
+        flow over the rest of the period is at least `stuck_expected_m3_per_h`.
+    reverse_full_confidence_hours : float
+        Negative flow over this many hours is reported with full confidence.
+    """
+
+    resolution_m3: float = 0.001
+    continuous_flow_hours: float = 24.0
+    burst_factor: float = 4.0
+    burst_minimum_m3_per_h: float = 0.1
+    burst_hours: float = 3.0
+    stuck_hours: float = 72.0
+    stuck_expected_m3_per_h: float = 0.005
+    reverse_full_confidence_hours: float = 3.0
+
+
+def customer_anomalies(
+    readings: ibis.Table, period: Period, settings: AnomalySettings | None = None, meters: ibis.Table | None = None
+) -> ibis.Table:
+    """Anomalies on each customer meter's interval readings, one row per event.
+
+    Parameters
+    ----------
+    readings : Ibis table of stored readings
+    period : Period analysed
+    settings : AnomalySettings
+    meters : optional Ibis table with a ``meter_id`` column: only these meters
+
+    Returns
+    -------
+    Ibis table ``meter_id, kind, start_s, end_s`` (epoch seconds of the
+    wall-clock times), ``volume_m3, confidence``; `anomalies_frame` turns it
+    into timestamps.
+
+    Notes
+    -----
+    Each meter's intervals are split into runs of one state (use, zero,
+    negative, high) broken also by missing intervals ("gaps and islands").
+
+    * continuous_flow: a run of use of T ≥ T_c hours; lost volume q_min · T,
+      q_min the lowest flow in the run (the leak's floor); confidence
+      min(1, 0.5 + 0.5 (T − T_c) / T_c).
+    * burst: a run of flow ≥ max(a · q̄, q_b) for T ≥ T_b; lost volume
+      Σ (V − q̄ · t); confidence min(1, T / 2T_b). q̄ is the meter's mean flow.
+    * stuck: a run of zeros of T ≥ T_s while the meter's mean flow outside
+      the run q_o ≥ q_e; unregistered volume q_o · T; confidence min(1, T / 2T_s).
+    * reverse: a run of negative volumes; volume −Σ V; confidence min(1, T / T_r).
+    * gap: time between one interval's end and the next one's start (and
+      before the first and after the last reading within the period);
+      volume q̄ · T, confidence 1.
+    """
+    settings = settings or AnomalySettings()
+    selected = in_period(readings, period)
+    if meters is not None:
+        selected = selected.semi_join(meters, "meter_id")
+    intervals = _interval_facts(selected, settings)
+    parts = [
+        _continuous_flow(intervals, settings),
+        _bursts(intervals, settings),
+        _stuck(intervals, settings),
+        _reverse(intervals, settings),
+        _gaps(intervals, period),
+    ]
+    combined = ibis.union(*parts)
+    return combined.mutate(volume_m3=combined.volume_m3.round(3), confidence=combined.confidence.round(2))
+
+
+def _interval_facts(readings: ibis.Table, settings: AnomalySettings) -> ibis.Table:
+    """Each interval with its epoch start and end, the meter's mean flow, and its state and run flags."""
+    flowing = with_flow(readings)
+    start_s = flowing.timestamp.epoch_seconds()
+    facts = flowing.mutate(start_s=start_s, end_s=start_s + flowing.duration_s)
+    meter = ibis.window(group_by=facts.meter_id)
+    facts = facts.mutate(mean_m3_per_h=facts.volume_m3.sum().over(meter) / facts.hours.sum().over(meter))
+    state = ibis.cases(
+        (facts.volume_m3 >= settings.resolution_m3, "use"),
+        (facts.volume_m3 <= -settings.resolution_m3, "negative"),
+        else_="zero",
+    )
+    high_level = ibis.greatest(settings.burst_factor * facts.mean_m3_per_h, settings.burst_minimum_m3_per_h)
+    facts = facts.mutate(state=state, is_high=facts.flow_m3_per_h >= high_level)
+    ordered = ibis.window(group_by=facts.meter_id, order_by=facts.start_s)
+    previous_end = facts.end_s.lag().over(ordered)
+    contiguous = previous_end.notnull() & (previous_end == facts.start_s)
+    new_state_run = ~contiguous | (facts.state != facts.state.lag().over(ordered))
+    new_high_run = ~contiguous | (facts.is_high != facts.is_high.lag().over(ordered))
+    facts = facts.mutate(
+        previous_end_s=previous_end,
+        state_break=new_state_run.cast("int64"),
+        high_break=new_high_run.cast("int64"),
+    )
+    return facts.mutate(
+        state_run=facts.state_break.cumsum().over(ordered),
+        high_run=facts.high_break.cumsum().over(ordered),
+    )
+
+
+def _runs(intervals: ibis.Table, run_column: str) -> ibis.Table:
+    """Runs of intervals: start and end (epoch s), hours, volume, lowest flow, the meter's mean flow."""
+    return intervals.group_by(["meter_id", run_column]).agg(
+        start_s=_.start_s.min(),
+        end_s=_.end_s.max(),
+        run_hours=_.hours.sum(),
+        run_volume_m3=_.volume_m3.sum(),
+        lowest_m3_per_h=_.flow_m3_per_h.min(),
+        excess_m3=(_.volume_m3 - _.mean_m3_per_h * _.hours).sum(),
+        mean_m3_per_h=_.mean_m3_per_h.max(),
+    )
+
+
+def _event(runs: ibis.Table, kind: str, volume: ibis.Value, confidence: ibis.Value) -> ibis.Table:
+    return runs.select(
+        "meter_id",
+        kind=ibis.literal(kind),
+        start_s=runs.start_s.cast("int64"),
+        end_s=runs.end_s.cast("int64"),
+        volume_m3=volume.cast("float64"),
+        confidence=ibis.least(confidence.cast("float64"), 1.0),
+    )
+
+
+def _continuous_flow(intervals: ibis.Table, settings: AnomalySettings) -> ibis.Table:
+    runs = _runs(intervals.filter(intervals.state == "use"), "state_run")
+    runs = runs.filter(runs.run_hours >= settings.continuous_flow_hours)
+    threshold = settings.continuous_flow_hours
+    confidence = 0.5 + 0.5 * (runs.run_hours - threshold) / threshold
+    return _event(runs, "continuous_flow", runs.lowest_m3_per_h * runs.run_hours, confidence)
+
+
+def _bursts(intervals: ibis.Table, settings: AnomalySettings) -> ibis.Table:
+    runs = _runs(intervals.filter(intervals.is_high), "high_run")
+    runs = runs.filter(runs.run_hours >= settings.burst_hours)
+    return _event(runs, "burst", runs.excess_m3, runs.run_hours / (2 * settings.burst_hours))
+
+
+def _stuck(intervals: ibis.Table, settings: AnomalySettings) -> ibis.Table:
+    runs = _runs(intervals.filter(intervals.state == "zero"), "state_run")
+    runs = runs.filter(runs.run_hours >= settings.stuck_hours)
+    totals = intervals.group_by("meter_id").agg(total_m3=_.volume_m3.sum(), total_hours=_.hours.sum())
+    joined = runs.join(totals, "meter_id")
+    outside_hours = joined.total_hours - joined.run_hours
+    outside_flow = ibis.ifelse(outside_hours > 0, joined.total_m3 / outside_hours, 0.0)
+    joined = joined.mutate(outside_m3_per_h=outside_flow)
+    joined = joined.filter(joined.outside_m3_per_h >= settings.stuck_expected_m3_per_h)
+    confidence = joined.run_hours / (2 * settings.stuck_hours)
+    return _event(joined, "stuck", joined.outside_m3_per_h * joined.run_hours, confidence)
+
+
+def _reverse(intervals: ibis.Table, settings: AnomalySettings) -> ibis.Table:
+    runs = _runs(intervals.filter(intervals.state == "negative"), "state_run")
+    confidence = runs.run_hours / settings.reverse_full_confidence_hours
+    return _event(runs, "reverse", -runs.run_volume_m3, confidence)
+
+
+def _gaps(intervals: ibis.Table, period: Period) -> ibis.Table:
+    """Missing data between readings, and at the ends of the period."""
+    period_start_s = int(pd.Timestamp(period.start).timestamp())
+    period_end_s = int(pd.Timestamp(period.end).timestamp())
+    inner = intervals.filter(intervals.previous_end_s.notnull() & (intervals.previous_end_s < intervals.start_s))
+    inner = inner.select("meter_id", "mean_m3_per_h", gap_start_s=inner.previous_end_s, gap_end_s=inner.start_s)
+    ends = intervals.group_by("meter_id").agg(
+        first_s=_.start_s.min(), last_s=_.end_s.max(), mean_m3_per_h=_.mean_m3_per_h.max()
+    )
+    leading = ends.filter(ends.first_s > period_start_s).select(
+        "meter_id", "mean_m3_per_h", gap_start_s=ibis.literal(period_start_s, "int64"), gap_end_s=ends.first_s
+    )
+    trailing = ends.filter(ends.last_s < period_end_s).select(
+        "meter_id", "mean_m3_per_h", gap_start_s=ends.last_s, gap_end_s=ibis.literal(period_end_s, "int64")
+    )
+    gaps = ibis.union(
+        *(part.cast({"gap_start_s": "int64", "gap_end_s": "int64"}) for part in (inner, leading, trailing))
+    )
+    hours = (gaps.gap_end_s - gaps.gap_start_s).cast("float64") / SECONDS_PER_HOUR
+    runs = gaps.mutate(start_s=gaps.gap_start_s, end_s=gaps.gap_end_s)
+    return _event(runs, "gap", ibis.greatest(runs.mean_m3_per_h, 0.0) * hours, ibis.literal(1.0))
+
+
+def execute(connection: BaseBackend, expression: ibis.Table) -> pd.DataFrame:
+    """Run an expression and return its rows, date columns as `datetime.date` whatever the engine."""
+    frame = connection.execute(expression)
+    for name, dtype in expression.schema().items():
+        if dtype.is_date():
+            frame[name] = pd.to_datetime(frame[name]).dt.date
+    return frame
+
+
+def anomalies_frame(result: pd.DataFrame) -> pd.DataFrame:
+    """An executed `customer_anomalies` table with wall-clock ``start`` and ``end``, in meter and time order."""
+    frame = result.assign(
+        start=pd.to_datetime(result.start_s, unit="s"), end=pd.to_datetime(result.end_s, unit="s")
+    ).sort_values(["meter_id", "start_s", "kind"], kind="stable")
+    return frame[ANOMALY_COLUMNS].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class AnalysisResults:
+    """Everything the monthly analysis finds, as plain tables."""
+
+    balance: pd.DataFrame
+    nights: pd.DataFrame
+    alarms: pd.DataFrame
+    anomalies: pd.DataFrame
+
+
+def analyse(
+    connection: BaseBackend,
+    readings: ibis.Table,
+    zones: pd.DataFrame,
+    period: Period,
+    night_settings: NightFlowSettings | None = None,
+    anomaly_settings: AnomalySettings | None = None,
+    granularity: str = "month",
+) -> AnalysisResults:
+    """The whole analysis of a period on one engine: balance, night flow and its alarms, customer anomalies."""
+    zone_table = memory_table(connection, zones, "zones")
+    customers = zone_table.filter(zone_table.role == "customer").select("meter_id").distinct()
+    nights = execute(connection, night_flow(readings, zone_table, period, night_settings))
+    anomalies = connection.execute(customer_anomalies(readings, period, anomaly_settings, customers))
+    return AnalysisResults(
+        balance=execute(connection, dma_balance(readings, zone_table, period, granularity)),
+        nights=nights,
+        alarms=night_flow_alarms(nights, night_settings),
+        anomalies=anomalies_frame(anomalies),
+    )
