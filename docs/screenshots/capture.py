@@ -1,0 +1,159 @@
+"""Take the README's screenshots from a running Civic with the demo county loaded.
+
+The pictures are of the pages as they are, so re-take them whenever a page
+they show changes. From the repository root, on a scratch database:
+
+    export DATABASE_URL=sqlite:////tmp/shots.sqlite3
+    .venv/bin/python manage.py migrate
+    .venv/bin/python manage.py load_demo --reset
+    .venv/bin/python manage.py runserver 127.0.0.1:8012 --noreload &
+    .venv/bin/python docs/screenshots/capture.py
+    kill %1
+
+It signs in as the demo bureau account and writes, into docs/screenshots/:
+
+- `dashboard.png`: the bureau's dashboard (figures, the map of towns and
+  streets, the water-saving enterprises by segment);
+- `water_user.png`: the page of a water user (Runhua Dyeing, WJ0001, by
+  default): its register facts, plan against use by month, meters and bills.
+
+`--language en` takes the English pages instead (for a look, not for the
+README: its pictures are the Chinese pages); `--output-directory` writes them
+elsewhere. Chromium is Debian's (`/usr/bin/chromium`, or `CIVIC_CHROMIUM`),
+launched as the browser tests launch it; nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPOSITORY_ROOT))
+
+from playwright.sync_api import Page, sync_playwright  # noqa: E402
+
+from civic.browser_testing import CHROMIUM_ARGUMENTS, VIEWPORT, chromium_executable, missing_chromium_reason  # noqa: E402
+from civic.core.pdf import chinese_font_path  # noqa: E402
+
+DEFAULT_BASE_URL = "http://127.0.0.1:8012"
+DEFAULT_OUTPUT_DIRECTORY = Path(__file__).resolve().parent
+DEMO_PASSWORD = "demo12345"
+BROWSER_LOCALES = {"zh-hans": "zh-CN", "en": "en-GB"}
+# ECharts animates a chart in for about a second; Leaflet fades its layers in.
+SETTLE_MILLISECONDS = 1500
+OPTION_VALUES = "options => options.map(option => option.value)"
+
+
+def fontconfig_with_chinese_font(directory: Path) -> Path:
+    """A fontconfig file adding the Noto Sans CJK font of the PDF notices to the machine's fonts.
+
+    A server or a fresh machine often has no Chinese font; Chromium would then
+    draw every Chinese character as an empty box. The font that Civic already
+    installs from PyPI for its PDF notices serves instead.
+    """
+    font_directory = Path(chinese_font_path()).parent
+    configuration = directory / "fonts.conf"
+    configuration.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+        '  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>\n'
+        f"  <dir>{font_directory}</dir>\n"
+        f"  <cachedir>{directory / 'cache'}</cachedir>\n"
+        "</fontconfig>\n",
+        encoding="utf-8",
+    )
+    return configuration
+
+
+def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Take the README's screenshots from a running Civic.")
+    parser.add_argument("--base-url", default=DEFAULT_BASE_URL, help=f"the running site (default {DEFAULT_BASE_URL})")
+    parser.add_argument("--username", default="bureau", help="a bureau account (default: the demo's `bureau`)")
+    parser.add_argument("--password", default=DEMO_PASSWORD, help="its password (default: the demo password)")
+    parser.add_argument("--water-user", default="WJ0001", help="user number of the water user to show")
+    parser.add_argument(
+        "--year", type=int, help="year of the water user's plan and use (default: the latest with both)"
+    )
+    parser.add_argument("--language", choices=sorted(BROWSER_LOCALES), default="zh-hans")
+    parser.add_argument("--output-directory", type=Path, default=DEFAULT_OUTPUT_DIRECTORY)
+    return parser.parse_args(argv)
+
+
+def sign_in(page: Page, base_url: str, username: str, password: str) -> None:
+    page.goto(f"{base_url}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    if page.url.rstrip("/").endswith("/login"):
+        raise SystemExit(f"capture: could not sign in as {username} at {base_url}")
+
+
+def capture(page: Page, url: str, ready_selector: str, path: Path) -> None:
+    """Open `url`, wait for `ready_selector` and for animations to end, and save the whole page."""
+    response = page.goto(url)
+    if response is None or response.status != 200:
+        raise SystemExit(f"capture: {url} answered {response.status if response else 'nothing'}")
+    page.wait_for_selector(ready_selector)
+    page.wait_for_timeout(SETTLE_MILLISECONDS)
+    page.screenshot(path=str(path), full_page=True)
+    print(f"wrote {path}")
+
+
+def latest_year_with_use(page: Page, base_url: str, water_user: str) -> int | None:
+    """The latest year of the water user's page whose chart has both a plan and metered use.
+
+    The page opens on the latest year with a plan, which may be a year not yet
+    metered; a picture of a plan with no use beside it would show little.
+    """
+    page.goto(f"{base_url}/water/users/{water_user}/")
+    years = sorted(
+        (int(value) for value in page.eval_on_selector_all("select[name=year] option", OPTION_VALUES)), reverse=True
+    )
+    for year in years:
+        use = page.request.get(f"{base_url}/water/users/{water_user}/use.json?year={year}").json()
+        if any(value is not None for value in use["actual_m3"]) and any(
+            value is not None for value in use["planned_m3"]
+        ):
+            return year
+    return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = parse_arguments(argv)
+    reason = missing_chromium_reason()
+    if reason is not None:
+        print(f"capture: {reason}", file=sys.stderr)
+        return 1
+    base_url = arguments.base_url.rstrip("/")
+    output = arguments.output_directory
+    output.mkdir(parents=True, exist_ok=True)
+    suffix = "" if arguments.language == "zh-hans" else f"_{arguments.language}"
+    with tempfile.TemporaryDirectory() as fonts, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(chromium_executable()),
+            headless=True,
+            args=list(CHROMIUM_ARGUMENTS),
+            env={**os.environ, "FONTCONFIG_FILE": str(fontconfig_with_chinese_font(Path(fonts)))},
+        )
+        context = browser.new_context(locale=BROWSER_LOCALES[arguments.language], viewport=VIEWPORT)
+        page = context.new_page()
+        sign_in(page, base_url, arguments.username, arguments.password)
+        capture(page, f"{base_url}/", "#county-map .leaflet-interactive", output / f"dashboard{suffix}.png")
+        year = arguments.year or latest_year_with_use(page, base_url, arguments.water_user)
+        capture(
+            page,
+            f"{base_url}/water/users/{arguments.water_user}/" + (f"?year={year}" if year else ""),
+            "#use-chart canvas",
+            output / f"water_user{suffix}.png",
+        )
+        browser.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
