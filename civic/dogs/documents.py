@@ -130,4 +130,9 @@ def licence_and_tag(licence: Licence, check_url: str, county_name: str) -> bytes
     draw_qr_code(document, check_url, left_mm=23, top_mm=top + 3, size_mm=44)
     document.set_xy(70, top + 8)
     document.multi_cell(38, 7, f"{county_name}\n犬只识别牌\n{tag.number if tag else ''}\n扫码查验", align="C")
+    # The address the QR code holds, printed for anyone who cannot scan it.
+    document.set_xy(20, top + 52)
+    document.set_font_size(8)
+    document.cell(90, 5, f"查验网址：{check_url}", new_x="LMARGIN", new_y="NEXT")
+    document.set_font_size(11)
     return bytes(document.output())

@@ -1,0 +1,204 @@
+"""Dog management walked through in Chromium, as a clinic, an inspector and a passer-by would.
+
+Sun Li of Runxuan Pet Hospital registers Liu Min's corgi in the one-stop flow
+and prints its licence and tag; she refuses a Tibetan mastiff and prints the
+letter; she renews Wangcai's lapsed licence. Liu Yang, the inspector, records
+a patrol at Yancheng Park, opens a case for Doudou and decides it within the
+regulation's range. A passer-by checks a demo tag without signing in.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import random
+import re
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from django.utils import timezone
+from pypdf import PdfReader
+
+from civic.browser_testing import save_screenshot, sign_in
+from civic.core.demo_regions import create_regions
+from civic.core.demo_service_points import create_service_points
+from civic.dogs.demo import VALID_DEMO_TAG, load_dog_demo
+from civic.dogs.models import Licence, Refusal, ViolationCase
+from civic.dogs.testing import LIU_MIN_ID
+from civic.testing import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+TODAY = timezone.localdate()
+DAY = datetime.timedelta(days=1)
+
+
+def pdf_text(response) -> str:
+    """The PDF's text without whitespace; pypdf reads fpdf2's Identity CMap with a NUL before each character."""
+    reader = PdfReader(io.BytesIO(response.body()))
+    return "".join("".join(page.extract_text() for page in reader.pages).replace("\x00", "").split())
+
+
+def next_step(page, step: str) -> None:
+    page.click(f"#step-{step} button[data-go=next]")
+
+
+def fill_owner_step(page, dogs, address: str, key_area: bool) -> None:
+    page.fill("#id_owner_name", "刘敏")
+    page.fill("#id_resident_id", LIU_MIN_ID)
+    page.fill("#id_phone", "13900000003")
+    page.fill("#id_address", address)
+    page.select_option("#id_town", str(dogs.cast.hutang.pk))
+    page.select_option("#id_key_area", str(dogs.hutang_key_area.pk) if key_area else "")
+    next_step(page, "owner")
+
+
+def fill_dog_step(page, dogs, breed: str, microchip: str, height_cm: str) -> None:
+    page.fill("#id_dog_name", "团团")
+    page.select_option("#id_breed", str(dogs.breed(breed).pk))
+    page.fill("#id_colour", "黄白")
+    page.select_option("#id_sex", "female")
+    page.fill("#id_birth_date", "2023-06-01")
+    page.fill("#id_shoulder_height_cm", height_cm)
+    page.fill("#id_microchip", microchip)
+    next_step(page, "dog")
+
+
+def fill_immunisation_step(page) -> None:
+    page.fill("#id_vaccine", "狂犬病灭活疫苗")
+    page.fill("#id_batch", "2026B01")
+    page.fill("#id_vaccinated_on", (TODAY - 7 * DAY).isoformat())
+    page.fill("#id_valid_until", (TODAY + 358 * DAY).isoformat())
+    next_step(page, "immunisation")
+
+
+def test_sun_li_registers_a_corgi_step_by_step_and_prints_its_tag(dogs, live_server, page, browser):
+    sign_in(page, live_server, dogs.cast.clinic_staff.username, PASSWORD)
+    page.goto(f"{live_server.url}/dogs/register/")
+    # One step at a time: the dog's fields wait behind the owner's.
+    assert page.locator("#step-owner").is_visible() and not page.locator("#step-dog").is_visible()
+
+    fill_owner_step(page, dogs, "牛塘镇青云路9号", key_area=False)
+    fill_dog_step(page, dogs, "柯基犬", "156000000000010", "30")
+    fill_immunisation_step(page)
+    save_screenshot(page, "dogs_registration_last_step")
+    with page.expect_navigation():
+        page.click("#register-submit")
+
+    licence = Licence.objects.get(dog__microchip="156000000000010")
+    tag = licence.active_tag()
+    assert tag is not None
+    tag_number = tag.number
+    assert urlsplit(page.url).path == f"/dogs/licences/{licence.number}/"
+    assert "valid" in page.get_attribute("#licence-state", "class")
+    printed = page.request.get(urljoin(page.url, page.get_attribute("#print-licence", "href")))
+    assert printed.headers["content-type"] == "application/pdf"
+    text = pdf_text(printed)
+    assert "犬只识别牌" in text and tag_number in text and "刘敏" in text
+
+    # The address under the QR code leads to the public check, which needs no sign-in.
+    found = re.search(r"查验网址：(\S+?/dogs/check/DT\d+/)", text)
+    assert found is not None
+    check_url = found.group(1)
+    passer_by = browser.new_context(locale="zh-CN").new_page()
+    passer_by.goto(check_url)
+    assert "valid" in passer_by.get_attribute("#check-state", "class")
+    assert passer_by.inner_text("#check-breed") == "柯基犬"
+    assert "刘敏" not in passer_by.content()
+    passer_by.context.close()
+
+
+def test_sun_li_refuses_a_tibetan_mastiff_and_prints_the_letter(dogs, live_server, page):
+    # DOMAIN.md B: banned breeds (Tibetan mastiff) citywide; refusal in writing with 5 days to rehome.
+    sign_in(page, live_server, dogs.cast.clinic_staff.username, PASSWORD)
+    page.goto(f"{live_server.url}/dogs/register/")
+    fill_owner_step(page, dogs, "湖塘镇人民路5号", key_area=True)
+    fill_dog_step(page, dogs, "藏獒", "156000000000020", "70")
+    fill_immunisation_step(page)
+    with page.expect_navigation():
+        page.click("#register-submit")
+
+    refusal = Refusal.objects.get()
+    assert urlsplit(page.url).path == f"/dogs/refusals/{refusal.number}/"
+    assert page.inner_text("#rehome-by") == (TODAY + 5 * DAY).isoformat()
+    save_screenshot(page, "dogs_refusal")
+    letter = page.request.get(urljoin(page.url, page.get_attribute("#print-letter", "href")))
+    text = pdf_text(letter)
+    assert "不予养犬登记告知书" in text
+    assert "该犬只属于本市禁止饲养的犬种" in text
+    assert "5日内" in text
+
+
+def test_sun_li_renews_wangcais_lapsed_licence_with_a_new_immunisation(dogs, live_server, page):
+    # Wangcai's licence ended on 2024-03-29: a late renewal runs 365 days from the day it is made.
+    sign_in(page, live_server, dogs.cast.clinic_staff.username, PASSWORD)
+    page.goto(f"{live_server.url}/dogs/licences/DL2023000001/")
+    with page.expect_navigation():
+        page.click("a[href$='/renew/']")
+    assert page.locator("#renewal-problems").is_visible()  # the old immunisation has lapsed
+    page.fill("#id_vaccine", "狂犬病灭活疫苗")
+    page.fill("#id_batch", "2026C")
+    page.fill("#id_vaccinated_on", TODAY.isoformat())
+    page.fill("#id_valid_until", (TODAY + 364 * DAY).isoformat())
+    with page.expect_navigation():
+        page.click("#renew-submit")
+
+    assert urlsplit(page.url).path == "/dogs/licences/DL2023000001/"
+    assert page.inner_text("#licence-expiry") == (TODAY + 365 * DAY).isoformat()
+    assert "valid" in page.get_attribute("#licence-state", "class")
+
+
+def test_liu_yang_takes_a_park_violation_from_patrol_to_decision(dogs, live_server, page):
+    sign_in(page, live_server, dogs.cast.inspector.username, PASSWORD)
+    page.goto(f"{live_server.url}/dogs/patrols/")
+    page.select_option("#id_place", str(dogs.yancheng_park.pk))
+    page.fill("#id_dogs_seen", "4")
+    with page.expect_navigation():
+        page.click("#patrol-form button[type=submit]")
+    with page.expect_navigation():
+        page.click("#patrol-table a[href*='patrol=']")
+
+    page.select_option("#id_violation_type", str(dogs.violation_type("no_dog_park").pk))
+    page.select_option("#id_place", str(dogs.yancheng_park.pk))
+    page.fill("#id_dog_number", "DT2024000001")
+    page.fill("#id_description", "携犬进入淹城公园")
+    with page.expect_navigation():
+        page.click("#case-submit")
+    case = ViolationCase.objects.get()
+    assert case.patrol is not None and case.dog == dogs.doudou
+
+    # The regulation's range for a dog in a no-dog park is ¥50–500 (regulation.py, marked [verify]).
+    page.select_option("#id_decision", "fine")
+    page.fill("#id_fine_yuan", "600")
+    page.fill("#id_reasons", "首次违规")
+    with page.expect_navigation():
+        page.click("#decide-submit")
+    assert page.locator("#decision-form .errorlist").is_visible()
+    page.fill("#id_fine_yuan", "200")
+    with page.expect_navigation():
+        page.click("#decide-submit")
+
+    assert "decided" in page.get_attribute("#case-status", "class")
+    assert page.inner_text("#decision-fine") == "¥200.00"
+    save_screenshot(page, "dogs_case_decided")
+
+
+@pytest.fixture
+def demo_county(db):
+    towns = create_regions()
+    create_service_points(random.Random("20240312:service points"), towns)
+    load_dog_demo(20240312, 1, quiet=True, dog_count=100)
+
+
+def test_a_passer_by_checks_a_demo_tag_without_signing_in(demo_county, live_server, page):
+    page.goto(f"{live_server.url}/dogs/check/")
+    page.fill("input[name=number]", VALID_DEMO_TAG)
+    with page.expect_navigation():
+        page.click("#check-form button[type=submit]")
+
+    assert "valid" in page.get_attribute("#check-state", "class")
+    licence = Licence.objects.get(tags__number=VALID_DEMO_TAG)
+    assert page.inner_text("#check-breed") == licence.dog.breed.name
+    assert licence.dog.owner.name not in page.content()
+    assert licence.dog.owner.household.address not in page.content()
+    save_screenshot(page, "dogs_public_check")
