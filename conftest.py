@@ -1,5 +1,9 @@
 """Fixtures shared by the whole suite."""
 
+import os
+import tempfile
+from pathlib import Path
+
 import pytest
 
 from civic.testing import Cast, make_cast
@@ -18,3 +22,20 @@ def fast_password_hashing(settings):
 def cast(db) -> Cast:
     """The named people and places of the demo county (see civic/testing.py)."""
     return make_cast()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """Keep the SQLite test database in a file rather than in memory.
+
+    A test that runs a management command as a real process (the import killed
+    midway, civic/water/tests/test_import_kill.py) needs that process to open
+    the same database. The file is one per test process, so runs side by side
+    never share it; Django deletes it at the end of the run.
+    """
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        name = Path(tempfile.gettempdir()) / f"civic-test-{os.getpid()}.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(name)

@@ -297,3 +297,14 @@ def test_the_command_prints_each_bad_row_and_fails(tmp_path, cast):
         call_command("import_quotas", str(path), stdout=output)
     assert "row 3, 通用值 (F): A quota must be a number greater than zero." in output.getvalue()
     assert WaterQuota.objects.count() == 0
+
+
+def test_the_export_command_writes_what_the_import_command_reads_back(tmp_path, table):
+    path = tmp_path / "定额.xlsx"
+    output = io.StringIO()
+    call_command("export_quotas", str(path), stdout=output)
+    before = stored_quotas()
+    WaterQuota.objects.all().delete()
+    call_command("import_quotas", str(path), stdout=output)
+    assert "定额.xlsx: 3 quotas written." in output.getvalue()
+    assert stored_quotas() == before
