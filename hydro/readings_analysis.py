@@ -44,6 +44,7 @@ NIGHT_COLUMNS = ["dma_id", "night", "mnf_m3_per_h", "legitimate_m3_per_h", "leak
 ALARM_COLUMNS = ["dma_id", "start", "detected", "excess_m3_per_h"]
 ANOMALY_COLUMNS = ["meter_id", "kind", "start", "end", "volume_m3", "confidence"]
 ANOMALY_KINDS = ("continuous_flow", "burst", "stuck", "reverse", "gap")
+GRANULARITIES = ("day", "month", "period")
 
 
 @dataclass(frozen=True)
@@ -142,11 +143,11 @@ def dma_balance(readings: ibis.Table, zones: ibis.Table, period: Period, granula
     readings : Ibis table of stored readings
     zones : Ibis table ``meter_id, dma_id, role``
     period : Period analysed
-    granularity : ``"day"`` or ``"month"``
+    granularity : ``"day"``, ``"month"`` or ``"period"`` (the whole period)
 
     Returns
     -------
-    Ibis table ``dma_id, period`` (first day of the day or month),
+    Ibis table ``dma_id, period`` (first day of the day, month or period),
     ``inflow_m3, outflow_m3, consumption_m3, nrw_m3, nrw_pct``.
 
     Notes
@@ -158,10 +159,15 @@ def dma_balance(readings: ibis.Table, zones: ibis.Table, period: Period, granula
 
     the percentage being empty when no net water entered the DMA.
     """
-    if granularity not in ("day", "month"):
-        raise ValueError(f"granularity {granularity!r}: choose day or month.")
+    if granularity not in GRANULARITIES:
+        raise ValueError(f"granularity {granularity!r}: choose {', '.join(GRANULARITIES)}.")
     joined = in_period(readings, period).join(zones, "meter_id")
-    bucket = joined.timestamp.date() if granularity == "day" else joined.timestamp.truncate("M").date()
+    buckets = {
+        "day": joined.timestamp.date(),
+        "month": joined.timestamp.truncate("M").date(),
+        "period": ibis.literal(period.start.date(), "date"),
+    }
+    bucket = buckets[granularity]
     totals = (
         joined.mutate(period=bucket)
         .group_by(["dma_id", "period"])

@@ -1,0 +1,288 @@
+"""`hydro readings`: import smart-meter readings and analyse them from the command line.
+
+Commands (each with ``--help``; the analyses print tables, or with
+``--json`` one JSON object; exit code 2 and a message naming the file, row
+and column when an input is refused)::
+
+    hydro readings import FILE... --store DIR
+    hydro readings balance --store DIR --zones ZONES.csv --period 2024-03 [--json]
+        → dma_id, inflow_m3, outflow_m3, consumption_m3, nrw_m3, nrw_pct
+    hydro readings night-flow --store DIR --zones ZONES.csv --period START..END [--json]
+        → nights: dma_id, night, mnf_m3_per_h, leakage_m3_per_h; alarms: dma_id, start, excess_m3_per_h
+    hydro readings anomalies --store DIR --period START..END [--json]
+        → meter_id, kind, start, end, volume_m3, confidence
+
+The engine is DuckDB unless ``--engine pyspark`` or ``HYDRO_ENGINE=pyspark`` says otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from tqdm import tqdm
+
+from hydro.readings_analysis import (
+    AnomalySettings,
+    NightFlowSettings,
+    Period,
+    anomalies_frame,
+    check_zone_meters,
+    customer_anomalies,
+    dma_balance,
+    execute,
+    night_flow,
+    night_flow_alarms,
+    read_zones,
+)
+from hydro.readings_engine import ENGINES, connect, memory_table, readings_table
+from hydro.readings_store import COUNTY_TIME_ZONE, import_file
+
+BALANCE_OUTPUT = ["dma_id", "inflow_m3", "outflow_m3", "consumption_m3", "nrw_m3", "nrw_pct"]
+NIGHT_OUTPUT = ["dma_id", "night", "mnf_m3_per_h", "leakage_m3_per_h"]
+ALARM_OUTPUT = ["dma_id", "start", "excess_m3_per_h"]
+ANOMALY_OUTPUT = ["meter_id", "kind", "start", "end", "volume_m3", "confidence"]
+
+
+def register(subparsers: Any) -> None:
+    """Add the `readings` command group to the `hydro` parser."""
+    readings = subparsers.add_parser(
+        "readings", help="smart-meter readings: import, DMA balance, night flow, anomalies"
+    )
+    commands = readings.add_subparsers(dest="readings_command", required=True, metavar="COMMAND")
+    _register_import(commands)
+    _register_balance(commands)
+    _register_night_flow(commands)
+    _register_anomalies(commands)
+
+
+def _register_import(commands: Any) -> None:
+    parser = commands.add_parser(
+        "import",
+        help="add readings files to a store",
+        description="Import CSV or Parquet readings files (meter_id,timestamp,volume_m3 or "
+        "meter_id,timestamp,index_m3[,remark]) into a store, one batch per file, each all or nothing. "
+        "A file already imported changes nothing.",
+    )
+    parser.add_argument("files", nargs="+", metavar="FILE", type=Path, help="CSV or Parquet readings files")
+    parser.add_argument("--store", required=True, type=Path, metavar="DIR", help="the store directory")
+    parser.add_argument(
+        "--time-zone",
+        default=COUNTY_TIME_ZONE,
+        help=f"zone of timestamps without an offset (default {COUNTY_TIME_ZONE})",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object per file")
+    parser.set_defaults(handler=run_import)
+
+
+def _add_analysis_arguments(parser: argparse.ArgumentParser, zones_required: bool) -> None:
+    parser.add_argument("--store", required=True, type=Path, metavar="DIR", help="the store directory")
+    zones_help = "zone membership CSV: meter_id,dma_id,role (inflow, outflow or customer)"
+    if not zones_required:
+        zones_help += "; when given, only customer meters are analysed"
+    parser.add_argument("--zones", required=zones_required, type=Path, metavar="ZONES.csv", help=zones_help)
+    parser.add_argument(
+        "--period", required=True, help="YYYY-MM, YYYY-MM-DD, or START..END of either (both ends included)"
+    )
+    parser.add_argument("--engine", choices=ENGINES, help="analysis engine (default: HYDRO_ENGINE, else duckdb)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of tables")
+
+
+def _register_balance(commands: Any) -> None:
+    parser = commands.add_parser(
+        "balance",
+        help="water balance of each DMA (non-revenue water)",
+        description="Inflow, outflow, customer consumption and non-revenue water of each DMA over the period.",
+    )
+    _add_analysis_arguments(parser, zones_required=True)
+    parser.add_argument(
+        "--by", choices=("day", "month"), help="one row per DMA and day or month (adds a period column)"
+    )
+    parser.set_defaults(handler=run_balance)
+
+
+def _register_night_flow(commands: Any) -> None:
+    defaults = NightFlowSettings()
+    parser = commands.add_parser(
+        "night-flow",
+        help="minimum night flow, leakage and alarms of each DMA",
+        description="Minimum night flow and leakage of each DMA for each night, and alarms when night flow rises "
+        "above its baseline (CUSUM), with the night the rise began.",
+    )
+    _add_analysis_arguments(parser, zones_required=True)
+    parser.add_argument("--window", default="02:00-04:00", help="night window HH:MM-HH:MM (default 02:00-04:00)")
+    parser.add_argument(
+        "--statistic", choices=("minimum", "mean"), default=defaults.statistic, help="of the window's flow"
+    )
+    parser.add_argument(
+        "--night-use",
+        type=float,
+        default=defaults.night_use_l_per_h_per_connection,
+        metavar="L_PER_H",
+        help=f"legitimate night use per connection [L/h] (default {defaults.night_use_l_per_h_per_connection})",
+    )
+    parser.add_argument(
+        "--baseline-nights",
+        type=int,
+        default=defaults.baseline_nights,
+        help=f"nights that set the baseline (default {defaults.baseline_nights})",
+    )
+    parser.set_defaults(handler=run_night_flow)
+
+
+def _register_anomalies(commands: Any) -> None:
+    defaults = AnomalySettings()
+    parser = commands.add_parser(
+        "anomalies",
+        help="customer-side anomalies: continuous flow, burst, stuck, reverse, gap",
+        description="Anomalies in each meter's interval readings, with estimated lost volume and confidence.",
+    )
+    _add_analysis_arguments(parser, zones_required=False)
+    parser.add_argument(
+        "--continuous-hours",
+        type=float,
+        default=defaults.continuous_flow_hours,
+        help=f"hours of unbroken use that make a leak (default {defaults.continuous_flow_hours:g})",
+    )
+    parser.add_argument(
+        "--stuck-hours",
+        type=float,
+        default=defaults.stuck_hours,
+        help=f"hours of zeros that make a stuck meter (default {defaults.stuck_hours:g})",
+    )
+    parser.set_defaults(handler=run_anomalies)
+
+
+# --- commands -------------------------------------------------------------------------------------------------
+
+
+def run_import(arguments: argparse.Namespace) -> int:
+    for path in tqdm(arguments.files, desc="importing", unit="file", disable=len(arguments.files) < 2):
+        outcome = import_file(arguments.store, path, arguments.time_zone)
+        record = outcome.record
+        if arguments.json:
+            print(json.dumps({"file": str(path), "already_imported": outcome.already_imported, **_record(record)}))
+        elif outcome.already_imported:
+            print(f"{path}: already imported as batch {record.checksum[:16]}; nothing changed")
+        else:
+            span = f"{record.first_timestamp} to {record.last_timestamp}" if record.row_count else "no intervals"
+            print(f"{path}: {record.row_count:,} intervals ({record.kind}), {span}, batch {record.checksum[:16]}")
+    return 0
+
+
+def _record(record: Any) -> dict[str, Any]:
+    return {
+        "checksum": record.checksum,
+        "kind": record.kind,
+        "row_count": record.row_count,
+        "first_timestamp": record.first_timestamp,
+        "last_timestamp": record.last_timestamp,
+    }
+
+
+def run_balance(arguments: argparse.Namespace) -> int:
+    period = Period.parse(arguments.period)
+    with tqdm(total=3, desc="balance", unit="step", leave=False) as progress:
+        connection, readings, zones = _open(arguments, period, progress)
+        granularity = arguments.by or "period"
+        balance = execute(connection, dma_balance(readings, zones, period, granularity))
+        progress.update()
+    columns = ["dma_id", "period", *BALANCE_OUTPUT[1:]] if arguments.by else BALANCE_OUTPUT
+    _print_tables(arguments.json, {"balance": balance[columns]}, single="balance")
+    return 0
+
+
+def run_night_flow(arguments: argparse.Namespace) -> int:
+    period = Period.parse(arguments.period)
+    start_hour, end_hour = _window_hours(arguments.window)
+    settings = NightFlowSettings(
+        window_start_hour=start_hour,
+        window_end_hour=end_hour,
+        statistic=arguments.statistic,
+        night_use_l_per_h_per_connection=arguments.night_use,
+        baseline_nights=arguments.baseline_nights,
+    )
+    with tqdm(total=4, desc="night flow", unit="step", leave=False) as progress:
+        connection, readings, zones = _open(arguments, period, progress)
+        nights = execute(connection, night_flow(readings, zones, period, settings))
+        progress.update()
+        alarms = night_flow_alarms(nights, settings)
+        progress.update()
+    _print_tables(arguments.json, {"nights": nights[NIGHT_OUTPUT], "alarms": alarms[ALARM_OUTPUT]})
+    return 0
+
+
+def run_anomalies(arguments: argparse.Namespace) -> int:
+    period = Period.parse(arguments.period)
+    settings = AnomalySettings(continuous_flow_hours=arguments.continuous_hours, stuck_hours=arguments.stuck_hours)
+    with tqdm(total=3, desc="anomalies", unit="step", leave=False) as progress:
+        connection, readings, zones = _open(arguments, period, progress)
+        customers = zones.filter(zones.role == "customer").select("meter_id").distinct() if zones is not None else None
+        result = anomalies_frame(connection.execute(customer_anomalies(readings, period, settings, customers)))
+        progress.update()
+    _print_tables(arguments.json, {"anomalies": result[ANOMALY_OUTPUT]}, single="anomalies")
+    return 0
+
+
+def _open(arguments: argparse.Namespace, period: Period, progress: tqdm) -> tuple[Any, Any, Any]:
+    """Connect, open the period's readings and the zone file (checked against the stored meters)."""
+    connection = connect(arguments.engine)
+    readings = readings_table(connection, arguments.store, period.months())
+    progress.update()
+    zones = None
+    if arguments.zones is not None:
+        zone_frame = read_zones(arguments.zones)
+        known = set(connection.execute(readings.select("meter_id").distinct())["meter_id"])
+        check_zone_meters(arguments.zones, zone_frame, known)
+        zones = memory_table(connection, zone_frame, "zones")
+    progress.update()
+    return connection, readings, zones
+
+
+def _window_hours(text: str) -> tuple[int, int]:
+    try:
+        start, end = (datetime.datetime.strptime(part.strip(), "%H:%M") for part in text.split("-"))
+    except ValueError:
+        raise ValueError(f"--window {text!r}: write it as HH:MM-HH:MM on whole hours, e.g. 02:00-04:00.") from None
+    if start.minute or end.minute or end <= start:
+        raise ValueError(f"--window {text!r}: whole hours, the end after the start.")
+    return start.hour, end.hour
+
+
+# --- output ---------------------------------------------------------------------------------------------------
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, pd.Timestamp | datetime.datetime):
+        return value.isoformat(sep=" ") if isinstance(value, datetime.datetime) else str(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as JSON-ready dicts: dates as ISO text, missing numbers as null."""
+    return [
+        {column: _json_value(value) for column, value in zip(frame.columns, row, strict=True)}
+        for row in frame.itertuples(index=False)
+    ]
+
+
+def _print_tables(as_json: bool, tables: dict[str, pd.DataFrame], single: str | None = None) -> None:
+    if as_json:
+        payload: Any = frame_records(tables[single]) if single else {n: frame_records(t) for n, t in tables.items()}
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    for name, table in tables.items():
+        if single is None:
+            print(f"{name}:")
+        print(table.to_string(index=False, float_format=lambda value: f"{value:.3f}") if len(table) else "(none)")
