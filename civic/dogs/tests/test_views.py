@@ -408,3 +408,28 @@ def test_the_bureau_statistics_count_registrations_per_service_point(client, dog
     rows = {row["code"]: row for row in response.context["figures"]["throughput"]}
     assert rows["SP01"]["registrations"] == 1
     assert response.context["figures"]["overdue_total"] == 2
+
+
+# --- Command line ------------------------------------------------------------------------
+
+
+def test_the_reminder_command_queues_each_overdue_licence_once(dogs):
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    def run() -> dict:
+        output = io.StringIO()
+        call_command("queue_renewal_reminders", "--date", "2025-02-01", "--json", stdout=output)
+        return json.loads(output.getvalue())
+
+    # On 2025-02-01 both cast licences have expired (2024-03-29 and 2025-01-04): two overdue reminders.
+    assert run() == {
+        "date": "2025-02-01",
+        "due_licences": 0,
+        "due_queued": 0,
+        "overdue_licences": 2,
+        "overdue_queued": 2,
+    }
+    assert run()["overdue_queued"] == 0

@@ -1,0 +1,56 @@
+"""Queue renewal reminders for licences due or overdue: `manage.py queue_renewal_reminders` (daily, from cron).
+
+Reminders are recorded for the SMS gateway, which reads the queue and marks
+them sent; this command sends nothing. Running it twice on a day queues
+nothing new: one reminder per licence, kind and expiry.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from civic.dogs import actions, rules
+from civic.dogs.models import ReminderKind
+
+
+def day(text: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError as error:
+        raise CommandError(f"{text!r} is not a date like 2024-03-22") from error
+
+
+class Command(BaseCommand):
+    help = (
+        "Queue one SMS reminder per dog licence that is due for renewal (inside the renewal window) or overdue "
+        "(expired, not renewed), for the SMS gateway to send. Safe to run again: nothing is queued twice."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--date", type=day, help="The day to count from (default: today), as 2024-03-22.")
+        parser.add_argument("--json", action="store_true", help="Print the counts as JSON.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        on = options["date"] or timezone.localdate()
+        counts = {"date": on.isoformat()}
+        for state, kind in (
+            (rules.RenewalState.DUE, ReminderKind.DUE),
+            (rules.RenewalState.OVERDUE, ReminderKind.OVERDUE),
+        ):
+            licences = list(actions.licences_to_renew(on, state).select_related("dog__owner"))
+            counts[f"{kind}_licences"] = len(licences)
+            counts[f"{kind}_queued"] = actions.queue_reminders_of_kind(licences, kind, on)
+        if options["json"]:
+            self.stdout.write(json.dumps(counts))
+            return
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{on}: {counts['due_queued']} due and {counts['overdue_queued']} overdue reminders queued "
+                f"({counts['due_licences']} due and {counts['overdue_licences']} overdue licences)."
+            )
+        )
