@@ -36,6 +36,7 @@ REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPOSITORY_ROOT))
 
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError  # noqa: E402
 
 from civic.browser_testing import CHROMIUM_ARGUMENTS, VIEWPORT, chromium_executable, missing_chromium_reason  # noqa: E402
 from civic.core.pdf import chinese_font_path  # noqa: E402
@@ -46,6 +47,7 @@ DEMO_PASSWORD = "demo12345"
 BROWSER_LOCALES = {"zh-hans": "zh-CN", "en": "en-GB"}
 # ECharts animates a chart in for about a second; Leaflet fades its layers in.
 SETTLE_MILLISECONDS = 1500
+READY_TIMEOUT_MILLISECONDS = 15_000
 OPTION_VALUES = "options => options.map(option => option.value)"
 
 
@@ -94,12 +96,22 @@ def sign_in(page: Page, base_url: str, username: str, password: str) -> None:
 
 
 def capture(page: Page, url: str, ready_selector: str, path: Path) -> None:
-    """Open `url`, wait for `ready_selector` and for animations to end, and save the whole page."""
+    """Open `url`, wait for `ready_selector` and for animations to end, and save the whole page.
+
+    A script error on the page stops the capture: a picture of a half-drawn page is worse than none.
+    """
+    script_errors: list[str] = []
+    page.on("pageerror", lambda error: script_errors.append(str(error)))
     response = page.goto(url)
     if response is None or response.status != 200:
         raise SystemExit(f"capture: {url} answered {response.status if response else 'nothing'}")
-    page.wait_for_selector(ready_selector)
-    page.wait_for_timeout(SETTLE_MILLISECONDS)
+    try:
+        page.wait_for_selector(ready_selector, timeout=READY_TIMEOUT_MILLISECONDS)
+        page.wait_for_timeout(SETTLE_MILLISECONDS)
+    except PlaywrightTimeoutError:
+        script_errors.append(f"{ready_selector} did not appear")
+    if script_errors:
+        raise SystemExit(f"capture: {url} was not drawn whole: {'; '.join(script_errors)}")
     page.screenshot(path=str(path), full_page=True)
     print(f"wrote {path}")
 
