@@ -310,14 +310,15 @@ def create_licences(context: DemoContext, dogs: list[DemoDog], records: list[Dog
             licence.cancelled_on = max(cancelled_on[dog.licence_number], dog.first_day)
             licence.cancellation_reason = cancellation_reason(record.status)
         licences.append(licence)
-        vaccinated_on = max(dog.first_day, expiry - datetime.timedelta(days=LICENCE_DAYS + rng.randrange(3, 20)))
+        # Vaccinated shortly before the licence's current year began; a certificate is valid for a year.
+        vaccinated_on = expiry - datetime.timedelta(days=LICENCE_DAYS + rng.randint(1, 30))
         immunisations.append(
             Immunisation(
                 dog=record,
                 vaccine=rng.choice(VACCINES),
                 batch=f"{vaccinated_on:%Y%m}{rng.choice('ABCD')}{rng.randint(1, 9)}",
                 vaccinated_on=vaccinated_on,
-                valid_until=vaccinated_on + datetime.timedelta(days=LICENCE_DAYS + 10),
+                valid_until=vaccinated_on + datetime.timedelta(days=LICENCE_DAYS - 1),
                 service_point=dog.point,
             )
         )
