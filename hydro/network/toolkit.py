@@ -12,6 +12,7 @@ Reference: Rossman et al., EPANET 2.2 User Manual and Toolkit reference
 
 from __future__ import annotations
 
+import ctypes
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,6 +32,9 @@ EN_HYDSTEP = 1
 EN_PATTERNSTEP = 3
 EN_PATTERNSTART = 4
 EN_REPORTSTEP = 5
+EN_NODECOUNT = 0
+EN_JUNCTION = 0
+EN_DEMANDMULT = 4
 
 
 def write_working_copy(network: wntr.network.WaterNetworkModel, folder: Path) -> Path:
@@ -48,6 +52,7 @@ class ToolkitSession:
         self._toolkit.ENopen(str(inp_path), str(work_folder / "session.rpt"), "")
         self._node_index: dict[str, int] = {}
         self._link_index: dict[str, int] = {}
+        self._snapshots_open = False
 
     def close(self) -> None:
         self._toolkit.ENclose()
@@ -79,17 +84,56 @@ class ToolkitSession:
         """Water leaving each node [L/s]: demand plus emitter outflow."""
         return np.array([self._toolkit.ENgetnodevalue(self.node_index(node), EN_DEMAND) for node in nodes])
 
+    def snapshot_consumption_lps(self) -> float:
+        """Sum of junction outflows [L/s] in one steady-state solve at the current time settings."""
+        self._toolkit.ENopenH()
+        self._toolkit.ENinitH(0)
+        self._toolkit.ENrunH()
+        total = self._total_consumption_lps()
+        self._toolkit.ENcloseH()
+        return total
+
+    def _total_consumption_lps(self) -> float:
+        count = self._toolkit.ENgetcount(EN_NODECOUNT)
+        return float(
+            sum(
+                self._toolkit.ENgetnodevalue(index, EN_DEMAND)
+                for index in range(1, count + 1)
+                if self._toolkit.ENgetnodetype(index) == EN_JUNCTION
+            )
+        )
+
+    def set_demand_multiplier(self, multiplier: float) -> None:
+        """Scale every demand (EPANET's global demand multiplier)."""
+        error = self._toolkit.ENlib.EN_setoption(self._toolkit._project, EN_DEMANDMULT, ctypes.c_double(multiplier))
+        if error >= 100:
+            raise RuntimeError(f"EPANET error {error} setting the demand multiplier")
+
     def flows_lps(self, links: list[str]) -> np.ndarray:
         return np.array([self._toolkit.ENgetlinkvalue(self.link_index(link), EN_FLOW) for link in links])
 
     def solve_snapshot(self, nodes: list[str]) -> np.ndarray:
-        """One steady-state solve at the current time settings; pressures [m] at `nodes`."""
-        self._toolkit.ENopenH()
+        """One steady-state solve at the current time settings; pressures [m] at `nodes`.
+
+        Between `open_snapshots` and `close_snapshots` the solver's matrices are kept
+        and each solve only re-initialises them (ENinitH), which is most of a sweep's speed.
+        """
+        if not self._snapshots_open:
+            self._toolkit.ENopenH()
         self._toolkit.ENinitH(0)
         self._toolkit.ENrunH()
         values = self.pressures(nodes)
-        self._toolkit.ENcloseH()
+        if not self._snapshots_open:
+            self._toolkit.ENcloseH()
         return values
+
+    def open_snapshots(self) -> None:
+        self._toolkit.ENopenH()
+        self._snapshots_open = True
+
+    def close_snapshots(self) -> None:
+        self._toolkit.ENcloseH()
+        self._snapshots_open = False
 
     def open_extended_run(self) -> None:
         self._toolkit.ENopenH()
