@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth.hashers import make_password
+
 from civic.core.models import Role, User
 from civic.dogs.models import ServicePoint
 from civic.water.models import WaterUser
@@ -15,6 +17,7 @@ DEMO_PASSWORD = "demo12345"
 class DemoAccount:
     username: str
     role: str
+    sees: str  # what the account sees once signed in, for the table printed after a load
     first_name: str = ""
     last_name: str = ""
     water_user_code: str = ""
@@ -23,24 +26,29 @@ class DemoAccount:
 
 
 DEMO_ACCOUNTS = (
-    DemoAccount("admin", Role.BUREAU_ADMIN, "华", "周", is_superuser=True),
-    DemoAccount("bureau", Role.BUREAU_STAFF, "芳", "王"),
-    DemoAccount("runhua", Role.ENTERPRISE_REPORTER, "强", "李", water_user_code="WJ0001"),
-    DemoAccount("xinglong", Role.ENTERPRISE_REPORTER, "敏", "赵", water_user_code="WJ0002"),
-    DemoAccount("analyst", Role.NETWORK_ANALYST, "杰", "陈"),
-    DemoAccount("clinic", Role.CLINIC_STAFF, "丽", "孙", service_point_code="SP01"),
-    DemoAccount("inspector", Role.INSPECTOR, "洋", "刘"),
-)
+    DemoAccount("admin", Role.BUREAU_ADMIN, "everything, and the admin site at /admin/", "华", "周", is_superuser=True),
+    DemoAccount("bureau", Role.BUREAU_STAFF, "the whole register, plans, imports, bills and quotas", "芳", "王"),
+    DemoAccount(
+        "runhua", Role.ENTERPRISE_REPORTER, "only its own use, plans and bills:", "强", "李", water_user_code="WJ0001"
+    ),
+    DemoAccount(
+        "xinglong", Role.ENTERPRISE_REPORTER, "only its own use, plans and bills:", "敏", "赵", water_user_code="WJ0002"
+    ),
+    DemoAccount("analyst", Role.NETWORK_ANALYST, "DMA balances and the network", "杰", "陈"),
+    DemoAccount(
+        "clinic", Role.CLINIC_STAFF, "only the dogs and licences of its service point:", "丽", "孙",
+        service_point_code="SP01",
+    ),
+    DemoAccount("inspector", Role.INSPECTOR, "patrols, violations and penalties", "洋", "刘"),
+)  # fmt: skip
 
 
-def create_account(account: DemoAccount) -> User:
+def create_account(account: DemoAccount, password_hash: str) -> User:
     water_user = WaterUser.objects.get(code=account.water_user_code) if account.water_user_code else None
-    service_point = (
-        ServicePoint.objects.get(code=account.service_point_code) if account.service_point_code else None
-    )
-    return User.objects.create_user(
+    service_point = ServicePoint.objects.get(code=account.service_point_code) if account.service_point_code else None
+    user = User(
         username=account.username,
-        password=DEMO_PASSWORD,
+        password=password_hash,
         role=account.role,
         first_name=account.first_name,
         last_name=account.last_name,
@@ -49,16 +57,23 @@ def create_account(account: DemoAccount) -> User:
         water_user=water_user,
         service_point=service_point,
     )
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user
 
 
 def create_accounts() -> list[User]:
-    return [create_account(account) for account in DEMO_ACCOUNTS]
+    """The demo accounts; the password is hashed once for all of them (hashing is slow on purpose)."""
+    password_hash = make_password(DEMO_PASSWORD)
+    return [create_account(account, password_hash) for account in DEMO_ACCOUNTS]
 
 
-def account_table(users: list[User]) -> list[tuple[str, str, str, str]]:
-    """(user name, password, role, bound to) for each account, for printing after a load."""
+def account_table(users: list[User]) -> list[tuple[str, str, str]]:
+    """(user name, role, what they see) for each account, for printing after a load."""
+    accounts = {account.username: account for account in DEMO_ACCOUNTS}
     rows = []
     for user in users:
-        bound_to = user.water_user or user.service_point or ""
-        rows.append((user.username, DEMO_PASSWORD, str(user.get_role_display()), str(bound_to)))
+        bound_to = user.water_user or user.service_point
+        sees = f"{accounts[user.username].sees} {bound_to}" if bound_to else accounts[user.username].sees
+        rows.append((user.username, str(user.get_role_display()), sees))
     return rows

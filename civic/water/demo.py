@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import random
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import islice
 from pathlib import Path
@@ -17,7 +18,7 @@ from typing import TypeVar
 from django.db import models
 from tqdm import tqdm
 
-from civic.core.models import Region
+from civic.core.models import Region, User
 from civic.water import actions, quotas
 from civic.water.demo_catalogue import INDUSTRIES
 from civic.water.demo_readings import user_readings
@@ -29,6 +30,7 @@ from civic.water.models import (
     Industry,
     Meter,
     MeterReading,
+    PlannedUseStatus,
     PlanningParameters,
     SurchargeSchedule,
     SurchargeTier,
@@ -36,6 +38,7 @@ from civic.water.models import (
     WaterUser,
     WaterUserKind,
 )
+from hydro import surcharge
 
 RULES_START = datetime.date(2020, 1, 1)
 # Values of the right order of magnitude only: the provincial tables themselves
@@ -61,6 +64,7 @@ FARMLAND_TARGET_MU = 52_000  # seed: 5.2万亩 in the 14th Five-Year Plan
 FARMLAND_COMPLETED_MU = 34_000  # seed: 3.4万亩 done by March 2024
 
 Row = TypeVar("Row", bound=models.Model)
+Item = TypeVar("Item")
 
 
 def create_rules() -> None:
@@ -110,7 +114,7 @@ def load_sample_quotas() -> int:
     return actions.save_quotas(checked.quotas).created
 
 
-def chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
+def chunks(rows: Iterable[Item], size: int) -> Iterator[list[Item]]:
     iterator = iter(rows)
     while chunk := list(islice(iterator, size)):
         yield chunk
@@ -123,10 +127,12 @@ def bulk_save(model: type[Row], rows: Sequence[Row], description: str, quiet: bo
             bar.update(len(chunk))
 
 
-def create_register(rng: random.Random, scale: int, towns: dict[str, Region], quiet: bool) -> list[DemoUser]:
+def create_register(
+    rng: random.Random, scale: int, towns: dict[str, Region], quiet: bool, user_count: int | None = None
+) -> list[DemoUser]:
     """Water users and their meters; billing meters first, so sub-meters and replacements can name them."""
     industries = {industry.code: industry for industry in Industry.objects.all()}
-    users = build_users(rng, scale, towns, industries)
+    users = build_users(rng, scale, towns, industries, user_count)
     bulk_save(WaterUser, [user.water_user for user in users], "water users", quiet)
     plan_meters(rng, users)
     meters = [demo_meter.meter for user in users for demo_meter in user.meters]
@@ -146,3 +152,42 @@ def create_readings(rng: random.Random, users: Sequence[DemoUser], quiet: bool) 
             count += len(readings)
             bar.update(len(group))
     return count
+
+
+@dataclass
+class PlanYear:
+    """What proposing and issuing one year's plans did."""
+
+    year: int
+    issued: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+
+def issue_plans(year: int, issuer: User, quiet: bool) -> PlanYear:
+    """Propose and issue the year's plan of every listed user, as `manage.py compute_plans --issue` does."""
+    listed = list(WaterUser.objects.filter(planned_use_status=PlannedUseStatus.LISTED).order_by("code"))
+    outcome = PlanYear(year)
+    for water_user in tqdm(listed, desc=f"plans {year}", unit="users", disable=quiet):
+        plan = actions.propose_plan_by_default_method(water_user, year, by_user=issuer)
+        if plan is None:
+            outcome.skipped.append(water_user.code)
+            continue
+        actions.issue_plan(plan, issuer)
+        outcome.issued += 1
+    return outcome
+
+
+def billing_months(years: Iterable[int]) -> list[tuple[datetime.date, datetime.date]]:
+    return [period for year in years for period in surcharge.billing_periods(year, BillingPeriod.MONTHLY)]
+
+
+def compute_bills(years: Iterable[int], quiet: bool) -> list[actions.BillRun]:
+    """Bill every month of the years, as `manage.py compute_surcharges --period YYYY-MM` does."""
+    runs = []
+    periods = billing_months(years)
+    with tqdm(total=len(periods), desc="surcharge bills", unit="months", disable=quiet) as bar:
+        for first_day, last_day in periods:
+            runs.append(actions.compute_bills(first_day, last_day))
+            bar.set_postfix_str(surcharge.format_period(first_day, last_day))
+            bar.update()
+    return runs

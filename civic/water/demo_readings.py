@@ -44,7 +44,7 @@ def surge_factor(user: DemoUser, month_index: int) -> float:
 
 def user_monthly_use(rng: random.Random, user: DemoUser) -> list[float]:
     """The user's use in each of the 36 months [m³]."""
-    volumes = []
+    volumes: list[float] = []
     for year in YEARS:
         annual = user.annual_use_m3 * (1 + user.growth_rate) ** (year - FIRST_YEAR)
         for weight in season_weights(user.category.season, year):

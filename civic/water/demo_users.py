@@ -33,7 +33,16 @@ PLANNED_KINDS = (WaterUserKind.ENTERPRISE, WaterUserKind.PUBLIC_INSTITUTION)
 HOURS_PER_YEAR = 8_760
 PEAK_FACTOR = 2.5  # peak hourly flow over mean hourly flow, for sizing meters
 # Permanent flow Q3 per nominal size [m³/h], typical of ISO 4064 bulk meters.
-PERMANENT_FLOW_BY_SIZE_M3_PER_H = ((50, 25), (65, 40), (80, 63), (100, 100), (150, 250), (200, 400), (250, 630), (300, 1000))
+PERMANENT_FLOW_BY_SIZE_M3_PER_H = (
+    (50, 25),
+    (65, 40),
+    (80, 63),
+    (100, 100),
+    (150, 250),
+    (200, 400),
+    (250, 630),
+    (300, 1000),
+)
 SMALL_CAPACITY_M3 = 1_000_000
 LARGE_CAPACITY_M3 = 10_000_000
 LARGE_METER_SIZE_MM = 150
@@ -80,6 +89,7 @@ class Slot:
     category: UserCategory
     town: TownSpec
     brand: str | None = None
+    name: str | None = None  # a fixed name, for the two firms every demo and test knows
 
 
 def brand_names(rng: random.Random) -> Iterator[str]:
@@ -106,16 +116,44 @@ def category_slots(rng: random.Random, category: UserCategory, count: int) -> li
     return [Slot(category, weighted_town(rng, category)) for _ in range(count)]
 
 
-def register_slots(rng: random.Random, scale: int) -> list[Slot]:
-    """Every user's category and town: Runhua and Xinglong first, the rest shuffled."""
-    runhua = Slot(category_by_key("cotton_dyeing"), town_by_name("湖塘镇"), "润华")
-    xinglong = Slot(category_by_key("steelmaking"), town_by_name("牛塘镇"), "兴隆")
+def register_slots(rng: random.Random, scale: int, user_count: int | None = None) -> list[Slot]:
+    """Every user's category and town: Runhua and Xinglong first, the rest shuffled.
+
+    With `user_count`, the register is cut down to that many users (for tests):
+    Runhua, Xinglong and every water-saving enterprise stay, and the first of the
+    other users in the shuffled order fill the remaining places.
+    """
+    runhua = Slot(category_by_key("cotton_dyeing"), town_by_name("湖塘镇"), "润华", "常州润华印染有限公司")
+    xinglong = Slot(category_by_key("steelmaking"), town_by_name("牛塘镇"), "兴隆", "常州兴隆钢铁有限公司")
     slots: list[Slot] = []
     for category in CATEGORIES:
         count = category.count * scale - (1 if category.key in ("cotton_dyeing", "steelmaking") else 0)
         slots.extend(category_slots(rng, category, count))
     rng.shuffle(slots)
+    if user_count is not None:
+        slots = reduced_slots(slots, user_count - 2)
     return [runhua, xinglong, *slots]
+
+
+def reduced_slots(slots: list[Slot], count: int) -> list[Slot]:
+    """`count` of the slots in their order, keeping every water-saving enterprise."""
+    savers = sum(1 for slot in slots if slot.category.water_saving_segment)
+    if count < savers:
+        raise ValueError(f"a reduced register needs at least {savers + 2} users: Runhua, Xinglong and the savers")
+    others_left = count - savers
+    kept = []
+    for slot in slots:
+        if slot.category.water_saving_segment:
+            kept.append(slot)
+        elif others_left > 0:
+            kept.append(slot)
+            others_left -= 1
+    return kept
+
+
+def minimum_user_count(scale: int) -> int:
+    """The smallest reduced register: Runhua, Xinglong and the water-saving enterprises."""
+    return 2 + scale * sum(category.count for category in CATEGORIES if category.water_saving_segment)
 
 
 def category_by_key(key: str) -> UserCategory:
@@ -127,6 +165,8 @@ def town_by_name(name: str) -> TownSpec:
 
 
 def user_name(slot: Slot, brand: str) -> str:
+    if slot.name:
+        return slot.name
     if slot.category.key == "town_halls":
         return f"{slot.town.name}办事处" if slot.town.name.endswith("街道") else f"{slot.town.name}人民政府"
     pattern = slot.category.name_patterns[sum(map(ord, brand)) % len(slot.category.name_patterns)]
@@ -192,10 +232,14 @@ def build_user(
 
 
 def build_users(
-    rng: random.Random, scale: int, towns: dict[str, Region], industries: dict[str, Industry]
+    rng: random.Random,
+    scale: int,
+    towns: dict[str, Region],
+    industries: dict[str, Industry],
+    user_count: int | None = None,
 ) -> list[DemoUser]:
-    """Draw the whole register (unsaved): ~600 users at scale 1."""
-    slots = register_slots(rng, scale)
+    """Draw the whole register (unsaved): 600 users at scale 1, or `user_count` of them."""
+    slots = register_slots(rng, scale, user_count)
     brands = brand_names(rng)
     users = []
     for position, slot in enumerate(slots, start=1):
@@ -272,7 +316,14 @@ def sub_meters(rng: random.Random, user: DemoUser, parent: DemoMeter, force: boo
     count = 2 if force else rng.randint(1, 3)
     shares = split_shares(rng, count, rng.uniform(0.5, 0.85))
     return [
-        new_meter(rng, user, f"{parent.meter.serial}{chr(ord('A') + index)}", parent_use_m3 * share, parent.meter.source, parent)
+        new_meter(
+            rng,
+            user,
+            f"{parent.meter.serial}{chr(ord('A') + index)}",
+            parent_use_m3 * share,
+            parent.meter.source,
+            parent,
+        )
         for index, share in enumerate(shares)
     ]
 

@@ -1,0 +1,206 @@
+"""`manage.py load_demo` loads the same demo county on every run, with the seed's figures.
+
+The county is loaded twice, reduced to 72 water users (Runhua, Xinglong, the
+58 water-saving enterprises and 12 others), and the loads are compared by a
+digest of every record; the figures come from the seed (Wujin District,
+March 2024): 26 service points, 58 water-saving enterprises, farmland target
+52,000 mu with 34,000 done.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from decimal import ROUND_HALF_UP, Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import models
+from django.test import override_settings
+
+from civic.core import demo
+from civic.core.demo_accounts import DEMO_PASSWORD
+from civic.core.models import User
+from civic.dogs.models import ServicePoint
+from civic.water.models import (
+    AnnualPlan,
+    FarmlandProgram,
+    MeterReading,
+    MonthlyPlan,
+    PlannedUseStatus,
+    PlanStatus,
+    SurchargeBill,
+    WaterTariff,
+    WaterUser,
+)
+from hydro import surcharge
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+REDUCED_USER_COUNT = 72
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def record_digest() -> str:
+    """SHA-256 of every record of the demo's tables, leaving out times of day and password hashes.
+
+    Times (issued at, created at) are stamped when the load runs and the
+    password's salt is random; everything else must come out the same.
+    """
+    digest = hashlib.sha256()
+    for model in demo.demo_models():
+        if model._meta.auto_created or model.__name__.startswith("Historical"):
+            continue
+        names = [
+            field.attname
+            for field in model._meta.concrete_fields
+            if not isinstance(field, models.DateTimeField) and field.name != "password"
+        ]
+        digest.update(model._meta.label.encode())
+        for row in model._default_manager.order_by("pk").values_list(*names):
+            digest.update(repr(row).encode())
+    return digest.hexdigest()
+
+
+@pytest.fixture(scope="module")
+def loads(django_db_setup, django_db_blocker):
+    """The reduced county loaded twice (the second time with its printed summary); the digest of each load."""
+    # Signing in is not under test: a fast hasher keeps the load quick (as conftest.py does for each test).
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        call_command("load_demo", "--reset", "--users", str(REDUCED_USER_COUNT), "--quiet")
+        first = record_digest()
+        output = StringIO()
+        call_command("load_demo", "--reset", "--users", str(REDUCED_USER_COUNT), stdout=output)
+        yield {"first": first, "second": record_digest(), "output": output.getvalue()}
+        demo.reset_demo_tables()
+
+
+def test_it_loads_the_same_records_on_every_run(loads):
+    assert loads["first"] == loads["second"]
+
+
+def test_it_cuts_the_register_down_to_the_size_asked_for(loads):
+    assert WaterUser.objects.count() == REDUCED_USER_COUNT
+
+
+def test_it_has_the_seeds_26_service_points_with_runxuan_first(loads):
+    assert ServicePoint.objects.count() == 26
+    first = ServicePoint.objects.get(code="SP01")
+    assert (first.name, first.town.name) == ("润轩宠物医院", "湖塘镇")
+
+
+def test_it_has_the_seeds_58_water_saving_enterprises_by_segment(loads):
+    savers = WaterUser.objects.filter(is_water_saving_enterprise=True)
+    by_segment = dict(savers.values_list("water_saving_segment").annotate(count=models.Count("pk")))
+    # The demo's split of the seed's 58 firms (civic/water/demo_catalogue.py).
+    assert by_segment == {
+        "工业废水处理": 12,
+        "污水再生利用": 8,
+        "农业节水灌溉": 7,
+        "雨水收集利用": 6,
+        "节水器具产品": 10,
+        "智慧节水及服务": 9,
+        "新型节水设备及技术": 6,
+    }
+    assert savers.count() == 58
+
+
+def test_it_records_the_farmland_target_and_what_is_done(loads):
+    programme = FarmlandProgram.objects.get()
+    # 1 mu = 10,000/15 m²: 52,000 mu is 34,666,666.7 m², 34,000 mu is 22,666,666.7 m².
+    assert programme.target_area_m2 == pytest.approx(34_666_666.67)
+    assert programme.completed_area_m2 == pytest.approx(22_666_666.67)
+    assert (round(programme.target_mu), round(programme.completed_mu)) == (52_000, 34_000)
+
+
+def test_it_binds_the_demo_accounts_to_runhua_xinglong_and_runxuan(loads):
+    accounts = {user.username: user for user in User.objects.all()}
+    assert sorted(accounts) == ["admin", "analyst", "bureau", "clinic", "inspector", "runhua", "xinglong"]
+    assert str(accounts["runhua"].water_user) == "WJ0001 常州润华印染有限公司"
+    assert str(accounts["xinglong"].water_user) == "WJ0002 常州兴隆钢铁有限公司"
+    clinic = accounts["clinic"].service_point
+    assert clinic is not None
+    assert (clinic.code, clinic.name) == ("SP01", "润轩宠物医院")
+    assert all(user.check_password(DEMO_PASSWORD) for user in accounts.values())
+    assert accounts["admin"].is_superuser and not accounts["bureau"].is_superuser
+
+
+def test_it_gives_runhua_readings_from_january_2023_to_december_2025(loads):
+    readings = MeterReading.objects.filter(meter__water_user__code="WJ0001")
+    assert readings.filter(reading_date=datetime.date(2023, 1, 31)).exists()
+    assert readings.filter(reading_date=datetime.date(2025, 12, 31)).exists()
+    assert not readings.filter(reading_date__lt=datetime.date(2023, 1, 1)).exists()
+
+
+def test_it_issues_every_listed_users_plans_for_2024_to_2026(loads):
+    listed = WaterUser.objects.filter(planned_use_status=PlannedUseStatus.LISTED).count()
+    for year in (2024, 2025, 2026):
+        plans = AnnualPlan.objects.filter(year=year)
+        assert plans.filter(status=PlanStatus.ISSUED).count() == plans.count() == listed
+    assert not AnnualPlan.objects.exclude(year__in=(2024, 2025, 2026)).exists()
+    assert set(AnnualPlan.objects.values_list("issued_by__username", flat=True)) == {"bureau"}
+
+
+def test_it_bills_every_month_of_2024_and_2025(loads):
+    months = {(day.year, day.month) for day in SurchargeBill.objects.values_list("period_start", flat=True)}
+    assert months == {(year, month) for year in (2024, 2025) for month in range(1, 13)}
+
+
+def planned_and_actual_m3(bill: SurchargeBill) -> tuple[float, float]:
+    """The month's plan and metered use, worked out again from the plan's months and the billing meters."""
+    month = MonthlyPlan.objects.get(
+        plan__water_user=bill.water_user, plan__year=bill.period_start.year, month=bill.period_start.month
+    )
+    readings = MeterReading.objects.filter(
+        meter__water_user=bill.water_user,
+        meter__parent__isnull=True,
+        reading_date__range=(bill.period_start, bill.period_end),
+    )
+    return month.volume_m3, sum(reading.volume_m3 for reading in readings)
+
+
+def test_it_bills_the_amount_that_hydro_surcharge_gives_for_the_plan_and_the_readings(loads):
+    bill = SurchargeBill.objects.order_by("period_start", "number").first()
+    assert bill is not None
+    planned, actual = planned_and_actual_m3(bill)
+    price = WaterTariff.objects.get(kind=bill.water_user.kind).price_yuan_per_m3
+    jiangsu_draft = [(0.0, 0.10, 1.0), (0.10, 0.30, 2.0), (0.30, None, 3.0)]
+
+    result = surcharge.surcharge(planned, actual, price, jiangsu_draft, progressive=True)
+
+    assert (bill.planned_m3, bill.actual_m3) == (planned, actual)
+    assert bill.amount_yuan == result.amount_yuan
+    # By hand, with P the plan and E the excess: price × (1·min(E, 0.1P) + 2·min(E − 0.1P, 0.2P)⁺ + 3·(E − 0.3P)⁺).
+    plan, excess = Decimal(str(planned)), Decimal(str(actual)) - Decimal(str(planned))
+    bands = (
+        min(excess, plan / 10)
+        + 2 * max(min(excess - plan / 10, plan / 5), Decimal(0))
+        + 3 * max(excess - plan * 3 / 10, Decimal(0))
+    )
+    assert bill.amount_yuan == (price * bands).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def test_it_prints_every_account_with_the_password(loads):
+    for username in ("admin", "bureau", "runhua", "xinglong", "analyst", "clinic", "inspector"):
+        assert f"  {username} " in loads["output"]
+    assert "WJ0001 常州润华印染有限公司" in loads["output"]
+    assert f"password: {DEMO_PASSWORD}" in loads["output"]
+
+
+def test_it_refuses_to_load_over_records_without_reset(loads):
+    with pytest.raises(CommandError, match="--reset"):
+        call_command("load_demo", "--users", str(REDUCED_USER_COUNT), "--quiet")
+
+
+def test_it_refuses_a_register_too_small_for_the_water_saving_enterprises(loads):
+    with pytest.raises(CommandError, match="at least 60"):
+        call_command("load_demo", "--reset", "--users", "59", "--quiet")
+
+
+def test_it_empties_tables_before_the_tables_they_point_at():
+    order = demo.demo_models()
+    position = {model: index for index, model in enumerate(order)}
+    for model in order:
+        for target in demo._targets(model) & set(position):
+            assert position[target] > position[model], f"{model.__name__} must be emptied before {target.__name__}"
