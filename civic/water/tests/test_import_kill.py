@@ -97,6 +97,7 @@ class ProgressWatcher:
 
     def rows_reported(self) -> list[int]:
         self.thread.join(timeout=30)  # the process is dead: its stderr ends
+        self.stream.close()
         return [int(done) for done, _total in PROGRESS.findall(bytes(self.output))]
 
 
@@ -122,7 +123,7 @@ def kill_midway(path: Path) -> list[int]:
         process.send_signal(signal.SIGSTOP)  # frozen mid-transaction, so the database can be asked
         os.waitpid(process.pid, os.WUNTRACED)
         if connection.vendor == "postgresql":
-            assert write_transaction_open()
+            assert write_transaction_open(), "the stopped import holds no open write transaction"
         process.send_signal(signal.SIGKILL)
         assert process.wait(timeout=30) == -signal.SIGKILL
     finally:
@@ -141,7 +142,8 @@ def test_it_leaves_nothing_of_an_import_killed_midway_then_imports_the_file_once
     assert 0 < max(rows_reported) < READING_COUNT  # killed with some chunks written and the last not
     if connection.vendor == "sqlite":
         # The rollback journal of an uncommitted transaction outlives the kill (a "hot journal").
-        assert Path(f"{connection.settings_dict['NAME']}-journal").exists()
+        # (This reads SQLite's default rollback journal; a database switched to WAL would keep a -wal file instead.)
+        assert Path(f"{connection.settings_dict['NAME']}-journal").exists(), "the kill left no uncommitted write"
     assert MeterReading.objects.count() == 0
     assert ReadingImportBatch.objects.count() == 0
 
