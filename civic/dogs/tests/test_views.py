@@ -433,3 +433,90 @@ def test_the_reminder_command_queues_each_overdue_licence_once(dogs):
         "overdue_queued": 2,
     }
     assert run()["overdue_queued"] == 0
+
+
+# --- Photo, admin, the other clinic --------------------------------------------------------
+
+
+def small_png() -> bytes:
+    """A 4 × 4 yellow PNG made by Pillow: the photo an upload carries."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), (220, 180, 60)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_the_photo_taken_at_the_counter_shows_on_the_public_check(client, dogs, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    data = registration_data(dogs, photo=SimpleUploadedFile("tuantuan.png", small_png(), content_type="image/png"))
+    sign_in(client, dogs.cast.clinic_staff).post(reverse("dogs:register_dog"), data)
+    tag = Licence.objects.get(dog__microchip="156000000000010").active_tag()
+    client.logout()
+    result = client.get(reverse("dogs:check_number", args=[tag.number])).context["result"]
+    assert result["photo"].startswith("data:image/png;base64,")
+
+
+def test_he_jing_sees_neither_sun_lis_dogs_nor_her_refusals(client, dogs):
+    refusal = actions.register_dog(
+        actions.Application(
+            owner=actions.OwnerDetails("刘敏", LIU_MIN_ID, "13900000003"),
+            address=actions.AddressDetails("湖塘镇花园街1号", dogs.cast.hutang, dogs.hutang_key_area),
+            dog=actions.DogDetails(
+                "团团",
+                dogs.breed("柯基犬").pk,
+                "黄白",
+                "female",
+                datetime.date(2023, 6, 1),
+                0.3,
+                True,
+                "156000000000012",
+            ),
+            immunisation=actions.ImmunisationDetails("狂犬病灭活疫苗", "B1", TODAY - 7 * DAY, TODAY + 358 * DAY),
+        ),
+        dogs.cast.service_point,
+        dogs.cast.clinic_staff,
+        TODAY,
+    )
+    assert isinstance(refusal, Refusal)
+    sign_in(client, dogs.niutang_clinic_staff)
+    assert [dog.name for dog in client.get(reverse("dogs:dog_list")).context["page"]] == ["豆豆"]
+    assert list(client.get(reverse("dogs:refusal_list")).context["page"]) == []
+    assert client.get(reverse("dogs:refusal_detail", args=[refusal.number])).status_code == 404
+    assert client.get(reverse("dogs:renew_licence", args=["DL2023000001"])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "breed",
+        "bannedbreed",
+        "arearule",
+        "deadline",
+        "violationtype",
+        "penaltyrange",
+        "dog",
+        "licence",
+        "violationcase",
+    ],
+)
+def test_the_bureau_edits_every_rule_table_in_the_admin(client, dogs, model):
+    client.force_login(dogs.cast.bureau_admin)
+    dogs.cast.bureau_admin.is_superuser = True
+    dogs.cast.bureau_admin.save()
+    assert client.get(f"/admin/dogs/{model}/").status_code == 200
+    assert client.get(f"/admin/dogs/{model}/add/").status_code == 200
+
+
+def test_the_admin_keeps_the_history_of_a_licence(client, dogs):
+    dogs.cast.bureau_admin.is_superuser = True
+    dogs.cast.bureau_admin.save()
+    actions.renew_licence(dogs.wangcai_licence, dogs.cast.service_point, None, datetime.date(2024, 3, 22))
+    client.force_login(dogs.cast.bureau_admin)
+    history = client.get(f"/admin/dogs/licence/{dogs.wangcai_licence.pk}/history/")
+    assert history.status_code == 200
+    assert dogs.wangcai_licence.history.count() == 2  # created, then renewed
