@@ -456,6 +456,7 @@ def test_the_photo_taken_at_the_counter_shows_on_the_public_check(client, dogs, 
     data = registration_data(dogs, photo=SimpleUploadedFile("tuantuan.png", small_png(), content_type="image/png"))
     sign_in(client, dogs.cast.clinic_staff).post(reverse("dogs:register_dog"), data)
     tag = Licence.objects.get(dog__microchip="156000000000010").active_tag()
+    assert tag is not None
     client.logout()
     result = client.get(reverse("dogs:check_number", args=[tag.number])).context["result"]
     assert result["photo"].startswith("data:image/png;base64,")
