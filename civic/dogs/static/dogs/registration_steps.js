@@ -21,6 +21,13 @@
     if (go === "next" && stepIsValid(steps[current])) show(current + 1);
     if (go === "back") show(current - 1);
   });
-  form.noValidate = false;
+  // A field of a hidden step cannot show its own message: open the first step that needs fixing.
+  form.addEventListener("submit", (event) => {
+    const failing = steps.findIndex((step) => Array.from(step.querySelectorAll("input, select, textarea")).some((field) => !field.checkValidity()));
+    if (failing === -1) return;
+    event.preventDefault();
+    show(failing);
+    stepIsValid(steps[failing]);
+  });
   show(current);
 })();
