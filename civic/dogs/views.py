@@ -576,7 +576,20 @@ def chart_data(figures: dict[str, Any]) -> dict[str, Any]:
     for key in ("throughput", "renewals"):
         if key in figures:
             data[key] = figures[key]
+    data["labels"] = CHART_LABELS
     return data
+
+
+# Series and legend names of the charts, in the page's language (json_script writes lazy text as a string).
+CHART_LABELS = {
+    "dogs": _("Number of dogs"),
+    "registrations": _("Registrations"),
+    "renewals": _("Renewals"),
+    "other": _("Other work"),
+    "due": _("Due"),
+    "overdue": _("Overdue"),
+    "cases": _("Number of cases"),
+}
 
 
 # --- END PUBLIC --------------------------------------------------------------

@@ -2,10 +2,13 @@
 (function () {
   const element = document.getElementById("use-chart");
   if (!element) return;
-  const language = document.documentElement.lang || "zh-hans";
-  const labels = language.startsWith("zh")
-    ? {planned: "计划用水量", actual: "实际用水量", month: (m) => m + "月"}
-    : {planned: "Planned", actual: "Actual", month: (m) => ["Jan","Feb","Mar","Apr","May","Jun","Jul","Aug","Sep","Oct","Nov","Dec"][m - 1]};
+  // The series names come translated from the page (data-*-label); month names from the browser in the page's language.
+  const monthName = new Intl.DateTimeFormat(document.documentElement.lang || "zh-hans", {month: "short"});
+  const labels = {
+    planned: element.dataset.plannedLabel,
+    actual: element.dataset.actualLabel,
+    month: (m) => monthName.format(new Date(2000, m - 1, 1)),
+  };
   fetch(element.dataset.url, {credentials: "same-origin"}).then((response) => response.json()).then((data) => {
     echarts.init(element).setOption({
       tooltip: {trigger: "axis"},

@@ -3,10 +3,8 @@
   const source = document.getElementById("dog-figures");
   if (!source) return;
   const data = JSON.parse(source.textContent);
-  const chinese = (document.documentElement.lang || "zh-hans").startsWith("zh");
-  const words = chinese
-    ? {dogs: "犬只数", registrations: "新登记", renewals: "延续", other: "其他业务", due: "即将到期", overdue: "已逾期", cases: "案件数"}
-    : {dogs: "Dogs", registrations: "Registrations", renewals: "Renewals", other: "Other work", due: "Due", overdue: "Overdue", cases: "Cases"};
+  // Series names, translated by the page's view.
+  const words = data.labels;
   const colour = "#0b6e8a";
 
   function bars(id, rows, name, horizontal) {
