@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
-from hydro.network.locate import LocateResult, locate_leaks
+from hydro.network.locate import locate_leaks, result_details
 from hydro.network.model import load_network, resolve_network_path, summarise_network
 from hydro.network.sensors import (
     SensorDataError,
@@ -109,34 +109,6 @@ def run_locate(arguments: argparse.Namespace) -> int:
     if arguments.details:
         arguments.details.write_text(json.dumps(result_details(result), indent=1), encoding="utf-8")
     return 0
-
-
-def result_details(result: LocateResult) -> dict[str, object]:
-    """Everything a page needs to show the alarms: nights, candidates, residuals."""
-    calibration = result.calibration
-    nights = result.nights_consumption
-    references = calibration.night_reference(pd.DatetimeIndex(nights.index))
-    return {
-        "night_window_start_minutes": calibration.window_start * 5,
-        "spread_m3h": round(calibration.spread_m3h, 3),
-        "nights": [
-            {"night": f"{night:%Y-%m-%d %H:%M}", "consumption_m3h": round(float(value), 3),
-             "reference_m3h": round(float(reference), 3)}
-            for night, value, reference in zip(nights.index, nights.to_numpy(), references, strict=True)
-        ],
-        "merged_alarms": result.merged_alarms,
-        "leaks": [
-            {
-                "pipe_id": leak.pipe_id,
-                "start_time": f"{leak.start_time:%Y-%m-%d %H:%M}",
-                "detected_at": f"{leak.detected_at:%Y-%m-%d %H:%M}",
-                "consumption_rise_m3h": leak.consumption_rise_m3h,
-                "candidates": [{"pipe_id": c.pipe_id, "similarity": c.similarity} for c in leak.candidates],
-                "pressure_residual_m": leak.pressure_residual_m,
-            }
-            for leak in result.leaks
-        ],
-    }  # fmt: skip
 
 
 def run_summary(arguments: argparse.Namespace) -> int:

@@ -28,6 +28,7 @@ NAVIGATION = (
     NavigationItem(_("Surcharges"), "water:surcharge_summary", BUREAU),
     NavigationItem(_("Quotas"), "water:quota_list", BUREAU),
     NavigationItem(_("My water use"), "water:my_water_user", (Role.ENTERPRISE_REPORTER,)),
+    NavigationItem(_("Leak localisation"), "water:network_overview", (*BUREAU, Role.NETWORK_ANALYST)),
     NavigationItem(_("Dog register"), "dogs:dog_list", (*BUREAU, Role.CLINIC_STAFF, Role.INSPECTOR)),
     NavigationItem(_("Register a dog"), "dogs:register_dog", (*BUREAU, Role.CLINIC_STAFF)),
     NavigationItem(_("Renewals due"), "dogs:renewal_list", (*BUREAU, Role.CLINIC_STAFF)),

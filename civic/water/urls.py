@@ -27,4 +27,6 @@ urlpatterns = [
     path("quotas/", views.quota_list, name="quota_list"),
     path("quotas/import/", views.import_quotas, name="import_quotas"),
     path("quotas/export.xlsx", views.export_quotas, name="export_quotas"),
+    # Network
+    path("network/", views.network_overview, name="network_overview"),
 ]

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from civic.core.models import Role, User
 from civic.core.permissions import BUREAU, WATER_READERS, role_required
 from civic.water import actions, forms, notices, quotas, readings_files, readings_reasons, spreadsheets
+from civic.water import network as network_summary
 from civic.water.access import visible_water_user_or_404, visible_water_users
 from civic.water.models import (
     AdjustmentStatus,
@@ -555,3 +556,25 @@ def export_quotas(request: HttpRequest) -> HttpResponse:
 
 
 # --- END QUOTAS --------------------------------------------------------------
+
+
+# --- NETWORK -----------------------------------------------------------------
+# The supply network's leak alarms: the stored localisation (civic.water.network) on a map and charts.
+
+
+@role_required(*BUREAU, Role.NETWORK_ANALYST)
+def network_overview(request: HttpRequest) -> HttpResponse:
+    """The network map with its sensors, each alarm with its ranked candidate pipes, and night residuals."""
+    summary = network_summary.read_summary()
+    words = {
+        "consumption": _("Night consumption"),
+        "reference": _("Reference"),
+        "sensor": _("Pressure sensor"),
+        "candidate": _("Candidate pipe"),
+    }
+    return render(
+        request, "water/network_overview.html", {"summary": summary, "words": {k: str(v) for k, v in words.items()}}
+    )
+
+
+# --- END NETWORK -------------------------------------------------------------

@@ -48,6 +48,7 @@ class SensitivityMatrix:
     pressure_change_m: np.ndarray  # candidates × sensors
     leak_flow_m3h: np.ndarray  # per candidate
     demand_response_m_per_m3h: np.ndarray  # per sensor: b = ∂p/∂Q
+    emitter_coefficient_lps: float = 0.0  # of the reference leak [L/s per m^0.5]
 
     def signatures(self) -> np.ndarray:
         """s_c = Δp_c − b·q_c for every candidate (rows)."""
@@ -130,7 +131,7 @@ def sensitivity_matrix(
         settings = SweepSettings(str(inp_path), sensors, snapshot_s, float(coefficient))
         changes, flows = _run_sweep(candidates, settings, workers, progress)
     del baseline
-    return SensitivityMatrix([pipe for pipe, _ in candidates], sensors, changes, flows, response)
+    return SensitivityMatrix([pipe for pipe, _ in candidates], sensors, changes, flows, response, float(coefficient))
 
 
 def _baseline_and_demand_response(

@@ -60,6 +60,7 @@ class LocateResult:
     calibration: Calibration
     nights_consumption: pd.Series
     merged_alarms: int
+    night_pressure_residuals: pd.DataFrame | None = None  # nights × sensors [m]
 
 
 def without_leak_periods(data: SensorData) -> SensorData:
@@ -110,8 +111,9 @@ def locate_leaks(
     consumption = system_consumption(network, data)
     nights = night_means(network, data, calibration.window_start)
     alarms = detect(nights, calibration, consumption)
+    residuals = calibration.pressure_residuals(nights.pressures)
     if not alarms:
-        return LocateResult([], calibration, nights.consumption, 0)
+        return LocateResult([], calibration, nights.consumption, 0, residuals)
     if matrix is None:
         snapshot_s = (calibration.window_start * STEP_SECONDS + NIGHT_HOURS * 3600 // 2) % 86400
         matrix = sensitivity_matrix(
@@ -124,7 +126,7 @@ def locate_leaks(
         if _is_known(network, leak, leaks):
             continue
         leaks.append(leak)
-    return LocateResult(leaks, calibration, nights.consumption, len(alarms) - len(leaks))
+    return LocateResult(leaks, calibration, nights.consumption, len(alarms) - len(leaks), residuals)
 
 
 def comparison_nights(
@@ -173,3 +175,39 @@ def _is_known(network: wntr.network.WaterNetworkModel, leak: LocatedLeak, known:
         return False
     distances = pipe_distances(network, leak.pipe_id, [other.pipe_id for other in known])
     return min(distances.values()) <= SAME_LEAK_DISTANCE_M
+
+
+def result_details(result: LocateResult) -> dict[str, object]:
+    """Everything a page needs to show the alarms: nights, candidates, residuals."""
+    calibration = result.calibration
+    nights = result.nights_consumption
+    references = calibration.night_reference(pd.DatetimeIndex(nights.index))
+    residual_nights = [] if result.night_pressure_residuals is None else result.night_pressure_residuals.index
+    return {
+        "night_window_start_minutes": calibration.window_start * 5,
+        "spread_m3h": round(calibration.spread_m3h, 3),
+        "nights": [
+            {"night": f"{night:%Y-%m-%d %H:%M}", "consumption_m3h": round(float(value), 3),
+             "reference_m3h": round(float(reference), 3)}
+            for night, value, reference in zip(nights.index, nights.to_numpy(), references, strict=True)
+        ],
+        "merged_alarms": result.merged_alarms,
+        "residual_nights": [f"{night:%Y-%m-%d}" for night in residual_nights],
+        "night_pressure_residuals_m": {
+            str(sensor): [round(float(value), 4) for value in values]
+            for sensor, values in (
+                pd.DataFrame() if result.night_pressure_residuals is None else result.night_pressure_residuals
+            ).items()
+        },
+        "leaks": [
+            {
+                "pipe_id": leak.pipe_id,
+                "start_time": f"{leak.start_time:%Y-%m-%d %H:%M}",
+                "detected_at": f"{leak.detected_at:%Y-%m-%d %H:%M}",
+                "consumption_rise_m3h": leak.consumption_rise_m3h,
+                "candidates": [{"pipe_id": c.pipe_id, "similarity": c.similarity} for c in leak.candidates],
+                "pressure_residual_m": leak.pressure_residual_m,
+            }
+            for leak in result.leaks
+        ],
+    }  # fmt: skip

@@ -102,6 +102,8 @@ MATRIX: list[Row] = [
     Row("water:quota_list", BUREAU),
     Row("water:import_quotas", BUREAU),
     Row("water:export_quotas", BUREAU),
+    # water: network
+    Row("water:network_overview", BUREAU_AND_ANALYST),
     # dogs: Sun Li (clinic staff) works at SP01, where Wangcai is registered; the inspector reads the register
     Row("dogs:dog_list", DOG_REGISTER_READERS),
     Row("dogs:licence_detail", DOG_REGISTER_READERS, lambda world: {"number": world.records["dog_licence"].number}),

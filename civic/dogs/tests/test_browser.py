@@ -202,3 +202,17 @@ def test_a_passer_by_checks_a_demo_tag_without_signing_in(demo_county, live_serv
     assert licence.dog.owner.name not in page.content()
     assert licence.dog.owner.household.address not in page.content()
     save_screenshot(page, "dogs_public_check")
+
+
+def test_the_published_figures_draw_their_charts_and_map(demo_county, live_server, page):
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.goto(f"{live_server.url}/dogs/statistics/")
+
+    page.wait_for_selector("#town-chart canvas")
+    # 16 towns and streets on the map, and the 9 key areas drawn over them.
+    assert page.locator("#dog-map path.leaflet-interactive").count() == 16 + 9
+    for chart in ("key-area-chart", "breed-chart", "month-chart", "violation-chart", "place-chart"):
+        assert page.locator(f"#{chart} canvas").count() == 1, chart
+    assert problems == []
+    save_screenshot(page, "dogs_public_statistics")
