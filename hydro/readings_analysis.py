@@ -223,7 +223,7 @@ class NightFlowSettings:
     baseline_nights: int = 7
     cusum_allowance_sigma: float = 0.5
     cusum_threshold_sigma: float = 4.0
-    minimum_sigma_fraction: float = 0.01
+    minimum_sigma_fraction: float = 0.02
 
 
 def dma_net_inflow(readings: ibis.Table, zones: ibis.Table, period: Period) -> ibis.Table:

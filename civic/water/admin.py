@@ -120,3 +120,26 @@ class SurchargeBillAdmin(SimpleHistoryAdmin):
 @admin.register(models.FarmlandProgram)
 class FarmlandProgramAdmin(SimpleHistoryAdmin):
     list_display = ("name", "period_start_year", "period_end_year", "target_area_m2", "completed_area_m2")
+
+
+# --- METERING ---
+
+
+@admin.register(models.MeteringParameters)
+class MeteringParametersAdmin(SimpleHistoryAdmin):
+    list_display = ["effective_from", "night_use_l_per_h_per_connection", "continuous_flow_hours", "stuck_hours"]
+
+
+@admin.register(models.LeakageRateParameters)
+class LeakageRateParametersAdmin(SimpleHistoryAdmin):
+    list_display = ["effective_from", "residential_factor", "length_factor", "first_grade_pct", "second_grade_pct"]
+
+
+@admin.register(models.MeteringRun)
+class MeteringRunAdmin(admin.ModelAdmin):
+    list_display = ["period_start", "period_end", "engine", "created_at", "created_by"]
+
+
+@admin.register(models.WaterAudit)
+class WaterAuditAdmin(admin.ModelAdmin):
+    list_display = ["utility_name", "year", "created_at", "created_by"]

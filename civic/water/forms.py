@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from civic.core.models import Region, RegionLevel
 from civic.water.actions import split_problem_message
 from civic.water.models import (
+    AnomalyKind,
+    CustomerAlarm,
     Industry,
     PlanMethod,
     PlannedUseStatus,
@@ -24,6 +26,7 @@ from civic.water.models import (
     WaterUserKind,
 )
 from hydro import planning, surcharge
+from hydro.water_audit import AuditInputs
 
 # --- REGISTER ----------------------------------------------------------------
 
@@ -353,3 +356,98 @@ class QuotaFileForm(django_forms.Form):
 
 
 # --- END QUOTAS --------------------------------------------------------------
+
+# --- METERING ----------------------------------------------------------------
+
+
+class CustomerAlarmFilterForm(django_forms.Form):
+    """Search and filter the customer alarms of a run."""
+
+    q = django_forms.CharField(label=_("Meter"), required=False)
+    kind = django_forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All kinds")), *AnomalyKind.choices]
+    )
+
+    def filtered(self, alarms: QuerySet[CustomerAlarm]) -> QuerySet[CustomerAlarm]:
+        if not self.is_valid():
+            return alarms
+        if self.cleaned_data["q"]:
+            alarms = alarms.filter(meter_code__icontains=self.cleaned_data["q"].strip())
+        if self.cleaned_data["kind"]:
+            alarms = alarms.filter(kind=self.cleaned_data["kind"])
+        return alarms
+
+
+def _volume_field(label: Any, required: bool = False) -> django_forms.FloatField:
+    return django_forms.FloatField(label=label, required=required, min_value=0, initial=0 if not required else None)
+
+
+class WaterAuditForm(django_forms.Form):
+    """A utility's figures for a year; the labels give the units (m³ for volumes)."""
+
+    utility_name = django_forms.CharField(label=_("Utility"), max_length=100)
+    year = django_forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    system_input_m3 = django_forms.FloatField(label=_("System input volume (m³)"), min_value=0.001)
+    billed_metered_m3 = _volume_field(_("Billed metered consumption (m³)"), required=True)
+    billed_unmetered_m3 = _volume_field(_("Billed unmetered consumption (m³)"))
+    unbilled_metered_m3 = _volume_field(_("Unbilled metered consumption (m³)"))
+    unbilled_unmetered_m3 = _volume_field(_("Unbilled unmetered consumption (m³)"))
+    unauthorised_m3 = _volume_field(_("Unauthorised consumption (m³)"))
+    data_handling_errors_m3 = _volume_field(_("Data handling errors (m³)"))
+    meter_under_registration_pct = django_forms.FloatField(
+        label=_("Customer meter under-registration (%)"), min_value=0, max_value=99.9, initial=0
+    )
+    mains_length_km = django_forms.FloatField(label=_("Length of mains (km)"), min_value=0.001)
+    service_connections = django_forms.IntegerField(label=_("Service connections"), min_value=1)
+    private_pipe_length_km = django_forms.FloatField(
+        label=_("Service pipe from property line to meter (km)"), min_value=0, initial=0
+    )
+    average_pressure_m = django_forms.FloatField(label=_("Average operating pressure (m)"), min_value=0.1)
+    retail_price_yuan_per_m3 = django_forms.FloatField(label=_("Retail price (yuan/m³)"), min_value=0, initial=0)
+    variable_production_cost_yuan_per_m3 = django_forms.FloatField(
+        label=_("Variable production cost (yuan/m³)"), min_value=0, initial=0
+    )
+    residential_household_metered_m3 = _volume_field(_("Water metered to households (m³)"))
+    mains_length_dn75_km = django_forms.FloatField(
+        label=_("Length of mains of DN75 and above (km)"),
+        min_value=0,
+        required=False,
+        help_text=_("Leave empty to use the length of mains."),
+    )
+    average_outlet_pressure_mpa = django_forms.FloatField(
+        label=_("Average outlet pressure of the works (MPa)"), min_value=0, initial=0
+    )
+    maximum_frost_depth_m = django_forms.FloatField(label=_("Greatest frost depth (m)"), min_value=0, initial=0)
+    banding = django_forms.ChoiceField(
+        label=_("ILI bands"),
+        choices=[
+            ("low_middle_income", _("Low- and middle-income countries")),
+            ("high_income", _("High-income countries")),
+        ],
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        volumes = ("billed_metered_m3", "billed_unmetered_m3", "unbilled_metered_m3", "unbilled_unmetered_m3")
+        authorised = sum(data.get(name) or 0.0 for name in volumes)
+        system_input = data.get("system_input_m3")
+        if system_input is not None and authorised > system_input:
+            raise django_forms.ValidationError(
+                _("Authorised consumption (%(authorised).0f m³) exceeds the system input (%(input).0f m³)."),
+                params={"authorised": authorised, "input": system_input},
+            )
+        return data
+
+    def audit_inputs(self) -> AuditInputs:
+        """The cleaned figures as hydro's audit inputs (empty optional volumes count as zero)."""
+        data = dict(self.cleaned_data)
+        data.pop("year")
+        data.pop("banding")
+        name = data.pop("utility_name")
+        values = {
+            key: (0.0 if value is None and key != "mains_length_dn75_km" else value) for key, value in data.items()
+        }
+        return AuditInputs(name=name, **values)
+
+
+# --- END METERING ------------------------------------------------------------

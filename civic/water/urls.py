@@ -27,6 +27,12 @@ urlpatterns = [
     path("quotas/", views.quota_list, name="quota_list"),
     path("quotas/import/", views.import_quotas, name="import_quotas"),
     path("quotas/export.xlsx", views.export_quotas, name="export_quotas"),
+    # Metering
+    path("metering/", views.metering_dashboard, name="metering_dashboard"),
+    path("metering/alarms/", views.customer_alarm_list, name="customer_alarm_list"),
+    path("metering/alarms/<int:alarm_id>/", views.customer_alarm_detail, name="customer_alarm_detail"),
+    path("metering/audit/", views.water_audit_form, name="water_audit_form"),
+    path("metering/audit/<int:audit_id>/", views.water_audit_detail, name="water_audit_detail"),
     # Network
     path("network/", views.network_overview, name="network_overview"),
 ]

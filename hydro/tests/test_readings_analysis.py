@@ -104,7 +104,8 @@ BASELINE = [10.0, 10.2, 9.8, 10.0, 10.1, 9.9, 10.0]
 
 
 def test_a_step_in_night_flow_raises_an_alarm_on_its_first_night():
-    # Baseline median 10.0 m³/h, MAD 0.1 → σ = 0.14826; (11 − 10) / σ − 0.5 = 6.24 > 4 on night 8.
+    # Baseline median 10.0 m³/h, MAD 0.1 → 1.4826 × 0.1 = 0.148 below the floor 2 % × 10 = 0.2: σ = 0.2;
+    # (11 − 10) / 0.2 − 0.5 = 4.5 > 4 on night 8.
     alarms = night_flow_alarms(nights_of([*BASELINE, 11.0, 11.0, 11.0]))
     assert list(alarms.itertuples(index=False, name=None)) == [
         ("HX", datetime.date(2024, 3, 8), datetime.date(2024, 3, 8), 1.0)
@@ -112,11 +113,11 @@ def test_a_step_in_night_flow_raises_an_alarm_on_its_first_night():
 
 
 def test_a_small_rise_is_caught_by_accumulation_with_the_date_it_began():
-    # (10.3 − 10) / 0.14826 − 0.5 = 1.523 a night: S = 1.52, 3.05, 4.57 > 4 on the third night (10 March),
+    # (10.4 − 10) / 0.2 − 0.5 = 1.5 a night: S = 1.5, 3.0, 4.5 > 4 on the third night (10 March),
     # the rise having begun on 8 March.
-    alarms = night_flow_alarms(nights_of([*BASELINE, 10.3, 10.3, 10.3, 10.3]))
+    alarms = night_flow_alarms(nights_of([*BASELINE, 10.4, 10.4, 10.4, 10.4]))
     assert list(alarms.itertuples(index=False, name=None)) == [
-        ("HX", datetime.date(2024, 3, 8), datetime.date(2024, 3, 10), 0.3)
+        ("HX", datetime.date(2024, 3, 8), datetime.date(2024, 3, 10), 0.4)
     ]
 
 

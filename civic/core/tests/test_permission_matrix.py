@@ -26,7 +26,15 @@ from civic.dogs.models import Refusal, ViolationCase
 from civic.dogs.testing import LIU_MIN_ID, make_dogs_cast
 from civic.testing import Cast
 from civic.water.actions import compute_bills
-from civic.water.models import ImportStatus, PlanAdjustmentRequest, ReadingImportBatch, SurchargeBill
+from civic.water.models import (
+    CustomerAlarm,
+    ImportStatus,
+    MeteringRun,
+    PlanAdjustmentRequest,
+    ReadingImportBatch,
+    SurchargeBill,
+    WaterAudit,
+)
 from civic.water.tests.test_surcharges import MARCH, issue_plan, read
 
 ANONYMOUS = "anonymous"
@@ -102,6 +110,16 @@ MATRIX: list[Row] = [
     Row("water:quota_list", BUREAU),
     Row("water:import_quotas", BUREAU),
     Row("water:export_quotas", BUREAU),
+    # water: metering (the utility's network analyst and the bureau)
+    Row("water:metering_dashboard", BUREAU_AND_ANALYST),
+    Row("water:customer_alarm_list", BUREAU_AND_ANALYST),
+    Row(
+        "water:customer_alarm_detail",
+        BUREAU_AND_ANALYST,
+        lambda world: {"alarm_id": world.records["customer_alarm"].pk},
+    ),
+    Row("water:water_audit_form", BUREAU_AND_ANALYST),
+    Row("water:water_audit_detail", BUREAU_AND_ANALYST, lambda world: {"audit_id": world.records["water_audit"].pk}),
     # water: network
     Row("water:network_overview", BUREAU_AND_ANALYST),
     # dogs: Sun Li (clinic staff) works at SP01, where Wangcai is registered; the inspector reads the register
@@ -172,6 +190,23 @@ def _readings_batch(world: World) -> None:
         errors=[{"row": 2, "column": "meter_serial", "code": "unknown_meter", "value": "M-9"}],
         imported_by=world.cast.bureau_staff,
     )
+
+
+@record_builder
+def _metering_records(world: World) -> None:
+    run = MeteringRun.objects.create(
+        period_start=datetime.date(2024, 3, 1), period_end=datetime.date(2024, 3, 31), store="var/readings"
+    )
+    world.records["customer_alarm"] = CustomerAlarm.objects.create(
+        run=run,
+        meter_code="C-LEAK",
+        kind="continuous_flow",
+        start=datetime.datetime(2024, 3, 1, tzinfo=datetime.UTC),
+        end=datetime.datetime(2024, 3, 3, tzinfo=datetime.UTC),
+        volume_m3=0.48,
+        confidence=1.0,
+    )
+    world.records["water_audit"] = WaterAudit.objects.create(utility_name="武进水务", year=2024, inputs={}, result={})
 
 
 @record_builder

@@ -1,0 +1,44 @@
+"""Analyse a period of smart-meter readings and keep the summaries the metering pages show."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from civic.water.actions import record_metering_run
+from hydro.readings_analysis import Period, check_zone_meters, read_zones
+from hydro.readings_engine import ENGINES, connect, readings_table
+
+
+class Command(BaseCommand):
+    help = (
+        "Analyse the readings of a period in a readings store (DMA balances, night flow and its alarms, customer "
+        "anomalies) and store the summaries for the metering pages. Import readings with `hydro readings import`."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--store", required=True, help="The readings store directory.")
+        parser.add_argument("--zones", required=True, help="Zone membership CSV: meter_id,dma_id,role.")
+        parser.add_argument("--period", required=True, help="A month (2024-03) or START..END.")
+        parser.add_argument("--engine", choices=ENGINES, help="The analysis engine (default: HYDRO_ENGINE or duckdb).")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        with tqdm(total=2, desc="analysis", unit="step", disable=options["verbosity"] == 0) as progress:
+            try:
+                period = Period.parse(options["period"])
+                zones = read_zones(options["zones"])
+                connection = connect(options["engine"])
+                readings = readings_table(connection, options["store"], period.months())
+                known = set(connection.execute(readings.select("meter_id").distinct())["meter_id"])
+                check_zone_meters(options["zones"], zones, known)
+                progress.update()
+                run = record_metering_run(options["store"], zones, period, engine=options["engine"])
+                progress.update()
+            except (ValueError, FileNotFoundError) as error:
+                raise CommandError(str(error)) from error
+        self.stdout.write(
+            f"{run}: {run.balances.count()} DMA balances, {run.night_flow_alarms.count()} night-flow alarms, "
+            f"{run.customer_alarms.count()} customer alarms"
+        )

@@ -1,0 +1,171 @@
+"""Metering pages: analysis summaries stored in one run, the DMA dashboard, customer alarms and the water audit.
+
+The readings are Hongxing's and Fenghuang's two hand-worked days (hydro/tests/readings_cases.py).
+"""
+
+import datetime
+import json
+
+import pytest
+from django.urls import reverse
+
+from civic.core.models import Region, RegionLevel
+from civic.water.actions import leakage_rate_parameters_for, record_metering_run
+from civic.water.models import CustomerAlarm, LeakageRateParameters, MeteringRun, WaterAudit
+from hydro.readings_analysis import Period, read_zones
+from hydro.readings_store import import_file
+from hydro.tests import readings_cases
+
+TWO_DAYS = Period.parse("2024-03-01..2024-03-02")
+SQUARE = {
+    "type": "Polygon",
+    "coordinates": [[[119.9, 31.7], [120.0, 31.7], [120.0, 31.8], [119.9, 31.8], [119.9, 31.7]]],
+}
+
+
+def sign_in(client, user):
+    client.force_login(user)
+
+
+@pytest.fixture
+def run(cast, tmp_path) -> MeteringRun:
+    for code, name in (("HX", "红星计量分区"), ("FH", "凤凰计量分区")):
+        Region.objects.create(code=code, name=name, level=RegionLevel.DMA, parent=cast.hutang, boundary=SQUARE)
+    (tmp_path / "readings.csv").write_text(readings_cases.readings_csv())
+    (tmp_path / "zones.csv").write_text(readings_cases.ZONES_CSV)
+    import_file(tmp_path / "store", tmp_path / "readings.csv")
+    return record_metering_run(
+        str(tmp_path / "store"), read_zones(tmp_path / "zones.csv"), TWO_DAYS, cast.network_analyst
+    )
+
+
+def test_a_run_keeps_the_balances_night_flows_and_alarms(run):
+    hongxing = run.balances.get(dma_code="HX")
+    # Worked in hydro/tests/test_readings_analysis.py: 46.2 m³ in, 9.6 out, 8.42 used: 28.18 m³ = 76.99 %.
+    assert (hongxing.inflow_m3, hongxing.outflow_m3) == pytest.approx((46.2, 9.6))
+    assert (hongxing.nrw_m3, hongxing.nrw_pct) == pytest.approx((28.18, 76.9945), abs=1e-4)
+    assert (run.period_start, run.period_end) == (datetime.date(2024, 3, 1), datetime.date(2024, 3, 2))
+    assert run.night_flows.count() == 4
+    # The default 72 h stuck threshold leaves the 24 h of zeros alone: five customer alarms.
+    assert sorted(run.customer_alarms.values_list("meter_code", "kind")) == [
+        ("C-BURST", "burst"),
+        ("C-GAP", "gap"),
+        ("C-LEAK", "continuous_flow"),
+        ("C-REVERSE", "reverse"),
+        ("C-STUCK", "continuous_flow"),
+    ]
+
+
+def test_a_customer_alarm_keeps_the_meter_s_use_around_it_in_county_time(run):
+    burst = run.customer_alarms.get(kind="burst")
+    # 10:00–14:00 on 2 March in Shanghai is 02:00–06:00 UTC.
+    assert burst.start == datetime.datetime(2024, 3, 2, 2, tzinfo=datetime.UTC)
+    moments = [moment for moment, _volume in burst.use_series]
+    # From a day before the start to the end of the readings (the day after is beyond them).
+    assert (moments[0], moments[-1]) == ("2024-03-01T10:00:00", "2024-03-02T23:00:00")
+    assert dict(burst.use_series)["2024-03-02T10:00:00"] == 1.0
+
+
+def test_the_dashboard_shows_the_dmas_by_non_revenue_water(client, cast, run):
+    sign_in(client, cast.network_analyst)
+    response = client.get(reverse("water:metering_dashboard"))
+    assert response.status_code == 200
+    map_data = response.context["map_data"]
+    assert {
+        feature["properties"]["code"]: round(feature["properties"]["nrw_pct"], 1) for feature in map_data["features"]
+    } == {
+        "FH": 91.7,
+        "HX": 77.0,
+    }
+    assert response.context["night_data"]["HX"]["mnf"] == [0.3, 0.3]
+    assert "红星计量分区" in response.content.decode()
+
+
+def test_the_dashboard_without_any_run_says_how_to_make_one(client, cast):
+    sign_in(client, cast.bureau_staff)
+    response = client.get(reverse("water:metering_dashboard"))
+    assert "manage.py analyse_readings" in response.content.decode()
+
+
+def test_the_alarm_list_filters_by_kind_and_meter(client, cast, run):
+    sign_in(client, cast.network_analyst)
+    response = client.get(reverse("water:customer_alarm_list"), {"kind": "continuous_flow"})
+    assert [alarm.meter_code for alarm in response.context["page"]] == ["C-LEAK", "C-STUCK"]
+    response = client.get(reverse("water:customer_alarm_list"), {"q": "leak"})
+    assert [alarm.kind for alarm in response.context["page"]] == ["continuous_flow"]
+
+
+def test_an_alarm_page_charts_the_meter_s_use(client, cast, run):
+    sign_in(client, cast.network_analyst)
+    alarm = CustomerAlarm.objects.get(meter_code="C-REVERSE")
+    response = client.get(reverse("water:customer_alarm_detail", args=[alarm.pk]))
+    assert response.context["chart"]["start"] == "2024-03-01T03:00:00"
+    assert response.context["chart"]["end"] == "2024-03-01T05:00:00"
+
+
+AUDIT_FORM = {
+    "utility_name": "武进水务",
+    "year": 2024,
+    "system_input_m3": 10_000_000,
+    "billed_metered_m3": 8_200_000,
+    "billed_unmetered_m3": 100_000,
+    "unbilled_metered_m3": 50_000,
+    "unbilled_unmetered_m3": 150_000,
+    "unauthorised_m3": 50_000,
+    "data_handling_errors_m3": 20_000,
+    "meter_under_registration_pct": 2,
+    "mains_length_km": 500,
+    "service_connections": 20_000,
+    "private_pipe_length_km": 20,
+    "average_pressure_m": 40,
+    "retail_price_yuan_per_m3": 3,
+    "variable_production_cost_yuan_per_m3": 1,
+    "residential_household_metered_m3": 5_000_000,
+    "mains_length_dn75_km": 80,
+    "average_outlet_pressure_mpa": 0.4,
+    "maximum_frost_depth_m": 0.3,
+    "banding": "low_middle_income",
+}
+
+
+def test_the_audit_form_works_out_and_keeps_the_audit(client, cast):
+    sign_in(client, cast.network_analyst)
+    response = client.post(reverse("water:water_audit_form"), AUDIT_FORM)
+    audit = WaterAudit.objects.get()
+    assert response.url == reverse("water:water_audit_detail", args=[audit.pk])
+    # Worked in hydro/tests/test_water_audit.py: ILI 3.389 (band A), leakage rate 9.44 %, first grade.
+    assert (round(audit.result["ili"], 3), audit.result["ili_band"], audit.result["cjj92_grade"]) == (
+        3.389,
+        "A",
+        "first",
+    )
+    page = client.get(response.url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "3.39" in page and "band A" in page and "9.44 %" in page
+
+
+def test_the_audit_form_explains_impossible_figures(client, cast):
+    sign_in(client, cast.bureau_staff)
+    response = client.post(
+        reverse("water:water_audit_form"), {**AUDIT_FORM, "billed_metered_m3": 11_000_000}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 200
+    assert "exceeds the system input" in response.content.decode()
+    assert not WaterAudit.objects.exists()
+
+
+def test_the_cjj92_parameters_in_force_are_the_county_s_rows(db):
+    LeakageRateParameters.objects.create(
+        effective_from=datetime.date(2025, 1, 1), first_grade_pct=9.0, pressure_steps=[[0.3, 0.5]]
+    )
+    assert leakage_rate_parameters_for(2024).grades_pct == ((10.0, "first"), (12.0, "second"))
+    in_2025 = leakage_rate_parameters_for(2025)
+    assert (in_2025.grades_pct[0], in_2025.pressure_steps) == ((9.0, "first"), ((0.3, 0.5),))
+
+
+def test_the_dashboard_map_data_is_valid_json_in_the_page(client, cast, run):
+    sign_in(client, cast.bureau_admin)
+    page = client.get(reverse("water:metering_dashboard")).content.decode()
+    start = page.index('<script id="dma-map-data" type="application/json">') + len(
+        '<script id="dma-map-data" type="application/json">'
+    )
+    assert json.loads(page[start : page.index("</script>", start)])["type"] == "FeatureCollection"
