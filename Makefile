@@ -28,6 +28,7 @@ demo: setup  ## set everything up, load the demo county and serve it
 	mkdir -p var
 	$(PYTHON) manage.py migrate --noinput
 	$(PYTHON) manage.py load_demo --reset
+	$(PYTHON) manage.py load_metering_demo
 	@echo "Serving the demo county on http://$(HOST)/"
 	$(PYTHON) manage.py runserver $(HOST)
 
