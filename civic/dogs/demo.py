@@ -18,13 +18,17 @@ DT2022000003 (cancelled: the dog died).
 from __future__ import annotations
 
 import datetime
+import io
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from PIL import Image, ImageDraw
 from tqdm import tqdm
 
 from civic.core.models import Region, RegionLevel, Role, User
@@ -584,6 +588,39 @@ def confiscate_in_some_cases(context: DemoContext, dogs: list[Dog], inspector: U
     return count
 
 
+# --- Photos of the showcase dogs ----------------------------------------------------
+
+PHOTO_COLOURS = {"valid": (222, 184, 120), "overdue": (120, 90, 60), "cancelled": (235, 235, 228)}
+
+
+def drawn_dog_photo(fur: tuple[int, int, int]) -> bytes:
+    """A simple drawing of a sitting dog (240 × 240 PNG), so the public check has a photo to show."""
+    image = Image.new("RGB", (240, 240), (214, 234, 240))
+    draw = ImageDraw.Draw(image)
+    outline = (60, 50, 40)
+    draw.ellipse((60, 110, 180, 225), fill=fur, outline=outline, width=3)  # body
+    draw.ellipse((75, 35, 165, 125), fill=fur, outline=outline, width=3)  # head
+    draw.ellipse((62, 40, 92, 100), fill=fur, outline=outline, width=3)  # ears
+    draw.ellipse((148, 40, 178, 100), fill=fur, outline=outline, width=3)
+    draw.ellipse((98, 68, 108, 78), fill=outline)  # eyes
+    draw.ellipse((132, 68, 142, 78), fill=outline)
+    draw.ellipse((112, 88, 128, 100), fill=(30, 30, 30))  # nose
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def give_showcase_dogs_photos(dogs: list[DemoDog], records: list[Dog]) -> None:
+    """Write the showcase dogs' photos under a fixed name (loading again overwrites, never piles up)."""
+    folder = Path(settings.MEDIA_ROOT) / "dogs" / "photos"
+    folder.mkdir(parents=True, exist_ok=True)
+    for dog, record in zip(dogs, records, strict=True):
+        if dog.tag_number in SHOWCASE_TAGS:
+            (folder / f"demo-{dog.tag_number}.png").write_bytes(drawn_dog_photo(PHOTO_COLOURS[dog.fate]))
+            record.photo.name = f"dogs/photos/demo-{dog.tag_number}.png"
+            record.save(update_fields=["photo"])
+
+
 # --- Loading -------------------------------------------------------------------------
 
 
@@ -628,6 +665,7 @@ def load_dog_demo(
         records = create_dogs(context, dogs, owners)
         steps.update()
         create_licences(context, dogs, records)
+        give_showcase_dogs_photos(dogs, records)
         steps.update()
         actions.queue_renewal_reminders(day)
         points = [point for points in context.points_by_town.values() for point in points]

@@ -184,7 +184,8 @@ def test_liu_yang_takes_a_park_violation_from_patrol_to_decision(dogs, live_serv
 
 
 @pytest.fixture
-def demo_county(db):
+def demo_county(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     towns = create_regions()
     create_service_points(random.Random("20240312:service points"), towns)
     load_dog_demo(20240312, 1, quiet=True, dog_count=100)
@@ -199,6 +200,7 @@ def test_a_passer_by_checks_a_demo_tag_without_signing_in(demo_county, live_serv
     assert "valid" in page.get_attribute("#check-state", "class")
     licence = Licence.objects.get(tags__number=VALID_DEMO_TAG)
     assert page.inner_text("#check-breed") == licence.dog.breed.name
+    assert page.locator("#check-photo").is_visible()
     assert licence.dog.owner.name not in page.content()
     assert licence.dog.owner.household.address not in page.content()
     save_screenshot(page, "dogs_public_check")

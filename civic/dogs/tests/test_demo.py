@@ -19,7 +19,8 @@ SEED = 20240312
 
 
 @pytest.fixture
-def county(db):
+def county(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     towns = create_regions()
     create_service_points(random.Random(f"{SEED}:service points"), towns)
 
@@ -38,6 +39,8 @@ def test_the_showcase_tags_check_as_valid_expired_and_cancelled(client, small_de
     ]
     assert VALID_DEMO_TAG == "DT2022000001"
     assert states == ["valid", "expired", "cancelled"]
+    photo = client.get(reverse("dogs:check_number", args=[VALID_DEMO_TAG])).context["result"]["photo"]
+    assert photo.startswith("data:image/png;base64,")
 
 
 def test_the_same_seed_and_day_draw_the_same_dogs(county):
