@@ -11,6 +11,7 @@ urlpatterns = [
     path("licences/<str:number>/licence.pdf", views.licence_pdf, name="licence_pdf"),
     # One-stop registration
     path("register/", views.register_dog, name="register_dog"),
+    path("register/check/", views.registration_check, name="registration_check"),
     path("refusals/", views.refusal_list, name="refusal_list"),
     path("refusals/<str:number>/", views.refusal_detail, name="refusal_detail"),
     path("refusals/<str:number>/letter.pdf", views.refusal_letter_pdf, name="refusal_letter_pdf"),

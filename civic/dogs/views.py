@@ -187,6 +187,24 @@ def register_dog(request: HttpRequest) -> HttpResponse:
     return render(request, "dogs/register_dog.html", {"form": form, "steps": form.steps(), "service_point": point})
 
 
+@role_required(*REGISTER_WRITERS)
+def registration_check(request: HttpRequest) -> HttpResponse:
+    """What registering would give, before anything is stored: the rules the dog and household meet or fail.
+
+    The registration page asks for it (htmx) on its last step; nothing is written.
+    """
+    user = signed_in_user(request)
+    point_id = own_service_point_id(user)
+    point = ServicePoint.objects.get(pk=point_id) if point_id else None
+    form = forms.RegistrationForm(request.POST or None, service_point=point)
+    context: dict[str, Any] = {"form": form, "checked": False}
+    if request.method == "POST" and form.is_valid():
+        facts = actions.registration_facts(form.application(), today())
+        reasons = [actions.REFUSAL_REASON_LABELS[reason] for reason in rules.refusal_reasons(facts)]
+        context.update({"checked": True, "facts": facts, "reasons": reasons})
+    return render(request, "dogs/_registration_check.html", context)
+
+
 def _register_from_form(form: forms.RegistrationForm, user: User) -> Licence | Refusal | None:
     try:
         return actions.register_dog(

@@ -127,6 +127,7 @@ MATRIX: list[Row] = [
     Row("dogs:licence_detail", DOG_REGISTER_READERS, lambda world: {"number": world.records["dog_licence"].number}),
     Row("dogs:licence_pdf", DOG_REGISTER_WRITERS, lambda world: {"number": world.records["dog_licence"].number}),
     Row("dogs:register_dog", DOG_REGISTER_WRITERS),
+    Row("dogs:registration_check", DOG_REGISTER_WRITERS),
     Row("dogs:refusal_list", DOG_REGISTER_WRITERS),
     Row("dogs:refusal_detail", DOG_REGISTER_WRITERS, lambda world: {"number": world.records["dog_refusal"].number}),
     Row("dogs:refusal_letter_pdf", DOG_REGISTER_WRITERS, lambda world: {"number": world.records["dog_refusal"].number}),

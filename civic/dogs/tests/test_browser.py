@@ -81,6 +81,8 @@ def test_sun_li_registers_a_corgi_step_by_step_and_prints_its_tag(dogs, live_ser
     fill_owner_step(page, dogs, "牛塘镇青云路9号", key_area=False)
     fill_dog_step(page, dogs, "柯基犬", "156000000000010", "30")
     fill_immunisation_step(page)
+    # The last step checks the rules before anything is stored.
+    assert page.get_attribute("#check-outcome", "data-outcome") == "register"
     save_screenshot(page, "dogs_registration_last_step")
     with page.expect_navigation():
         page.click("#register-submit")
@@ -115,6 +117,7 @@ def test_sun_li_refuses_a_tibetan_mastiff_and_prints_the_letter(dogs, live_serve
     fill_owner_step(page, dogs, "湖塘镇人民路5号", key_area=True)
     fill_dog_step(page, dogs, "藏獒", "156000000000020", "70")
     fill_immunisation_step(page)
+    assert page.get_attribute("#check-outcome", "data-outcome") == "refuse"
     with page.expect_navigation():
         page.click("#register-submit")
 

@@ -117,6 +117,22 @@ def test_a_second_dog_in_zhang_weis_key_area_household_is_refused_with_a_letter(
     assert letter.content.startswith(b"%PDF")
 
 
+def test_the_rule_check_foresees_the_refusal_and_stores_nothing(client, dogs):
+    data = registration_data(dogs, address="湖塘镇花园街1号")
+    response = sign_in(client, dogs.cast.clinic_staff).post(reverse("dogs:registration_check"), data)
+    facts = response.context["facts"]
+    # Zhang Wei's household in Hutang's key area keeps Wangcai; the key area allows one dog.
+    assert (facts.dogs_already_in_household, facts.household_dog_limit) == (1, 1)
+    assert 'data-outcome="refuse"' in response.text
+    assert not Refusal.objects.exists()
+
+
+def test_the_rule_check_clears_a_corgi_in_a_new_household(client, dogs):
+    response = sign_in(client, dogs.cast.clinic_staff).post(reverse("dogs:registration_check"), registration_data(dogs))
+    assert response.context["reasons"] == []
+    assert 'data-outcome="register"' in response.text
+
+
 def test_a_guide_dog_with_its_proof_is_registered_over_the_key_area_limit(client, dogs):
     # DOMAIN.md B: guide/assistance dogs with disability proof; the area rule exempts them by default.
     data = registration_data(

@@ -12,6 +12,9 @@
     markers.forEach((marker, position) => marker.classList.toggle("current", position === index));
     const first = steps[index].querySelector("input, select, textarea");
     if (first) first.focus();
+    // On the last step, show at once what registering would give.
+    const check = steps[index].querySelector("#check-rules");
+    if (check && typeof htmx !== "undefined") htmx.trigger(check, "click");
   }
   function stepIsValid(step) {
     return Array.from(step.querySelectorAll("input, select, textarea")).every((field) => field.reportValidity());
