@@ -428,7 +428,15 @@ class DecisionForm(forms.Form):
     reasons = forms.CharField(label=_("Reasons for the decision"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+
+    def words(self) -> str:
+        return self.cleaned_data["q"].strip() if self.is_valid() else ""
+
+
 class CaseFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All statuses")), *CaseStatus.choices]
     )

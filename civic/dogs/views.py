@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -217,8 +217,15 @@ def _register_from_form(form: forms.RegistrationForm, user: User) -> Licence | R
 
 @role_required(*REGISTER_WRITERS)
 def refusal_list(request: HttpRequest) -> HttpResponse:
+    """Refused registrations, newest first; search by letter number, owner or dog."""
+    search = forms.SearchForm(request.GET or None)
     refusals = visible_refusals(signed_in_user(request)).select_related("breed", "service_point")
-    return render(request, "dogs/refusal_list.html", {"page": page_of(request, refusals), "query": ""})
+    if words := search.words():
+        refusals = refusals.filter(
+            Q(number__icontains=words) | Q(owner_name__icontains=words) | Q(dog_name__icontains=words)
+        )
+    context = {"search": search, "page": page_of(request, refusals), "query": query_without_page(request)}
+    return render(request, "dogs/refusal_list.html", context)
 
 
 @role_required(*REGISTER_WRITERS)
@@ -399,6 +406,14 @@ def filtered_cases(filters: forms.CaseFilterForm) -> QuerySet[ViolationCase]:
     for field in ("status", "violation_type"):
         if filters.cleaned_data[field]:
             cases = cases.filter(**{field: filters.cleaned_data[field]})
+    words = filters.cleaned_data["q"].strip()
+    if words:
+        cases = cases.filter(
+            Q(number__icontains=words)
+            | Q(offender_name__icontains=words)
+            | Q(place__name__icontains=words)
+            | Q(dog__licence__number__iexact=words)
+        )
     return cases
 
 

@@ -331,6 +331,21 @@ def open_case(dogs, code, dog=None):
     return actions.open_case(case, dogs.cast.inspector)
 
 
+def test_cases_are_found_by_place_and_by_status(client, dogs):
+    open_case(dogs, "no_leash")
+    sign_in(client, dogs.cast.inspector)
+    assert client.get(reverse("dogs:case_list"), {"q": "湖塘广场"}).context["total"] == 1
+    assert client.get(reverse("dogs:case_list"), {"q": "淹城"}).context["total"] == 0
+    assert client.get(reverse("dogs:case_list"), {"status": "decided"}).context["total"] == 0
+
+
+def test_refusals_are_found_by_owner(client, dogs):
+    data = registration_data(dogs, address="湖塘镇花园街1号")
+    sign_in(client, dogs.cast.clinic_staff).post(reverse("dogs:register_dog"), data)
+    assert len(client.get(reverse("dogs:refusal_list"), {"q": "刘敏"}).context["page"]) == 1
+    assert len(client.get(reverse("dogs:refusal_list"), {"q": "张伟"}).context["page"]) == 0
+
+
 def test_a_fine_outside_the_regulations_range_is_refused(client, dogs):
     # DOMAIN.md B: dogs in shared building spaces ¥50–500.
     case = open_case(dogs, "shared_space")
