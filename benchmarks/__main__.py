@@ -6,11 +6,11 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
-from benchmarks import surcharge
+from benchmarks import network, surcharge
 from benchmarks.runner import machine_line, measure, results_table, write_results
 
 BENCHMARKS_FILE = Path(__file__).resolve().parent.parent / "BENCHMARKS.md"
-BENCHMARK_FACTORIES = (surcharge.benchmark,)
+BENCHMARK_FACTORIES = (surcharge.benchmark, network.benchmark)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

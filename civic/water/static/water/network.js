@@ -8,6 +8,8 @@
   const point = (node) => { const xy = data.nodes[node]; return [xy[1], xy[0]]; };  // Leaflet takes [y, x]
 
   const map = L.map("network-map", {crs: L.CRS.Simple, attributionControl: false, minZoom: -10, zoomSnap: 0.25});
+  // The view must be set before vector layers are added: the bounds of all nodes.
+  map.fitBounds(L.latLngBounds(Object.keys(data.nodes).map(point)), {padding: [10, 10]});
   const pipes = L.featureGroup().addTo(map);
   const linkEnds = {};
   for (const [name, start, end, kind] of data.links) {
@@ -38,10 +40,9 @@
     L.circleMarker(point(sensor), {radius: 5, color: "#0b6e8a", fillColor: "#0b6e8a", fillOpacity: 0.9})
       .bindTooltip(`${words.sensor} ${sensor}`).addTo(map);
   }
-  map.fitBounds(pipes.getBounds(), {padding: [10, 10]});
 
   echarts.init(document.getElementById("night-chart")).setOption({
-    tooltip: {trigger: "axis"}, legend: {top: 0}, grid: {left: 60, right: 20, top: 30, bottom: 30},
+    animation: false, tooltip: {trigger: "axis"}, legend: {top: 0}, grid: {left: 60, right: 20, top: 30, bottom: 30},
     xAxis: {type: "category", data: data.nights.map((night) => night.night.slice(0, 10))},
     yAxis: {type: "value", scale: true},
     series: [
@@ -51,7 +52,7 @@
   });
   const residuals = data.night_pressure_residuals_m;
   echarts.init(document.getElementById("residual-chart")).setOption({
-    tooltip: {trigger: "axis"}, legend: {top: 0, type: "scroll"}, grid: {left: 60, right: 20, top: 30, bottom: 30},
+    animation: false, tooltip: {trigger: "axis"}, legend: {top: 0, type: "scroll"}, grid: {left: 60, right: 20, top: 30, bottom: 30},
     xAxis: {type: "category", data: data.residual_nights},
     yAxis: {type: "value", scale: true},
     series: Object.keys(residuals).map((sensor) => ({name: sensor, type: "line", data: residuals[sensor], showSymbol: false})),
