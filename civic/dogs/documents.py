@@ -1,4 +1,5 @@
-"""Printed documents for owners, in Chinese: the refusal letter and the licence with its tag."""
+"""Printed documents for owners, in Chinese: the refusal letter, the licence with its tag, the decision
+on a violation case and the notice of a sheltered dog."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import segno
 from fpdf import FPDF
 
 from civic.core.pdf import new_chinese_document
-from civic.dogs.models import Licence, Refusal
+from civic.dogs.models import Decision, IntakeReason, Licence, Refusal, ShelterIntake, ViolationCase
 
 # Worded as the letter tells the owner, in Chinese.
 REFUSAL_REASON_TEXT = {
@@ -135,4 +136,94 @@ def licence_and_tag(licence: Licence, check_url: str, county_name: str) -> bytes
     document.set_font_size(8)
     document.cell(90, 5, f"查验网址：{check_url}", new_x="LMARGIN", new_y="NEXT")
     document.set_font_size(11)
+    return bytes(document.output())
+
+
+DECISION_TEXT = {
+    Decision.NO_PENALTY: "不予处罚",
+    Decision.WARNING: "警告",
+    Decision.FINE: "罚款",
+    Decision.FINE_AND_CONFISCATION: "罚款，并没收犬只",
+}
+
+
+def write_paragraph(document: FPDF, text: str) -> None:
+    document.multi_cell(0, 8, text, new_x="LMARGIN", new_y="NEXT")
+
+
+def write_signature(document: FPDF, issuer: str, day: datetime.date) -> None:
+    document.ln(12)
+    document.cell(0, 8, issuer, align="R", new_x="LMARGIN", new_y="NEXT")
+    document.cell(0, 8, chinese_date(day), align="R", new_x="LMARGIN", new_y="NEXT")
+
+
+def decision_text(case: ViolationCase) -> str:
+    text = DECISION_TEXT.get(Decision(case.decision), case.decision)
+    if case.fine_yuan is not None:
+        text = text.replace("罚款", f"罚款人民币{case.fine_yuan:,.2f}元", 1)
+    return text
+
+
+def case_decision(case: ViolationCase, county_name: str) -> bytes:
+    """养犬违法行为处理决定书: what was seen, the regulation's range, and the decision with its reasons."""
+    assert case.decided_on is not None, "only a decided case has a decision to print"
+    document = new_chinese_document(f"养犬违法行为处理决定书 {case.number}")
+    document.add_page()
+    write_heading(document, "养犬违法行为处理决定书")
+    document.cell(0, 8, f"编号：{case.number}", align="R", new_x="LMARGIN", new_y="NEXT")
+    penalty = case.penalty_range()
+    facts = [
+        ("当事人", case.offender_name or "（未查明）"),
+        ("违法行为", case.violation_type.name),
+        ("地点", case.place.name),
+        ("发现日期", chinese_date(case.observed_on)),
+        ("查明事实", case.description),
+    ]
+    if case.dog is not None and hasattr(case.dog, "licence"):
+        facts.append(("涉及犬只", f"{case.dog.breed.name}，登记证号 {case.dog.licence.number}"))
+    if penalty is not None:
+        range_text = f"罚款{penalty.minimum_yuan:,.0f}元至{penalty.maximum_yuan:,.0f}元"
+        if penalty.warning_allowed:
+            range_text = "警告或" + range_text
+        if penalty.confiscation_allowed:
+            range_text += "，可以没收犬只"
+        facts.append(("处罚幅度", f"{range_text}（{penalty.source}）"))
+    write_facts(document, facts)
+    document.ln(4)
+    write_paragraph(document, f"    依据《常州市养犬管理条例》，决定给予如下处理：{decision_text(case)}。")
+    if case.decision_reasons:
+        write_paragraph(document, f"    理由：{case.decision_reasons}")
+    if case.fine_yuan is not None:
+        write_paragraph(document, "    请自收到本决定书之日起十五日内缴纳罚款。")
+    write_paragraph(document, "    如不服本决定，可以依法申请行政复议或者提起行政诉讼。")
+    write_signature(document, f"{county_name}养犬管理执法机关", case.decided_on)
+    return bytes(document.output())
+
+
+def shelter_notice(
+    intake: ShelterIntake, notice_day: datetime.date, claim_by: datetime.date | None, county_name: str
+) -> bytes:
+    """犬只收容告知书 for a registered owner: where the dog is, and until when it can be claimed."""
+    assert intake.dog is not None, "only a dog with a known owner has someone to tell"
+    dog = intake.dog
+    document = new_chinese_document("犬只收容告知书")
+    document.add_page()
+    write_heading(document, "犬只收容告知书")
+    write_paragraph(document, f"{dog.owner.name}（身份证号 {dog.owner.masked_resident_id}）：")
+    licence_number = dog.licence.number if hasattr(dog, "licence") else "无"
+    write_paragraph(
+        document,
+        f"    您登记饲养的犬只“{dog.name}”（{dog.breed.name}，毛色{dog.colour}，登记证号 {licence_number}）"
+        f"已于{chinese_date(intake.intake_on)}由犬只收容场所收容。",
+    )
+    if intake.reason == IntakeReason.CONFISCATED:
+        case_number = intake.case.number if intake.case else ""
+        write_paragraph(document, f"    该犬只系依法没收（案件编号 {case_number}），不予返还，特此告知。")
+    elif claim_by is not None:
+        write_paragraph(
+            document,
+            f"    请您于{chinese_date(claim_by)}前携本人身份证件及养犬登记证到收容场所认领。"
+            "逾期未认领的，收容场所可以依法安排领养。",
+        )
+    write_signature(document, f"{county_name}犬只收容场所", notice_day)
     return bytes(document.output())

@@ -39,6 +39,8 @@ from civic.dogs.access import (
 )
 from civic.dogs.models import (
     CaseStatus,
+    Deadline,
+    DeadlineKind,
     Dog,
     Licence,
     LicenceStatus,
@@ -464,6 +466,17 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     return render(request, "dogs/case_detail.html", context)
 
 
+@role_required(*ENFORCERS)
+def case_decision_pdf(request: HttpRequest, number: str) -> HttpResponse:
+    """The decision of a decided case, printed for the offender (Chinese)."""
+    case = get_object_or_404(
+        ViolationCase.objects.select_related("violation_type", "place", "dog__breed", "dog__licence"),
+        number=number,
+        status=CaseStatus.DECIDED,
+    )
+    return pdf_response(documents.case_decision(case, settings.CIVIC_COUNTY_NAME), f"{case.number}.pdf")
+
+
 # --- END ENFORCEMENT ---------------------------------------------------------
 
 
@@ -541,6 +554,20 @@ def _take_shelter_step(request: HttpRequest, intake: ShelterIntake, step: str) -
     except ValidationError as error:
         return error_text(error)
     return None
+
+
+@role_required(*ENFORCERS)
+def intake_notice_pdf(request: HttpRequest, intake_id: int) -> HttpResponse:
+    """The notice to a sheltered dog's registered owner, with the day to claim it by (Chinese)."""
+    intake = get_object_or_404(
+        ShelterIntake.objects.select_related("dog__owner", "dog__breed", "case"), pk=intake_id, dog__isnull=False
+    )
+    notice_day = intake.owner_notified_on or today()
+    claim_by = None
+    if intake.is_claimable:
+        claim_by = rules.deadline(notice_day, Deadline.days_for(DeadlineKind.CLAIM_PERIOD, intake.intake_on))
+    content = documents.shelter_notice(intake, notice_day, claim_by, settings.CIVIC_COUNTY_NAME)
+    return pdf_response(content, f"shelter-notice-{intake.pk}.pdf")
 
 
 # --- END SHELTER -------------------------------------------------------------

@@ -21,7 +21,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from civic.dogs.actions import open_case, take_in_found_dog
+from civic.dogs.actions import decide_case, open_case, take_in_found_dog
 from civic.dogs.models import Refusal, ViolationCase
 from civic.dogs.testing import LIU_MIN_ID, make_dogs_cast
 from civic.testing import Cast
@@ -148,8 +148,10 @@ MATRIX: list[Row] = [
     Row("dogs:case_list", DOG_ENFORCERS),
     Row("dogs:case_create", DOG_ENFORCERS),
     Row("dogs:case_detail", DOG_ENFORCERS, lambda world: {"number": world.records["dog_case"].number}),
+    Row("dogs:case_decision_pdf", DOG_ENFORCERS, lambda world: {"number": world.records["dog_decided_case"].number}),
     Row("dogs:shelter_list", DOG_ENFORCERS),
     Row("dogs:intake_detail", DOG_ENFORCERS, lambda world: {"intake_id": world.records["dog_intake"].pk}),
+    Row("dogs:intake_notice_pdf", DOG_ENFORCERS, lambda world: {"intake_id": world.records["dog_owned_intake"].pk}),
     Row("dogs:check", EVERYONE),
     Row("dogs:check_number", EVERYONE, lambda world: {"number": world.records["dog_licence"].active_tag().number}),
     Row("dogs:public_statistics", EVERYONE),
@@ -236,6 +238,19 @@ def _dog_records(world: World) -> None:
     )
     world.records["dog_case"] = open_case(case, world.cast.inspector)
     world.records["dog_intake"] = take_in_found_dog("白色小型犬", datetime.date(2024, 3, 22))
+    world.records["dog_owned_intake"] = take_in_found_dog("黄色田园犬", datetime.date(2024, 3, 22), dogs.wangcai)
+    decided = open_case(
+        ViolationCase(
+            violation_type=dogs.violation_type("droppings"),
+            place=dogs.hutang_square,
+            observed_on=datetime.date(2024, 3, 22),
+            description="未清理犬只粪便",
+        ),
+        world.cast.inspector,
+    )
+    world.records["dog_decided_case"] = decide_case(
+        decided, "warning", None, "初次违规", world.cast.inspector, datetime.date(2024, 3, 23)
+    )
 
 
 @pytest.fixture

@@ -363,6 +363,44 @@ def test_a_fine_inside_the_range_decides_the_case(client, dogs):
     assert (case.status, case.fine_yuan) == (CaseStatus.DECIDED, Decimal("200.00"))
 
 
+def pdf_text(response) -> str:
+    """The PDF's text without whitespace; pypdf reads fpdf2's Identity CMap with a NUL before each character."""
+    import io
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(response.content))
+    return "".join("".join(page.extract_text() for page in reader.pages).replace("\x00", "").split())
+
+
+def test_the_printed_decision_states_the_fine_and_the_regulations_range(client, dogs):
+    # DOMAIN.md B: dogs in shared building spaces ¥50–500.
+    case = open_case(dogs, "shared_space")
+    actions.decide_case(case, "fine", Decimal("200"), "楼道内饲养", dogs.cast.inspector, TODAY)
+    response = sign_in(client, dogs.cast.inspector).get(reverse("dogs:case_decision_pdf", args=[case.number]))
+    text = pdf_text(response)
+    assert "养犬违法行为处理决定书" in text
+    assert "罚款人民币200.00元" in text
+    assert "罚款50元至500元" in text
+
+
+def test_an_open_case_has_no_decision_to_print(client, dogs):
+    case = open_case(dogs, "shared_space")
+    response = sign_in(client, dogs.cast.inspector).get(reverse("dogs:case_decision_pdf", args=[case.number]))
+    assert response.status_code == 404
+
+
+def test_the_notice_to_wangcais_owner_gives_fifteen_days_to_claim(client, dogs):
+    # Shelter flow (DOMAIN.md B): notify a registered owner within 5 days; claim within 15 days.
+    intake = actions.take_in_found_dog("黄色田园犬", TODAY - 2 * DAY, dogs.wangcai)
+    actions.record_owner_notice(intake, TODAY - DAY)
+    response = sign_in(client, dogs.cast.inspector).get(reverse("dogs:intake_notice_pdf", args=[intake.pk]))
+    text = pdf_text(response)
+    claim_by = TODAY - DAY + 15 * DAY
+    assert "张伟" in text
+    assert f"{claim_by.year}年{claim_by.month}月{claim_by.day}日前" in text
+
+
 def test_confiscating_a_banned_breed_cancels_the_licence_and_shelters_the_dog(client, dogs):
     # DOMAIN.md B: banned breed ¥500–5,000 + confiscation.
     case = open_case(dogs, "banned_breed", dog=dogs.doudou)
