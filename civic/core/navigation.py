@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 from django.http import HttpRequest
@@ -41,10 +42,20 @@ NAVIGATION = (
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
-    """Template context: the navigation items the current user may open."""
+    """Template context: the navigation items the current user may open, also grouped by app.
+
+    The menu wraps group by group (the water app's pages, the dogs app's pages), so that
+    a long menu breaks between sections rather than in the middle of one.
+    """
     items = [
-        {"label": item.label, "url": reverse(item.url_name), "active": request.path == reverse(item.url_name)}
+        {
+            "label": item.label,
+            "url": reverse(item.url_name),
+            "active": request.path == reverse(item.url_name),
+            "group": item.url_name.partition(":")[0] if ":" in item.url_name else "",
+        }
         for item in NAVIGATION
         if user_has_role(request.user, item.roles)
     ]
-    return {"navigation_items": items}
+    groups = [list(group) for _, group in itertools.groupby(items, key=lambda item: item["group"])]
+    return {"navigation_items": items, "navigation_groups": groups}

@@ -1,0 +1,21 @@
+"""The menu comes in sections, one per app, so that a long menu wraps between sections."""
+
+from django.test import RequestFactory
+
+from civic.core.navigation import navigation
+
+
+def menu_sections(user):
+    request = RequestFactory().get("/")
+    request.user = user
+    return [[item["url"].split("/")[1] for item in group] for group in navigation(request)["navigation_groups"]]
+
+
+def test_it_gives_wang_fang_the_dashboard_then_the_water_pages_then_the_dog_pages(cast):
+    sections = menu_sections(cast.bureau_staff)
+
+    assert [set(section) for section in sections] == [{""}, {"water"}, {"dogs"}]
+
+
+def test_it_gives_li_qiang_one_section(cast):
+    assert menu_sections(cast.runhua_reporter) == [["water"]]
