@@ -184,6 +184,9 @@ def test_liu_yang_takes_a_park_violation_from_patrol_to_decision(dogs, live_serv
     assert "decided" in page.get_attribute("#case-status", "class")
     assert page.inner_text("#decision-fine") == "¥200.00"
     save_screenshot(page, "dogs_case_decided")
+    decision = page.request.get(urljoin(page.url, page.get_attribute("#print-decision", "href")))
+    text = pdf_text(decision)
+    assert "养犬违法行为处理决定书" in text and "罚款人民币200.00元" in text
 
 
 @pytest.fixture
