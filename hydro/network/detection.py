@@ -9,7 +9,7 @@ Each night, in the three hours of least consumption in the training period,
 the mean Q_n(d) and mean pressures P_n,s(d) are taken: at night a leak's
 outflow is largest against legitimate use, and demand noise smallest. A
 one-sided CUSUM (Page 1954, "Continuous inspection schemes", Biometrika 41)
-on Q_n with reference k = ½σ and threshold h = 4σ (on Q_n less the training night
+on Q_n with reference k = ½σ and threshold h = 3.5σ (on Q_n less the training night
 reference of the same day of the week), σ the day-to-day spread of that
 residual over the training period, raises an alarm when Q_n has risen; the
 reference level then moves to the new level (leaks stay until repaired), a
@@ -36,7 +36,7 @@ from hydro.network.sensors import STEP_SECONDS, SensorData, SensorDataError
 NIGHT_HOURS = 3
 STEPS_PER_DAY = 86400 // STEP_SECONDS
 CUSUM_REFERENCE_SIGMAS = 0.5
-CUSUM_THRESHOLD_SIGMAS = 4.0
+CUSUM_THRESHOLD_SIGMAS = 3.5
 # The smallest day-to-day spread assumed [share of night consumption]: noise-free
 # simulations would otherwise make any rounding an alarm.
 MINIMUM_SPREAD_SHARE = 0.01

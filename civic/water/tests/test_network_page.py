@@ -45,7 +45,8 @@ def test_the_command_computes_and_stores_the_demo_localisation(tmp_path):
     call_command("compute_network_demo", out=out)
     summary = json.loads(out.read_text())
     assert [leak["pipe_id"] for leak in summary["leaks"]] == ["171"]
-    # noise-free data: the change is found at the leak's start, 12:00, and reported one hour late on purpose
-    assert summary["leaks"][0]["start_time"] == "2019-01-02 13:00"
+    # noise-free data: the change point is the leak's start; the alarm comes at the end of the next night window
+    assert summary["leaks"][0]["estimated_start"] == "2019-01-02 12:00"
+    assert summary["leaks"][0]["start_time"] == "2019-01-03 09:00"
     assert summary["true_leaks"][0]["pipe_id"] == "171"
     assert set(summary["sensors"]["pressures"]) <= set(summary["nodes"])
