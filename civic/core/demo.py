@@ -16,12 +16,14 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
+from django.utils import timezone
 
 from civic.core.demo_accounts import create_accounts
 from civic.core.demo_regions import create_regions
 from civic.core.demo_service_points import create_service_points
 from civic.core.models import User
-from civic.dogs.models import ServicePoint
+from civic.dogs.demo import load_dog_demo
+from civic.dogs.models import Dog, Licence, LicenceStatus, ServicePoint
 from civic.water import demo as water_demo
 from civic.water.actions import BillRun
 from civic.water.models import WaterUser
@@ -44,6 +46,8 @@ class DemoLoad:
     quotas: int = 0
     plans_issued: dict[int, int] = field(default_factory=dict)
     bill_runs: list[BillRun] = field(default_factory=list)
+    dogs: int = 0
+    valid_licences: int = 0
 
 
 def part_random(seed: int, part: str) -> random.Random:
@@ -109,12 +113,16 @@ def demo_is_loaded() -> bool:
 # --- Loading ------------------------------------------------------------------
 
 
-def load_demo_county(seed: int, scale: int, quiet: bool, user_count: int | None = None) -> DemoLoad:
+def load_demo_county(
+    seed: int, scale: int, quiet: bool, user_count: int | None = None, dog_count: int | None = None
+) -> DemoLoad:
     """Load the whole demo county into empty tables, in one transaction.
 
-    `scale` multiplies the register (and the dog records); `user_count` cuts
-    the register down to that many water users, keeping Runhua, Xinglong and
-    the 58 water-saving enterprises (for tests).
+    `scale` multiplies the register and the dog records. For tests,
+    `user_count` cuts the register down to that many water users (keeping
+    Runhua, Xinglong and the 58 water-saving enterprises) and `dog_count` the
+    registered dogs. The dog records' dates count from the day of loading
+    (see civic/dogs/demo.py), so they are the same on every run of a day.
     """
     load = DemoLoad()
     with transaction.atomic():
@@ -132,15 +140,12 @@ def load_demo_county(seed: int, scale: int, quiet: bool, user_count: int | None 
         for year in PLAN_YEARS:
             load.plans_issued[year] = water_demo.issue_plans(year, issuer, quiet).issued
         load.bill_runs = water_demo.compute_bills(BILLED_YEARS, quiet)
-        load_dog_records(seed, scale, quiet)
+        load_dog_demo(seed, scale, quiet, dog_count=dog_count)
+        load.dogs = Dog.objects.count()
+        load.valid_licences = (
+            Licence.objects.exclude(status=LicenceStatus.CANCELLED).filter(expires_on__gte=timezone.localdate()).count()
+        )
     return load
-
-
-def load_dog_records(seed: int, scale: int, quiet: bool) -> None:
-    """The dog demo: owners, dogs, licences and tags at the service points, patrols, cases and the shelter."""
-    from civic.dogs.demo import load_dog_demo
-
-    load_dog_demo(seed, scale, quiet)
 
 
 def bills_total_yuan(runs: Iterable[BillRun]) -> str:

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from simple_history.utils import bulk_create_with_history
 
 from civic.core.models import User
 from civic.water import quotas, readings_files, readings_reasons
@@ -43,6 +44,7 @@ from civic.water.models import (
     PlanStatus,
     QuotaLevel,
     ReadingImportBatch,
+    ReuseStudy,
     SurchargeBill,
     SurchargeSchedule,
     WaterAudit,
@@ -273,8 +275,9 @@ def planning_parameters_for(year: int) -> PlanningParameters:
 def usage_history(water_user: WaterUser, year: int) -> list[tuple[int, float]]:
     """Metered use of the years that enter `year`'s plan: the latest unbroken run among the three before it."""
     history: list[tuple[int, float]] = []
+    yearly_use = water_user.yearly_use_m3(year - planning.MAXIMUM_HISTORY_YEARS, year - 1)
     for past_year in range(year - 1, year - 1 - planning.MAXIMUM_HISTORY_YEARS, -1):
-        use = water_user.annual_use_m3(past_year)
+        use = yearly_use.get(past_year)
         if use is None and history:
             break  # a gap would turn two years' change into one year's growth
         if use is not None:
@@ -417,12 +420,21 @@ def _save_with_author(record: models.Model, author: User | None) -> None:
 def _write_months(plan: AnnualPlan, volumes: Mapping[int, float], author: User | None) -> None:
     """Update the twelve month rows in place, so each month keeps its own history."""
     rows = {row.month: row for row in plan.months.all()}
+    if not rows:
+        _create_months(plan, volumes, author)
+        return
     for month in planning.MONTHS:
         row = rows.get(month) or MonthlyPlan(plan=plan, month=month)
         if row.pk is not None and row.volume_m3 == volumes[month]:
             continue
         row.volume_m3 = volumes[month]
         _save_with_author(row, author)
+
+
+def _create_months(plan: AnnualPlan, volumes: Mapping[int, float], author: User | None) -> None:
+    """A new plan's twelve months and their history rows, in one insert each."""
+    months = [MonthlyPlan(plan=plan, month=month, volume_m3=volumes[month]) for month in planning.MONTHS]
+    bulk_create_with_history(months, MonthlyPlan, default_user=author)
 
 
 @transaction.atomic
@@ -655,11 +667,12 @@ def compute_bills(
         settled = _settled_bill_numbers(first_day, last_day)
         SurchargeBill.objects.filter(period_start=first_day, period_end=last_day, status=BillStatus.ISSUED).delete()
         numbers = _free_bill_numbers(first_day, last_day, taken=set(settled.values()))
+        prices: dict[str, Decimal] = {}
         for done, water_user in enumerate(water_users, start=1):
             if water_user.pk in settled:
                 run.kept_bill_numbers.append(settled[water_user.pk])
             else:
-                _bill_water_user(water_user, schedule, bands, run, numbers)
+                _bill_water_user(water_user, schedule, bands, run, numbers, prices)
             if progress is not None:
                 progress(done, len(water_users))
     return run
@@ -708,16 +721,20 @@ def _bill_water_user(
     bands: list[surcharge.SurchargeBand],
     run: BillRun,
     numbers: Iterator[str],
+    prices: dict[str, Decimal],
 ) -> None:
+    """Bill one user for the run's period; `prices` keeps the base price of each kind of user once looked up."""
     planned = water_user.planned_use_m3(run.first_day, run.last_day)
     if planned is None or planned <= 0:
         run.no_plan += 1
         return
-    if not water_user.billing_readings().filter(reading_date__range=(run.first_day, run.last_day)).exists():
+    actual = water_user.metered_use_m3(run.first_day, run.last_day)
+    if actual is None:
         run.no_readings += 1  # no readings is missing data, not zero use: it is not billed as under plan
         return
-    actual = water_user.actual_use_m3(run.first_day, run.last_day)
-    price = base_price_for(water_user.kind, run.first_day)
+    if water_user.kind not in prices:
+        prices[water_user.kind] = base_price_for(water_user.kind, run.first_day)
+    price = prices[water_user.kind]
     result = surcharge.surcharge(planned, actual, price, bands, progressive=schedule.progressive)
     if result.amount_yuan <= 0:
         run.not_over_plan += 1
@@ -998,3 +1015,34 @@ def record_water_audit(inputs: AuditInputs, year: int, user: User | None, bandin
 
 
 # --- END METERING ------------------------------------------------------------
+
+
+# --- REUSE -------------------------------------------------------------------
+
+
+def run_reuse_study(study_id: int) -> ReuseStudy:
+    """Solve every scenario of a reuse study and store the comparison.
+
+    The solving (seconds) happens outside the transaction; the results and
+    their time are written in one update, so a study never shows results from
+    two runs.
+    """
+    from civic.water import reuse_problems
+
+    study = ReuseStudy.objects.get(pk=study_id)
+    results = reuse_problems.solve_study(study)
+    with transaction.atomic():
+        ReuseStudy.objects.filter(pk=study_id).update(results=results, solved_at=timezone.now())
+    study.refresh_from_db()
+    return study
+
+
+@transaction.atomic
+def create_reuse_study(form_data: Mapping[str, Any], firms: Any, created_by: User) -> ReuseStudy:
+    """A new study with its firms (two tables, one transaction)."""
+    study = ReuseStudy.objects.create(created_by=created_by, **form_data)
+    study.firms.set(firms)
+    return study
+
+
+# --- END REUSE ---------------------------------------------------------------

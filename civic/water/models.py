@@ -7,8 +7,10 @@ Volumes are stored in m³ and prices in yuan per m³; rules a county may change
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -106,24 +108,38 @@ class WaterUser(models.Model):
         months = self.monthly_use_m3(year)
         return sum(months.values()) if months else None
 
+    def yearly_use_m3(self, first_year: int, last_year: int) -> dict[int, float]:
+        """Metered use per year from `first_year` to `last_year` ({year: m³}); years without readings are absent."""
+        rows = (
+            self.billing_readings()
+            .filter(reading_date__range=(datetime.date(first_year, 1, 1), datetime.date(last_year, 12, 31)))
+            .values_list("reading_date__year")
+            .annotate(total=models.Sum("volume_m3"))
+        )
+        return {year: float(total) for year, total in rows}
+
     def issued_plan(self, year: int) -> AnnualPlan | None:
         return self.plans.filter(year=year, status=PlanStatus.ISSUED).first()
 
     def planned_use_m3(self, first_day: datetime.date, last_day: datetime.date) -> float | None:
         """Planned use over whole months between two dates, from issued plans; None if no plan covers them."""
-        months = MonthlyPlan.objects.filter(
-            plan__water_user=self,
-            plan__status=PlanStatus.ISSUED,
-            plan__year__range=(first_day.year, last_day.year),
-        ).select_related("plan")  # each month's year is its plan's: one query, not one per month
-        total = 0.0
-        found = False
-        for month in months:
-            first_of_month = datetime.date(month.plan.year, month.month, 1)
-            if first_day <= first_of_month <= last_day:
-                total += month.volume_m3
-                found = True
-        return total if found else None
+        months_in_period = models.Q(pk__in=[])
+        for year in range(first_day.year, last_day.year + 1):
+            months = [month for month in range(1, 13) if first_day <= datetime.date(year, month, 1) <= last_day]
+            months_in_period |= models.Q(plan__year=year, month__in=months)
+        totals = MonthlyPlan.objects.filter(
+            months_in_period, plan__water_user=self, plan__status=PlanStatus.ISSUED
+        ).aggregate(months=models.Count("pk"), total=models.Sum("volume_m3"))
+        return float(totals["total"]) if totals["months"] else None
+
+    def metered_use_m3(self, first_day: datetime.date, last_day: datetime.date) -> float | None:
+        """Metered use between two dates, inclusive, or None when no billing meter was read in them."""
+        totals = (
+            self.billing_readings()
+            .filter(reading_date__range=(first_day, last_day))
+            .aggregate(readings=models.Count("pk"), total=models.Sum("volume_m3"))
+        )
+        return float(totals["total"] or 0.0) if totals["readings"] else None
 
 
 class Meter(models.Model):
@@ -671,3 +687,107 @@ class LeakageRateParameters(models.Model):
 
     def __str__(self) -> str:
         return str(self.effective_from)
+
+
+# --- REUSE ---
+# A firm's streams for industrial reuse studies (企业串联用水, 中水回用): what it could give and what it needs.
+
+
+class ReuseStreamKind(models.TextChoices):
+    SOURCE = "source", _("Source: effluent that could be reused")
+    SINK = "sink", _("Sink: demand that could take reused water")
+
+
+class ReuseSite(models.Model):
+    """Where a firm's streams are, on the county's plane grid (m), for pipe lengths between firms."""
+
+    water_user = models.OneToOneField(
+        WaterUser, verbose_name=_("water user"), on_delete=models.CASCADE, related_name="reuse_site"
+    )
+    x_m = models.FloatField(_("east (m)"))
+    y_m = models.FloatField(_("north (m)"))
+
+    class Meta:
+        verbose_name = _("reuse site")
+        verbose_name_plural = _("reuse sites")
+
+    def __str__(self) -> str:
+        return f"{self.water_user.code} ({self.x_m:.0f}, {self.y_m:.0f})"
+
+
+class ReuseStream(models.Model):
+    """A source (effluent of fixed flow and quality) or sink (demand with quality limits) of one firm.
+
+    For a source the concentrations are what it carries; for a sink, the most
+    it accepts (blank: no limit). Flows in m³/h (≈ t/h), concentrations in mg/L.
+    """
+
+    water_user = models.ForeignKey(
+        WaterUser, verbose_name=_("water user"), on_delete=models.CASCADE, related_name="reuse_streams"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=8, choices=ReuseStreamKind.choices)
+    flow_m3_per_h = models.FloatField(_("flow (m³/h)"), validators=[MinValueValidator(0)])
+    cod_mg_per_l = models.FloatField(_("COD (mg/L)"), validators=[MinValueValidator(0)])
+    ammonia_mg_per_l = models.FloatField(
+        _("ammonia nitrogen (mg/L)"), null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    suspended_solids_mg_per_l = models.FloatField(
+        _("suspended solids (mg/L)"), null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+
+    class Meta:
+        ordering = ["water_user__code", "kind", "name"]
+        constraints = [models.UniqueConstraint(fields=["water_user", "name"], name="reuse_stream_unique_name")]
+        verbose_name = _("reuse stream")
+        verbose_name_plural = _("reuse streams")
+
+    def __str__(self) -> str:
+        return f"{self.water_user.code}/{self.name}"
+
+
+class ReuseStudy(models.Model):
+    """A reuse study: firms picked from the register, prices and pipe costs, and the scenarios' results."""
+
+    name = models.CharField(_("name"), max_length=200)
+    firms = models.ManyToManyField(WaterUser, verbose_name=_("firms"), related_name="reuse_studies")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    tap_price_yuan_per_m3 = models.DecimalField(
+        _("tap water price (yuan/m³)"), max_digits=8, decimal_places=2, default=Decimal("4.50")
+    )
+    wastewater_price_yuan_per_m3 = models.DecimalField(
+        _("discharge charge (yuan/m³)"), max_digits=8, decimal_places=2, default=Decimal("1.40")
+    )
+    reclaimed_price_yuan_per_m3 = models.DecimalField(
+        _("reclaimed water price (yuan/m³)"), max_digits=8, decimal_places=2, default=Decimal("1.20")
+    )
+    reclaimed_cod_mg_per_l = models.FloatField(_("reclaimed water COD (mg/L)"), default=30.0)
+    reclaimed_ammonia_mg_per_l = models.FloatField(_("reclaimed water ammonia nitrogen (mg/L)"), default=1.5)
+    reclaimed_suspended_solids_mg_per_l = models.FloatField(_("reclaimed water suspended solids (mg/L)"), default=10.0)
+    reclaimed_capacity_m3_per_h = models.FloatField(
+        _("reclaimed water available (m³/h)"), null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    pipe_fixed_cost_yuan = models.DecimalField(
+        _("cost of any pipe between firms (yuan)"), max_digits=12, decimal_places=2, default=Decimal("50000")
+    )
+    pipe_cost_yuan_per_m = models.DecimalField(
+        _("pipe cost per metre (yuan/m)"), max_digits=10, decimal_places=2, default=Decimal("600")
+    )
+    annualisation_factor = models.FloatField(_("annualisation factor (1/year)"), default=0.1)
+    hours_per_year = models.FloatField(_("operating hours per year"), default=8000.0)
+    results = models.JSONField(_("results"), default=dict, blank=True)
+    solved_at = models.DateTimeField(_("solved at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("reuse study")
+        verbose_name_plural = _("reuse studies")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# --- END REUSE ---

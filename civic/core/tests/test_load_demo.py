@@ -1,8 +1,8 @@
 """`manage.py load_demo` loads the same demo county on every run, with the seed's figures.
 
 The county is loaded twice, reduced to 72 water users (Runhua, Xinglong, the
-58 water-saving enterprises and 12 others), and the loads are compared by a
-digest of every record; the figures come from the seed (Wujin District,
+58 water-saving enterprises and 12 others) and 150 dogs, and the loads are
+compared by a digest of every record; the figures come from the seed (Wujin District,
 March 2024): 26 service points, 58 water-saving enterprises, farmland target
 52,000 mu with 34,000 done.
 """
@@ -22,7 +22,8 @@ from django.test import override_settings
 from civic.core import demo
 from civic.core.demo_accounts import DEMO_PASSWORD
 from civic.core.models import User
-from civic.dogs.models import ServicePoint
+from civic.dogs.demo import SHOWCASE_TAGS
+from civic.dogs.models import Dog, ServicePoint
 from civic.water.models import (
     AnnualPlan,
     FarmlandProgram,
@@ -39,6 +40,8 @@ from hydro import surcharge
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 REDUCED_USER_COUNT = 72
+REDUCED_DOG_COUNT = 150
+REDUCED = ("--users", str(REDUCED_USER_COUNT), "--dogs", str(REDUCED_DOG_COUNT))
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
@@ -68,10 +71,10 @@ def loads(django_db_setup, django_db_blocker):
     """The reduced county loaded twice (the second time with its printed summary); the digest of each load."""
     # Signing in is not under test: a fast hasher keeps the load quick (as conftest.py does for each test).
     with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
-        call_command("load_demo", "--reset", "--users", str(REDUCED_USER_COUNT), "--quiet")
+        call_command("load_demo", "--reset", *REDUCED, "--quiet")
         first = record_digest()
         output = StringIO()
-        call_command("load_demo", "--reset", "--users", str(REDUCED_USER_COUNT), stdout=output)
+        call_command("load_demo", "--reset", *REDUCED, stdout=output)
         yield {"first": first, "second": record_digest(), "output": output.getvalue()}
         demo.reset_demo_tables()
 
@@ -80,8 +83,9 @@ def test_it_loads_the_same_records_on_every_run(loads):
     assert loads["first"] == loads["second"]
 
 
-def test_it_cuts_the_register_down_to_the_size_asked_for(loads):
+def test_it_cuts_the_register_and_the_dogs_down_to_the_size_asked_for(loads):
     assert WaterUser.objects.count() == REDUCED_USER_COUNT
+    assert Dog.objects.count() == REDUCED_DOG_COUNT + len(SHOWCASE_TAGS)  # with the three the README names
 
 
 def test_it_has_the_seeds_26_service_points_with_runxuan_first(loads):
@@ -190,7 +194,7 @@ def test_it_prints_every_account_with_the_password(loads):
 
 def test_it_refuses_to_load_over_records_without_reset(loads):
     with pytest.raises(CommandError, match="--reset"):
-        call_command("load_demo", "--users", str(REDUCED_USER_COUNT), "--quiet")
+        call_command("load_demo", *REDUCED, "--quiet")
 
 
 def test_it_refuses_a_register_too_small_for_the_water_saving_enterprises(loads):

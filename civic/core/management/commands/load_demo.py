@@ -24,7 +24,8 @@ class Command(BaseCommand):
     help = (
         "Load the demo county (Wujin District): towns, DMAs and key areas, 26 dog service points, "
         "about 600 water users with meters and monthly readings 2023-2025, quotas, dated rules, "
-        "plans issued for 2024-2026, surcharge bills for 2024-2025 and one sign-in account per role. "
+        "plans issued for 2024-2026, surcharge bills for 2024-2025, about 7,400 licensed dogs with patrols "
+        "and cases, and one sign-in account per role. "
         "The same options give the same records on every run."
     )
 
@@ -45,6 +46,13 @@ class Command(BaseCommand):
             help="Load a reduced register of this many water users, keeping Runhua, Xinglong and the "
             "water-saving enterprises (for tests).",
         )
+        parser.add_argument(
+            "--dogs",
+            type=positive_integer,
+            dest="dog_count",
+            help="Register this many dogs (and the three showcase dogs) instead of 7,880 per unit of scale "
+            "(for tests).",
+        )
         parser.add_argument("--quiet", action="store_true", help="No progress bars and no closing summary.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -56,7 +64,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         if options["reset"]:
             demo.reset_demo_tables()
-        load = demo.load_demo_county(options["seed"], scale, quiet, user_count)
+        load = demo.load_demo_county(options["seed"], scale, quiet, user_count, options["dog_count"])
         if not quiet:
             self._summary(load, time.perf_counter() - started)
 
@@ -70,7 +78,8 @@ class Command(BaseCommand):
             + f"\n  readings:       {load.readings}"
             + f"\n  quotas:         {load.quotas}"
             + f"\n  plans issued:   {plans}"
-            + f"\n  surcharge bills 2024-01..2025-12: {bills}, {demo.bills_total_yuan(load.bill_runs)}\n"
+            + f"\n  surcharge bills 2024-01..2025-12: {bills}, {demo.bills_total_yuan(load.bill_runs)}"
+            + f"\n  dogs:           {load.dogs} registered, {load.valid_licences} with a valid licence\n"
         )
         self._accounts_table(load)
 
