@@ -153,6 +153,9 @@ def run_simulate(arguments: argparse.Namespace) -> int:
     layout = read_sensor_layout(sensors_path)
     check_layout_against_network(layout, network, str(sensors_path))
     leaks = read_leak_specs(arguments.leaks) if arguments.leaks else []
+    for row, leak in enumerate(leaks, start=2):
+        if leak.pipe_id not in network.pipe_name_list:
+            raise SensorDataError(f"{arguments.leaks}:{row}: pipe_id {leak.pipe_id!r} is not a pipe of the model")
     try:
         start = pd.Timestamp(arguments.start)
     except ValueError as error:

@@ -121,3 +121,16 @@ def test_long_negative_pressures_are_refused_as_a_unit_error(tmp_path, net1):
     (tmp_path / "levels.csv").write_text("Timestamp,2\n" + "".join(f"{time},30\n" for time in index))
     with pytest.raises(SensorDataError, match=r"column '10' is below zero for over 60 minutes"):
         read_sensor_folder(tmp_path, net1)
+
+
+def test_a_leak_on_a_pipe_the_model_lacks_is_named_by_line(tmp_path, capsys):
+    leaks = tmp_path / "leaks.csv"
+    leaks.write_text("pipe_id,start_time\n12,2019-01-01 06:00\np999,2019-01-01 07:00\n")
+    (tmp_path / "sensors.yaml").write_text("pressures: ['10']\nflows: ['10']\nlevels: ['2']\n")
+    network_path = tmp_path / "net1.inp"
+    network_path.write_text(load_network_text())
+    code = main(
+        ["network", "simulate", str(network_path), "--leaks", str(leaks), "--days", "1", "--out", str(tmp_path)]
+    )
+    assert code == 2
+    assert capsys.readouterr().err.strip() == f"hydro: error: {leaks}:3: pipe_id 'p999' is not a pipe of the model"
