@@ -360,8 +360,8 @@ class AnomalySettings:
 
     resolution_m3: float = 0.001
     continuous_flow_hours: float = 24.0
-    burst_factor: float = 4.0
-    burst_minimum_m3_per_h: float = 0.1
+    burst_factor: float = 5.0
+    burst_minimum_m3_per_h: float = 0.25
     burst_hours: float = 3.0
     stuck_hours: float = 72.0
     stuck_expected_m3_per_h: float = 0.005
@@ -419,30 +419,43 @@ def customer_anomalies(
     return combined.mutate(volume_m3=combined.volume_m3.round(3), confidence=combined.confidence.round(2))
 
 
+USE, ZERO, NEGATIVE = 1, 0, -1
+"""States of an interval: water used, none, or flowing backwards."""
+
+
 def _interval_facts(readings: ibis.Table, settings: AnomalySettings) -> ibis.Table:
-    """Each interval with its epoch start and end, the meter's mean flow, and its state and run flags."""
+    """Each interval with its epoch start and end, the meter's mean flow, and its state and run numbers.
+
+    The windows are arranged in two passes (lags and per-meter sums, then the
+    running sums that number the runs) so an engine sorts each meter's
+    intervals as few times as it can.
+    """
     flowing = with_flow(readings)
     start_s = flowing.timestamp.epoch_seconds()
-    facts = flowing.mutate(start_s=start_s, end_s=start_s + flowing.duration_s)
-    meter = ibis.window(group_by=facts.meter_id)
-    facts = facts.mutate(mean_m3_per_h=facts.volume_m3.sum().over(meter) / facts.hours.sum().over(meter))
     state = ibis.cases(
-        (facts.volume_m3 >= settings.resolution_m3, "use"),
-        (facts.volume_m3 <= -settings.resolution_m3, "negative"),
-        else_="zero",
+        (flowing.volume_m3 >= settings.resolution_m3, USE),
+        (flowing.volume_m3 <= -settings.resolution_m3, NEGATIVE),
+        else_=ZERO,
+    )
+    facts = flowing.mutate(start_s=start_s, end_s=start_s + flowing.duration_s, state=state)
+    meter = ibis.window(group_by=facts.meter_id)
+    ordered = ibis.window(group_by=facts.meter_id, order_by=facts.start_s)
+    facts = facts.mutate(
+        mean_m3_per_h=facts.volume_m3.sum().over(meter) / facts.hours.sum().over(meter),
+        previous_end_s=facts.end_s.lag().over(ordered),
+        previous_state=facts.state.lag().over(ordered),
+        previous_flow_m3_per_h=facts.flow_m3_per_h.lag().over(ordered),
     )
     high_level = ibis.greatest(settings.burst_factor * facts.mean_m3_per_h, settings.burst_minimum_m3_per_h)
-    facts = facts.mutate(state=state, is_high=facts.flow_m3_per_h >= high_level)
-    ordered = ibis.window(group_by=facts.meter_id, order_by=facts.start_s)
-    previous_end = facts.end_s.lag().over(ordered)
-    contiguous = previous_end.notnull() & (previous_end == facts.start_s)
-    new_state_run = ~contiguous | (facts.state != facts.state.lag().over(ordered))
-    new_high_run = ~contiguous | (facts.is_high != facts.is_high.lag().over(ordered))
+    is_high = facts.flow_m3_per_h >= high_level
+    was_high = (facts.previous_flow_m3_per_h >= high_level).fill_null(False)
+    contiguous = facts.previous_end_s.notnull() & (facts.previous_end_s == facts.start_s)
     facts = facts.mutate(
-        previous_end_s=previous_end,
-        state_break=new_state_run.cast("int64"),
-        high_break=new_high_run.cast("int64"),
+        is_high=is_high,
+        state_break=(~contiguous | (facts.state != facts.previous_state)).cast("int64"),
+        high_break=(~contiguous | (is_high != was_high)).cast("int64"),
     )
+    ordered = ibis.window(group_by=facts.meter_id, order_by=facts.start_s)
     return facts.mutate(
         state_run=facts.state_break.cumsum().over(ordered),
         high_run=facts.high_break.cumsum().over(ordered),
@@ -474,7 +487,7 @@ def _event(runs: ibis.Table, kind: str, volume: ibis.Value, confidence: ibis.Val
 
 
 def _continuous_flow(intervals: ibis.Table, settings: AnomalySettings) -> ibis.Table:
-    runs = _runs(intervals.filter(intervals.state == "use"), "state_run")
+    runs = _runs(intervals.filter(intervals.state == USE), "state_run")
     runs = runs.filter(runs.run_hours >= settings.continuous_flow_hours)
     threshold = settings.continuous_flow_hours
     confidence = 0.5 + 0.5 * (runs.run_hours - threshold) / threshold
@@ -488,7 +501,7 @@ def _bursts(intervals: ibis.Table, settings: AnomalySettings) -> ibis.Table:
 
 
 def _stuck(intervals: ibis.Table, settings: AnomalySettings) -> ibis.Table:
-    runs = _runs(intervals.filter(intervals.state == "zero"), "state_run")
+    runs = _runs(intervals.filter(intervals.state == ZERO), "state_run")
     runs = runs.filter(runs.run_hours >= settings.stuck_hours)
     totals = intervals.group_by("meter_id").agg(total_m3=_.volume_m3.sum(), total_hours=_.hours.sum())
     joined = runs.join(totals, "meter_id")
@@ -501,7 +514,7 @@ def _stuck(intervals: ibis.Table, settings: AnomalySettings) -> ibis.Table:
 
 
 def _reverse(intervals: ibis.Table, settings: AnomalySettings) -> ibis.Table:
-    runs = _runs(intervals.filter(intervals.state == "negative"), "state_run")
+    runs = _runs(intervals.filter(intervals.state == NEGATIVE), "state_run")
     confidence = runs.run_hours / settings.reverse_full_confidence_hours
     return _event(runs, "reverse", -runs.run_volume_m3, confidence)
 
