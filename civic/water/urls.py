@@ -35,4 +35,11 @@ urlpatterns = [
     path("metering/audit/<int:audit_id>/", views.water_audit_detail, name="water_audit_detail"),
     # Network
     path("network/", views.network_overview, name="network_overview"),
+    # Reuse
+    path("reuse/", views.reuse_study_list, name="reuse_study_list"),
+    path("reuse/firms/<str:code>/", views.reuse_firm_streams, name="reuse_firm_streams"),
+    path("reuse/<int:study_id>/", views.reuse_study_detail, name="reuse_study_detail"),
+    path("reuse/<int:study_id>/run/", views.reuse_study_run, name="reuse_study_run"),
+    path("reuse/<int:study_id>/export.json", views.reuse_study_json, name="reuse_study_json"),
+    path("reuse/<int:study_id>/export.xlsx", views.reuse_study_xlsx, name="reuse_study_xlsx"),
 ]

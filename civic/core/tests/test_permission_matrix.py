@@ -32,6 +32,7 @@ from civic.water.models import (
     MeteringRun,
     PlanAdjustmentRequest,
     ReadingImportBatch,
+    ReuseStudy,
     SurchargeBill,
     WaterAudit,
 )
@@ -122,6 +123,13 @@ MATRIX: list[Row] = [
     Row("water:water_audit_detail", BUREAU_AND_ANALYST, lambda world: {"audit_id": world.records["water_audit"].pk}),
     # water: network
     Row("water:network_overview", BUREAU_AND_ANALYST),
+    # water: reuse studies (the bureau's planning work)
+    Row("water:reuse_study_list", BUREAU),
+    Row("water:reuse_firm_streams", BUREAU, lambda world: {"code": world.cast.runhua.code}),
+    Row("water:reuse_study_detail", BUREAU, lambda world: {"study_id": world.records["reuse_study"].pk}),
+    Row("water:reuse_study_run", BUREAU, lambda world: {"study_id": world.records["reuse_study"].pk}),
+    Row("water:reuse_study_json", BUREAU, lambda world: {"study_id": world.records["reuse_study"].pk}),
+    Row("water:reuse_study_xlsx", BUREAU, lambda world: {"study_id": world.records["reuse_study"].pk}),
     # dogs: Sun Li (clinic staff) works at SP01, where Wangcai is registered; the inspector reads the register
     Row("dogs:dog_list", DOG_REGISTER_READERS),
     Row("dogs:licence_detail", DOG_REGISTER_READERS, lambda world: {"number": world.records["dog_licence"].number}),
@@ -251,6 +259,13 @@ def _dog_records(world: World) -> None:
     world.records["dog_decided_case"] = decide_case(
         decided, "warning", None, "初次违规", world.cast.inspector, datetime.date(2024, 3, 23)
     )
+
+
+@record_builder
+def _reuse_study(world: World) -> None:
+    study = ReuseStudy.objects.create(name="湖塘串联用水", created_by=world.cast.bureau_staff)
+    study.firms.set([world.cast.runhua, world.cast.xinglong])
+    world.records["reuse_study"] = study
 
 
 @pytest.fixture

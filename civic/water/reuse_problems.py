@@ -1,0 +1,210 @@
+"""Turn a reuse study (firms' streams, prices, pipe costs) into hydro.reuse problems and scenarios.
+
+Each firm is a plant; its sources and sinks keep their names as ids
+``<user number>/<stream name>``. COD is always a contaminant; ammonia nitrogen
+and suspended solids are included when every source of the study gives them.
+A sink that gives no limit for an included contaminant accepts any amount.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from openpyxl import Workbook
+
+from civic.water.models import ReuseStream, ReuseStreamKind, ReuseStudy
+from hydro.reuse import Scenario, parse_problem, solve
+
+CONTAMINANT_FIELDS = {
+    "COD": "cod_mg_per_l",
+    "NH3N": "ammonia_mg_per_l",
+    "SS": "suspended_solids_mg_per_l",
+}
+RECLAIMED_FIELDS = {
+    "COD": "reclaimed_cod_mg_per_l",
+    "NH3N": "reclaimed_ammonia_mg_per_l",
+    "SS": "reclaimed_suspended_solids_mg_per_l",
+}
+# A limit no water reaches: a sink that states none for a contaminant.
+NO_LIMIT_MG_PER_L = 1.0e6
+TAP_ID = "tap"
+RECLAIMED_ID = "reclaimed"
+
+
+@dataclass(frozen=True)
+class ScenarioSpec:
+    """One column of the comparison: how much reuse, and whether reclaimed water can be bought."""
+
+    key: str
+    label: str | Promise
+    reuse: bool
+    interplant: bool
+    reclaimed: bool
+    objective: str
+
+
+SCENARIOS = (
+    ScenarioSpec("no_reuse", _("No reuse"), reuse=False, interplant=False, reclaimed=False, objective="freshwater"),
+    ScenarioSpec("within_plants", _("Within each firm"), True, False, False, "freshwater_then_cost"),
+    ScenarioSpec("between_plants", _("Between firms"), True, True, False, "freshwater_then_cost"),
+    # Reclaimed water is cheaper but not clean: the least cost network shows how much tap water it displaces.
+    ScenarioSpec("with_reclaimed", _("Between firms, with reclaimed water"), True, True, True, "cost"),
+)
+
+
+def study_streams(study: ReuseStudy) -> list[ReuseStream]:
+    return list(ReuseStream.objects.filter(water_user__in=study.firms.all()).select_related("water_user"))
+
+
+def study_contaminants(streams: list[ReuseStream]) -> list[str]:
+    sources = [stream for stream in streams if stream.kind == ReuseStreamKind.SOURCE]
+    return [
+        name
+        for name, field in CONTAMINANT_FIELDS.items()
+        if name == "COD" or (sources and all(getattr(stream, field) is not None for stream in sources))
+    ]
+
+
+def stream_id(stream: ReuseStream) -> str:
+    return f"{stream.water_user.code}/{stream.name}"
+
+
+def study_problem(study: ReuseStudy, reclaimed: bool) -> dict[str, Any]:
+    """The study as a hydro.reuse problem document (docs/reuse-problem.md)."""
+    streams = study_streams(study)
+    contaminants = study_contaminants(streams)
+    freshwater = [
+        {
+            "id": TAP_ID,
+            "concentration": dict.fromkeys(contaminants, 0.0),
+            "cost_per_t": float(study.tap_price_yuan_per_m3),
+        }
+    ]
+    if reclaimed:
+        freshwater.append(_reclaimed_supply(study, contaminants))
+    return {
+        "name": study.name,
+        "contaminants": contaminants,
+        "freshwater": freshwater,
+        "plants": [_plant(firm) for firm in study.firms.order_by("code")],
+        "sources": [_source(stream, contaminants) for stream in streams if stream.kind == ReuseStreamKind.SOURCE],
+        "sinks": [_sink(stream, contaminants) for stream in streams if stream.kind == ReuseStreamKind.SINK],
+        "wastewater": {"cost_per_t": float(study.wastewater_price_yuan_per_m3)},
+        "piping": {
+            "fixed_cost": float(study.pipe_fixed_cost_yuan),
+            "cost_per_m": float(study.pipe_cost_yuan_per_m),
+            "annualisation_factor": study.annualisation_factor,
+        },
+        "hours_per_year": study.hours_per_year,
+    }
+
+
+def _reclaimed_supply(study: ReuseStudy, contaminants: list[str]) -> dict[str, Any]:
+    return {
+        "id": RECLAIMED_ID,
+        "name": "中水 / reclaimed water",
+        "concentration": {name: getattr(study, RECLAIMED_FIELDS[name]) for name in contaminants},
+        "cost_per_t": float(study.reclaimed_price_yuan_per_m3),
+        "capacity_t_per_h": study.reclaimed_capacity_m3_per_h,
+    }
+
+
+def _plant(firm: Any) -> dict[str, Any]:
+    site = getattr(firm, "reuse_site", None)
+    return {"id": firm.code, "name": firm.name, "x_m": site.x_m if site else 0.0, "y_m": site.y_m if site else 0.0}
+
+
+def _source(stream: ReuseStream, contaminants: list[str]) -> dict[str, Any]:
+    return {
+        "id": stream_id(stream),
+        "plant": stream.water_user.code,
+        "flow_t_per_h": stream.flow_m3_per_h,
+        "concentration": {name: getattr(stream, CONTAMINANT_FIELDS[name]) for name in contaminants},
+    }
+
+
+def _sink(stream: ReuseStream, contaminants: list[str]) -> dict[str, Any]:
+    limits = {name: getattr(stream, CONTAMINANT_FIELDS[name]) for name in contaminants}
+    return {
+        "id": stream_id(stream),
+        "plant": stream.water_user.code,
+        "flow_t_per_h": stream.flow_m3_per_h,
+        "max_concentration": {name: NO_LIMIT_MG_PER_L if value is None else value for name, value in limits.items()},
+    }
+
+
+SOLVE_TIME_LIMIT_S = 30.0
+
+
+def solve_study(study: ReuseStudy) -> dict[str, Any]:
+    """Every scenario of the study solved, with tap water saved against no reuse [m³/year]."""
+    documents = {reclaimed: study_problem(study, reclaimed) for reclaimed in (False, True)}
+    scenarios = []
+    for spec in SCENARIOS:
+        problem = parse_problem(documents[spec.reclaimed])
+        solution = solve(
+            problem, Scenario(allow_interplant=spec.interplant, reuse=spec.reuse), spec.objective, SOLVE_TIME_LIMIT_S
+        )
+        scenarios.append(_summary(spec, solution.to_json(), study.hours_per_year))
+    baseline = scenarios[0]["tap_m3_per_h"]
+    for scenario in scenarios:
+        if scenario["status"] != "infeasible" and baseline is not None:
+            scenario["tap_saved_m3_per_year"] = (baseline - scenario["tap_m3_per_h"]) * study.hours_per_year
+    return {"contaminants": documents[False]["contaminants"], "scenarios": scenarios, "problem": documents[True]}
+
+
+def _summary(spec: ScenarioSpec, solution: dict[str, Any], hours_per_year: float) -> dict[str, Any]:
+    feasible = solution["status"] != "infeasible"
+    by_source = solution["freshwater_by_source_t_per_h"]
+    return {
+        "key": spec.key,
+        "status": solution["status"],
+        "tap_m3_per_h": by_source.get(TAP_ID, 0.0) if feasible else None,
+        "reclaimed_m3_per_h": by_source.get(RECLAIMED_ID, 0.0) if feasible else None,
+        "wastewater_m3_per_h": solution["wastewater_t_per_h"] if feasible else None,
+        "tap_saved_m3_per_year": None,
+        "cost_yuan_per_year": solution["cost_yuan_per_year"]["total"] if feasible else None,
+        "piping_yuan_per_year": solution["cost_yuan_per_year"]["piping"] if feasible else None,
+        "pipes": solution["interplant_connections"],
+        "gap": solution["gap"],
+        "flows": solution["flows"],
+        "explanation": solution["explanation"],
+    }
+
+
+def study_workbook(study: ReuseStudy, scenarios: list[dict[str, Any]]) -> bytes:
+    """An Excel workbook: the scenarios side by side, then one sheet of flows per scenario."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = str(_("Scenarios"))[:31]
+    sheet.append([str(_("Study")), study.name])
+    sheet.append([str(_("Scenario")), *(str(scenario["label"]) for scenario in scenarios)])
+    for label, key in COMPARISON_ROWS:
+        sheet.append([str(label), *(scenario.get(key) for scenario in scenarios)])
+    for scenario in scenarios:
+        flows = workbook.create_sheet(str(scenario["label"])[:31])
+        flows.append(
+            [str(_("From")), str(_("To")), str(_("Flow (m³/h)")), str(_("Between firms")), str(_("Pipe length (m)"))]
+        )
+        for flow in scenario["flows"]:
+            flows.append([flow["from"], flow["to"], flow["flow_t_per_h"], flow["interplant"], flow["distance_m"]])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+COMPARISON_ROWS = (
+    (_("Status"), "status"),
+    (_("Tap water (m³/h)"), "tap_m3_per_h"),
+    (_("Reclaimed water (m³/h)"), "reclaimed_m3_per_h"),
+    (_("Discharge (m³/h)"), "wastewater_m3_per_h"),
+    (_("Tap water saved (m³/year)"), "tap_saved_m3_per_year"),
+    (_("Annual cost (yuan)"), "cost_yuan_per_year"),
+    (_("of which pipes (yuan/year)"), "piping_yuan_per_year"),
+    (_("Pipes between firms"), "pipes"),
+)
