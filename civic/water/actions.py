@@ -52,6 +52,7 @@ from civic.water.models import (
     WaterTariff,
     WaterUser,
     WaterUserKind,
+    plan_months_starting_between,
 )
 from hydro import meter_readings, planning, readings_engine, surcharge
 from hydro.readings_analysis import AnalysisResults, AnomalySettings, NightFlowSettings, Period, analyse
@@ -667,12 +668,12 @@ def compute_bills(
         settled = _settled_bill_numbers(first_day, last_day)
         SurchargeBill.objects.filter(period_start=first_day, period_end=last_day, status=BillStatus.ISSUED).delete()
         numbers = _free_bill_numbers(first_day, last_day, taken=set(settled.values()))
-        prices: dict[str, Decimal] = {}
+        figures = _period_figures(first_day, last_day)
         for done, water_user in enumerate(water_users, start=1):
             if water_user.pk in settled:
                 run.kept_bill_numbers.append(settled[water_user.pk])
             else:
-                _bill_water_user(water_user, schedule, bands, run, numbers, prices)
+                _bill_water_user(water_user, schedule, bands, run, numbers, figures)
             if progress is not None:
                 progress(done, len(water_users))
     return run
@@ -715,26 +716,53 @@ def _free_bill_numbers(first_day: datetime.date, last_day: datetime.date, taken:
             yield number
 
 
+@dataclass
+class _PeriodFigures:
+    """Every user's planned and metered use in a billing period, and the base prices looked up so far."""
+
+    planned_m3: dict[int, float]  # by water user id; users without an issued plan for the period are absent
+    metered_m3: dict[int, float]  # by water user id; users without readings in the period are absent
+    prices: dict[str, Decimal] = field(default_factory=dict)  # by kind of user
+
+    def price_for(self, kind: str, first_day: datetime.date) -> Decimal:
+        if kind not in self.prices:
+            self.prices[kind] = base_price_for(kind, first_day)
+        return self.prices[kind]
+
+
+def _period_figures(first_day: datetime.date, last_day: datetime.date) -> _PeriodFigures:
+    """Planned use from issued plans' months and metered use from billing meters, each in one query for all users."""
+    months = MonthlyPlan.objects.filter(
+        plan_months_starting_between(first_day, last_day), plan__status=PlanStatus.ISSUED
+    ).order_by()
+    readings = MeterReading.objects.filter(
+        meter__parent__isnull=True, reading_date__range=(first_day, last_day)
+    ).order_by()
+    planned = months.values_list("plan__water_user_id").annotate(total=models.Sum("volume_m3"))
+    metered = readings.values_list("meter__water_user_id").annotate(total=models.Sum("volume_m3"))
+    return _PeriodFigures(
+        planned_m3={user_id: float(total) for user_id, total in planned},
+        metered_m3={user_id: float(total) for user_id, total in metered},
+    )
+
+
 def _bill_water_user(
     water_user: WaterUser,
     schedule: SurchargeSchedule,
     bands: list[surcharge.SurchargeBand],
     run: BillRun,
     numbers: Iterator[str],
-    prices: dict[str, Decimal],
+    figures: _PeriodFigures,
 ) -> None:
-    """Bill one user for the run's period; `prices` keeps the base price of each kind of user once looked up."""
-    planned = water_user.planned_use_m3(run.first_day, run.last_day)
+    planned = figures.planned_m3.get(water_user.pk)
     if planned is None or planned <= 0:
         run.no_plan += 1
         return
-    actual = water_user.metered_use_m3(run.first_day, run.last_day)
+    actual = figures.metered_m3.get(water_user.pk)
     if actual is None:
         run.no_readings += 1  # no readings is missing data, not zero use: it is not billed as under plan
         return
-    if water_user.kind not in prices:
-        prices[water_user.kind] = base_price_for(water_user.kind, run.first_day)
-    price = prices[water_user.kind]
+    price = figures.price_for(water_user.kind, run.first_day)
     result = surcharge.surcharge(planned, actual, price, bands, progressive=schedule.progressive)
     if result.amount_yuan <= 0:
         run.not_over_plan += 1

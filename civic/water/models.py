@@ -123,23 +123,19 @@ class WaterUser(models.Model):
 
     def planned_use_m3(self, first_day: datetime.date, last_day: datetime.date) -> float | None:
         """Planned use over whole months between two dates, from issued plans; None if no plan covers them."""
-        months_in_period = models.Q(pk__in=[])
-        for year in range(first_day.year, last_day.year + 1):
-            months = [month for month in range(1, 13) if first_day <= datetime.date(year, month, 1) <= last_day]
-            months_in_period |= models.Q(plan__year=year, month__in=months)
         totals = MonthlyPlan.objects.filter(
-            months_in_period, plan__water_user=self, plan__status=PlanStatus.ISSUED
+            plan_months_starting_between(first_day, last_day), plan__water_user=self, plan__status=PlanStatus.ISSUED
         ).aggregate(months=models.Count("pk"), total=models.Sum("volume_m3"))
         return float(totals["total"]) if totals["months"] else None
 
-    def metered_use_m3(self, first_day: datetime.date, last_day: datetime.date) -> float | None:
-        """Metered use between two dates, inclusive, or None when no billing meter was read in them."""
-        totals = (
-            self.billing_readings()
-            .filter(reading_date__range=(first_day, last_day))
-            .aggregate(readings=models.Count("pk"), total=models.Sum("volume_m3"))
-        )
-        return float(totals["total"] or 0.0) if totals["readings"] else None
+
+def plan_months_starting_between(first_day: datetime.date, last_day: datetime.date) -> models.Q:
+    """A filter of monthly plans to the months whose first day falls between two dates, inclusive."""
+    months_in_period = models.Q(pk__in=[])
+    for year in range(first_day.year, last_day.year + 1):
+        months = [month for month in range(1, 13) if first_day <= datetime.date(year, month, 1) <= last_day]
+        months_in_period |= models.Q(plan__year=year, month__in=months)
+    return months_in_period
 
 
 class Meter(models.Model):
