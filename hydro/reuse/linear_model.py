@@ -119,6 +119,10 @@ def run(highs: highspy.Highs, time_limit_s: float | None = None, mip_gap: float 
     highs.setOptionValue("mip_rel_gap", float(mip_gap))
     highs.run()
     status = highs.getModelStatus()
+    if status == highspy.HighsModelStatus.kModelEmpty:
+        # Nothing to decide (no streams): every column sits at its lower bound.
+        lower = np.asarray(highs.getLp().col_lower_, dtype=float)
+        return Outcome(True, False, lower, 0.0, 0.0, 0.0)
     info = highs.getInfo()
     has_solution = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
     infeasible = status in (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible)

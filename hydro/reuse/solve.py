@@ -17,11 +17,12 @@ The objective ``cost`` skips stage 1; ``freshwater`` skips stage 2.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 import numpy as np
 
-from hydro.reuse import bilinear, diagnosis
+from hydro.reuse import bilinear, diagnosis, nearest_neighbours
 from hydro.reuse.cascade import TOP_LEVEL_PPM, Stream, cascade_target, limiting_flow_t_per_h
 from hydro.reuse.formulation import (
     Formulation,
@@ -34,6 +35,7 @@ from hydro.reuse.formulation import (
 from hydro.reuse.linear_model import INFINITY, FloatArray, IntArray, LinearModel, Outcome, run
 from hydro.reuse.network import (
     Costs,
+    Flow,
     Solution,
     actual_outlet_ppm,
     flow_records,
@@ -97,6 +99,10 @@ def solve(
     if not scenario.regeneration:
         problem = _without_regenerators(problem)
     objective = objective or problem.objective
+    if nearest_neighbours.applies(problem, scenario.allow_interplant, scenario.reuse):
+        network = nearest_neighbours.nearest_neighbour_network(problem)
+        if network is not None:
+            return _neighbour_solution(problem, network)
     structure = build_superstructure(problem, scenario.allow_interplant, scenario.reuse)
     data = unit_data(problem, structure)
     outlet, bound, method, searched = data.outlet_ppm, None, "linear program", None
@@ -117,6 +123,35 @@ def solve(
     if method == "linear program" and _has_integers(formulation):
         method = "mixed-integer program"
     return _solution(problem, formulation, outcome, bound, method, searched, scenario, mip_gap)
+
+
+def _neighbour_solution(problem: Problem, network: nearest_neighbours.NeighbourNetwork) -> Solution:
+    """A Solution from the nearest neighbour network: exact, so its bound is its freshwater."""
+    plant_of = {source.id: source.plant for source in problem.sources} | {sink.id: sink.plant for sink in problem.sinks}
+    where = {plant.id: (plant.x_m, plant.y_m) for plant in problem.plants}
+    flows = []
+    for (tail, head), flow in network.flows.items():
+        ends = (plant_of.get(tail), plant_of.get(head))
+        between = None not in ends and ends[0] != ends[1]
+        distance = math.dist(where.get(ends[0] or "", (0, 0)), where.get(ends[1] or "", (0, 0))) if between else 0.0
+        flows.append(Flow(tail, head, flow, between, distance))
+    hours, supply = problem.hours_per_year, problem.freshwater[0]
+    costs = Costs(
+        freshwater=network.freshwater_t_per_h * float(supply.cost_yuan_per_t) * hours,
+        wastewater=network.wastewater_t_per_h * float(problem.wastewater_cost_yuan_per_t) * hours,
+    )
+    return Solution(
+        status="optimal",
+        method="water cascade and nearest neighbours",
+        freshwater_t_per_h=network.freshwater_t_per_h,
+        freshwater_by_source_t_per_h={supply.id: network.freshwater_t_per_h},
+        wastewater_t_per_h=network.wastewater_t_per_h,
+        freshwater_lower_bound_t_per_h=network.freshwater_t_per_h,
+        pinch_ppm=network.pinch_ppm,
+        flows=tuple(flows),
+        costs=costs,
+        interplant_connections=sum(flow.interplant for flow in flows),
+    )
 
 
 def _without_regenerators(problem: Problem) -> Problem:

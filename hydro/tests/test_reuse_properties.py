@@ -122,3 +122,34 @@ def test_two_contaminant_networks_hold_and_their_bound_is_below_them(document):
         return
     assert_network_holds(document, solution)
     assert solution.freshwater_lower_bound_t_per_h <= solution.freshwater_t_per_h + 1e-9
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems(max_operations=0))
+def test_nearest_neighbours_meet_the_linear_programs_least_freshwater(document):
+    # A freshwater capacity (never binding here) sends the same problem to the linear program.
+    by_neighbours = solve(parse_problem(document))
+    document["freshwater"][0]["capacity_t_per_h"] = 1e6
+    by_solver = solve(parse_problem(document))
+    assert by_neighbours.status == by_solver.status
+    if by_solver.status == "infeasible":
+        return
+    assert by_neighbours.method == "water cascade and nearest neighbours"
+    assert by_solver.method == "linear program"
+    assert abs(by_neighbours.freshwater_t_per_h - by_solver.freshwater_t_per_h) <= 1e-6 * max(
+        1, by_solver.freshwater_t_per_h
+    )
+    assert_network_holds(document, by_neighbours)
+
+
+def test_polley_and_polley_by_linear_program_also_gives_70_t_per_h():
+    # Polley & Polley (2000): 70 t/h, here through the solver rather than the cascade.
+    import json
+    from pathlib import Path
+
+    document = json.loads((Path(__file__).parent.parent / "reuse" / "examples" / "polley_polley_2000.json").read_text())
+    document["freshwater"][0]["capacity_t_per_h"] = 1000
+    solution = solve(parse_problem(document))
+    assert solution.method == "linear program"
+    assert abs(solution.freshwater_t_per_h - 70.0) <= 0.01
+    assert solution.pinch_ppm == (150.0,)
