@@ -202,7 +202,9 @@ class ReadingImportBatch(models.Model):
     first_reading_date = models.DateField(_("first reading date"), null=True, blank=True)
     last_reading_date = models.DateField(_("last reading date"), null=True, blank=True)
     errors = models.JSONField(_("errors"), default=list, blank=True)
-    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("imported by"), null=True, blank=True, on_delete=models.SET_NULL
+    )
     imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
 
     class Meta:
@@ -350,7 +352,7 @@ class AnnualPlan(models.Model):
 
 
 class MonthlyPlan(models.Model):
-    plan = models.ForeignKey(AnnualPlan, on_delete=models.CASCADE, related_name="months")
+    plan = models.ForeignKey(AnnualPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="months")
     month = models.PositiveSmallIntegerField(_("month"))
     volume_m3 = models.FloatField(_("planned volume (m³)"))
     history = HistoricalRecords()
@@ -358,6 +360,8 @@ class MonthlyPlan(models.Model):
     class Meta:
         ordering = ["plan", "month"]
         constraints = [models.UniqueConstraint(fields=["plan", "month"], name="one_month_per_plan")]
+        verbose_name = _("monthly plan")
+        verbose_name_plural = _("monthly plans")
 
 
 class AdjustmentStatus(models.TextChoices):
@@ -430,7 +434,9 @@ class SurchargeSchedule(models.Model):
 class SurchargeTier(models.Model):
     """One band of excess over plan, as fractions of the plan, and its multiple of the base price."""
 
-    schedule = models.ForeignKey(SurchargeSchedule, on_delete=models.CASCADE, related_name="tiers")
+    schedule = models.ForeignKey(
+        SurchargeSchedule, verbose_name=_("surcharge schedule"), on_delete=models.CASCADE, related_name="tiers"
+    )
     lower_excess_fraction = models.FloatField(_("excess from (fraction of plan)"))
     upper_excess_fraction = models.FloatField(_("excess up to (fraction of plan)"), null=True, blank=True)
     multiplier = models.FloatField(_("multiple of base price"))
@@ -540,7 +546,9 @@ class MeteringRun(models.Model):
 class DmaBalance(models.Model):
     """A DMA's water balance over a run's period (产销差), volumes in m³."""
 
-    run = models.ForeignKey(MeteringRun, on_delete=models.CASCADE, related_name="balances")
+    run = models.ForeignKey(
+        MeteringRun, verbose_name=_("metering analysis"), on_delete=models.CASCADE, related_name="balances"
+    )
     dma_code = models.CharField(_("DMA"), max_length=32)
     inflow_m3 = models.FloatField(_("inflow (m³)"))
     outflow_m3 = models.FloatField(_("outflow (m³)"))
@@ -558,7 +566,9 @@ class DmaBalance(models.Model):
 class DmaNightFlow(models.Model):
     """A DMA's minimum night flow on one night, the legitimate night use and the leakage left, in m³/h."""
 
-    run = models.ForeignKey(MeteringRun, on_delete=models.CASCADE, related_name="night_flows")
+    run = models.ForeignKey(
+        MeteringRun, verbose_name=_("metering analysis"), on_delete=models.CASCADE, related_name="night_flows"
+    )
     dma_code = models.CharField(_("DMA"), max_length=32)
     night = models.DateField(_("night"))
     mnf_m3_per_h = models.FloatField(_("minimum night flow (m³/h)"))
@@ -574,7 +584,9 @@ class DmaNightFlow(models.Model):
 class DmaNightFlowAlarm(models.Model):
     """A rise of a DMA's night flow above its baseline: the night it began and the night it was detected."""
 
-    run = models.ForeignKey(MeteringRun, on_delete=models.CASCADE, related_name="night_flow_alarms")
+    run = models.ForeignKey(
+        MeteringRun, verbose_name=_("metering analysis"), on_delete=models.CASCADE, related_name="night_flow_alarms"
+    )
     dma_code = models.CharField(_("DMA"), max_length=32)
     start = models.DateField(_("rise began"))
     detected = models.DateField(_("detected"))
@@ -597,7 +609,9 @@ class AnomalyKind(models.TextChoices):
 class CustomerAlarm(models.Model):
     """An anomaly on a customer meter, with the meter's hourly use around it for the drill-down chart."""
 
-    run = models.ForeignKey(MeteringRun, on_delete=models.CASCADE, related_name="customer_alarms")
+    run = models.ForeignKey(
+        MeteringRun, verbose_name=_("metering analysis"), on_delete=models.CASCADE, related_name="customer_alarms"
+    )
     meter_code = models.CharField(_("meter"), max_length=40)
     kind = models.CharField(_("kind"), max_length=16, choices=AnomalyKind.choices)
     start = models.DateTimeField(_("start"))
