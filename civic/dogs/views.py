@@ -21,6 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from civic.core.models import User
 from civic.core.permissions import BUREAU, role_required
@@ -360,7 +361,10 @@ def renewal_list(request: HttpRequest) -> HttpResponse:
         overdue = actions.licences_to_renew(on, rules.RenewalState.OVERDUE).filter(pk__in=visible)
         queued = actions.queue_reminders_of_kind(list(due.select_related("dog__owner")), "due", on)
         queued += actions.queue_reminders_of_kind(list(overdue.select_related("dog__owner")), "overdue", on)
-        messages.success(request, _("%(count)d reminders queued for sending.") % {"count": queued})
+        queued_text = ngettext(
+            "%(count)d reminder queued for sending.", "%(count)d reminders queued for sending.", queued
+        )
+        messages.success(request, queued_text % {"count": queued})
         return redirect(f"{reverse('dogs:renewal_list')}?state={state}")
     licences = (
         actions.licences_to_renew(on, state)
