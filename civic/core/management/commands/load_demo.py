@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
 from civic.core import demo
 from civic.core.demo_accounts import DEMO_PASSWORD, account_table
@@ -62,9 +63,11 @@ class Command(BaseCommand):
         if not options["reset"] and demo.demo_is_loaded():
             raise CommandError("The database already holds records; run with --reset to replace them.")
         started = time.perf_counter()
-        if options["reset"]:
-            demo.reset_demo_tables()
-        load = demo.load_demo_county(options["seed"], scale, quiet, user_count, options["dog_count"])
+        # One transaction: if the load fails, the records it was to replace are still there.
+        with transaction.atomic():
+            if options["reset"]:
+                demo.reset_demo_tables()
+            load = demo.load_demo_county(options["seed"], scale, quiet, user_count, options["dog_count"])
         if not quiet:
             self._summary(load, time.perf_counter() - started)
 
