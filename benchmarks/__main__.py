@@ -6,11 +6,17 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
-from benchmarks import network, surcharge
+from benchmarks import network, readings, surcharge
 from benchmarks.runner import machine_line, measure, results_table, write_results
 
 BENCHMARKS_FILE = Path(__file__).resolve().parent.parent / "BENCHMARKS.md"
-BENCHMARK_FACTORIES = (surcharge.benchmark, network.benchmark)
+BENCHMARK_FACTORIES = (
+    surcharge.benchmark,
+    network.benchmark,
+    readings.benchmark,
+    readings.balance_benchmark,
+    readings.night_flow_benchmark,
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

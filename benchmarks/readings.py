@@ -1,0 +1,322 @@
+"""The monthly readings analysis (DMA balance, night flow, customer anomalies) at county scale.
+
+Civic's analysis is a set of Ibis expressions run by DuckDB over the Parquet
+store. Two baselines do the same work on the same month of the same store:
+
+* a straightforward pandas implementation of the same outputs (read the
+  month's Parquet files into one DataFrame, merge, group, and walk each
+  customer meter's series for anomalies);
+* hand-written DuckDB SQL for the DMA balance and for the night flow, one
+  statement each.
+
+The data is `hydro.readings_synthetic.generate_county`'s: hourly customer
+meters in DMAs with an inflow meter each, one month. ``BENCH_READINGS_METERS``
+sets the number of customer meters (default 2,000, about 1.5 million rows;
+13,400 make the issue's 10 million).
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import os
+import tempfile
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from benchmarks.runner import Benchmark
+from hydro.readings_analysis import AnalysisResults, AnomalySettings, NightFlowSettings, Period, analyse, dma_balance
+from hydro.readings_analysis import night_flow as night_flow_expression
+from hydro.readings_engine import connect, memory_table, readings_table
+from hydro.readings_store import import_file, stored_files
+from hydro.readings_synthetic import generate_county
+
+MONTH = Period.parse("2024-03")
+CUSTOMERS_PER_DMA = 500
+DEFAULT_METERS = 2000
+
+
+@functools.cache
+def dataset() -> tuple[Path, pd.DataFrame, int]:
+    """A store holding one month of the synthetic county (made once per run), its zones and its row count."""
+    meters = int(os.environ.get("BENCH_READINGS_METERS", DEFAULT_METERS))
+    county = generate_county(
+        dma_count=max(1, meters // CUSTOMERS_PER_DMA), customers_per_dma=min(meters, CUSTOMERS_PER_DMA), days=31
+    )
+    directory = Path(tempfile.mkdtemp(prefix="civic-bench-readings-"))
+    source = directory / "readings.parquet"
+    readings = county.readings.drop(columns="duration_s")
+    pq.write_table(pa.Table.from_pandas(readings, preserve_index=False), source)
+    import_file(directory / "store", source)
+    return directory / "store", county.zones, len(readings)
+
+
+# --- Civic: Ibis on DuckDB ------------------------------------------------------------------------------------
+
+
+def civic_analysis() -> AnalysisResults:
+    store, zones, _rows = dataset()
+    connection = connect("duckdb")
+    return analyse(connection, readings_table(connection, store, MONTH.months()), zones, MONTH, granularity="period")
+
+
+# --- baseline: straightforward pandas -------------------------------------------------------------------------
+
+
+def pandas_analysis() -> AnalysisResults:
+    store, zones, _rows = dataset()
+    readings = pd.concat([pd.read_parquet(path) for path in stored_files(store, MONTH.months())], ignore_index=True)
+    readings = readings[(readings.timestamp >= MONTH.start) & (readings.timestamp < MONTH.end)]
+    nights = _pandas_night_flow(readings, zones, NightFlowSettings())
+    customers = set(zones.loc[zones.role == "customer", "meter_id"])
+    return AnalysisResults(
+        balance=_pandas_balance(readings, zones),
+        nights=nights,
+        alarms=pd.DataFrame(),
+        anomalies=_pandas_anomalies(readings[readings.meter_id.isin(customers)], AnomalySettings()),
+    )
+
+
+def _pandas_balance(readings: pd.DataFrame, zones: pd.DataFrame) -> pd.DataFrame:
+    joined = readings.merge(zones, on="meter_id")
+    totals = joined.pivot_table(index="dma_id", columns="role", values="volume_m3", aggfunc="sum", fill_value=0.0)
+    totals = totals.reindex(columns=["inflow", "outflow", "customer"], fill_value=0.0)
+    net = totals.inflow - totals.outflow
+    nrw = net - totals.customer
+    frame = pd.DataFrame(
+        {
+            "inflow_m3": totals.inflow,
+            "outflow_m3": totals.outflow,
+            "consumption_m3": totals.customer,
+            "nrw_m3": nrw,
+            "nrw_pct": np.where(net > 0, 100 * nrw / net.where(net > 0, 1.0), np.nan),
+        }
+    )
+    return frame.reset_index().sort_values("dma_id").reset_index(drop=True)
+
+
+def _pandas_night_flow(readings: pd.DataFrame, zones: pd.DataFrame, settings: NightFlowSettings) -> pd.DataFrame:
+    metered = readings.merge(zones[zones.role != "customer"], on="meter_id")
+    flow = metered.volume_m3 / (metered.duration_s / 3600.0)
+    metered = metered.assign(signed=np.where(metered.role == "inflow", flow, -flow))
+    net = metered.groupby(["dma_id", "timestamp"], as_index=False).signed.sum()
+    hours = net.timestamp.dt.hour
+    night = net[(hours >= settings.window_start_hour) & (hours < settings.window_end_hour)]
+    nights = night.assign(night=night.timestamp.dt.date).groupby(["dma_id", "night"], as_index=False).signed.min()
+    connections = zones[zones.role == "customer"].groupby("dma_id").size()
+    legitimate = nights.dma_id.map(connections).fillna(0) * settings.night_use_l_per_h_per_connection / 1000
+    return pd.DataFrame(
+        {
+            "dma_id": nights.dma_id,
+            "night": nights.night,
+            "mnf_m3_per_h": nights.signed,
+            "legitimate_m3_per_h": legitimate,
+            "leakage_m3_per_h": np.maximum(nights.signed - legitimate, 0.0),
+        }
+    ).reset_index(drop=True)
+
+
+def _pandas_anomalies(readings: pd.DataFrame, settings: AnomalySettings) -> pd.DataFrame:
+    events: list[tuple] = []
+    for meter_id, series in readings.sort_values("timestamp").groupby("meter_id", sort=True):
+        events.extend(_meter_events(str(meter_id), series, settings))
+    frame = pd.DataFrame(events, columns=["meter_id", "kind", "start", "end", "volume_m3", "confidence"])
+    return frame.sort_values(["meter_id", "start", "kind"], kind="stable").reset_index(drop=True)
+
+
+def _meter_events(meter_id: str, series: pd.DataFrame, settings: AnomalySettings) -> list[tuple]:
+    hours = series.duration_s.to_numpy() / 3600.0
+    volume = series.volume_m3.to_numpy()
+    start = series.timestamp.to_numpy()
+    end = start + series.duration_s.to_numpy().astype("timedelta64[s]")
+    mean = volume.sum() / hours.sum()
+    state = np.where(volume >= settings.resolution_m3, 1, np.where(volume <= -settings.resolution_m3, -1, 0))
+    high = volume / hours >= max(settings.burst_factor * mean, settings.burst_minimum_m3_per_h)
+    contiguous = np.concatenate([[False], end[:-1] == start[1:]])
+    events = []
+    for flags, kind in ((state == 1, "use"), (state == 0, "zero"), (state == -1, "negative"), (high, "high")):
+        for first, last in _runs(flags, contiguous):
+            run_hours = hours[first : last + 1].sum()
+            run_volume = volume[first : last + 1]
+            event = _run_event(kind, run_hours, run_volume, hours[first : last + 1], mean, volume, hours, settings)
+            if event is not None:
+                events.append((meter_id, event[0], start[first], end[last], *event[1:]))
+    events.extend(_gap_events(meter_id, start, end, mean))
+    return [(m, k, pd.Timestamp(s), pd.Timestamp(e), round(v, 3), round(c, 2)) for m, k, s, e, v, c in events]
+
+
+def _runs(flags: np.ndarray, contiguous: np.ndarray) -> list[tuple[int, int]]:
+    runs, first = [], None
+    for position, flag in enumerate(flags):
+        if flag and (first is None or not contiguous[position]):
+            if first is not None:
+                runs.append((first, position - 1))
+            first = position
+        elif not flag and first is not None:
+            runs.append((first, position - 1))
+            first = None
+    if first is not None:
+        runs.append((first, len(flags) - 1))
+    return runs
+
+
+def _run_event(kind, run_hours, run_volume, run_interval_hours, mean, volume, hours, settings):
+    if kind == "use" and run_hours >= settings.continuous_flow_hours:
+        lowest = (run_volume / run_interval_hours).min()
+        threshold = settings.continuous_flow_hours
+        return "continuous_flow", lowest * run_hours, min(1.0, 0.5 + 0.5 * (run_hours - threshold) / threshold)
+    if kind == "high" and run_hours >= settings.burst_hours:
+        excess = (run_volume - mean * run_interval_hours).sum()
+        return "burst", excess, min(1.0, run_hours / (2 * settings.burst_hours))
+    if kind == "zero" and run_hours >= settings.stuck_hours:
+        outside_hours = hours.sum() - run_hours
+        outside = volume.sum() / outside_hours if outside_hours > 0 else 0.0
+        if outside >= settings.stuck_expected_m3_per_h:
+            return "stuck", outside * run_hours, min(1.0, run_hours / (2 * settings.stuck_hours))
+    if kind == "negative":
+        return "reverse", -run_volume.sum(), min(1.0, run_hours / settings.reverse_full_confidence_hours)
+    return None
+
+
+def _gap_events(meter_id: str, start: np.ndarray, end: np.ndarray, mean: float) -> list[tuple]:
+    bounds = [(np.datetime64(MONTH.start), start[0])] if start[0] > np.datetime64(MONTH.start) else []
+    bounds += [
+        (end[position - 1], start[position]) for position in range(1, len(start)) if end[position - 1] < start[position]
+    ]
+    if end[-1] < np.datetime64(MONTH.end):
+        bounds.append((end[-1], np.datetime64(MONTH.end)))
+    return [
+        (meter_id, "gap", first, last, max(mean, 0.0) * ((last - first) / np.timedelta64(1, "h")), 1.0)
+        for first, last in bounds
+    ]
+
+
+def analyses_agree(baseline: object, candidate: object) -> bool:
+    assert isinstance(baseline, AnalysisResults) and isinstance(candidate, AnalysisResults)
+    balance = candidate.balance.drop(columns="period")
+    return (
+        _frames_agree(baseline.balance, balance)
+        and _frames_agree(baseline.nights, candidate.nights)
+        and _frames_agree(baseline.anomalies, candidate.anomalies)
+    )
+
+
+def _frames_agree(first: pd.DataFrame, second: pd.DataFrame) -> bool:
+    if list(first.columns) != list(second.columns) or len(first) != len(second):
+        return False
+    for column in first.columns:
+        left, right = first[column].reset_index(drop=True), second[column].reset_index(drop=True)
+        if pd.api.types.is_float_dtype(left):
+            if not np.allclose(left.to_numpy(float), right.to_numpy(float), rtol=1e-9, atol=1.001e-3, equal_nan=True):
+                return False
+        elif not (left.astype(str) == right.astype(str)).all():
+            return False
+    return True
+
+
+# --- baseline: hand-written DuckDB SQL ------------------------------------------------------------------------
+
+BALANCE_SQL = """
+select z.dma_id,
+       coalesce(sum(r.volume_m3) filter (where z.role = 'inflow'), 0) as inflow_m3,
+       coalesce(sum(r.volume_m3) filter (where z.role = 'outflow'), 0) as outflow_m3,
+       coalesce(sum(r.volume_m3) filter (where z.role = 'customer'), 0) as consumption_m3
+from read_parquet($files) r join zones z using (meter_id)
+where r.timestamp >= $start and r.timestamp < $end
+group by z.dma_id order by z.dma_id
+"""
+
+NIGHT_SQL = """
+with net as (
+  select z.dma_id, r.timestamp,
+         sum(case when z.role = 'inflow' then 1 else -1 end * r.volume_m3 / (r.duration_s / 3600.0)) as net_m3_per_h
+  from read_parquet($files) r join zones z using (meter_id)
+  where z.role <> 'customer' and r.timestamp >= $start and r.timestamp < $end
+  group by all
+)
+select dma_id, cast(timestamp as date) as night, min(net_m3_per_h) as mnf_m3_per_h
+from net where hour(timestamp) >= 2 and hour(timestamp) < 4
+group by all order by dma_id, night
+"""
+
+
+def _sql(statement: str) -> pd.DataFrame:
+    store, zones, _rows = dataset()
+    connection = duckdb.connect()
+    connection.register("zones", zones)
+    files = [str(path) for path in stored_files(store, MONTH.months())]
+    return connection.execute(statement, {"files": files, "start": MONTH.start, "end": MONTH.end}).df()
+
+
+def _ibis(kind: str) -> pd.DataFrame:
+    store, zones, _rows = dataset()
+    connection = connect("duckdb")
+    readings = readings_table(connection, store, MONTH.months())
+    zone_table = memory_table(connection, zones, "zones")
+    if kind == "balance":
+        return connection.execute(dma_balance(readings, zone_table, MONTH, "period"))
+    return connection.execute(night_flow_expression(readings, zone_table, MONTH))
+
+
+def _columns_agree(columns: list[str]) -> object:
+    def agree(baseline: object, candidate: object) -> bool:
+        assert isinstance(baseline, pd.DataFrame) and isinstance(candidate, pd.DataFrame)
+        return len(baseline) == len(candidate) and all(
+            np.allclose(baseline[column].to_numpy(float), candidate[column].to_numpy(float), rtol=1e-9)
+            for column in columns
+        )
+
+    return agree
+
+
+def benchmark() -> Benchmark:
+    _store, _zones, rows = dataset()
+    return Benchmark(
+        name="readings analysis vs pandas",
+        description=f"a month's DMA balance, night flow and customer anomalies of {rows:,} hourly readings: "
+        "Ibis on DuckDB over the Parquet store vs a straightforward pandas implementation (÷ 20 is the goal)",
+        baseline=pandas_analysis,
+        candidate=civic_analysis,
+        agree=analyses_agree,
+    )
+
+
+def balance_benchmark() -> Benchmark:
+    _store, _zones, rows = dataset()
+    return Benchmark(
+        name="DMA balance vs SQL",
+        description=f"a month's DMA balance of {rows:,} readings: the Ibis expression vs hand-written DuckDB SQL "
+        "(≤ 1.5× is the goal)",
+        baseline=lambda: _sql(BALANCE_SQL),
+        candidate=lambda: _ibis("balance"),
+        agree=_columns_agree(["inflow_m3", "outflow_m3", "consumption_m3"]),  # type: ignore[arg-type]
+    )
+
+
+def night_flow_benchmark() -> Benchmark:
+    _store, _zones, rows = dataset()
+    return Benchmark(
+        name="night flow vs SQL",
+        description=f"a month's minimum night flow of each DMA from {rows:,} readings: the Ibis expression vs "
+        "hand-written DuckDB SQL (≤ 1.5× is the goal)",
+        baseline=lambda: _sql(NIGHT_SQL),
+        candidate=lambda: _ibis("night"),
+        agree=_columns_agree(["mnf_m3_per_h"]),  # type: ignore[arg-type]
+    )
+
+
+def import_rate_rows_per_s(repeat: int = 3) -> float:
+    """Rows per second of `import_file` on the month's Parquet file into a fresh store (best of `repeat`)."""
+    store, _zones, rows = dataset()
+    source = store.parent / "readings.parquet"
+    best = float("inf")
+    for attempt in range(repeat):
+        started = datetime.datetime.now()
+        import_file(store.parent / f"import-{attempt}", source)
+        best = min(best, (datetime.datetime.now() - started).total_seconds())
+    return rows / best
