@@ -43,6 +43,8 @@ MINIMUM_SPREAD_SHARE = 0.01
 # Night pressure residuals move together with demand: the leading directions of their
 # variation over training nights are noise, projected out before localisation.
 NOISE_DIRECTIONS = 2
+# Nights after an alarm during which the level follows a leak still growing (an incipient one).
+SETTLE_NIGHTS = 2
 
 
 def inflow_links(network: wntr.network.WaterNetworkModel, flow_sensors: list[str]) -> dict[str, float]:
@@ -194,7 +196,9 @@ class Alarm:
     consumption_rise_m3h: float
 
 
-def detect(nights: NightMeans, calibration: Calibration, consumption: pd.Series, settle_nights: int = 2) -> list[Alarm]:
+def detect(
+    nights: NightMeans, calibration: Calibration, consumption: pd.Series, settle_nights: int | None = None
+) -> list[Alarm]:
     """Run the two CUSUMs over the nights' residuals; one alarm per upward change."""
     k = CUSUM_REFERENCE_SIGMAS * calibration.spread_m3h
     h = CUSUM_THRESHOLD_SIGMAS * calibration.spread_m3h
@@ -218,7 +222,7 @@ def detect(nights: NightMeans, calibration: Calibration, consumption: pd.Series,
             alarms.append(_alarm(nights, calibration, consumption, run_start, day, quiet_days, level))
             level = float(residuals[run_start : day + 1].mean())
             up = down = 0.0
-            settle_until = day + settle_nights
+            settle_until = day + (SETTLE_NIGHTS if settle_nights is None else settle_nights)
             quiet = []
         elif down > h:  # a repair: follow the lower level without an alarm
             level = float(residuals[max(run_start, day - 1) : day + 1].mean())

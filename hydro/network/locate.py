@@ -11,9 +11,9 @@ The reported `start_time` is when the alarm was raised (the end of the night
 window whose CUSUM crossed the threshold): by then the leak is surely running,
 whereas the estimated change point — kept as `estimated_start` in the details —
 can fall a few hours before the leak began, and a report of a leak that is not
-yet running is scored as a false positive. On the generated L-TOWN months this
-choice found 16 leaks with 8 false positives against 14 with 10
-(BENCHMARKS.md). Alarms whose best candidate explains the pressure change
+yet running is scored as a false positive. On five generated L-TOWN months
+(alarm at 4σ) this choice found 16 leaks with 8 false positives against 14 with
+10 (BENCHMARKS.md). Alarms whose best candidate explains the pressure change
 poorly (cosine similarity under 0.5) are not reported as leaks: they are kept
 as unlocalised alarms, since on those months they were nearly all far from any
 leak.
@@ -47,6 +47,7 @@ SAME_LEAK_DISTANCE_M = 300.0
 TRAINING_DAYS_WITHOUT_TRAIN_FOLDER = 7
 # Nights averaged on each side of a change to localise it (the data are processed after the fact).
 LOCALISATION_NIGHTS = 3
+NIGHTS_AFTER_ALARM = 2
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,8 @@ def comparison_nights(
     before = [night for night in nights if floor < night < first_raised][-LOCALISATION_NIGHTS:]
     if not before:
         before = [night for night in nights if night < first_raised][-1:]
-    after = [night for night in nights if first_raised <= night < ceiling][:LOCALISATION_NIGHTS]
+    last = alarm.raised_nights[-1] + pd.Timedelta(days=NIGHTS_AFTER_ALARM)
+    after = [night for night in nights if first_raised <= night < ceiling and night <= last][:LOCALISATION_NIGHTS]
     return before, after
 
 
