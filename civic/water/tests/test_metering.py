@@ -27,16 +27,20 @@ def sign_in(client, user):
     client.force_login(user)
 
 
-@pytest.fixture
-def run(cast, tmp_path) -> MeteringRun:
+def make_run(cast, directory) -> MeteringRun:
+    """Hongxing and Fenghuang as DMAs of Hutang, their two days imported into a store and analysed."""
     for code, name in (("HX", "红星计量分区"), ("FH", "凤凰计量分区")):
         Region.objects.create(code=code, name=name, level=RegionLevel.DMA, parent=cast.hutang, boundary=SQUARE)
-    (tmp_path / "readings.csv").write_text(readings_cases.readings_csv())
-    (tmp_path / "zones.csv").write_text(readings_cases.ZONES_CSV)
-    import_file(tmp_path / "store", tmp_path / "readings.csv")
-    return record_metering_run(
-        str(tmp_path / "store"), read_zones(tmp_path / "zones.csv"), TWO_DAYS, cast.network_analyst
-    )
+    (directory / "readings.csv").write_text(readings_cases.readings_csv())
+    (directory / "zones.csv").write_text(readings_cases.ZONES_CSV)
+    import_file(directory / "store", directory / "readings.csv")
+    zones = read_zones(directory / "zones.csv")
+    return record_metering_run(str(directory / "store"), zones, TWO_DAYS, cast.network_analyst)
+
+
+@pytest.fixture
+def run(cast, tmp_path) -> MeteringRun:
+    return make_run(cast, tmp_path)
 
 
 def test_a_run_keeps_the_balances_night_flows_and_alarms(run):
