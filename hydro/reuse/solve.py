@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from typing import Any
 
+import highspy
 import numpy as np
 
 from hydro.reuse import bilinear, diagnosis, nearest_neighbours
@@ -45,6 +47,7 @@ from hydro.reuse.problem import Problem
 from hydro.reuse.superstructure import Kind, Superstructure, build_superstructure
 
 FRESHWATER_SLACK_RELATIVE = 1e-7
+SMALLEST_FLOW_T_PER_H = 1e-6
 FRESHWATER_SLACK_T_PER_H = 1e-6
 DEFAULT_TIME_LIMIT_S = 60.0
 DEFAULT_MIP_GAP = 1e-4
@@ -150,7 +153,7 @@ def _neighbour_solution(problem: Problem, network: nearest_neighbours.NeighbourN
         pinch_ppm=network.pinch_ppm,
         flows=tuple(flows),
         costs=costs,
-        interplant_connections=sum(flow.interplant for flow in flows),
+        interplant_connections=len({(plant_of.get(f.from_id), plant_of.get(f.to_id)) for f in flows if f.interplant}),
     )
 
 
@@ -236,10 +239,11 @@ def _pipes_needed(problem: Problem, structure: Superstructure) -> bool:
 
 
 def _add_pipes(formulation: Formulation, problem: Problem) -> None:
-    """A 0/1 pipe on each inter-plant arc: flow only through a pipe built; its annual cost.
+    """A 0/1 pipe per ordered pair of plants: flow between them only through a pipe built; its annual cost.
 
-    A pipe of length d carrying F costs A (c_fixed + c_m d) a year once built
-    and A c_tm F d with its flow (A the annualisation factor [1/year]).
+    One pipe from plant P to plant Q carries every stream sent from P to Q. A
+    pipe of length d costs A (c_fixed + c_m d) a year once built and
+    A c_tm F d with the flow F it carries (A the annualisation factor [1/year]).
     """
     structure, model, piping = formulation.structure, formulation.model, problem.piping
     if piping is not None:
@@ -248,26 +252,61 @@ def _add_pipes(formulation: Formulation, problem: Problem) -> None:
     if not _pipes_needed(problem, structure):
         return
     assert piping is not None
-    arcs = np.flatnonzero(structure.interplant)
-    pipes = model.add_columns(len(arcs), 0.0, 1.0, integer=True)
-    formulation.pipe_columns[arcs] = pipes
-    bounds = formulation.arc_bounds_t_per_h[arcs]
+    pair_of_arc, pair_count = pipe_pairs(structure)
+    arcs = np.flatnonzero(pair_of_arc >= 0)
+    pipes = model.add_columns(pair_count, 0.0, 1.0, integer=True)
+    formulation.pipe_columns[arcs] = pipes[pair_of_arc[arcs]]
+    bounds = _quality_bounds(formulation)[arcs]
     rows = np.repeat(np.arange(len(arcs)), 2)
-    columns = np.column_stack([formulation.flow_columns[arcs], pipes]).ravel()
+    columns = np.column_stack([formulation.flow_columns[arcs], pipes[pair_of_arc[arcs]]]).ravel()
     values = np.column_stack([np.ones(len(arcs)), -bounds]).ravel()
     model.add_rows(-INFINITY, 0.0, rows, columns, values, len(arcs))
     if piping.max_interplant_connections is not None:
-        model.add_rows(
-            -INFINITY, float(piping.max_interplant_connections), np.zeros(len(arcs), dtype=np.int64), pipes, 1.0, 1
-        )
-    for name in ("freshwater", "cost", "connections"):
-        vector = formulation.objectives[name]
-        formulation.objectives[name] = np.concatenate([vector, np.zeros(model.column_count - len(vector))])
-    fixed = piping.annualisation_factor * (
-        float(piping.fixed_cost_yuan) + float(piping.cost_yuan_per_m) * structure.distances_m[arcs]
+        cap = float(piping.max_interplant_connections)
+        model.add_rows(-INFINITY, cap, np.zeros(pair_count, dtype=np.int64), pipes, 1.0, 1)
+    _pad_objectives(formulation)
+    length = np.zeros(pair_count)
+    length[pair_of_arc[arcs]] = structure.distances_m[arcs]
+    formulation.objectives["cost"][pipes] = piping.annualisation_factor * (
+        float(piping.fixed_cost_yuan) + float(piping.cost_yuan_per_m) * length
     )
-    formulation.objectives["cost"][pipes] = fixed
     formulation.objectives["connections"][pipes] = 1.0
+
+
+def pipe_pairs(structure: Superstructure) -> tuple[IntArray, int]:
+    """The pipe (ordered pair of plants) each inter-plant arc runs through, -1 for others; and how many pipes."""
+    plant_names = sorted({plant for plant in structure.plants if plant is not None})
+    code = {plant: index for index, plant in enumerate(plant_names)}
+    unit_codes = np.array([code.get(plant, -1) if plant is not None else -1 for plant in structure.plants])
+    keys = unit_codes[structure.tails] * max(1, len(plant_names)) + unit_codes[structure.heads]
+    pair_of_arc = np.full(structure.arc_count, -1, dtype=np.int64)
+    crossing = np.flatnonzero(structure.interplant)
+    unique_keys, inverse = np.unique(keys[crossing], return_inverse=True)
+    pair_of_arc[crossing] = inverse
+    return pair_of_arc, len(unique_keys)
+
+
+def _quality_bounds(formulation: Formulation) -> FloatArray:
+    """Flow bounds of arcs tightened by quality, for the pipes' big-M rows.
+
+    Water at C_s above a sink's limit C^max can make up at most the share
+    (C^max − C_0) / (C_s − C_0) of its flow F, C_0 the cleanest water there is:
+
+    .. math:: x \\le F \\min_k \\frac{C^{max}_k - C_{0,k}}{C_{s,k} - C_{0,k}}
+    """
+    structure, data = formulation.structure, formulation.data
+    bounds = formulation.arc_bounds_t_per_h.copy()
+    into_sinks = np.flatnonzero(
+        (structure.kinds[structure.heads] == Kind.SINK) & ~data.variable_outlet[structure.tails]
+    )
+    cleanest = data.outlet_ppm[structure.units_of(Kind.FRESHWATER)].min(axis=0)
+    tails, heads = structure.tails[into_sinks], structure.heads[into_sinks]
+    excess = data.outlet_ppm[tails] - cleanest
+    room = np.maximum(data.inlet_limit_ppm[heads] - cleanest, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(data.outlet_ppm[tails] > data.inlet_limit_ppm[heads], room / excess, 1.0)
+    bounds[into_sinks] = np.minimum(bounds[into_sinks], data.fixed_flow_t_per_h[heads] * share.min(axis=1, initial=1.0))
+    return bounds
 
 
 def _has_integers(formulation: Formulation) -> bool:
@@ -297,10 +336,31 @@ def _second_stage(
         model.add_rows(-INFINITY, limit, np.zeros(len(used), dtype=np.int64), used, 1.0, 1)
     try:
         highs = model.to_highs(formulation.objectives[name])
+        if first is not None and _has_integers(formulation):
+            _start_from(highs, formulation, first)
         return run(highs, time_limit_s, mip_gap)
     finally:
         if first is not None:
             _drop_last_row_block(model)
+
+
+def _start_from(highs: Any, formulation: Formulation, first: Outcome) -> None:
+    """Give the mixed-integer search the first stage's network as a start: its flows, with the pipes they use.
+
+    Presolve is left off: on parks of many plants it spent the whole time
+    limit at the root without branching (seen with HiGHS 1.15).
+    """
+    values = first.values.copy()
+    pipes = formulation.pipe_columns >= 0
+    used = pipes & (values[formulation.flow_columns] > SMALLEST_FLOW_T_PER_H)
+    integer_columns = np.concatenate(formulation.model.integers)
+    values[integer_columns] = 0.0
+    values[formulation.pipe_columns[used]] = 1.0
+    highs.setOptionValue("presolve", "off")
+    start = highspy.HighsSolution()
+    start.col_value = list(values)
+    start.value_valid = True
+    highs.setSolution(start)
 
 
 def _integer_repair(formulation: Formulation, first: Outcome, time_limit_s: float, mip_gap: float) -> Outcome:
@@ -345,9 +405,15 @@ def _solution(
         pinch_ppm=pinch_concentrations(problem, structure, flows, scenario),
         flows=flow_records(structure, flows),
         costs=annual_costs(problem, structure, data, flows),
-        interplant_connections=int(((flows > 1e-6) & structure.interplant).sum()),
+        interplant_connections=_pipes_built(structure, flows),
         outlet_ppm=_outlets(problem, structure, outlet, flows),
     )
+
+
+def _pipes_built(structure: Superstructure, flows: FloatArray) -> int:
+    """Pipes between plants carrying water: ordered pairs of plants with a flow from one to the other."""
+    pair_of_arc, _ = pipe_pairs(structure)
+    return len(np.unique(pair_of_arc[(flows > SMALLEST_FLOW_T_PER_H) & structure.interplant]))
 
 
 def _by_freshwater_source(structure: Superstructure, flows: FloatArray) -> dict[str, float]:
@@ -377,11 +443,13 @@ def annual_costs(problem: Problem, structure: Superstructure, data: UnitData, fl
     piping = 0.0
     if problem.piping is not None:
         p = problem.piping
-        built = (flows > 1e-6) & structure.interplant
-        distances = structure.distances_m[built]
+        built = (flows > SMALLEST_FLOW_T_PER_H) & structure.interplant
+        pair_of_arc, _ = pipe_pairs(structure)
+        _, first = np.unique(pair_of_arc[built], return_index=True)
+        lengths = structure.distances_m[built][first]
         piping = p.annualisation_factor * float(
-            np.sum(float(p.fixed_cost_yuan) + float(p.cost_yuan_per_m) * distances)
-            + float(p.cost_yuan_per_t_per_h_m) * np.sum(flows[built] * distances)
+            np.sum(float(p.fixed_cost_yuan) + float(p.cost_yuan_per_m) * lengths)
+            + float(p.cost_yuan_per_t_per_h_m) * np.sum(flows[built] * structure.distances_m[built])
         )
     return Costs(
         freshwater=float(bought[tail_kinds == Kind.FRESHWATER].sum()),
