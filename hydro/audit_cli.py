@@ -37,6 +37,23 @@ from hydro.water_audit import (
     water_audit,
 )
 
+EXAMPLE = """example INPUTS.yaml (volumes in m³ over the year; every field of hydro.water_audit.AuditInputs):
+
+  banding: low_middle_income        # or high_income
+  cjj92: {residential_factor: 0.08} # optional CJJ 92-2016 corrections
+  utilities:
+    - name: Wujin Water
+      system_input_m3: 10000000
+      billed_metered_m3: 8200000
+      unbilled_unmetered_m3: 150000
+      meter_under_registration_pct: 2
+      mains_length_km: 500
+      service_connections: 20000
+      average_pressure_m: 40
+      residential_household_metered_m3: 5000000
+      average_outlet_pressure_mpa: 0.4
+"""
+
 
 def register(subparsers: Any) -> None:
     """Add the `audit` command to the `hydro` parser."""
@@ -45,6 +62,8 @@ def register(subparsers: Any) -> None:
         help="annual water audit: IWA balance, UARL, ILI, CJJ 92 leakage rate",
         description="The IWA water balance, UARL, ILI and CJJ 92-2016 leakage rates of each utility in a YAML "
         "file, and the county's supply-weighted leakage rate.",
+        epilog=EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("inputs", metavar="INPUTS.yaml", type=Path, help="the utilities' figures for the year")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
