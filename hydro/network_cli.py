@@ -160,10 +160,11 @@ def run_simulate(arguments: argparse.Namespace) -> int:
         start = pd.Timestamp(arguments.start)
     except ValueError as error:
         raise ValueError(f"--start {arguments.start!r} is not a date and time") from error
-    result = simulate(
-        copy.deepcopy(network), layout, leaks, arguments.days, start,
-        seed=arguments.seed, demand_noise=arguments.demand_noise, sensor_noise=arguments.sensor_noise,
-    )  # fmt: skip
+    with tqdm(total=arguments.days * 288, desc="5-minute steps", unit="step", disable=None) as bar:
+        result = simulate(
+            copy.deepcopy(network), layout, leaks, arguments.days, start, seed=arguments.seed,
+            demand_noise=arguments.demand_noise, sensor_noise=arguments.sensor_noise, progress=bar.update,
+        )  # fmt: skip
     arguments.out.mkdir(parents=True, exist_ok=True)
     write_sensor_table(result.pressures, arguments.out / "pressures.csv")
     write_sensor_table(result.flows, arguments.out / "flows.csv")

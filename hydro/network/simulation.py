@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -148,12 +149,14 @@ def simulate(
     seed: int = 0,
     demand_noise: float = 0.0,
     sensor_noise: bool = False,
+    progress: Callable[[int], object] | None = None,
 ) -> SimulationResult:
     """Run `days` days in 5-minute steps and read the sensors of `layout`.
 
     `network` is changed (leaking pipes split, patterns made noisy): pass a copy
     to keep the original. `demand_noise` is σ_step; σ_day is half of it.
     Sensor noise (when asked): pressure σ = 0.05 m, flow σ = 0.5 %, level σ = 0.01 m.
+    `progress` is called with the number of 5-minute rows done since its last call.
     """
     if days < 1:
         raise ValueError("--days must be at least 1")
@@ -164,7 +167,7 @@ def simulate(
     with tempfile.TemporaryDirectory(prefix="hydro-simulate-") as folder:
         session = ToolkitSession(write_working_copy(network, Path(folder)), Path(folder))
         try:
-            rows = _run(session, layout, leaks, leak_junctions, days * 86400, start)
+            rows = _run(session, layout, leaks, leak_junctions, days * 86400, start, progress)
         finally:
             session.close()
     result = _tables(rows, layout, leaks, start)
@@ -178,6 +181,7 @@ def _run(
     leak_junctions: dict[str, str],
     duration_s: int,
     start: pd.Timestamp,
+    progress: Callable[[int], object] | None = None,
 ) -> list[np.ndarray]:
     session.set_times(duration_s, 0, STEP_SECONDS)
     coefficients = {leak.pipe_id: emitter_coefficient_lps(leak.diameter_m) for leak in leaks}
@@ -191,6 +195,8 @@ def _run(
             session.set_emitter(leak_junctions[leak.pipe_id], coefficients[leak.pipe_id] * leak.fraction_open(now))
         time_s, step_s = session.run_step()
         if time_s % STEP_SECONDS == 0 and time_s < duration_s:
+            if progress and len(rows) % 288 == 0:
+                progress(288)
             rows.append(
                 np.concatenate(
                     [

@@ -110,3 +110,37 @@ def test_the_command_reports_a_bad_file_in_one_line(tmp_path: Path, capsys):
     assert error.strip() == f"hydro: error: {path}:3: [JUNCTIONS] demand must be a number, found 'lots'"
     assert main(["network", "summary", str(tmp_path / "missing.inp")]) == 2
     assert "no such network file" in capsys.readouterr().err
+
+
+ZONED = """[JUNCTIONS]
+ J1 0 1
+ J2 0 1
+ J3 0 1
+ J4 0 1
+ J5 0 1
+ J6 0 1
+[RESERVOIRS]
+ R 60
+[PIPES]
+ P1 R J1 100 200 100
+ P2 J1 J2 200 200 100
+ P3 J2 J3 50 200 100 0 Closed
+ P4 J3 J4 300 200 100
+ P5 J5 J6 400 150 100
+[VALVES]
+ V1 J2 J5 150 PRV 30
+[OPTIONS]
+ Units LPS
+[END]
+"""
+
+
+def test_it_splits_zones_at_a_closed_pipe_and_a_prv(tmp_path):
+    # R-J1-J2 is fed by the reservoir; the closed pipe P3 cuts off J3-J4; the PRV V1 feeds J5-J6.
+    path = tmp_path / "zoned.inp"
+    path.write_text(ZONED)
+    zones = {tuple(zone.sources + zone.inlets): zone for zone in summarise_network(load_network(path)).zones}
+    assert set(zones) == {("R",), (), ("V1",)}
+    assert (zones[("R",)].junctions, zones[("R",)].pipes, zones[("R",)].pipe_length_m) == (2, 2, 300.0)
+    assert (zones[()].junctions, zones[()].pipes, zones[()].pipe_length_m) == (2, 1, 300.0)
+    assert (zones[("V1",)].junctions, zones[("V1",)].pipe_length_m) == (2, 400.0)
