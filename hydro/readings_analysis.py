@@ -207,7 +207,9 @@ class NightFlowSettings:
     night_use_by_dma : dict
         Per-DMA overrides of the allowance [L/h per connection].
     baseline_nights : int
-        Nights at the start of the series that set the baseline.
+        Nights at the start of the series that set the baseline; two weeks, as
+        a week's median and spread proved too unsteady (five times the false
+        alarms on the synthetic county, BENCHMARKS.md).
     cusum_allowance_sigma, cusum_threshold_sigma : float
         CUSUM reference value k and decision interval h, in standard deviations.
     minimum_sigma_fraction : float
@@ -220,7 +222,7 @@ class NightFlowSettings:
     statistic: str = "minimum"
     night_use_l_per_h_per_connection: float = 1.7
     night_use_by_dma: dict[str, float] = field(default_factory=dict)
-    baseline_nights: int = 7
+    baseline_nights: int = 14
     cusum_allowance_sigma: float = 0.5
     cusum_threshold_sigma: float = 4.0
     minimum_sigma_fraction: float = 0.02

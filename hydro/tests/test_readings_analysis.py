@@ -101,12 +101,13 @@ def nights_of(values: list[float]) -> pd.DataFrame:
 
 
 BASELINE = [10.0, 10.2, 9.8, 10.0, 10.1, 9.9, 10.0]
+A_WEEK_OF_BASELINE = NightFlowSettings(baseline_nights=7)
 
 
 def test_a_step_in_night_flow_raises_an_alarm_on_its_first_night():
     # Baseline median 10.0 m³/h, MAD 0.1 → 1.4826 × 0.1 = 0.148 below the floor 2 % × 10 = 0.2: σ = 0.2;
     # (11 − 10) / 0.2 − 0.5 = 4.5 > 4 on night 8.
-    alarms = night_flow_alarms(nights_of([*BASELINE, 11.0, 11.0, 11.0]))
+    alarms = night_flow_alarms(nights_of([*BASELINE, 11.0, 11.0, 11.0]), A_WEEK_OF_BASELINE)
     assert list(alarms.itertuples(index=False, name=None)) == [
         ("HX", datetime.date(2024, 3, 8), datetime.date(2024, 3, 8), 1.0)
     ]
@@ -115,14 +116,14 @@ def test_a_step_in_night_flow_raises_an_alarm_on_its_first_night():
 def test_a_small_rise_is_caught_by_accumulation_with_the_date_it_began():
     # (10.4 − 10) / 0.2 − 0.5 = 1.5 a night: S = 1.5, 3.0, 4.5 > 4 on the third night (10 March),
     # the rise having begun on 8 March.
-    alarms = night_flow_alarms(nights_of([*BASELINE, 10.4, 10.4, 10.4, 10.4]))
+    alarms = night_flow_alarms(nights_of([*BASELINE, 10.4, 10.4, 10.4, 10.4]), A_WEEK_OF_BASELINE)
     assert list(alarms.itertuples(index=False, name=None)) == [
         ("HX", datetime.date(2024, 3, 8), datetime.date(2024, 3, 10), 0.4)
     ]
 
 
 def test_night_flow_within_its_usual_wobble_raises_no_alarm():
-    assert night_flow_alarms(nights_of([*BASELINE, 10.1, 9.9, 10.2, 9.8, 10.0])).empty
+    assert night_flow_alarms(nights_of([*BASELINE, 10.1, 9.9, 10.2, 9.8, 10.0]), A_WEEK_OF_BASELINE).empty
 
 
 def test_customer_anomalies_of_each_kind(tables):
@@ -164,3 +165,12 @@ def test_a_zone_file_with_an_unknown_role_names_its_row(tmp_path):
     (tmp_path / "zones.csv").write_text("meter_id,dma_id,role\nHX-IN,HX,inflow\nC-1,HX,consumer\n")
     with pytest.raises(ValueError, match=r"zones\.csv: row 3, column role: 'consumer' is not one of"):
         read_zones(tmp_path / "zones.csv")
+
+
+def test_the_default_baseline_is_two_weeks_of_nights():
+    # Fourteen quiet nights, then a step of 1 m³/h on the fifteenth (σ held at 2 % of 10 m³/h: z − k = 4.5 > 4).
+    alarms = night_flow_alarms(nights_of([*BASELINE, *BASELINE, 11.0]))
+    assert list(alarms.itertuples(index=False, name=None)) == [
+        ("HX", datetime.date(2024, 3, 15), datetime.date(2024, 3, 15), 1.0)
+    ]
+    assert night_flow_alarms(nights_of([*BASELINE, 11.0, 11.0])).empty  # nine nights: no baseline yet

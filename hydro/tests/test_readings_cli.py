@@ -86,7 +86,7 @@ def test_night_flow_prints_nights_and_alarms(files, capsys):
         "mnf_m3_per_h": 0.3,
         "leakage_m3_per_h": 0.2915,
     }
-    assert result["alarms"] == []  # two nights cannot outlast a seven-night baseline
+    assert result["alarms"] == []  # two nights cannot outlast a two-week baseline
 
 
 def test_anomalies_print_the_contract_columns(files, capsys):
