@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -13,14 +14,29 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from civic.core.models import Region, RegionLevel
 from civic.water.actions import record_metering_run
 from hydro.readings_analysis import Period
-from hydro.readings_store import import_file
+from hydro.readings_store import batch_records, import_file
 from hydro.readings_synthetic import generate_county
+
+
+def _empty_demo_store(store: Path) -> None:
+    """Remove a store that holds only demo readings, so a new demo month never overlaps an old one.
+
+    A store holding any other batch is left alone and the command stops.
+    """
+    records = batch_records(store)
+    if not records and not store.exists():
+        return
+    others = [record.source_name for record in records if not record.source_name.startswith("demo-readings-")]
+    if others:
+        raise CommandError(f"{store} holds readings other than the demo's ({others[0]}); give another --store.")
+    shutil.rmtree(store)
 
 
 class Command(BaseCommand):
     help = (
         "Generate a month of hourly smart-meter readings for the demo county's DMAs (with leaks and customer "
-        "anomalies of known size), import them into a readings store and analyse them for the metering pages."
+        "anomalies of known size), import them into a readings store and analyse them for the metering pages. "
+        "The store is rebuilt each time, and must hold nothing but demo readings."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -42,6 +58,7 @@ class Command(BaseCommand):
             leaking_dmas=max(1, len(dma_codes) // 4),
         )
         store = Path(options["store"])
+        _empty_demo_store(store)
         store.mkdir(parents=True, exist_ok=True)
         source = store.parent / f"demo-readings-{options['month']}.parquet"
         readings = county.readings.drop(columns="duration_s")
