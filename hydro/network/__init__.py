@@ -11,8 +11,10 @@ Topic modules:
 - `simulation`: extended-period runs with leaks and demand noise.
 - `detection`: night-flow CUSUM detection of abrupt and incipient leaks.
 - `localisation`: sensitivity sweep over candidate pipes, in parallel.
+- `locate`: the pipeline `hydro network locate` runs (calibrate, detect, localise).
 - `scenarios`: scenario generator for the evaluation.
 - `scoring`: BattLeDIM 2020 scoring (true positives within 300 m of pipe distance).
+- `demo`: the small worked localisation on Net3 that the network page shows.
 
 Units inside are SI: m, m³/s for flows in the toolkit, m³/h in the sensor files
 (as BattLeDIM publishes them), seconds for times from the start of a run.
