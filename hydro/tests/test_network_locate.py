@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -135,3 +136,25 @@ def test_flows_without_a_metered_source_are_refused(net3_folders, tmp_path, caps
     code = main(["network", "locate", "--network", "Net3", "--data", str(bad), "--train", str(train)])
     assert code == 2
     assert "no flow sensor on a link from a reservoir" in capsys.readouterr().err
+
+
+def test_training_nights_with_a_listed_leak_are_left_out(net3, net3_layout, net3_folders):
+    from hydro.network.detection import calibrate
+    from hydro.network.locate import without_leak_periods
+    from hydro.network.sensors import read_leak_list, read_sensor_folder
+
+    train, _, _ = net3_folders
+    clean = calibrate(net3, read_sensor_folder(train, net3))
+    start = pd.Timestamp("2018-12-18")
+    leak = LeakSpec("123", pd.Timestamp("2018-12-21 00:00"), pd.Timestamp("2018-12-24 00:00"), diameter_m=0.05)
+    leaky = simulate(copy.deepcopy(net3), net3_layout, [leak], 14, start)
+    folder = write_folder(train.parent / "leaky_train", leaky)
+    (folder / "leaks.csv").write_text("pipe_id,start_time,end_time\n123,2018-12-21 00:00,2018-12-24 00:00\n")
+    data = read_sensor_folder(folder, net3)
+    assert data.leaks is not None and list(data.leaks["pipe_id"]) == ["123"]
+    assert len(read_leak_list(folder / "leaks.csv")) == 1
+    unmarked = calibrate(net3, replace(data, leaks=None))
+    marked = calibrate(net3, without_leak_periods(data))
+    # about 150 m³/h lost for three of fourteen nights lifts the plain reference; leaving them out restores it
+    assert unmarked.reference_m3h > clean.reference_m3h + 20
+    assert marked.reference_m3h == pytest.approx(clean.reference_m3h, rel=0.005)
