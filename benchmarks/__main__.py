@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
-from benchmarks import network, readings, surcharge
+from benchmarks import network, readings, reuse, surcharge
 from benchmarks.runner import machine_line, measure, results_table, write_results
 
 BENCHMARKS_FILE = Path(__file__).resolve().parent.parent / "BENCHMARKS.md"
@@ -16,6 +16,9 @@ BENCHMARK_FACTORIES = (
     readings.benchmark,
     readings.balance_benchmark,
     readings.night_flow_benchmark,
+    reuse.lp_200_benchmark,
+    reuse.lp_1000_benchmark,
+    reuse.park_benchmark,
 )
 
 
