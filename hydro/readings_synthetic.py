@@ -78,11 +78,13 @@ def generate_county(
     anomalous_customers_per_kind: int = 4,
     holidays: tuple[datetime.date, ...] = (),
     dma_ids: list[str] | None = None,
+    background_leakage_range: tuple[float, float] | None = None,
 ) -> SyntheticCounty:
     """A county of `dma_count` DMAs (or those named by `dma_ids`) of `customers_per_dma` hourly customer meters.
 
     Each customer's mean use is lognormal around 0.4 m³/d (a household).
-    Background leakage is 20 % of a DMA's mean use; the leaks of the first
+    Background leakage is 20 % of a DMA's mean use (or, with `background_leakage_range`, a share
+    drawn for each DMA from that range); the leaks of the first
     `leaking_dmas` DMAs add `leak_share_of_inflow` of the mean inflow from a
     night in the second half of the span. Anomalies: continuous flow of
     10–40 L/h for three days or more, a burst of 0.5–1.5 m³/h for 6 h, a stuck
@@ -97,6 +99,10 @@ def generate_county(
     use = _customer_use(generator, daily_m3, weights)
     anomalies, use, missing = _inject_anomalies(generator, customer_ids, use, hours, anomalous_customers_per_kind)
     inflow, leaks = _dma_inflows(generator, dma_ids, customers_per_dma, use, hours, leaking_dmas, leak_share_of_inflow)
+    if background_leakage_range is not None:
+        inflow = _vary_background_leakage(
+            np.random.default_rng(seed + 1), inflow, use, dma_ids, background_leakage_range
+        )
     readings = _readings(customer_ids, dma_ids, hours, use, inflow, missing)
     zones = pd.DataFrame(
         [(f"{dma}-IN", dma, "inflow") for dma in dma_ids]
@@ -177,6 +183,19 @@ def _dma_inflows(
         inflow[position, start_day * 24 :] += rate
         leaks.append((dma_ids[position], hours[start_day * 24].date(), rate, leak_share))
     return np.round(inflow, 3), pd.DataFrame(leaks, columns=["dma_id", "start", "leak_m3_per_h", "share_of_inflow"])
+
+
+def _vary_background_leakage(
+    generator: np.random.Generator,
+    inflow: np.ndarray,
+    use: np.ndarray,
+    dma_ids: list[str],
+    share_range: tuple[float, float],
+) -> np.ndarray:
+    """Give each DMA its own background leakage, a share of its mean use drawn from `share_range`."""
+    mean_use = use.reshape(len(dma_ids), -1, use.shape[1]).sum(axis=1).mean(axis=1, keepdims=True)
+    shares = generator.uniform(*share_range, size=(len(dma_ids), 1))
+    return np.round(inflow + (shares - BACKGROUND_LEAKAGE_SHARE) * mean_use, 3)
 
 
 def _readings(

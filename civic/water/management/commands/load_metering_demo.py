@@ -56,6 +56,7 @@ class Command(BaseCommand):
             days=days,
             dma_ids=dma_codes,
             leaking_dmas=max(1, len(dma_codes) // 4),
+            background_leakage_range=(0.05, 0.6),
         )
         store = Path(options["store"])
         _empty_demo_store(store)
