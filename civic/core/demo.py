@@ -26,6 +26,7 @@ from civic.dogs.demo import load_dog_demo
 from civic.dogs.models import Dog, Licence, LicenceStatus, ServicePoint
 from civic.water import demo as water_demo
 from civic.water.actions import BillRun
+from civic.water.demo_reuse import load_reuse_demo
 from civic.water.models import WaterUser
 
 DEFAULT_SEED = 20240312  # the day of the seed's newspaper page: 12 March 2024
@@ -140,6 +141,7 @@ def load_demo_county(
         for year in PLAN_YEARS:
             load.plans_issued[year] = water_demo.issue_plans(year, issuer, quiet).issued
         load.bill_runs = water_demo.compute_bills(BILLED_YEARS, quiet)
+        load_reuse_demo(issuer)
         load_dog_demo(seed, scale, quiet, dog_count=dog_count)
         load.dogs = Dog.objects.count()
         load.valid_licences = (

@@ -134,3 +134,15 @@ def test_the_sankey_shows_the_chosen_scenario(study: ReuseStudy, engineer: Clien
         ("Tap water", f"{cast.xinglong.code}/冷却补水"): pytest.approx(40),
         (f"{cast.runhua.code}/漂洗水", "Discharge"): pytest.approx(50),
     }
+
+
+def test_the_demo_study_of_five_firms_saves_water_between_them(cast: Cast):
+    # The demo's streams, on the test cast's register (Runhua and Xinglong are its first two enterprises).
+    from civic.water.demo_reuse import load_reuse_demo
+
+    study = load_reuse_demo(cast.bureau_staff)
+    scenarios = {scenario["key"]: scenario for scenario in study.results["scenarios"]}
+    assert all(scenario["status"] != "infeasible" for scenario in scenarios.values())
+    assert scenarios["no_reuse"]["tap_saved_m3_per_year"] == 0
+    within, between = scenarios["within_plants"], scenarios["between_plants"]
+    assert 0 < within["tap_saved_m3_per_year"] <= between["tap_saved_m3_per_year"]
