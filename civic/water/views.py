@@ -713,6 +713,11 @@ def network_overview(request: HttpRequest) -> HttpResponse:
 
 REUSE_STUDY_PAGE_SIZE = 20
 DEFAULT_SANKEY_SCENARIO = "between_plants"
+REUSE_STATUS_LABELS = {
+    "optimal": _("optimal"),
+    "feasible": _("feasible, not proven least"),
+    "infeasible": _("infeasible"),
+}
 
 
 def visible_reuse_studies(user: Any) -> QuerySet[ReuseStudy]:
@@ -791,7 +796,7 @@ def reuse_study_detail(request: HttpRequest, study_id: int) -> HttpResponse:
         "study": study,
         "firms": study.firms.order_by("code"),
         "streams": reuse_problems.study_streams(study),
-        "contaminants": study.results.get("contaminants", []),
+        "contaminants": ", ".join(study.results.get("contaminants", [])),
         "scenarios": scenarios,
         "shown": shown,
         "sankey": _sankey(shown) if shown else None,
@@ -802,7 +807,11 @@ def reuse_study_detail(request: HttpRequest, study_id: int) -> HttpResponse:
 def _labelled_scenarios(study: ReuseStudy) -> list[dict[str, Any]]:
     labels = {spec.key: spec.label for spec in reuse_problems.SCENARIOS}
     return [
-        {**scenario, "label": labels.get(scenario["key"], scenario["key"])}
+        {
+            **scenario,
+            "label": labels.get(scenario["key"], scenario["key"]),
+            "status_label": REUSE_STATUS_LABELS.get(scenario["status"], scenario["status"]),
+        }
         for scenario in study.results.get("scenarios", [])
     ]
 

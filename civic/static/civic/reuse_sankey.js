@@ -6,6 +6,7 @@ document.addEventListener("DOMContentLoaded", () => {
   const data = JSON.parse(source.textContent);
   const chart = echarts.init(element);
   chart.setOption({
+    animation: false,
     tooltip: { trigger: "item", valueFormatter: (value) => `${value} m³/h` },
     series: [{
       type: "sankey",
