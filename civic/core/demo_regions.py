@@ -152,7 +152,9 @@ def create_town(county: Region, town: TownSpec) -> Region:
     region = create_region(town.code, town.name, town.name_en, RegionLevel.TOWN, county, tile)
     for number, strip in enumerate(dma_strips(tile, DMAS_PER_TOWN), start=1):
         name = f"{town.short_name}{number}号计量分区"
-        create_region(f"{town.code}-D{number:02d}", name, f"{town.name_en} DMA {number}", RegionLevel.DMA, region, strip)
+        create_region(
+            f"{town.code}-D{number:02d}", name, f"{town.name_en} DMA {number}", RegionLevel.DMA, region, strip
+        )
     if town.key_area_km2:
         shape = key_area_rectangle(tile, town.key_area_km2 * 1e6)
         name = f"{town.name}养犬重点管理区"

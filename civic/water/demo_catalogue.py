@@ -115,7 +115,7 @@ HIGH_USE_INDUSTRIES = (
     _firm("paper", "C2221", 6, 200_000, 1_000_000, "常州{brand}纸业有限公司", towns=INDUSTRIAL_TOWNS),
     _firm("heat", "D4430", 4, 300_000, 1_500_000, "常州{brand}热电有限公司", season=WINTER_SEASON,
           sources=PUBLIC_AND_SURFACE),
-)
+)  # fmt: skip
 
 OTHER_INDUSTRIES = (
     _firm("semiconductors", "C3972", 16, 50_000, 400_000, "常州{brand}半导体有限公司", "常州{brand}微电子有限公司",
@@ -135,7 +135,7 @@ OTHER_INDUSTRIES = (
           towns=URBAN_TOWNS),
     _firm("hotels", "H6110", 25, 20_000, 80_000, "常州{brand}大酒店有限公司", "常州{brand}宾馆有限公司",
           season=HOTEL_SEASON, towns=URBAN_TOWNS),
-)
+)  # fmt: skip
 
 # The seed's 58 firms of the water-saving industry, by segment.
 WATER_SAVING_INDUSTRY = (
@@ -148,7 +148,7 @@ WATER_SAVING_INDUSTRY = (
     _saver("smart_meters", "C4016", 5, 5_000, 25_000, "智慧节水及服务", "常州{brand}智能水表有限公司"),
     _saver("water_services", "I6532", 4, 3_000, 15_000, "智慧节水及服务", "常州{brand}智慧水务科技有限公司"),
     _saver("membranes", "C3463", 6, 8_000, 50_000, "新型节水设备及技术", "常州{brand}膜科技有限公司"),
-)
+)  # fmt: skip
 
 PUBLIC_AND_HOMES = (
     UserCategory("general_hospitals", "Q8411", INSTITUTION, 14, (50_000, 400_000), ("常州{brand}医院",),
@@ -169,7 +169,7 @@ PUBLIC_AND_HOMES = (
                  towns=FARMING_TOWNS, sources=(WaterSource.SURFACE,)),
     UserCategory("vegetable_farms", "A0141", FARM, 4, (20_000, 100_000), ("常州{brand}农业科技有限公司",),
                  season=VEGETABLE_SEASON, towns=FARMING_TOWNS, sources=(WaterSource.GROUNDWATER,)),
-)
+)  # fmt: skip
 
 CATEGORIES: tuple[UserCategory, ...] = HIGH_USE_INDUSTRIES + OTHER_INDUSTRIES + WATER_SAVING_INDUSTRY + PUBLIC_AND_HOMES
 
@@ -184,8 +184,8 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁�
 GIVEN_NAMES = (
     "伟", "芳", "娜", "敏", "静", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明", "超", "秀英", "华", "建国",
     "志强", "海燕", "晓东", "玉兰", "国平", "雪梅", "建华", "丽娟", "文斌", "红霞", "俊", "婷",
-)
+)  # fmt: skip
 ROADS = (
     "人民路", "长虹路", "阳湖路", "兴业路", "创新路", "振兴路", "工业大道", "花园街", "常武路", "延政路",
     "滨湖路", "武宜路", "聚湖路", "府前路", "环镇路", "富民路",
-)
+)  # fmt: skip
