@@ -49,8 +49,9 @@ def test_it_meets_polley_and_polley_2000_target():
 
 
 def test_the_cascade_of_wang_and_smith_as_fixed_flow_gives_90_t_per_h():
-    # Hallale (2002), Adv. Environ. Res. 6, 377, restates Wang & Smith example 1 as fixed-flow
-    # sinks (20@0, 100@50, 40@50, 10@400) and sources (20@100, 100@100, 40@800, 10@800): 90 t/h, pinch 100 ppm.
+    # Wang & Smith example 1 restated with fixed flows at the limiting flows (as in Hallale, 2002, Adv. Environ.
+    # Res. 6, 377): sinks 20@0, 100@50, 40@50, 10@400 and sources 20@100, 100@100, 40@800, 10@800; the published
+    # target is the same 90 t/h with the pinch at 100 ppm.
     demands = [Stream(20, 0), Stream(100, 50), Stream(40, 50), Stream(10, 400)]
     supplies = [Stream(20, 100), Stream(100, 100), Stream(40, 800), Stream(10, 800)]
     target = cascade_target(demands, supplies)
@@ -61,8 +62,7 @@ def test_the_cascade_of_wang_and_smith_as_fixed_flow_gives_90_t_per_h():
 
 def test_regeneration_recycling_leaves_only_the_clean_operation_on_freshwater():
     # Worked by hand: with a regenerator to 5 ppm and recycling allowed, every operation but op1
-    # (inlet limit 0 ppm) can run on regenerated water, so freshwater falls to op1's 2 kg/h / 100 ppm = 20 t/h
-    # (the regeneration-recycling target Kuo & Smith (1998) give for Wang & Smith example 1).
+    # (inlet limit 0 ppm) can run on regenerated water, so freshwater falls to op1's 2 kg/h / 100 ppm = 20 t/h.
     problem = example("wang_smith_1994_example1")
     document = {
         **json.loads((EXAMPLES / "wang_smith_1994_example1.json").read_text()),
