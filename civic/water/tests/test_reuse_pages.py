@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from civic.testing import Cast
 from civic.water.models import ReuseSite, ReuseStream, ReuseStudy
+from hydro.reuse import parse_problem, solve
 
 pytestmark = pytest.mark.django_db
 
@@ -110,6 +111,10 @@ def test_the_study_exports_to_json_and_excel(study: ReuseStudy, engineer: Client
     engineer.post(reverse("water:reuse_study_run", args=[study.pk]))
     document = json.loads(engineer.get(reverse("water:reuse_study_json", args=[study.pk])).content)
     assert document["problem"]["contaminants"] == ["COD"]
+    # The exported problem is a problem file for `hydro reuse solve`: between the firms, 20 m³/h bought
+    # (tap where COD ≤ 10 is needed, reclaimed water for the rest when it is cheaper).
+    solution = solve(parse_problem(document["problem"]), objective="freshwater")
+    assert solution.freshwater_t_per_h == pytest.approx(20)
     assert [scenario["key"] for scenario in document["scenarios"]] == [
         "no_reuse",
         "within_plants",
