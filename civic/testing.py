@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypedDict, Unpack
 
 from civic.core.models import Region, RegionLevel, Role, User
 from civic.dogs.models import ServicePoint
@@ -47,7 +48,17 @@ class Cast:
     inspector: User
 
 
-def make_user(username: str, role: str, **fields: object) -> User:
+class UserFields(TypedDict, total=False):
+    """The optional fields the cast's users are made with."""
+
+    first_name: str
+    last_name: str
+    is_staff: bool
+    water_user: WaterUser
+    service_point: ServicePoint
+
+
+def make_user(username: str, role: str, **fields: Unpack[UserFields]) -> User:
     user = User.objects.create_user(username=username, password=PASSWORD, role=role, **fields)
     return user
 

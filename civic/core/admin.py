@@ -12,7 +12,10 @@ class CivicUserAdmin(UserAdmin, SimpleHistoryAdmin):
     list_filter = ("role", "is_active")
     search_fields = ("username", "first_name", "last_name", "email")
     autocomplete_fields = ("water_user", "service_point")
-    fieldsets = (*UserAdmin.fieldsets, (_("Role in Civic"), {"fields": ("role", "water_user", "service_point")}))  # type: ignore[operator]
+    fieldsets = (
+        *(UserAdmin.fieldsets or ()),
+        (_("Role in Civic"), {"fields": ("role", "water_user", "service_point")}),
+    )
 
 
 @admin.register(Region)

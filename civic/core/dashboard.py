@@ -43,10 +43,14 @@ def county_figures(today: datetime.date | None = None) -> dict[str, Any]:
         "service_point_count": ServicePoint.objects.filter(is_active=True).count(),
         "farmland_program": FarmlandProgram.objects.first(),
         "plan_year": plan_year,
-        "planned_total_m3": AnnualPlan.objects.filter(year=plan_year, status=PlanStatus.ISSUED).aggregate(
-            total=Sum("annual_volume_m3")
-        )["total"],
+        "planned_total_m3": issued_total_m3(plan_year) if plan_year is not None else None,
         "latest_bill_period": latest_bill.period_start if latest_bill else None,
         "latest_bill_count": bills_in_period.count(),
         "latest_bill_total_yuan": bills_in_period.aggregate(total=Sum("amount_yuan"))["total"],
     }
+
+
+def issued_total_m3(year: int) -> float | None:
+    """The planned use of every plan issued for `year` [m³]; None when none is issued."""
+    totals = AnnualPlan.objects.filter(year=year, status=PlanStatus.ISSUED).aggregate(total=Sum("annual_volume_m3"))
+    return totals["total"]

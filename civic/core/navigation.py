@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from typing import TypedDict
 
 from django.http import HttpRequest
 from django.urls import reverse
@@ -19,6 +20,20 @@ class NavigationItem:
     label: str | Promise
     url_name: str
     roles: tuple[str, ...]
+
+
+class NavigationLink(TypedDict):
+    """One menu entry as the templates see it."""
+
+    label: str | Promise
+    url: str
+    active: bool
+    group: str
+
+
+class NavigationContext(TypedDict):
+    navigation_items: list[NavigationLink]
+    navigation_groups: list[list[NavigationLink]]
 
 
 NAVIGATION = (
@@ -42,13 +57,13 @@ NAVIGATION = (
 )
 
 
-def navigation(request: HttpRequest) -> dict[str, object]:
+def navigation(request: HttpRequest) -> NavigationContext:
     """Template context: the navigation items the current user may open, also grouped by app.
 
     The menu wraps group by group (the water app's pages, the dogs app's pages), so that
     a long menu breaks between sections rather than in the middle of one.
     """
-    items = [
+    items: list[NavigationLink] = [
         {
             "label": item.label,
             "url": reverse(item.url_name),

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 
 from civic.core.models import Role
 
-ViewFunction = TypeVar("ViewFunction", bound=Callable[..., HttpResponse])
+ViewFunction = TypeVar("ViewFunction", bound=Callable[..., HttpResponseBase])
 
 BUREAU = (Role.BUREAU_ADMIN, Role.BUREAU_STAFF)
 WATER_READERS = (*BUREAU, Role.ENTERPRISE_REPORTER)
@@ -34,13 +34,13 @@ def role_required(*roles: str) -> Callable[[ViewFunction], ViewFunction]:
 
     def decorate(view: ViewFunction) -> ViewFunction:
         @wraps(view)
-        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not user_has_role(request.user, roles):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
-        return guarded  # type: ignore[return-value]
+        return cast(ViewFunction, guarded)
 
     return decorate

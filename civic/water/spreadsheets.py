@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from civic.water.models import SurchargeBill
@@ -98,8 +99,7 @@ def _totals_row(bills: list[SurchargeBill]) -> list[object]:
 def _format_sheet(sheet: Worksheet, row_count: int) -> None:
     sheet.freeze_panes = "A2"
     for column, (_heading, width, number_format) in enumerate(COLUMNS, start=1):
-        letter = sheet.cell(row=1, column=column).column_letter
-        sheet.column_dimensions[letter].width = width
+        sheet.column_dimensions[get_column_letter(column)].width = width
         for row in range(2, row_count + 3):
             sheet.cell(row=row, column=column).number_format = number_format
     for cell in sheet[1]:

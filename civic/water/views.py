@@ -477,7 +477,8 @@ def surcharge_summary_xlsx(request: HttpRequest) -> HttpResponse:
     for text in request.GET.getlist("period") or [latest_billed_period()]:
         form = forms.SurchargePeriodForm({"period": text})
         if not form.is_valid():
-            return HttpResponseBadRequest(" ".join(form.errors["period"]), content_type="text/plain; charset=utf-8")
+            message = " ".join(str(error) for error in form.errors["period"])
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         periods.append(form.cleaned_data["period"])
     response = HttpResponse(spreadsheets.surcharge_summary_workbook(periods), content_type=XLSX_CONTENT_TYPE)
     file_name = "surcharges-" + "_".join(surcharge.format_period(*period) for period in periods) + ".xlsx"

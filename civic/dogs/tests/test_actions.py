@@ -13,6 +13,7 @@ from civic.dogs.models import (
     Dog,
     DogStatus,
     IntakeReason,
+    Licence,
     LicenceEventKind,
     LicenceStatus,
     Owner,
@@ -49,9 +50,12 @@ def application(dogs, breed="柯基犬", address=None, immunisation=IMMUNISED, *
 
 def test_it_registers_owner_dog_immunisation_licence_and_tag_in_one_stop(dogs):
     licence = actions.register_dog(application(dogs), dogs.cast.service_point, dogs.cast.clinic_staff, REFERENCE_DAY)
+    assert isinstance(licence, Licence)
     # The cast holds DL2024000001 (Doudou), so Tuantuan's is the next in 2024.
     assert licence.number == "DL2024000002"
-    assert licence.active_tag().number == "DT2024000002"
+    tag = licence.active_tag()
+    assert tag is not None
+    assert tag.number == "DT2024000002"
     # 2024-03-22 + 365 days = 2025-03-22.
     assert licence.expires_on == datetime.date(2025, 3, 22)
     assert licence.dog.owner.household.key_area == dogs.hutang_key_area
@@ -77,6 +81,7 @@ def test_it_refuses_a_tibetan_mastiff_anywhere(dogs):
     refusal = actions.register_dog(
         application(dogs, breed="藏獒", address=general_area), dogs.cast.service_point, None, REFERENCE_DAY
     )
+    assert isinstance(refusal, Refusal)
     assert refusal.reasons == ["banned_breed"]
 
 
@@ -86,7 +91,9 @@ def test_it_refuses_a_dog_over_an_area_height_limit(dogs):
     )
     general_area = actions.AddressDetails("牛塘镇青云路9号", dogs.cast.niutang, None)
     tall = application(dogs, breed="阿拉斯加雪橇犬", address=general_area, shoulder_height_m=0.64)
-    assert actions.register_dog(tall, dogs.cast.service_point, None, REFERENCE_DAY).reasons == ["height_limit"]
+    refusal = actions.register_dog(tall, dogs.cast.service_point, None, REFERENCE_DAY)
+    assert isinstance(refusal, Refusal)
+    assert refusal.reasons == ["height_limit"]
 
 
 def test_it_ignores_an_area_rule_that_has_not_come_into_force(dogs):
@@ -103,6 +110,7 @@ def test_it_refuses_without_a_valid_immunisation(dogs):
         "狂犬病灭活疫苗", "2023A", datetime.date(2023, 3, 1), datetime.date(2024, 2, 29)
     )
     refusal = actions.register_dog(application(dogs, immunisation=lapsed), dogs.cast.service_point, None, REFERENCE_DAY)
+    assert isinstance(refusal, Refusal)
     assert refusal.reasons == ["no_valid_immunisation"]
 
 

@@ -1,3 +1,4 @@
+import dataclasses
 import datetime
 from decimal import Decimal
 
@@ -40,18 +41,20 @@ def test_it_accepts_only_fifteen_digit_microchips():
     assert not rules.is_valid_microchip("15600000000000A")
 
 
+# A first vaccinated dog of a permitted breed, in a one-dog household with no height limit.
+FIRST_DOG = rules.RegistrationFacts(
+    application_date=DAY,
+    breed_is_banned=False,
+    dogs_already_in_household=0,
+    household_dog_limit=1,
+    shoulder_height_m=0.45,
+    shoulder_height_limit_m=None,
+    immunisation_valid_until=datetime.date(2025, 3, 1),
+)
+
+
 def facts(**changes):
-    values = dict(
-        application_date=DAY,
-        breed_is_banned=False,
-        dogs_already_in_household=0,
-        household_dog_limit=1,
-        shoulder_height_m=0.45,
-        shoulder_height_limit_m=None,
-        immunisation_valid_until=datetime.date(2025, 3, 1),
-    )
-    values.update(changes)
-    return rules.RegistrationFacts(**values)
+    return dataclasses.replace(FIRST_DOG, **changes)
 
 
 def test_it_lets_a_first_vaccinated_dog_of_a_permitted_breed_be_registered():
