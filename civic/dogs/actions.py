@@ -68,7 +68,7 @@ RENEWAL_PROBLEM_LABELS = {
 def next_number(model: type[models.Model], prefix: str, digits: int) -> str:
     """The next number in a year's sequence, e.g. DL2024000124 after DL2024000123."""
     last = (
-        model._default_manager.filter(number__startswith=prefix)  # type: ignore[misc]
+        model._default_manager.filter(number__startswith=prefix)
         .order_by("-number")
         .values_list("number", flat=True)
         .first()
@@ -347,7 +347,7 @@ def is_change_late(changed_on: datetime.date, on: datetime.date) -> bool:
 
 def check_household_room(household: Household, dog: Dog, on: datetime.date) -> None:
     """A dog may move only into a household whose key area still has room for it."""
-    household_limit, _height_limit, exempt = area_limits(household.areas(), on)  # type: ignore[arg-type]
+    household_limit, _height_limit, exempt = area_limits(household.areas(), on)
     if dog.purpose != DogPurpose.PET and dog.assistance_proof and exempt:
         return
     kept_elsewhere = household.dogs_kept().exclude(pk=dog.pk).count()
@@ -452,7 +452,7 @@ def cancel_licence(
         licence.cancelled_on = on
         licence.cancellation_reason = reason
         licence.save(update_fields=["status", "cancelled_on", "cancellation_reason"])
-        licence.tags.filter(status=TagStatus.ACTIVE).update(status=TagStatus.CANCELLED)  # type: ignore[attr-defined]
+        licence.tags.filter(status=TagStatus.ACTIVE).update(status=TagStatus.CANCELLED)
         licence.dog.status = CANCELLATION_DOG_STATUS[CancellationReason(reason)]
         licence.dog.save(update_fields=["status"])
         notice_days = Deadline.days_for(DeadlineKind.CANCELLATION_NOTICE, on)
@@ -473,8 +473,8 @@ def replace_tag(licence: Licence, service_point: ServicePoint, recorded_by: User
     if licence.is_cancelled:
         raise ValidationError(_("A cancelled licence gets no new tag."))
     with transaction.atomic():
-        old_numbers = list(licence.tags.filter(status=TagStatus.ACTIVE).values_list("number", flat=True))  # type: ignore[attr-defined]
-        licence.tags.filter(status=TagStatus.ACTIVE).update(status=TagStatus.REPLACED)  # type: ignore[attr-defined]
+        old_numbers = list(licence.tags.filter(status=TagStatus.ACTIVE).values_list("number", flat=True))
+        licence.tags.filter(status=TagStatus.ACTIVE).update(status=TagStatus.REPLACED)
         tag = Tag.objects.create(number=next_tag_number(on), licence=licence, issued_on=on)
         record_event(
             licence, LicenceEventKind.TAG_REPLACED, on, service_point, recorded_by, replaced=old_numbers, new=tag.number
@@ -644,6 +644,6 @@ def record_adoption(intake: ShelterIntake, adopter_name: str, adopter_phone: str
 
 def take_in_found_dog(description: str, on: datetime.date, dog: Dog | None = None) -> ShelterIntake:
     """A dog found without its keeper; when it wears a tag its owner is known and must be told."""
-    if dog is not None and dog.shelter_intakes.filter(outcome=ShelterOutcome.HELD).exists():  # type: ignore[attr-defined]
+    if dog is not None and dog.shelter_intakes.filter(outcome=ShelterOutcome.HELD).exists():
         raise ValidationError(_("This dog is already in the shelter."))
     return ShelterIntake.objects.create(reason=IntakeReason.FOUND, intake_on=on, dog=dog, description=description[:200])

@@ -1,5 +1,7 @@
 """The back office of dog management: every rule table is edited here, records keep their history."""
 
+from typing import ClassVar
+
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -18,7 +20,7 @@ class ServicePointAdmin(SimpleHistoryAdmin):
 
 class DatedRuleAdmin(admin.ModelAdmin):
     date_hierarchy = "effective_from"
-    list_filter = ("effective_from", "effective_to")
+    list_filter: ClassVar[tuple[str, ...]] = ("effective_from", "effective_to")
 
 
 @admin.register(models.Breed)
@@ -49,7 +51,7 @@ class AreaRuleAdmin(DatedRuleAdmin):
 @admin.register(models.Deadline)
 class DeadlineAdmin(DatedRuleAdmin):
     list_display = ("kind", "days", "effective_from", "effective_to", "source")
-    list_filter = ("kind", "effective_from", "effective_to")  # type: ignore[assignment]
+    list_filter = ("kind", "effective_from", "effective_to")
 
 
 class PenaltyRangeInline(admin.TabularInline):
@@ -76,7 +78,7 @@ class PenaltyRangeAdmin(DatedRuleAdmin):
         "effective_to",
         "source",
     )
-    list_filter = ("violation_type", "effective_from", "effective_to")  # type: ignore[assignment]
+    list_filter = ("violation_type", "effective_from", "effective_to")
 
 
 # --- Owners, dogs and licences -------------------------------------------------------

@@ -480,15 +480,15 @@ CASE_DESCRIPTIONS = {
 }
 
 
-def decided_case_fields(rng: random.Random, penalty: PenaltyRange | None) -> dict[str, object]:
-    """A decision within the regulation's range: a warning where allowed, else a fine in ¥50 steps."""
+def decided_case(rng: random.Random, penalty: PenaltyRange | None) -> tuple[Decision, Decimal | None]:
+    """A decision within the regulation's range, with its fine: a warning where allowed, else a fine in ¥50 steps."""
     if penalty is None:
-        return {"decision": Decision.NO_PENALTY}
+        return Decision.NO_PENALTY, None
     if penalty.warning_allowed and rng.random() < 0.5:
-        return {"decision": Decision.WARNING}
+        return Decision.WARNING, None
     steps = int((penalty.maximum_yuan - penalty.minimum_yuan) / 50)
     fine = penalty.minimum_yuan + 50 * rng.randint(0, min(steps, 6))
-    return {"decision": Decision.FINE, "fine_yuan": Decimal(fine)}
+    return Decision.FINE, Decimal(fine)
 
 
 def create_cases(context: DemoContext, patrols: list[Patrol], inspector: User) -> list[ViolationCase]:
@@ -516,10 +516,10 @@ def create_cases(context: DemoContext, patrols: list[Patrol], inspector: User) -
             recorded_by=inspector,
         )
         if (context.today - patrol.patrolled_on).days > 14 or rng.random() < 0.3:
-            fields = decided_case_fields(rng, penalties[code])
+            decision, fine_yuan = decided_case(rng, penalties[code])
             case.status = CaseStatus.DECIDED
-            case.decision = str(fields["decision"])
-            case.fine_yuan = fields.get("fine_yuan")  # type: ignore[assignment]
+            case.decision = str(decision)
+            case.fine_yuan = fine_yuan
             case.decided_on = min(context.today, patrol.patrolled_on + datetime.timedelta(days=rng.randint(1, 10)))
             case.decided_by = inspector
             case.decision_reasons = "依据《常州市养犬管理条例》，结合情节作出处理。"
@@ -626,12 +626,16 @@ def give_showcase_dogs_photos(dogs: list[DemoDog], records: list[Dog]) -> None:
 
 def demo_context(seed: int, scale: int, quiet: bool, today: datetime.date) -> DemoContext:
     towns = list(Region.objects.filter(level=RegionLevel.TOWN).order_by("code"))
-    key_areas = {area.parent_id: area for area in Region.objects.filter(level=RegionLevel.KEY_AREA).order_by("code")}
+    key_areas = {
+        area.parent_id: area
+        for area in Region.objects.filter(level=RegionLevel.KEY_AREA).order_by("code")
+        if area.parent_id is not None
+    }
     points_by_town: dict[int, list[ServicePoint]] = {}
     for point in ServicePoint.objects.filter(is_active=True).order_by("code"):
         points_by_town.setdefault(point.town_id, []).append(point)
     breeds = [(Breed.objects.get(name=name), share, height) for name, share, height in BREEDS]
-    return DemoContext(random.Random(f"{seed}:dogs"), today, scale, quiet, towns, key_areas, points_by_town, breeds)  # type: ignore[arg-type]
+    return DemoContext(random.Random(f"{seed}:dogs"), today, scale, quiet, towns, key_areas, points_by_town, breeds)
 
 
 def load_dog_demo(

@@ -47,6 +47,13 @@ def key_areas() -> QuerySet[Region]:
     return Region.objects.filter(level=RegionLevel.KEY_AREA).order_by("code")
 
 
+def offer(form: forms.Form, name: str, choices: QuerySet[Any]) -> None:
+    """Set the choices of the form's model choice field `name` when the form is made, not when it is defined."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    field.queryset = choices
+
+
 def normalised_resident_id(value: str) -> str:
     return value.strip().upper()
 
@@ -77,8 +84,8 @@ class AddressFields(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["town"].queryset = towns()  # type: ignore[attr-defined]
-        self.fields["key_area"].queryset = key_areas()  # type: ignore[attr-defined]
+        offer(self, "town", towns())
+        offer(self, "key_area", key_areas())
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -341,7 +348,7 @@ class DogSearchForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["town"].queryset = towns()  # type: ignore[attr-defined]
+        offer(self, "town", towns())
 
     def filtered(self, dogs: QuerySet[Dog]) -> QuerySet[Dog]:
         if not self.is_bound or not self.is_valid():
@@ -397,7 +404,7 @@ class CaseForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Cases are taken up soon after the patrol that saw them: offer the last 60 days' patrols.
         since = timezone.localdate() - datetime.timedelta(days=60)
-        self.fields["patrol"].queryset = Patrol.objects.select_related("place").filter(patrolled_on__gte=since)  # type: ignore[attr-defined]
+        offer(self, "patrol", Patrol.objects.select_related("place").filter(patrolled_on__gte=since))
 
     def clean_dog_number(self) -> Licence | None:
         number = self.cleaned_data["dog_number"].strip()

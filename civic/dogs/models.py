@@ -11,6 +11,7 @@ money in yuan.
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,6 +21,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from civic.dogs import rules
+
+if TYPE_CHECKING:
+    from civic.core.models import Region
 
 
 class ServicePoint(models.Model):
@@ -181,7 +185,7 @@ class ViolationType(models.Model):
         return self.name
 
     def penalty_range(self, on: datetime.date) -> PenaltyRange | None:
-        return self.penalty_ranges.in_force(on).order_by("-effective_from").first()  # type: ignore[attr-defined]
+        return self.penalty_ranges.in_force(on).order_by("-effective_from").first()
 
 
 class PenaltyRange(DatedRule):
@@ -237,7 +241,7 @@ class Household(models.Model):
     def __str__(self) -> str:
         return self.address
 
-    def areas(self) -> list[models.Model]:
+    def areas(self) -> list[Region]:
         return [area for area in (self.town, self.key_area) if area is not None]
 
     def rules_in_force(self, on: datetime.date) -> InForceQuerySet:
@@ -328,7 +332,7 @@ class Dog(models.Model):
         return round(self.shoulder_height_m * 100, 1)
 
     def latest_immunisation(self) -> Immunisation | None:
-        return self.immunisations.order_by("-valid_until").first()  # type: ignore[attr-defined]
+        return self.immunisations.order_by("-valid_until").first()
 
 
 class Immunisation(models.Model):
@@ -417,7 +421,7 @@ class Licence(models.Model):
         return rules.renewal_state(self.expires_on, on, Deadline.days_for(DeadlineKind.RENEWAL_WINDOW, on))
 
     def active_tag(self) -> Tag | None:
-        return self.tags.filter(status=TagStatus.ACTIVE).first()  # type: ignore[attr-defined]
+        return self.tags.filter(status=TagStatus.ACTIVE).first()
 
 
 class TagStatus(models.TextChoices):

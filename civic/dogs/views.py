@@ -146,11 +146,11 @@ def licence_detail(request: HttpRequest, number: str) -> HttpResponse:
         "state": licence.state(on),
         "renewal_state": licence.renewal_state(on) if not licence.is_cancelled else None,
         "photo": photo_data_uri(licence.dog),
-        "immunisations": licence.dog.immunisations.select_related("service_point"),  # type: ignore[attr-defined]
-        "tags": licence.tags.order_by("-issued_on", "-number"),  # type: ignore[attr-defined]
-        "events": licence.events.select_related("service_point", "recorded_by"),  # type: ignore[attr-defined]
-        "reminders": licence.reminders.all(),  # type: ignore[attr-defined]
-        "cases": licence.dog.cases.select_related("violation_type"),  # type: ignore[attr-defined]
+        "immunisations": licence.dog.immunisations.select_related("service_point"),
+        "tags": licence.tags.order_by("-issued_on", "-number"),
+        "events": licence.events.select_related("service_point", "recorded_by"),
+        "reminders": licence.reminders.all(),
+        "cases": licence.dog.cases.select_related("violation_type"),
         "may_change": may_change_register(user) and not licence.is_cancelled,
     }
     return render(request, "dogs/licence_detail.html", context)
@@ -465,7 +465,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
         "case": case,
         "penalty": case.penalty_range(),
         "form": form if case.status == CaseStatus.OPEN else None,
-        "intakes": case.intakes.all(),  # type: ignore[attr-defined]
+        "intakes": case.intakes.all(),
     }
     return render(request, "dogs/case_detail.html", context)
 

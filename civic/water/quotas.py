@@ -183,7 +183,7 @@ def read_quota_workbook(file: IO[bytes]) -> QuotaSheet:
         raise QuotaFileError(_("This file is not an Excel workbook (.xlsx) that can be opened.")) from error
     try:
         sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # type: ignore[union-attr]  # some writers record a wrong used range; read every row
+        sheet.reset_dimensions()  # some writers record a wrong used range; read every row
         return rows_from_values(sheet.iter_rows(values_only=True))
     finally:
         workbook.close()
