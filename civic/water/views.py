@@ -118,10 +118,17 @@ def _years_with_records(water_user: WaterUser) -> list[int]:
 
 
 def _chosen_year(request: HttpRequest, water_user: WaterUser) -> int:
-    """The year asked for in ?year=, else the latest year with a plan or readings, else this year."""
+    """The year asked for in ?year=, else the latest year with readings, else with a plan, else this year.
+
+    A plan is issued before its year's first reading, so opening on the latest year with readings
+    shows use against plan rather than an empty year.
+    """
     asked = request.GET.get("year", "")
     if asked.isdigit() and 1900 < int(asked) < 2200:
         return int(asked)
+    reading_years = water_user.billing_readings().dates("reading_date", "year", order="DESC")
+    if reading_years:
+        return reading_years[0].year
     years = _years_with_records(water_user)
     return years[0] if years else timezone.localdate().year
 

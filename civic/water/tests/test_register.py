@@ -89,3 +89,14 @@ def test_it_sends_anonymous_visitors_to_sign_in(client, cast):
     response = client.get(reverse("water:water_user_detail", args=["WJ0001"]))
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
+
+
+def test_it_opens_a_user_page_on_the_latest_year_with_readings_not_on_a_plan_without_any(client, cast):
+    # A 2026 plan is issued before 2026 has any reading: the page opens on 2025, where use meets plan.
+    AnnualPlan.objects.create(
+        water_user=cast.runhua, year=2026, method=PlanMethod.HISTORY, annual_volume_m3=12_000, status=PlanStatus.ISSUED
+    )
+    MeterReading.objects.create(meter=cast.runhua_meter, reading_date=datetime.date(2025, 12, 31), volume_m3=900)
+    page = sign_in(client, cast.bureau_staff).get(reverse("water:water_user_detail", args=[cast.runhua.code]))
+    assert page.context["year"] == 2025
+    assert page.context["years"] == [2026, 2025]
