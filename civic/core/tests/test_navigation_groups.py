@@ -19,3 +19,18 @@ def test_it_gives_wang_fang_the_dashboard_then_the_water_pages_then_the_dog_page
 
 def test_it_gives_li_qiang_one_section(cast):
     assert menu_sections(cast.runhua_reporter) == [["water"]]
+
+
+def test_it_keeps_my_water_use_out_of_a_superusers_menu(cast):
+    # The demo's `admin` is a superuser with the bureau administrator's role: it has no
+    # water user of its own, so the reporter's "My water use" (/water/mine/) is not its page.
+    cast.bureau_admin.is_superuser = True
+    cast.bureau_admin.save()
+    request = RequestFactory().get("/")
+    request.user = cast.bureau_admin
+
+    urls = [item["url"] for item in navigation(request)["navigation_items"]]
+
+    assert "/water/mine/" not in urls
+    assert "/water/users/" in urls
+    assert menu_sections(cast.bureau_admin) == menu_sections(cast.bureau_staff)
