@@ -21,6 +21,7 @@ import datetime
 import functools
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -263,7 +264,7 @@ def _ibis(kind: str) -> pd.DataFrame:
     return connection.execute(night_flow_expression(readings, zone_table, MONTH))
 
 
-def _columns_agree(columns: list[str]) -> object:
+def _columns_agree(columns: list[str]) -> Callable[[object, object], bool]:
     def agree(baseline: object, candidate: object) -> bool:
         assert isinstance(baseline, pd.DataFrame) and isinstance(candidate, pd.DataFrame)
         return len(baseline) == len(candidate) and all(
@@ -294,7 +295,7 @@ def balance_benchmark() -> Benchmark:
         "(≤ 1.5× is the goal)",
         baseline=lambda: _sql(BALANCE_SQL),
         candidate=lambda: _ibis("balance"),
-        agree=_columns_agree(["inflow_m3", "outflow_m3", "consumption_m3"]),  # type: ignore[arg-type]
+        agree=_columns_agree(["inflow_m3", "outflow_m3", "consumption_m3"]),
     )
 
 
@@ -306,7 +307,7 @@ def night_flow_benchmark() -> Benchmark:
         "hand-written DuckDB SQL (≤ 1.5× is the goal)",
         baseline=lambda: _sql(NIGHT_SQL),
         candidate=lambda: _ibis("night"),
-        agree=_columns_agree(["mnf_m3_per_h"]),  # type: ignore[arg-type]
+        agree=_columns_agree(["mnf_m3_per_h"]),
     )
 
 

@@ -7,16 +7,17 @@ from django.shortcuts import redirect, render
 
 from civic.core import dashboard as dashboard_figures
 from civic.core.models import Region, RegionLevel, Role
-from civic.core.permissions import BUREAU, role_required
+from civic.core.permissions import BUREAU, role_required, signed_in_user
 
 SIGNED_IN_ROLES = tuple(Role.values)
 
 
 @role_required(*SIGNED_IN_ROLES)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    if request.user.is_enterprise_reporter:  # type: ignore[union-attr]
+    user = signed_in_user(request)
+    if user.is_enterprise_reporter:
         return redirect("water:my_water_user")
-    context = dashboard_figures.county_figures() if request.user.is_bureau else {}  # type: ignore[union-attr]
+    context = dashboard_figures.county_figures() if user.is_bureau else {}
     return render(request, "core/dashboard.html", context)
 
 

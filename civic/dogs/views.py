@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import datetime
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from civic.core.models import User
-from civic.core.permissions import BUREAU, role_required
+from civic.core.permissions import BUREAU, role_required, signed_in_user
 from civic.dogs import actions, documents, forms, rules, statistics
 from civic.dogs.access import (
     ENFORCERS,
@@ -57,11 +57,6 @@ from civic.dogs.models import (
 
 PAGE_SIZE = 50
 PDF = "application/pdf"
-
-
-def signed_in_user(request: HttpRequest) -> User:
-    # role_required has already turned away anonymous visitors
-    return cast(User, request.user)
 
 
 def today() -> datetime.date:

@@ -414,6 +414,7 @@ def _monthly_volumes(
 def _save_with_author(record: models.Model, author: User | None) -> None:
     """Save so that the history row names who made the change, also outside a web request."""
     if author is not None:
+        # django-simple-history's documented hook, read when the history row is written; Model does not declare it
         record._history_user = author  # type: ignore[attr-defined]
     record.save()
 

@@ -123,7 +123,7 @@ def chunks(rows: Iterable[Item], size: int) -> Iterator[list[Item]]:
 def bulk_save(model: type[Row], rows: Sequence[Row], description: str, quiet: bool) -> None:
     with tqdm(total=len(rows), desc=description, unit="rows", disable=quiet) as bar:
         for chunk in chunks(rows, CHUNK_SIZE):
-            model.objects.bulk_create(chunk)  # type: ignore[attr-defined]
+            model._default_manager.bulk_create(chunk)
             bar.update(len(chunk))
 
 

@@ -8,6 +8,7 @@ works of millions); they are demo values, not statistics.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypedDict, Unpack
 
 from civic.water.models import WaterSource, WaterUserKind
 
@@ -93,8 +94,18 @@ FARM = WaterUserKind.FARM
 PUBLIC_AND_SURFACE = (WaterSource.PUBLIC_SUPPLY, WaterSource.SURFACE)
 
 
-def _firm(key: str, code: str, count: int, low: float, high: float, *patterns: str, **extra: object) -> UserCategory:
-    return UserCategory(key, code, ENTERPRISE, count, (low, high), patterns, **extra)  # type: ignore[arg-type]
+class FirmOptions(TypedDict, total=False):
+    """What a firm category may set beyond the defaults of `UserCategory`."""
+
+    season: tuple[float, ...]
+    towns: dict[str, int]
+    sources: tuple[str, ...]
+
+
+def _firm(
+    key: str, code: str, count: int, low: float, high: float, *patterns: str, **extra: Unpack[FirmOptions]
+) -> UserCategory:
+    return UserCategory(key, code, ENTERPRISE, count, (low, high), patterns, **extra)
 
 
 def _saver(key: str, code: str, count: int, low: float, high: float, segment: str, *patterns: str) -> UserCategory:

@@ -20,7 +20,7 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, SupportsFloat, SupportsIndex
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -214,11 +214,20 @@ def parse_text(value: object, column: QuotaColumn) -> str:
     return text
 
 
+def _as_float(value: object) -> float:
+    """A cell's number: text may carry thousands separators ("12,500"); anything else float() takes."""
+    if isinstance(value, str):
+        return float(value.strip().replace(",", ""))
+    if isinstance(value, SupportsFloat | SupportsIndex):
+        return float(value)
+    raise TypeError(f"not a number: {value!r}")
+
+
 def parse_number(value: object) -> float:
     if isinstance(value, bool):
         raise CellError(_("Not a number: “%(value)s”.") % {"value": value})
     try:
-        number = float(value.strip().replace(",", "") if isinstance(value, str) else value)  # type: ignore[arg-type]
+        number = _as_float(value)
     except (TypeError, ValueError) as error:
         raise CellError(_("Not a number: “%(value)s”.") % {"value": value}) from error
     if not math.isfinite(number) or number <= 0:

@@ -42,7 +42,7 @@ THIN_TOP = Border(top=Side(style="thin"))
 def surcharge_summary_workbook(periods: Sequence[tuple[datetime.date, datetime.date]]) -> bytes:
     """The .xlsx file of the bills of each period, in the order given."""
     workbook = Workbook()
-    workbook.remove(workbook.active)  # type: ignore[arg-type]
+    workbook.remove(workbook.worksheets[0])  # the empty sheet a new workbook starts with
     for first_day, last_day in periods:
         bills = (
             SurchargeBill.objects.filter(period_start=first_day, period_end=last_day)

@@ -108,7 +108,9 @@ def water_user_use_json(request: HttpRequest, code: str) -> JsonResponse:
 @role_required(Role.ENTERPRISE_REPORTER)
 def my_water_user(request: HttpRequest) -> HttpResponse:
     """An enterprise reporter's home: the page of the water user it reports for."""
-    return redirect("water:water_user_detail", code=request.user.water_user.code)  # type: ignore[union-attr]
+    water_user = _signed_in_user(request).water_user
+    assert water_user is not None, "an enterprise reporter reports for a water user"
+    return redirect("water:water_user_detail", code=water_user.code)
 
 
 def _years_with_records(water_user: WaterUser) -> list[int]:
