@@ -4,6 +4,11 @@ The analyses (`hydro.readings_analysis`) are Ibis expressions, so one text
 runs on either engine. The engine is chosen by the ``HYDRO_ENGINE``
 environment variable (``duckdb`` or ``pyspark``) or by the caller.
 
+DuckDB takes 80 % of the machine's memory unless told otherwise; the
+``HYDRO_DUCKDB_MEMORY_LIMIT`` setting (e.g. ``4GB``) caps it, and DuckDB then
+spills sorts and joins to temporary files instead of growing. The store's
+import check uses the same setting.
+
 Spark on one machine binds to the loopback address only (``SPARK_LOCAL_IP``,
 ``spark.driver.host`` and ``bindAddress`` 127.0.0.1, user interface off):
 left alone it picks the machine's outward address. Its session time zone is
@@ -28,6 +33,13 @@ from hydro.readings_store import stored_files
 ENGINE_SETTING = "HYDRO_ENGINE"
 ENGINES = ("duckdb", "pyspark")
 DEFAULT_ENGINE = "duckdb"
+DUCKDB_MEMORY_SETTING = "HYDRO_DUCKDB_MEMORY_LIMIT"
+
+
+def duckdb_config() -> dict[str, Any]:
+    """DuckDB configuration from the settings: ``memory_limit`` when ``HYDRO_DUCKDB_MEMORY_LIMIT`` is set."""
+    limit = os.environ.get(DUCKDB_MEMORY_SETTING, "").strip()
+    return {"memory_limit": limit} if limit else {}
 
 
 def engine_name(engine: str | None = None) -> str:
@@ -64,7 +76,7 @@ def connect(engine: str | None = None, session: Any = None) -> BaseBackend:
     """An Ibis connection to the chosen engine (an in-memory DuckDB, or Spark over `session` or a local one)."""
     if engine_name(engine) == "pyspark":
         return ibis.pyspark.connect(session if session is not None else spark_session())
-    return ibis.duckdb.connect()
+    return ibis.duckdb.connect(**duckdb_config())
 
 
 def readings_table(connection: BaseBackend, store: Path | str, months: Iterable[str] | None = None) -> ibis.Table:

@@ -450,7 +450,9 @@ def _refuse_overlaps(store: Path, path: Path, stored: pd.DataFrame) -> None:
         return
     import duckdb
 
-    connection = duckdb.connect()
+    from hydro.readings_engine import duckdb_config
+
+    connection = duckdb.connect(config=duckdb_config())
     connection.register("incoming", stored[[METER_ID, TIMESTAMP]])
     file_list = ", ".join("'" + str(file).replace("'", "''") + "'" for file in files)
     clash = connection.execute(
