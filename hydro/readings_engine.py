@@ -93,10 +93,10 @@ def readings_table(connection: BaseBackend, store: Path | str, months: Iterable[
         raise ValueError(f"{store}: the store holds no readings{wanted}.")
     if connection.name == "pyspark":
         name = f"readings_{abs(hash(tuple(files))):x}"
-        session = connection._session  # type: ignore[attr-defined]
+        session = connection._session
         session.read.parquet(*[str(path) for path in files]).createOrReplaceTempView(name)
         return connection.table(name)
-    return connection.read_parquet([str(path) for path in files])  # type: ignore[attr-defined]
+    return connection.read_parquet([str(path) for path in files])
 
 
 def memory_table(connection: BaseBackend, frame: pd.DataFrame, name: str) -> ibis.Table:
@@ -105,7 +105,7 @@ def memory_table(connection: BaseBackend, frame: pd.DataFrame, name: str) -> ibi
     On Spark it is a temporary view, so nothing is written to a warehouse directory.
     """
     if connection.name == "pyspark":
-        session = connection._session  # type: ignore[attr-defined]
+        session = connection._session
         session.createDataFrame(frame).createOrReplaceTempView(name)
         return connection.table(name)
     return connection.create_table(name, frame, overwrite=True, temp=True)
