@@ -48,3 +48,18 @@ def test_it_keeps_the_visitor_on_the_login_page_when_the_password_is_wrong(cast,
 
     assert urlsplit(page.url).path == "/login/"
     assert page.locator("main p.error").is_visible()
+
+
+def test_it_loads_the_login_page_without_a_console_error(live_server, page):
+    # A browser asks every site for an icon: without one named in the page it asks for
+    # /favicon.ico, gets a 404 and logs "Failed to load resource" in the console.
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+
+    page.goto(f"{live_server.url}/login/", wait_until="networkidle")
+    page.wait_for_timeout(500)
+
+    assert errors == []
+    icon = page.get_attribute("link[rel=icon]", "href")
+    assert icon is not None
+    assert page.request.get(f"{live_server.url}{icon}").status == 200
