@@ -22,6 +22,7 @@ from pypdf import PdfReader
 from civic.browser_testing import save_screenshot, sign_in
 from civic.core.demo_regions import create_regions
 from civic.core.demo_service_points import create_service_points
+from civic.core.models import Region, RegionLevel
 from civic.dogs.demo import VALID_DEMO_TAG, load_dog_demo
 from civic.dogs.models import Licence, Refusal, ViolationCase
 from civic.dogs.testing import LIU_MIN_ID
@@ -224,3 +225,37 @@ def test_the_published_figures_draw_their_charts_and_map(demo_county, live_serve
         assert page.locator(f"#{chart} canvas").count() == 1, chart
     assert problems == []
     save_screenshot(page, "dogs_public_statistics")
+
+
+# The extent, in the chart's pixels, of every text ECharts drew on the chart of `id`.
+CHART_TEXTS = """(id) => {
+  const chart = echarts.getInstanceByDom(document.getElementById(id));
+  const texts = [];
+  for (const element of chart.getZr().storage.getDisplayList()) {
+    if (!element.style || typeof element.style.text !== "string" || !element.style.text) continue;
+    const box = element.getBoundingRect().clone();
+    if (element.transform) box.applyTransform(element.transform);
+    texts.push({text: element.style.text, left: box.x, right: box.x + box.width});
+  }
+  return {width: chart.getWidth(), texts: texts};
+}"""
+
+
+def test_the_published_figures_keep_long_key_area_names_inside_their_chart(demo_county, live_server, page):
+    # The bar charts' category labels are region names; the longest of Wujin's key areas,
+    # 南夏墅街道养犬重点管理区, ran off the chart's left edge. A machine without Chinese fonts
+    # draws Chinese narrow, so the long name here is in pinyin, which every font draws.
+    key_area = Region.objects.filter(level=RegionLevel.KEY_AREA).order_by("code").first()
+    assert key_area is not None
+    key_area.name = "Nanxiashu Jiedao Yangquan Zhongdian Guanliqu"
+    key_area.save()
+
+    page.goto(f"{live_server.url}/dogs/statistics/")
+    page.wait_for_selector("#key-area-chart canvas")
+
+    for chart in ("town-chart", "key-area-chart", "violation-chart"):
+        drawn = page.evaluate(CHART_TEXTS, chart)
+        outside = [text for text in drawn["texts"] if text["left"] < 0 or text["right"] > drawn["width"]]
+        assert outside == [], chart
+    labels = [text["text"] for text in page.evaluate(CHART_TEXTS, "key-area-chart")["texts"]]
+    assert key_area.name in labels

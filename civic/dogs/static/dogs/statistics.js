@@ -15,7 +15,8 @@
     const category = {type: "category", data: names, axisLabel: {interval: 0, rotate: horizontal ? 0 : 40}};
     const value = {type: "value", minInterval: 1};
     echarts.init(element).setOption({
-      tooltip: {}, grid: {left: horizontal ? 150 : 50, right: 20, top: 20, bottom: horizontal ? 30 : 90},
+      // containLabel: the grid makes room for the longest label (key areas' names are long).
+      tooltip: {}, grid: {left: 10, right: 20, top: 20, bottom: 10, containLabel: true},
       xAxis: horizontal ? value : category, yAxis: horizontal ? {...category, inverse: true} : value,
       series: [{name: name, type: "bar", data: values, itemStyle: {color: colour}}],
     });
@@ -35,7 +36,7 @@
     if (!element || !rows) return;
     echarts.init(element).setOption({
       tooltip: {trigger: "axis"}, legend: {data: keys.map((key) => words[key])},
-      grid: {left: 150, right: 20, top: 30, bottom: 30},
+      grid: {left: 10, right: 20, top: 30, bottom: 10, containLabel: true},
       xAxis: {type: "value", minInterval: 1}, yAxis: {type: "category", inverse: true, data: rows.map((row) => row.name)},
       series: keys.map((key) => ({name: words[key], type: "bar", stack: "all", data: rows.map((row) => row[key])})),
     });
