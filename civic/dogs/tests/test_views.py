@@ -451,6 +451,19 @@ def test_the_public_check_shows_state_and_breed_but_no_personal_data(client, dog
         assert personal not in response.text
 
 
+def test_the_check_page_offers_the_dog_register_only_to_those_who_may_open_it(client, dogs):
+    # Li Qiang (an enterprise reporter) and Chen Jie (a network analyst) may check a tag, but
+    # the dog register answers them 403: the dogs' menu must not offer it to them.
+    register_link = f'href="{reverse("dogs:dog_list")}"'
+    for user in (dogs.cast.runhua_reporter, dogs.cast.network_analyst):
+        response = sign_in(client, user).get(reverse("dogs:check"))
+        assert response.status_code == 200
+        assert register_link not in response.text
+        assert client.get(reverse("dogs:dog_list")).status_code == 403
+    for user in (dogs.cast.clinic_staff, dogs.cast.inspector, dogs.cast.bureau_staff):
+        assert register_link in sign_in(client, user).get(reverse("dogs:check")).text
+
+
 def test_the_public_check_shows_an_expired_licence_as_expired(client, dogs):
     # Doudou's licence ran to 2025-01-04.
     response = client.get(reverse("dogs:check"), {"number": "dl2024000001"})
