@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet, Sum
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -108,9 +108,13 @@ def water_user_use_json(request: HttpRequest, code: str) -> JsonResponse:
 @role_required(Role.ENTERPRISE_REPORTER)
 def my_water_user(request: HttpRequest) -> HttpResponse:
     """An enterprise reporter's home: the page of the water user it reports for."""
-    water_user = _signed_in_user(request).water_user
-    assert water_user is not None, "an enterprise reporter reports for a water user"
-    return redirect("water:water_user_detail", code=water_user.code)
+    user = _signed_in_user(request)
+    if user.water_user is None:
+        # A superuser passes every role check but reports for no water user: the register is its page.
+        if user.is_bureau:
+            return redirect("water:register")
+        raise Http404
+    return redirect("water:water_user_detail", code=user.water_user.code)
 
 
 def _years_with_records(water_user: WaterUser) -> list[int]:

@@ -72,6 +72,15 @@ def test_it_sends_a_reporter_to_its_own_water_user(client, cast):
     assert response.url == reverse("water:water_user_detail", args=["WJ0001"])
 
 
+def test_it_sends_a_superuser_without_a_water_user_to_the_register(client, cast):
+    # The demo's `admin` is a superuser, let through every role check, but reports for no water user.
+    cast.bureau_admin.is_superuser = True
+    cast.bureau_admin.save()
+    response = sign_in(client, cast.bureau_admin).get(reverse("water:my_water_user"))
+    assert response.status_code == 302
+    assert response.url == reverse("water:register")
+
+
 @pytest.mark.parametrize("url_name", ["water:water_user_detail", "water:water_user_use_json"])
 def test_it_hides_another_enterprise_from_a_reporter(client, cast, url_name):
     sign_in(client, cast.runhua_reporter)
