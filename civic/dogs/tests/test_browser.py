@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import json
 import random
 import re
 from urllib.parse import urljoin, urlsplit
@@ -259,3 +260,19 @@ def test_the_published_figures_keep_long_key_area_names_inside_their_chart(demo_
         assert outside == [], chart
     labels = [text["text"] for text in page.evaluate(CHART_TEXTS, "key-area-chart")["texts"]]
     assert key_area.name in labels
+
+
+def test_the_published_figures_write_out_every_kind_of_place_on_their_pie(demo_county, live_server, page):
+    # The pie of violations by kind of place cut long names to a few letters and "…" (学…);
+    # English names are the longest, so the page is read in English.
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    page.goto(f"{live_server.url}/dogs/statistics/")
+    page.wait_for_selector("#place-chart canvas")
+
+    drawn = page.evaluate(CHART_TEXTS, "place-chart")
+    written = "".join(text["text"] for text in drawn["texts"]).replace(" ", "")
+    figures = json.loads(page.inner_text("#dog-figures"))
+    names = [row["name"] for row in figures["violations_by_place_kind"]]
+    assert "Park closed to dogs" in names
+    for name in names:
+        assert name.replace(" ", "") in written

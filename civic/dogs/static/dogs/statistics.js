@@ -27,7 +27,9 @@
     if (!element) return;
     echarts.init(element).setOption({
       tooltip: {trigger: "item"},
-      series: [{type: "pie", radius: ["35%", "70%"], data: rows.map((row) => ({name: row.name, value: row.count}))}],
+      // Long names (禁止犬只进入的公园) wrap rather than being cut to their first character.
+      series: [{type: "pie", radius: ["30%", "60%"], label: {overflow: "break"},
+                data: rows.map((row) => ({name: row.name, value: row.count}))}],
     });
   }
 
