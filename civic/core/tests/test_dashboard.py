@@ -20,6 +20,14 @@ def test_it_sends_an_enterprise_reporter_to_its_own_page(client, cast):
     assert response.url == reverse("water:my_water_user")
 
 
+def test_it_does_not_title_a_clinics_or_an_inspectors_page_as_the_water_saving_dashboard(client, cast):
+    # Sun Li works at a dog service point and Liu Yang is a dog inspector: neither has water-saving figures.
+    for user in (cast.clinic_staff, cast.inspector, cast.network_analyst):
+        response = sign_in(client, user).get(reverse("dashboard"), headers={"accept-language": "en"})
+        assert "<h1>Dashboard</h1>" in response.text
+        assert "County water-saving dashboard" not in response.text
+
+
 def test_it_serves_town_boundaries_as_geojson(client, cast):
     cast.hutang.boundary = {
         "type": "Polygon",
