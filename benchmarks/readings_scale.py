@@ -40,6 +40,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -152,8 +153,6 @@ def generate(work: Path, meters: int, year: int, months: list[int], block_meters
             files.append(path)
             rows += table.num_rows
             del county, table
-    import pandas as pd
-
     pd.concat(zones, ignore_index=True).to_csv(work / "zones.csv", index=False)
     return files, rows
 
@@ -170,7 +169,26 @@ def import_all(store: Path, files: list[Path]) -> int:
     return stored
 
 
-def analyse_month(store: Path, zones: Any, year: int, month: int) -> dict[str, Any]:
+def _anomalies_by_group(
+    connection: Any, readings: Any, period: Period, customers: Any, zones: Any, group_meters: int
+) -> Any:
+    """Customer anomalies of every customer meter, all at once or `group_meters` meters at a time.
+
+    Each meter's anomalies depend on its own readings only, so running the
+    expression on groups of meters gives the same events; a group bounds the
+    rows DuckDB's window sorts hold at once.
+    """
+    if group_meters <= 0:
+        return anomalies_frame(connection.execute(customer_anomalies(readings, period, None, customers)))
+    meter_ids = sorted(set(zones.loc[zones.role == "customer", "meter_id"]))
+    parts = []
+    for first in range(0, len(meter_ids), group_meters):
+        group = memory_table(connection, pd.DataFrame({"meter_id": meter_ids[first : first + group_meters]}), "group")
+        parts.append(connection.execute(customer_anomalies(readings, period, None, group)))
+    return anomalies_frame(pd.concat(parts, ignore_index=True))
+
+
+def analyse_month(store: Path, zones: Any, year: int, month: int, anomaly_group_meters: int = 0) -> dict[str, Any]:
     """Balance, night flow (and alarms) and anomalies of one month over every zone, each timed."""
     period = Period.parse(f"{year}-{month:02d}")
     timings: dict[str, Any] = {}
@@ -188,7 +206,7 @@ def analyse_month(store: Path, zones: Any, year: int, month: int) -> dict[str, A
     alarms = night_flow_alarms(nights)
     timings["night_flow_s"] = time.perf_counter() - started
     started = time.perf_counter()
-    anomalies = anomalies_frame(connection.execute(customer_anomalies(readings, period, None, customers)))
+    anomalies = _anomalies_by_group(connection, readings, period, customers, zones, anomaly_group_meters)
     timings["anomalies_s"] = time.perf_counter() - started
     connection.disconnect()
     counts = {"dmas": len(balance), "nights": len(nights), "alarms": len(alarms), "anomalies": len(anomalies)}
@@ -206,6 +224,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--months", default="1-12", help="months of the year, e.g. 1-12 (default), 1-3 or 3")
     parser.add_argument("--work", type=Path, required=True, help="directory for the source files and the store")
     parser.add_argument("--block-meters", type=int, default=10_000, help="meters per source file (default 10,000)")
+    parser.add_argument(
+        "--anomaly-group-meters",
+        type=int,
+        default=10_000,
+        help="run the anomaly expression on this many meters at a time (default 10,000; 0 for all at once)",
+    )
+    parser.add_argument("--analyse-only", action="store_true", help="analyse the store of an earlier run in DIR")
     parser.add_argument("--memory-limit", default="4GB", help="DuckDB's memory limit (default 4GB; '' for none)")
     arguments = parser.parse_args(argv)
     if arguments.block_meters % CUSTOMERS_PER_DMA and arguments.meters > CUSTOMERS_PER_DMA:
@@ -216,23 +241,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     work: Path = arguments.work
     work.mkdir(parents=True, exist_ok=True)
     settings = vars(arguments) | {"work": str(work), "months": months, "cpus": os.cpu_count()}
+    earlier = json.loads((work / "results.json").read_text()) if arguments.analyse_only else None
     run = Run(work, settings)
     store = work / "store"
-    with run.stage("generate") as facts:
-        files, rows = generate(work, arguments.meters, arguments.year, months, arguments.block_meters)
-        facts |= {"files": len(files), "rows": rows, "source_gib": round(directory_bytes(work / "source") / GIB, 2)}
-    with run.stage("import") as facts:
-        stored = import_all(store, files)
-    facts |= {"rows": stored, "rows_per_s": round(stored / facts["seconds"]), "store_gib": 0.0}
-    facts["store_gib"] = round(directory_bytes(store) / GIB, 2)
-    run.save()
-    import pandas as pd
-
+    if earlier is not None:
+        run.results["earlier_run"] = earlier
+    else:
+        with run.stage("generate") as facts:
+            files, rows = generate(work, arguments.meters, arguments.year, months, arguments.block_meters)
+            facts |= {"files": len(files), "rows": rows, "source_gib": round(directory_bytes(work / "source") / GIB, 2)}
+        with run.stage("import") as facts:
+            stored = import_all(store, files)
+        facts |= {"rows": stored, "rows_per_s": round(stored / facts["seconds"]), "store_gib": 0.0}
+        facts["store_gib"] = round(directory_bytes(store) / GIB, 2)
+        run.save()
     zones = pd.read_csv(work / "zones.csv", dtype=str)
     with run.stage("analyse") as facts:
         facts["months"] = {}
         for month in months:
-            facts["months"][f"{arguments.year}-{month:02d}"] = analyse_month(store, zones, arguments.year, month)
+            facts["months"][f"{arguments.year}-{month:02d}"] = analyse_month(
+                store, zones, arguments.year, month, arguments.anomaly_group_meters
+            )
             print(f"  analysed {arguments.year}-{month:02d}: {facts['months'][f'{arguments.year}-{month:02d}']}")
             run.save()
     run.watch.stop()
