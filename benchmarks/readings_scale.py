@@ -16,7 +16,8 @@ for part of the year) does three timed stages in one process:
 3. analyse: for each month, over the whole county's zones, the DMA balance,
    the minimum night flow and its alarms, and the customer anomalies: the
    Ibis expressions of `hydro.readings_analysis` on DuckDB, as the
-   ``hydro readings balance``/``night-flow``/``anomalies`` commands run them.
+   ``hydro readings balance``/``night-flow``/``anomalies`` commands run them
+   (anomalies 10,000 meters at a time, `hydro.readings_analysis.anomalies_by_group`).
 
 A thread samples the process's resident memory every 0.2 s, giving each
 stage's peak; ``ru_maxrss`` gives the whole run's. DuckDB runs in this process,
@@ -46,6 +47,7 @@ import pyarrow.parquet as pq
 
 from hydro.readings_analysis import (
     Period,
+    anomalies_by_group,
     anomalies_frame,
     customer_anomalies,
     dma_balance,
@@ -169,25 +171,6 @@ def import_all(store: Path, files: list[Path]) -> int:
     return stored
 
 
-def _anomalies_by_group(
-    connection: Any, readings: Any, period: Period, customers: Any, zones: Any, group_meters: int
-) -> Any:
-    """Customer anomalies of every customer meter, all at once or `group_meters` meters at a time.
-
-    Each meter's anomalies depend on its own readings only, so running the
-    expression on groups of meters gives the same events; a group bounds the
-    rows DuckDB's window sorts hold at once.
-    """
-    if group_meters <= 0:
-        return anomalies_frame(connection.execute(customer_anomalies(readings, period, None, customers)))
-    meter_ids = sorted(set(zones.loc[zones.role == "customer", "meter_id"]))
-    parts = []
-    for first in range(0, len(meter_ids), group_meters):
-        group = memory_table(connection, pd.DataFrame({"meter_id": meter_ids[first : first + group_meters]}), "group")
-        parts.append(connection.execute(customer_anomalies(readings, period, None, group)))
-    return anomalies_frame(pd.concat(parts, ignore_index=True))
-
-
 def analyse_month(store: Path, zones: Any, year: int, month: int, anomaly_group_meters: int = 0) -> dict[str, Any]:
     """Balance, night flow (and alarms) and anomalies of one month over every zone, each timed."""
     period = Period.parse(f"{year}-{month:02d}")
@@ -206,7 +189,10 @@ def analyse_month(store: Path, zones: Any, year: int, month: int, anomaly_group_
     alarms = night_flow_alarms(nights)
     timings["night_flow_s"] = time.perf_counter() - started
     started = time.perf_counter()
-    anomalies = _anomalies_by_group(connection, readings, period, customers, zones, anomaly_group_meters)
+    if anomaly_group_meters > 0:
+        anomalies = anomalies_by_group(connection, readings, period, None, customers, anomaly_group_meters)
+    else:
+        anomalies = anomalies_frame(connection.execute(customer_anomalies(readings, period, None, customers)))
     timings["anomalies_s"] = time.perf_counter() - started
     connection.disconnect()
     counts = {"dmas": len(balance), "nights": len(nights), "alarms": len(alarms), "anomalies": len(anomalies)}

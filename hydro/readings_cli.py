@@ -31,9 +31,8 @@ from hydro.readings_analysis import (
     AnomalySettings,
     NightFlowSettings,
     Period,
-    anomalies_frame,
+    anomalies_by_group,
     check_zone_meters,
-    customer_anomalies,
     dma_balance,
     execute,
     night_flow,
@@ -223,7 +222,7 @@ def run_anomalies(arguments: argparse.Namespace) -> int:
     with tqdm(total=3, desc="anomalies", unit="step", leave=False) as progress:
         connection, readings, zones = _open(arguments, period, progress)
         customers = zones.filter(zones.role == "customer").select("meter_id").distinct() if zones is not None else None
-        result = anomalies_frame(connection.execute(customer_anomalies(readings, period, settings, customers)))
+        result = anomalies_by_group(connection, readings, period, settings, customers)
         progress.update()
     _print_tables(arguments.json, {"anomalies": result[ANOMALY_OUTPUT]}, single="anomalies")
     return 0

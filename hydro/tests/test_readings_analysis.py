@@ -10,6 +10,7 @@ from hydro.readings_analysis import (
     AnomalySettings,
     NightFlowSettings,
     Period,
+    anomalies_by_group,
     anomalies_frame,
     customer_anomalies,
     dma_balance,
@@ -148,6 +149,18 @@ def test_customer_anomalies_of_each_kind(tables):
         ("C-STUCK", "continuous_flow", day1, day2, 1.2, 0.5),
         ("C-STUCK", "stuck", day2, day3, 1.2, 1.0),
     ]
+
+
+def test_anomalies_found_a_few_meters_at_a_time_are_those_found_at_once(tables):
+    connection, readings, zones = tables
+    customers = zones.filter(zones.role == "customer").select("meter_id")
+    at_once = anomalies_frame(
+        connection.execute(customer_anomalies(readings, TWO_DAYS, TEST_ANOMALY_SETTINGS, customers))
+    )
+    # Groups of two meters: three groups for the six customers, and the hand-worked events above.
+    in_groups = anomalies_by_group(connection, readings, TWO_DAYS, TEST_ANOMALY_SETTINGS, customers, group_meters=2)
+    assert len(at_once) == 6
+    assert rounded(in_groups) == rounded(at_once)
 
 
 def test_missing_readings_at_the_ends_of_the_period_are_gaps(tables):
