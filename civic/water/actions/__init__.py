@@ -1,0 +1,83 @@
+"""Writes of Civic's water records, one module per topic. Each function that touches several tables is one transaction."""
+
+from civic.water.actions.metering import (
+    USE_SERIES_MARGIN,
+    USE_SERIES_MAXIMUM_HOURS,
+    leakage_rate_parameters_for,
+    metering_parameters_on,
+    record_metering_run,
+    record_water_audit,
+)
+from civic.water.actions.plans import (
+    decide_plan_adjustment,
+    issue_plan,
+    planning_parameters_for,
+    propose_plan,
+    propose_plan_by_default_method,
+    quota_value,
+    request_plan_adjustment,
+    split_problem_message,
+    submit_plan_for_review,
+    usage_history,
+    whole_cubic_metres,
+)
+from civic.water.actions.quotas import (
+    QUOTA_FIELDS,
+    QuotaImportOutcome,
+    QuotaSaveSummary,
+    import_quota_workbook,
+    quota_changes,
+    save_quota,
+    save_quotas,
+)
+from civic.water.actions.readings import DEFAULT_CHUNK_ROWS, RowsProgress, accepted_readings_batch, import_readings_file
+from civic.water.actions.reuse import create_reuse_study, run_reuse_study
+from civic.water.actions.surcharges import (
+    BillRun,
+    SurchargeProgress,
+    base_price_for,
+    compute_bills,
+    surcharge_bands,
+    surcharge_schedule_for,
+    water_users_to_bill,
+)
+
+__all__ = [
+    "DEFAULT_CHUNK_ROWS",
+    "QUOTA_FIELDS",
+    "USE_SERIES_MARGIN",
+    "USE_SERIES_MAXIMUM_HOURS",
+    "BillRun",
+    "QuotaImportOutcome",
+    "QuotaSaveSummary",
+    "RowsProgress",
+    "SurchargeProgress",
+    "accepted_readings_batch",
+    "base_price_for",
+    "compute_bills",
+    "create_reuse_study",
+    "decide_plan_adjustment",
+    "import_quota_workbook",
+    "import_readings_file",
+    "issue_plan",
+    "leakage_rate_parameters_for",
+    "metering_parameters_on",
+    "planning_parameters_for",
+    "propose_plan",
+    "propose_plan_by_default_method",
+    "quota_changes",
+    "quota_value",
+    "record_metering_run",
+    "record_water_audit",
+    "request_plan_adjustment",
+    "run_reuse_study",
+    "save_quota",
+    "save_quotas",
+    "split_problem_message",
+    "submit_plan_for_review",
+    "surcharge_bands",
+    "surcharge_schedule_for",
+    "usage_history",
+    "water_users_to_bill",
+    "whole_cubic_metres",
+]

@@ -1,0 +1,139 @@
+"""Pages of smart metering: the DMA dashboard, customer alarms and the water audit."""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from civic.core.models import Region, RegionLevel, Role
+from civic.core.permissions import BUREAU, role_required, signed_in_user, user_has_role
+from civic.water import actions, forms
+from civic.water.models import (
+    CustomerAlarm,
+    DmaBalance,
+    MeteringRun,
+    WaterAudit,
+)
+from hydro.readings_store import COUNTY_TIME_ZONE
+
+METERING_ROLES = (*BUREAU, Role.NETWORK_ANALYST)
+CUSTOMER_ALARM_PAGE_SIZE = 50
+
+
+def visible_metering_runs(user: Any) -> QuerySet[MeteringRun]:
+    """Metering analyses are the utility's and the bureau's: all of them for those roles, none for others."""
+    return MeteringRun.objects.all() if user_has_role(user, METERING_ROLES) else MeteringRun.objects.none()
+
+
+def _chosen_run(request: HttpRequest) -> MeteringRun | None:
+    runs = visible_metering_runs(request.user)
+    run_id = request.GET.get("run")
+    if run_id and run_id.isdigit():
+        return get_object_or_404(runs, pk=int(run_id))
+    return runs.first()
+
+
+@role_required(*METERING_ROLES)
+def metering_dashboard(request: HttpRequest) -> HttpResponse:
+    """DMAs coloured by non-revenue water on a map, and their night flow with alarms, for one analysis run."""
+    run = _chosen_run(request)
+    balances = list(run.balances.all()) if run else []
+    regions = {region.code: region for region in Region.objects.filter(level=RegionLevel.DMA)}
+    context = {
+        "run": run,
+        "runs": visible_metering_runs(request.user)[:24],
+        "balances": [(balance, regions.get(balance.dma_code)) for balance in balances],
+        "night_alarms": run.night_flow_alarms.all() if run else [],
+        "customer_alarm_count": run.customer_alarms.count() if run else 0,
+        "map_data": _dma_map_data(balances, regions),
+        "night_data": _night_chart_data(run) if run else {},
+    }
+    return render(request, "water/metering_dashboard.html", context)
+
+
+def _dma_map_data(balances: list[DmaBalance], regions: dict[str, Region]) -> dict[str, Any]:
+    """GeoJSON of the DMAs with a balance, each with its name and non-revenue percentage."""
+    features = [
+        {
+            "type": "Feature",
+            "geometry": regions[balance.dma_code].boundary,
+            "properties": {
+                "code": balance.dma_code,
+                "name": regions[balance.dma_code].name,
+                "name_en": regions[balance.dma_code].name_en,
+                "nrw_pct": balance.nrw_pct,
+            },
+        }
+        for balance in balances
+        if balance.dma_code in regions and regions[balance.dma_code].boundary
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _night_chart_data(run: MeteringRun) -> dict[str, Any]:
+    """Per DMA: nights, minimum night flow and leakage [m³/h], and the alarms (start and detection nights)."""
+    series: dict[str, dict[str, list[Any]]] = {}
+    for night in run.night_flows.all():
+        entry = series.setdefault(night.dma_code, {"nights": [], "mnf": [], "leakage": [], "alarms": []})
+        entry["nights"].append(night.night.isoformat())
+        entry["mnf"].append(round(night.mnf_m3_per_h, 3))
+        entry["leakage"].append(round(night.leakage_m3_per_h, 3))
+    for alarm in run.night_flow_alarms.all():
+        if alarm.dma_code in series:
+            series[alarm.dma_code]["alarms"].append(
+                {"start": alarm.start.isoformat(), "detected": alarm.detected.isoformat()}
+            )
+    return series
+
+
+@role_required(*METERING_ROLES)
+def customer_alarm_list(request: HttpRequest) -> HttpResponse:
+    """The customer-side alarms of a run, searchable by meter and kind, in pages."""
+    run = _chosen_run(request)
+    form = forms.CustomerAlarmFilterForm(request.GET or None)
+    alarms = form.filtered(run.customer_alarms.all()) if run else CustomerAlarm.objects.none()
+    page = Paginator(alarms.defer("use_series"), CUSTOMER_ALARM_PAGE_SIZE).get_page(request.GET.get("page"))
+    query_without_page = request.GET.copy()
+    query_without_page.pop("page", None)
+    context = {"run": run, "form": form, "page": page, "total": page.paginator.count}
+    return render(request, "water/metering_alarm_list.html", {**context, "query": query_without_page.urlencode()})
+
+
+@role_required(*METERING_ROLES)
+def customer_alarm_detail(request: HttpRequest, alarm_id: int) -> HttpResponse:
+    """One customer alarm with a chart of the meter's use around it."""
+    alarm = get_object_or_404(CustomerAlarm.objects.filter(run__in=visible_metering_runs(request.user)), pk=alarm_id)
+    chart = {"series": alarm.use_series, "start": _wall_clock(alarm.start), "end": _wall_clock(alarm.end)}
+    return render(request, "water/metering_alarm_detail.html", {"alarm": alarm, "chart": chart})
+
+
+def _wall_clock(moment: datetime.datetime) -> str:
+    """An alarm time as the county's wall-clock ISO text, matching the stored use series."""
+    return timezone.localtime(moment, zoneinfo.ZoneInfo(COUNTY_TIME_ZONE)).replace(tzinfo=None).isoformat()
+
+
+@role_required(*METERING_ROLES)
+def water_audit_form(request: HttpRequest) -> HttpResponse:
+    """Enter a utility's figures for a year; the audit is worked out, kept and shown."""
+    form = forms.WaterAuditForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        audit = actions.record_water_audit(
+            form.audit_inputs(), form.cleaned_data["year"], signed_in_user(request), form.cleaned_data["banding"]
+        )
+        return redirect("water:water_audit_detail", audit_id=audit.pk)
+    audits = WaterAudit.objects.all()[:20] if user_has_role(request.user, METERING_ROLES) else []
+    return render(request, "water/metering_audit_form.html", {"form": form, "audits": audits})
+
+
+@role_required(*METERING_ROLES)
+def water_audit_detail(request: HttpRequest, audit_id: int) -> HttpResponse:
+    """A water audit's balance, UARL, ILI with its band, and CJJ 92 rates."""
+    audit = get_object_or_404(WaterAudit, pk=audit_id)
+    return render(request, "water/metering_audit_detail.html", {"audit": audit, "result": audit.result})
