@@ -7,10 +7,8 @@ Volumes are stored in m³ and prices in yuan per m³; rules a county may change
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -518,286 +516,22 @@ class FarmlandProgram(models.Model):
         return self.completed_area_m2 / SQUARE_METRES_PER_MU
 
 
-# --- METERING ---
-# Summaries of the analyses of smart-meter readings (hydro.readings_analysis), stored so pages stay fast.
-
-
-class MeteringRun(models.Model):
-    """One run of the readings analysis over a period: the DMA balances, night flows and alarms it found."""
-
-    period_start = models.DateField(_("first day"))
-    period_end = models.DateField(_("last day"))
-    engine = models.CharField(_("engine"), max_length=16, default="duckdb")
-    store = models.CharField(_("readings store"), max_length=500)
-    created_at = models.DateTimeField(_("run at"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("run by"), null=True, blank=True, on_delete=models.PROTECT
-    )
-
-    class Meta:
-        ordering = ["-period_start", "-created_at"]
-        verbose_name = _("metering analysis")
-        verbose_name_plural = _("metering analyses")
-
-    def __str__(self) -> str:
-        return f"{self.period_start} – {self.period_end}"
-
-
-class DmaBalance(models.Model):
-    """A DMA's water balance over a run's period (产销差), volumes in m³."""
-
-    run = models.ForeignKey(
-        MeteringRun, verbose_name=_("metering analysis"), on_delete=models.CASCADE, related_name="balances"
-    )
-    dma_code = models.CharField(_("DMA"), max_length=32)
-    inflow_m3 = models.FloatField(_("inflow (m³)"))
-    outflow_m3 = models.FloatField(_("outflow (m³)"))
-    consumption_m3 = models.FloatField(_("customer consumption (m³)"))
-    nrw_m3 = models.FloatField(_("non-revenue water (m³)"))
-    nrw_pct = models.FloatField(_("non-revenue water (%)"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["dma_code"]
-        constraints = [models.UniqueConstraint(fields=["run", "dma_code"], name="one_balance_per_dma_and_run")]
-        verbose_name = _("DMA balance")
-        verbose_name_plural = _("DMA balances")
-
-
-class DmaNightFlow(models.Model):
-    """A DMA's minimum night flow on one night, the legitimate night use and the leakage left, in m³/h."""
-
-    run = models.ForeignKey(
-        MeteringRun, verbose_name=_("metering analysis"), on_delete=models.CASCADE, related_name="night_flows"
-    )
-    dma_code = models.CharField(_("DMA"), max_length=32)
-    night = models.DateField(_("night"))
-    mnf_m3_per_h = models.FloatField(_("minimum night flow (m³/h)"))
-    legitimate_m3_per_h = models.FloatField(_("legitimate night use (m³/h)"))
-    leakage_m3_per_h = models.FloatField(_("leakage (m³/h)"))
-
-    class Meta:
-        ordering = ["dma_code", "night"]
-        verbose_name = _("DMA night flow")
-        verbose_name_plural = _("DMA night flows")
-
-
-class DmaNightFlowAlarm(models.Model):
-    """A rise of a DMA's night flow above its baseline: the night it began and the night it was detected."""
-
-    run = models.ForeignKey(
-        MeteringRun, verbose_name=_("metering analysis"), on_delete=models.CASCADE, related_name="night_flow_alarms"
-    )
-    dma_code = models.CharField(_("DMA"), max_length=32)
-    start = models.DateField(_("rise began"))
-    detected = models.DateField(_("detected"))
-    excess_m3_per_h = models.FloatField(_("excess over baseline (m³/h)"))
-
-    class Meta:
-        ordering = ["dma_code", "start"]
-        verbose_name = _("night-flow alarm")
-        verbose_name_plural = _("night-flow alarms")
-
-
-class AnomalyKind(models.TextChoices):
-    CONTINUOUS_FLOW = "continuous_flow", _("Continuous flow")
-    BURST = "burst", _("Burst")
-    STUCK = "stuck", _("Stuck meter")
-    REVERSE = "reverse", _("Reverse flow")
-    GAP = "gap", _("Missing data")
-
-
-class CustomerAlarm(models.Model):
-    """An anomaly on a customer meter, with the meter's hourly use around it for the drill-down chart."""
-
-    run = models.ForeignKey(
-        MeteringRun, verbose_name=_("metering analysis"), on_delete=models.CASCADE, related_name="customer_alarms"
-    )
-    meter_code = models.CharField(_("meter"), max_length=40)
-    kind = models.CharField(_("kind"), max_length=16, choices=AnomalyKind.choices)
-    start = models.DateTimeField(_("start"))
-    end = models.DateTimeField(_("end"))
-    volume_m3 = models.FloatField(_("estimated volume (m³)"))
-    confidence = models.FloatField(_("confidence"))
-    use_series = models.JSONField(
-        _("hourly use around the alarm"), default=list, help_text=_("[[ISO time, m³], …] for the chart.")
-    )
-
-    class Meta:
-        ordering = ["-start", "meter_code"]
-        verbose_name = _("customer alarm")
-        verbose_name_plural = _("customer alarms")
-
-    def __str__(self) -> str:
-        return f"{self.meter_code} {self.kind} {self.start:%Y-%m-%d}"
-
-
-class WaterAudit(models.Model):
-    """An annual water audit of a utility: the figures entered and the balance, ILI and CJJ 92 rate found."""
-
-    utility_name = models.CharField(_("utility"), max_length=100)
-    year = models.PositiveIntegerField(_("year"))
-    inputs = models.JSONField(_("inputs"))
-    result = models.JSONField(_("result"))
-    created_at = models.DateTimeField(_("audited at"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("audited by"), null=True, blank=True, on_delete=models.PROTECT
-    )
-
-    class Meta:
-        ordering = ["-year", "-created_at"]
-        verbose_name = _("water audit")
-        verbose_name_plural = _("water audits")
-
-    def __str__(self) -> str:
-        return f"{self.utility_name} {self.year}"
-
-
-class MeteringParameters(models.Model):
-    """How night flow and customer anomalies are judged, from a date on: rules the county may change."""
-
-    effective_from = models.DateField(_("effective from"), unique=True)
-    night_window_start_hour = models.PositiveSmallIntegerField(_("night window start (hour)"), default=2)
-    night_window_end_hour = models.PositiveSmallIntegerField(_("night window end (hour)"), default=4)
-    night_use_l_per_h_per_connection = models.FloatField(_("legitimate night use per connection (L/h)"), default=1.7)
-    baseline_nights = models.PositiveSmallIntegerField(_("nights in the night-flow baseline"), default=14)
-    continuous_flow_hours = models.FloatField(_("hours of unbroken use that make a leak"), default=24)
-    stuck_hours = models.FloatField(_("hours of zeros that make a stuck meter"), default=72)
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["-effective_from"]
-        verbose_name = _("metering parameters")
-        verbose_name_plural = _("metering parameters")
-
-    def __str__(self) -> str:
-        return str(self.effective_from)
-
-
-class LeakageRateParameters(models.Model):
-    """The CJJ 92-2016 corrections and grades in force from a date (see hydro.water_audit.CJJ92Corrections)."""
-
-    effective_from = models.DateField(_("effective from"), unique=True)
-    residential_factor = models.FloatField(_("household metering factor (R1)"), default=0.08)
-    length_factor = models.FloatField(_("mains length factor (R2)"), default=0.99)
-    length_reference_km_per_10k_m3 = models.FloatField(_("reference mains length (km per 10⁴ m³)"), default=0.0693)
-    length_correction_limit_pct = models.FloatField(_("largest mains length correction (%)"), default=3.0)
-    pressure_steps = models.JSONField(
-        _("outlet pressure steps (MPa, %)"), default=list, help_text=_("[[0.35, 0.5], [0.55, 1.0], [0.75, 2.0]]")
-    )
-    frost_depth_m = models.FloatField(_("frost depth threshold (m)"), default=1.4)
-    frost_correction_pct = models.FloatField(_("frost correction (%)"), default=1.0)
-    first_grade_pct = models.FloatField(_("first grade (%)"), default=10.0)
-    second_grade_pct = models.FloatField(_("second grade (%)"), default=12.0)
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["-effective_from"]
-        verbose_name = _("leakage rate parameters")
-        verbose_name_plural = _("leakage rate parameters")
-
-    def __str__(self) -> str:
-        return str(self.effective_from)
-
-
-# --- REUSE ---
-# A firm's streams for industrial reuse studies (企业串联用水, 中水回用): what it could give and what it needs.
-
-
-class ReuseStreamKind(models.TextChoices):
-    SOURCE = "source", _("Source: effluent that could be reused")
-    SINK = "sink", _("Sink: demand that could take reused water")
-
-
-class ReuseSite(models.Model):
-    """Where a firm's streams are, on the county's plane grid (m), for pipe lengths between firms."""
-
-    water_user = models.OneToOneField(
-        WaterUser, verbose_name=_("water user"), on_delete=models.CASCADE, related_name="reuse_site"
-    )
-    x_m = models.FloatField(_("east (m)"))
-    y_m = models.FloatField(_("north (m)"))
-
-    class Meta:
-        verbose_name = _("reuse site")
-        verbose_name_plural = _("reuse sites")
-
-    def __str__(self) -> str:
-        return f"{self.water_user.code} ({self.x_m:.0f}, {self.y_m:.0f})"
-
-
-class ReuseStream(models.Model):
-    """A source (effluent of fixed flow and quality) or sink (demand with quality limits) of one firm.
-
-    For a source the concentrations are what it carries; for a sink, the most
-    it accepts (blank: no limit). Flows in m³/h (≈ t/h), concentrations in mg/L.
-    """
-
-    water_user = models.ForeignKey(
-        WaterUser, verbose_name=_("water user"), on_delete=models.CASCADE, related_name="reuse_streams"
-    )
-    name = models.CharField(_("name"), max_length=100)
-    kind = models.CharField(_("kind"), max_length=8, choices=ReuseStreamKind.choices)
-    flow_m3_per_h = models.FloatField(_("flow (m³/h)"), validators=[MinValueValidator(0)])
-    cod_mg_per_l = models.FloatField(_("COD (mg/L)"), validators=[MinValueValidator(0)])
-    ammonia_mg_per_l = models.FloatField(
-        _("ammonia nitrogen (mg/L)"), null=True, blank=True, validators=[MinValueValidator(0)]
-    )
-    suspended_solids_mg_per_l = models.FloatField(
-        _("suspended solids (mg/L)"), null=True, blank=True, validators=[MinValueValidator(0)]
-    )
-
-    class Meta:
-        ordering = ["water_user__code", "kind", "name"]
-        constraints = [models.UniqueConstraint(fields=["water_user", "name"], name="reuse_stream_unique_name")]
-        verbose_name = _("reuse stream")
-        verbose_name_plural = _("reuse streams")
-
-    def __str__(self) -> str:
-        return f"{self.water_user.code}/{self.name}"
-
-
-class ReuseStudy(models.Model):
-    """A reuse study: firms picked from the register, prices and pipe costs, and the scenarios' results."""
-
-    name = models.CharField(_("name"), max_length=200)
-    firms = models.ManyToManyField(WaterUser, verbose_name=_("firms"), related_name="reuse_studies")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    tap_price_yuan_per_m3 = models.DecimalField(
-        _("tap water price (yuan/m³)"), max_digits=8, decimal_places=2, default=Decimal("4.50")
-    )
-    wastewater_price_yuan_per_m3 = models.DecimalField(
-        _("discharge charge (yuan/m³)"), max_digits=8, decimal_places=2, default=Decimal("1.40")
-    )
-    reclaimed_price_yuan_per_m3 = models.DecimalField(
-        _("reclaimed water price (yuan/m³)"), max_digits=8, decimal_places=2, default=Decimal("1.20")
-    )
-    reclaimed_cod_mg_per_l = models.FloatField(_("reclaimed water COD (mg/L)"), default=30.0)
-    reclaimed_ammonia_mg_per_l = models.FloatField(_("reclaimed water ammonia nitrogen (mg/L)"), default=1.5)
-    reclaimed_suspended_solids_mg_per_l = models.FloatField(_("reclaimed water suspended solids (mg/L)"), default=10.0)
-    reclaimed_capacity_m3_per_h = models.FloatField(
-        _("reclaimed water available (m³/h)"), null=True, blank=True, validators=[MinValueValidator(0)]
-    )
-    pipe_fixed_cost_yuan = models.DecimalField(
-        _("cost of any pipe between firms (yuan)"), max_digits=12, decimal_places=2, default=Decimal("50000")
-    )
-    pipe_cost_yuan_per_m = models.DecimalField(
-        _("pipe cost per metre (yuan/m)"), max_digits=10, decimal_places=2, default=Decimal("600")
-    )
-    annualisation_factor = models.FloatField(_("annualisation factor (1/year)"), default=0.1)
-    hours_per_year = models.FloatField(_("operating hours per year"), default=8000.0)
-    results = models.JSONField(_("results"), default=dict, blank=True)
-    solved_at = models.DateTimeField(_("solved at"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("reuse study")
-        verbose_name_plural = _("reuse studies")
-
-    def __str__(self) -> str:
-        return self.name
-
-
-# --- END REUSE ---
+# The metering summaries and the reuse studies live in their own modules; they build on the
+# records above, so they are imported once those exist.
+from civic.water.models.metering import (  # noqa: E402, F401
+    AnomalyKind,
+    CustomerAlarm,
+    DmaBalance,
+    DmaNightFlow,
+    DmaNightFlowAlarm,
+    LeakageRateParameters,
+    MeteringParameters,
+    MeteringRun,
+    WaterAudit,
+)
+from civic.water.models.reuse import (  # noqa: E402, F401
+    ReuseSite,
+    ReuseStream,
+    ReuseStreamKind,
+    ReuseStudy,
+)
