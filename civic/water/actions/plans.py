@@ -179,7 +179,7 @@ def _monthly_volumes(
     return planning.split_by_shape(annual_volume_m3, reference), {"split": shape, "reference_year": year - 1}
 
 
-def _save_with_author(record: models.Model, author: User | None) -> None:
+def save_with_author(record: models.Model, author: User | None) -> None:
     """Save so that the history row names who made the change, also outside a web request."""
     if author is not None:
         # django-simple-history's documented hook, read when the history row is written; Model does not declare it
@@ -198,7 +198,7 @@ def _write_months(plan: AnnualPlan, volumes: Mapping[int, float], author: User |
         if row.pk is not None and row.volume_m3 == volumes[month]:
             continue
         row.volume_m3 = volumes[month]
-        _save_with_author(row, author)
+        save_with_author(row, author)
 
 
 def _create_months(plan: AnnualPlan, volumes: Mapping[int, float], author: User | None) -> None:
@@ -242,7 +242,7 @@ def propose_plan(
     plan.method, plan.annual_volume_m3, plan.status = method, annual_m3, PlanStatus.DRAFT
     plan.basis = {"method": method, "computed_volume_m3": computed_m3, **basis, **split_basis}
     plan.issued_at, plan.issued_by = None, None
-    _save_with_author(plan, by_user)
+    save_with_author(plan, by_user)
     _write_months(plan, months, by_user)
     return plan
 
@@ -267,7 +267,7 @@ def submit_plan_for_review(plan: AnnualPlan, by_user: User | None = None) -> Ann
     if plan.status != PlanStatus.DRAFT:
         raise ValidationError(_("Only a draft plan can be sent for review."))
     plan.status = PlanStatus.UNDER_REVIEW
-    _save_with_author(plan, by_user)
+    save_with_author(plan, by_user)
     return plan
 
 
@@ -277,7 +277,7 @@ def issue_plan(plan: AnnualPlan, by_user: User | None) -> AnnualPlan:
     if plan.status == PlanStatus.ISSUED:
         raise ValidationError(_("This plan is already issued."))
     plan.status, plan.issued_at, plan.issued_by = PlanStatus.ISSUED, timezone.now(), by_user
-    _save_with_author(plan, by_user)
+    save_with_author(plan, by_user)
     return plan
 
 
@@ -315,7 +315,7 @@ def request_plan_adjustment(
         reason=reason.strip(),
         requested_by=requested_by,
     )
-    _save_with_author(request, requested_by)
+    save_with_author(request, requested_by)
     return request
 
 
@@ -341,7 +341,7 @@ def decide_plan_adjustment(
         _apply_adjustment(request, by_user, now)
     request.status = AdjustmentStatus.APPROVED if approve else AdjustmentStatus.REJECTED
     request.decided_by, request.decided_at, request.decision_note = by_user, now, note.strip()
-    _save_with_author(request, by_user)
+    save_with_author(request, by_user)
     return request
 
 
@@ -360,5 +360,5 @@ def _apply_adjustment(request: PlanAdjustmentRequest, by_user: User, decided_at:
     )
     plan.annual_volume_m3 = annual_m3
     plan.basis = {**plan.basis, "adjustments": adjustments}
-    _save_with_author(plan, by_user)
+    save_with_author(plan, by_user)
     _write_months(plan, _adjusted_months(request, annual_m3), by_user)

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from civic.core.models import User
 from civic.water import quotas
-from civic.water.actions.plans import _save_with_author
+from civic.water.actions.plans import save_with_author
 from civic.water.models import (
     Industry,
     WaterQuota,
@@ -62,14 +62,14 @@ def save_quota(row: quotas.QuotaRow, industry_ids: Mapping[str, int], author: Us
             to_verify=bool(row.to_verify),
             **fields,
         )
-        _save_with_author(quota, author)
+        save_with_author(quota, author)
         return "created"
     changes = quota_changes(existing, row)
     if not changes:
         return "unchanged"  # not saved, so a re-import leaves no history entry either
     for name, value in changes.items():
         setattr(existing, name, value)
-    _save_with_author(existing, author)
+    save_with_author(existing, author)
     return "updated"
 
 
