@@ -1,24 +1,23 @@
 """Localise a leak by matching its pressure signature against a sweep over candidate pipes.
 
-For each candidate pipe the sweep solves the network once at night with a
-leak on that pipe — emitters at both of its end junctions, each with half the
-coefficient, standing in for one at the midpoint — and records the change of
-pressure at each sensor, Δp_c [m], and the leak outflow q_c [m³/h]. Changes of
-pressure that any rise in consumption causes (a leak or a cold night alike) are
-taken out with the network's response to a uniform rise of all demands,
-b = ∂p/∂Q [m per m³/h]:
+For each candidate pipe the sweep solves the network once per snapshot time
+with a leak on that pipe — emitters at both of its end junctions, each with
+half the coefficient, standing in for one at the midpoint — and records the
+change of pressure at each sensor, Δp_c [m], and the leak outflow q_c [m³/h].
+Changes of pressure that any rise in consumption causes are taken out with the
+network's response to a uniform rise of all demands, b = ∂p/∂Q [m per m³/h]:
 
     s_c = Δp_c − b·q_c                 (candidate signature)
-    r   = ΔP − b·ΔQ                    (measured: night means after − before)
 
-and candidates are ranked by the cosine similarity r·s_c / (|r| |s_c|): the
-leak's size only scales its signature (Pérez et al. 2011, "Methodology for
+A leak's size only scales its signature (Pérez et al. 2011, "Methodology for
 leakage isolation using pressure sensitivity analysis in water distribution
-networks", Control Eng. Practice 19(10)).
+networks", Control Eng. Practice 19(10)). `hydro.network.detection` turns the
+signatures into a likelihood ratio per candidate; `most_probable_pipe` picks
+the pipe to report from it.
 
 The sweep runs in-process through the EPANET toolkit (emitter coefficients
-changed in memory, one `.inp` written per worker, never per run) and is split
-over worker processes.
+and pattern start changed in memory, one `.inp` written per worker, never per
+run) and is split over worker processes.
 """
 
 from __future__ import annotations
@@ -27,15 +26,17 @@ import multiprocessing
 import os
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import wntr
 
 from hydro.network.toolkit import ToolkitSession, write_working_copy
 
 REFERENCE_LEAK_M3H = 5.0
+LOCALISATION_RADIUS_M = 300.0  # BattLeDIM's reach of a true positive
 DEMAND_STEP = 0.02
 
 
@@ -57,46 +58,54 @@ class SensitivityMatrix:
 
 @dataclass(frozen=True)
 class SweepSettings:
-    """What every worker needs: the working copy, sensors, snapshot time and leak size."""
+    """What every worker needs: the working copy, sensors, snapshot times and leak size."""
 
     inp_path: str
     sensors: list[str]
-    snapshot_s: int
+    snapshots_s: tuple[int, ...]
     emitter_coefficient_lps: float
 
 
 _worker_session: ToolkitSession | None = None
 _worker_settings: SweepSettings | None = None
-_worker_baseline: np.ndarray | None = None
+_worker_baselines: list[np.ndarray] = []
 
 
 def _start_worker(settings: SweepSettings) -> None:
-    global _worker_session, _worker_settings, _worker_baseline
+    global _worker_session, _worker_settings, _worker_baselines
     folder = Path(tempfile.mkdtemp(prefix="hydro-sweep-"))
     _worker_session = ToolkitSession(Path(settings.inp_path), folder)
-    _worker_session.set_times(0, settings.snapshot_s)
     _worker_settings = settings
     _worker_session.open_snapshots()
-    _worker_baseline = _worker_session.solve_snapshot(settings.sensors)
+    _worker_baselines = []
+    for snapshot_s in settings.snapshots_s:
+        _worker_session.set_times(0, snapshot_s)
+        _worker_baselines.append(_worker_session.solve_snapshot(settings.sensors))
 
 
 def _sweep_chunk(chunk: list[tuple[str, list[str]]]) -> tuple[np.ndarray, np.ndarray]:
-    """Pressure change at the sensors and leak outflow [m³/h] for each (pipe, end junctions)."""
-    assert _worker_session is not None and _worker_settings is not None and _worker_baseline is not None
+    """Pressure change at the sensors and leak outflow [m³/h] for each (pipe, end junctions), per snapshot.
+
+    Returns arrays shaped snapshots × candidates × sensors and snapshots × candidates.
+    """
+    assert _worker_session is not None and _worker_settings is not None
     session, settings = _worker_session, _worker_settings
     sensor_count = len(settings.sensors)
-    changes, flows = [], []
-    for _, junctions in chunk:
+    changes = np.zeros((len(settings.snapshots_s), len(chunk), sensor_count))
+    flows = np.zeros((len(settings.snapshots_s), len(chunk)))
+    for column, (_, junctions) in enumerate(chunk):
         share = settings.emitter_coefficient_lps / len(junctions)
         for junction in junctions:
             session.set_emitter(junction, share)
-        pressures = session.solve_snapshot([*settings.sensors, *junctions])
-        changes.append(pressures[:sensor_count] - _worker_baseline)
-        # emitter law q = C·p^0.5 at each end junction [L/s → m³/h]
-        flows.append(float(np.sum(share * np.sqrt(np.clip(pressures[sensor_count:], 0, None)))) * 3.6)
+        for row, snapshot_s in enumerate(settings.snapshots_s):
+            session.set_times(0, snapshot_s)
+            pressures = session.solve_snapshot([*settings.sensors, *junctions])
+            changes[row, column] = pressures[:sensor_count] - _worker_baselines[row]
+            # emitter law q = C·p^0.5 at each end junction [L/s → m³/h]
+            flows[row, column] = float(np.sum(share * np.sqrt(np.clip(pressures[sensor_count:], 0, None)))) * 3.6
         for junction in junctions:
             session.set_emitter(junction, 0.0)
-    return np.array(changes), np.array(flows)
+    return changes, flows
 
 
 def candidate_end_junctions(
@@ -122,21 +131,39 @@ def sensitivity_matrix(
     progress: Callable[[int], object] | None = None,
 ) -> SensitivityMatrix:
     """Sweep a reference leak over `pipes` (every pipe by default), solved at `snapshot_s` into the day."""
+    return sensitivity_matrices(network, sensors, [snapshot_s], pipes, workers, progress)[0]
+
+
+def sensitivity_matrices(
+    network: wntr.network.WaterNetworkModel,
+    sensors: list[str],
+    snapshots_s: Sequence[int],
+    pipes: Sequence[str] | None = None,
+    workers: int | None = None,
+    progress: Callable[[int], object] | None = None,
+) -> list[SensitivityMatrix]:
+    """One sweep over `pipes`, solved at each of `snapshots_s` [s into the pattern] in turn for every candidate.
+
+    The reference leak's emitter coefficient is sized to 5 m³/h at the first snapshot's mean sensor
+    pressure and kept for the others, so a candidate's outflow differs only as its pressure does.
+    """
     candidates = candidate_end_junctions(network, network.pipe_name_list if pipes is None else pipes)
     workers = max(1, min(workers or os.cpu_count() or 1, len(candidates)))
     with tempfile.TemporaryDirectory(prefix="hydro-locate-") as folder:
         inp_path = write_working_copy(network, Path(folder))
-        baseline, response, mean_pressure = _baseline_and_demand_response(inp_path, Path(folder), sensors, snapshot_s)
-        coefficient = REFERENCE_LEAK_M3H / 3.6 / np.sqrt(max(mean_pressure, 1.0))
-        settings = SweepSettings(str(inp_path), sensors, snapshot_s, float(coefficient))
+        responses = [_demand_response(inp_path, Path(folder), sensors, snapshot_s) for snapshot_s in snapshots_s]
+        coefficient = float(REFERENCE_LEAK_M3H / 3.6 / np.sqrt(max(responses[0][1], 1.0)))
+        settings = SweepSettings(str(inp_path), sensors, tuple(int(s) for s in snapshots_s), coefficient)
         changes, flows = _run_sweep(candidates, settings, workers, progress)
-    del baseline
-    return SensitivityMatrix([pipe for pipe, _ in candidates], sensors, changes, flows, response, float(coefficient))
+    pipe_names = [pipe for pipe, _ in candidates]
+    return [
+        SensitivityMatrix(pipe_names, sensors, changes[row], flows[row], response, coefficient)
+        for row, (response, _) in enumerate(responses)
+    ]
 
 
-def _baseline_and_demand_response(
-    inp_path: Path, folder: Path, sensors: list[str], snapshot_s: int
-) -> tuple[np.ndarray, np.ndarray, float]:
+def _demand_response(inp_path: Path, folder: Path, sensors: list[str], snapshot_s: int) -> tuple[np.ndarray, float]:
+    """b = ∂p/∂Q at the sensors [m per m³/h] from a uniform 2 % rise of demand, and the mean pressure [m]."""
     session = ToolkitSession(inp_path, folder)
     try:
         session.set_times(0, snapshot_s)
@@ -147,7 +174,7 @@ def _baseline_and_demand_response(
         response = (raised - baseline) / max(consumption * DEMAND_STEP * 3.6, 1e-9)
     finally:
         session.close()
-    return baseline, response, float(np.mean(baseline))
+    return response, float(np.mean(baseline))
 
 
 def _run_sweep(
@@ -172,8 +199,8 @@ def _run_sweep(
                 results.append(result)
                 if progress:
                     progress(len(chunk))
-    changes = np.vstack([changes for changes, _ in results])
-    flows = np.concatenate([flows for _, flows in results])
+    changes = np.concatenate([changes for changes, _ in results], axis=1)
+    flows = np.concatenate([flows for _, flows in results], axis=1)
     return changes, flows
 
 
@@ -183,19 +210,38 @@ class RankedCandidate:
     similarity: float
 
 
-def rank_candidates(
-    matrix: SensitivityMatrix, pressure_change_m: np.ndarray, noise_directions: np.ndarray, keep: int = 10
-) -> list[RankedCandidate]:
-    """Candidates ordered by cosine similarity of their signature with the measured pressure change.
+@dataclass(frozen=True)
+class LocatedLeak:
+    """One detected leak: the best pipe, times, and the ranked candidates."""
 
-    Both are first projected onto the complement of `noise_directions` (rows:
-    unit vectors over the sensors), the directions in which night pressures vary
-    without a leak — chiefly all together with demand.
+    pipe_id: str
+    start_time: pd.Timestamp
+    detected_at: pd.Timestamp
+    estimated_start: pd.Timestamp
+    consumption_rise_m3h: float  # the leak's outflow, as the alarm sizes it
+    candidates: list[RankedCandidate] = field(default_factory=list)
+    pressure_residual_m: dict[str, float] = field(default_factory=dict)
+
+
+def ranked_candidates(pipes: list[str], statistic: np.ndarray, energy: float, keep: int = 10) -> list[RankedCandidate]:
+    """The `keep` candidates of largest likelihood ratio T_c, with their similarity √(T_c / Σ|u|²).
+
+    For one window the similarity is the cosine of the whitened residual and the
+    candidate's whitened signature; 1 when a leak there explains it all.
     """
-    projection = np.eye(len(matrix.sensors)) - noise_directions.T @ noise_directions
-    measured = projection @ pressure_change_m
-    signatures = matrix.pressure_change_m @ projection.T
-    norms = np.linalg.norm(signatures, axis=1) * max(float(np.linalg.norm(measured)), 1e-12)
-    similarity = signatures @ measured / np.where(norms > 0, norms, np.inf)
-    order = np.argsort(-similarity)[:keep]
-    return [RankedCandidate(matrix.pipes[i], round(float(similarity[i]), 4)) for i in order]
+    order = np.argsort(-statistic)[:keep]
+    scale = max(energy, 1e-12)
+    return [RankedCandidate(pipes[i], round(float(np.sqrt(min(statistic[i] / scale, 1.0))), 4)) for i in order]
+
+
+def most_probable_pipe(statistic: np.ndarray, distances: np.ndarray, radius_m: float = LOCALISATION_RADIUS_M) -> int:
+    """The candidate with the most likelihood within `radius_m` of it.
+
+    With a flat prior, the posterior of a leak at c is proportional to exp(T_c / 2), the
+    likelihood ratio at its best size. A report is scored a hit when it lies within
+    300 m of the leak, so the pipe p maximising Σ_{c: d(p, c) ≤ 300 m} exp(T_c / 2) is
+    the Bayes choice; where candidates of nearly equal T_c spread over a zone wider
+    than 300 m it picks the zone's middle rather than one edge.
+    """
+    weights = np.exp((statistic - statistic.max()) / 2)
+    return int(np.argmax((distances <= radius_m) @ weights))

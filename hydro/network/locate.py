@@ -1,22 +1,22 @@
-"""From sensor data to a list of leaks: calibrate, detect, sweep, rank.
+"""From sensor data to a list of leaks: calibrate, sweep, fit the window models, watch, localise.
 
-`locate_leaks` is what `hydro network locate` runs: the training period sets
-the night window and the alarm threshold (nights when a leak listed in the
-training `leaks.csv` was running are left out), the test period is watched
-night by night, and each alarm is localised against one sensitivity sweep over
-every pipe. An alarm whose best pipe lies within 300 m of a leak already
-reported is taken for the same leak growing and not reported again.
+`locate_leaks` is what `hydro network locate` runs. The training period (less
+any nights when a leak listed in its `leaks.csv` was running) fixes the night
+window and the consumption reference (`detection.calibrate`) and the model of
+each four-hour window of the day (`residuals.fit_window_model`); one sweep
+over every pipe, solved at the middle of each window, gives the candidates'
+signatures. The test period's windows are then watched in time order
+(`detection.watch`), and each alarm is localised to the pipe with the most
+likelihood within 300 m (`localisation.most_probable_pipe`), using the alarm's
+run of windows and the six after it. An alarm whose pipe lies within 300 m of a
+leak already found is taken for the same leak (still growing, or placed a
+little off) and not reported again.
 
-The reported `start_time` is when the alarm was raised (the end of the night
-window whose CUSUM crossed the threshold): by then the leak is surely running,
-whereas the estimated change point — kept as `estimated_start` in the details —
-can fall a few hours before the leak began, and a report of a leak that is not
-yet running is scored as a false positive. On five generated L-TOWN months
-(alarm at 4σ) this choice found 16 leaks with 8 false positives against 14 with
-10 (BENCHMARKS.md). Alarms whose best candidate explains the pressure change
-poorly (cosine similarity under 0.5) are not reported as leaks: they are kept
-as unlocalised alarms, since on those months they were nearly all far from any
-leak.
+The reported `start_time` is when the alarm was raised (the end of the window
+that crossed the threshold): by then the leak is surely running, whereas the
+estimated change point — kept as `estimated_start` in the details — can fall
+before the leak began, and a report of a leak that is not yet running is
+scored as a false positive.
 """
 
 from __future__ import annotations
@@ -30,37 +30,48 @@ import wntr
 
 from hydro.network.detection import (
     NIGHT_HOURS,
-    Alarm,
     Calibration,
-    NightMeans,
+    Detection,
+    WindowSequence,
     calibrate,
-    detect,
+    change_point,
     night_means,
     system_consumption,
+    watch,
 )
-from hydro.network.localisation import RankedCandidate, SensitivityMatrix, rank_candidates, sensitivity_matrix
-from hydro.network.model import pipe_distances
+from hydro.network.localisation import (
+    LocatedLeak,
+    SensitivityMatrix,
+    most_probable_pipe,
+    ranked_candidates,
+    sensitivity_matrices,
+    sensitivity_matrix,
+)
+from hydro.network.model import pipe_distance_matrix
+from hydro.network.night_watch import watch_nights
+from hydro.network.residuals import (
+    MINIMUM_AGREEMENT,
+    WINDOW_HOURS,
+    WindowModel,
+    checking_runs,
+    fit_window_model,
+    snapshot_time_s,
+    window_agreement,
+    window_starts,
+)
 from hydro.network.sensors import STEP_SECONDS, SensorData, SensorDataError
 
-MINIMUM_SIMILARITY = 0.5
 SAME_LEAK_DISTANCE_M = 300.0
 TRAINING_DAYS_WITHOUT_TRAIN_FOLDER = 7
-# Nights averaged on each side of a change to localise it (the data are processed after the fact).
-LOCALISATION_NIGHTS = 3
-NIGHTS_AFTER_ALARM = 2
 
 
 @dataclass(frozen=True)
-class LocatedLeak:
-    """One detected leak: the best pipe, times, and the ranked candidates."""
+class WatchedWindow:
+    """A window of the day, how well its model carries a simulated leak, and whether it was watched."""
 
-    pipe_id: str
-    start_time: pd.Timestamp
-    detected_at: pd.Timestamp
-    estimated_start: pd.Timestamp
-    consumption_rise_m3h: float
-    candidates: list[RankedCandidate] = field(default_factory=list)
-    pressure_residual_m: dict[str, float] = field(default_factory=dict)
+    start: str  # HH:MM
+    agreement: float
+    watched: bool
 
 
 @dataclass(frozen=True)
@@ -69,8 +80,8 @@ class LocateResult:
     calibration: Calibration
     nights_consumption: pd.Series
     merged_alarms: int
-    night_pressure_residuals: pd.DataFrame | None = None  # nights × sensors [m]
-    unlocalised: list[LocatedLeak] = field(default_factory=list)  # alarms no pipe explains well
+    night_pressure_residuals: pd.DataFrame | None = None  # nights × sensors [m], the night window's residuals
+    windows: list[WatchedWindow] = field(default_factory=list)
 
 
 def without_leak_periods(data: SensorData) -> SensorData:
@@ -112,82 +123,117 @@ def locate_leaks(
     training: SensorData | None = None,
     workers: int | None = None,
     progress: Callable[[int], object] | None = None,
-    matrix: SensitivityMatrix | None = None,
+    matrices: list[SensitivityMatrix] | None = None,
 ) -> LocateResult:
     """Detect and localise leaks in `data`; see the module notes."""
     if training is None:
         training, data = split_training(data)
-    calibration = calibrate(network, without_leak_periods(training))
+    training = without_leak_periods(training)
+    sensors = list(data.pressures.columns)
+    if list(training.pressures.columns) != sensors:
+        raise SensorDataError("training pressures.csv: its sensors differ from those of the data's pressures.csv")
+    calibration = calibrate(network, training)
+    starts = window_starts(calibration.window_start)
+    if matrices is None:
+        snapshots = [snapshot_time_s(start) for start in starts]
+        matrices = sensitivity_matrices(network, sensors, snapshots, workers=workers, progress=progress)
+    runs = checking_runs(network, training, matrices[0].pipes)
+    models = [
+        fit_window_model(network, training, start, matrix) for start, matrix in zip(starts, matrices, strict=True)
+    ]
+    agreement = [window_agreement(network, runs, model, matrix) for model, matrix in zip(models, matrices, strict=True)]
+    watched = min(agreement) >= MINIMUM_AGREEMENT
+    windows = [
+        WatchedWindow(_clock(start), round(value, 3), watched) for start, value in zip(starts, agreement, strict=True)
+    ]
     consumption = system_consumption(network, data)
     nights = night_means(network, data, calibration.window_start)
-    alarms = detect(nights, calibration, consumption)
-    residuals = calibration.pressure_residuals(nights.pressures)
-    if not alarms:
-        return LocateResult([], calibration, nights.consumption, 0, residuals)
-    if matrix is None:
-        snapshot_s = (calibration.window_start * STEP_SECONDS + NIGHT_HOURS * 3600 // 2) % 86400
-        matrix = sensitivity_matrix(
-            network, list(data.pressures.columns), snapshot_s, workers=workers, progress=progress
+    if not watched:
+        # the night watch compares night means: its sweep is solved in the middle of the night window
+        snapshot_s = (calibration.window_start * STEP_SECONDS + NIGHT_HOURS * 1800) % 86400
+        matrix = sensitivity_matrix(network, sensors, snapshot_s, workers=workers, progress=progress)
+        night = watch_nights(network, data, training, calibration, consumption, matrix)
+        merged = night.alarms - len(night.leaks)
+        return LocateResult(
+            night.leaks, calibration, nights.consumption, merged, night.night_pressure_residuals, windows
         )
-    leaks: list[LocatedLeak] = []
-    unlocalised: list[LocatedLeak] = []
-    for index, alarm in enumerate(alarms):
-        before, after = comparison_nights(nights.consumption.index, alarms, index)
-        leak = _localise(alarm, nights, calibration, matrix, before, after)
-        if leak.candidates[0].similarity < MINIMUM_SIMILARITY:
-            unlocalised.append(leak)
-        elif not _is_known(network, leak, leaks):
-            leaks.append(leak)
-    merged = len(alarms) - len(leaks) - len(unlocalised)
-    return LocateResult(leaks, calibration, nights.consumption, merged, residuals, unlocalised)
+    sequence = window_sequence(network, data, models)
+    detections = _watch_windows(network, sequence, models, matrices)
+    leaks = [
+        _located_leak(detection, sequence, matrices[0], consumption, calibration)
+        for detection in detections
+        if not detection.merged
+    ]
+    night_residuals = models[0].residuals(network, data)
+    return LocateResult(leaks, calibration, nights.consumption, len(detections) - len(leaks), night_residuals, windows)
 
 
-def comparison_nights(
-    nights: pd.DatetimeIndex, alarms: list[Alarm], index: int
-) -> tuple[list[pd.Timestamp], list[pd.Timestamp]]:
-    """Nights to compare for alarm `index`: up to 3 before its change (after the previous alarm's
-    nights) and up to 3 from its change on (before the next change)."""
-    alarm = alarms[index]
-    first_raised = alarm.raised_nights[0]
-    floor = alarms[index - 1].raised_nights[-1] if index > 0 else nights[0] - pd.Timedelta(days=1)
-    ceiling = alarms[index + 1].raised_nights[0] if index + 1 < len(alarms) else nights[-1] + pd.Timedelta(days=1)
-    before = [night for night in nights if floor < night < first_raised][-LOCALISATION_NIGHTS:]
-    if not before:
-        before = [night for night in nights if night < first_raised][-1:]
-    last = alarm.raised_nights[-1] + pd.Timedelta(days=NIGHTS_AFTER_ALARM)
-    after = [night for night in nights if first_raised <= night < ceiling and night <= last][:LOCALISATION_NIGHTS]
-    return before, after
+def _clock(start_step: int) -> str:
+    minutes = start_step * STEP_SECONDS // 60
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def _localise(
-    alarm: Alarm,
-    nights: NightMeans,
-    calibration: Calibration,
+def _watch_windows(
+    network: wntr.network.WaterNetworkModel,
+    sequence: WindowSequence,
+    models: list[WindowModel],
+    matrices: list[SensitivityMatrix],
+) -> list[Detection]:
+    signatures = [model.whitened_signatures(matrix) for model, matrix in zip(models, matrices, strict=True)]
+    distances = pipe_distance_matrix(network, matrices[0].pipes)
+
+    def localise(detection: Detection, known: list[int]) -> Detection:
+        index = most_probable_pipe(detection.statistic, distances)
+        merged = bool(known) and float(distances[index, known].min()) <= SAME_LEAK_DISTANCE_M
+        return replace(detection, pipe_index=index, merged=merged)
+
+    return watch(sequence, signatures, localise)
+
+
+def window_sequence(
+    network: wntr.network.WaterNetworkModel, data: SensorData, models: list[WindowModel]
+) -> WindowSequence:
+    """Every whole window of `data`, of every window model, in order of its end time."""
+    rows: list[tuple[pd.Timestamp, int, np.ndarray, np.ndarray]] = []
+    for index, model in enumerate(models):
+        table = model.residuals(network, data)
+        whitened = model.whiten(table.to_numpy())
+        for label, raw, vector in zip(table.index, table.to_numpy(), whitened, strict=True):
+            rows.append((pd.Timestamp(label) + pd.Timedelta(hours=WINDOW_HOURS), index, raw, vector))
+    if not rows:
+        raise SensorDataError(f"data: no whole {WINDOW_HOURS}-hour window to watch")
+    rows.sort(key=lambda row: row[0])
+    return WindowSequence(
+        [row[0] for row in rows], [row[1] for row in rows], np.array([row[3] for row in rows]),
+        np.array([row[2] for row in rows]),
+    )  # fmt: skip
+
+
+def _located_leak(
+    detection: Detection,
+    sequence: WindowSequence,
     matrix: SensitivityMatrix,
-    before: list[pd.Timestamp],
-    after: list[pd.Timestamp],
+    consumption: pd.Series,
+    calibration: Calibration,
 ) -> LocatedLeak:
-    residuals = calibration.pressure_residuals(nights.pressures)
-    raised = residuals.loc[after].mean()
-    quiet = residuals.loc[before].mean() if before else raised * 0.0
-    pressure_change = (raised - quiet).reindex(matrix.sensors).fillna(0.0)
-    candidates = rank_candidates(matrix, pressure_change.to_numpy(), calibration.pressure_noise_directions)
+    index = detection.pipe_index
+    raised_at = sequence.ends[detection.alarm_window]
+    # the change may lie a window before the run's first: search from the end of the window before that
+    begin_window = detection.first_window - 2
+    begin = sequence.ends[begin_window] if begin_window >= 0 else consumption.index[0]
+    windows = range(detection.first_window, detection.alarm_window + 1)
+    pressure_change = sequence.raw[list(windows)].mean(axis=0)
     return LocatedLeak(
-        pipe_id=candidates[0].pipe_id,
-        start_time=alarm.raised_at,
-        detected_at=alarm.raised_at,
-        estimated_start=alarm.estimated_start,
-        consumption_rise_m3h=round(alarm.consumption_rise_m3h, 3),
-        candidates=candidates,
-        pressure_residual_m={sensor: round(float(value), 4) for sensor, value in pressure_change.items()},
+        pipe_id=matrix.pipes[index],
+        start_time=raised_at,
+        detected_at=raised_at,
+        estimated_start=change_point(consumption, calibration, begin, raised_at),
+        consumption_rise_m3h=round(float(detection.size[index] * matrix.leak_flow_m3h[index]), 3),
+        candidates=ranked_candidates(matrix.pipes, detection.statistic, detection.energy),
+        pressure_residual_m={
+            sensor: round(float(value), 4) for sensor, value in zip(matrix.sensors, pressure_change, strict=True)
+        },
     )
-
-
-def _is_known(network: wntr.network.WaterNetworkModel, leak: LocatedLeak, known: list[LocatedLeak]) -> bool:
-    if not known:
-        return False
-    distances = pipe_distances(network, leak.pipe_id, [other.pipe_id for other in known])
-    return min(distances.values()) <= SAME_LEAK_DISTANCE_M
 
 
 def result_details(result: LocateResult) -> dict[str, object]:
@@ -205,9 +251,9 @@ def result_details(result: LocateResult) -> dict[str, object]:
             for night, value, reference in zip(nights.index, nights.to_numpy(), references, strict=True)
         ],
         "merged_alarms": result.merged_alarms,
-        "unlocalised_alarms": [
-            {"detected_at": f"{alarm.detected_at:%Y-%m-%d %H:%M}", "consumption_rise_m3h": alarm.consumption_rise_m3h}
-            for alarm in result.unlocalised
+        "windows": [
+            {"start": window.start, "agreement": window.agreement, "watched": window.watched}
+            for window in result.windows
         ],
         "residual_nights": [f"{night:%Y-%m-%d}" for night in residual_nights],
         "night_pressure_residuals_m": {

@@ -14,6 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import numpy as np
+import scipy.sparse
+import scipy.sparse.csgraph
 import wntr
 
 from hydro.network.inp_check import NetworkFileError, check_inp_file
@@ -183,3 +186,29 @@ def pipe_distances(network: wntr.network.WaterNetworkModel, pipe: str, others: l
         )
         distances[other] = float(link.length) / 2 + between + float(target.length) / 2
     return distances
+
+
+def pipe_distance_matrix(network: wntr.network.WaterNetworkModel, pipes: list[str]) -> np.ndarray:
+    """Pipe distances [m] between every pair of `pipes`, as `pipe_distances` defines them.
+
+    All-pairs shortest paths over the nodes (Dijkstra, scipy.sparse.csgraph), then for
+    each pair the nearest of their four pairs of end nodes plus half of each length.
+    """
+    nodes = {name: index for index, name in enumerate(network.node_name_list)}
+    rows, columns, lengths = [], [], []
+    for name, link in network.links():
+        rows.append(nodes[link.start_node_name])
+        columns.append(nodes[link.end_node_name])
+        # pumps and valves count 0 m; a tiny weight keeps them as edges of the sparse graph
+        lengths.append(max(float(link.length) if name in network.pipe_name_list else 0.0, 1e-9))
+    graph = scipy.sparse.coo_matrix((lengths, (rows, columns)), shape=(len(nodes), len(nodes))).tocsr()
+    between_nodes = scipy.sparse.csgraph.dijkstra(graph, directed=False)
+    starts = np.array([nodes[network.get_link(pipe).start_node_name] for pipe in pipes])
+    ends = np.array([nodes[network.get_link(pipe).end_node_name] for pipe in pipes])
+    pipe_lengths = np.array([float(network.get_link(pipe).length) for pipe in pipes])
+    nearest = np.minimum.reduce(
+        [between_nodes[np.ix_(first, second)] for first in (starts, ends) for second in (starts, ends)]
+    )
+    distances = pipe_lengths[:, None] / 2 + nearest + pipe_lengths[None, :] / 2
+    np.fill_diagonal(distances, 0.0)
+    return np.asarray(distances)
