@@ -77,9 +77,12 @@ def _register_locate(commands: argparse._SubParsersAction) -> None:
         "locate",
         help="detect leaks in sensor data and localise each to a pipe (BattLeDIM submission: pipe_id,start_time)",
         description=(
-            "Calibrate on --train (or, without it, on the first 7 days of --data, taken as leak-free), watch the "
-            "night consumption for rises (CUSUM), and rank every pipe by how well a leak there explains the "
-            "change in night pressures (a sweep run in-process through the EPANET toolkit, over all cores)."
+            "Calibrate on --train (or, without it, on the first 7 days of --data, taken as leak-free): a model of "
+            "the pressures per four-hour window of the day, and one sweep of a leak over every pipe (in-process "
+            "through the EPANET toolkit, over all cores). Then watch the windows with a likelihood-ratio test for "
+            "a new leak and report the pipe of most likelihood within 300 m. Where the network's controls make "
+            "the window models unfit (checked on the model), watch the night consumption (CUSUM) and match the "
+            "change in night pressures instead."
         ),
     )
     locate.add_argument("--network", required=True, metavar="NET.inp", help="EPANET file, or L-TOWN, Net3 …")

@@ -122,9 +122,10 @@ def test_one_sweep_over_several_times_matches_a_sweep_per_time(net3, net3_layout
         alone_per_flow = alone.pressure_change_m / alone.leak_flow_m3h[:, None]
         np.testing.assert_allclose(per_flow * 5.0, alone_per_flow * 5.0, atol=1e-3)
         np.testing.assert_allclose(matrix.demand_response_m_per_m3h, alone.demand_response_m_per_m3h, atol=1e-6)
-    assert together[0].emitter_coefficient_lps == sensitivity_matrix(
-        net3, net3_layout.pressures, 3 * 3600, pipes=pipes[:1], workers=1
-    ).emitter_coefficient_lps
+    assert (
+        together[0].emitter_coefficient_lps
+        == sensitivity_matrix(net3, net3_layout.pressures, 3 * 3600, pipes=pipes[:1], workers=1).emitter_coefficient_lps
+    )
 
 
 def test_the_sweep_gives_the_same_matrix_over_two_processes(net3, net3_layout):
