@@ -86,6 +86,22 @@ def test_a_leak_already_found_is_fitted_out_so_a_second_one_stands_out(net3, net
     assert size[2] == pytest.approx(1.5, rel=0.35)
 
 
+def test_a_window_no_leak_explains_is_weighted_down(net3, net3_layout):
+    matrix = sensitivity_matrix(net3, net3_layout.pressures, 3 * 3600, pipes=["171", "123", "239", "317"], workers=1)
+    signatures = matrix.signatures()
+    # a direction no candidate moves along: orthogonal to all four signatures
+    stray = np.linalg.svd(signatures)[2][-1]
+    leak = signatures[0] * 2.5
+    own = float(signatures[0] @ signatures[0])
+    vectors = np.vstack([leak, leak + 100.0 * stray])
+    sequence = WindowSequence([pd.Timestamp("2019-01-01"), pd.Timestamp("2019-01-02")], [0, 0], vectors, vectors)
+    watch = LeakWatch(sequence, [signatures])
+    # the first window is all leak: weight 1, T = 2.5²·|s|²
+    assert watch.statistic(range(1))[0][0] == pytest.approx(6.25 * own)
+    # the second has 100² of energy no leak explains, against an allowance of 2·10 sensors: weight 20/10⁴
+    assert watch.statistic(range(1, 2))[0][0] == pytest.approx(6.25 * own * 20 / 100.0**2, rel=1e-6)
+
+
 def test_the_reported_pipe_is_the_middle_of_a_zone_of_likely_ones():
     # three pipes in a row 250 m apart; the outer two are a little more likely than the middle one
     distances = np.array([[0.0, 250.0, 500.0], [250.0, 0.0, 250.0], [500.0, 250.0, 0.0]])
