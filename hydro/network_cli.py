@@ -10,8 +10,10 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import os
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from tqdm import tqdm
@@ -26,6 +28,7 @@ from hydro.network.sensors import (
     write_sensor_table,
 )
 from hydro.network.simulation import read_leak_specs, simulate, write_leak_specs
+from hydro.readings_engine import ENGINE_SETTING, spark_session
 
 PACKAGED_SENSORS = Path(__file__).parent / "network" / "data"
 
@@ -91,7 +94,24 @@ def _register_locate(commands: argparse._SubParsersAction) -> None:
     locate.add_argument("--out", type=Path, help="CSV to write pipe_id,start_time rows to (default: print them)")
     locate.add_argument("--details", type=Path, help="JSON with ranked candidates and residuals per leak")
     locate.add_argument("--workers", type=int, help="processes for the sweep (default: one per core)")
+    locate.add_argument(
+        "--engine",
+        choices=SWEEP_ENGINES,
+        help="where the sweep runs: worker processes on this machine (local, the default) or Spark "
+        "(pyspark; also when HYDRO_ENGINE=pyspark)",
+    )
     locate.set_defaults(handler=run_locate)
+
+
+SWEEP_ENGINES = ("local", "pyspark")
+
+
+def sweep_session(engine: str | None, workers: int | None) -> Any | None:
+    """A Spark session when the sweep is to run on Spark (`--engine pyspark` or HYDRO_ENGINE=pyspark), else None."""
+    chosen = engine or ("pyspark" if os.environ.get(ENGINE_SETTING, "").lower() == "pyspark" else "local")
+    if chosen != "pyspark":
+        return None
+    return spark_session(cores=workers or os.cpu_count() or 1)
 
 
 def run_locate(arguments: argparse.Namespace) -> int:
@@ -99,8 +119,9 @@ def run_locate(arguments: argparse.Namespace) -> int:
     data = read_sensor_folder(arguments.data, network)
     data = replace(data, leaks=None)  # the test period's own leak list is never looked at
     training = read_sensor_folder(arguments.train, network) if arguments.train else None
+    spark = sweep_session(arguments.engine, arguments.workers)
     with tqdm(total=network.num_pipes, desc="candidate pipes", unit="pipe", disable=None) as bar:
-        result = locate_leaks(network, data, training, workers=arguments.workers, progress=bar.update)
+        result = locate_leaks(network, data, training, workers=arguments.workers, progress=bar.update, spark=spark)
     rows = "pipe_id,start_time\n" + "".join(
         f"{leak.pipe_id},{leak.start_time:%Y-%m-%d %H:%M}\n" for leak in result.leaks
     )

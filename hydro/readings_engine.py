@@ -19,6 +19,7 @@ are neither shifted nor given a zone, exactly as DuckDB treats them.
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -51,8 +52,12 @@ def engine_name(engine: str | None = None) -> str:
 
 
 def spark_session(cores: int = 1) -> Any:
-    """A local Spark session bound to the loopback address, without user interface, in UTC."""
+    """A local Spark session bound to the loopback address, without user interface, in UTC.
+
+    Python tasks (the network sweeps) run in this interpreter, whose packages they need.
+    """
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     from pyspark.sql import SparkSession
 
     session = (

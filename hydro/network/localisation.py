@@ -28,6 +28,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -71,7 +72,8 @@ _worker_settings: SweepSettings | None = None
 _worker_baselines: list[np.ndarray] = []
 
 
-def _start_worker(settings: SweepSettings) -> None:
+def start_worker(settings: SweepSettings) -> None:
+    """Open this process's toolkit session on the working copy and solve the baselines."""
     global _worker_session, _worker_settings, _worker_baselines
     folder = Path(tempfile.mkdtemp(prefix="hydro-sweep-"))
     _worker_session = ToolkitSession(Path(settings.inp_path), folder)
@@ -83,7 +85,7 @@ def _start_worker(settings: SweepSettings) -> None:
         _worker_baselines.append(_worker_session.solve_snapshot(settings.sensors))
 
 
-def _sweep_chunk(chunk: list[tuple[str, list[str]]]) -> tuple[np.ndarray, np.ndarray]:
+def sweep_chunk(chunk: list[tuple[str, list[str]]]) -> tuple[np.ndarray, np.ndarray]:
     """Pressure change at the sensors and leak outflow [m³/h] for each (pipe, end junctions), per snapshot.
 
     Returns arrays shaped snapshots × candidates × sensors and snapshots × candidates.
@@ -108,6 +110,14 @@ def _sweep_chunk(chunk: list[tuple[str, list[str]]]) -> tuple[np.ndarray, np.nda
     return changes, flows
 
 
+def stop_worker() -> None:
+    """Close this process's toolkit session."""
+    global _worker_session
+    if _worker_session is not None:
+        _worker_session.close()
+        _worker_session = None
+
+
 def candidate_end_junctions(
     network: wntr.network.WaterNetworkModel, pipes: Sequence[str]
 ) -> list[tuple[str, list[str]]]:
@@ -129,9 +139,10 @@ def sensitivity_matrix(
     pipes: Sequence[str] | None = None,
     workers: int | None = None,
     progress: Callable[[int], object] | None = None,
+    spark: Any | None = None,
 ) -> SensitivityMatrix:
     """Sweep a reference leak over `pipes` (every pipe by default), solved at `snapshot_s` into the day."""
-    return sensitivity_matrices(network, sensors, [snapshot_s], pipes, workers, progress)[0]
+    return sensitivity_matrices(network, sensors, [snapshot_s], pipes, workers, progress, spark)[0]
 
 
 def sensitivity_matrices(
@@ -141,8 +152,12 @@ def sensitivity_matrices(
     pipes: Sequence[str] | None = None,
     workers: int | None = None,
     progress: Callable[[int], object] | None = None,
+    spark: Any | None = None,
 ) -> list[SensitivityMatrix]:
     """One sweep over `pipes`, solved at each of `snapshots_s` [s into the pattern] in turn for every candidate.
+
+    The candidates are split over `workers` processes, or over the tasks of `spark` (a
+    Spark session: `hydro.network.spark_sweep`) when one is given.
 
     The reference leak's emitter coefficient is sized to 5 m³/h at the first snapshot's mean sensor
     pressure and kept for the others, so a candidate's outflow differs only as its pressure does.
@@ -154,7 +169,7 @@ def sensitivity_matrices(
         responses = [_demand_response(inp_path, Path(folder), sensors, snapshot_s) for snapshot_s in snapshots_s]
         coefficient = float(REFERENCE_LEAK_M3H / 3.6 / np.sqrt(max(responses[0][1], 1.0)))
         settings = SweepSettings(str(inp_path), sensors, tuple(int(s) for s in snapshots_s), coefficient)
-        changes, flows = _run_sweep(candidates, settings, workers, progress)
+        changes, flows = _run_sweep(candidates, settings, workers, progress, spark)
     pipe_names = [pipe for pipe, _ in candidates]
     return [
         SensitivityMatrix(pipe_names, sensors, changes[row], flows[row], response, coefficient)
@@ -182,20 +197,26 @@ def _run_sweep(
     settings: SweepSettings,
     workers: int,
     progress: Callable[[int], object] | None,
+    spark: Any | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     chunk_size = max(1, min(25, len(candidates) // (workers * 4) or 1))
     chunks = [candidates[i : i + chunk_size] for i in range(0, len(candidates), chunk_size)]
     results: list[tuple[np.ndarray, np.ndarray]] = []
-    if workers == 1:
-        _start_worker(settings)
+    if spark is not None:
+        from hydro.network.spark_sweep import spark_sweep
+
+        results = spark_sweep(chunks, settings, spark, progress)
+    elif workers == 1:
+        start_worker(settings)
         for chunk in chunks:
-            results.append(_sweep_chunk(chunk))
+            results.append(sweep_chunk(chunk))
             if progress:
                 progress(len(chunk))
+        stop_worker()
     else:
         context = multiprocessing.get_context("fork")
-        with context.Pool(workers, initializer=_start_worker, initargs=(settings,)) as pool:
-            for chunk, result in zip(chunks, pool.imap(_sweep_chunk, chunks), strict=True):
+        with context.Pool(workers, initializer=start_worker, initargs=(settings,)) as pool:
+            for chunk, result in zip(chunks, pool.imap(sweep_chunk, chunks), strict=True):
                 results.append(result)
                 if progress:
                     progress(len(chunk))

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -124,8 +125,9 @@ def locate_leaks(
     workers: int | None = None,
     progress: Callable[[int], object] | None = None,
     matrices: list[SensitivityMatrix] | None = None,
+    spark: Any | None = None,
 ) -> LocateResult:
-    """Detect and localise leaks in `data`; see the module notes."""
+    """Detect and localise leaks in `data`; see the module notes. Sweeps run on `spark` when given."""
     if training is None:
         training, data = split_training(data)
     training = without_leak_periods(training)
@@ -136,7 +138,7 @@ def locate_leaks(
     starts = window_starts(calibration.window_start)
     if matrices is None:
         snapshots = [snapshot_time_s(start) for start in starts]
-        matrices = sensitivity_matrices(network, sensors, snapshots, workers=workers, progress=progress)
+        matrices = sensitivity_matrices(network, sensors, snapshots, workers=workers, progress=progress, spark=spark)
     runs = checking_runs(network, training, matrices[0].pipes)
     models = [
         fit_window_model(network, training, start, matrix) for start, matrix in zip(starts, matrices, strict=True)
@@ -151,7 +153,7 @@ def locate_leaks(
     if not watched:
         # the night watch compares night means: its sweep is solved in the middle of the night window
         snapshot_s = (calibration.window_start * STEP_SECONDS + NIGHT_HOURS * 1800) % 86400
-        matrix = sensitivity_matrix(network, sensors, snapshot_s, workers=workers, progress=progress)
+        matrix = sensitivity_matrix(network, sensors, snapshot_s, workers=workers, progress=progress, spark=spark)
         night = watch_nights(network, data, training, calibration, consumption, matrix)
         merged = night.alarms - len(night.leaks)
         return LocateResult(

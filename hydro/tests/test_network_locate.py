@@ -153,6 +153,19 @@ def test_the_sweep_gives_the_same_matrix_over_two_processes(net3, net3_layout):
     np.testing.assert_allclose(parallel.pressure_change_m, serial.pressure_change_m, atol=1e-4)
 
 
+def test_a_sweep_on_spark_gives_the_same_matrix(net3, net3_layout, spark_session):
+    pipes = net3.pipe_name_list[:30]
+    done: list[int] = []
+    on_spark = sensitivity_matrix(net3, net3_layout.pressures, 3 * 3600, pipes=pipes, spark=spark_session,
+                                  progress=done.append)  # fmt: skip
+    local = sensitivity_matrix(net3, net3_layout.pressures, 3 * 3600, pipes=pipes, workers=1)
+    assert on_spark.pipes == local.pipes
+    # the same solves in the same order within each chunk: equal to EPANET's convergence
+    np.testing.assert_allclose(on_spark.pressure_change_m, local.pressure_change_m, atol=1e-4)
+    np.testing.assert_allclose(on_spark.leak_flow_m3h, local.leak_flow_m3h, rtol=1e-6)
+    assert sum(done) == len(on_spark.pipes)  # progress is told of every candidate
+
+
 def test_a_reference_leak_lowers_pressure_at_every_sensor_it_reaches(net3, net3_layout):
     matrix = sensitivity_matrix(net3, net3_layout.pressures, 3 * 3600, pipes=["171"], workers=1)
     assert (matrix.pressure_change_m <= 1e-9).all()
@@ -171,6 +184,15 @@ def test_the_command_finds_the_leak_and_its_start(net3_folders, tmp_path):
     assert out.read_text() == "pipe_id,start_time\n171,2019-01-03 09:00\n"
     leak = json.loads(details.read_text())["leaks"][0]
     assert (leak["pipe_id"], leak["estimated_start"]) == ("171", "2019-01-02 12:00")
+
+
+def test_the_command_gives_the_same_leaks_with_its_sweep_on_spark(net3_folders, tmp_path, spark_session):
+    train, data, _ = net3_folders
+    out = tmp_path / "found.csv"
+    code = main(["network", "locate", "--network", "Net3", "--data", str(data), "--train", str(train),
+                 "--out", str(out), "--engine", "pyspark", "--workers", "1"])  # fmt: skip
+    assert code == 0
+    assert out.read_text() == "pipe_id,start_time\n171,2019-01-03 09:00\n"
 
 
 def test_no_leak_raises_no_alarm(net3_folders, capsys):
