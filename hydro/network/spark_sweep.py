@@ -49,15 +49,15 @@ def _run_partition(
     settings: localisation.SweepSettings,
     items: Iterator[tuple[int, list[tuple[str, list[str]]]]],
 ) -> Iterator[tuple[int, tuple[np.ndarray, np.ndarray]]]:
-    items = list(items)
-    if not items:
+    work = list(items)
+    if not work:
         return
     with tempfile.TemporaryDirectory(prefix="hydro-spark-sweep-") as folder:
         inp_path = Path(folder) / "network.inp"
         inp_path.write_text(network_text, encoding="utf-8")
         localisation.start_worker(replace(settings, inp_path=str(inp_path)))
         try:
-            for index, chunk in items:
+            for index, chunk in work:
                 yield index, localisation.sweep_chunk(chunk)
         finally:
             localisation.stop_worker()
