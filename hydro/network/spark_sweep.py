@@ -4,8 +4,9 @@
 on one machine; given a Spark session it hands the chunks to Spark instead, so
 a sweep can use a cluster's cores. Each partition writes the working copy of
 the network from its text (shipped with the task, so executors need no shared
-disk), opens one toolkit session, solves its candidates exactly as a worker
-process does, and closes the session. The chunks come back in order, and the
+disk), opens one toolkit session, solves its chunks exactly as a worker
+process does, and closes the session; there are two partitions per core, since
+opening a session costs about as much as solving a few dozen candidates. The chunks come back in order, and the
 progress callback is told as each one arrives.
 
 The cluster is the one `hydro.readings_engine` connects to (``HYDRO_ENGINE=pyspark``).
@@ -33,7 +34,9 @@ def spark_sweep(
     """The sweep's results per chunk, in the order of `chunks`, computed by Spark tasks."""
     network_text = Path(settings.inp_path).read_text(encoding="utf-8")
     numbered = list(enumerate(chunks))
-    tasks = session.sparkContext.parallelize(numbered, len(numbered))
+    # a few partitions per core: each opens the network once, then solves its chunks
+    partitions = max(1, min(len(numbered), 2 * int(session.sparkContext.defaultParallelism)))
+    tasks = session.sparkContext.parallelize(numbered, partitions)
     results: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     for index, result in tasks.mapPartitions(
         lambda items: _run_partition(network_text, settings, items)
