@@ -27,7 +27,7 @@ from hydro.network.sensors import (
     read_sensor_layout,
     write_sensor_table,
 )
-from hydro.network.simulation import read_leak_specs, simulate, write_leak_specs
+from hydro.network.simulation import PressureDrivenDemand, read_leak_specs, simulate, write_leak_specs
 from hydro.readings_engine import ENGINE_SETTING, spark_session
 
 PACKAGED_SENSORS = Path(__file__).parent / "network" / "data"
@@ -72,6 +72,17 @@ def _register_simulate(commands: argparse._SubParsersAction) -> None:
     simulate_parser.add_argument("--demand-noise", type=float, default=0.05, help="σ of per-step demand noise")
     simulate_parser.add_argument("--sensor-noise", action="store_true", help="add measurement noise to the readings")
     simulate_parser.add_argument("--seed", type=int, default=0, help="random seed for the noise")
+    simulate_parser.add_argument(
+        "--demand-model",
+        choices=("DDA", "PDD"),
+        help="demand-driven (DDA) or pressure-driven (PDD) junction demands (default: as the .inp says)",
+    )
+    simulate_parser.add_argument(
+        "--required-pressure", type=float, default=20.0, help="PDD: pressure [m] at which the full demand flows"
+    )
+    simulate_parser.add_argument(
+        "--minimum-pressure", type=float, default=0.0, help="PDD: pressure [m] at or below which nothing flows"
+    )
     simulate_parser.set_defaults(handler=run_simulate)
 
 
@@ -184,10 +195,16 @@ def run_simulate(arguments: argparse.Namespace) -> int:
         start = pd.Timestamp(arguments.start)
     except ValueError as error:
         raise ValueError(f"--start {arguments.start!r} is not a date and time") from error
+    pressure_driven = None
+    if arguments.demand_model == "PDD":
+        pressure_driven = PressureDrivenDemand(arguments.minimum_pressure, arguments.required_pressure)
+    elif arguments.demand_model == "DDA":
+        network.options.hydraulic.demand_model = "DDA"
     with tqdm(total=arguments.days * 288, desc="5-minute steps", unit="step", disable=None) as bar:
         result = simulate(
             copy.deepcopy(network), layout, leaks, arguments.days, start, seed=arguments.seed,
             demand_noise=arguments.demand_noise, sensor_noise=arguments.sensor_noise, progress=bar.update,
+            pressure_driven=pressure_driven,
         )  # fmt: skip
     arguments.out.mkdir(parents=True, exist_ok=True)
     write_sensor_table(result.pressures, arguments.out / "pressures.csv")

@@ -140,6 +140,40 @@ class SimulationResult:
     leak_flows: pd.DataFrame
 
 
+@dataclass(frozen=True)
+class PressureDrivenDemand:
+    """EPANET 2.2's pressure-driven demand (Wagner, Shamir & Marks 1988, J. Water Resour. Plann. Manage. 114(3)).
+
+    A junction of demand D at pressure p delivers
+
+        d = 0                                   for p ≤ p_min
+        d = D·((p − p_min)/(p_req − p_min))^e   for p_min < p < p_req
+        d = D                                   for p ≥ p_req
+
+    where demand-driven analysis would always deliver D, even at negative pressure.
+    """
+
+    minimum_pressure_m: float = 0.0
+    required_pressure_m: float = 20.0
+    exponent: float = 0.5
+
+    def __post_init__(self) -> None:
+        if self.required_pressure_m - self.minimum_pressure_m < 0.1:
+            raise ValueError(
+                f"--required-pressure ({self.required_pressure_m} m) must exceed --minimum-pressure "
+                f"({self.minimum_pressure_m} m) by at least 0.1 m, EPANET's limit"
+            )
+
+
+def use_pressure_driven_demand(network: wntr.network.WaterNetworkModel, demand: PressureDrivenDemand) -> None:
+    """Set the model's hydraulics to pressure-driven demand; the working copy EPANET reads carries it."""
+    options = network.options.hydraulic
+    options.demand_model = "PDD"
+    options.minimum_pressure = demand.minimum_pressure_m
+    options.required_pressure = demand.required_pressure_m
+    options.pressure_exponent = demand.exponent
+
+
 def simulate(
     network: wntr.network.WaterNetworkModel,
     layout: SensorLayout,
@@ -150,6 +184,7 @@ def simulate(
     demand_noise: float = 0.0,
     sensor_noise: bool = False,
     progress: Callable[[int], object] | None = None,
+    pressure_driven: PressureDrivenDemand | None = None,
 ) -> SimulationResult:
     """Run `days` days in 5-minute steps and read the sensors of `layout`.
 
@@ -157,11 +192,15 @@ def simulate(
     to keep the original. `demand_noise` is σ_step; σ_day is half of it.
     Sensor noise (when asked): pressure σ = 0.05 m, flow σ = 0.5 %, level σ = 0.01 m.
     `progress` is called with the number of 5-minute rows done since its last call.
+    With `pressure_driven`, junctions deliver their demand as pressure allows; otherwise the
+    model's own demand model (demand-driven unless its `.inp` says PDD) holds.
     """
     if days < 1:
         raise ValueError("--days must be at least 1")
     rng = np.random.default_rng(seed)
     leak_junctions = add_leak_junctions(network, [leak.pipe_id for leak in leaks])
+    if pressure_driven is not None:
+        use_pressure_driven_demand(network, pressure_driven)
     if demand_noise > 0:
         make_demands_noisy(network, days, rng, demand_noise, demand_noise / 2)
     with tempfile.TemporaryDirectory(prefix="hydro-simulate-") as folder:

@@ -21,8 +21,8 @@ from hydro.network.localisation import (
 )
 from hydro.network.model import load_network, pipe_distance_matrix, pipe_distances
 from hydro.network.residuals import snapshot_time_s, window_starts
-from hydro.network.sensors import read_sensor_layout, write_sensor_table
-from hydro.network.simulation import LeakSpec, simulate
+from hydro.network.sensors import SensorLayout, read_sensor_layout, write_sensor_table
+from hydro.network.simulation import LeakSpec, PressureDrivenDemand, simulate
 
 NET3_SENSORS = Path(__file__).parents[1] / "network" / "data" / "Net3.sensors.yaml"
 
@@ -304,3 +304,27 @@ def test_on_l_town_the_windows_are_watched_and_find_a_leak_within_hours(tmp_path
         distances[found.pipe_id],
     )
     assert pd.Timestamp("2019-01-02 12:00") < found.detected_at <= pd.Timestamp("2019-01-02 18:40")
+
+
+def test_pressure_driven_demand_delivers_what_the_pressure_allows(net3):
+    """EPANET 2.2's PDD: d = D·(p / p_req)^0.5 below p_req (p_min = 0); D is what DDA delivers."""
+    nodes = ["15", "35", "101"]
+    layout = SensorLayout(nodes, [], [], nodes)
+    start = pd.Timestamp("2019-01-01")
+    demand_driven = simulate(copy.deepcopy(net3), layout, [], 1, start)
+    pressure_driven = simulate(
+        copy.deepcopy(net3), layout, [], 1, start, pressure_driven=PressureDrivenDemand(0.0, 100.0)
+    )
+    at = pd.Timestamp("2019-01-01 03:00")
+    for node in nodes:
+        pressure = pressure_driven.pressures.loc[at, node]
+        assert 0 < pressure < 100  # Net3's pressures lie between: every node delivers part of its demand
+        expected = demand_driven.demands.loc[at, node] * np.sqrt(pressure / 100.0)
+        assert pressure_driven.demands.loc[at, node] == pytest.approx(expected, rel=1e-4)
+
+
+def test_the_simulate_command_refuses_a_required_pressure_under_the_minimum(tmp_path, capsys):
+    code = main(["network", "simulate", "Net3", "--days", "1", "--out", str(tmp_path / "out"),
+                 "--demand-model", "PDD", "--required-pressure", "10", "--minimum-pressure", "15"])  # fmt: skip
+    assert code == 2
+    assert "--required-pressure (10.0 m) must exceed --minimum-pressure (15.0 m)" in capsys.readouterr().err
