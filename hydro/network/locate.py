@@ -102,6 +102,7 @@ def without_leak_periods(data: SensorData) -> SensorData:
         pressures=data.pressures[keep],
         flows=data.flows[keep],
         levels=data.levels[keep],
+        demands=None if data.demands is None else data.demands[keep],
     )
 
 
@@ -113,7 +114,8 @@ def split_training(data: SensorData) -> tuple[SensorData, SensorData]:
     first = data.pressures.index < boundary
 
     def part(mask: np.ndarray) -> SensorData:
-        return SensorData(data.pressures[mask], data.flows[mask], data.levels[mask])
+        demands = None if data.demands is None else data.demands[mask]
+        return SensorData(data.pressures[mask], data.flows[mask], data.levels[mask], demands)
 
     return part(first), part(~first)
 
@@ -134,6 +136,8 @@ def locate_leaks(
     sensors = list(data.pressures.columns)
     if list(training.pressures.columns) != sensors:
         raise SensorDataError("training pressures.csv: its sensors differ from those of the data's pressures.csv")
+    if _meters(training) != _meters(data):
+        raise SensorDataError("demands.csv: the training and the data folders must have the same smart meters")
     calibration = calibrate(network, training)
     starts = window_starts(calibration.window_start)
     if matrices is None:
@@ -190,6 +194,10 @@ def _watch_windows(
         return replace(detection, pipe_index=index, merged=merged)
 
     return watch(sequence, signatures, localise)
+
+
+def _meters(data: SensorData) -> list[str]:
+    return [] if data.demands is None else list(data.demands.columns)
 
 
 def window_sequence(

@@ -11,6 +11,7 @@ over 15 minutes), b_s = ∂p_s/∂Q the network's response to a uniform rise of
 all demands from the hydraulic model [m per m³/h], L_k the metered tank
 levels [m] and F_j the metered pump flows [m³/h]: tanks and pumps set the
 pressure of whole zones, and their state differs from one night to the next.
+Where smart meters report (`demands.csv`), their total is one more regressor.
 Taking b from the model rather than fitting it keeps a leak's effect on the
 regression the one the sweep predicts: a leak of outflow q moves the residual
 by Δp_c − b·q, the candidate's signature (`SensitivityMatrix.signatures`).
@@ -71,11 +72,17 @@ def snapshot_time_s(start_step: int) -> int:
 
 
 def regressors(network: wntr.network.WaterNetworkModel, data: SensorData) -> np.ndarray:
-    """Columns: 1, each metered tank level [m], each metered pump flow [m³/h]."""
+    """Columns: 1, each metered tank level [m], each metered pump flow [m³/h], and the smart meters' total [m³/h].
+
+    The smart meters (`demands.csv`, L/h) tell how much of the consumption is drawn where they
+    are: its share moves pressures in their part of the network beyond what b·Q describes.
+    """
     pumps = set(network.pump_name_list)
     columns = [np.ones(len(data.pressures))]
     columns += [data.levels[tank].to_numpy() for tank in data.levels.columns]
     columns += [data.flows[link].to_numpy() for link in data.flows.columns if link in pumps]
+    if data.demands is not None and not data.demands.empty:
+        columns.append(data.demands.sum(axis=1).to_numpy() / 1000.0)
     return np.column_stack(columns)
 
 
@@ -156,7 +163,10 @@ class CheckingRuns:
 
 def checking_runs(network: wntr.network.WaterNetworkModel, training: SensorData, pipes: list[str]) -> CheckingRuns:
     """Two days of the model from the training start, without a leak and with one on each of three of `pipes`."""
-    layout = SensorLayout(list(training.pressures.columns), list(training.flows.columns), list(training.levels.columns))
+    meters = [] if training.demands is None else list(training.demands.columns)
+    layout = SensorLayout(
+        list(training.pressures.columns), list(training.flows.columns), list(training.levels.columns), meters
+    )
     start = pd.Timestamp(training.pressures.index[0]).normalize()
     chosen = [pipes[int(i)] for i in np.linspace(0, len(pipes) - 1, AGREEMENT_PIPES + 2)[1:-1]]
     diameter_m = _checking_leak_diameter(network, training)
@@ -187,7 +197,7 @@ def _simulated(
     network: wntr.network.WaterNetworkModel, layout: SensorLayout, leaks: list[LeakSpec], start: pd.Timestamp
 ) -> SensorData:
     result: SimulationResult = simulate(copy.deepcopy(network), layout, leaks, AGREEMENT_DAYS, start)
-    return SensorData(result.pressures, result.flows, result.levels)
+    return SensorData(result.pressures, result.flows, result.levels, result.demands if layout.demands else None)
 
 
 def _checking_leak_diameter(network: wntr.network.WaterNetworkModel, training: SensorData) -> float:

@@ -20,8 +20,8 @@ from hydro.network.localisation import (
     sensitivity_matrix,
 )
 from hydro.network.model import load_network, pipe_distance_matrix, pipe_distances
-from hydro.network.residuals import snapshot_time_s, window_starts
-from hydro.network.sensors import SensorLayout, read_sensor_layout, write_sensor_table
+from hydro.network.residuals import regressors, snapshot_time_s, window_starts
+from hydro.network.sensors import SensorData, SensorLayout, read_sensor_layout, write_sensor_table
 from hydro.network.simulation import LeakSpec, PressureDrivenDemand, simulate
 
 NET3_SENSORS = Path(__file__).parents[1] / "network" / "data" / "Net3.sensors.yaml"
@@ -275,6 +275,7 @@ def test_on_l_town_the_windows_are_watched_and_find_a_leak_within_hours(tmp_path
     """
     network = load_network("L-TOWN")
     layout = read_sensor_layout(Path(__file__).parents[1] / "network" / "data" / "L-TOWN.sensors.yaml")
+    layout = replace(layout, demands=["n2", "n3", "n5"])  # three smart meters: demands.csv is used too
     leak = LeakSpec("p257", pd.Timestamp("2019-01-02 12:00"), diameter_m=0.012)
     training = simulate(copy.deepcopy(network), layout, [], 14, pd.Timestamp("2018-12-18"))
     test = simulate(copy.deepcopy(network), layout, [leak], 4, pd.Timestamp("2019-01-01"))
@@ -282,8 +283,8 @@ def test_on_l_town_the_windows_are_watched_and_find_a_leak_within_hours(tmp_path
     from hydro.network.locate import locate_leaks
     from hydro.network.sensors import SensorData
 
-    train_data = SensorData(training.pressures, training.flows, training.levels)
-    test_data = SensorData(test.pressures, test.flows, test.levels)
+    train_data = SensorData(training.pressures, training.flows, training.levels, training.demands)
+    test_data = SensorData(test.pressures, test.flows, test.levels, test.demands)
     distances = pipe_distances(network, "p257", network.pipe_name_list)
     nearest = sorted(distances, key=distances.__getitem__)[:40]
     starts = window_starts(calibrate(network, train_data).window_start)
@@ -304,6 +305,28 @@ def test_on_l_town_the_windows_are_watched_and_find_a_leak_within_hours(tmp_path
         distances[found.pipe_id],
     )
     assert pd.Timestamp("2019-01-02 12:00") < found.detected_at <= pd.Timestamp("2019-01-02 18:40")
+
+
+def test_the_smart_meters_total_is_a_regressor():
+    index = pd.date_range("2019-01-01", periods=3, freq="5min")
+    table = pd.DataFrame({"n1": [40.0, 41.0, 42.0]}, index=index)
+    demands = pd.DataFrame({"n2": [1000.0, 1000.0, 2000.0], "n3": [500.0, 0.0, 0.0]}, index=index)  # L/h
+    data = SensorData(table, pd.DataFrame(index=index), pd.DataFrame(index=index), demands)
+    # no tanks or pumps metered: the columns are 1 and the meters' total in m³/h
+    assert regressors(load_network("Net1"), data).tolist() == [[1.0, 1.5], [1.0, 1.0], [1.0, 2.0]]
+
+
+def test_smart_meters_in_one_folder_only_are_refused(net3_folders, tmp_path, capsys):
+    train, data, _ = net3_folders
+    metered = tmp_path / "metered"
+    metered.mkdir()
+    for name in ("pressures.csv", "flows.csv", "levels.csv"):
+        (metered / name).write_text((data / name).read_text())
+    frame = pd.read_csv(data / "pressures.csv")[["Timestamp"]].assign(**{"15": 1000.0})
+    frame.to_csv(metered / "demands.csv", index=False)
+    code = main(["network", "locate", "--network", "Net3", "--data", str(metered), "--train", str(train)])
+    assert code == 2
+    assert "demands.csv: the training and the data folders must have the same smart meters" in capsys.readouterr().err
 
 
 def test_pressure_driven_demand_delivers_what_the_pressure_allows(net3):
