@@ -28,6 +28,11 @@ def test_the_analyst_sees_the_alarm_with_its_ranked_candidates(client, cast):
     html = page.content.decode()
     assert 'id="network-map"' in html and 'id="network-summary"' in html
     assert "water/network.js" in html
+    # Net3's pumps and bypass follow its tanks: no window passes the model check, and the page says the nights
+    # are watched, listing the six windows with their agreement
+    assert 'id="window-table"' in html
+    assert [window["watched"] for window in summary["windows"]] == [False] * 6
+    assert "根据夜间用水量报警" in html  # "alarms from the night consumption", in the page's Chinese
 
 
 @pytest.mark.django_db
@@ -50,3 +55,5 @@ def test_the_command_computes_and_stores_the_demo_localisation(tmp_path):
     assert summary["leaks"][0]["start_time"] == "2019-01-03 09:00"
     assert summary["true_leaks"][0]["pipe_id"] == "171"
     assert set(summary["sensors"]["pressures"]) <= set(summary["nodes"])
+    assert [window["start"] for window in summary["windows"]] == ["06:00", "10:00", "14:00", "18:00", "22:00", "02:00"]
+    assert max(window["agreement"] for window in summary["windows"]) < 0.9
