@@ -18,6 +18,12 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def runs_within_the_request(settings):
+    """Long jobs finish within the request, so a test sees their results; background runs have their own tests."""
+    settings.CIVIC_BACKGROUND_RUNS = False
+
+
 @pytest.fixture
 def cast(db) -> Cast:
     """The named people and places of the demo county (see civic/testing.py)."""

@@ -9,6 +9,7 @@ A sink that gives no limit for an included contaminant accepts any amount.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -140,8 +141,11 @@ def _sink(stream: ReuseStream, contaminants: list[str]) -> dict[str, Any]:
 SOLVE_TIME_LIMIT_S = 30.0
 
 
-def solve_study(study: ReuseStudy) -> dict[str, Any]:
-    """Every scenario of the study solved, with tap water saved against no reuse [m³/year]."""
+def solve_study(study: ReuseStudy, progress: Callable[[int, int], object] | None = None) -> dict[str, Any]:
+    """Every scenario of the study solved, with tap water saved against no reuse [m³/year].
+
+    `progress(done, total)` is called after each scenario.
+    """
     documents = {reclaimed: study_problem(study, reclaimed) for reclaimed in (False, True)}
     scenarios = []
     for spec in SCENARIOS:
@@ -150,6 +154,8 @@ def solve_study(study: ReuseStudy) -> dict[str, Any]:
             problem, Scenario(allow_interplant=spec.interplant, reuse=spec.reuse), spec.objective, SOLVE_TIME_LIMIT_S
         )
         scenarios.append(_summary(spec, solution.to_json(), study.hours_per_year))
+        if progress:
+            progress(len(scenarios), len(SCENARIOS))
     baseline = scenarios[0]["tap_m3_per_h"]
     for scenario in scenarios:
         if scenario["status"] != "infeasible" and baseline is not None:

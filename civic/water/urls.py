@@ -40,6 +40,7 @@ urlpatterns = [
     path("reuse/firms/<str:code>/", views.reuse_firm_streams, name="reuse_firm_streams"),
     path("reuse/<int:study_id>/", views.reuse_study_detail, name="reuse_study_detail"),
     path("reuse/<int:study_id>/run/", views.reuse_study_run, name="reuse_study_run"),
+    path("reuse/<int:study_id>/progress.json", views.reuse_study_progress, name="reuse_study_progress"),
     path("reuse/<int:study_id>/export.json", views.reuse_study_json, name="reuse_study_json"),
     path("reuse/<int:study_id>/export.xlsx", views.reuse_study_xlsx, name="reuse_study_xlsx"),
 ]

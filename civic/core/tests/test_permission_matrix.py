@@ -128,6 +128,7 @@ MATRIX: list[Row] = [
     Row("water:reuse_firm_streams", BUREAU, lambda world: {"code": world.cast.runhua.code}),
     Row("water:reuse_study_detail", BUREAU, lambda world: {"study_id": world.records["reuse_study"].pk}),
     Row("water:reuse_study_run", BUREAU, lambda world: {"study_id": world.records["reuse_study"].pk}),
+    Row("water:reuse_study_progress", BUREAU, lambda world: {"study_id": world.records["reuse_study"].pk}),
     Row("water:reuse_study_json", BUREAU, lambda world: {"study_id": world.records["reuse_study"].pk}),
     Row("water:reuse_study_xlsx", BUREAU, lambda world: {"study_id": world.records["reuse_study"].pk}),
     # dogs: Sun Li (clinic staff) works at SP01, where Wangcai is registered; the inspector reads the register

@@ -31,7 +31,7 @@ from civic.water.actions.quotas import (
     save_quotas,
 )
 from civic.water.actions.readings import DEFAULT_CHUNK_ROWS, RowsProgress, accepted_readings_batch, import_readings_file
-from civic.water.actions.reuse import create_reuse_study, run_reuse_study
+from civic.water.actions.reuse import create_reuse_study, run_reuse_study, start_reuse_study_run
 from civic.water.actions.surcharges import (
     BillRun,
     SurchargeProgress,
@@ -74,6 +74,7 @@ __all__ = [
     "save_quota",
     "save_quotas",
     "split_problem_message",
+    "start_reuse_study_run",
     "submit_plan_for_review",
     "surcharge_bands",
     "surcharge_schedule_for",

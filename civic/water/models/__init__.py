@@ -530,6 +530,7 @@ from civic.water.models.metering import (  # noqa: E402, F401
     WaterAudit,
 )
 from civic.water.models.reuse import (  # noqa: E402, F401
+    ReuseRunState,
     ReuseSite,
     ReuseStream,
     ReuseStreamKind,

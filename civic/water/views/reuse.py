@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
@@ -151,9 +152,34 @@ def reuse_study_run(request: HttpRequest, study_id: int) -> HttpResponse:
     """POST: solve every scenario of the study; GET goes back to the study."""
     study = get_object_or_404(visible_reuse_studies(request.user), pk=study_id)
     if request.method == "POST":
-        actions.run_reuse_study(study.pk)
-        messages.success(request, _("Scenarios solved."))
+        try:
+            started = actions.start_reuse_study_run(study.pk)
+        except Exception as error:  # recorded on the study; say it here too
+            messages.error(request, _("Solving failed: %(reason)s") % {"reason": error})
+            return redirect("water:reuse_study_detail", study_id=study.pk)
+        if not started:
+            messages.warning(request, _("This study is being solved already; the page follows the run."))
+        elif settings.CIVIC_BACKGROUND_RUNS:
+            messages.info(request, _("Solving the scenarios; the page follows the progress."))
+        else:
+            messages.success(request, _("Scenarios solved."))
     return redirect("water:reuse_study_detail", study_id=study.pk)
+
+
+@role_required(*BUREAU)
+def reuse_study_progress(request: HttpRequest, study_id: int) -> JsonResponse:
+    """Where the study's run is: state (idle, running, failed, stalled), scenarios done of all, and why it failed."""
+    study = get_object_or_404(visible_reuse_studies(request.user), pk=study_id)
+    state = "stalled" if study.run_stalled else study.run_state
+    return JsonResponse(
+        {
+            "state": state,
+            "done": study.run_done,
+            "total": study.run_total,
+            "error": study.run_error,
+            "solved_at": study.solved_at.isoformat() if study.solved_at else None,
+        }
+    )
 
 
 @role_required(*BUREAU)
