@@ -76,6 +76,7 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--base-url", default=DEFAULT_BASE_URL, help=f"the running site (default {DEFAULT_BASE_URL})")
     parser.add_argument("--username", default="bureau", help="a bureau account (default: the demo's `bureau`)")
     parser.add_argument("--password", default=DEMO_PASSWORD, help="its password (default: the demo password)")
+    parser.add_argument("--analyst", default="analyst", help="a network analyst's account, for the network page")
     parser.add_argument("--water-user", default="WJ0001", help="user number of the water user to show")
     parser.add_argument(
         "--year", type=int, help="year of the water user's plan and use (default: the latest with both)"
@@ -162,6 +163,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{base_url}/water/users/{arguments.water_user}/" + (f"?year={year}" if year else ""),
             "#use-chart canvas",
             output / f"water_user{suffix}.png",
+        )
+        # the network page is the utility's network analyst's
+        analyst = browser.new_context(locale=BROWSER_LOCALES[arguments.language], viewport=VIEWPORT).new_page()
+        sign_in(analyst, base_url, arguments.analyst, arguments.password)
+        capture(
+            analyst,
+            f"{base_url}/water/network/",
+            "#network-map .leaflet-overlay-pane svg",
+            output / f"network{suffix}.png",
         )
         browser.close()
     return 0
