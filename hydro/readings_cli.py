@@ -126,6 +126,13 @@ def _register_night_flow(commands: Any) -> None:
         help=f"legitimate night use per connection [L/h] (default {defaults.night_use_l_per_h_per_connection})",
     )
     parser.add_argument(
+        "--metered-night-use",
+        action=argparse.BooleanOptionalAction,
+        default=defaults.metered_night_use,
+        help="measure the night use of customers read hourly or more often instead of giving them the allowance "
+        "(default: on)",
+    )
+    parser.add_argument(
         "--baseline-nights",
         type=int,
         default=defaults.baseline_nights,
@@ -204,6 +211,7 @@ def run_night_flow(arguments: argparse.Namespace) -> int:
         window_end_hour=end_hour,
         statistic=arguments.statistic,
         night_use_l_per_h_per_connection=arguments.night_use,
+        metered_night_use=arguments.metered_night_use,
         baseline_nights=arguments.baseline_nights,
     )
     with tqdm(total=4, desc="night flow", unit="step", leave=False) as progress:

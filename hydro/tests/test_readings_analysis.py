@@ -74,26 +74,44 @@ def test_the_daily_balance_of_a_dma(tables):
     ]
 
 
-def test_the_minimum_night_flow_and_leakage_of_each_night(tables):
+ALLOWANCE_ONLY = NightFlowSettings(metered_night_use=False)
+
+
+def test_the_minimum_night_flow_and_leakage_of_each_night_by_allowance(tables):
     connection, readings, zones = tables
-    result = execute(connection, night_flow(readings, zones, TWO_DAYS))
+    result = execute(connection, night_flow(readings, zones, TWO_DAYS, ALLOWANCE_ONLY))
     # Hongxing's net inflow is 0.6 − 0.2 = 0.4 m³/h at 02:00 and 0.5 − 0.2 = 0.3 at 03:00: MNF 0.3 m³/h;
     # five connections at 1.7 L/h use 0.0085 m³/h, leaving 0.2915 m³/h of leakage.
-    # Fenghuang: 0.2 m³/h, one connection 0.0017 m³/h, leakage 0.1983 m³/h.
+    # Fenghuang: 0.2 m³/h, one connection 0.0017 m³/h, leakage 0.1983 m³/h. No customer is metered: U = MNF.
     assert rounded(result) == [
-        ("FH", datetime.date(2024, 3, 1), 0.2, 0.0017, 0.1983),
-        ("FH", datetime.date(2024, 3, 2), 0.2, 0.0017, 0.1983),
-        ("HX", datetime.date(2024, 3, 1), 0.3, 0.0085, 0.2915),
-        ("HX", datetime.date(2024, 3, 2), 0.3, 0.0085, 0.2915),
+        ("FH", datetime.date(2024, 3, 1), 0.2, 0.0017, 0.1983, 0.2),
+        ("FH", datetime.date(2024, 3, 2), 0.2, 0.0017, 0.1983, 0.2),
+        ("HX", datetime.date(2024, 3, 1), 0.3, 0.0085, 0.2915, 0.3),
+        ("HX", datetime.date(2024, 3, 2), 0.3, 0.0085, 0.2915, 0.3),
+    ]
+
+
+def test_night_use_of_customers_read_hourly_is_measured(tables):
+    connection, readings, zones = tables
+    result = execute(connection, night_flow(readings, zones, TWO_DAYS))
+    # Every customer is read hourly. Hongxing, first night: C-LEAK 0.01 and C-STUCK 0.05 m³/h at 02:00 (0.06),
+    # and C-REVERSE −0.02 at 03:00 (0.04); Q − C = 0.4 − 0.06 = 0.34 and 0.3 − 0.04 = 0.26: U = 0.26 m³/h, all
+    # leakage (no unmetered connection), legitimate 0.3 − 0.26 = 0.04. Second night C-STUCK shows zero:
+    # C = 0.01 at both hours, U = 0.29, legitimate 0.01. Fenghuang's C-GAP uses nothing at night: U = 0.2.
+    assert rounded(result) == [
+        ("FH", datetime.date(2024, 3, 1), 0.2, 0.0, 0.2, 0.2),
+        ("FH", datetime.date(2024, 3, 2), 0.2, 0.0, 0.2, 0.2),
+        ("HX", datetime.date(2024, 3, 1), 0.3, 0.04, 0.26, 0.26),
+        ("HX", datetime.date(2024, 3, 2), 0.3, 0.01, 0.29, 0.29),
     ]
 
 
 def test_night_flow_as_a_mean_with_a_dma_s_own_allowance(tables):
     connection, readings, zones = tables
-    settings = NightFlowSettings(statistic="mean", night_use_by_dma={"HX": 10.0})
+    settings = NightFlowSettings(statistic="mean", night_use_by_dma={"HX": 10.0}, metered_night_use=False)
     result = execute(connection, night_flow(readings, zones.filter(zones.dma_id == "HX"), TWO_DAYS, settings))
     # Mean of 0.4 and 0.3 = 0.35 m³/h; five connections at 10 L/h = 0.05 m³/h; leakage 0.3 m³/h.
-    assert rounded(result)[0] == ("HX", datetime.date(2024, 3, 1), 0.35, 0.05, 0.3)
+    assert rounded(result)[0] == ("HX", datetime.date(2024, 3, 1), 0.35, 0.05, 0.3, 0.35)
 
 
 def nights_of(values: list[float]) -> pd.DataFrame:
