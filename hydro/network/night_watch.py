@@ -32,6 +32,7 @@ import wntr
 from hydro.network.detection import NIGHT_HOURS, Calibration, NightMeans, change_point, night_means
 from hydro.network.localisation import LocatedLeak, RankedCandidate, SensitivityMatrix
 from hydro.network.model import pipe_distances
+from hydro.network.residuals import window_means
 from hydro.network.sensors import STEP_SECONDS, SensorData
 
 CUSUM_REFERENCE_SIGMAS = 0.5
@@ -58,15 +59,7 @@ class NightPressures:
 
 def night_pressures(data: SensorData, window_start: int) -> pd.DataFrame:
     """Mean pressure at each sensor over each whole night window [m], labelled by the window's start."""
-    width = NIGHT_HOURS * 3600 // STEP_SECONDS
-    offset = pd.Timedelta(seconds=window_start * STEP_SECONDS)
-    slots = (data.pressures.index.hour * 3600 + data.pressures.index.minute * 60) // STEP_SECONDS
-    table = data.pressures[((slots - window_start) % (86400 // STEP_SECONDS)) < width]
-    labels = (pd.DatetimeIndex(table.index) - offset).normalize() + offset
-    groups = table.groupby(labels)
-    means = groups.mean()[groups.size() == width]
-    means.index.name = "night"
-    return means
+    return window_means(data.pressures, window_start, NIGHT_HOURS * 3600 // STEP_SECONDS, "night")
 
 
 def calibrate_night_pressures(training: SensorData, window_start: int) -> NightPressures:

@@ -91,9 +91,21 @@ def smoothed_consumption(network: wntr.network.WaterNetworkModel, data: SensorDa
     return consumption.rolling(CONSUMPTION_SMOOTHING_STEPS, center=True, min_periods=1).mean().to_numpy()
 
 
-def in_window(index: pd.DatetimeIndex, start_step: int) -> np.ndarray:
+def in_window(index: pd.DatetimeIndex, start_step: int, steps: int = WINDOW_STEPS) -> np.ndarray:
+    """Which times fall in the daily window of `steps` 5-minute steps from step `start_step` of the day."""
     slots = (index.hour * 3600 + index.minute * 60) // STEP_SECONDS
-    return np.asarray(((slots - start_step) % STEPS_PER_DAY) < WINDOW_STEPS)
+    return np.asarray(((slots - start_step) % STEPS_PER_DAY) < steps)
+
+
+def window_means(table: pd.DataFrame, start_step: int, steps: int, name: str) -> pd.DataFrame:
+    """Means of `table` over each whole daily window (all `steps` rows present), labelled by the window's start."""
+    inside = table[in_window(pd.DatetimeIndex(table.index), start_step, steps)]
+    offset = pd.Timedelta(seconds=start_step * STEP_SECONDS)
+    labels = (pd.DatetimeIndex(inside.index) - offset).normalize() + offset
+    groups = inside.groupby(labels)
+    means = groups.mean()[groups.size() == steps]
+    means.index.name = name
+    return means
 
 
 @dataclass(frozen=True)
@@ -112,14 +124,8 @@ class WindowModel:
         pressures = data.pressures[self.sensors].to_numpy()
         explained = np.outer(smoothed_consumption(network, data), self.demand_response_m_per_m3h)
         explained += regressors(network, data) @ self.coefficients
-        mask = in_window(pd.DatetimeIndex(data.pressures.index), self.start_step)
-        table = pd.DataFrame((pressures - explained)[mask], index=data.pressures.index[mask], columns=self.sensors)
-        offset = pd.Timedelta(seconds=self.start_step * STEP_SECONDS)
-        labels = (pd.DatetimeIndex(table.index) - offset).normalize() + offset
-        groups = table.groupby(labels)
-        means = groups.mean()[groups.size() == WINDOW_STEPS]
-        means.index.name = "window"
-        return means
+        table = pd.DataFrame(pressures - explained, index=data.pressures.index, columns=self.sensors)
+        return window_means(table, self.start_step, WINDOW_STEPS, "window")
 
     def whiten(self, residuals: np.ndarray) -> np.ndarray:
         return np.asarray((residuals / self.spread_m) @ self.projection)
