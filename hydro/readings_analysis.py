@@ -234,11 +234,28 @@ class NightFlowSettings:
     minimum_sigma_fraction: float = 0.02
 
 
-def dma_net_inflow(readings: ibis.Table, zones: ibis.Table, period: Period) -> ibis.Table:
-    """Net flow into each DMA per interval start: Σ inflow meters − Σ outflow meters [m³/h]."""
-    metered = with_flow(in_period(readings, period)).join(zones.filter(zones.role != "customer"), "meter_id")
-    signed = ibis.ifelse(metered.role == "inflow", metered.flow_m3_per_h, -metered.flow_m3_per_h)
-    return metered.mutate(signed_flow=signed).group_by(["dma_id", "timestamp"]).agg(net_m3_per_h=_.signed_flow.sum())
+def night_flows(readings: ibis.Table, zones: ibis.Table, period: Period, settings: NightFlowSettings) -> ibis.Table:
+    """Per DMA and interval start in the night window: the net inflow Q = Σ inflow − Σ outflow meters and the
+    flow C of the customers read hourly or more often, and how many of them there are [m³/h].
+
+    One pass over the night's readings (a meter has one reading per start, so counting readings counts meters).
+    """
+    flowing = with_flow(in_period(readings, period))
+    hour = flowing.timestamp.hour()
+    night = flowing.filter((hour >= settings.window_start_hour) & (hour < settings.window_end_hour))
+    night = night.join(zones, "meter_id")
+    boundary = night.role != "customer"
+    signed = ibis.ifelse(night.role == "inflow", night.flow_m3_per_h, -night.flow_m3_per_h)
+    metered = (
+        (night.role == "customer") & (night.duration_s <= SECONDS_PER_HOUR) & ibis.literal(settings.metered_night_use)
+    )
+    per_start = night.group_by(["dma_id", "timestamp"]).agg(
+        net_m3_per_h=ibis.ifelse(boundary, signed, 0.0).sum(),
+        metered_m3_per_h=ibis.ifelse(metered, night.flow_m3_per_h, 0.0).sum(),
+        metered_meters=metered.cast("int64").sum(),
+        boundary_readings=boundary.cast("int64").sum(),
+    )
+    return per_start.filter(per_start.boundary_readings > 0).drop("boundary_readings")
 
 
 def night_flow(
@@ -266,13 +283,8 @@ def night_flow(
     settings = settings or NightFlowSettings()
     if settings.statistic not in ("minimum", "mean"):
         raise ValueError(f"night-flow statistic {settings.statistic!r}: choose minimum or mean.")
-    net = dma_net_inflow(readings, zones, period)
-    hour = net.timestamp.hour()
-    night = net.filter((hour >= settings.window_start_hour) & (hour < settings.window_end_hour))
-    metered = _metered_night_use(readings, zones, period, settings)
-    night = night.left_join(metered, ["dma_id", "timestamp"]).drop("dma_id_right", "timestamp_right")
-    balance = night.net_m3_per_h - night.metered_m3_per_h.fill_null(0.0)
-    night = night.mutate(balance_m3_per_h=balance, metered_meters=night.metered_meters.fill_null(0))
+    night = night_flows(readings, zones, period, settings)
+    night = night.mutate(balance_m3_per_h=night.net_m3_per_h - night.metered_m3_per_h)
     nights = (
         night.mutate(night=night.timestamp.date())
         .group_by(["dma_id", "night"])
@@ -293,22 +305,6 @@ def night_flow(
 
 def _statistic(values: ibis.Value, settings: NightFlowSettings) -> ibis.Value:
     return values.min() if settings.statistic == "minimum" else values.mean()
-
-
-def _metered_night_use(
-    readings: ibis.Table, zones: ibis.Table, period: Period, settings: NightFlowSettings
-) -> ibis.Table:
-    """Per DMA and interval start in the night window: the flow of customers read at most hourly, and how many."""
-    customers = zones.filter(zones.role == "customer").select("meter_id", "dma_id")
-    hourly = with_flow(in_period(readings, period)).filter(
-        (_.duration_s <= SECONDS_PER_HOUR) & ibis.literal(settings.metered_night_use)
-    )
-    hour = hourly.timestamp.hour()
-    night = hourly.filter((hour >= settings.window_start_hour) & (hour < settings.window_end_hour))
-    joined = night.join(customers, "meter_id")
-    return joined.group_by(["dma_id", "timestamp"]).agg(
-        metered_m3_per_h=joined.flow_m3_per_h.sum(), metered_meters=joined.meter_id.nunique()
-    )
 
 
 def _night_allowance(zones: ibis.Table, settings: NightFlowSettings) -> ibis.Table:
