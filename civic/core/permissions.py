@@ -20,6 +20,8 @@ from civic.core.models import Role, User
 ViewFunction = TypeVar("ViewFunction", bound=Callable[..., HttpResponseBase])
 
 BUREAU = (Role.BUREAU_ADMIN, Role.BUREAU_STAFF)
+# The water-saving office's staff: the water register, plans, the programme and evaluation.
+WATER_OFFICE = BUREAU
 WATER_READERS = (*BUREAU, Role.ENTERPRISE_REPORTER)
 
 
