@@ -415,7 +415,7 @@ class WaterAuditForm(django_forms.Form):
         label=_("Length of mains of DN75 and above (km)"),
         min_value=0,
         required=False,
-        help_text=_("Leave empty to use the length of mains."),
+        help_text=_("CJJ 92-2016 §5.2.3 counts these mains only; without it the leakage rate is not worked out."),
     )
     average_outlet_pressure_mpa = django_forms.FloatField(
         label=_("Average outlet pressure of the works (MPa)"), min_value=0, initial=0
