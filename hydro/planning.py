@@ -49,8 +49,7 @@ def complete_history_years(
         The year the plan is for.
     metered_since : datetime.date or None
         First day the user's use was metered (its first billing meter's
-        installation, or the month of its first reading if later); None when
-        the user has no readings.
+        installation); None when the user has no readings.
     read_until : datetime.date or None
         Date of the user's latest billing reading; None when there is none.
     today : datetime.date

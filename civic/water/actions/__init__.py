@@ -1,5 +1,6 @@
 """Writes of Civic's water records, one module per topic. Each function that touches several tables is one transaction."""
 
+from civic.water.actions.listing import ListingReview, review_planned_use_list
 from civic.water.actions.metering import (
     USE_SERIES_MARGIN,
     USE_SERIES_MAXIMUM_HOURS,
@@ -35,6 +36,7 @@ from civic.water.actions.reuse import create_reuse_study, run_reuse_study, start
 from civic.water.actions.surcharges import (
     BillRun,
     SurchargeProgress,
+    UnreadMeters,
     base_price_for,
     compute_bills,
     surcharge_bands,
@@ -48,10 +50,12 @@ __all__ = [
     "USE_SERIES_MARGIN",
     "USE_SERIES_MAXIMUM_HOURS",
     "BillRun",
+    "ListingReview",
     "QuotaImportOutcome",
     "QuotaSaveSummary",
     "RowsProgress",
     "SurchargeProgress",
+    "UnreadMeters",
     "accepted_readings_batch",
     "base_price_for",
     "compute_bills",
@@ -70,6 +74,7 @@ __all__ = [
     "record_metering_run",
     "record_water_audit",
     "request_plan_adjustment",
+    "review_planned_use_list",
     "run_reuse_study",
     "save_quota",
     "save_quotas",

@@ -102,6 +102,10 @@ def _bill_run_message(run: actions.BillRun) -> str:
     }
     if run.kept_bill_numbers:
         message += " " + _("Kept as paid or cancelled: %(numbers)s.") % {"numbers": ", ".join(run.kept_bill_numbers)}
+    if run.unread:
+        message += " " + _("Not billed until every meter is read (compute the period again then): %(users)s.") % {
+            "users": "; ".join(str(unread) for unread in run.unread)
+        }
     return str(message)
 
 
