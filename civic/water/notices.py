@@ -172,8 +172,7 @@ MODE_WORDS = {
 
 
 def rule_text(schedule: SurchargeSchedule, mode: str) -> str:
-    """The schedule's bands in words, as applied in `mode` (the bill's), as the notice cites them."""
-    whole = mode == SurchargeMode.WHOLE_EXCESS
+    """The schedule's bands in words, as the notice cites them after saying how they apply (`mode`)."""
     parts = []
     for tier in schedule.tiers.order_by("lower_excess_fraction"):
         lower = fraction_as_percent(tier.lower_excess_fraction)
@@ -183,9 +182,9 @@ def rule_text(schedule: SurchargeSchedule, mode: str) -> str:
             if tier.upper_excess_fraction is None
             else f"超计划 {lower}%～{fraction_as_percent(tier.upper_excess_fraction)}%（含）"
         )
-        charged = "的，超计划水量全部" if whole else "部分"
-        parts.append(f"{reach}{charged}按基本水价的 {multiplier} 倍加价")
-    return "；".join(parts) + f"，{MODE_WORDS[SurchargeMode(mode)]}。"
+        part = "的" if mode == SurchargeMode.WHOLE_EXCESS else "部分"
+        parts.append(f"{reach}{part}按基本水价的 {multiplier} 倍加价")
+    return "；".join(parts) + "。"
 
 
 # --- The PDF ------------------------------------------------------------------
