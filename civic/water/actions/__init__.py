@@ -41,6 +41,7 @@ from civic.water.actions.surcharges import (
     compute_bills,
     surcharge_bands,
     surcharge_schedule_for,
+    unread_water_users,
     water_users_to_bill,
 )
 
@@ -83,6 +84,7 @@ __all__ = [
     "submit_plan_for_review",
     "surcharge_bands",
     "surcharge_schedule_for",
+    "unread_water_users",
     "usage_history",
     "water_users_to_bill",
     "whole_cubic_metres",

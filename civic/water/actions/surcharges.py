@@ -232,6 +232,14 @@ def unread_meters(first_day: datetime.date, last_day: datetime.date) -> dict[int
     return unread
 
 
+def unread_water_users(first_day: datetime.date, last_day: datetime.date) -> list[UnreadMeters]:
+    """The users a period's bill run would bill but for a meter not read, by user number (none before it ends)."""
+    unread = unread_meters(first_day, last_day)
+    with_plan = models.Q(plans__status=PlanStatus.ISSUED, plans__year__range=(first_day.year, last_day.year))
+    water_users = water_users_to_bill(first_day, last_day).filter(with_plan, pk__in=list(unread))
+    return [UnreadMeters(user.code, user.name, tuple(unread[user.pk])) for user in water_users]
+
+
 def _bill_water_user(
     water_user: WaterUser,
     schedule: SurchargeSchedule,

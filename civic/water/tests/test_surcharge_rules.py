@@ -200,3 +200,12 @@ def test_the_page_names_the_users_with_unread_meters(client, cast, two_meters_on
     page = response.content.decode()
     assert "WJ0003 常州天宁纺织有限公司 (M-WJ0003-2)" in page
     assert "待全部水表抄表后再计收" in page
+
+
+def test_the_period_s_summary_lists_the_users_still_waiting_for_a_reading(client, cast, two_meters_one_unread):
+    compute_bills(*MARCH)
+    client.force_login(cast.bureau_staff)
+    page = client.get(reverse("water:surcharge_summary"), {"period": "2024-03"}, headers={"accept-language": "en"})
+    section = page.content.decode().split('id="surcharge-unread"')[1].split("</section>")[0]
+    assert "<li>WJ0003 常州天宁纺织有限公司 (M-WJ0003-2)</li>" in section
+    assert "Runhua" not in section and "WJ0001" not in section
