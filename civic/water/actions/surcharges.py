@@ -291,7 +291,7 @@ def _create_bill(
         breakdown=[_breakdown_line(line) for line in result.lines],
         schedule=schedule,
         mode=schedule.mode,
-        source_document=schedule.source_document or schedule.name,
+        source_document=schedule.source_document,
     )
     run.billed += 1
     run.total_yuan += result.amount_yuan

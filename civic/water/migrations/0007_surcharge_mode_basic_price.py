@@ -6,7 +6,7 @@ The single price a tariff held becomes its basic price with no sewage charge:
 where it included the sewage charge, split it in the admin before billing.
 Schedules keep the way they billed: "charge each band at its own rate" on
 becomes the banded mode, off the whole-excess mode; each bill records the
-mode and document of its schedule.
+mode of its schedule (the document, new here, is entered on the schedule).
 """
 
 from django.db import migrations, models
@@ -18,7 +18,7 @@ def modes_from_progressive(apps, schema_editor):
     schedule_model.objects.filter(progressive=True).update(mode="banded")
     schedule_model.objects.filter(progressive=False).update(mode="whole_excess")
     for schedule in schedule_model.objects.all():
-        bill_model.objects.filter(schedule=schedule).update(mode=schedule.mode, source_document=schedule.name)
+        bill_model.objects.filter(schedule=schedule).update(mode=schedule.mode)
 
 
 def progressive_from_modes(apps, schema_editor):
