@@ -13,15 +13,15 @@ of applying them are in use:
 - ``BANDED``: each part of the excess pays its own band's multiple, like
   income-tax brackets.
 
-References
-----------
-.. [1] [JS-SUPPLY-DRAFT] 江苏省城乡供水管理条例（征求意见稿）, the clause on
-   over-plan surcharges (draft; verify against the county's own rule).
-
 Volumes are in m³, prices in yuan per m³ and amounts in yuan as
 `decimal.Decimal`. The arithmetic is done in decimals so that an excess of
 exactly 10 % of the plan lands on the band boundary and not a hair above it,
 as it would in binary floating point (1100 / 1000 - 1 = 0.10000000000000009).
+
+References
+----------
+.. [1] [JS-SUPPLY-DRAFT] 江苏省城乡供水管理条例（征求意见稿）, the clause on
+   over-plan surcharges (draft; verify against the county's own rule).
 """
 
 from __future__ import annotations
@@ -86,6 +86,7 @@ class SurchargeResult(NamedTuple):
     lines: tuple[SurchargeLine, ...]
 
 
+# [JS-SUPPLY-DRAFT]: ≤ 10 % over → 1×, 10–30 % → 2×, > 30 % → 3× the basic price.
 JIANGSU_DRAFT_BANDS = (
     SurchargeBand(0.0, 0.10, 1.0),
     SurchargeBand(0.10, 0.30, 2.0),
