@@ -182,7 +182,7 @@ def test_the_key_area_follows_from_the_register_of_places_not_a_choice(dogs):
     AddressPlace.objects.create(name="花园街", town=dogs.cast.hutang, key_area=dogs.hutang_key_area)
     assert actions.key_area_of(actions.AddressDetails("湖塘镇花园街3号", dogs.cast.hutang)) == dogs.hutang_key_area
     assert actions.key_area_of(actions.AddressDetails("湖塘镇阳湖路3号", dogs.cast.hutang)) is None
-    with pytest.raises(ValidationError, match="register of places"):
+    with pytest.raises(ValidationError, match="地名登记"):
         actions.key_area_of(actions.AddressDetails("湖塘镇无名路3号", dogs.cast.hutang))
     # Niutang has no key area: no place needs to be registered there.
     assert actions.key_area_of(actions.AddressDetails("牛塘镇无名路3号", dogs.cast.niutang)) is None
