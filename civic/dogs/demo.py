@@ -639,7 +639,7 @@ def install_demo_address_places(context: DemoContext) -> None:
         if key_area is None:
             continue
         short = town.name.removesuffix("街道").removesuffix("镇")
-        places = [(f"{short}{name}", key_area) for name in COMMUNITIES]
+        places: list[tuple[str, Region | None]] = [(f"{short}{name}", key_area) for name in COMMUNITIES]
         places += [(f"{short}{name}", None) for name in ROADS]
         for name, area in places:
             AddressPlace.objects.get_or_create(

@@ -269,7 +269,8 @@ class AddressPlace(models.Model):
         return f"{self.town}{self.name}"
 
     def clean(self) -> None:
-        if self.key_area_id is not None and self.town_id is not None and self.key_area.parent_id != self.town_id:
+        key_area = self.key_area if self.key_area_id is not None else None
+        if key_area is not None and self.town_id is not None and key_area.parent_id != self.town_id:
             raise ValidationError({"key_area": _("This key area does not lie in the town chosen.")})
 
 
@@ -559,8 +560,12 @@ class Licence(models.Model):
     def is_cancelled(self) -> bool:
         return self.status == LicenceStatus.CANCELLED
 
+    @property
+    def is_lost(self) -> bool:
+        return self.is_cancelled and self.cancellation_reason == CancellationReason.LOSS
+
     def state(self, on: datetime.date) -> rules.LicenceState:
-        return rules.licence_state(self.is_cancelled, self.expires_on, on)
+        return rules.licence_state(self.is_cancelled, self.expires_on, on, is_lost=self.is_lost)
 
     def renewal_state(self, on: datetime.date) -> rules.RenewalState:
         return rules.renewal_state(self.expires_on, on, Deadline.days_for(DeadlineKind.RENEWAL_WINDOW, on))

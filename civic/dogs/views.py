@@ -43,7 +43,6 @@ from civic.dogs.access import (
     visible_reminders,
 )
 from civic.dogs.models import (
-    CancellationReason,
     CaseStatus,
     Deadline,
     DeadlineKind,
@@ -365,7 +364,7 @@ def correct_owner(request: HttpRequest, owner_id: int) -> HttpResponse:
     """Correct a person's name, phone or address: at their own service point or by the dog office, with a reason."""
     user = signed_in_user(request)
     owner = correctable_owner_or_404(user, owner_id)
-    initial = {"owner_name": owner.name, "phone": owner.phone, "address": owner.household.address}
+    initial: dict[str, Any] = {"owner_name": owner.name, "phone": owner.phone, "address": owner.household.address}
     initial["town"] = owner.household.town_id
     form = forms.OwnerCorrectionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -659,12 +658,7 @@ def check_result(number: str) -> dict[str, Any]:
     if licence is None:
         return {"found": False, "number": number}
     dog = Dog.objects.select_related("breed", "service_point").get(pk=licence.dog_id)
-    state = rules.licence_state(
-        licence.is_cancelled,
-        licence.expires_on,
-        today(),
-        is_lost=licence.cancellation_reason == CancellationReason.LOSS,
-    )
+    state = licence.state(today())
     if tag is not None and tag.status != TagStatus.ACTIVE and state == rules.LicenceState.VALID:
         # A replaced tag no longer proves anything: the dog wears its new one.
         state = rules.LicenceState.CANCELLED

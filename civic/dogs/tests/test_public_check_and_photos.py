@@ -133,6 +133,7 @@ def test_the_public_check_serves_the_thumbnail(client, dogs, settings, tmp_path)
     upload = SimpleUploadedFile("tuantuan.png", image_bytes((1200, 900)), "image/png")
     sign_in(client, dogs.cast.clinic_staff).post(reverse("dogs:register_dog"), registration_data(dogs, photo=upload))
     tag = Licence.objects.get(dog__microchip="156000000000010").active_tag()
+    assert tag is not None
     client.logout()
     import base64
 
