@@ -45,10 +45,6 @@ def towns() -> QuerySet[Region]:
     return Region.objects.filter(level=RegionLevel.TOWN).order_by("code")
 
 
-def key_areas() -> QuerySet[Region]:
-    return Region.objects.filter(level=RegionLevel.KEY_AREA).order_by("code")
-
-
 def offer(form: forms.Form, name: str, choices: QuerySet[Any]) -> None:
     """Set the choices of the form's model choice field `name` when the form is made, not when it is defined."""
     field = form.fields[name]
