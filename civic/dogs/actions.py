@@ -569,10 +569,21 @@ def change_owner(
 
 
 def move_owner(owner: Owner, address: AddressDetails, on: datetime.date) -> tuple[str, str]:
-    """Move an owner (and so every dog of theirs) to an address; the addresses before and after."""
+    """Move an owner (and so every dog of theirs) to an address; the addresses before and after.
+
+    All the owner's dogs move together, so they count together against the
+    new household's limit, beside the dogs others keep there.
+    """
     household = save_household(address)
-    for dog in owner.dogs.filter(status=DogStatus.REGISTERED):
-        check_household_room([household], dog, on)
+    household_limit, _height_limit, exempt = area_limits(household.areas(), on)
+    moving = [
+        dog
+        for dog in owner.dogs.filter(status=DogStatus.REGISTERED)
+        if not (dog.purpose != DogPurpose.PET and dog.assistance_proof and exempt)
+    ]
+    kept_by_others = Dog.objects.filter(owner__household=household, status=DogStatus.REGISTERED).exclude(owner=owner)
+    if household_limit is not None and kept_by_others.count() + len(moving) > household_limit:
+        raise ValidationError(REFUSAL_REASON_LABELS[rules.RefusalReason.HOUSEHOLD_LIMIT])
     previous_address = owner.household.address
     owner.household = household
     owner.save(update_fields=["household"])

@@ -211,6 +211,22 @@ def test_an_address_naming_another_town_is_refused_at_the_form(client, dogs):
     assert not Refusal.objects.exists()
 
 
+def test_an_owner_with_two_dogs_cannot_move_them_both_into_a_key_area_flat(dogs):
+    # Chen Jing keeps Doudou in Niutang (general area, no limit); a second dog joins him there.
+    second = actions.register_dog(
+        chen_jings_application(dogs, name="陈静", phone="13800000002", address="牛塘镇青云路8号"),
+        dogs.niutang_point, None, REFERENCE_DAY,
+    )  # fmt: skip
+    assert isinstance(second, Licence)
+    # Moving to an empty flat in Hutang's key area would put two dogs in one key-area household.
+    with pytest.raises(ValidationError):
+        actions.change_address(
+            dogs.doudou_licence, actions.AddressDetails("湖塘镇人民路66号", dogs.cast.hutang),
+            REFERENCE_DAY, dogs.niutang_point, None, REFERENCE_DAY,
+        )  # fmt: skip
+    assert Owner.objects.get(resident_id=CHEN_JING_ID).household.address == "牛塘镇青云路8号"
+
+
 @pytest.mark.parametrize(
     ("written", "expected"),
     [
