@@ -246,13 +246,15 @@ def test_addresses_are_written_alike_before_they_are_compared(written, expected)
 
 
 def test_a_resident_id_with_full_width_or_other_script_digits_is_not_valid():
-    # ZHANG_WEI_ID's check character is right (GB 11643); the same digits in full width or Arabic-Indic are not ASCII.
-    assert rules.is_valid_resident_id(ZHANG_WEI_ID)
-    full_width = ZHANG_WEI_ID.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
-    arabic_indic = ZHANG_WEI_ID.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    # 32041219850312002X: the GB 11643 check character of its first 17 digits is X, which reads the same
+    # after full-width or Arabic-Indic digits; `\d` took those digits and int() read them.
+    ascii_id = "32041219850312002X"
+    assert rules.is_valid_resident_id(ascii_id)
+    full_width = ascii_id[:17].translate(str.maketrans("0123456789", "０１２３４５６７８９")) + "X"
+    arabic_indic = ascii_id[:17].translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")) + "X"
     assert not rules.is_valid_resident_id(full_width)
     assert not rules.is_valid_resident_id(arabic_indic)
-    assert not rules.is_valid_resident_id(ZHANG_WEI_ID + "\n")
+    assert not rules.is_valid_resident_id(ascii_id + "\n")
 
 
 def test_a_resident_id_born_before_1900_or_after_today_is_not_valid():
@@ -272,6 +274,8 @@ def test_a_full_width_resident_id_typed_at_the_counter_is_stored_in_ascii_as_the
         dogs, resident_id=full_width, owner_name="张伟", phone="13800000001", address="湖塘镇花园街1号"
     )
     client.post(reverse("dogs:register_dog"), data)
+    # Read as Zhang Wei's ID in ASCII: his household is found and the second dog refused, no second person made.
+    assert Refusal.objects.get().owner_resident_id == ZHANG_WEI_ID
     assert Owner.objects.filter(resident_id__startswith="32041219850312").count() == 1
 
 
