@@ -24,6 +24,16 @@ def runs_within_the_request(settings):
     settings.CIVIC_BACKGROUND_RUNS = False
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Each test starts with an empty cache, so rate limits counted in one test never reach another."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def cast(db) -> Cast:
     """The named people and places of the demo county (see civic/testing.py)."""

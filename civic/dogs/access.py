@@ -15,7 +15,7 @@ from django.http import Http404
 
 from civic.core.models import Role
 from civic.core.permissions import BUREAU
-from civic.dogs.models import Dog, Licence, Refusal, RenewalReminder
+from civic.dogs.models import Dog, Licence, Owner, OwnerDiscrepancy, Refusal, RenewalReminder
 
 REGISTER_READERS = (*BUREAU, Role.CLINIC_STAFF, Role.INSPECTOR)
 REGISTER_WRITERS = (*BUREAU, Role.CLINIC_STAFF)
@@ -81,3 +81,29 @@ def visible_refusal_or_404(user: Any, number: str) -> Refusal:
         return visible_refusals(user).select_related("breed", "service_point").get(number=number)
     except Refusal.DoesNotExist:
         raise Http404 from None
+
+
+def may_correct_owner(user: Any, owner: Owner) -> bool:
+    """A person's details are corrected by the dog office or at a service point where their dogs are registered."""
+    if not user.is_authenticated:
+        return False
+    if user.is_bureau:
+        return True
+    point_id = own_service_point_id(user)
+    return point_id is not None and point_id in owner.own_service_point_ids()
+
+
+def correctable_owner_or_404(user: Any, owner_id: int) -> Owner:
+    owner = Owner.objects.select_related("household__town").filter(pk=owner_id).first()
+    if owner is None or not may_correct_owner(user, owner):
+        raise Http404
+    return owner
+
+
+def visible_discrepancies(user: Any) -> QuerySet[OwnerDiscrepancy]:
+    """The dog office sees every flag; a clinic sees those about owners whose dogs it registered."""
+    flags = OwnerDiscrepancy.objects.select_related("owner", "service_point", "licence")
+    if user.is_authenticated and user.is_bureau:
+        return flags
+    point_id = own_service_point_id(user)
+    return flags.filter(owner__dogs__service_point_id=point_id).distinct() if point_id else flags.none()

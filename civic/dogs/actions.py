@@ -15,10 +15,13 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
-from civic.core.models import Region, User
-from civic.dogs import rules
+from civic.core.models import Region, RegionLevel, User
+from civic.dogs import addresses, photos, rules
 from civic.dogs.models import (
     CANCELLATION_DOG_STATUS,
+    AddressPlace,
+    AreaRule,
+    Breed,
     CancellationReason,
     CaseStatus,
     Deadline,
@@ -35,6 +38,8 @@ from civic.dogs.models import (
     LicenceEventKind,
     LicenceStatus,
     Owner,
+    OwnerDetail,
+    OwnerDiscrepancy,
     Refusal,
     ReminderKind,
     RenewalReminder,
@@ -44,6 +49,7 @@ from civic.dogs.models import (
     Tag,
     TagStatus,
     ViolationCase,
+    household_key,
 )
 
 REFUSAL_REASON_LABELS = {
@@ -55,9 +61,14 @@ REFUSAL_REASON_LABELS = {
     rules.RefusalReason.NO_QUARANTINE_CERTIFICATE: _("An imported dog needs its quarantine certificate."),
 }
 
+# Tells a clinic only that the number cannot be used, not where or whether it is registered.
+MICROCHIP_NOT_ALLOWED = _("This microchip number cannot be used for a new registration; the dog office can say why.")
+
 RENEWAL_PROBLEM_LABELS = {
     rules.RenewalProblem.TOO_EARLY: _("The renewal window has not opened yet (%(opens)s)."),
-    rules.RenewalProblem.NO_VALID_IMMUNISATION: _("The rabies immunisation is not valid on the day of renewal."),
+    rules.RenewalProblem.NO_VALID_IMMUNISATION: _(
+        "The rabies immunisation does not cover the new period: it must be valid on %(starts)s, its first day."
+    ),
     rules.RenewalProblem.CANCELLED: _("The licence is cancelled."),
 }
 
@@ -97,9 +108,10 @@ class OwnerDetails:
 
 @dataclass(frozen=True)
 class AddressDetails:
+    """An address as given at the counter: its town is chosen, its key area follows from the register of places."""
+
     address: str
     town: Region
-    key_area: Region | None
 
 
 @dataclass(frozen=True)
@@ -136,14 +148,78 @@ class Application:
     immunisation: ImmunisationDetails
 
 
+# --- Households and their key areas -----------------------------------------------
+
+
+def key_area_of(address: AddressDetails) -> Region | None:
+    """The key area an address lies in, read from the register of places; never chosen at the counter.
+
+    [CZ-KEY-AREAS] draws the key areas by towns, streets and roads. A town
+    with no key area needs no places; in a town with one, the address must
+    name a road or community of the register (the longest name that occurs
+    in it wins), unless a row with no name covers the whole town.
+    """
+    if not Region.objects.filter(level=RegionLevel.KEY_AREA, parent=address.town).exists():
+        return None
+    key = household_key(address.address, address.town)
+    matches = [
+        place
+        for place in AddressPlace.objects.filter(town=address.town).select_related("key_area")
+        if addresses.normalised_place_name(place.name) in key
+    ]
+    if not matches:
+        raise ValidationError(
+            {
+                "address": _(
+                    "The address names no road or community of the register of places of %(town)s, so its key "
+                    "area is unknown. Ask the dog office to add the place."
+                )
+                % {"town": address.town}
+            }
+        )
+    return max(matches, key=lambda place: len(place.name)).key_area
+
+
+def address_town_errors(address: AddressDetails) -> str | None:
+    """A message when the address itself names another town or street of the register than the one chosen."""
+    leading = tuple(region.name for region in (address.town.parent,) if region is not None)
+    text = addresses.without_leading_names(addresses.normalised_place_name(address.address), leading)
+    for town in Region.objects.filter(level=RegionLevel.TOWN).exclude(pk=address.town.pk):
+        if text.startswith(town.name):
+            return str(_("The address lies in %(named)s, not in %(chosen)s.") % {"named": town, "chosen": address.town})
+    return None
+
+
 def find_household(address: AddressDetails) -> Household | None:
-    return Household.objects.filter(address=address.address, town=address.town, key_area=address.key_area).first()
+    """The household at this address, however the flat is written (see `civic.dogs.addresses`)."""
+    return Household.objects.filter(
+        town=address.town, normalised_address=household_key(address.address, address.town)
+    ).first()
+
+
+def households_of(address: AddressDetails, resident_id: str) -> list[Household]:
+    """The household at the address and the one the register holds for the resident ID, if either exists.
+
+    A household is found by its address and by the ID numbers of its members,
+    so neither a new spelling of the address nor a new name for a known ID
+    number makes a new household.
+    """
+    found = [find_household(address)]
+    owner = Owner.objects.select_related("household").filter(resident_id=resident_id).first()
+    if owner is not None:
+        found.append(owner.household)
+    return list({household.pk: household for household in found if household is not None}.values())
+
+
+def dogs_kept_in(households: list[Household], except_dog: Dog | None = None) -> int:
+    dogs = Dog.objects.filter(owner__household__in=households, status=DogStatus.REGISTERED)
+    if except_dog is not None:
+        dogs = dogs.exclude(pk=except_dog.pk)
+    return dogs.count()
 
 
 def area_limits(areas: list[Region], on: datetime.date) -> tuple[int | None, float | None, bool]:
     """The strictest dogs-per-household and height limits in force over the given areas."""
-    from civic.dogs.models import AreaRule
-
     area_rules = list(AreaRule.objects.in_force(on).filter(region__in=areas))
     household_limits = [rule.dogs_per_household for rule in area_rules if rule.dogs_per_household is not None]
     height_limits = [rule.max_shoulder_height_m for rule in area_rules if rule.max_shoulder_height_m is not None]
@@ -151,17 +227,22 @@ def area_limits(areas: list[Region], on: datetime.date) -> tuple[int | None, flo
     return min(household_limits, default=None), min(height_limits, default=None), exempt
 
 
-def registration_facts(application: Application, on: datetime.date) -> rules.RegistrationFacts:
-    from civic.dogs.models import Breed
+def areas_of(households: list[Household], address: AddressDetails) -> list[Region]:
+    """Every area whose rules bind: the given address's town and key area, and those of the households found."""
+    areas = [address.town, key_area_of(address)]
+    for household in households:
+        areas.extend(household.areas())
+    return list({area.pk: area for area in areas if area is not None}.values())
 
-    household = find_household(application.address)
-    areas = [area for area in (application.address.town, application.address.key_area) if area is not None]
-    household_limit, height_limit, exempt = area_limits(areas, on)
+
+def registration_facts(application: Application, on: datetime.date) -> rules.RegistrationFacts:
+    households = households_of(application.address, application.owner.resident_id)
+    household_limit, height_limit, exempt = area_limits(areas_of(households, application.address), on)
     dog = application.dog
     return rules.RegistrationFacts(
         application_date=on,
         breed_is_banned=Breed.objects.get(pk=dog.breed_id).is_banned(on),
-        dogs_already_in_household=household.dogs_kept().count() if household else 0,
+        dogs_already_in_household=dogs_kept_in(households),
         household_dog_limit=household_limit,
         shoulder_height_m=dog.shoulder_height_m,
         shoulder_height_limit_m=height_limit,
@@ -174,29 +255,95 @@ def registration_facts(application: Application, on: datetime.date) -> rules.Reg
     )
 
 
-def save_owner(details: OwnerDetails, household: Household) -> Owner:
-    """The owner with this resident ID, created or brought up to date with what was given."""
-    owner, _created = Owner.objects.update_or_create(
-        resident_id=details.resident_id,
-        defaults={"name": details.name, "phone": details.phone, "household": household},
-    )
-    return owner
-
-
 def save_household(address: AddressDetails) -> Household:
     return find_household(address) or Household.objects.create(
-        address=address.address, town=address.town, key_area=address.key_area
+        address=address.address, town=address.town, key_area=key_area_of(address)
     )
 
 
-def issue_licence(dog: Dog, service_point: ServicePoint, on: datetime.date) -> Licence:
+# --- Owners: found by resident ID, changed only on purpose ----------------------------
+
+
+@dataclass(frozen=True)
+class Counter:
+    """Where and by whom a piece of work is done, and on which day."""
+
+    service_point: ServicePoint
+    recorded_by: User | None
+    on: datetime.date
+
+
+def held_differences(owner: Owner, details: OwnerDetails, address: AddressDetails) -> dict[str, tuple[str, str]]:
+    """The owner's details that differ from those given: detail → (held, given)."""
+    held_key = owner.household.normalised_address
+    same_address = owner.household.town_id == address.town.pk and held_key == household_key(
+        address.address, address.town
+    )
+    differences = {
+        OwnerDetail.NAME: (owner.name, details.name),
+        OwnerDetail.PHONE: (owner.phone, details.phone),
+        OwnerDetail.ADDRESS: (owner.household.address, address.address),
+    }
+    same = {OwnerDetail.NAME: owner.name == details.name, OwnerDetail.PHONE: owner.phone == details.phone}
+    same[OwnerDetail.ADDRESS] = same_address
+    return {str(detail): values for detail, values in differences.items() if not same[detail]}
+
+
+def flag_differences(
+    owner: Owner, differences: dict[str, tuple[str, str]], licence: Licence | None, counter: Counter
+) -> None:
+    """Keep what was given beside what is held, for the dog office, and mark it on the owner's licences."""
+    OwnerDiscrepancy.objects.bulk_create(
+        OwnerDiscrepancy(
+            owner=owner,
+            detail=detail,
+            held_value=held[:200],
+            given_value=given[:200],
+            reported_on=counter.on,
+            service_point=counter.service_point,
+            reported_by=counter.recorded_by,
+            licence=licence,
+        )
+        for detail, (held, given) in differences.items()
+    )
+    for owned in owner.licences():
+        record_event(
+            owned,
+            LicenceEventKind.OWNER_DETAILS_DIFFER,
+            counter.on,
+            counter.service_point,
+            counter.recorded_by,
+            differing=sorted(differences),
+        )
+
+
+def owner_for(details: OwnerDetails, address: AddressDetails) -> tuple[Owner, dict[str, tuple[str, str]]]:
+    """The owner the register holds for the resident ID, untouched, and how the given details differ.
+
+    A clinic never edits a person on the way: a person's record changes only
+    through `correct_owner`, which is permitted, audited and recorded on
+    every licence of theirs. A new resident ID makes a new owner.
+    """
+    owner = Owner.objects.select_related("household").filter(resident_id=details.resident_id).first()
+    if owner is not None:
+        return owner, held_differences(owner, details, address)
+    owner = Owner.objects.create(
+        name=details.name, resident_id=details.resident_id, phone=details.phone, household=save_household(address)
+    )
+    return owner, {}
+
+
+def issue_licence(
+    dog: Dog, service_point: ServicePoint, on: datetime.date, immunisation_valid_until: datetime.date
+) -> Licence:
+    """A licence and its tag; the licence ends with its immunisation when that ends first."""
     validity_days = Deadline.days_for(DeadlineKind.LICENCE_VALIDITY, on)
     licence = Licence.objects.create(
         number=next_licence_number(on),
         dog=dog,
         service_point=service_point,
         issued_on=on,
-        expires_on=rules.deadline(on, validity_days),
+        expires_on=rules.licence_expiry(on, validity_days, immunisation_valid_until),
     )
     Tag.objects.create(number=next_tag_number(on), licence=licence, issued_on=on)
     return licence
@@ -225,9 +372,11 @@ def record_refusal(
     )
 
 
-def create_dog(details: DogDetails, owner: Owner, service_point: ServicePoint, photo: object = None) -> Dog:
+def create_dog(
+    details: DogDetails, owner: Owner, service_point: ServicePoint, photo: photos.Photo | None = None
+) -> Dog:
     if Dog.objects.filter(microchip=details.microchip).exists():
-        raise ValidationError({"microchip": _("A dog with this microchip number is already registered.")})
+        raise ValidationError({"microchip": MICROCHIP_NOT_ALLOWED})
     return Dog.objects.create(
         name=details.name,
         owner=owner,
@@ -237,7 +386,8 @@ def create_dog(details: DogDetails, owner: Owner, service_point: ServicePoint, p
         birth_date=details.birth_date,
         shoulder_height_m=details.shoulder_height_m,
         is_neutered=details.is_neutered,
-        photo=photo or "",
+        photo=photo.full if photo else "",
+        photo_thumbnail=photo.thumbnail if photo else "",
         microchip=details.microchip,
         purpose=details.purpose,
         assistance_proof=details.assistance_proof,
@@ -262,18 +412,24 @@ def register_dog(
     service_point: ServicePoint,
     recorded_by: User | None,
     on: datetime.date,
-    photo: object = None,
+    photo: photos.Photo | None = None,
 ) -> Licence | Refusal:
-    """One stop: owner, household, dog, immunisation, licence and tag — or a refusal with its reasons."""
+    """One stop: owner, household, dog, immunisation, licence and tag — or a refusal with its reasons.
+
+    An owner the register already holds under the resident ID keeps their
+    record as it is; details given that differ are flagged for the dog office.
+    """
     with transaction.atomic():
         reasons = rules.refusal_reasons(registration_facts(application, on))
         if reasons:
             return record_refusal(application, reasons, service_point, recorded_by, on)
-        owner = save_owner(application.owner, save_household(application.address))
+        owner, differences = owner_for(application.owner, application.address)
         dog = create_dog(application.dog, owner, service_point, photo)
         record_immunisation(dog, application.immunisation, service_point)
-        licence = issue_licence(dog, service_point, on)
+        licence = issue_licence(dog, service_point, on, application.immunisation.valid_until)
         record_event(licence, LicenceEventKind.REGISTERED, on, service_point, recorded_by)
+        if differences:
+            flag_differences(owner, differences, licence, Counter(service_point, recorded_by, on))
         return licence
 
 
@@ -306,8 +462,11 @@ def renewal_errors(licence: Licence, on: datetime.date) -> list[str]:
     problems = rules.renewal_problems(
         licence.is_cancelled, licence.expires_on, immunisation.valid_until if immunisation else None, on, window_days
     )
-    opens = rules.renewal_window_opens(licence.expires_on, window_days)
-    return [str(RENEWAL_PROBLEM_LABELS[problem]) % {"opens": opens.isoformat()} for problem in problems]
+    values = {
+        "opens": rules.renewal_window_opens(licence.expires_on, window_days).isoformat(),
+        "starts": rules.renewal_period_start(licence.expires_on, on).isoformat(),
+    }
+    return [str(RENEWAL_PROBLEM_LABELS[problem]) % values for problem in problems]
 
 
 def renew_licence(
@@ -317,7 +476,12 @@ def renew_licence(
     on: datetime.date,
     immunisation: ImmunisationDetails | None = None,
 ) -> Licence:
-    """Extend a licence by its validity, after recording a new immunisation if one was brought."""
+    """Extend a licence by its validity, after recording a new immunisation if one was brought.
+
+    The new period needs an immunisation valid on its first day and ends no
+    later than that immunisation; reminders queued about the old expiry are
+    withdrawn, so the owner is not told to renew what is renewed.
+    """
     with transaction.atomic():
         if immunisation is not None:
             record_immunisation(licence.dog, immunisation, service_point)
@@ -326,8 +490,11 @@ def renew_licence(
             raise ValidationError(errors)
         previous_expiry = licence.expires_on
         validity_days = Deadline.days_for(DeadlineKind.LICENCE_VALIDITY, on)
-        licence.expires_on = rules.renewed_expiry(previous_expiry, on, validity_days)
+        latest = licence.dog.latest_immunisation()
+        valid_until = latest.valid_until if latest else None
+        licence.expires_on = rules.renewed_expiry(previous_expiry, on, validity_days, valid_until)
         licence.save(update_fields=["expires_on"])
+        withdraw_reminders(licence, on)
         record_event(
             licence,
             LicenceEventKind.RENEWED,
@@ -341,17 +508,27 @@ def renew_licence(
         return licence
 
 
+def withdraw_reminders(licence: Licence, on: datetime.date) -> int:
+    """Take back the reminders still waiting to be sent for a licence that was renewed or cancelled."""
+    waiting = licence.reminders.filter(
+        sent_at__isnull=True, withdrawn_on__isnull=True, expires_on__lt=licence.expires_on
+    )
+    if licence.is_cancelled:
+        waiting = licence.reminders.filter(sent_at__isnull=True, withdrawn_on__isnull=True)
+    return waiting.update(withdrawn_on=on)
+
+
 def is_change_late(changed_on: datetime.date, on: datetime.date) -> bool:
     return on > rules.deadline(changed_on, Deadline.days_for(DeadlineKind.CHANGE_NOTICE, on))
 
 
-def check_household_room(household: Household, dog: Dog, on: datetime.date) -> None:
-    """A dog may move only into a household whose key area still has room for it."""
-    household_limit, _height_limit, exempt = area_limits(household.areas(), on)
+def check_household_room(households: list[Household], dog: Dog, on: datetime.date) -> None:
+    """A dog may move only into households whose key areas still have room for it."""
+    areas = list({area.pk: area for household in households for area in household.areas()}.values())
+    household_limit, _height_limit, exempt = area_limits(areas, on)
     if dog.purpose != DogPurpose.PET and dog.assistance_proof and exempt:
         return
-    kept_elsewhere = household.dogs_kept().exclude(pk=dog.pk).count()
-    if rules.is_over_household_limit(kept_elsewhere, household_limit):
+    if rules.is_over_household_limit(dogs_kept_in(households, except_dog=dog), household_limit):
         raise ValidationError(REFUSAL_REASON_LABELS[rules.RefusalReason.HOUSEHOLD_LIMIT])
 
 
@@ -364,11 +541,17 @@ def change_owner(
     recorded_by: User | None,
     on: datetime.date,
 ) -> Licence:
+    """Hand a dog to another person ([CZ-DOGS] change registration within 15 days).
+
+    A new owner already in the register keeps their record; what differs is
+    flagged, as at registration.
+    """
     with transaction.atomic():
-        household = save_household(address)
-        check_household_room(household, licence.dog, on)
+        households = households_of(address, new_owner.resident_id) or [save_household(address)]
+        check_household_room(households, licence.dog, on)
         previous_owner = licence.dog.owner
-        licence.dog.owner = save_owner(new_owner, household)
+        owner, differences = owner_for(new_owner, address)
+        licence.dog.owner = owner
         licence.dog.save(update_fields=["owner"])
         record_event(
             licence,
@@ -380,7 +563,31 @@ def change_owner(
             changed_on=changed_on.isoformat(),
             previous_owner=previous_owner.masked_resident_id,
         )
+        if differences:
+            flag_differences(owner, differences, licence, Counter(service_point, recorded_by, on))
         return licence
+
+
+def move_owner(owner: Owner, address: AddressDetails, on: datetime.date) -> tuple[str, str]:
+    """Move an owner (and so every dog of theirs) to an address; the addresses before and after.
+
+    All the owner's dogs move together, so they count together against the
+    new household's limit, beside the dogs others keep there.
+    """
+    household = save_household(address)
+    household_limit, _height_limit, exempt = area_limits(household.areas(), on)
+    moving = [
+        dog
+        for dog in owner.dogs.filter(status=DogStatus.REGISTERED)
+        if not (dog.purpose != DogPurpose.PET and dog.assistance_proof and exempt)
+    ]
+    kept_by_others = Dog.objects.filter(owner__household=household, status=DogStatus.REGISTERED).exclude(owner=owner)
+    if household_limit is not None and kept_by_others.count() + len(moving) > household_limit:
+        raise ValidationError(REFUSAL_REASON_LABELS[rules.RefusalReason.HOUSEHOLD_LIMIT])
+    previous_address = owner.household.address
+    owner.household = household
+    owner.save(update_fields=["household"])
+    return previous_address, household.address
 
 
 def change_address(
@@ -393,12 +600,7 @@ def change_address(
 ) -> Licence:
     """Move the owner (and so every dog of theirs) to a new address."""
     with transaction.atomic():
-        household = save_household(address)
-        check_household_room(household, licence.dog, on)
-        owner = licence.dog.owner
-        previous_address = owner.household.address
-        owner.household = household
-        owner.save(update_fields=["household"])
+        previous_address, _address = move_owner(licence.dog.owner, address, on)
         record_event(
             licence,
             LicenceEventKind.ADDRESS_CHANGED,
@@ -410,6 +612,48 @@ def change_address(
             previous_address=previous_address,
         )
         return licence
+
+
+def correct_owner(
+    owner: Owner,
+    name: str,
+    phone: str,
+    address: AddressDetails,
+    reason: str,
+    service_point: ServicePoint | None,
+    recorded_by: User | None,
+    on: datetime.date,
+) -> Owner:
+    """Correct a person's name, phone or address: the one way a person's record changes.
+
+    Permitted to the owner's own service points and the dog office
+    (`civic.dogs.access.may_correct_owner`); the owner's history keeps the
+    values before, every licence of theirs records the correction, and the
+    open flags about the owner are resolved.
+    """
+    with transaction.atomic():
+        before = {"name": owner.name, "phone": owner.phone, "address": owner.household.address}
+        if household_key(address.address, address.town) != owner.household.normalised_address or (
+            address.town.pk != owner.household.town_id
+        ):
+            move_owner(owner, address, on)
+        owner.name, owner.phone = name, phone
+        owner.full_clean(exclude=["household", "resident_id"])
+        owner.save(update_fields=["name", "phone"])
+        after = {"name": owner.name, "phone": owner.phone, "address": owner.household.address}
+        corrected = sorted(detail for detail in before if before[detail] != after[detail])
+        for licence in owner.licences():
+            record_event(
+                licence,
+                LicenceEventKind.OWNER_CORRECTED,
+                on,
+                service_point,
+                recorded_by,
+                corrected=corrected,
+                reason=reason,
+            )
+        owner.discrepancies.filter(resolved_on__isnull=True).update(resolved_on=on, resolved_by=recorded_by)
+        return owner
 
 
 def change_contact(
@@ -453,6 +697,7 @@ def cancel_licence(
         licence.cancellation_reason = reason
         licence.save(update_fields=["status", "cancelled_on", "cancellation_reason"])
         licence.tags.filter(status=TagStatus.ACTIVE).update(status=TagStatus.CANCELLED)
+        withdraw_reminders(licence, on)
         licence.dog.status = CANCELLATION_DOG_STATUS[CancellationReason(reason)]
         licence.dog.save(update_fields=["status"])
         notice_days = Deadline.days_for(DeadlineKind.CANCELLATION_NOTICE, on)

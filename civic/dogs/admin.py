@@ -48,6 +48,23 @@ class AreaRuleAdmin(DatedRuleAdmin):
     search_fields = ("region__name", "region__code")
 
 
+@admin.register(models.AddressPlace)
+class AddressPlaceAdmin(SimpleHistoryAdmin):
+    """The register of places: which roads and communities of a town lie in its key area."""
+
+    list_display = ("town", "name", "key_area", "source")
+    list_filter = ("town", "key_area")
+    search_fields = ("name", "town__name")
+
+
+@admin.register(models.OwnerDiscrepancy)
+class OwnerDiscrepancyAdmin(SimpleHistoryAdmin):
+    list_display = ("owner", "detail", "held_value", "given_value", "service_point", "reported_on", "resolved_on")
+    list_filter = ("detail", "resolved_on")
+    search_fields = ("owner__name", "owner__resident_id")
+    raw_id_fields = ("owner", "licence")
+
+
 @admin.register(models.Deadline)
 class DeadlineAdmin(DatedRuleAdmin):
     list_display = ("kind", "days", "effective_from", "effective_to", "source")
@@ -142,7 +159,7 @@ class RefusalAdmin(admin.ModelAdmin):
 
 @admin.register(models.RenewalReminder)
 class RenewalReminderAdmin(admin.ModelAdmin):
-    list_display = ("licence", "kind", "expires_on", "queued_on", "phone", "sent_at")
+    list_display = ("licence", "kind", "expires_on", "queued_on", "phone", "sent_at", "withdrawn_on")
     list_filter = ("kind", "queued_on")
     raw_id_fields = ("licence",)
 

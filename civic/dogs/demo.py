@@ -34,6 +34,7 @@ from tqdm import tqdm
 from civic.core.models import Region, RegionLevel, Role, User
 from civic.dogs import actions, rules
 from civic.dogs.models import (
+    AddressPlace,
     Breed,
     CancellationReason,
     CaseStatus,
@@ -61,6 +62,7 @@ from civic.dogs.models import (
     TagStatus,
     ViolationCase,
     ViolationType,
+    household_key,
 )
 from civic.dogs.regulation import install_key_area_rules, install_regulation
 
@@ -252,14 +254,18 @@ def create_owners(
     first_dog_of: dict[int, DemoDog] = {}
     for dog in dogs:
         first_dog_of.setdefault(dog.household_index, dog)
-    households = [
-        Household(
-            address=address(rng, first_dog_of[index].town, first_dog_of[index].key_area is not None),
-            town=first_dog_of[index].town,
-            key_area=first_dog_of[index].key_area,
+    households = []
+    for index in range(household_count):
+        town = first_dog_of[index].town
+        written = address(rng, town, first_dog_of[index].key_area is not None)
+        households.append(
+            Household(
+                address=written,
+                normalised_address=household_key(written, town),
+                town=town,
+                key_area=first_dog_of[index].key_area,
+            )
         )
-        for index in range(household_count)
-    ]
     households = Household.objects.bulk_create(households, batch_size=2000)
     owners = [
         Owner(
@@ -618,7 +624,27 @@ def give_showcase_dogs_photos(dogs: list[DemoDog], records: list[Dog]) -> None:
         if dog.tag_number in SHOWCASE_TAGS:
             (folder / f"demo-{dog.tag_number}.png").write_bytes(drawn_dog_photo(PHOTO_COLOURS[dog.fate]))
             record.photo.name = f"dogs/photos/demo-{dog.tag_number}.png"
-            record.save(update_fields=["photo"])
+            record.photo_thumbnail.name = record.photo.name
+            record.save(update_fields=["photo", "photo_thumbnail"])
+
+
+def install_demo_address_places(context: DemoContext) -> None:
+    """The register of places of every town with a key area: its communities lie in the key area, its roads not.
+
+    The demo draws key-area addresses in communities and general ones on roads
+    (see `address`), so the register places every demo address.
+    """
+    for town in context.towns:
+        key_area = context.key_areas.get(town.pk)
+        if key_area is None:
+            continue
+        short = town.name.removesuffix("街道").removesuffix("镇")
+        places: list[tuple[str, Region | None]] = [(f"{short}{name}", key_area) for name in COMMUNITIES]
+        places += [(f"{short}{name}", None) for name in ROADS]
+        for name, area in places:
+            AddressPlace.objects.get_or_create(
+                town=town, name=name, defaults={"key_area": area, "source": "demo county"}
+            )
 
 
 # --- Loading -------------------------------------------------------------------------
@@ -657,6 +683,7 @@ def load_dog_demo(
         install_regulation()
         install_key_area_rules(list(Region.objects.filter(level=RegionLevel.KEY_AREA)))
         context = demo_context(seed, scale, quiet, day)
+        install_demo_address_places(context)
         context.dog_count = dog_count or DOGS_PER_SCALE * scale
         if not context.towns or not context.points_by_town:
             raise ValueError("load the demo regions and service points before the dog records")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import unicodedata
 from typing import Any
 
 from django import forms
@@ -11,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civic.core.models import Region, RegionLevel
-from civic.dogs import actions
+from civic.dogs import actions, photos, rules
 from civic.dogs.models import (
     Breed,
     CancellationReason,
@@ -29,6 +30,7 @@ from civic.dogs.models import (
     Tag,
     ViolationType,
     validate_microchip,
+    validate_phone,
     validate_resident_id,
 )
 
@@ -43,10 +45,6 @@ def towns() -> QuerySet[Region]:
     return Region.objects.filter(level=RegionLevel.TOWN).order_by("code")
 
 
-def key_areas() -> QuerySet[Region]:
-    return Region.objects.filter(level=RegionLevel.KEY_AREA).order_by("code")
-
-
 def offer(form: forms.Form, name: str, choices: QuerySet[Any]) -> None:
     """Set the choices of the form's model choice field `name` when the form is made, not when it is defined."""
     field = form.fields[name]
@@ -55,7 +53,14 @@ def offer(form: forms.Form, name: str, choices: QuerySet[Any]) -> None:
 
 
 def normalised_resident_id(value: str) -> str:
-    return value.strip().upper()
+    """Full-width digits and letters typed on a Chinese keyboard become ASCII; the register keeps ASCII only."""
+    return unicodedata.normalize("NFKC", value).strip().upper()
+
+
+def clean_phone_value(value: str) -> str:
+    phone = rules.normalised_phone(unicodedata.normalize("NFKC", value))
+    validate_phone(phone)
+    return phone
 
 
 def licence_by_number(number: str) -> Licence | None:
@@ -72,33 +77,36 @@ def licence_by_number(number: str) -> Licence | None:
 
 
 class AddressFields(forms.Form):
+    """An address and its town; the key area follows from the register of places, it is not chosen."""
+
     address = forms.CharField(label=_("Address where the dog is kept"), max_length=200)
-    town = forms.ModelChoiceField(label=_("Town or street"), queryset=Region.objects.none())
-    key_area = forms.ModelChoiceField(
-        label=_("Key management area"),
+    town = forms.ModelChoiceField(
+        label=_("Town or street"),
         queryset=Region.objects.none(),
-        required=False,
-        empty_label=_("Not in a key area"),
-        help_text=_("Key areas have stricter rules, such as one dog per household."),
+        help_text=_("The key area, with its stricter rules, follows from the address."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         offer(self, "town", towns())
-        offer(self, "key_area", key_areas())
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        town, key_area = data.get("town"), data.get("key_area")
-        if town is not None and key_area is not None and key_area.parent_id != town.pk:
-            self.add_error(
-                "key_area", _("This key area lies in %(town)s, not in the town chosen.") % {"town": key_area.parent}
-            )
+        if data.get("address") and data.get("town") is not None:
+            details = actions.AddressDetails(address=data["address"].strip(), town=data["town"])
+            mismatch = actions.address_town_errors(details)
+            if mismatch:
+                self.add_error("address", mismatch)
+            else:
+                try:
+                    data["key_area"] = actions.key_area_of(details)
+                except forms.ValidationError as error:
+                    self.add_error("address", error.error_dict["address"])
         return data
 
     def address_details(self) -> actions.AddressDetails:
         data = self.cleaned_data
-        return actions.AddressDetails(address=data["address"].strip(), town=data["town"], key_area=data["key_area"])
+        return actions.AddressDetails(address=data["address"].strip(), town=data["town"])
 
 
 class OwnerFields(forms.Form):
@@ -109,12 +117,17 @@ class OwnerFields(forms.Form):
         min_length=18,
         help_text=_("18 characters; the last one is a check character (0–9 or X)."),
     )
-    phone = forms.CharField(label=_("Phone"), max_length=30)
+    phone = forms.CharField(
+        label=_("Phone"), max_length=30, help_text=_("A mobile number, or a landline with its area code.")
+    )
 
     def clean_resident_id(self) -> str:
         value = normalised_resident_id(self.cleaned_data["resident_id"])
         validate_resident_id(value)
         return value
+
+    def clean_phone(self) -> str:
+        return clean_phone_value(self.cleaned_data["phone"])
 
     def owner_details(self) -> actions.OwnerDetails:
         data = self.cleaned_data
@@ -126,7 +139,7 @@ class OwnerFields(forms.Form):
 # --- One-stop registration -----------------------------------------------------
 
 REGISTRATION_STEPS = (
-    ("owner", _("Owner and address"), ("owner_name", "resident_id", "phone", "address", "town", "key_area")),
+    ("owner", _("Owner and address"), ("owner_name", "resident_id", "phone", "address", "town")),
     (
         "dog",
         _("Dog"),
@@ -167,7 +180,12 @@ class RegistrationForm(OwnerFields, AddressFields):
     )
     is_neutered = forms.BooleanField(label=_("Neutered"), required=False)
     microchip = forms.CharField(label=_("Microchip number"), max_length=15, validators=[validate_microchip])
-    photo = forms.ImageField(label=_("Photo"), required=False)
+    photo = forms.FileField(
+        label=_("Photo"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        help_text=_("JPEG, PNG or WebP, up to 8 MB."),
+    )
     purpose = forms.ChoiceField(label=_("Purpose"), choices=DogPurpose.choices, initial=DogPurpose.PET)
     assistance_proof = forms.CharField(
         label=_("Disability or assistance proof"),
@@ -196,8 +214,14 @@ class RegistrationForm(OwnerFields, AddressFields):
     def clean_microchip(self) -> str:
         value = self.cleaned_data["microchip"].strip()
         if Dog.objects.filter(microchip=value).exists():
-            raise forms.ValidationError(_("A dog with this microchip number is already registered."))
+            raise forms.ValidationError(actions.MICROCHIP_NOT_ALLOWED)
         return value
+
+    def clean_photo(self) -> photos.Photo | None:
+        upload = self.cleaned_data.get("photo")
+        if not upload:
+            return None
+        return photos.reencoded(upload, upload.size or 0)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -305,6 +329,26 @@ class AddressChangeForm(AddressFields, ChangedOnField):
 class ContactChangeForm(ChangedOnField):
     phone = forms.CharField(label=_("New phone"), max_length=30)
 
+    def clean_phone(self) -> str:
+        return clean_phone_value(self.cleaned_data["phone"])
+
+
+class OwnerCorrectionForm(AddressFields):
+    """A correction of a person's own details, made at their own service point or by the dog office."""
+
+    owner_name = forms.CharField(label=_("Owner's name"), max_length=50)
+    phone = forms.CharField(label=_("Phone"), max_length=30)
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        max_length=200,
+        help_text=_("For example: the name was mistyped at registration; the owner showed the new phone contract."),
+    )
+
+    field_order = ("owner_name", "phone", "address", "town", "reason")
+
+    def clean_phone(self) -> str:
+        return clean_phone_value(self.cleaned_data["phone"])
+
 
 CHANGE_FORMS: dict[str, type[forms.Form]] = {
     "owner": OwnerChangeForm,
@@ -373,7 +417,11 @@ class DogSearchForm(forms.Form):
 
 
 class CheckForm(forms.Form):
-    number = forms.CharField(label=_("Tag or licence number"), max_length=20)
+    number = forms.CharField(
+        label=_("Tag or licence number"),
+        max_length=20,
+        error_messages={"max_length": _("A tag or licence number has at most 20 characters.")},
+    )
 
 
 # --- Enforcement -----------------------------------------------------------------

@@ -11,16 +11,17 @@ money in yuan.
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from civic.dogs import rules
+from civic.dogs import addresses, rules
 
 if TYPE_CHECKING:
     from civic.core.models import Region
@@ -48,9 +49,18 @@ class ServicePoint(models.Model):
 
 
 def validate_resident_id(value: str) -> None:
-    if not rules.is_valid_resident_id(value):
+    if not rules.is_valid_resident_id(value, timezone.localdate()):
         raise ValidationError(
             _("Enter an 18-character resident ID whose birth date and check character (GB 11643) are right.")
+        )
+
+
+def validate_phone(value: str) -> None:
+    if not rules.is_valid_phone(value):
+        raise ValidationError(
+            _(
+                "Enter a mobile number of 11 digits (such as 13912345678) or a landline with its area code (0519-86001234)."
+            )
         )
 
 
@@ -211,10 +221,76 @@ class PenaltyRange(DatedRule):
 # --- Owners, households and dogs ---------------------------------------------
 
 
+class AddressPlace(models.Model):
+    """A road or community of a town in the register of places, and whether it lies in a key area.
+
+    The city's notice draws each key area by towns, streets and roads
+    ([CZ-KEY-AREAS]); the bureau keeps here the roads and communities of every
+    town that has a key area, so a household's key area follows from its
+    address and is never picked at the counter. A row with no name covers the
+    whole town (湖塘镇 is a key area as a whole).
+    """
+
+    name = models.CharField(
+        _("road or community"),
+        max_length=100,
+        blank=True,
+        help_text=_("As it is written in addresses. Leave empty for a row that covers the whole town."),
+    )
+    town = models.ForeignKey(
+        "core.Region",
+        verbose_name=_("town or street"),
+        on_delete=models.PROTECT,
+        related_name="address_places",
+        limit_choices_to={"level": "town"},
+    )
+    key_area = models.ForeignKey(
+        "core.Region",
+        verbose_name=_("key management area"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="key_area_places",
+        limit_choices_to={"level": "key_area"},
+        help_text=_("Empty: the place lies in the general area."),
+    )
+    source = models.CharField(
+        _("source"), max_length=200, blank=True, help_text=_("The notice that draws the key area.")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["town__code", "name"]
+        verbose_name = _("place of the address register")
+        verbose_name_plural = _("places of the address register")
+        constraints = [models.UniqueConstraint(fields=["town", "name"], name="one_address_place_per_name")]
+
+    def __str__(self) -> str:
+        return f"{self.town}{self.name}"
+
+    def clean(self) -> None:
+        key_area = self.key_area if self.key_area_id is not None else None
+        if key_area is not None and self.town_id is not None and key_area.parent_id != self.town_id:
+            raise ValidationError({"key_area": _("This key area does not lie in the town chosen.")})
+
+
+def household_key(address: str, town: Region) -> str:
+    """The address as the register compares households in one town (see `civic.dogs.addresses`)."""
+    leading = tuple(region.name for region in (town.parent, town) if region is not None)
+    return addresses.normalised_address(address, leading)
+
+
 class Household(models.Model):
-    """An address where dogs are kept, placed in a town and, where it lies in one, a key area."""
+    """An address where dogs are kept, placed in a town and, where it lies in one, a key area.
+
+    Households are found by `normalised_address` within their town, so "1002室"
+    and "1002" or "十二栋" and "12栋" are one household.
+    """
 
     address = models.CharField(_("address"), max_length=200)
+    normalised_address = models.CharField(
+        _("address as compared"), max_length=200, db_index=True, editable=False, default=""
+    )
     town = models.ForeignKey(
         "core.Region",
         verbose_name=_("town or street"),
@@ -241,6 +317,10 @@ class Household(models.Model):
     def __str__(self) -> str:
         return self.address
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.normalised_address = household_key(self.address, self.town)
+        super().save(*args, **kwargs)
+
     def areas(self) -> list[Region]:
         return [area for area in (self.town, self.key_area) if area is not None]
 
@@ -256,7 +336,7 @@ class Owner(models.Model):
     resident_id = models.CharField(
         _("resident ID number"), max_length=18, unique=True, validators=[validate_resident_id]
     )
-    phone = models.CharField(_("phone"), max_length=30)
+    phone = models.CharField(_("phone"), max_length=30, validators=[validate_phone])
     household = models.ForeignKey(
         Household, verbose_name=_("household"), on_delete=models.PROTECT, related_name="owners"
     )
@@ -273,6 +353,69 @@ class Owner(models.Model):
     @property
     def masked_resident_id(self) -> str:
         return rules.mask_resident_id(self.resident_id)
+
+    def own_service_point_ids(self) -> set[int]:
+        """The service points where this owner's dogs are registered: the points that keep the owner's record."""
+        return set(self.dogs.values_list("service_point_id", flat=True))
+
+    def licences(self) -> models.QuerySet[Licence]:
+        return Licence.objects.filter(dog__owner=self)
+
+
+class OwnerDetail(models.TextChoices):
+    NAME = "name", _("Name")
+    PHONE = "phone", _("Phone")
+    ADDRESS = "address", _("Address")
+
+
+class OwnerDiscrepancy(models.Model):
+    """Details given at a counter that differ from those held for a resident ID, flagged for the dog office.
+
+    The register keeps what it holds: a person's record changes only through
+    the audited correction of that person (`civic.dogs.actions.correct_owner`).
+    """
+
+    owner = models.ForeignKey(Owner, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="discrepancies")
+    detail = models.CharField(_("detail"), max_length=10, choices=OwnerDetail.choices)
+    held_value = models.CharField(_("held"), max_length=200)
+    given_value = models.CharField(_("given"), max_length=200)
+    reported_on = models.DateField(_("reported on"))
+    service_point = models.ForeignKey(
+        ServicePoint, verbose_name=_("service point"), on_delete=models.PROTECT, related_name="owner_discrepancies"
+    )
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reported by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    licence = models.ForeignKey(
+        "Licence", verbose_name=_("licence"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resolved by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["resolved_on", "-reported_on", "-id"]
+        verbose_name = _("owner details to check")
+        verbose_name_plural = _("owner details to check")
+
+    def __str__(self) -> str:
+        return f"{self.owner}: {self.get_detail_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_on is None
 
 
 class Sex(models.TextChoices):
@@ -304,6 +447,9 @@ class Dog(models.Model):
     shoulder_height_m = models.FloatField(_("shoulder height (m)"))
     is_neutered = models.BooleanField(_("neutered"), default=False)
     photo = models.ImageField(_("photo"), upload_to="dogs/photos/", blank=True)
+    photo_thumbnail = models.ImageField(
+        _("photo thumbnail"), upload_to="dogs/thumbnails/", blank=True, help_text=_("What public pages show.")
+    )
     microchip = models.CharField(_("microchip number"), max_length=15, unique=True, validators=[validate_microchip])
     purpose = models.CharField(_("purpose"), max_length=16, choices=DogPurpose.choices, default=DogPurpose.PET)
     assistance_proof = models.CharField(
@@ -414,8 +560,12 @@ class Licence(models.Model):
     def is_cancelled(self) -> bool:
         return self.status == LicenceStatus.CANCELLED
 
+    @property
+    def is_lost(self) -> bool:
+        return self.is_cancelled and self.cancellation_reason == CancellationReason.LOSS
+
     def state(self, on: datetime.date) -> rules.LicenceState:
-        return rules.licence_state(self.is_cancelled, self.expires_on, on)
+        return rules.licence_state(self.is_cancelled, self.expires_on, on, is_lost=self.is_lost)
 
     def renewal_state(self, on: datetime.date) -> rules.RenewalState:
         return rules.renewal_state(self.expires_on, on, Deadline.days_for(DeadlineKind.RENEWAL_WINDOW, on))
@@ -459,13 +609,15 @@ class LicenceEventKind(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
     TAG_REPLACED = "tag_replaced", _("Tag replaced")
     LICENCE_REPLACED = "licence_replaced", _("Licence replaced")
+    OWNER_DETAILS_DIFFER = "owner_details_differ", _("Owner's details given differ from those held")
+    OWNER_CORRECTED = "owner_corrected", _("Owner's details corrected")
 
 
 class LicenceEvent(models.Model):
     """One piece of work on a licence at a service point: the trail and the throughput figures."""
 
     licence = models.ForeignKey(Licence, verbose_name=_("licence"), on_delete=models.PROTECT, related_name="events")
-    kind = models.CharField(_("kind"), max_length=20, choices=LicenceEventKind.choices)
+    kind = models.CharField(_("kind"), max_length=24, choices=LicenceEventKind.choices)
     happened_on = models.DateField(_("date"))
     service_point = models.ForeignKey(
         ServicePoint, verbose_name=_("service point"), on_delete=models.PROTECT, null=True, blank=True
@@ -533,6 +685,9 @@ class RenewalReminder(models.Model):
     phone = models.CharField(_("phone"), max_length=30)
     message = models.TextField(_("message"))
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    withdrawn_on = models.DateField(
+        _("withdrawn on"), null=True, blank=True, help_text=_("Not to be sent: the licence was renewed or cancelled.")
+    )
 
     class Meta:
         ordering = ["-queued_on", "licence__number"]

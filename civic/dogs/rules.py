@@ -15,8 +15,19 @@ from enum import StrEnum
 
 RESIDENT_ID_WEIGHTS = tuple(2 ** (17 - position) % 11 for position in range(17))
 RESIDENT_ID_CHECK_CHARACTERS = "10X98765432"
-RESIDENT_ID_PATTERN = re.compile(r"^\d{17}[\dX]$")
-MICROCHIP_PATTERN = re.compile(r"^\d{15}$")
+# ASCII digits only: `\d` would also take full-width and other scripts' digits,
+# which int() reads but which make a second spelling of the same number.
+RESIDENT_ID_PATTERN = re.compile(r"^[0-9]{17}[0-9X]$")
+MICROCHIP_PATTERN = re.compile(r"^[0-9]{15}$")
+# Birth dates a living resident's ID can carry: none before 1900, none after the day of checking.
+EARLIEST_BIRTH_DATE = datetime.date(1900, 1, 1)
+# Mainland mobile numbers: 11 digits starting 13–19 (the numbering plan of the
+# Ministry of Industry and Information Technology), optionally after +86 or 0086.
+MOBILE_PHONE_PATTERN = re.compile(r"^(?:\+?86|0086)?1[3-9][0-9]{9}$")
+# Landlines: a trunk 0 and a 2- or 3-digit area code (0519 is Changzhou), a 7- or
+# 8-digit number, optionally an extension after "-" or "转".
+LANDLINE_PATTERN = re.compile(r"^0[1-9][0-9]{1,2}-?[2-9][0-9]{6,7}(?:(?:-|转)[0-9]{1,6})?$")
+PHONE_SEPARATORS = re.compile(r"[\s()（）]")
 
 
 def resident_id_check_character(first_seventeen_digits: str) -> str:
@@ -39,13 +50,29 @@ def resident_id_birth_date(resident_id: str) -> datetime.date | None:
         return None
 
 
-def is_valid_resident_id(resident_id: str) -> bool:
-    """An 18-character resident ID with a real birth date and the right check character."""
-    if not RESIDENT_ID_PATTERN.match(resident_id):
+def is_valid_resident_id(resident_id: str, on: datetime.date | None = None) -> bool:
+    """An 18-character resident ID of ASCII digits (and a final X) with the right check character [GB 11643].
+
+    Its birth date (characters 7–14) must be a real day from 1900 on and, when
+    `on` is given, no later than `on`.
+    """
+    if not RESIDENT_ID_PATTERN.fullmatch(resident_id):
         return False
-    if resident_id_birth_date(resident_id) is None:
+    born = resident_id_birth_date(resident_id)
+    if born is None or born < EARLIEST_BIRTH_DATE or (on is not None and born > on):
         return False
     return resident_id_check_character(resident_id[:17]) == resident_id[17]
+
+
+def normalised_phone(phone: str) -> str:
+    """A phone number without spaces and brackets, its hyphens kept only where a landline has them."""
+    return PHONE_SEPARATORS.sub("", phone)
+
+
+def is_valid_phone(phone: str) -> bool:
+    """A mainland mobile number (11 digits, 13–19…) or a landline with its area code, in ASCII digits."""
+    number = normalised_phone(phone)
+    return bool(MOBILE_PHONE_PATTERN.fullmatch(number) or LANDLINE_PATTERN.fullmatch(number))
 
 
 def mask_resident_id(resident_id: str) -> str:
@@ -57,7 +84,7 @@ def mask_resident_id(resident_id: str) -> str:
 
 def is_valid_microchip(number: str) -> bool:
     """A 15-digit animal microchip code (ISO 11784)."""
-    return bool(MICROCHIP_PATTERN.match(number))
+    return bool(MICROCHIP_PATTERN.fullmatch(number))
 
 
 class RefusalReason(StrEnum):
@@ -129,13 +156,31 @@ class LicenceState(StrEnum):
     VALID = "valid"
     EXPIRED = "expired"
     CANCELLED = "cancelled"
+    LOST = "lost"
 
 
-def licence_state(is_cancelled: bool, expires_on: datetime.date, on: datetime.date) -> LicenceState:
-    """What the public check shows: a licence is valid through its expiry day, unless cancelled."""
+def licence_state(
+    is_cancelled: bool, expires_on: datetime.date, on: datetime.date, is_lost: bool = False
+) -> LicenceState:
+    """What the public check shows: a licence is valid through its expiry day, unless cancelled.
+
+    A licence cancelled because the dog was reported lost ([CZ-DOGS] on
+    notice of death, surrender or loss) shows as lost, so a finder knows the
+    dog is being looked for rather than struck off.
+    """
     if is_cancelled:
-        return LicenceState.CANCELLED
+        return LicenceState.LOST if is_lost else LicenceState.CANCELLED
     return LicenceState.VALID if on <= expires_on else LicenceState.EXPIRED
+
+
+def licence_expiry(start: datetime.date, validity_days: int, immunisation_valid_until: datetime.date) -> datetime.date:
+    """The last day of a licence from `start`: one validity period, but never past its rabies immunisation.
+
+    [CZ-DOGS] makes a valid immunisation a condition of registration and of
+    renewal, so a licence rests on the immunisation it was issued on:
+    expiry = min(start + validity, last valid day of the immunisation).
+    """
+    return min(deadline(start, validity_days), immunisation_valid_until)
 
 
 class RenewalState(StrEnum):
@@ -164,6 +209,11 @@ class RenewalProblem(StrEnum):
     CANCELLED = "cancelled"
 
 
+def renewal_period_start(expires_on: datetime.date, on: datetime.date) -> datetime.date:
+    """First day of the renewed period: the day after the old expiry, or the renewal day when renewed late."""
+    return expires_on + datetime.timedelta(days=1) if on <= expires_on else on
+
+
 def renewal_problems(
     is_cancelled: bool,
     expires_on: datetime.date,
@@ -171,19 +221,35 @@ def renewal_problems(
     on: datetime.date,
     window_days: int,
 ) -> list[RenewalProblem]:
-    """Why a renewal cannot be made on `on`; empty when it can (late renewals are allowed and marked late)."""
+    """Why a renewal cannot be made on `on`; empty when it can (late renewals are allowed and marked late).
+
+    [CZ-DOGS] renewal is made with a valid immunisation certificate: the
+    immunisation must be valid on the first day of the new period (being
+    valid on the day at the counter is not enough), and the new period ends
+    with it (`renewed_expiry`).
+    """
+    period_starts = renewal_period_start(expires_on, on)
     checks = (
         (is_cancelled, RenewalProblem.CANCELLED),
         (on < renewal_window_opens(expires_on, window_days), RenewalProblem.TOO_EARLY),
-        (not is_immunisation_valid(immunisation_valid_until, on), RenewalProblem.NO_VALID_IMMUNISATION),
+        (not is_immunisation_valid(immunisation_valid_until, period_starts), RenewalProblem.NO_VALID_IMMUNISATION),
     )
     return [problem for applies, problem in checks if applies]
 
 
-def renewed_expiry(expires_on: datetime.date, on: datetime.date, validity_days: int) -> datetime.date:
-    """An on-time renewal runs on from the old expiry; a late one starts again from the renewal day."""
+def renewed_expiry(
+    expires_on: datetime.date,
+    on: datetime.date,
+    validity_days: int,
+    immunisation_valid_until: datetime.date | None = None,
+) -> datetime.date:
+    """An on-time renewal runs on from the old expiry; a late one starts again from the renewal day.
+
+    Either way the new expiry is no later than the immunisation's last valid day.
+    """
     start = expires_on if on <= expires_on else on
-    return start + datetime.timedelta(days=validity_days)
+    expiry = start + datetime.timedelta(days=validity_days)
+    return expiry if immunisation_valid_until is None else min(expiry, immunisation_valid_until)
 
 
 def deadline(start: datetime.date, days: int) -> datetime.date:

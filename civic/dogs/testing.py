@@ -4,6 +4,7 @@ Sun Li (`cast.clinic_staff`) works at Runxuan Pet Hospital in Hutang
 (`cast.service_point`); He Jing works at Niutang Pet Clinic, the other point.
 Zhang Wei lives in Hutang's key area with his dog Wangcai, whose licence falls
 due on the suite's reference day; Chen Jing lives in Niutang with Doudou.
+Hutang is a key area as a whole, as the city's notice has it; Niutang has none.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 
 from civic.core.models import Region, RegionLevel, Role, User
 from civic.dogs.models import (
+    AddressPlace,
     Breed,
     Dog,
     Household,
@@ -114,6 +116,7 @@ def make_dogs_cast(cast: Cast) -> DogsCast:
         code="320412100K01", name="湖塘镇重点管理区", level=RegionLevel.KEY_AREA, parent=cast.hutang
     )
     install_key_area_rules([hutang_key_area])
+    AddressPlace.objects.create(name="", town=cast.hutang, key_area=hutang_key_area)
     niutang_point = ServicePoint.objects.create(code="SP02", name="牛塘宠物诊所", town=cast.niutang)
     zhang_household = Household.objects.create(address="湖塘镇花园街1号", town=cast.hutang, key_area=hutang_key_area)
     chen_household = Household.objects.create(address="牛塘镇青云路8号", town=cast.niutang)

@@ -21,6 +21,8 @@ urlpatterns = [
     path("licences/<str:number>/cancel/", views.cancel_licence, name="cancel_licence"),
     path("licences/<str:number>/replace/", views.replace_tag_or_licence, name="replace_tag_or_licence"),
     path("renewals/", views.renewal_list, name="renewal_list"),
+    path("owners/<int:owner_id>/correct/", views.correct_owner, name="correct_owner"),
+    path("owners/to-check/", views.owner_discrepancy_list, name="owner_discrepancy_list"),
     # Enforcement
     path("patrols/", views.patrol_list, name="patrol_list"),
     path("cases/", views.case_list, name="case_list"),
@@ -32,7 +34,8 @@ urlpatterns = [
     path("shelter/<int:intake_id>/notice.pdf", views.intake_notice_pdf, name="intake_notice_pdf"),
     # Public: no sign-in
     path("check/", views.public_check, name="check"),
-    path("check/<str:number>/", views.public_check_number, name="check_number"),
+    # Any string a QR code or a visitor puts there, slashes included, gets the check's page.
+    path("check/<path:number>/", views.public_check_number, name="check_number"),
     path("statistics/", views.public_statistics, name="public_statistics"),
     # Staff statistics
     path("statistics/staff/", views.staff_statistics, name="staff_statistics"),

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
@@ -30,8 +31,11 @@ from civic.dogs.access import (
     ENFORCERS,
     REGISTER_READERS,
     REGISTER_WRITERS,
+    correctable_owner_or_404,
     may_change_register,
+    may_correct_owner,
     own_service_point_id,
+    visible_discrepancies,
     visible_dogs,
     visible_licence_or_404,
     visible_refusal_or_404,
@@ -44,7 +48,6 @@ from civic.dogs.models import (
     DeadlineKind,
     Dog,
     Licence,
-    LicenceStatus,
     Patrol,
     Refusal,
     ServicePoint,
@@ -79,12 +82,17 @@ def pdf_response(content: bytes, file_name: str) -> HttpResponse:
     return response
 
 
-def photo_data_uri(dog: Dog) -> str:
-    """The dog's photo inlined in the page, so neither the public nor staff pages need a media server."""
-    if not dog.photo:
+def photo_data_uri(dog: Dog, thumbnail: bool = False) -> str:
+    """The dog's photo (or its thumbnail) inlined in the page, so no page needs a media server.
+
+    Public pages take the thumbnail: a small JPEG written afresh, without the
+    upload's metadata (`civic.dogs.photos`).
+    """
+    image = dog.photo_thumbnail if thumbnail else dog.photo
+    if not image:
         return ""
     try:
-        with dog.photo.open("rb") as photo:
+        with image.open("rb") as photo:
             content = photo.read()
     except OSError:
         return ""
@@ -147,6 +155,8 @@ def licence_detail(request: HttpRequest, number: str) -> HttpResponse:
         "reminders": licence.reminders.all(),
         "cases": licence.dog.cases.select_related("violation_type"),
         "may_change": may_change_register(user) and not licence.is_cancelled,
+        "may_correct_owner": may_correct_owner(user, licence.dog.owner),
+        "open_flags": licence.dog.owner.discrepancies.filter(resolved_on__isnull=True),
     }
     return render(request, "dogs/licence_detail.html", context)
 
@@ -197,9 +207,20 @@ def registration_check(request: HttpRequest) -> HttpResponse:
     form = forms.RegistrationForm(request.POST or None, service_point=point)
     context: dict[str, Any] = {"form": form, "checked": False}
     if request.method == "POST" and form.is_valid():
-        facts = actions.registration_facts(form.application(), today())
+        on = today()
+        facts = actions.registration_facts(form.application(), on)
         reasons = [actions.REFUSAL_REASON_LABELS[reason] for reason in rules.refusal_reasons(facts)]
-        context.update({"checked": True, "facts": facts, "reasons": reasons})
+        validity_days = Deadline.days_for(DeadlineKind.LICENCE_VALIDITY, on)
+        licence_until = rules.licence_expiry(on, validity_days, form.cleaned_data["valid_until"])
+        context.update(
+            {
+                "checked": True,
+                "facts": facts,
+                "reasons": reasons,
+                "key_area": form.cleaned_data.get("key_area"),
+                "licence_until": licence_until,
+            }
+        )
     return render(request, "dogs/_registration_check.html", context)
 
 
@@ -338,6 +359,49 @@ def replace_tag_or_licence(request: HttpRequest, number: str) -> HttpResponse:
     return render(request, "dogs/licence_form.html", context)
 
 
+@role_required(*REGISTER_WRITERS)
+def correct_owner(request: HttpRequest, owner_id: int) -> HttpResponse:
+    """Correct a person's name, phone or address: at their own service point or by the dog office, with a reason."""
+    user = signed_in_user(request)
+    owner = correctable_owner_or_404(user, owner_id)
+    initial: dict[str, Any] = {"owner_name": owner.name, "phone": owner.phone, "address": owner.household.address}
+    initial["town"] = owner.household.town_id
+    form = forms.OwnerCorrectionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        point_id = own_service_point_id(user)
+        point = ServicePoint.objects.get(pk=point_id) if point_id else None
+        try:
+            actions.correct_owner(
+                owner, data["owner_name"].strip(), data["phone"], form.address_details(), data["reason"].strip(),
+                point, user, today(),
+            )  # fmt: skip
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("The owner's details are corrected; their licences record it."))
+            return redirect("dogs:owner_discrepancy_list")
+    context = {
+        "owner": owner,
+        "form": form,
+        "flags": owner.discrepancies.filter(resolved_on__isnull=True),
+        "licences": owner.licences().select_related("dog"),
+    }
+    return render(request, "dogs/correct_owner.html", context)
+
+
+@role_required(*REGISTER_WRITERS)
+def owner_discrepancy_list(request: HttpRequest) -> HttpResponse:
+    """Details given at a counter that differ from those held for a resident ID, to be checked and corrected."""
+    user = signed_in_user(request)
+    show_all = request.GET.get("all") == "1"
+    flags = visible_discrepancies(user)
+    if not show_all:
+        flags = flags.filter(resolved_on__isnull=True)
+    context = {"page": page_of(request, flags), "show_all": show_all, "query": "all=1" if show_all else ""}
+    return render(request, "dogs/owner_discrepancy_list.html", context)
+
+
 # --- END AFTERWARDS ----------------------------------------------------------
 
 
@@ -374,7 +438,7 @@ def renewal_list(request: HttpRequest) -> HttpResponse:
         "due_count": actions.licences_to_renew(on, rules.RenewalState.DUE).filter(pk__in=visible).count(),
         "overdue_count": actions.licences_to_renew(on, rules.RenewalState.OVERDUE).filter(pk__in=visible).count(),
         "recent_reminders": visible_reminders(user).select_related("licence")[:20],
-        "queued_total": visible_reminders(user).filter(sent_at__isnull=True).count(),
+        "queued_total": visible_reminders(user).filter(sent_at__isnull=True, withdrawn_on__isnull=True).count(),
     }
     return render(request, "dogs/renewal_list.html", context)
 
@@ -585,11 +649,15 @@ def find_tag_or_licence(number: str) -> tuple[Licence | None, Tag | None]:
 
 
 def check_result(number: str) -> dict[str, Any]:
-    """What the public may know of a number: state, breed, colour, photo, expiry. No person, no address."""
+    """What a finder needs of a number: state, breed, colour, thumbnail and the service point to call.
+
+    No owner's name, address or phone. A cancelled licence shows no validity
+    date; a dog reported lost shows as lost.
+    """
     licence, tag = find_tag_or_licence(number)
     if licence is None:
         return {"found": False, "number": number}
-    dog = Dog.objects.select_related("breed").get(pk=licence.dog_id)
+    dog = Dog.objects.select_related("breed", "service_point").get(pk=licence.dog_id)
     state = licence.state(today())
     if tag is not None and tag.status != TagStatus.ACTIVE and state == rules.LicenceState.VALID:
         # A replaced tag no longer proves anything: the dog wears its new one.
@@ -601,24 +669,60 @@ def check_result(number: str) -> dict[str, Any]:
         "tag_replaced": tag is not None and tag.status == TagStatus.REPLACED,
         "breed": dog.breed.name,
         "colour": dog.colour,
-        "photo": photo_data_uri(dog),
-        "expires_on": licence.expires_on,
-        "is_cancelled": licence.status == LicenceStatus.CANCELLED,
+        "photo": photo_data_uri(dog, thumbnail=True),
+        "expires_on": licence.expires_on if state in (rules.LicenceState.VALID, rules.LicenceState.EXPIRED) else None,
+        "service_point": dog.service_point,
     }
 
 
+# The public check answers at most this many numbers per address in a window, so
+# the register cannot be read out number by number (tag numbers run in sequence).
+PUBLIC_CHECKS_PER_WINDOW = 30
+PUBLIC_CHECK_WINDOW_SECONDS = 600
+SHOWN_NUMBER_CHARACTERS = 40
+
+
+def client_address(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+def check_allowed(request: HttpRequest) -> bool:
+    """Count one check against the caller's address; False once the window's allowance is used up."""
+    limit = getattr(settings, "CIVIC_PUBLIC_CHECKS_PER_WINDOW", PUBLIC_CHECKS_PER_WINDOW)
+    key = f"dogs:public-check:{client_address(request)}"
+    cache.add(key, 0, timeout=PUBLIC_CHECK_WINDOW_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=PUBLIC_CHECK_WINDOW_SECONDS)
+        count = 1
+    return count <= limit
+
+
+def render_check(request: HttpRequest, number: str | None) -> HttpResponse:
+    """The public check page for any string: a result, a refusal of a malformed number, or the rate limit."""
+    form = forms.CheckForm({"number": number} if number is not None else None)
+    context: dict[str, Any] = {"form": form, "result": None, "limited": False, "malformed": None}
+    status = 200
+    if number is not None and not form.is_valid():
+        shown = number[:SHOWN_NUMBER_CHARACTERS] + ("…" if len(number) > SHOWN_NUMBER_CHARACTERS else "")
+        context["malformed"] = shown
+    elif form.is_valid():
+        if check_allowed(request):
+            context["result"] = check_result(form.cleaned_data["number"])
+        else:
+            context["limited"], status = True, 429
+    return render(request, "dogs/public_check.html", context, status=status)
+
+
 def public_check(request: HttpRequest) -> HttpResponse:
-    """Public, no sign-in: is this tag or licence valid, expired or cancelled?"""
-    form = forms.CheckForm(request.GET or None)
-    result = check_result(form.cleaned_data["number"]) if form.is_valid() else None
-    return render(request, "dogs/public_check.html", {"form": form, "result": result})
+    """Public, no sign-in: is this tag or licence valid, expired, cancelled or lost?"""
+    return render_check(request, request.GET.get("number") or None)
 
 
 def public_check_number(request: HttpRequest, number: str) -> HttpResponse:
-    """Where a tag's QR code leads: the check of that tag's number."""
-    form = forms.CheckForm({"number": number})
-    result = check_result(number) if form.is_valid() else None
-    return render(request, "dogs/public_check.html", {"form": form, "result": result})
+    """Where a tag's QR code leads: the check of that tag's number (any string gets a page)."""
+    return render_check(request, number)
 
 
 def public_statistics(request: HttpRequest) -> HttpResponse:

@@ -153,6 +153,10 @@ MATRIX: list[Row] = [
         lambda world: {"number": world.records["dog_licence"].number},
     ),
     Row("dogs:renewal_list", DOG_REGISTER_WRITERS),
+    # Zhang Wei's dog is registered at Sun Li's point, so she may correct him; He Jing's point may not
+    # (civic/dogs/tests/test_owners_and_households.py sends the refused GET and POST).
+    Row("dogs:correct_owner", DOG_REGISTER_WRITERS, lambda world: {"owner_id": world.records["dog_owner"].pk}),
+    Row("dogs:owner_discrepancy_list", DOG_REGISTER_WRITERS),
     Row("dogs:patrol_list", DOG_ENFORCERS),
     Row("dogs:case_list", DOG_ENFORCERS),
     Row("dogs:case_create", DOG_ENFORCERS),
@@ -226,6 +230,7 @@ def _dog_records(world: World) -> None:
     """Wangcai's licence at Sun Li's point, a refusal there, an inspector's case and a sheltered dog."""
     dogs = make_dogs_cast(world.cast)
     world.records["dog_licence"] = dogs.wangcai_licence
+    world.records["dog_owner"] = dogs.zhang_wei
     world.records["dog_refusal"] = Refusal.objects.create(
         number="RF20240001",
         service_point=world.cast.service_point,

@@ -42,7 +42,7 @@ def application(dogs, breed="柯基犬", address=None, immunisation=IMMUNISED, *
     dog.update(dog_changes)
     return actions.Application(
         owner=actions.OwnerDetails(name="刘敏", resident_id=LIU_MIN_ID, phone="13900000003"),
-        address=address or actions.AddressDetails("湖塘镇人民路5号", dogs.cast.hutang, dogs.hutang_key_area),
+        address=address or actions.AddressDetails("湖塘镇人民路5号", dogs.cast.hutang),
         dog=actions.DogDetails(**dog),
         immunisation=immunisation,
     )
@@ -56,17 +56,15 @@ def test_it_registers_owner_dog_immunisation_licence_and_tag_in_one_stop(dogs):
     tag = licence.active_tag()
     assert tag is not None
     assert tag.number == "DT2024000002"
-    # 2024-03-22 + 365 days = 2025-03-22.
-    assert licence.expires_on == datetime.date(2025, 3, 22)
+    # 2024-03-22 + 365 days = 2025-03-22, but the immunisation ends on 2025-03-14 and the licence with it.
+    assert licence.expires_on == datetime.date(2025, 3, 14)
     assert licence.dog.owner.household.key_area == dogs.hutang_key_area
     assert licence.dog.immunisations.get().batch == "2024B01"
     assert list(licence.events.values_list("kind", flat=True)) == [LicenceEventKind.REGISTERED]
 
 
 def test_it_refuses_a_second_dog_in_zhang_weis_key_area_household_with_a_five_day_deadline(dogs):
-    second_dog = application(
-        dogs, address=actions.AddressDetails("湖塘镇花园街1号", dogs.cast.hutang, dogs.hutang_key_area)
-    )
+    second_dog = application(dogs, address=actions.AddressDetails("湖塘镇花园街1号", dogs.cast.hutang))
     refusal = actions.register_dog(second_dog, dogs.cast.service_point, dogs.cast.clinic_staff, REFERENCE_DAY)
     assert isinstance(refusal, Refusal)
     assert refusal.reasons == ["household_limit"]
@@ -77,7 +75,7 @@ def test_it_refuses_a_second_dog_in_zhang_weis_key_area_household_with_a_five_da
 
 
 def test_it_refuses_a_tibetan_mastiff_anywhere(dogs):
-    general_area = actions.AddressDetails("牛塘镇青云路9号", dogs.cast.niutang, None)
+    general_area = actions.AddressDetails("牛塘镇青云路9号", dogs.cast.niutang)
     refusal = actions.register_dog(
         application(dogs, breed="藏獒", address=general_area), dogs.cast.service_point, None, REFERENCE_DAY
     )
@@ -89,7 +87,7 @@ def test_it_refuses_a_dog_over_an_area_height_limit(dogs):
     AreaRule.objects.create(
         region=dogs.cast.niutang, effective_from=datetime.date(2024, 1, 1), max_shoulder_height_m=0.6
     )
-    general_area = actions.AddressDetails("牛塘镇青云路9号", dogs.cast.niutang, None)
+    general_area = actions.AddressDetails("牛塘镇青云路9号", dogs.cast.niutang)
     tall = application(dogs, breed="阿拉斯加雪橇犬", address=general_area, shoulder_height_m=0.64)
     refusal = actions.register_dog(tall, dogs.cast.service_point, None, REFERENCE_DAY)
     assert isinstance(refusal, Refusal)
@@ -100,7 +98,7 @@ def test_it_ignores_an_area_rule_that_has_not_come_into_force(dogs):
     AreaRule.objects.create(
         region=dogs.cast.niutang, effective_from=datetime.date(2024, 4, 1), max_shoulder_height_m=0.6
     )
-    general_area = actions.AddressDetails("牛塘镇青云路9号", dogs.cast.niutang, None)
+    general_area = actions.AddressDetails("牛塘镇青云路9号", dogs.cast.niutang)
     tall = application(dogs, breed="阿拉斯加雪橇犬", address=general_area, shoulder_height_m=0.64)
     assert actions.register_dog(tall, dogs.cast.service_point, None, REFERENCE_DAY).number == "DL2024000002"
 
@@ -124,8 +122,12 @@ def test_it_stores_nothing_when_the_microchip_is_already_registered(dogs):
 
 
 def test_it_renews_wangcai_in_the_window_from_the_old_expiry(dogs):
+    # A three-year rabies vaccine: the immunisation outlasts the renewed period.
+    three_years = actions.ImmunisationDetails(
+        "狂犬病灭活疫苗（三年）", "2024B02", REFERENCE_DAY, datetime.date(2027, 3, 21)
+    )
     licence = actions.renew_licence(
-        dogs.wangcai_licence, dogs.cast.service_point, dogs.cast.clinic_staff, REFERENCE_DAY, IMMUNISED
+        dogs.wangcai_licence, dogs.cast.service_point, dogs.cast.clinic_staff, REFERENCE_DAY, three_years
     )
     # Old expiry 2024-03-29 + 365 days = 2025-03-29.
     assert licence.expires_on == datetime.date(2025, 3, 29)
@@ -171,7 +173,7 @@ def test_it_refuses_to_move_doudou_into_zhang_weis_full_key_area_household(dogs)
     with pytest.raises(ValidationError):
         actions.change_address(
             dogs.doudou_licence,
-            actions.AddressDetails("湖塘镇花园街1号", dogs.cast.hutang, dogs.hutang_key_area),
+            actions.AddressDetails("湖塘镇花园街1号", dogs.cast.hutang),
             REFERENCE_DAY, dogs.niutang_point, None, REFERENCE_DAY,
         )  # fmt: skip
     assert Owner.objects.get(pk=dogs.chen_jing.pk).household.address == "牛塘镇青云路8号"
@@ -181,7 +183,7 @@ def test_it_hands_wangcai_to_a_new_owner_and_marks_a_late_change(dogs):
     actions.change_owner(
         dogs.wangcai_licence,
         actions.OwnerDetails("刘敏", LIU_MIN_ID, "13900000003"),
-        actions.AddressDetails("湖塘镇人民路5号", dogs.cast.hutang, dogs.hutang_key_area),
+        actions.AddressDetails("湖塘镇人民路5号", dogs.cast.hutang),
         datetime.date(2024, 3, 1), dogs.cast.service_point, None, REFERENCE_DAY,
     )  # fmt: skip
     assert Dog.objects.get(pk=dogs.wangcai.pk).owner.resident_id == LIU_MIN_ID

@@ -11,7 +11,7 @@ from civic.core.demo_regions import create_regions
 from civic.core.demo_service_points import create_service_points
 from civic.dogs import statistics
 from civic.dogs.demo import VALID_DEMO_TAG, demo_context, draw_dogs, load_dog_demo, number_dogs
-from civic.dogs.models import CaseStatus, Dog, DogStatus, Household, ShelterIntake, ViolationCase
+from civic.dogs.models import CaseStatus, Dog, DogStatus, Household, ShelterIntake, Tag, ViolationCase
 from civic.dogs.regulation import install_regulation
 
 DAY = datetime.date(2026, 6, 1)
@@ -32,13 +32,15 @@ def small_demo(county):
 
 def test_the_showcase_tags_check_as_valid_expired_and_cancelled(client, small_demo):
     # First registered on 2022-01-04 and renewed yearly: 2022-01-04 + 5 × 365 days = 2027-01-03 (valid on DAY);
-    # the overdue one stopped a year earlier (2026-01-03), the third dog died.
+    # the overdue one stopped a year earlier (2026-01-03), the third was struck off: shown as lost when it was
+    # reported lost, as cancelled otherwise.
     states = [
         client.get(reverse("dogs:check_number", args=[number])).context["result"]["state"]
         for number in (VALID_DEMO_TAG, "DT2022000002", "DT2022000003")
     ]
+    third = Tag.objects.get(number="DT2022000003").licence.dog
     assert VALID_DEMO_TAG == "DT2022000001"
-    assert states == ["valid", "expired", "cancelled"]
+    assert states == ["valid", "expired", "lost" if third.status == DogStatus.LOST else "cancelled"]
     photo = client.get(reverse("dogs:check_number", args=[VALID_DEMO_TAG])).context["result"]["photo"]
     assert photo.startswith("data:image/png;base64,")
 

@@ -44,7 +44,6 @@ def registration_data(dogs, **changes):
         "phone": "13900000003",
         "address": "湖塘镇人民路5号",
         "town": dogs.cast.hutang.pk,
-        "key_area": dogs.hutang_key_area.pk,
         "dog_name": "团团",
         "breed": dogs.breed("柯基犬").pk,
         "colour": "黄白",
@@ -67,7 +66,7 @@ def licensed_today(dogs, microchip="156000000000011", address=None):
     """Register Liu Min's corgi today at Sun Li's point, through the action the page calls."""
     application = actions.Application(
         owner=actions.OwnerDetails("刘敏", LIU_MIN_ID, "13900000003"),
-        address=address or actions.AddressDetails("牛塘镇青云路9号", dogs.cast.niutang, None),
+        address=address or actions.AddressDetails("牛塘镇青云路9号", dogs.cast.niutang),
         dog=actions.DogDetails(
             "团团", dogs.breed("柯基犬").pk, "黄白", "female", datetime.date(2023, 6, 1), 0.30, True, microchip
         ),
@@ -88,8 +87,9 @@ def test_sun_li_registers_a_dog_at_her_own_point_and_lands_on_its_licence(client
     assert licence.service_point == dogs.cast.service_point
     # Heights are typed in centimetres and stored in metres: 30 cm = 0.30 m.
     assert licence.dog.shoulder_height_m == pytest.approx(0.30)
-    # Licence validity 365 days (DOMAIN.md B: licence about 1 year, a dated Deadline row).
-    assert licence.expires_on == TODAY + 365 * DAY
+    # Licence validity 365 days (a dated Deadline row), but no longer than the immunisation it rests on:
+    # vaccinated 7 days ago, valid 365 days, so it ends 358 days from today, and the licence with it.
+    assert licence.expires_on == TODAY + 358 * DAY
 
 
 def test_the_registration_form_names_a_bad_resident_id_and_stores_nothing(client, dogs):
@@ -143,7 +143,7 @@ def test_a_guide_dog_with_its_proof_is_registered_over_the_key_area_limit(client
 
 
 def test_a_guide_dog_without_its_proof_is_refused(client, dogs):
-    data = registration_data(dogs, address="牛塘镇青云路9号", town=dogs.cast.niutang.pk, key_area="", purpose="guide")
+    data = registration_data(dogs, address="牛塘镇青云路9号", town=dogs.cast.niutang.pk, purpose="guide")
     sign_in(client, dogs.cast.clinic_staff).post(reverse("dogs:register_dog"), data)
     assert Refusal.objects.get().reasons == ["no_assistance_proof"]
 
@@ -196,7 +196,8 @@ def test_renewal_in_the_window_runs_on_from_the_old_expiry(client, dogs):
     response = sign_in(client, dogs.cast.clinic_staff).post(reverse("dogs:renew_licence", args=[licence.number]), {})
     licence.refresh_from_db()
     assert response.status_code == 302
-    assert licence.expires_on == TODAY + 10 * DAY + 365 * DAY
+    # The old expiry + 365 days would be today + 375; the immunisation ends at today + 358 and the licence with it.
+    assert licence.expires_on == TODAY + 358 * DAY
 
 
 def test_renewal_before_the_window_is_refused_with_the_day_it_opens(client, dogs):
@@ -204,8 +205,9 @@ def test_renewal_before_the_window_is_refused_with_the_day_it_opens(client, dogs
     response = sign_in(client, dogs.cast.clinic_staff).post(reverse("dogs:renew_licence", args=[licence.number]), {})
     opens = licence.expires_on - 15 * DAY
     assert opens.isoformat() in response.text
+    expiry = licence.expires_on
     licence.refresh_from_db()
-    assert licence.expires_on == TODAY + 365 * DAY
+    assert licence.expires_on == expiry
 
 
 def test_wangcais_late_renewal_with_a_new_immunisation_starts_from_today(client, dogs):
@@ -218,7 +220,8 @@ def test_wangcais_late_renewal_with_a_new_immunisation_starts_from_today(client,
     }
     sign_in(client, dogs.cast.clinic_staff).post(reverse("dogs:renew_licence", args=["DL2023000001"]), data)
     dogs.wangcai_licence.refresh_from_db()
-    assert dogs.wangcai_licence.expires_on == TODAY + 365 * DAY
+    # Late: the new period starts today; it would run 365 days, but ends with the immunisation at today + 364.
+    assert dogs.wangcai_licence.expires_on == TODAY + 364 * DAY
     assert dogs.wangcai_licence.events.get(kind=LicenceEventKind.RENEWED).is_late
 
 
@@ -248,7 +251,6 @@ def test_an_owner_change_into_a_full_key_area_household_is_refused(client, dogs)
         "phone": "13800000001",
         "address": "湖塘镇花园街1号",
         "town": dogs.cast.hutang.pk,
-        "key_area": dogs.hutang_key_area.pk,
         "changed_on": TODAY.isoformat(),
     }
     url = reverse("dogs:change_registration", args=[licence.number, "owner"])
@@ -541,14 +543,15 @@ def test_the_photo_taken_at_the_counter_shows_on_the_public_check(client, dogs, 
     assert tag is not None
     client.logout()
     result = client.get(reverse("dogs:check_number", args=[tag.number])).context["result"]
-    assert result["photo"].startswith("data:image/png;base64,")
+    # The public page shows the thumbnail, written afresh as a JPEG.
+    assert result["photo"].startswith("data:image/jpeg;base64,")
 
 
 def test_he_jing_sees_neither_sun_lis_dogs_nor_her_refusals(client, dogs):
     refusal = actions.register_dog(
         actions.Application(
             owner=actions.OwnerDetails("刘敏", LIU_MIN_ID, "13900000003"),
-            address=actions.AddressDetails("湖塘镇花园街1号", dogs.cast.hutang, dogs.hutang_key_area),
+            address=actions.AddressDetails("湖塘镇花园街1号", dogs.cast.hutang),
             dog=actions.DogDetails(
                 "团团",
                 dogs.breed("柯基犬").pk,
@@ -598,7 +601,10 @@ def test_the_bureau_edits_every_rule_table_in_the_admin(client, dogs, model):
 def test_the_admin_keeps_the_history_of_a_licence(client, dogs):
     dogs.cast.bureau_admin.is_superuser = True
     dogs.cast.bureau_admin.save()
-    actions.renew_licence(dogs.wangcai_licence, dogs.cast.service_point, None, datetime.date(2024, 3, 22))
+    immunisation = actions.ImmunisationDetails(
+        "狂犬病灭活疫苗", "B2", datetime.date(2024, 3, 22), datetime.date(2025, 3, 21)
+    )
+    actions.renew_licence(dogs.wangcai_licence, dogs.cast.service_point, None, datetime.date(2024, 3, 22), immunisation)
     client.force_login(dogs.cast.bureau_admin)
     history = client.get(f"/admin/dogs/licence/{dogs.wangcai_licence.pk}/history/")
     assert history.status_code == 200
