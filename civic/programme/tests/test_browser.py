@@ -9,8 +9,8 @@ PDF in Chinese) and pays it. Zhao Min of Xinglong Steel is refused the project
 by its address and cannot apply in Runhua's name by tampering with the form.
 
 A second walk opens the chain graph, the segment figures and the feedback
-analysis of the demo county and checks their charts are drawn (screenshots
-when CIVIC_SCREENSHOTS=1).
+analysis of the demo county and checks their charts are drawn without a script
+error (docs/screenshots/capture.py takes their pictures).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from civic.browser_testing import save_screenshot, sign_in
+from civic.browser_testing import sign_in
 from civic.programme.models import Project, Stage, SubsidyPolicy
 from civic.programme.testing import record_meter_history
 from civic.testing import PASSWORD
@@ -132,14 +132,17 @@ def test_the_demo_county_s_chain_segments_and_feedback_charts_are_drawn(db, live
 
     load_demo_county(DEFAULT_SEED, 1, quiet=True, user_count=minimum_user_count(1) + 10, dog_count=20)
     sign_in(page, live_server, "bureau", "demo12345")
-    for url_name, chart, screenshot in (
-        ("programme:chain_graph", "#chain-graph", "programme_chain_graph"),
-        ("programme:segment_figures", "#segment-chart", "programme_segment_figures"),
-        ("programme:feedback_analysis", "#problem-chart", "programme_feedback_analysis"),
+    script_errors: list[str] = []
+    page.on("pageerror", lambda error: script_errors.append(str(error)))
+    for url_name, chart in (
+        ("programme:chain_graph", "#chain-graph"),
+        ("programme:segment_figures", "#segment-chart"),
+        ("programme:feedback_analysis", "#problem-chart"),
+        ("programme:feedback_analysis", "#quarter-chart"),
+        ("programme:feedback_analysis", "#segment-saving-chart"),
     ):
         page.goto(live_server.url + reverse(url_name))
         page.wait_for_selector(f"{chart} canvas")
-        page.wait_for_timeout(1500)  # let the force layout and animations settle before the picture
-        save_screenshot(page, screenshot)
+    assert script_errors == []
     page.goto(live_server.url + reverse("programme:segment_figures"))
     assert "节水产业企业共 58 家" in page.inner_text("#industry-firms")
