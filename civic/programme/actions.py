@@ -38,7 +38,7 @@ from hydro.savings import FitCriteria, estimate_savings
 from hydro.subsidy import SubsidyRules, subsidy
 
 # Days the owner of each next step has to do it (the county's service pledge; data in a later revision).
-STEP_DAYS = {
+STEP_DAYS: dict[str, int] = {
     Stage.REVIEW: 30,
     Stage.APPROVAL: 15,
     Stage.ACCEPTANCE: 30,
@@ -46,7 +46,7 @@ STEP_DAYS = {
     Stage.SUBSIDY_DECISION: 30,
     Stage.PAYMENT: 30,
 }
-STEP_TITLES = {
+STEP_TITLES: dict[str, str] = {
     Stage.APPLICATION: "Application filed",
     Stage.REVIEW: "Expert review",
     Stage.APPROVAL: "Approval decision",
@@ -304,9 +304,9 @@ def verify_savings(
     rule = criteria_in_force(on)
     try:
         estimate = estimate_savings(
-            [row.use_m3 for row in before],
+            [float(row.use_m3 or 0.0) for row in before],
             _regressor_table(before, with_weather),
-            [row.use_m3 for row in after],
+            [float(row.use_m3 or 0.0) for row in after],
             _regressor_table(after, with_weather),
             names,
             _criteria(rule),

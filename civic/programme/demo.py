@@ -273,7 +273,7 @@ def _project_plans(
 ) -> list[ProjectPlan]:
     dyeing, steel = users["dyeing"], users["steel"]
     reclaimers = [product for product in products if product.segment.code in ("reclamation", "wastewater")]
-    kinds: list[tuple[ProgrammeFirm, str, str, str, Product | None]] = []
+    kinds: list[tuple[ProgrammeFirm, str, str, str, Product | None]] = []  # firm, kind, technology, title, product
     for index in range(10):
         technology = Technology.PROCESS_RETROFIT if index % 3 else Technology.COOLING_RETROFIT
         kinds.append(
@@ -319,16 +319,16 @@ def _project_plans(
     rng.shuffle(order)
     plans = []
     for number, (stage, kind_index) in enumerate(zip(PLANNED_STAGES, order, strict=False)):
-        firm, kind, technology, title, product = kinds[kind_index]
+        firm, kind, chosen_technology, title, applied_product = kinds[kind_index]
         applied_on = _application_day(rng, stage, number)
-        plans.append(ProjectPlan(firm, kind, technology, title, stage, applied_on, product))
+        plans.append(ProjectPlan(firm, kind, chosen_technology, title, stage, applied_on, applied_product))
     return sorted(plans, key=lambda plan: plan.applied_on)
 
 
 def _application_day(rng: random.Random, stage: str, number: int) -> datetime.date:
     """Finished projects applied early (2022–2023), ones still under way late (2024–2025)."""
-    first_year = {Stage.CLOSED: 2022, Stage.PAYMENT: 2022, Stage.SUBSIDY_DECISION: 2023, Stage.VERIFICATION: 2023,
-                  Stage.ACCEPTANCE: 2024, Stage.CONSTRUCTION: 2024}.get(stage, 2025)  # fmt: skip
+    first_year: int = {Stage.CLOSED: 2022, Stage.PAYMENT: 2022, Stage.SUBSIDY_DECISION: 2023, Stage.VERIFICATION: 2023,
+                  Stage.ACCEPTANCE: 2024, Stage.CONSTRUCTION: 2024}.get(Stage(stage), 2025)  # fmt: skip
     start = datetime.date(first_year, 1, 10)
     return start + datetime.timedelta(days=rng.randrange(0, 300) + number % 7)
 
@@ -356,7 +356,8 @@ def _run_project(rng: random.Random, plan: ProjectPlan, number: int, bureau: Use
 
 def _project_meter(project: Project, number: int) -> Meter:
     water_user = project.firm.water_user
-    parent = water_user.meters.filter(parent__isnull=True).order_by("serial").first() if water_user else None
+    assert water_user is not None, "demo project firms are register water users"
+    parent = water_user.meters.filter(parent__isnull=True).order_by("serial").first()
     meter = Meter.objects.create(
         serial=f"XM-{number:03d}", water_user=water_user, parent=parent,
         installed_on=project.applied_on - datetime.timedelta(days=400),
@@ -416,11 +417,12 @@ def _advance(rng: random.Random, project: Project, target: str, bureau: User, no
                             "方案不满足节水要求" if target == Stage.REJECTED else "")  # fmt: skip
     if target in (Stage.REJECTED, Stage.CONSTRUCTION):
         if target == Stage.CONSTRUCTION:
-            step = project.steps.filter(stage=Stage.CONSTRUCTION).order_by("pk").first()
+            step = project.steps.filter(stage=Stage.CONSTRUCTION).order_by("pk")[0]
             actions.complete_milestone(step, bureau, day + datetime.timedelta(days=55))
         return
     for step in project.steps.filter(stage=Stage.CONSTRUCTION).order_by("pk"):
-        actions.complete_milestone(step, bureau, step.due_on - datetime.timedelta(days=rng.randint(0, 10)))
+        due_on = step.due_on or day
+        actions.complete_milestone(step, bureau, due_on - datetime.timedelta(days=rng.randint(0, 10)))
     project.refresh_from_db()
     if target == Stage.ACCEPTANCE:
         return
@@ -433,7 +435,8 @@ def _advance(rng: random.Random, project: Project, target: str, bureau: User, no
     project.refresh_from_db()
     if project.stage != Stage.SUBSIDY_DECISION or target in (Stage.VERIFICATION, Stage.SUBSIDY_DECISION):
         return
-    decided_on = project.verifications.first().verified_on + datetime.timedelta(days=rng.randint(10, 25))
+    verified_on = project.verifications.values_list("verified_on", flat=True)[0]
+    decided_on = verified_on + datetime.timedelta(days=rng.randint(10, 25))
     decision = actions.decide_subsidy(project, bureau, decided_on)
     project.refresh_from_db()
     if target == Stage.PAYMENT or decision.amount_yuan == 0:
@@ -461,7 +464,7 @@ def _create_feedback(rng: random.Random, projects: list[Project], products: list
     rows = []
     for index in range(90):
         project = applied[index % len(applied)] if applied and index % 2 == 0 else None
-        product = project.product if project else rng.choice(products)
+        product = project.product if project and project.product else rng.choice(products)
         firm = project.firm if project else rng.choice(projects).firm
         category = rng.choices(categories, weights)[0]
         measured = _measured_fraction(project) if project else None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import Q, QuerySet
@@ -25,6 +25,11 @@ from civic.programme.models import (
 from civic.water.models import Meter
 
 MONTH_INPUT = {"type": "month"}
+
+
+def _choose_from(form: forms.BaseForm, name: str, choices: QuerySet[Any]) -> None:
+    """Narrow a model-choice field to the records the user may pick."""
+    cast(forms.ModelChoiceField, form.fields[name]).queryset = choices
 
 
 class FirmFilterForm(forms.Form):
@@ -77,15 +82,15 @@ class ApplicationForm(forms.ModelForm):
 
     def __init__(self, *args: Any, firms: QuerySet[Firm], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["firm"].queryset = firms
+        _choose_from(self, "firm", firms)
         water_users = [firm.water_user_id for firm in firms if firm.water_user_id]
-        self.fields["meters"].queryset = Meter.objects.filter(water_user_id__in=water_users)
+        _choose_from(self, "meters", Meter.objects.filter(water_user_id__in=water_users))
         self.fields["meters"].required = False
         if firms.count() == 1:
             self.fields["firm"].initial = firms.first()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         kind, technology = data.get("kind"), data.get("technology")
         if kind == ProjectKind.DEMONSTRATION and technology not in DEMONSTRATION_TECHNOLOGIES:
             self.add_error("technology", _("A demonstration project uses one of the three demonstration technologies."))
@@ -132,7 +137,7 @@ class ReviewForm(forms.Form):
         ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         for index in (2, 3):
             if data.get(f"expert_{index}") and None in (data.get(f"technical_{index}"), data.get(f"economic_{index}")):
                 self.add_error(f"technical_{index}", _("Give this expert's two scores."))
@@ -168,7 +173,7 @@ class ApprovalForm(forms.Form):
         return milestones
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("decision") == "approve" and not data.get("milestones"):
             self.add_error("milestones", _("An approved project needs at least one milestone with its deadline."))
         return data
@@ -211,7 +216,7 @@ class VerificationForm(forms.Form):
         return self._month("reporting_last")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         for first, last in (("baseline_first", "baseline_last"), ("reporting_first", "reporting_last")):
             if data.get(first) and data.get(last) and data[first] > data[last]:
                 self.add_error(last, _("The period ends before it begins."))
@@ -244,9 +249,9 @@ class FeedbackForm(forms.ModelForm):
 
     def __init__(self, *args: Any, firms: QuerySet[Firm], projects: QuerySet[Project], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["firm"].queryset = firms
-        self.fields["project"].queryset = projects
-        self.fields["product"].queryset = Product.objects.select_related("firm")
+        _choose_from(self, "firm", firms)
+        _choose_from(self, "project", projects)
+        _choose_from(self, "product", Product.objects.select_related("firm"))
         self.fields["reported_on"].initial = timezone.localdate
         if firms.count() == 1:
             self.fields["firm"].initial = firms.first()

@@ -18,8 +18,6 @@ from simple_history.models import HistoricalRecords
 
 from civic.core.identifiers import validate_unified_social_credit_code
 
-MONEY = {"max_digits": 16, "decimal_places": 2}
-
 
 class Segment(models.Model):
     """One of the seven segments of the water-saving industry (节水产业细分领域)."""
@@ -105,10 +103,10 @@ class FirmYear(models.Model):
 
     firm = models.ForeignKey(Firm, verbose_name=_("firm"), on_delete=models.CASCADE, related_name="years")
     year = models.PositiveSmallIntegerField(_("year"))
-    output_value_yuan = models.DecimalField(_("output value (yuan)"), **MONEY)
-    water_saving_revenue_yuan = models.DecimalField(_("water-saving revenue (yuan)"), **MONEY)
+    output_value_yuan = models.DecimalField(_("output value (yuan)"), max_digits=16, decimal_places=2)
+    water_saving_revenue_yuan = models.DecimalField(_("water-saving revenue (yuan)"), max_digits=16, decimal_places=2)
     employees = models.PositiveIntegerField(_("employees"))
-    research_spend_yuan = models.DecimalField(_("R&D spend (yuan)"), **MONEY)
+    research_spend_yuan = models.DecimalField(_("R&D spend (yuan)"), max_digits=16, decimal_places=2)
     patents = models.PositiveIntegerField(_("patents"))
 
     class Meta:
@@ -210,8 +208,8 @@ class Project(models.Model):
     technology = models.CharField(_("technology"), max_length=24, choices=Technology.choices)
     firm = models.ForeignKey(Firm, verbose_name=_("firm"), on_delete=models.PROTECT, related_name="projects")
     site = models.CharField(_("site"), max_length=200)
-    investment_yuan = models.DecimalField(_("investment (yuan)"), **MONEY)
-    eligible_investment_yuan = models.DecimalField(_("eligible investment (yuan)"), **MONEY)
+    investment_yuan = models.DecimalField(_("investment (yuan)"), max_digits=16, decimal_places=2)
+    eligible_investment_yuan = models.DecimalField(_("eligible investment (yuan)"), max_digits=16, decimal_places=2)
     expected_annual_saving_m3 = models.FloatField(_("expected annual saving (m³)"))
     meters = models.ManyToManyField(
         "water.Meter", verbose_name=_("meters"), blank=True, related_name="programme_projects"
@@ -378,12 +376,12 @@ class SubsidyPolicy(models.Model):
     effective_from = models.DateField(_("effective from"))
     amount_per_m3_yuan = models.DecimalField(_("amount per m³ of annual saving (yuan)"), max_digits=8, decimal_places=2)
     investment_share = models.DecimalField(_("share of eligible investment"), max_digits=5, decimal_places=4)
-    project_cap_yuan = models.DecimalField(_("cap per project (yuan)"), **MONEY)
-    firm_annual_cap_yuan = models.DecimalField(_("cap per firm and year (yuan)"), **MONEY)
+    project_cap_yuan = models.DecimalField(_("cap per project (yuan)"), max_digits=16, decimal_places=2)
+    firm_annual_cap_yuan = models.DecimalField(_("cap per firm and year (yuan)"), max_digits=16, decimal_places=2)
     demonstration_bonus_share = models.DecimalField(
         _("demonstration bonus (share)"), max_digits=5, decimal_places=4, default=Decimal("0")
     )
-    annual_budget_yuan = models.DecimalField(_("the year's budget (yuan)"), **MONEY)
+    annual_budget_yuan = models.DecimalField(_("the year's budget (yuan)"), max_digits=16, decimal_places=2)
     document = models.CharField(_("policy document"), max_length=200, blank=True)
 
     class Meta:
@@ -406,7 +404,7 @@ class SubsidyDecision(models.Model):
     verification = models.ForeignKey(
         SavingsVerification, verbose_name=_("savings verification"), on_delete=models.PROTECT
     )
-    amount_yuan = models.DecimalField(_("amount (yuan)"), **MONEY)
+    amount_yuan = models.DecimalField(_("amount (yuan)"), max_digits=16, decimal_places=2)
     limited_by = models.CharField(_("limited by"), max_length=16)
     working = models.JSONField(_("working"), default=dict)
     decided_on = models.DateField(_("decided on"))
@@ -429,7 +427,7 @@ class SubsidyPayment(models.Model):
     decision = models.ForeignKey(
         SubsidyDecision, verbose_name=_("decision"), on_delete=models.PROTECT, related_name="payments"
     )
-    amount_yuan = models.DecimalField(_("amount (yuan)"), **MONEY)
+    amount_yuan = models.DecimalField(_("amount (yuan)"), max_digits=16, decimal_places=2)
     paid_on = models.DateField(_("paid on"))
     voucher = models.CharField(_("payment voucher"), max_length=50)
     paid_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT)

@@ -17,6 +17,7 @@ from typing import IO, Any
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from openpyxl import Workbook, load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from civic.core.identifiers import validate_unified_social_credit_code
 from civic.core.models import Region, RegionLevel
@@ -203,6 +204,11 @@ def _store_year(firm: Firm, record: dict[str, Any]) -> bool:
     return True
 
 
+def _first_sheet(workbook: Workbook, title: str) -> Worksheet:
+    workbook.remove(workbook.worksheets[0])  # the empty sheet a new workbook starts with
+    return workbook.create_sheet(title)
+
+
 def _save(workbook: Workbook) -> bytes:
     output = io.BytesIO()
     workbook.save(output)
@@ -212,8 +218,7 @@ def _save(workbook: Workbook) -> bytes:
 def write_firm_workbook(firms: Iterable[Firm]) -> bytes:
     """The register as the import reads it: one row per firm and year (a firm without figures gets none)."""
     workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "企业"
+    sheet = _first_sheet(workbook, "企业")
     sheet.append([chinese for _name, chinese, _english in FIRM_COLUMNS])
     years = FirmYear.objects.filter(firm__in=firms).select_related("firm__town").prefetch_related("firm__segments")
     for year in years.order_by("firm__credit_code", "year"):
@@ -229,8 +234,7 @@ def write_firm_workbook(firms: Iterable[Firm]) -> bytes:
 def write_ledger_workbook() -> bytes:
     """Every subsidy decision with what was paid, by year of decision."""
     workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "奖补台账"
+    sheet = _first_sheet(workbook, "奖补台账")
     sheet.append(["决定书编号", "项目编号", "项目名称", "企业", "决定日期", "奖补金额（元）", "已拨付（元）", "未拨付（元）",
                   "约束条件"])  # fmt: skip
     decisions = SubsidyDecision.objects.select_related("project__firm").prefetch_related("payments")
@@ -245,8 +249,7 @@ def write_ledger_workbook() -> bytes:
 
 def write_feedback_workbook(records: models.QuerySet[Feedback]) -> bytes:
     workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "产品应用反馈"
+    sheet = _first_sheet(workbook, "产品应用反馈")
     sheet.append(
         ["日期", "产品", "生产企业", "反馈企业", "项目", "问题类别", "严重程度", "声称节水率", "实测节水率", "情况"]
     )

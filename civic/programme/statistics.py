@@ -55,7 +55,7 @@ def chain_graph() -> dict[str, Any]:
 def segment_figures() -> dict[str, Any]:
     """Firms, output and water-saving revenue per segment and year (a firm in two segments counts in both)."""
     years = sorted(set(FirmYear.objects.values_list("year", flat=True)))
-    rows = []
+    rows: list[dict[str, Any]] = []
     for segment in Segment.objects.all():
         per_year = {
             row["year"]: row
