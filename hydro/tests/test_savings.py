@@ -123,3 +123,25 @@ def test_an_nmbe_criterion_is_a_parameter_of_the_dated_criteria():
 def test_a_baseline_that_cannot_be_fitted_is_refused_by_name(use, regressors, names, message):
     with pytest.raises(ValueError, match=message):
         fit_baseline(use, regressors, names)
+
+
+# NIST/ITL Statistical Reference Datasets, linear least squares, "Norris" (calibration of ozone monitors):
+# 36 observations (y, x) with certified B0, B1, residual standard deviation (n − p = 34) and R².
+NORRIS = (
+    (0.1, 0.2), (338.8, 337.4), (118.1, 118.2), (888.0, 884.6), (9.2, 10.1), (228.1, 226.5), (668.5, 666.3),
+    (998.5, 996.3), (449.1, 448.6), (778.9, 777.0), (559.2, 558.2), (0.3, 0.4), (0.1, 0.6), (778.1, 775.5),
+    (668.8, 666.9), (339.3, 338.0), (448.9, 447.5), (10.8, 11.6), (557.7, 556.0), (228.3, 228.1), (998.0, 995.8),
+    (888.8, 887.6), (119.6, 120.2), (0.3, 0.3), (0.6, 0.3), (557.6, 556.8), (339.3, 339.1), (888.0, 887.2),
+    (998.5, 999.0), (778.9, 779.0), (10.2, 11.1), (117.6, 118.3), (228.9, 229.2), (668.4, 669.1), (449.2, 448.9),
+    (0.2, 0.5),
+)  # fmt: skip
+
+
+def test_the_baseline_fit_matches_nist_s_certified_norris_regression():
+    use = [y for y, _x in NORRIS]
+    model = fit_baseline(use, [[x] for _y, x in NORRIS], ["x"])
+    assert model.coefficients[0] == pytest.approx(-0.262323073774029, rel=1e-9)
+    assert model.coefficients[1] == pytest.approx(1.00211681802045, rel=1e-12)
+    assert model.r2 == pytest.approx(0.999993745883712, rel=1e-13)
+    # CV(RMSE) × ȳ is the residual standard deviation with n − p degrees of freedom, which NIST certifies.
+    assert model.cv_rmse * model.mean_use_m3 == pytest.approx(0.884796396144373, rel=1e-10)
