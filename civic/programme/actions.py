@@ -201,6 +201,18 @@ def record_acceptance(
 # --- Savings verification -------------------------------------------------------
 
 
+@transaction.atomic
+def record_production(project: Project, months: list[tuple[datetime.date, float, float | None]]) -> int:
+    """Store the site's production (and cooling degree days) per month; a month given again is replaced."""
+    for month, production, cooling_degree_days in months:
+        MonthlyProduction.objects.update_or_create(
+            project=project,
+            month=month,
+            defaults={"production": production, "cooling_degree_days": cooling_degree_days},
+        )
+    return len(months)
+
+
 @dataclass(frozen=True)
 class MonthRow:
     month: datetime.date

@@ -223,6 +223,49 @@ class VerificationForm(forms.Form):
         return data
 
 
+class ProductionForm(forms.Form):
+    """Monthly production of the project's site, one month a line, checked whole before anything is stored."""
+
+    lines = forms.CharField(
+        label=_("Monthly production"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_(
+            "One month a line: the month (YYYY-MM), the production, and optionally the cooling degree days, "
+            "separated by spaces or commas."
+        ),
+    )
+
+    def clean_lines(self) -> list[tuple[datetime.date, float, float | None]]:
+        months: dict[datetime.date, tuple[datetime.date, float, float | None]] = {}
+        errors = []
+        for number, line in enumerate(self.cleaned_data["lines"].splitlines(), start=1):
+            parts = line.replace(",", " ").split()
+            if not parts:
+                continue
+            try:
+                month = datetime.date.fromisoformat(f"{parts[0]}-01")
+                values = [float(part) for part in parts[1:]]
+            except ValueError:
+                errors.append(
+                    _("Line %(number)d: “%(line)s” is not a month and numbers.")
+                    % {"number": number, "line": line.strip()}
+                )
+                continue
+            if len(values) not in (1, 2) or values[0] < 0 or month in months:
+                errors.append(
+                    _(
+                        "Line %(number)d: give the month once, its production (zero or more) and at most "
+                        "the cooling degree days."
+                    )
+                    % {"number": number}
+                )
+                continue
+            months[month] = (month, values[0], values[1] if len(values) == 2 else None)
+        if errors:
+            raise forms.ValidationError(errors)
+        return sorted(months.values())
+
+
 class DecisionForm(forms.Form):
     decided_on = forms.DateField(label=_("Decided on"), initial=timezone.localdate)
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("projects/<str:number>/approval/", views.project_approval, name="project_approval"),
     path("projects/<str:number>/milestones/<int:step_id>/", views.milestone_done, name="milestone_done"),
     path("projects/<str:number>/acceptance/", views.project_acceptance, name="project_acceptance"),
+    path("projects/<str:number>/production/", views.project_production, name="project_production"),
     path("projects/<str:number>/verification/", views.project_verification, name="project_verification"),
     path("projects/<str:number>/subsidy/", views.subsidy_decide, name="subsidy_decide"),
     path("projects/<str:number>/payment/", views.subsidy_payment, name="subsidy_payment"),

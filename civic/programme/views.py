@@ -289,6 +289,19 @@ def project_acceptance(request: HttpRequest, number: str) -> HttpResponse:
     return _office_step(request, number, forms.AcceptanceForm, act)
 
 
+@role_required(*PROGRAMME_READERS)
+def project_production(request: HttpRequest, number: str) -> HttpResponse:
+    """The site's monthly production, the regressor of the saving: reported by the firm or the office."""
+    project = access.visible_project_or_404(signed_in_user(request), number)
+    form = forms.ProductionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        count = actions.record_production(project, form.cleaned_data["lines"])
+        messages.success(request, _("%(count)d months of production recorded.") % {"count": count})
+        return redirect("programme:project_production", number=project.number)
+    context = {"project": project, "form": form, "months": project.production.all()}
+    return render(request, "programme/project_production.html", context)
+
+
 @role_required(*WATER_OFFICE)
 def project_verification(request: HttpRequest, number: str) -> HttpResponse:
     """Measure the saving from the project's meters with ``hydro.savings`` and show its fit and interval."""

@@ -198,6 +198,7 @@ MATRIX: list[Row] = [
         BUREAU,
         lambda world: {"number": world.records["project"].number, "step_id": world.records["project"].steps.first().pk},
     ),
+    Row("programme:project_production", RUNHUA_READERS, lambda world: {"number": world.records["project"].number}),
     Row("programme:decision_pdf", RUNHUA_READERS, lambda world: {"number": world.records["project"].number}),
     Row("programme:ledger", BUREAU),
     Row("programme:ledger_xlsx", BUREAU),

@@ -86,3 +86,10 @@ def test_zhao_min_cannot_send_upgrade_advice(programme, zhao_min):
     url = reverse("programme:firm_detail", args=[programme.xinglong.pk])
     zhao_min.post(url, {"advice": "自荐"})
     assert not UpgradeAdvice.objects.exists()
+
+
+def test_zhao_min_cannot_report_production_for_runhua_s_project(runhua_project, zhao_min):
+    url = reverse("programme:project_production", args=[runhua_project.number])
+    assert zhao_min.get(url).status_code == 404
+    assert zhao_min.post(url, {"lines": "2023-01 1"}).status_code == 404
+    assert not runhua_project.production.exists()

@@ -220,3 +220,18 @@ def test_the_verification_history_is_kept_when_a_meter_is_read_again(cast, progr
         (datetime.date(2024, 7, 1), datetime.date(2025, 6, 1)), cast.bureau_staff, datetime.date(2025, 7, 11),
     )  # fmt: skip
     assert [verification.certifiable for verification in project.verifications.order_by("pk")] == [False, True]
+
+
+def test_li_qiang_reports_monthly_production_and_a_bad_line_keeps_nothing(cast, programme, li_qiang):
+    project = actions.apply_for_project(retrofit(programme), cast.runhua_reporter, datetime.date(2024, 1, 10))
+    url = reverse("programme:project_production", args=[project.number])
+    page = li_qiang.post(url, {"lines": "2023-01 100\n2023-02 abc\n2023-03 90 12.5"}).content.decode()
+    assert "Line 2: “2023-02 abc” is not a month and numbers." in page
+    assert not project.production.exists()
+    li_qiang.post(url, {"lines": "2023-01 100\n2023-02, 120\n2023-03 90 12.5"})
+    li_qiang.post(url, {"lines": "2023-01 105"})
+    assert list(project.production.values_list("production", "cooling_degree_days")) == [
+        (105.0, None),
+        (120.0, None),
+        (90.0, 12.5),
+    ]
