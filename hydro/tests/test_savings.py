@@ -18,7 +18,7 @@ from hydro.savings import (
     lag_one_autocorrelation,
 )
 
-NO_REGRESSORS = [[]] * 12
+NO_REGRESSORS: list[list[float]] = [[]] * 12
 
 
 def test_a_mean_baseline_gives_the_saving_and_its_interval_worked_by_hand():
