@@ -104,7 +104,7 @@ def test_no_saving_is_never_certified():
     assert estimate.reasons == ("there is no saving: reporting use is not below the adjusted baseline",)
 
 
-def test_an_nmbe_criterion_is_a_parameter_of_the_dated_criteria():
+def test_the_cv_rmse_limit_is_a_parameter_of_the_dated_criteria():
     strict = FitCriteria(maximum_cv_rmse=0.10)
     estimate = estimate_savings([90, 110] * 6, NO_REGRESSORS, [80] * 12, NO_REGRESSORS, criteria=strict)
     assert not estimate.certifiable

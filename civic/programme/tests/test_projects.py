@@ -203,7 +203,7 @@ def test_li_qiang_sees_only_his_firm_s_projects(cast, programme, li_qiang, zhao_
     assert "高炉冷却水串级利用" in zhao_min.get(reverse("programme:project_list")).content.decode()
 
 
-def test_the_verification_history_is_kept_when_a_meter_is_read_again(cast, programme):
+def test_a_failed_verification_stays_on_record_beside_a_later_certified_one(cast, programme):
     # Two verifications of one project are two rows: an earlier, failed one stays on record.
     project = project_at_verification(programme, cast)
     programme.criteria.minimum_baseline_periods = 24
