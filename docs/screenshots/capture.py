@@ -15,7 +15,11 @@ It signs in as the demo bureau account and writes, into docs/screenshots/:
 - `dashboard.png`: the bureau's dashboard (figures, the map of towns and
   streets, the water-saving enterprises by segment);
 - `water_user.png`: the page of a water user (Runhua Dyeing, WJ0001, by
-  default): its register facts, plan against use by month, meters and bills.
+  default): its register facts, plan against use by month, meters and bills;
+- `programme_chain_graph.png`, `programme_segment_figures.png`,
+  `programme_feedback_analysis.png`: the water-saving industry's chain, its
+  figures by segment and year with the park, and the product feedback analysis;
+- `programme_verification.png`: the measured saving of a closed project.
 
 `--language en` takes the English pages instead (for a look, not for the
 README: its pictures are the Chinese pages); `--output-directory` writes them
@@ -164,6 +168,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             "#use-chart canvas",
             output / f"water_user{suffix}.png",
         )
+        for name, path, ready in (
+            ("programme_chain_graph", "/programme/chain/", "#chain-graph canvas"),
+            ("programme_segment_figures", "/programme/segments/", "#segment-chart canvas"),
+            ("programme_feedback_analysis", "/programme/feedback/analysis/", "#quarter-chart canvas"),
+        ):
+            capture(page, f"{base_url}{path}", ready, output / f"{name}{suffix}.png")
+        page.goto(f"{base_url}/programme/projects/?stage=closed")
+        project_url = page.get_attribute("#project-table tbody a", "href")
+        if project_url:
+            capture(
+                page,
+                f"{base_url}{project_url}verification/",
+                ".verification",
+                output / f"programme_verification{suffix}.png",
+            )
         # the network page is the utility's network analyst's
         analyst = browser.new_context(locale=BROWSER_LOCALES[arguments.language], viewport=VIEWPORT).new_page()
         sign_in(analyst, base_url, arguments.analyst, arguments.password)

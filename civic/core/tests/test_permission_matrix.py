@@ -24,6 +24,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from civic.dogs.actions import decide_case, open_case, take_in_found_dog
 from civic.dogs.models import Refusal, ViolationCase
 from civic.dogs.testing import LIU_MIN_ID, make_dogs_cast
+from civic.programme import actions
+from civic.programme.models import UpgradeAdvice
+from civic.programme.testing import make_programme_cast, project_at_verification
 from civic.testing import Cast
 from civic.water.actions import compute_bills
 from civic.water.models import (
@@ -65,6 +68,7 @@ BUREAU_AND_ANALYST = BUREAU | {NETWORK_ANALYST}
 DOG_REGISTER_WRITERS = BUREAU | {CLINIC_STAFF}
 DOG_REGISTER_READERS = DOG_REGISTER_WRITERS | {INSPECTOR}
 DOG_ENFORCERS = BUREAU | {INSPECTOR}
+PROGRAMME_READERS = BUREAU | {RUNHUA_REPORTER, XINGLONG_REPORTER}
 
 # URL names outside Civic's own pages: Django's admin (guarded by is_staff), sign-in and the language switch.
 NOT_IN_MATRIX = {"login", "logout", "set_language"}
@@ -169,6 +173,42 @@ MATRIX: list[Row] = [
     Row("dogs:check_number", EVERYONE, lambda world: {"number": world.records["dog_licence"].active_tag().number}),
     Row("dogs:public_statistics", EVERYONE),
     Row("dogs:staff_statistics", BUREAU),
+    # programme: the office sees every firm; a reporter its own firm's records (Runhua's here)
+    Row("programme:firm_list", BUREAU),
+    Row("programme:my_firm", {RUNHUA_REPORTER, XINGLONG_REPORTER}),
+    Row("programme:firm_detail", RUNHUA_READERS, lambda world: {"firm_id": world.records["programme"].runhua.pk}),
+    Row("programme:firm_import", BUREAU),
+    Row("programme:firm_export", BUREAU),
+    Row("programme:advice_reply", RUNHUA_READERS, lambda world: {"advice_id": world.records["advice"].pk}),
+    Row("programme:chain_graph", BUREAU),
+    Row("programme:segment_figures", BUREAU),
+    Row("programme:project_list", PROGRAMME_READERS),
+    Row("programme:project_apply", PROGRAMME_READERS),
+    Row("programme:overdue_list", BUREAU),
+    Row("programme:project_detail", RUNHUA_READERS, lambda world: {"number": world.records["project"].number}),
+    *(
+        Row(f"programme:{name}", BUREAU, lambda world: {"number": world.records["project"].number})
+        for name in (
+            "project_review",
+            "project_approval",
+            "project_acceptance",
+            "project_verification",
+            "subsidy_decide",
+            "subsidy_payment",
+        )
+    ),
+    Row(
+        "programme:milestone_done",
+        BUREAU,
+        lambda world: {"number": world.records["project"].number, "step_id": world.records["project"].steps.first().pk},
+    ),
+    Row("programme:project_production", RUNHUA_READERS, lambda world: {"number": world.records["project"].number}),
+    Row("programme:decision_pdf", RUNHUA_READERS, lambda world: {"number": world.records["project"].number}),
+    Row("programme:ledger", BUREAU),
+    Row("programme:ledger_xlsx", BUREAU),
+    Row("programme:feedback_list", PROGRAMME_READERS),
+    Row("programme:feedback_analysis", BUREAU),
+    Row("programme:feedback_xlsx", BUREAU),
 ]
 
 # Builders of the records rows refer to: each takes the world and stores what it makes in world.records.
@@ -272,6 +312,27 @@ def _reuse_study(world: World) -> None:
     study = ReuseStudy.objects.create(name="湖塘串联用水", created_by=world.cast.bureau_staff)
     study.firms.set([world.cast.runhua, world.cast.xinglong])
     world.records["reuse_study"] = study
+
+
+@record_builder
+def _programme_records(world: World) -> None:
+    """Runhua's retrofit, its saving verified and its subsidy decided; advice sent to Runhua."""
+    cast = world.cast
+    programme = make_programme_cast(cast)
+    project = project_at_verification(programme, cast)
+    actions.verify_savings(
+        project,
+        (datetime.date(2023, 1, 1), datetime.date(2023, 12, 1)),
+        (datetime.date(2024, 7, 1), datetime.date(2025, 6, 1)),
+        cast.bureau_staff,
+        datetime.date(2025, 7, 10),
+    )
+    actions.decide_subsidy(project, cast.bureau_staff, datetime.date(2025, 7, 20))
+    world.records["programme"] = programme
+    world.records["project"] = project
+    world.records["advice"] = UpgradeAdvice.objects.create(
+        firm=programme.runhua, advice="建议增加在线监测", sent_on=datetime.date(2025, 8, 1)
+    )
 
 
 @pytest.fixture

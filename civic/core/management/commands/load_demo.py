@@ -82,7 +82,8 @@ class Command(BaseCommand):
             + f"\n  quotas:         {load.quotas}"
             + f"\n  plans issued:   {plans}"
             + f"\n  surcharge bills 2024-01..2025-12: {bills}, {demo.bills_total_yuan(load.bill_runs)}"
-            + f"\n  dogs:           {load.dogs} registered, {load.valid_licences} with a valid licence\n"
+            + f"\n  dogs:           {load.dogs} registered, {load.valid_licences} with a valid licence"
+            + f"\n  water-saving projects: {load.programme_projects}\n"
         )
         self._accounts_table(load)
 
