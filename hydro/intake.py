@@ -421,10 +421,12 @@ def _megabytes(size: int) -> str:
 def _bounded(rows: Iterator[Sequence[CellValue]], limits: Limits) -> Iterator[tuple[int, Sequence[CellValue]]]:
     """Rows numbered from 1; a filled row past the row limit, or a filled cell past the column limit, is refused."""
     for number, cells in enumerate(rows, start=1):
+        if not cells and number > HEADER_ROW:
+            continue  # a gap in a sheet's rows: a workbook may declare a million of them
         if len(cells) > limits.max_columns and any(is_filled(cell) for cell in cells[limits.max_columns :]):
-            raise TableError("too_many_columns", row=number, limit=limits.max_columns)
+            raise TableError("too_many_columns", row=number, limit=f"{limits.max_columns:,}")
         if number > limits.max_rows + HEADER_ROW and any(is_filled(cell) for cell in cells):
-            raise TableError("too_many_rows", limit=limits.max_rows)
+            raise TableError("too_many_rows", limit=f"{limits.max_rows:,}")
         yield number, cells
 
 
@@ -458,7 +460,7 @@ def _csv_encoding(handle: IO[bytes]) -> str:
 def _bounded_lines(text: IO[str], limits: Limits) -> Iterator[str]:
     while line := text.readline(limits.max_line_chars + 1):
         if len(line) > limits.max_line_chars:
-            raise TableError("too_many_columns", row="—", limit=limits.max_columns)
+            raise TableError("too_many_columns", row="—", limit=f"{limits.max_columns:,}")
         yield line
 
 
@@ -493,8 +495,8 @@ def _xlsx_rows(handle: IO[bytes], limits: Limits) -> Iterator[Sequence[CellValue
     try:
         sheet = workbook.worksheets[0]
         sheet.reset_dimensions()  # what a workbook declares of its size is not trusted
-        for values in sheet.iter_rows(values_only=True, max_col=limits.max_columns + 1):
-            yield tuple(_xlsx_cell(value) for value in values)
+        for values in sheet.iter_rows(values_only=True):  # a row as wide as its last cell (at most 18,278)
+            yield tuple(_xlsx_cell(value) for value in values) if values else ()
     except TableError:
         raise
     except Exception as error:
