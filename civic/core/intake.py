@@ -39,6 +39,7 @@ MESSAGES: dict[str, Promise] = {
     "missing_columns": _("The first row must name the columns %(missing)s. It names: %(found)s."),
     "missing_column": _("This column is missing."),
     "no_rows": _("The file has a header row but no data rows."),
+    "file_refused": _("Nothing of this file was stored."),
     "more_errors": _("… and %(count)s more errors, not listed. Correct the rows above and import the file again."),
     "blank_cell": _("This cell must not be empty."),
     "not_a_number": _("%(value)s is not a number."),
