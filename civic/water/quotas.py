@@ -12,7 +12,6 @@ For a quota, lower is stricter: leading ≤ advanced ≤ general.
 from __future__ import annotations
 
 import datetime
-import io
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from civic.core import intake as intake_messages
+from civic.core import xlsx
 from civic.water.models import WaterQuota
 from hydro import intake
 
@@ -266,6 +266,4 @@ def write_quota_workbook(quotas: Iterable[WaterQuota]) -> bytes:
             for (cell,) in sheet.iter_rows(min_row=HEADER_ROW + 1, min_col=position, max_col=position):
                 cell.number_format = "yyyy-mm-dd"
     sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx.workbook_bytes(workbook)

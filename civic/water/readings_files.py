@@ -17,6 +17,7 @@ import io
 
 from openpyxl import Workbook
 
+from civic.core import xlsx
 from hydro import intake
 from hydro.meter_readings import INDEX, METER_SERIAL, READING_DATE, REMARK, VOLUME, CellValue, RawReading
 
@@ -90,9 +91,7 @@ def template_xlsx() -> bytes:
         cell.number_format = "yyyy-mm-dd"
     for letter, width in zip("ABCDE", (14, 12, 12, 12, 16), strict=True):
         sheet.column_dimensions[letter].width = width
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
+    return xlsx.workbook_bytes(workbook)
 
 
 def _blank_if_none(value: float | None) -> str:
