@@ -31,7 +31,17 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from benchmarks.runner import Benchmark
-from hydro.readings_analysis import AnalysisResults, AnomalySettings, NightFlowSettings, Period, analyse, dma_balance
+from hydro.customer_leaks import as_anomalies, leak_episodes, refine_starts
+from hydro.readings_analysis import (
+    AnalysisResults,
+    AnomalySettings,
+    NightFlowSettings,
+    Period,
+    analyse,
+    anomalies_frame,
+    dma_balance,
+    merge_episodes,
+)
 from hydro.readings_analysis import night_flow as night_flow_expression
 from hydro.readings_engine import connect, memory_table, readings_table
 from hydro.readings_store import import_file, stored_files
@@ -132,11 +142,48 @@ def _pandas_night_flow(readings: pd.DataFrame, zones: pd.DataFrame, settings: Ni
 
 
 def _pandas_anomalies(readings: pd.DataFrame, settings: AnomalySettings) -> pd.DataFrame:
+    readings = readings.groupby(["meter_id", "timestamp"], as_index=False).agg(
+        duration_s=("duration_s", "max"), volume_m3=("volume_m3", "max")
+    )
     events: list[tuple] = []
+    floors: list[tuple] = []
     for meter_id, series in readings.sort_values("timestamp").groupby("meter_id", sort=True):
         events.extend(_meter_events(str(meter_id), series, settings))
-    frame = pd.DataFrame(events, columns=["meter_id", "kind", "start", "end", "volume_m3", "confidence"])
-    return frame.sort_values(["meter_id", "start", "kind"], kind="stable").reset_index(drop=True)
+        floors.extend(_meter_floors(str(meter_id), series))
+    columns = ["meter_id", "kind", "start_s", "end_s", "volume_m3", "confidence"]
+    frame = pd.DataFrame(events, columns=columns)
+    leak_settings = settings.leak_settings()
+    floor_frame = pd.DataFrame(floors, columns=["meter_id", "day", "floor_m3_per_h", "windows"])
+    episodes = leak_episodes(floor_frame, leak_settings)
+    if not episodes.empty:
+        leaking = readings[readings.meter_id.isin(set(episodes.meter_id))]
+        episodes = refine_starts(episodes, _hourly_flows(leaking))
+    merged = merge_episodes(pd.concat([frame, as_anomalies(episodes, leak_settings)], ignore_index=True), settings)
+    merged["open"] = merged["open"].fillna(False).astype(bool) | (merged.end_s >= MONTH.end.timestamp())
+    return anomalies_frame(merged)
+
+
+def _hourly_flows(readings: pd.DataFrame) -> pd.DataFrame:
+    """Each interval's end (epoch s) and flow: the one-hour windows of intervals an hour long or longer."""
+    end_s = readings.timestamp.astype("int64") // 10**6 + readings.duration_s
+    return pd.DataFrame(
+        {
+            "meter_id": readings.meter_id,
+            "end_s": end_s,
+            "window_m3_per_h": readings.volume_m3 / (readings.duration_s / 3600),
+        }
+    )[readings.duration_s >= 3600]
+
+
+def _meter_floors(meter_id: str, series: pd.DataFrame) -> list[tuple]:
+    """The meter's least hourly flow of each day and the hours read that day (the leak floor, W = 1 h)."""
+    flows = _hourly_flows(series)
+    days = (flows.end_s - 1) // 86_400
+    grouped = flows.window_m3_per_h.groupby(days)
+    return [
+        (meter_id, int(day), floor, int(count))
+        for (day, floor), count in zip(grouped.min().items(), grouped.count(), strict=True)
+    ]
 
 
 def _meter_events(meter_id: str, series: pd.DataFrame, settings: AnomalySettings) -> list[tuple]:
@@ -149,15 +196,22 @@ def _meter_events(meter_id: str, series: pd.DataFrame, settings: AnomalySettings
     high = volume / hours >= max(settings.burst_factor * mean, settings.burst_minimum_m3_per_h)
     contiguous = np.concatenate([[False], end[:-1] == start[1:]])
     events = []
-    for flags, kind in ((state == 1, "use"), (state == 0, "zero"), (state == -1, "negative"), (high, "high")):
+    for flags, kind in ((state == 0, "zero"), (state == -1, "negative"), (high, "high")):
         for first, last in _runs(flags, contiguous):
             run_hours = hours[first : last + 1].sum()
             run_volume = volume[first : last + 1]
-            event = _run_event(kind, run_hours, run_volume, hours[first : last + 1], mean, volume, hours, settings)
+            still = end[last] == end[-1]
+            event = _run_event(
+                kind, run_hours, run_volume, hours[first : last + 1], mean, volume, hours, still, settings
+            )
             if event is not None:
                 events.append((meter_id, event[0], start[first], end[last], *event[1:]))
-    events.extend(_gap_events(meter_id, start, end, mean))
-    return [(m, k, pd.Timestamp(s), pd.Timestamp(e), round(v, 3), round(c, 2)) for m, k, s, e, v, c in events]
+    events.extend(_gap_events(meter_id, start, end, mean, settings))
+    return [(m, k, _epoch_s(s), _epoch_s(e), round(v, 3), round(c, 2)) for m, k, s, e, v, c in events]
+
+
+def _epoch_s(moment: np.datetime64) -> int:
+    return int(pd.Timestamp(moment).timestamp())
 
 
 def _runs(flags: np.ndarray, contiguous: np.ndarray) -> list[tuple[int, int]]:
@@ -175,15 +229,11 @@ def _runs(flags: np.ndarray, contiguous: np.ndarray) -> list[tuple[int, int]]:
     return runs
 
 
-def _run_event(kind, run_hours, run_volume, run_interval_hours, mean, volume, hours, settings):
-    if kind == "use" and run_hours >= settings.continuous_flow_hours:
-        lowest = (run_volume / run_interval_hours).min()
-        threshold = settings.continuous_flow_hours
-        return "continuous_flow", lowest * run_hours, min(1.0, 0.5 + 0.5 * (run_hours - threshold) / threshold)
+def _run_event(kind, run_hours, run_volume, run_interval_hours, mean, volume, hours, still, settings):
     if kind == "high" and run_hours >= settings.burst_hours:
         excess = (run_volume - mean * run_interval_hours).sum()
         return "burst", excess, min(1.0, run_hours / (2 * settings.burst_hours))
-    if kind == "zero" and run_hours >= settings.stuck_hours:
+    if kind == "zero" and run_hours >= settings.stuck_hours and (still or run_hours >= settings.stuck_long_hours):
         outside_hours = hours.sum() - run_hours
         outside = volume.sum() / outside_hours if outside_hours > 0 else 0.0
         if outside >= settings.stuck_expected_m3_per_h:
@@ -193,16 +243,18 @@ def _run_event(kind, run_hours, run_volume, run_interval_hours, mean, volume, ho
     return None
 
 
-def _gap_events(meter_id: str, start: np.ndarray, end: np.ndarray, mean: float) -> list[tuple]:
+def _gap_events(meter_id: str, start: np.ndarray, end: np.ndarray, mean: float, settings: AnomalySettings) -> list:
     bounds = [(np.datetime64(MONTH.start), start[0])] if start[0] > np.datetime64(MONTH.start) else []
     bounds += [
         (end[position - 1], start[position]) for position in range(1, len(start)) if end[position - 1] < start[position]
     ]
     if end[-1] < np.datetime64(MONTH.end):
         bounds.append((end[-1], np.datetime64(MONTH.end)))
+    gap = np.timedelta64(int(settings.gap_hours * 3600), "s")
     return [
         (meter_id, "gap", first, last, max(mean, 0.0) * ((last - first) / np.timedelta64(1, "h")), 1.0)
         for first, last in bounds
+        if last - first >= gap
     ]
 
 

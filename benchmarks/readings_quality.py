@@ -1,10 +1,10 @@
 """How well the readings analysis finds what was injected: `python -m benchmarks.readings_quality`.
 
-Prints, for a synthetic county (`hydro.readings_synthetic`): precision, recall
-and timing of each customer anomaly kind; the night-flow alarms against DMA
-leaks of 2 % of inflow (nights from the leak's start to the alarm, and false
-alarms); and the import rate of the readings store. An event found matches an
-injected one of the same meter and kind whose time span it overlaps.
+Prints, for a synthetic county (`hydro.readings_synthetic`): the night-flow
+alarms against DMA leaks of 2 % of inflow (nights from the leak's start to
+the alarm, and false alarms), and the import rate of the readings store.
+Customer anomalies are measured on held-out realistic draws by
+`python -m benchmarks.customer_alarms`.
 """
 
 from __future__ import annotations
@@ -16,38 +16,10 @@ import ibis
 import pandas as pd
 
 from benchmarks.readings import import_rate_rows_per_s
-from hydro.readings_analysis import ANOMALY_KINDS, Period, analyse, night_flow_alarms
+from hydro.readings_analysis import Period, analyse, night_flow_alarms
 from hydro.readings_synthetic import generate_county
 
 MONTH = Period.parse("2024-03")
-
-
-def anomaly_scores(dma_count: int, customers_per_dma: int, per_kind: int) -> pd.DataFrame:
-    county = generate_county(
-        dma_count=dma_count, customers_per_dma=customers_per_dma, anomalous_customers_per_kind=per_kind, seed=7
-    )
-    connection = ibis.duckdb.connect()
-    readings = connection.create_table("readings", county.readings)
-    found = analyse(connection, readings, county.zones, MONTH).anomalies
-    rows = []
-    for kind in ANOMALY_KINDS:
-        truth, detected = county.anomalies[county.anomalies.kind == kind], found[found.kind == kind]
-        matched = detected.merge(truth, on=["meter_id", "kind"], suffixes=("", "_true"))
-        matched = matched[(matched.start < matched.end_true) & (matched.end > matched.start_true)]
-        offsets = (matched.start - matched.start_true).dt.total_seconds() / 3600
-        rows.append(
-            {
-                "kind": kind,
-                "injected": len(truth),
-                "found": len(detected),
-                "precision": matched.drop_duplicates(["meter_id", "start"]).shape[0] / len(detected)
-                if len(detected)
-                else float("nan"),
-                "recall": matched.meter_id.nunique() / len(truth) if len(truth) else float("nan"),
-                "start_offset_h": offsets.abs().median() if len(offsets) else float("nan"),
-            }
-        )
-    return pd.DataFrame(rows)
 
 
 def night_flow_scores(dma_count: int, customers_per_dma: int, seeds: range) -> pd.DataFrame:
@@ -88,7 +60,6 @@ def main() -> int:
     parser.add_argument("--customers", type=int, default=1000, help="customers per DMA (default 1000)")
     parser.add_argument("--dmas", type=int, default=6, help="DMAs (default 6)")
     arguments = parser.parse_args()
-    print(anomaly_scores(arguments.dmas, arguments.customers, per_kind=10).round(3).to_string(index=False))
     scores = night_flow_scores(arguments.dmas, arguments.customers, range(1, 6))
     leaking = scores[scores.leaking]
     caught = leaking.nights_to_alarm.notna()

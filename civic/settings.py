@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "civic.water",
     "civic.dogs",
     "civic.programme",
+    "civic.farmland",
 ]
 
 MIDDLEWARE = [

@@ -10,4 +10,5 @@ urlpatterns = [
     path("water/", include("civic.water.urls")),
     path("dogs/", include("civic.dogs.urls")),
     path("programme/", include("civic.programme.urls")),
+    path("farmland/", include("civic.farmland.urls")),
 ]

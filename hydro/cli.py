@@ -18,6 +18,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "hydro.readings_cli",
     "hydro.audit_cli",
     "hydro.savings_cli",
+    "hydro.irrigation_cli",
 )
 
 

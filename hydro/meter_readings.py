@@ -17,14 +17,14 @@ Volumes and indexes are in m³, flowrates in m³/h, durations in hours.
 from __future__ import annotations
 
 import datetime
-import math
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
-CellValue = str | int | float | datetime.date | None
-"""A cell as read from a file: text, a number, a date (XLSX), or None when empty."""
+from hydro import intake
+from hydro.intake import CellValue, RowError, cell_text, parse_number
+
+__all__ = ["CellValue", "RowError", "cell_text", "parse_number"]  # re-exported: the readings' API since before
 
 METER_SERIAL = "meter_serial"
 READING_DATE = "reading_date"
@@ -57,14 +57,12 @@ PERMANENT_FLOWRATE_M3_PER_H = {
 """Permanent flowrate Q3 by nominal size DN [mm → m³/h], ISO 4064-1:2014 / GB/T 778.1-2018 usual ratings."""
 
 REASONS = {
-    "blank_cell": "This cell must not be empty.",
+    **intake.MESSAGES,
     "unknown_meter": "No meter with serial {serial} is registered.",
-    "bad_date": "{value} is not a date; write it as YYYY-MM-DD.",
     "future_date": "The reading date {date} is after today, {today}.",
     "meter_not_installed": "Meter {serial} was installed on {installed_on}, after this reading.",
     "meter_removed": "Meter {serial} was removed on {removed_on}, before this reading.",
     "meter_replaced": "Meter {serial} was replaced by meter {replaced_by} on {removed_on}, before this reading.",
-    "not_a_number": "{value} is not a number.",
     "missing_value": "Give either the index or the volume; both are empty.",
     "both_values": "Give either the index or the volume, not both.",
     "negative_volume": "The volume {value} m³ is negative.",
@@ -79,7 +77,7 @@ REASONS = {
     "implausible_jump": "{volume} m³ since the previous reading is more than a DN{size_mm} meter can pass in "
     "{hours} h at its permanent flowrate ({limit} m³).",
 }
-"""The English message of each reason code; the details of a row error fill its placeholders."""
+"""The English message of each reason code (the intake's and the readings' own); details fill the placeholders."""
 
 
 class RawReading(NamedTuple):
@@ -148,30 +146,19 @@ class AcceptedReading(NamedTuple):
     volume_m3: float
 
 
-class RowError(NamedTuple):
-    """Why one row cannot be stored: its cell, a stable reason code and an English message.
-
-    `details` holds the values the message was filled with, as text, so that
-    the message can be written again in another language.
-    """
-
-    row_number: int
-    column: str
-    value: str
-    code: str
-    message: str
-    details: dict[str, str]
-
-
 class ReadingsCheck(NamedTuple):
-    """The outcome of checking a file: the readings to store, and the rows that cannot be stored."""
+    """The outcome of checking a file: the readings to store, and the rows that cannot be stored.
+
+    `errors` holds the first `max_errors` errors by row; `error_count` counts them all.
+    """
 
     readings: list[AcceptedReading]
     errors: list[RowError]
+    error_count: int = 0
 
     @property
     def is_clean(self) -> bool:
-        return not self.errors
+        return not self.errors and not self.error_count
 
 
 class _ParsedRow(NamedTuple):
@@ -321,7 +308,12 @@ def index_after_readings(
     return round(index_m3, VOLUME_DECIMALS)
 
 
-def check_readings(rows: Iterable[RawReading], meters: Mapping[str, MeterFacts], today: datetime.date) -> ReadingsCheck:
+def check_readings(
+    rows: Iterable[RawReading],
+    meters: Mapping[str, MeterFacts],
+    today: datetime.date,
+    max_errors: int = intake.DEFAULT_LIMITS.max_errors,
+) -> ReadingsCheck:
     """Check the rows of a readings file and work out the volume of each reading.
 
     Parameters
@@ -332,6 +324,8 @@ def check_readings(rows: Iterable[RawReading], meters: Mapping[str, MeterFacts],
         The registered meters by serial.
     today : datetime.date
         Readings dated after it are refused.
+    max_errors : int
+        Row errors kept (the first by row); the others are only counted.
 
     Returns
     -------
@@ -351,85 +345,37 @@ def check_readings(rows: Iterable[RawReading], meters: Mapping[str, MeterFacts],
     row does not move the meter on, so one misread index is reported once
     instead of spoiling the rows after it.
     """
-    errors: list[RowError] = []
+    errors = intake.ErrorLog(max_errors)
+    errors.order_columns(COLUMNS)
     parsed_rows: list[_ParsedRow] = []
     for raw in rows:
         parsed, row_errors = _parse_row(raw, meters, today)
         errors.extend(row_errors)
         if parsed is not None:
             parsed_rows.append(parsed)
-    unique_rows, duplicate_errors = _drop_duplicates(parsed_rows)
-    errors.extend(duplicate_errors)
+    unique_rows = _drop_duplicates(parsed_rows, errors)
     readings: list[AcceptedReading] = []
     for meter_rows in _rows_by_meter(unique_rows):
         meter_readings, sequence_errors = _check_meter_sequence(meter_rows)
         readings.extend(meter_readings)
         errors.extend(sequence_errors)
-    errors.sort(key=lambda error: (error.row_number, COLUMNS.index(error.column)))
-    return ReadingsCheck(readings=readings, errors=errors)
+    return ReadingsCheck(readings=readings, errors=errors.errors, error_count=errors.count)
 
 
 def row_error(row_number: int, column: str, value: CellValue, code: str, **details: object) -> RowError:
     """A row error whose English message is the reason's, filled with `details`."""
-    value_text = cell_text(value)
-    texts = {"value": value_text, **{name: _detail_text(detail) for name, detail in details.items()}}
-    return RowError(row_number, column, value_text, code, REASONS[code].format(**texts), texts)
+    return intake.row_error(row_number, column, value, code, REASONS, **details)
 
 
 def parse_date(value: CellValue) -> datetime.date | None:
     """A reading date from a cell: a date (XLSX) or text YYYY-MM-DD (also YYYY/MM/DD); None if neither."""
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    match = re.fullmatch(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})", cell_text(value))
-    if match is None:
-        return None
-    try:
-        return datetime.date(*(int(part) for part in match.groups()))
-    except ValueError:
-        return None
-
-
-def parse_number(value: CellValue) -> float | None:
-    """A finite number from a cell; thousands separators are allowed in text. None if not a number."""
-    if isinstance(value, bool | datetime.date):
-        return None
-    if isinstance(value, int | float):
-        number = float(value)
-    else:
-        try:
-            number = float(cell_text(value).replace(",", ""))
-        except ValueError:
-            return None
-    return number if math.isfinite(number) else None
+    return intake.parse_date(value)
 
 
 def declares_rollover(remark: CellValue) -> bool:
     """Whether a remark says the register rolled over ("rollover" or 翻转, in any case)."""
     text = cell_text(remark).lower()
     return any(word in text for word in ROLLOVER_WORDS)
-
-
-def cell_text(value: CellValue) -> str:
-    """A cell as text; a whole number typed into a spreadsheet shows without its ".0"."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _detail_text(detail: object) -> str:
-    if isinstance(detail, float):
-        return f"{detail:,.3f}".rstrip("0").rstrip(".")
-    if isinstance(detail, datetime.date):
-        return detail.isoformat()
-    return str(detail)
 
 
 def _parse_row(
@@ -540,17 +486,16 @@ def _parse_number_cell(row_number: int, column: str, value: CellValue, errors: l
     return number
 
 
-def _drop_duplicates(rows: list[_ParsedRow]) -> tuple[list[_ParsedRow], list[RowError]]:
+def _drop_duplicates(rows: list[_ParsedRow], errors: intake.ErrorLog) -> list[_ParsedRow]:
     """Keep the first row of each meter and date; every later one is an error naming the first."""
     first_rows: dict[tuple[str, datetime.date], _ParsedRow] = {}
-    errors: list[RowError] = []
     for row in rows:
         key = (row.meter.serial, row.reading_date)
         first = first_rows.setdefault(key, row)
         if first is not row:
             details = {"serial": row.meter.serial, "date": row.reading_date, "first_row": first.row_number}
-            errors.append(row_error(row.row_number, READING_DATE, row.reading_date, "duplicate_in_file", **details))
-    return list(first_rows.values()), errors
+            errors.add(row_error(row.row_number, READING_DATE, row.reading_date, "duplicate_in_file", **details))
+    return list(first_rows.values())
 
 
 def _rows_by_meter(rows: list[_ParsedRow]) -> list[list[_ParsedRow]]:

@@ -24,7 +24,7 @@ Page, E. S. (1954). Continuous inspection schemes. *Biometrika* 41, 100–115
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import ibis
@@ -33,6 +33,15 @@ import pandas as pd
 from ibis import _
 from ibis.backends import BaseBackend
 
+from hydro.customer_leaks import (
+    LeakSettings,
+    as_anomalies,
+    daily_floors,
+    deduplicated,
+    leak_episodes,
+    refine_starts,
+    window_flows,
+)
 from hydro.readings_engine import memory_table
 
 ROLES = ("inflow", "outflow", "customer")
@@ -44,7 +53,7 @@ NIGHT_COLUMNS = [
     "dma_id", "night", "mnf_m3_per_h", "legitimate_m3_per_h", "leakage_m3_per_h", "unmetered_m3_per_h",
 ]  # fmt: skip
 ALARM_COLUMNS = ["dma_id", "start", "detected", "excess_m3_per_h"]
-ANOMALY_COLUMNS = ["meter_id", "kind", "start", "end", "volume_m3", "confidence"]
+ANOMALY_COLUMNS = ["meter_id", "kind", "start", "end", "volume_m3", "confidence", "rate_m3_per_h", "open"]
 ANOMALY_KINDS = ("continuous_flow", "burst", "stuck", "reverse", "gap")
 GRANULARITIES = ("day", "month", "period")
 
@@ -397,25 +406,43 @@ class AnomalySettings:
     resolution_m3 : float
         Smallest volume counted as use, either way [m³] (1 L).
     continuous_flow_hours : float
-        Use that never falls to zero for this long is a leak behind the meter [h].
+        A leak behind the meter is a rise of the meter's floor that lasts this long [h]
+        (`hydro.customer_leaks`, its persistence T_p).
     burst_factor, burst_minimum_m3_per_h, burst_hours : float
         A burst is flow at least `burst_factor` times the meter's mean and at
         least `burst_minimum_m3_per_h`, for at least `burst_hours`.
     stuck_hours, stuck_expected_m3_per_h : float
         A stuck meter shows zero for at least `stuck_hours` while its mean
-        flow over the rest of the period is at least `stuck_expected_m3_per_h`.
+        flow over the rest of the period is at least `stuck_expected_m3_per_h`,
+        and still shows zero at its last reading (a run of zeros that ended is
+        a household away, unless it lasted `stuck_long_hours`).
     reverse_full_confidence_hours : float
         Negative flow over this many hours is reported with full confidence.
+    gap_hours : float
+        A gap is at least this long without readings [h]: a lost reading now
+        and then is not an alarm.
+    merge_hours : float
+        Events of one kind on one meter closer than this are one episode [h].
+    leak : LeakSettings
+        The rest of the leak detector's thresholds.
     """
 
     resolution_m3: float = 0.001
-    continuous_flow_hours: float = 24.0
+    continuous_flow_hours: float = 72.0
     burst_factor: float = 5.0
     burst_minimum_m3_per_h: float = 0.25
     burst_hours: float = 3.0
     stuck_hours: float = 72.0
+    stuck_long_hours: float = 21 * 24.0
     stuck_expected_m3_per_h: float = 0.005
     reverse_full_confidence_hours: float = 3.0
+    gap_hours: float = 6.0
+    merge_hours: float = 24.0
+    leak: LeakSettings = field(default_factory=LeakSettings)
+
+    def leak_settings(self) -> LeakSettings:
+        """The leak detector's settings with this persistence."""
+        return replace(self.leak, persistence_hours=self.continuous_flow_hours)
 
 
 def customer_anomalies(
@@ -457,13 +484,12 @@ def customer_anomalies(
     selected = in_period(readings, period)
     if meters is not None:
         selected = selected.semi_join(meters, "meter_id")
-    intervals = _interval_facts(selected, settings)
+    intervals = _interval_facts(deduplicated(selected), settings)
     parts = [
-        _continuous_flow(intervals, settings),
         _bursts(intervals, settings),
         _stuck(intervals, settings),
         _reverse(intervals, settings),
-        _gaps(intervals, period),
+        _gaps(intervals, period, settings),
     ]
     combined = ibis.union(*parts)
     return combined.mutate(volume_m3=combined.volume_m3.round(3), confidence=combined.confidence.round(2))
@@ -536,14 +562,6 @@ def _event(runs: ibis.Table, kind: str, volume: ibis.Value, confidence: ibis.Val
     )
 
 
-def _continuous_flow(intervals: ibis.Table, settings: AnomalySettings) -> ibis.Table:
-    runs = _runs(intervals.filter(intervals.state == USE), "state_run")
-    runs = runs.filter(runs.run_hours >= settings.continuous_flow_hours)
-    threshold = settings.continuous_flow_hours
-    confidence = 0.5 + 0.5 * (runs.run_hours - threshold) / threshold
-    return _event(runs, "continuous_flow", runs.lowest_m3_per_h * runs.run_hours, confidence)
-
-
 def _bursts(intervals: ibis.Table, settings: AnomalySettings) -> ibis.Table:
     runs = _runs(intervals.filter(intervals.is_high), "high_run")
     runs = runs.filter(runs.run_hours >= settings.burst_hours)
@@ -553,8 +571,11 @@ def _bursts(intervals: ibis.Table, settings: AnomalySettings) -> ibis.Table:
 def _stuck(intervals: ibis.Table, settings: AnomalySettings) -> ibis.Table:
     runs = _runs(intervals.filter(intervals.state == ZERO), "state_run")
     runs = runs.filter(runs.run_hours >= settings.stuck_hours)
-    totals = intervals.group_by("meter_id").agg(total_m3=_.volume_m3.sum(), total_hours=_.hours.sum())
+    totals = intervals.group_by("meter_id").agg(
+        total_m3=_.volume_m3.sum(), total_hours=_.hours.sum(), last_end_s=_.end_s.max()
+    )
     joined = runs.join(totals, "meter_id")
+    joined = joined.filter((joined.end_s >= joined.last_end_s) | (joined.run_hours >= settings.stuck_long_hours))
     outside_hours = joined.total_hours - joined.run_hours
     outside_flow = ibis.ifelse(outside_hours > 0, joined.total_m3 / outside_hours, 0.0)
     joined = joined.mutate(outside_m3_per_h=outside_flow)
@@ -569,7 +590,7 @@ def _reverse(intervals: ibis.Table, settings: AnomalySettings) -> ibis.Table:
     return _event(runs, "reverse", -runs.run_volume_m3, confidence)
 
 
-def _gaps(intervals: ibis.Table, period: Period) -> ibis.Table:
+def _gaps(intervals: ibis.Table, period: Period, settings: AnomalySettings) -> ibis.Table:
     """Missing data between readings, and at the ends of the period."""
     period_start_s = int(pd.Timestamp(period.start).timestamp())
     period_end_s = int(pd.Timestamp(period.end).timestamp())
@@ -587,6 +608,7 @@ def _gaps(intervals: ibis.Table, period: Period) -> ibis.Table:
     gaps = ibis.union(
         *(part.cast({"gap_start_s": "int64", "gap_end_s": "int64"}) for part in (inner, leading, trailing))
     )
+    gaps = gaps.filter((gaps.gap_end_s - gaps.gap_start_s) >= settings.gap_hours * SECONDS_PER_HOUR)
     hours = (gaps.gap_end_s - gaps.gap_start_s).cast("float64") / SECONDS_PER_HOUR
     runs = gaps.mutate(start_s=gaps.gap_start_s, end_s=gaps.gap_end_s)
     return _event(runs, "gap", ibis.greatest(runs.mean_m3_per_h, 0.0) * hours, ibis.literal(1.0))
@@ -602,11 +624,73 @@ def execute(connection: BaseBackend, expression: ibis.Table) -> pd.DataFrame:
 
 
 def anomalies_frame(result: pd.DataFrame) -> pd.DataFrame:
-    """An executed `customer_anomalies` table with wall-clock ``start`` and ``end``, in meter and time order."""
+    """Executed anomaly events with wall-clock ``start`` and ``end``, in meter and time order."""
     frame = result.assign(
         start=pd.to_datetime(result.start_s, unit="s"), end=pd.to_datetime(result.end_s, unit="s")
     ).sort_values(["meter_id", "start_s", "kind"], kind="stable")
+    for name, default in (("rate_m3_per_h", np.nan), ("open", False)):
+        if name not in frame:
+            frame[name] = default
+    frame["open"] = frame["open"].fillna(False).astype(bool)
     return frame[ANOMALY_COLUMNS].reset_index(drop=True)
+
+
+def leak_events(
+    connection: BaseBackend, readings: ibis.Table, settings: AnomalySettings, meters: ibis.Table | None = None
+) -> pd.DataFrame:
+    """Leaks behind the meters (`hydro.customer_leaks`): one event per episode of raised floor."""
+    leak_settings = settings.leak_settings()
+    selected = readings if meters is None else readings.semi_join(meters, "meter_id")
+    episodes = leak_episodes(connection.execute(daily_floors(selected, leak_settings)), leak_settings)
+    if not episodes.empty:
+        leaking = memory_table(connection, episodes[["meter_id"]].drop_duplicates(), "leaking_meters")
+        flows = window_flows(deduplicated(readings.semi_join(leaking, "meter_id")), leak_settings)
+        episodes = refine_starts(episodes, connection.execute(flows))
+    return as_anomalies(episodes, leak_settings)
+
+
+def merge_episodes(events: pd.DataFrame, settings: AnomalySettings) -> pd.DataFrame:
+    """Events of one kind on one meter closer than `merge_hours` become one episode (volumes add up)."""
+    if events.empty:
+        return events
+    ordered = events.sort_values(["meter_id", "kind", "start_s"], kind="stable", ignore_index=True)
+    reach = ordered.groupby(["meter_id", "kind"]).end_s.cummax().shift()
+    same = ordered.meter_id.eq(ordered.meter_id.shift()) & ordered.kind.eq(ordered.kind.shift())
+    near = ordered.start_s - reach <= settings.merge_hours * SECONDS_PER_HOUR
+    ordered["episode"] = (~(same & near)).cumsum()
+    aggregations = {
+        "meter_id": "first",
+        "kind": "first",
+        "start_s": "min",
+        "end_s": "max",
+        "volume_m3": "sum",
+        "confidence": "max",
+    }
+    for name, how in (("rate_m3_per_h", "max"), ("open", "max")):
+        if name in ordered:
+            aggregations[name] = how
+    return ordered.groupby("episode").agg(aggregations).reset_index(drop=True)
+
+
+def customer_anomaly_events(
+    connection: BaseBackend,
+    readings: ibis.Table,
+    period: Period,
+    settings: AnomalySettings | None = None,
+    meters: ibis.Table | None = None,
+) -> pd.DataFrame:
+    """Every kind of customer anomaly of the meters, one row per episode, as `anomalies_frame` shows them."""
+    settings = settings or AnomalySettings()
+    events = connection.execute(customer_anomalies(readings, period, settings, meters))
+    leaks = leak_events(connection, in_period(readings, period), settings, meters)
+    parts = [part for part in (events, leaks) if not part.empty]
+    combined = pd.concat(parts, ignore_index=True) if parts else events
+    period_end_s = int(pd.Timestamp(period.end).timestamp())
+    merged = merge_episodes(combined, settings)
+    if "open" not in merged:
+        merged["open"] = False
+    merged["open"] = merged["open"].fillna(False).astype(bool) | (merged.end_s >= period_end_s)
+    return anomalies_frame(merged)
 
 
 ANOMALY_GROUP_METERS = 10_000
@@ -631,13 +715,14 @@ def anomalies_by_group(
     chosen = meters if meters is not None else in_period(readings, period).select("meter_id").distinct()
     meter_ids = sorted(connection.execute(chosen.select("meter_id"))["meter_id"])
     if len(meter_ids) <= group_meters:
-        return anomalies_frame(connection.execute(customer_anomalies(readings, period, settings, meters)))
+        return customer_anomaly_events(connection, readings, period, settings, meters)
     parts = []
     for first in range(0, len(meter_ids), group_meters):
         group = pd.DataFrame({"meter_id": meter_ids[first : first + group_meters]})
         group_table = memory_table(connection, group, "anomaly_meters")
-        parts.append(connection.execute(customer_anomalies(readings, period, settings, group_table)))
-    return anomalies_frame(pd.concat(parts, ignore_index=True))
+        parts.append(customer_anomaly_events(connection, readings, period, settings, group_table))
+    combined = pd.concat(parts, ignore_index=True)
+    return combined.sort_values(["meter_id", "start", "kind"], kind="stable", ignore_index=True)
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,7 @@ from hydro.readings_store import COUNTY_TIME_ZONE, import_file
 BALANCE_OUTPUT = ["dma_id", "inflow_m3", "outflow_m3", "consumption_m3", "nrw_m3", "nrw_pct"]
 NIGHT_OUTPUT = ["dma_id", "night", "mnf_m3_per_h", "leakage_m3_per_h"]
 ALARM_OUTPUT = ["dma_id", "start", "excess_m3_per_h"]
-ANOMALY_OUTPUT = ["meter_id", "kind", "start", "end", "volume_m3", "confidence"]
+ANOMALY_OUTPUT = ["meter_id", "kind", "start", "end", "volume_m3", "confidence", "rate_m3_per_h", "open"]
 
 
 def register(subparsers: Any) -> None:
@@ -146,20 +146,29 @@ def _register_anomalies(commands: Any) -> None:
     parser = commands.add_parser(
         "anomalies",
         help="customer-side anomalies: continuous flow, burst, stuck, reverse, gap",
-        description="Anomalies in each meter's interval readings, with estimated lost volume and confidence.",
+        description="Anomalies in each meter's interval readings, one row per episode, with estimated lost volume "
+        "and confidence. A leak behind the meter (continuous_flow) is a rise of the meter's least hourly flow "
+        "against its own usual floor that lasts --continuous-hours; its row gives the estimated flow "
+        "(rate_m3_per_h) and the hour it began; open is true while an episode lasts to the end of the data.",
     )
     _add_analysis_arguments(parser, zones_required=False)
     parser.add_argument(
         "--continuous-hours",
         type=float,
         default=defaults.continuous_flow_hours,
-        help=f"hours of unbroken use that make a leak (default {defaults.continuous_flow_hours:g})",
+        help=f"hours a meter's floor must stay raised to make a leak (default {defaults.continuous_flow_hours:g})",
     )
     parser.add_argument(
         "--stuck-hours",
         type=float,
         default=defaults.stuck_hours,
         help=f"hours of zeros that make a stuck meter (default {defaults.stuck_hours:g})",
+    )
+    parser.add_argument(
+        "--gap-hours",
+        type=float,
+        default=defaults.gap_hours,
+        help=f"hours without readings that make a gap (default {defaults.gap_hours:g})",
     )
     parser.set_defaults(handler=run_anomalies)
 
@@ -226,7 +235,11 @@ def run_night_flow(arguments: argparse.Namespace) -> int:
 
 def run_anomalies(arguments: argparse.Namespace) -> int:
     period = Period.parse(arguments.period)
-    settings = AnomalySettings(continuous_flow_hours=arguments.continuous_hours, stuck_hours=arguments.stuck_hours)
+    settings = AnomalySettings(
+        continuous_flow_hours=arguments.continuous_hours,
+        stuck_hours=arguments.stuck_hours,
+        gap_hours=arguments.gap_hours,
+    )
     with tqdm(total=3, desc="anomalies", unit="step", leave=False) as progress:
         connection, readings, zones = _open(arguments, period, progress)
         customers = zones.filter(zones.role == "customer").select("meter_id").distinct() if zones is not None else None

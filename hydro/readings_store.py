@@ -52,6 +52,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
+from hydro import intake
 from hydro.meter_readings import declares_rollover, maximum_plausible_volume_m3, volume_since_previous_m3
 
 COUNTY_TIME_ZONE = "Asia/Shanghai"
@@ -80,31 +81,15 @@ STORED_SCHEMA = pa.schema(
 _AWARE_PATTERN = r"(?:Z|[+-]\d{2}:?\d{2})$"
 
 
-@dataclass(frozen=True)
-class Problem:
+def _problem(row: int | None, column: str | None, code: str, reason: str) -> intake.RowError:
     """One reason a file cannot be stored; `row` counts as a spreadsheet shows (header row 1), None for the file."""
-
-    row: int | None
-    column: str | None
-    reason: str
-
-    def __str__(self) -> str:
-        where = [f"row {self.row}" if self.row is not None else "", f"column {self.column}" if self.column else ""]
-        place = ", ".join(part for part in where if part)
-        return f"{place}: {self.reason}" if place else self.reason
+    return intake.RowError(row, column or "", "", code, reason, {})
 
 
-class ReadingsFileError(ValueError):
-    """A readings file that cannot be stored, with every problem found (the first few of them)."""
-
-    def __init__(self, path: Path | str, problems: list[Problem]) -> None:
-        self.path = Path(path)
-        self.problems = problems
-        shown = problems[:MAXIMUM_REPORTED_PROBLEMS]
-        lines = [f"{self.path}: {problem}" for problem in shown]
-        if len(problems) > len(shown):
-            lines.append(f"{self.path}: … and {len(problems) - len(shown)} more problems")
-        super().__init__("\n".join(lines) + "\nNothing of this file was stored.")
+def _refusal(path: Path | str, problems: list[intake.RowError]) -> intake.TableError:
+    """The error refusing a file: its problems (the first few of them) and their count."""
+    shown = problems[:MAXIMUM_REPORTED_PROBLEMS]
+    return intake.TableError("file_refused", source=str(path), errors=shown, error_count=len(problems))
 
 
 @dataclass(frozen=True)
@@ -152,13 +137,13 @@ def read_readings_file(path: Path | str, time_zone: str = COUNTY_TIME_ZONE) -> t
 
     Raises
     ------
-    ReadingsFileError
+    hydro.intake.TableError
         Naming each bad row and column, or the file when it cannot be read.
     """
     path = Path(path)
     table = _read_table(path)
     kind = _check_columns(path, table.column_names)
-    problems: list[Problem] = []
+    problems: list[intake.RowError] = []
     frame = pd.DataFrame({"row": np.arange(2, table.num_rows + 2)})
     frame[METER_ID] = _meter_ids(table.column(METER_ID), problems)
     frame[TIMESTAMP] = _timestamps(table.column(TIMESTAMP), time_zone, problems)
@@ -170,7 +155,7 @@ def read_readings_file(path: Path | str, time_zone: str = COUNTY_TIME_ZONE) -> t
     if not problems:
         _refuse_duplicates(frame, problems)
     if problems:
-        raise ReadingsFileError(path, sorted(problems, key=lambda problem: (problem.row or 0, problem.column or "")))
+        raise _refusal(path, sorted(problems, key=lambda problem: (problem.row_number or 0, problem.column)))
     return frame, kind
 
 
@@ -184,30 +169,34 @@ def _read_table(path: Path) -> pa.Table:
         if suffix == ".parquet":
             return pq.read_table(path)
     except (pa.ArrowInvalid, OSError) as error:
-        raise ReadingsFileError(path, [Problem(None, None, f"the file cannot be read ({error}).")]) from error
-    raise ReadingsFileError(path, [Problem(None, None, "only .csv and .parquet files are read.")])
+        raise _refusal(path, [_problem(None, None, "not_a_table", f"the file cannot be read ({error}).")]) from error
+    raise _refusal(path, [_problem(None, None, "not_a_table", "only .csv and .parquet files are read.")])
 
 
 def _check_columns(path: Path, columns: list[str]) -> str:
     """The kind of file its columns say, or an error naming what is missing."""
-    problems = [Problem(None, name, "this column is missing.") for name in (METER_ID, TIMESTAMP) if name not in columns]
+    problems = [
+        _problem(None, name, "missing_column", "this column is missing.")
+        for name in (METER_ID, TIMESTAMP)
+        if name not in columns
+    ]
     has_volume, has_index = VOLUME in columns, INDEX in columns
     if has_volume == has_index:
         reason = "give either a volume_m3 or an index_m3 column" + (", not both." if has_volume else ".")
-        problems.append(Problem(None, None, f"{reason} Columns found: {', '.join(columns)}."))
+        problems.append(_problem(None, None, "value_columns", f"{reason} Columns found: {', '.join(columns)}."))
     if problems:
-        raise ReadingsFileError(path, problems)
+        raise _refusal(path, problems)
     return "interval" if has_volume else "index"
 
 
-def _meter_ids(column: pa.ChunkedArray, problems: list[Problem]) -> pd.Series:
+def _meter_ids(column: pa.ChunkedArray, problems: list[intake.RowError]) -> pd.Series:
     meter_ids = pc.utf8_trim_whitespace(column.cast(pa.string()).fill_null("")).to_pandas()
     for position in np.flatnonzero((meter_ids == "").to_numpy()):
-        problems.append(Problem(int(position) + 2, METER_ID, "the meter is blank."))
+        problems.append(_problem(int(position) + 2, METER_ID, "blank_cell", "the meter is blank."))
     return meter_ids
 
 
-def _timestamps(column: pa.ChunkedArray, time_zone: str, problems: list[Problem]) -> pd.Series:
+def _timestamps(column: pa.ChunkedArray, time_zone: str, problems: list[intake.RowError]) -> pd.Series:
     """Naive wall-clock timestamps in `time_zone`; aware ones converted, a mix of both refused."""
     if pa.types.is_timestamp(column.type):
         values = column.to_pandas()
@@ -222,24 +211,24 @@ def _timestamps(column: pa.ChunkedArray, time_zone: str, problems: list[Problem]
             f"timestamps mix a time zone and none (row {aware_row} has one, row {naive_row} has not); "
             "give every timestamp its offset, or none."
         )
-        problems.append(Problem(naive_row, TIMESTAMP, reason))
+        problems.append(_problem(naive_row, TIMESTAMP, "mixed_time_zones", reason))
         return pd.Series(pd.NaT, index=texts.index, dtype="datetime64[us]")
     parsed = pd.to_datetime(texts, format="ISO8601", errors="coerce", utc=bool(aware.all()) and len(texts) > 0)
     for position in np.flatnonzero(parsed.isna().to_numpy()):
         reason = f"{texts.iloc[position]!r} is not a timestamp; write it as YYYY-MM-DD HH:MM[:SS][+08:00]."
-        problems.append(Problem(int(position) + 2, TIMESTAMP, reason))
+        problems.append(_problem(int(position) + 2, TIMESTAMP, "bad_timestamp", reason))
     if parsed.dt.tz is not None:
         parsed = parsed.dt.tz_convert(time_zone).dt.tz_localize(None)
     return parsed.astype("datetime64[us]")
 
 
-def _numbers(column: pa.ChunkedArray, name: str, problems: list[Problem]) -> pd.Series:
+def _numbers(column: pa.ChunkedArray, name: str, problems: list[intake.RowError]) -> pd.Series:
     numeric = pa.types.is_integer(column.type) or pa.types.is_floating(column.type)
     texts = None if numeric else column.cast(pa.string()).to_pandas().fillna("").str.strip()
     values = column.to_pandas().astype("float64") if texts is None else pd.to_numeric(texts, errors="coerce")
     for position in np.flatnonzero(~np.isfinite(values.to_numpy(dtype="float64", na_value=np.nan))):
         shown = str(values.iloc[position]) if texts is None else texts.iloc[position]
-        problems.append(Problem(int(position) + 2, name, f"{shown!r} is not a number."))
+        problems.append(_problem(int(position) + 2, name, "not_a_number", f"{shown!r} is not a number."))
     return values
 
 
@@ -249,12 +238,12 @@ def _remarks(table: pa.Table) -> pd.Series:
     return table.column(REMARK).cast(pa.string()).to_pandas().fillna("")
 
 
-def _refuse_negative_indexes(frame: pd.DataFrame, problems: list[Problem]) -> None:
+def _refuse_negative_indexes(frame: pd.DataFrame, problems: list[intake.RowError]) -> None:
     for row, index_m3 in frame.loc[frame[INDEX] < 0, ["row", INDEX]].itertuples(index=False):
-        problems.append(Problem(int(row), INDEX, f"the index {index_m3:g} m³ is negative."))
+        problems.append(_problem(int(row), INDEX, "negative_index", f"the index {index_m3:g} m³ is negative."))
 
 
-def _refuse_duplicates(frame: pd.DataFrame, problems: list[Problem]) -> None:
+def _refuse_duplicates(frame: pd.DataFrame, problems: list[intake.RowError]) -> None:
     duplicated = frame.duplicated([METER_ID, TIMESTAMP], keep="first")
     if not duplicated.any():
         return
@@ -262,7 +251,7 @@ def _refuse_duplicates(frame: pd.DataFrame, problems: list[Problem]) -> None:
     for position in np.flatnonzero(duplicated.to_numpy()):
         meter_id, timestamp = frame[METER_ID].iloc[position], frame[TIMESTAMP].iloc[position]
         reason = f"meter {meter_id} has another reading at {timestamp} in row {first_rows.iloc[position]}."
-        problems.append(Problem(int(frame["row"].iloc[position]), TIMESTAMP, reason))
+        problems.append(_problem(int(frame["row"].iloc[position]), TIMESTAMP, "duplicate_in_file", reason))
 
 
 # --- turning readings into intervals --------------------------------------------------------------------------
@@ -338,12 +327,17 @@ def _with_previous_readings(
     ordered = frame.sort_values([METER_ID, TIMESTAMP])
     firsts = ordered.groupby(METER_ID, sort=False).head(1)
     problems = [
-        Problem(int(row), TIMESTAMP, f"meter {meter_id} already has a stored index at {previous[meter_id][0]}.")
+        _problem(
+            int(row),
+            TIMESTAMP,
+            "already_stored",
+            f"meter {meter_id} already has a stored index at {previous[meter_id][0]}.",
+        )
         for row, meter_id, timestamp in firsts[["row", METER_ID, TIMESTAMP]].itertuples(index=False)
         if meter_id in previous and timestamp <= previous[meter_id][0]
     ]
     if problems:
-        raise ReadingsFileError(path, problems)
+        raise _refusal(path, problems)
     earlier = pd.DataFrame(
         [(0, meter_id, timestamp, index_m3, "") for meter_id, (timestamp, index_m3) in previous.items()],
         columns=["row", METER_ID, TIMESTAMP, INDEX, REMARK],
@@ -369,7 +363,7 @@ def _backward_volume(path: Path | str, ordered: pd.DataFrame, position: int, sta
             f"the index went back from {previous_index:g} to {row[INDEX]:g} m³; if the register rolled over write "
             "“rollover” in the remark, if the meter was replaced write “replaced”."
         )
-        raise ReadingsFileError(path, [Problem(int(row["row"]), INDEX, reason)])
+        raise _refusal(path, [_problem(int(row["row"]), INDEX, "index_backwards", reason)])
     return volume
 
 
@@ -461,7 +455,7 @@ def _refuse_overlaps(store: Path, path: Path, stored: pd.DataFrame) -> None:
     ).fetchone()
     if clash is not None:
         reason = f"meter {clash[0]} already has a stored reading at {clash[1]}; the file overlaps an earlier import."
-        raise ReadingsFileError(path, [Problem(None, TIMESTAMP, reason)])
+        raise _refusal(path, [_problem(None, TIMESTAMP, "overlap", reason)])
 
 
 def _write_batch(

@@ -24,6 +24,7 @@ from civic.core.demo_service_points import create_service_points
 from civic.core.models import User
 from civic.dogs.demo import load_dog_demo
 from civic.dogs.models import Dog, Licence, LicenceStatus, ServicePoint
+from civic.farmland.demo import create_farmland_demo
 from civic.programme.demo import load_programme_demo
 from civic.water import demo as water_demo
 from civic.water.actions import BillRun
@@ -33,7 +34,7 @@ from civic.water.models import WaterUser
 DEFAULT_SEED = 20240312  # the day of the seed's newspaper page: 12 March 2024
 PLAN_YEARS = (2024, 2025, 2026)
 BILLED_YEARS = (2024, 2025)
-DEMO_APPS = ("core", "water", "dogs", "programme")
+DEMO_APPS = ("core", "water", "dogs", "programme", "farmland")
 PLAN_ISSUER = "bureau"
 
 
@@ -134,6 +135,7 @@ def load_demo_county(
         water_demo.create_rules()
         load.quotas = water_demo.load_sample_quotas()
         water_demo.create_farmland_program()
+        create_farmland_demo(seed)
         load.service_points = len(create_service_points(part_random(seed, "service points"), towns))
         users = water_demo.create_register(part_random(seed, "register"), scale, towns, quiet, user_count)
         load.water_users = len(users)

@@ -44,6 +44,7 @@ NAVIGATION = (
     NavigationItem(_("Surcharges"), "water:surcharge_summary", BUREAU),
     NavigationItem(_("Quotas"), "water:quota_list", BUREAU),
     NavigationItem(_("Water reuse"), "water:reuse_study_list", BUREAU),
+    NavigationItem(_("Farmland"), "farmland:progress", WATER_OFFICE),
     NavigationItem(_("My water use"), "water:my_water_user", (Role.ENTERPRISE_REPORTER,)),
     NavigationItem(_("DMAs and leaks"), "water:metering_dashboard", (*BUREAU, Role.NETWORK_ANALYST)),
     NavigationItem(_("Customer alarms"), "water:customer_alarm_list", (*BUREAU, Role.NETWORK_ANALYST)),

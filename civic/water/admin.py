@@ -128,7 +128,13 @@ class FarmlandProgramAdmin(SimpleHistoryAdmin):
 
 @admin.register(models.MeteringParameters)
 class MeteringParametersAdmin(SimpleHistoryAdmin):
-    list_display = ["effective_from", "night_use_l_per_h_per_connection", "continuous_flow_hours", "stuck_hours"]
+    list_display = [
+        "effective_from",
+        "night_use_l_per_h_per_connection",
+        "continuous_flow_hours",
+        "stuck_hours",
+        "gap_hours",
+    ]
 
 
 @admin.register(models.LeakageRateParameters)

@@ -131,9 +131,9 @@ def create_farmland_program() -> FarmlandProgram:
 
 def load_sample_quotas() -> int:
     """Load the sample quota table (values to verify) through the same checks as an upload."""
-    rows = quotas.read_quota_csv(SAMPLE_QUOTAS)
-    checked = quotas.check_quota_rows(rows, set(Industry.objects.values_list("code", flat=True)))
-    if checked.errors:
+    table = quotas.read_quota_table(SAMPLE_QUOTAS, formats=("csv",))
+    checked = quotas.check_quota_rows(table, set(Industry.objects.values_list("code", flat=True)))
+    if checked.error_count:
         raise ValueError(f"the sample quota table has errors: {checked.errors}")
     return actions.save_quotas(checked.quotas).created
 

@@ -11,32 +11,27 @@ For a quota, lower is stricter: leading ≤ advanced ≤ general.
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 import itertools
-import math
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import IO, Any, SupportsFloat, SupportsIndex
+from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.datetime import from_excel
-from openpyxl.utils.exceptions import InvalidFileException
 
+from civic.core import intake as intake_messages
+from civic.core import xlsx
 from civic.water.models import WaterQuota
+from hydro import intake
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
-YES_WORDS = frozenset({"是", "yes", "y", "true", "1", "√"})
-NO_WORDS = frozenset({"否", "no", "n", "false", "0"})
-HEADER_ROW = 1
+HEADER_ROW = intake.HEADER_ROW
+LIMITS = intake.Limits(max_bytes=10 * 1024 * 1024, max_rows=20_000, max_columns=30, max_errors=1000)
+"""A quota table holds at most 20,000 rows in 10 MB; a report keeps its first 1,000 errors."""
 
 
 @dataclass(frozen=True)
@@ -63,31 +58,51 @@ COLUMNS: tuple[QuotaColumn, ...] = (
 )
 COLUMNS_BY_NAME = {column.name: column for column in COLUMNS}
 VALUE_COLUMNS = ("leading_value", "advanced_value", "general_value")
+DATE_COLUMNS = ("effective_from", "effective_to")
 
 
-class QuotaFileError(ValueError):
-    """The upload is not a spreadsheet that can be opened."""
+def positive_quota(value: intake.CellValue) -> float:
+    """A quota value: a number greater than zero."""
+    number = intake.parse_number(value)
+    if number is None:
+        raise intake.CellError("not_a_number")
+    if number <= 0:
+        raise intake.CellError("quota_not_positive")
+    return number
 
 
-@dataclass(frozen=True)
-class RowError:
-    """One reason a row was refused, naming its spreadsheet row and column heading."""
-
-    row: int
-    column: str
-    message: str | Promise
-
-    def __str__(self) -> str:
-        return f"{_('row')} {self.row}, {self.column}: {self.message}"
+def _column_type(column: QuotaColumn) -> intake.ColumnType:
+    if column.name in VALUE_COLUMNS:
+        return positive_quota
+    if column.name in DATE_COLUMNS:
+        return datetime.date
+    return bool if column.name == "to_verify" else str
 
 
-@dataclass(frozen=True)
-class RawRow:
-    """A row as read: its number in the sheet, its cells by field name and the headings found."""
+SCHEMA = intake.TableSchema(
+    columns=tuple(
+        intake.Column(
+            column.name,
+            headings=(column.heading,),
+            type=_column_type(column),
+            required=column.required_cell,
+            column_required=column.required_column,
+            max_length=column.max_length,
+        )
+        for column in COLUMNS
+    )
+)
 
-    number: int
-    cells: dict[str, Any]
-    headings: dict[str, str]
+MESSAGES: dict[str, Promise] = intake_messages.catalogue(
+    {
+        "quota_not_positive": _("A quota must be a number greater than zero."),
+        "unknown_industry": _("Unknown industry code “%(code)s”."),
+        "quota_order": _("%(stricter)s must not be above %(looser)s: for a quota, lower is stricter."),
+        "end_before_start": _("The end date is before the start date."),
+        "duplicate_quota": _("Same industry, product and start date as row %(first_row)s."),
+    }
+)
+"""The messages of a quota table's errors: the intake's and the quotas' own."""
 
 
 @dataclass(frozen=True)
@@ -111,238 +126,106 @@ class QuotaRow:
 
 
 @dataclass
-class QuotaSheet:
-    rows: list[RawRow] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-
-
-@dataclass
 class CheckedQuotas:
+    """Either the quotas to store, or the errors of the file (the first `LIMITS.max_errors`, and their count)."""
+
     quotas: list[QuotaRow] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
+    errors: list[intake.RowError] = field(default_factory=list)
+    error_count: int = 0
+    headings: dict[str, str] = field(default_factory=dict)
+
+    def report(self) -> list[intake_messages.ReportLine]:
+        """The errors in the active language, each column named as the file heads it, with its letter."""
+        return report_lines(self.errors, self.error_count, self.headings)
 
 
-# --- Reading -----------------------------------------------------------------
+def report_lines(
+    errors: Sequence[intake.RowError], error_count: int, headings: dict[str, str] | None = None
+) -> list[intake_messages.ReportLine]:
+    """Errors as report lines; a column the file lacks is named by its Chinese heading."""
+    found = headings or {}
+    entries = intake_messages.bounded_entries(errors, error_count)
+    return intake_messages.report_lines(
+        entries, MESSAGES, lambda name: found.get(name) or COLUMNS_BY_NAME[name].heading
+    )
 
 
-def column_for_heading(heading: object) -> QuotaColumn | None:
-    text = str(heading or "").strip()
-    for column in COLUMNS:
-        if text in (column.heading, column.name):
-            return column
-    return None
+# --- Reading and checking ------------------------------------------------------
 
 
-def map_headings(headings: Sequence[object]) -> tuple[dict[int, QuotaColumn], list[RowError]]:
-    """Which column of the sheet holds which field; a missing required column is an error."""
-    positions: dict[int, QuotaColumn] = {}
-    for position, heading in enumerate(headings):
-        column = column_for_heading(heading)
-        if column and column not in positions.values():
-            positions[position] = column
-    found = {column.name for column in positions.values()}
-    errors = [
-        RowError(HEADER_ROW, column.heading, _("This column is missing."))
-        for column in COLUMNS
-        if column.required_column and column.name not in found
-    ]
-    return positions, errors
+def read_quota_table(source: intake.Source, formats: tuple[str, ...] = ("xlsx",)) -> intake.TableResult:
+    """Read a quota table (an upload is XLSX) through the intake; raises `hydro.intake.TableError` if not one."""
+    return intake.read_table(source, SCHEMA, LIMITS, formats)
 
 
-def is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+def _row_error(number: int, column: str, value: intake.CellValue, code: str, /, **details: object) -> intake.RowError:
+    """An error of the quotas' own checks; its message is written from `MESSAGES` when shown."""
+    return intake.row_error(number, column, value, code, {}, **details)
 
 
-def rows_from_values(table: Iterable[Sequence[object]]) -> QuotaSheet:
-    """Turn a table whose first row holds the headings into raw rows; blank rows are skipped."""
-    lines = iter(table)
-    header = list(next(lines, []))
-    positions, errors = map_headings(header)
-    if errors:
-        return QuotaSheet(errors=errors)
-    # errors name a column as the file heads it (Chinese or English) and by its letter
-    headings = {
-        column.name: f"{str(header[position]).strip()} ({get_column_letter(position + 1)})"
-        for position, column in positions.items()
-    }
-    sheet = QuotaSheet()
-    for number, values in enumerate(lines, start=HEADER_ROW + 1):
-        cells = {
-            column.name: values[position] if position < len(values) else None for position, column in positions.items()
-        }
-        if not all(is_blank(value) for value in cells.values()):
-            sheet.rows.append(RawRow(number, cells, headings))
-    return sheet
-
-
-def read_quota_workbook(file: IO[bytes]) -> QuotaSheet:
-    """Read the first sheet of an XLSX file; raise QuotaFileError if it cannot be opened."""
-    try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
-        raise QuotaFileError(_("This file is not an Excel workbook (.xlsx) that can be opened.")) from error
-    try:
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # some writers record a wrong used range; read every row
-        return rows_from_values(sheet.iter_rows(values_only=True))
-    finally:
-        workbook.close()
-
-
-def read_quota_csv(path: Path) -> list[RawRow]:
-    """Read a UTF-8 CSV in the same layout (used for the sample table shipped with Civic)."""
-    with path.open(encoding="utf-8", newline="") as handle:
-        sheet = rows_from_values(csv.reader(handle))
-    if sheet.errors:
-        raise QuotaFileError("; ".join(str(error) for error in sheet.errors))
-    return sheet.rows
-
-
-# --- Checking one cell -------------------------------------------------------
-
-
-class CellError(ValueError):
-    def __init__(self, message: str | Promise) -> None:
-        super().__init__(str(message))
-        self.message = message
-
-
-def parse_text(value: object, column: QuotaColumn) -> str:
-    text = "" if value is None else str(value).strip()
-    if column.max_length and len(text) > column.max_length:
-        raise CellError(_("Too long: at most %(limit)d characters.") % {"limit": column.max_length})
-    return text
-
-
-def _as_float(value: object) -> float:
-    """A cell's number: text may carry thousands separators ("12,500"); anything else float() takes."""
-    if isinstance(value, str):
-        return float(value.strip().replace(",", ""))
-    if isinstance(value, SupportsFloat | SupportsIndex):
-        return float(value)
-    raise TypeError(f"not a number: {value!r}")
-
-
-def parse_number(value: object) -> float:
-    if isinstance(value, bool):
-        raise CellError(_("Not a number: “%(value)s”.") % {"value": value})
-    try:
-        number = _as_float(value)
-    except (TypeError, ValueError) as error:
-        raise CellError(_("Not a number: “%(value)s”.") % {"value": value}) from error
-    if not math.isfinite(number) or number <= 0:
-        raise CellError(_("A quota must be a number greater than zero."))
-    return number
-
-
-def parse_date(value: object) -> datetime.date:
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool) and 1 <= value < 2_958_466:
-        return from_excel(value).date()  # a date cell saved without its date format
-    for date_format in DATE_FORMATS:
-        try:
-            return datetime.datetime.strptime(str(value).strip(), date_format).date()
-        except ValueError:
-            continue
-    raise CellError(_("Not a date: “%(value)s”. Write it as YYYY-MM-DD.") % {"value": value})
-
-
-def parse_yes_no(value: object) -> bool:
-    if isinstance(value, bool):
-        return value
-    word = str(value).strip().lower()
-    if word in YES_WORDS:
-        return True
-    if word in NO_WORDS:
-        return False
-    raise CellError(_("Not yes or no: “%(value)s”. Write 是 or 否.") % {"value": value})
-
-
-def parse_cell(column: QuotaColumn, value: object, known_industry_codes: set[str]) -> object:
-    if is_blank(value):
-        if column.required_cell:
-            raise CellError(_("This cell is required."))
-        return None
-    if column.name == "industry_code":
-        code = parse_text(value, column).upper()
-        if code not in known_industry_codes:
-            raise CellError(_("Unknown industry code “%(code)s”.") % {"code": code})
-        return code
-    if column.name in VALUE_COLUMNS:
-        return parse_number(value)
-    if column.name in ("effective_from", "effective_to"):
-        return parse_date(value)
-    if column.name == "to_verify":
-        return parse_yes_no(value)
-    return parse_text(value, column)
-
-
-# --- Checking a row and a file ----------------------------------------------
-
-
-def order_errors(raw: RawRow, values: dict[str, Any]) -> list[RowError]:
+def order_errors(row: intake.Row, headings: dict[str, str]) -> list[intake.RowError]:
     """Leading ≤ advanced ≤ general, as far as the values are given (lower is stricter)."""
+    values = row.values
     present = [(name, values[name]) for name in VALUE_COLUMNS if values.get(name) is not None]
     errors = []
     for (stricter, stricter_value), (looser, looser_value) in itertools.pairwise(present):
         if stricter_value > looser_value:
-            message = _("%(stricter)s must not be above %(looser)s: for a quota, lower is stricter.") % {
-                "stricter": raw.headings[stricter],
-                "looser": raw.headings[looser],
-            }
-            errors.append(RowError(raw.number, raw.headings[stricter], message))
+            details = {"stricter": headings[stricter], "looser": headings[looser]}
+            errors.append(_row_error(row.number, stricter, stricter_value, "quota_order", **details))
     return errors
 
 
-def date_errors(raw: RawRow, values: dict[str, Any]) -> list[RowError]:
-    start, end = values.get("effective_from"), values.get("effective_to")
+def date_errors(row: intake.Row) -> list[intake.RowError]:
+    start, end = row.values.get("effective_from"), row.values.get("effective_to")
     if start and end and end < start:
-        return [RowError(raw.number, raw.headings["effective_to"], _("The end date is before the start date."))]
+        return [_row_error(row.number, "effective_to", end, "end_before_start")]
     return []
 
 
-def check_row(raw: RawRow, known_industry_codes: set[str]) -> tuple[QuotaRow | None, list[RowError]]:
-    values: dict[str, Any] = {}
+def check_row(
+    row: intake.Row, headings: dict[str, str], known_industry_codes: set[str]
+) -> tuple[QuotaRow | None, list[intake.RowError]]:
+    values = dict(row.values)
+    values["industry_code"] = values["industry_code"].upper()
     errors = []
-    for name, value in raw.cells.items():
-        try:
-            values[name] = parse_cell(COLUMNS_BY_NAME[name], value, known_industry_codes)
-        except CellError as error:
-            errors.append(RowError(raw.number, raw.headings[name], error.message))
-    errors += order_errors(raw, values) + date_errors(raw, values)
+    if values["industry_code"] not in known_industry_codes:
+        code = values["industry_code"]
+        errors.append(_row_error(row.number, "industry_code", code, "unknown_industry", code=code))
+    errors += order_errors(row, headings) + date_errors(row)
     if errors:
         return None, errors
     fields: dict[str, Any] = {column.name: values.get(column.name) for column in COLUMNS}
     return QuotaRow(**fields), []
 
 
-def duplicate_errors(rows: Sequence[tuple[RawRow, QuotaRow]]) -> list[RowError]:
+def duplicate_errors(rows: Sequence[tuple[int, QuotaRow]]) -> list[intake.RowError]:
     first_row_by_key: dict[tuple[str, str, datetime.date], int] = {}
     errors = []
-    for raw, quota in rows:
+    for number, quota in rows:
         if quota.key in first_row_by_key:
-            message = _("Same industry, product and start date as row %(row)d.") % {"row": first_row_by_key[quota.key]}
-            errors.append(RowError(raw.number, raw.headings["product"], message))
+            first_row = first_row_by_key[quota.key]
+            errors.append(_row_error(number, "product", quota.product, "duplicate_quota", first_row=first_row))
         else:
-            first_row_by_key[quota.key] = raw.number
+            first_row_by_key[quota.key] = number
     return errors
 
 
-def check_quota_rows(rows: Sequence[RawRow], known_industry_codes: set[str]) -> CheckedQuotas:
-    """Check every row; the result holds either the quotas to store or every error found."""
-    checked = CheckedQuotas()
+def check_quota_rows(table: intake.TableResult, known_industry_codes: set[str]) -> CheckedQuotas:
+    """Check every row read; the result holds either the quotas to store or the errors found."""
+    log = intake.ErrorLog(LIMITS.max_errors)
+    log.order_columns(column.name for column in COLUMNS)
+    log.extend(table.errors)
     passed = []
-    for raw in rows:
-        quota, errors = check_row(raw, known_industry_codes)
-        checked.errors += errors
+    for row in table.rows:
+        quota, errors = check_row(row, table.headings, known_industry_codes)
+        log.extend(errors)
         if quota:
-            passed.append((raw, quota))
-    checked.errors += duplicate_errors(passed)
-    if not checked.errors:
-        checked.quotas = [quota for _raw, quota in passed]
+            passed.append((row.number, quota))
+    log.extend(duplicate_errors(passed))
+    error_count = log.count + table.error_count - len(table.errors)
+    checked = CheckedQuotas(errors=log.errors, error_count=error_count, headings=table.headings)
+    if not error_count:
+        checked.quotas = [quota for _number, quota in passed]
     return checked
 
 
@@ -383,6 +266,4 @@ def write_quota_workbook(quotas: Iterable[WaterQuota]) -> bytes:
             for (cell,) in sheet.iter_rows(min_row=HEADER_ROW + 1, min_col=position, max_col=position):
                 cell.number_format = "yyyy-mm-dd"
     sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx.workbook_bytes(workbook)

@@ -14,16 +14,15 @@ import codecs
 import csv
 import datetime
 import io
-import re
-import zipfile
-from collections.abc import Iterable, Sequence
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.utils.datetime import from_excel
+from openpyxl import Workbook
 
+from civic.core import xlsx
+from hydro import intake
 from hydro.meter_readings import INDEX, METER_SERIAL, READING_DATE, REMARK, VOLUME, CellValue, RawReading
 
-ZIP_SIGNATURE = b"PK\x03\x04"
+LIMITS = intake.Limits(max_bytes=20 * 1024 * 1024, max_rows=200_000, max_columns=50, max_errors=1000)
+"""A readings file holds at most 200,000 readings in 20 MB; a report keeps its first 1,000 errors."""
 HEADER_NAMES = {
     METER_SERIAL: ("表号", "meter_serial"),
     READING_DATE: ("抄表日期", "reading_date"),
@@ -33,7 +32,19 @@ HEADER_NAMES = {
 }
 """The Chinese and the English header of each column."""
 
-COLUMN_BY_HEADER = {name.lower(): column for column, names in HEADER_NAMES.items() for name in names}
+SCHEMA = intake.TableSchema(
+    columns=tuple(
+        intake.Column(
+            column,
+            headings=names,
+            type=None,  # the cells are checked by hydro.meter_readings, which knows the meters
+            required=False,
+            column_required=column in (METER_SERIAL, READING_DATE),
+        )
+        for column, names in HEADER_NAMES.items()
+    ),
+    one_of=((INDEX, VOLUME),),
+)
 TEMPLATE_ROWS: tuple[tuple[str, datetime.date, float | None, float | None, str], ...] = (
     ("M-RH-01", datetime.date(2024, 1, 31), 1200.0, None, ""),
     ("M-RH-01A", datetime.date(2024, 1, 31), None, 350.0, ""),
@@ -41,34 +52,20 @@ TEMPLATE_ROWS: tuple[tuple[str, datetime.date, float | None, float | None, str],
 )
 
 
-class ReadingsFileError(Exception):
-    """A file that cannot be read as a readings table at all.
-
-    `code` is "not_a_table" (neither a CSV text nor an XLSX workbook) or
-    "missing_columns" (the header row lacks `missing_columns`, canonical names).
-    """
-
-    def __init__(self, code: str, missing_columns: Sequence[str] = (), found_headers: Sequence[str] = ()) -> None:
-        super().__init__(code)
-        self.code = code
-        self.missing_columns = tuple(missing_columns)
-        self.found_headers = tuple(found_headers)
-
-
-def read_readings_file(file_name: str, content: bytes) -> list[RawReading]:
+def read_readings_file(file_name: str, content: intake.Source) -> list[RawReading]:
     """The data rows of a readings file, numbered as a spreadsheet numbers them (the header is row 1).
 
-    Blank rows are skipped. Raises ReadingsFileError when the file is not a
-    table or its header lacks a needed column.
+    Blank rows are skipped. Raises `hydro.intake.TableError` when the file is
+    not a table, is beyond `LIMITS` or its header lacks a needed column.
     """
-    if content.startswith(ZIP_SIGNATURE):
-        return _rows_from_table(_xlsx_table(content), dates_may_be_serial=True)
-    return _rows_from_table(_csv_table(content), dates_may_be_serial=False)
+    table = intake.read_table(content, SCHEMA, LIMITS)
+    serial_dates = table.kind == "xlsx"
+    return [_raw_reading(row, serial_dates) for row in table.rows]
 
 
 def header_label(column: str) -> str:
     """The Chinese and the English header of a column, as "表号 / meter_serial"."""
-    return " / ".join(HEADER_NAMES[column])
+    return SCHEMA.column(column).label
 
 
 def template_csv() -> bytes:
@@ -94,108 +91,18 @@ def template_xlsx() -> bytes:
         cell.number_format = "yyyy-mm-dd"
     for letter, width in zip("ABCDE", (14, 12, 12, 12, 16), strict=True):
         sheet.column_dimensions[letter].width = width
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
+    return xlsx.workbook_bytes(workbook)
 
 
 def _blank_if_none(value: float | None) -> str:
     return "" if value is None else f"{value:g}"
 
 
-def _csv_table(content: bytes) -> Iterable[Sequence[CellValue]]:
-    try:
-        return list(csv.reader(io.StringIO(_decode_text(content), newline="")))
-    except csv.Error as error:
-        raise ReadingsFileError("not_a_table") from error
-
-
-def _decode_text(content: bytes) -> str:
-    """The text of a CSV file: UTF-8 (a byte-order mark is dropped) or else GB18030."""
-    if content.startswith(codecs.BOM_UTF8):
-        content = content[len(codecs.BOM_UTF8) :]
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ReadingsFileError("not_a_table")
-
-
-def _xlsx_table(content: bytes) -> Iterable[Sequence[CellValue]]:
-    """The rows of the workbook's first sheet; rows of a read-only sheet come with their gaps, so numbers hold."""
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise ReadingsFileError("not_a_table") from error
-    try:
-        sheet = workbook.worksheets[0]
-        return [tuple(_xlsx_cell(value) for value in row) for row in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
-
-
-def _xlsx_cell(value: object) -> CellValue:
-    if value is None or isinstance(value, str | int | float | datetime.date):
-        return value
-    return str(value)
-
-
-def _rows_from_table(table: Iterable[Sequence[CellValue]], dates_may_be_serial: bool) -> list[RawReading]:
-    rows = iter(enumerate(table, start=1))
-    header_row = next(rows, None)
-    if header_row is None:
-        raise ReadingsFileError("missing_columns", missing_columns=(METER_SERIAL, READING_DATE, INDEX, VOLUME))
-    positions = _column_positions(header_row[1])
-    readings = []
-    for row_number, cells in rows:
-        if any(_is_filled(cell) for cell in cells):
-            readings.append(_raw_reading(row_number, cells, positions, dates_may_be_serial))
-    return readings
-
-
-def _column_positions(header: Sequence[CellValue]) -> dict[str, int]:
-    """Where each known column sits in the header row; raises ReadingsFileError for missing ones."""
-    positions: dict[str, int] = {}
-    for position, name in enumerate(header):
-        column = COLUMN_BY_HEADER.get(_normalise_header(name))
-        if column is not None:
-            positions.setdefault(column, position)
-    missing = [column for column in (METER_SERIAL, READING_DATE) if column not in positions]
-    if INDEX not in positions and VOLUME not in positions:
-        missing += [INDEX, VOLUME]
-    if missing:
-        found = [str(name) for name in header if _is_filled(name)]
-        raise ReadingsFileError("missing_columns", missing_columns=missing, found_headers=found)
-    return positions
-
-
-def _normalise_header(name: CellValue) -> str:
-    """A header as compared: no spaces, lower case, without a unit in brackets ("表底数（m³）" → "表底数")."""
-    text = re.sub(r"\s+", "", str(name or "")).lstrip("\ufeff").lower()
-    return re.sub(r"[(（][^()（）]*[)）]$", "", text)
-
-
-def _raw_reading(
-    row_number: int, cells: Sequence[CellValue], positions: dict[str, int], dates_may_be_serial: bool
-) -> RawReading:
-    def cell(column: str) -> CellValue:
-        position = positions.get(column)
-        return cells[position] if position is not None and position < len(cells) else None
-
-    reading_date = cell(READING_DATE)
-    if dates_may_be_serial and isinstance(reading_date, int | float) and not isinstance(reading_date, bool):
-        reading_date = _excel_serial_date(reading_date)
-    return RawReading(row_number, cell(METER_SERIAL), reading_date, cell(INDEX), cell(VOLUME), cell(REMARK))
-
-
-def _excel_serial_date(serial: float) -> CellValue:
-    """A date typed into a cell not formatted as a date shows as Excel's day number; read it as the date."""
-    try:
-        return from_excel(serial).date()
-    except (ValueError, OverflowError):
-        return serial
-
-
-def _is_filled(cell: CellValue) -> bool:
-    return cell is not None and str(cell).strip() != ""
+def _raw_reading(row: intake.Row, serial_dates: bool) -> RawReading:
+    values = row.values
+    reading_date: CellValue = values[READING_DATE]
+    if serial_dates and isinstance(reading_date, int | float) and not isinstance(reading_date, bool):
+        reading_date = intake.excel_serial_date(reading_date) or reading_date
+    return RawReading(
+        row.number, values[METER_SERIAL], reading_date, values.get(INDEX), values.get(VOLUME), values.get(REMARK)
+    )

@@ -3,7 +3,9 @@
 An import stores each error as its reason code and the values it was worked
 out with (see hydro.meter_readings.REASONS for the English originals); the
 message is written here when the report is shown, so a report reads in
-whichever language its reader chose.
+whichever language its reader chose. The codes of the file as a table (not a
+table, too large, a missing column, a cell that is not a number …) are the
+intake's, translated in `civic.core.intake`; the readings' own are here.
 """
 
 from __future__ import annotations
@@ -14,61 +16,47 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from civic.core import intake
 from civic.water.readings_files import header_label
 
-REASONS: dict[str, Promise] = {
-    "blank_cell": _("This cell must not be empty."),
-    "unknown_meter": _("No meter with serial %(serial)s is registered."),
-    "bad_date": _("%(value)s is not a date; write it as YYYY-MM-DD."),
-    "future_date": _("The reading date %(date)s is after today, %(today)s."),
-    "meter_not_installed": _("Meter %(serial)s was installed on %(installed_on)s, after this reading."),
-    "meter_removed": _("Meter %(serial)s was removed on %(removed_on)s, before this reading."),
-    "meter_replaced": _(
-        "Meter %(serial)s was replaced by meter %(replaced_by)s on %(removed_on)s, before this reading."
-    ),
-    "not_a_number": _("%(value)s is not a number."),
-    "missing_value": _("Give either the index or the volume; both are empty."),
-    "both_values": _("Give either the index or the volume, not both."),
-    "negative_volume": _("The volume %(value)s m³ is negative."),
-    "negative_index": _("The index %(value)s m³ is negative."),
-    "index_beyond_capacity": _("The index %(value)s m³ is beyond the meter's register of %(capacity)s m³."),
-    "duplicate_in_file": _("Meter %(serial)s has another reading on %(date)s in row %(first_row)s."),
-    "already_stored": _("A reading of meter %(serial)s on %(date)s is already stored."),
-    "before_stored": _(
-        "A later reading of meter %(serial)s, on %(stored_date)s, is already stored; readings are added in date order."
-    ),
-    "index_backwards": _(
-        "The index went back from %(previous_index)s m³ to %(index)s m³. If the register rolled over, write "
-        "“rollover” (翻转) in the remark; if the meter was replaced, register the new meter first."
-    ),
-    "implausible_jump": _(
-        "%(volume)s m³ since the previous reading is more than a DN%(size_mm)s meter can pass in %(hours)s h at its "
-        "permanent flowrate (%(limit)s m³)."
-    ),
-    "not_a_table": _(
-        "The file is neither a CSV file nor an Excel workbook (.xlsx). Save it as .xlsx or as CSV and try again."
-    ),
-    "missing_columns": _(
-        "The first row must name the columns %(missing)s. It names: %(found)s. A file needs 表号, 抄表日期 and one "
-        "of 表底数 or 用水量, in Chinese or English; download the template to see the layout."
-    ),
-    "no_rows": _("The file has a header row but no readings."),
-    "conflict": _(
-        "Another import stored readings of the same meters and dates while this file was being imported. "
-        "Import the file again to see which rows."
-    ),
-}
+REASONS: dict[str, Promise] = intake.catalogue(
+    {
+        "unknown_meter": _("No meter with serial %(serial)s is registered."),
+        "future_date": _("The reading date %(date)s is after today, %(today)s."),
+        "meter_not_installed": _("Meter %(serial)s was installed on %(installed_on)s, after this reading."),
+        "meter_removed": _("Meter %(serial)s was removed on %(removed_on)s, before this reading."),
+        "meter_replaced": _(
+            "Meter %(serial)s was replaced by meter %(replaced_by)s on %(removed_on)s, before this reading."
+        ),
+        "missing_value": _("Give either the index or the volume; both are empty."),
+        "both_values": _("Give either the index or the volume, not both."),
+        "negative_volume": _("The volume %(value)s m³ is negative."),
+        "negative_index": _("The index %(value)s m³ is negative."),
+        "index_beyond_capacity": _("The index %(value)s m³ is beyond the meter's register of %(capacity)s m³."),
+        "duplicate_in_file": _("Meter %(serial)s has another reading on %(date)s in row %(first_row)s."),
+        "already_stored": _("A reading of meter %(serial)s on %(date)s is already stored."),
+        "before_stored": _(
+            "A later reading of meter %(serial)s, on %(stored_date)s, is already stored; readings are added in date order."
+        ),
+        "index_backwards": _(
+            "The index went back from %(previous_index)s m³ to %(index)s m³. If the register rolled over, write "
+            "“rollover” (翻转) in the remark; if the meter was replaced, register the new meter first."
+        ),
+        "implausible_jump": _(
+            "%(volume)s m³ since the previous reading is more than a DN%(size_mm)s meter can pass in %(hours)s h at its "
+            "permanent flowrate (%(limit)s m³)."
+        ),
+        "conflict": _(
+            "Another import stored readings of the same meters and dates while this file was being imported. "
+            "Import the file again to see which rows."
+        ),
+    }
+)
 
 
 def describe(error: Mapping[str, Any]) -> str:
     """The message of a stored error ({"code": …, "details": {…}}) in the active language."""
-    template = REASONS.get(error.get("code", ""))
-    if template is None:
-        return str(error.get("message", ""))
-    try:
-        return str(template) % error.get("details", {})
-    except (KeyError, TypeError, ValueError):
-        return str(error.get("message", template))
+    return intake.describe(error, REASONS)
 
 
 def column_label(column: str) -> str:

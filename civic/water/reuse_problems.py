@@ -8,7 +8,6 @@ A sink that gives no limit for an included contaminant accepts any amount.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +16,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 
+from civic.core import xlsx
 from civic.water.models import ReuseStream, ReuseStreamKind, ReuseStudy
 from hydro.reuse import Scenario, parse_problem, solve
 
@@ -199,9 +199,7 @@ def study_workbook(study: ReuseStudy, scenarios: list[dict[str, Any]]) -> bytes:
         )
         for flow in scenario["flows"]:
             flows.append([flow["from"], flow["to"], flow["flow_t_per_h"], flow["interplant"], flow["distance_m"]])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx.workbook_bytes(workbook)
 
 
 COMPARISON_ROWS = (

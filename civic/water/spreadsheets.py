@@ -8,7 +8,6 @@ filtered in Excel or WPS.
 from __future__ import annotations
 
 import datetime
-import io
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -17,6 +16,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from civic.core import xlsx
 from civic.water.models import SurchargeBill
 from hydro import surcharge
 
@@ -50,9 +50,7 @@ def surcharge_summary_workbook(periods: Sequence[tuple[datetime.date, datetime.d
             .order_by("number")
         )
         _write_period_sheet(workbook.create_sheet(surcharge.format_period(first_day, last_day)), list(bills))
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
+    return xlsx.workbook_bytes(workbook)
 
 
 def _write_period_sheet(sheet: Worksheet, bills: list[SurchargeBill]) -> None:

@@ -102,6 +102,8 @@ def test_anomalies_print_the_contract_columns(files, capsys):
         files / "zones.csv",
         "--period",
         "2024-03-01..2024-03-02",
+        "--continuous-hours",
+        "48",
         "--json",
     )
     assert code == 0
@@ -112,7 +114,9 @@ def test_anomalies_print_the_contract_columns(files, capsys):
         "start": "2024-03-01 00:00:00",
         "end": "2024-03-03 00:00:00",
         "volume_m3": 0.48,
-        "confidence": 1.0,
+        "confidence": 0.37,
+        "rate_m3_per_h": 0.01,
+        "open": True,
     }
 
 

@@ -10,8 +10,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from hydro import readings_store
+from hydro.intake import TableError
 from hydro.readings_store import (
-    ReadingsFileError,
     batch_records,
     import_file,
     read_readings_file,
@@ -36,7 +36,7 @@ def stored_rows(store: Path) -> list[tuple]:
 
 
 def problems_of(error: pytest.ExceptionInfo) -> list[tuple]:
-    return [(problem.row, problem.column) for problem in error.value.problems]
+    return [(problem.row_number, problem.column) for problem in error.value.errors]
 
 
 def test_it_stores_interval_readings_as_hourly_intervals_in_shanghai_time(tmp_path):
@@ -85,7 +85,7 @@ def test_it_refuses_a_mix_of_naive_and_aware_timestamps(tmp_path):
         tmp_path / "mixed.csv",
         "meter_id,timestamp,volume_m3\nC-1,2024-03-01 02:00+08:00,0.1\nC-1,2024-03-01 03:00,0.1\n",
     )
-    with pytest.raises(ReadingsFileError, match="mix a time zone and none") as error:
+    with pytest.raises(TableError, match="mix a time zone and none") as error:
         import_file(tmp_path / "store", source)
     assert problems_of(error) == [(3, "timestamp")]
     assert not (tmp_path / "store").exists() or stored_files(tmp_path / "store") == []
@@ -103,7 +103,7 @@ C-1,2024-03-01 05:00,lots
 C-1,2024-03-01 02:00,0.2
 """,
     )
-    with pytest.raises(ReadingsFileError) as error:
+    with pytest.raises(TableError) as error:
         import_file(tmp_path / "store", source)
     assert problems_of(error) == [(3, "meter_id"), (4, "timestamp"), (5, "volume_m3")]
     assert "bad.csv: row 4, column timestamp: 'yesterday' is not a timestamp" in str(error.value)
@@ -114,13 +114,13 @@ def test_it_refuses_a_reading_twice_in_a_file(tmp_path):
     source = write(
         tmp_path / "twice.csv", "meter_id,timestamp,volume_m3\nC-1,2024-03-01 02:00,0.1\nC-1,2024-03-01 02:00,0.2\n"
     )
-    with pytest.raises(ReadingsFileError, match=r"row 3, column timestamp: meter C-1 has another reading .* in row 2"):
+    with pytest.raises(TableError, match=r"row 3, column timestamp: meter C-1 has another reading .* in row 2"):
         read_readings_file(source)
 
 
 def test_it_names_missing_columns(tmp_path):
     source = write(tmp_path / "columns.csv", "meter,time,volume_m3\nC-1,2024-03-01 02:00,0.1\n")
-    with pytest.raises(ReadingsFileError) as error:
+    with pytest.raises(TableError) as error:
         read_readings_file(source)
     assert problems_of(error) == [(None, "meter_id"), (None, "timestamp")]
 
@@ -131,7 +131,7 @@ def test_it_refuses_a_truncated_parquet_file(tmp_path):
     frame["volume_m3"] = 0.1
     pq.write_table(pa.Table.from_pandas(frame), source)
     source.write_bytes(source.read_bytes()[:-200])
-    with pytest.raises(ReadingsFileError, match=r"truncated\.parquet: the file cannot be read"):
+    with pytest.raises(TableError, match=r"truncated\.parquet: the file cannot be read"):
         import_file(tmp_path / "store", source)
 
 
@@ -161,13 +161,13 @@ def test_it_refuses_an_index_that_goes_back_without_explanation(tmp_path):
         tmp_path / "backwards.csv",
         "meter_id,timestamp,index_m3\nC-9,2024-03-01 00:00,500\nC-9,2024-03-01 01:00,480\n",
     )
-    with pytest.raises(ReadingsFileError, match="row 3, column index_m3: the index went back from 500 to 480"):
+    with pytest.raises(TableError, match="row 3, column index_m3: the index went back from 500 to 480"):
         import_file(tmp_path / "store", source)
 
 
 def test_it_refuses_a_negative_index(tmp_path):
     source = write(tmp_path / "negative.csv", "meter_id,timestamp,index_m3\nC-9,2024-03-01 00:00,-1\n")
-    with pytest.raises(ReadingsFileError, match="row 2, column index_m3: the index -1 m³ is negative"):
+    with pytest.raises(TableError, match="row 2, column index_m3: the index -1 m³ is negative"):
         import_file(tmp_path / "store", source)
 
 
@@ -196,7 +196,7 @@ def test_a_different_file_overlapping_stored_readings_is_refused(tmp_path):
         tmp_path / "store", write(tmp_path / "a.csv", "meter_id,timestamp,volume_m3\nC-1,2024-03-01 02:00,0.1\n")
     )
     overlapping = write(tmp_path / "b.csv", "meter_id,timestamp,volume_m3\nC-1,2024-03-01 02:00,0.3\n")
-    with pytest.raises(ReadingsFileError, match="already has a stored reading"):
+    with pytest.raises(TableError, match="already has a stored reading"):
         import_file(tmp_path / "store", overlapping)
     assert len(stored_rows(tmp_path / "store")) == 1
 

@@ -24,6 +24,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from civic.dogs.actions import decide_case, open_case, take_in_found_dog
 from civic.dogs.models import Refusal, ViolationCase
 from civic.dogs.testing import LIU_MIN_ID, make_dogs_cast
+from civic.farmland.models import FarmlandProject, IrrigationMethod, IrrigationYear, SampleDistrict, TypicalField
 from civic.programme import actions
 from civic.programme.models import UpgradeAdvice
 from civic.programme.testing import make_programme_cast, project_at_verification
@@ -209,6 +210,27 @@ MATRIX: list[Row] = [
     Row("programme:feedback_list", PROGRAMME_READERS),
     Row("programme:feedback_analysis", BUREAU),
     Row("programme:feedback_xlsx", BUREAU),
+    # farmland (the water-saving office)
+    Row("farmland:progress", BUREAU),
+    Row("farmland:project_list", BUREAU),
+    Row("farmland:project_create", BUREAU),
+    Row("farmland:import_projects", BUREAU),
+    Row("farmland:export_projects", BUREAU),
+    Row("farmland:project_detail", BUREAU, lambda world: {"pk": world.records["farmland_project"].pk}),
+    Row("farmland:project_edit", BUREAU, lambda world: {"pk": world.records["farmland_project"].pk}),
+    Row("farmland:coefficient", BUREAU),
+    Row("farmland:year_create", BUREAU),
+    Row("farmland:coefficient_year", BUREAU, lambda world: {"year": 2025}),
+    Row("farmland:year_edit", BUREAU, lambda world: {"year": 2025}),
+    Row("farmland:district_create", BUREAU, lambda world: {"year": 2025}),
+    Row(
+        "farmland:district_edit",
+        BUREAU,
+        lambda world: {"year": 2025, "pk": world.records["farmland_district"].pk},
+    ),
+    Row("farmland:import_samples", BUREAU, lambda world: {"year": 2025}),
+    Row("farmland:export_samples", BUREAU, lambda world: {"year": 2025}),
+    Row("farmland:coefficient_pdf", BUREAU, lambda world: {"year": 2025}),
 ]
 
 # Builders of the records rows refer to: each takes the world and stores what it makes in world.records.
@@ -263,6 +285,25 @@ def _metering_records(world: World) -> None:
         confidence=1.0,
     )
     world.records["water_audit"] = WaterAudit.objects.create(utility_name="武进水务", year=2024, inputs={}, result={})
+
+
+@record_builder
+def _farmland_records(world: World) -> None:
+    """A project in Hutang and the 2025 samples: one small district with one typical field."""
+    world.records["farmland_project"] = FarmlandProject.objects.create(
+        code="GBNT-2024-001",
+        name="湖塘镇高标准农田",
+        town=world.cast.hutang,
+        plan_year=2024,
+        area_mu=1200,
+        irrigation_method=IrrigationMethod.PIPE,
+    )
+    year = IrrigationYear.objects.create(year=2025)
+    district = SampleDistrict.objects.create(
+        year=year, name="湖塘小型灌区", district_class="small", gross_m3=100_000, irrigated_area_mu={"水稻": 120}
+    )
+    TypicalField.objects.create(district=district, name="1号田", crop="水稻", net_m3_per_mu=500)
+    world.records["farmland_district"] = district
 
 
 @record_builder

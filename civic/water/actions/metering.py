@@ -42,7 +42,10 @@ def metering_parameters_on(day: datetime.date) -> tuple[NightFlowSettings, Anoma
         night_use_l_per_h_per_connection=row.night_use_l_per_h_per_connection,
         baseline_nights=row.baseline_nights,
     )
-    return night, AnomalySettings(continuous_flow_hours=row.continuous_flow_hours, stuck_hours=row.stuck_hours)
+    anomalies = AnomalySettings(
+        continuous_flow_hours=row.continuous_flow_hours, stuck_hours=row.stuck_hours, gap_hours=row.gap_hours
+    )
+    return night, anomalies
 
 
 def leakage_rate_parameters_for(year: int) -> CJJ92Corrections:

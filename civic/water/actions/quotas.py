@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
+from civic.core import intake as intake_messages
 from civic.core.models import User
 from civic.water import quotas
 from civic.water.actions.plans import save_with_author
@@ -15,6 +16,7 @@ from civic.water.models import (
     Industry,
     WaterQuota,
 )
+from hydro import intake
 
 QUOTA_FIELDS = (
     "unit",
@@ -35,9 +37,9 @@ class QuotaSaveSummary:
 
 @dataclass(frozen=True)
 class QuotaImportOutcome:
-    """Either the file's errors (and nothing stored) or what was stored."""
+    """Either the file's errors as report lines (and nothing stored) or what was stored."""
 
-    errors: list[quotas.RowError]
+    errors: list[intake_messages.ReportLine]
     summary: QuotaSaveSummary | None
 
 
@@ -81,12 +83,19 @@ def save_quotas(rows: list[quotas.QuotaRow], by_user: User | None = None) -> Quo
     return QuotaSaveSummary(outcomes.count("created"), outcomes.count("updated"), outcomes.count("unchanged"))
 
 
-def import_quota_workbook(file: Any, by_user: User | None = None) -> QuotaImportOutcome:
-    """Check a whole quota workbook and store it only if every row passes (raises QuotaFileError if unreadable)."""
-    sheet = quotas.read_quota_workbook(file)
-    if sheet.errors:
-        return QuotaImportOutcome(sheet.errors, None)
-    checked = quotas.check_quota_rows(sheet.rows, set(Industry.objects.values_list("code", flat=True)))
-    if checked.errors:
-        return QuotaImportOutcome(checked.errors, None)
+def import_quota_workbook(file: intake.Source, by_user: User | None = None) -> QuotaImportOutcome:
+    """Check a whole quota table and store it only if every row passes.
+
+    A header lacking columns is reported like bad rows; raises
+    `hydro.intake.TableError` when the file cannot be read as a table at all.
+    """
+    try:
+        table = quotas.read_quota_table(file)
+    except intake.TableError as error:
+        if error.code != "missing_columns":
+            raise
+        return QuotaImportOutcome(quotas.report_lines(error.errors, error.error_count), None)
+    checked = quotas.check_quota_rows(table, set(Industry.objects.values_list("code", flat=True)))
+    if checked.error_count:
+        return QuotaImportOutcome(checked.report(), None)
     return QuotaImportOutcome([], save_quotas(checked.quotas, by_user))

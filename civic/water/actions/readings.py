@@ -9,8 +9,9 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 
+from civic.core import intake as intake_messages
 from civic.core.models import User
 from civic.water import readings_files, readings_reasons
 from civic.water.models import (
@@ -19,16 +20,17 @@ from civic.water.models import (
     MeterReading,
     ReadingImportBatch,
 )
-from hydro import meter_readings
+from hydro import intake, meter_readings
 
 DEFAULT_CHUNK_ROWS = 5000
+METERS_PER_QUERY = 5000  # a query names at most 2 × this many serials, under every database's parameter limit
 
 RowsProgress = Callable[[int], None]
 
 
 def import_readings_file(
     file_name: str,
-    content: bytes,
+    content: intake.Source,
     imported_by: User | None,
     today: datetime.date | None = None,
     progress: RowsProgress | None = None,
@@ -38,27 +40,32 @@ def import_readings_file(
 ) -> ReadingImportBatch:
     """Import a readings file whole or not at all, and record the import as a batch.
 
-    The same bytes imported again return the batch that stored them and store
-    nothing new. A file with any bad row is recorded as rejected with every
-    bad row and why, and none of its readings is stored. A good file's
+    `content` is the file's bytes or a binary file object (an upload). The
+    same bytes imported again return the batch that stored them and store
+    nothing new. A file with any bad row is recorded as rejected with its bad
+    rows and why (the first `readings_files.LIMITS.max_errors`, then a count
+    of the rest), and none of its readings is stored; rejected again, the
+    same bytes replace their earlier record instead of adding one. A good file's
     readings are written in one transaction, `chunk_rows` at a time;
     `on_checked(total_rows)` is called once the file has passed its checks and
     `progress(done_rows)` after each chunk is written.
     """
-    checksum = hashlib.sha256(content).hexdigest()
+    checksum = _checksum(content)
     accepted = accepted_readings_batch(checksum)
     if accepted is not None:
         return accepted
     try:
         rows = readings_files.read_readings_file(file_name, content)
-    except readings_files.ReadingsFileError as error:
-        return _reject_readings_file(file_name, checksum, imported_by, 0, [_file_error_entry(error)])
+    except intake.TableError as error:
+        return _reject_readings_file(file_name, checksum, imported_by, 0, intake_messages.table_error_entries(error))
     if not rows:
         return _reject_readings_file(file_name, checksum, imported_by, 0, [_whole_file_entry("no_rows")])
     meter_ids, facts = _meter_facts({meter_readings.cell_text(row.meter_serial) for row in rows})
-    check = meter_readings.check_readings(rows, facts, today or timezone.localdate())
+    check = meter_readings.check_readings(
+        rows, facts, today or timezone.localdate(), max_errors=readings_files.LIMITS.max_errors
+    )
     if not check.is_clean:
-        entries = [_row_error_entry(error) for error in check.errors]
+        entries = intake_messages.bounded_entries(check.errors, check.error_count)
         return _reject_readings_file(file_name, checksum, imported_by, len(rows), entries)
     if on_checked is not None:
         on_checked(len(check.readings))
@@ -70,6 +77,17 @@ def import_readings_file(
         if accepted is not None:
             return accepted
         return _reject_readings_file(file_name, checksum, imported_by, len(rows), [_whole_file_entry("conflict")])
+
+
+def _checksum(content: intake.Source) -> str:
+    """SHA-256 of the file's bytes, read a block at a time."""
+    if isinstance(content, bytes):
+        return hashlib.sha256(content).hexdigest()
+    digest = hashlib.sha256()
+    with intake.opened(content) as handle:
+        for block in iter(lambda: handle.read(intake.READ_BLOCK_BYTES), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def accepted_readings_batch(checksum: str) -> ReadingImportBatch | None:
@@ -127,13 +145,15 @@ def _meter_reading(
 def _meter_facts(serials: set[str]) -> tuple[dict[str, int], dict[str, meter_readings.MeterFacts]]:
     """The meters a file names (and the ones that replaced them), by serial: their ids and their facts."""
     latest = MeterReading.objects.filter(meter=models.OuterRef("pk")).order_by("-reading_date")
-    meters = list(
-        Meter.objects.filter(models.Q(serial__in=serials) | models.Q(replaces__serial__in=serials)).annotate(
+    ordered = sorted(serials)
+    meters = []
+    for start in range(0, len(ordered), METERS_PER_QUERY):
+        chunk = ordered[start : start + METERS_PER_QUERY]
+        meters += Meter.objects.filter(models.Q(serial__in=chunk) | models.Q(replaces__serial__in=chunk)).annotate(
             latest_date=models.Subquery(latest.values("reading_date")[:1]),
             latest_index=models.Subquery(latest.values("index_m3")[:1]),
             replaces_serial=models.F("replaces__serial"),
         )
-    )
     implied_indexes = _implied_indexes([meter for meter in meters if meter.latest_date and meter.latest_index is None])
     facts = {meter.serial: _facts_of(meter, implied_indexes.get(meter.pk)) for meter in meters}
     return {meter.serial: meter.pk for meter in meters}, facts
@@ -176,37 +196,20 @@ def _implied_indexes(meters: list[Meter]) -> dict[int, float]:
 def _reject_readings_file(
     file_name: str, checksum: str, imported_by: User | None, row_count: int, errors: list[dict[str, Any]]
 ) -> ReadingImportBatch:
-    return ReadingImportBatch.objects.create(
-        file_name=file_name,
-        sha256=checksum,
-        status=ImportStatus.REJECTED,
-        row_count=row_count,
-        errors=errors,
-        imported_by=imported_by,
-    )
+    """Record a rejected file; the same bytes rejected before have their record replaced, not a second one."""
+    fields = {"file_name": file_name, "row_count": row_count, "errors": errors, "imported_by": imported_by}
+    with transaction.atomic():
+        earlier = ReadingImportBatch.objects.filter(sha256=checksum, status=ImportStatus.REJECTED).order_by("pk")
+        batch = earlier.first()
+        if batch is None:
+            return ReadingImportBatch.objects.create(sha256=checksum, status=ImportStatus.REJECTED, **fields)
+        earlier.exclude(pk=batch.pk).delete()
+        for name, value in fields.items():
+            setattr(batch, name, value)
+        batch.imported_at = timezone.now()
+        batch.save()
+        return batch
 
 
-def _row_error_entry(error: meter_readings.RowError) -> dict[str, Any]:
-    return {
-        "row": error.row_number,
-        "column": error.column,
-        "value": error.value,
-        "code": error.code,
-        "message": error.message,
-        "details": error.details,
-    }
-
-
-def _whole_file_entry(code: str, row: int | None = None, value: str = "", **details: str) -> dict[str, Any]:
-    """An error of the file as a whole; its English message is kept for readers of the raw record."""
-    with translation.override("en"):
-        message = str(readings_reasons.REASONS[code]) % details
-    return {"row": row, "column": "", "value": value, "code": code, "message": message, "details": details}
-
-
-def _file_error_entry(error: readings_files.ReadingsFileError) -> dict[str, Any]:
-    if error.code != "missing_columns":
-        return _whole_file_entry(error.code)
-    missing = ", ".join(readings_files.header_label(column) for column in error.missing_columns)
-    found = ", ".join(error.found_headers) or "—"
-    return _whole_file_entry("missing_columns", row=1, value=found, missing=missing, found=found)
+def _whole_file_entry(code: str) -> dict[str, Any]:
+    return intake_messages.file_error_entry(code, readings_reasons.REASONS)

@@ -146,8 +146,11 @@ class MeteringParameters(models.Model):
     night_window_end_hour = models.PositiveSmallIntegerField(_("night window end (hour)"), default=4)
     night_use_l_per_h_per_connection = models.FloatField(_("legitimate night use per connection (L/h)"), default=1.7)
     baseline_nights = models.PositiveSmallIntegerField(_("nights in the night-flow baseline"), default=14)
-    continuous_flow_hours = models.FloatField(_("hours of unbroken use that make a leak"), default=24)
+    continuous_flow_hours = models.FloatField(
+        _("hours a meter's least flow must stay raised to make a leak"), default=72
+    )
     stuck_hours = models.FloatField(_("hours of zeros that make a stuck meter"), default=72)
+    gap_hours = models.FloatField(_("hours without readings that make a gap"), default=6)
     history = HistoricalRecords()
 
     class Meta:

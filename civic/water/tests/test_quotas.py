@@ -150,10 +150,10 @@ def test_it_refuses_a_workbook_with_bad_rows_naming_each_row_and_column(cast):
         outcome = actions.import_quota_workbook(io.BytesIO(workbook_bytes(rows)))
         report = [(error.row, error.column, str(error.message)) for error in outcome.errors]
     assert report == [
-        (3, "通用值 (F)", "Not a number: “两吨”."),
+        (3, "通用值 (F)", "两吨 is not a number."),
         (4, "领先值 (D)", "领先值 (D) must not be above 先进值 (E): for a quota, lower is stricter."),
         (5, "行业代码 (A)", "Unknown industry code “C9999”."),
-        (6, "生效日期 (H)", "Not a date: “2020年13月1日”. Write it as YYYY-MM-DD."),
+        (6, "生效日期 (H)", "2020年13月1日 is not a date; write it as YYYY-MM-DD."),
     ]
     assert outcome.summary is None
     assert WaterQuota.objects.count() == 0  # row 2 was good, but nothing of the file is stored

@@ -11,12 +11,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from civic.core import intake as intake_messages
 from civic.core.permissions import BUREAU, role_required, signed_in_user
 from civic.water import actions, forms, quotas
 from civic.water.models import (
     WaterQuota,
 )
 from civic.water.spreadsheets import XLSX_CONTENT_TYPE
+from hydro import intake
 
 QUOTA_PAGE_SIZE = 50
 
@@ -36,12 +38,12 @@ def quota_list(request: HttpRequest) -> HttpResponse:
 def import_quotas(request: HttpRequest) -> HttpResponse:
     """Upload a quota workbook: stored whole if every row passes, else refused with a report of each bad cell."""
     form = forms.QuotaFileForm(request.POST or None, request.FILES or None)
-    errors: list[quotas.RowError] = []
+    errors: list[intake_messages.ReportLine] = []
     if request.method == "POST" and form.is_valid():
         try:
             outcome = actions.import_quota_workbook(form.cleaned_data["file"], by_user=signed_in_user(request))
-        except quotas.QuotaFileError as error:
-            form.add_error("file", str(error))
+        except intake.TableError as error:
+            form.add_error("file", intake_messages.describe({"code": error.code, "details": error.details}))
         else:
             if not outcome.errors:
                 messages.success(request, _quota_import_message(outcome))

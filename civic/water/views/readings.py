@@ -50,7 +50,7 @@ def import_readings(request: HttpRequest) -> HttpResponse:
 
 def _import_uploaded_readings(request: HttpRequest, uploaded: Any) -> HttpResponse:
     started_at = timezone.now()
-    batch = actions.import_readings_file(uploaded.name, uploaded.read(), signed_in_user(request))
+    batch = actions.import_readings_file(uploaded.name, uploaded, signed_in_user(request))
     if batch.imported_at < started_at:
         messages.info(request, _("This file was imported before; nothing new was stored."))
     return redirect("water:import_batch_detail", batch_id=batch.pk)

@@ -13,8 +13,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from civic.core import intake as intake_messages
 from civic.core.models import User
-from civic.water import actions, quotas
+from civic.water import actions
+from hydro import intake
 
 
 class Command(BaseCommand):
@@ -34,8 +36,9 @@ class Command(BaseCommand):
                 outcome = actions.import_quota_workbook(workbook, by_user=author)
         except OSError as error:
             raise CommandError(f"{path}: cannot be read ({error.strerror}).") from error
-        except quotas.QuotaFileError as error:
-            raise CommandError(f"{path.name}: {error}") from error
+        except intake.TableError as error:
+            message = intake_messages.describe({"code": error.code, "details": error.details})
+            raise CommandError(f"{path.name}: {message}") from error
         if outcome.errors:
             self._report_rejection(path, outcome.errors)
             raise CommandError(f"{path.name} rejected, nothing stored.")
@@ -55,8 +58,8 @@ class Command(BaseCommand):
             raise CommandError(f"{username} is not a bureau account.")
         return author
 
-    def _report_rejection(self, path: Path, errors: list[quotas.RowError]) -> None:
+    def _report_rejection(self, path: Path, errors: list[intake_messages.ReportLine]) -> None:
         bad_rows = len({error.row for error in errors})
         self.stdout.write(self.style.ERROR(f"{path.name}: rejected, nothing stored; {bad_rows} bad rows:"))
         for error in errors:
-            self.stdout.write(f"  row {error.row}, {error.column}: {error.message}")
+            self.stdout.write(f"  row {error.row or '-'}, {error.column or '-'}: {error.message}")

@@ -1,0 +1,172 @@
+"""Customer alarms on data they were not tuned on: `python -m benchmarks.customer_alarms [--calibrate]`.
+
+The county is `hydro.readings_realistic`: 3 DMAs of 150 households over 61
+days, with the nuisances that flooded the first detector (busy nights,
+night workers, vacancies, holidays, 10 L registers, lost, repeated and
+slipped readings) and six labelled episodes of each kind.
+
+- ``--calibrate`` fits the leak confidence (a logistic function of an
+  episode's days beyond the persistence and of ln(flow / q_min)) on the
+  tuning draws (`TUNING_SEEDS`, and the same seeds with harsher settings),
+  from candidate episodes of at least a day, labelled true when they overlap
+  an injected leak; it prints the coefficients to put in
+  `hydro.customer_leaks.LeakSettings`.
+- Without it, it scores the default detector on the held-out draws
+  (`HELD_OUT_SEEDS`, each with its own settings from `held_out_settings`)
+  and prints precision, recall and alarms per true episode of each kind,
+  and how the leak confidence compares with the share of true leaks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from collections.abc import Sequence
+
+import ibis
+import numpy as np
+import pandas as pd
+from scipy.optimize import minimize
+
+from hydro.customer_leaks import LeakSettings, confidence, daily_floors, leak_episodes
+from hydro.readings_analysis import AnomalySettings, Period, anomalies_by_group
+from hydro.readings_realistic import (
+    HELD_OUT_SEEDS,
+    TUNING_SEEDS,
+    RealisticCounty,
+    RealisticSettings,
+    generate_realistic_county,
+    held_out_settings,
+    score_alarms,
+)
+
+HARSH = dataclasses.replace(
+    RealisticSettings(),
+    night_use_probability=(0.0, 0.6),
+    busy_night_probability=(0.0, 0.3),
+    home_all_day_share=0.3,
+    coarse_meter_share=0.6,
+    missing_rate=(0.0, 0.05),
+    clock_shift_share=0.1,
+    duplicate_rate=0.01,
+)
+"""Harsher tuning draws: more night use, busier nights, coarser meters, more lost readings."""
+
+
+def span(county: RealisticCounty, settings: RealisticSettings) -> Period:
+    start = pd.Timestamp(settings.start)
+    end = start + pd.Timedelta(days=settings.days - 1)
+    return Period.parse(f"{start:%Y-%m-%d}..{end:%Y-%m-%d}")
+
+
+def held_out_scores(seeds: Sequence[int] = HELD_OUT_SEEDS) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per-kind scores summed over the held-out draws, and the leak alarms with their truth."""
+    scores, leaks = [], []
+    for seed in seeds:
+        settings = held_out_settings(seed)
+        county = generate_realistic_county(settings, seed=seed)
+        connection = ibis.duckdb.connect()
+        readings = connection.create_table("readings", county.readings)
+        found = anomalies_by_group(connection, readings, span(county, settings), AnomalySettings())
+        scores.append(score_alarms(found, county.episodes).assign(seed=seed))
+        leaks.append(labelled(found[found.kind == "continuous_flow"], county))
+    return summed(pd.concat(scores)), pd.concat(leaks, ignore_index=True)
+
+
+def summed(scores: pd.DataFrame) -> pd.DataFrame:
+    scores = scores.assign(
+        true_alarms=scores.precision.fillna(0) * scores.alarms, found=scores.recall.fillna(0) * scores.episodes
+    )
+    totals = scores.groupby("kind", sort=False)[["episodes", "alarms", "true_alarms", "found"]].sum()
+    per_episode = scores.alarms_per_episode * scores.found
+    return pd.DataFrame(
+        {
+            "episodes": totals.episodes,
+            "alarms": totals.alarms,
+            "precision": totals.true_alarms / totals.alarms,
+            "recall": totals.found / totals.episodes,
+            "alarms_per_episode": per_episode.groupby(scores.kind, sort=False).sum() / totals.found,
+        }
+    )
+
+
+def labelled(leaks: pd.DataFrame, county: RealisticCounty) -> pd.DataFrame:
+    """Leak events with ``true``: whether they overlap an injected leak of the meter."""
+    truth = county.episodes[county.episodes.kind == "continuous_flow"]
+    pairs = leaks.reset_index().merge(truth, on="meter_id", how="left", suffixes=("", "_true"))
+    overlapping = (pairs.start < pairs.end_true) & (pairs.end > pairs.start_true)
+    return leaks.assign(true=overlapping.groupby(pairs["index"]).any().reindex(leaks.index, fill_value=False).values)
+
+
+def candidate_episodes(seeds: Sequence[int], settings: RealisticSettings) -> pd.DataFrame:
+    """Episodes of at least a day and 3 L/h on tuning draws, labelled against the injected leaks."""
+    loose = LeakSettings(persistence_hours=24.0, minimum_m3_per_h=0.003)
+    rows = []
+    for seed in seeds:
+        county = generate_realistic_county(settings, seed=seed)
+        connection = ibis.duckdb.connect()
+        readings = connection.create_table("readings", county.readings)
+        episodes = leak_episodes(connection.execute(daily_floors(readings, loose)), loose)
+        events = episodes.assign(
+            start=pd.to_datetime(episodes.start_s, unit="s"), end=pd.to_datetime(episodes.end_s, unit="s")
+        )
+        rows.append(labelled(events, county))
+    return pd.concat(rows, ignore_index=True)
+
+
+def fit_confidence(candidates: pd.DataFrame, settings: LeakSettings) -> tuple[float, float, float]:
+    """Logistic regression of ``true`` on (days − T_p/24, ln(flow / q_min)) by maximum likelihood."""
+    features = np.column_stack(
+        [
+            np.ones(len(candidates)),
+            candidates.days - settings.persistence_hours / 24.0,
+            np.log(np.maximum(candidates.rate_m3_per_h, 1e-9) / settings.minimum_m3_per_h),
+        ]
+    )
+    outcome = candidates["true"].to_numpy(dtype=float)
+
+    def negative_log_likelihood(coefficients: np.ndarray) -> float:
+        logits = features @ coefficients
+        return float(np.sum(np.logaddexp(0.0, logits) - outcome * logits) + 0.01 * coefficients @ coefficients)
+
+    fitted = minimize(negative_log_likelihood, np.zeros(3), method="BFGS").x
+    return float(fitted[0]), float(fitted[1]), float(fitted[2])
+
+
+def reliability(leaks: pd.DataFrame) -> pd.DataFrame:
+    """Leak alarms by confidence band: how many, and the share of them that were true leaks."""
+    bands = pd.cut(leaks.confidence, [0.0, 0.5, 0.8, 0.9, 0.95, 1.0], include_lowest=True)
+    return leaks.groupby(bands, observed=True)["true"].agg(alarms="count", share_true="mean")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.customer_alarms", description=__doc__)
+    parser.add_argument("--calibrate", action="store_true", help="fit the leak confidence on the tuning draws")
+    arguments = parser.parse_args(argv)
+    if arguments.calibrate:
+        candidates = pd.concat(
+            [candidate_episodes(TUNING_SEEDS, RealisticSettings()), candidate_episodes(TUNING_SEEDS, HARSH)]
+        )
+        print(f"{len(candidates)} candidate episodes, {int(candidates['true'].sum())} true")
+        intercept, per_day, per_log_rate = fit_confidence(candidates, LeakSettings())
+        print(
+            f"confidence_intercept={intercept:.2f}, confidence_per_day={per_day:.2f}, confidence_per_log_rate={per_log_rate:.2f}"
+        )
+        fitted = dataclasses.replace(
+            LeakSettings(),
+            confidence_intercept=intercept,
+            confidence_per_day=per_day,
+            confidence_per_log_rate=per_log_rate,
+        )
+        print(reliability(candidates.assign(confidence=confidence(candidates, fitted))).to_string())
+        return 0
+    scores, leaks = held_out_scores()
+    print(f"held-out draws (seeds {', '.join(map(str, HELD_OUT_SEEDS))}):")
+    print(scores.round(3).to_string())
+    print("leak alarms by confidence:")
+    print(reliability(leaks).to_string())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
