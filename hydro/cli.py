@@ -12,7 +12,13 @@ import sys
 from collections.abc import Sequence
 
 # Topic modules that contribute a command group, in the order `--help` lists them.
-COMMAND_MODULES: tuple[str, ...] = ("hydro.network_cli", "hydro.reuse_cli", "hydro.readings_cli", "hydro.audit_cli")
+COMMAND_MODULES: tuple[str, ...] = (
+    "hydro.network_cli",
+    "hydro.reuse_cli",
+    "hydro.readings_cli",
+    "hydro.audit_cli",
+    "hydro.balance_test_cli",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
