@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "civic.core",
     "civic.water",
     "civic.dogs",
+    "civic.evaluation",
 ]
 
 MIDDLEWARE = [

@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("civic.core.urls")),
     path("water/", include("civic.water.urls")),
     path("dogs/", include("civic.dogs.urls")),
+    path("evaluation/", include("civic.evaluation.urls")),
 ]

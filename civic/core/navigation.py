@@ -12,7 +12,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from civic.core.models import Role
-from civic.core.permissions import BUREAU
+from civic.core.permissions import BUREAU, WATER_OFFICE
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,11 @@ NAVIGATION = (
     NavigationItem(_("Customer alarms"), "water:customer_alarm_list", (*BUREAU, Role.NETWORK_ANALYST)),
     NavigationItem(_("Water audit"), "water:water_audit_form", (*BUREAU, Role.NETWORK_ANALYST)),
     NavigationItem(_("Leak localisation"), "water:network_overview", (*BUREAU, Role.NETWORK_ANALYST)),
+    NavigationItem(_("Balance tests"), "evaluation:balance_test_list", (*WATER_OFFICE, Role.ENTERPRISE_REPORTER)),
+    NavigationItem(_("Water-saving carriers"), "evaluation:carrier_list", WATER_OFFICE),
+    NavigationItem(_("Quota benchmarking"), "evaluation:benchmark_list", WATER_OFFICE),
+    NavigationItem(_("My output"), "evaluation:output_report", (Role.ENTERPRISE_REPORTER,)),
+    NavigationItem(_("County scorecard"), "evaluation:scorecard_list", WATER_OFFICE),
     NavigationItem(_("Dog register"), "dogs:dog_list", (*BUREAU, Role.CLINIC_STAFF, Role.INSPECTOR)),
     NavigationItem(_("Register a dog"), "dogs:register_dog", (*BUREAU, Role.CLINIC_STAFF)),
     NavigationItem(_("Renewals due"), "dogs:renewal_list", (*BUREAU, Role.CLINIC_STAFF)),

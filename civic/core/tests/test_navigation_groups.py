@@ -11,14 +11,14 @@ def menu_sections(user):
     return [[item["url"].split("/")[1] for item in group] for group in navigation(request)["navigation_groups"]]
 
 
-def test_it_gives_wang_fang_the_dashboard_then_the_water_pages_then_the_dog_pages(cast):
+def test_it_gives_wang_fang_the_dashboard_then_the_water_then_the_evaluation_then_the_dog_pages(cast):
     sections = menu_sections(cast.bureau_staff)
 
-    assert [set(section) for section in sections] == [{""}, {"water"}, {"dogs"}]
+    assert [set(section) for section in sections] == [{""}, {"water"}, {"evaluation"}, {"dogs"}]
 
 
-def test_it_gives_li_qiang_one_section(cast):
-    assert menu_sections(cast.runhua_reporter) == [["water"]]
+def test_it_gives_li_qiang_his_water_use_then_his_balance_tests_and_output(cast):
+    assert menu_sections(cast.runhua_reporter) == [["water"], ["evaluation", "evaluation"]]
 
 
 def test_it_keeps_my_water_use_out_of_a_superusers_menu(cast):
