@@ -24,6 +24,7 @@ from civic.core.demo_service_points import create_service_points
 from civic.core.models import User
 from civic.dogs.demo import load_dog_demo
 from civic.dogs.models import Dog, Licence, LicenceStatus, ServicePoint
+from civic.evaluation.demo import load_evaluation_demo
 from civic.water import demo as water_demo
 from civic.water.actions import BillRun
 from civic.water.demo_reuse import load_reuse_demo
@@ -32,7 +33,7 @@ from civic.water.models import WaterUser
 DEFAULT_SEED = 20240312  # the day of the seed's newspaper page: 12 March 2024
 PLAN_YEARS = (2024, 2025, 2026)
 BILLED_YEARS = (2024, 2025)
-DEMO_APPS = ("core", "water", "dogs")
+DEMO_APPS = ("core", "water", "dogs", "evaluation")
 PLAN_ISSUER = "bureau"
 
 
@@ -49,6 +50,7 @@ class DemoLoad:
     bill_runs: list[BillRun] = field(default_factory=list)
     dogs: int = 0
     valid_licences: int = 0
+    evaluation: dict[str, int] = field(default_factory=dict)
 
 
 def part_random(seed: int, part: str) -> random.Random:
@@ -142,6 +144,7 @@ def load_demo_county(
             load.plans_issued[year] = water_demo.issue_plans(year, issuer, quiet).issued
         load.bill_runs = water_demo.compute_bills(BILLED_YEARS, quiet)
         load_reuse_demo(issuer)
+        load.evaluation = load_evaluation_demo(seed, issuer)
         load_dog_demo(seed, scale, quiet, dog_count=dog_count)
         load.dogs = Dog.objects.count()
         load.valid_licences = (
