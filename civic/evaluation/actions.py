@@ -18,6 +18,7 @@ from civic.evaluation.models import (
     EDITABLE_STATUSES,
     BalanceTest,
     BalanceTestReview,
+    BalanceTestStatus,
     BalanceUnit,
     CarrierCertificate,
     EvaluationParameters,
@@ -26,7 +27,6 @@ from civic.evaluation.models import (
     Scorecard,
     ScorecardEntry,
     ScorecardProfile,
-    BalanceTestStatus,
 )
 from civic.water.models import WaterQuota, WaterUser
 

@@ -125,9 +125,9 @@ MWR_2017_INDICATORS = (
     ),
     ("节水器具", "fixture_rate", "公共场所节水器具普及率", "比例", 4, AT_LEAST, 1, 0.6, C.MANUAL),
     ("非常规水利用", "reclaimed_water", "再生水利用率", "比例", 5, AT_LEAST, 0.2, 0, C.MANUAL),
-    ("用水效率", "gdp_intensity_ratio", "万元GDP用水量与全省平均值之比", "倍", 6, AT_MOST, 1.0, 1.4, C.MANUAL),
+    ("用水总量与效率", "gdp_intensity_ratio", "万元GDP用水量与全省平均值之比", "倍", 6, AT_MOST, 1.0, 1.4, C.MANUAL),
     (
-        "用水效率",
+        "用水总量与效率",
         "industry_intensity_ratio",
         "万元工业增加值用水量与全省平均值之比",
         "倍",
@@ -138,7 +138,7 @@ MWR_2017_INDICATORS = (
         C.MANUAL,
     ),
     (
-        "用水效率",
+        "用水总量与效率",
         "irrigation_coefficient_ratio",
         "农田灌溉水有效利用系数与全省平均值之比",
         "倍",
@@ -148,9 +148,9 @@ MWR_2017_INDICATORS = (
         0.9,
         C.MANUAL,
     ),
-    ("用水总量控制", "total_use_within_target", "用水总量不超过控制指标", "是=1", 4, AT_LEAST, 1, None, C.MANUAL),
-    ("节水宣传", "publicity", "节水宣传教育开展情况", "是=1", 4, AT_LEAST, 1, None, C.MANUAL),
-    ("节水管理", "management_body", "节水管理机构与制度健全", "是=1", 4, AT_LEAST, 1, None, C.MANUAL),
+    ("用水总量与效率", "total_use_within_target", "用水总量不超过控制指标", "是=1", 4, AT_LEAST, 1, None, C.MANUAL),
+    ("节水宣传与管理", "publicity", "节水宣传教育开展情况", "是=1", 4, AT_LEAST, 1, None, C.MANUAL),
+    ("节水宣传与管理", "management_body", "节水管理机构与制度健全", "是=1", 4, AT_LEAST, 1, None, C.MANUAL),
 )
 # (code, name, points): bonus items named in the ministry's announcements
 MWR_2017_BONUS = (

@@ -13,11 +13,11 @@ from django.utils.translation import gettext_lazy as _
 
 from civic.evaluation.models import (
     BalanceTest,
+    BalanceTestStatus,
     BalanceUnit,
     CarrierSector,
     ReviewDecision,
     ScorecardEntry,
-    BalanceTestStatus,
 )
 from civic.water.models import WaterQuota, WaterUser
 

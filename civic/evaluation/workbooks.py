@@ -13,6 +13,7 @@ import io
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 
@@ -107,15 +108,23 @@ def read_header(sheet: Any, reading: WorkbookReading) -> None:
             continue
         name, kind = labels[label]
         if value is None or str(value).strip() == "":
-            reading.errors.append(f"{HEADER_SHEET} 第{row_number}行（{label}）：缺少数值")
+            reading.errors.append(
+                _("%(sheet)s row %(row)s (%(label)s): no value.")
+                % {"sheet": HEADER_SHEET, "row": row_number, "label": label}
+            )
             continue
         try:
             reading.header[name] = {"date": parse_date, "number": parse_number, "text": str}[kind](value)
         except (ValueError, TypeError):
-            reading.errors.append(f"{HEADER_SHEET} 第{row_number}行（{label}）：{value!r} 不是有效的值")
+            reading.errors.append(
+                _("%(sheet)s row %(row)s (%(label)s): %(value)s is not a valid value.")
+                % {"sheet": HEADER_SHEET, "row": row_number, "label": label, "value": repr(value)}
+            )
     for name, label, _english, _kind in HEADER_FIELDS:
         if name not in reading.header and not any(label in error for error in reading.errors):
-            reading.errors.append(f"{HEADER_SHEET}：缺少“{label}”一行")
+            reading.errors.append(
+                _("%(sheet)s: the row “%(label)s” is missing.") % {"sheet": HEADER_SHEET, "label": label}
+            )
 
 
 def read_unit_row(row: tuple[Any, ...], columns: dict[int, tuple[str, str, bool]], row_number: int) -> tuple:
@@ -125,7 +134,10 @@ def read_unit_row(row: tuple[Any, ...], columns: dict[int, tuple[str, str, bool]
         value = row[index] if index < len(row) else None
         if value is None or str(value).strip() == "":
             if required:
-                errors.append(f"{UNITS_SHEET} 第{row_number}行“{heading}”：缺少数值")
+                errors.append(
+                    _("%(sheet)s row %(row)s, %(column)s: no value.")
+                    % {"sheet": UNITS_SHEET, "row": row_number, "column": heading}
+                )
             unit[name] = None
         elif name == "name":
             unit[name] = str(value).strip()
@@ -133,14 +145,20 @@ def read_unit_row(row: tuple[Any, ...], columns: dict[int, tuple[str, str, bool]
             kind = KIND_NAMES.get(str(value).strip())
             if kind is None:
                 errors.append(
-                    f"{UNITS_SHEET} 第{row_number}行“{heading}”：{value!r} 应为工艺、间接冷却、锅炉、生活或其他"
+                    _(
+                        "%(sheet)s row %(row)s, %(column)s: %(value)s is not a kind of unit (工艺, 间接冷却, 锅炉, 生活 or 其他)."
+                    )
+                    % {"sheet": UNITS_SHEET, "row": row_number, "column": heading, "value": repr(value)}
                 )
             unit[name] = kind
         else:
             try:
                 unit[name] = parse_number(value)
             except (ValueError, TypeError):
-                errors.append(f"{UNITS_SHEET} 第{row_number}行“{heading}”：{value!r} 不是非负数")
+                errors.append(
+                    _("%(sheet)s row %(row)s, %(column)s: %(value)s is not a number of at least 0.")
+                    % {"sheet": UNITS_SHEET, "row": row_number, "column": heading, "value": repr(value)}
+                )
     return unit, errors
 
 
@@ -151,7 +169,9 @@ def read_units(sheet: Any, reading: WorkbookReading) -> None:
     for name, chinese, english, required in UNIT_COLUMNS:
         index = next((i for i, heading in enumerate(headings) if heading in (chinese, english)), None)
         if index is None and required:
-            reading.errors.append(f"{UNITS_SHEET}：缺少“{chinese}”列")
+            reading.errors.append(
+                _("%(sheet)s: the column “%(column)s” is missing.") % {"sheet": UNITS_SHEET, "column": chinese}
+            )
         elif index is not None:
             columns[index] = (name, chinese, required)
     if any(required for _n, _c, _e, required in UNIT_COLUMNS if (_n, _c, required) not in columns.values()):
@@ -163,7 +183,7 @@ def read_units(sheet: Any, reading: WorkbookReading) -> None:
         reading.units.append(unit)
         reading.errors.extend(errors)
     if not reading.units:
-        reading.errors.append(f"{UNITS_SHEET}：没有用水单元")
+        reading.errors.append(_("%(sheet)s: no water-using unit.") % {"sheet": UNITS_SHEET})
 
 
 def read_balance_test_workbook(file: IO[bytes]) -> WorkbookReading:
@@ -172,11 +192,11 @@ def read_balance_test_workbook(file: IO[bytes]) -> WorkbookReading:
     try:
         workbook = load_workbook(file, read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
-        reading.errors.append("文件不是有效的 .xlsx 工作簿")
+        reading.errors.append(_("The file is not an .xlsx workbook."))
         return reading
     for sheet_name, reader in ((HEADER_SHEET, read_header), (UNITS_SHEET, read_units)):
         if sheet_name not in workbook.sheetnames:
-            reading.errors.append(f"缺少工作表“{sheet_name}”")
+            reading.errors.append(_("The sheet “%(sheet)s” is missing.") % {"sheet": sheet_name})
         else:
             reader(workbook[sheet_name], reading)
     workbook.close()

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from civic.evaluation import actions
 from civic.evaluation.defaults import load_carrier_defaults
-from civic.evaluation.models import BalanceTest, CarrierCertificate, CarrierSector, ReviewDecision, BalanceTestStatus
+from civic.evaluation.models import BalanceTest, BalanceTestStatus, CarrierCertificate, CarrierSector, ReviewDecision
 from civic.evaluation.testing import RUNHUA_HEADER, make_balance_test, unit_rows
 
 
