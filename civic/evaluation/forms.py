@@ -43,8 +43,8 @@ class BalanceTestForm(django_forms.ModelForm):
             "wastewater_reused_m3",
         ]
         widgets = {
-            "period_start": django_forms.DateInput(attrs={"type": "date"}),
-            "period_end": django_forms.DateInput(attrs={"type": "date"}),
+            "period_start": django_forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+            "period_end": django_forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         }
 
     def __init__(self, *args: Any, water_users: QuerySet[WaterUser], **kwargs: Any) -> None:
