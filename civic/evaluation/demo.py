@@ -97,8 +97,10 @@ CHOICES = (
     (("P8321", "P8334", "P8341"), "public_institution", 1),
 )
 # Workflow states for the chosen firms in order: most end certified.
-STATES = ("certified", "certified", "returned", "certified", "certified", "submitted")
-STATES += ("certified", "draft", "certified", "certified", "unbalanced", "certified")
+STATES = (
+    *("certified", "certified", "returned", "certified", "certified", "submitted"),
+    *("certified", "draft", "certified", "certified", "unbalanced", "certified"),
+)
 
 
 def chosen_firms() -> list[tuple[WaterUser, str]]:

@@ -96,18 +96,19 @@ def balance_test_edit(request: HttpRequest, test_id: int) -> HttpResponse:
 
 def sankey_data(test: BalanceTest) -> dict[str, Any]:
     """Nodes and links of the balance for ECharts, with Chinese names for the fates."""
-    names = {
+    names: dict[str, str] = {
         "fresh intake": _("Fresh intake"),
         "reused water": _("Reused water"),
         "consumed": _("Consumed"),
         "discharged": _("Discharged"),
         "leaked": _("Leaked"),
     }
-    links = [
-        {"source": names.get(source, source), "target": names.get(target, target), "value": round(volume, 3)}
+    triples = [
+        (names.get(source, source), names.get(target, target), round(volume, 3))
         for source, target, volume in balance_test.sankey_links(test.as_hydro())
     ]
-    nodes = sorted({link["source"] for link in links} | {link["target"] for link in links})
+    nodes = sorted({source for source, _target, _volume in triples} | {target for _source, target, _volume in triples})
+    links = [{"source": source, "target": target, "value": volume} for source, target, volume in triples]
     return {"nodes": [{"name": name} for name in nodes], "links": links}
 
 

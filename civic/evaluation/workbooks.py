@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -99,6 +100,9 @@ def parse_date(value: Any) -> datetime.date:
     return datetime.date.fromisoformat(str(value).strip())
 
 
+HEADER_PARSERS: dict[str, Callable[[Any], Any]] = {"date": parse_date, "number": parse_number, "text": str}
+
+
 def read_header(sheet: Any, reading: WorkbookReading) -> None:
     labels = {label: (name, kind) for name, label, _english, kind in HEADER_FIELDS}
     labels |= {english: (name, kind) for name, _label, english, kind in HEADER_FIELDS}
@@ -114,7 +118,7 @@ def read_header(sheet: Any, reading: WorkbookReading) -> None:
             )
             continue
         try:
-            reading.header[name] = {"date": parse_date, "number": parse_number, "text": str}[kind](value)
+            reading.header[name] = HEADER_PARSERS[kind](value)
         except (ValueError, TypeError):
             reading.errors.append(
                 _("%(sheet)s row %(row)s (%(label)s): %(value)s is not a valid value.")

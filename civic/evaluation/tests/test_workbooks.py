@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -51,7 +52,7 @@ def test_the_filled_template_becomes_a_draft_test(cast, li_qiang):
     assert test.period_days == 30
     assert test.units.count() == 4
     # hydro's worked case: R = 29,000 / 41,000.
-    assert round(test.assessment().reuse_rate, 6) == 0.707317
+    assert test.assessment().reuse_rate == pytest.approx(0.707317, abs=1e-6)
 
 
 def test_every_bad_cell_is_named_and_nothing_is_kept(cast, li_qiang):
