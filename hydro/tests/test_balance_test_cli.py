@@ -83,3 +83,14 @@ def test_the_installed_command_runs_as_a_module(tmp_path):
     )
     assert completed.returncode == 0
     assert "closes" in completed.stdout
+
+
+def test_the_example_follows_the_published_schema_and_the_schema_refuses_a_negative_volume():
+    import jsonschema
+
+    schema = json.loads((EXAMPLE.parent / "balance-test.schema.json").read_text(encoding="utf-8"))
+    document = json.loads(EXAMPLE.read_text(encoding="utf-8"))
+    jsonschema.validate(document, schema)
+    document["units"][2]["fresh_m3"] = -1
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(document, schema)
