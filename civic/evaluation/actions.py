@@ -93,9 +93,11 @@ def review_balance_test(test: BalanceTest, decision: str, comment: str, by_user:
 
 
 def next_certificate_number(year: int) -> str:
+    """JS<year><serial>: one more than the year's highest serial, so a revoked number is never reused."""
     prefix = f"JS{year}"
-    count = CarrierCertificate.objects.filter(number__startswith=prefix).count()
-    return f"{prefix}{count + 1:04d}"
+    numbers = CarrierCertificate.objects.filter(number__startswith=prefix).values_list("number", flat=True)
+    highest = max((int(number[len(prefix) :]) for number in numbers if number[len(prefix) :].isdigit()), default=0)
+    return f"{prefix}{highest + 1:04d}"
 
 
 def add_years(day: datetime.date, years: int) -> datetime.date:

@@ -12,13 +12,14 @@ from civic.water.models import WaterQuota
 from hydro import quota_benchmark
 
 
-@dataclass(frozen=True)
+@dataclass
 class BenchmarkRow:
     """One user's year against one quota: the figures and where they stand."""
 
     output: ProductOutput
     intake_m3: float | None
     result: quota_benchmark.QuotaBenchmark
+    previous_intensity: float | None = None  # the year before, where the page shows the trend
 
     @property
     def over_quota(self) -> bool:

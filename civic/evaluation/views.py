@@ -284,6 +284,12 @@ def benchmark_list(request: HttpRequest) -> HttpResponse:
         if not search or search in row.output.water_user.name or search in row.output.water_user.code
     ]
     page, query = paged(request, shown)
+    previous = {
+        (row.output.water_user_id, row.output.quota_id): row.result.intensity
+        for row in benchmarking.benchmark_rows(ProductOutput.objects.filter(year=year - 1))
+    }
+    for row in page:
+        row.previous_intensity = previous.get((row.output.water_user_id, row.output.quota_id))
     context = {
         "year": year,
         "years": years,

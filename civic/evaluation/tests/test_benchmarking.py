@@ -36,6 +36,20 @@ def test_the_reporter_reports_output_and_the_bureau_sees_it_over_quota(cast, dye
     assert "over quota by 25.0 %" in page.content.decode()
 
 
+def test_the_list_shows_each_users_intensity_the_year_before(cast, dyeing_quota, wang_fang):
+    # 2023: 18,000 m³ for 10,000 → 1.8; 2024: 15,000 m³ for 10,000 → 1.5 (advanced), down from 1.8.
+    for year, volume in ((2023, 18_000), (2024, 15_000)):
+        MeterReading.objects.create(meter=cast.runhua_meter, reading_date=datetime.date(year, 6, 30), volume_m3=volume)
+        ProductOutput.objects.create(
+            water_user=cast.runhua, quota=dyeing_quota, year=year, output=10_000, reported_by=cast.bureau_staff
+        )
+    page = wang_fang.get(reverse("evaluation:benchmark_list"), {"year": 2024})
+    row = page.context["page"][0]
+    assert row.result.level == "advanced"
+    assert row.previous_intensity == pytest.approx(1.8)
+    assert page.context["trend"] == [(2023, 1.0), (2024, 1.0)]
+
+
 def test_a_reporter_cannot_report_for_another_firm(cast, dyeing_quota, zhao_min):
     response = zhao_min.post(
         reverse("evaluation:output_report"),
