@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -174,3 +176,35 @@ def enter_scorecard_value(entry: ScorecardEntry, value: float | None, note: str,
     if evidence:
         entry.evidence = evidence
     entry.save()
+
+
+@dataclass
+class OutputImport:
+    saved: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def import_outputs(rows: list[dict[str, Any]], water_users: QuerySet[WaterUser], by_user: User) -> OutputImport:
+    """Store every row of an output workbook, or none: a row naming an unknown user or product is an error."""
+    outcome = OutputImport()
+    resolved = []
+    for row in rows:
+        user = water_users.filter(code=row["water_user"]).first()
+        quota = WaterQuota.objects.filter(industry=user.industry, product=row["product"]).first() if user else None
+        if user is None:
+            outcome.errors.append(
+                _("Row %(row)s: no water user %(code)s of yours.") % {"row": row["row"], "code": row["water_user"]}
+            )
+        elif quota is None:
+            outcome.errors.append(
+                _("Row %(row)s: no quota for the product %(product)s.") % {"row": row["row"], "product": row["product"]}
+            )
+        else:
+            resolved.append((user, quota, row))
+    if outcome.errors:
+        return outcome
+    with transaction.atomic():
+        for user, quota, row in resolved:
+            report_output(user, quota, row["year"], row["output"], by_user)
+    outcome.saved = len(resolved)
+    return outcome

@@ -19,6 +19,7 @@ urlpatterns = [
     path("carriers/<str:number>.pdf", views.certificate_pdf, name="certificate_pdf"),
     path("quota-benchmarking/", views.benchmark_list, name="benchmark_list"),
     path("output/", views.output_report, name="output_report"),
+    path("output/import/", views.output_import, name="output_import"),
     path("scorecards/", views.scorecard_list, name="scorecard_list"),
     path("scorecards/compute/", views.scorecard_compute, name="scorecard_compute"),
     path("scorecards/<int:scorecard_id>/", views.scorecard_detail, name="scorecard_detail"),

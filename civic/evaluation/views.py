@@ -320,6 +320,28 @@ def output_report(request: HttpRequest) -> HttpResponse:
     return render(request, "evaluation/output_report.html", {"form": form, "page": page, "rows": rows, "query": query})
 
 
+@role_required(*BALANCE_TEST_USERS)
+def output_import(request: HttpRequest) -> HttpResponse:
+    """Upload yearly output from Excel: every row stored, or none with each bad cell or row named."""
+    if request.GET.get("template"):
+        response = HttpResponse(workbooks.output_template(), content_type=workbooks.XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = 'attachment; filename="product-output-template.xlsx"'
+        return response
+    form = forms.BalanceTestFileForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        reading = workbooks.read_output_workbook(form.cleaned_data["file"])
+        errors = reading.errors
+        if not errors:
+            water_users = visible_water_users(request.user)
+            outcome = actions.import_outputs(reading.rows, water_users, signed_in_user(request))
+            errors = outcome.errors
+            if not errors:
+                messages.success(request, _("%(count)s output rows recorded.") % {"count": outcome.saved})
+                return redirect("evaluation:output_report")
+    return render(request, "evaluation/output_import.html", {"form": form, "errors": errors})
+
+
 # --- scorecard --------------------------------------------------------------------------------------
 
 

@@ -247,3 +247,86 @@ def scorecard_workbook(scorecard: Any, result: Any) -> bytes:
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()
+
+
+# (field, Chinese heading, English heading) of the output workbook
+OUTPUT_COLUMNS = (
+    ("water_user", "用户编号", "user number"),
+    ("product", "产品", "product"),
+    ("year", "年度", "year"),
+    ("output", "产量", "output"),
+)
+OUTPUT_SHEET = "产品产量"
+
+
+def output_template() -> bytes:
+    """The empty output workbook: one row per user, product and year."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = OUTPUT_SHEET
+    sheet.append([heading for _field, heading, _english in OUTPUT_COLUMNS])
+    for cell in sheet[1]:
+        cell.font, cell.fill = Font(bold=True), HEADING_FILL
+    for letter in "ABCD":
+        sheet.column_dimensions[letter].width = 20
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+@dataclass
+class OutputReading:
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def read_output_row(row: tuple[Any, ...], columns: dict[str, int], row_number: int, reading: OutputReading) -> None:
+    values = {name: (row[index] if index < len(row) else None) for name, index in columns.items()}
+    headings = {name: chinese for name, chinese, _english in OUTPUT_COLUMNS}
+    parsed: dict[str, Any] = {"row": row_number}
+    for name, value in values.items():
+        if value is None or str(value).strip() == "":
+            reading.errors.append(
+                _("%(sheet)s row %(row)s, %(column)s: no value.")
+                % {"sheet": OUTPUT_SHEET, "row": row_number, "column": headings[name]}
+            )
+            continue
+        try:
+            parsed[name] = {"year": lambda v: int(float(v)), "output": parse_number}.get(
+                name, lambda v: str(v).strip()
+            )(value)
+        except (ValueError, TypeError):
+            reading.errors.append(
+                _("%(sheet)s row %(row)s, %(column)s: %(value)s is not a number of at least 0.")
+                % {"sheet": OUTPUT_SHEET, "row": row_number, "column": headings[name], "value": repr(value)}
+            )
+    reading.rows.append(parsed)
+
+
+def read_output_workbook(file: IO[bytes]) -> OutputReading:
+    """Rows of user number, product, year and output; `errors` names every bad cell."""
+    reading = OutputReading()
+    try:
+        workbook = load_workbook(file, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
+        reading.errors.append(_("The file is not an .xlsx workbook."))
+        return reading
+    sheet = workbook.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    headings = [str(cell).strip() if cell is not None else "" for cell in next(rows, ())]
+    columns: dict[str, int] = {}
+    for name, chinese, english in OUTPUT_COLUMNS:
+        index = next((i for i, heading in enumerate(headings) if heading in (chinese, english)), None)
+        if index is None:
+            reading.errors.append(
+                _("%(sheet)s: the column “%(column)s” is missing.") % {"sheet": OUTPUT_SHEET, "column": chinese}
+            )
+        else:
+            columns[name] = index
+    if len(columns) == len(OUTPUT_COLUMNS):
+        for row_number, row in enumerate(rows, start=2):
+            if not all(cell is None or str(cell).strip() == "" for cell in row):
+                read_output_row(row, columns, row_number, reading)
+    workbook.close()
+    return reading

@@ -185,6 +185,7 @@ MATRIX: list[Row] = [
     Row("evaluation:certificate_pdf", RUNHUA_READERS, lambda world: {"number": world.records["certificate"].number}),
     Row("evaluation:benchmark_list", BUREAU),
     Row("evaluation:output_report", REPORTERS_AND_BUREAU),
+    Row("evaluation:output_import", REPORTERS_AND_BUREAU),
     Row("evaluation:scorecard_list", BUREAU),
     Row("evaluation:scorecard_compute", BUREAU),
     Row("evaluation:scorecard_detail", BUREAU, lambda world: {"scorecard_id": world.records["scorecard"].pk}),

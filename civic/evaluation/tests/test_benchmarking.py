@@ -58,3 +58,33 @@ def test_a_reporter_cannot_report_for_another_firm(cast, dyeing_quota, zhao_min)
     assert response.status_code == 200
     assert "water_user" in response.context["form"].errors
     assert not ProductOutput.objects.exists()
+
+
+def output_workbook(rows) -> bytes:
+    import io
+
+    from openpyxl import load_workbook
+
+    from civic.evaluation.workbooks import output_template
+
+    workbook = load_workbook(io.BytesIO(output_template()))
+    for row in rows:
+        workbook.worksheets[0].append(row)
+    content = io.BytesIO()
+    workbook.save(content)
+    return content.getvalue()
+
+
+def test_output_comes_in_from_excel_all_or_nothing(cast, dyeing_quota, li_qiang):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    good = output_workbook([("WJ0001", "棉机织物印染", 2023, 9_000), ("WJ0001", "棉机织物印染", 2024, 10_000)])
+    bad = output_workbook([("WJ0001", "棉机织物印染", 2025, 11_000), ("WJ0002", "转炉钢", 2025, 5_000)])
+    url = reverse("evaluation:output_import")
+    refused = li_qiang.post(url, {"file": SimpleUploadedFile("bad.xlsx", bad)})
+    assert refused.status_code == 200
+    assert any("WJ0002" in error for error in refused.context["errors"])  # not Li Qiang's firm
+    assert not ProductOutput.objects.exists()
+    accepted = li_qiang.post(url, {"file": SimpleUploadedFile("good.xlsx", good)})
+    assert accepted.status_code == 302
+    assert sorted(ProductOutput.objects.values_list("year", "output")) == [(2023, 9_000), (2024, 10_000)]
