@@ -26,4 +26,5 @@ urlpatterns = [
     path("scorecards/<int:scorecard_id>.pdf", views.scorecard_pdf, name="scorecard_pdf"),
     path("scorecards/<int:scorecard_id>.xlsx", views.scorecard_xlsx, name="scorecard_xlsx"),
     path("scorecards/entries/<int:entry_id>/", views.scorecard_entry, name="scorecard_entry"),
+    path("scorecards/entries/<int:entry_id>/evidence/", views.scorecard_evidence, name="scorecard_evidence"),
 ]

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -407,6 +407,15 @@ def scorecard_entry(request: HttpRequest, entry_id: int) -> HttpResponse:
         messages.success(request, _("Value recorded."))
         return redirect("evaluation:scorecard_detail", scorecard_id=entry.scorecard_id)
     return render(request, "evaluation/scorecard_entry.html", {"form": form, "entry": entry})
+
+
+@role_required(*WATER_OFFICE)
+def scorecard_evidence(request: HttpRequest, entry_id: int) -> FileResponse:
+    """The evidence file uploaded with a manual value, for the bureau only."""
+    entry = get_object_or_404(ScorecardEntry, pk=entry_id)
+    if not entry.evidence:
+        raise Http404
+    return FileResponse(entry.evidence.open("rb"), filename=entry.evidence.name.rsplit("/", 1)[-1])
 
 
 @role_required(*WATER_OFFICE)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -194,6 +195,7 @@ MATRIX: list[Row] = [
     Row(
         "evaluation:scorecard_entry", BUREAU, lambda world: {"entry_id": world.records["scorecard"].entries.first().pk}
     ),
+    Row("evaluation:scorecard_evidence", BUREAU, lambda world: {"entry_id": world.records["evidence_entry"].pk}),
 ]
 
 # Builders of the records rows refer to: each takes the world and stores what it makes in world.records.
@@ -309,6 +311,15 @@ def _evaluation_records(world: World) -> None:
     review_balance_test(certified, "accepted", "", cast.bureau_staff)
     world.records["certificate"] = certify(certified, cast.bureau_staff)
     world.records["scorecard"] = compute_scorecard(load_mwr_2017_profile(), 2024)
+    entry = world.records["scorecard"].entries.get(indicator__code="publicity")
+    entry.evidence.save("宣传周记录.pdf", ContentFile(b"%PDF-1.4 evidence"), save=True)
+    world.records["evidence_entry"] = entry
+
+
+@pytest.fixture(autouse=True)
+def uploads_in_a_temporary_directory(settings: Any, tmp_path: Any) -> None:
+    """Evidence files the records carry are written under the test's own directory."""
+    settings.MEDIA_ROOT = tmp_path
 
 
 @pytest.fixture

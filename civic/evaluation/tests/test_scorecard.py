@@ -109,3 +109,5 @@ def test_manual_entry_takes_evidence(cast, wang_fang, settings, tmp_path):
     assert entry.value == 0.23
     assert entry.evidence.name.startswith("evaluation/evidence/")
     assert entry.entered_by == cast.bureau_staff
+    download = wang_fang.get(reverse("evaluation:scorecard_evidence", args=[entry.pk]))
+    assert b"".join(download.streaming_content) == b"%PDF-1.4 evidence"
