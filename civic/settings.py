@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "civic.dogs",
     "civic.programme",
     "civic.farmland",
+    "civic.evaluation",
 ]
 
 MIDDLEWARE = [

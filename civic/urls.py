@@ -11,4 +11,5 @@ urlpatterns = [
     path("dogs/", include("civic.dogs.urls")),
     path("programme/", include("civic.programme.urls")),
     path("farmland/", include("civic.farmland.urls")),
+    path("evaluation/", include("civic.evaluation.urls")),
 ]

@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "hydro.audit_cli",
     "hydro.savings_cli",
     "hydro.irrigation_cli",
+    "hydro.balance_test_cli",
 )
 
 

@@ -24,6 +24,7 @@ from civic.core.demo_service_points import create_service_points
 from civic.core.models import User
 from civic.dogs.demo import load_dog_demo
 from civic.dogs.models import Dog, Licence, LicenceStatus, ServicePoint
+from civic.evaluation.demo import load_evaluation_demo
 from civic.farmland.demo import create_farmland_demo
 from civic.programme.demo import load_programme_demo
 from civic.water import demo as water_demo
@@ -34,7 +35,7 @@ from civic.water.models import WaterUser
 DEFAULT_SEED = 20240312  # the day of the seed's newspaper page: 12 March 2024
 PLAN_YEARS = (2024, 2025, 2026)
 BILLED_YEARS = (2024, 2025)
-DEMO_APPS = ("core", "water", "dogs", "programme", "farmland")
+DEMO_APPS = ("core", "water", "dogs", "programme", "evaluation", "farmland")
 PLAN_ISSUER = "bureau"
 
 
@@ -52,6 +53,7 @@ class DemoLoad:
     dogs: int = 0
     valid_licences: int = 0
     programme_projects: int = 0
+    evaluation: dict[str, int] = field(default_factory=dict)
 
 
 def part_random(seed: int, part: str) -> random.Random:
@@ -147,6 +149,7 @@ def load_demo_county(
         load.bill_runs = water_demo.compute_bills(BILLED_YEARS, quiet)
         load_reuse_demo(issuer)
         load.programme_projects = load_programme_demo(part_random(seed, "programme"), issuer)
+        load.evaluation = load_evaluation_demo(seed, issuer)
         load_dog_demo(seed, scale, quiet, dog_count=dog_count)
         load.dogs = Dog.objects.count()
         load.valid_licences = (

@@ -19,7 +19,8 @@ def test_it_forbids_hydro_to_import_civic_or_django():
 
     forbidding = [contract for contract in contracts if contract["type"] == "forbidden"]
     assert [(c["source_modules"], sorted(c["forbidden_modules"])) for c in forbidding] == [
-        (["hydro"], ["civic", "django"])
+        (["hydro"], ["civic", "django"]),
+        (["civic.evaluation"], ["civic.dogs"]),
     ]
 
 

@@ -245,3 +245,36 @@ def test_it_empties_tables_before_the_tables_they_point_at():
     for model in order:
         for target in demo._targets(model) & set(position):
             assert position[target] > position[model], f"{model.__name__} must be emptied before {target.__name__}"
+
+
+def test_it_gives_firms_balance_tests_through_the_whole_review_workflow(loads):
+    from civic.evaluation.models import BalanceTest, CarrierCertificate
+
+    tests = BalanceTest.objects.select_related("sector")
+    assert {"textile_dyeing", "steel", "chemicals", "public_institution"} <= {test.sector.code for test in tests}
+    assert {"accepted", "returned", "submitted"} <= {test.status for test in tests}
+    for certificate in CarrierCertificate.objects.select_related("test"):
+        assert certificate.test.status == "accepted"
+        assert all(check["passes"] for check in certificate.checks)
+
+
+def test_it_benchmarks_every_listed_user_with_a_quota_in_each_year_it_has_readings(loads):
+    from civic.evaluation.models import ProductOutput
+
+    users = WaterUser.objects.filter(planned_use_status=PlannedUseStatus.LISTED, industry__quotas__isnull=False)
+    for user in users.distinct():
+        reported = set(ProductOutput.objects.filter(water_user=user).values_list("year", flat=True))
+        assert reported == set(user.yearly_use_m3(2023, 2025)), user.code
+
+
+def test_its_scorecards_trace_computed_indicators_to_the_records(loads):
+    from civic.evaluation.models import Scorecard, ScorecardEntry
+
+    assert sorted(Scorecard.objects.values_list("year", flat=True)) == [2024, 2025]
+    coverage = ScorecardEntry.objects.get(scorecard__year=2025, indicator__code="planned_use_coverage")
+    listed = WaterUser.objects.filter(planned_use_status=PlannedUseStatus.LISTED).count()
+    planned = AnnualPlan.objects.filter(year=2025, status=PlanStatus.ISSUED, water_user__planned_use_status="listed")
+    assert coverage.trace["listed"] == listed
+    assert coverage.value == planned.count() / listed
+    leakage = ScorecardEntry.objects.get(scorecard__year=2025, indicator__code="network_leakage")
+    assert leakage.value is not None and leakage.trace["audits"]

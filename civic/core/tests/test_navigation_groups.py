@@ -11,14 +11,21 @@ def menu_sections(user):
     return [[item["url"].split("/")[1] for item in group] for group in navigation(request)["navigation_groups"]]
 
 
-def test_it_gives_wang_fang_the_dashboard_then_the_water_pages_the_programme_then_the_dog_pages(cast):
+def test_it_gives_wang_fang_the_dashboard_then_water_programme_evaluation_farmland_then_dogs(cast):
     sections = menu_sections(cast.bureau_staff)
 
-    assert [set(section) for section in sections] == [{""}, {"water"}, {"programme"}, {"dogs"}]
+    assert [set(section) for section in sections] == [
+        {""},
+        {"water"},
+        {"programme"},
+        {"evaluation"},
+        {"farmland"},
+        {"dogs"},
+    ]
 
 
-def test_it_gives_li_qiang_his_water_use_then_his_firm_s_projects_and_feedback(cast):
-    assert menu_sections(cast.runhua_reporter) == [["water"], ["programme", "programme"]]
+def test_it_gives_li_qiang_his_water_use_his_firm_s_projects_and_feedback_then_his_balance_tests(cast):
+    assert menu_sections(cast.runhua_reporter) == [["water"], ["programme", "programme"], ["evaluation", "evaluation"]]
 
 
 def test_it_keeps_my_water_use_out_of_a_superusers_menu(cast):

@@ -18,12 +18,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from civic.dogs.actions import decide_case, open_case, take_in_found_dog
 from civic.dogs.models import Refusal, ViolationCase
 from civic.dogs.testing import LIU_MIN_ID, make_dogs_cast
+from civic.evaluation.actions import certify, compute_scorecard, review_balance_test, submit_balance_test
+from civic.evaluation.defaults import load_mwr_2017_profile
+from civic.evaluation.models import BalanceTest, BalanceTestStatus
+from civic.evaluation.testing import make_balance_test, unit_rows
 from civic.farmland.models import FarmlandProject, IrrigationMethod, IrrigationYear, SampleDistrict, TypicalField
 from civic.programme import actions
 from civic.programme.models import UpgradeAdvice
@@ -65,6 +70,7 @@ BUREAU = frozenset({BUREAU_ADMIN, BUREAU_STAFF})
 SIGNED_IN = frozenset(PEOPLE) - {ANONYMOUS}
 EVERYONE = frozenset(PEOPLE)
 RUNHUA_READERS = BUREAU | {RUNHUA_REPORTER}
+REPORTERS_AND_BUREAU = BUREAU | {RUNHUA_REPORTER, XINGLONG_REPORTER}
 BUREAU_AND_ANALYST = BUREAU | {NETWORK_ANALYST}
 DOG_REGISTER_WRITERS = BUREAU | {CLINIC_STAFF}
 DOG_REGISTER_READERS = DOG_REGISTER_WRITERS | {INSPECTOR}
@@ -231,6 +237,31 @@ MATRIX: list[Row] = [
     Row("farmland:import_samples", BUREAU, lambda world: {"year": 2025}),
     Row("farmland:export_samples", BUREAU, lambda world: {"year": 2025}),
     Row("farmland:coefficient_pdf", BUREAU, lambda world: {"year": 2025}),
+    # evaluation: Runhua's balance tests (a submitted one, and a certified one)
+    Row("evaluation:balance_test_list", REPORTERS_AND_BUREAU),
+    Row("evaluation:balance_test_create", REPORTERS_AND_BUREAU),
+    Row("evaluation:balance_test_template", REPORTERS_AND_BUREAU),
+    Row("evaluation:balance_test_import", REPORTERS_AND_BUREAU),
+    Row("evaluation:balance_test_detail", RUNHUA_READERS, lambda world: {"test_id": world.records["balance_test"].pk}),
+    Row("evaluation:balance_test_edit", RUNHUA_READERS, lambda world: {"test_id": world.records["balance_test"].pk}),
+    Row("evaluation:balance_test_submit", RUNHUA_READERS, lambda world: {"test_id": world.records["balance_test"].pk}),
+    Row("evaluation:balance_test_review", BUREAU, lambda world: {"test_id": world.records["balance_test"].pk}),
+    Row("evaluation:balance_test_certify", BUREAU, lambda world: {"test_id": world.records["balance_test"].pk}),
+    Row("evaluation:carrier_list", BUREAU),
+    Row("evaluation:threshold_list", BUREAU),
+    Row("evaluation:certificate_pdf", RUNHUA_READERS, lambda world: {"number": world.records["certificate"].number}),
+    Row("evaluation:benchmark_list", BUREAU),
+    Row("evaluation:output_report", REPORTERS_AND_BUREAU),
+    Row("evaluation:output_import", REPORTERS_AND_BUREAU),
+    Row("evaluation:scorecard_list", BUREAU),
+    Row("evaluation:scorecard_compute", BUREAU),
+    Row("evaluation:scorecard_detail", BUREAU, lambda world: {"scorecard_id": world.records["scorecard"].pk}),
+    Row("evaluation:scorecard_pdf", BUREAU, lambda world: {"scorecard_id": world.records["scorecard"].pk}),
+    Row("evaluation:scorecard_xlsx", BUREAU, lambda world: {"scorecard_id": world.records["scorecard"].pk}),
+    Row(
+        "evaluation:scorecard_entry", BUREAU, lambda world: {"entry_id": world.records["scorecard"].entries.first().pk}
+    ),
+    Row("evaluation:scorecard_evidence", BUREAU, lambda world: {"entry_id": world.records["evidence_entry"].pk}),
 ]
 
 # Builders of the records rows refer to: each takes the world and stores what it makes in world.records.
@@ -376,6 +407,27 @@ def _programme_records(world: World) -> None:
     )
 
 
+def _evaluation_records(world: World) -> None:
+    """A submitted balance test of Runhua's, a certified one, and the county's 2024 scorecard."""
+    cast = world.cast
+    world.records["balance_test"] = make_balance_test(cast.runhua, cast.runhua_reporter)
+    submit_balance_test(world.records["balance_test"])
+    certified = make_balance_test(cast.runhua, cast.runhua_reporter)
+    submit_balance_test(certified)
+    review_balance_test(certified, "accepted", "", cast.bureau_staff)
+    world.records["certificate"] = certify(certified, cast.bureau_staff)
+    world.records["scorecard"] = compute_scorecard(load_mwr_2017_profile(), 2024)
+    entry = world.records["scorecard"].entries.get(indicator__code="publicity")
+    entry.evidence.save("宣传周记录.pdf", ContentFile(b"%PDF-1.4 evidence"), save=True)
+    world.records["evidence_entry"] = entry
+
+
+@pytest.fixture(autouse=True)
+def uploads_in_a_temporary_directory(settings: Any, tmp_path: Any) -> None:
+    """Evidence files the records carry are written under the test's own directory."""
+    settings.MEDIA_ROOT = tmp_path
+
+
 @pytest.fixture
 def world(cast: Cast) -> World:
     built = World(cast=cast)
@@ -438,3 +490,22 @@ def test_only_the_allowed_people_open_the_url(row: Row, world: World):
             outcomes[person] = "refused" if refused(person, response.status_code, location) else "opened"
     expected = {person: "opened" if person in row.allowed else "refused" for person in PEOPLE}
     assert outcomes == expected
+
+
+# POSTs on another firm's records: Xinglong's reporter is refused each, and Runhua's test stays as it was.
+FOREIGN_POSTS = [
+    ("evaluation:balance_test_edit", {"product_output": 1}),
+    ("evaluation:balance_test_submit", {}),
+    ("evaluation:balance_test_review", {"decision": "accepted", "comment": ""}),
+    ("evaluation:balance_test_certify", {}),
+]
+
+
+@pytest.mark.parametrize(("url_name", "data"), FOREIGN_POSTS, ids=[name for name, _ in FOREIGN_POSTS])
+def test_another_enterprise_cannot_post_on_runhuas_balance_test(url_name: str, data: dict[str, Any], world: World):
+    test = make_balance_test(world.cast.runhua, world.cast.runhua_reporter, units=unit_rows())
+    before = BalanceTest.objects.get(pk=test.pk)
+    response = client_for(XINGLONG_REPORTER, world).post(reverse(url_name, kwargs={"test_id": test.pk}), data)
+    after = BalanceTest.objects.get(pk=test.pk)
+    assert response.status_code in (403, 404)
+    assert (after.status, after.product_output) == (BalanceTestStatus.DRAFT, before.product_output)

@@ -84,6 +84,8 @@ class Command(BaseCommand):
             + f"\n  surcharge bills 2024-01..2025-12: {bills}, {demo.bills_total_yuan(load.bill_runs)}"
             + f"\n  dogs:           {load.dogs} registered, {load.valid_licences} with a valid licence"
             + f"\n  water-saving projects: {load.programme_projects}\n"
+            + f"\n  evaluation:     {load.evaluation.get('balance_tests', 0)} balance tests, "
+            + f"{load.evaluation.get('product_outputs', 0)} yearly outputs, {load.evaluation.get('scorecards', 0)} scorecards\n"
         )
         self._accounts_table(load)
 
