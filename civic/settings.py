@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "civic.programme",
     "civic.farmland",
     "civic.evaluation",
+    "civic.api",
+    "ninja",
 ]
 
 MIDDLEWARE = [
