@@ -5,12 +5,15 @@ every other serial below is unknown on purpose. Counts are of the rows each
 test writes.
 """
 
+import datetime
 import io
+import sqlite3
 import tracemalloc
 import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -18,7 +21,7 @@ from openpyxl import Workbook
 from openpyxl.utils.exceptions import IllegalCharacterError
 
 from civic.water import actions, quotas, readings_files, readings_reasons
-from civic.water.models import MeterReading, ReadingImportBatch, WaterQuota
+from civic.water.models import MeterReading, ReadingImportBatch, StagedReading, WaterQuota
 
 HEADER = "表号,抄表日期,表底数,用水量,备注\r\n"
 ENTITIES = b'<?xml version="1.0"?><!DOCTYPE bomb [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]>'
@@ -186,3 +189,38 @@ def test_any_quota_workbook_is_stored_whole_or_reported(cast, rows):
     outcome = actions.import_quota_workbook(io.BytesIO(buffer.getvalue()))
     assert (outcome.summary is None) == bool(outcome.errors)
     assert all(str(line.message) for line in outcome.errors)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_long_import_lets_other_users_write_between_its_chunks(cast):
+    # 3 meters × 40 daily readings = 120 rows in chunks of 10: after each chunk the import holds no transaction,
+    # so another connection takes SQLite's write lock at once (timeout 0) — before, one transaction held it
+    # from the first chunk to the last.
+    serials = ["M-RH-01", "M-RH-01A", "M-XL-01"]
+    days = [datetime.date(2024, 1, 1) + datetime.timedelta(days=day) for day in range(40)]
+    rows = "".join(f"{serial},{day.isoformat()},,1,\r\n" for serial in serials for day in days)
+    probes = []
+
+    def another_user_writes(done_rows):
+        probes.append((done_rows, connection.in_atomic_block, other_connection_can_write()))
+
+    batch = actions.import_readings_file(
+        "long.csv", (HEADER + rows).encode(), None, progress=another_user_writes, chunk_rows=10
+    )
+    assert batch.status == "accepted" and MeterReading.objects.filter(batch=batch).count() == 120
+    assert probes == [(done, False, True) for done in range(10, 121, 10)]
+    assert StagedReading.objects.count() == 0  # the staged rows are gone once stored
+
+
+def other_connection_can_write() -> bool:
+    if connection.vendor != "sqlite":
+        return True  # PostgreSQL locks rows, not the database; no transaction open is the point there
+    other = sqlite3.connect(connection.settings_dict["NAME"], timeout=0)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        other.close()
