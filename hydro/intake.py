@@ -436,7 +436,7 @@ def _bounded(rows: Iterator[Sequence[CellValue]], limits: Limits) -> Iterator[tu
 def _csv_rows(handle: IO[bytes], limits: Limits) -> Iterator[Sequence[CellValue]]:
     encoding = _csv_encoding(handle)
     handle.seek(0)
-    text = io.TextIOWrapper(_Unclosed(handle), encoding=encoding, newline="")
+    text = io.TextIOWrapper(io.BufferedReader(_Unclosed(handle)), encoding=encoding, newline="")
     try:
         yield from csv.reader(_bounded_lines(text, limits))
     except (csv.Error, UnicodeDecodeError) as error:

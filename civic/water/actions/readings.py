@@ -121,7 +121,7 @@ def _store_readings(
     try:
         for done_rows, chunk in _chunks(readings, max(1, chunk_rows)):
             with transaction.atomic():
-                StagedReading.objects.bulk_create(_staged_reading(reading, meter_ids, token) for reading in chunk)
+                _stage(chunk, meter_ids, token)
             if progress is not None:
                 progress(done_rows)
         with transaction.atomic():
@@ -143,15 +143,21 @@ def _store_readings(
 def _move_staged_readings(token: str, batch: ReadingImportBatch) -> None:
     """Insert an import's staged readings as the batch's readings, in one statement."""
     quote = connection.ops.quote_name
-    readings, staged = MeterReading._meta, StagedReading._meta
-    columns = ", ".join(quote(readings.get_field(name).column) for name in READING_COLUMNS)
-    sources = ", ".join(quote(staged.get_field(name).column) for name in STAGED_COLUMNS)
+    columns = ", ".join(_column(MeterReading, name) for name in (*READING_COLUMNS, "batch"))
+    sources = ", ".join(_column(StagedReading, name) for name in STAGED_COLUMNS)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {quote(readings.db_table)} ({columns}, {quote(readings.get_field('batch').column)}) "
-            f"SELECT {sources}, %s FROM {quote(staged.db_table)} WHERE {quote(staged.get_field('token').column)} = %s",
+            f"INSERT INTO {quote(MeterReading._meta.db_table)} ({columns}) "
+            f"SELECT {sources}, %s FROM {quote(StagedReading._meta.db_table)} WHERE {_column(StagedReading, 'token')} = %s",
             [batch.pk, token],
         )
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    """The quoted database column of a model's field."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field) and field.column is not None
+    return connection.ops.quote_name(field.column)
 
 
 def _delete_stale_staged_readings() -> None:
@@ -168,21 +174,33 @@ def _chunks(
         yield start + len(chunk), chunk
 
 
-def _staged_reading(reading: meter_readings.AcceptedReading, meter_ids: Mapping[str, int], token: str) -> StagedReading:
-    return StagedReading(
-        token=token,
-        meter_pk=meter_ids[reading.meter_serial],
-        reading_date=reading.reading_date,
-        index_m3=reading.index_m3,
-        volume_m3=reading.volume_m3,
-    )
+def _stage(chunk: list[meter_readings.AcceptedReading], meter_ids: Mapping[str, int], token: str) -> None:
+    """Insert a chunk of readings into the staging table in one statement (no model instances: many rows)."""
+    names = ("token", "staged_at", *STAGED_COLUMNS)
+    columns = ", ".join(_column(StagedReading, name) for name in names)
+    staged_at = connection.ops.adapt_datetimefield_value(timezone.now())
+    rows = [
+        (
+            token,
+            staged_at,
+            meter_ids[reading.meter_serial],
+            connection.ops.adapt_datefield_value(reading.reading_date),
+            reading.index_m3,
+            reading.volume_m3,
+        )
+        for reading in chunk
+    ]
+    placeholders = ", ".join(["%s"] * len(names))
+    with connection.cursor() as cursor:
+        table = connection.ops.quote_name(StagedReading._meta.db_table)
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
 
 
 def _meter_facts(serials: set[str]) -> tuple[dict[str, int], dict[str, meter_readings.MeterFacts]]:
     """The meters a file names (and the ones that replaced them), by serial: their ids and their facts."""
     latest = MeterReading.objects.filter(meter=models.OuterRef("pk")).order_by("-reading_date")
     ordered = sorted(serials)
-    meters = []
+    meters: list[Any] = []
     for start in range(0, len(ordered), METERS_PER_QUERY):
         chunk = ordered[start : start + METERS_PER_QUERY]
         meters += Meter.objects.filter(models.Q(serial__in=chunk) | models.Q(replaces__serial__in=chunk)).annotate(
