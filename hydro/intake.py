@@ -50,6 +50,11 @@ whose XML declares a document type or entities, or is broken, is refused
 `Limits` (``too_large``, ``too_many_rows``, ``too_many_columns``): memory then
 stays bounded by the limits whatever a file declares about itself.
 
+References
+----------
+[ECMA-376] Part 1, the worksheet's ``dimension`` element and the sheet's
+largest size; [PY-XML-VULNERABILITIES] for the XML refused (docs/sources.md).
+
 Errors
 ------
 `MESSAGES` holds the English text of each code, the placeholders filled from
