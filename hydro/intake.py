@@ -411,7 +411,7 @@ def _table_rows(handle: IO[bytes], limits: Limits) -> tuple[str, Iterator[tuple[
     size = handle.seek(0, io.SEEK_END)
     handle.seek(0)
     if size > limits.max_bytes:
-        raise TableError("too_large", size_mb=_megabytes(size), limit_mb=_megabytes(limits.max_bytes))
+        raise TableError("too_large", size_mb=megabytes(size), limit_mb=megabytes(limits.max_bytes))
     if handle.read(len(ZIP_SIGNATURE)) == ZIP_SIGNATURE:
         handle.seek(0)
         return "xlsx", _bounded(_xlsx_rows(handle, limits), limits)
@@ -419,7 +419,8 @@ def _table_rows(handle: IO[bytes], limits: Limits) -> tuple[str, Iterator[tuple[
     return "csv", _bounded(_csv_rows(handle, limits), limits)
 
 
-def _megabytes(size: int) -> str:
+def megabytes(size: int) -> str:
+    """A size in bytes as MB for a message: 1 decimal, none when whole ("20", "99.9")."""
     return f"{size / (1024 * 1024):.1f}".removesuffix(".0")
 
 
@@ -525,8 +526,8 @@ def _check_workbook_parts(handle: IO[bytes], limits: Limits) -> None:
             if sum(member.file_size for member in members) > limits.max_unzipped_bytes:
                 raise TableError(
                     "too_large",
-                    size_mb=_megabytes(sum(member.file_size for member in members)),
-                    limit_mb=_megabytes(limits.max_unzipped_bytes),
+                    size_mb=megabytes(sum(member.file_size for member in members)),
+                    limit_mb=megabytes(limits.max_unzipped_bytes),
                 )
             for member in members:
                 if member.filename.endswith((".xml", ".rels")):

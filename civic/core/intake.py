@@ -93,6 +93,14 @@ def file_error_entry(
     return {"row": row, "column": "", "value": value, "code": code, "message": message, "details": details}
 
 
+def size_error(size: int, limits: intake.Limits) -> str:
+    """The message refusing an upload of `size` bytes beyond `limits`, in the active language; empty if within."""
+    if size <= limits.max_bytes:
+        return ""
+    details = {"size_mb": intake.megabytes(size), "limit_mb": intake.megabytes(limits.max_bytes)}
+    return describe({"code": "too_large", "details": details})
+
+
 def table_error_entries(error: intake.TableError) -> list[dict[str, Any]]:
     """A file refused as a whole, as stored: its own entry, or one per missing column."""
     value = error.details.get("found", "") if error.code == "missing_columns" else ""

@@ -224,3 +224,18 @@ def other_connection_can_write() -> bool:
         return False
     finally:
         other.close()
+
+
+def test_the_upload_forms_refuse_a_file_over_the_intake_s_size_limit(client, cast):
+    client.force_login(cast.bureau_staff)
+    readings = SimpleUploadedFile("big.csv", HEADER.encode() + b" " * (21 * 1024 * 1024))
+    quota_table = SimpleUploadedFile("定额.xlsx", b"PK\x03\x04" + b" " * (11 * 1024 * 1024))
+    readings_page = client.post(reverse("water:import_readings"), {"file": readings}, HTTP_ACCEPT_LANGUAGE="en")
+    quota_page = client.post(reverse("water:import_quotas"), {"file": quota_table}, HTTP_ACCEPT_LANGUAGE="en")
+    assert readings_page.context["form"].errors["file"] == [
+        "The file is 21 MB; at most 20 MB is read. Split it into smaller files."
+    ]
+    assert quota_page.context["form"].errors["file"] == [
+        "The file is 11 MB; at most 10 MB is read. Split it into smaller files."
+    ]
+    assert ReadingImportBatch.objects.count() == 0
