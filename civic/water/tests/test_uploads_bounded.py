@@ -10,6 +10,7 @@ import io
 import sqlite3
 import tracemalloc
 import zipfile
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -29,7 +30,7 @@ ENTITIES = b'<?xml version="1.0"?><!DOCTYPE bomb [<!ENTITY a "aaaaaaaaaa"><!ENTI
 
 def readings_workbook(rows, sheet_xml=lambda xml: xml):
     workbook = Workbook()
-    sheet = workbook.active
+    sheet: Any = workbook.active
     sheet.append(["表号", "抄表日期", "表底数", "用水量", "备注"])
     for row in rows:
         sheet.append(row)
@@ -130,7 +131,8 @@ def test_an_oversized_upload_is_refused_by_its_size(cast):
 
 def test_a_quota_workbook_with_entities_is_refused_on_the_form_not_with_a_500(client, cast):
     workbook = Workbook()
-    workbook.active.append(["行业代码", "产品名称"])
+    sheet: Any = workbook.active
+    sheet.append(["行业代码", "产品名称"])
     buffer = io.BytesIO()
     workbook.save(buffer)
     source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
@@ -178,10 +180,11 @@ QUOTA_CELLS = st.one_of(st.none(), st.text(max_size=8), st.integers(-5, 5), st.f
 @given(rows=st.lists(st.lists(QUOTA_CELLS, min_size=9, max_size=10), max_size=5))
 def test_any_quota_workbook_is_stored_whole_or_reported(cast, rows):
     workbook = Workbook()
-    workbook.active.append([column.heading for column in quotas.COLUMNS])
+    sheet: Any = workbook.active
+    sheet.append([column.heading for column in quotas.COLUMNS])
     try:
         for row in rows:
-            workbook.active.append(row)
+            sheet.append(row)
     except IllegalCharacterError:  # openpyxl refuses control characters in text; no such workbook exists
         return
     buffer = io.BytesIO()
