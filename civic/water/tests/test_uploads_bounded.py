@@ -242,3 +242,11 @@ def test_the_upload_forms_refuse_a_file_over_the_intake_s_size_limit(client, cas
         "The file is 11 MB; at most 10 MB is read. Split it into smaller files."
     ]
     assert ReadingImportBatch.objects.count() == 0
+
+
+def test_the_import_page_states_the_limits_of_a_readings_file(client, cast):
+    client.force_login(cast.bureau_staff)
+    chinese = client.get(reverse("water:import_readings")).text
+    english = client.get(reverse("water:import_readings"), HTTP_ACCEPT_LANGUAGE="en").text
+    assert "一个文件最多 200,000 行、20 MB；报告列出前 1,000 处错误，其余只计数。" in chinese
+    assert "A file holds at most 200,000 rows in 20 MB; a report lists its first 1,000 errors" in english
