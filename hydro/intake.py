@@ -361,8 +361,9 @@ def read_table(
             raise TableError("not_a_workbook" if formats == ("xlsx",) else "not_a_table")
         try:
             positions, headings = _header(table, schema)
+            placed = [(schema.column(name), position) for name, position in positions.items()]
             for number, cells in table:
-                values = _row_values(number, cells, positions, schema, kind, log)
+                values = _row_values(number, cells, placed, kind == "xlsx", log)
                 if values is not None:
                     rows.append(Row(number, values))
         except TableError as error:
@@ -605,26 +606,21 @@ def _header(
 
 
 def _row_values(
-    number: int,
-    cells: Sequence[CellValue],
-    positions: Mapping[str, int],
-    schema: TableSchema,
-    kind: str,
-    log: ErrorLog,
+    number: int, cells: Sequence[CellValue], placed: Sequence[tuple[Column, int]], serial_dates: bool, log: ErrorLog
 ) -> dict[str, Any] | None:
     """The parsed values of a data row, or None when it is blank or a cell is in error (logged)."""
-    raw = {name: cells[position] if position < len(cells) else None for name, position in positions.items()}
-    if not any(is_filled(value) for value in raw.values()):
+    width = len(cells)
+    raw = [(column, cells[position] if position < width else None) for column, position in placed]
+    if not any(is_filled(value) for _column, value in raw):
         return None
     values: dict[str, Any] = {}
     clean = True
-    for name, value in raw.items():
-        column = schema.column(name)
+    for column, value in raw:
         try:
-            values[name] = parse_cell(column, value, serial_dates=kind == "xlsx")
+            values[column.name] = parse_cell(column, value, serial_dates)
         except CellError as error:
             clean = False
-            log.add(row_error(number, name, value, error.code, **error.details))
+            log.add(row_error(number, column.name, value, error.code, **error.details))
     return values if clean else None
 
 
