@@ -25,7 +25,7 @@ from civic.dogs.models import (
     TagStatus,
     ViolationCase,
 )
-from civic.dogs.testing import LIU_MIN_ID
+from civic.dogs.testing import CHEN_JING_ID, LIU_MIN_ID
 from civic.testing import PASSWORD
 
 TODAY = timezone.localdate()
@@ -373,15 +373,71 @@ def pdf_text(response) -> str:
     return "".join("".join(page.extract_text() for page in reader.pages).replace("\x00", "").split())
 
 
-def test_the_printed_decision_states_the_fine_and_the_regulations_range(client, dogs):
-    # DOMAIN.md B: dogs in shared building spaces ¥50–500.
+def test_the_printed_decision_states_the_fine_and_the_remedies_but_no_staff_marks(client, dogs):
+    # Dogs in shared building spaces: ¥50–500, a rule row still marked "[verify]" for staff.
     case = open_case(dogs, "shared_space")
+    assert "[verify]" in case.penalty_range().source
     actions.decide_case(case, "fine", Decimal("200"), "楼道内饲养", dogs.cast.inspector, TODAY)
     response = sign_in(client, dogs.cast.inspector).get(reverse("dogs:case_decision_pdf", args=[case.number]))
     text = pdf_text(response)
-    assert "养犬违法行为处理决定书" in text
+    assert "常州市公安局武进分局" in text and "行政处罚决定书" in text
     assert "罚款人民币200.00元" in text
-    assert "罚款50元至500元" in text
+    assert "六十日" not in text and "60日内向常州市武进区人民政府申请行政复议" in text
+    assert "6个月内依法向有管辖权的人民法院提起行政诉讼" in text
+    assert "verify" not in text and "[" not in text
+
+
+def test_the_decision_on_doudous_unvaccinated_owner_cites_the_article_names_the_party_and_the_remedies(client, dogs):
+    # Hand-worked decision of the agriculture bureau, checked against what 行政处罚法 art. 59 lists:
+    # party (name, ID, address); facts; penalty and its basis ([动物防疫法] art. 92 (1)); the order to correct by
+    # 15 days after the decision and what follows; defence (art. 44–45), no hearing for ¥800 (< ¥2,000);
+    # payment in 15 days (art. 67); review in 60 days (行政复议法 art. 20), lawsuit in 6 months (行政诉讼法 art. 46).
+    case = open_case(dogs, "unvaccinated", dog=dogs.doudou)
+    decided_on = datetime.date(2024, 3, 22)
+    case.observed_on = decided_on
+    case.offender_name, case.offender_resident_id, case.offender_address = "陈静", CHEN_JING_ID, "牛塘镇青云路8号"
+    case.save()
+    actions.decide_case(case, "fine", Decimal("800"), "", dogs.cast.inspector, decided_on, defence="不知道需要每年接种")
+    text = pdf_text(sign_in(client, dogs.cast.inspector).get(reverse("dogs:case_decision_pdf", args=[case.number])))
+    assert text.startswith("常州市武进区农业农村局行政处罚决定书")
+    assert f"身份证号{CHEN_JING_ID}" in text and "住址牛塘镇青云路8号" in text
+    assert "《中华人民共和国动物防疫法》第九十二条第（一）项" in text
+    assert "罚款人民币800.00元" in text
+    assert "责令当事人于2024年4月6日前改正。逾期不改正的，依法处1,000元以上5,000元以下罚款" in text
+    assert "陈述、申辩的权利" in text and "听证" not in text
+    assert "当事人陈述、申辩称：不知道需要每年接种" in text
+    assert "十五日内" in text and "第六十七条" in text
+    assert "60日内向常州市武进区人民政府申请行政复议" in text and "6个月内" in text
+
+
+def test_a_confiscation_decision_tells_of_the_right_to_a_hearing(client, dogs):
+    # 行政处罚法 art. 63–64: confiscation gives the right to ask for a hearing, within five days of being told.
+    first = open_case(dogs, "banned_breed", dog=dogs.doudou)
+    first.observed_on = TODAY - 20 * DAY
+    first.save()
+    actions.decide_case(first, "fine", Decimal("500"), "", dogs.cast.inspector, TODAY - 20 * DAY)
+    further = actions.follow_up(first, corrected=False, on=TODAY, recorded_by=dogs.cast.inspector)
+    actions.decide_case(further, "confiscation", None, "", dogs.cast.inspector, TODAY)
+    text = pdf_text(sign_in(client, dogs.cast.inspector).get(reverse("dogs:case_decision_pdf", args=[further.number])))
+    assert "没收犬只" in text and "要求听证的权利" in text and "五日内" in text
+    assert f"以{first.number}号决定责令当事人于" in text and "逾期未改正" in text
+
+
+def test_the_refusal_letter_is_issued_by_the_public_security_bureau_with_its_basis_and_remedies(client, dogs):
+    # 常州市养犬管理条例 art. 4: the public security organ registers dogs, so it refuses them, not the clinic.
+    response = sign_in(client, dogs.cast.clinic_staff).post(
+        reverse("dogs:register_dog"),
+        registration_data(dogs, valid_until=(TODAY - DAY).isoformat(), vaccinated_on=(TODAY - 30 * DAY).isoformat()),
+    )
+    refusal = Refusal.objects.get()
+    assert response.status_code == 302
+    text = pdf_text(client.get(reverse("dogs:refusal_letter_pdf", args=[refusal.number])))
+    assert text.startswith("常州市公安局武进分局不予养犬登记告知书")
+    assert "本机关决定不予登记" in text
+    assert "（《中华人民共和国动物防疫法》第三十条第一款）" in text
+    assert "60日内向常州市武进区人民政府申请行政复议" in text and "6个月内" in text
+    assert text.rstrip().endswith(f"常州市公安局武进分局（印章）{TODAY.year}年{TODAY.month}月{TODAY.day}日")
+    assert "便民服务点：" not in text and "verify" not in text
 
 
 def test_an_open_case_has_no_decision_to_print(client, dogs):
@@ -401,15 +457,21 @@ def test_the_notice_to_wangcais_owner_gives_fifteen_days_to_claim(client, dogs):
     assert f"{claim_by.year}年{claim_by.month}月{claim_by.day}日前" in text
 
 
-def test_confiscating_a_banned_breed_cancels_the_licence_and_shelters_the_dog(client, dogs):
-    # DOMAIN.md B: banned breed ¥500–5,000 + confiscation.
+def test_a_banned_breed_is_confiscated_only_after_the_order_to_correct_is_missed(client, dogs):
+    # 常州市养犬管理条例: banned breed ¥500–5,000 with an order to correct; confiscation only when not corrected.
     case = open_case(dogs, "banned_breed", dog=dogs.doudou)
+    sign_in(client, dogs.cast.bureau_staff)
     data = {"decision": "fine_and_confiscation", "fine_yuan": "500", "reasons": "饲养禁养犬"}
-    sign_in(client, dogs.cast.bureau_staff).post(reverse("dogs:case_detail", args=[case.number]), data)
+    response = client.post(reverse("dogs:case_detail", args=[case.number]), data)
+    assert "decision" in response.context["form"].errors
+    client.post(reverse("dogs:case_detail", args=[case.number]), {**data, "decision": "fine"})
+    case.refresh_from_db()
+    assert (case.status, case.correct_by) == (CaseStatus.CORRECTION_ORDERED, TODAY + 15 * DAY)
+    response = client.post(reverse("dogs:case_detail", args=[case.number]), {"step": "follow_up", "corrected": "no"})
+    case.refresh_from_db()
+    assert case.status == CaseStatus.CORRECTION_ORDERED  # not before the deadline
     dogs.doudou_licence.refresh_from_db()
-    assert dogs.doudou_licence.status == LicenceStatus.CANCELLED
-    intake = ShelterIntake.objects.get(case=case)
-    assert client.get(reverse("dogs:intake_detail", args=[intake.pk])).context["stage"] == "awaiting_notice"
+    assert dogs.doudou_licence.status == LicenceStatus.IN_FORCE and not ShelterIntake.objects.exists()
 
 
 def test_a_found_dog_with_a_tag_goes_through_notice_then_claim(client, dogs):
@@ -582,6 +644,8 @@ def test_he_jing_sees_neither_sun_lis_dogs_nor_her_refusals(client, dogs):
         "deadline",
         "violationtype",
         "penaltyrange",
+        "authority",
+        "refusalground",
         "dog",
         "licence",
         "violationcase",
