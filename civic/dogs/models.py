@@ -202,7 +202,7 @@ class Deadline(DatedRule):
 
 
 class AuthorityKind(models.TextChoices):
-    """The organs the regulation gives enforcement to (常州市养犬管理条例, article 4)."""
+    """The organs the regulation gives enforcement to ([常州市养犬管理条例] article 4)."""
 
     PUBLIC_SECURITY = "public_security", _("Public security")
     CITY_MANAGEMENT = "city_management", _("City management")

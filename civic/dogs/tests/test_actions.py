@@ -135,7 +135,7 @@ def test_it_renews_wangcai_in_the_window_from_the_old_expiry(dogs):
     licence = actions.renew_licence(
         dogs.wangcai_licence, dogs.cast.service_point, dogs.cast.clinic_staff, REFERENCE_DAY, IMMUNISED
     )
-    # Old expiry 2024-03-29 + 365 days = 2025-03-29.
+    # A year after the old expiry 2024-03-29: 2025-03-29.
     assert licence.expires_on == datetime.date(2025, 3, 29)
     event = licence.events.get(kind=LicenceEventKind.RENEWED)
     assert (event.is_late, event.details["previous_expiry"]) == (False, "2024-03-29")

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from civic.dogs import actions
+from civic.dogs import actions, rules
 from civic.dogs.models import (
     CaseStatus,
     Dog,
@@ -88,8 +88,8 @@ def test_sun_li_registers_a_dog_at_her_own_point_and_lands_on_its_licence(client
     assert licence.service_point == dogs.cast.service_point
     # Heights are typed in centimetres and stored in metres: 30 cm = 0.30 m.
     assert licence.dog.shoulder_height_m == pytest.approx(0.30)
-    # Licence validity 365 days (DOMAIN.md B: licence about 1 year, a dated Deadline row).
-    assert licence.expires_on == TODAY + 365 * DAY
+    # A licence runs a year, to the same date (a dated Deadline row of 12 months; 民法典 art. 202).
+    assert licence.expires_on == rules.add_months(TODAY, 12)
 
 
 def test_the_registration_form_names_a_bad_resident_id_and_stores_nothing(client, dogs):
@@ -196,7 +196,7 @@ def test_renewal_in_the_window_runs_on_from_the_old_expiry(client, dogs):
     response = sign_in(client, dogs.cast.clinic_staff).post(reverse("dogs:renew_licence", args=[licence.number]), {})
     licence.refresh_from_db()
     assert response.status_code == 302
-    assert licence.expires_on == TODAY + 10 * DAY + 365 * DAY
+    assert licence.expires_on == rules.add_months(TODAY + 10 * DAY, 12)
 
 
 def test_renewal_before_the_window_is_refused_with_the_day_it_opens(client, dogs):
