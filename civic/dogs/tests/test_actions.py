@@ -284,6 +284,7 @@ def test_it_records_not_corrected_only_after_the_deadline_and_then_opens_the_fur
     with pytest.raises(ValidationError):
         actions.follow_up(case, corrected=False, on=ORDER_DEADLINE, recorded_by=dogs.cast.inspector)
     further = actions.follow_up(case, corrected=False, on=AFTER_DEADLINE, recorded_by=dogs.cast.inspector)
+    assert further is not None
     case.refresh_from_db()
     assert (case.status, case.corrected, case.followed_up_on) == (CaseStatus.DECIDED, False, AFTER_DEADLINE)
     assert (further.step, further.follows, further.observed_on) == ("not_corrected", case, AFTER_DEADLINE)
@@ -342,6 +343,7 @@ def test_an_unvaccinated_dog_gets_no_warning_up_to_1000_yuan_then_1000_to_5000(d
             actions.decide_case(case, decision, fine, "", dogs.cast.inspector, REFERENCE_DAY)
     actions.decide_case(case, Decision.FINE, Decimal("1000"), "", dogs.cast.inspector, REFERENCE_DAY)
     further = actions.follow_up(case, corrected=False, on=AFTER_DEADLINE, recorded_by=dogs.cast.inspector)
+    assert further is not None
     with pytest.raises(ValidationError):
         actions.decide_case(further, Decision.FINE, Decimal("999"), "", dogs.cast.inspector, AFTER_DEADLINE)
     actions.decide_case(further, Decision.FINE, Decimal("3000"), "", dogs.cast.inspector, AFTER_DEADLINE)
@@ -369,6 +371,7 @@ def test_a_licence_runs_to_the_same_date_a_year_later_across_a_leap_day(dogs):
         application(dogs, immunisation=IMMUNISED_FROM_JANUARY), dogs.cast.service_point, dogs.cast.clinic_staff,
         datetime.date(2024, 1, 10),
     )  # fmt: skip
+    assert isinstance(licence, Licence)
     assert licence.expires_on == datetime.date(2025, 1, 10)
 
 

@@ -417,6 +417,7 @@ def test_a_confiscation_decision_tells_of_the_right_to_a_hearing(client, dogs):
     first.save()
     actions.decide_case(first, "fine", Decimal("500"), "", dogs.cast.inspector, TODAY - 20 * DAY)
     further = actions.follow_up(first, corrected=False, on=TODAY, recorded_by=dogs.cast.inspector)
+    assert further is not None
     actions.decide_case(further, "confiscation", None, "", dogs.cast.inspector, TODAY)
     text = pdf_text(sign_in(client, dogs.cast.inspector).get(reverse("dogs:case_decision_pdf", args=[further.number])))
     assert "没收犬只" in text and "要求听证的权利" in text and "五日内" in text
@@ -438,6 +439,19 @@ def test_the_refusal_letter_is_issued_by_the_public_security_bureau_with_its_bas
     assert "60日内向常州市武进区人民政府申请行政复议" in text and "6个月内" in text
     assert text.rstrip().endswith(f"常州市公安局武进分局（印章）{TODAY.year}年{TODAY.month}月{TODAY.day}日")
     assert "便民服务点：" not in text and "verify" not in text
+
+
+def test_only_enforcers_may_record_a_follow_up(client, dogs):
+    case = actions.decide_case(
+        open_case(dogs, "unregistered"), "warning", None, "", dogs.cast.inspector, TODAY - 20 * DAY
+    )
+    response = sign_in(client, dogs.cast.clinic_staff).post(
+        reverse("dogs:case_detail", args=[case.number]), {"step": "follow_up", "corrected": "no"}
+    )
+    assert response.status_code == 403
+    case.refresh_from_db()
+    assert (case.status, case.followed_up_on) == (CaseStatus.CORRECTION_ORDERED, None)
+    assert ViolationCase.objects.count() == 1
 
 
 def test_an_open_case_has_no_decision_to_print(client, dogs):
