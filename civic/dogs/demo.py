@@ -442,10 +442,12 @@ def create_refusals(context: DemoContext, points: Sequence[ServicePoint]) -> int
     count = REFUSALS_PER_SCALE * context.scale
     days = sorted(today - datetime.timedelta(days=rng.randrange(1, 365)) for _ in range(count))
     sequence: dict[int, int] = {}
+    key_area_points = [point for point in points if point.town_id in context.key_areas]
     for refused_on in days:
         sequence[refused_on.year] = sequence.get(refused_on.year, 0) + 1
         reason = rng.choice(("banned_breed", "banned_breed", "household_limit", "no_valid_immunisation"))
-        point = rng.choice(points)
+        # A second dog is refused only where a key area limits households to one.
+        point = rng.choice(key_area_points if reason == "household_limit" and key_area_points else points)
         refusals.append(
             Refusal(
                 number=f"RF{refused_on.year}{sequence[refused_on.year]:04d}",

@@ -72,7 +72,7 @@ def write_facts(document: FPDF, facts: list[tuple[str, str]], label_width_mm: fl
         document.multi_cell(0, 8, value, new_x="LMARGIN", new_y="NEXT")
 
 
-def remedies(authority: Authority, on: datetime.date) -> str:
+def remedies(authority: Authority, on: datetime.date, document_name: str = "本决定书") -> str:
     """Where and within what time a party may challenge the authority's decision.
 
     [行政处罚法] article 59 (5) wants the ways and time limits of review and
@@ -83,7 +83,7 @@ def remedies(authority: Authority, on: datetime.date) -> str:
     review = Deadline.rule_for(DeadlineKind.ADMINISTRATIVE_REVIEW, on)
     litigation = Deadline.rule_for(DeadlineKind.ADMINISTRATIVE_LITIGATION, on)
     return (
-        f"如不服本决定，可以自收到本决定书之日起{period_text(review)}内向{authority.review_body}申请行政复议，"
+        f"如不服本决定，可以自收到{document_name}之日起{period_text(review)}内向{authority.review_body}申请行政复议，"
         f"或者在{period_text(litigation)}内依法向{authority.court_name}提起行政诉讼。"
     )
 
@@ -122,7 +122,7 @@ def refusal_letter(refusal: Refusal, county_name: str) -> bytes:
         f"    请您自收到本告知书之日起{days}日内（即{chinese_date(refusal.rehome_by)}前）将该犬只送交他人饲养"
         "或作其他妥善处置。逾期未处置的，由本机关依法处理。",
     )
-    write_paragraph(document, f"    {remedies(authority, refusal.refused_on)}")
+    write_paragraph(document, f"    {remedies(authority, refusal.refused_on, '本告知书')}")
     write_signature(document, f"{authority.name}（印章）", refusal.refused_on)
     return bytes(document.output())
 
@@ -274,12 +274,13 @@ def case_decision(case: ViolationCase, county_name: str) -> bytes:
     write_heading(document, "行政处罚决定书" if case.decision != Decision.NO_PENALTY else "不予行政处罚决定书")
     document.cell(0, 8, f"编号：{case.number}", align="R", new_x="LMARGIN", new_y="NEXT")
     write_facts(document, party_facts(case))
-    write_paragraph(
-        document, f"    经查，{chinese_date(case.observed_on)}，当事人在{case.place.name}：{case.description}。"
-    )
+    earlier = case.follows
+    # A further penalty rests on the facts of the order that was not obeyed.
+    seen = earlier if earlier is not None else case
+    facts = seen.description.rstrip("。")
+    write_paragraph(document, f"    经查，{chinese_date(seen.observed_on)}，当事人在{seen.place.name}：{facts}。")
     if case.dog is not None and hasattr(case.dog, "licence"):
         write_paragraph(document, f"    涉及犬只：{case.dog.breed.name}，养犬登记证号 {case.dog.licence.number}。")
-    earlier = case.follows
     if earlier is not None and earlier.decided_on and earlier.correct_by:
         followed_up = chinese_date(earlier.followed_up_on) if earlier.followed_up_on else ""
         write_paragraph(
@@ -290,7 +291,8 @@ def case_decision(case: ViolationCase, county_name: str) -> bytes:
     basis = legal_basis(penalty) if penalty is not None else "《常州市养犬管理条例》"
     write_paragraph(
         document,
-        f"    以上事实违反了《常州市养犬管理条例》的规定。依据{basis}之规定，本机关决定：{decision_text(case)}。",
+        f"    以上事实违反了《{penalty.law if penalty else '常州市养犬管理条例'}》的规定。"
+        f"依据{basis}之规定，本机关决定：{decision_text(case)}。",
     )
     if case.correct_by is not None:
         order = f"    责令当事人于{chinese_date(case.correct_by)}前改正。"
