@@ -1,6 +1,6 @@
 """The over-plan surcharge for a county's worth of water users.
 
-Civic's `hydro.surcharge.surcharge` works in decimals, band by band, and checks
+Civic's `hydro.surcharge.surcharge` works in decimals (here band by band) and checks
 its inputs, so that a bill on a band boundary is exact. The baseline is the
 same progressive arithmetic in plain Python floats in one loop, with no checks:
 the ratio says what exact, checked bills cost.
@@ -12,7 +12,7 @@ import random
 from decimal import Decimal
 
 from benchmarks.runner import Benchmark
-from hydro.surcharge import JIANGSU_DRAFT_BANDS, surcharge
+from hydro.surcharge import BANDED, JIANGSU_DRAFT_BANDS, surcharge
 
 USER_COUNT = 100_000
 BASE_PRICE_YUAN_PER_M3 = Decimal("4.00")
@@ -47,7 +47,7 @@ def float_total_yuan(uses: list[tuple[float, float]]) -> float:
 def civic_total_yuan(uses: list[tuple[float, float]]) -> Decimal:
     return sum(
         (
-            surcharge(planned_m3, actual_m3, BASE_PRICE_YUAN_PER_M3, JIANGSU_DRAFT_BANDS).amount_yuan
+            surcharge(planned_m3, actual_m3, BASE_PRICE_YUAN_PER_M3, JIANGSU_DRAFT_BANDS, mode=BANDED).amount_yuan
             for planned_m3, actual_m3 in uses
         ),
         Decimal(0),

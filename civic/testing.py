@@ -18,6 +18,7 @@ from civic.water.models import (
     Industry,
     Meter,
     PlanningParameters,
+    SurchargeMode,
     SurchargeSchedule,
     SurchargeTier,
     WaterTariff,
@@ -64,13 +65,16 @@ def make_user(username: str, role: str, **fields: Unpack[UserFields]) -> User:
 
 
 def make_rules() -> None:
-    """The default dated rules: Jiangsu draft surcharge tiers, ¥4.00/m³ non-residential price."""
+    """The dated rules of the tests: Jiangsu draft surcharge tiers applied band by band (so each band's share of a
+    bill shows in the hand-worked figures), ¥4.00/m³ basic water price and no sewage charge."""
     PlanningParameters.objects.create(effective_from=datetime.date(2020, 1, 1), reasonable_use_coefficient=1.0)
     for kind in WaterUserKind.values:
         WaterTariff.objects.create(
-            kind=kind, price_yuan_per_m3=Decimal("4.00"), effective_from=datetime.date(2020, 1, 1)
+            kind=kind, basic_price_yuan_per_m3=Decimal("4.00"), effective_from=datetime.date(2020, 1, 1)
         )
-    schedule = SurchargeSchedule.objects.create(name="江苏省征求意见稿", effective_from=datetime.date(2020, 1, 1))
+    schedule = SurchargeSchedule.objects.create(
+        name="江苏省征求意见稿", effective_from=datetime.date(2020, 1, 1), mode=SurchargeMode.BANDED
+    )
     for lower, upper, multiplier in ((0.0, 0.10, 1.0), (0.10, 0.30, 2.0), (0.30, None, 3.0)):
         SurchargeTier.objects.create(
             schedule=schedule, lower_excess_fraction=lower, upper_excess_fraction=upper, multiplier=multiplier

@@ -70,7 +70,7 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run_audit)
 
 
-def load_audit(path: Path) -> tuple[list[AuditResult], float]:
+def load_audit(path: Path) -> tuple[list[AuditResult], float | None]:
     """Audit every utility in the file; a bad document or field is an error naming the file and utility."""
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such file")
@@ -92,7 +92,8 @@ def load_audit(path: Path) -> tuple[list[AuditResult], float]:
             results.append(water_audit(audit_inputs_from_mapping(values), corrections, banding))
     except ValueError as error:
         raise ValueError(f"{path}: {error}") from None
-    return results, county_leakage_rate_pct(results)
+    complete = all(result.leakage_rate_pct is not None for result in results)
+    return results, county_leakage_rate_pct(results) if complete else None
 
 
 def run_audit(arguments: argparse.Namespace) -> int:
@@ -102,14 +103,22 @@ def run_audit(arguments: argparse.Namespace) -> int:
         print(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         print("\n\n".join(format_result(result) for result in results))
-        print(f"\ncounty leakage rate (CJJ 92, supply-weighted): {county_rate:.2f} %")
+        county_text = (
+            "incomplete (a utility lacks the length of DN ≥ 75 mains)"
+            if county_rate is None
+            else f"{county_rate:.2f} %"
+        )
+        print(f"\ncounty leakage rate (CJJ 92, supply-weighted): {county_text}")
     return 0
 
 
 def format_result(result: AuditResult) -> str:
     """One utility's audit as aligned text lines."""
     ili = f"{result.ili:.2f} (band {result.ili_band})" if result.ili is not None else "—"
-    corrections = ", ".join(f"{name.upper()} {value:.2f}" for name, value in result.corrections_pct.items())
+    corrections = ", ".join(
+        f"{name.upper()} {'—' if value is None else f'{value:.2f}'}" for name, value in result.corrections_pct.items()
+    )
+    rate = "incomplete" if result.leakage_rate_pct is None else f"{result.leakage_rate_pct:.2f}"
     rows = [
         ("system input [m³]", f"{result.system_input_m3:,.0f}"),
         ("billed authorised [m³]", f"{result.billed_authorised_m3:,.0f}"),
@@ -123,7 +132,7 @@ def format_result(result: AuditResult) -> str:
         ("ILI", ili),
         ("CJJ 92 gross loss rate [%]", f"{result.gross_loss_rate_pct:.2f}"),
         ("CJJ 92 corrections [%]", corrections),
-        ("CJJ 92 leakage rate [%]", f"{result.leakage_rate_pct:.2f} ({result.cjj92_grade or 'no grade'})"),
+        ("CJJ 92 leakage rate [%]", f"{rate} ({result.cjj92_grade or 'no grade'})"),
     ]
     width = max(len(label) for label, _ in rows)
     lines = [result.name, *(f"  {label.ljust(width)}  {value}" for label, value in rows)]

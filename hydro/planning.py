@@ -3,9 +3,11 @@
 A water user on the planned-use list receives each year an annual plan, worked
 out by one of three methods, and splits it into twelve monthly plans:
 
-- from one to three years of metered use (`plan_from_history`);
+- from one to three complete years of metered use (`plan_from_history`,
+  with the years chosen by `complete_history_years`);
 - from a water-use quota and the planned output (`plan_from_quota`);
-- from the design use of a new user (`plan_from_design`).
+- from the design use of a new user, or of a user with less than a full
+  year of use (`plan_from_design`).
 
 The monthly split is either proposed by the user (checked by
 `check_monthly_split`) or follows the shape of last year's use
@@ -13,15 +15,19 @@ The monthly split is either proposed by the user (checked by
 
 References
 ----------
-.. [1] 《江苏省计划用水管理办法》 and the planned-use practice of Jiangsu
-   counties: plan = reasonable-use coefficient × (1 + mean growth of the last
-   three years) × mean use of the last three years; with fewer years, the
-   years that exist; new users by design use; quota × output where a quota
-   exists (Civic DOMAIN.md, A2).
+.. [1] [MWR-PLAN-2014] 水利部《计划用水管理办法》（水资源〔2014〕360号）:
+   the planned-use system, annual plans and their monthly split.
+.. [2] [PLAN-RULE-QA] A municipal water bureau's published rule for planned
+   use: plan = reasonable-use coefficient (合理用水水平系数, from the water
+   balance test) × (1 + mean growth of the last three years) × mean use of
+   the last three years; with two years, those two; with one, that year;
+   "首次申请用水计划核定或者实际用水不满一年的，其计划用水总量按照设计年用水
+   总量核定" (items 1–4); the user splits the plan into months.
 """
 
 from __future__ import annotations
 
+import datetime
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -30,6 +36,54 @@ from itertools import pairwise
 MONTHS = tuple(range(1, 13))
 MAXIMUM_HISTORY_YEARS = 3
 SPLIT_TOLERANCE_M3 = 1.0
+
+
+def complete_history_years(
+    plan_year: int, metered_since: datetime.date | None, read_until: datetime.date | None, today: datetime.date
+) -> list[int]:
+    """The years before a plan year whose whole use is known: the ones a plan from history may use.
+
+    Parameters
+    ----------
+    plan_year : int
+        The year the plan is for.
+    metered_since : datetime.date or None
+        First day the user's use was metered (its first billing meter's
+        installation); None when the user has no readings.
+    read_until : datetime.date or None
+        Date of the user's latest billing reading; None when there is none.
+    today : datetime.date
+        The day the plan is drafted.
+
+    Returns
+    -------
+    list of int
+        Among the `MAXIMUM_HISTORY_YEARS` years before `plan_year`, oldest
+        first, those that (a) ended before `today`, (b) the user was metered
+        for from 1 January, and (c) have readings into their December.
+
+    Notes
+    -----
+    A year still running, or one the user joined part-way, is not a year of
+    use: counted as one, a January alone (or four months from September)
+    would stand for a whole year and the plan would fall short of the user's
+    real use. A user without a complete year has "less than a year of use"
+    and is planned on its design use ([PLAN-RULE-QA] item 4).
+
+    Examples
+    --------
+    >>> complete_history_years(2026, datetime.date(2020, 1, 1), datetime.date(2025, 1, 31), datetime.date(2025, 2, 10))
+    [2023, 2024]
+    """
+    if metered_since is None or read_until is None:
+        return []
+    return [
+        year
+        for year in range(plan_year - MAXIMUM_HISTORY_YEARS, plan_year)
+        if datetime.date(year, 12, 31) < today
+        and metered_since <= datetime.date(year, 1, 1)
+        and read_until >= datetime.date(year, 12, 1)
+    ]
 
 
 @dataclass(frozen=True)
@@ -70,7 +124,9 @@ def plan_from_history(
     annual_uses_m3 : sequence of float
         Metered annual use, oldest year first [m³]. Only the last three years count.
     reasonable_use_coefficient : float
-        The county's reasonable-use coefficient k [-], usually 1.0 or a little below.
+        The reasonable-use coefficient k [-]: the user's own where its water
+        balance test (GB/T 12452) gives one, else the county's; usually 1.0
+        or a little below.
     maximum_growth_rate : float
         Cap on the mean growth rate, in either direction [fraction], e.g. 0.10.
 
@@ -94,7 +150,7 @@ def plan_from_history(
 
     References
     ----------
-    .. [1] Jiangsu planned-use practice, Civic DOMAIN.md A2.
+    .. [1] [PLAN-RULE-QA] items 1–3.
 
     Examples
     --------
@@ -151,8 +207,7 @@ def plan_from_quota(quota_m3_per_unit: float, planned_output_units: float) -> fl
 
     References
     ----------
-    .. [1] 《江苏省林牧渔业、工业、服务业和生活用水定额（2019年修订）》;
-       Jiangsu planned-use practice, Civic DOMAIN.md A2 and A3.
+    .. [1] [JS-QUOTA-2019] 《江苏省林牧渔业、工业、服务业和生活用水定额（2019年修订）》.
     """
     if quota_m3_per_unit < 0 or planned_output_units < 0:
         raise ValueError("quota and planned output must not be negative")
@@ -160,7 +215,7 @@ def plan_from_quota(quota_m3_per_unit: float, planned_output_units: float) -> fl
 
 
 def plan_from_design(design_use_m3: float) -> float:
-    """Annual plan of a new user from its design use.
+    """Annual plan of a new user, or of one with less than a year of use, from its design use.
 
     Parameters
     ----------
@@ -174,7 +229,8 @@ def plan_from_design(design_use_m3: float) -> float:
 
     References
     ----------
-    .. [1] Jiangsu planned-use practice for new users, Civic DOMAIN.md A2.
+    .. [1] [PLAN-RULE-QA] items 4–5: "首次申请用水计划核定或者实际用水不满一年的，
+       其计划用水总量按照设计年用水总量核定".
     """
     if design_use_m3 < 0:
         raise ValueError("the design use must not be negative")
@@ -209,8 +265,7 @@ def split_by_shape(annual_volume_m3: float, reference_monthly_m3: Mapping[int, f
 
     References
     ----------
-    .. [1] Jiangsu planned-use practice: the user splits the plan into months,
-       Civic DOMAIN.md A2.
+    .. [1] [PLAN-RULE-QA]: the user splits the annual plan into months.
     """
     if annual_volume_m3 < 0:
         raise ValueError("the annual volume must not be negative")
@@ -287,8 +342,7 @@ def check_monthly_split(annual_volume_m3: float, proposed: Mapping[int, float]) 
 
     References
     ----------
-    .. [1] Jiangsu planned-use practice: the user splits the plan into months,
-       Civic DOMAIN.md A2.
+    .. [1] [PLAN-RULE-QA]: the user splits the annual plan into months.
     """
     problems: list[SplitProblem] = []
     missing = tuple(month for month in MONTHS if month not in proposed)

@@ -1,14 +1,27 @@
 """Over-plan surcharge of planned water use (超计划用水累进加价) and its billing periods.
 
 A water user on the planned-use list pays, for the water it uses above its
-plan in a billing period, a surcharge on top of the base price. The excess is
-split into bands by how far over plan it lies, as fractions of the plan; each
-band has a multiple of the base price.
+plan in a billing period, a surcharge on top of the basic water price (基本水价,
+without the sewage charge). The bands say how far over plan the use lies, as
+fractions of the plan; each band has a multiple of the basic price. Two ways
+of applying them are in use:
+
+- ``WHOLE_EXCESS``: the whole over-plan volume pays the multiple of the band
+  the excess reaches. This is how the consultation draft of the
+  江苏省城乡供水管理条例 words it ("超计划部分的加价水费为基本水价的2倍"),
+  and the default.
+- ``BANDED``: each part of the excess pays its own band's multiple, like
+  income-tax brackets.
 
 Volumes are in m³, prices in yuan per m³ and amounts in yuan as
 `decimal.Decimal`. The arithmetic is done in decimals so that an excess of
 exactly 10 % of the plan lands on the band boundary and not a hair above it,
 as it would in binary floating point (1100 / 1000 - 1 = 0.10000000000000009).
+
+References
+----------
+.. [1] [JS-SUPPLY-DRAFT] 江苏省城乡供水管理条例（征求意见稿）, the clause on
+   over-plan surcharges (draft; verify against the county's own rule).
 """
 
 from __future__ import annotations
@@ -26,6 +39,9 @@ MONTHLY = "monthly"
 QUARTERLY = "quarterly"
 PERIOD_KINDS = (MONTHLY, QUARTERLY)
 MONTHS_PER_QUARTER = 3
+WHOLE_EXCESS = "whole_excess"
+BANDED = "banded"
+MODES = (WHOLE_EXCESS, BANDED)
 
 
 class SurchargeBand(NamedTuple):
@@ -39,7 +55,7 @@ class SurchargeBand(NamedTuple):
         Excess at which the band ends, inclusive, as a fraction of the plan [-];
         None for the last, open-ended band.
     multiplier : float
-        Multiple of the base price charged on the band's volume [-].
+        Multiple of the basic price charged in the band [-].
     """
 
     lower_excess_fraction: float
@@ -57,7 +73,7 @@ class SurchargeLine(NamedTuple):
 
 
 class SurchargeResult(NamedTuple):
-    """A worked surcharge: the excess and what it costs, band by band.
+    """A worked surcharge: the excess and what it costs, one line per band charged.
 
     `amount_yuan` is rounded half-up to the fen once, at the end; the lines
     keep their unrounded amounts, so their printed sum may differ from the
@@ -70,6 +86,7 @@ class SurchargeResult(NamedTuple):
     lines: tuple[SurchargeLine, ...]
 
 
+# [JS-SUPPLY-DRAFT]: ≤ 10 % over → 1×, 10–30 % → 2×, > 30 % → 3× the basic price.
 JIANGSU_DRAFT_BANDS = (
     SurchargeBand(0.0, 0.10, 1.0),
     SurchargeBand(0.10, 0.30, 2.0),
@@ -82,7 +99,7 @@ def surcharge(
     actual_m3: float,
     base_price_yuan_per_m3: Decimal,
     bands: Sequence[SurchargeBand | tuple[float, float | None, float]],
-    progressive: bool = True,
+    mode: str = WHOLE_EXCESS,
 ) -> SurchargeResult:
     """Work out the over-plan surcharge of one user for one billing period.
 
@@ -93,14 +110,15 @@ def surcharge(
     actual_m3 : float
         Metered use in the period [m³].
     base_price_yuan_per_m3 : Decimal
-        Base price of water for the user's kind [yuan/m³].
+        Basic water price (基本水价) for the user's kind, without the sewage
+        charge [yuan/m³].
     bands : sequence of SurchargeBand or (lower, upper, multiplier)
         Bands of excess, as fractions of the plan [-], starting at 0, each
         starting where the previous one ends, the last one open-ended.
-    progressive : bool
-        True: each part of the excess is charged at its own band's multiple,
-        like income-tax brackets. False: the whole excess is charged at the
-        multiple of the highest band it reaches.
+    mode : str
+        ``WHOLE_EXCESS`` (default): the whole excess is charged at the
+        multiple of the band it reaches. ``BANDED``: each part of the excess
+        is charged at its own band's multiple, like income-tax brackets.
 
     Returns
     -------
@@ -112,39 +130,48 @@ def surcharge(
     ------
     ValueError
         If there is no plan (planned_m3 ≤ 0), the use or price is negative,
-        or the bands are not a valid schedule; the message names the problem.
+        the mode is unknown, or the bands are not a valid schedule; the
+        message names the problem.
 
     Notes
     -----
-    With plan :math:`P`, use :math:`A`, base price :math:`p` and bands
+    With plan :math:`P`, use :math:`A`, basic price :math:`p` and bands
     :math:`(l_i, u_i, k_i)`, the excess is :math:`E = \\max(A - P, 0)`.
-    Progressively,
+    On the whole excess,
+
+    .. math:: S = p \\, k_j \\, E, \\qquad l_j P < E \\le u_j P
+
+    and band by band,
 
     .. math:: S = p \\sum_i k_i \\, \\max(0, \\min(E, u_i P) - l_i P)
 
-    with :math:`u_i P = \\infty` for the last band. Otherwise
-    :math:`S = p \\, k_j \\, E` where :math:`j` is the band with
-    :math:`l_j P < E \\le u_j P`. An excess exactly on a band's upper bound
-    belongs to that band: 10 % over under the Jiangsu draft pays 1×, not 2×.
+    with :math:`u_i P = \\infty` for the last band. An excess exactly on a
+    band's upper bound belongs to that band: 10 % over under the Jiangsu
+    draft pays 1×, not 2×.
 
     References
     ----------
-    .. [1] 江苏省计划用水管理办法（征求意见稿）: over plan by ≤ 10 % → +1×,
-       10–30 % → +2×, > 30 % → +3× the base price (DOMAIN.md A2).
-    .. [2] Other cities' rules use five bands up to +5× the base price;
+    .. [1] [JS-SUPPLY-DRAFT] 江苏省城乡供水管理条例（征求意见稿）, clause on
+       over-plan use: over plan by ≤ 10 % → 1×, 10–30 % → 2×, > 30 % → 3×
+       the basic price, charged on the whole over-plan part (draft, to verify).
+    .. [2] Other cities' rules use five bands up to +5× the basic price;
        Shanghai charges +5×, doubled after two consecutive months.
 
     Examples
     --------
     >>> surcharge(1000, 1300, Decimal("4.00"), JIANGSU_DRAFT_BANDS).amount_yuan
+    Decimal('2400.00')
+    >>> surcharge(1000, 1300, Decimal("4.00"), JIANGSU_DRAFT_BANDS, mode=BANDED).amount_yuan
     Decimal('2000.00')
     """
+    if mode not in MODES:
+        raise ValueError(f"Unknown surcharge mode {mode!r}; expected one of {', '.join(MODES)}.")
     checked_bands = validate_bands(bands)
     plan, excess, price = _checked_quantities(planned_m3, actual_m3, base_price_yuan_per_m3)
-    if progressive:
-        lines = _progressive_lines(plan, excess, price, checked_bands)
+    if mode == BANDED:
+        lines = _banded_lines(plan, excess, price, checked_bands)
     else:
-        lines = _flat_lines(plan, excess, price, checked_bands)
+        lines = _whole_excess_lines(plan, excess, price, checked_bands)
     total = sum((line.amount_yuan for line in lines), Decimal(0))
     return SurchargeResult(
         excess_m3=float(excess),
@@ -221,7 +248,7 @@ def _band_limits_m3(plan: Decimal, band: SurchargeBand) -> tuple[Decimal, Decima
     return plan * _decimal(band.lower_excess_fraction), upper
 
 
-def _progressive_lines(
+def _banded_lines(
     plan: Decimal, excess: Decimal, price: Decimal, bands: tuple[SurchargeBand, ...]
 ) -> list[SurchargeLine]:
     lines = []
@@ -233,7 +260,7 @@ def _progressive_lines(
     return lines
 
 
-def _flat_lines(
+def _whole_excess_lines(
     plan: Decimal, excess: Decimal, price: Decimal, bands: tuple[SurchargeBand, ...]
 ) -> list[SurchargeLine]:
     if excess == 0:

@@ -24,9 +24,10 @@ under-registration, valuing apparent losses at the retail price and real
 losses at the variable production cost).
 Liemberger, R. et al. (2005), World Bank Institute ILI banding, as tabulated
 in AWWA M36 (bands A–D for high-income and for low/middle-income countries).
-CJJ 92-2016 城镇供水管网漏损控制及评定标准, partly revised 2018 (in force
+[CJJ 92-2016] 城镇供水管网漏损控制及评定标准, partly revised 2018 (in force
 2019-02-01), §5.1–5.3: R_BL = R_WL − R_n, R_WL = (Q_s − Q_a)/Q_s, two
-grades 10 % and 12 %, supply-weighted rates for a region.
+grades 10 % and 12 %, supply-weighted rates for a region; §5.2.3: R2 from the
+length of mains of DN ≥ 75 only.
 """
 
 from __future__ import annotations
@@ -105,7 +106,9 @@ class AuditInputs:
     residential_household_metered_m3 : float
         Water metered to households (居民抄表到户水量) [m³], for CJJ 92's R1.
     mains_length_dn75_km : float or None
-        Length of mains of DN ≥ 75 [km] for R2; the mains length when not given.
+        Length of mains of DN ≥ 75 [km] for R2 (CJJ 92-2016 §5.2.3). When not
+        given, R2 and the leakage rate are not worked out (the total mains
+        length would overstate A and so R2, and understate the rate).
     average_outlet_pressure_mpa : float
         Average pressure leaving the works [MPa], for R3.
     maximum_frost_depth_m : float
@@ -136,7 +139,11 @@ class AuditInputs:
 
 @dataclass(frozen=True)
 class AuditResult:
-    """The water balance, real-loss indicators and CJJ 92 rates of one utility (volumes m³, rates %)."""
+    """The water balance, real-loss indicators and CJJ 92 rates of one utility (volumes m³, rates %).
+
+    `leakage_rate_pct` (and the grade, R2 and Rn) is None when the figures do
+    not allow it: without the length of DN ≥ 75 mains the rate is incomplete.
+    """
 
     name: str
     system_input_m3: float
@@ -154,8 +161,8 @@ class AuditResult:
     ili: float | None
     ili_band: str | None
     gross_loss_rate_pct: float
-    corrections_pct: dict[str, float]
-    leakage_rate_pct: float
+    corrections_pct: dict[str, float | None]
+    leakage_rate_pct: float | None
     cjj92_grade: str | None
     warnings: list[str] = field(default_factory=list)
 
@@ -184,15 +191,28 @@ def unavoidable_annual_real_losses_m3(
     return litres_per_day * days / LITRES_PER_M3
 
 
+UARL_PRESSURE_RANGE_M = (25.0, 100.0)
+
+
 def uarl_warnings(mains_length_km: float, service_connections: float, average_pressure_m: float) -> list[str]:
-    """Where the UARL formula was not calibrated: fewer than 5,000 connections, < 20 per km, P < 25 m."""
+    """Where the UARL formula was not calibrated: fewer than 5,000 connections, < 20 per km, P outside 25–100 m.
+
+    References
+    ----------
+    .. [1] [LAMBERT-1999] Lambert et al. (1999), section on the UARL's range
+       of validity: systems of 5,000 connections or more (3,000 in later
+       guidance), 20 or more per km of mains, average pressure 25 to 100 m.
+    """
     warnings = []
     if service_connections < 5000:
         warnings.append("UARL is calibrated for systems of 5,000 connections or more.")
     if mains_length_km > 0 and service_connections / mains_length_km < 20:
         warnings.append("UARL is calibrated for 20 connections or more per km of mains.")
-    if average_pressure_m < 25:
+    low, high = UARL_PRESSURE_RANGE_M
+    if average_pressure_m < low:
         warnings.append("UARL is calibrated for average pressures of 25 m or more.")
+    if average_pressure_m > high:
+        warnings.append("UARL is calibrated for average pressures up to 100 m.")
     return warnings
 
 
@@ -212,23 +232,34 @@ def meter_under_registration_m3(registered_m3: float, under_registration_pct: fl
     return registered_m3 * share / (1.0 - share)
 
 
-def cjj92_corrections_pct(inputs: AuditInputs, corrections: CJJ92Corrections | None = None) -> dict[str, float]:
-    """R1 (household metering), R2 (mains length per supply), R3 (outlet pressure), R4 (frost) and their sum Rn [%]."""
+def cjj92_corrections_pct(inputs: AuditInputs, corrections: CJJ92Corrections | None = None) -> dict[str, float | None]:
+    """R1 (household metering), R2 (mains length per supply), R3 (outlet pressure), R4 (frost) and their sum Rn [%].
+
+    R2 (and so Rn) is None when the length of DN ≥ 75 mains is not given:
+    CJJ 92-2016 §5.2.3 counts those mains only, and the total length of
+    mains in its place would inflate R2 towards its cap.
+    """
     corrections = corrections or CJJ92Corrections()
-    supplied_10k_m3 = inputs.system_input_m3 / TEN_THOUSAND_M3
     household_share = inputs.residential_household_metered_m3 / inputs.system_input_m3
     r1 = corrections.residential_factor * household_share * 100.0
-    length_km = inputs.mains_length_dn75_km if inputs.mains_length_dn75_km is not None else inputs.mains_length_km
-    length_per_supply = length_km / supplied_10k_m3
-    r2 = corrections.length_factor * (length_per_supply - corrections.length_reference_km_per_10k_m3) * 100.0
-    low, high = corrections.length_bounds_pct
-    r2 = min(max(r2, low), high)
+    r2 = _length_correction_pct(inputs, corrections)
     r3 = max(
         (pct for mpa, pct in corrections.pressure_steps if inputs.average_outlet_pressure_mpa > mpa),
         default=0.0,
     )
     r4 = corrections.frost_correction_pct if inputs.maximum_frost_depth_m > corrections.frost_depth_m else 0.0
-    return {"r1": r1, "r2": r2, "r3": r3, "r4": r4, "rn": r1 + r2 + r3 + r4}
+    rn = None if r2 is None else r1 + r2 + r3 + r4
+    return {"r1": r1, "r2": r2, "r3": r3, "r4": r4, "rn": rn}
+
+
+def _length_correction_pct(inputs: AuditInputs, corrections: CJJ92Corrections) -> float | None:
+    """R2 = 0.99 · (A − 0.0693) · 100 %, A the DN ≥ 75 mains [km] per 10⁴ m³ supplied, within ±3 % (§5.2.3)."""
+    if inputs.mains_length_dn75_km is None:
+        return None
+    length_per_supply = inputs.mains_length_dn75_km / (inputs.system_input_m3 / TEN_THOUSAND_M3)
+    r2 = corrections.length_factor * (length_per_supply - corrections.length_reference_km_per_10k_m3) * 100.0
+    low, high = corrections.length_bounds_pct
+    return min(max(r2, low), high)
 
 
 def cjj92_grade(leakage_rate_pct: float, corrections: CJJ92Corrections | None = None) -> str | None:
@@ -279,7 +310,12 @@ def water_audit(
     ili = real / uarl if uarl > 0 else None
     gross_rate = 100.0 * losses / inputs.system_input_m3
     corrections_pct = cjj92_corrections_pct(inputs, corrections)
-    leakage_rate = gross_rate - corrections_pct["rn"]
+    rn = corrections_pct["rn"]
+    leakage_rate = None if rn is None else gross_rate - rn
+    if leakage_rate is None:
+        warnings.append(
+            "The CJJ 92 leakage rate is incomplete: R2 needs the length of mains of DN 75 and above (§5.2.3)."
+        )
     return AuditResult(
         name=inputs.name,
         system_input_m3=inputs.system_input_m3,
@@ -299,17 +335,28 @@ def water_audit(
         gross_loss_rate_pct=gross_rate,
         corrections_pct=corrections_pct,
         leakage_rate_pct=leakage_rate,
-        cjj92_grade=cjj92_grade(leakage_rate, corrections),
+        cjj92_grade=None if leakage_rate is None else cjj92_grade(leakage_rate, corrections),
         warnings=warnings,
     )
 
 
 def county_leakage_rate_pct(results: list[AuditResult]) -> float:
-    """The county's CJJ 92 leakage rate: the utilities' rates weighted by their supply (§5.3.3)."""
+    """The county's CJJ 92 leakage rate: the utilities' rates weighted by their supply (§5.3.3).
+
+    Raises
+    ------
+    ValueError
+        If no water was supplied, or a utility's rate is incomplete (named).
+    """
     supplied = sum(result.system_input_m3 for result in results)
     if supplied <= 0:
         raise ValueError("the utilities supplied no water.")
-    return sum(result.leakage_rate_pct * result.system_input_m3 for result in results) / supplied
+    incomplete = [result.name for result in results if result.leakage_rate_pct is None]
+    if incomplete:
+        raise ValueError(
+            f"the leakage rate of {', '.join(incomplete)} is incomplete: give mains_length_dn75_km (CJJ 92 §5.2.3)."
+        )
+    return sum((result.leakage_rate_pct or 0.0) * result.system_input_m3 for result in results) / supplied
 
 
 def audit_inputs_from_mapping(values: dict[str, Any]) -> AuditInputs:

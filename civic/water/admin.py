@@ -70,12 +70,13 @@ class PlanningParametersAdmin(SimpleHistoryAdmin):
         "reasonable_use_coefficient",
         "maximum_growth_rate",
         "listing_threshold_m3_per_year",
+        "listing_threshold_source",
     )
 
 
 @admin.register(models.WaterTariff)
 class WaterTariffAdmin(SimpleHistoryAdmin):
-    list_display = ("kind", "price_yuan_per_m3", "effective_from")
+    list_display = ("kind", "basic_price_yuan_per_m3", "sewage_charge_yuan_per_m3", "effective_from")
 
 
 class MonthlyPlanInline(admin.TabularInline):
@@ -105,7 +106,7 @@ class SurchargeTierInline(admin.TabularInline):
 
 @admin.register(models.SurchargeSchedule)
 class SurchargeScheduleAdmin(SimpleHistoryAdmin):
-    list_display = ("name", "effective_from", "billing_period", "progressive")
+    list_display = ("name", "source_document", "to_verify", "effective_from", "billing_period", "mode")
     inlines = [SurchargeTierInline]
 
 

@@ -32,6 +32,7 @@ from civic.water.models import (
     MeterReading,
     PlannedUseStatus,
     PlanningParameters,
+    SurchargeMode,
     SurchargeSchedule,
     SurchargeTier,
     WaterTariff,
@@ -42,23 +43,38 @@ from hydro import surcharge
 
 RULES_START = datetime.date(2020, 1, 1)
 # Values of the right order of magnitude only: the provincial tables themselves
-# were not found (DOMAIN.md A3), so every row is flagged to verify.
+# ([JS-QUOTA-2019]) were not at hand, so every row is flagged to verify.
 SAMPLE_QUOTAS = Path(__file__).resolve().parent / "data" / "sample_quotas.csv"
 CHUNK_SIZE = 2_000
 
-# Base prices per user kind [yuan/m³]. Demo values in the range of Changzhou's
-# non-residential price (about ¥4.10/m³ including sewage charges); check the
-# city's current tariff notice before relying on them.
+# (basic water price, sewage charge) per user kind [yuan/m³]. Demo values in the
+# range of Changzhou's non-residential price (about ¥4.10/m³ all in, sewage charge
+# included); check the city's current tariff notice before relying on them. The
+# surcharge is a multiple of the basic price alone ([JS-SUPPLY-DRAFT]).
 DEMO_TARIFFS_YUAN_PER_M3 = {
-    WaterUserKind.ENTERPRISE: Decimal("4.10"),
-    WaterUserKind.PUBLIC_INSTITUTION: Decimal("4.10"),
-    WaterUserKind.RESIDENTIAL_COMMUNITY: Decimal("3.15"),
-    WaterUserKind.FARM: Decimal("0.60"),
+    WaterUserKind.ENTERPRISE: (Decimal("2.70"), Decimal("1.40")),
+    WaterUserKind.PUBLIC_INSTITUTION: (Decimal("2.70"), Decimal("1.40")),
+    WaterUserKind.RESIDENTIAL_COMMUNITY: (Decimal("2.05"), Decimal("1.10")),
+    WaterUserKind.FARM: (Decimal("0.60"), Decimal("0.00")),
 }
 
-# Jiangsu's draft rule (征求意见稿): over by up to 10% pays 1× the base price
-# again, 10–30% 2×, above 30% 3× (DOMAIN.md A2).
+# The consultation draft of the 江苏省城乡供水管理条例: over plan by up to 10 % pays
+# 1× the basic price again, 10–30 % 2×, above 30 % 3×, the multiple applying to
+# the whole over-plan volume. A draft: marked to verify against the county's rule.
 JIANGSU_DRAFT_TIERS = ((0.0, 0.10, 1.0), (0.10, 0.30, 2.0), (0.30, None, 3.0))
+JIANGSU_DRAFT_SCHEDULE_NAME = "江苏省超计划用水累进加价（征求意见稿口径）"
+JIANGSU_DRAFT_DOCUMENT = "《江苏省城乡供水管理条例（征求意见稿）》超计划用水累进加价条款"
+
+# Changzhou's planned-use notices (常水资〔2021〕5号 and the 2022 notice) list the
+# non-residential users of its urban districts, Wujin among them, that take more
+# than 6,000 m³ a year from the public supply.
+CHANGZHOU_LISTING_THRESHOLD_M3_PER_YEAR = 6_000
+CHANGZHOU_LISTING_SOURCE = (
+    "常州市计划用水通知（常水资〔2021〕5号）：市区公共供水年用水量6000立方米以上的非居民用户（待核对）"
+)
+
+# The demo drafts each year's plans on 10 January, once December's readings are in.
+PLAN_DRAFTING_DAY = (1, 10)
 
 FARMLAND_TARGET_MU = 52_000  # seed: 5.2万亩 in the 14th Five-Year Plan
 FARMLAND_COMPLETED_MU = 34_000  # seed: 3.4万亩 done by March 2024
@@ -68,20 +84,28 @@ Item = TypeVar("Item")
 
 
 def create_rules() -> None:
-    """Planning parameters, base prices and the surcharge schedule, all in force from 2020."""
+    """Planning parameters, tariffs and the surcharge schedule, all in force from 2020."""
     PlanningParameters.objects.create(
         effective_from=RULES_START,
         reasonable_use_coefficient=1.0,
         maximum_growth_rate=0.10,
-        listing_threshold_m3_per_year=10_000,
+        listing_threshold_m3_per_year=CHANGZHOU_LISTING_THRESHOLD_M3_PER_YEAR,
+        listing_threshold_source=CHANGZHOU_LISTING_SOURCE,
     )
-    for kind, price in DEMO_TARIFFS_YUAN_PER_M3.items():
-        WaterTariff.objects.create(kind=kind, price_yuan_per_m3=price, effective_from=RULES_START)
+    for kind, (basic_price, sewage_charge) in DEMO_TARIFFS_YUAN_PER_M3.items():
+        WaterTariff.objects.create(
+            kind=kind,
+            basic_price_yuan_per_m3=basic_price,
+            sewage_charge_yuan_per_m3=sewage_charge,
+            effective_from=RULES_START,
+        )
     schedule = SurchargeSchedule.objects.create(
-        name="江苏省超计划累进加价（征求意见稿）",
+        name=JIANGSU_DRAFT_SCHEDULE_NAME,
+        source_document=JIANGSU_DRAFT_DOCUMENT,
+        to_verify=True,
         effective_from=RULES_START,
         billing_period=BillingPeriod.MONTHLY,
-        progressive=True,
+        mode=SurchargeMode.WHOLE_EXCESS,
     )
     for lower, upper, multiplier in JIANGSU_DRAFT_TIERS:
         SurchargeTier.objects.create(
@@ -159,16 +183,20 @@ class PlanYear:
     """What proposing and issuing one year's plans did."""
 
     year: int
+    listed: int = 0
     issued: int = 0
     skipped: list[str] = field(default_factory=list)
 
 
 def issue_plans(year: int, issuer: User, quiet: bool) -> PlanYear:
-    """Propose and issue the year's plan of every listed user, as `manage.py compute_plans --issue` does."""
+    """Review the planned-use list by the threshold in force, then propose and issue the year's plan of every listed
+    user, as `manage.py compute_plans --issue` does; both on the year's drafting day."""
+    drafting_day = datetime.date(year, *PLAN_DRAFTING_DAY)
+    review = actions.review_planned_use_list(year, today=drafting_day, by_user=issuer)
     listed = list(WaterUser.objects.filter(planned_use_status=PlannedUseStatus.LISTED).order_by("code"))
-    outcome = PlanYear(year)
+    outcome = PlanYear(year, listed=len(review.listed))
     for water_user in tqdm(listed, desc=f"plans {year}", unit="users", disable=quiet):
-        plan = actions.propose_plan_by_default_method(water_user, year, by_user=issuer)
+        plan = actions.propose_plan_by_default_method(water_user, year, by_user=issuer, today=drafting_day)
         if plan is None:
             outcome.skipped.append(water_user.code)
             continue

@@ -28,7 +28,6 @@ from civic.water.demo_catalogue import (
 )
 from civic.water.models import Industry, Meter, PlannedUseStatus, WaterSource, WaterUser, WaterUserKind
 
-LISTING_THRESHOLD_M3_PER_YEAR = 10_000
 PLANNED_KINDS = (WaterUserKind.ENTERPRISE, WaterUserKind.PUBLIC_INSTITUTION)
 HOURS_PER_YEAR = 8_760
 PEAK_FACTOR = 2.5  # peak hourly flow over mean hourly flow, for sizing meters
@@ -173,12 +172,10 @@ def user_name(slot: Slot, brand: str) -> str:
     return pattern.format(brand=brand, town=slot.town.short_name)
 
 
-def planned_use_status(kind: str, annual_use_m3: float) -> str:
-    if kind not in PLANNED_KINDS:
-        return PlannedUseStatus.NOT_LISTED
-    if annual_use_m3 >= LISTING_THRESHOLD_M3_PER_YEAR:
-        return PlannedUseStatus.LISTED
-    return PlannedUseStatus.CANDIDATE
+def planned_use_status(kind: str) -> str:
+    """Enterprises and institutions start as candidates: the yearly review by the county's listing threshold
+    (`civic.water.actions.review_planned_use_list`) puts them on the list or not."""
+    return PlannedUseStatus.CANDIDATE if kind in PLANNED_KINDS else PlannedUseStatus.NOT_LISTED
 
 
 def log_uniform(rng: random.Random, low: float, high: float) -> float:
@@ -223,7 +220,7 @@ def build_user(
         contact_name=contact_name,
         contact_phone=contact_phone,
         water_sources=[source for source in WATER_SOURCE_VALUES if source in category.sources],
-        planned_use_status=planned_use_status(category.kind, annual_use_m3),
+        planned_use_status=planned_use_status(category.kind),
         is_water_saving_enterprise=bool(category.water_saving_segment),
         water_saving_segment=category.water_saving_segment,
     )

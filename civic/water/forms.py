@@ -166,6 +166,13 @@ class ProposePlanForm(django_forms.Form):
         min_value=0,
         help_text=_("Leave empty to take the design use on the register."),
     )
+    reasonable_use_coefficient = django_forms.FloatField(
+        label=_("Reasonable-use coefficient"),
+        required=False,
+        min_value=0.01,
+        max_value=2.0,
+        help_text=_("From the user's water balance test; empty: the user's own on the register, else the county's."),
+    )
 
     def clean_water_user_code(self) -> str:
         code = self.cleaned_data["water_user_code"].strip()
@@ -415,7 +422,7 @@ class WaterAuditForm(django_forms.Form):
         label=_("Length of mains of DN75 and above (km)"),
         min_value=0,
         required=False,
-        help_text=_("Leave empty to use the length of mains."),
+        help_text=_("CJJ 92-2016 §5.2.3 counts these mains only; without it the leakage rate is not worked out."),
     )
     average_outlet_pressure_mpa = django_forms.FloatField(
         label=_("Average outlet pressure of the works (MPa)"), min_value=0, initial=0

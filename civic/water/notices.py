@@ -18,7 +18,7 @@ from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
 from civic.core.pdf import new_chinese_document
-from civic.water.models import SurchargeBill, SurchargeSchedule
+from civic.water.models import SurchargeBill, SurchargeMode, SurchargeSchedule
 from hydro import surcharge
 
 NOTICE_TITLE = "超计划用水累进加价费缴纳通知书"
@@ -157,25 +157,34 @@ def money_text(amount_yuan: Decimal) -> str:
     return f"{amount_yuan:,.2f}"
 
 
-def band_text(line: BillLine) -> str:
+def band_text(line: BillLine, mode: str = SurchargeMode.BANDED) -> str:
+    """The band of a bill line: the part of the excess in it, or (whole-excess mode) the band the excess reached."""
+    suffix = "，全部超计划水量" if mode == SurchargeMode.WHOLE_EXCESS else "部分"
     if line.upper_percent is None:
-        return f"超计划 {line.lower_percent}% 以上部分"
-    return f"超计划 {line.lower_percent}%～{line.upper_percent}%（含）部分"
+        return f"超计划 {line.lower_percent}% 以上{suffix}"
+    return f"超计划 {line.lower_percent}%～{line.upper_percent}%（含）{suffix}"
 
 
-def rule_text(schedule: SurchargeSchedule) -> str:
-    """The schedule's bands in words, as the notice cites them."""
+MODE_WORDS = {
+    SurchargeMode.WHOLE_EXCESS: "全部超计划水量按所达区间的倍数计收",
+    SurchargeMode.BANDED: "各区间水量分别按本区间的倍数累进计收",
+}
+
+
+def rule_text(schedule: SurchargeSchedule, mode: str) -> str:
+    """The schedule's bands in words, as the notice cites them after saying how they apply (`mode`)."""
     parts = []
     for tier in schedule.tiers.order_by("lower_excess_fraction"):
         lower = fraction_as_percent(tier.lower_excess_fraction)
         multiplier = Decimal(str(tier.multiplier)).normalize()
-        if tier.upper_excess_fraction is None:
-            parts.append(f"超计划 {lower}% 以上部分按基本水价的 {multiplier} 倍加价")
-        else:
-            upper = fraction_as_percent(tier.upper_excess_fraction)
-            parts.append(f"超计划 {lower}%～{upper}%（含）部分按基本水价的 {multiplier} 倍加价")
-    how = "分段累进计收" if schedule.progressive else "全部超用水量按所达最高区间的倍数计收"
-    return "；".join(parts) + f"，{how}。"
+        reach = (
+            f"超计划 {lower}% 以上"
+            if tier.upper_excess_fraction is None
+            else f"超计划 {lower}%～{fraction_as_percent(tier.upper_excess_fraction)}%（含）"
+        )
+        part = "的" if mode == SurchargeMode.WHOLE_EXCESS else "部分"
+        parts.append(f"{reach}{part}按基本水价的 {multiplier} 倍加价")
+    return "；".join(parts) + "。"
 
 
 # --- The PDF ------------------------------------------------------------------
@@ -267,7 +276,7 @@ def _write_band_table(document: FPDF, bill: SurchargeBill) -> None:
         for line in lines:
             row = table.row()
             for text in (
-                band_text(line),
+                band_text(line, bill.mode),
                 volume_text(line.volume_m3),
                 f"{line.multiplier} 倍",
                 money_text(line.amount_yuan),
@@ -299,8 +308,9 @@ def _write_total(document: FPDF, bill: SurchargeBill) -> None:
 def _write_terms(document: FPDF, bill: SurchargeBill) -> None:
     document.set_font_size(10.5)
     terms = (
-        f"一、计价依据：《{bill.schedule.name}》，自{chinese_date(bill.schedule.effective_from)}起执行。"
-        f"加价标准：{rule_text(bill.schedule)}",
+        f"一、计价依据：《{bill.schedule.name}》，自{chinese_date(bill.schedule.effective_from)}起执行"
+        + (f"，所依文件：{bill.source_document}" if bill.source_document else "")
+        + f"。加价方式：{MODE_WORDS[SurchargeMode(bill.mode)]}。加价标准：{rule_text(bill.schedule, bill.mode)}",
         f"二、缴纳期限：请于{chinese_date(payment_deadline(bill))}前（自本通知书签发之日起{PAYMENT_DAYS}日内）"
         "按非税收入缴款渠道足额缴入国库，缴款时请注明通知书编号。逾期未缴纳的，将依法处理。",
         f"三、异议处理：如对所列用水量、计划用水量或加价费有异议，可自收到本通知书之日起{OBJECTION_DAYS}日内"

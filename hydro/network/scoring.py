@@ -1,9 +1,14 @@
 """BattLeDIM 2020 scoring of reported leaks against the true ones.
 
-A report (pipe, time) is a true positive when its pipe lies within 300 m of
-pipe distance of a true leak that is running at the reported time and not yet
-claimed by an earlier report; otherwise it is a false positive. The economic
-score (Vrachimis et al. 2022, section "Evaluation"):
+A report (pipe, time) detects a true leak when its pipe lies within 300 m of
+pipe distance of the leak and the leak is running at the reported time. A
+report that detects a leak not yet claimed by an earlier report is a true
+positive (on the nearest such leak); one that detects only leaks already
+claimed is a repeat and scores 0, neither true nor false positive; one that
+detects none is a false positive, as in the competition's official scoring
+script (KIOS-Research/BattLeDIM, ``Scoring Algorithm/Scoring_Algorithm.m``:
+"Repeated detection … ignore detection if leak has been detected"). The
+economic score (Vrachimis et al. 2022, section "Evaluation"):
 
     score = Σ_TP 0.8 €/m³ · V_saved − Σ_TP 500 € · d/300 m − 500 € · FP
 
@@ -55,6 +60,7 @@ class ReportScore:
     pipe_id: str
     time: pd.Timestamp
     true_positive: bool
+    repeat: bool = False
     matched_pipe: str | None = None
     distance_m: float | None = None
     delay_hours: float | None = None
@@ -66,6 +72,7 @@ class Score:
     reports: list[ReportScore] = field(default_factory=list)
     true_positives: int = 0
     false_positives: int = 0
+    repeats: int = 0
     missed: int = 0
     saved_m3: float = 0.0
     economic_score_eur: float = 0.0
@@ -79,17 +86,19 @@ def score_reports(
     claimed: set[int] = set()
     scored: list[ReportScore] = []
     for pipe, time in sorted(reports, key=lambda report: report[1]):
-        running = [i for i, leak in enumerate(truth) if i not in claimed and leak.running_at(time)]
+        running = [i for i, leak in enumerate(truth) if leak.running_at(time)]
         scored.append(_score_one(network, truth, running, pipe, time, claimed))
     hits = [report for report in scored if report.true_positive]
+    repeats = sum(1 for report in scored if report.repeat)
     saved = sum(report.saved_m3 for report in hits)
     penalties = sum(EUROS_PER_300_M_OF_DISTANCE * (report.distance_m or 0) / 300 for report in hits)
-    false = len(scored) - len(hits)
+    false = len(scored) - len(hits) - repeats
     delays = [report.delay_hours for report in hits if report.delay_hours is not None]
     return Score(
         reports=scored,
         true_positives=len(hits),
         false_positives=false,
+        repeats=repeats,
         missed=len(truth) - len(hits),
         saved_m3=round(saved, 1),
         economic_score_eur=round(EUROS_PER_M3_SAVED * saved - penalties - EUROS_PER_FALSE_POSITIVE * false, 1),
@@ -105,17 +114,25 @@ def _score_one(
     time: pd.Timestamp,
     claimed: set[int],
 ) -> ReportScore:
+    """Score one report against the leaks running at its time; a true positive claims its leak."""
     if not running:
         return ReportScore(pipe, time, False)
     distances = pipe_distances(network, pipe, [truth[i].pipe_id for i in running])
-    nearest = min(running, key=lambda i: distances[truth[i].pipe_id])
-    distance = distances[truth[nearest].pipe_id]
-    if distance > TRUE_POSITIVE_DISTANCE_M:
-        return ReportScore(pipe, time, False, truth[nearest].pipe_id, round(distance, 1))
+    detected = [i for i in running if distances[truth[i].pipe_id] <= TRUE_POSITIVE_DISTANCE_M]
+    unclaimed = [i for i in detected if i not in claimed]
+    if detected and not unclaimed:
+        nearest = min(detected, key=lambda i: distances[truth[i].pipe_id])
+        return ReportScore(pipe, time, False, True, truth[nearest].pipe_id, round(distances[truth[nearest].pipe_id], 1))
+    if not unclaimed:
+        nearest = min(running, key=lambda i: distances[truth[i].pipe_id])
+        return ReportScore(
+            pipe, time, False, False, truth[nearest].pipe_id, round(distances[truth[nearest].pipe_id], 1)
+        )
+    nearest = min(unclaimed, key=lambda i: distances[truth[i].pipe_id])
     claimed.add(nearest)
     leak = truth[nearest]
     return ReportScore(
-        pipe, time, True, leak.pipe_id, round(distance, 1),
+        pipe, time, True, False, leak.pipe_id, round(distances[leak.pipe_id], 1),
         delay_hours=round((time - leak.start).total_seconds() / 3600, 2),
         saved_m3=round(leak.volume_from_m3(time), 2),
     )  # fmt: skip

@@ -55,7 +55,7 @@ def test_a_report_on_the_neighbouring_pipe_pays_for_its_distance(line):
     assert score.economic_score_eur == pytest.approx(0.8 * 360 - 250)
 
 
-def test_far_reports_before_or_after_the_leak_and_repeats_are_false_positives(line):
+def test_far_reports_and_reports_before_or_after_the_leak_are_false_positives_and_repeats_score_nothing(line):
     truth = [constant_leak("A", 10, 3.6)]
     reports = [
         ("C", START + pd.Timedelta(hours=1)),  # middle of A to middle of C: 50 + 200 + 400 = 650 m
@@ -65,7 +65,21 @@ def test_far_reports_before_or_after_the_leak_and_repeats_are_false_positives(li
     ]
     score = score_reports(line, truth, reports)
     assert [report.true_positive for report in score.reports] == [False, True, False, False]
+    assert [report.repeat for report in score.reports] == [False, False, True, False]
     assert score.reports[0].distance_m == pytest.approx(650.0)
-    # 3.6 m³/h × 8 h = 28.8 m³ → 23.04 €, less 3 false positives × 500 €
-    assert score.economic_score_eur == pytest.approx(23.04 - 1500, abs=0.1)
+    # The official script (KIOS-Research/BattLeDIM, Scoring_Algorithm.m) scores a repeated detection 0:
+    # 3.6 m³/h × 8 h = 28.8 m³ → 23.04 €, less 2 false positives × 500 € (the far one and the late one).
+    assert (score.true_positives, score.false_positives, score.repeats) == (1, 2, 1)
+    assert score.economic_score_eur == pytest.approx(23.04 - 1000, abs=0.1)
     assert score.missed == 0
+
+
+def test_a_repeat_near_a_detected_leak_still_finds_an_undetected_one_within_reach(line):
+    # Two leaks running, on A and B; the second report on A lies 0 m from the claimed A and 150 m from B:
+    # as in the official script, it is a true positive on B, the nearest leak not yet detected.
+    truth = [constant_leak("A", 10, 3.6), constant_leak("B", 10, 3.6)]
+    reports = [("A", START + pd.Timedelta(hours=1)), ("A", START + pd.Timedelta(hours=2))]
+    score = score_reports(line, truth, reports)
+    assert [(report.true_positive, report.matched_pipe) for report in score.reports] == [(True, "A"), (True, "B")]
+    assert score.reports[1].distance_m == pytest.approx(150.0)
+    assert (score.false_positives, score.repeats, score.missed) == (0, 0, 0)

@@ -92,6 +92,30 @@ def test_the_mains_length_correction_is_held_within_its_bounds():
     assert long_mains["r2"] == 3.0  # 0.99 × (0.4 − 0.0693) = 32.7 %, held at 3 %
 
 
+def test_without_the_dn75_mains_length_r2_and_the_leakage_rate_are_not_worked_out():
+    # CJJ 92-2016 §5.2.3: A counts mains of DN ≥ 75 only. The total 500 km would give A = 0.5 and R2 held at
+    # its 3 % cap, and a leakage rate of 15 − (4 + 3 + 0.5) = 7.5 % instead of 9.4407 %: refused, not guessed.
+    unknown = dataclasses.replace(WUJIN_WATER, mains_length_dn75_km=None)
+    corrections = cjj92_corrections_pct(unknown)
+    assert (corrections["r2"], corrections["rn"]) == (None, None)
+    assert corrections["r1"] == pytest.approx(4.0)
+    result = water_audit(unknown)
+    assert (result.leakage_rate_pct, result.cjj92_grade) == (None, None)
+    assert result.gross_loss_rate_pct == pytest.approx(15.0)
+    assert any("DN 75" in warning for warning in result.warnings)
+    with pytest.raises(ValueError, match="Wujin Water is incomplete"):
+        county_leakage_rate_pct([result])
+
+
+def test_uarl_warns_above_its_upper_pressure_limit():
+    # Lambert et al. (1999): the UARL formula holds for average pressures of 25 to 100 m.
+    assert (
+        "UARL is calibrated for average pressures up to 100 m."
+        in water_audit(dataclasses.replace(WUJIN_WATER, average_pressure_m=110)).warnings
+    )
+    assert water_audit(dataclasses.replace(WUJIN_WATER, average_pressure_m=100)).warnings == []
+
+
 def test_edited_corrections_change_the_grade():
     strict = CJJ92Corrections(residential_factor=0.0, grades_pct=((9.0, "target 2025"),))
     result = water_audit(WUJIN_WATER, corrections=strict)
@@ -107,6 +131,7 @@ def test_the_county_rate_is_weighted_by_supply():
             system_input_m3=5_000_000,
             billed_metered_m3=4_350_000,
             mains_length_km=200,
+            mains_length_dn75_km=200,
             service_connections=8000,
             average_pressure_m=30,
         )

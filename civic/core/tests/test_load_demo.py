@@ -25,14 +25,17 @@ from civic.core.demo_accounts import DEMO_PASSWORD
 from civic.core.models import User
 from civic.dogs.models import Dog, ServicePoint
 from civic.dogs.statistics import tag_figures
+from civic.water.actions.listing import public_supply_use_m3
 from civic.water.models import (
     AnnualPlan,
     FarmlandProgram,
     MeterReading,
     MonthlyPlan,
     PlannedUseStatus,
+    PlanningParameters,
     PlanStatus,
     SurchargeBill,
+    SurchargeSchedule,
     WaterTariff,
     WaterUser,
 )
@@ -149,10 +152,11 @@ def test_it_gives_runhua_readings_from_january_2023_to_december_2025(loads):
 
 
 def test_it_issues_every_listed_users_plans_for_2024_to_2026(loads):
-    listed = WaterUser.objects.filter(planned_use_status=PlannedUseStatus.LISTED).count()
+    listed = set(WaterUser.objects.filter(planned_use_status=PlannedUseStatus.LISTED).values_list("code", flat=True))
+    assert set(AnnualPlan.objects.filter(year=2026).values_list("water_user__code", flat=True)) == listed
     for year in (2024, 2025, 2026):
         plans = AnnualPlan.objects.filter(year=year)
-        assert plans.filter(status=PlanStatus.ISSUED).count() == plans.count() == listed
+        assert plans.filter(status=PlanStatus.ISSUED).count() == plans.count() > 0
     assert not AnnualPlan.objects.exclude(year__in=(2024, 2025, 2026)).exists()
     assert set(AnnualPlan.objects.values_list("issued_by__username", flat=True)) == {"bureau"}
 
@@ -179,21 +183,46 @@ def test_it_bills_the_amount_that_hydro_surcharge_gives_for_the_plan_and_the_rea
     bill = SurchargeBill.objects.order_by("period_start", "number").first()
     assert bill is not None
     planned, actual = planned_and_actual_m3(bill)
-    price = WaterTariff.objects.get(kind=bill.water_user.kind).price_yuan_per_m3
+    tariff = WaterTariff.objects.get(kind=bill.water_user.kind)
+    price = tariff.basic_price_yuan_per_m3
     jiangsu_draft = [(0.0, 0.10, 1.0), (0.10, 0.30, 2.0), (0.30, None, 3.0)]
 
-    result = surcharge.surcharge(planned, actual, price, jiangsu_draft, progressive=True)
+    result = surcharge.surcharge(planned, actual, price, jiangsu_draft, mode=surcharge.WHOLE_EXCESS)
 
     assert (bill.planned_m3, bill.actual_m3) == (planned, actual)
     assert bill.amount_yuan == result.amount_yuan
-    # By hand, with P the plan and E the excess: price × (1·min(E, 0.1P) + 2·min(E − 0.1P, 0.2P)⁺ + 3·(E − 0.3P)⁺).
+    # By hand, with P the plan and E the excess, the whole excess at the multiple of the band it reaches
+    # (the Jiangsu consultation draft): price × E × (1 if E ≤ 0.1P, 2 if E ≤ 0.3P, else 3).
     plan, excess = Decimal(str(planned)), Decimal(str(actual)) - Decimal(str(planned))
-    bands = (
-        min(excess, plan / 10)
-        + 2 * max(min(excess - plan / 10, plan / 5), Decimal(0))
-        + 3 * max(excess - plan * 3 / 10, Decimal(0))
+    multiple = 1 if excess <= plan / 10 else 2 if excess <= plan * 3 / 10 else 3
+    assert bill.amount_yuan == (price * excess * multiple).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    # The base is the basic water price without the sewage charge: ¥2.70 of the ¥4.10 an enterprise pays.
+    assert bill.base_price_yuan_per_m3 == price == Decimal("2.70") != price + tariff.sewage_charge_yuan_per_m3
+    assert (bill.mode, bill.source_document) == (
+        "whole_excess",
+        "《江苏省城乡供水管理条例（征求意见稿）》超计划用水累进加价条款",
     )
-    assert bill.amount_yuan == (price * bands).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def test_it_follows_the_draft_text_and_marks_it_to_verify(loads):
+    schedule = SurchargeSchedule.objects.get()
+    assert (schedule.mode, schedule.to_verify) == ("whole_excess", True)
+    assert "计划用水管理办法" not in schedule.name + schedule.source_document
+    assert "江苏省城乡供水管理条例" in schedule.source_document
+
+
+def test_it_lists_the_users_above_changzhou_s_threshold_of_public_supply(loads):
+    # Changzhou's plan notices list urban-district users above 6,000 m³ a year of public supply; the 2026 list
+    # follows 2025, the last complete year before it, with "以上" including 6,000 itself.
+    parameters = PlanningParameters.objects.get()
+    assert parameters.listing_threshold_m3_per_year == 6_000
+    assert "常水资〔2021〕5号" in parameters.listing_threshold_source
+    for water_user in WaterUser.objects.filter(kind__in=("enterprise", "public_institution")):
+        if not water_user.meters.filter(source="public_supply", parent__isnull=True).exists():
+            continue
+        use = public_supply_use_m3(water_user, 2025)
+        listed = water_user.planned_use_status == PlannedUseStatus.LISTED
+        assert listed == (use >= 6_000), (water_user.code, use)
 
 
 def test_it_prints_every_account_with_the_password(loads):

@@ -1,5 +1,6 @@
 """Writes of Civic's water records, one module per topic. Each function that touches several tables is one transaction."""
 
+from civic.water.actions.listing import ListingReview, review_planned_use_list
 from civic.water.actions.metering import (
     USE_SERIES_MARGIN,
     USE_SERIES_MAXIMUM_HOURS,
@@ -35,10 +36,12 @@ from civic.water.actions.reuse import create_reuse_study, run_reuse_study, start
 from civic.water.actions.surcharges import (
     BillRun,
     SurchargeProgress,
+    UnreadMeters,
     base_price_for,
     compute_bills,
     surcharge_bands,
     surcharge_schedule_for,
+    unread_water_users,
     water_users_to_bill,
 )
 
@@ -48,10 +51,12 @@ __all__ = [
     "USE_SERIES_MARGIN",
     "USE_SERIES_MAXIMUM_HOURS",
     "BillRun",
+    "ListingReview",
     "QuotaImportOutcome",
     "QuotaSaveSummary",
     "RowsProgress",
     "SurchargeProgress",
+    "UnreadMeters",
     "accepted_readings_batch",
     "base_price_for",
     "compute_bills",
@@ -70,6 +75,7 @@ __all__ = [
     "record_metering_run",
     "record_water_audit",
     "request_plan_adjustment",
+    "review_planned_use_list",
     "run_reuse_study",
     "save_quota",
     "save_quotas",
@@ -78,6 +84,7 @@ __all__ = [
     "submit_plan_for_review",
     "surcharge_bands",
     "surcharge_schedule_for",
+    "unread_water_users",
     "usage_history",
     "water_users_to_bill",
     "whole_cubic_metres",

@@ -41,17 +41,33 @@ def planning_parameters_for(year: int) -> PlanningParameters:
     return parameters
 
 
-def usage_history(water_user: WaterUser, year: int) -> list[tuple[int, float]]:
-    """Metered use of the years that enter `year`'s plan: the latest unbroken run among the three before it."""
-    history: list[tuple[int, float]] = []
+def usage_history(water_user: WaterUser, year: int, today: datetime.date | None = None) -> list[tuple[int, float]]:
+    """Metered use of the years that enter `year`'s plan: the latest unbroken run of complete years among the three
+    before it (see `hydro.planning.complete_history_years`; `today` is the drafting day, by default today)."""
+    complete = set(history_years(water_user, year, today))
     yearly_use = water_user.yearly_use_m3(year - planning.MAXIMUM_HISTORY_YEARS, year - 1)
+    history: list[tuple[int, float]] = []
     for past_year in range(year - 1, year - 1 - planning.MAXIMUM_HISTORY_YEARS, -1):
-        use = yearly_use.get(past_year)
+        use = yearly_use.get(past_year) if past_year in complete else None
         if use is None and history:
             break  # a gap would turn two years' change into one year's growth
         if use is not None:
             history.insert(0, (past_year, use))
     return history
+
+
+def history_years(water_user: WaterUser, year: int, today: datetime.date | None = None) -> list[int]:
+    """The complete years of the user's use among the three before `year`, as of `today` (by default today)."""
+    return planning.complete_history_years(
+        year, water_user.metered_since(), water_user.read_until(), today or timezone.localdate()
+    )
+
+
+def incomplete_years(water_user: WaterUser, year: int, today: datetime.date | None = None) -> list[int]:
+    """Years before `year` with readings that a plan leaves out: unfinished, joined part-way or not read to the end."""
+    with_readings = water_user.yearly_use_m3(year - planning.MAXIMUM_HISTORY_YEARS, year - 1)
+    complete = set(history_years(water_user, year, today))
+    return sorted(past_year for past_year in with_readings if past_year not in complete)
 
 
 def split_problem_message(problem: planning.SplitProblem) -> str:
@@ -72,28 +88,51 @@ def whole_cubic_metres(volume_m3: float) -> float:
     return float(math.floor(volume_m3 + 0.5))
 
 
-def _history_basis(water_user: WaterUser, year: int) -> tuple[float, dict[str, Any]]:
+def reasonable_use_coefficient_for(
+    water_user: WaterUser, parameters: PlanningParameters, entered: float | None
+) -> tuple[float, str]:
+    """The coefficient k of a plan and where it comes from: entered for this plan, the user's own (from its water
+    balance test, GB/T 12452) or the county's ([PLAN-RULE-QA]: k is set by the water balance test)."""
+    if entered is not None:
+        return entered, "entered"
+    if water_user.reasonable_use_coefficient is not None:
+        return water_user.reasonable_use_coefficient, "water_balance_test"
+    return parameters.reasonable_use_coefficient, "county"
+
+
+def _history_basis(
+    water_user: WaterUser, year: int, today: datetime.date | None, coefficient: float | None
+) -> tuple[float, dict[str, Any]]:
     parameters = planning_parameters_for(year)
-    history = usage_history(water_user, year)
+    history = usage_history(water_user, year, today)
     if not history:
         raise ValidationError(
-            _("%(user)s has no metered use in the three years before %(year)s."),
+            _(
+                "%(user)s has no complete year of metered use in the three years before %(year)s: "
+                "a user with less than a year of use is planned on its design use."
+            ),
             params={"user": water_user, "year": year},
         )
-    worked = planning.plan_from_history(
-        [use for _year, use in history], parameters.reasonable_use_coefficient, parameters.maximum_growth_rate
-    )
+    k, k_source = reasonable_use_coefficient_for(water_user, parameters, coefficient)
+    worked = planning.plan_from_history([use for _year, use in history], k, parameters.maximum_growth_rate)
     return worked.volume_m3, {
         "years": [past_year for past_year, _use in history],
+        "years_left_out": incomplete_years(water_user, year, today),
         "annual_uses_m3": [use for _year, use in history],
         "growth_rates": list(worked.growth_rates),
         "mean_use_m3": worked.mean_use_m3,
         "mean_growth_rate": worked.mean_growth_rate,
         "applied_growth_rate": worked.applied_growth_rate,
-        "reasonable_use_coefficient": parameters.reasonable_use_coefficient,
+        "reasonable_use_coefficient": k,
+        "reasonable_use_coefficient_source": k_source,
+        "water_balance_test_on": _iso(water_user.water_balance_test_on) if k_source == "water_balance_test" else None,
         "maximum_growth_rate": parameters.maximum_growth_rate,
         "parameters_effective_from": parameters.effective_from.isoformat(),
     }
+
+
+def _iso(day: datetime.date | None) -> str | None:
+    return None if day is None else day.isoformat()
 
 
 def quota_value(quota: WaterQuota, level: str) -> float | None:
@@ -135,7 +174,9 @@ def _quota_basis(
     }
 
 
-def _design_basis(water_user: WaterUser, design_use_m3: float | None) -> tuple[float, dict[str, Any]]:
+def _design_basis(
+    water_user: WaterUser, year: int, design_use_m3: float | None, today: datetime.date | None
+) -> tuple[float, dict[str, Any]]:
     entered = design_use_m3 is not None
     value = design_use_m3 if entered else water_user.design_annual_use_m3
     if value is None:
@@ -143,6 +184,8 @@ def _design_basis(water_user: WaterUser, design_use_m3: float | None) -> tuple[f
     return planning.plan_from_design(value), {
         "design_use_m3": value,
         "design_use_source": "entered" if entered else "register",
+        # [PLAN-RULE-QA] item 4: less than a year of use is planned on the design use; say which years fell short.
+        "years_left_out": incomplete_years(water_user, year, today),
     }
 
 
@@ -155,28 +198,49 @@ def _work_out_annual_volume(
     quota_level: str,
     planned_output: float | None,
     design_use_m3: float | None,
+    today: datetime.date | None,
+    coefficient: float | None,
 ) -> tuple[float, dict[str, Any]]:
     if method == PlanMethod.HISTORY:
-        return _history_basis(water_user, year)
+        return _history_basis(water_user, year, today, coefficient)
     if method == PlanMethod.QUOTA:
         return _quota_basis(quota, quota_level, planned_output, year)
     if method == PlanMethod.DESIGN:
-        return _design_basis(water_user, design_use_m3)
+        return _design_basis(water_user, year, design_use_m3, today)
     raise ValidationError(_("Unknown plan method %(method)s."), params={"method": method})
 
 
 def _monthly_volumes(
-    water_user: WaterUser, year: int, annual_volume_m3: float, monthly_split: Mapping[int, float] | None
+    water_user: WaterUser,
+    year: int,
+    annual_volume_m3: float,
+    monthly_split: Mapping[int, float] | None,
+    today: datetime.date | None,
 ) -> tuple[dict[int, float], dict[str, Any]]:
-    """The user's proposed split when given (checked), else the shape of last year's use."""
+    """The user's proposed split when given (checked), else the shape of its latest complete year of use."""
     if monthly_split is not None:
         problems = planning.check_monthly_split(annual_volume_m3, monthly_split)
         if problems:
             raise ValidationError([split_problem_message(problem) for problem in problems])
         return {month: float(monthly_split[month]) for month in planning.MONTHS}, {"split": "proposed"}
-    reference = water_user.monthly_use_m3(year - 1)
+    return shaped_months(water_user, year, annual_volume_m3, today)
+
+
+def shaped_months(
+    water_user: WaterUser, year: int, annual_volume_m3: float, today: datetime.date | None = None
+) -> tuple[dict[int, float], dict[str, Any]]:
+    """An annual volume split in the shape of the user's latest complete year, or equally without one.
+
+    An unfinished year would not do: with only January read, the other months would each take
+    January's use and the split would come out flat.
+    """
+    complete = history_years(water_user, year, today)
+    if not complete:
+        return planning.split_by_shape(annual_volume_m3, None), {"split": "equal", "reference_year": None}
+    reference_year = complete[-1]
+    reference = water_user.monthly_use_m3(reference_year)
     shape = "last_year_shape" if any(volume > 0 for volume in reference.values()) else "equal"
-    return planning.split_by_shape(annual_volume_m3, reference), {"split": shape, "reference_year": year - 1}
+    return planning.split_by_shape(annual_volume_m3, reference), {"split": shape, "reference_year": reference_year}
 
 
 def save_with_author(record: models.Model, author: User | None) -> None:
@@ -219,8 +283,14 @@ def propose_plan(
     design_use_m3: float | None = None,
     monthly_split: Mapping[int, float] | None = None,
     by_user: User | None = None,
+    today: datetime.date | None = None,
+    reasonable_use_coefficient: float | None = None,
 ) -> AnnualPlan:
-    """Create or replace the user's draft plan for `year` and its twelve months; an issued plan stays."""
+    """Create or replace the user's draft plan for `year` and its twelve months; an issued plan stays.
+
+    `today` is the drafting day (by default today): only years complete by then count as history.
+    `reasonable_use_coefficient` overrides the user's own and the county's for this plan.
+    """
     plan = AnnualPlan.objects.select_for_update().filter(water_user=water_user, year=year).first()
     if plan is not None and plan.status == PlanStatus.ISSUED:
         raise ValidationError(
@@ -235,9 +305,11 @@ def propose_plan(
         quota_level=quota_level,
         planned_output=planned_output,
         design_use_m3=design_use_m3,
+        today=today,
+        coefficient=reasonable_use_coefficient,
     )
     annual_m3 = whole_cubic_metres(computed_m3)
-    months, split_basis = _monthly_volumes(water_user, year, annual_m3, monthly_split)
+    months, split_basis = _monthly_volumes(water_user, year, annual_m3, monthly_split, today)
     plan = plan or AnnualPlan(water_user=water_user, year=year)
     plan.method, plan.annual_volume_m3, plan.status = method, annual_m3, PlanStatus.DRAFT
     plan.basis = {"method": method, "computed_volume_m3": computed_m3, **basis, **split_basis}
@@ -247,12 +319,15 @@ def propose_plan(
     return plan
 
 
-def propose_plan_by_default_method(water_user: WaterUser, year: int, by_user: User | None = None) -> AnnualPlan | None:
-    """A draft from use history where there is some, else from design use; None when the user has neither."""
-    if usage_history(water_user, year):
-        return propose_plan(water_user, year, PlanMethod.HISTORY, by_user=by_user)
+def propose_plan_by_default_method(
+    water_user: WaterUser, year: int, by_user: User | None = None, today: datetime.date | None = None
+) -> AnnualPlan | None:
+    """A draft from complete years of use where there are some, else (less than a year of use) from the design
+    use ([PLAN-RULE-QA] item 4); None when the user has neither."""
+    if usage_history(water_user, year, today):
+        return propose_plan(water_user, year, PlanMethod.HISTORY, by_user=by_user, today=today)
     if water_user.design_annual_use_m3 is not None:
-        return propose_plan(water_user, year, PlanMethod.DESIGN, by_user=by_user)
+        return propose_plan(water_user, year, PlanMethod.DESIGN, by_user=by_user, today=today)
     return None
 
 
@@ -320,11 +395,11 @@ def request_plan_adjustment(
 
 
 def _adjusted_months(request: PlanAdjustmentRequest, annual_m3: float) -> dict[int, float]:
-    """The requested split when the user gave one, else last year's shape."""
+    """The requested split when the user gave one, else the shape of the latest complete year."""
     if request.requested_months:
         return dict(zip(planning.MONTHS, request.requested_months, strict=True))
-    last_year = request.plan.water_user.monthly_use_m3(request.plan.year - 1)
-    return planning.split_by_shape(annual_m3, last_year)
+    months, _basis = shaped_months(request.plan.water_user, request.plan.year, annual_m3)
+    return months
 
 
 @transaction.atomic

@@ -1,4 +1,12 @@
-"""Over-plan surcharge bills of a billing period, computed by hydro.surcharge and stored in one transaction."""
+"""Over-plan surcharge bills of a billing period, computed by hydro.surcharge and stored in one transaction.
+
+A user is billed only when every one of its billing meters in service in the
+period has been read for it: with a meter unread the period's use is not
+known, and counting it as zero would pass an over-plan user as within plan.
+Such users get no bill yet and are listed by name in the run's summary; the
+period is billed for them by running it again once the readings are in
+(bills still issued are replaced, paid or cancelled ones kept).
+"""
 
 from __future__ import annotations
 
@@ -16,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civic.water.models import (
     BillStatus,
+    Meter,
     MeterReading,
     MonthlyPlan,
     PlannedUseStatus,
@@ -33,6 +42,18 @@ SurchargeProgress = Callable[[int, int], None]
 """Told (users done, users in all) after each water user of a bill run."""
 
 
+@dataclass(frozen=True)
+class UnreadMeters:
+    """A water user left unbilled because some of its billing meters have no reading for the period."""
+
+    code: str
+    name: str
+    meter_serials: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name} ({', '.join(self.meter_serials)})"
+
+
 @dataclass
 class BillRun:
     """What one computation of a period's surcharge bills did."""
@@ -45,6 +66,7 @@ class BillRun:
     no_readings: int = 0
     total_yuan: Decimal = Decimal("0.00")
     kept_bill_numbers: list[str] = field(default_factory=list)
+    unread: list[UnreadMeters] = field(default_factory=list)
 
 
 def surcharge_schedule_for(first_day: datetime.date) -> SurchargeSchedule:
@@ -56,14 +78,18 @@ def surcharge_schedule_for(first_day: datetime.date) -> SurchargeSchedule:
 
 
 def base_price_for(kind: str, first_day: datetime.date) -> Decimal:
-    """The base price (yuan/m³) for a kind of water user in force on a period's first day."""
+    """The basic water price (yuan/m³) for a kind of water user in force on a period's first day.
+
+    The surcharge is a multiple of the basic price without the sewage charge ([JS-SUPPLY-DRAFT], over-plan
+    clause: "加价水费为基本水价的…倍"), so the tariff's sewage charge is left out.
+    """
     tariff = WaterTariff.objects.filter(kind=kind, effective_from__lte=first_day).order_by("-effective_from").first()
     if tariff is None:
         label = WaterUserKind(kind).label
         raise ValidationError(
             _("No water tariff for %(kind)s is in force on %(day)s."), params={"kind": label, "day": first_day}
         )
-    return tariff.price_yuan_per_m3
+    return tariff.basic_price_yuan_per_m3
 
 
 def surcharge_bands(schedule: SurchargeSchedule) -> list[surcharge.SurchargeBand]:
@@ -152,6 +178,7 @@ class _PeriodFigures:
 
     planned_m3: dict[int, float]  # by water user id; users without an issued plan for the period are absent
     metered_m3: dict[int, float]  # by water user id; users without readings in the period are absent
+    unread_serials: dict[int, list[str]]  # by water user id: billing meters in service not read for the period
     prices: dict[str, Decimal] = field(default_factory=dict)  # by kind of user
 
     def price_for(self, kind: str, first_day: datetime.date) -> Decimal:
@@ -173,7 +200,44 @@ def _period_figures(first_day: datetime.date, last_day: datetime.date) -> _Perio
     return _PeriodFigures(
         planned_m3={user_id: float(total) for user_id, total in planned},
         metered_m3={user_id: float(total) for user_id, total in metered},
+        unread_serials=unread_meters(first_day, last_day),
     )
+
+
+def unread_meters(first_day: datetime.date, last_day: datetime.date) -> dict[int, list[str]]:
+    """Billing meters in service in a period but not read for it, as serials by water user id.
+
+    A meter in service at the period's end must have a reading in the period's last month (a reading's
+    volume counts in the month of its date, so an earlier one leaves the last month unknown); a meter
+    removed during the period must have a reading in the period (its final reading). A meter installed
+    on the period's last day is not yet due.
+    """
+    in_service = Meter.objects.filter(parent__isnull=True, installed_on__lt=last_day).filter(
+        models.Q(removed_on__isnull=True) | models.Q(removed_on__gte=first_day)
+    )
+    last_month_start = last_day.replace(day=1)
+    read_in_last_month = set(
+        MeterReading.objects.filter(reading_date__range=(last_month_start, last_day)).values_list("meter_id", flat=True)
+    )
+    read_in_period = set(
+        MeterReading.objects.filter(reading_date__range=(first_day, last_day)).values_list("meter_id", flat=True)
+    )
+    unread: dict[int, list[str]] = {}
+    for meter_id, user_id, serial, removed_on in in_service.order_by("serial").values_list(
+        "pk", "water_user_id", "serial", "removed_on"
+    ):
+        still_in_service = removed_on is None or removed_on > last_day
+        if meter_id not in (read_in_last_month if still_in_service else read_in_period):
+            unread.setdefault(user_id, []).append(serial)
+    return unread
+
+
+def unread_water_users(first_day: datetime.date, last_day: datetime.date) -> list[UnreadMeters]:
+    """The users a period's bill run would bill but for a meter not read, by user number (none before it ends)."""
+    unread = unread_meters(first_day, last_day)
+    with_plan = models.Q(plans__status=PlanStatus.ISSUED, plans__year__range=(first_day.year, last_day.year))
+    water_users = water_users_to_bill(first_day, last_day).filter(with_plan, pk__in=list(unread))
+    return [UnreadMeters(user.code, user.name, tuple(unread[user.pk])) for user in water_users]
 
 
 def _bill_water_user(
@@ -188,12 +252,16 @@ def _bill_water_user(
     if planned is None or planned <= 0:
         run.no_plan += 1
         return
+    unread = figures.unread_serials.get(water_user.pk)
+    if unread:
+        run.unread.append(UnreadMeters(water_user.code, water_user.name, tuple(unread)))
+        return
     actual = figures.metered_m3.get(water_user.pk)
     if actual is None:
         run.no_readings += 1  # no readings is missing data, not zero use: it is not billed as under plan
         return
     price = figures.price_for(water_user.kind, run.first_day)
-    result = surcharge.surcharge(planned, actual, price, bands, progressive=schedule.progressive)
+    result = surcharge.surcharge(planned, actual, price, bands, mode=schedule.mode)
     if result.amount_yuan <= 0:
         run.not_over_plan += 1
         return
@@ -222,6 +290,8 @@ def _create_bill(
         amount_yuan=result.amount_yuan,
         breakdown=[_breakdown_line(line) for line in result.lines],
         schedule=schedule,
+        mode=schedule.mode,
+        source_document=schedule.source_document,
     )
     run.billed += 1
     run.total_yuan += result.amount_yuan

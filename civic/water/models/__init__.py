@@ -68,6 +68,13 @@ class WaterUser(models.Model):
     is_water_saving_enterprise = models.BooleanField(_("water-saving industry enterprise"), default=False)
     water_saving_segment = models.CharField(_("water-saving segment"), max_length=50, blank=True)
     design_annual_use_m3 = models.FloatField(_("design annual use (m³)"), null=True, blank=True)
+    reasonable_use_coefficient = models.FloatField(
+        _("reasonable-use coefficient"),
+        null=True,
+        blank=True,
+        help_text=_("The user's own, from its water balance test; empty: the county's coefficient."),
+    )
+    water_balance_test_on = models.DateField(_("water balance test date"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -115,6 +122,17 @@ class WaterUser(models.Model):
             .annotate(total=models.Sum("volume_m3"))
         )
         return {year: float(total) for year, total in rows}
+
+    def metered_since(self) -> datetime.date | None:
+        """Day the user's use began to be metered: its first billing meter's installation (a meter's first reading
+        counts from there); None when the user has no billing readings at all."""
+        if not self.billing_readings().exists():
+            return None
+        return self.meters.filter(parent__isnull=True).aggregate(first=models.Min("installed_on"))["first"]
+
+    def read_until(self) -> datetime.date | None:
+        """Date of the user's latest billing reading, or None."""
+        return self.billing_readings().aggregate(last=models.Max("reading_date"))["last"]
 
     def issued_plan(self, year: int) -> AnnualPlan | None:
         return self.plans.filter(year=year, status=PlanStatus.ISSUED).first()
@@ -284,7 +302,16 @@ class PlanningParameters(models.Model):
         default=0.10,
         help_text=_("Cap on the mean yearly growth used in the plan, as a fraction."),
     )
-    listing_threshold_m3_per_year = models.FloatField(_("listing threshold (m³/year)"), default=10_000)
+    listing_threshold_m3_per_year = models.FloatField(
+        _("listing threshold (m³/year)"),
+        default=10_000,
+        help_text=_(
+            "Non-residential users whose public-supply use in their last complete year is at or above it are listed."
+        ),
+    )
+    listing_threshold_source = models.CharField(
+        _("source of the listing threshold"), max_length=200, blank=True, help_text=_("Document and clause.")
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -294,10 +321,19 @@ class PlanningParameters(models.Model):
 
 
 class WaterTariff(models.Model):
-    """The base price of water for a kind of user, in force from a date."""
+    """The price of water for a kind of user, in force from a date: the basic price and the sewage charge apart.
+
+    The over-plan surcharge is a multiple of the basic water price (基本水价) alone, without the sewage
+    charge ([JS-SUPPLY-DRAFT], over-plan clause: "加价水费为基本水价的…倍").
+    """
 
     kind = models.CharField(_("user kind"), max_length=32, choices=WaterUserKind.choices)
-    price_yuan_per_m3 = models.DecimalField(_("base price (yuan/m³)"), max_digits=8, decimal_places=2)
+    basic_price_yuan_per_m3 = models.DecimalField(
+        _("basic water price (yuan/m³)"), max_digits=8, decimal_places=2, help_text=_("Without the sewage charge.")
+    )
+    sewage_charge_yuan_per_m3 = models.DecimalField(
+        _("sewage charge (yuan/m³)"), max_digits=8, decimal_places=2, default=0
+    )
     effective_from = models.DateField(_("effective from"))
     history = HistoricalRecords()
 
@@ -405,18 +441,29 @@ class BillingPeriod(models.TextChoices):
     QUARTERLY = "quarterly", _("Quarterly")
 
 
+class SurchargeMode(models.TextChoices):
+    """How the bands apply ([JS-SUPPLY-DRAFT] charges the whole over-plan part at the band reached)."""
+
+    WHOLE_EXCESS = "whole_excess", _("Whole excess at the multiple of the band reached")
+    BANDED = "banded", _("Each band at its own multiple")
+
+
 class SurchargeSchedule(models.Model):
-    """The county's over-plan surcharge rule (超计划累进加价) in force from a date."""
+    """The county's over-plan surcharge rule (超计划累进加价) in force from a date, and the document it follows."""
 
     name = models.CharField(_("name"), max_length=100)
+    source_document = models.CharField(
+        _("document"), max_length=200, blank=True, help_text=_("The document and clause the rule follows.")
+    )
+    to_verify = models.BooleanField(
+        _("to verify"), default=False, help_text=_("A draft or secondary source, to check against the county's rule.")
+    )
     effective_from = models.DateField(_("effective from"), unique=True)
     billing_period = models.CharField(
         _("billing period"), max_length=16, choices=BillingPeriod.choices, default=BillingPeriod.MONTHLY
     )
-    progressive = models.BooleanField(
-        _("charge each band at its own rate"),
-        default=True,
-        help_text=_("If off, the whole excess is charged at the rate of the highest band reached."),
+    mode = models.CharField(
+        _("how the bands apply"), max_length=16, choices=SurchargeMode.choices, default=SurchargeMode.WHOLE_EXCESS
     )
     history = HistoricalRecords()
 
@@ -464,10 +511,14 @@ class SurchargeBill(models.Model):
     planned_m3 = models.FloatField(_("planned (m³)"))
     actual_m3 = models.FloatField(_("actual (m³)"))
     excess_m3 = models.FloatField(_("excess (m³)"))
-    base_price_yuan_per_m3 = models.DecimalField(_("base price (yuan/m³)"), max_digits=8, decimal_places=2)
+    base_price_yuan_per_m3 = models.DecimalField(_("basic water price (yuan/m³)"), max_digits=8, decimal_places=2)
     amount_yuan = models.DecimalField(_("surcharge (yuan)"), max_digits=14, decimal_places=2)
     breakdown = models.JSONField(_("breakdown by band"), default=list)
     schedule = models.ForeignKey(SurchargeSchedule, verbose_name=_("schedule"), on_delete=models.PROTECT)
+    mode = models.CharField(
+        _("how the bands applied"), max_length=16, choices=SurchargeMode.choices, default=SurchargeMode.WHOLE_EXCESS
+    )
+    source_document = models.CharField(_("document applied"), max_length=200, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=BillStatus.choices, default=BillStatus.ISSUED)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     history = HistoricalRecords()

@@ -147,6 +147,18 @@ def test_the_audit_form_works_out_and_keeps_the_audit(client, cast):
     assert "3.39" in page and "band A" in page and "9.44 %" in page
 
 
+def test_an_audit_without_the_dn75_mains_length_shows_its_leakage_rate_as_incomplete(client, cast):
+    # CJJ 92-2016 §5.2.3: R2 counts mains of DN ≥ 75 only; the 500 km of all mains would give 7.50 %.
+    sign_in(client, cast.network_analyst)
+    form = {key: value for key, value in AUDIT_FORM.items() if key != "mains_length_dn75_km"}
+    response = client.post(reverse("water:water_audit_form"), form)
+    audit = WaterAudit.objects.get()
+    assert (audit.result["leakage_rate_pct"], audit.result["cjj92_grade"]) == (None, None)
+    page = client.get(response.url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "incomplete: the length of mains of DN75 and above is missing" in page
+    assert "7.50 %" not in page
+
+
 def test_the_audit_form_explains_impossible_figures(client, cast):
     sign_in(client, cast.bureau_staff)
     response = client.post(

@@ -28,6 +28,7 @@ from civic.water.models import (
     PlanMethod,
     PlanStatus,
     SurchargeBill,
+    SurchargeMode,
     SurchargeSchedule,
     SurchargeTier,
     WaterUser,
@@ -81,7 +82,7 @@ def test_it_bills_the_hand_worked_amounts(march):
     assert (run.billed, run.total_yuan) == (2, Decimal("9600.00"))  # 2,000 + 7,600
 
 
-def test_it_counts_users_within_plan_without_plan_and_without_readings(march):
+def test_it_counts_users_within_plan_without_plan_and_with_meters_unread(march):
     within, within_meter = make_water_user(march, "WJ0003", "常州天宁纺织有限公司")
     issue_plan(within, 500)
     read(within_meter, datetime.date(2024, 3, 31), 500)  # exactly on plan: no surcharge
@@ -92,7 +93,8 @@ def test_it_counts_users_within_plan_without_plan_and_without_readings(march):
     issue_plan(draft, 100, status=PlanStatus.DRAFT)  # a draft plan does not bind
     read(draft_meter, datetime.date(2024, 3, 31), 900)
     run = compute_bills(*MARCH)
-    assert (run.billed, run.not_over_plan, run.no_plan, run.no_readings) == (2, 1, 2, 1)
+    assert (run.billed, run.not_over_plan, run.no_plan, run.no_readings) == (2, 1, 2, 0)
+    assert [str(unread) for unread in run.unread] == ["WJ0005 常州金坛食品有限公司 (M-WJ0005)"]
 
 
 def test_it_replaces_issued_bills_and_keeps_paid_ones_on_a_rerun(march):
@@ -117,7 +119,7 @@ def test_it_bills_a_quarter_under_a_quarterly_flat_rule(march):
         name="季度考核",
         effective_from=datetime.date(2024, 1, 1),
         billing_period=BillingPeriod.QUARTERLY,
-        progressive=False,
+        mode=SurchargeMode.WHOLE_EXCESS,
     )
     for lower, upper, multiplier in ((0.0, 0.10, 1.0), (0.10, 0.30, 2.0), (0.30, None, 3.0)):
         SurchargeTier.objects.create(

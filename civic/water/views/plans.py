@@ -90,6 +90,7 @@ def _propose_plan_from_form(request: HttpRequest, form: forms.ProposePlanForm) -
             quota_level=data["quota_level"],
             planned_output=data["planned_output"],
             design_use_m3=data["design_use_m3"],
+            reasonable_use_coefficient=data["reasonable_use_coefficient"],
             by_user=signed_in_user(request),
         )
     except ValidationError as error:

@@ -79,6 +79,7 @@ def _surcharge_summary_page(request: HttpRequest, compute_form: forms.SurchargeP
     context = {
         "form": form,
         "compute_form": compute_form,
+        "unread": actions.unread_water_users(*form.cleaned_data["period"]) if form.is_valid() else [],
         "page": page,
         "totals": bills.aggregate(count=Count("id"), excess_m3=Sum("excess_m3"), amount_yuan=Sum("amount_yuan")),
         "periods": billed_periods(),
@@ -102,6 +103,10 @@ def _bill_run_message(run: actions.BillRun) -> str:
     }
     if run.kept_bill_numbers:
         message += " " + _("Kept as paid or cancelled: %(numbers)s.") % {"numbers": ", ".join(run.kept_bill_numbers)}
+    if run.unread:
+        message += " " + _("Not billed until every meter is read (compute the period again then): %(users)s.") % {
+            "users": "; ".join(str(unread) for unread in run.unread)
+        }
     return str(message)
 
 

@@ -1,9 +1,11 @@
 """Propose (and optionally issue) the year's annual water plans of every listed water user.
 
-Users with metered use in the three years before get a plan from history;
-users without get one from their design use; users with neither are reported
-and left out. Issued plans are left alone, so running the command again only
-replaces drafts.
+Users with complete years of metered use among the three before get a plan
+from history; users with less than a year of use get one from their design
+use; users with neither are reported and left out. Issued plans are left
+alone, so running the command again only replaces drafts. With
+`--review-list`, the planned-use list is first reviewed by the listing
+threshold in force on 1 January of the year.
 """
 
 from __future__ import annotations
@@ -39,15 +41,35 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, required=True, help="Plan year, e.g. 2025.")
         parser.add_argument("--issue", action="store_true", help="Issue the proposed plans at once.")
         parser.add_argument("--user", dest="username", help="Bureau account recorded as author and issuer.")
+        parser.add_argument(
+            "--review-list",
+            action="store_true",
+            help="First list the users at or above the listing threshold in force (public-supply use of their "
+            "latest complete year); the others become candidates.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         author = self._author(options.get("username"))
         year, issue = options["year"], options["issue"]
+        if options["review_list"]:
+            self._review_list(year, author)
         water_users = WaterUser.objects.filter(planned_use_status=PlannedUseStatus.LISTED).order_by("code")
         run = PlanRun()
         for water_user in tqdm(water_users, desc=f"Plans {year}", unit="user", file=sys.stderr, disable=None):
             self._plan_one(water_user, year, issue, author, run)
         self._report(run, year)
+
+    def _review_list(self, year: int, author: User | None) -> None:
+        try:
+            review = actions.review_planned_use_list(year, by_user=author)
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from error
+        source = f" ({review.threshold_source})" if review.threshold_source else ""
+        self.stdout.write(
+            f"Listing threshold {review.threshold_m3_per_year:,.0f} m³/year in force from "
+            f"{review.threshold_effective_from}{source}: {len(review.listed)} listed, "
+            f"{len(review.unlisted)} candidates, {len(review.undecided)} without complete year or design use."
+        )
 
     def _author(self, username: str | None) -> User | None:
         if not username:

@@ -48,8 +48,12 @@ def summary(run: BillRun) -> str:
         f"  not over plan:  {run.not_over_plan}",
         f"  no plan:        {run.no_plan}",
         f"  no readings:    {run.no_readings}",
+        f"  meters unread:  {len(run.unread)}",
         f"  total:          ¥{run.total_yuan:,.2f}",
     ]
     if run.kept_bill_numbers:
         lines.append(f"  kept (paid or cancelled): {', '.join(run.kept_bill_numbers)}")
+    if run.unread:
+        lines.append("  not billed until every meter is read (run the period again then):")
+        lines.extend(f"    {unread}" for unread in run.unread)
     return "\n".join(lines)
