@@ -7,7 +7,7 @@ rectangle inside its town, sized so that the key areas add up to the
 seed's 114.27 km².
 
 The key areas are those the city's notice of key dog-management areas
-([常州市养犬重点管理区通告], 22 December 2021, made under [常州市养犬管理条例]) lists for
+([CZ-DOG-AREAS-2021], 22 December 2021, made under [CZ-DOG-REG-2021]) lists for
 Wujin District: 湖塘镇, the northern part of the Wujin national high-tech zone
 and part of 西湖街道. 戚墅堰, 潞城 and 丁堰 are listed under the economic
 development zone, not the district, so the demo gives them none. How the

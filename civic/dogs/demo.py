@@ -72,7 +72,7 @@ from civic.dogs.models import (
 )
 from civic.dogs.regulation import install_key_area_rules, install_regulation
 
-# The seed's figures per unit of scale ([武进 2024-03 执法检查报道]): tagged dogs, and those of them
+# The seed's figures per unit of scale ([WUJIN-DOGS-2024]): tagged dogs, and those of them
 # licensed at the service points.
 TAGGED_DOGS = 7_374
 LICENSED_AT_POINTS = 6_335
@@ -87,7 +87,7 @@ OTHERS_FROM = datetime.date(2022, 2, 1)
 BEFORE_POINTS_FROM = datetime.date(2019, 1, 1)
 POINTS_OPENED = datetime.date(2022, 1, 1)
 POLICE_WINDOW = ("PSB01", "常州市公安局武进分局养犬登记窗口", "湖塘镇")
-# The district's parks closed to dogs in the city's list of 46 ([常州市禁止携犬进入公园名录]), with the town each lies in
+# The district's parks closed to dogs in the city's list of 46 ([CZ-DOG-PARKS]), with the town each lies in
 # (where the list gives none, the demo's placement).
 NO_DOG_PARKS = (
     ("武进新天地公园", "湖塘镇"),

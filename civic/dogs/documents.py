@@ -75,10 +75,10 @@ def write_facts(document: FPDF, facts: list[tuple[str, str]], label_width_mm: fl
 def remedies(authority: Authority, on: datetime.date, document_name: str = "本决定书") -> str:
     """Where and within what time a party may challenge the authority's decision.
 
-    [行政处罚法] article 59 (5) wants the ways and time limits of review and
+    [ADMIN-PENALTY-LAW-2021] article 59 (5) wants the ways and time limits of review and
     litigation on every decision: administrative review within 60 days of
-    learning of it ([行政复议法] article 20), a lawsuit within 6 months
-    ([行政诉讼法] article 46). Both periods are deadline rows.
+    learning of it ([ADMIN-REVIEW-LAW-2023] article 20), a lawsuit within 6 months
+    ([ADMIN-LITIGATION-LAW-2017] article 46). Both periods are deadline rows.
     """
     review = Deadline.rule_for(DeadlineKind.ADMINISTRATIVE_REVIEW, on)
     litigation = Deadline.rule_for(DeadlineKind.ADMINISTRATIVE_LITIGATION, on)
@@ -96,7 +96,7 @@ def refusal_letter(refusal: Refusal, county_name: str) -> bytes:
     """不予养犬登记告知书, issued by the registration authority (the public security organ).
 
     The service point receives the application; registering and refusing are
-    the public security organ's (常州市养犬管理条例 article 4: 公安机关负责养犬登记),
+    the public security organ's ([CZ-DOG-REG-2021] art. 4: 公安机关负责养犬登记),
     so the letter is in its name, with each reason's legal basis, the days to
     rehome the dog and the remedies.
     """
@@ -225,7 +225,7 @@ def consequence_text(penalty: PenaltyRange) -> str:
 
 
 def party_facts(case: ViolationCase) -> list[tuple[str, str]]:
-    """Who the decision is addressed to ([行政处罚法] article 59 (1)): name, identity number, address."""
+    """Who the decision is addressed to ([ADMIN-PENALTY-LAW-2021] article 59 (1)): name, identity number, address."""
     facts = [("当事人", case.offender_name or "（未查明）")]
     if case.offender_resident_id:
         facts.append(("身份证号", case.offender_resident_id))
@@ -257,7 +257,7 @@ def rights_text(case: ViolationCase, authority: Authority) -> str:
 def case_decision(case: ViolationCase, county_name: str) -> bytes:
     """行政处罚决定书 in the name of the authority that enforces the violation.
 
-    It holds what [行政处罚法] article 59 lists: the party's name, identity
+    It holds what [ADMIN-PENALTY-LAW-2021] article 59 lists: the party's name, identity
     number and address; the facts; the penalty and the clause it rests on; how
     and by when to pay; the ways and time limits of review and litigation; the
     authority's name and the date. Where the rule orders correction first, the

@@ -202,7 +202,7 @@ class Deadline(DatedRule):
 
 
 class AuthorityKind(models.TextChoices):
-    """The organs the regulation gives enforcement to ([常州市养犬管理条例] article 4)."""
+    """The organs the regulation gives enforcement to ([CZ-DOG-REG-2021] article 4)."""
 
     PUBLIC_SECURITY = "public_security", _("Public security")
     CITY_MANAGEMENT = "city_management", _("City management")
@@ -213,7 +213,7 @@ class Authority(models.Model):
     """The county's organ of one kind, named as it signs its decisions, with the remedies against them.
 
     A penalty decision names the organ that made it and the ways and time limits
-    to challenge it ([行政处罚法] article 59); the review body and the court are
+    to challenge it ([ADMIN-PENALTY-LAW-2021] article 59); the review body and the court are
     the county's to enter.
     """
 

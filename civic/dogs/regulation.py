@@ -1,8 +1,8 @@
 """The city regulation's values as the rule rows a new county starts from.
 
-Sources: [常州市养犬管理条例] (in force 2022-01-01) and the notices made under
-it; [动物防疫法] articles 30 and 92 for immunisation; [行政复议法] article 20
-and [行政诉讼法] article 46 for the time limits of the remedies. Values marked
+Sources: [CZ-DOG-REG-2021] (in force 2022-01-01) and the notices made under
+it; [ANIMAL-EPIDEMIC-LAW-2021] articles 30 and 92 for immunisation; [ADMIN-REVIEW-LAW-2023] article 20
+and [ADMIN-LITIGATION-LAW-2017] article 46 for the time limits of the remedies. Values marked
 "[verify]" in their source field come from secondary sources or comparable
 cities' regulations; the bureau checks and edits them in the admin. The marks
 stay in the rule tables for staff and are never printed on a document.
@@ -82,10 +82,10 @@ PERMITTED_BREEDS = (
 )
 
 # The authorities of Wujin District, as they sign their decisions, with the body a
-# party applies to for administrative review ([行政复议法] article 24: the
+# party applies to for administrative review ([ADMIN-REVIEW-LAW-2023] article 24: the
 # government at the same level reviews its departments' decisions) and the fine
 # on an individual that counts as large and gives the right to a hearing
-# ([行政处罚法] article 63).
+# ([ADMIN-PENALTY-LAW-2021] article 63).
 AUTHORITIES = (
     (
         "public_security",
@@ -146,7 +146,7 @@ ARTICLE_TO_VERIFY = f"{REGULATION}, legal liability {VERIFY}: article number to 
 
 # 常州市养犬管理条例, legal liability: most penalties order correction by a
 # deadline first and take the further step only when the deadline is missed.
-# Unvaccinated dogs follow [动物防疫法] article 92 (1), which the regulation repeats.
+# Unvaccinated dogs follow [ANIMAL-EPIDEMIC-LAW-2021] article 92 (1), which the regulation repeats.
 VIOLATIONS = (
     ViolationRules(
         "unvaccinated", "未按规定免疫", "Not immunised against rabies", "agriculture",
@@ -226,7 +226,7 @@ VIOLATIONS = (
     ),
 )  # fmt: skip
 
-# The basis each refusal reason cites on the letter ([动物防疫法] article 30: registration
+# The basis each refusal reason cites on the letter ([ANIMAL-EPIDEMIC-LAW-2021] article 30: registration
 # needs the rabies immunisation certificate).
 REFUSAL_GROUNDS = (
     ("banned_breed", REGULATION, "", ARTICLE_TO_VERIFY),

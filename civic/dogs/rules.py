@@ -192,7 +192,7 @@ def add_months(start: datetime.date, months: int) -> datetime.date:
     -----
     A period of months ends on the day of the last month that has the same
     number as the day it began from; where that month is shorter, on its last
-    day ([民法典] article 202: 按照年、月计算期间的，到期月的对应日为期间的最后一日；
+    day ([CIVIL-CODE] article 202: 按照年、月计算期间的，到期月的对应日为期间的最后一日；
     没有对应日的，月末日为期间的最后一日). So a year from 29 February 2024 ends on
     28 February 2025, and a year from 22 March 2024 on 22 March 2025.
     """
@@ -245,11 +245,11 @@ def hearing_may_be_asked(
 ) -> bool:
     """Whether the party must be told of the right to ask for a hearing before the decision.
 
-    [行政处罚法] article 63: a large fine (较大数额罚款), confiscation of
+    [ADMIN-PENALTY-LAW-2021] article 63: a large fine (较大数额罚款), confiscation of
     property of large value, and revoking a licence (吊销许可证件) give the
     right to a hearing. What counts as a large fine is set for each kind of
     authority (for public security organs: ¥2,000 on an individual,
-    公安机关办理行政案件程序规定 article 123). A dog's value is not known
+    [MPS-ADMIN-CASES-2020] art. 123). A dog's value is not known
     when it is confiscated, so confiscation is always treated as giving the right.
     """
     large_fine = fine_yuan is not None and large_fine_yuan is not None and fine_yuan >= large_fine_yuan

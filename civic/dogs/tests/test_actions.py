@@ -335,7 +335,7 @@ def test_a_late_change_not_corrected_revokes_the_licence_and_confiscates_the_dog
 
 
 def test_an_unvaccinated_dog_gets_no_warning_up_to_1000_yuan_then_1000_to_5000(dogs):
-    # [动物防疫法] art. 92 (1): "责令限期改正，可以处一千元以下罚款；逾期不改正的，处一千元以上五千元以下罚款".
+    # [ANIMAL-EPIDEMIC-LAW-2021] art. 92 (1): "责令限期改正，可以处一千元以下罚款；逾期不改正的，处一千元以上五千元以下罚款".
     case = open_case(dogs, "unvaccinated", dog=dogs.doudou)
     assert case.authority().kind == "agriculture"
     for decision, fine in ((Decision.WARNING, None), (Decision.FINE, Decimal("1001"))):
@@ -360,7 +360,7 @@ def test_an_unvaccinated_dog_gets_no_warning_up_to_1000_yuan_then_1000_to_5000(d
     ],
 )
 def test_each_violation_type_names_the_authority_that_enforces_it(dogs, code, authority):
-    # 常州市养犬管理条例 art. 4: police register and enforce, agriculture oversees immunisation,
+    # [CZ-DOG-REG-2021] art. 4: police register and enforce, agriculture oversees immunisation,
     # city management the streets' cleanliness.
     assert dogs.violation_type(code).authority == authority
 

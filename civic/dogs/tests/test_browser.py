@@ -114,7 +114,7 @@ def test_sun_li_registers_a_corgi_step_by_step_and_prints_its_tag(dogs, live_ser
 
 
 def test_sun_li_refuses_a_tibetan_mastiff_and_prints_the_letter(dogs, live_server, page):
-    # DOMAIN.md B: banned breeds (Tibetan mastiff) citywide; refusal in writing with 5 days to rehome.
+    # [CZ-DOG-REG-2021]: banned breeds (Tibetan mastiff) citywide; refusal in writing with 5 days to rehome.
     sign_in(page, live_server, dogs.cast.clinic_staff.username, PASSWORD)
     page.goto(f"{live_server.url}/dogs/register/")
     fill_owner_step(page, dogs, "湖塘镇人民路5号", key_area=True)
@@ -133,15 +133,15 @@ def test_sun_li_refuses_a_tibetan_mastiff_and_prints_the_letter(dogs, live_serve
     assert "不予养犬登记告知书" in text
     assert "该犬只属于本市禁止饲养的犬种" in text
     assert "5日内" in text
-    # Issued by the registration authority (常州市养犬管理条例 art. 4), with the remedies; not by the clinic.
+    # Issued by the registration authority ([CZ-DOG-REG-2021] art. 4), with the remedies; not by the clinic.
     assert text.startswith("常州市公安局武进分局不予养犬登记告知书")
     assert "60日内向常州市武进区人民政府申请行政复议" in text and "6个月内" in text
     assert "便民服务点：" not in text and "verify" not in text
 
 
 def test_liu_yang_orders_doudous_owner_to_immunise_and_prints_a_decision_fit_to_issue(dogs, live_server, page):
-    # [动物防疫法] art. 92 (1): unvaccinated dog — order to correct, fine up to ¥1,000, no warning; the agriculture
-    # bureau decides. The decision holds what 行政处罚法 art. 59 lists; no staff "[verify]" mark is printed.
+    # [ANIMAL-EPIDEMIC-LAW-2021] art. 92 (1): unvaccinated dog — order to correct, fine up to ¥1,000, no warning; the agriculture
+    # bureau decides. The decision holds what [ADMIN-PENALTY-LAW-2021] art. 59 lists; no staff "[verify]" mark is printed.
     sign_in(page, live_server, dogs.cast.inspector.username, PASSWORD)
     page.goto(f"{live_server.url}/dogs/cases/new/")
     page.select_option("#id_violation_type", str(dogs.violation_type("unvaccinated").pk))

@@ -67,7 +67,7 @@ def test_the_same_seed_and_day_draw_the_same_dogs(county):
 
 
 def test_no_key_area_household_keeps_more_than_one_dog(small_demo):
-    # DOMAIN.md B: key area, one dog per household.
+    # [CZ-DOG-REG-2021]: key area, one dog per household.
     crowded = Household.objects.filter(key_area__isnull=False).annotate(dogs=Count("owners__dogs")).filter(dogs__gt=1)
     assert not crowded.exists()
 

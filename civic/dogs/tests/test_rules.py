@@ -182,7 +182,7 @@ def test_it_runs_the_claim_period_of_an_ownerless_dog_from_its_intake():
     ],
 )
 def test_it_ends_a_year_on_the_same_date_or_the_last_day_of_a_shorter_month(start, end):
-    # 民法典 art. 202: 到期月的对应日为期间的最后一日；没有对应日的，月末日为期间的最后一日.
+    # [CIVIL-CODE] art. 202: 到期月的对应日为期间的最后一日；没有对应日的，月末日为期间的最后一日.
     assert rules.period_end(start, 12, rules.PeriodUnit.MONTHS) == end
 
 
@@ -202,8 +202,8 @@ def test_it_takes_only_the_dogs_over_the_household_limit():
     [
         (Decimal("1999"), False, False, False),
         (Decimal("2000"), False, False, True),  # 公安机关办理行政案件程序规定 art. 123: ¥2,000 on an individual
-        (None, True, False, True),  # 行政处罚法 art. 63 (2): confiscation
-        (None, False, True, True),  # 行政处罚法 art. 63 (3): revoking a licence
+        (None, True, False, True),  # [ADMIN-PENALTY-LAW-2021] art. 63 (2): confiscation
+        (None, False, True, True),  # [ADMIN-PENALTY-LAW-2021] art. 63 (3): revoking a licence
         (None, False, False, False),  # a warning
     ],
 )

@@ -88,7 +88,7 @@ def test_sun_li_registers_a_dog_at_her_own_point_and_lands_on_its_licence(client
     assert licence.service_point == dogs.cast.service_point
     # Heights are typed in centimetres and stored in metres: 30 cm = 0.30 m.
     assert licence.dog.shoulder_height_m == pytest.approx(0.30)
-    # A licence runs a year, to the same date (a dated Deadline row of 12 months; 民法典 art. 202).
+    # A licence runs a year, to the same date (a dated Deadline row of 12 months; [CIVIL-CODE] art. 202).
     assert licence.expires_on == rules.add_months(TODAY, 12)
 
 
@@ -104,7 +104,7 @@ def test_the_registration_form_names_a_bad_resident_id_and_stores_nothing(client
 
 
 def test_a_second_dog_in_zhang_weis_key_area_household_is_refused_with_a_letter(client, dogs):
-    # DOMAIN.md B: key area, one dog per household; refusal in writing with 5 days to rehome.
+    # [CZ-DOG-REG-2021]: key area, one dog per household; refusal in writing with 5 days to rehome.
     data = registration_data(dogs, address="湖塘镇花园街1号")
     response = sign_in(client, dogs.cast.clinic_staff).post(reverse("dogs:register_dog"), data)
     refusal = Refusal.objects.get()
@@ -134,7 +134,7 @@ def test_the_rule_check_clears_a_corgi_in_a_new_household(client, dogs):
 
 
 def test_a_guide_dog_with_its_proof_is_registered_over_the_key_area_limit(client, dogs):
-    # DOMAIN.md B: guide/assistance dogs with disability proof; the area rule exempts them by default.
+    # [CZ-DOG-REG-2021]: guide/assistance dogs with disability proof; the area rule exempts them by default.
     data = registration_data(
         dogs, address="湖塘镇花园街1号", purpose="guide", assistance_proof="残疾人证 32041219850312"
     )
@@ -191,7 +191,7 @@ def test_the_register_finds_a_dog_by_its_tag_number_and_masks_the_owners_id(clie
 
 def test_renewal_in_the_window_runs_on_from_the_old_expiry(client, dogs):
     licence = licensed_today(dogs)
-    # Put the expiry 10 days ahead: inside the 15-day window (DOMAIN.md B: renewal in the 15 days before expiry).
+    # Put the expiry 10 days ahead: inside the 15-day window ([CZ-DOG-REG-2021]: renewal in the 15 days before expiry).
     Licence.objects.filter(pk=licence.pk).update(expires_on=TODAY + 10 * DAY)
     response = sign_in(client, dogs.cast.clinic_staff).post(reverse("dogs:renew_licence", args=[licence.number]), {})
     licence.refresh_from_db()
@@ -230,7 +230,7 @@ def test_the_renewal_form_wants_all_four_immunisation_fields_or_none(client, dog
 
 
 def test_a_contact_change_twenty_days_late_is_marked_late(client, dogs):
-    # DOMAIN.md B: changes of owner/address/contact to be re-registered within 15 days.
+    # [CZ-DOG-REG-2021]: changes of owner/address/contact to be re-registered within 15 days.
     url = reverse("dogs:change_registration", args=["DL2023000001", "contact"])
     data = {"phone": "13800009999", "changed_on": (TODAY - 20 * DAY).isoformat()}
     sign_in(client, dogs.cast.clinic_staff).post(url, data)
@@ -347,7 +347,7 @@ def test_refusals_are_found_by_owner(client, dogs):
 
 
 def test_a_fine_outside_the_regulations_range_is_refused(client, dogs):
-    # DOMAIN.md B: dogs in shared building spaces ¥50–500.
+    # [CZ-DOG-REG-2021]: dogs in shared building spaces ¥50–500.
     case = open_case(dogs, "shared_space")
     data = {"decision": "fine", "fine_yuan": "600", "reasons": "楼道内饲养"}
     response = sign_in(client, dogs.cast.inspector).post(reverse("dogs:case_detail", args=[case.number]), data)
@@ -388,8 +388,8 @@ def test_the_printed_decision_states_the_fine_and_the_remedies_but_no_staff_mark
 
 
 def test_the_decision_on_doudous_unvaccinated_owner_cites_the_article_names_the_party_and_the_remedies(client, dogs):
-    # Hand-worked decision of the agriculture bureau, checked against what 行政处罚法 art. 59 lists:
-    # party (name, ID, address); facts; penalty and its basis ([动物防疫法] art. 92 (1)); the order to correct by
+    # Hand-worked decision of the agriculture bureau, checked against what [ADMIN-PENALTY-LAW-2021] art. 59 lists:
+    # party (name, ID, address); facts; penalty and its basis ([ANIMAL-EPIDEMIC-LAW-2021] art. 92 (1)); the order to correct by
     # 15 days after the decision and what follows; defence (art. 44–45), no hearing for ¥800 (< ¥2,000);
     # payment in 15 days (art. 67); review in 60 days (行政复议法 art. 20), lawsuit in 6 months (行政诉讼法 art. 46).
     case = open_case(dogs, "unvaccinated", dog=dogs.doudou)
@@ -411,7 +411,7 @@ def test_the_decision_on_doudous_unvaccinated_owner_cites_the_article_names_the_
 
 
 def test_a_confiscation_decision_tells_of_the_right_to_a_hearing(client, dogs):
-    # 行政处罚法 art. 63–64: confiscation gives the right to ask for a hearing, within five days of being told.
+    # [ADMIN-PENALTY-LAW-2021] art. 63–64: confiscation gives the right to ask for a hearing, within five days of being told.
     first = open_case(dogs, "banned_breed", dog=dogs.doudou)
     first.observed_on = TODAY - 20 * DAY
     first.save()
@@ -425,7 +425,7 @@ def test_a_confiscation_decision_tells_of_the_right_to_a_hearing(client, dogs):
 
 
 def test_the_refusal_letter_is_issued_by_the_public_security_bureau_with_its_basis_and_remedies(client, dogs):
-    # 常州市养犬管理条例 art. 4: the public security organ registers dogs, so it refuses them, not the clinic.
+    # [CZ-DOG-REG-2021] art. 4: the public security organ registers dogs, so it refuses them, not the clinic.
     response = sign_in(client, dogs.cast.clinic_staff).post(
         reverse("dogs:register_dog"),
         registration_data(dogs, valid_until=(TODAY - DAY).isoformat(), vaccinated_on=(TODAY - 30 * DAY).isoformat()),
@@ -461,7 +461,7 @@ def test_an_open_case_has_no_decision_to_print(client, dogs):
 
 
 def test_the_notice_to_wangcais_owner_gives_fifteen_days_to_claim(client, dogs):
-    # Shelter flow (DOMAIN.md B): notify a registered owner within 5 days; claim within 15 days.
+    # Shelter flow (a comparable city regulation, to verify): notify a registered owner within 5 days; claim within 15 days.
     intake = actions.take_in_found_dog("黄色田园犬", TODAY - 2 * DAY, dogs.wangcai)
     actions.record_owner_notice(intake, TODAY - DAY)
     response = sign_in(client, dogs.cast.inspector).get(reverse("dogs:intake_notice_pdf", args=[intake.pk]))
@@ -504,7 +504,7 @@ def test_a_found_dog_with_a_tag_goes_through_notice_then_claim(client, dogs):
 
 
 def test_an_untagged_found_dog_may_not_be_adopted_during_the_claim_period(client, dogs):
-    # DOMAIN.md B shelter flow: claim within 15 days, then adoption.
+    # Shelter flow (a comparable city regulation, to verify): claim within 15 days, then adoption.
     intake = actions.take_in_found_dog("白色小型犬", TODAY)
     url = reverse("dogs:intake_detail", args=[intake.pk])
     response = sign_in(client, dogs.cast.inspector).post(
