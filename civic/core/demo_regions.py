@@ -5,6 +5,13 @@ laid out roughly as the places lie on the map, around 31.70°N 119.95°E
 (WGS 84). DMAs split a town's tile into strips; a dog key area is a
 rectangle inside its town, sized so that the key areas add up to the
 seed's 114.27 km².
+
+The key areas are those the city's notice of key dog-management areas
+([CZ-DOG-AREAS-2021], 22 December 2021, made under [CZ-DOG-REG-2021]) lists for
+Wujin District: 湖塘镇, the northern part of the Wujin national high-tech zone
+and part of 西湖街道. 戚墅堰, 潞城 and 丁堰 are listed under the economic
+development zone, not the district, so the demo gives them none. How the
+114.27 km² split between the three is the demo's.
 """
 
 from __future__ import annotations
@@ -35,6 +42,8 @@ class TownSpec:
     row: int  # 0 is the northern row of the grid
     column: int  # 0 is the western column
     key_area_km2: float = 0.0  # dog key management area inside the town (0: none)
+    key_area_name: str = ""  # as the city's notice names it; empty: "<town>养犬重点管理区"
+    key_area_width_share: float = 0.6  # of the tile's width, so a large key area still fits its tile
 
     @property
     def short_name(self) -> str:
@@ -46,24 +55,25 @@ class TownSpec:
 # 牛塘镇 (320412102) follow the published statistical division codes; the others
 # are numbered in the same scheme for the demo and are to be checked against the
 # current list before any real use. The key areas add up to the seed's 114.27 km²
-# (Wujin District, March 2024); their split between towns is the demo's.
+# (Wujin District, March 2024); their split between the three is the demo's.
 TOWNS: tuple[TownSpec, ...] = (
-    TownSpec("320412100", "湖塘镇", "Hutang", 1, 1, 32.50),
-    TownSpec("320412102", "牛塘镇", "Niutang", 0, 1, 12.60),
+    TownSpec("320412100", "湖塘镇", "Hutang", 1, 1, 60.00, key_area_width_share=0.9),
+    TownSpec("320412102", "牛塘镇", "Niutang", 0, 1),
     TownSpec("320412103", "洛阳镇", "Luoyang", 3, 2),
-    TownSpec("320412104", "遥观镇", "Yaoguan", 2, 2, 10.10),
-    TownSpec("320412105", "横林镇", "Henglin", 2, 3, 9.80),
+    TownSpec("320412104", "遥观镇", "Yaoguan", 2, 2),
+    TownSpec("320412105", "横林镇", "Henglin", 2, 3),
     TownSpec("320412106", "横山桥镇", "Hengshanqiao", 1, 3),
     TownSpec("320412107", "雪堰镇", "Xueyan", 3, 3),
     TownSpec("320412108", "前黄镇", "Qianhuang", 3, 0),
     TownSpec("320412109", "礼嘉镇", "Lijia", 3, 1),
     TownSpec("320412110", "嘉泽镇", "Jiaze", 0, 0),
     TownSpec("320412111", "湟里镇", "Huangli", 1, 0),
-    TownSpec("320412001", "南夏墅街道", "Nanxiashu Street", 2, 1, 14.80),
-    TownSpec("320412002", "西湖街道", "Xihu Street", 2, 0, 10.40),
-    TownSpec("320412003", "丁堰街道", "Dingyan Street", 0, 2, 8.30),
-    TownSpec("320412004", "戚墅堰街道", "Qishuyan Street", 1, 2, 9.20),
-    TownSpec("320412005", "潞城街道", "Lucheng Street", 0, 3, 6.57),
+    # The high-tech zone's northern part lies, in the demo, in 南夏墅街道, one of the zone's two streets.
+    TownSpec("320412001", "南夏墅街道", "Nanxiashu Street", 2, 1, 35.00, "武进国家高新区北区养犬重点管理区"),
+    TownSpec("320412002", "西湖街道", "Xihu Street", 2, 0, 19.27, "西湖街道（部分）养犬重点管理区"),
+    TownSpec("320412003", "丁堰街道", "Dingyan Street", 0, 2),
+    TownSpec("320412004", "戚墅堰街道", "Qishuyan Street", 1, 2),
+    TownSpec("320412005", "潞城街道", "Lucheng Street", 0, 3),
 )
 
 
@@ -117,7 +127,7 @@ def dma_strips(tile: Rectangle, count: int) -> list[Rectangle]:
     ]
 
 
-def key_area_rectangle(tile: Rectangle, area_m2: float) -> Rectangle:
+def key_area_rectangle(tile: Rectangle, area_m2: float, width_share: float = KEY_AREA_WIDTH_SHARE) -> Rectangle:
     """A rectangle centred east–west in the tile whose spherical area is `area_m2`.
 
     Notes
@@ -125,7 +135,7 @@ def key_area_rectangle(tile: Rectangle, area_m2: float) -> Rectangle:
     Solving A = R² Δλ (sin φ₂ − sin φ₁) for the northern edge gives
     φ₂ = asin(sin φ₁ + A / (R² Δλ)).
     """
-    width = (tile.east - tile.west) * KEY_AREA_WIDTH_SHARE
+    width = (tile.east - tile.west) * width_share
     west = tile.west + (tile.east - tile.west - width) / 2
     south = tile.south + (tile.north - tile.south) * 0.15
     sine_north = math.sin(math.radians(south)) + area_m2 / (EARTH_RADIUS_M**2 * math.radians(width))
@@ -156,8 +166,8 @@ def create_town(county: Region, town: TownSpec) -> Region:
             f"{town.code}-D{number:02d}", name, f"{town.name_en} DMA {number}", RegionLevel.DMA, region, strip
         )
     if town.key_area_km2:
-        shape = key_area_rectangle(tile, town.key_area_km2 * 1e6)
-        name = f"{town.name}养犬重点管理区"
+        shape = key_area_rectangle(tile, town.key_area_km2 * 1e6, town.key_area_width_share)
+        name = town.key_area_name or f"{town.name}养犬重点管理区"
         create_region(f"{town.code}-K01", name, f"{town.name_en} dog key area", RegionLevel.KEY_AREA, region, shape)
     return region
 
