@@ -50,6 +50,11 @@ whose XML declares a document type or entities, or is broken, is refused
 `Limits` (``too_large``, ``too_many_rows``, ``too_many_columns``): memory then
 stays bounded by the limits whatever a file declares about itself.
 
+References
+----------
+[ECMA-376] Part 1, the worksheet's ``dimension`` element and the sheet's
+largest size; [PY-XML-VULNERABILITIES] for the XML refused (docs/sources.md).
+
 Errors
 ------
 `MESSAGES` holds the English text of each code, the placeholders filled from
@@ -356,8 +361,9 @@ def read_table(
             raise TableError("not_a_workbook" if formats == ("xlsx",) else "not_a_table")
         try:
             positions, headings = _header(table, schema)
+            placed = [(schema.column(name), position) for name, position in positions.items()]
             for number, cells in table:
-                values = _row_values(number, cells, positions, schema, kind, log)
+                values = _row_values(number, cells, placed, kind == "xlsx", log)
                 if values is not None:
                     rows.append(Row(number, values))
         except TableError as error:
@@ -406,7 +412,7 @@ def _table_rows(handle: IO[bytes], limits: Limits) -> tuple[str, Iterator[tuple[
     size = handle.seek(0, io.SEEK_END)
     handle.seek(0)
     if size > limits.max_bytes:
-        raise TableError("too_large", size_mb=_megabytes(size), limit_mb=_megabytes(limits.max_bytes))
+        raise TableError("too_large", size_mb=megabytes(size), limit_mb=megabytes(limits.max_bytes))
     if handle.read(len(ZIP_SIGNATURE)) == ZIP_SIGNATURE:
         handle.seek(0)
         return "xlsx", _bounded(_xlsx_rows(handle, limits), limits)
@@ -414,7 +420,8 @@ def _table_rows(handle: IO[bytes], limits: Limits) -> tuple[str, Iterator[tuple[
     return "csv", _bounded(_csv_rows(handle, limits), limits)
 
 
-def _megabytes(size: int) -> str:
+def megabytes(size: int) -> str:
+    """A size in bytes as MB for a message: 1 decimal, none when whole ("20", "99.9")."""
     return f"{size / (1024 * 1024):.1f}".removesuffix(".0")
 
 
@@ -436,7 +443,7 @@ def _bounded(rows: Iterator[Sequence[CellValue]], limits: Limits) -> Iterator[tu
 def _csv_rows(handle: IO[bytes], limits: Limits) -> Iterator[Sequence[CellValue]]:
     encoding = _csv_encoding(handle)
     handle.seek(0)
-    text = io.TextIOWrapper(_Unclosed(handle), encoding=encoding, newline="")
+    text = io.TextIOWrapper(io.BufferedReader(_Unclosed(handle)), encoding=encoding, newline="")
     try:
         yield from csv.reader(_bounded_lines(text, limits))
     except (csv.Error, UnicodeDecodeError) as error:
@@ -520,8 +527,8 @@ def _check_workbook_parts(handle: IO[bytes], limits: Limits) -> None:
             if sum(member.file_size for member in members) > limits.max_unzipped_bytes:
                 raise TableError(
                     "too_large",
-                    size_mb=_megabytes(sum(member.file_size for member in members)),
-                    limit_mb=_megabytes(limits.max_unzipped_bytes),
+                    size_mb=megabytes(sum(member.file_size for member in members)),
+                    limit_mb=megabytes(limits.max_unzipped_bytes),
                 )
             for member in members:
                 if member.filename.endswith((".xml", ".rels")):
@@ -599,26 +606,21 @@ def _header(
 
 
 def _row_values(
-    number: int,
-    cells: Sequence[CellValue],
-    positions: Mapping[str, int],
-    schema: TableSchema,
-    kind: str,
-    log: ErrorLog,
+    number: int, cells: Sequence[CellValue], placed: Sequence[tuple[Column, int]], serial_dates: bool, log: ErrorLog
 ) -> dict[str, Any] | None:
     """The parsed values of a data row, or None when it is blank or a cell is in error (logged)."""
-    raw = {name: cells[position] if position < len(cells) else None for name, position in positions.items()}
-    if not any(is_filled(value) for value in raw.values()):
+    width = len(cells)
+    raw = [(column, cells[position] if position < width else None) for column, position in placed]
+    if not any(is_filled(value) for _column, value in raw):
         return None
     values: dict[str, Any] = {}
     clean = True
-    for name, value in raw.items():
-        column = schema.column(name)
+    for column, value in raw:
         try:
-            values[name] = parse_cell(column, value, serial_dates=kind == "xlsx")
+            values[column.name] = parse_cell(column, value, serial_dates)
         except CellError as error:
             clean = False
-            log.add(row_error(number, name, value, error.code, **error.details))
+            log.add(row_error(number, column.name, value, error.code, **error.details))
     return values if clean else None
 
 

@@ -7,7 +7,8 @@ from typing import Any
 
 from django.db.models import Count, Sum
 
-from civic.dogs.models import ServicePoint
+from civic.core.models import Region, RegionLevel
+from civic.dogs.statistics import tag_figures
 from civic.water.models import (
     AnnualPlan,
     FarmlandProgram,
@@ -40,7 +41,8 @@ def county_figures(today: datetime.date | None = None) -> dict[str, Any]:
         "listed_user_count": listed_users.count(),
         "water_saving_enterprise_count": sum(row["count"] for row in segments),
         "water_saving_segments": list(segments),
-        "service_point_count": ServicePoint.objects.filter(is_active=True).count(),
+        **tag_figures(),
+        "key_area_km2": key_area_km2(),
         "farmland_program": FarmlandProgram.objects.first(),
         "plan_year": plan_year,
         "planned_total_m3": issued_total_m3(plan_year) if plan_year is not None else None,
@@ -48,6 +50,12 @@ def county_figures(today: datetime.date | None = None) -> dict[str, Any]:
         "latest_bill_count": bills_in_period.count(),
         "latest_bill_total_yuan": bills_in_period.aggregate(total=Sum("amount_yuan"))["total"],
     }
+
+
+def key_area_km2() -> float:
+    """The dog key management areas' total area [km²]."""
+    total = Region.objects.filter(level=RegionLevel.KEY_AREA).aggregate(total=Sum("area_m2"))["total"]
+    return (total or 0) / 1e6
 
 
 def issued_total_m3(year: int) -> float | None:

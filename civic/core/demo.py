@@ -24,6 +24,7 @@ from civic.core.demo_service_points import create_service_points
 from civic.core.models import User
 from civic.dogs.demo import load_dog_demo
 from civic.dogs.models import Dog, Licence, LicenceStatus, ServicePoint
+from civic.dogs.statistics import tag_figures
 from civic.evaluation.demo import load_evaluation_demo
 from civic.farmland.demo import create_farmland_demo
 from civic.programme.demo import load_programme_demo
@@ -51,6 +52,8 @@ class DemoLoad:
     plans_issued: dict[int, int] = field(default_factory=dict)
     bill_runs: list[BillRun] = field(default_factory=list)
     dogs: int = 0
+    tagged_dogs: int = 0
+    licensed_at_points: int = 0
     valid_licences: int = 0
     programme_projects: int = 0
     evaluation: dict[str, int] = field(default_factory=dict)
@@ -152,6 +155,8 @@ def load_demo_county(
         load.evaluation = load_evaluation_demo(seed, issuer)
         load_dog_demo(seed, scale, quiet, dog_count=dog_count)
         load.dogs = Dog.objects.count()
+        tags = tag_figures()
+        load.tagged_dogs, load.licensed_at_points = tags["tagged_total"], tags["licensed_at_points"]
         load.valid_licences = (
             Licence.objects.exclude(status=LicenceStatus.CANCELLED).filter(expires_on__gte=timezone.localdate()).count()
         )

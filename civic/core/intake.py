@@ -80,26 +80,39 @@ def error_entry(error: intake.RowError) -> dict[str, Any]:
 
 
 def file_error_entry(
-    code: str, messages: Mapping[str, Promise] = MESSAGES, row: int | None = None, value: str = "", **details: str
+    code: str,
+    messages: Mapping[str, Promise] = MESSAGES,
+    row: int | None = None,
+    value: str = "",
+    details: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """An error of the file as a whole; its English message is kept for readers of the raw record."""
+    details = dict(details or {})
     with translation.override("en"):
         message = describe({"code": code, "details": details}, messages)
     return {"row": row, "column": "", "value": value, "code": code, "message": message, "details": details}
+
+
+def size_error(size: int, limits: intake.Limits) -> str:
+    """The message refusing an upload of `size` bytes beyond `limits`, in the active language; empty if within."""
+    if size <= limits.max_bytes:
+        return ""
+    details = {"size_mb": intake.megabytes(size), "limit_mb": intake.megabytes(limits.max_bytes)}
+    return describe({"code": "too_large", "details": details})
 
 
 def table_error_entries(error: intake.TableError) -> list[dict[str, Any]]:
     """A file refused as a whole, as stored: its own entry, or one per missing column."""
     value = error.details.get("found", "") if error.code == "missing_columns" else ""
     row = intake.HEADER_ROW if error.code == "missing_columns" else None
-    return [file_error_entry(error.code, row=row, value=value, **error.details)]
+    return [file_error_entry(error.code, row=row, value=value, details=error.details)]
 
 
 def bounded_entries(errors: Iterable[intake.RowError], error_count: int) -> list[dict[str, Any]]:
     """The kept errors as stored, then one entry counting those not kept."""
     entries = [error_entry(error) for error in errors]
     if error_count > len(entries):
-        entries.append(file_error_entry("more_errors", count=f"{error_count - len(entries):,}"))
+        entries.append(file_error_entry("more_errors", details={"count": f"{error_count - len(entries):,}"}))
     return entries
 
 

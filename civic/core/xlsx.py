@@ -2,7 +2,7 @@
 
 A name, a product or a remark typed as "=HYPERLINK(…)", "+1-555", "-2" or
 "@SUM(…)" would otherwise be written, or taken on opening or editing, as a
-formula (spreadsheet formula injection, OWASP "CSV Injection"). `workbook_bytes`
+formula (spreadsheet formula injection, [OWASP-CSV-INJECTION]). `workbook_bytes`
 is the one place every export saves through: text that begins with one of
 `FORMULA_PREFIXES` is stored as a text cell with Excel's quote prefix (the
 cell shows the text as typed, and editing it keeps it text).

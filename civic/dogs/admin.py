@@ -67,7 +67,7 @@ class OwnerDiscrepancyAdmin(SimpleHistoryAdmin):
 
 @admin.register(models.Deadline)
 class DeadlineAdmin(DatedRuleAdmin):
-    list_display = ("kind", "days", "effective_from", "effective_to", "source")
+    list_display = ("kind", "days", "unit", "effective_from", "effective_to", "source")
     list_filter = ("kind", "effective_from", "effective_to")
 
 
@@ -76,9 +76,15 @@ class PenaltyRangeInline(admin.TabularInline):
     extra = 0
 
 
+@admin.register(models.Authority)
+class AuthorityAdmin(admin.ModelAdmin):
+    list_display = ("kind", "name", "review_body", "court", "hearing_fine_yuan", "source")
+
+
 @admin.register(models.ViolationType)
 class ViolationTypeAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "name_en")
+    list_display = ("code", "name", "name_en", "authority")
+    list_filter = ("authority",)
     search_fields = ("code", "name", "name_en")
     inlines = [PenaltyRangeInline]
 
@@ -87,15 +93,26 @@ class ViolationTypeAdmin(admin.ModelAdmin):
 class PenaltyRangeAdmin(DatedRuleAdmin):
     list_display = (
         "violation_type",
+        "step",
         "minimum_yuan",
         "maximum_yuan",
         "warning_allowed",
+        "order_to_correct",
+        "correction_days",
         "confiscation_allowed",
+        "revokes_licence",
+        "law",
+        "article",
         "effective_from",
         "effective_to",
         "source",
     )
-    list_filter = ("violation_type", "effective_from", "effective_to")
+    list_filter = ("violation_type", "step", "effective_from", "effective_to")
+
+
+@admin.register(models.RefusalGround)
+class RefusalGroundAdmin(DatedRuleAdmin):
+    list_display = ("reason", "law", "article", "effective_from", "effective_to", "source")
 
 
 # --- Owners, dogs and licences -------------------------------------------------------

@@ -1,10 +1,17 @@
 """The demo county's dog records: owners, dogs, licences and tags at the 26 service points, patrols and cases.
 
-About 7,400 dogs hold a valid licence (the seed counts 7,374 tagged dogs in
-March 2024); some licences are due for renewal or overdue, a few are
-cancelled, and a few registrations were refused. Inspectors have patrolled
-parks, squares, school gates and key-area streets for a year and taken up
-cases, some decided, a few ending in confiscation and the shelter.
+As in the seed (Wujin District, March 2024): 7,374 dogs wear a tag, 6,335 of
+them licensed at the 26 service points and the other 1,039 at the public
+security bureau's own window before the points existed (2019–2021). Every
+tagged dog is a full record (owner, household, dog, licence, tag,
+immunisation, events): the dog part of `load_demo` takes about 4 s, so no
+aggregate stands in for them. Some licences are due for renewal or overdue
+(the dog still wears its tag), a few more dogs' licences are cancelled, and a
+few registrations were refused. Inspectors have patrolled the district's
+no-dog parks (as the city's list names them), squares, school gates and
+key-area streets for a year and taken up cases in the regulation's steps:
+an order to correct by a deadline, the follow-up, and only then the further
+penalty; nothing is confiscated on the day a dog is seen.
 
 Dates are counted from the day of loading (`today`), so the licences are
 current whenever the demo is served; with the same seed, scale and day the
@@ -52,6 +59,7 @@ from civic.dogs.models import (
     Patrol,
     PatrolPlace,
     PenaltyRange,
+    PenaltyStep,
     PlaceKind,
     Refusal,
     ServicePoint,
@@ -66,16 +74,32 @@ from civic.dogs.models import (
 )
 from civic.dogs.regulation import install_key_area_rules, install_regulation
 
-# Dogs registered per unit of scale: 7,880 × (1 − 4 % overdue − 3 % cancelled) ≈ 7,330, plus the dogs
-# registered in the last year whose drawn overdue fate cannot apply yet: about 7,380 valid licences.
-DOGS_PER_SCALE = 7_880
-OVERDUE_SHARE = 0.04
-CANCELLED_SHARE = 0.03
+# The seed's figures per unit of scale ([WUJIN-DOGS-2024]): tagged dogs, and those of them
+# licensed at the service points.
+TAGGED_DOGS = 7_374
+LICENSED_AT_POINTS = 6_335
+OVERDUE_SHARE = 0.04  # of tagged dogs: the licence has run out, the tag is still worn
+CANCELLED_SHARE = 0.03  # dogs beyond the tagged ones whose licence was cancelled (death, loss, surrender)
 SECOND_DOG_SHARE = 0.08  # of owners outside key areas, who may keep more than one dog
 KEY_AREA_SHARE = 0.55  # of households in a town that has a key area
-LICENCE_DAYS = 365
+IMMUNISATION_DAYS = 365
 FIRST_REGISTRATION = datetime.date(2022, 1, 4)  # the showcase dogs; the others follow from February 2022
 OTHERS_FROM = datetime.date(2022, 2, 1)
+# Before the service points opened with the regulation (1 January 2022), the police registered dogs.
+BEFORE_POINTS_FROM = datetime.date(2019, 1, 1)
+POINTS_OPENED = datetime.date(2022, 1, 1)
+POLICE_WINDOW = ("PSB01", "常州市公安局武进分局养犬登记窗口", "湖塘镇")
+# The district's parks closed to dogs in the city's list of 46 ([CZ-DOG-PARKS]), with the town each lies in
+# (where the list gives none, the demo's placement).
+NO_DOG_PARKS = (
+    ("武进新天地公园", "湖塘镇"),
+    ("滆湖公园", "西湖街道"),
+    ("揽月湾中心绿地（二期）", "西湖街道"),
+    ("文慧园", "湖塘镇"),
+    ("淹城健身公园", "湖塘镇"),
+    ("江苏省绿色建筑博览园", "西湖街道"),
+    ("雪堰黄公山郊野公园", "雪堰镇"),
+)
 SHOWCASE_TAGS = ("DT2022000001", "DT2022000002", "DT2022000003")
 VALID_DEMO_TAG = SHOWCASE_TAGS[0]
 REFUSALS_PER_SCALE = 40
@@ -111,9 +135,10 @@ class DemoDog:
     index: int
     town: Region
     key_area: Region | None
-    point: ServicePoint
+    point: ServicePoint  # where the dog was first licensed
     first_day: datetime.date
     fate: str = "valid"  # valid, overdue or cancelled
+    clinic: ServicePoint | None = None  # where it is renewed: the first point, or a clinic of its town
     household_index: int = 0
     owner_index: int = 0
     licence_number: str = ""
@@ -131,7 +156,9 @@ class DemoContext:
     points_by_town: dict[int, list[ServicePoint]]
     breeds: list[tuple[Breed, int, float]]
     resident_ids: set[str] = field(default_factory=set)
-    dog_count: int = DOGS_PER_SCALE
+    tagged_count: int = TAGGED_DOGS
+    at_points_count: int = LICENSED_AT_POINTS
+    police_window: ServicePoint | None = None
 
 
 # --- Drawing --------------------------------------------------------------------
@@ -163,22 +190,46 @@ def town_weights(context: DemoContext) -> list[int]:
     return [len(context.points_by_town.get(town.pk, [])) or 1 for town in context.towns]
 
 
+def drawn_origins(context: DemoContext) -> list[str]:
+    """Where each dog besides the showcase ones comes from, in exact numbers, shuffled.
+
+    The showcase dogs are two tagged dogs licensed at a point and one cancelled;
+    the rest make the seed's counts exactly.
+    """
+    at_points = context.at_points_count - 2
+    elsewhere = context.tagged_count - context.at_points_count
+    cancelled = round(context.tagged_count * CANCELLED_SHARE) - 1
+    origins = ["point"] * at_points + ["elsewhere"] * elsewhere + ["cancelled"] * max(cancelled, 0)
+    context.rng.shuffle(origins)
+    return origins
+
+
+def draw_tagged_fate(rng: random.Random) -> str:
+    """A tagged dog's licence is valid, or has run out unrenewed (the tag still worn)."""
+    return "overdue" if rng.random() < OVERDUE_SHARE else "valid"
+
+
 def draw_dogs(context: DemoContext) -> list[DemoDog]:
-    rng, count = context.rng, context.dog_count
+    rng = context.rng
     span_days = (context.today - OTHERS_FROM).days
-    towns = rng.choices(context.towns, weights=town_weights(context), k=count)
+    before_days = (POINTS_OPENED - BEFORE_POINTS_FROM).days
+    origins = drawn_origins(context)
+    towns = rng.choices(context.towns, weights=town_weights(context), k=len(origins))
+    every_point = [p for ps in context.points_by_town.values() for p in ps]
     dogs = []
-    for index, town in enumerate(towns):
+    for index, (town, origin) in enumerate(zip(towns, origins, strict=True)):
         key_area = context.key_areas.get(town.pk)
         in_key_area = key_area is not None and rng.random() < KEY_AREA_SHARE
-        first_day = OTHERS_FROM + datetime.timedelta(days=rng.randrange(max(span_days, 1)))
-        fate = rng.choices(
-            ("valid", "overdue", "cancelled"), (1 - OVERDUE_SHARE - CANCELLED_SHARE, OVERDUE_SHARE, CANCELLED_SHARE)
-        )[0]
-        point = rng.choice(
-            context.points_by_town.get(town.pk) or [p for ps in context.points_by_town.values() for p in ps]
-        )
-        dogs.append(DemoDog(index, town, key_area if in_key_area else None, point, first_day, fate))
+        clinic = rng.choice(context.points_by_town.get(town.pk) or every_point)
+        if origin == "elsewhere":
+            first_day = BEFORE_POINTS_FROM + datetime.timedelta(days=rng.randrange(before_days))
+            point = context.police_window or clinic
+        else:
+            first_day = OTHERS_FROM + datetime.timedelta(days=rng.randrange(max(span_days, 1)))
+            point = clinic
+        fate = "cancelled" if origin == "cancelled" else draw_tagged_fate(rng)
+        area = key_area if in_key_area else None
+        dogs.append(DemoDog(index, town, area, point, first_day, fate, clinic=clinic))
     return showcase_dogs(context) + dogs
 
 
@@ -188,7 +239,7 @@ def showcase_dogs(context: DemoContext) -> list[DemoDog]:
     point = min(context.points_by_town[hutang.pk], key=lambda p: p.code)
     key_area = context.key_areas.get(hutang.pk)
     return [
-        DemoDog(-3 + offset, hutang, key_area, point, FIRST_REGISTRATION, fate)
+        DemoDog(-3 + offset, hutang, key_area, point, FIRST_REGISTRATION, fate, clinic=point)
         for offset, fate in enumerate(("valid", "overdue", "cancelled"))
     ]
 
@@ -225,22 +276,29 @@ def assign_households(context: DemoContext, dogs: list[DemoDog]) -> int:
 # --- Dates of a licence ------------------------------------------------------------
 
 
+def anniversary(dog: DemoDog, years: int) -> datetime.date:
+    """The same date `years` years after the first licence: licences run a year to the same date."""
+    return rules.add_months(dog.first_day, 12 * years)
+
+
 def current_expiry(dog: DemoDog, today: datetime.date) -> datetime.date:
     """Renewed every year on time: the first anniversary on or after today; overdue dogs stopped a year earlier."""
-    years = max(1, -(-(today - dog.first_day).days // LICENCE_DAYS))
-    expiry = dog.first_day + datetime.timedelta(days=years * LICENCE_DAYS)
+    years = max(1, today.year - dog.first_day.year - 1)
+    while anniversary(dog, years) < today:
+        years += 1
+    expiry = anniversary(dog, years)
     if dog.fate == "overdue" and years > 1:
-        expiry -= datetime.timedelta(days=LICENCE_DAYS)
+        expiry = anniversary(dog, years - 1)
     return expiry
 
 
 def renewal_days(dog: DemoDog, expiry: datetime.date, rng: random.Random) -> list[datetime.date]:
     """The days of the renewals before the current expiry: a few days before each earlier anniversary."""
     days = []
-    anniversary = dog.first_day + datetime.timedelta(days=LICENCE_DAYS)
-    while anniversary < expiry:
-        days.append(anniversary - datetime.timedelta(days=rng.randrange(15)))
-        anniversary += datetime.timedelta(days=LICENCE_DAYS)
+    years = 1
+    while anniversary(dog, years) < expiry:
+        days.append(anniversary(dog, years) - datetime.timedelta(days=rng.randrange(15)))
+        years += 1
     return days
 
 
@@ -321,14 +379,14 @@ def create_licences(context: DemoContext, dogs: list[DemoDog], records: list[Dog
             licence.cancellation_reason = cancellation_reason(record.status)
         licences.append(licence)
         # Vaccinated shortly before the licence's current year began; a certificate is valid for a year.
-        vaccinated_on = expiry - datetime.timedelta(days=LICENCE_DAYS + rng.randint(1, 30))
+        vaccinated_on = expiry - datetime.timedelta(days=IMMUNISATION_DAYS + rng.randint(1, 30))
         immunisations.append(
             Immunisation(
                 dog=record,
                 vaccine=rng.choice(VACCINES),
                 batch=f"{vaccinated_on:%Y%m}{rng.choice('ABCD')}{rng.randint(1, 9)}",
                 vaccinated_on=vaccinated_on,
-                valid_until=vaccinated_on + datetime.timedelta(days=LICENCE_DAYS - 1),
+                valid_until=vaccinated_on + datetime.timedelta(days=IMMUNISATION_DAYS - 1),
                 service_point=dog.point,
             )
         )
@@ -363,8 +421,10 @@ def licence_events(context: DemoContext, dogs: list[DemoDog], licences: list[Lic
             )
         )
         for day in renewal_days(dog, licence.expires_on, context.rng):
+            # Renewed where the points were open by then: dogs first licensed by the police renew at a clinic.
+            point = dog.clinic if day >= POINTS_OPENED and dog.clinic else dog.point
             events.append(
-                LicenceEvent(licence=licence, kind=LicenceEventKind.RENEWED, happened_on=day, service_point=dog.point)
+                LicenceEvent(licence=licence, kind=LicenceEventKind.RENEWED, happened_on=day, service_point=point)
             )
         if licence.cancelled_on:
             events.append(
@@ -388,10 +448,12 @@ def create_refusals(context: DemoContext, points: Sequence[ServicePoint]) -> int
     count = REFUSALS_PER_SCALE * context.scale
     days = sorted(today - datetime.timedelta(days=rng.randrange(1, 365)) for _ in range(count))
     sequence: dict[int, int] = {}
+    key_area_points = [point for point in points if point.town_id in context.key_areas]
     for refused_on in days:
         sequence[refused_on.year] = sequence.get(refused_on.year, 0) + 1
         reason = rng.choice(("banned_breed", "banned_breed", "household_limit", "no_valid_immunisation"))
-        point = rng.choice(points)
+        # A second dog is refused only where a key area limits households to one.
+        point = rng.choice(key_area_points if reason == "household_limit" and key_area_points else points)
         refusals.append(
             Refusal(
                 number=f"RF{refused_on.year}{sequence[refused_on.year]:04d}",
@@ -415,14 +477,19 @@ def create_refusals(context: DemoContext, points: Sequence[ServicePoint]) -> int
 
 
 def create_patrol_places(context: DemoContext) -> list[PatrolPlace]:
-    places = []
+    """Squares and school gates everywhere, key-area streets and estates, and the district's no-dog parks."""
+    towns_by_name = {town.name: town for town in context.towns}
+    places = [
+        PatrolPlace(name=name, kind=PlaceKind.NO_DOG_PARK, region=towns_by_name[town])
+        for name, town in NO_DOG_PARKS
+        if town in towns_by_name
+    ]
     for town in context.towns:
         short = town.name.removesuffix("街道").removesuffix("镇")
         places.append(PatrolPlace(name=f"{short}文化广场", kind=PlaceKind.SQUARE, region=town))
         places.append(PatrolPlace(name=f"{short}中心小学校门", kind=PlaceKind.SCHOOL_GATE, region=town))
         key_area = context.key_areas.get(town.pk)
         if key_area is not None:
-            places.append(PatrolPlace(name=f"{short}中心公园", kind=PlaceKind.NO_DOG_PARK, region=town))
             places.append(
                 PatrolPlace(
                     name=f"{short}{ROADS[town.pk % len(ROADS)]}（重点管理区）",
@@ -486,15 +553,108 @@ CASE_DESCRIPTIONS = {
 }
 
 
+CORRECTED_SHARE = 0.85  # of orders to correct, obeyed by the deadline
+
+
 def decided_case(rng: random.Random, penalty: PenaltyRange | None) -> tuple[Decision, Decimal | None]:
-    """A decision within the regulation's range, with its fine: a warning where allowed, else a fine in ¥50 steps."""
+    """A decision within the rule's range, with its fine: a warning where allowed, else a fine in ¥50 steps."""
     if penalty is None:
         return Decision.NO_PENALTY, None
     if penalty.warning_allowed and rng.random() < 0.5:
         return Decision.WARNING, None
-    steps = int((penalty.maximum_yuan - penalty.minimum_yuan) / 50)
-    fine = penalty.minimum_yuan + 50 * rng.randint(0, min(steps, 6))
+    if penalty.maximum_yuan == 0:
+        return Decision.NO_PENALTY, None
+    smallest = max(penalty.minimum_yuan, Decimal(50))
+    steps = int((penalty.maximum_yuan - smallest) / 50)
+    fine = smallest + 50 * rng.randint(0, min(steps, 6))
     return Decision.FINE, Decimal(fine)
+
+
+@dataclass
+class CaseNumbers:
+    """Case numbers in a yearly sequence, as the demo hands them out."""
+
+    sequence: dict[int, int] = field(default_factory=dict)
+
+    def next(self, year: int) -> str:
+        self.sequence[year] = self.sequence.get(year, 0) + 1
+        return f"VC{year}{self.sequence[year]:04d}"
+
+
+def offender_fields(context: DemoContext) -> dict[str, str]:
+    """Who is named on the decision: name, resident ID and address."""
+    rng = context.rng
+    town = rng.choice(context.towns)
+    return {
+        "offender_name": person_name(rng),
+        "offender_resident_id": resident_id(rng, context.resident_ids),
+        "offender_address": address(rng, town, False),
+    }
+
+
+def decide_in_steps(
+    context: DemoContext, case: ViolationCase, penalty: PenaltyRange | None, decided_on: datetime.date, inspector: User
+) -> None:
+    """The first decision; where the rule orders correction, the deadline and, once it has passed, the follow-up."""
+    rng, today = context.rng, context.today
+    decision, fine_yuan = decided_case(rng, penalty)
+    case.decision = str(decision)
+    case.fine_yuan = fine_yuan
+    case.decided_on = decided_on
+    case.decided_by = inspector
+    case.decision_reasons = "依据《常州市养犬管理条例》，结合情节作出处理。"
+    case.status = CaseStatus.DECIDED
+    if penalty is None or not penalty.order_to_correct or not penalty.correction_days:
+        return
+    case.correct_by = rules.deadline(decided_on, penalty.correction_days)
+    case.status = CaseStatus.CORRECTION_ORDERED
+    if case.correct_by >= today:
+        return
+    case.corrected = rng.random() < CORRECTED_SHARE
+    if case.corrected:
+        case.followed_up_on = case.correct_by - datetime.timedelta(days=rng.randint(0, 5))
+    else:
+        case.followed_up_on = min(today, case.correct_by + datetime.timedelta(days=rng.randint(1, 5)))
+    case.status = CaseStatus.DECIDED
+
+
+def further_cases(
+    context: DemoContext, cases: list[ViolationCase], numbers: CaseNumbers, inspector: User
+) -> list[ViolationCase]:
+    """For each order not obeyed: the case of the further penalty, opened on the day of the follow-up.
+
+    A further fine (an unvaccinated dog: ¥1,000–5,000) is decided a few days
+    later; a further confiscation waits for the inspector's decision.
+    """
+    rng, today = context.rng, context.today
+    further = []
+    for case in cases:
+        if case.corrected is not False or case.followed_up_on is None or case.correct_by is None:
+            continue
+        followed_up_on = case.followed_up_on
+        later = ViolationCase(
+            number=numbers.next(followed_up_on.year),
+            violation_type=case.violation_type,
+            place=case.place,
+            observed_on=followed_up_on,
+            offender_name=case.offender_name,
+            offender_resident_id=case.offender_resident_id,
+            offender_address=case.offender_address,
+            description=f"逾期未改正：{case.number}号决定责令于{case.correct_by:%Y年%m月%d日}前改正，"
+            f"{followed_up_on:%Y年%m月%d日}复查仍未改正。",
+            step=PenaltyStep.NOT_CORRECTED,
+            follows=case,
+            recorded_by=inspector,
+        )
+        penalty = case.violation_type.penalty_range(followed_up_on, PenaltyStep.NOT_CORRECTED)
+        decided_on = followed_up_on + datetime.timedelta(days=rng.randint(1, 5))
+        if penalty is not None and not penalty.confiscation_allowed and decided_on <= today:
+            decision, fine_yuan = decided_case(rng, penalty)
+            later.status, later.decision, later.fine_yuan = CaseStatus.DECIDED, str(decision), fine_yuan
+            later.decided_on, later.decided_by = decided_on, inspector
+            later.decision_reasons = "逾期未改正，依法处理。"
+        further.append(later)
+    return ViolationCase.objects.bulk_create(further)
 
 
 def create_cases(context: DemoContext, patrols: list[Patrol], inspector: User) -> list[ViolationCase]:
@@ -504,33 +664,27 @@ def create_cases(context: DemoContext, patrols: list[Patrol], inspector: User) -
     chosen = sorted(
         rng.sample(patrols, min(len(patrols), CASES_PER_SCALE * context.scale)), key=lambda p: (p.patrolled_on, p.pk)
     )
-    sequence: dict[int, int] = {}
+    numbers = CaseNumbers()
     cases = []
     for patrol in chosen:
         options = VIOLATIONS_BY_PLACE[PlaceKind(patrol.place.kind)]
         code = rng.choices([code for code, _w in options], weights=[w for _c, w in options])[0]
-        year = patrol.patrolled_on.year
-        sequence[year] = sequence.get(year, 0) + 1
         case = ViolationCase(
-            number=f"VC{year}{sequence[year]:04d}",
+            number=numbers.next(patrol.patrolled_on.year),
             violation_type=types[code],
             place=patrol.place,
             patrol=patrol,
             observed_on=patrol.patrolled_on,
-            offender_name=person_name(rng),
             description=CASE_DESCRIPTIONS[code],
             recorded_by=inspector,
+            **offender_fields(context),
         )
         if (context.today - patrol.patrolled_on).days > 14 or rng.random() < 0.3:
-            decision, fine_yuan = decided_case(rng, penalties[code])
-            case.status = CaseStatus.DECIDED
-            case.decision = str(decision)
-            case.fine_yuan = fine_yuan
-            case.decided_on = min(context.today, patrol.patrolled_on + datetime.timedelta(days=rng.randint(1, 10)))
-            case.decided_by = inspector
-            case.decision_reasons = "依据《常州市养犬管理条例》，结合情节作出处理。"
+            decided_on = min(context.today, patrol.patrolled_on + datetime.timedelta(days=rng.randint(1, 10)))
+            decide_in_steps(context, case, penalties[code], decided_on, inspector)
         cases.append(case)
-    return ViolationCase.objects.bulk_create(cases)
+    cases = ViolationCase.objects.bulk_create(cases)
+    return cases + further_cases(context, cases, numbers, inspector)
 
 
 def create_shelter_intakes(context: DemoContext, dogs: list[Dog]) -> int:
@@ -561,37 +715,71 @@ def create_shelter_intakes(context: DemoContext, dogs: list[Dog]) -> int:
     return len(intakes)
 
 
-def confiscate_in_some_cases(context: DemoContext, dogs: list[Dog], inspector: User) -> int:
-    """Two banned-breed cases of the last month end in a fine and confiscation, through the real action."""
+def confiscate_in_some_cases(context: DemoContext, inspector: User) -> int:
+    """Two banned dogs kept without registration, taken through the regulation's steps with the real actions.
+
+    Seen, fined and ordered to give the dog up within the deadline; followed up
+    the day after it, not corrected; only then confiscated. A banned breed
+    cannot be registered, so these dogs hold no licence or tag.
+    """
     banned_type = ViolationType.objects.get(code="banned_breed")
     residential = PatrolPlace.objects.filter(kind=PlaceKind.RESIDENTIAL).order_by("pk").first()
-    if residential is None:
+    first_step = banned_type.penalty_range(context.today)
+    if residential is None or first_step is None or not first_step.correction_days:
         return 0
-    registered = [dog for dog in dogs if dog.status == DogStatus.REGISTERED]
     count = 0
-    for days_ago in (20, 3):
+    for days_ago in (45, 24):
         observed_on = context.today - datetime.timedelta(days=days_ago)
         case = actions.open_case(
             ViolationCase(
                 violation_type=banned_type,
                 place=residential,
                 observed_on=observed_on,
-                dog=context.rng.choice(registered),
-                offender_name=person_name(context.rng),
-                description="登记犬种与实际不符，经鉴定为禁养犬只",
+                description="饲养禁养犬只（比特斗牛犬），未办理养犬登记",
+                **offender_fields(context),
             ),
             inspector,
         )
+        case = actions.decide_case(case, Decision.FINE, Decimal(1000), "饲养禁养犬只。", inspector, observed_on)
+        assert case.correct_by is not None
+        follow_up_day = case.correct_by + datetime.timedelta(days=1)
+        further = actions.follow_up(case, corrected=False, on=follow_up_day, recorded_by=inspector)
+        assert further is not None
         actions.decide_case(
-            case,
-            Decision.FINE_AND_CONFISCATION,
-            Decimal(1000),
-            "饲养禁养犬只，依法没收并罚款。",
-            inspector,
-            observed_on,
+            further, Decision.CONFISCATION, None, "逾期未改正，依法没收犬只。", inspector, follow_up_day
         )
         count += 1
     return count
+
+
+def order_awaiting_correction(context: DemoContext, inspector: User) -> ViolationCase | None:
+    """An over-limit case of five days ago: fined and ordered to correct, its deadline still running."""
+    over_limit = ViolationType.objects.get(code="over_limit")
+    street = PatrolPlace.objects.filter(kind=PlaceKind.KEY_AREA_STREET).order_by("pk").first()
+    if street is None:
+        return None
+    observed_on = context.today - datetime.timedelta(days=5)
+    case = actions.open_case(
+        ViolationCase(
+            violation_type=over_limit,
+            place=street,
+            observed_on=observed_on,
+            description="重点管理区内一户饲养两只犬，第二只未办理养犬登记",
+            **offender_fields(context),
+        ),
+        inspector,
+    )
+    return actions.decide_case(case, Decision.FINE, Decimal(500), "重点管理区超限养犬。", inspector, observed_on)
+
+
+def create_police_window(towns: list[Region]) -> ServicePoint:
+    """Where the police licensed dogs before the service points existed; it no longer registers."""
+    code, name, town_name = POLICE_WINDOW
+    town = next(town for town in towns if town.name == town_name)
+    window, _created = ServicePoint.objects.get_or_create(
+        code=code, defaults={"name": name, "town": town, "is_active": False, "is_clinic": False}
+    )
+    return window
 
 
 # --- Photos of the showcase dogs ----------------------------------------------------
@@ -669,11 +857,13 @@ def load_dog_demo(
 ) -> None:
     """Load the dog records of the demo county into the regions and service points already made.
 
-    Installs the regulation's rules (breeds, bans, penalty ranges, deadlines,
-    one dog per household in every key area), then 7,880 × `scale` registered
-    dogs (or `dog_count`, for tests) of which about 7,380 × `scale` hold a valid licence on
-    `today` (default: the day of loading), some due or overdue with their
-    reminders queued, refusals, patrols, cases and sheltered dogs.
+    Installs the regulation's rules (breeds, bans, authorities, penalty rules,
+    deadlines, one dog per household in every key area), then 7,374 × `scale`
+    tagged dogs (or `dog_count`, for tests), 6,335 of every 7,374 licensed at the
+    service points and the rest at the police window before the points existed,
+    some due or overdue on `today` (default: the day of loading) with their
+    reminders queued; 3 % more dogs whose licence was cancelled; refusals,
+    patrols, cases in their steps and sheltered dogs.
 
     Demo tags for the public check (/dogs/check/<number>/), the same on every day:
     DT2022000001 is valid, DT2022000002 expired (overdue), DT2022000003 cancelled.
@@ -684,9 +874,11 @@ def load_dog_demo(
         install_key_area_rules(list(Region.objects.filter(level=RegionLevel.KEY_AREA)))
         context = demo_context(seed, scale, quiet, day)
         install_demo_address_places(context)
-        context.dog_count = dog_count or DOGS_PER_SCALE * scale
         if not context.towns or not context.points_by_town:
             raise ValueError("load the demo regions and service points before the dog records")
+        context.tagged_count = dog_count or TAGGED_DOGS * scale
+        context.at_points_count = round(context.tagged_count * LICENSED_AT_POINTS / TAGGED_DOGS)
+        context.police_window = create_police_window(context.towns)
         steps = tqdm(total=6, desc="dog records", unit="steps", disable=quiet)
         dogs = draw_dogs(context)
         number_dogs(dogs)
@@ -707,6 +899,7 @@ def load_dog_demo(
         create_cases(context, patrols, inspector)
         steps.update()
         create_shelter_intakes(context, records)
-        confiscate_in_some_cases(context, records, inspector)
+        confiscate_in_some_cases(context, inspector)
+        order_awaiting_correction(context, inspector)
         steps.update()
         steps.close()

@@ -366,7 +366,9 @@ class CancellationForm(forms.Form):
     reason = forms.ChoiceField(
         label=_("Reason"),
         choices=[
-            (value, label) for value, label in CancellationReason.choices if value != CancellationReason.CONFISCATION
+            (value, label)
+            for value, label in CancellationReason.choices
+            if value not in (CancellationReason.CONFISCATION, CancellationReason.REVOCATION)
         ],
     )
     happened_on = date_field(
@@ -446,6 +448,14 @@ class CaseForm(forms.Form):
         help_text=_("Leave empty when the dog wore no tag."),
     )
     offender_name = forms.CharField(label=_("Offender"), max_length=50, required=False)
+    offender_resident_id = forms.CharField(
+        label=_("Offender's resident ID number"),
+        max_length=18,
+        required=False,
+        validators=[validate_resident_id],
+        help_text=_("Printed on the decision; for a tagged dog, the owner's is taken when left empty."),
+    )
+    offender_address = forms.CharField(label=_("Offender's address"), max_length=200, required=False)
     description = forms.CharField(label=_("What was seen"), widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -464,15 +474,19 @@ class CaseForm(forms.Form):
         return licence
 
     def case_fields(self) -> dict[str, Any]:
+        """The case's fields; a tagged dog's owner stands in for an offender not otherwise named."""
         data = self.cleaned_data
         licence = data["dog_number"]
+        owner = licence.dog.owner if licence else None
         return {
             "violation_type": data["violation_type"],
             "place": data["place"],
             "patrol": data["patrol"],
             "observed_on": data["observed_on"],
             "dog": licence.dog if licence else None,
-            "offender_name": data["offender_name"],
+            "offender_name": data["offender_name"] or (owner.name if owner else ""),
+            "offender_resident_id": data["offender_resident_id"].strip() or (owner.resident_id if owner else ""),
+            "offender_address": data["offender_address"] or (owner.household.address if owner else ""),
             "description": data["description"],
         }
 
@@ -481,6 +495,21 @@ class DecisionForm(forms.Form):
     decision = forms.ChoiceField(label=_("Decision"), choices=Decision.choices)
     fine_yuan = forms.DecimalField(label=_("Fine (yuan)"), required=False, min_value=0, max_digits=10, decimal_places=2)
     reasons = forms.CharField(label=_("Reasons for the decision"), widget=forms.Textarea(attrs={"rows": 3}))
+    defence = forms.CharField(
+        label=_("The party's statement and defence"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("What the party said when told of the intended penalty; empty when they said nothing."),
+    )
+
+
+class FollowUpForm(forms.Form):
+    corrected = forms.TypedChoiceField(
+        label=_("At the follow-up"),
+        choices=[("yes", _("Corrected")), ("no", _("Not corrected"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
 
 
 class SearchForm(forms.Form):

@@ -37,6 +37,14 @@ class ServicePoint(models.Model):
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     licence_number = models.CharField(_("animal clinic licence number"), max_length=50, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    is_clinic = models.BooleanField(
+        _("licensed clinic"),
+        default=True,
+        help_text=_(
+            "A licensed animal clinic acting as a service point. Off for the public security bureau's own "
+            "registration window, where dogs were licensed before the service points existed."
+        ),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -157,13 +165,21 @@ class DeadlineKind(models.TextChoices):
     CANCELLATION_NOTICE = "cancellation_notice", _("Notice of death, surrender or loss")
     OWNER_NOTICE_AFTER_INTAKE = "owner_notice_after_intake", _("Telling the owner of a sheltered dog")
     CLAIM_PERIOD = "claim_period", _("Claiming a sheltered dog")
+    ADMINISTRATIVE_REVIEW = "administrative_review", _("Applying for administrative review")
+    ADMINISTRATIVE_LITIGATION = "administrative_litigation", _("Bringing an administrative lawsuit")
+
+
+class DeadlineUnit(models.TextChoices):
+    DAYS = rules.PeriodUnit.DAYS.value, _("calendar days")
+    MONTHS = rules.PeriodUnit.MONTHS.value, _("months (to the same date)")
 
 
 class Deadline(DatedRule):
-    """A period the regulation sets, in calendar days."""
+    """A period the regulation or a law sets: calendar days, or months ending on the same date."""
 
     kind = models.CharField(_("kind"), max_length=40, choices=DeadlineKind.choices)
-    days = models.PositiveIntegerField(_("days"))
+    days = models.PositiveIntegerField(_("length"), help_text=_("In the unit chosen beside it."))
+    unit = models.CharField(_("unit"), max_length=8, choices=DeadlineUnit.choices, default=DeadlineUnit.DAYS)
 
     class Meta:
         ordering = ["kind", "-effective_from"]
@@ -171,20 +187,102 @@ class Deadline(DatedRule):
         verbose_name_plural = _("deadlines")
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.days}"
+        return f"{self.get_kind_display()}: {self.days} {self.get_unit_display()}"
 
     @classmethod
-    def days_for(cls, kind: str, on: datetime.date) -> int:
+    def rule_for(cls, kind: str, on: datetime.date) -> Deadline:
         rule = cls.objects.in_force(on).filter(kind=kind).order_by("-effective_from").first()
         if rule is None:
             raise ValidationError(_("No deadline for “%(kind)s” is in force.") % {"kind": DeadlineKind(kind).label})
+        return rule
+
+    @classmethod
+    def days_for(cls, kind: str, on: datetime.date) -> int:
+        """The length of a period counted in days; a period in months has no fixed count of days."""
+        rule = cls.rule_for(kind, on)
+        if rule.unit != DeadlineUnit.DAYS:
+            raise ValueError(f"the deadline {kind} is counted in {rule.unit}, not days: use Deadline.end_of")
         return rule.days
+
+    @classmethod
+    def end_of(cls, kind: str, start: datetime.date, on: datetime.date) -> datetime.date:
+        """The last day of the period of this kind in force on `on`, counted from `start`."""
+        rule = cls.rule_for(kind, on)
+        return rules.period_end(start, rule.days, rules.PeriodUnit(rule.unit))
+
+
+class AuthorityKind(models.TextChoices):
+    """The organs the regulation gives enforcement to ([CZ-DOG-REG-2021] article 4)."""
+
+    PUBLIC_SECURITY = "public_security", _("Public security")
+    CITY_MANAGEMENT = "city_management", _("City management")
+    AGRICULTURE = "agriculture", _("Agriculture and rural affairs")
+
+
+class Authority(models.Model):
+    """The county's organ of one kind, named as it signs its decisions, with the remedies against them.
+
+    A penalty decision names the organ that made it and the ways and time limits
+    to challenge it ([ADMIN-PENALTY-LAW-2021] article 59); the review body and the court are
+    the county's to enter.
+    """
+
+    kind = models.CharField(_("kind"), max_length=20, choices=AuthorityKind.choices, unique=True)
+    name = models.CharField(_("name"), max_length=100, help_text=_("As printed on its documents."))
+    review_body = models.CharField(
+        _("administrative review body"),
+        max_length=100,
+        help_text=_("Where a party applies for administrative review of this organ's decisions."),
+    )
+    court = models.CharField(
+        _("court"),
+        max_length=100,
+        blank=True,
+        help_text=_("The court that hears lawsuits against this organ; empty: the court with jurisdiction."),
+    )
+    hearing_fine_yuan = models.DecimalField(
+        _("fine that gives the right to a hearing (yuan)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("A fine on an individual of at least this amount counts as a large fine. Empty: none does."),
+    )
+    source = models.CharField(_("source"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["kind"]
+        verbose_name = _("enforcement authority")
+        verbose_name_plural = _("enforcement authorities")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def court_name(self) -> str:
+        return self.court or "有管辖权的人民法院"
+
+    @classmethod
+    def of_kind(cls, kind: str) -> Authority:
+        authority = cls.objects.filter(kind=kind).first()
+        if authority is None:
+            raise ValidationError(
+                _("No authority of the kind “%(kind)s” is entered.") % {"kind": AuthorityKind(kind).label}
+            )
+        return authority
 
 
 class ViolationType(models.Model):
     code = models.CharField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=100, blank=True)
+    authority = models.CharField(
+        _("enforced by"),
+        max_length=20,
+        choices=AuthorityKind.choices,
+        default=AuthorityKind.PUBLIC_SECURITY,
+        help_text=_("The organ the regulation gives this violation to."),
+    )
 
     class Meta:
         ordering = ["code"]
@@ -194,28 +292,93 @@ class ViolationType(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def penalty_range(self, on: datetime.date) -> PenaltyRange | None:
-        return self.penalty_ranges.in_force(on).order_by("-effective_from").first()
+    def penalty_range(self, on: datetime.date, step: str = "first") -> PenaltyRange | None:
+        return self.penalty_ranges.in_force(on).filter(step=step).order_by("-effective_from").first()
+
+
+class PenaltyStep(models.TextChoices):
+    """Most penalties of the regulation come in two steps: "责令限期改正，处…；逾期不改正的，…"."""
+
+    FIRST = "first", _("On the violation")
+    NOT_CORRECTED = "not_corrected", _("When not corrected in time")
 
 
 class PenaltyRange(DatedRule):
-    """The fine the regulation allows for one type of violation, and what may go with it."""
+    """What the regulation allows for one type of violation at one step, and the clause that says so."""
 
     violation_type = models.ForeignKey(
         ViolationType, verbose_name=_("violation type"), on_delete=models.PROTECT, related_name="penalty_ranges"
     )
+    step = models.CharField(_("step"), max_length=16, choices=PenaltyStep.choices, default=PenaltyStep.FIRST)
     minimum_yuan = models.DecimalField(_("smallest fine (yuan)"), max_digits=10, decimal_places=2)
     maximum_yuan = models.DecimalField(_("largest fine (yuan)"), max_digits=10, decimal_places=2)
     warning_allowed = models.BooleanField(_("a warning may replace the fine"), default=False)
     confiscation_allowed = models.BooleanField(_("the dog may be confiscated"), default=False)
+    only_dogs_over_limit = models.BooleanField(
+        _("only the dogs over the limit"),
+        default=False,
+        help_text=_("Confiscation takes only the dogs a household keeps over its limit."),
+    )
+    revokes_licence = models.BooleanField(_("the licence is revoked"), default=False)
+    treatment_by_agent = models.BooleanField(
+        _("treated by an agent at the owner's cost"),
+        default=False,
+        help_text=_("The authority has a clinic immunise the dog, at the owner's cost."),
+    )
+    order_to_correct = models.BooleanField(
+        _("orders correction by a deadline"),
+        default=False,
+        help_text=_("The decision orders the party to correct by a deadline; the next step waits for it."),
+    )
+    correction_days = models.PositiveIntegerField(
+        _("days to correct"), null=True, blank=True, help_text=_("Counted from the day of the decision.")
+    )
+    law = models.CharField(
+        _("law or regulation"), max_length=100, default="常州市养犬管理条例", help_text=_("As printed, without 《》.")
+    )
+    article = models.CharField(
+        _("article"),
+        max_length=60,
+        blank=True,
+        help_text=_(
+            "The article and clause as printed, e.g. 第九十二条第（一）项. Empty until checked against the text."
+        ),
+    )
+    clause_text = models.TextField(_("words of the clause"), blank=True, help_text=_("Quoted on the decision."))
 
     class Meta:
-        ordering = ["violation_type__code", "-effective_from"]
+        ordering = ["violation_type__code", "step", "-effective_from"]
         verbose_name = _("penalty range")
         verbose_name_plural = _("penalty ranges")
 
     def __str__(self) -> str:
-        return f"{self.violation_type}: ¥{self.minimum_yuan}–{self.maximum_yuan}"
+        return f"{self.violation_type} ({self.get_step_display()}): ¥{self.minimum_yuan}–{self.maximum_yuan}"
+
+
+class RefusalGround(DatedRule):
+    """The legal basis of one reason to refuse a registration, as the refusal letter cites it."""
+
+    reason = models.CharField(
+        _("reason"), max_length=40, choices=[(reason.value, reason.value) for reason in rules.RefusalReason]
+    )
+    law = models.CharField(_("law or regulation"), max_length=100, default="常州市养犬管理条例")
+    article = models.CharField(_("article"), max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["reason", "-effective_from"]
+        verbose_name = _("ground of refusal")
+        verbose_name_plural = _("grounds of refusal")
+
+    def __str__(self) -> str:
+        return f"{self.reason}: 《{self.law}》{self.article}"
+
+    @classmethod
+    def citation(cls, reason: str, on: datetime.date) -> str:
+        """The reason's basis as printed, e.g. 《中华人民共和国动物防疫法》第三十条."""
+        ground = cls.objects.in_force(on).filter(reason=reason).order_by("-effective_from").first()
+        if ground is None:
+            return "《常州市养犬管理条例》"
+        return f"《{ground.law}》{ground.article}"
 
 
 # --- Owners, households and dogs ---------------------------------------------
@@ -517,6 +680,7 @@ class CancellationReason(models.TextChoices):
     SURRENDER = "surrender", _("Surrender")
     LOSS = "loss", _("Loss")
     CONFISCATION = "confiscation", _("Confiscation")
+    REVOCATION = "revocation", _("Revoked, and the dog confiscated")
 
 
 CANCELLATION_DOG_STATUS = {
@@ -524,6 +688,7 @@ CANCELLATION_DOG_STATUS = {
     CancellationReason.SURRENDER: DogStatus.SURRENDERED,
     CancellationReason.LOSS: DogStatus.LOST,
     CancellationReason.CONFISCATION: DogStatus.CONFISCATED,
+    CancellationReason.REVOCATION: DogStatus.CONFISCATED,
 }
 
 
@@ -745,6 +910,7 @@ class Patrol(models.Model):
 
 class CaseStatus(models.TextChoices):
     OPEN = "open", _("Open")
+    CORRECTION_ORDERED = "correction_ordered", _("Correction ordered")
     DECIDED = "decided", _("Decided")
 
 
@@ -753,6 +919,12 @@ class Decision(models.TextChoices):
     WARNING = "warning", _("Warning")
     FINE = "fine", _("Fine")
     FINE_AND_CONFISCATION = "fine_and_confiscation", _("Fine and confiscation")
+    CONFISCATION = "confiscation", _("Confiscation")
+    REVOCATION_AND_CONFISCATION = "revocation_and_confiscation", _("Licence revoked and dog confiscated")
+
+
+FINED = (Decision.FINE, Decision.FINE_AND_CONFISCATION)
+CONFISCATING = (Decision.FINE_AND_CONFISCATION, Decision.CONFISCATION, Decision.REVOCATION_AND_CONFISCATION)
 
 
 class ViolationCase(models.Model):
@@ -771,9 +943,29 @@ class ViolationCase(models.Model):
         Dog, verbose_name=_("dog"), on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
     )
     offender_name = models.CharField(_("offender"), max_length=50, blank=True)
+    offender_resident_id = models.CharField(
+        _("offender's resident ID number"), max_length=18, blank=True, validators=[validate_resident_id]
+    )
+    offender_address = models.CharField(_("offender's address"), max_length=200, blank=True)
     description = models.TextField(_("what was seen"))
-    status = models.CharField(_("status"), max_length=10, choices=CaseStatus.choices, default=CaseStatus.OPEN)
-    decision = models.CharField(_("decision"), max_length=24, choices=Decision.choices, blank=True)
+    step = models.CharField(_("step"), max_length=16, choices=PenaltyStep.choices, default=PenaltyStep.FIRST)
+    follows = models.ForeignKey(
+        "self",
+        verbose_name=_("follows the order of"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+        help_text=_("The case whose order to correct was not obeyed in time."),
+    )
+    status = models.CharField(_("status"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.OPEN)
+    decision = models.CharField(_("decision"), max_length=32, choices=Decision.choices, blank=True)
+    correct_by = models.DateField(_("correct by"), null=True, blank=True)
+    followed_up_on = models.DateField(_("followed up on"), null=True, blank=True)
+    corrected = models.BooleanField(_("corrected in time"), null=True, blank=True)
+    defence = models.TextField(
+        _("statement and defence"), blank=True, help_text=_("What the party said when told of the intended penalty.")
+    )
     fine_yuan = models.DecimalField(_("fine (yuan)"), max_digits=10, decimal_places=2, null=True, blank=True)
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
     decided_by = models.ForeignKey(
@@ -799,7 +991,15 @@ class ViolationCase(models.Model):
         return self.number
 
     def penalty_range(self) -> PenaltyRange | None:
-        return self.violation_type.penalty_range(self.observed_on)
+        """The rule of this case's step, in force on the day the violation was seen (or the deadline missed)."""
+        return self.violation_type.penalty_range(self.observed_on, self.step)
+
+    def authority(self) -> Authority:
+        return Authority.of_kind(self.violation_type.authority)
+
+    def follow_up_due(self, on: datetime.date) -> bool:
+        """An order to correct whose deadline has passed waits for its follow-up."""
+        return self.status == CaseStatus.CORRECTION_ORDERED and self.correct_by is not None and on > self.correct_by
 
 
 class IntakeReason(models.TextChoices):

@@ -173,14 +173,52 @@ def licence_state(
     return LicenceState.VALID if on <= expires_on else LicenceState.EXPIRED
 
 
-def licence_expiry(start: datetime.date, validity_days: int, immunisation_valid_until: datetime.date) -> datetime.date:
+class PeriodUnit(StrEnum):
+    DAYS = "days"
+    MONTHS = "months"
+
+
+def add_months(start: datetime.date, months: int) -> datetime.date:
+    """The same date `months` calendar months later; the month's last day when it has no such date.
+
+    Notes
+    -----
+    A period of months ends on the day of the last month that has the same
+    number as the day it began from; where that month is shorter, on its last
+    day ([CIVIL-CODE] article 202: 按照年、月计算期间的，到期月的对应日为期间的最后一日；
+    没有对应日的，月末日为期间的最后一日). So a year from 29 February 2024 ends on
+    28 February 2025, and a year from 22 March 2024 on 22 March 2025.
+    """
+    month_index = start.year * 12 + start.month - 1 + months
+    year, month = divmod(month_index, 12)
+    month += 1
+    next_month_first = datetime.date(year + month // 12, month % 12 + 1, 1)
+    last_day = (next_month_first - datetime.timedelta(days=1)).day
+    return datetime.date(year, month, min(start.day, last_day))
+
+
+def period_end(start: datetime.date, length: int, unit: PeriodUnit = PeriodUnit.DAYS) -> datetime.date:
+    """The last day of a period of `length` days or months counted from `start`."""
+    if unit == PeriodUnit.MONTHS:
+        return add_months(start, length)
+    return start + datetime.timedelta(days=length)
+
+
+def licence_expiry(
+    start: datetime.date,
+    validity: int,
+    immunisation_valid_until: datetime.date,
+    unit: PeriodUnit = PeriodUnit.DAYS,
+) -> datetime.date:
     """The last day of a licence from `start`: one validity period, but never past its rabies immunisation.
 
     [CZ-DOGS] makes a valid immunisation a condition of registration and of
     renewal, so a licence rests on the immunisation it was issued on:
-    expiry = min(start + validity, last valid day of the immunisation).
+    expiry = min(end of one validity period from `start`, last valid day of the
+    immunisation). A period in months ends on the same date (`period_end`), so a
+    year's licence from 22 March 2024 runs to 22 March 2025 at the latest.
     """
-    return min(deadline(start, validity_days), immunisation_valid_until)
+    return min(period_end(start, validity, unit), immunisation_valid_until)
 
 
 class RenewalState(StrEnum):
@@ -240,15 +278,17 @@ def renewal_problems(
 def renewed_expiry(
     expires_on: datetime.date,
     on: datetime.date,
-    validity_days: int,
+    validity: int,
+    unit: PeriodUnit = PeriodUnit.DAYS,
     immunisation_valid_until: datetime.date | None = None,
 ) -> datetime.date:
     """An on-time renewal runs on from the old expiry; a late one starts again from the renewal day.
 
-    Either way the new expiry is no later than the immunisation's last valid day.
+    Either way the new expiry is the earlier of the end of one validity period
+    (`period_end`) and the immunisation's last valid day.
     """
     start = expires_on if on <= expires_on else on
-    expiry = start + datetime.timedelta(days=validity_days)
+    expiry = period_end(start, validity, unit)
     return expiry if immunisation_valid_until is None else min(expiry, immunisation_valid_until)
 
 
@@ -260,6 +300,33 @@ def deadline(start: datetime.date, days: int) -> datetime.date:
 def is_penalty_within_range(amount_yuan: Decimal, minimum_yuan: Decimal, maximum_yuan: Decimal) -> bool:
     """A fine must lie within the regulation's range for the violation, both ends included."""
     return minimum_yuan <= amount_yuan <= maximum_yuan
+
+
+def dogs_over_limit(dogs_kept: int, household_dog_limit: int | None) -> int:
+    """How many of a household's dogs stand over its limit: the only ones an over-limit confiscation takes.
+
+    常州市养犬管理条例, legal liability for keeping more dogs than allowed:
+    "逾期不改正的，没收超过限养数量的犬只" — the dogs within the limit stay.
+    """
+    if household_dog_limit is None:
+        return 0
+    return max(0, dogs_kept - household_dog_limit)
+
+
+def hearing_may_be_asked(
+    fine_yuan: Decimal | None, large_fine_yuan: Decimal | None, confiscates: bool, revokes_licence: bool
+) -> bool:
+    """Whether the party must be told of the right to ask for a hearing before the decision.
+
+    [ADMIN-PENALTY-LAW-2021] article 63: a large fine (较大数额罚款), confiscation of
+    property of large value, and revoking a licence (吊销许可证件) give the
+    right to a hearing. What counts as a large fine is set for each kind of
+    authority (for public security organs: ¥2,000 on an individual,
+    [MPS-ADMIN-CASES-2020] art. 123). A dog's value is not known
+    when it is confiscated, so confiscation is always treated as giving the right.
+    """
+    large_fine = fine_yuan is not None and large_fine_yuan is not None and fine_yuan >= large_fine_yuan
+    return large_fine or confiscates or revokes_licence
 
 
 class ShelterStage(StrEnum):

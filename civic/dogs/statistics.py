@@ -25,8 +25,36 @@ from civic.dogs.models import (
     LicenceStatus,
     PlaceKind,
     ServicePoint,
+    Tag,
+    TagStatus,
     ViolationCase,
 )
+
+
+def tagged_dogs() -> QuerySet[Tag]:
+    """Dogs wearing a tag: an active tag on a licence not cancelled, the dog still kept.
+
+    A dog whose licence has run out unrenewed still wears its tag; it counts
+    here and shows as overdue among the renewals.
+    """
+    return Tag.objects.filter(
+        status=TagStatus.ACTIVE, licence__status=LicenceStatus.IN_FORCE, licence__dog__status=DogStatus.REGISTERED
+    )
+
+
+def service_points() -> QuerySet[ServicePoint]:
+    """The service points at work: active licensed clinics (not the police window of the years before them)."""
+    return ServicePoint.objects.filter(is_active=True, is_clinic=True)
+
+
+def tag_figures() -> dict[str, int]:
+    """Tagged dogs, those licensed at a service point, and the service points, as the county reports them."""
+    tagged = tagged_dogs()
+    return {
+        "tagged_total": tagged.count(),
+        "licensed_at_points": tagged.filter(licence__service_point__is_clinic=True).count(),
+        "service_point_count": service_points().count(),
+    }
 
 
 def valid_licences(on: datetime.date) -> QuerySet[Licence]:
@@ -70,7 +98,7 @@ def service_point_throughput(since: datetime.date, until: datetime.date) -> list
     )
     by_point = {row["service_point"]: row for row in counted.order_by()}
     rows = []
-    for point in ServicePoint.objects.select_related("town"):
+    for point in ServicePoint.objects.select_related("town").filter(is_clinic=True):
         row = by_point.get(point.pk, {})
         rows.append(
             {
@@ -153,7 +181,7 @@ def public_figures(on: datetime.date) -> dict[str, Any]:
     return {
         "on": on,
         "licensed_total": valid_licences(on).count(),
-        "service_point_count": ServicePoint.objects.filter(is_active=True).count(),
+        **tag_figures(),
         "key_area_km2": sum(row["area_m2"] or 0 for row in key_areas) / 1e6,
         "towns": towns,
         "key_areas": key_areas,

@@ -49,6 +49,7 @@ from civic.dogs.models import (
     Dog,
     Licence,
     Patrol,
+    PenaltyStep,
     Refusal,
     ServicePoint,
     ShelterIntake,
@@ -210,8 +211,10 @@ def registration_check(request: HttpRequest) -> HttpResponse:
         on = today()
         facts = actions.registration_facts(form.application(), on)
         reasons = [actions.REFUSAL_REASON_LABELS[reason] for reason in rules.refusal_reasons(facts)]
-        validity_days = Deadline.days_for(DeadlineKind.LICENCE_VALIDITY, on)
-        licence_until = rules.licence_expiry(on, validity_days, form.cleaned_data["valid_until"])
+        validity = Deadline.rule_for(DeadlineKind.LICENCE_VALIDITY, on)
+        licence_until = rules.licence_expiry(
+            on, validity.days, form.cleaned_data["valid_until"], rules.PeriodUnit(validity.unit)
+        )
         context.update(
             {
                 "checked": True,
@@ -504,38 +507,71 @@ def case_create(request: HttpRequest) -> HttpResponse:
 
 @role_required(*ENFORCERS)
 def case_detail(request: HttpRequest, number: str) -> HttpResponse:
-    """A case with the regulation's penalty range for its violation, and the decision within it."""
+    """A case with its step's rule, the decision within it, and the follow-up of an order to correct."""
     user = signed_in_user(request)
     case = get_object_or_404(
-        ViolationCase.objects.select_related("violation_type", "place", "dog__breed", "dog__licence", "decided_by"),
+        ViolationCase.objects.select_related(
+            "violation_type", "place", "dog__breed", "dog__licence", "decided_by", "follows"
+        ),
         number=number,
     )
-    form = forms.DecisionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    posted = request.POST if request.method == "POST" else None
+    form = forms.DecisionForm(posted if request.POST.get("step") != "follow_up" else None)
+    follow_up_form = forms.FollowUpForm(posted if request.POST.get("step") == "follow_up" else None)
+    if posted is not None and request.POST.get("step") == "follow_up":
+        if follow_up_form.is_valid():
+            outcome = _follow_up(request, case, follow_up_form.cleaned_data["corrected"], user)
+            if outcome is not None:
+                return outcome
+    elif posted is not None and form.is_valid():
         data = form.cleaned_data
         try:
-            actions.decide_case(case, data["decision"], data["fine_yuan"], data["reasons"], user, today())
+            actions.decide_case(
+                case, data["decision"], data["fine_yuan"], data["reasons"], user, today(), defence=data["defence"]
+            )
         except ValidationError as error:
             add_errors(form, error)
         else:
             messages.success(request, _("The case is decided."))
             return redirect("dogs:case_detail", number=case.number)
+    penalty = case.penalty_range()
     context = {
         "case": case,
-        "penalty": case.penalty_range(),
+        "penalty": penalty,
+        "next_penalty": case.violation_type.penalty_range(case.observed_on, PenaltyStep.NOT_CORRECTED),
         "form": form if case.status == CaseStatus.OPEN else None,
+        "follow_up_form": follow_up_form if case.status == CaseStatus.CORRECTION_ORDERED else None,
+        "follow_up_due": case.follow_up_due(today()),
+        "follow_ups": case.follow_ups.all(),
         "intakes": case.intakes.all(),
     }
     return render(request, "dogs/case_detail.html", context)
+
+
+def _follow_up(request: HttpRequest, case: ViolationCase, corrected: bool, user: User) -> HttpResponse | None:
+    try:
+        further = actions.follow_up(case, corrected, today(), user)
+    except ValidationError as error:
+        messages.error(request, error_text(error))
+        return None
+    if further is None:
+        messages.success(request, _("Corrected in time: the case is closed."))
+        return redirect("dogs:case_detail", number=case.number)
+    messages.warning(
+        request,
+        _("Not corrected in time: case %(number)s opened for the further penalty.") % {"number": further.number},
+    )
+    return redirect("dogs:case_detail", number=further.number)
 
 
 @role_required(*ENFORCERS)
 def case_decision_pdf(request: HttpRequest, number: str) -> HttpResponse:
     """The decision of a decided case, printed for the offender (Chinese)."""
     case = get_object_or_404(
-        ViolationCase.objects.select_related("violation_type", "place", "dog__breed", "dog__licence"),
+        ViolationCase.objects.select_related("violation_type", "place", "dog__breed", "dog__licence", "follows"),
         number=number,
-        status=CaseStatus.DECIDED,
+        status__in=[CaseStatus.DECIDED, CaseStatus.CORRECTION_ORDERED],
+        decided_on__isnull=False,
     )
     return pdf_response(documents.case_decision(case, settings.CIVIC_COUNTY_NAME), f"{case.number}.pdf")
 

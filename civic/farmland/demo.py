@@ -13,6 +13,9 @@ import datetime
 import random
 from decimal import Decimal
 
+from shapely.geometry import box, shape
+
+from civic.core.demo_layout import geometry_mapping
 from civic.core.models import Region, RegionLevel
 from civic.farmland.models import (
     FarmlandProject,
@@ -126,21 +129,20 @@ def building_status(position: int) -> str:
 
 
 def square_inside(town: Region, slot: int, slots: int) -> dict[str, object] | None:
-    """A small square in the town's box, the `slot`-th of `slots` along its diagonal."""
+    """A small square inside the town, the `slot`-th of `slots` along its box's diagonal (or about its centre)."""
     if not town.boundary:
         return None
-    points = (
-        [point for ring in town.boundary["coordinates"] for point in ring] if town.boundary["type"] == "Polygon" else []
-    )
-    if not points:
-        return None
-    west, east = min(p[0] for p in points), max(p[0] for p in points)
-    south, north = min(p[1] for p in points), max(p[1] for p in points)
-    size = min(east - west, north - south) / (slots + 3)
-    left = west + (slot + 1.5) * (east - west) / (slots + 2) - size / 2
-    bottom = south + (slot + 1.5) * (north - south) / (slots + 2) - size / 2
-    ring = [[left, bottom], [left + size, bottom], [left + size, bottom + size], [left, bottom + size], [left, bottom]]
-    return {"type": "Polygon", "coordinates": [[[round(x, 6), round(y, 6)] for x, y in ring]]}
+    cell = shape(town.boundary)
+    west, south, east, north = cell.bounds
+    size = min(east - west, north - south) / (slots + 4)
+    centre_x = west + (slot + 1.5) * (east - west) / (slots + 2)
+    centre_y = south + (slot + 1.5) * (north - south) / (slots + 2)
+    square = box(centre_x - size / 2, centre_y - size / 2, centre_x + size / 2, centre_y + size / 2)
+    if not cell.contains(square):
+        point = cell.representative_point()
+        offset = (slot - slots / 2) * size * 1.2
+        square = box(point.x + offset - size / 2, point.y - size / 2, point.x + offset + size / 2, point.y + size / 2)
+    return geometry_mapping(square.intersection(cell))
 
 
 SAMPLE_DISTRICTS = (

@@ -156,9 +156,8 @@ class Checked:
     def report(self) -> list[intake_messages.ReportLine]:
         lines = intake_messages.report_lines(self.errors, MESSAGES, lambda name: self.headings.get(name, name))
         if self.error_count > len(self.errors):
-            extra = intake_messages.file_error_entry(
-                "more_errors", MESSAGES, count=str(self.error_count - len(self.errors))
-            )
+            count = str(self.error_count - len(self.errors))
+            extra = intake_messages.file_error_entry("more_errors", MESSAGES, details={"count": count})
             lines += intake_messages.report_lines([extra], MESSAGES)
         return lines
 

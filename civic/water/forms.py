@@ -10,7 +10,9 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
+from civic.core import intake as intake_messages
 from civic.core.models import Region, RegionLevel
+from civic.water import quotas, readings_files
 from civic.water.actions import split_problem_message
 from civic.water.models import (
     AnomalyKind,
@@ -87,7 +89,6 @@ class RegisterFilterForm(django_forms.Form):
 # --- READINGS ----------------------------------------------------------------
 
 READINGS_FILE_SUFFIXES = (".csv", ".xlsx")
-READINGS_FILE_MAX_BYTES = 100 * 1024 * 1024
 
 
 class ReadingsFileForm(django_forms.Form):
@@ -105,10 +106,9 @@ class ReadingsFileForm(django_forms.Form):
                 _("%(name)s is not a .csv or .xlsx file. Save the readings as CSV or Excel workbook (.xlsx)."),
                 params={"name": uploaded.name},
             )
-        if uploaded.size > READINGS_FILE_MAX_BYTES:
-            raise django_forms.ValidationError(
-                _("The file is larger than 100 MB; split it by month and import the parts."),
-            )
+        too_large = intake_messages.size_error(uploaded.size, readings_files.LIMITS)
+        if too_large:
+            raise django_forms.ValidationError(too_large)
         return uploaded
 
 
@@ -311,8 +311,6 @@ class SurchargeBillFilterForm(SurchargePeriodForm):
 
 # --- QUOTAS ------------------------------------------------------------------
 
-QUOTA_FILE_MAX_BYTES = 10 * 1024 * 1024
-
 
 class QuotaFilterForm(django_forms.Form):
     """Search and filters of the quota table."""
@@ -360,8 +358,9 @@ class QuotaFileForm(django_forms.Form):
                 _("%(name)s is not an .xlsx file. Save the table as Excel workbook (.xlsx)."),
                 params={"name": uploaded.name},
             )
-        if uploaded.size > QUOTA_FILE_MAX_BYTES:
-            raise django_forms.ValidationError(_("The file is larger than 10 MB; a quota table is far smaller."))
+        too_large = intake_messages.size_error(uploaded.size, quotas.LIMITS)
+        if too_large:
+            raise django_forms.ValidationError(too_large)
         return uploaded
 
 

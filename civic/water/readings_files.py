@@ -5,7 +5,9 @@ Chinese or English: 表号 / meter_serial, 抄表日期 / reading_date, 表底�
 index_m3 or 用水量 / volume_m3 (a row gives one of them), and optionally
 备注 / remark. CSV files may be UTF-8 (with or without a byte-order mark, as
 Excel writes it) or GB18030 (as Chinese Windows writes it); of a workbook the
-first sheet is read.
+first sheet is read. The file goes through `hydro.intake` like every upload,
+within `LIMITS`; the cells are handed on as read, for hydro.meter_readings to
+check against the registered meters.
 """
 
 from __future__ import annotations

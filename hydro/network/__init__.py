@@ -9,8 +9,15 @@ Topic modules:
   (`pressures.csv`, `flows.csv`, `levels.csv`, optional `demands.csv`, `leaks.csv`).
 - `toolkit`: a thin in-process session over the EPANET toolkit (no `.inp` per run).
 - `simulation`: extended-period runs with leaks and demand noise.
-- `detection`: night-flow CUSUM detection of abrupt and incipient leaks.
+- `residuals`: pressure residuals of four-hour windows a day, less what the
+  model explains (consumption, tank levels, pump flows), and their model check.
+- `detection`: a sequential generalised likelihood-ratio test for a new leak on
+  any candidate pipe in the whitened window residuals, leaks already found
+  fitted out (non-negative least squares).
+- `night_watch`: the fallback for networks whose controls answer a leak (e.g.
+  Net3): a CUSUM on night consumption against its day-of-week reference.
 - `localisation`: sensitivity sweep over candidate pipes, in parallel.
+- `spark_sweep`: the same sweep as Spark tasks (`--engine pyspark`).
 - `locate`: the pipeline `hydro network locate` runs (calibrate, detect, localise).
 - `scenarios`: scenario generator for the evaluation.
 - `scoring`: BattLeDIM 2020 scoring (true positives within 300 m of pipe distance).

@@ -10,6 +10,7 @@ import datetime
 import io
 import tracemalloc
 import zipfile
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -32,7 +33,7 @@ FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthChe
 
 def workbook_bytes(rows):
     workbook = Workbook()
-    sheet = workbook.active
+    sheet: Any = workbook.active
     for row in rows:
         sheet.append(row)
     buffer = io.BytesIO()
@@ -204,8 +205,9 @@ ENTITIES = b'<?xml version="1.0"?><!DOCTYPE lol [<!ENTITY lol "lol"><!ENTITY lol
 )
 def test_a_workbook_with_a_dtd_entities_or_broken_xml_is_refused_clearly(part, transform, code):
     workbook = Workbook()
-    workbook.active.append(["名称", "面积"])
-    workbook.active.append(["润华", 1])
+    sheet: Any = workbook.active
+    sheet.append(["名称", "面积"])
+    sheet.append(["润华", 1])
     buffer = io.BytesIO()
     workbook.save(buffer)
     content = buffer.getvalue()

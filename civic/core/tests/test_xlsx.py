@@ -2,6 +2,7 @@
 
 import datetime
 import io
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -16,8 +17,9 @@ HOSTILE = ['=HYPERLINK("http://example.invalid","点此")', "+86-519-8888", "-1+
 @pytest.mark.parametrize("text", HOSTILE)
 def test_text_beginning_like_a_formula_is_written_as_quoted_text(text):
     workbook = Workbook()
-    workbook.active.append([text, "润华印染", 12.5])
-    sheet = load_workbook(io.BytesIO(xlsx.workbook_bytes(workbook))).active
+    written: Any = workbook.active
+    written.append([text, "润华印染", 12.5])
+    sheet: Any = load_workbook(io.BytesIO(xlsx.workbook_bytes(workbook))).active
     cell = sheet["A1"]
     assert (cell.value, cell.data_type, cell.quotePrefix) == (text, "s", True)
     assert (sheet["B1"].quotePrefix, sheet["C1"].value) == (False, 12.5)  # other cells as they were
@@ -34,5 +36,5 @@ def test_the_quota_export_writes_a_product_named_like_a_formula_as_text(client, 
     )
     client.force_login(cast.bureau_staff)
     response = client.get(reverse("water:export_quotas"))
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet: Any = load_workbook(io.BytesIO(response.content)).active
     assert [(cell.value, cell.data_type) for cell in (sheet["B2"], sheet["G2"])] == [("=1+2", "s"), ("@外部链接", "s")]

@@ -34,6 +34,14 @@ IMMUNISED = actions.ImmunisationDetails(
 )
 
 
+IMMUNISED_FROM_JANUARY = actions.ImmunisationDetails(
+    vaccine="狂犬病灭活疫苗",
+    batch="2024A01",
+    vaccinated_on=datetime.date(2024, 1, 3),
+    valid_until=datetime.date(2025, 1, 31),
+)
+
+
 def application(dogs, breed="柯基犬", address=None, immunisation=IMMUNISED, **dog_changes):
     dog = dict(
         name="团团", breed_id=dogs.breed(breed).pk, colour="黄白", sex="female",
@@ -56,7 +64,8 @@ def test_it_registers_owner_dog_immunisation_licence_and_tag_in_one_stop(dogs):
     tag = licence.active_tag()
     assert tag is not None
     assert tag.number == "DT2024000002"
-    # 2024-03-22 + 365 days = 2025-03-22, but the immunisation ends on 2025-03-14 and the licence with it.
+    # The licence ends on the earlier of a year to the same date (2024-03-22 → 2025-03-22, [CIVIL-CODE]
+    # art. 202) and the immunisation's last valid day, 2025-03-14: min(2025-03-22, 2025-03-14) = 2025-03-14.
     assert licence.expires_on == datetime.date(2025, 3, 14)
     assert licence.dog.owner.household.key_area == dogs.hutang_key_area
     assert licence.dog.immunisations.get().batch == "2024B01"
@@ -129,7 +138,7 @@ def test_it_renews_wangcai_in_the_window_from_the_old_expiry(dogs):
     licence = actions.renew_licence(
         dogs.wangcai_licence, dogs.cast.service_point, dogs.cast.clinic_staff, REFERENCE_DAY, three_years
     )
-    # Old expiry 2024-03-29 + 365 days = 2025-03-29.
+    # A year after the old expiry 2024-03-29: 2025-03-29.
     assert licence.expires_on == datetime.date(2025, 3, 29)
     event = licence.events.get(kind=LicenceEventKind.RENEWED)
     assert (event.is_late, event.details["previous_expiry"]) == (False, "2024-03-29")
@@ -217,11 +226,14 @@ def test_it_numbers_cases_in_a_yearly_sequence(dogs):
     assert open_case(dogs).number == "VC20240002"
 
 
-def test_it_decides_a_fine_inside_the_over_limit_range(dogs):
+def test_it_decides_a_fine_inside_the_over_limit_range_and_orders_correction_in_fifteen_days(dogs):
+    # 常州市养犬管理条例: "责令限期改正，处二百元以上二千元以下罚款"; the demo county gives 15 days:
+    # 2024-03-22 + 15 days = 2024-04-06.
     case = actions.decide_case(
         open_case(dogs), Decision.FINE, Decimal("500"), "首次违法", dogs.cast.inspector, REFERENCE_DAY
     )
-    assert (case.status, case.fine_yuan) == (CaseStatus.DECIDED, Decimal("500"))
+    assert (case.status, case.fine_yuan) == (CaseStatus.CORRECTION_ORDERED, Decimal("500"))
+    assert case.correct_by == datetime.date(2024, 4, 6)
 
 
 @pytest.mark.parametrize(
@@ -241,13 +253,129 @@ def test_it_refuses_decisions_outside_the_regulation(dogs, code, decision, fine,
     assert ViolationCase.objects.get(pk=case.pk).status == CaseStatus.OPEN
 
 
-def test_it_confiscates_wangcai_cancels_his_licence_and_shelters_him(dogs):
-    case = open_case(dogs, dog=dogs.wangcai)
-    actions.decide_case(case, Decision.FINE_AND_CONFISCATION, Decimal("1000"), "", dogs.cast.inspector, REFERENCE_DAY)
+# --- Enforcement steps: order to correct, follow-up, and only then the further penalty -------------
+
+ORDER_DEADLINE = datetime.date(2024, 4, 6)  # REFERENCE_DAY 2024-03-22 + 15 days to correct
+AFTER_DEADLINE = datetime.date(2024, 4, 7)
+
+
+def ordered_then_not_corrected(dogs, code, dog, decision=Decision.FINE, fine=Decimal("500")):
+    """The first decision on the day seen, then the follow-up the day after the deadline: the further case."""
+    case = actions.decide_case(open_case(dogs, code, dog=dog), decision, fine, "", dogs.cast.inspector, REFERENCE_DAY)
+    assert case.correct_by == ORDER_DEADLINE
+    further = actions.follow_up(case, corrected=False, on=AFTER_DEADLINE, recorded_by=dogs.cast.inspector)
+    assert further is not None
+    return case, further
+
+
+def test_it_confiscates_no_banned_dog_on_the_day_it_is_seen(dogs):
+    # "饲养禁养犬只的，由公安机关责令限期改正，处五百元以上五千元以下罚款；逾期不改正的，没收犬只".
+    case = open_case(dogs, "banned_breed", dog=dogs.doudou)
+    for decision in (Decision.FINE_AND_CONFISCATION, Decision.CONFISCATION):
+        with pytest.raises(ValidationError) as error:
+            actions.decide_case(case, decision, Decimal("1000"), "", dogs.cast.inspector, REFERENCE_DAY)
+        assert "decision" in error.value.message_dict
+    assert not ShelterIntake.objects.exists()
+    assert Dog.objects.get(pk=dogs.doudou.pk).status == DogStatus.REGISTERED
+
+
+def test_it_records_not_corrected_only_after_the_deadline_and_then_opens_the_further_case(dogs):
+    case = actions.decide_case(
+        open_case(dogs, "banned_breed", dog=dogs.doudou), Decision.FINE, Decimal("500"), "", dogs.cast.inspector,
+        REFERENCE_DAY,
+    )  # fmt: skip
+    with pytest.raises(ValidationError):
+        actions.follow_up(case, corrected=False, on=ORDER_DEADLINE, recorded_by=dogs.cast.inspector)
+    further = actions.follow_up(case, corrected=False, on=AFTER_DEADLINE, recorded_by=dogs.cast.inspector)
+    assert further is not None
+    case.refresh_from_db()
+    assert (case.status, case.corrected, case.followed_up_on) == (CaseStatus.DECIDED, False, AFTER_DEADLINE)
+    assert (further.step, further.follows, further.observed_on) == ("not_corrected", case, AFTER_DEADLINE)
+    actions.decide_case(further, Decision.CONFISCATION, None, "逾期未改正", dogs.cast.inspector, AFTER_DEADLINE)
     intake = ShelterIntake.objects.get()
-    assert (intake.reason, intake.dog, intake.case) == (IntakeReason.CONFISCATED, dogs.wangcai, case)
+    assert (intake.reason, intake.dog, intake.intake_on) == (IntakeReason.CONFISCATED, dogs.doudou, AFTER_DEADLINE)
+    assert Licence.objects.get(pk=dogs.doudou_licence.pk).is_cancelled
+
+
+def test_a_correction_in_time_closes_the_case_with_nothing_further(dogs):
+    case = actions.decide_case(
+        open_case(dogs, "unregistered"), Decision.WARNING, None, "", dogs.cast.inspector, REFERENCE_DAY
+    )
+    assert (
+        actions.follow_up(case, corrected=True, on=datetime.date(2024, 4, 1), recorded_by=dogs.cast.inspector) is None
+    )
+    assert ViolationCase.objects.count() == 1
+    assert ViolationCase.objects.get().status == CaseStatus.DECIDED
+
+
+def test_it_confiscates_only_the_dog_kept_over_the_household_limit(dogs):
+    # Zhang Wei's key-area household (one dog allowed) keeps Wangcai (licensed 2023-03-30) and Heihei,
+    # licensed later: Heihei is the one over the limit, and only Heihei is taken ("没收超过限养数量的犬只").
+    from civic.dogs.testing import make_licensed_dog
+
+    heihei, _licence, _tag = make_licensed_dog(
+        dogs.zhang_wei, "黑黑", "柯基犬", "156000000000009", dogs.cast.service_point,
+        datetime.date(2023, 9, 1), "DL2023000009", "DT2023000009",
+    )  # fmt: skip
+    _case, on_wangcai = ordered_then_not_corrected(dogs, "over_limit", dogs.wangcai)
+    with pytest.raises(ValidationError):
+        actions.decide_case(on_wangcai, Decision.CONFISCATION, None, "", dogs.cast.inspector, AFTER_DEADLINE)
+    _case, on_heihei = ordered_then_not_corrected(dogs, "over_limit", heihei)
+    actions.decide_case(on_heihei, Decision.CONFISCATION, None, "", dogs.cast.inspector, AFTER_DEADLINE)
+    statuses = dict(Dog.objects.filter(owner=dogs.zhang_wei).values_list("name", "status"))
+    assert statuses == {"旺财": DogStatus.REGISTERED, "黑黑": DogStatus.CONFISCATED}
+
+
+def test_a_late_change_not_corrected_revokes_the_licence_and_confiscates_the_dog(dogs):
+    # "未按期办理变更登记的…；逾期不改正的，吊销养犬登记证，没收犬只".
+    _case, further = ordered_then_not_corrected(dogs, "late_change", dogs.wangcai, Decision.WARNING, None)
+    with pytest.raises(ValidationError):
+        actions.decide_case(further, Decision.CONFISCATION, None, "", dogs.cast.inspector, AFTER_DEADLINE)
+    actions.decide_case(further, Decision.REVOCATION_AND_CONFISCATION, None, "", dogs.cast.inspector, AFTER_DEADLINE)
+    licence = Licence.objects.get(pk=dogs.wangcai_licence.pk)
+    assert (licence.status, licence.cancellation_reason) == (LicenceStatus.CANCELLED, "revocation")
     assert Dog.objects.get(pk=dogs.wangcai.pk).status == DogStatus.CONFISCATED
-    assert dogs.wangcai_licence.__class__.objects.get(pk=dogs.wangcai_licence.pk).is_cancelled
+
+
+def test_an_unvaccinated_dog_gets_no_warning_up_to_1000_yuan_then_1000_to_5000(dogs):
+    # [ANIMAL-EPIDEMIC-LAW-2021] art. 92 (1): "责令限期改正，可以处一千元以下罚款；逾期不改正的，处一千元以上五千元以下罚款".
+    case = open_case(dogs, "unvaccinated", dog=dogs.doudou)
+    assert case.authority().kind == "agriculture"
+    for decision, fine in ((Decision.WARNING, None), (Decision.FINE, Decimal("1001"))):
+        with pytest.raises(ValidationError):
+            actions.decide_case(case, decision, fine, "", dogs.cast.inspector, REFERENCE_DAY)
+    actions.decide_case(case, Decision.FINE, Decimal("1000"), "", dogs.cast.inspector, REFERENCE_DAY)
+    further = actions.follow_up(case, corrected=False, on=AFTER_DEADLINE, recorded_by=dogs.cast.inspector)
+    assert further is not None
+    with pytest.raises(ValidationError):
+        actions.decide_case(further, Decision.FINE, Decimal("999"), "", dogs.cast.inspector, AFTER_DEADLINE)
+    actions.decide_case(further, Decision.FINE, Decimal("3000"), "", dogs.cast.inspector, AFTER_DEADLINE)
+    assert ViolationCase.objects.get(pk=further.pk).fine_yuan == Decimal("3000")
+
+
+@pytest.mark.parametrize(
+    ("code", "authority"),
+    [
+        ("unvaccinated", "agriculture"),
+        ("banned_breed", "public_security"),
+        ("over_limit", "public_security"),
+        ("droppings", "city_management"),
+    ],
+)
+def test_each_violation_type_names_the_authority_that_enforces_it(dogs, code, authority):
+    # [CZ-DOG-REG-2021] art. 4: police register and enforce, agriculture oversees immunisation,
+    # city management the streets' cleanliness.
+    assert dogs.violation_type(code).authority == authority
+
+
+def test_a_licence_runs_to_the_same_date_a_year_later_across_a_leap_day(dogs):
+    # Issued 2024-01-10: a year later is 2025-01-10; 365 days would end on 2025-01-09 (2024 has 366 days).
+    licence = actions.register_dog(
+        application(dogs, immunisation=IMMUNISED_FROM_JANUARY), dogs.cast.service_point, dogs.cast.clinic_staff,
+        datetime.date(2024, 1, 10),
+    )  # fmt: skip
+    assert isinstance(licence, Licence)
+    assert licence.expires_on == datetime.date(2025, 1, 10)
 
 
 def test_it_lets_a_found_dog_be_claimed_within_fifteen_days_of_the_notice_then_adopted(dogs):

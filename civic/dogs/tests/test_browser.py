@@ -24,6 +24,7 @@ from civic.browser_testing import save_screenshot, sign_in
 from civic.core.demo_regions import create_regions
 from civic.core.demo_service_points import create_service_points
 from civic.core.models import Region, RegionLevel
+from civic.dogs import rules
 from civic.dogs.demo import VALID_DEMO_TAG, load_dog_demo
 from civic.dogs.models import Licence, Refusal, ViolationCase
 from civic.dogs.testing import LIU_MIN_ID
@@ -113,7 +114,7 @@ def test_sun_li_registers_a_corgi_step_by_step_and_prints_its_tag(dogs, live_ser
 
 
 def test_sun_li_refuses_a_tibetan_mastiff_and_prints_the_letter(dogs, live_server, page):
-    # DOMAIN.md B: banned breeds (Tibetan mastiff) citywide; refusal in writing with 5 days to rehome.
+    # [CZ-DOG-REG-2021]: banned breeds (Tibetan mastiff) citywide; refusal in writing with 5 days to rehome.
     sign_in(page, live_server, dogs.cast.clinic_staff.username, PASSWORD)
     page.goto(f"{live_server.url}/dogs/register/")
     fill_owner_step(page, dogs.cast.hutang, "湖塘镇人民路5号")
@@ -132,11 +133,62 @@ def test_sun_li_refuses_a_tibetan_mastiff_and_prints_the_letter(dogs, live_serve
     assert "不予养犬登记告知书" in text
     assert "该犬只属于本市禁止饲养的犬种" in text
     assert "5日内" in text
+    # Issued by the registration authority ([CZ-DOG-REG-2021] art. 4), with the remedies; not by the clinic.
+    assert text.startswith("常州市公安局武进分局不予养犬登记告知书")
+    assert "60日内向常州市武进区人民政府申请行政复议" in text and "6个月内" in text
+    assert "便民服务点：" not in text and "verify" not in text
+
+
+def test_liu_yang_orders_doudous_owner_to_immunise_and_prints_a_decision_fit_to_issue(dogs, live_server, page):
+    # [ANIMAL-EPIDEMIC-LAW-2021] art. 92 (1): unvaccinated dog — order to correct, fine up to ¥1,000, no warning; the agriculture
+    # bureau decides. The decision holds what [ADMIN-PENALTY-LAW-2021] art. 59 lists; no staff "[verify]" mark is printed.
+    sign_in(page, live_server, dogs.cast.inspector.username, PASSWORD)
+    page.goto(f"{live_server.url}/dogs/cases/new/")
+    page.select_option("#id_violation_type", str(dogs.violation_type("unvaccinated").pk))
+    page.select_option("#id_place", str(dogs.hutang_square.pk))
+    page.fill("#id_dog_number", "DT2024000001")
+    page.fill("#id_description", "犬只狂犬病免疫已过期")
+    with page.expect_navigation():
+        page.click("#case-submit")
+    assert page.inner_text("#case-authority") == "农业农村主管部门"
+    assert "15" in page.inner_text("#order-rule")
+
+    page.select_option("#id_decision", "warning")
+    page.fill("#id_reasons", "首次发现")
+    with page.expect_navigation():
+        page.click("#decide-submit")
+    assert page.locator("#decision-form .errorlist").is_visible()  # the clause gives no warning
+    page.select_option("#id_decision", "fine")
+    page.fill("#id_fine_yuan", "300")
+    page.fill("#id_defence", "以为免疫三年有效")
+    with page.expect_navigation():
+        page.click("#decide-submit")
+    assert "correction_ordered" in page.get_attribute("#case-status", "class")
+    assert page.inner_text("#correct-by") == (TODAY + 15 * DAY).isoformat()
+
+    # "Not corrected" cannot be recorded before the deadline: nothing further happens on the day.
+    page.check("#follow-up-form input[value=no]")
+    with page.expect_navigation():
+        page.click("#follow-up-submit")
+    assert "correction_ordered" in page.get_attribute("#case-status", "class")
+    save_screenshot(page, "dogs_case_correction_ordered")
+
+    text = pdf_text(page.request.get(urljoin(page.url, page.get_attribute("#print-decision", "href"))))
+    assert text.startswith("常州市武进区农业农村局行政处罚决定书")
+    assert "当事人陈静" in text and "身份证号320412199007084562" in text and "住址牛塘镇青云路8号" in text
+    assert "《中华人民共和国动物防疫法》第九十二条第（一）项" in text
+    assert "罚款人民币300.00元" in text
+    deadline = TODAY + 15 * DAY
+    assert f"责令当事人于{deadline.year}年{deadline.month}月{deadline.day}日前改正" in text
+    assert "陈述、申辩的权利" in text and "以为免疫三年有效" in text
+    assert "60日内向常州市武进区人民政府申请行政复议" in text and "6个月内依法向有管辖权的人民法院提起行政诉讼" in text
+    assert "常州市武进区农业农村局（印章）" in text
+    assert "verify" not in text and "[" not in text
 
 
 def test_sun_li_renews_wangcais_lapsed_licence_with_a_new_immunisation(dogs, live_server, page):
-    # Wangcai's licence ended on 2024-03-29: a late renewal runs from the day it is made, 365 days at most and
-    # no further than the new immunisation (valid 364 days).
+    # Wangcai's licence ended on 2024-03-29: a late renewal runs from the day it is made, a year to the same date
+    # at most (today + 365 or 366 days) and no further than the new immunisation (valid 364 days): today + 364.
     sign_in(page, live_server, dogs.cast.clinic_staff.username, PASSWORD)
     page.goto(f"{live_server.url}/dogs/licences/DL2023000001/")
     with page.expect_navigation():
@@ -150,6 +202,7 @@ def test_sun_li_renews_wangcais_lapsed_licence_with_a_new_immunisation(dogs, liv
         page.click("#renew-submit")
 
     assert urlsplit(page.url).path == "/dogs/licences/DL2023000001/"
+    assert page.inner_text("#licence-expiry") == min(rules.add_months(TODAY, 12), TODAY + 364 * DAY).isoformat()
     assert page.inner_text("#licence-expiry") == (TODAY + 364 * DAY).isoformat()
     assert "valid" in page.get_attribute("#licence-state", "class")
 
@@ -189,7 +242,7 @@ def test_liu_yang_takes_a_park_violation_from_patrol_to_decision(dogs, live_serv
     save_screenshot(page, "dogs_case_decided")
     decision = page.request.get(urljoin(page.url, page.get_attribute("#print-decision", "href")))
     text = pdf_text(decision)
-    assert "养犬违法行为处理决定书" in text and "罚款人民币200.00元" in text
+    assert "行政处罚决定书" in text and "罚款人民币200.00元" in text
 
 
 @pytest.fixture
@@ -221,8 +274,8 @@ def test_the_published_figures_draw_their_charts_and_map(demo_county, live_serve
     page.goto(f"{live_server.url}/dogs/statistics/")
 
     page.wait_for_selector("#town-chart canvas")
-    # 16 towns and streets on the map, and the 9 key areas drawn over them.
-    assert page.locator("#dog-map path.leaflet-interactive").count() == 16 + 9
+    # 16 towns and streets on the map, and the 3 key areas the city's notice lists for the district over them.
+    assert page.locator("#dog-map path.leaflet-interactive").count() == 16 + 3
     for chart in ("key-area-chart", "breed-chart", "month-chart", "violation-chart", "place-chart"):
         assert page.locator(f"#{chart} canvas").count() == 1, chart
     assert problems == []

@@ -171,3 +171,54 @@ def test_it_runs_the_claim_period_of_an_ownerless_dog_from_its_intake():
     intake = datetime.date(2024, 3, 1)
     assert rules.shelter_stage(False, intake, None, 15, datetime.date(2024, 3, 16)) == ShelterStage.AWAITING_CLAIM
     assert rules.shelter_stage(False, intake, None, 15, datetime.date(2024, 3, 17)) == ShelterStage.OPEN_FOR_ADOPTION
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        (datetime.date(2024, 3, 22), datetime.date(2025, 3, 22)),
+        (datetime.date(2024, 1, 10), datetime.date(2025, 1, 10)),  # 366 days, across 29 February 2024
+        (datetime.date(2024, 2, 29), datetime.date(2025, 2, 28)),  # no 29 February in 2025: the month's last day
+    ],
+)
+def test_it_ends_a_year_on_the_same_date_or_the_last_day_of_a_shorter_month(start, end):
+    # [CIVIL-CODE] art. 202: 到期月的对应日为期间的最后一日；没有对应日的，月末日为期间的最后一日.
+    assert rules.period_end(start, 12, rules.PeriodUnit.MONTHS) == end
+
+
+def test_a_licence_ends_on_the_earlier_of_a_year_to_the_same_date_and_its_immunisations_last_day():
+    # [CIVIL-CODE] art. 202: a year from 2024-01-10 ends on 2025-01-10 (366 days, across 29 February 2024);
+    # [CZ-DOGS]: the licence rests on its immunisation, so an immunisation ending 2024-12-31 ends it then.
+    months = rules.PeriodUnit.MONTHS
+    start = datetime.date(2024, 1, 10)
+    assert rules.licence_expiry(start, 12, datetime.date(2025, 6, 30), months) == datetime.date(2025, 1, 10)
+    assert rules.licence_expiry(start, 12, datetime.date(2024, 12, 31), months) == datetime.date(2024, 12, 31)
+    # Renewed on time from the old expiry 2024-03-29: a year is 2025-03-29, unless the immunisation ends first.
+    old = datetime.date(2024, 3, 29)
+    assert rules.renewed_expiry(old, DAY, 12, months, datetime.date(2026, 3, 1)) == datetime.date(2025, 3, 29)
+    assert rules.renewed_expiry(old, DAY, 12, months, datetime.date(2025, 3, 14)) == datetime.date(2025, 3, 14)
+
+
+def test_it_counts_six_months_for_a_lawsuit_to_the_same_date():
+    # 行政诉讼法 art. 46: six months from 2024-08-31 end on 2025-02-28.
+    assert rules.add_months(datetime.date(2024, 8, 31), 6) == datetime.date(2025, 2, 28)
+
+
+def test_it_takes_only_the_dogs_over_the_household_limit():
+    assert rules.dogs_over_limit(3, 1) == 2
+    assert rules.dogs_over_limit(1, 1) == 0
+    assert rules.dogs_over_limit(4, None) == 0
+
+
+@pytest.mark.parametrize(
+    ("fine", "confiscates", "revokes", "hearing"),
+    [
+        (Decimal("1999"), False, False, False),
+        (Decimal("2000"), False, False, True),  # 公安机关办理行政案件程序规定 art. 123: ¥2,000 on an individual
+        (None, True, False, True),  # [ADMIN-PENALTY-LAW-2021] art. 63 (2): confiscation
+        (None, False, True, True),  # [ADMIN-PENALTY-LAW-2021] art. 63 (3): revoking a licence
+        (None, False, False, False),  # a warning
+    ],
+)
+def test_it_offers_a_hearing_for_a_large_fine_confiscation_or_revocation(fine, confiscates, revokes, hearing):
+    assert rules.hearing_may_be_asked(fine, Decimal("2000"), confiscates, revokes) is hearing

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from civic.dogs import actions
+from civic.dogs import actions, rules
 from civic.dogs.models import (
     CaseStatus,
     Dog,
@@ -25,7 +25,7 @@ from civic.dogs.models import (
     TagStatus,
     ViolationCase,
 )
-from civic.dogs.testing import LIU_MIN_ID
+from civic.dogs.testing import CHEN_JING_ID, LIU_MIN_ID
 from civic.testing import PASSWORD
 
 TODAY = timezone.localdate()
@@ -87,9 +87,10 @@ def test_sun_li_registers_a_dog_at_her_own_point_and_lands_on_its_licence(client
     assert licence.service_point == dogs.cast.service_point
     # Heights are typed in centimetres and stored in metres: 30 cm = 0.30 m.
     assert licence.dog.shoulder_height_m == pytest.approx(0.30)
-    # Licence validity 365 days (a dated Deadline row), but no longer than the immunisation it rests on:
-    # vaccinated 7 days ago, valid 365 days, so it ends 358 days from today, and the licence with it.
-    assert licence.expires_on == TODAY + 358 * DAY
+    # The licence ends on the earlier of a year to the same date (a dated Deadline row of 12 months;
+    # [CIVIL-CODE] art. 202), today + 365 or 366 days, and the immunisation it rests on: vaccinated 7 days
+    # ago, valid 365 days, so it ends 358 days from today, and the licence with it.
+    assert licence.expires_on == min(rules.add_months(TODAY, 12), TODAY + 358 * DAY) == TODAY + 358 * DAY
 
 
 def test_the_registration_form_names_a_bad_resident_id_and_stores_nothing(client, dogs):
@@ -104,7 +105,7 @@ def test_the_registration_form_names_a_bad_resident_id_and_stores_nothing(client
 
 
 def test_a_second_dog_in_zhang_weis_key_area_household_is_refused_with_a_letter(client, dogs):
-    # DOMAIN.md B: key area, one dog per household; refusal in writing with 5 days to rehome.
+    # [CZ-DOG-REG-2021]: key area, one dog per household; refusal in writing with 5 days to rehome.
     data = registration_data(dogs, address="湖塘镇花园街1号")
     response = sign_in(client, dogs.cast.clinic_staff).post(reverse("dogs:register_dog"), data)
     refusal = Refusal.objects.get()
@@ -134,7 +135,7 @@ def test_the_rule_check_clears_a_corgi_in_a_new_household(client, dogs):
 
 
 def test_a_guide_dog_with_its_proof_is_registered_over_the_key_area_limit(client, dogs):
-    # DOMAIN.md B: guide/assistance dogs with disability proof; the area rule exempts them by default.
+    # [CZ-DOG-REG-2021]: guide/assistance dogs with disability proof; the area rule exempts them by default.
     data = registration_data(
         dogs, address="湖塘镇花园街1号", purpose="guide", assistance_proof="残疾人证 32041219850312"
     )
@@ -191,13 +192,14 @@ def test_the_register_finds_a_dog_by_its_tag_number_and_masks_the_owners_id(clie
 
 def test_renewal_in_the_window_runs_on_from_the_old_expiry(client, dogs):
     licence = licensed_today(dogs)
-    # Put the expiry 10 days ahead: inside the 15-day window (DOMAIN.md B: renewal in the 15 days before expiry).
+    # Put the expiry 10 days ahead: inside the 15-day window ([CZ-DOG-REG-2021]: renewal in the 15 days before expiry).
     Licence.objects.filter(pk=licence.pk).update(expires_on=TODAY + 10 * DAY)
     response = sign_in(client, dogs.cast.clinic_staff).post(reverse("dogs:renew_licence", args=[licence.number]), {})
     licence.refresh_from_db()
     assert response.status_code == 302
-    # The old expiry + 365 days would be today + 375; the immunisation ends at today + 358 and the licence with it.
-    assert licence.expires_on == TODAY + 358 * DAY
+    # A year to the same date from the old expiry would be today + 375 or 376 days; the immunisation ends at
+    # today + 358 and the licence with it: the earlier of the two.
+    assert licence.expires_on == min(rules.add_months(TODAY + 10 * DAY, 12), TODAY + 358 * DAY) == TODAY + 358 * DAY
 
 
 def test_renewal_before_the_window_is_refused_with_the_day_it_opens(client, dogs):
@@ -233,7 +235,7 @@ def test_the_renewal_form_wants_all_four_immunisation_fields_or_none(client, dog
 
 
 def test_a_contact_change_twenty_days_late_is_marked_late(client, dogs):
-    # DOMAIN.md B: changes of owner/address/contact to be re-registered within 15 days.
+    # [CZ-DOG-REG-2021]: changes of owner/address/contact to be re-registered within 15 days.
     url = reverse("dogs:change_registration", args=["DL2023000001", "contact"])
     data = {"phone": "13800009999", "changed_on": (TODAY - 20 * DAY).isoformat()}
     sign_in(client, dogs.cast.clinic_staff).post(url, data)
@@ -349,7 +351,7 @@ def test_refusals_are_found_by_owner(client, dogs):
 
 
 def test_a_fine_outside_the_regulations_range_is_refused(client, dogs):
-    # DOMAIN.md B: dogs in shared building spaces ¥50–500.
+    # [CZ-DOG-REG-2021]: dogs in shared building spaces ¥50–500.
     case = open_case(dogs, "shared_space")
     data = {"decision": "fine", "fine_yuan": "600", "reasons": "楼道内饲养"}
     response = sign_in(client, dogs.cast.inspector).post(reverse("dogs:case_detail", args=[case.number]), data)
@@ -375,15 +377,85 @@ def pdf_text(response) -> str:
     return "".join("".join(page.extract_text() for page in reader.pages).replace("\x00", "").split())
 
 
-def test_the_printed_decision_states_the_fine_and_the_regulations_range(client, dogs):
-    # DOMAIN.md B: dogs in shared building spaces ¥50–500.
+def test_the_printed_decision_states_the_fine_and_the_remedies_but_no_staff_marks(client, dogs):
+    # Dogs in shared building spaces: ¥50–500, a rule row still marked "[verify]" for staff.
     case = open_case(dogs, "shared_space")
+    assert "[verify]" in case.penalty_range().source
     actions.decide_case(case, "fine", Decimal("200"), "楼道内饲养", dogs.cast.inspector, TODAY)
     response = sign_in(client, dogs.cast.inspector).get(reverse("dogs:case_decision_pdf", args=[case.number]))
     text = pdf_text(response)
-    assert "养犬违法行为处理决定书" in text
+    assert "常州市公安局武进分局" in text and "行政处罚决定书" in text
     assert "罚款人民币200.00元" in text
-    assert "罚款50元至500元" in text
+    assert "六十日" not in text and "60日内向常州市武进区人民政府申请行政复议" in text
+    assert "6个月内依法向有管辖权的人民法院提起行政诉讼" in text
+    assert "verify" not in text and "[" not in text
+
+
+def test_the_decision_on_doudous_unvaccinated_owner_cites_the_article_names_the_party_and_the_remedies(client, dogs):
+    # Hand-worked decision of the agriculture bureau, checked against what [ADMIN-PENALTY-LAW-2021] art. 59 lists:
+    # party (name, ID, address); facts; penalty and its basis ([ANIMAL-EPIDEMIC-LAW-2021] art. 92 (1)); the order to correct by
+    # 15 days after the decision and what follows; defence (art. 44–45), no hearing for ¥800 (< ¥2,000);
+    # payment in 15 days (art. 67); review in 60 days (行政复议法 art. 20), lawsuit in 6 months (行政诉讼法 art. 46).
+    case = open_case(dogs, "unvaccinated", dog=dogs.doudou)
+    decided_on = datetime.date(2024, 3, 22)
+    case.observed_on = decided_on
+    case.offender_name, case.offender_resident_id, case.offender_address = "陈静", CHEN_JING_ID, "牛塘镇青云路8号"
+    case.save()
+    actions.decide_case(case, "fine", Decimal("800"), "", dogs.cast.inspector, decided_on, defence="不知道需要每年接种")
+    text = pdf_text(sign_in(client, dogs.cast.inspector).get(reverse("dogs:case_decision_pdf", args=[case.number])))
+    assert text.startswith("常州市武进区农业农村局行政处罚决定书")
+    assert f"身份证号{CHEN_JING_ID}" in text and "住址牛塘镇青云路8号" in text
+    assert "《中华人民共和国动物防疫法》第九十二条第（一）项" in text
+    assert "罚款人民币800.00元" in text
+    assert "责令当事人于2024年4月6日前改正。逾期不改正的，依法处1,000元以上5,000元以下罚款" in text
+    assert "陈述、申辩的权利" in text and "听证" not in text
+    assert "当事人陈述、申辩称：不知道需要每年接种" in text
+    assert "十五日内" in text and "第六十七条" in text
+    assert "60日内向常州市武进区人民政府申请行政复议" in text and "6个月内" in text
+
+
+def test_a_confiscation_decision_tells_of_the_right_to_a_hearing(client, dogs):
+    # [ADMIN-PENALTY-LAW-2021] art. 63–64: confiscation gives the right to ask for a hearing, within five days of being told.
+    first = open_case(dogs, "banned_breed", dog=dogs.doudou)
+    first.observed_on = TODAY - 20 * DAY
+    first.save()
+    actions.decide_case(first, "fine", Decimal("500"), "", dogs.cast.inspector, TODAY - 20 * DAY)
+    further = actions.follow_up(first, corrected=False, on=TODAY, recorded_by=dogs.cast.inspector)
+    assert further is not None
+    actions.decide_case(further, "confiscation", None, "", dogs.cast.inspector, TODAY)
+    text = pdf_text(sign_in(client, dogs.cast.inspector).get(reverse("dogs:case_decision_pdf", args=[further.number])))
+    assert "没收犬只" in text and "要求听证的权利" in text and "五日内" in text
+    assert f"以{first.number}号决定责令当事人于" in text and "逾期未改正" in text
+
+
+def test_the_refusal_letter_is_issued_by_the_public_security_bureau_with_its_basis_and_remedies(client, dogs):
+    # [CZ-DOG-REG-2021] art. 4: the public security organ registers dogs, so it refuses them, not the clinic.
+    response = sign_in(client, dogs.cast.clinic_staff).post(
+        reverse("dogs:register_dog"),
+        registration_data(dogs, valid_until=(TODAY - DAY).isoformat(), vaccinated_on=(TODAY - 30 * DAY).isoformat()),
+    )
+    refusal = Refusal.objects.get()
+    assert response.status_code == 302
+    text = pdf_text(client.get(reverse("dogs:refusal_letter_pdf", args=[refusal.number])))
+    assert text.startswith("常州市公安局武进分局不予养犬登记告知书")
+    assert "本机关决定不予登记" in text
+    assert "（《中华人民共和国动物防疫法》第三十条第一款）" in text
+    assert "60日内向常州市武进区人民政府申请行政复议" in text and "6个月内" in text
+    assert text.rstrip().endswith(f"常州市公安局武进分局（印章）{TODAY.year}年{TODAY.month}月{TODAY.day}日")
+    assert "便民服务点：" not in text and "verify" not in text
+
+
+def test_only_enforcers_may_record_a_follow_up(client, dogs):
+    case = actions.decide_case(
+        open_case(dogs, "unregistered"), "warning", None, "", dogs.cast.inspector, TODAY - 20 * DAY
+    )
+    response = sign_in(client, dogs.cast.clinic_staff).post(
+        reverse("dogs:case_detail", args=[case.number]), {"step": "follow_up", "corrected": "no"}
+    )
+    assert response.status_code == 403
+    case.refresh_from_db()
+    assert (case.status, case.followed_up_on) == (CaseStatus.CORRECTION_ORDERED, None)
+    assert ViolationCase.objects.count() == 1
 
 
 def test_an_open_case_has_no_decision_to_print(client, dogs):
@@ -393,7 +465,7 @@ def test_an_open_case_has_no_decision_to_print(client, dogs):
 
 
 def test_the_notice_to_wangcais_owner_gives_fifteen_days_to_claim(client, dogs):
-    # Shelter flow (DOMAIN.md B): notify a registered owner within 5 days; claim within 15 days.
+    # Shelter flow (a comparable city regulation, to verify): notify a registered owner within 5 days; claim within 15 days.
     intake = actions.take_in_found_dog("黄色田园犬", TODAY - 2 * DAY, dogs.wangcai)
     actions.record_owner_notice(intake, TODAY - DAY)
     response = sign_in(client, dogs.cast.inspector).get(reverse("dogs:intake_notice_pdf", args=[intake.pk]))
@@ -403,15 +475,21 @@ def test_the_notice_to_wangcais_owner_gives_fifteen_days_to_claim(client, dogs):
     assert f"{claim_by.year}年{claim_by.month}月{claim_by.day}日前" in text
 
 
-def test_confiscating_a_banned_breed_cancels_the_licence_and_shelters_the_dog(client, dogs):
-    # DOMAIN.md B: banned breed ¥500–5,000 + confiscation.
+def test_a_banned_breed_is_confiscated_only_after_the_order_to_correct_is_missed(client, dogs):
+    # 常州市养犬管理条例: banned breed ¥500–5,000 with an order to correct; confiscation only when not corrected.
     case = open_case(dogs, "banned_breed", dog=dogs.doudou)
+    sign_in(client, dogs.cast.bureau_staff)
     data = {"decision": "fine_and_confiscation", "fine_yuan": "500", "reasons": "饲养禁养犬"}
-    sign_in(client, dogs.cast.bureau_staff).post(reverse("dogs:case_detail", args=[case.number]), data)
+    response = client.post(reverse("dogs:case_detail", args=[case.number]), data)
+    assert "decision" in response.context["form"].errors
+    client.post(reverse("dogs:case_detail", args=[case.number]), {**data, "decision": "fine"})
+    case.refresh_from_db()
+    assert (case.status, case.correct_by) == (CaseStatus.CORRECTION_ORDERED, TODAY + 15 * DAY)
+    response = client.post(reverse("dogs:case_detail", args=[case.number]), {"step": "follow_up", "corrected": "no"})
+    case.refresh_from_db()
+    assert case.status == CaseStatus.CORRECTION_ORDERED  # not before the deadline
     dogs.doudou_licence.refresh_from_db()
-    assert dogs.doudou_licence.status == LicenceStatus.CANCELLED
-    intake = ShelterIntake.objects.get(case=case)
-    assert client.get(reverse("dogs:intake_detail", args=[intake.pk])).context["stage"] == "awaiting_notice"
+    assert dogs.doudou_licence.status == LicenceStatus.IN_FORCE and not ShelterIntake.objects.exists()
 
 
 def test_a_found_dog_with_a_tag_goes_through_notice_then_claim(client, dogs):
@@ -430,7 +508,7 @@ def test_a_found_dog_with_a_tag_goes_through_notice_then_claim(client, dogs):
 
 
 def test_an_untagged_found_dog_may_not_be_adopted_during_the_claim_period(client, dogs):
-    # DOMAIN.md B shelter flow: claim within 15 days, then adoption.
+    # Shelter flow (a comparable city regulation, to verify): claim within 15 days, then adoption.
     intake = actions.take_in_found_dog("白色小型犬", TODAY)
     url = reverse("dogs:intake_detail", args=[intake.pk])
     response = sign_in(client, dogs.cast.inspector).post(
@@ -585,6 +663,8 @@ def test_he_jing_sees_neither_sun_lis_dogs_nor_her_refusals(client, dogs):
         "deadline",
         "violationtype",
         "penaltyrange",
+        "authority",
+        "refusalground",
         "dog",
         "licence",
         "violationcase",

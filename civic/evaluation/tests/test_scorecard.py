@@ -111,3 +111,18 @@ def test_manual_entry_takes_evidence(cast, wang_fang, settings, tmp_path):
     assert entry.entered_by == cast.bureau_staff
     download = wang_fang.get(reverse("evaluation:scorecard_evidence", args=[entry.pk]))
     assert b"".join(download.streaming_content) == b"%PDF-1.4 evidence"
+
+
+def test_an_audit_without_its_cjj92_rate_is_left_out_of_the_network_leakage_rate(db):
+    # Two audits of 2024: one with a CJJ 92 rate of 10 % on 8,000,000 m³, one incomplete (no DN ≥ 75 length,
+    # so no rate) on 2,000,000 m³. The county's rate is the complete audit's alone: 0.10.
+    from civic.evaluation.scoring import network_leakage_rate
+    from civic.water.models import WaterAudit
+
+    WaterAudit.objects.create(
+        utility_name="A", year=2024, inputs={}, result={"leakage_rate_pct": 10.0, "system_input_m3": 8_000_000}
+    )
+    WaterAudit.objects.create(
+        utility_name="B", year=2024, inputs={}, result={"leakage_rate_pct": None, "system_input_m3": 2_000_000}
+    )
+    assert network_leakage_rate(2024).value == 0.10

@@ -335,3 +335,11 @@ def test_an_accepted_project_without_its_date_is_refused_on_the_form(bureau, cas
     data["accepted_on"] = datetime.date(2025, 6, 1).isoformat()
     response = bureau.post(reverse("farmland:project_create"), data)
     assert response.status_code == 302
+
+
+def test_a_report_counts_the_errors_it_does_not_list(cast, settings):
+    # 501 rows with an unknown town: the report lists the first 500 and one line counts the last one.
+    rows = [[f"P-{n:04d}", "x", "无此镇", 2024, 10, 0, 0, 0, 0, "喷灌", "施工", None] for n in range(501)]
+    outcome = actions.import_projects(workbook(rows), cast.bureau_staff)
+    assert len(outcome.report) == 501
+    assert outcome.report[-1].row is None and "1" in outcome.report[-1].message

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime
 import hashlib
 import itertools
+import uuid
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from civic.core import intake as intake_messages
@@ -19,10 +20,14 @@ from civic.water.models import (
     Meter,
     MeterReading,
     ReadingImportBatch,
+    StagedReading,
 )
 from hydro import intake, meter_readings
 
 DEFAULT_CHUNK_ROWS = 5000
+STAGED_READINGS_MAX_AGE = datetime.timedelta(hours=1)
+READING_COLUMNS = ("meter", "reading_date", "index_m3", "volume_m3")
+STAGED_COLUMNS = ("meter_pk", "reading_date", "index_m3", "volume_m3")
 METERS_PER_QUERY = 5000  # a query names at most 2 × this many serials, under every database's parameter limit
 
 RowsProgress = Callable[[int], None]
@@ -46,7 +51,8 @@ def import_readings_file(
     rows and why (the first `readings_files.LIMITS.max_errors`, then a count
     of the rest), and none of its readings is stored; rejected again, the
     same bytes replace their earlier record instead of adding one. A good file's
-    readings are written in one transaction, `chunk_rows` at a time;
+    readings are staged `chunk_rows` at a time, each chunk in a short
+    transaction, then stored with their batch in one short transaction;
     `on_checked(total_rows)` is called once the file has passed its checks and
     `progress(done_rows)` after each chunk is written.
     """
@@ -103,22 +109,60 @@ def _store_readings(
     chunk_rows: int,
     progress: RowsProgress | None,
 ) -> ReadingImportBatch:
-    """Write the batch and its readings in one transaction: a crash part-way leaves none of them."""
-    with transaction.atomic():
-        batch = ReadingImportBatch.objects.create(
-            file_name=file_name,
-            sha256=checksum,
-            status=ImportStatus.ACCEPTED,
-            row_count=len(readings),
-            first_reading_date=min(reading.reading_date for reading in readings),
-            last_reading_date=max(reading.reading_date for reading in readings),
-            imported_by=imported_by,
-        )
+    """Stage the readings chunk by chunk, each chunk its own short transaction, then commit them in one.
+
+    Other users' writes wait at most for one chunk, or for the final move of
+    the staged rows (one INSERT … SELECT, well under the time the rows took
+    to write one by one); a crash before the final transaction leaves no
+    batch and no reading, only staged rows nobody reads.
+    """
+    token = uuid.uuid4().hex
+    _delete_stale_staged_readings()
+    try:
         for done_rows, chunk in _chunks(readings, max(1, chunk_rows)):
-            MeterReading.objects.bulk_create(_meter_reading(reading, meter_ids, batch) for reading in chunk)
+            with transaction.atomic():
+                _stage(chunk, meter_ids, token)
             if progress is not None:
                 progress(done_rows)
+        with transaction.atomic():
+            batch = ReadingImportBatch.objects.create(
+                file_name=file_name,
+                sha256=checksum,
+                status=ImportStatus.ACCEPTED,
+                row_count=len(readings),
+                first_reading_date=min(reading.reading_date for reading in readings),
+                last_reading_date=max(reading.reading_date for reading in readings),
+                imported_by=imported_by,
+            )
+            _move_staged_readings(token, batch)
+    finally:
+        StagedReading.objects.filter(token=token).delete()
     return batch
+
+
+def _move_staged_readings(token: str, batch: ReadingImportBatch) -> None:
+    """Insert an import's staged readings as the batch's readings, in one statement."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(_column(MeterReading, name) for name in (*READING_COLUMNS, "batch"))
+    sources = ", ".join(_column(StagedReading, name) for name in STAGED_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(MeterReading._meta.db_table)} ({columns}) "
+            f"SELECT {sources}, %s FROM {quote(StagedReading._meta.db_table)} WHERE {_column(StagedReading, 'token')} = %s",
+            [batch.pk, token],
+        )
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    """The quoted database column of a model's field."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field) and field.column is not None
+    return connection.ops.quote_name(field.column)
+
+
+def _delete_stale_staged_readings() -> None:
+    """Staged rows of imports killed midway: none is younger than the longest import."""
+    StagedReading.objects.filter(staged_at__lt=timezone.now() - STAGED_READINGS_MAX_AGE).delete()
 
 
 def _chunks(
@@ -130,23 +174,33 @@ def _chunks(
         yield start + len(chunk), chunk
 
 
-def _meter_reading(
-    reading: meter_readings.AcceptedReading, meter_ids: Mapping[str, int], batch: ReadingImportBatch
-) -> MeterReading:
-    return MeterReading(
-        meter_id=meter_ids[reading.meter_serial],
-        reading_date=reading.reading_date,
-        index_m3=reading.index_m3,
-        volume_m3=reading.volume_m3,
-        batch=batch,
-    )
+def _stage(chunk: list[meter_readings.AcceptedReading], meter_ids: Mapping[str, int], token: str) -> None:
+    """Insert a chunk of readings into the staging table in one statement (no model instances: many rows)."""
+    names = ("token", "staged_at", *STAGED_COLUMNS)
+    columns = ", ".join(_column(StagedReading, name) for name in names)
+    staged_at = connection.ops.adapt_datetimefield_value(timezone.now())
+    rows = [
+        (
+            token,
+            staged_at,
+            meter_ids[reading.meter_serial],
+            connection.ops.adapt_datefield_value(reading.reading_date),
+            reading.index_m3,
+            reading.volume_m3,
+        )
+        for reading in chunk
+    ]
+    placeholders = ", ".join(["%s"] * len(names))
+    with connection.cursor() as cursor:
+        table = connection.ops.quote_name(StagedReading._meta.db_table)
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
 
 
 def _meter_facts(serials: set[str]) -> tuple[dict[str, int], dict[str, meter_readings.MeterFacts]]:
     """The meters a file names (and the ones that replaced them), by serial: their ids and their facts."""
     latest = MeterReading.objects.filter(meter=models.OuterRef("pk")).order_by("-reading_date")
     ordered = sorted(serials)
-    meters = []
+    meters: list[Any] = []
     for start in range(0, len(ordered), METERS_PER_QUERY):
         chunk = ordered[start : start + METERS_PER_QUERY]
         meters += Meter.objects.filter(models.Q(serial__in=chunk) | models.Q(replaces__serial__in=chunk)).annotate(

@@ -257,6 +257,24 @@ class MeterReading(models.Model):
         constraints = [models.UniqueConstraint(fields=["meter", "reading_date"], name="one_reading_per_meter_and_date")]
 
 
+class StagedReading(models.Model):
+    """A reading of an import under way, written chunk by chunk in short transactions before its one commit.
+
+    Nothing reads these rows but the import that staged them: it moves them
+    into MeterReading in one short transaction and deletes them, so a long
+    import never holds the database's write lock for long (SQLite has one
+    writer at a time). Rows of an import killed midway are deleted by a
+    later import once older than an hour.
+    """
+
+    token = models.CharField(max_length=32, db_index=True)
+    staged_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    meter_pk = models.BigIntegerField()
+    reading_date = models.DateField()
+    index_m3 = models.FloatField(null=True)
+    volume_m3 = models.FloatField()
+
+
 class QuotaLevel(models.TextChoices):
     LEADING = "leading", _("Leading value")
     ADVANCED = "advanced", _("Advanced value")

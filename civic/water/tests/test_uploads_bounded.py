@@ -5,12 +5,16 @@ every other serial below is unknown on purpose. Counts are of the rows each
 test writes.
 """
 
+import datetime
 import io
+import sqlite3
 import tracemalloc
 import zipfile
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -18,7 +22,7 @@ from openpyxl import Workbook
 from openpyxl.utils.exceptions import IllegalCharacterError
 
 from civic.water import actions, quotas, readings_files, readings_reasons
-from civic.water.models import MeterReading, ReadingImportBatch, WaterQuota
+from civic.water.models import MeterReading, ReadingImportBatch, StagedReading, WaterQuota
 
 HEADER = "表号,抄表日期,表底数,用水量,备注\r\n"
 ENTITIES = b'<?xml version="1.0"?><!DOCTYPE bomb [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;">]>'
@@ -26,7 +30,7 @@ ENTITIES = b'<?xml version="1.0"?><!DOCTYPE bomb [<!ENTITY a "aaaaaaaaaa"><!ENTI
 
 def readings_workbook(rows, sheet_xml=lambda xml: xml):
     workbook = Workbook()
-    sheet = workbook.active
+    sheet: Any = workbook.active
     sheet.append(["表号", "抄表日期", "表底数", "用水量", "备注"])
     for row in rows:
         sheet.append(row)
@@ -127,7 +131,8 @@ def test_an_oversized_upload_is_refused_by_its_size(cast):
 
 def test_a_quota_workbook_with_entities_is_refused_on_the_form_not_with_a_500(client, cast):
     workbook = Workbook()
-    workbook.active.append(["行业代码", "产品名称"])
+    sheet: Any = workbook.active
+    sheet.append(["行业代码", "产品名称"])
     buffer = io.BytesIO()
     workbook.save(buffer)
     source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
@@ -175,10 +180,11 @@ QUOTA_CELLS = st.one_of(st.none(), st.text(max_size=8), st.integers(-5, 5), st.f
 @given(rows=st.lists(st.lists(QUOTA_CELLS, min_size=9, max_size=10), max_size=5))
 def test_any_quota_workbook_is_stored_whole_or_reported(cast, rows):
     workbook = Workbook()
-    workbook.active.append([column.heading for column in quotas.COLUMNS])
+    sheet: Any = workbook.active
+    sheet.append([column.heading for column in quotas.COLUMNS])
     try:
         for row in rows:
-            workbook.active.append(row)
+            sheet.append(row)
     except IllegalCharacterError:  # openpyxl refuses control characters in text; no such workbook exists
         return
     buffer = io.BytesIO()
@@ -186,3 +192,61 @@ def test_any_quota_workbook_is_stored_whole_or_reported(cast, rows):
     outcome = actions.import_quota_workbook(io.BytesIO(buffer.getvalue()))
     assert (outcome.summary is None) == bool(outcome.errors)
     assert all(str(line.message) for line in outcome.errors)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_long_import_lets_other_users_write_between_its_chunks(cast):
+    # 3 meters × 40 daily readings = 120 rows in chunks of 10: after each chunk the import holds no transaction,
+    # so another connection takes SQLite's write lock at once (timeout 0) — before, one transaction held it
+    # from the first chunk to the last.
+    serials = ["M-RH-01", "M-RH-01A", "M-XL-01"]
+    days = [datetime.date(2024, 1, 1) + datetime.timedelta(days=day) for day in range(40)]
+    rows = "".join(f"{serial},{day.isoformat()},,1,\r\n" for serial in serials for day in days)
+    probes = []
+
+    def another_user_writes(done_rows):
+        probes.append((done_rows, connection.in_atomic_block, other_connection_can_write()))
+
+    batch = actions.import_readings_file(
+        "long.csv", (HEADER + rows).encode(), None, progress=another_user_writes, chunk_rows=10
+    )
+    assert batch.status == "accepted" and MeterReading.objects.filter(batch=batch).count() == 120
+    assert probes == [(done, False, True) for done in range(10, 121, 10)]
+    assert StagedReading.objects.count() == 0  # the staged rows are gone once stored
+
+
+def other_connection_can_write() -> bool:
+    if connection.vendor != "sqlite":
+        return True  # PostgreSQL locks rows, not the database; no transaction open is the point there
+    other = sqlite3.connect(connection.settings_dict["NAME"], timeout=0)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        other.close()
+
+
+def test_the_upload_forms_refuse_a_file_over_the_intake_s_size_limit(client, cast):
+    client.force_login(cast.bureau_staff)
+    readings = SimpleUploadedFile("big.csv", HEADER.encode() + b" " * (21 * 1024 * 1024))
+    quota_table = SimpleUploadedFile("定额.xlsx", b"PK\x03\x04" + b" " * (11 * 1024 * 1024))
+    readings_page = client.post(reverse("water:import_readings"), {"file": readings}, HTTP_ACCEPT_LANGUAGE="en")
+    quota_page = client.post(reverse("water:import_quotas"), {"file": quota_table}, HTTP_ACCEPT_LANGUAGE="en")
+    assert readings_page.context["form"].errors["file"] == [
+        "The file is 21 MB; at most 20 MB is read. Split it into smaller files."
+    ]
+    assert quota_page.context["form"].errors["file"] == [
+        "The file is 11 MB; at most 10 MB is read. Split it into smaller files."
+    ]
+    assert ReadingImportBatch.objects.count() == 0
+
+
+def test_the_import_page_states_the_limits_of_a_readings_file(client, cast):
+    client.force_login(cast.bureau_staff)
+    chinese = client.get(reverse("water:import_readings")).text
+    english = client.get(reverse("water:import_readings"), HTTP_ACCEPT_LANGUAGE="en").text
+    assert "一个文件最多 200,000 行、20 MB；报告列出前 1,000 处错误，其余只计数。" in chinese
+    assert "A file holds at most 200,000 rows in 20 MB; a report lists its first 1,000 errors" in english

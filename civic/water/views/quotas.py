@@ -49,7 +49,7 @@ def import_quotas(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _quota_import_message(outcome))
                 return redirect("water:quota_list")
             errors = outcome.errors
-    context = {"form": form, "errors": errors, "bad_row_count": len({error.row for error in errors})}
+    context = {"form": form, "errors": errors, "bad_row_count": len({error.row for error in errors if error.row})}
     return render(request, "water/quota_import.html", context)
 
 

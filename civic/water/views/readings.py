@@ -18,6 +18,7 @@ from civic.water.models import (
     ReadingImportBatch,
 )
 from civic.water.spreadsheets import XLSX_CONTENT_TYPE
+from hydro import intake
 
 IMPORT_PAGE_SIZE = 50
 IMPORT_ERROR_PAGE_SIZE = 50
@@ -44,8 +45,18 @@ def import_readings(request: HttpRequest) -> HttpResponse:
         imports = imports.filter(file_name__icontains=search.cleaned_data["q"])
     page = Paginator(imports, IMPORT_PAGE_SIZE).get_page(request.GET.get("page"))
     query = urlencode({"q": search.cleaned_data["q"]}) if search.is_valid() and search.cleaned_data["q"] else ""
-    context = {"form": form, "search": search, "page": page, "query": query}
+    context = {"form": form, "search": search, "page": page, "query": query, "limits": _limits()}
     return render(request, "water/readings_import.html", context)
+
+
+def _limits() -> dict[str, str]:
+    """The documented limits of a readings file, as the page states them."""
+    limits = readings_files.LIMITS
+    return {
+        "rows": f"{limits.max_rows:,}",
+        "size": intake.megabytes(limits.max_bytes),
+        "errors": f"{limits.max_errors:,}",
+    }
 
 
 def _import_uploaded_readings(request: HttpRequest, uploaded: Any) -> HttpResponse:

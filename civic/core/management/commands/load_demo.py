@@ -25,8 +25,8 @@ class Command(BaseCommand):
     help = (
         "Load the demo county (Wujin District): towns, DMAs and key areas, 26 dog service points, "
         "about 600 water users with meters and monthly readings 2023-2025, quotas, dated rules, "
-        "plans issued for 2024-2026, surcharge bills for 2024-2025, about 7,400 licensed dogs with patrols "
-        "and cases, and one sign-in account per role. "
+        "plans issued for 2024-2026, surcharge bills for 2024-2025, 7,374 tagged dogs (6,335 licensed at the "
+        "service points) with patrols and cases, and one sign-in account per role. "
         "The same options give the same records on every run."
     )
 
@@ -51,8 +51,8 @@ class Command(BaseCommand):
             "--dogs",
             type=positive_integer,
             dest="dog_count",
-            help="Register this many dogs (and the three showcase dogs) instead of 7,880 per unit of scale "
-            "(for tests).",
+            help="Tag this many dogs (with the three showcase dogs among them) instead of 7,374 per unit of "
+            "scale (for tests).",
         )
         parser.add_argument("--quiet", action="store_true", help="No progress bars and no closing summary.")
 
@@ -82,7 +82,8 @@ class Command(BaseCommand):
             + f"\n  quotas:         {load.quotas}"
             + f"\n  plans issued:   {plans}"
             + f"\n  surcharge bills 2024-01..2025-12: {bills}, {demo.bills_total_yuan(load.bill_runs)}"
-            + f"\n  dogs:           {load.dogs} registered, {load.valid_licences} with a valid licence"
+            + f"\n  dogs:           {load.tagged_dogs} tagged ({load.licensed_at_points} licensed at the service points), "
+            + f"{load.valid_licences} with a valid licence, {load.dogs} on the register"
             + f"\n  water-saving projects: {load.programme_projects}\n"
             + f"\n  evaluation:     {load.evaluation.get('balance_tests', 0)} balance tests, "
             + f"{load.evaluation.get('product_outputs', 0)} yearly outputs, {load.evaluation.get('scorecards', 0)} scorecards\n"

@@ -49,7 +49,7 @@
     if (!element || typeof L === "undefined") return;
     const towns = data.town_layer;
     const largest = Math.max(1, ...towns.features.map((feature) => feature.properties.count));
-    const leaflet = L.map(element, {attributionControl: false});
+    const leaflet = L.map(element, {attributionControl: false, zoomSnap: 0.25});
     const townLayer = L.geoJSON(towns, {
       style: (feature) => ({color: "#0b4f63", weight: 1, fillColor: colour, fillOpacity: 0.1 + 0.7 * feature.properties.count / largest}),
       onEachFeature: (feature, layer) => layer.bindTooltip(feature.properties.name + " " + feature.properties.count),

@@ -39,7 +39,7 @@
   const mapData = read("farmland-map-data");
   const mapElement = document.getElementById("farmland-map");
   if (mapData && mapElement && typeof L !== "undefined") {
-    const map = L.map(mapElement, {attributionControl: false});
+    const map = L.map(mapElement, {attributionControl: false, zoomSnap: 0.25});
     const towns = L.geoJSON(mapData.towns, {
       style: {color: "#0b4f63", weight: 1, fillOpacity: 0.03},
       onEachFeature: (feature, layer) => addText(layer, feature.properties.name),

@@ -70,17 +70,16 @@ class Command(BaseCommand):
 
     def _import_file(self, path: Path, importer: User | None, chunk_rows: int) -> bool:
         """Import one file and print its outcome; whether it was accepted."""
-        try:
-            content = path.read_bytes()
-        except OSError as error:
-            self.stderr.write(f"{path}: cannot be read ({error.strerror}).")
-            return False
         started_at = timezone.now()
         bar = RowsBar(path.name)
         try:
-            batch = actions.import_readings_file(
-                path.name, content, importer, progress=bar.advance_to, on_checked=bar.start, chunk_rows=chunk_rows
-            )
+            with path.open("rb") as content:  # read a block at a time, never whole: files may be large
+                batch = actions.import_readings_file(
+                    path.name, content, importer, progress=bar.advance_to, on_checked=bar.start, chunk_rows=chunk_rows
+                )
+        except OSError as error:
+            self.stderr.write(f"{path}: cannot be read ({error.strerror}).")
+            return False
         finally:
             bar.close()
         self._report(path, batch, imported_before=batch.imported_at < started_at)
