@@ -13,6 +13,8 @@ from civic.water import readings_reasons
 from civic.water.readings_files import LIMITS
 
 MAX_PAGE = 1_000_000
+NO_NUL = r"^[^\x00]*$"
+"""Text without NUL characters: PostgreSQL stores none, so a NUL is refused as the request's error."""
 
 
 class ErrorItem(Schema):
@@ -33,15 +35,19 @@ class ErrorOut(Schema):
 
 
 class ReadingIn(Schema):
-    meter_serial: str = Field(max_length=100, description="表号, the meter's serial number.")
-    reading_date: str = Field(max_length=40, description="抄表日期, as YYYY-MM-DD.")
+    meter_serial: str = Field(max_length=100, pattern=NO_NUL, description="表号, the meter's serial number.")
+    reading_date: str = Field(max_length=40, pattern=NO_NUL, description="抄表日期, as YYYY-MM-DD.")
     index_m3: float | None = Field(None, allow_inf_nan=False, description="表底数 [m³]; give it or the volume.")
     volume_m3: float | None = Field(None, allow_inf_nan=False, description="用水量 [m³]; give it or the index.")
-    remark: str = Field("", max_length=200, description="备注; “rollover” (翻转) when the register rolled over.")
+    remark: str = Field(
+        "", max_length=200, pattern=NO_NUL, description="备注; “rollover” (翻转) when the register rolled over."
+    )
 
 
 class ReadingsBatchIn(Schema):
-    batch_key: str = Field(min_length=1, max_length=100, description="The sender's key; a batch sent again is safe.")
+    batch_key: str = Field(
+        min_length=1, max_length=100, pattern=NO_NUL, description="The sender's key; a batch sent again is safe."
+    )
     readings: list[ReadingIn] = Field(max_length=LIMITS.max_rows)
 
 
