@@ -20,8 +20,10 @@ NO_NUL = r"^[^\x00]*$"
 class ErrorItem(Schema):
     """One thing wrong with a request: for a readings batch, the row (as a file numbers it) and the reading."""
 
-    row: int | None = Field(None, description="Row as in a readings file: the header is row 1, readings[0] row 2.")
-    index: int | None = Field(None, description="Position of the reading in `readings`, from 0.")
+    row: int | None = Field(
+        default=None, description="Row as in a readings file: the header is row 1, readings[0] row 2."
+    )
+    index: int | None = Field(default=None, description="Position of the reading in `readings`, from 0.")
     column: str = ""
     value: str = ""
     code: str
@@ -30,15 +32,15 @@ class ErrorItem(Schema):
 
 class ErrorOut(Schema):
     detail: str
-    batch_id: int | None = Field(None, description="The import that recorded a refused readings batch.")
+    batch_id: int | None = Field(default=None, description="The import that recorded a refused readings batch.")
     errors: list[ErrorItem] = []
 
 
 class ReadingIn(Schema):
     meter_serial: str = Field(max_length=100, pattern=NO_NUL, description="表号, the meter's serial number.")
     reading_date: str = Field(max_length=40, pattern=NO_NUL, description="抄表日期, as YYYY-MM-DD.")
-    index_m3: float | None = Field(None, allow_inf_nan=False, description="表底数 [m³]; give it or the volume.")
-    volume_m3: float | None = Field(None, allow_inf_nan=False, description="用水量 [m³]; give it or the index.")
+    index_m3: float | None = Field(default=None, allow_inf_nan=False, description="表底数 [m³]; give it or the volume.")
+    volume_m3: float | None = Field(default=None, allow_inf_nan=False, description="用水量 [m³]; give it or the index.")
     remark: str = Field(
         "", max_length=200, pattern=NO_NUL, description="备注; “rollover” (翻转) when the register rolled over."
     )
@@ -124,7 +126,7 @@ class UseOut(Schema):
 class TagCheckOut(Schema):
     number: str
     found: bool
-    state: str | None = Field(None, description="valid, expired, cancelled or lost.")
+    state: str | None = Field(default=None, description="valid, expired, cancelled or lost.")
     tag_replaced: bool = False
     breed: str | None = None
     colour: str | None = None

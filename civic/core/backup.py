@@ -267,9 +267,13 @@ def run_postgresql_tool(tool: str, *arguments: str) -> None:
         raise BackupError(f"{tool} is not installed; install the PostgreSQL client tools of the server's version.")
     database = settings.DATABASES["default"]
     command = [tool, f"--dbname={database['NAME']}", *arguments]
-    for option, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
-        if database.get(key):
-            command.append(f"{option}={database[key]}")
+    for option, value in (
+        ("--host", database.get("HOST")),
+        ("--port", database.get("PORT")),
+        ("--username", database.get("USER")),
+    ):
+        if value:
+            command.append(f"{option}={value}")
     environment = {**os.environ, "PGPASSWORD": str(database.get("PASSWORD") or "")}
     outcome = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
     if outcome.returncode != 0:

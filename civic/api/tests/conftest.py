@@ -53,7 +53,7 @@ class Caller:
         self.client = Client()
         self.headers = {"Authorization": f"Bearer {secret}"} if secret else {}
 
-    def get(self, path: str, **query: object):
+    def get(self, path: str, **query: str | int):
         return self.client.get(path, query, headers=self.headers)
 
     def post(self, path: str, body: object):
