@@ -18,6 +18,7 @@ from django.urls import resolve
 from civic.api import actions
 from civic.api.models import ApiCall, ApiToken, PushedReadingsBatch, Scope, secret_digest
 from civic.api.tests.conftest import Caller, Tokens
+from civic.core.models import User
 from civic.core.tests.test_permission_matrix import API_URL_NAMES, project_url_names
 from civic.dogs.testing import make_dogs_cast
 from civic.testing import Cast
@@ -278,3 +279,28 @@ def test_a_signed_in_session_opens_no_operation(cast: Cast, method, path, scope)
     client.force_login(cast.bureau_admin)
     response = client.post(path, {}, content_type="application/json") if method == "post" else client.get(path)
     assert response.status_code == 401
+
+
+def test_a_token_made_in_the_admin_is_shown_once_and_kept_only_as_its_digest(cast: Cast, tokens: Tokens):
+    administrator = User.objects.create_superuser("root", password="civic-test-password")
+    admin = Client()
+    admin.force_login(administrator)
+    admin.cookies["django_language"] = "en"
+    organisation = tokens.token(tokens.utility).organisation
+    form = {
+        "organisation": organisation.pk,
+        "name": "备用抄表通道",
+        "scopes": ["readings:write"],
+        "calls_per_minute": 60,
+    }
+    response = admin.post("/admin/api/apitoken/add/", form, follow=True)
+    [message] = [str(message) for message in response.context["messages"] if "shown this once" in str(message)]
+    secret = message.rsplit(": ", 1)[1]
+    token = ApiToken.objects.get(name="备用抄表通道")
+    assert (token.secret_sha256, token.scopes, token.created_by) == (
+        secret_digest(secret),
+        ["readings:write"],
+        administrator,
+    )
+    assert Caller(secret).post(BATCHES, {"batch_key": "admin-made", "readings": march_readings()}).status_code == 201
+    assert secret not in admin.get(f"/admin/api/apitoken/{token.pk}/change/").content.decode()
