@@ -168,7 +168,8 @@ def issue_plans(year: int, issuer: User, quiet: bool) -> PlanYear:
     listed = list(WaterUser.objects.filter(planned_use_status=PlannedUseStatus.LISTED).order_by("code"))
     outcome = PlanYear(year)
     for water_user in tqdm(listed, desc=f"plans {year}", unit="users", disable=quiet):
-        plan = actions.propose_plan_by_default_method(water_user, year, by_user=issuer)
+        # Drafted by the batch computation (no author), so the issuer is the second pair of eyes.
+        plan = actions.propose_plan_by_default_method(water_user, year)
         if plan is None:
             outcome.skipped.append(water_user.code)
             continue
