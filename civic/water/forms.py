@@ -97,6 +97,13 @@ class WaterUserForm(django_forms.ModelForm):
         required=False,
         widget=django_forms.CheckboxSelectMultiple,
     )
+    # Licences print the code in groups: spaces typed with it are dropped before it is checked.
+    social_credit_code = django_forms.CharField(
+        label=_("Unified social credit code"),
+        required=False,
+        max_length=30,
+        help_text=_("18 characters, as on the business licence (GB 32100-2015)."),
+    )
 
     class Meta:
         model = WaterUser

@@ -61,7 +61,8 @@ def _check_removal(meter: Meter, removed_on: datetime.date, today: datetime.date
 
 def _final_reading(meter: Meter, removed_on: datetime.date, final_index_m3: float, index_field: str) -> MeterReading:
     """The old meter's last reading: the volume since its previous index, allowing for a rollover."""
-    hours = 24.0 * max((removed_on - meter.installed_on).days, 1)
+    latest = meter.readings.order_by("-reading_date").values_list("reading_date", flat=True).first()
+    hours = 24.0 * max((removed_on - (latest or meter.installed_on)).days, 1)
     volume = meter_readings.volume_since_previous_m3(
         meter_index_m3(meter),
         final_index_m3,

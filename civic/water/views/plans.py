@@ -132,7 +132,7 @@ def issue_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = get_object_or_404(visible_plans(user), pk=plan_id)
     if plan.status == PlanStatus.ISSUED:
         return redirect("water:plan_detail", plan_id=plan.pk)
-    form = forms.IssuePlanForm(request.POST or None)
+    form = forms.IssuePlanForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             actions.issue_plan(plan, user)
