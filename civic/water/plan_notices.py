@@ -43,7 +43,7 @@ def plan_notice_number(plan: AnnualPlan) -> str:
 
 def plan_notice_pdf(plan: AnnualPlan) -> bytes:
     """The issued plan's notice as an A4 PDF in Chinese; a draft has no notice."""
-    if plan.status != PlanStatus.ISSUED or plan.issued_at is None:
+    if plan.status != PlanStatus.ISSUED:
         raise ValueError(f"The {plan.year} plan of {plan.water_user.code} is not issued and has no notice.")
     document = new_chinese_document(f"{PLAN_NOTICE_TITLE} {plan_notice_number(plan)}")
     document.set_margins(PAGE_MARGIN_MM, PAGE_MARGIN_MM, PAGE_MARGIN_MM)
@@ -103,4 +103,6 @@ def _write_terms_and_signature(document: FPDF, plan: AnnualPlan) -> None:
     )
     for term in terms[:-1]:
         paragraph(document, term)
-    write_closing_and_signature(document, terms[-1], timezone.localdate(plan.issued_at))
+    # Plans entered as issued without an issue time (older records) are dated on printing.
+    signed_on = timezone.localdate(plan.issued_at) if plan.issued_at else timezone.localdate()
+    write_closing_and_signature(document, terms[-1], signed_on)
