@@ -25,15 +25,26 @@ from civic.water.models import (
     BillStatus,
     Meter,
     MeterReading,
-    PlannedUseStatus,
     PlanMethod,
+    PlannedUseStatus,
     PlanStatus,
     SurchargeBill,
     SurchargeSchedule,
     SurchargeTier,
     WaterUser,
 )
-from civic.water.tests.test_surcharges import MARCH, issue_plan, march  # noqa: F401 (the fixture)
+from civic.water.tests.test_surcharges import MARCH, issue_plan, read
+
+
+@pytest.fixture
+def march(cast):
+    """The bills of test_surcharges: Runhua 1,300 m³ against 1,000 (¥2,000.00); Xinglong 2,900 against 2,000."""
+    issue_plan(cast.runhua, 1000)
+    issue_plan(cast.xinglong, 2000)
+    read(cast.runhua_meter, datetime.date(2024, 3, 31), 1300)
+    read(cast.xinglong_meter, datetime.date(2024, 3, 31), 2900)
+    return cast
+
 
 # --- Plans: drafts are the office's, a second person issues ---------------------------------------
 
