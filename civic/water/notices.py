@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.utils import timezone
 from fpdf import FPDF
-from fpdf.enums import XPos, YPos
+from fpdf.enums import WrapMode, XPos, YPos
 from fpdf.fonts import FontFace
 
 from civic.core.pdf import new_chinese_document
@@ -335,5 +335,17 @@ def write_closing_and_signature(document: FPDF, closing: str, signed_on: datetim
 
 
 def paragraph(document: FPDF, text: str) -> None:
-    # Two full-width spaces open a paragraph, as in Chinese official writing.
-    document.multi_cell(CONTENT_WIDTH_MM, LINE_HEIGHT_MM, "\u3000\u3000" + text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    """A justified paragraph opened by two full-width spaces, as in Chinese official writing.
+
+    Chinese has no spaces between words: the lines break between any two
+    characters (fpdf2's word wrapping would break only at the opening spaces,
+    dropping them and leaving a blank line).
+    """
+    document.multi_cell(
+        CONTENT_WIDTH_MM,
+        LINE_HEIGHT_MM,
+        "\u3000\u3000" + text,
+        wrapmode=WrapMode.CHAR,
+        new_x=XPos.LMARGIN,
+        new_y=YPos.NEXT,
+    )

@@ -324,14 +324,10 @@ def test_the_notice_writes_amounts_without_stray_spaces(client, march):
 
 
 def test_the_seal_stays_on_the_page_of_the_text_it_closes(client, march):
-    # Twenty bands of 5 % each make the notice run onto a second page.
-    schedule = SurchargeSchedule.objects.get()
-    schedule.tiers.all().delete()
-    for band in range(20):
-        upper = None if band == 19 else (band + 1) * 0.05
-        SurchargeTier.objects.create(
-            schedule=schedule, lower_excess_fraction=band * 0.05, upper_excess_fraction=upper, multiplier=1 + band / 10
-        )
+    # A long address (a site over many plots) pushes the notice onto a second page: on the old layout
+    # the office, date and seal went over alone, away from the text they close.
+    march.xinglong.address = "常州市武进区湖塘镇" + "某某路某号" * 42
+    march.xinglong.save()
     compute_bills(*MARCH)
     pages = pdf_text(notice_pages(client, march.bureau_staff, "JS202403-0002"))
     assert len(pages) == 2
