@@ -12,6 +12,7 @@ import re
 import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -29,10 +30,9 @@ from civic.water.models import (
     PlannedUseStatus,
     PlanStatus,
     SurchargeBill,
-    SurchargeSchedule,
-    SurchargeTier,
     WaterUser,
 )
+from civic.water.tests.test_plans import give_runhua_history
 from civic.water.tests.test_surcharges import MARCH, issue_plan, read
 
 
@@ -386,3 +386,14 @@ def test_the_english_plan_page_says_issued_once(client, cast):
     words = re.sub(r"<[^>]+>", " ", html)
     assert "Issued" in words
     assert not re.search(r"issued\s+issued", words, re.IGNORECASE)
+
+
+def test_compute_plans_issues_one_accounts_proposals_under_another(cast):
+    give_runhua_history(cast)
+    quiet = {"stdout": io.StringIO(), "stderr": io.StringIO()}
+    with pytest.raises(CommandError):
+        call_command("compute_plans", year=2024, issue=True, username="wangfang", **quiet)
+    assert not AnnualPlan.objects.exists()
+    call_command("compute_plans", year=2024, issue=True, username="wangfang", issuer="zhouhua", **quiet)
+    plan = AnnualPlan.objects.get(water_user=cast.runhua)
+    assert (plan.status, plan.proposed_by, plan.issued_by) == ("issued", cast.bureau_staff, cast.bureau_admin)
