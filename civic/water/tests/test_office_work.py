@@ -397,3 +397,26 @@ def test_compute_plans_issues_one_accounts_proposals_under_another(cast):
     call_command("compute_plans", year=2024, issue=True, username="wangfang", issuer="zhouhua", **quiet)
     plan = AnnualPlan.objects.get(water_user=cast.runhua)
     assert (plan.status, plan.proposed_by, plan.issued_by) == ("issued", cast.bureau_staff, cast.bureau_admin)
+
+
+ASCII_BRACKET_BY_CHINESE = re.compile(r"\([\u4e00-\u9fff]|[\u4e00-\u9fff]\)")
+
+
+def chinese_words(client, url):
+    html = client.get(url, headers={"accept-language": "zh-hans"}).content.decode()
+    return re.sub(r"<[^>]+>", " ", html.split("<main", 1)[1])
+
+
+def test_chinese_pages_bracket_chinese_words_with_chinese_brackets(client, march):
+    plan = AnnualPlan.objects.get(water_user=march.runhua)
+    plan.basis = {"method": "design", "design_use_m3": 12_000, "design_use_source": "register"}
+    plan.method = PlanMethod.DESIGN
+    plan.save()
+    compute_bills(*MARCH)
+    client.force_login(march.bureau_staff)
+    plan_words = chinese_words(client, reverse("water:plan_detail", args=[plan.pk]))
+    bill_words = chinese_words(client, reverse("water:bill_detail", args=["JS202403-0001"]))
+    assert "（取自登记信息）" in plan_words
+    assert "（自2020-01-01起执行）" in bill_words
+    assert "（超计划30.0%）" in bill_words
+    assert not ASCII_BRACKET_BY_CHINESE.search(plan_words + bill_words)
