@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms as django_forms
 from django.db.models import Count, Q, QuerySet
@@ -126,7 +126,8 @@ class WaterUserForm(django_forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["town"].queryset = Region.objects.filter(level=RegionLevel.TOWN).order_by("code")
+        town_field = cast(django_forms.ModelChoiceField, self.fields["town"])
+        town_field.queryset = Region.objects.filter(level=RegionLevel.TOWN).order_by("code")
         if self.instance.pk is not None:
             # The user number names the user in every link, file and bill: it does not change.
             self.fields["code"].disabled = True
@@ -154,7 +155,8 @@ class MeterForm(django_forms.ModelForm):
     def __init__(self, *args: Any, water_user: WaterUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.water_user = water_user
-        self.fields["parent"].queryset = water_user.meters.filter(removed_on__isnull=True)
+        parent_field = cast(django_forms.ModelChoiceField, self.fields["parent"])
+        parent_field.queryset = water_user.meters.filter(removed_on__isnull=True)
 
 
 class MeterReplacementForm(django_forms.Form):

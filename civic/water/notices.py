@@ -16,6 +16,7 @@ from django.utils import timezone
 from fpdf import FPDF
 from fpdf.enums import WrapMode, XPos, YPos
 from fpdf.fonts import FontFace
+from fpdf.recorder import FPDFRecorder
 
 from civic.core.pdf import new_chinese_document
 from civic.water.models import SurchargeBill, SurchargeSchedule
@@ -334,7 +335,7 @@ def write_closing_and_signature(document: FPDF, closing: str, signed_on: datetim
             block.cell(CONTENT_WIDTH_MM, LINE_HEIGHT_MM + 1, text, align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
-def paragraph(document: FPDF, text: str) -> None:
+def paragraph(document: FPDF | FPDFRecorder, text: str) -> None:
     """A justified paragraph opened by two full-width spaces, as in Chinese official writing.
 
     Chinese has no spaces between words: the lines break between any two
