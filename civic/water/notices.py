@@ -8,13 +8,15 @@ same on a machine without Chinese fonts, and its text can be searched and copied
 from __future__ import annotations
 
 import datetime
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.utils import timezone
 from fpdf import FPDF
-from fpdf.enums import WrapMode, XPos, YPos
+from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 from fpdf.recorder import FPDFRecorder
 
@@ -335,18 +337,34 @@ def write_closing_and_signature(document: FPDF, closing: str, signed_on: datetim
             block.cell(CONTENT_WIDTH_MM, LINE_HEIGHT_MM + 1, text, align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
-def paragraph(document: FPDF | FPDFRecorder, text: str) -> None:
-    """A justified paragraph opened by two full-width spaces, as in Chinese official writing.
+# Line-breaking rules of Chinese typesetting (避头尾, 中文排版需求 W3C clreq 3.1.7): these never
+# open a line, these never close one; a run of figures (an amount, a date, a code) is never split.
+NOT_AT_LINE_START = set("，。、；：？！）》」』”’%…—～")
+NOT_AT_LINE_END = set("（《「『“‘¥")
+UNBROKEN_RUN = re.compile(r"[0-9A-Za-z.,%¥/\-]+|.", re.DOTALL)
 
-    Chinese has no spaces between words: the lines break between any two
-    characters (fpdf2's word wrapping would break only at the opening spaces,
-    dropping them and leaving a blank line).
+
+def chinese_lines(text: str, width_mm: float, string_width: Callable[[str], float]) -> list[str]:
+    """Break Chinese text into lines no wider than `width_mm`, keeping figures whole and punctuation in place.
+
+    Greedy fill by tokens (a character, or a run of figures); when a token
+    that may not open a line comes next, or the line would close on one that
+    may not end it, the line's last token moves down with it.
     """
-    document.multi_cell(
-        CONTENT_WIDTH_MM,
-        LINE_HEIGHT_MM,
-        "\u3000\u3000" + text,
-        wrapmode=WrapMode.CHAR,
-        new_x=XPos.LMARGIN,
-        new_y=YPos.NEXT,
-    )
+    lines: list[list[str]] = [[]]
+    for token in UNBROKEN_RUN.findall(text):
+        line = lines[-1]
+        if not line or string_width("".join(line) + token) <= width_mm:
+            line.append(token)
+            continue
+        carried = [token]
+        while len(line) > 1 and (carried[0] in NOT_AT_LINE_START or line[-1] in NOT_AT_LINE_END):
+            carried.insert(0, line.pop())
+        lines.append(carried)
+    return ["".join(line) for line in lines]
+
+
+def paragraph(document: FPDF | FPDFRecorder, text: str) -> None:
+    """A paragraph opened by two full-width spaces, as in Chinese official writing, broken by Chinese rules."""
+    for line in chinese_lines("\u3000\u3000" + text, CONTENT_WIDTH_MM, document.get_string_width):
+        document.cell(CONTENT_WIDTH_MM, LINE_HEIGHT_MM, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)

@@ -19,7 +19,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from civic.core.identifiers import social_credit_check_character, validate_social_credit_code
-from civic.water import actions
+from civic.water import actions, notices
 from civic.water.actions import bills as bill_actions
 from civic.water.actions import compute_bills
 from civic.water.models import (
@@ -422,3 +422,12 @@ def test_chinese_pages_bracket_chinese_words_with_chinese_brackets(client, march
     assert "（自2020-01-01起执行）" in bill_words
     assert "（超计划30.0%）" in bill_words
     assert not ASCII_BRACKET_BY_CHINESE.search(plan_words + bill_words)
+
+
+def test_chinese_lines_keep_figures_whole_and_punctuation_off_the_line_start():
+    # Every character 1 mm wide, lines of 6 mm: the first line fills with six characters, but "，" may
+    # not open the next, so "纳" comes down with it; the amount 2,000.00 (8 characters) is never split,
+    # even when it is wider than a line.
+    lines = notices.chinese_lines("你单位应缴纳，金额2,000.00元。", 6, len)
+    assert lines == ["你单位应缴", "纳，金额", "2,000.00", "元。"]
+    assert all(not line.startswith(tuple(notices.NOT_AT_LINE_START)) for line in lines)
