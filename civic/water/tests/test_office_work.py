@@ -22,6 +22,7 @@ from civic.core.identifiers import social_credit_check_character, validate_socia
 from civic.water import actions, notices
 from civic.water.actions import bills as bill_actions
 from civic.water.actions import compute_bills
+from civic.water.demo import settle_demo_bills
 from civic.water.models import (
     AnnualPlan,
     BillStatus,
@@ -431,3 +432,16 @@ def test_chinese_lines_keep_figures_whole_and_punctuation_off_the_line_start():
     lines = notices.chinese_lines("你单位应缴纳，金额2,000.00元。", 6, len)
     assert lines == ["你单位应缴", "纳，金额", "2,000.00", "元。"]
     assert all(not line.startswith(tuple(notices.NOT_AT_LINE_START)) for line in lines)
+
+
+def test_the_demo_leaves_the_latest_periods_odd_numbered_bills_overdue(client, march):
+    compute_bills(*MARCH)
+    settle_demo_bills()
+    runhua, xinglong = SurchargeBill.objects.order_by("number")
+    # Issued 5 April (five days after March), delivered 8 April; Xinglong's paid 17 April.
+    assert timezone.localdate(runhua.created_at) == datetime.date(2024, 4, 5)
+    assert (runhua.status, runhua.delivered_on, runhua.paid_on) == ("delivered", datetime.date(2024, 4, 8), None)
+    assert (xinglong.status, xinglong.paid_on) == ("paid", datetime.date(2024, 4, 17))
+    client.force_login(march.bureau_staff)
+    overdue = client.get(reverse("water:overdue_bill_list")).context["rows"]
+    assert [row["deadline"] for row in overdue] == [datetime.date(2024, 4, 20)]
