@@ -102,7 +102,9 @@ def _bill_run_message(run: actions.BillRun) -> str:
         "no_readings": run.no_readings,
     }
     if run.kept_bill_numbers:
-        message += " " + _("Kept as paid or cancelled: %(numbers)s.") % {"numbers": ", ".join(run.kept_bill_numbers)}
+        message += " " + _("Kept as delivered, paid, cancelled or under objection: %(numbers)s.") % {
+            "numbers": ", ".join(run.kept_bill_numbers)
+        }
     return str(message)
 
 
