@@ -156,7 +156,11 @@ class MeterForm(django_forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.water_user = water_user
         parent_field = cast(django_forms.ModelChoiceField, self.fields["parent"])
-        parent_field.queryset = water_user.meters.filter(removed_on__isnull=True)
+        parent_field.queryset = water_user.meters.filter(removed_on__isnull=True).exclude(pk=self.instance.pk)
+        if self.instance.pk is not None and self.instance.readings.exists():
+            # Readings files name the meter by its serial: once it has readings, the serial stays.
+            self.fields["serial"].disabled = True
+            self.fields["initial_index_m3"].disabled = True
 
 
 class MeterReplacementForm(django_forms.Form):

@@ -14,6 +14,7 @@ urlpatterns = [
     path("users/<str:code>/edit/", views.water_user_edit, name="water_user_edit"),
     path("users/<str:code>/close/", views.water_user_close, name="water_user_close"),
     path("users/<str:code>/meters/new/", views.meter_new, name="meter_new"),
+    path("meters/<str:serial>/edit/", views.meter_edit, name="meter_edit"),
     path("meters/<str:serial>/replace/", views.meter_replace, name="meter_replace"),
     path("mine/", views.my_water_user, name="my_water_user"),
     # Readings

@@ -99,6 +99,7 @@ MATRIX: list[Row] = [
     Row("water:water_user_edit", BUREAU, lambda world: {"code": world.cast.runhua.code}),
     Row("water:water_user_close", BUREAU, lambda world: {"code": world.cast.runhua.code}),
     Row("water:meter_new", BUREAU, lambda world: {"code": world.cast.runhua.code}),
+    Row("water:meter_edit", BUREAU, lambda world: {"serial": world.cast.runhua_meter.serial}),
     Row("water:meter_replace", BUREAU, lambda world: {"serial": world.cast.runhua_meter.serial}),
     # water: readings
     Row("water:import_readings", BUREAU),

@@ -31,6 +31,12 @@ def add_meter(meter: Meter, by_user: User) -> Meter:
     return meter
 
 
+def save_meter(meter: Meter, by_user: User) -> Meter:
+    """Save corrections to a meter's register entry."""
+    save_with_author(meter, by_user)
+    return meter
+
+
 def meter_index_m3(meter: Meter) -> float:
     """The index the meter shows after its stored readings (its installation index when it has none) [m³]."""
     readings = meter.readings.order_by("reading_date").values_list("index_m3", "volume_m3")

@@ -223,17 +223,40 @@ def test_the_register_export_follows_the_filters_on_screen(client, cast):
     assert rows[1][11] == "否"  # not a water-saving industry enterprise: no TRUE/FALSE
 
 
-def test_reporters_keep_out_of_the_register_upkeep(client, cast):
-    client.force_login(cast.runhua_reporter)
+def test_the_office_corrects_a_meter_but_not_the_serial_its_readings_name(client, cast):
+    MeterReading.objects.create(meter=cast.xinglong_meter, reading_date=datetime.date(2024, 1, 31), volume_m3=10)
+    client.force_login(cast.bureau_staff)
+    form = {"serial": "M-XL-99", "size_mm": "100", "source": "surface", "installed_on": "2018-01-01"}
+    form |= {"initial_index_m3": "50", "index_capacity_m3": "100000"}
+    client.post(reverse("water:meter_edit", args=["M-XL-01"]), form)
+    cast.xinglong_meter.refresh_from_db()
+    assert (cast.xinglong_meter.serial, cast.xinglong_meter.size_mm, cast.xinglong_meter.source) == (
+        "M-XL-01",
+        100,
+        "surface",
+    )
+    assert cast.xinglong_meter.initial_index_m3 == 0
+
+
+def test_reporters_keep_out_of_the_register_upkeep_and_the_bills_steps(client, march):
+    compute_bills(*MARCH)
+    plan = draft_for_2025(march)
+    client.force_login(march.runhua_reporter)
     for url in (
         reverse("water:water_user_new"),
         reverse("water:water_user_edit", args=["WJ0001"]),
+        reverse("water:meter_edit", args=["M-RH-01"]),
         reverse("water:meter_replace", args=["M-RH-01"]),
         reverse("water:water_user_close", args=["WJ0001"]),
         reverse("water:register_xlsx"),
+        reverse("water:issue_plan", args=[plan.pk]),
+        reverse("water:bill_step", args=["JS202403-0001"]),
     ):
         assert client.get(url).status_code == 403
-        assert client.post(url, {}).status_code == 403
+        assert client.post(url, {"step": "pay", "day": "2024-04-10", "confirm": "on"}).status_code == 403
+    assert runhuas_bill().status == BillStatus.ISSUED
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.DRAFT
 
 
 # --- A bill's life -------------------------------------------------------------------------------

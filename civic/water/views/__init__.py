@@ -39,6 +39,7 @@ from civic.water.views.register import (
     water_user_use_json,
 )
 from civic.water.views.register_edit import (
+    meter_edit,
     meter_new,
     meter_replace,
     register_xlsx,
@@ -98,6 +99,7 @@ __all__ = [
     "import_readings",
     "issue_plan",
     "latest_billed_period",
+    "meter_edit",
     "meter_new",
     "meter_replace",
     "metering_dashboard",

@@ -53,12 +53,26 @@ def meter_new(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @role_required(*WATER_OFFICE)
+def meter_edit(request: HttpRequest, serial: str) -> HttpResponse:
+    """Correct a meter's register entry; its serial is fixed once it has readings."""
+    meter = _visible_meter_or_404(request, serial)
+    form = forms.MeterForm(request.POST or None, instance=meter, water_user=meter.water_user)
+    if request.method == "POST" and form.is_valid():
+        register_actions.save_meter(form.save(commit=False), signed_in_user(request))
+        messages.success(request, _("Meter %(serial)s saved.") % {"serial": meter.serial})
+        return redirect("water:water_user_detail", code=meter.water_user.code)
+    return render(request, "water/meter_form.html", {"form": form, "water_user": meter.water_user, "meter": meter})
+
+
+def _visible_meter_or_404(request: HttpRequest, serial: str) -> Meter:
+    meters = Meter.objects.select_related("water_user").filter(water_user__in=visible_water_users(request.user))
+    return get_object_or_404(meters, serial=serial)
+
+
+@role_required(*WATER_OFFICE)
 def meter_replace(request: HttpRequest, serial: str) -> HttpResponse:
     """The replacement of a fitted meter: the old meter's final index, the new meter's initial index."""
-    meter = get_object_or_404(
-        Meter.objects.select_related("water_user").filter(water_user__in=visible_water_users(request.user)),
-        serial=serial,
-    )
+    meter = _visible_meter_or_404(request, serial)
     form = forms.MeterReplacementForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
