@@ -26,8 +26,10 @@ OVERDUE_PAGE_SIZE = 50
 def bill_step(request: HttpRequest, number: str) -> HttpResponse:
     """Record one step of a bill's life from the bill's page: delivery, payment, objection, decision, cancellation."""
     bill = get_object_or_404(visible_bills(request.user), number=number)
+    if request.method != "POST":
+        return redirect("water:bill_detail", number=bill.number)
     form = forms.BillStepForm(request.POST)
-    if request.method == "POST" and form.is_valid():
+    if form.is_valid():
         try:
             _take_step(bill, form.cleaned_data, request)
         except ValidationError as error:
