@@ -240,6 +240,7 @@ def load_water_audits(bureau: User) -> None:
             system_input_m3=system_input,
             billed_metered_m3=billed,
             mains_length_km=1_450,
+            mains_length_dn75_km=1_180,
             service_connections=210_000,
             average_pressure_m=32,
             residential_household_metered_m3=billed * 0.55,

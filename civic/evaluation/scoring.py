@@ -89,7 +89,7 @@ def network_leakage_rate(year: int) -> Computed:
     weighted = [
         (audit.result["leakage_rate_pct"], audit.result["system_input_m3"])
         for audit in audits
-        if "leakage_rate_pct" in audit.result and audit.result.get("system_input_m3")
+        if audit.result.get("leakage_rate_pct") is not None and audit.result.get("system_input_m3")
     ]
     total_input = sum(volume for _, volume in weighted)
     if not total_input:

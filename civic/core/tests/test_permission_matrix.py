@@ -105,6 +105,13 @@ MATRIX: list[Row] = [
     Row("water:water_user_detail", RUNHUA_READERS, lambda world: {"code": world.cast.runhua.code}),
     Row("water:water_user_use_json", RUNHUA_READERS, lambda world: {"code": world.cast.runhua.code}),
     Row("water:my_water_user", {RUNHUA_REPORTER, XINGLONG_REPORTER}),
+    Row("water:water_user_new", BUREAU),
+    Row("water:register_xlsx", BUREAU),
+    Row("water:water_user_edit", BUREAU, lambda world: {"code": world.cast.runhua.code}),
+    Row("water:water_user_close", BUREAU, lambda world: {"code": world.cast.runhua.code}),
+    Row("water:meter_new", BUREAU, lambda world: {"code": world.cast.runhua.code}),
+    Row("water:meter_edit", BUREAU, lambda world: {"serial": world.cast.runhua_meter.serial}),
+    Row("water:meter_replace", BUREAU, lambda world: {"serial": world.cast.runhua_meter.serial}),
     # water: readings
     Row("water:import_readings", BUREAU),
     Row("water:import_batch_detail", BUREAU, lambda world: {"batch_id": world.records["batch"].pk}),
@@ -113,11 +120,15 @@ MATRIX: list[Row] = [
     Row("water:plan_detail", RUNHUA_READERS, lambda world: {"plan_id": world.records["plan"].pk}),
     Row("water:request_plan_adjustment", RUNHUA_READERS, lambda world: {"plan_id": world.records["plan"].pk}),
     Row("water:decide_plan_adjustment", BUREAU, lambda world: {"request_id": world.records["adjustment"].pk}),
+    Row("water:issue_plan", BUREAU, lambda world: {"plan_id": world.records["plan"].pk}),
+    Row("water:plan_notice_pdf", RUNHUA_READERS, lambda world: {"plan_id": world.records["plan"].pk}),
     # water: surcharges
     Row("water:surcharge_summary", BUREAU),
     Row("water:surcharge_summary_xlsx", BUREAU),
     Row("water:bill_detail", RUNHUA_READERS, lambda world: {"number": world.records["bill"].number}),
     Row("water:bill_notice_pdf", RUNHUA_READERS, lambda world: {"number": world.records["bill"].number}),
+    Row("water:bill_step", BUREAU, lambda world: {"number": world.records["bill"].number}),
+    Row("water:overdue_bill_list", BUREAU),
     # water: quotas
     Row("water:quota_list", BUREAU),
     Row("water:import_quotas", BUREAU),
@@ -407,6 +418,7 @@ def _programme_records(world: World) -> None:
     )
 
 
+@record_builder
 def _evaluation_records(world: World) -> None:
     """A submitted balance test of Runhua's, a certified one, and the county's 2024 scorecard."""
     cast = world.cast
