@@ -22,7 +22,7 @@ class MeterInline(admin.TabularInline):
 class WaterUserAdmin(SimpleHistoryAdmin):
     list_display = ("code", "name", "kind", "industry", "town", "planned_use_status")
     list_filter = ("kind", "planned_use_status", "town", "is_water_saving_enterprise")
-    search_fields = ("code", "name", "address", "contact_name")
+    search_fields = ("code", "name", "social_credit_code", "address", "contact_name")
     inlines = [MeterInline]
 
 

@@ -59,7 +59,7 @@ OPTION_VALUES = "options => options.map(option => option.value)"
 
 
 def fontconfig_with_chinese_font(directory: Path) -> Path:
-    """A fontconfig file adding the Noto Sans CJK font of the PDF notices to the machine's fonts.
+    """A fontconfig file adding the Noto Sans SC font of the PDF notices to the machine's fonts.
 
     A server or a fresh machine often has no Chinese font; Chromium would then
     draw every Chinese character as an empty box. The font that Civic already

@@ -1,5 +1,6 @@
 """Pages of Civic's water records, one module per topic. Views validate, call `actions` or a model, and render."""
 
+from civic.water.views.bills import OVERDUE_PAGE_SIZE, bill_step, overdue_bill_list, overdue_bills
 from civic.water.views.metering import (
     CUSTOMER_ALARM_PAGE_SIZE,
     METERING_ROLES,
@@ -15,8 +16,10 @@ from civic.water.views.plans import (
     PLAN_PAGE_SIZE,
     decide_plan_adjustment,
     filtered_plans,
+    issue_plan,
     plan_detail,
     plan_list,
+    plan_notice_pdf,
     request_plan_adjustment,
     visible_plans,
 )
@@ -34,6 +37,15 @@ from civic.water.views.register import (
     register,
     water_user_detail,
     water_user_use_json,
+)
+from civic.water.views.register_edit import (
+    meter_edit,
+    meter_new,
+    meter_replace,
+    register_xlsx,
+    water_user_close,
+    water_user_edit,
+    water_user_new,
 )
 from civic.water.views.reuse import (
     DEFAULT_SANKEY_SCENARIO,
@@ -66,6 +78,7 @@ __all__ = [
     "IMPORT_ERROR_PAGE_SIZE",
     "IMPORT_PAGE_SIZE",
     "METERING_ROLES",
+    "OVERDUE_PAGE_SIZE",
     "PLAN_PAGE_SIZE",
     "QUOTA_PAGE_SIZE",
     "READINGS_TEMPLATE_FILES",
@@ -74,6 +87,7 @@ __all__ = [
     "WATER_USER_PAGE_SIZE",
     "bill_detail",
     "bill_notice_pdf",
+    "bill_step",
     "billed_periods",
     "customer_alarm_detail",
     "customer_alarm_list",
@@ -83,14 +97,22 @@ __all__ = [
     "import_batch_detail",
     "import_quotas",
     "import_readings",
+    "issue_plan",
     "latest_billed_period",
+    "meter_edit",
+    "meter_new",
+    "meter_replace",
     "metering_dashboard",
     "my_water_user",
     "network_overview",
+    "overdue_bill_list",
+    "overdue_bills",
     "plan_detail",
     "plan_list",
+    "plan_notice_pdf",
     "quota_list",
     "register",
+    "register_xlsx",
     "request_plan_adjustment",
     "reuse_firm_streams",
     "reuse_study_detail",
@@ -107,6 +129,9 @@ __all__ = [
     "visible_reuse_studies",
     "water_audit_detail",
     "water_audit_form",
+    "water_user_close",
     "water_user_detail",
+    "water_user_edit",
+    "water_user_new",
     "water_user_use_json",
 ]
