@@ -1,10 +1,18 @@
 """Pages of Civic's water records, one module per topic. Views validate, call `actions` or a model, and render."""
 
-from civic.water.views.metering import (
-    CUSTOMER_ALARM_PAGE_SIZE,
-    METERING_ROLES,
+from civic.water.views.alarms import (
+    ALARM_PAGE_SIZE,
+    alarm_precision,
     customer_alarm_detail,
     customer_alarm_list,
+    customer_alarm_step,
+    metering_thresholds,
+    night_flow_alarm_detail,
+    night_flow_alarm_list,
+    night_flow_alarm_step,
+)
+from civic.water.views.metering import (
+    METERING_ROLES,
     metering_dashboard,
     visible_metering_runs,
     water_audit_detail,
@@ -60,8 +68,8 @@ from civic.water.views.surcharges import (
 )
 
 __all__ = [
+    "ALARM_PAGE_SIZE",
     "BILL_PAGE_SIZE",
-    "CUSTOMER_ALARM_PAGE_SIZE",
     "DEFAULT_SANKEY_SCENARIO",
     "IMPORT_ERROR_PAGE_SIZE",
     "IMPORT_PAGE_SIZE",
@@ -72,11 +80,13 @@ __all__ = [
     "REUSE_STATUS_LABELS",
     "REUSE_STUDY_PAGE_SIZE",
     "WATER_USER_PAGE_SIZE",
+    "alarm_precision",
     "bill_detail",
     "bill_notice_pdf",
     "billed_periods",
     "customer_alarm_detail",
     "customer_alarm_list",
+    "customer_alarm_step",
     "decide_plan_adjustment",
     "export_quotas",
     "filtered_plans",
@@ -85,8 +95,12 @@ __all__ = [
     "import_readings",
     "latest_billed_period",
     "metering_dashboard",
+    "metering_thresholds",
     "my_water_user",
     "network_overview",
+    "night_flow_alarm_detail",
+    "night_flow_alarm_list",
+    "night_flow_alarm_step",
     "plan_detail",
     "plan_list",
     "quota_list",
