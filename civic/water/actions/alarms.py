@@ -13,7 +13,7 @@ import dataclasses
 import datetime
 import zoneinfo
 from collections import Counter
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 from django.db import transaction
@@ -36,6 +36,7 @@ from hydro.readings_engine import memory_table
 from hydro.readings_store import COUNTY_TIME_ZONE
 
 Alarm = CustomerAlarm | DmaNightFlowAlarm
+AlarmT = TypeVar("AlarmT", CustomerAlarm, DmaNightFlowAlarm)
 
 ASSIGNED = "assigned"
 CONTACTED = "contacted"
@@ -60,7 +61,7 @@ def _refuse_closed(alarm: Alarm) -> None:
 
 
 @transaction.atomic
-def assign_alarm(alarm: Alarm, assignee: User, by: User | None) -> Alarm:
+def assign_alarm(alarm: AlarmT, assignee: User, by: User | None) -> AlarmT:
     """Give an open alarm to a member of staff to follow up."""
     alarm = type(alarm).objects.select_for_update().get(pk=alarm.pk)
     _refuse_closed(alarm)
@@ -72,7 +73,7 @@ def assign_alarm(alarm: Alarm, assignee: User, by: User | None) -> Alarm:
 
 
 @transaction.atomic
-def record_contact(alarm: Alarm, note: str, by: User | None, when: datetime.datetime | None = None) -> Alarm:
+def record_contact(alarm: AlarmT, note: str, by: User | None, when: datetime.datetime | None = None) -> AlarmT:
     """Record the call or visit to the customer (or the field check of a DMA) and what was said."""
     alarm = type(alarm).objects.select_for_update().get(pk=alarm.pk)
     _refuse_closed(alarm)
@@ -89,8 +90,8 @@ def record_contact(alarm: Alarm, note: str, by: User | None, when: datetime.date
 
 @transaction.atomic
 def close_alarm(
-    alarm: Alarm, outcome: str, note: str, by: User | None, volume_recovered_m3: float | None = None
-) -> Alarm:
+    alarm: AlarmT, outcome: str, note: str, by: User | None, volume_recovered_m3: float | None = None
+) -> AlarmT:
     """Close an alarm with what was found; a night-flow leak repaired needs the volume recovered [m³]."""
     alarm = type(alarm).objects.select_for_update().get(pk=alarm.pk)
     _refuse_closed(alarm)
@@ -113,7 +114,7 @@ def close_alarm(
 
 
 @transaction.atomic
-def reopen_alarm(alarm: Alarm, by: User | None) -> Alarm:
+def reopen_alarm(alarm: AlarmT, by: User | None) -> AlarmT:
     """Reopen a closed alarm (its outcome no longer counts); the closing stays in its history."""
     alarm = type(alarm).objects.select_for_update().get(pk=alarm.pk)
     if alarm.status != AlarmStatus.CLOSED:

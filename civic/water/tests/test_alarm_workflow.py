@@ -63,25 +63,25 @@ def test_an_alarm_walks_from_raised_to_closed_and_keeps_each_step(cast, run):
 
 def test_a_closed_alarm_takes_no_step_but_reopening(cast, run):
     alarm = close_alarm(alarm_of("C-BURST"), "customer_use", "", cast.bureau_staff)
-    with pytest.raises(AlarmWorkflowError, match="closed"):
+    with pytest.raises(AlarmWorkflowError, match="已关闭"):
         close_alarm(alarm, "confirmed_leak", "", cast.bureau_staff)
-    with pytest.raises(AlarmWorkflowError, match="closed"):
+    with pytest.raises(AlarmWorkflowError, match="已关闭"):
         assign_alarm(alarm, cast.network_analyst, cast.bureau_staff)
     alarm = reopen_alarm(alarm, cast.bureau_admin)
     assert (alarm.status, alarm.outcome, alarm.closed_at) == (AlarmStatus.NEW, "", None)
 
 
 def test_an_outcome_must_be_one_of_the_alarm_s_own(cast, run):
-    with pytest.raises(AlarmWorkflowError, match="outcomes"):
+    with pytest.raises(AlarmWorkflowError, match="所列处理结果"):
         close_alarm(alarm_of("C-BURST"), "leak_repaired", "", cast.bureau_staff)
-    with pytest.raises(AlarmWorkflowError, match="outcomes"):
+    with pytest.raises(AlarmWorkflowError, match="所列处理结果"):
         close_alarm(night_alarm(run, "HX"), "confirmed_leak", "", cast.bureau_staff)
     assert not CustomerAlarm.objects.filter(status=AlarmStatus.CLOSED).exists()
 
 
 def test_a_night_flow_leak_repaired_needs_the_volume_recovered(cast, run):
     alarm = night_alarm(run, "HX")
-    with pytest.raises(AlarmWorkflowError, match="volume"):
+    with pytest.raises(AlarmWorkflowError, match="挽回的水量"):
         close_alarm(alarm, "leak_repaired", "", cast.network_analyst)
     alarm = close_alarm(alarm, "leak_repaired", "DN100 管道接口漏水，已修复", cast.network_analyst, 180.0)
     assert (alarm.outcome, alarm.volume_recovered_m3) == ("leak_repaired", 180.0)
@@ -159,7 +159,7 @@ def test_new_thresholds_are_a_new_dated_row(cast, db):
     }
     row = save_metering_parameters(values, cast.bureau_admin)
     assert (row.continuous_flow_hours, row.history.get().history_user) == (96.0, cast.bureau_admin)
-    with pytest.raises(AlarmWorkflowError, match="date"):
+    with pytest.raises(AlarmWorkflowError, match="该日期起施行的阈值已存在"):
         save_metering_parameters(values, cast.bureau_admin)
 
 
@@ -228,7 +228,7 @@ def test_a_step_on_a_closed_alarm_says_why_it_was_refused(client, cast, run):
     response = client.post(
         reverse("water:customer_alarm_step", args=[alarm.pk, "assign"]), {"assignee": cast.bureau_staff.pk}, follow=True
     )
-    assert "reopen" in response.content.decode().lower() or "重新打开" in response.content.decode()
+    assert "此报警已关闭，请先重新打开。" in response.content.decode()
     assert alarm_of("C-GAP").assignee is None
 
 

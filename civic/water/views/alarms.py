@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from civic.core.permissions import role_required, signed_in_user
 from civic.water import actions, forms
+from civic.water.actions.alarms import AlarmT
 from civic.water.models import AlarmStatus, CustomerAlarm, DmaNightFlowAlarm, MeteringParameters
 from civic.water.views.metering import METERING_ROLES, _wall_clock, visible_metering_runs
 from hydro import alarm_outcomes
@@ -108,7 +109,7 @@ def customer_alarm_detail(request: HttpRequest, alarm_id: int) -> HttpResponse:
     return _customer_alarm_page(request, alarm, {})
 
 
-def _apply_step(request: HttpRequest, alarm: CustomerAlarm | DmaNightFlowAlarm, step: str) -> dict[str, Any]:
+def _apply_step(request: HttpRequest, alarm: AlarmT, step: str) -> dict[str, Any]:
     """Carry out a posted step; the bound form with its errors when it cannot be done, else {}."""
     user = signed_in_user(request)
     form: django_forms.Form
