@@ -63,9 +63,9 @@ def test_an_alarm_walks_from_raised_to_closed_and_keeps_each_step(cast, run):
 
 def test_a_closed_alarm_takes_no_step_but_reopening(cast, run):
     alarm = close_alarm(alarm_of("C-BURST"), "customer_use", "", cast.bureau_staff)
-    with pytest.raises(AlarmWorkflowError, match="已关闭"):
+    with pytest.raises(AlarmWorkflowError, match="已办结"):
         close_alarm(alarm, "confirmed_leak", "", cast.bureau_staff)
-    with pytest.raises(AlarmWorkflowError, match="已关闭"):
+    with pytest.raises(AlarmWorkflowError, match="已办结"):
         assign_alarm(alarm, cast.network_analyst, cast.bureau_staff)
     alarm = reopen_alarm(alarm, cast.bureau_admin)
     assert (alarm.status, alarm.outcome, alarm.closed_at) == (AlarmStatus.NEW, "", None)
@@ -228,7 +228,7 @@ def test_a_step_on_a_closed_alarm_says_why_it_was_refused(client, cast, run):
     response = client.post(
         reverse("water:customer_alarm_step", args=[alarm.pk, "assign"]), {"assignee": cast.bureau_staff.pk}, follow=True
     )
-    assert "此报警已关闭，请先重新打开。" in response.content.decode()
+    assert "此报警已办结，请先重新打开。" in response.content.decode()
     assert alarm_of("C-GAP").assignee is None
 
 

@@ -49,7 +49,7 @@ def test_wang_fang_closes_a_leak_alarm_and_sees_the_precision_measured(cast, tmp
     assert page.inner_text("#alarm-status") == "已办结"
     assert "确认漏水" in page.inner_text("#alarm-outcome")
     timeline = page.inner_text("#alarm-timeline")
-    for step in ("分析生成报警", "指派给王芳", "已记录联系情况", "已关闭：确认漏水"):
+    for step in ("分析生成报警", "指派给王芳", "已记录联系情况", "已办结：确认漏水"):
         assert step in timeline
 
     page.goto(live_server.url + reverse("water:alarm_precision"))
