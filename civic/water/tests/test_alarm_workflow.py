@@ -285,3 +285,14 @@ def test_the_thresholds_form_explains_impossible_values(client, cast, run):
     errors = response.context["form"].errors
     assert set(errors) == {"effective_from", "continuous_flow_hours", "night_window_end_hour"}
     assert MeteringParameters.objects.count() == 1
+
+
+def test_the_admin_lists_alarms_and_their_history(client, cast, run):
+    alarm = close_alarm(alarm_of("C-LEAK"), "confirmed_leak", "", cast.bureau_staff)
+    cast.bureau_admin.is_superuser = True
+    cast.bureau_admin.save()
+    client.force_login(cast.bureau_admin)
+    assert client.get(reverse("admin:water_customeralarm_changelist"), {"status": "closed"}).status_code == 200
+    history = client.get(reverse("admin:water_customeralarm_history", args=[alarm.pk]))
+    assert "wangfang" in history.content.decode() or "王芳" in history.content.decode()
+    assert client.get(reverse("admin:water_dmanightflowalarm_changelist")).status_code == 200
