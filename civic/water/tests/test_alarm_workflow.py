@@ -296,3 +296,23 @@ def test_the_admin_lists_alarms_and_their_history(client, cast, run):
     history = client.get(reverse("admin:water_customeralarm_history", args=[alarm.pk]))
     assert "wangfang" in history.content.decode() or "王芳" in history.content.decode()
     assert client.get(reverse("admin:water_dmanightflowalarm_changelist")).status_code == 200
+
+
+def test_a_preview_on_a_store_that_is_gone_says_so_and_saves_nothing(client, cast, run):
+    MeteringRun.objects.filter(pk=run.pk).update(store="/nonexistent/readings")
+    client.force_login(cast.network_analyst)
+    proposal = {
+        "effective_from": "2024-06-01",
+        "continuous_flow_hours": 72,
+        "stuck_hours": 72,
+        "gap_hours": 6,
+        "night_window_start_hour": 2,
+        "night_window_end_hour": 4,
+        "night_use_l_per_h_per_connection": 1.7,
+        "baseline_nights": 14,
+        "preview": "1",
+    }
+    response = client.post(reverse("water:metering_thresholds"), proposal)
+    assert response.status_code == 400
+    assert "/nonexistent/readings" in str(response.context["form"].non_field_errors())
+    assert MeteringParameters.objects.count() == 1

@@ -259,7 +259,11 @@ def metering_thresholds(request: HttpRequest) -> HttpResponse:
                     messages.success(request, _("Thresholds from %(day)s saved.") % {"day": row.effective_from})
                     return redirect("water:metering_thresholds")
             elif run is not None:
-                preview = actions.preview_thresholds(run, actions.anomaly_settings_from(form.cleaned_data))
+                try:
+                    preview = actions.preview_thresholds(run, actions.anomaly_settings_from(form.cleaned_data))
+                except (OSError, ValueError) as error:
+                    message = _("The readings of the last analysis cannot be read: %(error)s")
+                    form.add_error(None, message % {"error": error})
     else:
         initial = {name: getattr(current, name) for name in actions.PARAMETER_FIELDS} if current else {}
         form = forms.MeteringParametersForm(initial=initial)
