@@ -12,15 +12,19 @@ from django.utils.translation import gettext_lazy as _
 
 from civic.core import intake as intake_messages
 from civic.core.identifiers import normalised_social_credit_code
-from civic.core.models import Region, RegionLevel
+from civic.core.models import Region, RegionLevel, Role, User
 from civic.water import quotas, readings_files
 from civic.water.actions import split_problem_message
 from civic.water.actions.register import final_index_field
 from civic.water.models import (
+    AlarmStatus,
     AnomalyKind,
     CustomerAlarm,
+    CustomerOutcome,
     Industry,
     Meter,
+    MeteringParameters,
+    NightFlowOutcome,
     ObjectionOutcome,
     PlanMethod,
     PlannedUseStatus,
@@ -546,15 +550,64 @@ class QuotaFileForm(django_forms.Form):
 # --- METERING ----------------------------------------------------------------
 
 
-class CustomerAlarmFilterForm(django_forms.Form):
-    """Search and filter the customer alarms of a run."""
+class StaffChoiceField(django_forms.ModelChoiceField):
+    """A member of the bureau or the utility who may follow up an alarm, shown by name."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.get_full_name() or obj.username
+
+
+def alarm_staff() -> QuerySet[User]:
+    """People who may be given an alarm: the bureau's staff and the network analyst."""
+    roles = (Role.BUREAU_ADMIN, Role.BUREAU_STAFF, Role.NETWORK_ANALYST)
+    return User.objects.filter(is_active=True, role__in=roles).order_by("username")
+
+
+class AlarmFilterForm(django_forms.Form):
+    """Search and filters shared by the customer and night-flow alarm lists."""
+
+    status = django_forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status")), ("open", _("Open")), *AlarmStatus.choices]
+    )
+    dma = django_forms.CharField(label=_("DMA"), required=False, max_length=32)
+    assignee = StaffChoiceField(label=_("Assigned to"), required=False, queryset=User.objects.none())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = alarm_staff()  # type: ignore[attr-defined]
+        self.fields["assignee"].empty_label = _("Anyone")  # type: ignore[attr-defined]
+
+    def filtered_workflow(self, alarms: QuerySet[Any]) -> QuerySet[Any]:
+        if not self.is_valid():
+            return alarms
+        status = self.cleaned_data["status"]
+        if status == "open":
+            alarms = alarms.exclude(status=AlarmStatus.CLOSED)
+        elif status:
+            alarms = alarms.filter(status=status)
+        if self.cleaned_data["dma"]:
+            alarms = alarms.filter(dma_code__iexact=self.cleaned_data["dma"].strip())
+        if self.cleaned_data["assignee"]:
+            alarms = alarms.filter(assignee=self.cleaned_data["assignee"])
+        if self.cleaned_data.get("outcome"):
+            alarms = alarms.filter(outcome=self.cleaned_data["outcome"])
+        return alarms
+
+
+class CustomerAlarmFilterForm(AlarmFilterForm):
+    """Search and filter customer alarms: meter, kind, status, DMA, assignee and outcome."""
 
     q = django_forms.CharField(label=_("Meter"), required=False)
     kind = django_forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("All kinds")), *AnomalyKind.choices]
     )
+    outcome = django_forms.ChoiceField(
+        label=_("Outcome"), required=False, choices=[("", _("Any outcome")), *CustomerOutcome.choices]
+    )
+    field_order = ["q", "kind", "status", "dma", "assignee", "outcome"]
 
     def filtered(self, alarms: QuerySet[CustomerAlarm]) -> QuerySet[CustomerAlarm]:
+        alarms = self.filtered_workflow(alarms)
         if not self.is_valid():
             return alarms
         if self.cleaned_data["q"]:
@@ -562,6 +615,95 @@ class CustomerAlarmFilterForm(django_forms.Form):
         if self.cleaned_data["kind"]:
             alarms = alarms.filter(kind=self.cleaned_data["kind"])
         return alarms
+
+
+class NightFlowAlarmFilterForm(AlarmFilterForm):
+    """Search and filter DMA night-flow alarms: status, DMA, assignee and outcome."""
+
+    outcome = django_forms.ChoiceField(
+        label=_("Outcome"), required=False, choices=[("", _("Any outcome")), *NightFlowOutcome.choices]
+    )
+
+
+class AssignAlarmForm(django_forms.Form):
+    assignee = StaffChoiceField(label=_("Assign to"), queryset=User.objects.none())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = alarm_staff()  # type: ignore[attr-defined]
+
+
+class AlarmContactForm(django_forms.Form):
+    note = django_forms.CharField(
+        label=_("Contact"),
+        max_length=2000,
+        widget=django_forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Whom you reached, how, and what they said or what was seen."),
+    )
+
+
+class CloseCustomerAlarmForm(django_forms.Form):
+    outcome = django_forms.ChoiceField(label=_("Outcome"), choices=CustomerOutcome.choices)
+    note = django_forms.CharField(
+        label=_("Finding"), required=False, max_length=2000, widget=django_forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class CloseNightFlowAlarmForm(django_forms.Form):
+    outcome = django_forms.ChoiceField(label=_("Outcome"), choices=NightFlowOutcome.choices)
+    volume_recovered_m3 = django_forms.FloatField(
+        label=_("Volume recovered (m³)"),
+        required=False,
+        min_value=0,
+        help_text=_("Needed when a leak was found and repaired."),
+    )
+    note = django_forms.CharField(
+        label=_("Finding"), required=False, max_length=2000, widget=django_forms.Textarea(attrs={"rows": 3})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        repaired = cleaned.get("outcome") == NightFlowOutcome.LEAK_REPAIRED
+        if repaired and cleaned.get("volume_recovered_m3") is None and "volume_recovered_m3" not in self.errors:
+            self.add_error("volume_recovered_m3", _("Give the volume the repair recovered (m³)."))
+        return cleaned
+
+
+class MeteringParametersForm(django_forms.ModelForm):
+    """Proposed thresholds: a new dated row of metering parameters; each field explains its own errors."""
+
+    class Meta:
+        model = MeteringParameters
+        fields = [
+            "effective_from",
+            "continuous_flow_hours",
+            "stuck_hours",
+            "gap_hours",
+            "night_window_start_hour",
+            "night_window_end_hour",
+            "night_use_l_per_h_per_connection",
+            "baseline_nights",
+        ]
+        widgets = {"effective_from": django_forms.DateInput(attrs={"type": "date"})}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for name in ("continuous_flow_hours", "stuck_hours", "gap_hours"):
+            value = cleaned.get(name)
+            if value is not None and not 1 <= value <= 24 * 60:
+                self.add_error(name, _("Give a number of hours from 1 to 1440."))
+        start, end = cleaned.get("night_window_start_hour"), cleaned.get("night_window_end_hour")
+        for name, hour in (("night_window_start_hour", start), ("night_window_end_hour", end)):
+            if hour is not None and hour > 23:
+                self.add_error(name, _("Give an hour from 0 to 23."))
+        if start is not None and end is not None and start >= end:
+            self.add_error("night_window_end_hour", _("The night window must end after it starts."))
+        nightly = cleaned.get("night_use_l_per_h_per_connection")
+        if nightly is not None and nightly < 0:
+            self.add_error("night_use_l_per_h_per_connection", _("The night use cannot be negative."))
+        if cleaned.get("baseline_nights") == 0:
+            self.add_error("baseline_nights", _("The baseline needs at least one night."))
+        return cleaned
 
 
 def _volume_field(label: Any, required: bool = False) -> django_forms.FloatField:

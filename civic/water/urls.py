@@ -42,6 +42,12 @@ urlpatterns = [
     path("metering/", views.metering_dashboard, name="metering_dashboard"),
     path("metering/alarms/", views.customer_alarm_list, name="customer_alarm_list"),
     path("metering/alarms/<int:alarm_id>/", views.customer_alarm_detail, name="customer_alarm_detail"),
+    path("metering/alarms/<int:alarm_id>/<str:step>/", views.customer_alarm_step, name="customer_alarm_step"),
+    path("metering/night-alarms/", views.night_flow_alarm_list, name="night_flow_alarm_list"),
+    path("metering/night-alarms/<int:alarm_id>/", views.night_flow_alarm_detail, name="night_flow_alarm_detail"),
+    path("metering/night-alarms/<int:alarm_id>/<str:step>/", views.night_flow_alarm_step, name="night_flow_alarm_step"),
+    path("metering/precision/", views.alarm_precision, name="alarm_precision"),
+    path("metering/thresholds/", views.metering_thresholds, name="metering_thresholds"),
     path("metering/audit/", views.water_audit_form, name="water_audit_form"),
     path("metering/audit/<int:audit_id>/", views.water_audit_detail, name="water_audit_detail"),
     # Network

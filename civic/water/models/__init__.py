@@ -641,14 +641,17 @@ class FarmlandProgram(models.Model):
 # The metering summaries and the reuse studies live in their own modules; they build on the
 # records above, so they are imported once those exist.
 from civic.water.models.metering import (  # noqa: E402, F401
+    AlarmStatus,
     AnomalyKind,
     CustomerAlarm,
+    CustomerOutcome,
     DmaBalance,
     DmaNightFlow,
     DmaNightFlowAlarm,
     LeakageRateParameters,
     MeteringParameters,
     MeteringRun,
+    NightFlowOutcome,
     WaterAudit,
 )
 from civic.water.models.reuse import (  # noqa: E402, F401

@@ -1,11 +1,19 @@
 """Pages of Civic's water records, one module per topic. Views validate, call `actions` or a model, and render."""
 
-from civic.water.views.bills import OVERDUE_PAGE_SIZE, bill_step, overdue_bill_list, overdue_bills
-from civic.water.views.metering import (
-    CUSTOMER_ALARM_PAGE_SIZE,
-    METERING_ROLES,
+from civic.water.views.alarms import (
+    ALARM_PAGE_SIZE,
+    alarm_precision,
     customer_alarm_detail,
     customer_alarm_list,
+    customer_alarm_step,
+    metering_thresholds,
+    night_flow_alarm_detail,
+    night_flow_alarm_list,
+    night_flow_alarm_step,
+)
+from civic.water.views.bills import OVERDUE_PAGE_SIZE, bill_step, overdue_bill_list, overdue_bills
+from civic.water.views.metering import (
+    METERING_ROLES,
     metering_dashboard,
     visible_metering_runs,
     water_audit_detail,
@@ -72,8 +80,8 @@ from civic.water.views.surcharges import (
 )
 
 __all__ = [
+    "ALARM_PAGE_SIZE",
     "BILL_PAGE_SIZE",
-    "CUSTOMER_ALARM_PAGE_SIZE",
     "DEFAULT_SANKEY_SCENARIO",
     "IMPORT_ERROR_PAGE_SIZE",
     "IMPORT_PAGE_SIZE",
@@ -85,12 +93,14 @@ __all__ = [
     "REUSE_STATUS_LABELS",
     "REUSE_STUDY_PAGE_SIZE",
     "WATER_USER_PAGE_SIZE",
+    "alarm_precision",
     "bill_detail",
     "bill_notice_pdf",
     "bill_step",
     "billed_periods",
     "customer_alarm_detail",
     "customer_alarm_list",
+    "customer_alarm_step",
     "decide_plan_adjustment",
     "export_quotas",
     "filtered_plans",
@@ -103,8 +113,12 @@ __all__ = [
     "meter_new",
     "meter_replace",
     "metering_dashboard",
+    "metering_thresholds",
     "my_water_user",
     "network_overview",
+    "night_flow_alarm_detail",
+    "night_flow_alarm_list",
+    "night_flow_alarm_step",
     "overdue_bill_list",
     "overdue_bills",
     "plan_detail",
