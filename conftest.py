@@ -5,11 +5,22 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 
 from civic.testing import Cast, make_cast
 
 # Browser fixtures (`browser`, `page`) and the skip of browser tests where Chromium is absent.
 pytest_plugins = ["civic.browser_testing"]
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the site's default language, whatever the test before it activated."""
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

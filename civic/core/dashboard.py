@@ -34,9 +34,8 @@ def county_figures(today: datetime.date | None = None) -> dict[str, Any]:
         if latest_bill
         else SurchargeBill.objects.none()
     )
-    plan_year = (
-        AnnualPlan.objects.filter(status=PlanStatus.ISSUED).order_by("-year").values_list("year", flat=True).first()
-    )
+    # The current year's plans: the ones this year's use and surcharges are measured against.
+    plan_year = today.year
     return {
         "listed_user_count": listed_users.count(),
         "water_saving_enterprise_count": sum(row["count"] for row in segments),
@@ -45,7 +44,8 @@ def county_figures(today: datetime.date | None = None) -> dict[str, Any]:
         "key_area_km2": key_area_km2(),
         "farmland_program": FarmlandProgram.objects.first(),
         "plan_year": plan_year,
-        "planned_total_m3": issued_total_m3(plan_year) if plan_year is not None else None,
+        "planned_total_m3": issued_total_m3(plan_year),
+        "issued_plan_count": AnnualPlan.objects.filter(year=plan_year, status=PlanStatus.ISSUED).count(),
         "latest_bill_period": latest_bill.period_start if latest_bill else None,
         "latest_bill_count": bills_in_period.count(),
         "latest_bill_total_yuan": bills_in_period.aggregate(total=Sum("amount_yuan"))["total"],

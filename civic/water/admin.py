@@ -22,7 +22,7 @@ class MeterInline(admin.TabularInline):
 class WaterUserAdmin(SimpleHistoryAdmin):
     list_display = ("code", "name", "kind", "industry", "town", "planned_use_status")
     list_filter = ("kind", "planned_use_status", "town", "is_water_saving_enterprise")
-    search_fields = ("code", "name", "address", "contact_name")
+    search_fields = ("code", "name", "social_credit_code", "address", "contact_name")
     inlines = [MeterInline]
 
 
@@ -145,6 +145,24 @@ class LeakageRateParametersAdmin(SimpleHistoryAdmin):
 @admin.register(models.MeteringRun)
 class MeteringRunAdmin(admin.ModelAdmin):
     list_display = ["period_start", "period_end", "engine", "created_at", "created_by"]
+    exclude = ["zones"]
+
+
+@admin.register(models.CustomerAlarm)
+class CustomerAlarmAdmin(SimpleHistoryAdmin):
+    list_display = ["meter_code", "dma_code", "kind", "start", "status", "assignee", "outcome"]
+    list_filter = ["kind", "status", "outcome"]
+    search_fields = ["meter_code", "dma_code"]
+    raw_id_fields = ["run", "assignee", "closed_by"]
+    exclude = ["use_series"]
+
+
+@admin.register(models.DmaNightFlowAlarm)
+class DmaNightFlowAlarmAdmin(SimpleHistoryAdmin):
+    list_display = ["dma_code", "start", "detected", "status", "assignee", "outcome", "volume_recovered_m3"]
+    list_filter = ["status", "outcome"]
+    search_fields = ["dma_code"]
+    raw_id_fields = ["run", "assignee", "closed_by"]
 
 
 @admin.register(models.WaterAudit)

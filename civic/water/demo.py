@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from django.db import models
+from django.utils import timezone
 from tqdm import tqdm
 
 from civic.core.models import Region, User
@@ -26,12 +27,14 @@ from civic.water.demo_users import DemoUser, build_users, plan_meters
 from civic.water.models import (
     SQUARE_METRES_PER_MU,
     BillingPeriod,
+    BillStatus,
     FarmlandProgram,
     Industry,
     Meter,
     MeterReading,
     PlannedUseStatus,
     PlanningParameters,
+    SurchargeBill,
     SurchargeMode,
     SurchargeSchedule,
     SurchargeTier,
@@ -196,7 +199,8 @@ def issue_plans(year: int, issuer: User, quiet: bool) -> PlanYear:
     listed = list(WaterUser.objects.filter(planned_use_status=PlannedUseStatus.LISTED).order_by("code"))
     outcome = PlanYear(year, listed=len(review.listed))
     for water_user in tqdm(listed, desc=f"plans {year}", unit="users", disable=quiet):
-        plan = actions.propose_plan_by_default_method(water_user, year, by_user=issuer, today=drafting_day)
+        # Drafted by the batch computation (no author), so the issuer is the second pair of eyes.
+        plan = actions.propose_plan_by_default_method(water_user, year, today=drafting_day)
         if plan is None:
             outcome.skipped.append(water_user.code)
             continue
@@ -218,4 +222,30 @@ def compute_bills(years: Iterable[int], quiet: bool) -> list[actions.BillRun]:
             runs.append(actions.compute_bills(first_day, last_day))
             bar.set_postfix_str(surcharge.format_period(first_day, last_day))
             bar.update()
+    settle_demo_bills()
     return runs
+
+
+DEMO_ISSUE_DELAY = datetime.timedelta(days=5)
+DEMO_DELIVERY_DELAY = datetime.timedelta(days=3)
+DEMO_PAYMENT_DELAY = datetime.timedelta(days=12)
+
+
+def settle_demo_bills() -> None:
+    """The bills as a year of the office's work left them, so the overdue list has something to show.
+
+    Each bill was issued five days after its period, delivered three days later
+    and paid within the notice's fifteen days; in the latest period billed,
+    every bill with an odd sequence number is delivered but still unpaid.
+    """
+    periods = sorted(set(SurchargeBill.objects.values_list("period_start", "period_end")))
+    now = timezone.now()
+    for first_day, last_day in periods:
+        issued_at = min(
+            now, timezone.make_aware(datetime.datetime.combine(last_day + DEMO_ISSUE_DELAY, datetime.time(9)))
+        )
+        issued_on = timezone.localdate(issued_at)
+        bills = SurchargeBill.objects.filter(period_start=first_day, period_end=last_day)
+        bills.update(created_at=issued_at, status=BillStatus.DELIVERED, delivered_on=issued_on + DEMO_DELIVERY_DELAY)
+        paid = bills.exclude(number__regex=r"[13579]$") if (first_day, last_day) == periods[-1] else bills
+        paid.update(status=BillStatus.PAID, paid_on=issued_on + DEMO_PAYMENT_DELAY)

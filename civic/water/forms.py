@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms as django_forms
 from django.db.models import Count, Q, QuerySet
@@ -11,13 +11,21 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from civic.core import intake as intake_messages
-from civic.core.models import Region, RegionLevel
+from civic.core.identifiers import normalised_social_credit_code
+from civic.core.models import Region, RegionLevel, Role, User
 from civic.water import quotas, readings_files
 from civic.water.actions import split_problem_message
+from civic.water.actions.register import final_index_field
 from civic.water.models import (
+    AlarmStatus,
     AnomalyKind,
     CustomerAlarm,
+    CustomerOutcome,
     Industry,
+    Meter,
+    MeteringParameters,
+    NightFlowOutcome,
+    ObjectionOutcome,
     PlanMethod,
     PlannedUseStatus,
     PlanStatus,
@@ -27,6 +35,7 @@ from civic.water.models import (
     ReuseStudy,
     SurchargeBill,
     WaterQuota,
+    WaterSource,
     WaterUser,
     WaterUserKind,
 )
@@ -69,6 +78,7 @@ class RegisterFilterForm(django_forms.Form):
             water_users = water_users.filter(
                 Q(code__icontains=words)
                 | Q(name__icontains=words)
+                | Q(social_credit_code__icontains=normalised_social_credit_code(words))
                 | Q(address__icontains=words)
                 | Q(contact_name__icontains=words)
                 | Q(meters__serial__iexact=words)
@@ -82,6 +92,137 @@ class RegisterFilterForm(django_forms.Form):
             if data[field]:
                 water_users = water_users.filter(**{lookup: data[field]})
         return water_users
+
+
+class WaterUserForm(django_forms.ModelForm):
+    """A water user of the register: added or edited by the water-saving office."""
+
+    water_sources = django_forms.MultipleChoiceField(
+        label=_("Water sources"),
+        choices=WaterSource.choices,
+        required=False,
+        widget=django_forms.CheckboxSelectMultiple,
+    )
+    # Licences print the code in groups: spaces typed with it are dropped before it is checked.
+    social_credit_code = django_forms.CharField(
+        label=_("Unified social credit code"),
+        required=False,
+        max_length=30,
+        help_text=_("18 characters, as on the business licence (GB 32100-2015)."),
+    )
+
+    class Meta:
+        model = WaterUser
+        fields = (
+            "code",
+            "name",
+            "social_credit_code",
+            "kind",
+            "industry",
+            "town",
+            "address",
+            "contact_name",
+            "contact_phone",
+            "water_sources",
+            "planned_use_status",
+            "is_water_saving_enterprise",
+            "water_saving_segment",
+            "design_annual_use_m3",
+        )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        town_field = cast(django_forms.ModelChoiceField, self.fields["town"])
+        town_field.queryset = Region.objects.filter(level=RegionLevel.TOWN).order_by("code")
+        if self.instance.pk is not None:
+            # The user number names the user in every link, file and bill: it does not change.
+            self.fields["code"].disabled = True
+
+    def clean_social_credit_code(self) -> str:
+        code = normalised_social_credit_code(self.cleaned_data["social_credit_code"])
+        holder = (
+            WaterUser.objects.filter(social_credit_code=code).exclude(pk=self.instance.pk).first() if code else None
+        )
+        if holder is not None:
+            raise django_forms.ValidationError(
+                _("%(code)s is already the code of %(holder)s."), params={"code": code, "holder": holder}
+            )
+        return code
+
+
+class MeterForm(django_forms.ModelForm):
+    """A new meter of a water user; a sub-meter names its parent among the user's fitted meters."""
+
+    class Meta:
+        model = Meter
+        fields = ("serial", "size_mm", "source", "installed_on", "parent", "initial_index_m3", "index_capacity_m3")
+        widgets = {"installed_on": django_forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args: Any, water_user: WaterUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.water_user = water_user
+        parent_field = cast(django_forms.ModelChoiceField, self.fields["parent"])
+        parent_field.queryset = water_user.meters.filter(removed_on__isnull=True).exclude(pk=self.instance.pk)
+        if self.instance.pk is not None and self.instance.readings.exists():
+            # Readings files name the meter by its serial: once it has readings, the serial stays.
+            self.fields["serial"].disabled = True
+            self.fields["initial_index_m3"].disabled = True
+
+
+class MeterReplacementForm(django_forms.Form):
+    """A meter replaced: the old meter's final index and the new meter's serial and initial index."""
+
+    replaced_on = django_forms.DateField(label=_("Replaced on"), widget=django_forms.DateInput(attrs={"type": "date"}))
+    final_index_m3 = django_forms.FloatField(label=_("Final index of the old meter (m³)"), min_value=0)
+    new_serial = django_forms.CharField(label=_("Serial number of the new meter"), max_length=40)
+    new_size_mm = django_forms.IntegerField(label=_("Nominal size of the new meter (mm)"), min_value=1)
+    new_initial_index_m3 = django_forms.FloatField(
+        label=_("Initial index of the new meter (m³)"), min_value=0, initial=0
+    )
+    new_index_capacity_m3 = django_forms.FloatField(
+        label=_("Index capacity of the new meter (m³)"), min_value=1, initial=1_000_000
+    )
+
+    def clean_new_serial(self) -> str:
+        serial = self.cleaned_data["new_serial"].strip()
+        if Meter.objects.filter(serial=serial).exists():
+            raise django_forms.ValidationError(_("Meter %(serial)s is already registered."), params={"serial": serial})
+        return serial
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        initial, capacity = cleaned.get("new_initial_index_m3"), cleaned.get("new_index_capacity_m3")
+        if initial is not None and capacity is not None and initial >= capacity:
+            self.add_error("new_initial_index_m3", _("The initial index must be below the index capacity."))
+        return cleaned
+
+    def new_meter(self, old: Meter) -> Meter:
+        data = self.cleaned_data
+        return Meter(
+            serial=data["new_serial"],
+            size_mm=data["new_size_mm"],
+            source=old.source,
+            initial_index_m3=data["new_initial_index_m3"],
+            index_capacity_m3=data["new_index_capacity_m3"],
+        )
+
+
+class CloseAccountForm(django_forms.Form):
+    """An account closed: the date, the reason and the final index of every meter still fitted."""
+
+    closed_on = django_forms.DateField(label=_("Closed on"), widget=django_forms.DateInput(attrs={"type": "date"}))
+    reason = django_forms.CharField(label=_("Reason"), widget=django_forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, water_user: WaterUser, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fitted_meters = list(water_user.meters.filter(removed_on__isnull=True).order_by("serial"))
+        for meter in self.fitted_meters:
+            self.fields[final_index_field(meter)] = django_forms.FloatField(
+                label=_("Final index of meter %(serial)s (m³)") % {"serial": meter.serial}, min_value=0
+            )
+
+    def final_indexes_m3(self) -> dict[str, float]:
+        return {meter.serial: self.cleaned_data[final_index_field(meter)] for meter in self.fitted_meters}
 
 
 # --- END REGISTER ------------------------------------------------------------
@@ -199,6 +340,15 @@ class PlanStatusForm(django_forms.Form):
     action = django_forms.ChoiceField(choices=[("submit_for_review", _("Send for review")), ("issue", _("Issue"))])
 
 
+class IssuePlanForm(django_forms.Form):
+    """The confirmation that the plan, as shown, is issued to the user."""
+
+    confirm = django_forms.BooleanField(
+        label=_("I have checked the plan and issue it to the water user."),
+        error_messages={"required": _("Tick the box to confirm the plan is checked.")},
+    )
+
+
 def month_field_name(month: int) -> str:
     return f"month_{month}"
 
@@ -307,6 +457,37 @@ class SurchargeBillFilterForm(SurchargePeriodForm):
         return bills
 
 
+BILL_STEPS = (
+    ("deliver", _("Record delivery")),
+    ("pay", _("Record payment")),
+    ("object", _("Record an objection")),
+    ("decide", _("Decide the objection")),
+    ("cancel", _("Cancel the bill")),
+)
+
+
+class BillStepForm(django_forms.Form):
+    """One step in a bill's life, with its date; the text is the objection, the decision or the reason."""
+
+    step = django_forms.ChoiceField(choices=BILL_STEPS, widget=django_forms.HiddenInput)
+    day = django_forms.DateField(label=_("Date"), widget=django_forms.DateInput(attrs={"type": "date"}))
+    text = django_forms.CharField(label=_("Text"), required=False, widget=django_forms.Textarea(attrs={"rows": 2}))
+    reference = django_forms.CharField(label=_("Payment reference"), required=False, max_length=50)
+    outcome = django_forms.ChoiceField(label=_("Outcome"), required=False, choices=ObjectionOutcome.choices)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("step") == "decide" and not cleaned.get("outcome"):
+            self.add_error("outcome", _("Choose whether the objection is upheld or dismissed."))
+        return cleaned
+
+
+class OverdueBillFilterForm(django_forms.Form):
+    """Search of the overdue bills by user number or name."""
+
+    q = django_forms.CharField(label=_("User number or name"), required=False, max_length=100)
+
+
 # --- END SURCHARGES ----------------------------------------------------------
 
 # --- QUOTAS ------------------------------------------------------------------
@@ -369,15 +550,64 @@ class QuotaFileForm(django_forms.Form):
 # --- METERING ----------------------------------------------------------------
 
 
-class CustomerAlarmFilterForm(django_forms.Form):
-    """Search and filter the customer alarms of a run."""
+class StaffChoiceField(django_forms.ModelChoiceField):
+    """A member of the bureau or the utility who may follow up an alarm, shown by name."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.get_full_name() or obj.username
+
+
+def alarm_staff() -> QuerySet[User]:
+    """People who may be given an alarm: the bureau's staff and the network analyst."""
+    roles = (Role.BUREAU_ADMIN, Role.BUREAU_STAFF, Role.NETWORK_ANALYST)
+    return User.objects.filter(is_active=True, role__in=roles).order_by("username")
+
+
+class AlarmFilterForm(django_forms.Form):
+    """Search and filters shared by the customer and night-flow alarm lists."""
+
+    status = django_forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status")), ("open", _("Open")), *AlarmStatus.choices]
+    )
+    dma = django_forms.CharField(label=_("DMA"), required=False, max_length=32)
+    assignee = StaffChoiceField(label=_("Assigned to"), required=False, queryset=User.objects.none())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = alarm_staff()  # type: ignore[attr-defined]
+        self.fields["assignee"].empty_label = _("Anyone")  # type: ignore[attr-defined]
+
+    def filtered_workflow(self, alarms: QuerySet[Any]) -> QuerySet[Any]:
+        if not self.is_valid():
+            return alarms
+        status = self.cleaned_data["status"]
+        if status == "open":
+            alarms = alarms.exclude(status=AlarmStatus.CLOSED)
+        elif status:
+            alarms = alarms.filter(status=status)
+        if self.cleaned_data["dma"]:
+            alarms = alarms.filter(dma_code__iexact=self.cleaned_data["dma"].strip())
+        if self.cleaned_data["assignee"]:
+            alarms = alarms.filter(assignee=self.cleaned_data["assignee"])
+        if self.cleaned_data.get("outcome"):
+            alarms = alarms.filter(outcome=self.cleaned_data["outcome"])
+        return alarms
+
+
+class CustomerAlarmFilterForm(AlarmFilterForm):
+    """Search and filter customer alarms: meter, kind, status, DMA, assignee and outcome."""
 
     q = django_forms.CharField(label=_("Meter"), required=False)
     kind = django_forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("All kinds")), *AnomalyKind.choices]
     )
+    outcome = django_forms.ChoiceField(
+        label=_("Outcome"), required=False, choices=[("", _("Any outcome")), *CustomerOutcome.choices]
+    )
+    field_order = ["q", "kind", "status", "dma", "assignee", "outcome"]
 
     def filtered(self, alarms: QuerySet[CustomerAlarm]) -> QuerySet[CustomerAlarm]:
+        alarms = self.filtered_workflow(alarms)
         if not self.is_valid():
             return alarms
         if self.cleaned_data["q"]:
@@ -385,6 +615,95 @@ class CustomerAlarmFilterForm(django_forms.Form):
         if self.cleaned_data["kind"]:
             alarms = alarms.filter(kind=self.cleaned_data["kind"])
         return alarms
+
+
+class NightFlowAlarmFilterForm(AlarmFilterForm):
+    """Search and filter DMA night-flow alarms: status, DMA, assignee and outcome."""
+
+    outcome = django_forms.ChoiceField(
+        label=_("Outcome"), required=False, choices=[("", _("Any outcome")), *NightFlowOutcome.choices]
+    )
+
+
+class AssignAlarmForm(django_forms.Form):
+    assignee = StaffChoiceField(label=_("Assign to"), queryset=User.objects.none())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = alarm_staff()  # type: ignore[attr-defined]
+
+
+class AlarmContactForm(django_forms.Form):
+    note = django_forms.CharField(
+        label=_("Contact"),
+        max_length=2000,
+        widget=django_forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Whom you reached, how, and what they said or what was seen."),
+    )
+
+
+class CloseCustomerAlarmForm(django_forms.Form):
+    outcome = django_forms.ChoiceField(label=_("Outcome"), choices=CustomerOutcome.choices)
+    note = django_forms.CharField(
+        label=_("Finding"), required=False, max_length=2000, widget=django_forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class CloseNightFlowAlarmForm(django_forms.Form):
+    outcome = django_forms.ChoiceField(label=_("Outcome"), choices=NightFlowOutcome.choices)
+    volume_recovered_m3 = django_forms.FloatField(
+        label=_("Volume recovered (m³)"),
+        required=False,
+        min_value=0,
+        help_text=_("Needed when a leak was found and repaired."),
+    )
+    note = django_forms.CharField(
+        label=_("Finding"), required=False, max_length=2000, widget=django_forms.Textarea(attrs={"rows": 3})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        repaired = cleaned.get("outcome") == NightFlowOutcome.LEAK_REPAIRED
+        if repaired and cleaned.get("volume_recovered_m3") is None and "volume_recovered_m3" not in self.errors:
+            self.add_error("volume_recovered_m3", _("Give the volume the repair recovered (m³)."))
+        return cleaned
+
+
+class MeteringParametersForm(django_forms.ModelForm):
+    """Proposed thresholds: a new dated row of metering parameters; each field explains its own errors."""
+
+    class Meta:
+        model = MeteringParameters
+        fields = [
+            "effective_from",
+            "continuous_flow_hours",
+            "stuck_hours",
+            "gap_hours",
+            "night_window_start_hour",
+            "night_window_end_hour",
+            "night_use_l_per_h_per_connection",
+            "baseline_nights",
+        ]
+        widgets = {"effective_from": django_forms.DateInput(attrs={"type": "date"})}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for name in ("continuous_flow_hours", "stuck_hours", "gap_hours"):
+            value = cleaned.get(name)
+            if value is not None and not 1 <= value <= 24 * 60:
+                self.add_error(name, _("Give a number of hours from 1 to 1440."))
+        start, end = cleaned.get("night_window_start_hour"), cleaned.get("night_window_end_hour")
+        for name, hour in (("night_window_start_hour", start), ("night_window_end_hour", end)):
+            if hour is not None and hour > 23:
+                self.add_error(name, _("Give an hour from 0 to 23."))
+        if start is not None and end is not None and start >= end:
+            self.add_error("night_window_end_hour", _("The night window must end after it starts."))
+        nightly = cleaned.get("night_use_l_per_h_per_connection")
+        if nightly is not None and nightly < 0:
+            self.add_error("night_use_l_per_h_per_connection", _("The night use cannot be negative."))
+        if cleaned.get("baseline_nights") == 0:
+            self.add_error("baseline_nights", _("The baseline needs at least one night."))
+        return cleaned
 
 
 def _volume_field(label: Any, required: bool = False) -> django_forms.FloatField:

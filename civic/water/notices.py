@@ -1,13 +1,16 @@
 """The printed over-plan surcharge notice (超计划用水累进加价费缴纳通知书) sent to a water user.
 
 The notice is written directly in Chinese for its recipients. It is an A4 PDF
-with the Noto Sans CJK subset embedded (see `civic.core.pdf`), so it prints the
-same on a machine without Chinese fonts, and its text can be searched and copied.
+with a subset of Noto Sans SC (the Simplified Chinese face) embedded (see
+`civic.core.pdf`), so it prints the same on a machine without Chinese fonts,
+and its text can be searched and copied.
 """
 
 from __future__ import annotations
 
 import datetime
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -16,6 +19,7 @@ from django.utils import timezone
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
+from fpdf.recorder import FPDFRecorder
 
 from civic.core.pdf import new_chinese_document
 from civic.water.models import SurchargeBill, SurchargeMode, SurchargeSchedule
@@ -161,8 +165,8 @@ def band_text(line: BillLine, mode: str = SurchargeMode.BANDED) -> str:
     """The band of a bill line: the part of the excess in it, or (whole-excess mode) the band the excess reached."""
     suffix = "，全部超计划水量" if mode == SurchargeMode.WHOLE_EXCESS else "部分"
     if line.upper_percent is None:
-        return f"超计划 {line.lower_percent}% 以上{suffix}"
-    return f"超计划 {line.lower_percent}%～{line.upper_percent}%（含）{suffix}"
+        return f"超计划{line.lower_percent}%以上{suffix}"
+    return f"超计划{line.lower_percent}%～{line.upper_percent}%（含）{suffix}"
 
 
 MODE_WORDS = {
@@ -178,12 +182,12 @@ def rule_text(schedule: SurchargeSchedule, mode: str) -> str:
         lower = fraction_as_percent(tier.lower_excess_fraction)
         multiplier = Decimal(str(tier.multiplier)).normalize()
         reach = (
-            f"超计划 {lower}% 以上"
+            f"超计划{lower}%以上"
             if tier.upper_excess_fraction is None
-            else f"超计划 {lower}%～{fraction_as_percent(tier.upper_excess_fraction)}%（含）"
+            else f"超计划{lower}%～{fraction_as_percent(tier.upper_excess_fraction)}%（含）"
         )
         part = "的" if mode == SurchargeMode.WHOLE_EXCESS else "部分"
-        parts.append(f"{reach}{part}按基本水价的 {multiplier} 倍加价")
+        parts.append(f"{reach}{part}按基本水价的{multiplier}倍加价")
     return "；".join(parts) + "。"
 
 
@@ -201,12 +205,15 @@ def surcharge_notice_pdf(bill: SurchargeBill) -> bytes:
     _write_facts(document, bill)
     _write_band_table(document, bill)
     _write_total(document, bill)
-    _write_terms(document, bill)
-    _write_signature(document, bill)
+    _write_terms_and_signature(document, bill)
     return bytes(document.output())
 
 
 def _write_letterhead(document: FPDF, bill: SurchargeBill) -> None:
+    write_letterhead(document, NOTICE_TITLE, bill.number)
+
+
+def write_letterhead(document: FPDF, title: str, number: str) -> None:
     """The issuing office in red over a red rule, as on a government letterhead, then the title and number."""
     document.set_text_color(*OFFICIAL_RED)
     document.set_font_size(22)
@@ -219,9 +226,9 @@ def _write_letterhead(document: FPDF, bill: SurchargeBill) -> None:
     document.set_line_width(0.2)
     document.ln(4)
     document.set_font_size(17)
-    document.cell(CONTENT_WIDTH_MM, 10, NOTICE_TITLE, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    document.cell(CONTENT_WIDTH_MM, 10, title, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     document.set_font_size(10.5)
-    document.cell(CONTENT_WIDTH_MM, 8, f"编号：{bill.number}", align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    document.cell(CONTENT_WIDTH_MM, 8, f"编号：{number}", align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     document.ln(2)
 
 
@@ -234,7 +241,7 @@ def _write_opening(document: FPDF, bill: SurchargeBill) -> None:
         f"用水计划，经核定，你单位{chinese_period(bill.period_start, bill.period_end)}超计划用水，"
         "应缴纳超计划用水累进加价费。现将有关情况通知如下："
     )
-    _paragraph(document, text)
+    paragraph(document, text)
 
 
 def _write_facts(document: FPDF, bill: SurchargeBill) -> None:
@@ -243,11 +250,11 @@ def _write_facts(document: FPDF, bill: SurchargeBill) -> None:
         ("用户名称", water_user.name),
         ("用户编号", water_user.code),
         ("用水地址", water_user.address or water_user.town.name),
-        ("计费期间", f"{chinese_date(bill.period_start)} 至 {chinese_date(bill.period_end)}"),
-        ("计划用水量", f"{volume_text(bill.planned_m3)} 立方米"),
-        ("实际用水量", f"{volume_text(bill.actual_m3)} 立方米"),
-        ("超计划用水量", f"{volume_text(bill.excess_m3)} 立方米（超计划 {excess_percent(bill):.1f}%）"),
-        ("基本水价", f"{money_text(bill.base_price_yuan_per_m3)} 元/立方米"),
+        ("计费期间", f"{chinese_date(bill.period_start)}至{chinese_date(bill.period_end)}"),
+        ("计划用水量", f"{volume_text(bill.planned_m3)}立方米"),
+        ("实际用水量", f"{volume_text(bill.actual_m3)}立方米"),
+        ("超计划用水量", f"{volume_text(bill.excess_m3)}立方米（超计划{excess_percent(bill):.1f}%）"),
+        ("基本水价", f"{money_text(bill.base_price_yuan_per_m3)}元/立方米"),
     )
     document.set_font_size(10.5)
     document.ln(1)
@@ -278,7 +285,7 @@ def _write_band_table(document: FPDF, bill: SurchargeBill) -> None:
             for text in (
                 band_text(line, bill.mode),
                 volume_text(line.volume_m3),
-                f"{line.multiplier} 倍",
+                f"{line.multiplier}倍",
                 money_text(line.amount_yuan),
             ):
                 row.cell(text)
@@ -296,16 +303,20 @@ def _write_band_table(document: FPDF, bill: SurchargeBill) -> None:
     document.ln(2)
 
 
-def _write_total(document: FPDF, bill: SurchargeBill) -> None:
-    document.set_font_size(12)
-    _paragraph(
-        document,
-        f"应缴超计划用水累进加价费：人民币 ¥{money_text(bill.amount_yuan)} 元"
-        f"（大写：{amount_in_chinese_capitals(bill.amount_yuan)}）。",
+def total_text(bill: SurchargeBill) -> str:
+    """The amount due in figures and in capitals, written without spaces as Chinese text is."""
+    return (
+        f"应缴超计划用水累进加价费：¥{money_text(bill.amount_yuan)}"
+        f"（人民币大写：{amount_in_chinese_capitals(bill.amount_yuan)}）。"
     )
 
 
-def _write_terms(document: FPDF, bill: SurchargeBill) -> None:
+def _write_total(document: FPDF, bill: SurchargeBill) -> None:
+    document.set_font_size(12)
+    paragraph(document, total_text(bill))
+
+
+def _write_terms_and_signature(document: FPDF, bill: SurchargeBill) -> None:
     document.set_font_size(10.5)
     terms = (
         f"一、计价依据：《{bill.schedule.name}》，自{chinese_date(bill.schedule.effective_from)}起执行"
@@ -317,17 +328,54 @@ def _write_terms(document: FPDF, bill: SurchargeBill) -> None:
         "向本办公室书面申请复核，并附相关计量凭证；复核期间不停止本通知书的执行。"
         "对复核结果仍有异议的，可以依法申请行政复议或者提起行政诉讼。",
     )
-    for term in terms:
-        _paragraph(document, term)
+    for term in terms[:-1]:
+        paragraph(document, term)
+    write_closing_and_signature(document, terms[-1], issue_date(bill))
 
 
-def _write_signature(document: FPDF, bill: SurchargeBill) -> None:
-    document.ln(4)
-    document.set_font_size(12)
-    for text in (issuing_office(), chinese_date(issue_date(bill)), "（盖章）"):
-        document.cell(CONTENT_WIDTH_MM, LINE_HEIGHT_MM + 1, text, align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+def write_closing_and_signature(document: FPDF, closing: str, signed_on: datetime.date) -> None:
+    """The last paragraph, the office, the date and the seal, kept together on one page.
+
+    The seal authenticates the text above it: a page with the seal and no text
+    is not allowed in official documents ([GB/T 9704-2012] 7.3.5, the
+    signature, date and seal), so the block moves to a new page whole.
+    """
+    with document.unbreakable() as block:
+        paragraph(block, closing)
+        block.ln(4)
+        block.set_font_size(12)
+        for text in (issuing_office(), chinese_date(signed_on), "（盖章）"):
+            block.cell(CONTENT_WIDTH_MM, LINE_HEIGHT_MM + 1, text, align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
-def _paragraph(document: FPDF, text: str) -> None:
-    # Two full-width spaces open a paragraph, as in Chinese official writing.
-    document.multi_cell(CONTENT_WIDTH_MM, LINE_HEIGHT_MM, "\u3000\u3000" + text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+# Line-breaking rules of Chinese typesetting (避头尾, 中文排版需求 W3C clreq 3.1.7): these never
+# open a line, these never close one; a run of figures (an amount, a date, a code) is never split.
+NOT_AT_LINE_START = set("，。、；：？！）》」』”’%…—～")
+NOT_AT_LINE_END = set("（《「『“‘¥")
+UNBROKEN_RUN = re.compile(r"[0-9A-Za-z.,%¥/\-]+|.", re.DOTALL)
+
+
+def chinese_lines(text: str, width_mm: float, string_width: Callable[[str], float]) -> list[str]:
+    """Break Chinese text into lines no wider than `width_mm`, keeping figures whole and punctuation in place.
+
+    Greedy fill by tokens (a character, or a run of figures); when a token
+    that may not open a line comes next, or the line would close on one that
+    may not end it, the line's last token moves down with it.
+    """
+    lines: list[list[str]] = [[]]
+    for token in UNBROKEN_RUN.findall(text):
+        line = lines[-1]
+        if not line or string_width("".join(line) + token) <= width_mm:
+            line.append(token)
+            continue
+        carried = [token]
+        while len(line) > 1 and (carried[0] in NOT_AT_LINE_START or line[-1] in NOT_AT_LINE_END):
+            carried.insert(0, line.pop())
+        lines.append(carried)
+    return ["".join(line) for line in lines]
+
+
+def paragraph(document: FPDF | FPDFRecorder, text: str) -> None:
+    """A paragraph opened by two full-width spaces, as in Chinese official writing, broken by Chinese rules."""
+    for line in chinese_lines("\u3000\u3000" + text, CONTENT_WIDTH_MM, document.get_string_width):
+        document.cell(CONTENT_WIDTH_MM, LINE_HEIGHT_MM, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)

@@ -191,15 +191,36 @@ def study_workbook(study: ReuseStudy, scenarios: list[dict[str, Any]]) -> bytes:
     sheet.append([str(_("Study")), study.name])
     sheet.append([str(_("Scenario")), *(str(scenario["label"]) for scenario in scenarios)])
     for label, key in COMPARISON_ROWS:
-        sheet.append([str(label), *(scenario.get(key) for scenario in scenarios)])
+        sheet.append([str(label), *(_cell_text(key, scenario.get(key)) for scenario in scenarios)])
     for scenario in scenarios:
         flows = workbook.create_sheet(str(scenario["label"])[:31])
         flows.append(
             [str(_("From")), str(_("To")), str(_("Flow (m³/h)")), str(_("Between firms")), str(_("Pipe length (m)"))]
         )
         for flow in scenario["flows"]:
-            flows.append([flow["from"], flow["to"], flow["flow_t_per_h"], flow["interplant"], flow["distance_m"]])
+            yes_or_no = str(_("Yes") if flow["interplant"] else _("No"))
+            flows.append(
+                [node_name(flow["from"]), node_name(flow["to"]), flow["flow_t_per_h"], yes_or_no, flow["distance_m"]]
+            )
     return xlsx.workbook_bytes(workbook)
+
+
+STATUS_LABELS = {
+    "optimal": _("optimal"),
+    "feasible": _("feasible, not proven least"),
+    "infeasible": _("infeasible"),
+}
+NODE_NAMES = {TAP_ID: _("Tap water"), RECLAIMED_ID: _("Reclaimed water"), "wastewater": _("Discharge")}
+
+
+def node_name(node: str) -> str:
+    """A flow's end as people say it: the tap, the reclamation plant, the sewer, or a stream's own name."""
+    return str(NODE_NAMES.get(node, node))
+
+
+def _cell_text(key: str, value: Any) -> Any:
+    """A comparison cell in the reader's language: the solver's status as words, numbers as they are."""
+    return str(STATUS_LABELS.get(value, value)) if key == "status" else value
 
 
 COMPARISON_ROWS = (

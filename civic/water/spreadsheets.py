@@ -1,4 +1,4 @@
-"""The bureau's Excel summary of over-plan surcharge bills: one sheet per billing period.
+"""The bureau's Excel files: the summary of over-plan surcharge bills (one sheet per period) and the register.
 
 Headers are in Chinese, the bureau's working language for these files; every
 figure is a number cell with its format, so the sheet can be summed and
@@ -11,13 +11,14 @@ import datetime
 from collections.abc import Sequence
 from decimal import Decimal
 
+from django.utils import translation
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from civic.core import xlsx
-from civic.water.models import SurchargeBill
+from civic.water.models import SurchargeBill, WaterSource, WaterUser
 from hydro import surcharge
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -107,3 +108,66 @@ def _format_sheet(sheet: Worksheet, row_count: int) -> None:
     for cell in sheet[row_count + 2]:
         cell.font = Font(bold=True)
         cell.border = THIN_TOP
+
+
+# --- The register of water users ----------------------------------------------
+
+REGISTER_COLUMNS = (
+    ("用户编号", 12, "@"),
+    ("用户名称", 30, "@"),
+    ("统一社会信用代码", 22, "@"),
+    ("类别", 12, "@"),
+    ("行业", 24, "@"),
+    ("镇街", 12, "@"),
+    ("地址", 30, "@"),
+    ("联系人", 10, "@"),
+    ("联系电话", 16, "@"),
+    ("水源", 20, "@"),
+    ("计划用水管理", 14, "@"),
+    ("节水产业企业", 12, "@"),
+    ("设计年用水量（立方米）", 16, "#,##0"),
+    ("水表数", 8, "0"),
+    ("销户日期", 12, "yyyy-mm-dd"),
+)
+
+
+def register_workbook(water_users: Sequence[WaterUser]) -> bytes:
+    """The .xlsx file of the register rows given, in Chinese like the bureau's other files."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "用水户名录"
+    with translation.override("zh-hans"):
+        sheet.append([heading for heading, _width, _format in REGISTER_COLUMNS])
+        for water_user in water_users:
+            sheet.append(_register_row(water_user))
+    sheet.freeze_panes = "A2"
+    for column, (_heading, width, number_format) in enumerate(REGISTER_COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = width
+        for row in range(2, len(water_users) + 2):
+            sheet.cell(row=row, column=column).number_format = number_format
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = HEADING_FILL
+    return xlsx.workbook_bytes(workbook)
+
+
+def _register_row(water_user: WaterUser) -> list[object]:
+    sources = [str(WaterSource(code).label) for code in water_user.water_sources if code in WaterSource.values]
+    return [
+        water_user.code,
+        water_user.name,
+        water_user.social_credit_code,
+        str(water_user.get_kind_display()),
+        str(water_user.industry) if water_user.industry else "",
+        water_user.town.name,
+        water_user.address,
+        water_user.contact_name,
+        water_user.contact_phone,
+        "、".join(sources),
+        str(water_user.get_planned_use_status_display()),
+        "是" if water_user.is_water_saving_enterprise else "否",
+        water_user.design_annual_use_m3,
+        getattr(water_user, "meter_count", None),
+        water_user.closed_on,
+    ]

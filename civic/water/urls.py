@@ -7,8 +7,15 @@ app_name = "water"
 urlpatterns = [
     # Register
     path("users/", views.register, name="register"),
+    path("users/new/", views.water_user_new, name="water_user_new"),
+    path("users/export.xlsx", views.register_xlsx, name="register_xlsx"),
     path("users/<str:code>/", views.water_user_detail, name="water_user_detail"),
     path("users/<str:code>/use.json", views.water_user_use_json, name="water_user_use_json"),
+    path("users/<str:code>/edit/", views.water_user_edit, name="water_user_edit"),
+    path("users/<str:code>/close/", views.water_user_close, name="water_user_close"),
+    path("users/<str:code>/meters/new/", views.meter_new, name="meter_new"),
+    path("meters/<str:serial>/edit/", views.meter_edit, name="meter_edit"),
+    path("meters/<str:serial>/replace/", views.meter_replace, name="meter_replace"),
     path("mine/", views.my_water_user, name="my_water_user"),
     # Readings
     path("readings/import/", views.import_readings, name="import_readings"),
@@ -16,12 +23,16 @@ urlpatterns = [
     # Plans
     path("plans/", views.plan_list, name="plan_list"),
     path("plans/<int:plan_id>/", views.plan_detail, name="plan_detail"),
+    path("plans/<int:plan_id>/issue/", views.issue_plan, name="issue_plan"),
+    path("plans/<int:plan_id>/notice.pdf", views.plan_notice_pdf, name="plan_notice_pdf"),
     path("plans/<int:plan_id>/adjust/", views.request_plan_adjustment, name="request_plan_adjustment"),
     path("adjustments/<int:request_id>/decide/", views.decide_plan_adjustment, name="decide_plan_adjustment"),
     # Surcharges
     path("surcharges/", views.surcharge_summary, name="surcharge_summary"),
     path("surcharges/summary.xlsx", views.surcharge_summary_xlsx, name="surcharge_summary_xlsx"),
+    path("bills/overdue/", views.overdue_bill_list, name="overdue_bill_list"),
     path("bills/<str:number>/", views.bill_detail, name="bill_detail"),
+    path("bills/<str:number>/step/", views.bill_step, name="bill_step"),
     path("bills/<str:number>/notice.pdf", views.bill_notice_pdf, name="bill_notice_pdf"),
     # Quotas
     path("quotas/", views.quota_list, name="quota_list"),
@@ -31,6 +42,12 @@ urlpatterns = [
     path("metering/", views.metering_dashboard, name="metering_dashboard"),
     path("metering/alarms/", views.customer_alarm_list, name="customer_alarm_list"),
     path("metering/alarms/<int:alarm_id>/", views.customer_alarm_detail, name="customer_alarm_detail"),
+    path("metering/alarms/<int:alarm_id>/<str:step>/", views.customer_alarm_step, name="customer_alarm_step"),
+    path("metering/night-alarms/", views.night_flow_alarm_list, name="night_flow_alarm_list"),
+    path("metering/night-alarms/<int:alarm_id>/", views.night_flow_alarm_detail, name="night_flow_alarm_detail"),
+    path("metering/night-alarms/<int:alarm_id>/<str:step>/", views.night_flow_alarm_step, name="night_flow_alarm_step"),
+    path("metering/precision/", views.alarm_precision, name="alarm_precision"),
+    path("metering/thresholds/", views.metering_thresholds, name="metering_thresholds"),
     path("metering/audit/", views.water_audit_form, name="water_audit_form"),
     path("metering/audit/<int:audit_id>/", views.water_audit_detail, name="water_audit_detail"),
     # Network

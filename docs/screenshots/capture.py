@@ -19,7 +19,10 @@ It signs in as the demo bureau account and writes, into docs/screenshots/:
 - `programme_chain_graph.png`, `programme_segment_figures.png`,
   `programme_feedback_analysis.png`: the water-saving industry's chain, its
   figures by segment and year with the park, and the product feedback analysis;
-- `programme_verification.png`: the measured saving of a closed project.
+- `programme_verification.png`: the measured saving of a closed project;
+- `farmland_progress.png`, `farmland_coefficient.png`: high-standard farmland
+  against the plan on the district's map, and the irrigation coefficient;
+- `dog_statistics_map.png`: the published dog figures with the key areas.
 
 `--language en` takes the English pages instead (for a look, not for the
 README: its pictures are the Chinese pages); `--output-directory` writes them
@@ -56,7 +59,7 @@ OPTION_VALUES = "options => options.map(option => option.value)"
 
 
 def fontconfig_with_chinese_font(directory: Path) -> Path:
-    """A fontconfig file adding the Noto Sans CJK font of the PDF notices to the machine's fonts.
+    """A fontconfig file adding the Noto Sans SC font of the PDF notices to the machine's fonts.
 
     A server or a fresh machine often has no Chinese font; Chromium would then
     draw every Chinese character as an empty box. The font that Civic already
@@ -172,6 +175,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             ("programme_chain_graph", "/programme/chain/", "#chain-graph canvas"),
             ("programme_segment_figures", "/programme/segments/", "#segment-chart canvas"),
             ("programme_feedback_analysis", "/programme/feedback/analysis/", "#quarter-chart canvas"),
+            ("farmland_progress", "/farmland/", "#farmland-map .leaflet-interactive"),
+            ("farmland_coefficient", "/farmland/coefficient/", "#coefficient-chart canvas"),
+            ("dog_statistics_map", "/dogs/statistics/", "#dog-map .leaflet-interactive"),
         ):
             capture(page, f"{base_url}{path}", ready, output / f"{name}{suffix}.png")
         page.goto(f"{base_url}/programme/projects/?stage=closed")

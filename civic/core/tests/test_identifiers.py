@@ -17,10 +17,12 @@ def test_the_standard_s_example_code_has_check_character_3():
 @pytest.mark.parametrize(
     ("code", "reason"),
     [
-        ("91350100M000100Y44", "credit_code_check"),
-        ("91350100M000100Y4", "credit_code_format"),
-        ("91350100I000100Y43", "credit_code_format"),  # I is not in the code's character set
-        ("91350100m000100Y43", "credit_code_format"),
+        # One validator serves the programme's firms and the water register: its error codes
+        # name the fault (length, characters, check) rather than one "format" for both of the first two.
+        ("91350100M000100Y44", "check"),
+        ("91350100M000100Y4", "length"),
+        ("91350100I000100Y43", "characters"),  # I is not in the code's character set
+        ("91350100m000100Y43", "characters"),
     ],
 )
 def test_a_wrong_code_is_refused_with_its_reason(code, reason):

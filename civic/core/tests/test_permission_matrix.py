@@ -36,8 +36,11 @@ from civic.programme.testing import make_programme_cast, project_at_verification
 from civic.testing import Cast
 from civic.water.actions import compute_bills
 from civic.water.models import (
+    AlarmStatus,
     CustomerAlarm,
+    DmaNightFlowAlarm,
     ImportStatus,
+    MeteringParameters,
     MeteringRun,
     PlanAdjustmentRequest,
     ReadingImportBatch,
@@ -122,6 +125,13 @@ MATRIX: list[Row] = [
     Row("water:water_user_detail", RUNHUA_READERS, lambda world: {"code": world.cast.runhua.code}),
     Row("water:water_user_use_json", RUNHUA_READERS, lambda world: {"code": world.cast.runhua.code}),
     Row("water:my_water_user", {RUNHUA_REPORTER, XINGLONG_REPORTER}),
+    Row("water:water_user_new", BUREAU),
+    Row("water:register_xlsx", BUREAU),
+    Row("water:water_user_edit", BUREAU, lambda world: {"code": world.cast.runhua.code}),
+    Row("water:water_user_close", BUREAU, lambda world: {"code": world.cast.runhua.code}),
+    Row("water:meter_new", BUREAU, lambda world: {"code": world.cast.runhua.code}),
+    Row("water:meter_edit", BUREAU, lambda world: {"serial": world.cast.runhua_meter.serial}),
+    Row("water:meter_replace", BUREAU, lambda world: {"serial": world.cast.runhua_meter.serial}),
     # water: readings
     Row("water:import_readings", BUREAU),
     Row("water:import_batch_detail", BUREAU, lambda world: {"batch_id": world.records["batch"].pk}),
@@ -130,11 +140,15 @@ MATRIX: list[Row] = [
     Row("water:plan_detail", RUNHUA_READERS, lambda world: {"plan_id": world.records["plan"].pk}),
     Row("water:request_plan_adjustment", RUNHUA_READERS, lambda world: {"plan_id": world.records["plan"].pk}),
     Row("water:decide_plan_adjustment", BUREAU, lambda world: {"request_id": world.records["adjustment"].pk}),
+    Row("water:issue_plan", BUREAU, lambda world: {"plan_id": world.records["plan"].pk}),
+    Row("water:plan_notice_pdf", RUNHUA_READERS, lambda world: {"plan_id": world.records["plan"].pk}),
     # water: surcharges
     Row("water:surcharge_summary", BUREAU),
     Row("water:surcharge_summary_xlsx", BUREAU),
     Row("water:bill_detail", RUNHUA_READERS, lambda world: {"number": world.records["bill"].number}),
     Row("water:bill_notice_pdf", RUNHUA_READERS, lambda world: {"number": world.records["bill"].number}),
+    Row("water:bill_step", BUREAU, lambda world: {"number": world.records["bill"].number}),
+    Row("water:overdue_bill_list", BUREAU),
     # water: quotas
     Row("water:quota_list", BUREAU),
     Row("water:import_quotas", BUREAU),
@@ -147,6 +161,24 @@ MATRIX: list[Row] = [
         BUREAU_AND_ANALYST,
         lambda world: {"alarm_id": world.records["customer_alarm"].pk},
     ),
+    Row(
+        "water:customer_alarm_step",
+        BUREAU_AND_ANALYST,
+        lambda world: {"alarm_id": world.records["customer_alarm"].pk, "step": "assign"},
+    ),
+    Row("water:night_flow_alarm_list", BUREAU_AND_ANALYST),
+    Row(
+        "water:night_flow_alarm_detail",
+        BUREAU_AND_ANALYST,
+        lambda world: {"alarm_id": world.records["night_flow_alarm"].pk},
+    ),
+    Row(
+        "water:night_flow_alarm_step",
+        BUREAU_AND_ANALYST,
+        lambda world: {"alarm_id": world.records["night_flow_alarm"].pk, "step": "close"},
+    ),
+    Row("water:alarm_precision", BUREAU_AND_ANALYST),
+    Row("water:metering_thresholds", BUREAU_AND_ANALYST),
     Row("water:water_audit_form", BUREAU_AND_ANALYST),
     Row("water:water_audit_detail", BUREAU_AND_ANALYST, lambda world: {"audit_id": world.records["water_audit"].pk}),
     # water: network
@@ -332,6 +364,13 @@ def _metering_records(world: World) -> None:
         volume_m3=0.48,
         confidence=1.0,
     )
+    world.records["night_flow_alarm"] = DmaNightFlowAlarm.objects.create(
+        run=run,
+        dma_code="HX",
+        start=datetime.date(2024, 3, 5),
+        detected=datetime.date(2024, 3, 7),
+        excess_m3_per_h=2.5,
+    )
     world.records["water_audit"] = WaterAudit.objects.create(utility_name="武进水务", year=2024, inputs={}, result={})
 
 
@@ -424,6 +463,7 @@ def _programme_records(world: World) -> None:
     )
 
 
+@record_builder
 def _evaluation_records(world: World) -> None:
     """A submitted balance test of Runhua's, a certified one, and the county's 2024 scorecard."""
     cast = world.cast
@@ -526,3 +566,58 @@ def test_another_enterprise_cannot_post_on_runhuas_balance_test(url_name: str, d
     after = BalanceTest.objects.get(pk=test.pk)
     assert response.status_code in (403, 404)
     assert (after.status, after.product_output) == (BalanceTestStatus.DRAFT, before.product_output)
+
+
+# POSTs of the alarm workflow and the thresholds: only the bureau and the network analyst change anything.
+def _alarm_posts(world: World) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
+    customer, night = world.records["customer_alarm"].pk, world.records["night_flow_alarm"].pk
+    return [
+        ("water:customer_alarm_step", {"alarm_id": customer, "step": "contact"}, {"note": "已电话联系"}),
+        ("water:customer_alarm_step", {"alarm_id": customer, "step": "close"}, {"outcome": "confirmed_leak"}),
+        (
+            "water:night_flow_alarm_step",
+            {"alarm_id": night, "step": "close"},
+            {"outcome": "leak_repaired", "volume_recovered_m3": 12},
+        ),
+        (
+            "water:metering_thresholds",
+            {},
+            {
+                "effective_from": "2030-01-01",
+                "continuous_flow_hours": 96,
+                "stuck_hours": 72,
+                "gap_hours": 12,
+                "night_window_start_hour": 2,
+                "night_window_end_hour": 4,
+                "night_use_l_per_h_per_connection": 1.7,
+                "baseline_nights": 14,
+                "save": "1",
+            },
+        ),
+    ]
+
+
+def _workflow_state() -> tuple[Any, ...]:
+    return (
+        tuple(CustomerAlarm.objects.values_list("status", "outcome", "contact_note")),
+        tuple(DmaNightFlowAlarm.objects.values_list("status", "outcome", "volume_recovered_m3")),
+        MeteringParameters.objects.count(),
+    )
+
+
+@pytest.mark.parametrize("person", PEOPLE)
+def test_only_the_bureau_and_the_analyst_post_on_alarms_and_thresholds(person: str, world: World):
+    client = client_for(person, world)
+    for url_name, arguments, data in _alarm_posts(world):
+        before = _workflow_state()
+        response = client.post(reverse(url_name, kwargs=arguments), data)
+        location = response.get("Location", "")
+        if person in BUREAU_AND_ANALYST:
+            assert response.status_code == 302, url_name
+            assert not location.startswith(reverse("login"))
+            assert _workflow_state() != before, url_name
+        else:
+            assert refused(person, response.status_code, location), url_name
+            assert _workflow_state() == before, url_name
+    if person in BUREAU_AND_ANALYST:
+        assert CustomerAlarm.objects.get().status == AlarmStatus.CLOSED

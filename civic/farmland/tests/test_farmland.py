@@ -9,6 +9,7 @@ import datetime
 import io
 import json
 import zipfile
+from collections.abc import Sequence
 from decimal import Decimal
 
 import pytest
@@ -78,13 +79,13 @@ GOOD_ROWS = [
 ]
 
 
-def workbook(rows: list[list[object]], headings: list[str] = HEADINGS) -> bytes:
+def workbook(rows: Sequence[Sequence[object]], headings: list[str] = HEADINGS) -> bytes:
     book = Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.append(headings)
     for row in rows:
-        sheet.append(row)
+        sheet.append(list(row))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

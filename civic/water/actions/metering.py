@@ -88,13 +88,28 @@ def record_metering_run(
             period_end=last_day,
             engine=readings_engine.engine_name(engine),
             store=str(store),
+            zones=[
+                [str(meter), str(dma), str(role)]
+                for meter, dma, role in zones[["meter_id", "dma_id", "role"]].itertuples(index=False)
+            ],
             created_by=user,
         )
-        _store_summaries(run, results, series)
+        _store_summaries(run, results, series, _customer_dmas(zones))
     return run
 
 
-def _store_summaries(run: MeteringRun, results: AnalysisResults, series: dict[int, list[list[Any]]]) -> None:
+def _customer_dmas(zones: Any) -> dict[str, str]:
+    """The DMA of each customer meter (its first, should the zone file list it in two)."""
+    customers = zones[zones.role == "customer"]
+    dmas: dict[str, str] = {}
+    for meter, dma in zip(customers.meter_id, customers.dma_id, strict=True):
+        dmas.setdefault(str(meter), str(dma))
+    return dmas
+
+
+def _store_summaries(
+    run: MeteringRun, results: AnalysisResults, series: dict[int, list[list[Any]]], dmas: dict[str, str]
+) -> None:
     DmaBalance.objects.bulk_create(
         DmaBalance(
             run=run,
@@ -128,6 +143,7 @@ def _store_summaries(run: MeteringRun, results: AnalysisResults, series: dict[in
         CustomerAlarm(
             run=run,
             meter_code=row.meter_id,
+            dma_code=dmas.get(row.meter_id, ""),
             kind=row.kind,
             start=_county_time(row.start),
             end=_county_time(row.end),

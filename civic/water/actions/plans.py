@@ -314,6 +314,7 @@ def propose_plan(
     plan.method, plan.annual_volume_m3, plan.status = method, annual_m3, PlanStatus.DRAFT
     plan.basis = {"method": method, "computed_volume_m3": computed_m3, **basis, **split_basis}
     plan.issued_at, plan.issued_by = None, None
+    plan.proposed_by = by_user
     save_with_author(plan, by_user)
     _write_months(plan, months, by_user)
     return plan
@@ -347,10 +348,12 @@ def submit_plan_for_review(plan: AnnualPlan, by_user: User | None = None) -> Ann
 
 
 def issue_plan(plan: AnnualPlan, by_user: User | None) -> AnnualPlan:
-    """Issue (下达) a draft or reviewed plan to the water user."""
+    """Issue (下达) a draft or reviewed plan to the water user; a second person issues what one proposed."""
     _require_bureau(by_user)
     if plan.status == PlanStatus.ISSUED:
         raise ValidationError(_("This plan is already issued."))
+    if by_user is not None and plan.proposed_by_id == by_user.pk:
+        raise ValidationError(_("You proposed this plan: another member of the office issues it (four-eyes rule)."))
     plan.status, plan.issued_at, plan.issued_by = PlanStatus.ISSUED, timezone.now(), by_user
     save_with_author(plan, by_user)
     return plan

@@ -113,8 +113,9 @@ def compute_bills(
     """Bill the over-plan surcharge of one ended month or quarter, in one transaction.
 
     Running it again for the same period replaces the bills still ISSUED and
-    keeps those already paid or cancelled (their numbers are reported), so a
-    re-run after corrected readings or plans leaves one bill per user.
+    keeps those already delivered, paid, cancelled or under objection (their
+    numbers are reported), so a re-run after corrected readings or plans
+    leaves one bill per user.
     """
     schedule = _checked_schedule(first_day, last_day, today or timezone.localdate())
     bands = surcharge_bands(schedule)
@@ -156,7 +157,8 @@ def _checked_schedule(first_day: datetime.date, last_day: datetime.date, today: 
 
 
 def _settled_bill_numbers(first_day: datetime.date, last_day: datetime.date) -> dict[int, str]:
-    """Bills of the period already paid or cancelled, by water user id: a re-run must not touch them."""
+    """Bills of the period past ISSUED (delivered, paid, cancelled, objected), by water user id: a re-run must not
+    touch them."""
     settled = SurchargeBill.objects.filter(period_start=first_day, period_end=last_day).exclude(
         status=BillStatus.ISSUED
     )

@@ -13,6 +13,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from civic.core.identifiers import validate_unified_social_credit_code
+
 
 class Industry(models.Model):
     """A class of the national economic industry classification (GB/T 4754-2017)."""
@@ -55,6 +57,13 @@ class WaterUser(models.Model):
 
     code = models.CharField(_("user number"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=200)
+    social_credit_code = models.CharField(
+        _("unified social credit code"),
+        max_length=18,
+        blank=True,
+        validators=[validate_unified_social_credit_code],
+        help_text=_("18 characters, as on the business licence (GB 32100-2015)."),
+    )
     kind = models.CharField(_("kind"), max_length=32, choices=WaterUserKind.choices)
     industry = models.ForeignKey(Industry, verbose_name=_("industry"), on_delete=models.PROTECT, null=True, blank=True)
     town = models.ForeignKey("core.Region", verbose_name=_("town or street"), on_delete=models.PROTECT)
@@ -75,15 +84,28 @@ class WaterUser(models.Model):
         help_text=_("The user's own, from its water balance test; empty: the county's coefficient."),
     )
     water_balance_test_on = models.DateField(_("water balance test date"), null=True, blank=True)
+    closed_on = models.DateField(_("account closed on"), null=True, blank=True)
+    closure_reason = models.TextField(_("reason for closing"), blank=True)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["code"]
         verbose_name = _("water user")
         verbose_name_plural = _("water users")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["social_credit_code"],
+                condition=~models.Q(social_credit_code=""),
+                name="one_water_user_per_social_credit_code",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_on is not None
 
     def billing_readings(self) -> models.QuerySet[MeterReading]:
         """Readings of the user's top-level meters: the ones whose sum is the user's use."""
@@ -387,6 +409,14 @@ class AnnualPlan(models.Model):
         _("basis"), default=dict, blank=True, help_text=_("The inputs the plan was worked out from.")
     )
     status = models.CharField(_("status"), max_length=16, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("issued by"), null=True, blank=True, on_delete=models.SET_NULL
@@ -513,8 +543,19 @@ class SurchargeTier(models.Model):
 
 class BillStatus(models.TextChoices):
     ISSUED = "issued", _("Issued")
+    DELIVERED = "delivered", _("Delivered")
+    OBJECTED = "objected", _("Objection under review")
     PAID = "paid", _("Paid")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+# Bills still to be paid: the payment falls due whether or not an objection is under review.
+UNSETTLED_BILL_STATUSES = (BillStatus.ISSUED, BillStatus.DELIVERED, BillStatus.OBJECTED)
+
+
+class ObjectionOutcome(models.TextChoices):
+    UPHELD = "upheld", _("Upheld: the bill is cancelled")
+    DISMISSED = "dismissed", _("Dismissed: the bill stands")
 
 
 class SurchargeBill(models.Model):
@@ -539,6 +580,18 @@ class SurchargeBill(models.Model):
     source_document = models.CharField(_("document applied"), max_length=200, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=BillStatus.choices, default=BillStatus.ISSUED)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    delivered_on = models.DateField(_("delivered on"), null=True, blank=True)
+    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    payment_reference = models.CharField(_("payment reference"), max_length=50, blank=True)
+    cancelled_on = models.DateField(_("cancelled on"), null=True, blank=True)
+    cancellation_reason = models.TextField(_("reason for cancelling"), blank=True)
+    objection_received_on = models.DateField(_("objection received on"), null=True, blank=True)
+    objection = models.TextField(_("objection"), blank=True)
+    objection_decided_on = models.DateField(_("objection decided on"), null=True, blank=True)
+    objection_outcome = models.CharField(
+        _("outcome of the objection"), max_length=16, choices=ObjectionOutcome.choices, blank=True
+    )
+    objection_decision = models.TextField(_("decision on the objection"), blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -588,14 +641,17 @@ class FarmlandProgram(models.Model):
 # The metering summaries and the reuse studies live in their own modules; they build on the
 # records above, so they are imported once those exist.
 from civic.water.models.metering import (  # noqa: E402, F401
+    AlarmStatus,
     AnomalyKind,
     CustomerAlarm,
+    CustomerOutcome,
     DmaBalance,
     DmaNightFlow,
     DmaNightFlowAlarm,
     LeakageRateParameters,
     MeteringParameters,
     MeteringRun,
+    NightFlowOutcome,
     WaterAudit,
 )
 from civic.water.models.reuse import (  # noqa: E402, F401

@@ -7,6 +7,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from hydro import alarm_outcomes
+
 
 class MeteringRun(models.Model):
     """One run of the readings analysis over a period: the DMA balances, night flows and alarms it found."""
@@ -15,6 +17,9 @@ class MeteringRun(models.Model):
     period_end = models.DateField(_("last day"))
     engine = models.CharField(_("engine"), max_length=16, default="duckdb")
     store = models.CharField(_("readings store"), max_length=500)
+    zones = models.JSONField(
+        _("zone membership"), default=list, blank=True, help_text=_("[[meter, DMA, role], …] as analysed.")
+    )
     created_at = models.DateTimeField(_("run at"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("run by"), null=True, blank=True, on_delete=models.PROTECT
@@ -67,7 +72,63 @@ class DmaNightFlow(models.Model):
         verbose_name_plural = _("DMA night flows")
 
 
-class DmaNightFlowAlarm(models.Model):
+class AlarmStatus(models.TextChoices):
+    NEW = "new", _("New")
+    ASSIGNED = "assigned", _("Assigned")
+    CONTACTED = "contacted", _("Contacted")
+    CLOSED = "closed", _("Closed")
+
+
+class CustomerOutcome(models.TextChoices):
+    """What staff found behind a customer alarm (hydro.alarm_outcomes says which make each kind true)."""
+
+    CONFIRMED_LEAK = alarm_outcomes.CONFIRMED_LEAK, _("Confirmed leak")
+    CUSTOMER_USE = alarm_outcomes.CUSTOMER_USE, _("Customer use")
+    METER_FAULT = alarm_outcomes.METER_FAULT, _("Meter fault")
+    DATA_ERROR = alarm_outcomes.DATA_ERROR, _("Data error")
+    NO_ACCESS = alarm_outcomes.NO_ACCESS, _("No access")
+
+
+class NightFlowOutcome(models.TextChoices):
+    """What the field crew found in a DMA after a night-flow alarm."""
+
+    LEAK_REPAIRED = alarm_outcomes.LEAK_REPAIRED, _("Leak found and repaired")
+    NO_LEAK_FOUND = alarm_outcomes.NO_LEAK_FOUND, _("No leak found")
+
+
+class TriagedAlarm(models.Model):
+    """The workflow of an alarm: assigned to a person, the contact made, closed with an outcome."""
+
+    status = models.CharField(
+        _("status"), max_length=16, choices=AlarmStatus.choices, default=AlarmStatus.NEW, db_index=True
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned to"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    contacted_at = models.DateTimeField(_("contacted at"), null=True, blank=True)
+    contact_note = models.TextField(_("contact"), blank=True)
+    outcome = models.CharField(_("outcome"), max_length=24, blank=True, db_index=True)
+    outcome_note = models.TextField(_("finding"), blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
+
+
+class DmaNightFlowAlarm(TriagedAlarm):
     """A rise of a DMA's night flow above its baseline: the night it began and the night it was detected."""
 
     run = models.ForeignKey(
@@ -77,11 +138,26 @@ class DmaNightFlowAlarm(models.Model):
     start = models.DateField(_("rise began"))
     detected = models.DateField(_("detected"))
     excess_m3_per_h = models.FloatField(_("excess over baseline (m³/h)"))
+    outcome = models.CharField(_("outcome"), max_length=24, blank=True, choices=NightFlowOutcome.choices, db_index=True)
+    volume_recovered_m3 = models.FloatField(
+        _("volume recovered (m³)"),
+        null=True,
+        blank=True,
+        help_text=_("The water the repair saves, as the crew estimates it."),
+    )
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["dma_code", "start"]
         verbose_name = _("night-flow alarm")
         verbose_name_plural = _("night-flow alarms")
+
+    def __str__(self) -> str:
+        return f"{self.dma_code} {self.start:%Y-%m-%d}"
+
+    @property
+    def kind(self) -> str:
+        return alarm_outcomes.NIGHT_FLOW
 
 
 class AnomalyKind(models.TextChoices):
@@ -92,13 +168,14 @@ class AnomalyKind(models.TextChoices):
     GAP = "gap", _("Missing data")
 
 
-class CustomerAlarm(models.Model):
+class CustomerAlarm(TriagedAlarm):
     """An anomaly on a customer meter, with the meter's hourly use around it for the drill-down chart."""
 
     run = models.ForeignKey(
         MeteringRun, verbose_name=_("metering analysis"), on_delete=models.CASCADE, related_name="customer_alarms"
     )
     meter_code = models.CharField(_("meter"), max_length=40)
+    dma_code = models.CharField(_("DMA"), max_length=32, blank=True, db_index=True)
     kind = models.CharField(_("kind"), max_length=16, choices=AnomalyKind.choices)
     start = models.DateTimeField(_("start"))
     end = models.DateTimeField(_("end"))
@@ -107,6 +184,8 @@ class CustomerAlarm(models.Model):
     use_series = models.JSONField(
         _("hourly use around the alarm"), default=list, help_text=_("[[ISO time, m³], …] for the chart.")
     )
+    outcome = models.CharField(_("outcome"), max_length=24, blank=True, choices=CustomerOutcome.choices, db_index=True)
+    history = HistoricalRecords(excluded_fields=["use_series"])
 
     class Meta:
         ordering = ["-start", "meter_code"]

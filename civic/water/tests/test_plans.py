@@ -53,7 +53,7 @@ def months_of(plan):
 def issued_runhua_plan(cast):
     give_runhua_history(cast)
     plan = actions.propose_plan(cast.runhua, 2024, PlanMethod.HISTORY, by_user=cast.bureau_staff)
-    return actions.issue_plan(plan, cast.bureau_staff)
+    return actions.issue_plan(plan, cast.bureau_admin)
 
 
 def dyeing_quota(**values):
@@ -161,10 +161,10 @@ def test_it_reviews_and_issues_a_plan(cast):
     give_runhua_history(cast)
     plan = actions.propose_plan(cast.runhua, 2024, PlanMethod.HISTORY, by_user=cast.bureau_staff)
     actions.submit_plan_for_review(plan, cast.bureau_staff)
-    actions.issue_plan(plan, cast.bureau_staff)
+    actions.issue_plan(plan, cast.bureau_admin)
     plan.refresh_from_db()
     assert plan.status == PlanStatus.ISSUED
-    assert plan.issued_by == cast.bureau_staff
+    assert plan.issued_by == cast.bureau_admin
     assert plan.issued_at is not None
     assert [record.status for record in plan.history.order_by("history_id")] == ["draft", "under_review", "issued"]
     with pytest.raises(ValidationError):
@@ -352,9 +352,10 @@ def test_it_proposes_and_issues_from_the_bureaus_pages(client, cast):
     plan = AnnualPlan.objects.get()
     assert response.url == reverse("water:plan_detail", args=[plan.pk])
     assert plan.annual_volume_m3 == 45_000
-    client.post(reverse("water:plan_detail", args=[plan.pk]), {"action": "issue"})
+    client.force_login(cast.bureau_admin)  # the second pair of eyes issues it
+    client.post(reverse("water:issue_plan", args=[plan.pk]), {"confirm": "on"})
     plan.refresh_from_db()
-    assert (plan.status, plan.issued_by) == (PlanStatus.ISSUED, cast.bureau_staff)
+    assert (plan.status, plan.issued_by) == (PlanStatus.ISSUED, cast.bureau_admin)
 
 
 # --- compute_plans -------------------------------------------------------------

@@ -6,7 +6,6 @@ import datetime
 import zoneinfo
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,7 +15,6 @@ from civic.core.models import Region, RegionLevel, Role
 from civic.core.permissions import BUREAU, role_required, signed_in_user, user_has_role
 from civic.water import actions, forms
 from civic.water.models import (
-    CustomerAlarm,
     DmaBalance,
     MeteringRun,
     WaterAudit,
@@ -24,12 +22,12 @@ from civic.water.models import (
 from hydro.readings_store import COUNTY_TIME_ZONE
 
 METERING_ROLES = (*BUREAU, Role.NETWORK_ANALYST)
-CUSTOMER_ALARM_PAGE_SIZE = 50
 
 
 def visible_metering_runs(user: Any) -> QuerySet[MeteringRun]:
     """Metering analyses are the utility's and the bureau's: all of them for those roles, none for others."""
-    return MeteringRun.objects.all() if user_has_role(user, METERING_ROLES) else MeteringRun.objects.none()
+    runs = MeteringRun.objects.defer("zones")
+    return runs if user_has_role(user, METERING_ROLES) else runs.none()
 
 
 def _chosen_run(request: HttpRequest) -> MeteringRun | None:
@@ -91,27 +89,6 @@ def _night_chart_data(run: MeteringRun) -> dict[str, Any]:
                 {"start": alarm.start.isoformat(), "detected": alarm.detected.isoformat()}
             )
     return series
-
-
-@role_required(*METERING_ROLES)
-def customer_alarm_list(request: HttpRequest) -> HttpResponse:
-    """The customer-side alarms of a run, searchable by meter and kind, in pages."""
-    run = _chosen_run(request)
-    form = forms.CustomerAlarmFilterForm(request.GET or None)
-    alarms = form.filtered(run.customer_alarms.all()) if run else CustomerAlarm.objects.none()
-    page = Paginator(alarms.defer("use_series"), CUSTOMER_ALARM_PAGE_SIZE).get_page(request.GET.get("page"))
-    query_without_page = request.GET.copy()
-    query_without_page.pop("page", None)
-    context = {"run": run, "form": form, "page": page, "total": page.paginator.count}
-    return render(request, "water/metering_alarm_list.html", {**context, "query": query_without_page.urlencode()})
-
-
-@role_required(*METERING_ROLES)
-def customer_alarm_detail(request: HttpRequest, alarm_id: int) -> HttpResponse:
-    """One customer alarm with a chart of the meter's use around it."""
-    alarm = get_object_or_404(CustomerAlarm.objects.filter(run__in=visible_metering_runs(request.user)), pk=alarm_id)
-    chart = {"series": alarm.use_series, "start": _wall_clock(alarm.start), "end": _wall_clock(alarm.end)}
-    return render(request, "water/metering_alarm_detail.html", {"alarm": alarm, "chart": chart})
 
 
 def _wall_clock(moment: datetime.datetime) -> str:

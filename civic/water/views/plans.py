@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dates import MONTHS, MONTHS_3
 from django.utils.translation import gettext_lazy as _
 
 from civic.core.models import User
-from civic.core.permissions import BUREAU, WATER_READERS, role_required, signed_in_user
-from civic.water import actions, forms
+from civic.core.permissions import BUREAU, WATER_OFFICE, WATER_READERS, role_required, signed_in_user
+from civic.water import actions, forms, plan_notices
 from civic.water.models import (
     AdjustmentStatus,
     AnnualPlan,
@@ -30,7 +31,7 @@ PLAN_PAGE_SIZE = 50
 
 def visible_plans(user: User) -> QuerySet[AnnualPlan]:
     """Plans a user may open: every plan for the bureau; a reporter's own user's issued plans; else none."""
-    plans = AnnualPlan.objects.select_related("water_user", "water_user__town", "issued_by")
+    plans = AnnualPlan.objects.select_related("water_user", "water_user__town", "issued_by", "proposed_by")
     if user.is_bureau:
         return plans
     if user.is_enterprise_reporter and user.water_user_id:
@@ -114,13 +115,48 @@ def _move_plan_on(request: HttpRequest, plan: AnnualPlan) -> HttpResponse:
         raise PermissionDenied
     form = forms.PlanStatusForm(request.POST)
     if form.is_valid():
-        move = actions.issue_plan if form.cleaned_data["action"] == "issue" else actions.submit_plan_for_review
+        if form.cleaned_data["action"] == "issue":
+            # Issuing goes through its confirmation page, which a second person signs off.
+            return redirect("water:issue_plan", plan_id=plan.pk)
         try:
-            move(plan, user)
+            actions.submit_plan_for_review(plan, user)
             messages.success(request, _("Plan is now: %(status)s.") % {"status": plan.get_status_display()})
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
     return redirect("water:plan_detail", plan_id=plan.pk)
+
+
+@role_required(*WATER_OFFICE)
+def issue_plan(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """The confirmation before a plan is issued: its figures, who proposed it, and the issuing button."""
+    user = signed_in_user(request)
+    plan = get_object_or_404(visible_plans(user), pk=plan_id)
+    if plan.status == PlanStatus.ISSUED:
+        return redirect("water:plan_detail", plan_id=plan.pk)
+    form = forms.IssuePlanForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.issue_plan(plan, user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Plan issued to %(user)s.") % {"user": plan.water_user.name})
+            return redirect("water:plan_detail", plan_id=plan.pk)
+    context = {
+        "plan": plan,
+        "form": form,
+        "months": _plan_months(plan),
+        "own_proposal": plan.proposed_by_id is not None and plan.proposed_by_id == user.pk,
+    }
+    return render(request, "water/plan_issue_confirm.html", context)
+
+
+@role_required(*WATER_READERS)
+def plan_notice_pdf(request: HttpRequest, plan_id: int) -> FileResponse:
+    """The printable plan notice (计划用水通知书) of an issued plan; a draft has none."""
+    plan = get_object_or_404(visible_plans(signed_in_user(request)), pk=plan_id, status=PlanStatus.ISSUED)
+    notice = io.BytesIO(plan_notices.plan_notice_pdf(plan))
+    return FileResponse(notice, filename=f"{plan_notices.plan_notice_number(plan)}.pdf", content_type="application/pdf")
 
 
 def _plan_months(plan: AnnualPlan) -> list[dict[str, Any]]:

@@ -12,9 +12,11 @@ from civic.core.permissions import BUREAU, WATER_READERS, role_required, signed_
 from civic.water import forms
 from civic.water.access import visible_water_user_or_404, visible_water_users
 from civic.water.models import (
+    AnnualPlan,
     WaterSource,
     WaterUser,
 )
+from civic.water.views.plans import visible_plans
 
 WATER_USER_PAGE_SIZE = 50
 
@@ -43,8 +45,8 @@ def water_user_detail(request: HttpRequest, code: str) -> HttpResponse:
     context = {
         "water_user": water_user,
         "year": year,
-        "years": _years_with_records(water_user),
-        "plan": water_user.plans.filter(year=year).first(),
+        "years": _years_with_records(request, water_user),
+        "plan": _visible_plan(request, water_user, year),
         "meters": meters,
         "bills": water_user.bills.order_by("-period_start")[:24],
         "source_labels": [WaterSource(code).label for code in water_user.water_sources if code in WaterSource.values],
@@ -58,7 +60,7 @@ def water_user_use_json(request: HttpRequest, code: str) -> JsonResponse:
     water_user = visible_water_user_or_404(request.user, code)
     year = _chosen_year(request, water_user)
     actual = water_user.monthly_use_m3(year)
-    plan = water_user.plans.filter(year=year).first()
+    plan = _visible_plan(request, water_user, year)
     planned = {month.month: month.volume_m3 for month in plan.months.all()} if plan else {}
     return JsonResponse(
         {
@@ -84,8 +86,14 @@ def my_water_user(request: HttpRequest) -> HttpResponse:
     return redirect("water:water_user_detail", code=user.water_user.code)
 
 
-def _years_with_records(water_user: WaterUser) -> list[int]:
-    plan_years = set(water_user.plans.values_list("year", flat=True))
+def _visible_plan(request: HttpRequest, water_user: WaterUser, year: int) -> AnnualPlan | None:
+    """The year's plan as the user may see it: drafts are the office's own, a reporter sees only an issued plan."""
+    return visible_plans(signed_in_user(request)).filter(water_user=water_user, year=year).first()
+
+
+def _years_with_records(request: HttpRequest, water_user: WaterUser) -> list[int]:
+    plans = visible_plans(signed_in_user(request)).filter(water_user=water_user)
+    plan_years = set(plans.values_list("year", flat=True))
     reading_years = {day.year for day in water_user.billing_readings().dates("reading_date", "year")}
     return sorted(plan_years | reading_years, reverse=True)
 
@@ -102,5 +110,5 @@ def _chosen_year(request: HttpRequest, water_user: WaterUser) -> int:
     reading_years = water_user.billing_readings().dates("reading_date", "year", order="DESC")
     if reading_years:
         return reading_years[0].year
-    years = _years_with_records(water_user)
+    years = _years_with_records(request, water_user)
     return years[0] if years else timezone.localdate().year

@@ -25,11 +25,7 @@ from civic.water.spreadsheets import XLSX_CONTENT_TYPE
 
 REUSE_STUDY_PAGE_SIZE = 20
 DEFAULT_SANKEY_SCENARIO = "between_plants"
-REUSE_STATUS_LABELS = {
-    "optimal": _("optimal"),
-    "feasible": _("feasible, not proven least"),
-    "infeasible": _("infeasible"),
-}
+REUSE_STATUS_LABELS = reuse_problems.STATUS_LABELS
 
 
 def visible_reuse_studies(user: Any) -> QuerySet[ReuseStudy]:

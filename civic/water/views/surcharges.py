@@ -16,10 +16,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from civic.core.permissions import BUREAU, WATER_READERS, role_required
+from civic.core.permissions import BUREAU, WATER_OFFICE, WATER_READERS, role_required, user_has_role
 from civic.water import actions, forms, notices, spreadsheets
 from civic.water.access import visible_water_users
 from civic.water.models import (
+    BillStatus,
     SurchargeBill,
 )
 from civic.water.spreadsheets import XLSX_CONTENT_TYPE
@@ -102,7 +103,9 @@ def _bill_run_message(run: actions.BillRun) -> str:
         "no_readings": run.no_readings,
     }
     if run.kept_bill_numbers:
-        message += " " + _("Kept as paid or cancelled: %(numbers)s.") % {"numbers": ", ".join(run.kept_bill_numbers)}
+        message += " " + _("Kept as delivered, paid, cancelled or under objection: %(numbers)s.") % {
+            "numbers": ", ".join(run.kept_bill_numbers)
+        }
     if run.unread:
         message += " " + _("Not billed until every meter is read (compute the period again then): %(users)s.") % {
             "users": "; ".join(str(unread) for unread in run.unread)
@@ -136,8 +139,21 @@ def bill_detail(request: HttpRequest, number: str) -> HttpResponse:
         "excess_percent": notices.excess_percent(bill),
         "payment_deadline": notices.payment_deadline(bill),
         "period_label": surcharge.format_period(bill.period_start, bill.period_end),
+        "steps": _bill_steps(bill) if user_has_role(request.user, WATER_OFFICE) else [],
+        "today": timezone.localdate(),
+        "history": bill.history.select_related("history_user").order_by("history_date"),
     }
     return render(request, "water/bill_detail.html", context)
+
+
+def _bill_steps(bill: SurchargeBill) -> list[str]:
+    """The steps the office may take next on the bill, in the order its life goes."""
+    steps = {
+        BillStatus.ISSUED: ["deliver", "pay", "object", "cancel"],
+        BillStatus.DELIVERED: ["pay", "object", "cancel"],
+        BillStatus.OBJECTED: ["decide", "pay", "cancel"],
+    }
+    return steps.get(BillStatus(bill.status), [])
 
 
 @role_required(*WATER_READERS)

@@ -40,7 +40,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--year", type=int, required=True, help="Plan year, e.g. 2025.")
         parser.add_argument("--issue", action="store_true", help="Issue the proposed plans at once.")
-        parser.add_argument("--user", dest="username", help="Bureau account recorded as author and issuer.")
+        parser.add_argument("--user", dest="username", help="Bureau account recorded as the plans' author.")
+        parser.add_argument(
+            "--issuer", help="Bureau account that issues the plans with --issue: another than --user (four-eyes)."
+        )
         parser.add_argument(
             "--review-list",
             action="store_true",
@@ -50,13 +53,16 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         author = self._author(options.get("username"))
+        issuer = self._author(options.get("issuer")) or author
         year, issue = options["year"], options["issue"]
+        if issue and author is not None and issuer == author:
+            raise CommandError("Plans proposed by an account are issued by another: give --issuer.")
         if options["review_list"]:
             self._review_list(year, author)
         water_users = WaterUser.objects.filter(planned_use_status=PlannedUseStatus.LISTED).order_by("code")
         run = PlanRun()
         for water_user in tqdm(water_users, desc=f"Plans {year}", unit="user", file=sys.stderr, disable=None):
-            self._plan_one(water_user, year, issue, author, run)
+            self._plan_one(water_user, year, issue, author, issuer, run)
         self._report(run, year)
 
     def _review_list(self, year: int, author: User | None) -> None:
@@ -79,7 +85,9 @@ class Command(BaseCommand):
             raise CommandError(f"{username} is not a bureau account.")
         return author
 
-    def _plan_one(self, water_user: WaterUser, year: int, issue: bool, author: User | None, run: PlanRun) -> None:
+    def _plan_one(
+        self, water_user: WaterUser, year: int, issue: bool, author: User | None, issuer: User | None, run: PlanRun
+    ) -> None:
         existing = AnnualPlan.objects.filter(water_user=water_user, year=year).first()
         if existing is not None and existing.status == PlanStatus.ISSUED:
             run.left_issued += 1
@@ -94,7 +102,7 @@ class Command(BaseCommand):
             return
         run.proposed += 1
         if issue:
-            actions.issue_plan(plan, author)
+            actions.issue_plan(plan, issuer)
             run.issued += 1
 
     def _report(self, run: PlanRun, year: int) -> None:

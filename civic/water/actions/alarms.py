@@ -1,0 +1,275 @@
+"""The alarm workflow: assign, record the contact, close with an outcome; the precision the outcomes measure;
+and new metering thresholds, previewed on the last analysed period before they are saved.
+
+Customer alarms and DMA night-flow alarms follow the same steps. Each step is
+one save inside a transaction, kept in the alarm's history (simple_history)
+with who did it and a reason naming the step, so the alarm page can show
+its timeline.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import zoneinfo
+from collections import Counter
+from typing import Any, TypeVar
+
+import pandas as pd
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from civic.core.models import User
+from civic.water.models import (
+    AlarmStatus,
+    CustomerAlarm,
+    DmaNightFlowAlarm,
+    MeteringParameters,
+    MeteringRun,
+    NightFlowOutcome,
+)
+from hydro import alarm_outcomes, readings_engine
+from hydro.alarm_outcomes import JudgedAlarm, Precision, ThresholdEffect
+from hydro.readings_analysis import AnomalySettings, Period, anomalies_by_group
+from hydro.readings_engine import memory_table
+from hydro.readings_store import COUNTY_TIME_ZONE
+
+Alarm = CustomerAlarm | DmaNightFlowAlarm
+AlarmT = TypeVar("AlarmT", CustomerAlarm, DmaNightFlowAlarm)
+
+ASSIGNED = "assigned"
+CONTACTED = "contacted"
+CLOSED = "closed"
+REOPENED = "reopened"
+"""The steps of the workflow, kept as the history's change reason."""
+
+
+class AlarmWorkflowError(ValueError):
+    """A step that does not fit the alarm's state; the message says why."""
+
+
+def _save_step(alarm: Alarm, step: str, user: User | None) -> None:
+    alarm._history_user = user  # type: ignore[union-attr]
+    alarm._change_reason = step  # type: ignore[union-attr]
+    alarm.save()
+
+
+def _refuse_closed(alarm: Alarm) -> None:
+    if alarm.status == AlarmStatus.CLOSED:
+        raise AlarmWorkflowError(_("This alarm is closed; reopen it first."))
+
+
+@transaction.atomic
+def assign_alarm(alarm: AlarmT, assignee: User, by: User | None) -> AlarmT:
+    """Give an open alarm to a member of staff to follow up."""
+    alarm = type(alarm).objects.select_for_update().get(pk=alarm.pk)
+    _refuse_closed(alarm)
+    alarm.assignee = assignee
+    if alarm.status == AlarmStatus.NEW:
+        alarm.status = AlarmStatus.ASSIGNED
+    _save_step(alarm, ASSIGNED, by)
+    return alarm
+
+
+@transaction.atomic
+def record_contact(alarm: AlarmT, note: str, by: User | None, when: datetime.datetime | None = None) -> AlarmT:
+    """Record the call or visit to the customer (or the field check of a DMA) and what was said."""
+    alarm = type(alarm).objects.select_for_update().get(pk=alarm.pk)
+    _refuse_closed(alarm)
+    if not note.strip():
+        raise AlarmWorkflowError(_("Say what was said or seen."))
+    alarm.contacted_at = when or timezone.now()
+    alarm.contact_note = note.strip()
+    if alarm.assignee is None:
+        alarm.assignee = by
+    alarm.status = AlarmStatus.CONTACTED
+    _save_step(alarm, CONTACTED, by)
+    return alarm
+
+
+@transaction.atomic
+def close_alarm(
+    alarm: AlarmT, outcome: str, note: str, by: User | None, volume_recovered_m3: float | None = None
+) -> AlarmT:
+    """Close an alarm with what was found; a night-flow leak repaired needs the volume recovered [m³]."""
+    alarm = type(alarm).objects.select_for_update().get(pk=alarm.pk)
+    _refuse_closed(alarm)
+    choices = {value for value, _label in type(alarm)._meta.get_field("outcome").choices or []}
+    if outcome not in choices:
+        raise AlarmWorkflowError(_("Choose one of the outcomes listed."))
+    if isinstance(alarm, DmaNightFlowAlarm):
+        if outcome == NightFlowOutcome.LEAK_REPAIRED and volume_recovered_m3 is None:
+            raise AlarmWorkflowError(_("Give the volume the repair recovered (m³)."))
+        if volume_recovered_m3 is not None and volume_recovered_m3 < 0:
+            raise AlarmWorkflowError(_("The volume recovered cannot be negative."))
+        alarm.volume_recovered_m3 = volume_recovered_m3 if outcome == NightFlowOutcome.LEAK_REPAIRED else None
+    alarm.outcome = outcome
+    alarm.outcome_note = note.strip()
+    alarm.status = AlarmStatus.CLOSED
+    alarm.closed_at = timezone.now()
+    alarm.closed_by = by
+    _save_step(alarm, CLOSED, by)
+    return alarm
+
+
+@transaction.atomic
+def reopen_alarm(alarm: AlarmT, by: User | None) -> AlarmT:
+    """Reopen a closed alarm (its outcome no longer counts); the closing stays in its history."""
+    alarm = type(alarm).objects.select_for_update().get(pk=alarm.pk)
+    if alarm.status != AlarmStatus.CLOSED:
+        raise AlarmWorkflowError(_("Only a closed alarm can be reopened."))
+    alarm.status = AlarmStatus.CONTACTED if alarm.contacted_at else AlarmStatus.ASSIGNED
+    if alarm.assignee is None:
+        alarm.status = AlarmStatus.NEW
+    alarm.outcome = ""
+    alarm.closed_at = None
+    alarm.closed_by = None
+    if isinstance(alarm, DmaNightFlowAlarm):
+        alarm.volume_recovered_m3 = None
+    _save_step(alarm, REOPENED, by)
+    return alarm
+
+
+# --- measured precision ------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class AlarmPrecision:
+    """Precision per kind and per DMA of the closed alarms, and the alarms still open per kind."""
+
+    by_kind: dict[str, Precision]
+    by_dma: dict[str, Precision]
+    overall: Precision
+    open_by_kind: dict[str, int]
+    volume_recovered_m3: float
+
+
+def _judged_rows() -> list[tuple[str, str, str]]:
+    """(DMA, kind, outcome) of every closed alarm, customer and night-flow."""
+    closed = {"status": AlarmStatus.CLOSED}
+    customer = CustomerAlarm.objects.filter(**closed).exclude(outcome="")
+    night = DmaNightFlowAlarm.objects.filter(**closed).exclude(outcome="")
+    return [
+        *((dma or "", kind, outcome) for dma, kind, outcome in customer.values_list("dma_code", "kind", "outcome")),
+        *((dma, alarm_outcomes.NIGHT_FLOW, outcome) for dma, outcome in night.values_list("dma_code", "outcome")),
+    ]
+
+
+def alarm_precision() -> AlarmPrecision:
+    """The precision the recorded outcomes measure (hydro.alarm_outcomes says which outcome is true per kind)."""
+    rows = _judged_rows()
+    open_counts = Counter(CustomerAlarm.objects.exclude(status=AlarmStatus.CLOSED).values_list("kind", flat=True))
+    open_counts[alarm_outcomes.NIGHT_FLOW] = DmaNightFlowAlarm.objects.exclude(status=AlarmStatus.CLOSED).count()
+    recovered = DmaNightFlowAlarm.objects.filter(status=AlarmStatus.CLOSED).values_list(
+        "volume_recovered_m3", flat=True
+    )
+    return AlarmPrecision(
+        by_kind=alarm_outcomes.precision_by((kind, kind, outcome) for _dma, kind, outcome in rows),
+        by_dma=alarm_outcomes.precision_by((dma, kind, outcome) for dma, kind, outcome in rows),
+        overall=alarm_outcomes.precision_of((kind, outcome) for _dma, kind, outcome in rows),
+        open_by_kind={kind: count for kind, count in open_counts.items() if count},
+        volume_recovered_m3=sum(volume for volume in recovered if volume is not None),
+    )
+
+
+# --- thresholds tuned from the outcomes --------------------------------------------------------------------
+
+PARAMETER_FIELDS = (
+    "night_window_start_hour",
+    "night_window_end_hour",
+    "night_use_l_per_h_per_connection",
+    "baseline_nights",
+    "continuous_flow_hours",
+    "stuck_hours",
+    "gap_hours",
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class ThresholdPreview:
+    """The customer alarms a run's period gives now and with proposed thresholds, and their effect on the judged."""
+
+    run: MeteringRun
+    current_by_kind: dict[str, int]
+    proposed_by_kind: dict[str, int]
+    effect: ThresholdEffect
+    judged: int
+
+
+def anomaly_settings_from(values: dict[str, Any]) -> AnomalySettings:
+    """hydro's anomaly settings with the proposed persistence, stuck and gap hours."""
+    return AnomalySettings(
+        continuous_flow_hours=values["continuous_flow_hours"],
+        stuck_hours=values["stuck_hours"],
+        gap_hours=values["gap_hours"],
+    )
+
+
+def _run_period(run: MeteringRun) -> Period:
+    end = run.period_end + datetime.timedelta(days=1)
+    return Period(
+        datetime.datetime.combine(run.period_start, datetime.time()), datetime.datetime.combine(end, datetime.time())
+    )
+
+
+def _customer_meters(connection: Any, run: MeteringRun) -> Any:
+    """The run's customer meters as a table, or None (every meter in the store) for a run without zones."""
+    meters = sorted({row[0] for row in run.zones if len(row) >= 3 and row[2] == "customer"})
+    if not meters:
+        return None
+    return memory_table(connection, pd.DataFrame({"meter_id": meters}), "preview_meters")
+
+
+def _wall_clock(moment: datetime.datetime) -> datetime.datetime:
+    return timezone.localtime(moment, zoneinfo.ZoneInfo(COUNTY_TIME_ZONE)).replace(tzinfo=None)
+
+
+def preview_thresholds(run: MeteringRun, settings: AnomalySettings, engine: str | None = None) -> ThresholdPreview:
+    """Re-run the customer-anomaly analysis of a run's period with `settings`, and compare with the outcomes.
+
+    Nothing is written. The judged alarms are the closed alarms of the same
+    period (of any run over it), matched to the new alarms by meter, kind and
+    overlapping time (`hydro.alarm_outcomes.threshold_effect`).
+    """
+    period = _run_period(run)
+    connection = readings_engine.connect(engine)
+    readings = readings_engine.readings_table(connection, run.store, period.months())
+    proposed = anomalies_by_group(connection, readings, period, settings, _customer_meters(connection, run))
+    closed = CustomerAlarm.objects.filter(
+        run__period_start=run.period_start, run__period_end=run.period_end, status=AlarmStatus.CLOSED
+    ).exclude(outcome="")
+    judged = [
+        JudgedAlarm(
+            meter_id=alarm.meter_code,
+            kind=alarm.kind,
+            start=_wall_clock(alarm.start),
+            end=_wall_clock(alarm.end),
+            truth=alarm_outcomes.outcome_truth(alarm.kind, alarm.outcome),
+        )
+        for alarm in closed.defer("use_series")
+    ]
+    spans = [
+        (row.meter_id, row.kind, row.start.to_pydatetime(), row.end.to_pydatetime())
+        for row in proposed.itertuples(index=False)
+    ]
+    return ThresholdPreview(
+        run=run,
+        current_by_kind=dict(Counter(run.customer_alarms.values_list("kind", flat=True))),
+        proposed_by_kind=dict(Counter(proposed["kind"])) if not proposed.empty else {},
+        effect=alarm_outcomes.threshold_effect(judged, spans),
+        judged=len(judged),
+    )
+
+
+def save_metering_parameters(values: dict[str, Any], user: User | None) -> MeteringParameters:
+    """Keep proposed thresholds as a new dated row; the rows before it stay as they were."""
+    if MeteringParameters.objects.filter(effective_from=values["effective_from"]).exists():
+        raise AlarmWorkflowError(_("Thresholds from this date exist already; choose a later date."))
+    row = MeteringParameters(
+        effective_from=values["effective_from"], **{name: values[name] for name in PARAMETER_FIELDS}
+    )
+    row._history_user = user  # type: ignore[attr-defined]
+    with transaction.atomic():
+        row.save()
+    return row

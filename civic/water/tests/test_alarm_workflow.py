@@ -1,0 +1,318 @@
+"""The alarm workflow: customer and night-flow alarms assigned, contacted and closed with an outcome; the
+precision their outcomes measure; and thresholds previewed on the analysed period before they are saved.
+
+The alarms are those of Hongxing's and Fenghuang's two hand-worked days (hydro/tests/readings_cases.py):
+C-LEAK, C-BURST and C-REVERSE in Hongxing (HX), C-GAP in Fenghuang (FH). Precision = TP / (TP + FP),
+Fawcett (2006), section 2; which outcome is true for which kind is hydro.alarm_outcomes' table.
+"""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from civic.water.actions import (
+    AlarmWorkflowError,
+    alarm_precision,
+    anomaly_settings_from,
+    assign_alarm,
+    close_alarm,
+    preview_thresholds,
+    record_contact,
+    reopen_alarm,
+    save_metering_parameters,
+)
+from civic.water.models import AlarmStatus, CustomerAlarm, DmaNightFlowAlarm, MeteringParameters, MeteringRun
+from civic.water.tests.test_metering import make_run
+
+
+@pytest.fixture
+def run(cast, tmp_path) -> MeteringRun:
+    return make_run(cast, tmp_path)
+
+
+def night_alarm(run: MeteringRun, dma: str) -> DmaNightFlowAlarm:
+    return DmaNightFlowAlarm.objects.create(
+        run=run, dma_code=dma, start=datetime.date(2024, 3, 1), detected=datetime.date(2024, 3, 2), excess_m3_per_h=2.5
+    )
+
+
+def alarm_of(meter: str) -> CustomerAlarm:
+    return CustomerAlarm.objects.get(meter_code=meter)
+
+
+def test_an_alarm_keeps_its_meter_s_dma_and_the_run_its_zones(run):
+    assert alarm_of("C-LEAK").dma_code == "HX"
+    assert alarm_of("C-GAP").dma_code == "FH"
+    assert ["C-GAP", "FH", "customer"] in run.zones
+
+
+def test_an_alarm_walks_from_raised_to_closed_and_keeps_each_step(cast, run):
+    alarm = alarm_of("C-LEAK")
+    assert alarm.status == AlarmStatus.NEW
+    alarm = assign_alarm(alarm, cast.bureau_staff, cast.bureau_admin)
+    assert (alarm.status, alarm.assignee) == (AlarmStatus.ASSIGNED, cast.bureau_staff)
+    alarm = record_contact(alarm, "电话联系用户，卫生间水箱一直在流水", cast.bureau_staff)
+    assert alarm.status == AlarmStatus.CONTACTED
+    alarm = close_alarm(alarm, "confirmed_leak", "更换水箱进水阀", cast.bureau_staff)
+    assert (alarm.status, alarm.outcome, alarm.closed_by) == (AlarmStatus.CLOSED, "confirmed_leak", cast.bureau_staff)
+    assert alarm.closed_at is not None
+    steps = list(alarm.history.order_by("history_date").values_list("history_change_reason", "history_user__username"))
+    assert steps == [("assigned", "zhouhua"), ("contacted", "wangfang"), ("closed", "wangfang")]
+
+
+def test_a_closed_alarm_takes_no_step_but_reopening(cast, run):
+    alarm = close_alarm(alarm_of("C-BURST"), "customer_use", "", cast.bureau_staff)
+    with pytest.raises(AlarmWorkflowError, match="已办结"):
+        close_alarm(alarm, "confirmed_leak", "", cast.bureau_staff)
+    with pytest.raises(AlarmWorkflowError, match="已办结"):
+        assign_alarm(alarm, cast.network_analyst, cast.bureau_staff)
+    alarm = reopen_alarm(alarm, cast.bureau_admin)
+    assert (alarm.status, alarm.outcome, alarm.closed_at) == (AlarmStatus.NEW, "", None)
+
+
+def test_an_outcome_must_be_one_of_the_alarm_s_own(cast, run):
+    with pytest.raises(AlarmWorkflowError, match="所列处理结果"):
+        close_alarm(alarm_of("C-BURST"), "leak_repaired", "", cast.bureau_staff)
+    with pytest.raises(AlarmWorkflowError, match="所列处理结果"):
+        close_alarm(night_alarm(run, "HX"), "confirmed_leak", "", cast.bureau_staff)
+    assert not CustomerAlarm.objects.filter(status=AlarmStatus.CLOSED).exists()
+
+
+def test_a_night_flow_leak_repaired_needs_the_volume_recovered(cast, run):
+    alarm = night_alarm(run, "HX")
+    with pytest.raises(AlarmWorkflowError, match="挽回的水量"):
+        close_alarm(alarm, "leak_repaired", "", cast.network_analyst)
+    alarm = close_alarm(alarm, "leak_repaired", "DN100 管道接口漏水，已修复", cast.network_analyst, 180.0)
+    assert (alarm.outcome, alarm.volume_recovered_m3) == ("leak_repaired", 180.0)
+
+
+def close_the_worked_example(cast, run) -> None:
+    """Six outcomes whose precision is worked by hand below."""
+    staff = cast.bureau_staff
+    close_alarm(alarm_of("C-LEAK"), "confirmed_leak", "", staff)  # HX, true
+    close_alarm(alarm_of("C-BURST"), "customer_use", "", staff)  # HX, false
+    close_alarm(alarm_of("C-REVERSE"), "meter_fault", "", staff)  # HX, true
+    close_alarm(alarm_of("C-GAP"), "no_access", "", staff)  # FH, no finding
+    close_alarm(night_alarm(run, "HX"), "leak_repaired", "", staff, 120.0)  # HX, true
+    close_alarm(night_alarm(run, "FH"), "no_leak_found", "", staff)  # FH, false
+
+
+def test_outcomes_measure_the_precision_per_kind_and_per_dma(cast, run):
+    close_the_worked_example(cast, run)
+    measured = alarm_precision()
+    # Per kind: continuous flow 1/1, burst 0/1, reverse 1/1, gap nothing judged, night flow 1/2.
+    assert {kind: counts.precision for kind, counts in measured.by_kind.items()} == {
+        "burst": 0.0,
+        "continuous_flow": 1.0,
+        "gap": None,
+        "night_flow": 0.5,
+        "reverse": 1.0,
+    }
+    # HX: leak, reverse and its night flow true, the burst false: 3 / 4. FH: the night flow false, the gap
+    # unseen: 0 / 1. All: 3 true of 5 judged = 0.6, one closed without a finding.
+    assert measured.by_dma["HX"].precision == pytest.approx(0.75)
+    assert (measured.by_dma["FH"].precision, measured.by_dma["FH"].undetermined) == (0.0, 1)
+    assert (measured.overall.true, measured.overall.judged, measured.overall.undetermined) == (3, 5, 1)
+    assert measured.overall.precision == pytest.approx(0.6)
+    assert measured.volume_recovered_m3 == 120.0
+    assert measured.open_by_kind == {}
+
+
+def test_the_preview_reruns_the_period_with_the_proposed_thresholds_and_writes_nothing(cast, run):
+    close_the_worked_example(cast, run)
+    rows_before = MeteringParameters.objects.count()
+    # The run used 48 h of leak persistence and 3 h gaps. 72 h cannot fit in two days, and C-GAP's hole is
+    # 4 h: with 72 h and 6 h only the burst and the reverse flow are raised.
+    values = {"continuous_flow_hours": 72.0, "stuck_hours": 72.0, "gap_hours": 6.0}
+    preview = preview_thresholds(run, anomaly_settings_from(values))
+    assert preview.current_by_kind == {"burst": 1, "continuous_flow": 1, "gap": 1, "reverse": 1}
+    assert preview.proposed_by_kind == {"burst": 1, "reverse": 1}
+    # Judged: C-LEAK true (dropped), C-REVERSE true (kept), C-BURST false (kept), C-GAP no finding (dropped).
+    effect = preview.effect
+    assert (effect.kept_true, effect.dropped_true, effect.kept_false, effect.dropped_false) == (1, 1, 1, 0)
+    assert (effect.kept_undetermined, effect.dropped_undetermined) == (0, 1)
+    assert preview.judged == 4
+    assert MeteringParameters.objects.count() == rows_before
+    assert CustomerAlarm.objects.count() == 4
+
+
+def test_the_thresholds_as_they_are_keep_every_judged_alarm(cast, run):
+    close_the_worked_example(cast, run)
+    preview = preview_thresholds(
+        run, anomaly_settings_from({"continuous_flow_hours": 48.0, "stuck_hours": 72.0, "gap_hours": 3.0})
+    )
+    assert preview.proposed_by_kind == preview.current_by_kind
+    assert (preview.effect.kept_true, preview.effect.kept_false, preview.effect.kept_undetermined) == (2, 1, 1)
+
+
+def test_new_thresholds_are_a_new_dated_row(cast, db):
+    values = {
+        "effective_from": datetime.date(2025, 1, 1),
+        "night_window_start_hour": 2,
+        "night_window_end_hour": 4,
+        "night_use_l_per_h_per_connection": 1.7,
+        "baseline_nights": 14,
+        "continuous_flow_hours": 96.0,
+        "stuck_hours": 72.0,
+        "gap_hours": 12.0,
+    }
+    row = save_metering_parameters(values, cast.bureau_admin)
+    assert (row.continuous_flow_hours, row.history.get().history_user) == (96.0, cast.bureau_admin)
+    with pytest.raises(AlarmWorkflowError, match="该日期起施行的阈值已存在"):
+        save_metering_parameters(values, cast.bureau_admin)
+
+
+# --- pages ------------------------------------------------------------------------------------------------
+
+
+def test_the_alarm_list_filters_by_status_dma_assignee_and_outcome(client, cast, run):
+    assign_alarm(alarm_of("C-LEAK"), cast.bureau_staff, cast.bureau_admin)
+    close_alarm(alarm_of("C-BURST"), "customer_use", "", cast.bureau_staff)
+    client.force_login(cast.network_analyst)
+    url = reverse("water:customer_alarm_list")
+
+    def meters(**query):
+        return sorted(alarm.meter_code for alarm in client.get(url, query).context["page"])
+
+    assert meters(status="open") == ["C-GAP", "C-LEAK", "C-REVERSE"]
+    assert meters(status="closed") == ["C-BURST"]
+    assert meters(dma="FH") == ["C-GAP"]
+    assert meters(assignee=cast.bureau_staff.pk) == ["C-LEAK"]
+    assert meters(outcome="customer_use") == ["C-BURST"]
+    assert meters(q="rev", kind="reverse") == ["C-REVERSE"]
+
+
+def test_the_alarm_page_walks_the_workflow_and_shows_its_timeline(client, cast, run):
+    alarm = alarm_of("C-LEAK")
+    client.force_login(cast.bureau_staff)
+    step = lambda name: reverse("water:customer_alarm_step", args=[alarm.pk, name])  # noqa: E731
+    assert client.post(step("assign"), {"assignee": cast.bureau_staff.pk}).status_code == 302
+    assert client.post(step("contact"), {"note": "已电话联系"}).status_code == 302
+    assert client.post(step("close"), {"outcome": "confirmed_leak", "note": "马桶漏水"}).status_code == 302
+    response = client.get(reverse("water:customer_alarm_detail", args=[alarm.pk]))
+    assert [entry["step"] for entry in response.context["timeline"]] == ["raised", "assigned", "contacted", "closed"]
+    assert "马桶漏水" in response.content.decode()
+    assert alarm_of("C-LEAK").closed_by == cast.bureau_staff
+
+
+def test_a_step_with_a_bad_form_explains_the_field_and_changes_nothing(client, cast, run):
+    alarm = alarm_of("C-LEAK")
+    client.force_login(cast.bureau_staff)
+    response = client.post(reverse("water:customer_alarm_step", args=[alarm.pk, "close"]), {"outcome": "flood"})
+    assert response.status_code == 400
+    assert "flood" in str(response.context["close_form"].errors["outcome"])
+    response = client.post(reverse("water:customer_alarm_step", args=[alarm.pk, "contact"]), {"note": ""})
+    assert response.status_code == 400
+    assert response.context["contact_form"].errors["note"]
+    assert alarm_of("C-LEAK").status == AlarmStatus.NEW
+
+
+def test_a_night_flow_alarm_closed_as_repaired_without_a_volume_is_refused_on_the_field(client, cast, run):
+    alarm = night_alarm(run, "HX")
+    client.force_login(cast.network_analyst)
+    url = reverse("water:night_flow_alarm_step", args=[alarm.pk, "close"])
+    response = client.post(url, {"outcome": "leak_repaired"})
+    assert response.status_code == 400
+    assert response.context["close_form"].errors["volume_recovered_m3"]
+    assert client.post(url, {"outcome": "leak_repaired", "volume_recovered_m3": "35.5"}).status_code == 302
+    alarm.refresh_from_db()
+    assert (alarm.status, alarm.volume_recovered_m3) == (AlarmStatus.CLOSED, 35.5)
+    listed = client.get(reverse("water:night_flow_alarm_list"), {"outcome": "leak_repaired"}).context["page"]
+    assert [row.pk for row in listed] == [alarm.pk]
+
+
+def test_a_step_on_a_closed_alarm_says_why_it_was_refused(client, cast, run):
+    alarm = close_alarm(alarm_of("C-GAP"), "data_error", "", cast.bureau_staff)
+    client.force_login(cast.bureau_staff)
+    response = client.post(
+        reverse("water:customer_alarm_step", args=[alarm.pk, "assign"]), {"assignee": cast.bureau_staff.pk}, follow=True
+    )
+    assert "此报警已办结，请先重新打开。" in response.content.decode()
+    assert alarm_of("C-GAP").assignee is None
+
+
+def test_the_precision_page_shows_the_measured_precision(client, cast, run):
+    close_the_worked_example(cast, run)
+    client.force_login(cast.bureau_admin)
+    response = client.get(reverse("water:alarm_precision"))
+    kinds = {kind: counts for kind, _label, counts, _open in response.context["kinds"]}
+    assert kinds["night_flow"].precision == 0.5
+    assert 'id="precision-by-dma"' in response.content.decode()
+
+
+def test_the_thresholds_page_previews_then_saves_a_new_row(client, cast, run):
+    client.force_login(cast.bureau_admin)
+    url = reverse("water:metering_thresholds")
+    form = client.get(url).context["form"]
+    assert form.initial["continuous_flow_hours"] == 48
+    proposal = {
+        "effective_from": "2024-06-01",
+        "continuous_flow_hours": 72,
+        "stuck_hours": 72,
+        "gap_hours": 6,
+        "night_window_start_hour": 2,
+        "night_window_end_hour": 4,
+        "night_use_l_per_h_per_connection": 1.7,
+        "baseline_nights": 14,
+    }
+    response = client.post(url, {**proposal, "preview": "1"})
+    assert response.status_code == 200
+    assert response.context["preview"].proposed_by_kind == {"burst": 1, "reverse": 1}
+    assert MeteringParameters.objects.count() == 1
+    response = client.post(url, {**proposal, "save": "1"})
+    assert response.status_code == 302
+    assert MeteringParameters.objects.get(effective_from=datetime.date(2024, 6, 1)).gap_hours == 6
+
+
+def test_the_thresholds_form_explains_impossible_values(client, cast, run):
+    client.force_login(cast.network_analyst)
+    response = client.post(
+        reverse("water:metering_thresholds"),
+        {
+            "effective_from": "2024-01-01",
+            "continuous_flow_hours": 0,
+            "stuck_hours": 72,
+            "gap_hours": 6,
+            "night_window_start_hour": 4,
+            "night_window_end_hour": 2,
+            "night_use_l_per_h_per_connection": 1.7,
+            "baseline_nights": 14,
+            "save": "1",
+        },
+    )
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert set(errors) == {"effective_from", "continuous_flow_hours", "night_window_end_hour"}
+    assert MeteringParameters.objects.count() == 1
+
+
+def test_the_admin_lists_alarms_and_their_history(client, cast, run):
+    alarm = close_alarm(alarm_of("C-LEAK"), "confirmed_leak", "", cast.bureau_staff)
+    cast.bureau_admin.is_superuser = True
+    cast.bureau_admin.save()
+    client.force_login(cast.bureau_admin)
+    assert client.get(reverse("admin:water_customeralarm_changelist"), {"status": "closed"}).status_code == 200
+    history = client.get(reverse("admin:water_customeralarm_history", args=[alarm.pk]))
+    assert "wangfang" in history.content.decode() or "王芳" in history.content.decode()
+    assert client.get(reverse("admin:water_dmanightflowalarm_changelist")).status_code == 200
+
+
+def test_a_preview_on_a_store_that_is_gone_says_so_and_saves_nothing(client, cast, run):
+    MeteringRun.objects.filter(pk=run.pk).update(store="/nonexistent/readings")
+    client.force_login(cast.network_analyst)
+    proposal = {
+        "effective_from": "2024-06-01",
+        "continuous_flow_hours": 72,
+        "stuck_hours": 72,
+        "gap_hours": 6,
+        "night_window_start_hour": 2,
+        "night_window_end_hour": 4,
+        "night_use_l_per_h_per_connection": 1.7,
+        "baseline_nights": 14,
+        "preview": "1",
+    }
+    response = client.post(reverse("water:metering_thresholds"), proposal)
+    assert response.status_code == 400
+    assert "/nonexistent/readings" in str(response.context["form"].non_field_errors())
+    assert MeteringParameters.objects.count() == 1

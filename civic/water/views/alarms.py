@@ -1,0 +1,287 @@
+"""Pages of the alarm workflow: customer and night-flow alarms triaged and closed, the precision their
+outcomes measure, and new thresholds previewed on the last analysed period before they are saved."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms as django_forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from civic.core.permissions import role_required, signed_in_user
+from civic.water import actions, forms
+from civic.water.actions.alarms import AlarmT
+from civic.water.models import AlarmStatus, CustomerAlarm, DmaNightFlowAlarm, MeteringParameters
+from civic.water.views.metering import METERING_ROLES, _wall_clock, visible_metering_runs
+from hydro import alarm_outcomes
+
+ALARM_PAGE_SIZE = 50
+WORKFLOW_STEPS = ("assign", "contact", "close", "reopen")
+
+
+def visible_customer_alarms(user: Any) -> QuerySet[CustomerAlarm]:
+    return CustomerAlarm.objects.filter(run__in=visible_metering_runs(user))
+
+
+def visible_night_flow_alarms(user: Any) -> QuerySet[DmaNightFlowAlarm]:
+    return DmaNightFlowAlarm.objects.filter(run__in=visible_metering_runs(user))
+
+
+def _page(request: HttpRequest, alarms: QuerySet[Any]) -> dict[str, Any]:
+    page = Paginator(alarms, ALARM_PAGE_SIZE).get_page(request.GET.get("page"))
+    query_without_page = request.GET.copy()
+    query_without_page.pop("page", None)
+    return {"page": page, "total": page.paginator.count, "query": query_without_page.urlencode()}
+
+
+@role_required(*METERING_ROLES)
+def customer_alarm_list(request: HttpRequest) -> HttpResponse:
+    """Customer alarms of every analysis (or of one, `?run=`), searchable and filtered, in pages."""
+    alarms = visible_customer_alarms(request.user)
+    run = None
+    run_id = request.GET.get("run", "")
+    if run_id.isdigit():
+        run = get_object_or_404(visible_metering_runs(request.user), pk=int(run_id))
+        alarms = alarms.filter(run=run)
+    form = forms.CustomerAlarmFilterForm(request.GET or None)
+    alarms = form.filtered(alarms).defer("use_series").select_related("assignee")
+    context = {"run": run, "form": form, **_page(request, alarms)}
+    return render(request, "water/metering_alarm_list.html", context)
+
+
+def _timeline(alarm: CustomerAlarm | DmaNightFlowAlarm) -> list[dict[str, Any]]:
+    """The alarm raised by its analysis, then each step of the workflow from its history."""
+    entries: list[dict[str, Any]] = [{"step": "raised", "at": alarm.run.created_at, "by": alarm.run.created_by}]
+    history = alarm.history.select_related("history_user", "assignee").order_by("history_date", "history_id")
+    for record in history:
+        entries.append(
+            {
+                "step": record.history_change_reason or "changed",
+                "at": record.history_date,
+                "by": record.history_user,
+                "record": record,
+                "outcome": _outcome_label(alarm, record.outcome),
+            }
+        )
+    return entries
+
+
+def _outcome_label(alarm: CustomerAlarm | DmaNightFlowAlarm, outcome: str) -> str:
+    choices = dict(type(alarm)._meta.get_field("outcome").choices or [])
+    return str(choices.get(outcome, ""))
+
+
+def _workflow_forms(alarm: CustomerAlarm | DmaNightFlowAlarm, bound: dict[str, Any]) -> dict[str, Any]:
+    close_form = forms.CloseNightFlowAlarmForm if isinstance(alarm, DmaNightFlowAlarm) else forms.CloseCustomerAlarmForm
+    initial_assignee = {"assignee": alarm.assignee_id} if alarm.assignee_id else None
+    night = isinstance(alarm, DmaNightFlowAlarm)
+    return {
+        "step_url": "water:night_flow_alarm_step" if night else "water:customer_alarm_step",
+        "assign_form": bound.get("assign") or forms.AssignAlarmForm(initial=initial_assignee),
+        "contact_form": bound.get("contact") or forms.AlarmContactForm(),
+        "close_form": bound.get("close") or close_form(),
+    }
+
+
+def _customer_alarm_page(
+    request: HttpRequest, alarm: CustomerAlarm, bound: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    chart = {"series": alarm.use_series, "start": _wall_clock(alarm.start), "end": _wall_clock(alarm.end)}
+    context = {
+        "alarm": alarm,
+        "chart": chart,
+        "timeline": _timeline(alarm),
+        "closed": alarm.status == AlarmStatus.CLOSED,
+        **_workflow_forms(alarm, bound),
+    }
+    return render(request, "water/metering_alarm_detail.html", context, status=status)
+
+
+@role_required(*METERING_ROLES)
+def customer_alarm_detail(request: HttpRequest, alarm_id: int) -> HttpResponse:
+    """One customer alarm: the meter's use around it, the workflow's forms and its timeline."""
+    alarm = get_object_or_404(visible_customer_alarms(request.user).select_related("run"), pk=alarm_id)
+    return _customer_alarm_page(request, alarm, {})
+
+
+def _apply_step(request: HttpRequest, alarm: AlarmT, step: str) -> dict[str, Any]:
+    """Carry out a posted step; the bound form with its errors when it cannot be done, else {}."""
+    user = signed_in_user(request)
+    form: django_forms.Form
+    try:
+        if step == "assign":
+            form = forms.AssignAlarmForm(request.POST)
+            if form.is_valid():
+                actions.assign_alarm(alarm, form.cleaned_data["assignee"], user)
+                return {}
+        elif step == "contact":
+            form = forms.AlarmContactForm(request.POST)
+            if form.is_valid():
+                actions.record_contact(alarm, form.cleaned_data["note"], user)
+                return {}
+        elif step == "close":
+            if isinstance(alarm, DmaNightFlowAlarm):
+                form = forms.CloseNightFlowAlarmForm(request.POST)
+            else:
+                form = forms.CloseCustomerAlarmForm(request.POST)
+            if form.is_valid():
+                volume = form.cleaned_data.get("volume_recovered_m3")
+                actions.close_alarm(alarm, form.cleaned_data["outcome"], form.cleaned_data["note"], user, volume)
+                return {}
+        else:
+            actions.reopen_alarm(alarm, user)
+            return {}
+    except actions.AlarmWorkflowError as error:
+        messages.error(request, str(error))
+        return {"error": True}
+    return {step: form}
+
+
+@role_required(*METERING_ROLES)
+def customer_alarm_step(request: HttpRequest, alarm_id: int, step: str) -> HttpResponse:
+    """POST one workflow step (assign, contact, close, reopen) on a customer alarm; GET goes to the alarm."""
+    alarm = get_object_or_404(visible_customer_alarms(request.user).select_related("run"), pk=alarm_id)
+    if step not in WORKFLOW_STEPS:
+        raise Http404
+    if request.method != "POST":
+        return redirect("water:customer_alarm_detail", alarm_id=alarm.pk)
+    bound = _apply_step(request, alarm, step)
+    if bound and "error" not in bound:
+        return _customer_alarm_page(request, alarm, bound, status=400)
+    return redirect("water:customer_alarm_detail", alarm_id=alarm.pk)
+
+
+@role_required(*METERING_ROLES)
+def night_flow_alarm_list(request: HttpRequest) -> HttpResponse:
+    """DMA night-flow alarms of every analysis, filtered by status, DMA, assignee and outcome, in pages."""
+    form = forms.NightFlowAlarmFilterForm(request.GET or None)
+    alarms = form.filtered_workflow(visible_night_flow_alarms(request.user)).select_related("assignee")
+    return render(request, "water/metering_night_alarm_list.html", {"form": form, **_page(request, alarms)})
+
+
+def _night_flow_alarm_page(
+    request: HttpRequest, alarm: DmaNightFlowAlarm, bound: dict[str, Any], status: int = 200
+) -> HttpResponse:
+    nights = alarm.run.night_flows.filter(dma_code=alarm.dma_code)
+    context = {
+        "alarm": alarm,
+        "nights": nights,
+        "timeline": _timeline(alarm),
+        "closed": alarm.status == AlarmStatus.CLOSED,
+        **_workflow_forms(alarm, bound),
+    }
+    return render(request, "water/metering_night_alarm_detail.html", context, status=status)
+
+
+@role_required(*METERING_ROLES)
+def night_flow_alarm_detail(request: HttpRequest, alarm_id: int) -> HttpResponse:
+    """One DMA night-flow alarm: the DMA's nights, the workflow's forms and its timeline."""
+    alarm = get_object_or_404(visible_night_flow_alarms(request.user).select_related("run"), pk=alarm_id)
+    return _night_flow_alarm_page(request, alarm, {})
+
+
+@role_required(*METERING_ROLES)
+def night_flow_alarm_step(request: HttpRequest, alarm_id: int, step: str) -> HttpResponse:
+    """POST one workflow step on a night-flow alarm; GET goes to the alarm."""
+    alarm = get_object_or_404(visible_night_flow_alarms(request.user).select_related("run"), pk=alarm_id)
+    if step not in WORKFLOW_STEPS:
+        raise Http404
+    if request.method != "POST":
+        return redirect("water:night_flow_alarm_detail", alarm_id=alarm.pk)
+    bound = _apply_step(request, alarm, step)
+    if bound and "error" not in bound:
+        return _night_flow_alarm_page(request, alarm, bound, status=400)
+    return redirect("water:night_flow_alarm_detail", alarm_id=alarm.pk)
+
+
+@role_required(*METERING_ROLES)
+def alarm_precision(request: HttpRequest) -> HttpResponse:
+    """The precision the recorded outcomes measure, per kind and per DMA, with the counts behind it."""
+    measured = actions.alarm_precision()
+    kinds = [
+        (kind, _kind_label(kind), measured.by_kind.get(kind), measured.open_by_kind.get(kind, 0))
+        for kind in alarm_outcomes.TRUE_OUTCOMES
+    ]
+    context = {"measured": measured, "kinds": kinds, "truth_table": _truth_table()}
+    return render(request, "water/metering_precision.html", context)
+
+
+def _kind_label(kind: str) -> str:
+    labels = {
+        "continuous_flow": _("Continuous flow"),
+        "burst": _("Burst"),
+        "stuck": _("Stuck meter"),
+        "reverse": _("Reverse flow"),
+        "gap": _("Missing data"),
+        alarm_outcomes.NIGHT_FLOW: _("DMA night flow"),
+    }
+    return labels[kind]
+
+
+def _truth_table() -> list[tuple[str, list[str], list[str]]]:
+    """Per kind, the outcomes counted true and those counted false (hydro.alarm_outcomes)."""
+    customer = dict(CustomerAlarm._meta.get_field("outcome").choices or [])
+    night = dict(DmaNightFlowAlarm._meta.get_field("outcome").choices or [])
+    rows = []
+    for kind, true_outcomes in alarm_outcomes.TRUE_OUTCOMES.items():
+        labels = night if kind == alarm_outcomes.NIGHT_FLOW else customer
+        judged = [outcome for outcome in labels if outcome not in alarm_outcomes.UNDETERMINED_OUTCOMES]
+        rows.append(
+            (
+                _kind_label(kind),
+                [str(labels[outcome]) for outcome in judged if outcome in true_outcomes],
+                [str(labels[outcome]) for outcome in judged if outcome not in true_outcomes],
+            )
+        )
+    return rows
+
+
+@role_required(*METERING_ROLES)
+def metering_thresholds(request: HttpRequest) -> HttpResponse:
+    """Propose new thresholds, preview their effect on the last analysed period, then save them as a dated row."""
+    current = MeteringParameters.objects.first()
+    run = visible_metering_runs(request.user).first()
+    preview = None
+    if request.method == "POST":
+        form = forms.MeteringParametersForm(request.POST)
+        if form.is_valid():
+            if "save" in request.POST:
+                try:
+                    row = actions.save_metering_parameters(form.cleaned_data, signed_in_user(request))
+                except actions.AlarmWorkflowError as error:
+                    form.add_error("effective_from", str(error))
+                else:
+                    messages.success(request, _("Thresholds from %(day)s saved.") % {"day": row.effective_from})
+                    return redirect("water:metering_thresholds")
+            elif run is not None:
+                try:
+                    preview = actions.preview_thresholds(run, actions.anomaly_settings_from(form.cleaned_data))
+                except (OSError, ValueError) as error:
+                    message = _("The readings of the last analysis cannot be read: %(error)s")
+                    form.add_error(None, message % {"error": error})
+    else:
+        initial = {name: getattr(current, name) for name in actions.PARAMETER_FIELDS} if current else {}
+        form = forms.MeteringParametersForm(initial=initial)
+    preview_rows = _preview_rows(preview) if preview else []
+    context = {
+        "form": form,
+        "current": current,
+        "rows": MeteringParameters.objects.all()[:10],
+        "run": run,
+        "preview": preview,
+        "preview_rows": preview_rows,
+    }
+    return render(request, "water/metering_thresholds.html", context, status=400 if form.errors else 200)
+
+
+def _preview_rows(preview: actions.ThresholdPreview) -> list[tuple[str, int, int]]:
+    kinds = [kind for kind in alarm_outcomes.TRUE_OUTCOMES if kind != alarm_outcomes.NIGHT_FLOW]
+    return [
+        (_kind_label(kind), preview.current_by_kind.get(kind, 0), preview.proposed_by_kind.get(kind, 0))
+        for kind in kinds
+    ]
