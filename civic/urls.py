@@ -12,4 +12,5 @@ urlpatterns = [
     path("programme/", include("civic.programme.urls")),
     path("farmland/", include("civic.farmland.urls")),
     path("evaluation/", include("civic.evaluation.urls")),
+    path("api/", include("civic.api.urls")),
 ]

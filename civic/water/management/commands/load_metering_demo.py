@@ -40,7 +40,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--store", default=str(Path(settings.BASE_DIR) / "var" / "readings"), help="Store dir.")
+        parser.add_argument("--store", default=str(settings.CIVIC_READINGS_STORE), help="Store dir.")
         parser.add_argument("--month", default="2024-03", help="The month to generate, as 2024-03.")
         parser.add_argument("--customers", type=int, default=40, help="Customer meters per DMA (default 40).")
 

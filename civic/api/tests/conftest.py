@@ -1,0 +1,60 @@
+"""Organisations of the demo county with API tokens: the water utility, Runhua and Xinglong, the planning office."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from civic.api import actions
+from civic.api.models import ApiOrganisation, ApiToken, Scope
+from civic.testing import Cast
+
+
+@dataclass
+class Tokens:
+    """Each secret as a caller sends it, and the token behind it."""
+
+    utility: str
+    runhua: str
+    xinglong: str
+    planning: str
+    public: str
+    everything: str
+
+    def token(self, secret: str) -> ApiToken:
+        token = actions.active_token(secret)
+        assert token is not None
+        return token
+
+
+@pytest.fixture
+def tokens(cast: Cast) -> Tokens:
+    utility = ApiOrganisation.objects.create(name="武进水务集团")
+    runhua = ApiOrganisation.objects.create(name="润华印染能源管理系统", water_user=cast.runhua)
+    xinglong = ApiOrganisation.objects.create(name="兴隆钢铁能源管理系统", water_user=cast.xinglong)
+    planning = ApiOrganisation.objects.create(name="水利局规划科")
+    public = ApiOrganisation.objects.create(name="犬只查询小程序")
+    return Tokens(
+        utility=actions.issue_token(utility, "远传抄表系统", [Scope.READINGS_WRITE])[1],
+        runhua=actions.issue_token(runhua, "能源管理", [Scope.ENTERPRISE_READ])[1],
+        xinglong=actions.issue_token(xinglong, "能源管理", [Scope.ENTERPRISE_READ])[1],
+        planning=actions.issue_token(planning, "规划系统", [Scope.REGISTER_READ])[1],
+        public=actions.issue_token(public, "小程序", [Scope.PUBLIC])[1],
+        everything=actions.issue_token(runhua, "全部", Scope.values)[1],
+    )
+
+
+class Caller:
+    """A system calling the API with one token."""
+
+    def __init__(self, secret: str | None) -> None:
+        self.client = Client()
+        self.headers = {"Authorization": f"Bearer {secret}"} if secret else {}
+
+    def get(self, path: str, **query: str | int):
+        return self.client.get(path, query, headers=self.headers)
+
+    def post(self, path: str, body: object):
+        return self.client.post(path, body, content_type="application/json", headers=self.headers)
