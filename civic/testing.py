@@ -46,6 +46,8 @@ class Cast:
     network_analyst: User
     clinic_staff: User
     inspector: User
+    dog_office_staff: User
+    newcomer: User  # an account just made, with no role yet
 
 
 class UserFields(TypedDict, total=False):
@@ -127,4 +129,6 @@ def make_cast() -> Cast:
         network_analyst=make_user("chenjie", Role.NETWORK_ANALYST),
         clinic_staff=make_user("sunli", Role.CLINIC_STAFF, service_point=service_point),
         inspector=make_user("liuyang", Role.INSPECTOR),
+        dog_office_staff=make_user("qianjing", Role.DOG_OFFICE_STAFF, first_name="静", last_name="钱"),
+        newcomer=make_user("xuwei", Role.NONE, first_name="伟", last_name="徐"),
     )

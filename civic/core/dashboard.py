@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import Count, Sum
 
-from civic.dogs.models import ServicePoint
+from civic.dogs.models import CaseStatus, Licence, LicenceStatus, ServicePoint, ViolationCase
 from civic.water.models import (
     AnnualPlan,
     FarmlandProgram,
@@ -54,3 +54,15 @@ def issued_total_m3(year: int) -> float | None:
     """The planned use of every plan issued for `year` [m³]; None when none is issued."""
     totals = AnnualPlan.objects.filter(year=year, status=PlanStatus.ISSUED).aggregate(total=Sum("annual_volume_m3"))
     return totals["total"]
+
+
+def dog_figures(today: datetime.date | None = None) -> dict[str, Any]:
+    """The dog-management office's part of the dashboard: service points, licences in force, open cases."""
+    today = today or datetime.date.today()
+    return {
+        "dog_service_point_count": ServicePoint.objects.filter(is_active=True).count(),
+        "licences_in_force_count": Licence.objects.filter(
+            status=LicenceStatus.IN_FORCE, expires_on__gte=today
+        ).count(),
+        "open_case_count": ViolationCase.objects.filter(status=CaseStatus.OPEN).count(),
+    }

@@ -11,8 +11,8 @@ def menu_sections(user):
     return [[item["url"].split("/")[1] for item in group] for group in navigation(request)["navigation_groups"]]
 
 
-def test_it_gives_wang_fang_the_dashboard_then_the_water_pages_then_the_dog_pages(cast):
-    sections = menu_sections(cast.bureau_staff)
+def test_it_gives_the_county_administrator_the_dashboard_then_the_water_pages_then_the_dog_pages(cast):
+    sections = menu_sections(cast.bureau_admin)
 
     assert [set(section) for section in sections] == [{""}, {"water"}, {"dogs"}]
 
@@ -33,4 +33,5 @@ def test_it_keeps_my_water_use_out_of_a_superusers_menu(cast):
 
     assert "/water/mine/" not in urls
     assert "/water/users/" in urls
-    assert menu_sections(cast.bureau_admin) == menu_sections(cast.bureau_staff)
+    water_section = [section for section in menu_sections(cast.bureau_admin) if section[0] == "water"]
+    assert water_section == menu_sections(cast.bureau_staff)[1:]

@@ -46,6 +46,8 @@ XINGLONG_REPORTER = "xinglong_reporter"
 NETWORK_ANALYST = "network_analyst"
 CLINIC_STAFF = "clinic_staff"
 INSPECTOR = "inspector"
+DOG_OFFICE_STAFF = "dog_office_staff"
+NEWCOMER = "newcomer"  # signed in, with no role yet: refused everywhere but the public pages
 
 PEOPLE = (
     ANONYMOUS,
@@ -56,15 +58,19 @@ PEOPLE = (
     NETWORK_ANALYST,
     CLINIC_STAFF,
     INSPECTOR,
+    DOG_OFFICE_STAFF,
+    NEWCOMER,
 )
+# The water-saving office and the dog-management office, each with the county administrator above both.
 BUREAU = frozenset({BUREAU_ADMIN, BUREAU_STAFF})
-SIGNED_IN = frozenset(PEOPLE) - {ANONYMOUS}
+DOG_OFFICE = frozenset({BUREAU_ADMIN, DOG_OFFICE_STAFF})
+SIGNED_IN = frozenset(PEOPLE) - {ANONYMOUS, NEWCOMER}
 EVERYONE = frozenset(PEOPLE)
 RUNHUA_READERS = BUREAU | {RUNHUA_REPORTER}
 BUREAU_AND_ANALYST = BUREAU | {NETWORK_ANALYST}
-DOG_REGISTER_WRITERS = BUREAU | {CLINIC_STAFF}
+DOG_REGISTER_WRITERS = DOG_OFFICE | {CLINIC_STAFF}
 DOG_REGISTER_READERS = DOG_REGISTER_WRITERS | {INSPECTOR}
-DOG_ENFORCERS = BUREAU | {INSPECTOR}
+DOG_ENFORCERS = DOG_OFFICE | {INSPECTOR}
 
 # URL names outside Civic's own pages: Django's admin (guarded by is_staff), sign-in and the language switch.
 NOT_IN_MATRIX = {"login", "logout", "set_language"}
@@ -164,7 +170,7 @@ MATRIX: list[Row] = [
     Row("dogs:check", EVERYONE),
     Row("dogs:check_number", EVERYONE, lambda world: {"number": world.records["dog_licence"].active_tag().number}),
     Row("dogs:public_statistics", EVERYONE),
-    Row("dogs:staff_statistics", BUREAU),
+    Row("dogs:staff_statistics", DOG_OFFICE),
 ]
 
 # Builders of the records rows refer to: each takes the world and stores what it makes in world.records.
