@@ -87,7 +87,14 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+    # Pages and imports write at the same time: readers do not wait for writers (WAL), a writer waits for
+    # the lock up to 20 s (busy timeout), and a transaction takes the write lock when it begins (IMMEDIATE),
+    # since a transaction that reads first and writes later cannot wait for the lock and fails at once.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    }
 
 AUTH_USER_MODEL = "core.User"
 LOGIN_URL = "login"

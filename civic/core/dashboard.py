@@ -61,8 +61,6 @@ def dog_figures(today: datetime.date | None = None) -> dict[str, Any]:
     today = today or datetime.date.today()
     return {
         "dog_service_point_count": ServicePoint.objects.filter(is_active=True).count(),
-        "licences_in_force_count": Licence.objects.filter(
-            status=LicenceStatus.IN_FORCE, expires_on__gte=today
-        ).count(),
+        "licences_in_force_count": Licence.objects.filter(status=LicenceStatus.IN_FORCE, expires_on__gte=today).count(),
         "open_case_count": ViolationCase.objects.filter(status=CaseStatus.OPEN).count(),
     }

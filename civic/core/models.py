@@ -122,3 +122,21 @@ class Region(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Counter(models.Model):
+    """The last number handed out in one sequence (e.g. the dog licences of 2024), advanced atomically.
+
+    Numbers come from here rather than from "the highest number so far + 1",
+    which two clerks saving at the same moment would both be given.
+    """
+
+    key = models.CharField(_("sequence"), max_length=100, unique=True)
+    value = models.BigIntegerField(_("last number handed out"))
+
+    class Meta:
+        verbose_name = _("number sequence")
+        verbose_name_plural = _("number sequences")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.value}"
