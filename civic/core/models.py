@@ -140,3 +140,22 @@ class Counter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.value}"
+
+
+class DemoDatabase(models.Model):
+    """The mark `manage.py load_demo` leaves in a database it loaded: only such a database may be emptied by it.
+
+    A county's own database never holds this row, so `load_demo --reset` and
+    `make clean` refuse to run on it.
+    """
+
+    loaded_at = models.DateTimeField(_("loaded at"))
+    seed = models.BigIntegerField(_("seed"))
+    scale = models.PositiveIntegerField(_("scale"))
+
+    class Meta:
+        verbose_name = _("demo database mark")
+        verbose_name_plural = _("demo database marks")
+
+    def __str__(self) -> str:
+        return f"demo county, seed {self.seed}, scale {self.scale}, loaded {self.loaded_at:%Y-%m-%d %H:%M}"
