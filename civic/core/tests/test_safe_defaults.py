@@ -7,6 +7,7 @@ deploy check runs `manage.py check --deploy` as a real process.
 
 from __future__ import annotations
 
+import datetime
 import io
 import logging
 import os
@@ -73,6 +74,16 @@ def test_the_county_sets_the_security_headers_from_the_environment(monkeypatch):
     assert settings["CONTENT_SECURITY_POLICY"] == {
         "DIRECTIVES": {"default-src": ["'self'"], "img-src": ["'self'", "data:", "https://tiles.example.cn"]}
     }
+
+
+def test_the_county_sets_the_session_idle_time_and_the_sign_in_lockout(monkeypatch):
+    settings = read_settings(
+        monkeypatch, CIVIC_SESSION_IDLE_MINUTES="20", CIVIC_SIGN_IN_FAILURES="3", CIVIC_SIGN_IN_LOCKOUT_MINUTES="60"
+    )
+
+    assert settings["SESSION_COOKIE_AGE"] == 1200  # 20 minutes without a request
+    assert settings["SESSION_SAVE_EVERY_REQUEST"] is True  # each request starts the idle time again
+    assert (settings["AXES_FAILURE_LIMIT"], settings["AXES_COOLOFF_TIME"]) == (3, datetime.timedelta(minutes=60))
 
 
 def test_pages_carry_a_content_security_policy(client, cast):
