@@ -18,13 +18,13 @@ class ServicePointAdmin(SimpleHistoryAdmin):
 # --- Rules: dated rows a city may change -------------------------------------------
 
 
-class DatedRuleAdmin(admin.ModelAdmin):
+class DatedRuleAdmin(SimpleHistoryAdmin):
     date_hierarchy = "effective_from"
     list_filter: ClassVar[tuple[str, ...]] = ("effective_from", "effective_to")
 
 
 @admin.register(models.Breed)
-class BreedAdmin(admin.ModelAdmin):
+class BreedAdmin(SimpleHistoryAdmin):
     list_display = ("name", "name_en")
     search_fields = ("name", "name_en")
 
@@ -60,7 +60,7 @@ class PenaltyRangeInline(admin.TabularInline):
 
 
 @admin.register(models.ViolationType)
-class ViolationTypeAdmin(admin.ModelAdmin):
+class ViolationTypeAdmin(SimpleHistoryAdmin):
     list_display = ("code", "name", "name_en")
     search_fields = ("code", "name", "name_en")
     inlines = [PenaltyRangeInline]

@@ -74,6 +74,7 @@ class DatedRule(models.Model):
     )
 
     objects = InForceQuerySet.as_manager()
+    history = HistoricalRecords(inherit=True)  # every rule table: who changed a rule, when, from what
 
     class Meta:
         abstract = True
@@ -85,6 +86,7 @@ class DatedRule(models.Model):
 class Breed(models.Model):
     name = models.CharField(_("name"), max_length=60, unique=True)
     name_en = models.CharField(_("English name"), max_length=60, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -175,6 +177,7 @@ class ViolationType(models.Model):
     code = models.CharField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=100)
     name_en = models.CharField(_("English name"), max_length=100, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["code"]

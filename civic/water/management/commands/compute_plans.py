@@ -3,7 +3,8 @@
 Users with metered use in the three years before get a plan from history;
 users without get one from their design use; users with neither are reported
 and left out. Issued plans are left alone, so running the command again only
-replaces drafts.
+replaces drafts. With --issue the run is all or nothing: if any user's plan
+cannot be made, no plan is proposed or issued.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 from tqdm import tqdm
 
+from civic.core.command_author import add_by_argument, command_author, recorded_as
 from civic.core.models import User
 from civic.water import actions
 from civic.water.models import AnnualPlan, PlannedUseStatus, PlanStatus, WaterUser
@@ -38,24 +41,21 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--year", type=int, required=True, help="Plan year, e.g. 2025.")
         parser.add_argument("--issue", action="store_true", help="Issue the proposed plans at once.")
-        parser.add_argument("--user", dest="username", help="Bureau account recorded as author and issuer.")
+        add_by_argument(parser, "the plans' author and issuer")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        author = self._author(options.get("username"))
+        author = command_author(options["by"], lambda user: user.is_bureau, "the water-saving office")
         year, issue = options["year"], options["issue"]
         water_users = WaterUser.objects.filter(planned_use_status=PlannedUseStatus.LISTED).order_by("code")
         run = PlanRun()
-        for water_user in tqdm(water_users, desc=f"Plans {year}", unit="user", file=sys.stderr, disable=None):
-            self._plan_one(water_user, year, issue, author, run)
+        with recorded_as(author), transaction.atomic():
+            for water_user in tqdm(water_users, desc=f"Plans {year}", unit="user", file=sys.stderr, disable=None):
+                self._plan_one(water_user, year, issue, author, run)
+            if issue and run.refused:
+                for refusal in run.refused:
+                    self.stderr.write(refusal)
+                raise CommandError(f"{len(run.refused)} plans could not be made: nothing was proposed or issued.")
         self._report(run, year)
-
-    def _author(self, username: str | None) -> User | None:
-        if not username:
-            return None
-        author = User.objects.filter(username=username).first()
-        if author is None or not author.is_bureau:
-            raise CommandError(f"{username} is not a bureau account.")
-        return author
 
     def _plan_one(self, water_user: WaterUser, year: int, issue: bool, author: User | None, run: PlanRun) -> None:
         existing = AnnualPlan.objects.filter(water_user=water_user, year=year).first()
