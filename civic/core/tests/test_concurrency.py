@@ -63,7 +63,7 @@ def post_all_at_once(server_url: str, path: str, cookie: str, forms: list[dict[s
     start = threading.Barrier(len(forms))
 
     def post(form: dict[str, str]) -> tuple[int, str]:
-        connection = http.client.HTTPConnection(address.hostname, address.port, timeout=120)
+        connection = http.client.HTTPConnection(str(address.hostname), address.port, timeout=120)
         body = urllib.parse.urlencode(form)
         headers = {
             "Content-Type": "application/x-www-form-urlencoded",

@@ -27,7 +27,12 @@ def test_load_demo_reset_refuses_a_database_that_is_not_the_demos(cast):
 def test_load_demo_reset_asks_first_and_stops_on_no(cast, monkeypatch):
     mark_as_the_demos()
     questions = []
-    monkeypatch.setattr("builtins.input", lambda question: questions.append(question) or "no")
+
+    def answer_no(question):
+        questions.append(question)
+        return "no"
+
+    monkeypatch.setattr("builtins.input", answer_no)
 
     with pytest.raises(CommandError, match="Nothing was changed"):
         call_command("load_demo", "--reset", "--quiet")

@@ -103,6 +103,7 @@ def test_check_deploy_reports_nothing_with_the_production_settings():
         "SECRET_KEY": secrets.token_urlsafe(50),
     }
     environment.pop("DEBUG", None)
+    environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests' fixtures, never on a server
     manage = Path(REPOSITORY_ROOT) / "manage.py"
 
     result = subprocess.run(
@@ -154,7 +155,11 @@ urlpatterns = [path("failing/", failing_view)]
 @pytest.mark.urls("civic.core.tests.test_safe_defaults")
 def test_a_500_is_logged_and_the_visitor_sees_civics_own_page_in_chinese(db):
     # The handler Civic gives django.request writes to the server's standard error; read what it writes.
-    handlers = [handler for handler in logging.getLogger("django.request").handlers if not handler.filters]
+    handlers = [
+        handler
+        for handler in logging.getLogger("django.request").handlers
+        if isinstance(handler, logging.StreamHandler) and not handler.filters
+    ]
     assert len(handlers) == 1, "django.request has no handler of its own that logs with DEBUG off"
     written = io.StringIO()
     stderr = handlers[0].setStream(written)
@@ -167,3 +172,23 @@ def test_a_500_is_logged_and_the_visitor_sees_civics_own_page_in_chinese(db):
     assert "出了点问题" in response.content.decode()  # "Something went wrong", in the default language
     assert "Internal Server Error: /failing/" in written.getvalue()
     assert "the meter table is unreachable" in written.getvalue()  # the traceback comes with it
+
+
+def test_static_files_are_served_with_debug_off(client, settings):
+    assert settings.DEBUG is False
+
+    response = client.get("/static/civic/civic.css")
+
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content if response.streaming else [response.content])
+
+
+def test_a_missing_page_is_civics_own_404_in_the_visitors_language(client, settings):
+    assert settings.DEBUG is False
+
+    chinese = client.get("/no-such-page/")
+    english = client.get("/no-such-page/", headers={"accept-language": "en"})
+
+    assert chinese.status_code == english.status_code == 404
+    assert "该页面或记录不存在。" in chinese.content.decode()
+    assert "There is no such page or record." in english.content.decode()

@@ -8,7 +8,7 @@ on and sign in through the real pages, as a browser does.
 import datetime
 
 import pytest
-from axes.models import AccessAttempt
+from django.apps import apps
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from civic.testing import PASSWORD
 
 FAILURES_ALLOWED = 5  # CIVIC_SIGN_IN_FAILURES' default
+AccessAttempt = apps.get_model("axes", "AccessAttempt")  # django-axes' record of failed sign-ins
 
 
 @pytest.fixture(autouse=True)
