@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TypedDict, Unpack
 
+from django.test import Client
+
 from civic.core.models import Region, RegionLevel, Role, User
 from civic.dogs.models import ServicePoint
 from civic.water.models import (
@@ -58,6 +60,12 @@ class UserFields(TypedDict, total=False):
     is_staff: bool
     water_user: WaterUser
     service_point: ServicePoint
+
+
+def sign_in(client: Client, user: User) -> Client:
+    """Sign `user` in on the test client with the cast's password, as the login page would; the client back."""
+    assert client.login(username=user.username, password=PASSWORD), f"{user.username} could not sign in"
+    return client
 
 
 def make_user(username: str, role: str, **fields: Unpack[UserFields]) -> User:

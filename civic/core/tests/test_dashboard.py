@@ -1,11 +1,6 @@
 from django.urls import reverse
 
-from civic.testing import PASSWORD
-
-
-def sign_in(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
+from civic.testing import sign_in
 
 
 def test_it_shows_the_bureau_the_county_figures(client, cast):
@@ -17,7 +12,7 @@ def test_it_shows_the_bureau_the_county_figures(client, cast):
 
 def test_it_sends_an_enterprise_reporter_to_its_own_page(client, cast):
     response = sign_in(client, cast.runhua_reporter).get(reverse("dashboard"))
-    assert response.url == reverse("water:my_water_user")
+    assert response["Location"] == reverse("water:my_water_user")
 
 
 def test_it_does_not_title_a_clinics_or_an_inspectors_page_as_the_water_saving_dashboard(client, cast):

@@ -6,12 +6,7 @@ A new account has no role: whatever page it opens after sign-in says so, and not
 from django.urls import reverse
 
 from civic.core.models import Role, User
-from civic.testing import PASSWORD
-
-
-def sign_in(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
+from civic.testing import sign_in
 
 
 def english_page(client, url):
