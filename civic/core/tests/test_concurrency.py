@@ -24,6 +24,7 @@ import pytest
 from django.conf import settings
 from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.core.servers.basehttp import ThreadedWSGIServer
+from django.db import connection, transaction
 from django.test import Client
 from django.test.testcases import LiveServerThread
 from django.urls import reverse
@@ -33,6 +34,9 @@ from civic.core.models import User
 from civic.dogs.models import Licence, Tag, ViolationCase
 from civic.dogs.testing import DogsCast, make_dogs_cast
 from civic.testing import make_cast
+from civic.water.actions import compute_bills
+from civic.water.models import SurchargeBill
+from civic.water.tests.test_surcharges import MARCH, issue_plan, read
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -172,3 +176,57 @@ def test_fifty_inspectors_open_cases_at_once_without_an_error_or_a_shared_number
     numbers = set(ViolationCase.objects.values_list("number", flat=True))
     # Numbers run VC<year>0001 to VC<year>0050: none skipped, none twice.
     assert numbers == {f"VC{TODAY.year}{sequence:04d}" for sequence in range(1, AT_ONCE + 1)}
+
+
+def another_session_waits_for_a_lock() -> bool:
+    """Whether another PostgreSQL session is waiting for a lock (SQLite's waits cannot be seen: never)."""
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'"
+        )
+        return bool(cursor.fetchone()[0])
+
+
+def test_two_runs_of_one_billing_period_at_once_leave_one_bill_per_user(transactional_db):
+    """The second run starts while the first has billed and not committed, and must wait for it.
+
+    Runhua is 300 m³ over its 1,000 m³ March plan: one bill, JS202403-0001, however many runs there are.
+    Without the wait, the second run numbered its bill JS202403-0001 too and failed on the unique number
+    once the first committed (PostgreSQL).
+    """
+    cast = make_cast()
+    issue_plan(cast.runhua, 1000)
+    read(cast.runhua_meter, datetime.date(2024, 3, 31), 1300)
+    first_billed = threading.Event()
+
+    def first_run() -> int:
+        try:
+            with transaction.atomic():
+                billed = compute_bills(*MARCH).billed
+                first_billed.set()
+                # Hold the transaction open until the second run is seen waiting (up to 30 s). On SQLite the
+                # second run's BEGIN IMMEDIATE waits unseen, within the 20 s busy timeout: no holding there.
+                for _ in range(300 if connection.vendor == "postgresql" else 0):
+                    if another_session_waits_for_a_lock():
+                        break
+                    threading.Event().wait(0.1)
+            return billed
+        finally:
+            connection.close()
+
+    def second_run() -> int:
+        first_billed.wait()
+        try:
+            return compute_bills(*MARCH).billed
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        runs = [pool.submit(first_run), pool.submit(second_run)]
+        billed = [run.result() for run in runs]
+
+    assert billed == [1, 1]
+    assert list(SurchargeBill.objects.values_list("number", flat=True)) == ["JS202403-0001"]
