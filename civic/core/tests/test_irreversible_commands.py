@@ -5,8 +5,10 @@ row); the cast's records stand for a county's own database, which has none.
 """
 
 import datetime
+import importlib
 
 import pytest
+from django.apps import apps
 from django.core.management import CommandError, call_command
 
 from civic.core.models import DemoDatabase, User
@@ -61,3 +63,21 @@ def test_make_clean_may_delete_the_demos_database(cast, capsys):
     call_command("check_demo_database")
 
     assert "the demo's" in capsys.readouterr().out
+
+
+def test_a_demo_database_loaded_before_the_mark_existed_is_marked_on_migrating(db):
+    migration = importlib.import_module("civic.core.migrations.0004_number_counters_and_demo_mark")
+    for username in migration.DEMO_USERNAMES:
+        User.objects.create(username=username)
+
+    migration.mark_an_earlier_demo_database(apps, None)
+
+    assert DemoDatabase.objects.count() == 1
+
+
+def test_a_county_database_is_not_marked_on_migrating(cast):
+    migration = importlib.import_module("civic.core.migrations.0004_number_counters_and_demo_mark")
+
+    migration.mark_an_earlier_demo_database(apps, None)
+
+    assert not DemoDatabase.objects.exists()
