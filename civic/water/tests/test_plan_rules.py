@@ -178,6 +178,6 @@ def test_the_listing_threshold_in_force_decides_who_is_listed(cast, changzhou_th
 def test_compute_plans_reviews_the_list_by_the_threshold_in_force_and_says_which(cast, changzhou_threshold):
     public_supply_user(cast, "WJ0003", 6_000)
     output = io.StringIO()
-    call_command("compute_plans", year=2024, review_list=True, stdout=output, stderr=io.StringIO())
+    call_command("compute_plans", year=2024, review_list=True, by="wangfang", stdout=output, stderr=io.StringIO())
     assert "Listing threshold 6,000 m³/year in force from 2021-01-01 (常水资〔2021〕5号)" in output.getvalue()
     assert WaterUser.objects.get(code="WJ0003").planned_use_status == PlannedUseStatus.LISTED
