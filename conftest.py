@@ -34,6 +34,18 @@ def fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in Civic's default language (Chinese): a page asked for in English in one test
+    leaves English active in the thread, which would otherwise reach messages made outside a request."""
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def cast(db) -> Cast:
     """The named people and places of the demo county (see civic/testing.py)."""

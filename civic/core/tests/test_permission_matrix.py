@@ -414,6 +414,7 @@ def _programme_records(world: World) -> None:
     )
 
 
+@record_builder
 def _evaluation_records(world: World) -> None:
     """A submitted balance test of Runhua's, a certified one, and the county's 2024 scorecard."""
     cast = world.cast
