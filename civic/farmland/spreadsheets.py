@@ -157,7 +157,7 @@ class Checked:
         lines = intake_messages.report_lines(self.errors, MESSAGES, lambda name: self.headings.get(name, name))
         if self.error_count > len(self.errors):
             extra = intake_messages.file_error_entry(
-                "more_errors", MESSAGES, count=str(self.error_count - len(self.errors))
+                "more_errors", MESSAGES, details={"count": f"{self.error_count - len(self.errors):,}"}
             )
             lines += intake_messages.report_lines([extra], MESSAGES)
         return lines
