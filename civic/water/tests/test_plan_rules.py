@@ -12,6 +12,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 
 from civic.water import actions
 from civic.water.models import (
@@ -101,7 +102,10 @@ def test_a_user_with_less_than_a_year_of_use_is_planned_on_its_design_use(septem
 
 
 def test_a_plan_from_history_is_refused_under_a_year_of_use(september_starter):
-    with pytest.raises(ValidationError, match="less than a year of use is planned on its design use"):
+    with (
+        translation.override("en"),
+        pytest.raises(ValidationError, match="less than a year of use is planned on its design use"),
+    ):
         actions.propose_plan(september_starter, 2024, PlanMethod.HISTORY, today=datetime.date(2024, 1, 10))
 
 
