@@ -22,21 +22,26 @@ civic/locale/en/LC_MESSAGES/django.mo civic/locale/zh_Hans/LC_MESSAGES/django.mo
 	$(VENV)/bin/pybabel compile --domain=django --directory=civic/locale --statistics
 
 messages: $(VENV)/.installed  ## re-extract translatable text into the .po files
-	$(PYTHON) manage.py makemessages --locale=zh_Hans --locale=en --no-obsolete --ignore=node_modules --ignore=.venv --ignore=var
+	CIVIC_ENV=demo $(PYTHON) manage.py makemessages --locale=zh_Hans --locale=en --no-obsolete --ignore=node_modules --ignore=.venv --ignore=var
 
+# The demo runs in demo mode (CIVIC_ENV=demo): the repository's SECRET_KEY and plain HTTP are allowed there,
+# and nowhere else; DEBUG stays off, so visitors see Civic's own error pages.
 demo: setup  ## set everything up, load the demo county and serve it
 	mkdir -p var
-	$(PYTHON) manage.py migrate --noinput
-	$(PYTHON) manage.py load_demo --reset
-	$(PYTHON) manage.py load_metering_demo
+	CIVIC_ENV=demo $(PYTHON) manage.py migrate --noinput
+	CIVIC_ENV=demo $(PYTHON) manage.py load_demo --reset --yes
+	CIVIC_ENV=demo $(PYTHON) manage.py load_metering_demo
 	@echo "Serving the demo county on http://$(HOST)/"
-	$(PYTHON) manage.py runserver $(HOST)
+	CIVIC_ENV=demo $(PYTHON) manage.py runserver $(HOST)
 
-# pytest exits with 5 when it collects no tests (an empty selection, a fresh tree):
-# nothing failed, so make test succeeds; .ci/run relies on this.
+# pytest exits with 5 when it collects no tests. For a selection (PYTEST_ARGS="-k ...") that is an empty
+# selection, counted as a pass; for the whole suite it means the tests were not found, and make test fails
+# (as .ci/run, which runs the whole suite, then does).
 test: setup  ## run the whole suite (on PostgreSQL when DATABASE_URL names one)
 	$(PYTHON) -m pytest $(PYTEST_ARGS) || status=$$?; \
-	if [ "$${status:-0}" = 5 ]; then echo "pytest collected no tests: counted as a pass"; exit 0; fi; \
+	if [ "$${status:-0}" = 5 ] && [ -n "$(strip $(PYTEST_ARGS))" ]; then \
+		echo "pytest collected no tests of the selection: counted as a pass"; exit 0; fi; \
+	if [ "$${status:-0}" = 5 ]; then echo "pytest collected no tests on a full run: failing"; fi; \
 	exit $${status:-0}
 
 lint: setup  ## ruff (lint and format), mypy with the Django plugin, the import contract
@@ -48,5 +53,16 @@ lint: setup  ## ruff (lint and format), mypy with the Django plugin, the import 
 bench: setup  ## time the benchmarks against their baselines (BENCH_ARGS=--write updates BENCHMARKS.md)
 	$(PYTHON) -m benchmarks $(BENCH_ARGS)
 
-clean:
+# Deletes var/ (the demo database, readings, uploads): it asks first unless YES=1, and refuses when
+# var/civic.sqlite3 holds records that load_demo did not load (a county's own database).
+clean:  ## delete var/ (make clean YES=1 does not ask)
+	@if [ -f var/civic.sqlite3 ]; then \
+		test -x $(PYTHON) || { echo "No $(PYTHON) to check var/civic.sqlite3 with: nothing deleted."; exit 1; }; \
+		DATABASE_URL=sqlite:///$(CURDIR)/var/civic.sqlite3 CIVIC_ENV=demo $(PYTHON) manage.py check_demo_database \
+			|| { echo "var/civic.sqlite3 is not the demo's database: nothing deleted."; exit 1; }; \
+	fi
+	@if [ "$(YES)" != 1 ]; then \
+		printf "Delete var/ (the demo database, readings and uploads)? Type yes to go on: "; read answer; \
+		[ "$$answer" = yes ] || { echo "Nothing deleted."; exit 1; }; \
+	fi
 	rm -rf var

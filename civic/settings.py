@@ -4,6 +4,7 @@ Every value that differs between a laptop, CI and a county's server comes from
 an environment variable read by a typed helper that fails loudly on bad input.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -29,8 +30,33 @@ def env_flag(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}")
 
 
-SECRET_KEY = env_text("SECRET_KEY", "civic-demo-only-secret-key-change-me-in-production")
-DEBUG = env_flag("DEBUG", True)
+def env_integer(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
+
+
+# Where Civic runs: "production" (the default: a county's server), "demo" (`make demo`, on one machine
+# over plain HTTP) or "test" (the test suite, see civic/settings_test.py). Outside the demo and the tests,
+# Civic refuses to start with DEBUG on or with the repository's SECRET_KEY.
+CIVIC_ENV = env_text("CIVIC_ENV", "production")
+if CIVIC_ENV not in ("production", "demo", "test"):
+    raise ImproperlyConfigured(f"CIVIC_ENV must be production, demo or test, not {CIVIC_ENV!r}")
+IN_PRODUCTION = CIVIC_ENV == "production"
+
+REPOSITORY_SECRET_KEY = "civic-demo-only-secret-key-change-me-in-production"
+SECRET_KEY = env_text("SECRET_KEY", REPOSITORY_SECRET_KEY)
+DEBUG = env_flag("DEBUG", False)
+if IN_PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DEBUG is on: Civic shows no debug pages in production (CIVIC_ENV=production).")
+if IN_PRODUCTION and SECRET_KEY == REPOSITORY_SECRET_KEY:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is the repository's (published) key: set SECRET_KEY to a long random value of your own."
+    )
 ALLOWED_HOSTS = env_text("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 INSTALLED_APPS = [
@@ -42,6 +68,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "simple_history",
+    "axes",
+    "csp",
     "civic.core",
     "civic.water",
     "civic.dogs",
@@ -54,6 +82,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -62,6 +91,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "civic.urls"
@@ -92,7 +123,14 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+    # Pages and imports write at the same time: readers do not wait for writers (WAL), a writer waits for
+    # the lock up to 20 s (busy timeout), and a transaction takes the write lock when it begins (IMMEDIATE),
+    # since a transaction that reads first and writes later cannot wait for the lock and fails at once.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    }
 
 AUTH_USER_MODEL = "core.User"
 LOGIN_URL = "login"
@@ -100,8 +138,31 @@ LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Failed sign-ins, on the site and the admin, are throttled by django-axes: after CIVIC_SIGN_IN_FAILURES
+# failures for one user name, or from one address, that account or address is locked out for
+# CIVIC_SIGN_IN_LOCKOUT_MINUTES (or until `manage.py axes_reset_username NAME` / `axes_reset_ip ADDRESS`).
+# Behind a reverse proxy, the proxy must pass the client's address as REMOTE_ADDR.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env_flag("CIVIC_SIGN_IN_THROTTLE", True)
+AXES_FAILURE_LIMIT = env_integer("CIVIC_SIGN_IN_FAILURES", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_integer("CIVIC_SIGN_IN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each counted on its own: per account and per address
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+
+# A session ends after CIVIC_SESSION_IDLE_MINUTES without a request (each request starts the time again).
+SESSION_COOKIE_AGE = env_integer("CIVIC_SESSION_IDLE_MINUTES", 30) * 60
+SESSION_SAVE_EVERY_REQUEST = True
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Chinese")), ("en", _("English"))]
@@ -112,7 +173,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+# `manage.py collectstatic` gathers the static files here for production; the demo and the tests serve
+# them where they are (WHITENOISE_USE_FINDERS below).
+STATIC_ROOT = BASE_DIR / "var" / "static" if IN_PRODUCTION else None
 NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
     BASE_DIR / "civic" / "static",
@@ -131,3 +194,58 @@ CIVIC_COUNTY_NAME = env_text("CIVIC_COUNTY_NAME", "武进区")
 CIVIC_BACKGROUND_RUNS = env_flag("CIVIC_BACKGROUND_RUNS", True)
 # The readings store of smart-meter readings (hydro.readings_store); backups include it.
 CIVIC_READINGS_STORE = Path(env_text("CIVIC_READINGS_STORE", str(BASE_DIR / "var" / "readings")))
+
+# --- Security headers and cookies: on by default in production, each settable from the environment ------------
+
+SESSION_COOKIE_SECURE = env_flag("CIVIC_SECURE_COOKIES", IN_PRODUCTION)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_flag("CIVIC_SSL_REDIRECT", IN_PRODUCTION)
+SECURE_HSTS_SECONDS = env_integer("CIVIC_HSTS_SECONDS", 365 * 24 * 3600 if IN_PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("CIVIC_HSTS_INCLUDE_SUBDOMAINS", IN_PRODUCTION)
+SECURE_HSTS_PRELOAD = env_flag("CIVIC_HSTS_PRELOAD", IN_PRODUCTION)
+# Behind a reverse proxy that ends TLS: CIVIC_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO (the proxy must set it).
+if proxy_ssl_header := env_text("CIVIC_PROXY_SSL_HEADER", ""):
+    SECURE_PROXY_SSL_HEADER = (proxy_ssl_header, "https")
+X_FRAME_OPTIONS = "DENY"
+
+# The Content-Security-Policy header (django-csp): CIVIC_CONTENT_SECURITY_POLICY in the header's own syntax,
+# e.g. "default-src 'self'; img-src 'self' data:". The default allows Civic's own files and the pages'
+# inline scripts and styles, and nothing from elsewhere.
+DEFAULT_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def content_security_policy(header: str) -> dict[str, dict[str, list[str]]]:
+    """django-csp's setting from a header value: directives separated by ";", each a name and its sources."""
+    directives: dict[str, list[str]] = {}
+    for directive in header.split(";"):
+        if words := directive.split():
+            directives[words[0].lower()] = words[1:]
+    return {"DIRECTIVES": directives}
+
+
+CONTENT_SECURITY_POLICY = content_security_policy(
+    env_text("CIVIC_CONTENT_SECURITY_POLICY", DEFAULT_CONTENT_SECURITY_POLICY)
+)
+
+# Static files are served by WhiteNoise, with DEBUG off too: in production from STATIC_ROOT (run
+# `manage.py collectstatic`), in the demo and the tests straight from the apps and node_modules.
+WHITENOISE_USE_FINDERS = not IN_PRODUCTION
+
+# Debug pages (demo only, when asked for) hide the database URL's password along with Django's usual secrets.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "civic.core.error_reports.CivicExceptionReporterFilter"
+
+# Every 500 is logged (with its traceback) to the server's standard error, with DEBUG on or off.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "{asctime} {levelname} {name}: {message}", "style": "{"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        "django.request": {"handlers": ["stderr"], "level": "ERROR", "propagate": True},
+        "civic": {"handlers": ["stderr"], "level": env_text("CIVIC_LOG_LEVEL", "WARNING"), "propagate": True},
+    },
+}

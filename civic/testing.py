@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TypedDict, Unpack
 
+from django.test import Client
+
 from civic.core.models import Region, RegionLevel, Role, User
 from civic.dogs.models import ServicePoint
 from civic.water.models import (
@@ -47,6 +49,8 @@ class Cast:
     network_analyst: User
     clinic_staff: User
     inspector: User
+    dog_office_staff: User
+    newcomer: User  # an account just made, with no role yet
 
 
 class UserFields(TypedDict, total=False):
@@ -57,6 +61,12 @@ class UserFields(TypedDict, total=False):
     is_staff: bool
     water_user: WaterUser
     service_point: ServicePoint
+
+
+def sign_in(client: Client, user: User) -> Client:
+    """Sign `user` in on the test client with the cast's password, as the login page would; the client back."""
+    assert client.login(username=user.username, password=PASSWORD), f"{user.username} could not sign in"
+    return client
 
 
 def make_user(username: str, role: str, **fields: Unpack[UserFields]) -> User:
@@ -131,4 +141,6 @@ def make_cast() -> Cast:
         network_analyst=make_user("chenjie", Role.NETWORK_ANALYST),
         clinic_staff=make_user("sunli", Role.CLINIC_STAFF, service_point=service_point),
         inspector=make_user("liuyang", Role.INSPECTOR),
+        dog_office_staff=make_user("qianjing", Role.DOG_OFFICE_STAFF, first_name="静", last_name="钱"),
+        newcomer=make_user("xuwei", Role.NONE, first_name="伟", last_name="徐"),
     )

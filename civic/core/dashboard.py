@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Count, Sum
 
 from civic.core.models import Region, RegionLevel
+from civic.dogs.models import CaseStatus, Licence, LicenceStatus, ViolationCase
 from civic.dogs.statistics import tag_figures
 from civic.water.models import (
     AnnualPlan,
@@ -40,8 +41,6 @@ def county_figures(today: datetime.date | None = None) -> dict[str, Any]:
         "listed_user_count": listed_users.count(),
         "water_saving_enterprise_count": sum(row["count"] for row in segments),
         "water_saving_segments": list(segments),
-        **tag_figures(),
-        "key_area_km2": key_area_km2(),
         "farmland_program": FarmlandProgram.objects.first(),
         "plan_year": plan_year,
         "planned_total_m3": issued_total_m3(plan_year),
@@ -62,3 +61,15 @@ def issued_total_m3(year: int) -> float | None:
     """The planned use of every plan issued for `year` [m³]; None when none is issued."""
     totals = AnnualPlan.objects.filter(year=year, status=PlanStatus.ISSUED).aggregate(total=Sum("annual_volume_m3"))
     return totals["total"]
+
+
+def dog_figures(today: datetime.date | None = None) -> dict[str, Any]:
+    """The dog-management office's part of the dashboard: tagged dogs, service points, key management areas,
+    licences in force and open cases."""
+    today = today or datetime.date.today()
+    return {
+        **tag_figures(),
+        "key_area_km2": key_area_km2(),
+        "licences_in_force_count": Licence.objects.filter(status=LicenceStatus.IN_FORCE, expires_on__gte=today).count(),
+        "open_case_count": ViolationCase.objects.filter(status=CaseStatus.OPEN).count(),
+    }

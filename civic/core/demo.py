@@ -21,7 +21,7 @@ from django.utils import timezone
 from civic.core.demo_accounts import create_accounts
 from civic.core.demo_regions import create_regions
 from civic.core.demo_service_points import create_service_points
-from civic.core.models import User
+from civic.core.models import DemoDatabase, User
 from civic.dogs.demo import load_dog_demo
 from civic.dogs.models import Dog, Licence, LicenceStatus, ServicePoint
 from civic.dogs.statistics import tag_figures
@@ -117,6 +117,15 @@ def reset_demo_tables() -> list[str]:
 
 def demo_is_loaded() -> bool:
     return User.objects.exists() or ServicePoint.objects.exists() or WaterUser.objects.exists()
+
+
+def holds_other_records() -> bool:
+    """Whether the database holds records and no mark of `load_demo`: a county's own, never to be emptied."""
+    return demo_is_loaded() and not DemoDatabase.objects.exists()
+
+
+def mark_as_demo(seed: int, scale: int) -> None:
+    DemoDatabase.objects.create(loaded_at=timezone.now(), seed=seed, scale=scale)
 
 
 # --- Loading ------------------------------------------------------------------

@@ -26,8 +26,8 @@ class DemoAccount:
 
 
 DEMO_ACCOUNTS = (
-    DemoAccount("admin", Role.BUREAU_ADMIN, "everything, and the admin site at /admin/", "华", "周", is_superuser=True),
-    DemoAccount("bureau", Role.BUREAU_STAFF, "the whole register, plans, imports, bills and quotas", "芳", "王"),
+    DemoAccount("admin", Role.BUREAU_ADMIN, "both offices' work, and the admin site at /admin/", "华", "周", is_superuser=True),
+    DemoAccount("bureau", Role.BUREAU_STAFF, "the water register, plans, imports, bills and quotas", "芳", "王"),
     DemoAccount(
         "runhua", Role.ENTERPRISE_REPORTER, "only its own use, plans and bills:", "强", "李", water_user_code="WJ0001"
     ),
@@ -40,6 +40,7 @@ DEMO_ACCOUNTS = (
         service_point_code="SP01",
     ),
     DemoAccount("inspector", Role.INSPECTOR, "patrols, violations and penalties", "洋", "刘"),
+    DemoAccount("dogoffice", Role.DOG_OFFICE_STAFF, "the whole dog register, enforcement and dog figures", "静", "钱"),
 )  # fmt: skip
 
 

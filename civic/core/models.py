@@ -12,22 +12,31 @@ from simple_history.models import HistoricalRecords
 
 
 class Role(models.TextChoices):
+    """What a user's work is. The bureau administrator is the county's administrator, above both offices:
+    the water-saving office (bureau staff) and the dog-management office (dog office staff).
+
+    A new account has no role and opens no page until an administrator gives it one.
+    """
+
+    NONE = "none", _("No role")
     BUREAU_ADMIN = "bureau_admin", _("Bureau administrator")
     BUREAU_STAFF = "bureau_staff", _("Bureau staff")
+    DOG_OFFICE_STAFF = "dog_office_staff", _("Dog office staff")
     ENTERPRISE_REPORTER = "enterprise_reporter", _("Enterprise reporter")
     NETWORK_ANALYST = "network_analyst", _("Network analyst")
     CLINIC_STAFF = "clinic_staff", _("Clinic staff")
     INSPECTOR = "inspector", _("Inspector")
 
 
-BUREAU_ROLES = (Role.BUREAU_ADMIN, Role.BUREAU_STAFF)
+BUREAU_ROLES = (Role.BUREAU_ADMIN, Role.BUREAU_STAFF)  # the water-saving office, with the county administrator
+DOG_OFFICE_ROLES = (Role.BUREAU_ADMIN, Role.DOG_OFFICE_STAFF)  # the dog-management office, with the administrator
 HAN_CHARACTER = re.compile(r"[\u3400-\u9fff]")
 
 
 class User(AbstractUser):
     """A person who signs in; what they may see follows from `role` and their binding."""
 
-    role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.BUREAU_STAFF)
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.NONE)
     water_user = models.ForeignKey(
         "water.WaterUser",
         verbose_name=_("water user"),
@@ -56,7 +65,18 @@ class User(AbstractUser):
 
     @property
     def is_bureau(self) -> bool:
+        """Whether the user works in the water-saving office (or is the county administrator)."""
         return self.is_superuser or self.role in BUREAU_ROLES
+
+    @property
+    def is_dog_office(self) -> bool:
+        """Whether the user works in the dog-management office (or is the county administrator)."""
+        return self.is_superuser or self.role in DOG_OFFICE_ROLES
+
+    @property
+    def has_no_role(self) -> bool:
+        """A new account, given no role yet: it opens no page."""
+        return self.role == Role.NONE and not self.is_superuser
 
     @property
     def is_enterprise_reporter(self) -> bool:
@@ -102,3 +122,40 @@ class Region(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Counter(models.Model):
+    """The last number handed out in one sequence (e.g. the dog licences of 2024), advanced atomically.
+
+    Numbers come from here rather than from "the highest number so far + 1",
+    which two clerks saving at the same moment would both be given.
+    """
+
+    key = models.CharField(_("sequence"), max_length=100, unique=True)
+    value = models.BigIntegerField(_("last number handed out"))
+
+    class Meta:
+        verbose_name = _("number sequence")
+        verbose_name_plural = _("number sequences")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.value}"
+
+
+class DemoDatabase(models.Model):
+    """The mark `manage.py load_demo` leaves in a database it loaded: only such a database may be emptied by it.
+
+    A county's own database never holds this row, so `load_demo --reset` and
+    `make clean` refuse to run on it.
+    """
+
+    loaded_at = models.DateTimeField(_("loaded at"))
+    seed = models.BigIntegerField(_("seed"))
+    scale = models.PositiveIntegerField(_("scale"))
+
+    class Meta:
+        verbose_name = _("demo database mark")
+        verbose_name_plural = _("demo database marks")
+
+    def __str__(self) -> str:
+        return f"demo county, seed {self.seed}, scale {self.scale}, loaded {self.loaded_at:%Y-%m-%d %H:%M}"

@@ -12,7 +12,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from civic.core.models import Role
-from civic.core.permissions import BUREAU, WATER_OFFICE
+from civic.core.permissions import BUREAU, DOG_OFFICE, WATER_OFFICE
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,11 @@ class NavigationContext(TypedDict):
 
 
 NAVIGATION = (
-    NavigationItem(_("Dashboard"), "dashboard", (*BUREAU, Role.NETWORK_ANALYST, Role.CLINIC_STAFF, Role.INSPECTOR)),
+    NavigationItem(
+        _("Dashboard"),
+        "dashboard",
+        (*BUREAU, Role.DOG_OFFICE_STAFF, Role.NETWORK_ANALYST, Role.CLINIC_STAFF, Role.INSPECTOR),
+    ),
     NavigationItem(_("Water users"), "water:register", BUREAU),
     NavigationItem(_("Readings import"), "water:import_readings", BUREAU),
     NavigationItem(_("Plans"), "water:plan_list", BUREAU),
@@ -58,11 +62,11 @@ NAVIGATION = (
     NavigationItem(_("My output"), "evaluation:output_report", (Role.ENTERPRISE_REPORTER,)),
     NavigationItem(_("County scorecard"), "evaluation:scorecard_list", WATER_OFFICE),
     NavigationItem(_("Farmland"), "farmland:progress", WATER_OFFICE),
-    NavigationItem(_("Dog register"), "dogs:dog_list", (*BUREAU, Role.CLINIC_STAFF, Role.INSPECTOR)),
-    NavigationItem(_("Register a dog"), "dogs:register_dog", (*BUREAU, Role.CLINIC_STAFF)),
-    NavigationItem(_("Renewals due"), "dogs:renewal_list", (*BUREAU, Role.CLINIC_STAFF)),
-    NavigationItem(_("Dog enforcement"), "dogs:case_list", (*BUREAU, Role.INSPECTOR)),
-    NavigationItem(_("Dog statistics"), "dogs:staff_statistics", BUREAU),
+    NavigationItem(_("Dog register"), "dogs:dog_list", (*DOG_OFFICE, Role.CLINIC_STAFF, Role.INSPECTOR)),
+    NavigationItem(_("Register a dog"), "dogs:register_dog", (*DOG_OFFICE, Role.CLINIC_STAFF)),
+    NavigationItem(_("Renewals due"), "dogs:renewal_list", (*DOG_OFFICE, Role.CLINIC_STAFF)),
+    NavigationItem(_("Dog enforcement"), "dogs:case_list", (*DOG_OFFICE, Role.INSPECTOR)),
+    NavigationItem(_("Dog statistics"), "dogs:staff_statistics", DOG_OFFICE),
 )
 
 

@@ -13,16 +13,22 @@ from typing import Any, TypeVar, cast
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.template.response import TemplateResponse
 
 from civic.core.models import Role, User
 
 ViewFunction = TypeVar("ViewFunction", bound=Callable[..., HttpResponseBase])
 
-BUREAU = (Role.BUREAU_ADMIN, Role.BUREAU_STAFF)
-# The water-saving office's staff: the water register, plans, the programme and evaluation.
-WATER_OFFICE = BUREAU
-WATER_READERS = (*BUREAU, Role.ENTERPRISE_REPORTER)
+# The water-saving office's staff, with the county administrator: the water register, plans, the programme
+# and evaluation.
+WATER_OFFICE = (Role.BUREAU_ADMIN, Role.BUREAU_STAFF)
+BUREAU = WATER_OFFICE  # the older name of the water-saving office's roles
+# The dog-management office's staff, with the county administrator: the whole dog register and enforcement.
+DOG_OFFICE = (Role.BUREAU_ADMIN, Role.DOG_OFFICE_STAFF)
+WATER_READERS = (*WATER_OFFICE, Role.ENTERPRISE_REPORTER)
+# Every role that opens pages once signed in (everyone but a new account with no role).
+WORKING_ROLES = tuple(role for role in Role.values if role != Role.NONE)
 
 
 def user_has_role(user: Any, roles: tuple[str, ...]) -> bool:
@@ -36,6 +42,11 @@ def signed_in_user(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
+def no_role_page(request: HttpRequest) -> HttpResponse:
+    """What a signed-in user with no role sees on every page: that they have none, and whom to ask."""
+    return TemplateResponse(request, "core/no_role.html", status=403).render()
+
+
 def role_required(*roles: str) -> Callable[[ViewFunction], ViewFunction]:
     """Let signed-in users with one of `roles` through; send others to log in or refuse them (403)."""
 
@@ -44,6 +55,8 @@ def role_required(*roles: str) -> Callable[[ViewFunction], ViewFunction]:
         def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
+            if getattr(request.user, "has_no_role", False):
+                return no_role_page(request)
             if not user_has_role(request.user, roles):
                 raise PermissionDenied
             return view(request, *args, **kwargs)

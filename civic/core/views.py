@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 
 from civic.core import dashboard as dashboard_figures
 from civic.core.models import Region, RegionLevel, Role
-from civic.core.permissions import BUREAU, role_required, signed_in_user
+from civic.core.permissions import BUREAU, no_role_page, role_required, signed_in_user
 
 SIGNED_IN_ROLES = tuple(Role.values)
 
@@ -17,11 +17,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     if user.is_enterprise_reporter:
         return redirect("water:my_water_user")
+    if user.has_no_role:
+        return no_role_page(request)
+    # The county administrator sees both offices' parts; each office's staff see their own.
     context = dashboard_figures.county_figures() if user.is_bureau else {}
+    if user.is_dog_office:
+        context.update(dashboard_figures.dog_figures())
     return render(request, "core/dashboard.html", context)
 
 
-@role_required(*BUREAU, Role.NETWORK_ANALYST, Role.CLINIC_STAFF, Role.INSPECTOR)
+@role_required(*BUREAU, Role.DOG_OFFICE_STAFF, Role.NETWORK_ANALYST, Role.CLINIC_STAFF, Role.INSPECTOR)
 def regions_geojson(request: HttpRequest) -> JsonResponse:
     """Towns, DMAs and key areas as a GeoJSON FeatureCollection (WGS 84)."""
     level = request.GET.get("level", RegionLevel.TOWN)

@@ -1,6 +1,6 @@
 """Which dog-management records a signed-in user may see, and who may change them.
 
-The bureau sees everything. Clinic staff see the dogs, licences and refusals of
+The dog-management office (and the county administrator) sees everything. Clinic staff see the dogs, licences and refusals of
 their own service point only. Inspectors read the whole register and work on
 enforcement, but change nothing in the register. Every page that shows a dog,
 a licence or a refusal goes through here.
@@ -14,16 +14,16 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from civic.core.models import Role
-from civic.core.permissions import BUREAU
+from civic.core.permissions import DOG_OFFICE
 from civic.dogs.models import Dog, Licence, Owner, OwnerDiscrepancy, Refusal, RenewalReminder
 
-REGISTER_READERS = (*BUREAU, Role.CLINIC_STAFF, Role.INSPECTOR)
-REGISTER_WRITERS = (*BUREAU, Role.CLINIC_STAFF)
-ENFORCERS = (*BUREAU, Role.INSPECTOR)
+REGISTER_READERS = (*DOG_OFFICE, Role.CLINIC_STAFF, Role.INSPECTOR)
+REGISTER_WRITERS = (*DOG_OFFICE, Role.CLINIC_STAFF)
+ENFORCERS = (*DOG_OFFICE, Role.INSPECTOR)
 
 
 def reads_whole_register(user: Any) -> bool:
-    return bool(user.is_authenticated and (user.is_bureau or user.role == Role.INSPECTOR))
+    return bool(user.is_authenticated and (user.is_dog_office or user.role == Role.INSPECTOR))
 
 
 def own_service_point_id(user: Any) -> int | None:
@@ -49,7 +49,7 @@ def visible_licences(user: Any) -> QuerySet[Licence]:
 
 
 def visible_refusals(user: Any) -> QuerySet[Refusal]:
-    if user.is_authenticated and user.is_bureau:
+    if user.is_authenticated and user.is_dog_office:
         return Refusal.objects.all()
     point_id = own_service_point_id(user)
     return Refusal.objects.filter(service_point_id=point_id) if point_id else Refusal.objects.none()
@@ -60,7 +60,7 @@ def visible_reminders(user: Any) -> QuerySet[RenewalReminder]:
 
 
 def may_change_register(user: Any) -> bool:
-    return bool(user.is_authenticated and (user.is_bureau or own_service_point_id(user)))
+    return bool(user.is_authenticated and (user.is_dog_office or own_service_point_id(user)))
 
 
 def visible_licence_or_404(user: Any, number: str) -> Licence:
@@ -87,7 +87,7 @@ def may_correct_owner(user: Any, owner: Owner) -> bool:
     """A person's details are corrected by the dog office or at a service point where their dogs are registered."""
     if not user.is_authenticated:
         return False
-    if user.is_bureau:
+    if user.is_dog_office:
         return True
     point_id = own_service_point_id(user)
     return point_id is not None and point_id in owner.own_service_point_ids()
@@ -103,7 +103,7 @@ def correctable_owner_or_404(user: Any, owner_id: int) -> Owner:
 def visible_discrepancies(user: Any) -> QuerySet[OwnerDiscrepancy]:
     """The dog office sees every flag; a clinic sees those about owners whose dogs it registered."""
     flags = OwnerDiscrepancy.objects.select_related("owner", "service_point", "licence")
-    if user.is_authenticated and user.is_bureau:
+    if user.is_authenticated and user.is_dog_office:
         return flags
     point_id = own_service_point_id(user)
     return flags.filter(owner__dogs__service_point_id=point_id).distinct() if point_id else flags.none()

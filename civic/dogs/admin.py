@@ -18,13 +18,13 @@ class ServicePointAdmin(SimpleHistoryAdmin):
 # --- Rules: dated rows a city may change -------------------------------------------
 
 
-class DatedRuleAdmin(admin.ModelAdmin):
+class DatedRuleAdmin(SimpleHistoryAdmin):
     date_hierarchy = "effective_from"
     list_filter: ClassVar[tuple[str, ...]] = ("effective_from", "effective_to")
 
 
 @admin.register(models.Breed)
-class BreedAdmin(admin.ModelAdmin):
+class BreedAdmin(SimpleHistoryAdmin):
     list_display = ("name", "name_en")
     search_fields = ("name", "name_en")
 
@@ -77,12 +77,12 @@ class PenaltyRangeInline(admin.TabularInline):
 
 
 @admin.register(models.Authority)
-class AuthorityAdmin(admin.ModelAdmin):
+class AuthorityAdmin(SimpleHistoryAdmin):
     list_display = ("kind", "name", "review_body", "court", "hearing_fine_yuan", "source")
 
 
 @admin.register(models.ViolationType)
-class ViolationTypeAdmin(admin.ModelAdmin):
+class ViolationTypeAdmin(SimpleHistoryAdmin):
     list_display = ("code", "name", "name_en", "authority")
     list_filter = ("authority",)
     search_fields = ("code", "name", "name_en")

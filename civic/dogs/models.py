@@ -92,6 +92,7 @@ class DatedRule(models.Model):
     )
 
     objects = InForceQuerySet.as_manager()
+    history = HistoricalRecords(inherit=True)  # every rule table: who changed a rule, when, from what
 
     class Meta:
         abstract = True
@@ -103,6 +104,7 @@ class DatedRule(models.Model):
 class Breed(models.Model):
     name = models.CharField(_("name"), max_length=60, unique=True)
     name_en = models.CharField(_("English name"), max_length=60, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -249,6 +251,7 @@ class Authority(models.Model):
         help_text=_("A fine on an individual of at least this amount counts as a large fine. Empty: none does."),
     )
     source = models.CharField(_("source"), max_length=200, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["kind"]
@@ -283,6 +286,7 @@ class ViolationType(models.Model):
         default=AuthorityKind.PUBLIC_SECURITY,
         help_text=_("The organ the regulation gives this violation to."),
     )
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["code"]

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from civic.core.models import User
-from civic.core.permissions import BUREAU, role_required, signed_in_user
+from civic.core.permissions import DOG_OFFICE, role_required, signed_in_user
 from civic.dogs import actions, documents, forms, rules, statistics
 from civic.dogs.access import (
     ENFORCERS,
@@ -797,7 +797,7 @@ CHART_LABELS = {
 # --- STATISTICS --------------------------------------------------------------
 
 
-@role_required(*BUREAU)
+@role_required(*DOG_OFFICE)
 def staff_statistics(request: HttpRequest) -> HttpResponse:
     """The bureau's figures: the published ones with throughput per service point and renewals due."""
     figures = statistics.staff_figures(today())

@@ -156,8 +156,9 @@ class Checked:
     def report(self) -> list[intake_messages.ReportLine]:
         lines = intake_messages.report_lines(self.errors, MESSAGES, lambda name: self.headings.get(name, name))
         if self.error_count > len(self.errors):
-            count = str(self.error_count - len(self.errors))
-            extra = intake_messages.file_error_entry("more_errors", MESSAGES, details={"count": count})
+            extra = intake_messages.file_error_entry(
+                "more_errors", MESSAGES, details={"count": f"{self.error_count - len(self.errors):,}"}
+            )
             lines += intake_messages.report_lines([extra], MESSAGES)
         return lines
 

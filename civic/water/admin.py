@@ -174,20 +174,20 @@ class WaterAuditAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.ReuseStream)
-class ReuseStreamAdmin(admin.ModelAdmin):
+class ReuseStreamAdmin(SimpleHistoryAdmin):
     list_display = ["water_user", "name", "kind", "flow_m3_per_h", "cod_mg_per_l"]
     list_filter = ["kind"]
     search_fields = ["water_user__code", "water_user__name", "name"]
 
 
 @admin.register(models.ReuseSite)
-class ReuseSiteAdmin(admin.ModelAdmin):
+class ReuseSiteAdmin(SimpleHistoryAdmin):
     list_display = ["water_user", "x_m", "y_m"]
     search_fields = ["water_user__code", "water_user__name"]
 
 
 @admin.register(models.ReuseStudy)
-class ReuseStudyAdmin(admin.ModelAdmin):
+class ReuseStudyAdmin(SimpleHistoryAdmin):
     list_display = ["name", "created_by", "created_at", "solved_at"]
     search_fields = ["name"]
     filter_horizontal = ["firms"]

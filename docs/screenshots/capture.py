@@ -3,9 +3,9 @@
 The pictures are of the pages as they are, so re-take them whenever a page
 they show changes. From the repository root, on a scratch database:
 
-    export DATABASE_URL=sqlite:////tmp/shots.sqlite3
+    export DATABASE_URL=sqlite:////tmp/shots.sqlite3 CIVIC_ENV=demo
     .venv/bin/python manage.py migrate
-    .venv/bin/python manage.py load_demo --reset
+    .venv/bin/python manage.py load_demo --reset --yes
     .venv/bin/python manage.py runserver 127.0.0.1:8012 --noreload &
     .venv/bin/python docs/screenshots/capture.py
     kill %1

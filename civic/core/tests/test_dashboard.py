@@ -1,23 +1,26 @@
 from django.urls import reverse
 
-from civic.testing import PASSWORD
-
-
-def sign_in(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
+from civic.testing import sign_in
 
 
 def test_it_shows_the_bureau_the_county_figures(client, cast):
     response = sign_in(client, cast.bureau_staff).get(reverse("dashboard"))
     assert response.status_code == 200
     assert response.context["listed_user_count"] == 2  # Runhua and Xinglong are both listed
-    assert response.context["service_point_count"] == 1
+    assert "tagged_total" not in response.context  # the dog figures are the dog-management office's
+
+
+def test_it_shows_the_dog_office_the_dog_figures(client, cast):
+    response = sign_in(client, cast.dog_office_staff).get(reverse("dashboard"))
+    assert response.status_code == 200
+    assert response.context["service_point_count"] == 1  # SP01, a licensed clinic
+    assert response.context["tagged_total"] == 0  # the cast has no tagged dog
+    assert response.context["key_area_km2"] == 0
 
 
 def test_it_sends_an_enterprise_reporter_to_its_own_page(client, cast):
     response = sign_in(client, cast.runhua_reporter).get(reverse("dashboard"))
-    assert response.url == reverse("water:my_water_user")
+    assert response["Location"] == reverse("water:my_water_user")
 
 
 def test_it_does_not_title_a_clinics_or_an_inspectors_page_as_the_water_saving_dashboard(client, cast):

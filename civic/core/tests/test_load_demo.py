@@ -81,10 +81,10 @@ def loads(django_db_setup, django_db_blocker):
     """The reduced county loaded twice (the second time with its printed summary); the digest of each load."""
     # Signing in is not under test: a fast hasher keeps the load quick (as conftest.py does for each test).
     with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
-        call_command("load_demo", "--reset", *REDUCED, "--quiet")
+        call_command("load_demo", "--reset", "--yes", *REDUCED, "--quiet")
         first = record_digest()
         output = StringIO()
-        call_command("load_demo", "--reset", *REDUCED, stdout=output)
+        call_command("load_demo", "--reset", "--yes", *REDUCED, stdout=output)
         yield {"first": first, "second": record_digest(), "output": output.getvalue()}
         demo.reset_demo_tables()
 
@@ -134,7 +134,7 @@ def test_it_records_the_farmland_target_and_what_is_done(loads):
 
 def test_it_binds_the_demo_accounts_to_runhua_xinglong_and_runxuan(loads):
     accounts = {user.username: user for user in User.objects.all()}
-    assert sorted(accounts) == ["admin", "analyst", "bureau", "clinic", "inspector", "runhua", "xinglong"]
+    assert sorted(accounts) == ["admin", "analyst", "bureau", "clinic", "dogoffice", "inspector", "runhua", "xinglong"]
     assert str(accounts["runhua"].water_user) == "WJ0001 常州润华印染有限公司"
     assert str(accounts["xinglong"].water_user) == "WJ0002 常州兴隆钢铁有限公司"
     clinic = accounts["clinic"].service_point
@@ -227,7 +227,7 @@ def test_it_lists_the_users_above_changzhou_s_threshold_of_public_supply(loads):
 
 
 def test_it_prints_every_account_with_the_password(loads):
-    for username in ("admin", "bureau", "runhua", "xinglong", "analyst", "clinic", "inspector"):
+    for username in ("admin", "bureau", "runhua", "xinglong", "analyst", "clinic", "inspector", "dogoffice"):
         assert f"  {username} " in loads["output"]
     assert "WJ0001 常州润华印染有限公司" in loads["output"]
     assert f"password: {DEMO_PASSWORD}" in loads["output"]

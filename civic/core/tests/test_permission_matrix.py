@@ -58,6 +58,8 @@ XINGLONG_REPORTER = "xinglong_reporter"
 NETWORK_ANALYST = "network_analyst"
 CLINIC_STAFF = "clinic_staff"
 INSPECTOR = "inspector"
+DOG_OFFICE_STAFF = "dog_office_staff"
+NEWCOMER = "newcomer"  # signed in, with no role yet: refused everywhere but the public pages
 
 PEOPLE = (
     ANONYMOUS,
@@ -68,16 +70,21 @@ PEOPLE = (
     NETWORK_ANALYST,
     CLINIC_STAFF,
     INSPECTOR,
+    DOG_OFFICE_STAFF,
+    NEWCOMER,
 )
+# The water-saving office (BUREAU: also the programme, evaluation and farmland pages) and the dog-management
+# office, each with the county administrator above both.
 BUREAU = frozenset({BUREAU_ADMIN, BUREAU_STAFF})
-SIGNED_IN = frozenset(PEOPLE) - {ANONYMOUS}
+DOG_OFFICE = frozenset({BUREAU_ADMIN, DOG_OFFICE_STAFF})
+SIGNED_IN = frozenset(PEOPLE) - {ANONYMOUS, NEWCOMER}
 EVERYONE = frozenset(PEOPLE)
 RUNHUA_READERS = BUREAU | {RUNHUA_REPORTER}
 REPORTERS_AND_BUREAU = BUREAU | {RUNHUA_REPORTER, XINGLONG_REPORTER}
 BUREAU_AND_ANALYST = BUREAU | {NETWORK_ANALYST}
-DOG_REGISTER_WRITERS = BUREAU | {CLINIC_STAFF}
+DOG_REGISTER_WRITERS = DOG_OFFICE | {CLINIC_STAFF}
 DOG_REGISTER_READERS = DOG_REGISTER_WRITERS | {INSPECTOR}
-DOG_ENFORCERS = BUREAU | {INSPECTOR}
+DOG_ENFORCERS = DOG_OFFICE | {INSPECTOR}
 PROGRAMME_READERS = BUREAU | {RUNHUA_REPORTER, XINGLONG_REPORTER}
 
 # The API's URLs take bearer tokens, not sessions: who may call each operation follows from the token's scopes,
@@ -228,7 +235,7 @@ MATRIX: list[Row] = [
     Row("dogs:check", EVERYONE),
     Row("dogs:check_number", EVERYONE, lambda world: {"number": world.records["dog_licence"].active_tag().number}),
     Row("dogs:public_statistics", EVERYONE),
-    Row("dogs:staff_statistics", BUREAU),
+    Row("dogs:staff_statistics", DOG_OFFICE),
     # programme: the office sees every firm; a reporter its own firm's records (Runhua's here)
     Row("programme:firm_list", BUREAU),
     Row("programme:my_firm", {RUNHUA_REPORTER, XINGLONG_REPORTER}),

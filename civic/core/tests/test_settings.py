@@ -28,8 +28,13 @@ def test_it_keeps_the_default_database_in_sqlite_under_var(monkeypatch):
 
     assert database["ENGINE"] == "django.db.backends.sqlite3"
     assert Path(database["NAME"]) == REPOSITORY_ROOT / "var" / "civic.sqlite3"
-    # Pages and imports write at the same time on one machine; wait for the lock instead of failing.
-    assert database["OPTIONS"] == {"timeout": 20}
+    # Pages and imports write at the same time on one machine; wait for the lock instead of failing,
+    # take it when a transaction begins, and let readers read while one writes (write-ahead log).
+    assert database["OPTIONS"] == {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    }
 
 
 def test_it_uses_postgresql_when_database_url_names_it(monkeypatch):

@@ -26,7 +26,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation.template import templatize
 
-from civic.testing import PASSWORD
+from civic.testing import sign_in
 
 LOCALE_DIRECTORY = Path(settings.BASE_DIR) / "civic" / "locale"
 CHINESE_PO = LOCALE_DIRECTORY / "zh_Hans" / "LC_MESSAGES" / "django.po"
@@ -123,11 +123,6 @@ def source_messages() -> dict[MessageKey, str]:
             if key[1]:
                 found.setdefault(key, str(path.relative_to(settings.BASE_DIR)))
     return found
-
-
-def sign_in(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 # --- The catalogues themselves ---

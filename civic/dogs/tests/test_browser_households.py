@@ -70,7 +70,7 @@ def test_a_misspelt_name_for_chen_jings_id_is_flagged_and_corrected_by_the_dog_o
     assert page.locator("#owner-flags").is_visible()
 
     office = browser.new_context(locale="zh-CN").new_page()
-    sign_in(office, live_server, dogs.cast.bureau_staff.username, PASSWORD)
+    sign_in(office, live_server, dogs.cast.dog_office_staff.username, PASSWORD)
     office.goto(f"{live_server.url}/dogs/owners/to-check/")
     assert "陈晶" in office.inner_text("#discrepancy-table")
     with office.expect_navigation():

@@ -131,10 +131,10 @@ def test_he_jing_may_not_correct_an_owner_of_sun_lis_point(client, dogs):
     assert Owner.objects.get(pk=dogs.zhang_wei.pk).name == "张伟"
 
 
-def test_the_bureau_and_chen_jings_point_see_the_flags_and_another_point_does_not(client, dogs):
+def test_the_dog_office_and_chen_jings_point_see_the_flags_and_another_point_does_not(client, dogs):
     actions.register_dog(chen_jings_application(dogs), dogs.cast.service_point, dogs.cast.clinic_staff, REFERENCE_DAY)
     url = reverse("dogs:owner_discrepancy_list")
-    client.force_login(dogs.cast.bureau_staff)
+    client.force_login(dogs.cast.dog_office_staff)
     assert "陈晶" in client.get(url).text
     client.force_login(dogs.niutang_clinic_staff)
     assert "陈晶" in client.get(url).text

@@ -150,7 +150,7 @@ def test_a_guide_dog_without_its_proof_is_refused(client, dogs):
 
 
 def test_the_bureau_chooses_the_service_point_and_clinic_staff_cannot(client, dogs):
-    sign_in(client, dogs.cast.bureau_staff)
+    sign_in(client, dogs.cast.dog_office_staff)
     assert "service_point" in client.get(reverse("dogs:register_dog")).context["form"].fields
     client.post(reverse("dogs:register_dog"), registration_data(dogs, service_point=dogs.niutang_point.pk))
     assert Licence.objects.get(dog__microchip="156000000000010").service_point == dogs.niutang_point
@@ -180,7 +180,7 @@ def test_the_inspector_reads_the_register_but_may_not_renew(client, dogs):
 
 
 def test_the_register_finds_a_dog_by_its_tag_number_and_masks_the_owners_id(client, dogs):
-    response = sign_in(client, dogs.cast.bureau_staff).get(reverse("dogs:dog_list"), {"q": "DT2024000001"})
+    response = sign_in(client, dogs.cast.dog_office_staff).get(reverse("dogs:dog_list"), {"q": "DT2024000001"})
     assert [dog.name for dog in response.context["page"]] == ["豆豆"]
     # Masking keeps the region code and the last four: 320412 ******** 4562.
     assert "320412********4562" in response.text
@@ -286,7 +286,7 @@ def test_a_replacement_tag_gets_a_new_number_and_the_old_one_stops_checking_vali
 
 
 def test_the_renewal_list_shows_overdue_licences_and_queues_one_reminder_each(client, dogs):
-    sign_in(client, dogs.cast.bureau_staff)
+    sign_in(client, dogs.cast.dog_office_staff)
     # Both cast licences ended long before today (2024-03-29 and 2025-01-04): overdue.
     response = client.get(reverse("dogs:renewal_list"), {"state": "overdue"})
     assert [licence.number for licence in response.context["page"]] == ["DL2023000001", "DL2024000001"]
@@ -478,7 +478,7 @@ def test_the_notice_to_wangcais_owner_gives_fifteen_days_to_claim(client, dogs):
 def test_a_banned_breed_is_confiscated_only_after_the_order_to_correct_is_missed(client, dogs):
     # 常州市养犬管理条例: banned breed ¥500–5,000 with an order to correct; confiscation only when not corrected.
     case = open_case(dogs, "banned_breed", dog=dogs.doudou)
-    sign_in(client, dogs.cast.bureau_staff)
+    sign_in(client, dogs.cast.dog_office_staff)
     data = {"decision": "fine_and_confiscation", "fine_yuan": "500", "reasons": "饲养禁养犬"}
     response = client.post(reverse("dogs:case_detail", args=[case.number]), data)
     assert "decision" in response.context["form"].errors
@@ -540,7 +540,7 @@ def test_the_check_page_offers_the_dog_register_only_to_those_who_may_open_it(cl
         assert response.status_code == 200
         assert register_link not in response.text
         assert client.get(reverse("dogs:dog_list")).status_code == 403
-    for user in (dogs.cast.clinic_staff, dogs.cast.inspector, dogs.cast.bureau_staff):
+    for user in (dogs.cast.clinic_staff, dogs.cast.inspector, dogs.cast.dog_office_staff):
         assert register_link in sign_in(client, user).get(reverse("dogs:check")).text
 
 
@@ -566,7 +566,7 @@ def test_the_published_statistics_count_valid_licences_by_town(client, dogs):
 
 def test_the_bureau_statistics_count_registrations_per_service_point(client, dogs):
     licensed_today(dogs)
-    response = sign_in(client, dogs.cast.bureau_staff).get(reverse("dogs:staff_statistics"))
+    response = sign_in(client, dogs.cast.dog_office_staff).get(reverse("dogs:staff_statistics"))
     rows = {row["code"]: row for row in response.context["figures"]["throughput"]}
     assert rows["SP01"]["registrations"] == 1
     assert response.context["figures"]["overdue_total"] == 2

@@ -9,6 +9,7 @@ import io
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 from pypdf import PdfReader
 
 from civic.evaluation import actions
@@ -115,6 +116,7 @@ def accepted(test, cast):
     return test
 
 
+@translation.override("en")  # the test reads the English message
 def test_a_test_that_does_not_balance_is_not_certified(cast):
     # The canteen leaks 250 instead of 50: 1,200 out of 1,000 in, ε = −20 %.
     test = accepted(
@@ -126,6 +128,7 @@ def test_a_test_that_does_not_balance_is_not_certified(cast):
     assert not CarrierCertificate.objects.exists()
 
 
+@translation.override("en")  # the test reads the English message
 def test_a_threshold_not_met_refuses_the_certificate(cast):
     # Condensate 4,000 of 5,000 t = 80 % < 98 % for dyeing.
     units = unit_rows(锅炉房={"condensate_recovered_t": 4000})

@@ -16,6 +16,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from civic.programme import actions
 from civic.programme.models import Project, Stage, SubsidyDecision
@@ -95,6 +96,7 @@ def test_a_milestone_without_a_valid_date_is_refused_by_line(cast, programme, of
     assert Project.objects.get().stage == Stage.APPROVAL
 
 
+@translation.override("en")  # the test reads the English message
 def test_a_step_cannot_be_skipped(cast, programme):
     project = actions.apply_for_project(retrofit(programme), cast.runhua_reporter, datetime.date(2024, 1, 10))
     with pytest.raises(ValidationError, match="cannot be done now"):
@@ -161,6 +163,7 @@ def test_the_subsidy_is_decided_printed_and_paid(cast, programme, office, li_qia
     assert decision.paid_yuan == Decimal("24960.00")
 
 
+@translation.override("en")  # the test reads the English message
 def test_a_payment_above_what_is_owed_is_refused(cast, programme):
     project = project_at_verification(programme, cast)
     actions.verify_savings(

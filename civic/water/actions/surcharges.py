@@ -22,6 +22,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from civic.core import numbering
 from civic.water.models import (
     BillStatus,
     Meter,
@@ -122,6 +123,8 @@ def compute_bills(
     water_users = list(water_users_to_bill(first_day, last_day))
     run = BillRun(first_day, last_day)
     with transaction.atomic():
+        # Two runs of one period at once would number their bills alike: the second waits for the first to commit.
+        numbering.next_in_sequence(f"water.BillRun:{first_day.isoformat()}..{last_day.isoformat()}")
         settled = _settled_bill_numbers(first_day, last_day)
         SurchargeBill.objects.filter(period_start=first_day, period_end=last_day, status=BillStatus.ISSUED).delete()
         numbers = _free_bill_numbers(first_day, last_day, taken=set(settled.values()))

@@ -10,6 +10,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from civic.water.models import (
     WaterUser,
@@ -29,6 +30,7 @@ class ReuseSite(models.Model):
     )
     x_m = models.FloatField(_("east (m)"))
     y_m = models.FloatField(_("north (m)"))
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("reuse site")
@@ -58,6 +60,7 @@ class ReuseStream(models.Model):
     suspended_solids_mg_per_l = models.FloatField(
         _("suspended solids (mg/L)"), null=True, blank=True, validators=[MinValueValidator(0)]
     )
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["water_user__code", "kind", "name"]
@@ -120,6 +123,8 @@ class ReuseStudy(models.Model):
     run_total = models.PositiveSmallIntegerField(_("scenarios in this run"), default=0, editable=False)
     run_reported_at = models.DateTimeField(_("run last reported at"), null=True, blank=True, editable=False)
     run_error = models.TextField(_("why the run failed"), blank=True, editable=False)
+    # The study's inputs and results; a run's progress is not a change anyone made.
+    history = HistoricalRecords(excluded_fields=["run_state", "run_done", "run_total", "run_reported_at", "run_error"])
 
     class Meta:
         ordering = ["-created_at"]

@@ -73,7 +73,16 @@ def database_url_for_the_command() -> str:
 
 def command(path: Path) -> list[str]:
     manage = Path(settings.BASE_DIR) / "manage.py"
-    return [sys.executable, str(manage), "import_readings", str(path), "--chunk-rows", str(CHUNK_ROWS)]
+    return [
+        sys.executable,
+        str(manage),
+        "import_readings",
+        str(path),
+        "--by",
+        "wangfang",
+        "--chunk-rows",
+        str(CHUNK_ROWS),
+    ]
 
 
 def command_environment() -> dict[str, str]:

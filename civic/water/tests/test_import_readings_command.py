@@ -44,7 +44,7 @@ def test_it_prints_each_bad_row_stores_nothing_and_fails(tmp_path, cast, capsys)
     ]
     path = write_file(tmp_path, "2024-01-bad.csv", rows)
     with translation.override("en"), pytest.raises(CommandError) as refusal:
-        call_command("import_readings", str(path))
+        call_command("import_readings", str(path), "--by", "wangfang")
     output = capsys.readouterr().out
     assert str(refusal.value) == "1 of 1 files rejected, nothing of them stored: 2024-01-bad.csv"
     assert refusal.value.returncode == 1  # manage.py exits with it
@@ -58,9 +58,9 @@ def test_it_prints_each_bad_row_stores_nothing_and_fails(tmp_path, cast, capsys)
 
 def test_it_says_a_file_imported_before_stores_nothing_new(tmp_path, cast):
     path = write_file(tmp_path, "2024-01.csv", ["M-RH-01,2024-01-31,1200,,"])
-    call_command("import_readings", str(path), stdout=io.StringIO())
+    call_command("import_readings", str(path), "--by", "wangfang", stdout=io.StringIO())
     again = io.StringIO()
-    call_command("import_readings", str(path), stdout=again)
+    call_command("import_readings", str(path), "--by", "wangfang", stdout=again)
     batch = ReadingImportBatch.objects.get()
     assert f"2024-01.csv: imported before as batch {batch.pk}; nothing new stored." in again.getvalue()
     assert MeterReading.objects.count() == 1

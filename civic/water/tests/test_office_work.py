@@ -418,9 +418,9 @@ def test_compute_plans_issues_one_accounts_proposals_under_another(cast):
     give_runhua_history(cast)
     quiet = {"stdout": io.StringIO(), "stderr": io.StringIO()}
     with pytest.raises(CommandError):
-        call_command("compute_plans", year=2024, issue=True, username="wangfang", **quiet)
+        call_command("compute_plans", year=2024, issue=True, by="wangfang", **quiet)
     assert not AnnualPlan.objects.exists()
-    call_command("compute_plans", year=2024, issue=True, username="wangfang", issuer="zhouhua", **quiet)
+    call_command("compute_plans", year=2024, issue=True, by="wangfang", issuer="zhouhua", **quiet)
     plan = AnnualPlan.objects.get(water_user=cast.runhua)
     assert (plan.status, plan.proposed_by, plan.issued_by) == ("issued", cast.bureau_staff, cast.bureau_admin)
 

@@ -276,7 +276,7 @@ def test_the_command_imports_a_workbook_and_reports_it(tmp_path, cast):
     path.write_bytes(workbook_bytes(GOOD_ROWS))
     first, second = io.StringIO(), io.StringIO()
     call_command("import_quotas", str(path), "--user", "wangfang", stdout=first)
-    call_command("import_quotas", str(path), stdout=second)
+    call_command("import_quotas", str(path), "--by", "wangfang", stdout=second)
     assert "定额.xlsx: 3 quotas added, 0 changed, 0 unchanged." in first.getvalue()
     assert "定额.xlsx: 0 quotas added, 0 changed, 3 unchanged." in second.getvalue()
     assert WaterQuota.history.filter(history_user=cast.bureau_staff).count() == 3
@@ -294,7 +294,7 @@ def test_the_command_prints_each_bad_row_and_fails(tmp_path, cast):
     )
     output = io.StringIO()
     with translation.override("en"), pytest.raises(CommandError, match=r"定额\.xlsx rejected, nothing stored\."):
-        call_command("import_quotas", str(path), stdout=output)
+        call_command("import_quotas", str(path), "--by", "wangfang", stdout=output)
     assert "row 3, 通用值 (F): A quota must be a number greater than zero." in output.getvalue()
     assert WaterQuota.objects.count() == 0
 
@@ -305,6 +305,6 @@ def test_the_export_command_writes_what_the_import_command_reads_back(tmp_path, 
     call_command("export_quotas", str(path), stdout=output)
     before = stored_quotas()
     WaterQuota.objects.all().delete()
-    call_command("import_quotas", str(path), stdout=output)
+    call_command("import_quotas", str(path), "--by", "wangfang", stdout=output)
     assert "定额.xlsx: 3 quotas written." in output.getvalue()
     assert stored_quotas() == before

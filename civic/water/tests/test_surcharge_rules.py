@@ -187,7 +187,7 @@ def test_a_meter_removed_in_the_period_needs_only_its_final_reading(two_meters_o
 
 def test_the_command_names_the_users_with_unread_meters(two_meters_one_unread):
     output = io.StringIO()
-    call_command("compute_surcharges", period="2024-03", stdout=output, stderr=io.StringIO())
+    call_command("compute_surcharges", period="2024-03", by="wangfang", stdout=output, stderr=io.StringIO())
     assert "meters unread:  1" in output.getvalue()
     assert "WJ0003 常州天宁纺织有限公司 (M-WJ0003-2)" in output.getvalue()
 

@@ -145,7 +145,7 @@ def test_it_refuses_a_period_that_has_not_ended(march):
 
 def test_it_computes_a_period_from_the_command_line(march):
     output = io.StringIO()
-    call_command("compute_surcharges", period="2024-03", stdout=output, stderr=io.StringIO())
+    call_command("compute_surcharges", period="2024-03", by="wangfang", stdout=output, stderr=io.StringIO())
     assert "billed:         2" in output.getvalue()
     assert "¥9,600.00" in output.getvalue()
     assert SurchargeBill.objects.count() == 2

@@ -55,6 +55,11 @@ class Command(BaseCommand):
             "scale (for tests).",
         )
         parser.add_argument("--quiet", action="store_true", help="No progress bars and no closing summary.")
+        parser.add_argument(
+            "--yes",
+            action="store_true",
+            help="Do not ask before --reset empties the demo database (it is asked otherwise).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         scale, user_count, quiet = options["scale"], options["user_count"], options["quiet"]
@@ -62,14 +67,32 @@ class Command(BaseCommand):
             raise CommandError(f"--users must be at least {minimum_user_count(scale)} at scale {scale}.")
         if not options["reset"] and demo.demo_is_loaded():
             raise CommandError("The database already holds records; run with --reset to replace them.")
+        if options["reset"] and demo.holds_other_records():
+            raise CommandError(
+                "This database holds records that load_demo did not load (it has no demo mark): "
+                "--reset empties only a demo database. Nothing was changed."
+            )
+        if options["reset"] and demo.demo_is_loaded() and not options["yes"]:
+            self._confirm_reset()
         started = time.perf_counter()
         # One transaction: if the load fails, the records it was to replace are still there.
         with transaction.atomic():
             if options["reset"]:
                 demo.reset_demo_tables()
             load = demo.load_demo_county(options["seed"], scale, quiet, user_count, options["dog_count"])
+            demo.mark_as_demo(options["seed"], scale)
         if not quiet:
             self._summary(load, time.perf_counter() - started)
+
+    def _confirm_reset(self) -> None:
+        """Ask before emptying the demo database; without an answer (no terminal), refuse."""
+        question = "This empties every Civic table of the demo database and loads the demo afresh. Type yes to go on: "
+        try:
+            answer = input(question)
+        except (EOFError, OSError):
+            answer = ""
+        if answer.strip().lower() != "yes":
+            raise CommandError("Nothing was changed (run with --yes to empty the demo database without asking).")
 
     def _summary(self, load: demo.DemoLoad, seconds: float) -> None:
         plans = ", ".join(f"{year}: {count}" for year, count in load.plans_issued.items())

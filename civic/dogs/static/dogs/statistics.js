@@ -52,11 +52,11 @@
     const leaflet = L.map(element, {attributionControl: false, zoomSnap: 0.25});
     const townLayer = L.geoJSON(towns, {
       style: (feature) => ({color: "#0b4f63", weight: 1, fillColor: colour, fillOpacity: 0.1 + 0.7 * feature.properties.count / largest}),
-      onEachFeature: (feature, layer) => layer.bindTooltip(feature.properties.name + " " + feature.properties.count),
+      onEachFeature: (feature, layer) => layer.bindTooltip(mapText(feature.properties.name + " " + feature.properties.count)),
     }).addTo(leaflet);
     L.geoJSON(data.key_area_layer, {
       style: {color: "#b3261e", weight: 2, dashArray: "4 3", fill: false},
-      onEachFeature: (feature, layer) => layer.bindTooltip(feature.properties.name + " " + feature.properties.count),
+      onEachFeature: (feature, layer) => layer.bindTooltip(mapText(feature.properties.name + " " + feature.properties.count)),
     }).addTo(leaflet);
     if (towns.features.length) leaflet.fitBounds(townLayer.getBounds());
     else leaflet.setView([31.7, 119.95], 10);

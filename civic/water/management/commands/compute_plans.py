@@ -5,7 +5,10 @@ from history; users with less than a year of use get one from their design
 use; users with neither are reported and left out. Issued plans are left
 alone, so running the command again only replaces drafts. With
 `--review-list`, the planned-use list is first reviewed by the listing
-threshold in force on 1 January of the year.
+threshold in force on 1 January of the year. With --issue the run is all or
+nothing: if any user's plan cannot be made, no plan is proposed or issued;
+the plans are issued by another account than the one that proposed them
+(`--issuer`, four-eyes).
 """
 
 from __future__ import annotations
@@ -16,8 +19,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 from tqdm import tqdm
 
+from civic.core.command_author import add_by_argument, command_author, recorded_as
 from civic.core.models import User
 from civic.water import actions
 from civic.water.models import AnnualPlan, PlannedUseStatus, PlanStatus, WaterUser
@@ -40,9 +45,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--year", type=int, required=True, help="Plan year, e.g. 2025.")
         parser.add_argument("--issue", action="store_true", help="Issue the proposed plans at once.")
-        parser.add_argument("--user", dest="username", help="Bureau account recorded as the plans' author.")
+        add_by_argument(parser, "the plans' author")
         parser.add_argument(
-            "--issuer", help="Bureau account that issues the plans with --issue: another than --user (four-eyes)."
+            "--issuer", help="Bureau account that issues the plans with --issue: another than --by (four-eyes)."
         )
         parser.add_argument(
             "--review-list",
@@ -52,17 +57,27 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        author = self._author(options.get("username"))
-        issuer = self._author(options.get("issuer")) or author
+        author = command_author(options["by"], lambda user: user.is_bureau, "the water-saving office")
         year, issue = options["year"], options["issue"]
-        if issue and author is not None and issuer == author:
-            raise CommandError("Plans proposed by an account are issued by another: give --issuer.")
+        issuer = None
+        if issue:
+            if not options.get("issuer"):
+                raise CommandError("Plans proposed by an account are issued by another: give --issuer.")
+            issuer = command_author(options["issuer"], lambda user: user.is_bureau, "the water-saving office")
+            if issuer == author:
+                raise CommandError("Plans proposed by an account are issued by another: give another --issuer.")
         if options["review_list"]:
-            self._review_list(year, author)
+            with recorded_as(author):
+                self._review_list(year, author)
         water_users = WaterUser.objects.filter(planned_use_status=PlannedUseStatus.LISTED).order_by("code")
         run = PlanRun()
-        for water_user in tqdm(water_users, desc=f"Plans {year}", unit="user", file=sys.stderr, disable=None):
-            self._plan_one(water_user, year, issue, author, issuer, run)
+        with recorded_as(author), transaction.atomic():
+            for water_user in tqdm(water_users, desc=f"Plans {year}", unit="user", file=sys.stderr, disable=None):
+                self._plan_one(water_user, year, issuer, author, run)
+            if issue and run.refused:
+                for refusal in run.refused:
+                    self.stderr.write(refusal)
+                raise CommandError(f"{len(run.refused)} plans could not be made: nothing was proposed or issued.")
         self._report(run, year)
 
     def _review_list(self, year: int, author: User | None) -> None:
@@ -77,16 +92,8 @@ class Command(BaseCommand):
             f"{len(review.unlisted)} candidates, {len(review.undecided)} without complete year or design use."
         )
 
-    def _author(self, username: str | None) -> User | None:
-        if not username:
-            return None
-        author = User.objects.filter(username=username).first()
-        if author is None or not author.is_bureau:
-            raise CommandError(f"{username} is not a bureau account.")
-        return author
-
     def _plan_one(
-        self, water_user: WaterUser, year: int, issue: bool, author: User | None, issuer: User | None, run: PlanRun
+        self, water_user: WaterUser, year: int, issuer: User | None, author: User | None, run: PlanRun
     ) -> None:
         existing = AnnualPlan.objects.filter(water_user=water_user, year=year).first()
         if existing is not None and existing.status == PlanStatus.ISSUED:
@@ -101,7 +108,7 @@ class Command(BaseCommand):
             run.skipped.append(water_user.code)
             return
         run.proposed += 1
-        if issue:
+        if issuer is not None:
             actions.issue_plan(plan, issuer)
             run.issued += 1
 

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from civic.core.command_author import add_by_argument, command_author, recorded_as
 from civic.water.actions import BillRun, compute_bills
 from hydro import surcharge
 
@@ -22,8 +23,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--period", required=True, help="The billing period: a month as 2024-03 or a quarter as 2024Q1."
         )
+        add_by_argument(parser, "who billed")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        author = command_author(options["by"], lambda user: user.is_bureau, "the water-saving office")
         try:
             first_day, last_day = surcharge.parse_period(options["period"])
         except ValueError as error:
@@ -35,7 +38,8 @@ class Command(BaseCommand):
                 progress_bar.update(done - progress_bar.n)
 
             try:
-                run = compute_bills(first_day, last_day, progress=advance)
+                with recorded_as(author):
+                    run = compute_bills(first_day, last_day, progress=advance)
             except ValidationError as error:
                 raise CommandError(" ".join(error.messages)) from error
         self.stdout.write(self.style.SUCCESS(summary(run)))

@@ -14,6 +14,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from civic.core import intake as intake_messages
+from civic.core.command_author import add_by_argument
 from civic.core.models import User
 from civic.water import actions
 from hydro import intake
@@ -26,11 +27,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "file", type=Path, metavar="FILE", help="Quota workbook (.xlsx) in the layout of the export."
         )
-        parser.add_argument("--user", dest="username", help="Bureau account recorded in the quotas' history.")
+        add_by_argument(parser, "the quotas' author")
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
-        author = self._author(options.get("username"))
+        author = self._author(options["by"])
         try:
             with path.open("rb") as workbook:
                 outcome = actions.import_quota_workbook(workbook, by_user=author)

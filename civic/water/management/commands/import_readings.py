@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from tqdm import tqdm
 
+from civic.core.command_author import add_by_argument
 from civic.core.models import User
 from civic.water import actions, readings_reasons
 from civic.water.models import ImportStatus, ReadingImportBatch
@@ -44,7 +45,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="Readings files, .csv or .xlsx.")
-        parser.add_argument("--user", dest="username", help="Bureau account recorded as the importer.")
+        add_by_argument(parser, "the importer")
         parser.add_argument(
             "--chunk-rows",
             type=int,
@@ -53,7 +54,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        importer = self._importer(options.get("username"))
+        importer = self._importer(options["by"])
         paths: list[Path] = options["files"]
         rejected = [path for path in paths if not self._import_file(path, importer, options["chunk_rows"])]
         if rejected:

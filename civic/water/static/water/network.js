@@ -15,10 +15,10 @@
   for (const [name, start, end, kind] of data.links) {
     linkEnds[name] = [start, end];
     const style = kind === "pipe" ? {color: "#8aa4ae", weight: 2} : {color: "#333", weight: 4, dashArray: "2 4"};
-    L.polyline([point(start), point(end)], style).bindTooltip(`${kind} ${name}`).addTo(pipes);
+    L.polyline([point(start), point(end)], style).bindTooltip(mapText(`${kind} ${name}`)).addTo(pipes);
   }
   for (const node of [...data.reservoirs, ...data.tanks]) {
-    L.circleMarker(point(node), {radius: 7, color: "#0b4f63", fillColor: "#fff", fillOpacity: 1}).bindTooltip(node).addTo(map);
+    L.circleMarker(point(node), {radius: 7, color: "#0b4f63", fillColor: "#fff", fillOpacity: 1}).bindTooltip(mapText(node)).addTo(map);
   }
   const shown = (data.leaks[0] || {candidates: []}).candidates;
   shown.slice().reverse().forEach((candidate, index) => {
@@ -28,17 +28,17 @@
     const weight = rank === 1 ? 7 : 5;
     const opacity = 1 - (rank - 1) / (shown.length + 2);
     L.polyline([point(ends[0]), point(ends[1])], {color: "#c0392b", weight: weight, opacity: opacity})
-      .bindTooltip(`${words.candidate} ${candidate.pipe_id}: #${rank} (${candidate.similarity})`).addTo(map);
+      .bindTooltip(mapText(`${words.candidate} ${candidate.pipe_id}: #${rank} (${candidate.similarity})`)).addTo(map);
   });
   for (const leak of data.true_leaks || []) {
     const ends = linkEnds[leak.pipe_id];
     if (!ends) continue;
     const middle = [(point(ends[0])[0] + point(ends[1])[0]) / 2, (point(ends[0])[1] + point(ends[1])[1]) / 2];
-    L.circleMarker(middle, {radius: 14, color: "#c0392b", dashArray: "4 4", fill: false}).bindTooltip(leak.pipe_id).addTo(map);
+    L.circleMarker(middle, {radius: 14, color: "#c0392b", dashArray: "4 4", fill: false}).bindTooltip(mapText(leak.pipe_id)).addTo(map);
   }
   for (const sensor of data.sensors.pressures) {
     L.circleMarker(point(sensor), {radius: 5, color: "#0b6e8a", fillColor: "#0b6e8a", fillOpacity: 0.9})
-      .bindTooltip(`${words.sensor} ${sensor}`).addTo(map);
+      .bindTooltip(mapText(`${words.sensor} ${sensor}`)).addTo(map);
   }
 
   echarts.init(document.getElementById("night-chart")).setOption({

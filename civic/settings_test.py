@@ -1,0 +1,15 @@
+"""Settings for the test suite: Civic's settings in test mode (the repository's SECRET_KEY, plain HTTP).
+
+pytest-django loads this module (pyproject.toml); the processes a test starts
+(`manage.py` commands) inherit CIVIC_ENV and DJANGO_SETTINGS_MODULE from it.
+"""
+
+import os
+
+os.environ["CIVIC_ENV"] = "test"
+
+from civic.settings import *  # noqa: F403
+
+# Sign-in throttling needs the request at authenticate(), which the test client's login() does not give;
+# the tests of throttling switch it on (civic/core/tests/test_sign_in.py).
+AXES_ENABLED = False
