@@ -67,15 +67,20 @@ def describe(error: Mapping[str, Any], messages: Mapping[str, Promise] = MESSAGE
         return str(error.get("message", template))
 
 
+def storable(text: str) -> str:
+    """Text a JSON field keeps on every database: PostgreSQL refuses the NUL character, shown here as U+FFFD."""
+    return text.replace("\x00", "\ufffd")
+
+
 def error_entry(error: intake.RowError) -> dict[str, Any]:
     """A row error as stored (in a JSON field, or a session)."""
     return {
         "row": error.row_number,
         "column": error.column,
-        "value": error.value,
+        "value": storable(error.value),
         "code": error.code,
-        "message": error.message,
-        "details": error.details,
+        "message": storable(error.message),
+        "details": {name: storable(detail) for name, detail in error.details.items()},
     }
 
 
@@ -90,7 +95,15 @@ def file_error_entry(
     details = dict(details or {})
     with translation.override("en"):
         message = describe({"code": code, "details": details}, messages)
-    return {"row": row, "column": "", "value": value, "code": code, "message": message, "details": details}
+    details = {name: storable(detail) for name, detail in details.items()}
+    return {
+        "row": row,
+        "column": "",
+        "value": storable(value),
+        "code": code,
+        "message": storable(message),
+        "details": details,
+    }
 
 
 def size_error(size: int, limits: intake.Limits) -> str:

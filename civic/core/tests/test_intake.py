@@ -47,3 +47,14 @@ def test_a_stored_error_of_an_unknown_code_shows_its_stored_message():
     assert (
         civic_intake.describe({"code": "retired_code", "message": "As it was worded then."}) == "As it was worded then."
     )
+
+
+def test_an_error_keeps_a_nul_character_as_a_replacement_so_postgresql_can_store_it():
+    # PostgreSQL's JSON refuses \u0000; a cell holding it is shown as U+FFFD in the stored report.
+    from civic.core.intake import error_entry
+    from hydro import intake
+
+    error = intake.row_error(8, "volume_m3", "1\x002", "not_a_number", {})
+    entry = error_entry(error)
+    assert entry["value"] == "1\ufffd2"
+    assert "\x00" not in entry["details"]["value"]
