@@ -556,6 +556,20 @@ def test_only_the_allowed_people_open_the_url(row: Row, world: World):
     assert outcomes == expected
 
 
+@pytest.mark.parametrize("row", MATRIX, ids=lambda row: row.url_name)
+def test_no_one_else_may_post_to_the_url(row: Row, world: World):
+    """A POST (here an empty form) is refused to everyone a GET is refused to, before any form is read."""
+    url = reverse(row.url_name, kwargs=row.arguments(world))
+    outcomes = {}
+    for person in PEOPLE:
+        if person in row.allowed:
+            continue
+        response = client_for(person, world).post(url, {})
+        location = response.get("Location", "")
+        outcomes[person] = "refused" if refused(person, response.status_code, location) else "opened"
+    assert outcomes == {person: "refused" for person in outcomes}
+
+
 # POSTs on another firm's records: Xinglong's reporter is refused each, and Runhua's test stays as it was.
 FOREIGN_POSTS = [
     ("evaluation:balance_test_edit", {"product_output": 1}),
