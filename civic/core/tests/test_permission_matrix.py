@@ -43,6 +43,7 @@ from civic.water.models import (
     MeteringParameters,
     MeteringRun,
     PlanAdjustmentRequest,
+    PlanStatus,
     ReadingImportBatch,
     ReuseStudy,
     SurchargeBill,
@@ -333,7 +334,8 @@ def record_builder(builder: Callable[[World], None]) -> Callable[[World], None]:
 def _runhua_plan_and_bill(world: World) -> None:
     cast = world.cast
     world.records["plan"] = issue_plan(cast.runhua, 1000)
-    issue_plan(cast.xinglong, 2000)
+    world.records["xinglong_plan"] = issue_plan(cast.xinglong, 2000)
+    world.records["runhua_draft"] = issue_plan(cast.runhua, 1100, year=2025, status=PlanStatus.DRAFT)
     read(cast.runhua_meter, datetime.date(2024, 3, 31), 1300)
     read(cast.xinglong_meter, datetime.date(2024, 3, 31), 2900)
     compute_bills(*MARCH)
@@ -404,6 +406,7 @@ def _farmland_records(world: World) -> None:
 def _dog_records(world: World) -> None:
     """Wangcai's licence at Sun Li's point, a refusal there, an inspector's case and a sheltered dog."""
     dogs = make_dogs_cast(world.cast)
+    world.records["dogs"] = dogs
     world.records["dog_licence"] = dogs.wangcai_licence
     world.records["dog_owner"] = dogs.zhang_wei
     world.records["dog_refusal"] = Refusal.objects.create(
@@ -568,6 +571,36 @@ def test_no_one_else_may_post_to_the_url(row: Row, world: World):
         location = response.get("Location", "")
         outcomes[person] = "refused" if refused(person, response.status_code, location) else "opened"
     assert outcomes == {person: "refused" for person in outcomes}
+
+
+def test_each_tenant_is_refused_the_other_tenants_records(world: World):
+    """The second record of every tenant: another firm's plan and bill, a firm's own draft, another point's dog."""
+    cast, dogs = world.cast, world.records["dogs"]
+    xinglong_bill = SurchargeBill.objects.get(water_user=cast.xinglong)
+    runhua = client_for(RUNHUA_REPORTER, world)
+    for url in (
+        reverse("water:plan_detail", kwargs={"plan_id": world.records["xinglong_plan"].pk}),
+        reverse("water:plan_detail", kwargs={"plan_id": world.records["runhua_draft"].pk}),  # a draft is the bureau's
+        reverse("water:bill_detail", kwargs={"number": xinglong_bill.number}),
+        reverse("water:bill_notice_pdf", kwargs={"number": xinglong_bill.number}),
+        reverse("water:water_user_detail", kwargs={"code": cast.xinglong.code}),
+    ):
+        assert runhua.get(url).status_code in (403, 404), url
+    # Sun Li works at SP01; Doudou and Chen Jing are SP02's.
+    sun_li = client_for(CLINIC_STAFF, world)
+    doudou = dogs.doudou_licence.number
+    assert sun_li.get(reverse("dogs:licence_detail", kwargs={"number": doudou})).status_code in (403, 404)
+    for url in (
+        reverse("dogs:renew_licence", kwargs={"number": doudou}),
+        reverse("dogs:cancel_licence", kwargs={"number": doudou}),
+        reverse("dogs:correct_owner", kwargs={"owner_id": dogs.chen_jing.pk}),
+    ):
+        assert sun_li.post(url, {"reason": "lost", "name": "改名"}).status_code in (403, 404), url
+    dogs.chen_jing.refresh_from_db()
+    assert dogs.chen_jing.name != "改名"
+    # The dog list of SP01's staff holds SP01's dogs only, whatever the query asks for.
+    listed = sun_li.get(reverse("dogs:dog_list"), {"q": "豆豆", "service_point": dogs.niutang_point.pk})
+    assert listed.status_code == 200 and doudou not in listed.content.decode()
 
 
 # POSTs on another firm's records: Xinglong's reporter is refused each, and Runhua's test stays as it was.
