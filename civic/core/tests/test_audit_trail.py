@@ -126,3 +126,13 @@ def test_compute_plans_issue_issues_every_plan_or_none(cast):
 
     assert "WJ0001" in errors.getvalue()  # the user whose plan could not be made is named
     assert not AnnualPlan.objects.exists()  # Xinglong's plan, made in the same run, is not kept either
+
+
+def test_the_analysis_and_the_reminders_name_who_ran_them(cast):
+    # Both write records (a metering run, a queue of reminders): each needs --by, and an account of its office.
+    with pytest.raises(CommandError, match="--by"):
+        call_command("analyse_readings", "--store", "x", "--zones", "y", "--period", "2024-03", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="--by"):
+        call_command("queue_renewal_reminders", "--json", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="dog-management office"):
+        call_command("queue_renewal_reminders", "--json", "--by", "wangfang", stdout=io.StringIO())

@@ -583,7 +583,7 @@ def test_the_reminder_command_queues_each_overdue_licence_once(dogs):
 
     def run() -> dict:
         output = io.StringIO()
-        call_command("queue_renewal_reminders", "--date", "2025-02-01", "--json", stdout=output)
+        call_command("queue_renewal_reminders", "--date", "2025-02-01", "--json", "--by", "qianjing", stdout=output)
         return json.loads(output.getvalue())
 
     # On 2025-02-01 both cast licences have expired (2024-03-29 and 2025-01-04): two overdue reminders.

@@ -7,6 +7,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from civic.core.command_author import add_by_argument, command_author, recorded_as
+from civic.core.models import Role
 from civic.water.actions import record_metering_run
 from hydro.readings_analysis import Period, check_zone_meters, read_zones
 from hydro.readings_engine import ENGINES, connect, readings_table
@@ -23,8 +25,14 @@ class Command(BaseCommand):
         parser.add_argument("--zones", required=True, help="Zone membership CSV: meter_id,dma_id,role.")
         parser.add_argument("--period", required=True, help="A month (2024-03) or START..END.")
         parser.add_argument("--engine", choices=ENGINES, help="The analysis engine (default: HYDRO_ENGINE or duckdb).")
+        add_by_argument(parser, "the analysis's author")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        author = command_author(
+            options["by"],
+            lambda user: user.is_bureau or user.role == Role.NETWORK_ANALYST,
+            "the water-saving office or the utility's network analysts",
+        )
         with tqdm(total=2, desc="analysis", unit="step", disable=options["verbosity"] == 0) as progress:
             try:
                 period = Period.parse(options["period"])
@@ -34,7 +42,8 @@ class Command(BaseCommand):
                 known = set(connection.execute(readings.select("meter_id").distinct())["meter_id"])
                 check_zone_meters(options["zones"], zones, known)
                 progress.update()
-                run = record_metering_run(options["store"], zones, period, engine=options["engine"])
+                with recorded_as(author):
+                    run = record_metering_run(options["store"], zones, period, author, engine=options["engine"])
                 progress.update()
             except (ValueError, FileNotFoundError) as error:
                 raise CommandError(str(error)) from error
