@@ -1,4 +1,4 @@
-"""Annual plans and monthly splits, checked against cases worked by hand (DOMAIN.md A2)."""
+"""Annual plans and monthly splits, checked against cases worked by hand (the planned-use rules of [MWR-PLAN-2014] and [JS-SUPPLY-DRAFT], docs/sources.md)."""
 
 import pytest
 
