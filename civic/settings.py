@@ -78,7 +78,13 @@ INSTALLED_APPS = [
     "civic.evaluation",
     "civic.api",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
 ]
+
+# Background jobs run on a database-backed queue (django-tasks with its ORM backend): it works on SQLite
+# and PostgreSQL without another server, and a worker process (`manage.py db_worker`) runs the jobs.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
