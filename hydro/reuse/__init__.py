@@ -2,6 +2,7 @@
 
 Read a problem with `load_problem` / `parse_problem` (format in
 ``docs/reuse-problem.md``), solve it with `solve`, and read the `Solution`.
+The command `hydro reuse solve` is in `hydro.reuse.cli`.
 """
 
 from hydro.reuse.network import Costs, Flow, Solution
