@@ -183,7 +183,7 @@ def reuse_study_json(request: HttpRequest, study_id: int) -> JsonResponse:
     """The study's problem (docs/reuse-problem.md format, with reclaimed water) and its scenarios' results."""
     study = get_object_or_404(visible_reuse_studies(request.user), pk=study_id)
     document = {
-        "problem": reuse_problems.study_problem(study, reclaimed=True),
+        "problem": reuse_problems.study_problem(study, reclaimed=True).to_json(),
         "scenarios": study.results.get("scenarios", []),
         "solved_at": study.solved_at.isoformat() if study.solved_at else None,
     }
