@@ -6,9 +6,9 @@ written or read per run, which is what makes a sweep over hundreds of
 candidate leaks cheap. The working copy is written in LPS, so the toolkit
 speaks SI: pressure and head [m], flow [L/s], emitter coefficient [L/s/m^0.5].
 
-Reference: Rossman et al., EPANET 2.2 User Manual and Toolkit reference
-(EPA/600/R-20/133). The toolkit's parameter codes (EN_EMITTER, EN_PRESSURE …)
-are wntr's `wntr.epanet.util.EN` enumeration of epanet2_enums.h.
+Reference: [EPANET-2.2], the User Manual and Toolkit reference. The toolkit's
+parameter codes (EN_EMITTER, EN_PRESSURE …) are wntr's `wntr.epanet.util.EN`
+enumeration of epanet2_enums.h.
 """
 
 from __future__ import annotations
