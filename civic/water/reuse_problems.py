@@ -155,8 +155,8 @@ def _t_per_h(flow_m3_per_h: float) -> float:
     return flow_m3_per_h * WATER_DENSITY_T_PER_M3
 
 
-def _m3_per_h(flow_t_per_h: float) -> float:
-    # Rounded as `hydro reuse solve --json` rounds flows, the figures the results have always stored.
+def m3_per_h(flow_t_per_h: float) -> float:
+    """A flow of hydro.reuse [t/h] as the register states flows [m³/h], to 6 decimals as `hydro reuse` prints it."""
     return round(flow_t_per_h / WATER_DENSITY_T_PER_M3, 6)
 
 
@@ -202,9 +202,9 @@ def _summary(spec: ScenarioSpec, solution: Solution) -> dict[str, Any]:
     return {
         "key": spec.key,
         "status": solution.status,
-        "tap_m3_per_h": _m3_per_h(by_source_t_per_h.get(TAP_ID, 0.0)) if feasible else None,
-        "reclaimed_m3_per_h": _m3_per_h(by_source_t_per_h.get(RECLAIMED_ID, 0.0)) if feasible else None,
-        "wastewater_m3_per_h": _m3_per_h(solution.wastewater_t_per_h) if feasible else None,
+        "tap_m3_per_h": m3_per_h(by_source_t_per_h.get(TAP_ID, 0.0)) if feasible else None,
+        "reclaimed_m3_per_h": m3_per_h(by_source_t_per_h.get(RECLAIMED_ID, 0.0)) if feasible else None,
+        "wastewater_m3_per_h": m3_per_h(solution.wastewater_t_per_h) if feasible else None,
         "tap_saved_m3_per_year": None,
         "cost_yuan_per_year": round(solution.costs.total, 2) if feasible else None,
         "piping_yuan_per_year": round(solution.costs.piping, 2) if feasible else None,
@@ -233,7 +233,13 @@ def study_workbook(study: ReuseStudy, scenarios: list[dict[str, Any]]) -> bytes:
         for flow in scenario["flows"]:
             yes_or_no = str(_("Yes") if flow["interplant"] else _("No"))
             flows.append(
-                [node_name(flow["from"]), node_name(flow["to"]), flow["flow_t_per_h"], yes_or_no, flow["distance_m"]]
+                [
+                    node_name(flow["from"]),
+                    node_name(flow["to"]),
+                    m3_per_h(flow["flow_t_per_h"]),
+                    yes_or_no,
+                    flow["distance_m"],
+                ]
             )
     return xlsx.workbook_bytes(workbook)
 

@@ -135,7 +135,7 @@ def _sankey(scenario: dict[str, Any]) -> dict[str, Any]:
         {
             "source": names.get(flow["from"], flow["from"]),
             "target": names.get(flow["to"], flow["to"]),
-            "value": round(flow["flow_t_per_h"], 3),
+            "value": round(reuse_problems.m3_per_h(flow["flow_t_per_h"]), 3),
         }
         for flow in scenario["flows"]
     ]
