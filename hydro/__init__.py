@@ -1,10 +1,26 @@
 """Hydro: Civic's analytics core. Pure functions on numbers and tables; no Django, no database.
 
-Topic modules:
+Topic modules and packages (a package with a `cli` module adds its commands to `hydro`):
 
 - `hydro.planning` — annual planned water use and its monthly split (计划用水核定).
 - `hydro.surcharge` — the over-plan progressive surcharge (超计划累进加价).
+- `hydro.intake` — reading uploaded tables: headings, typed cells, row and cell errors.
 - `hydro.meter_readings` — validation of meter-reading files and index-to-volume conversion.
+- `hydro.readings_store`, `hydro.readings_engine`, `hydro.readings_analysis` and the
+  `readings_*` generators — smart-meter readings: a Parquet store, DuckDB or Spark,
+  DMA balance, minimum night flow and customer anomalies (`hydro readings`);
+  `hydro.customer_leaks` finds leaks behind customer meters.
+- `hydro.alarm_outcomes` — which outcome makes an alarm true; measured precision.
+- `hydro.water_audit` — the annual water audit: IWA balance, UARL, ILI, CJJ 92 leakage rate (`hydro audit`).
+- `hydro.savings` — measured savings of a project (IPMVP Option C) (`hydro savings`).
+- `hydro.subsidy` — a project's subsidy from the year's rules.
+- `hydro.irrigation` — the irrigation water efficiency coefficient (`hydro irrigation`).
+- `hydro.balance_test` — water-balance test indicators and closure checks (`hydro balance-test`).
+- `hydro.quota_benchmark` — intake per unit product against a water-use quota.
+- `hydro.scorecard` — scoring a county under an evaluation profile.
+- `hydro.network` — EPANET network models, leak simulation, detection and localisation (`hydro network`).
+- `hydro.reuse` — water reuse between firms: pinch targets and network synthesis (`hydro reuse`).
 
-Units are SI inside (m³ for volumes); money is in yuan as `decimal.Decimal`.
+Units are SI inside (m³ for volumes, m³/h for flows, m for heads), and a name
+carries its unit (`flow_t_per_h`, `volume_m3`); money is in yuan as `decimal.Decimal`.
 """

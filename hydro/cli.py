@@ -1,33 +1,41 @@
-"""The `hydro` command line: a thin front over hydro's topic modules.
+"""The `hydro` command line: a thin front over hydro's topic packages.
 
-Each topic adds its own sub-command group through a `register(subparsers)`
-function in a `<topic>_cli` module; this module only assembles them.
+Each topic package has a `cli` module whose `register(subparsers)` adds the
+topic's command group; this module imports each of them and assembles the
+parser, in the order `--help` lists them.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from collections.abc import Sequence
 
-# Topic modules that contribute a command group, in the order `--help` lists them.
-COMMAND_MODULES: tuple[str, ...] = (
-    "hydro.network_cli",
-    "hydro.reuse_cli",
-    "hydro.readings_cli",
-    "hydro.audit_cli",
-    "hydro.savings_cli",
-    "hydro.irrigation_cli",
-    "hydro.balance_test_cli",
+from hydro import readings_cli
+from hydro.balance_test import cli as balance_test_cli
+from hydro.irrigation import cli as irrigation_cli
+from hydro.network import cli as network_cli
+from hydro.reuse import cli as reuse_cli
+from hydro.savings import cli as savings_cli
+from hydro.water_audit import cli as water_audit_cli
+
+# The topics' command groups, in the order `--help` lists them.
+COMMAND_GROUPS = (
+    network_cli.register,
+    reuse_cli.register,
+    readings_cli.register,
+    water_audit_cli.register,
+    savings_cli.register,
+    irrigation_cli.register,
+    balance_test_cli.register,
 )
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hydro", description="Civic's water analytics from the command line.")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module_name in COMMAND_MODULES:
-        importlib.import_module(module_name).register(subparsers)
+    for register in COMMAND_GROUPS:
+        register(subparsers)
     return parser
 
 

@@ -35,7 +35,7 @@ from civic.programme.models import (
 )
 from civic.water.models import MeterReading
 from hydro.savings import FitCriteria, estimate_savings
-from hydro.subsidy import SubsidyRules, subsidy
+from hydro.subsidy import SubsidyCalculation, SubsidyRules, subsidy
 
 # Days the owner of each next step has to do it (the county's service pledge; data in a later revision).
 STEP_DAYS: dict[str, int] = {
@@ -404,7 +404,9 @@ def latest_certified(project: Project) -> SavingsVerification | None:
     return project.verifications.filter(certifiable=True).order_by("-verified_on", "-pk").first()
 
 
-def propose_subsidy(project: Project, on: datetime.date) -> tuple[SubsidyPolicy, SavingsVerification, Any]:
+def propose_subsidy(
+    project: Project, on: datetime.date
+) -> tuple[SubsidyPolicy, SavingsVerification, SubsidyCalculation]:
     """The subsidy the year's policy gives the project's latest certified saving (not yet decided)."""
     verification = latest_certified(project)
     if verification is None:

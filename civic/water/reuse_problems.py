@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.utils.functional import Promise
@@ -18,7 +19,18 @@ from openpyxl import Workbook
 
 from civic.core import xlsx
 from civic.water.models import ReuseStream, ReuseStreamKind, ReuseStudy
-from hydro.reuse import Scenario, parse_problem, solve
+from hydro.reuse import (
+    WATER_DENSITY_T_PER_M3,
+    FreshwaterSource,
+    Piping,
+    Plant,
+    Problem,
+    Scenario,
+    Sink,
+    Solution,
+    Source,
+    solve,
+)
 
 CONTAMINANT_FIELDS = {
     "COD": "cod_mg_per_l",
@@ -74,68 +86,87 @@ def stream_id(stream: ReuseStream) -> str:
     return f"{stream.water_user.code}/{stream.name}"
 
 
-def study_problem(study: ReuseStudy, reclaimed: bool) -> dict[str, Any]:
-    """The study as a hydro.reuse problem document (docs/reuse-problem.md)."""
+def study_problem(study: ReuseStudy, reclaimed: bool) -> Problem:
+    """The study as a hydro.reuse problem; its `to_json()` is a problem file (docs/reuse-problem.md).
+
+    The register states flows in m³/h and prices in yuan/m³; hydro.reuse states them per tonne, and each
+    conversion goes through `WATER_DENSITY_T_PER_M3`.
+    """
     streams = study_streams(study)
-    contaminants = study_contaminants(streams)
-    freshwater = [
-        {
-            "id": TAP_ID,
-            "concentration": dict.fromkeys(contaminants, 0.0),
-            "cost_per_t": float(study.tap_price_yuan_per_m3),
-        }
-    ]
-    if reclaimed:
-        freshwater.append(_reclaimed_supply(study, contaminants))
-    return {
-        "name": study.name,
-        "contaminants": contaminants,
-        "freshwater": freshwater,
-        "plants": [_plant(firm) for firm in study.firms.order_by("code")],
-        "sources": [_source(stream, contaminants) for stream in streams if stream.kind == ReuseStreamKind.SOURCE],
-        "sinks": [_sink(stream, contaminants) for stream in streams if stream.kind == ReuseStreamKind.SINK],
-        "wastewater": {"cost_per_t": float(study.wastewater_price_yuan_per_m3)},
-        "piping": {
-            "fixed_cost": float(study.pipe_fixed_cost_yuan),
-            "cost_per_m": float(study.pipe_cost_yuan_per_m),
-            "annualisation_factor": study.annualisation_factor,
-        },
-        "hours_per_year": study.hours_per_year,
-    }
+    contaminants = tuple(study_contaminants(streams))
+    tap = FreshwaterSource(
+        id=TAP_ID,
+        concentration_ppm=dict.fromkeys(contaminants, 0.0),
+        cost_yuan_per_t=_yuan_per_t(study.tap_price_yuan_per_m3),
+    )
+    return Problem(
+        name=study.name,
+        contaminants=contaminants,
+        freshwater=(tap, _reclaimed_supply(study, contaminants)) if reclaimed else (tap,),
+        plants=tuple(_plant(firm) for firm in study.firms.order_by("code")),
+        sources=tuple(_source(stream, contaminants) for stream in streams if stream.kind == ReuseStreamKind.SOURCE),
+        sinks=tuple(_sink(stream, contaminants) for stream in streams if stream.kind == ReuseStreamKind.SINK),
+        wastewater_cost_yuan_per_t=_yuan_per_t(study.wastewater_price_yuan_per_m3),
+        piping=Piping(
+            fixed_cost_yuan=_yuan(study.pipe_fixed_cost_yuan),
+            cost_yuan_per_m=_yuan(study.pipe_cost_yuan_per_m),
+            annualisation_factor=study.annualisation_factor,
+        ),
+        hours_per_year=study.hours_per_year,
+    )
 
 
-def _reclaimed_supply(study: ReuseStudy, contaminants: list[str]) -> dict[str, Any]:
-    return {
-        "id": RECLAIMED_ID,
-        "name": "中水 / reclaimed water",
-        "concentration": {name: getattr(study, RECLAIMED_FIELDS[name]) for name in contaminants},
-        "cost_per_t": float(study.reclaimed_price_yuan_per_m3),
-        "capacity_t_per_h": study.reclaimed_capacity_m3_per_h,
-    }
+def _reclaimed_supply(study: ReuseStudy, contaminants: tuple[str, ...]) -> FreshwaterSource:
+    capacity_m3_per_h = study.reclaimed_capacity_m3_per_h
+    return FreshwaterSource(
+        id=RECLAIMED_ID,
+        name="中水 / reclaimed water",
+        concentration_ppm={name: getattr(study, RECLAIMED_FIELDS[name]) for name in contaminants},
+        cost_yuan_per_t=_yuan_per_t(study.reclaimed_price_yuan_per_m3),
+        capacity_t_per_h=None if capacity_m3_per_h is None else _t_per_h(capacity_m3_per_h),
+    )
 
 
-def _plant(firm: Any) -> dict[str, Any]:
+def _plant(firm: Any) -> Plant:
     site = getattr(firm, "reuse_site", None)
-    return {"id": firm.code, "name": firm.name, "x_m": site.x_m if site else 0.0, "y_m": site.y_m if site else 0.0}
+    return Plant(id=firm.code, name=firm.name, x_m=site.x_m if site else 0.0, y_m=site.y_m if site else 0.0)
 
 
-def _source(stream: ReuseStream, contaminants: list[str]) -> dict[str, Any]:
-    return {
-        "id": stream_id(stream),
-        "plant": stream.water_user.code,
-        "flow_t_per_h": stream.flow_m3_per_h,
-        "concentration": {name: getattr(stream, CONTAMINANT_FIELDS[name]) for name in contaminants},
-    }
+def _source(stream: ReuseStream, contaminants: tuple[str, ...]) -> Source:
+    return Source(
+        id=stream_id(stream),
+        plant=stream.water_user.code,
+        flow_t_per_h=_t_per_h(stream.flow_m3_per_h),
+        concentration_ppm={name: getattr(stream, CONTAMINANT_FIELDS[name]) for name in contaminants},
+    )
 
 
-def _sink(stream: ReuseStream, contaminants: list[str]) -> dict[str, Any]:
+def _sink(stream: ReuseStream, contaminants: tuple[str, ...]) -> Sink:
     limits = {name: getattr(stream, CONTAMINANT_FIELDS[name]) for name in contaminants}
-    return {
-        "id": stream_id(stream),
-        "plant": stream.water_user.code,
-        "flow_t_per_h": stream.flow_m3_per_h,
-        "max_concentration": {name: NO_LIMIT_MG_PER_L if value is None else value for name, value in limits.items()},
-    }
+    return Sink(
+        id=stream_id(stream),
+        plant=stream.water_user.code,
+        flow_t_per_h=_t_per_h(stream.flow_m3_per_h),
+        max_concentration_ppm={name: NO_LIMIT_MG_PER_L if value is None else value for name, value in limits.items()},
+    )
+
+
+def _t_per_h(flow_m3_per_h: float) -> float:
+    return flow_m3_per_h * WATER_DENSITY_T_PER_M3
+
+
+def m3_per_h(flow_t_per_h: float) -> float:
+    """A flow of hydro.reuse [t/h] as the register states flows [m³/h], to 6 decimals as `hydro reuse` prints it."""
+    return round(flow_t_per_h / WATER_DENSITY_T_PER_M3, 6)
+
+
+def _yuan_per_t(price_yuan_per_m3: Decimal) -> Decimal:
+    return _yuan(price_yuan_per_m3) / Decimal(WATER_DENSITY_T_PER_M3)
+
+
+def _yuan(amount: Decimal | float) -> Decimal:
+    """An amount of money as a Decimal, whether the field holds one already or a float not yet saved."""
+    return Decimal(str(amount))
 
 
 SOLVE_TIME_LIMIT_S = 30.0
@@ -144,41 +175,43 @@ SOLVE_TIME_LIMIT_S = 30.0
 def solve_study(study: ReuseStudy, progress: Callable[[int, int], object] | None = None) -> dict[str, Any]:
     """Every scenario of the study solved, with tap water saved against no reuse [m³/year].
 
-    `progress(done, total)` is called after each scenario.
+    `progress(done, total)` is called after each scenario. The result is what the study stores (JSON).
     """
-    documents = {reclaimed: study_problem(study, reclaimed) for reclaimed in (False, True)}
+    problems = {reclaimed: study_problem(study, reclaimed) for reclaimed in (False, True)}
     scenarios = []
     for spec in SCENARIOS:
-        problem = parse_problem(documents[spec.reclaimed])
-        solution = solve(
-            problem, Scenario(allow_interplant=spec.interplant, reuse=spec.reuse), spec.objective, SOLVE_TIME_LIMIT_S
-        )
-        scenarios.append(_summary(spec, solution.to_json(), study.hours_per_year))
+        scenario = Scenario(allow_interplant=spec.interplant, reuse=spec.reuse)
+        solution = solve(problems[spec.reclaimed], scenario, spec.objective, SOLVE_TIME_LIMIT_S)
+        scenarios.append(_summary(spec, solution))
         if progress:
             progress(len(scenarios), len(SCENARIOS))
     baseline = scenarios[0]["tap_m3_per_h"]
-    for scenario in scenarios:
-        if scenario["status"] != "infeasible" and baseline is not None:
-            scenario["tap_saved_m3_per_year"] = (baseline - scenario["tap_m3_per_h"]) * study.hours_per_year
-    return {"contaminants": documents[False]["contaminants"], "scenarios": scenarios, "problem": documents[True]}
+    for summary in scenarios:
+        if summary["status"] != "infeasible" and baseline is not None:
+            summary["tap_saved_m3_per_year"] = (baseline - summary["tap_m3_per_h"]) * study.hours_per_year
+    return {
+        "contaminants": list(problems[False].contaminants),
+        "scenarios": scenarios,
+        "problem": problems[True].to_json(),
+    }
 
 
-def _summary(spec: ScenarioSpec, solution: dict[str, Any], hours_per_year: float) -> dict[str, Any]:
-    feasible = solution["status"] != "infeasible"
-    by_source = solution["freshwater_by_source_t_per_h"]
+def _summary(spec: ScenarioSpec, solution: Solution) -> dict[str, Any]:
+    feasible = solution.status != "infeasible"
+    by_source_t_per_h = solution.freshwater_by_source_t_per_h
     return {
         "key": spec.key,
-        "status": solution["status"],
-        "tap_m3_per_h": by_source.get(TAP_ID, 0.0) if feasible else None,
-        "reclaimed_m3_per_h": by_source.get(RECLAIMED_ID, 0.0) if feasible else None,
-        "wastewater_m3_per_h": solution["wastewater_t_per_h"] if feasible else None,
+        "status": solution.status,
+        "tap_m3_per_h": m3_per_h(by_source_t_per_h.get(TAP_ID, 0.0)) if feasible else None,
+        "reclaimed_m3_per_h": m3_per_h(by_source_t_per_h.get(RECLAIMED_ID, 0.0)) if feasible else None,
+        "wastewater_m3_per_h": m3_per_h(solution.wastewater_t_per_h) if feasible else None,
         "tap_saved_m3_per_year": None,
-        "cost_yuan_per_year": solution["cost_yuan_per_year"]["total"] if feasible else None,
-        "piping_yuan_per_year": solution["cost_yuan_per_year"]["piping"] if feasible else None,
-        "pipes": solution["interplant_connections"],
-        "gap": solution["gap"],
-        "flows": solution["flows"],
-        "explanation": solution["explanation"],
+        "cost_yuan_per_year": round(solution.costs.total, 2) if feasible else None,
+        "piping_yuan_per_year": round(solution.costs.piping, 2) if feasible else None,
+        "pipes": solution.interplant_connections,
+        "gap": solution.gap,
+        "flows": [flow.to_json() for flow in solution.flows],
+        "explanation": list(solution.explanation),
     }
 
 
@@ -200,7 +233,13 @@ def study_workbook(study: ReuseStudy, scenarios: list[dict[str, Any]]) -> bytes:
         for flow in scenario["flows"]:
             yes_or_no = str(_("Yes") if flow["interplant"] else _("No"))
             flows.append(
-                [node_name(flow["from"]), node_name(flow["to"]), flow["flow_t_per_h"], yes_or_no, flow["distance_m"]]
+                [
+                    node_name(flow["from"]),
+                    node_name(flow["to"]),
+                    m3_per_h(flow["flow_t_per_h"]),
+                    yes_or_no,
+                    flow["distance_m"],
+                ]
             )
     return xlsx.workbook_bytes(workbook)
 

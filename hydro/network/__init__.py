@@ -22,7 +22,14 @@ Topic modules:
 - `scenarios`: scenario generator for the evaluation.
 - `scoring`: BattLeDIM 2020 scoring (true positives within 300 m of pipe distance).
 - `demo`: the small worked localisation on Net3 that the network page shows.
+- `cli`: the `hydro network` commands (summary, simulate, locate).
 
 Units inside are SI: m, m³/s for flows in the toolkit, m³/h in the sensor files
 (as BattLeDIM publishes them), seconds for times from the start of a run.
+
+References (keys of docs/sources.md): [EPANET-2.2] the toolkit, emitters and
+pressure-driven demand; [WAGNER-1988] pressure-driven demand;
+[BASSEVILLE-1993] the likelihood-ratio test; [HUBER-1981] the window
+weights; [PAGE-1954] the night CUSUM; [PEREZ-2011] leak signatures;
+[BATTLEDIM-2020] the data layout, L-TOWN and the scoring.
 """

@@ -16,8 +16,8 @@ adds a·s_c,w(i), the candidate's whitened signature for that window. With the
 leaks already found fitted out of each window (non-negative least squares on
 their signatures, so a leak still growing is followed), u_i is what is left,
 and over the last m windows the generalised likelihood ratio of a new leak at
-c against none is (Basseville & Nikiforov 1993, "Detection of Abrupt Changes",
-§2.4; a leak only adds outflow, so a < 0 is not a leak):
+c against none is ([BASSEVILLE-1993] §2.4; a leak only adds outflow, so
+a < 0 is not a leak):
 
     T_c = (Σ_i s_c,i·u_i)² / Σ_i |s_c,i|²   when Σ_i s_c,i·u_i > 0, else 0
 
@@ -74,7 +74,29 @@ def inflow_links(network: wntr.network.WaterNetworkModel, flow_sensors: list[str
 
 
 def system_consumption(network: wntr.network.WaterNetworkModel, data: SensorData) -> pd.Series:
-    """Q(t) [m³/h]: metered inflow from reservoirs less the rate of filling of metered tanks."""
+    """System consumption Q(t): metered inflow from reservoirs less the rate of filling of metered tanks.
+
+    Parameters
+    ----------
+    network : wntr.network.WaterNetworkModel
+        Gives which flow sensors leave a reservoir, and the tanks' diameters [m].
+    data : SensorData
+        Flows [m³/h] and tank levels [m] at 5-minute steps.
+
+    Returns
+    -------
+    pandas.Series
+        Q(t) [m³/h] at each step:
+
+            Q(t) = Σ inflow(t) − Σ_tanks (π D² / 4) · Δh/Δt · 3600
+
+        with D the tank's diameter [m] and Δh/Δt its level change per second.
+
+    Raises
+    ------
+    SensorDataError
+        If no flow sensor sits on a link from a reservoir.
+    """
     signs = inflow_links(network, list(data.flows.columns))
     if not signs:
         raise SensorDataError("flows.csv: no flow sensor on a link from a reservoir, so no system inflow is metered")
@@ -146,7 +168,34 @@ class Calibration:
 
 
 def calibrate(network: wntr.network.WaterNetworkModel, training: SensorData) -> Calibration:
-    """Night window, night references and the day-to-day spread of night consumption in training."""
+    """What the training period fixes: night window, night references and their day-to-day spread.
+
+    Parameters
+    ----------
+    network : wntr.network.WaterNetworkModel
+    training : SensorData
+        At least two whole nights without a leak.
+
+    Returns
+    -------
+    Calibration
+        The quietest three-hour window of the day (`quietest_window_start`),
+        the mean night consumption per weekday (one value for all days with
+        less than two weeks) [m³/h], its spread σ [m³/h] and the 5-minute
+        consumption profile per weekday [m³/h].
+
+    Raises
+    ------
+    SensorDataError
+        If training holds fewer than two whole nights.
+
+    Notes
+    -----
+    σ is the standard deviation of the nights less their reference,
+    corrected for the reference being estimated from the same nights,
+    σ = s / √(1 − 1/n_group), and at least 1 % of the mean reference and
+    0.1 m³/h (noise-free simulations would otherwise give 0).
+    """
     consumption = system_consumption(network, training)
     window_start = quietest_window_start(consumption)
     nights = night_means(network, training, window_start)
@@ -205,8 +254,8 @@ def window_weight(remainder: np.ndarray, products: np.ndarray, norms: np.ndarray
     of sensors: the whitened noise). Where the network did something the window
     models do not describe — a tank run dry, a pump cycle shifted by a leak the models
     carry only roughly — e_i is many times n, and the window's noise variance is
-    taken as e_i / 2n times larger (a Huber-type down-weighting; Huber 1981, "Robust
-    Statistics", §7). `products` are s_c·u_i and `norms` |s_c|² over the candidates.
+    taken as e_i / 2n times larger (a Huber-type down-weighting, [HUBER-1981] §7).
+    `products` are s_c·u_i and `norms` |s_c|² over the candidates.
     """
     safe_norms = np.where(norms > 0, norms, np.inf)
     explained = float(np.max(np.where(products > 0, products**2 / safe_norms, 0.0), initial=0.0))
@@ -268,7 +317,33 @@ def watch(
     localise: Callable[[Detection, list[int]], Detection],
     threshold: float = ALARM_THRESHOLD,
 ) -> list[Detection]:
-    """Run the test window by window; `localise` picks each alarm's pipe given the known ones."""
+    """The sequential test for new leaks, window by window, with the leaks found so far fitted out.
+
+    Parameters
+    ----------
+    sequence : WindowSequence
+        The test period's whitened window residuals in time order.
+    signatures : list of numpy.ndarray
+        Per window model, the candidates' whitened signatures (candidates × sensors).
+    localise : callable
+        Given an alarm's `Detection` and the pipes already found (indices),
+        returns it with its `pipe_index` set.
+    threshold : float
+        Alarm when max_c T_c over some run of 1–6 windows ending at the
+        current one exceeds it (35 by default).
+
+    Returns
+    -------
+    list of Detection
+        One per alarm, in time order.
+
+    Notes
+    -----
+    T_c = (Σ_i w_i s_c,i·u_i)² / Σ_i w_i |s_c,i|² when the numerator's sum is
+    positive, else 0: the generalised likelihood ratio of a leak of unknown
+    size on candidate c ([BASSEVILLE-1993] §2.4), with the weights of
+    `window_weight`.
+    """
     leak_watch = LeakWatch(sequence, signatures)
     detections: list[Detection] = []
     since = 0
@@ -288,7 +363,23 @@ def watch(
 def change_point(
     consumption: pd.Series, calibration: Calibration, begin: pd.Timestamp, end: pd.Timestamp
 ) -> pd.Timestamp:
-    """Time in [begin, end] splitting the consumption residual into the most different means."""
+    """Estimated start of a leak: the time in [begin, end] that best splits the consumption residual in two.
+
+    Parameters
+    ----------
+    consumption : pandas.Series
+        System consumption Q(t) [m³/h] at 5-minute steps.
+    calibration : Calibration
+        Its 5-minute profile per weekday [m³/h] is the reference subtracted.
+    begin, end : pandas.Timestamp
+        The span searched.
+
+    Returns
+    -------
+    pandas.Timestamp
+        The split maximising the two-sample t statistic of the residual's
+        means before and after; `begin` when the span has fewer than four steps.
+    """
     part = consumption.loc[begin:end]
     residual = part.to_numpy() - calibration.profile_at(pd.DatetimeIndex(part.index))
     count = len(residual)

@@ -9,11 +9,9 @@ network's response to a uniform rise of all demands, b = ∂p/∂Q [m per m³/h]
 
     s_c = Δp_c − b·q_c                 (candidate signature)
 
-A leak's size only scales its signature (Pérez et al. 2011, "Methodology for
-leakage isolation using pressure sensitivity analysis in water distribution
-networks", Control Eng. Practice 19(10)). `hydro.network.detection` turns the
-signatures into a likelihood ratio per candidate; `most_probable_pipe` picks
-the pipe to report from it.
+A leak's size only scales its signature ([PEREZ-2011]).
+`hydro.network.detection` turns the signatures into a likelihood ratio per
+candidate; `most_probable_pipe` picks the pipe to report from it.
 
 The sweep runs in-process through the EPANET toolkit (emitter coefficients
 and pattern start changed in memory, one `.inp` written per worker, never per
@@ -154,11 +152,33 @@ def sensitivity_matrices(
     progress: Callable[[int], object] | None = None,
     spark: Any | None = None,
 ) -> list[SensitivityMatrix]:
-    """One sweep over `pipes`, solved at each of `snapshots_s` [s into the pattern] in turn for every candidate.
+    """One sweep of a reference leak over `pipes`, solved at each of `snapshots_s` for every candidate.
 
-    The candidates are split over `workers` processes, or over the tasks of `spark` (a
-    Spark session: `hydro.network.spark_sweep`) when one is given.
+    Parameters
+    ----------
+    network : wntr.network.WaterNetworkModel
+    sensors : list of str
+        Nodes whose pressure is read.
+    snapshots_s : sequence of int
+        Times of the steady-state solves [s into the pattern].
+    pipes : sequence of str, optional
+        The candidates; every pipe by default.
+    workers : int, optional
+        Worker processes the candidates are split over.
+    progress : callable, optional
+        Called with the number of candidates done since its last call.
+    spark : pyspark.sql.SparkSession, optional
+        Run the sweep as Spark tasks (`hydro.network.spark_sweep`) instead.
 
+    Returns
+    -------
+    list of SensitivityMatrix
+        One per snapshot: each candidate's Δp_c [m], leak outflow q_c [m³/h]
+        and the network's demand response b = ∂p/∂Q [m per m³/h], so that
+        s_c = Δp_c − b·q_c ([PEREZ-2011]).
+
+    Notes
+    -----
     The reference leak's emitter coefficient is sized to 5 m³/h at the first snapshot's mean sensor
     pressure and kept for the others, so a candidate's outflow differs only as its pressure does.
     """

@@ -129,7 +129,41 @@ def locate_leaks(
     matrices: list[SensitivityMatrix] | None = None,
     spark: Any | None = None,
 ) -> LocateResult:
-    """Detect and localise leaks in `data`; see the module notes. Sweeps run on `spark` when given."""
+    """Detect and localise leaks in `data`: what `hydro network locate` runs.
+
+    Parameters
+    ----------
+    network : wntr.network.WaterNetworkModel
+        The utility's model of the network.
+    data : SensorData
+        The period to search: pressures [m], flows [m³/h], tank levels [m].
+    training : SensorData, optional
+        A period to calibrate on; without it the first 7 days of `data`,
+        taken as leak-free. Nights when a leak its `leaks.csv` lists was
+        running are left out.
+    workers : int, optional
+        Processes for the sweep.
+    progress : callable, optional
+        Called with the work done since its last call.
+    matrices : list of SensitivityMatrix, optional
+        A sweep already made, one per window of the day.
+    spark : pyspark.sql.SparkSession, optional
+        Run the sweeps as Spark tasks.
+
+    Returns
+    -------
+    LocateResult
+        The leaks found (pipe, alarm time, estimated start, ranked
+        candidates) and what `result_details` shows of the calibration.
+
+    Notes
+    -----
+    The window models are checked on the model itself
+    (`residuals.window_agreement`); where they hold the windows are watched
+    (`detection.watch`, [BASSEVILLE-1993]) and each alarm placed by
+    `localisation.most_probable_pipe`, otherwise the nights are
+    (`night_watch`, [PAGE-1954], [PEREZ-2011]).
+    """
     if training is None:
         training, data = split_training(data)
     training = without_leak_periods(training)

@@ -97,7 +97,24 @@ def boundary_links(network: wntr.network.WaterNetworkModel) -> list[str]:
 
 
 def zones_of(network: wntr.network.WaterNetworkModel) -> list[Zone]:
-    """Connected parts of the network once its boundary links are cut, largest first."""
+    """The zones (DMAs) of a network: its connected parts once the boundary links are cut.
+
+    Parameters
+    ----------
+    network : wntr.network.WaterNetworkModel
+
+    Returns
+    -------
+    list of Zone
+        Largest first (by nodes), named ``zone 1``, ``zone 2`` …, each with its
+        junctions, pipes, pipe length [m], sources (reservoirs and tanks) and
+        the boundary links that feed it.
+
+    Notes
+    -----
+    Boundary links are those of `boundary_links`: valves, pumps and pipes
+    closed in the file, the usual way a DMA is closed off.
+    """
     boundaries = set(boundary_links(network))
     graph = nx.Graph()
     graph.add_nodes_from(network.node_name_list)
@@ -129,7 +146,20 @@ def _zone(
 
 
 def summarise_network(network: wntr.network.WaterNetworkModel, name: str = "") -> NetworkSummary:
-    """Counts of each element, total pipe length [m] and the zones."""
+    """What a network holds: counts of each element, total pipe length and the zones.
+
+    Parameters
+    ----------
+    network : wntr.network.WaterNetworkModel
+    name : str
+        Name to report; the model's own name when empty.
+
+    Returns
+    -------
+    NetworkSummary
+        Counts of nodes, junctions, tanks, reservoirs, links, pipes, pumps,
+        valves and PRVs, the total pipe length [m, to 0.1 m] and `zones_of`.
+    """
     valve_types = [valve.valve_type for _, valve in network.valves()]
     return NetworkSummary(
         name=name or network.name or "",
@@ -162,10 +192,30 @@ def network_graph(network: wntr.network.WaterNetworkModel) -> nx.Graph:
 
 
 def pipe_distances(network: wntr.network.WaterNetworkModel, pipe: str, others: list[str]) -> dict[str, float]:
-    """Distance along the network [m] from the middle of `pipe` to the middle of each of `others`.
+    """Distance along the network from the middle of `pipe` to the middle of each of `others`.
 
-    d(a, b) = L_a/2 + min over end nodes u of a, v of b of path(u, v) + L_b/2, and
-    d(a, a) = 0: the pipe distance BattLeDIM 2020 scores localisation by.
+    Parameters
+    ----------
+    network : wntr.network.WaterNetworkModel
+    pipe : str
+        The pipe measured from.
+    others : list of str
+        The pipes measured to.
+
+    Returns
+    -------
+    dict of str to float
+        Pipe id → distance [m]; infinite when the pipes are not connected.
+
+    Notes
+    -----
+    With L the pipe lengths [m] and path(u, v) the shortest path between two
+    nodes along pipes (pumps and valves count 0 m),
+
+        d(a, b) = L_a/2 + min over end nodes u of a, v of b of path(u, v) + L_b/2,
+
+    and d(a, a) = 0: the pipe distance BattLeDIM scores localisation by
+    ([BATTLEDIM-2020]).
     """
     graph = network_graph(network)
     link = network.get_link(pipe)
@@ -189,10 +239,23 @@ def pipe_distances(network: wntr.network.WaterNetworkModel, pipe: str, others: l
 
 
 def pipe_distance_matrix(network: wntr.network.WaterNetworkModel, pipes: list[str]) -> np.ndarray:
-    """Pipe distances [m] between every pair of `pipes`, as `pipe_distances` defines them.
+    """Pipe distances between every pair of `pipes`, as `pipe_distances` defines them.
 
-    All-pairs shortest paths over the nodes (Dijkstra, scipy.sparse.csgraph), then for
-    each pair the nearest of their four pairs of end nodes plus half of each length.
+    Parameters
+    ----------
+    network : wntr.network.WaterNetworkModel
+    pipes : list of str
+
+    Returns
+    -------
+    numpy.ndarray
+        len(pipes) × len(pipes) distances [m], zero on the diagonal.
+
+    Notes
+    -----
+    All-pairs shortest paths over the nodes (Dijkstra, scipy.sparse.csgraph),
+    then for each pair the nearest of their four pairs of end nodes plus half
+    of each length ([BATTLEDIM-2020]'s pipe distance).
     """
     nodes = {name: index for index, name in enumerate(network.node_name_list)}
     rows, columns, lengths = [], [], []

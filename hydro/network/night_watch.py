@@ -6,8 +6,8 @@ signature (`residuals.window_agreement` finds out on the model itself), and
 `locate` watches the nights instead:
 
 - Each night, in the three quietest hours, the mean consumption Q_n and the
-  mean pressures P_n are taken. A one-sided CUSUM (Page 1954, "Continuous
-  inspection schemes", Biometrika 41) on Q_n less the training night reference
+  mean pressures P_n are taken. A one-sided CUSUM ([PAGE-1954]) on Q_n less
+  the training night reference
   of the same weekday, with reference k = ½σ and threshold h = 3.5σ (σ the
   day-to-day spread of that residual in training), raises an alarm when
   consumption has risen; the reference level then moves to the new level and
@@ -17,7 +17,7 @@ signature (`residuals.window_agreement` finds out on the model itself), and
   before (up to three nights each side, at most two nights past the alarm) is
   compared with each candidate's change Δp_c by cosine similarity, after both
   are projected off the two leading directions of night-to-night variation in
-  training (Pérez et al. 2011). Alarms whose best pipe's similarity is under
+  training ([PEREZ-2011]). Alarms whose best pipe's similarity is under
   0.5 are not reported.
 """
 
@@ -86,7 +86,31 @@ class Alarm:
 
 
 def detect(nights: NightMeans, calibration: Calibration, consumption: pd.Series) -> list[Alarm]:
-    """Run the two CUSUMs over the nights' residuals; one alarm per upward change."""
+    """Run the two CUSUMs over the nights' consumption residuals; one alarm per upward change.
+
+    Parameters
+    ----------
+    nights : NightMeans
+        Mean consumption of each night window of the test period [m³/h].
+    calibration : Calibration
+        The training's night references per weekday and spread σ [m³/h].
+    consumption : pandas.Series
+        The 5-minute system consumption [m³/h], for the change point.
+
+    Returns
+    -------
+    list of Alarm
+
+    Notes
+    -----
+    With r_n the night's consumption less its weekday reference and L the
+    level already alarmed, the CUSUMs ([PAGE-1954]) are
+
+        S⁺_n = max(0, S⁺_{n−1} + r_n − L − k),   S⁻_n = max(0, S⁻_{n−1} + L − r_n − k),
+
+    k = ½σ, alarm when S⁺_n > h = 3.5σ; S⁻ crossing h is a repair, followed
+    without an alarm.
+    """
     k = CUSUM_REFERENCE_SIGMAS * calibration.spread_m3h
     h = CUSUM_THRESHOLD_SIGMAS * calibration.spread_m3h
     residuals = nights.consumption.to_numpy() - calibration.night_reference(nights.consumption.index)
@@ -141,7 +165,25 @@ def _alarm(
 def rank_candidates(
     matrix: SensitivityMatrix, pressure_change_m: np.ndarray, noise_directions: np.ndarray, keep: int = 10
 ) -> list[RankedCandidate]:
-    """Candidates ordered by cosine similarity of their pressure change with the measured one, off the noise."""
+    """Candidates ordered by how well their pressure change matches the measured one.
+
+    Parameters
+    ----------
+    matrix : SensitivityMatrix
+        Each candidate's change of pressure at the sensors, Δp_c [m].
+    pressure_change_m : numpy.ndarray
+        The measured change of night pressures r [m], one per sensor.
+    noise_directions : numpy.ndarray
+        Unit vectors (rows) of night-to-night variation in training.
+    keep : int
+        How many candidates to return.
+
+    Returns
+    -------
+    list of RankedCandidate
+        Best first, with the cosine similarity cos(P r, P Δp_c), P the
+        projection off the noise directions ([PEREZ-2011]).
+    """
     projection = np.eye(len(matrix.sensors)) - noise_directions.T @ noise_directions
     measured = projection @ pressure_change_m
     signatures = matrix.pressure_change_m @ projection.T

@@ -21,7 +21,7 @@ spread σ_s over the training windows whitens it (with a floor of 4 mm, for
 noise-free data), and its leading direction of variation over the training
 windows — the demand's day-to-day change of shape between residential,
 commercial and industrial use — is projected out of residuals and signatures
-alike (Pérez et al. 2011 do the same with the demand direction).
+alike ([PEREZ-2011] do the same with the demand direction).
 
 A linear model holds only where the network's controls do not answer a leak:
 where a pump or valve switches on a tank level the leak moves, the residual
@@ -140,7 +140,30 @@ def fit_window_model(
     start_step: int,
     matrix: SensitivityMatrix,
 ) -> WindowModel:
-    """Least-squares fit of the window's model on the training steps (see the module notes)."""
+    """Fit one window's model of the pressures by least squares on the training steps.
+
+    Parameters
+    ----------
+    network : wntr.network.WaterNetworkModel
+    training : SensorData
+        Leak-free pressures [m], flows [m³/h] and levels [m].
+    start_step : int
+        The window's first 5-minute step of the day [0, 288).
+    matrix : SensitivityMatrix
+        Gives the sensors and b_s = ∂p_s/∂Q [m per m³/h].
+
+    Returns
+    -------
+    WindowModel
+        Coefficients β, the residual spread σ_s [m, at least 4 mm] and the
+        projection off the leading direction of the training residuals.
+
+    Notes
+    -----
+    p_s(t) − b_s·Q(t) = β_s0 + Σ_k β_sk·L_k(t) + Σ_j β_sj·F_j(t) + e_s(t),
+    with Q the smoothed system consumption, L_k tank levels and F_j pump
+    flows (the module notes explain the terms).
+    """
     sensors = matrix.sensors
     mask = in_window(pd.DatetimeIndex(training.pressures.index), start_step)
     response = matrix.demand_response_m_per_m3h
@@ -185,7 +208,25 @@ def checking_runs(network: wntr.network.WaterNetworkModel, training: SensorData,
 def window_agreement(
     network: wntr.network.WaterNetworkModel, runs: CheckingRuns, model: WindowModel, matrix: SensitivityMatrix
 ) -> float:
-    """Mean cosine, over the checking leaks and windows, of the residual change and the pipe's signature."""
+    """How well a window's linear model carries a leak: mean cosine of residual change and signature.
+
+    Parameters
+    ----------
+    network : wntr.network.WaterNetworkModel
+    runs : CheckingRuns
+        Simulated days without a leak and with a checking leak on a few pipes.
+    model : WindowModel
+    matrix : SensitivityMatrix
+
+    Returns
+    -------
+    float
+        Mean over the checking leaks and windows after each leak's start of
+        cos(v, s_c), v the whitened change of the window residual the leak
+        causes and s_c the leak pipe's whitened signature; 1 when the model
+        predicts the leak's effect exactly. Below `MINIMUM_AGREEMENT` (0.9)
+        `locate` watches the nights instead.
+    """
     cosines = []
     baseline = model.residuals(network, runs.baseline)
     for leak, data in runs.leaks:

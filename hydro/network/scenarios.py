@@ -51,7 +51,29 @@ def random_leaks(
     days: int,
     diameters_m: tuple[float, float] = (0.008, 0.014),
 ) -> list[LeakSpec]:
-    """`count` leaks on pipes between junctions, at least 600 m apart, starting between day 2 and 3 days before the end."""
+    """Random leaks for an evaluation run.
+
+    Parameters
+    ----------
+    network : wntr.network.WaterNetworkModel
+    rng : numpy.random.Generator
+    count : int
+        How many leaks (fewer when the network has too few pipes far enough apart).
+    start : pandas.Timestamp
+        Start of the test period.
+    days : int
+        Length of the test period [days].
+    diameters_m : (float, float)
+        Range of the holes' equivalent diameters [m], drawn uniformly.
+
+    Returns
+    -------
+    list of LeakSpec
+        On pipes between junctions (whose start is not a dead end), at least 600 m of pipe
+        distance apart, each starting between 48 h into the period and 3 days
+        before its end; 40 % incipient, growing to full size over 24–72 h.
+        Sorted by start.
+    """
     junctions = set(network.junction_name_list)
     graph = network_graph(network)
     pool = [
@@ -98,7 +120,31 @@ def make_scenario(
     demand_noise: float = 0.05,
     diameters_m: tuple[float, float] = (0.008, 0.014),
 ) -> Scenario:
-    """Two leak-free training weeks and a test period with leaks, both from the perturbed "true" network."""
+    """An evaluation scenario: leak-free training and a test period with leaks, from a perturbed "true" network.
+
+    Parameters
+    ----------
+    network : wntr.network.WaterNetworkModel
+        The model the localisation will use; the truth is a copy with each
+        pipe's roughness and junction's demand scaled by U(0.9, 1.1)
+        (`perturb_model`).
+    layout : SensorLayout
+    days : int
+        Length of the test period [days].
+    leak_count : int
+    seed : int
+        Seeds the perturbation, the leaks and the noise.
+    training_days : int
+        Length of the training period [days].
+    demand_noise : float
+        σ_step of the demand noise [-] (`simulation.make_demands_noisy`).
+    diameters_m : (float, float)
+        Range of the holes' diameters [m].
+
+    Returns
+    -------
+    Scenario
+    """
     rng = np.random.default_rng(seed)
     truth = copy.deepcopy(network)
     perturb_model(truth, rng)

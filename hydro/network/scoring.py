@@ -8,7 +8,7 @@ claimed is a repeat and scores 0, neither true nor false positive; one that
 detects none is a false positive, as in the competition's official scoring
 script (KIOS-Research/BattLeDIM, ``Scoring Algorithm/Scoring_Algorithm.m``:
 "Repeated detection … ignore detection if leak has been detected"). The
-economic score (Vrachimis et al. 2022, section "Evaluation"):
+economic score ([BATTLEDIM-2020], section "Evaluation"):
 
     score = Σ_TP 0.8 €/m³ · V_saved − Σ_TP 500 € · d/300 m − 500 € · FP
 
@@ -82,7 +82,30 @@ class Score:
 def score_reports(
     network: wntr.network.WaterNetworkModel, truth: list[TrueLeak], reports: list[tuple[str, pd.Timestamp]]
 ) -> Score:
-    """Score reports in time order against the true leaks (see module notes)."""
+    """Score leak reports in time order against the true leaks, as BattLeDIM does.
+
+    Parameters
+    ----------
+    network : wntr.network.WaterNetworkModel
+        The model the pipe distances are measured on.
+    truth : list of TrueLeak
+        The leaks that happened, with their outflow [m³/h] over time.
+    reports : list of (str, pandas.Timestamp)
+        Each report's pipe id and detection time.
+
+    Returns
+    -------
+    Score
+        Each report scored (true positive, repeat or false positive; its
+        distance [m], delay [h] and volume saved [m³]), the counts and the
+        economic score [€].
+
+    Notes
+    -----
+    score = Σ_TP 0.8 €/m³ · V_saved − Σ_TP 500 € · d/300 m − 500 € · FP, a
+    true positive lying within 300 m of pipe distance of a running leak not
+    yet claimed ([BATTLEDIM-2020]).
+    """
     claimed: set[int] = set()
     scored: list[ReportScore] = []
     for pipe, time in sorted(reports, key=lambda report: report[1]):

@@ -13,8 +13,9 @@ column per sensor id, in 5-minute steps; and optionally `leaks.csv` with
 `pipe_id,start_time,end_time` for a training period. BattLeDIM's own files
 (semicolon-separated, decimal commas) are read as well.
 
-Reference: Vrachimis et al. (2022), "BattLeDIM: Battle of the Leakage Detection
-and Isolation Methods", J. Water Resour. Plann. Manage. 148(12), 04022068.
+Reference: [BATTLEDIM-2020] (Vrachimis et al. 2022, "BattLeDIM: Battle of the
+Leakage Detection and Isolation Methods", J. Water Resour. Plann. Manage.
+148(12), 04022068), the data layout.
 """
 
 from __future__ import annotations

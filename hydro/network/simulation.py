@@ -5,7 +5,8 @@ A leak at a pipe is an emitter at a junction added at the pipe's midpoint
 
     C = Cd · (π d² / 4) · √(2 g)        [m³/s per m^0.5]
 
-for a leak of equivalent diameter d [m] and discharge coefficient Cd = 0.75.
+for a leak of equivalent diameter d [m] and discharge coefficient Cd = 0.75
+(an emitter of [EPANET-2.2] §3.1).
 A 10 mm hole at 50 m of pressure loses about 6.6 m³/h. Emitters change value
 during the run (an abrupt leak switches on at its start; an incipient one grows
 linearly until its peak time), which the in-process toolkit allows between time
@@ -61,7 +62,30 @@ class LeakSpec:
 
 
 def emitter_coefficient_lps(diameter_m: float, discharge_coefficient: float = DISCHARGE_COEFFICIENT) -> float:
-    """Orifice emitter coefficient [L/s per m^0.5] of a hole of diameter `diameter_m`."""
+    """Orifice emitter coefficient of a hole: the C of EPANET's emitter q = C·p^0.5 [L/s per m^0.5].
+
+    Parameters
+    ----------
+    diameter_m : float
+        Equivalent diameter d of the hole [m].
+    discharge_coefficient : float
+        Cd of the orifice [-]; 0.75 by default.
+
+    Returns
+    -------
+    float
+        C = Cd · (π d² / 4) · √(2 g) · 1000 [L/s per m^0.5], g = 9.81 m/s².
+
+    Notes
+    -----
+    Torricelli's orifice law q = Cd · A · √(2 g h) with the pressure head h [m]
+    written as EPANET's emitter with exponent 0.5 ([EPANET-2.2] §3.1, emitters).
+
+    Examples
+    --------
+    >>> round(emitter_coefficient_lps(0.01), 4)
+    0.2609
+    """
     area_m2 = math.pi * diameter_m**2 / 4
     return discharge_coefficient * area_m2 * math.sqrt(2 * GRAVITY_M_S2) * 1000
 
@@ -103,7 +127,25 @@ def write_leak_specs(leaks: list[LeakSpec], path: Path) -> None:
 
 
 def add_leak_junctions(network: wntr.network.WaterNetworkModel, pipes: list[str]) -> dict[str, str]:
-    """Split each leaking pipe at its midpoint; returns pipe id → the new junction's id."""
+    """Split each leaking pipe at its midpoint, where its leak's emitter goes.
+
+    Parameters
+    ----------
+    network : wntr.network.WaterNetworkModel
+        Changed in place: each pipe becomes ``<pipe>`` and ``<pipe>_B``.
+    pipes : list of str
+        Ids of the leaking pipes (a pipe named twice is split once).
+
+    Returns
+    -------
+    dict of str to str
+        Pipe id → id of the new junction ``<pipe>_leak``.
+
+    Raises
+    ------
+    ValueError
+        If an id is not a pipe of the model.
+    """
     junctions: dict[str, str] = {}
     for pipe in dict.fromkeys(pipes):
         if pipe not in network.pipe_name_list:
@@ -117,7 +159,23 @@ def add_leak_junctions(network: wntr.network.WaterNetworkModel, pipes: list[str]
 def make_demands_noisy(
     network: wntr.network.WaterNetworkModel, days: int, rng: np.random.Generator, step_sigma: float, day_sigma: float
 ) -> None:
-    """Replace every pattern with a noisy copy long enough for `days` days (see module notes)."""
+    """Replace every demand pattern with a noisy copy long enough for `days` days.
+
+    Each multiplier m becomes max(0, m · (1 + ε_day) · (1 + ε_step)), with
+    ε_day ~ N(0, `day_sigma`) drawn once per day and pattern and
+    ε_step ~ N(0, `step_sigma`) at each pattern step.
+
+    Parameters
+    ----------
+    network : wntr.network.WaterNetworkModel
+        Changed in place.
+    days : int
+        Length of the run [days].
+    rng : numpy.random.Generator
+        Source of the noise (seeded by the caller, so runs repeat).
+    step_sigma, day_sigma : float
+        Standard deviations of the relative noise per step and per day [-].
+    """
     step = int(network.options.time.pattern_timestep)
     steps_per_day = 86400 // step
     count = days * steps_per_day
@@ -142,7 +200,7 @@ class SimulationResult:
 
 @dataclass(frozen=True)
 class PressureDrivenDemand:
-    """EPANET 2.2's pressure-driven demand (Wagner, Shamir & Marks 1988, J. Water Resour. Plann. Manage. 114(3)).
+    """EPANET 2.2's pressure-driven demand ([WAGNER-1988]; [EPANET-2.2] §3.1).
 
     A junction of demand D at pressure p delivers
 
@@ -186,14 +244,45 @@ def simulate(
     progress: Callable[[int], object] | None = None,
     pressure_driven: PressureDrivenDemand | None = None,
 ) -> SimulationResult:
-    """Run `days` days in 5-minute steps and read the sensors of `layout`.
+    """Run `days` days in 5-minute steps with `leaks` and read the sensors of `layout`.
 
-    `network` is changed (leaking pipes split, patterns made noisy): pass a copy
-    to keep the original. `demand_noise` is σ_step; σ_day is half of it.
-    Sensor noise (when asked): pressure σ = 0.05 m, flow σ = 0.5 %, level σ = 0.01 m.
-    `progress` is called with the number of 5-minute rows done since its last call.
-    With `pressure_driven`, junctions deliver their demand as pressure allows; otherwise the
-    model's own demand model (demand-driven unless its `.inp` says PDD) holds.
+    Parameters
+    ----------
+    network : wntr.network.WaterNetworkModel
+        Changed in place (leaking pipes split, patterns made noisy): pass a
+        copy to keep the original.
+    layout : SensorLayout
+        The elements whose pressure [m], flow [m³/h], level [m] and demand
+        [m³/h] are read.
+    leaks : list of LeakSpec
+        Each an emitter at its pipe's midpoint, C from
+        `emitter_coefficient_lps`, opened as `LeakSpec.fraction_open` says.
+    days : int
+        Length of the run [days], at least 1.
+    start : pandas.Timestamp
+        Time of the first row; the demand patterns start at its time of day.
+    seed : int
+        Seed of the demand and sensor noise.
+    demand_noise : float
+        σ_step of `make_demands_noisy` [-]; σ_day is half of it.
+    sensor_noise : bool
+        Add Gaussian noise to the readings: pressure σ = 0.05 m, flow
+        σ = 0.5 %, level σ = 0.01 m.
+    progress : callable, optional
+        Called with the number of 5-minute rows done since its last call.
+    pressure_driven : PressureDrivenDemand, optional
+        Junctions deliver their demand as pressure allows ([WAGNER-1988]);
+        without it the model's own demand model (demand-driven unless its
+        `.inp` says PDD) holds.
+
+    Returns
+    -------
+    SimulationResult
+        The sensor tables indexed by timestamp and each leak's outflow [m³/h].
+
+    References
+    ----------
+    [EPANET-2.2] emitters and extended-period hydraulics, through the toolkit.
     """
     if days < 1:
         raise ValueError("--days must be at least 1")

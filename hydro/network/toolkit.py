@@ -6,8 +6,9 @@ written or read per run, which is what makes a sweep over hundreds of
 candidate leaks cheap. The working copy is written in LPS, so the toolkit
 speaks SI: pressure and head [m], flow [L/s], emitter coefficient [L/s/m^0.5].
 
-Reference: Rossman et al., EPANET 2.2 User Manual and Toolkit reference
-(EPA/600/R-20/133); EN_* parameter codes from epanet2_enums.h.
+Reference: [EPANET-2.2], the User Manual and Toolkit reference. The toolkit's
+parameter codes (EN_EMITTER, EN_PRESSURE …) are wntr's `wntr.epanet.util.EN`
+enumeration of epanet2_enums.h.
 """
 
 from __future__ import annotations
@@ -21,20 +22,7 @@ from pathlib import Path
 import numpy as np
 import wntr
 from wntr.epanet.toolkit import ENepanet
-
-EN_BASEDEMAND = 1
-EN_EMITTER = 3
-EN_DEMAND = 9
-EN_PRESSURE = 11
-EN_FLOW = 8
-EN_DURATION = 0
-EN_HYDSTEP = 1
-EN_PATTERNSTEP = 3
-EN_PATTERNSTART = 4
-EN_REPORTSTEP = 5
-EN_NODECOUNT = 0
-EN_JUNCTION = 0
-EN_DEMANDMULT = 4
+from wntr.epanet.util import EN
 
 
 def write_working_copy(network: wntr.network.WaterNetworkModel, folder: Path) -> Path:
@@ -69,20 +57,20 @@ class ToolkitSession:
 
     def set_emitter(self, node: str, coefficient_lps: float) -> None:
         """Emitter q = C·p^0.5 at a node: C in L/s per m^0.5."""
-        self._toolkit.ENsetnodevalue(self.node_index(node), EN_EMITTER, float(coefficient_lps))
+        self._toolkit.ENsetnodevalue(self.node_index(node), EN.EMITTER, float(coefficient_lps))
 
     def set_times(self, duration_s: int, pattern_start_s: int = 0, step_s: int = 300) -> None:
-        self._toolkit.ENsettimeparam(EN_DURATION, int(duration_s))
-        self._toolkit.ENsettimeparam(EN_HYDSTEP, int(step_s))
-        self._toolkit.ENsettimeparam(EN_REPORTSTEP, int(step_s))
-        self._toolkit.ENsettimeparam(EN_PATTERNSTART, int(pattern_start_s))
+        self._toolkit.ENsettimeparam(EN.DURATION, int(duration_s))
+        self._toolkit.ENsettimeparam(EN.HYDSTEP, int(step_s))
+        self._toolkit.ENsettimeparam(EN.REPORTSTEP, int(step_s))
+        self._toolkit.ENsettimeparam(EN.PATTERNSTART, int(pattern_start_s))
 
     def pressures(self, nodes: list[str]) -> np.ndarray:
-        return np.array([self._toolkit.ENgetnodevalue(self.node_index(node), EN_PRESSURE) for node in nodes])
+        return np.array([self._toolkit.ENgetnodevalue(self.node_index(node), EN.PRESSURE) for node in nodes])
 
     def demands_lps(self, nodes: list[str]) -> np.ndarray:
         """Water leaving each node [L/s]: demand plus emitter outflow."""
-        return np.array([self._toolkit.ENgetnodevalue(self.node_index(node), EN_DEMAND) for node in nodes])
+        return np.array([self._toolkit.ENgetnodevalue(self.node_index(node), EN.DEMAND) for node in nodes])
 
     def snapshot_consumption_lps(self) -> float:
         """Sum of junction outflows [L/s] in one steady-state solve at the current time settings."""
@@ -94,23 +82,23 @@ class ToolkitSession:
         return total
 
     def _total_consumption_lps(self) -> float:
-        count = self._toolkit.ENgetcount(EN_NODECOUNT)
+        count = self._toolkit.ENgetcount(EN.NODECOUNT)
         return float(
             sum(
-                self._toolkit.ENgetnodevalue(index, EN_DEMAND)
+                self._toolkit.ENgetnodevalue(index, EN.DEMAND)
                 for index in range(1, count + 1)
-                if self._toolkit.ENgetnodetype(index) == EN_JUNCTION
+                if self._toolkit.ENgetnodetype(index) == EN.JUNCTION
             )
         )
 
     def set_demand_multiplier(self, multiplier: float) -> None:
         """Scale every demand (EPANET's global demand multiplier)."""
-        error = self._toolkit.ENlib.EN_setoption(self._toolkit._project, EN_DEMANDMULT, ctypes.c_double(multiplier))
+        error = self._toolkit.ENlib.EN_setoption(self._toolkit._project, EN.DEMANDMULT, ctypes.c_double(multiplier))
         if error >= 100:
             raise RuntimeError(f"EPANET error {error} setting the demand multiplier")
 
     def flows_lps(self, links: list[str]) -> np.ndarray:
-        return np.array([self._toolkit.ENgetlinkvalue(self.link_index(link), EN_FLOW) for link in links])
+        return np.array([self._toolkit.ENgetlinkvalue(self.link_index(link), EN.FLOW) for link in links])
 
     def solve_snapshot(self, nodes: list[str]) -> np.ndarray:
         """One steady-state solve at the current time settings; pressures [m] at `nodes`.

@@ -25,7 +25,7 @@ import pytest
 
 from hydro.cli import main
 from hydro.irrigation import SampleDistrict, TypicalField, district_coefficient, region_coefficient
-from hydro.irrigation_cli import samples_from_mapping
+from hydro.irrigation.cli import samples_from_mapping
 
 COUNTY = {
     "year": 2025,

@@ -12,7 +12,7 @@ from hydro.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 EXAMPLES = ROOT / "hydro" / "reuse" / "examples"
-SCHEMA = json.loads((ROOT / "docs" / "reuse-problem.schema.json").read_text(encoding="utf-8"))
+SCHEMA = json.loads((ROOT / "hydro" / "reuse" / "problem.schema.json").read_text(encoding="utf-8"))
 
 
 def run(capsys, *arguments: str) -> tuple[int, str, str]:

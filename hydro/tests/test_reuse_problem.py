@@ -108,3 +108,51 @@ def test_bad_json_names_line_and_column(tmp_path):
         load_problem(path)
     assert caught.value.path == "$"
     assert "line 2" in caught.value.message
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.json")), ids=lambda path: path.stem)
+def test_a_problem_written_as_json_reads_back_equal(path):
+    problem = load_problem(path)
+
+    assert parse_problem(json.loads(json.dumps(problem.to_json()))) == problem
+
+
+def test_a_problem_written_as_json_keeps_names_and_plants():
+    document = copy.deepcopy(TWO_PLANTS)
+    document["freshwater"][0]["name"] = "自来水 / tap water"
+
+    written = parse_problem(document).to_json()
+
+    assert written["freshwater"][0]["name"] == "自来水 / tap water"
+    assert [plant["id"] for plant in written["plants"]] == [plant["id"] for plant in TWO_PLANTS["plants"]]
+
+
+def test_a_flow_that_is_not_a_finite_number_is_rejected():
+    error = rejected(lambda d: d["sources"][0].update(flow_t_per_h=float("nan")))
+    assert error.path == "$.sources[0].flow_t_per_h"
+    assert "number" in error.message
+
+
+def test_a_duplicate_contaminant_is_rejected_at_its_index():
+    error = rejected(lambda d: d.update(contaminants=["COD", "COD"]))
+    assert error.path == "$.contaminants[1]"
+    assert "duplicate" in error.message
+
+
+def test_hours_beyond_a_leap_year_are_rejected():
+    # A leap year has 366 × 24 = 8784 hours.
+    error = rejected(lambda d: d.update(hours_per_year=9000))
+    assert error.path == "$.hours_per_year"
+    assert "8784" in error.message
+
+
+def test_a_missing_field_is_named():
+    error = rejected(lambda d: d["sources"][0].pop("concentration"))
+    assert error.path == "$.sources[0].concentration"
+    assert "required" in error.message
+
+
+def test_an_unknown_objective_is_rejected_with_the_choices():
+    error = rejected(lambda d: d.update(objective="cheapest"))
+    assert error.path == "$.objective"
+    assert "freshwater_then_cost" in error.message

@@ -135,7 +135,7 @@ def _sankey(scenario: dict[str, Any]) -> dict[str, Any]:
         {
             "source": names.get(flow["from"], flow["from"]),
             "target": names.get(flow["to"], flow["to"]),
-            "value": round(flow["flow_t_per_h"], 3),
+            "value": round(reuse_problems.m3_per_h(flow["flow_t_per_h"]), 3),
         }
         for flow in scenario["flows"]
     ]
@@ -183,7 +183,7 @@ def reuse_study_json(request: HttpRequest, study_id: int) -> JsonResponse:
     """The study's problem (docs/reuse-problem.md format, with reclaimed water) and its scenarios' results."""
     study = get_object_or_404(visible_reuse_studies(request.user), pk=study_id)
     document = {
-        "problem": reuse_problems.study_problem(study, reclaimed=True),
+        "problem": reuse_problems.study_problem(study, reclaimed=True).to_json(),
         "scenarios": study.results.get("scenarios", []),
         "solved_at": study.solved_at.isoformat() if study.solved_at else None,
     }

@@ -23,6 +23,9 @@ estimate says why.
 
 Volumes are in m³ per period (month); regressors are in their own units.
 
+The command `hydro savings estimate` (module `hydro.savings.cli`) reads the
+baseline and reporting months from CSV files and prints this estimate.
+
 References
 ----------
 .. [1] [ASHRAE 14-2014] ASHRAE Guideline 14-2014, *Measurement of Energy,

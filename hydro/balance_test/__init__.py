@@ -33,6 +33,9 @@ A rate whose denominator is zero is undefined and returned as ``None`` (for
 example the cooling recirculation rate of a firm with no cooling unit): the
 indicator does not apply, rather than being 0 or 1.
 
+The command `hydro balance-test assess` (module `hydro.balance_test.cli`)
+assesses a test given as a JSON file.
+
 The balance of a unit, [GB/T 12452-2008] 3.1 (the water balance equation,
 kept in [GB/T 12452-2022]): what enters the unit equals what leaves it,
 

@@ -9,7 +9,8 @@ samples are then combined class by class and the classes into the region's
 coefficient, weighted by gross irrigation water.
 
 Volumes are in m³, areas in mu (亩, 1 mu = 666.7 m²), as the guideline and the
-county's returns give them.
+county's returns give them. The command `hydro irrigation coefficient` (module
+`hydro.irrigation.cli`) works the coefficient from a JSON file of samples.
 
 Equations
 ---------

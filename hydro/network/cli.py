@@ -30,7 +30,7 @@ from hydro.network.sensors import (
 from hydro.network.simulation import PressureDrivenDemand, read_leak_specs, simulate, write_leak_specs
 from hydro.readings_engine import ENGINE_SETTING, spark_session
 
-PACKAGED_SENSORS = Path(__file__).parent / "network" / "data"
+PACKAGED_SENSORS = Path(__file__).parent / "data"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

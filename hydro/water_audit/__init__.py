@@ -2,6 +2,8 @@
 
 Volumes are m³ over the audit period (normally a year), lengths km,
 pressures m of head (CJJ 92's outlet pressure in MPa), money in yuan.
+The command `hydro audit` (module `hydro.water_audit.cli`) audits the
+utilities listed in a YAML file.
 
 IWA/AWWA water balance::
 
