@@ -36,7 +36,11 @@ POLL_SECONDS = 2
 
 def visible_network_analyses(user: Any) -> QuerySet[NetworkAnalysis]:
     """The county's network analyses, without their stored data: the network office's and the bureau's to see."""
-    analyses = NetworkAnalysis.objects.defer(*NetworkAnalysis.DATA_FIELDS).select_related("network_model")
+    analyses = (
+        NetworkAnalysis.objects.select_related("network_model")
+        .defer(*NetworkAnalysis.DATA_FIELDS)
+        .defer("network_model__inp_text")
+    )
     return analyses if user_has_role(user, NETWORK_ROLES) else analyses.none()
 
 
