@@ -290,4 +290,7 @@ def stored_sensor_data(tables: Mapping[str, str], network: wntr.network.WaterNet
         for kind, text in tables.items():
             if text:
                 (Path(folder) / f"{kind}.csv").write_text(text, encoding="utf-8")
-        return read_sensor_folder(Path(folder), network)
+        try:
+            return read_sensor_folder(Path(folder), network)
+        except SensorDataError as error:
+            raise SensorDataError(_without_folder(str(error), Path(folder))) from error

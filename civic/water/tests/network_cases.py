@@ -1,7 +1,7 @@
 """Files of a network analysis as an analyst uploads them: Net3's `.inp`, its sensor list, and simulated data.
 
 The data are simulated once per test process (EPANET, noise-free): `TRAINING_DAYS`
-leak-free days from 25 December 2018, then `WATCHED_DAYS` days in which the demo's
+leak-free days from 18 December 2018, then `WATCHED_DAYS` days in which the demo's
 40 mm hole opens on pipe 171 at noon on 2 January 2019 (`hydro.network.demo.DEMO_LEAK`).
 """
 
@@ -18,9 +18,9 @@ from hydro.network.model import load_network, wntr_example_path
 from hydro.network.sensors import read_sensor_layout
 from hydro.network.simulation import simulate
 
-TRAINING_DAYS = 7
+TRAINING_DAYS = 14
 WATCHED_DAYS = 3
-FIRST_DAY = pd.Timestamp("2018-12-25")
+FIRST_DAY = pd.Timestamp("2018-12-18")
 
 
 def net3_inp() -> bytes:

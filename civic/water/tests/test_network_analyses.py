@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import zoneinfo
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -47,7 +48,7 @@ def analyst(cast: Cast) -> Client:
     return client
 
 
-def upload_model(client: Client, content: bytes | None = None, name: str = "Net3.inp") -> object:
+def upload_model(client: Client, content: bytes | None = None, name: str = "Net3.inp") -> Any:
     upload = SimpleUploadedFile(name, content if content is not None else network_cases.net3_inp())
     return client.post(reverse("water:network_model_upload"), {"name": "县城管网", "inp_file": upload})
 
@@ -194,14 +195,14 @@ def test_a_missing_step_names_its_line_and_nothing_is_kept(analyst, settings):
     response = analyst.post(reverse("water:network_analysis_new"), analysis_form(files))
     assert response.status_code == 400
     (error,) = response.context["form"].errors["pressures_file"]
-    assert error.startswith("pressures.csv:11: timestamp 2018-12-25 00:50:00 follows 2018-12-25 00:40:00")
+    assert error.startswith("pressures.csv:11: timestamp 2018-12-18 00:50:00 follows 2018-12-18 00:40:00")
     assert NetworkAnalysis.objects.count() == 0
 
 
 @pytest.mark.django_db
 def test_a_bad_model_line_is_named_and_no_version_is_kept(analyst):
     text = network_cases.net3_inp().decode()
-    broken = text.replace("[PIPES]\n", "[PIPES]\nP-BAD  10  11  long  12  100\n", 1)
+    broken = text.replace("[PIPES]", "[PIPES]\nP-BAD  10  11  long  12  100", 1)
     response = upload_model(analyst, broken.encode())
     assert response.status_code == 400
     line = broken.splitlines().index("P-BAD  10  11  long  12  100") + 1
@@ -219,12 +220,13 @@ def test_too_few_days_for_the_training_are_refused(analyst, settings):
     settings.TASKS = IMMEDIATE
     upload_model(analyst)
     response = analyst.post(
-        reverse("water:network_analysis_new"), analysis_form(network_cases.data_files(), training_days=10)
+        reverse("water:network_analysis_new"), analysis_form(network_cases.data_files(), training_days=16)
     )
     assert response.status_code == 400
-    # 7 + 3 days of 5-minute rows: the last at 23:55 of the tenth day, 9.997 days after the first
+    # 14 + 3 days of 5-minute rows: the last at 23:55 of the 17th day, 16.997 days after the first; 16 training
+    # days leave less than one whole day to watch
     assert response.context["form"].errors["training_days"] == [
-        "The data cover 10.0 days: they must cover the 10 training days and at least one more."
+        "The data cover 17.0 days: they must cover the 16 training days and at least one more."
     ]
     assert NetworkAnalysis.objects.count() == 0
 

@@ -1,4 +1,4 @@
-"""The network analysis in Chromium: Chen Jie, the network analyst, uploads Net3, its sensors and ten days of
+"""The network analysis in Chromium: Chen Jie, the network analyst, uploads Net3, its sensors and 17 days of
 data, follows the queued job, sees the leak located at pipe 171 on the map, and records the repair.
 
 The job is queued on the database backend (django-tasks-db) and run by its worker
