@@ -49,12 +49,15 @@ def test_chen_jie_walks_an_analysis_from_upload_to_the_located_leak(cast, live_s
     page.set_input_files("input[name=sensors_file]", str(files["sensors"]))
     for kind in ("pressures", "flows", "levels"):
         page.set_input_files(f"input[name={kind}_file]", str(files[kind]))
+    page.fill("input[name=training_days]", str(network_cases.TRAINING_DAYS))
     with page.expect_navigation():
         page.click("#analysis-submit")
     page.wait_for_selector("#analysis-progress progress")
     assert NetworkAnalysis.objects.get().state == "queued"
 
     call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+    analysis = NetworkAnalysis.objects.get()
+    assert (analysis.state, analysis.error) == ("done", "")
     # the page polls the job's status and opens the result when it is done
     page.wait_for_selector("#network-map path.located-leak", state="attached", timeout=30_000)
     assert page.locator("#network-map path.candidate-area").count() == 1  # pipe 171 alone within 300 m
