@@ -278,3 +278,18 @@ def test_the_alarm_list_searches_by_pipe_and_pages(analyst, cast):
     assert len(second.context["page"]) == 6
     found = analyst.get(reverse("water:network_overview"), {"analysis": analysis.pk, "q": "171"})
     assert [alarm.pipe_id for alarm in found.context["page"]] == ["171"]
+
+
+@pytest.mark.django_db
+def test_the_admin_lists_models_analyses_and_alarms_without_their_files(client, cast):
+    analysis = load_network_demo(cast.network_analyst)
+    cast.bureau_admin.is_superuser = True
+    cast.bureau_admin.save()
+    client.force_login(cast.bureau_admin)
+    for name in ("networkmodel", "networkanalysis", "networkleakalarm"):
+        assert client.get(reverse(f"admin:water_{name}_changelist")).status_code == 200
+    change = client.get(reverse("admin:water_networkanalysis_change", args=[analysis.pk]))
+    assert change.status_code == 200
+    assert "Timestamp,15,35" not in change.content.decode()  # the stored data are left out of the form
+    alarm = analysis.alarms.get()
+    assert client.get(reverse("admin:water_networkleakalarm_history", args=[alarm.pk])).status_code == 200
