@@ -293,3 +293,25 @@ def test_the_admin_lists_models_analyses_and_alarms_without_their_files(client, 
     assert "Timestamp,15,35" not in change.content.decode()  # the stored data are left out of the form
     alarm = analysis.alarms.get()
     assert client.get(reverse("admin:water_networkleakalarm_history", args=[alarm.pk])).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_sensor_table_names_the_row_of_an_unknown_kind(analyst, settings):
+    settings.TASKS = IMMEDIATE
+    upload_model(analyst)
+    form = analysis_form(network_cases.data_files())
+    table = b"kind,element_id\npressures,15\nvalves,10\n"
+    form["sensors_file"] = SimpleUploadedFile("sensors.csv", table)
+    response = analyst.post(reverse("water:network_analysis_new"), form)
+    assert response.status_code == 400
+    assert response.context["form"].errors["sensors_file"] == [
+        "sensors.csv: 3, kind: valves is not a kind of sensor; write pressures, flows, levels or demands."
+    ]
+    # a table naming an element the model lacks is refused by name
+    form = analysis_form(network_cases.data_files())
+    form["sensors_file"] = SimpleUploadedFile("sensors.csv", b"kind,element_id\npressures,J-999\n")
+    response = analyst.post(reverse("water:network_analysis_new"), form)
+    assert response.context["form"].errors["sensors_file"] == [
+        "sensors.csv: pressures sensor 'J-999' names no node of the model"
+    ]
+    assert NetworkAnalysis.objects.count() == 0
