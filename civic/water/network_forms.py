@@ -26,7 +26,8 @@ DATA_FILE_FIELDS = {
 }
 
 
-def _name(upload: Any) -> str:
+def upload_name(upload: Any) -> str:
+    """The file name of an upload without any folder, as reports name it."""
     return Path(str(getattr(upload, "name", "") or "file")).name
 
 
@@ -46,7 +47,7 @@ class NetworkModelForm(django_forms.Form):
         upload = cleaned.get("inp_file")
         if upload is not None:
             try:
-                cleaned["checked"] = network_files.read_network_model(cast(IO[bytes], upload), _name(upload))
+                cleaned["checked"] = network_files.read_network_model(cast(IO[bytes], upload), upload_name(upload))
             except network_files.NetworkUploadError as error:
                 for line in error.lines:
                     self.add_error("inp_file", line)
@@ -100,13 +101,13 @@ class NetworkAnalysisForm(django_forms.Form):
             return cleaned
         network = network_files.load_model_text(NetworkModel.objects.get(pk=model.pk).inp_text)
         try:
-            layout = network_files.read_sensor_list(cast(IO[bytes], sensors), _name(sensors), network)
+            layout = network_files.read_sensor_list(cast(IO[bytes], sensors), upload_name(sensors), network)
         except network_files.NetworkUploadError as error:
             for line in error.lines:
                 self.add_error("sensors_file", line)
             return cleaned
         uploads = {
-            kind: (cast(IO[bytes], cleaned[field]), _name(cleaned[field])) if cleaned.get(field) else None
+            kind: (cast(IO[bytes], cleaned[field]), upload_name(cleaned[field])) if cleaned.get(field) else None
             for kind, field in DATA_FILE_FIELDS.items()
         }
         try:

@@ -169,7 +169,7 @@ def network_model_upload(request: HttpRequest) -> HttpResponse:
         model = actions.save_network_model(
             form.cleaned_data["checked"],
             form.cleaned_data["name"],
-            network_forms._name(upload),
+            network_forms.upload_name(upload),
             signed_in_user(request),
         )
         messages.success(request, _("Network model %(model)s kept.") % {"model": model})
