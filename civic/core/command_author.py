@@ -3,7 +3,7 @@
 A page's writes are recorded under the signed-in user by simple_history's
 middleware; a command has no request, so `recorded_as` stands in for one while
 the command writes. Commands that only load the demo county (`load_demo`,
-`load_metering_demo`, `compute_network_demo`) make their own records and take no `--by`.
+`load_metering_demo`) make their own records and take no `--by`.
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from django.utils import timezone
 from civic.core.demo_accounts import create_accounts
 from civic.core.demo_regions import create_regions
 from civic.core.demo_service_points import create_service_points
-from civic.core.models import DemoDatabase, User
+from civic.core.models import DemoDatabase, Role, User
 from civic.dogs.demo import load_dog_demo
 from civic.dogs.models import Dog, Licence, LicenceStatus, ServicePoint
 from civic.dogs.statistics import tag_figures
@@ -30,6 +30,7 @@ from civic.farmland.demo import create_farmland_demo
 from civic.programme.demo import load_programme_demo
 from civic.water import demo as water_demo
 from civic.water.actions import BillRun
+from civic.water.demo_network import load_network_demo
 from civic.water.demo_reuse import load_reuse_demo
 from civic.water.models import WaterUser
 
@@ -160,6 +161,7 @@ def load_demo_county(
             load.plans_issued[year] = water_demo.issue_plans(year, issuer, quiet).issued
         load.bill_runs = water_demo.compute_bills(BILLED_YEARS, quiet)
         load_reuse_demo(issuer)
+        load_network_demo(next(account for account in load.accounts if account.role == Role.NETWORK_ANALYST))
         load.programme_projects = load_programme_demo(part_random(seed, "programme"), issuer)
         load.evaluation = load_evaluation_demo(seed, issuer)
         load_dog_demo(seed, scale, quiet, dog_count=dog_count)

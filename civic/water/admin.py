@@ -165,6 +165,29 @@ class DmaNightFlowAlarmAdmin(SimpleHistoryAdmin):
     raw_id_fields = ["run", "assignee", "closed_by"]
 
 
+@admin.register(models.NetworkModel)
+class NetworkModelAdmin(admin.ModelAdmin):
+    list_display = ["version", "name", "file_name", "junctions", "pipes", "uploaded_at", "uploaded_by"]
+    exclude = ["inp_text", "map_layers"]
+    readonly_fields = ["version", "file_name", "junctions", "pipes", "total_length_m", "uploaded_by"]
+
+
+@admin.register(models.NetworkAnalysis)
+class NetworkAnalysisAdmin(admin.ModelAdmin):
+    list_display = ["pk", "network_model", "data_start", "data_end", "state", "progress_fraction", "created_by"]
+    list_filter = ["state"]
+    exclude = [*models.NetworkAnalysis.DATA_FIELDS, "details"]
+    raw_id_fields = ["network_model", "created_by"]
+
+
+@admin.register(models.NetworkLeakAlarm)
+class NetworkLeakAlarmAdmin(SimpleHistoryAdmin):
+    list_display = ["pipe_id", "start_time", "size_m3_per_h", "status", "assignee", "outcome", "volume_recovered_m3"]
+    list_filter = ["status", "outcome"]
+    search_fields = ["pipe_id"]
+    raw_id_fields = ["analysis", "assignee", "closed_by"]
+
+
 @admin.register(models.WaterAudit)
 class WaterAuditAdmin(admin.ModelAdmin):
     list_display = ["utility_name", "year", "created_at", "created_by"]

@@ -52,6 +52,14 @@ urlpatterns = [
     path("metering/audit/<int:audit_id>/", views.water_audit_detail, name="water_audit_detail"),
     # Network
     path("network/", views.network_overview, name="network_overview"),
+    path("network/models/", views.network_model_upload, name="network_model_upload"),
+    path("network/analyses/new/", views.network_analysis_new, name="network_analysis_new"),
+    path(
+        "network/analyses/<int:analysis_id>/status.json", views.network_analysis_status, name="network_analysis_status"
+    ),
+    path("network/analyses/<int:analysis_id>/retry/", views.network_analysis_retry, name="network_analysis_retry"),
+    path("network/alarms/<int:alarm_id>/", views.network_alarm_detail, name="network_alarm_detail"),
+    path("network/alarms/<int:alarm_id>/<str:step>/", views.network_alarm_step, name="network_alarm_step"),
     # Reuse
     path("reuse/", views.reuse_study_list, name="reuse_study_list"),
     path("reuse/firms/<str:code>/", views.reuse_firm_streams, name="reuse_firm_streams"),

@@ -21,6 +21,7 @@ Topic modules:
 - `locate`: the pipeline `hydro network locate` runs (calibrate, detect, localise).
 - `scenarios`: scenario generator for the evaluation.
 - `scoring`: BattLeDIM 2020 scoring (true positives within 300 m of pipe distance).
+- `area`: the candidate area of a located leak (the pipes within 300 m of it).
 - `demo`: the small worked localisation on Net3 that the network page shows.
 - `cli`: the `hydro network` commands (summary, simulate, locate).
 

@@ -42,6 +42,10 @@ from civic.water.models import (
     ImportStatus,
     MeteringParameters,
     MeteringRun,
+    NetworkAnalysis,
+    NetworkAnalysisState,
+    NetworkLeakAlarm,
+    NetworkModel,
     PlanAdjustmentRequest,
     PlanStatus,
     ReadingImportBatch,
@@ -191,6 +195,28 @@ MATRIX: list[Row] = [
     Row("water:water_audit_detail", BUREAU_AND_ANALYST, lambda world: {"audit_id": world.records["water_audit"].pk}),
     # water: network
     Row("water:network_overview", BUREAU_AND_ANALYST),
+    Row("water:network_model_upload", BUREAU_AND_ANALYST),
+    Row("water:network_analysis_new", BUREAU_AND_ANALYST),
+    Row(
+        "water:network_analysis_status",
+        BUREAU_AND_ANALYST,
+        lambda world: {"analysis_id": world.records["network_analysis"].pk},
+    ),
+    Row(
+        "water:network_analysis_retry",
+        BUREAU_AND_ANALYST,
+        lambda world: {"analysis_id": world.records["network_analysis"].pk},
+    ),
+    Row(
+        "water:network_alarm_detail",
+        BUREAU_AND_ANALYST,
+        lambda world: {"alarm_id": world.records["network_alarm"].pk},
+    ),
+    Row(
+        "water:network_alarm_step",
+        BUREAU_AND_ANALYST,
+        lambda world: {"alarm_id": world.records["network_alarm"].pk, "step": "assign"},
+    ),
     # water: reuse studies (the bureau's planning work)
     Row("water:reuse_study_list", BUREAU),
     Row("water:reuse_firm_streams", BUREAU, lambda world: {"code": world.cast.runhua.code}),
@@ -381,6 +407,29 @@ def _metering_records(world: World) -> None:
         excess_m3_per_h=2.5,
     )
     world.records["water_audit"] = WaterAudit.objects.create(utility_name="武进水务", year=2024, inputs={}, result={})
+
+
+@record_builder
+def _network_records(world: World) -> None:
+    """A failed analysis (so that it may be retried) and an alarm of an earlier one, with no hydraulics run."""
+    model = NetworkModel.objects.create(
+        version=1, name="Net3", file_name="Net3.inp", inp_text="", junctions=92, pipes=117, total_length_m=0.0
+    )
+    moment = datetime.datetime(2019, 1, 3, 1, tzinfo=datetime.UTC)
+    analysis = NetworkAnalysis.objects.create(
+        network_model=model,
+        pressures_csv="",
+        flows_csv="",
+        levels_csv="",
+        data_start=moment,
+        data_end=moment,
+        state=NetworkAnalysisState.FAILED,
+        error="pressures.csv:3: timestamp …",
+    )
+    world.records["network_analysis"] = analysis
+    world.records["network_alarm"] = NetworkLeakAlarm.objects.create(
+        analysis=analysis, pipe_id="171", start_time=moment, size_m3_per_h=95.8
+    )
 
 
 @record_builder
@@ -625,7 +674,13 @@ def test_another_enterprise_cannot_post_on_runhuas_balance_test(url_name: str, d
 # POSTs of the alarm workflow and the thresholds: only the bureau and the network analyst change anything.
 def _alarm_posts(world: World) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
     customer, night = world.records["customer_alarm"].pk, world.records["night_flow_alarm"].pk
+    network = world.records["network_alarm"].pk
     return [
+        (
+            "water:network_alarm_step",
+            {"alarm_id": network, "step": "close"},
+            {"outcome": "leak_repaired", "volume_recovered_m3": 30},
+        ),
         ("water:customer_alarm_step", {"alarm_id": customer, "step": "contact"}, {"note": "已电话联系"}),
         ("water:customer_alarm_step", {"alarm_id": customer, "step": "close"}, {"outcome": "confirmed_leak"}),
         (
@@ -655,6 +710,7 @@ def _workflow_state() -> tuple[Any, ...]:
     return (
         tuple(CustomerAlarm.objects.values_list("status", "outcome", "contact_note")),
         tuple(DmaNightFlowAlarm.objects.values_list("status", "outcome", "volume_recovered_m3")),
+        tuple(NetworkLeakAlarm.objects.values_list("status", "outcome", "volume_recovered_m3")),
         MeteringParameters.objects.count(),
     )
 

@@ -27,6 +27,7 @@ from civic.water.models import (
     DmaNightFlowAlarm,
     MeteringParameters,
     MeteringRun,
+    NetworkLeakAlarm,
     NightFlowOutcome,
 )
 from hydro import alarm_outcomes, readings_engine
@@ -35,8 +36,10 @@ from hydro.readings_analysis import AnomalySettings, Period, anomalies_by_group
 from hydro.readings_engine import memory_table
 from hydro.readings_store import COUNTY_TIME_ZONE
 
-Alarm = CustomerAlarm | DmaNightFlowAlarm
-AlarmT = TypeVar("AlarmT", CustomerAlarm, DmaNightFlowAlarm)
+Alarm = CustomerAlarm | DmaNightFlowAlarm | NetworkLeakAlarm
+AlarmT = TypeVar("AlarmT", CustomerAlarm, DmaNightFlowAlarm, NetworkLeakAlarm)
+FIELD_ALARMS = (DmaNightFlowAlarm, NetworkLeakAlarm)
+"""Alarms of the network, closed with what the field crew found and the volume a repair recovered."""
 
 ASSIGNED = "assigned"
 CONTACTED = "contacted"
@@ -92,13 +95,13 @@ def record_contact(alarm: AlarmT, note: str, by: User | None, when: datetime.dat
 def close_alarm(
     alarm: AlarmT, outcome: str, note: str, by: User | None, volume_recovered_m3: float | None = None
 ) -> AlarmT:
-    """Close an alarm with what was found; a night-flow leak repaired needs the volume recovered [m³]."""
+    """Close an alarm with what was found; a network leak repaired (night-flow or located) needs the volume recovered [m³]."""
     alarm = type(alarm).objects.select_for_update().get(pk=alarm.pk)
     _refuse_closed(alarm)
     choices = {value for value, _label in type(alarm)._meta.get_field("outcome").choices or []}
     if outcome not in choices:
         raise AlarmWorkflowError(_("Choose one of the outcomes listed."))
-    if isinstance(alarm, DmaNightFlowAlarm):
+    if isinstance(alarm, FIELD_ALARMS):
         if outcome == NightFlowOutcome.LEAK_REPAIRED and volume_recovered_m3 is None:
             raise AlarmWorkflowError(_("Give the volume the repair recovered (m³)."))
         if volume_recovered_m3 is not None and volume_recovered_m3 < 0:
@@ -125,7 +128,7 @@ def reopen_alarm(alarm: AlarmT, by: User | None) -> AlarmT:
     alarm.outcome = ""
     alarm.closed_at = None
     alarm.closed_by = None
-    if isinstance(alarm, DmaNightFlowAlarm):
+    if isinstance(alarm, FIELD_ALARMS):
         alarm.volume_recovered_m3 = None
     _save_step(alarm, REOPENED, by)
     return alarm

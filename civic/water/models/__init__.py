@@ -654,6 +654,13 @@ from civic.water.models.metering import (  # noqa: E402, F401
     NightFlowOutcome,
     WaterAudit,
 )
+from civic.water.models.network import (  # noqa: E402, F401
+    NetworkAnalysis,
+    NetworkAnalysisState,
+    NetworkLeakAlarm,
+    NetworkLeakOutcome,
+    NetworkModel,
+)
 from civic.water.models.reuse import (  # noqa: E402, F401
     ReuseRunState,
     ReuseSite,

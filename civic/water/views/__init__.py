@@ -19,7 +19,15 @@ from civic.water.views.metering import (
     water_audit_detail,
     water_audit_form,
 )
-from civic.water.views.network import network_overview
+from civic.water.views.network import (
+    network_alarm_detail,
+    network_alarm_step,
+    network_analysis_new,
+    network_analysis_retry,
+    network_analysis_status,
+    network_model_upload,
+    network_overview,
+)
 from civic.water.views.plans import (
     PLAN_PAGE_SIZE,
     decide_plan_adjustment,
@@ -115,6 +123,12 @@ __all__ = [
     "metering_dashboard",
     "metering_thresholds",
     "my_water_user",
+    "network_alarm_detail",
+    "network_alarm_step",
+    "network_analysis_new",
+    "network_analysis_retry",
+    "network_analysis_status",
+    "network_model_upload",
     "network_overview",
     "night_flow_alarm_detail",
     "night_flow_alarm_list",

@@ -14,9 +14,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from civic.core.permissions import role_required, signed_in_user
-from civic.water import actions, forms
+from civic.water import actions, forms, network_forms
 from civic.water.actions.alarms import AlarmT
-from civic.water.models import AlarmStatus, CustomerAlarm, DmaNightFlowAlarm, MeteringParameters
+from civic.water.models import AlarmStatus, CustomerAlarm, DmaNightFlowAlarm, MeteringParameters, NetworkLeakAlarm
 from civic.water.views.metering import METERING_ROLES, _wall_clock, visible_metering_runs
 from hydro import alarm_outcomes
 
@@ -125,7 +125,9 @@ def _apply_step(request: HttpRequest, alarm: AlarmT, step: str) -> dict[str, Any
                 actions.record_contact(alarm, form.cleaned_data["note"], user)
                 return {}
         elif step == "close":
-            if isinstance(alarm, DmaNightFlowAlarm):
+            if isinstance(alarm, NetworkLeakAlarm):
+                form = network_forms.CloseNetworkAlarmForm(request.POST)
+            elif isinstance(alarm, DmaNightFlowAlarm):
                 form = forms.CloseNightFlowAlarmForm(request.POST)
             else:
                 form = forms.CloseCustomerAlarmForm(request.POST)

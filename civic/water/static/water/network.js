@@ -1,5 +1,5 @@
 // The network page: pipes from the .inp coordinates on a plain (non-geographic) Leaflet map,
-// sensors, ranked candidate pipes of each alarm, and ECharts of the night residuals.
+// sensors, each located leak with its candidate area and ranked candidate pipes, and ECharts of the night residuals.
 (function () {
   const source = document.getElementById("network-summary");
   if (!source) return;
@@ -20,20 +20,37 @@
   for (const node of [...data.reservoirs, ...data.tanks]) {
     L.circleMarker(point(node), {radius: 7, color: "#0b4f63", fillColor: "#fff", fillOpacity: 1}).bindTooltip(mapText(node)).addTo(map);
   }
-  const shown = (data.leaks[0] || {candidates: []}).candidates;
-  shown.slice().reverse().forEach((candidate, index) => {
-    const ends = linkEnds[candidate.pipe_id];
-    if (!ends) return;
-    const rank = shown.length - index;
-    const weight = rank === 1 ? 7 : 5;
-    const opacity = 1 - (rank - 1) / (shown.length + 2);
-    L.polyline([point(ends[0]), point(ends[1])], {color: "#c0392b", weight: weight, opacity: opacity})
-      .bindTooltip(mapText(`${words.candidate} ${candidate.pipe_id}: #${rank} (${candidate.similarity})`)).addTo(map);
-  });
+  const middleOf = (pipe) => {
+    const ends = linkEnds[pipe];
+    if (!ends) return null;
+    return [(point(ends[0])[0] + point(ends[1])[0]) / 2, (point(ends[0])[1] + point(ends[1])[1]) / 2];
+  };
+  for (const leak of data.leaks) {
+    for (const pipe of leak.area || []) {
+      const ends = linkEnds[pipe];
+      if (!ends) continue;
+      L.polyline([point(ends[0]), point(ends[1])], {color: "#e67e22", weight: 9, opacity: 0.55, className: "candidate-area"})
+        .bindTooltip(mapText(`${words.area}: ${pipe}`)).addTo(map);
+    }
+    const shown = leak.candidates || [];
+    shown.slice().reverse().forEach((candidate, index) => {
+      const ends = linkEnds[candidate.pipe_id];
+      if (!ends) return;
+      const rank = shown.length - index;
+      const weight = rank === 1 ? 7 : 5;
+      const opacity = 1 - (rank - 1) / (shown.length + 2);
+      L.polyline([point(ends[0]), point(ends[1])], {color: "#c0392b", weight: weight, opacity: opacity})
+        .bindTooltip(mapText(`${words.candidate} ${candidate.pipe_id}: #${rank} (${candidate.similarity})`)).addTo(map);
+    });
+    const middle = middleOf(leak.pipe_id);
+    if (middle) {
+      L.circleMarker(middle, {radius: 10, color: "#c0392b", weight: 3, fillColor: "#c0392b", fillOpacity: 0.25, className: "located-leak"})
+        .bindTooltip(mapText(`${words.leak} ${leak.pipe_id}: ${leak.start_time}, ${leak.size_m3_per_h} m³/h`)).addTo(map);
+    }
+  }
   for (const leak of data.true_leaks || []) {
-    const ends = linkEnds[leak.pipe_id];
-    if (!ends) continue;
-    const middle = [(point(ends[0])[0] + point(ends[1])[0]) / 2, (point(ends[0])[1] + point(ends[1])[1]) / 2];
+    const middle = middleOf(leak.pipe_id);
+    if (!middle) continue;
     L.circleMarker(middle, {radius: 14, color: "#c0392b", dashArray: "4 4", fill: false}).bindTooltip(mapText(leak.pipe_id)).addTo(map);
   }
   for (const sensor of data.sensors.pressures) {
