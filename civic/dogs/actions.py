@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civic.core import numbering
 from civic.core.models import Region, RegionLevel, User
-from civic.dogs import addresses, photos, rules
+from civic.dogs import addresses, notify, photos, rules
 from civic.dogs.models import (
     CANCELLATION_DOG_STATUS,
     CONFISCATING,
@@ -780,6 +780,7 @@ def queue_renewal_reminders(on: datetime.date, licences: list[Licence] | None = 
     for state, kind in ((rules.RenewalState.DUE, ReminderKind.DUE), (rules.RenewalState.OVERDUE, ReminderKind.OVERDUE)):
         candidates = licences if licences is not None else licences_to_renew(on, state).select_related("dog__owner")
         queued += queue_reminders_of_kind(list(candidates), kind, on)
+    notify.renewal_reminders(on)
     return queued
 
 
@@ -811,6 +812,7 @@ def open_case(case: ViolationCase, recorded_by: User) -> ViolationCase:
     case.number = next_number(ViolationCase, f"VC{case.observed_on.year}", 4)
     case.recorded_by = recorded_by
     case.save()
+    notify.case_opened(case)
     return case
 
 
