@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 
@@ -74,8 +74,8 @@ def _addresses(user: User, preferences: NoticePreferences) -> dict[str, str]:
 def notify(recipients: Iterable[User], kind: str, message: Message, link: str, key: str) -> list[Notice]:
     """Tell each active recipient of one event, once: a notice in the app, and e-mail and SMS as they chose.
 
-    `key` names the event (e.g. "water.bill_due:WJ0001:2024-03-01:2024-03-31"); a
-    recipient already told of it is not told again.
+    `key` names the event (e.g. "water.bill_overdue:42"); a recipient already
+    told of it is not told again, even by a run at the same moment.
     """
     notices = []
     for user in recipients:
@@ -83,12 +83,15 @@ def notify(recipients: Iterable[User], kind: str, message: Message, link: str, k
             continue
         preferences = preferences_for(user)
         subject, body = message.rendered(preferences.language)
-        notice = Notice.objects.create(recipient=user, kind=kind, subject=subject[:200], body=body, link=link, key=key)
         addresses = _addresses(user, preferences)
-        for channel in preferences.channels_for(kind):
-            if channel == Channel.IN_APP or addresses[channel]:
+        channels = [
+            channel for channel in preferences.channels_for(kind) if channel == Channel.IN_APP or addresses[channel]
+        ]
+        notice = _create_notice(Notice(recipient=user, kind=kind, subject=subject[:200], body=body, link=link, key=key))
+        if notice is not None:
+            for channel in channels:
                 _create_delivery(notice, channel, addresses[channel])
-        notices.append(notice)
+            notices.append(notice)
     _send_on_commit(notices)
     return notices
 
@@ -98,9 +101,23 @@ def notify_by_sms(name: str, phone: str, kind: str, message: Message, key: str) 
     if not phone.strip() or Notice.objects.filter(recipient=None, recipient_name=name, key=key).exists():
         return None
     subject, body = message.rendered(settings.LANGUAGE_CODE)
-    notice = Notice.objects.create(recipient_name=name, kind=kind, subject=subject[:200], body=body, key=key)
-    _create_delivery(notice, Channel.SMS, phone.strip())
-    _send_on_commit([notice])
+    notice = _create_notice(Notice(recipient_name=name, kind=kind, subject=subject[:200], body=body, key=key))
+    if notice is not None:
+        _create_delivery(notice, Channel.SMS, phone.strip())
+        _send_on_commit([notice])
+    return notice
+
+
+def _create_notice(notice: Notice) -> Notice | None:
+    """Save the notice, or nothing when another run told the same person of the same event a moment ago.
+
+    The savepoint keeps that collision from undoing the change that caused the notice.
+    """
+    try:
+        with transaction.atomic():
+            notice.save()
+    except IntegrityError:
+        return None
     return notice
 
 

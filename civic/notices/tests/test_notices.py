@@ -325,3 +325,16 @@ def test_the_sms_file_backend_writes_one_file_per_message(settings, tmp_path):
     FileSmsBackend().send(SmsMessage("delivery-1", "13900000001", "您好"))
     FileSmsBackend().send(SmsMessage("delivery-2", "13900000002", "再见"))
     assert sorted(path.name for path in Path(tmp_path / "sms").iterdir()) == ["delivery-1.txt", "delivery-2.txt"]
+
+
+def test_a_notice_told_twice_at_the_same_moment_is_kept_once_and_undoes_nothing(cast):
+    """Two runs that both found no notice yet: the second's insert meets the unique event and is dropped alone."""
+
+    def told() -> Notice:
+        return Notice(
+            recipient=cast.runhua_reporter, kind=NoticeKind.BILL_OVERDUE, subject="逾期", body="逾期", key="k"
+        )
+
+    assert actions._create_notice(told()) is not None
+    assert actions._create_notice(told()) is None
+    assert Notice.objects.filter(key="k").count() == 1  # the surrounding transaction goes on
