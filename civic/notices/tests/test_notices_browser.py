@@ -25,7 +25,7 @@ def test_li_qiang_opens_his_bill_notice_and_turns_sms_off_for_plans(reachable, l
         page.click("#notices-link")
     save_screenshot(page, "notices")
     with page.expect_navigation():
-        page.click("#notice-table a:text('超计划用水累进加价费缴纳通知（JS202403-0001）')")
+        page.click("#notice-table a:has-text('超计划用水累进加价费缴纳通知（JS202403-0001）')")
     assert "应缴超计划用水累进加价费2,000.00元" in page.inner_text("#notice-body")
     assert page.locator("#unread-notice-count").count() == 0  # read: the count is gone from the bar
     with page.expect_navigation():
