@@ -62,7 +62,7 @@ class Message:
 def preferences_for(user: User) -> NoticePreferences:
     """The user's preferences, or the defaults (every kind by e-mail and SMS, in Chinese) when none are saved."""
     try:
-        return user.notice_preferences  # type: ignore[no-any-return]
+        return user.notice_preferences
     except NoticePreferences.DoesNotExist:
         return NoticePreferences(user=user, email_kinds=list(NoticeKind.values), sms_kinds=list(NoticeKind.values))
 

@@ -338,3 +338,13 @@ def test_a_notice_told_twice_at_the_same_moment_is_kept_once_and_undoes_nothing(
     assert actions._create_notice(told()) is not None
     assert actions._create_notice(told()) is None
     assert Notice.objects.filter(key="k").count() == 1  # the surrounding transaction goes on
+
+
+def test_the_queue_job_sends_what_waits(reachable, settings):
+    from civic.notices.tasks import send_notices
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    bill_march(reachable)
+    result = send_notices.enqueue(run_checks=False)
+    assert result.return_value == {"notices": 0, "sent": 4, "failed": 0}
+    assert len(mail.outbox) == 2 and len(MemorySmsBackend.outbox) == 2
