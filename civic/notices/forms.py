@@ -33,6 +33,11 @@ class PreferencesForm(forms.Form):
         label=_("By SMS"), choices=NoticeKind.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
 
+    def __init__(self, *args: Any, kinds: list[tuple[str, Any]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email_kinds"].choices = kinds  # type: ignore[attr-defined]
+        self.fields["sms_kinds"].choices = kinds  # type: ignore[attr-defined]
+
     @classmethod
     def initial_from(cls, preferences: NoticePreferences, email: str) -> dict[str, Any]:
         return {

@@ -10,10 +10,14 @@ state, attempts and the reason of its last failure. People without an account
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from civic.core.models import Role
 
 
 class NoticeKind(models.TextChoices):
@@ -25,6 +29,23 @@ class NoticeKind(models.TextChoices):
     ADJUSTMENT_DECIDED = "adjustment_decided", _("Plan adjustment decided")
     LICENCE_RENEWAL = "licence_renewal", _("Dog licence due for renewal")
     CASE_ACTION = "case_action", _("Enforcement case needs action")
+
+
+# Whose work each kind is about: the preferences page offers a user the kinds of their role (all to a superuser).
+# A dog's owner, told of renewals, has no account.
+KIND_ROLES: dict[str, tuple[str, ...]] = {
+    NoticeKind.PLAN_ISSUED: (Role.ENTERPRISE_REPORTER,),
+    NoticeKind.BILL_DUE: (Role.ENTERPRISE_REPORTER,),
+    NoticeKind.BILL_OVERDUE: (Role.ENTERPRISE_REPORTER,),
+    NoticeKind.ADJUSTMENT_DECIDED: (Role.ENTERPRISE_REPORTER,),
+    NoticeKind.LICENCE_RENEWAL: (),
+    NoticeKind.CASE_ACTION: (Role.BUREAU_ADMIN, Role.DOG_OFFICE_STAFF, Role.INSPECTOR),
+}
+
+
+def kinds_for(user: Any) -> list[tuple[str, Any]]:
+    """The kinds of notice `user` may receive, as (value, label) choices."""
+    return [(kind.value, kind.label) for kind in NoticeKind if user.is_superuser or user.role in KIND_ROLES[kind]]
 
 
 class Channel(models.TextChoices):

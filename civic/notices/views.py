@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from civic.core.permissions import WORKING_ROLES, role_required, signed_in_user
 from civic.notices import actions, forms
 from civic.notices.access import visible_notices
+from civic.notices.models import kinds_for
 
 PAGE_SIZE = 20
 
@@ -58,6 +59,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
     form = forms.PreferencesForm(
         request.POST if request.method == "POST" else None,
         initial=forms.PreferencesForm.initial_from(current, user.email),
+        kinds=kinds_for(user),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -66,4 +68,4 @@ def preferences(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, _("Your notice preferences are saved."))
         return redirect("notices:preferences")
-    return render(request, "notices/preferences.html", {"form": form})
+    return render(request, "notices/preferences.html", {"form": form, "has_kinds": bool(kinds_for(user))})

@@ -348,3 +348,22 @@ def test_the_queue_job_sends_what_waits(reachable, settings):
     result = send_notices.enqueue(run_checks=False)
     assert result.return_value == {"notices": 0, "sent": 4, "failed": 0}
     assert len(mail.outbox) == 2 and len(MemorySmsBackend.outbox) == 2
+
+
+def test_preferences_offer_the_kinds_of_the_users_role(cast, client):
+    sign_in(client, cast.runhua_reporter)
+    offered = [
+        value
+        for value, _label in client.get(reverse("notices:preferences")).context["form"].fields["sms_kinds"].choices
+    ]
+    assert offered == ["plan_issued", "bill_due", "bill_overdue", "adjustment_decided"]
+    sign_in(client, cast.inspector)
+    offered = [
+        value
+        for value, _label in client.get(reverse("notices:preferences")).context["form"].fields["sms_kinds"].choices
+    ]
+    assert offered == ["case_action"]
+    sign_in(client, cast.network_analyst)
+    page = client.get(reverse("notices:preferences"))
+    assert page.context["form"].fields["sms_kinds"].choices == []
+    assert "您的角色目前不接收邮件或短信通知。" in page.content.decode()
