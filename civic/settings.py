@@ -211,9 +211,10 @@ CIVIC_READINGS_STORE = Path(env_text("CIVIC_READINGS_STORE", str(BASE_DIR / "var
 OUTBOX = BASE_DIR / "var" / "outbox"
 EMAIL_BACKEND = env_text(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend"
-    if IN_PRODUCTION
-    else "django.core.mail.backends.filebased.EmailBackend",
+    {
+        "production": "django.core.mail.backends.smtp.EmailBackend",
+        "demo": "django.core.mail.backends.filebased.EmailBackend",
+    }.get(CIVIC_ENV, "django.core.mail.backends.locmem.EmailBackend"),
 )
 EMAIL_FILE_PATH = env_text("EMAIL_FILE_PATH", str(OUTBOX / "mail"))
 EMAIL_HOST = env_text("EMAIL_HOST", "localhost")
