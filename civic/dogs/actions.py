@@ -780,7 +780,6 @@ def queue_renewal_reminders(on: datetime.date, licences: list[Licence] | None = 
     for state, kind in ((rules.RenewalState.DUE, ReminderKind.DUE), (rules.RenewalState.OVERDUE, ReminderKind.OVERDUE)):
         candidates = licences if licences is not None else licences_to_renew(on, state).select_related("dog__owner")
         queued += queue_reminders_of_kind(list(candidates), kind, on)
-    notify.renewal_reminders(on)
     return queued
 
 
@@ -801,6 +800,7 @@ def queue_reminders_of_kind(licences: list[Licence], kind: str, on: datetime.dat
         if (licence.pk, licence.expires_on) not in already
     ]
     RenewalReminder.objects.bulk_create(reminders, ignore_conflicts=True)
+    notify.renewal_reminders(on, kind)
     return len(reminders)
 
 

@@ -13,13 +13,14 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import QuerySet
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from civic.core.models import Role, User
 from civic.dogs.models import CaseStatus, ReminderKind, RenewalReminder, ViolationCase
-from civic.notices.actions import Message, notify, notify_by_sms, register_sweep
-from civic.notices.models import NoticeKind
+from civic.notices.actions import Message, message_sent, notify, notify_by_sms, register_sweep
+from civic.notices.models import Notice, NoticeKind
 
 
 def dog_office_staff() -> QuerySet[User]:
@@ -34,9 +35,14 @@ def case_workers(case: ViolationCase) -> list[User]:
     return list(people.values())
 
 
-def renewal_reminders(on: datetime.date) -> int:
-    """Send the owners, by SMS, the renewal reminders queued on `on` and not withdrawn: once each."""
-    reminders = RenewalReminder.objects.filter(queued_on=on, withdrawn_on=None).select_related("licence__dog__owner")
+RENEWAL_KEY = "dogs.renewal:"
+
+
+def renewal_reminders(on: datetime.date, kind: str) -> int:
+    """Send the owners, by SMS, the reminders of `kind` queued on `on` and not withdrawn: once each."""
+    reminders = RenewalReminder.objects.filter(queued_on=on, kind=kind, withdrawn_on=None).select_related(
+        "licence__dog__owner"
+    )
     sent = 0
     for reminder in reminders:
         licence = reminder.licence
@@ -53,9 +59,17 @@ def renewal_reminders(on: datetime.date) -> int:
             )
         message = Message(_("Dog licence renewal reminder"), body, values)
         owner = licence.dog.owner
-        key = f"dogs.renewal:{reminder.pk}"
+        key = f"{RENEWAL_KEY}{reminder.pk}"
         sent += notify_by_sms(owner.name, reminder.phone, NoticeKind.LICENCE_RENEWAL, message, key) is not None
     return sent
+
+
+@receiver(message_sent)
+def mark_reminder_sent(sender: object, notice: Notice, sent_at: datetime.datetime, **kwargs: object) -> None:
+    """A reminder's SMS has gone: the licence's page and the renewals list show it sent."""
+    if notice.key.startswith(RENEWAL_KEY):
+        reminder_id = int(notice.key.removeprefix(RENEWAL_KEY))
+        RenewalReminder.objects.filter(pk=reminder_id, sent_at=None).update(sent_at=sent_at)
 
 
 def _case_values(case: ViolationCase) -> dict[str, object]:

@@ -19,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, models, transaction
+from django.dispatch import Signal
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 
@@ -30,6 +31,9 @@ logger = logging.getLogger(__name__)
 
 # A delivery left "being sent" this long (its sender was killed mid-send) may be taken up again.
 STALE_SENDING = datetime.timedelta(minutes=10)
+# Sent when an e-mail or SMS of a notice has gone (arguments: notice, channel, sent_at), for a service that
+# keeps its own record of it (e.g. a renewal reminder's "sent").
+message_sent = Signal()
 # Services' daily checks (an overdue bill, a missed deadline), run by `send_notices` before it sends.
 SWEEPS: list[Callable[[datetime.date], int]] = []
 
@@ -179,9 +183,13 @@ def deliver_pending(limit: int | None = None) -> DeliveryRun:
             logger.warning("Notice delivery %s failed: %s", delivery.pk, error)
             run.failed += 1
         else:
-            Delivery.objects.filter(pk=delivery.pk).update(
-                state=DeliveryState.SENT, sent_at=timezone.now(), failure_reason=""
-            )
+            sent_at = timezone.now()
+            Delivery.objects.filter(pk=delivery.pk).update(state=DeliveryState.SENT, sent_at=sent_at, failure_reason="")
+            for receiver, outcome in message_sent.send_robust(
+                sender=Delivery, notice=delivery.notice, channel=delivery.channel, sent_at=sent_at
+            ):
+                if isinstance(outcome, Exception):
+                    logger.error("Recording delivery %s as sent in %s failed: %s", delivery.pk, receiver, outcome)
             run.sent += 1
     return run
 

@@ -10,7 +10,7 @@ import datetime
 from decimal import Decimal
 
 from civic.dogs import actions
-from civic.dogs.models import ViolationCase
+from civic.dogs.models import RenewalReminder, ViolationCase
 from civic.dogs.testing import REFERENCE_DAY, make_dogs_cast
 from civic.notices.actions import deliver_pending, run_sweeps
 from civic.notices.models import Channel, Notice, NoticeKind
@@ -24,7 +24,11 @@ def test_an_owner_due_for_renewal_gets_one_sms_in_chinese(cast):
     notice = Notice.objects.get(kind=NoticeKind.LICENCE_RENEWAL)
     assert (notice.recipient, notice.recipient_name) == (None, "张伟")
     assert list(notice.deliveries.values_list("channel", "address")) == [(Channel.SMS, "13800000001")]
+    reminder = RenewalReminder.objects.get()
+    assert reminder.sent_at is None
     assert deliver_pending().sent == 1
+    reminder.refresh_from_db()
+    assert reminder.sent_at is not None  # the licence's page shows the reminder sent
     assert [(message.phone, message.text) for message in MemorySmsBackend.outbox] == [
         (
             "13800000001",
@@ -57,3 +61,9 @@ def test_a_new_case_goes_to_the_dog_office_and_a_passed_deadline_to_the_inspecto
     assert run_sweeps(case.correct_by + datetime.timedelta(days=2)) == 0
     told = Notice.objects.filter(subject=f"案件{case.number}：限期改正已到期")
     assert sorted(told.values_list("recipient__username", flat=True)) == ["liuyang", "qianjing"]
+
+
+def test_reminders_queued_from_the_renewals_page_reach_the_owners_too(cast, client):
+    dogs = make_dogs_cast(cast)
+    actions.queue_reminders_of_kind([dogs.wangcai_licence], "due", REFERENCE_DAY)
+    assert Notice.objects.get(kind=NoticeKind.LICENCE_RENEWAL).recipient_name == "张伟"
