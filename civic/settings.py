@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "civic.programme",
     "civic.farmland",
     "civic.evaluation",
+    "civic.notices",
     "civic.api",
     "ninja",
     "django_tasks",
@@ -115,6 +116,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "civic.core.navigation.navigation",
+                "civic.notices.context_processors.unread_notices",
             ],
         },
     },
@@ -200,6 +202,41 @@ CIVIC_COUNTY_NAME = env_text("CIVIC_COUNTY_NAME", "武进区")
 CIVIC_BACKGROUND_RUNS = env_flag("CIVIC_BACKGROUND_RUNS", True)
 # The readings store of smart-meter readings (hydro.readings_store); backups include it.
 CIVIC_READINGS_STORE = Path(env_text("CIVIC_READINGS_STORE", str(BASE_DIR / "var" / "readings")))
+
+# --- Notices: e-mail and SMS ---------------------------------------------------------------------------------
+
+# E-mail goes through Django's e-mail backends: SMTP in production (EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER,
+# EMAIL_HOST_PASSWORD, EMAIL_USE_TLS from the environment); the demo writes each message to var/outbox/mail.
+# SMS goes through CIVIC_SMS_BACKEND (civic.notices.sms; docs/deploy.md says how to plug a gateway in).
+OUTBOX = BASE_DIR / "var" / "outbox"
+EMAIL_BACKEND = env_text(
+    "EMAIL_BACKEND",
+    {
+        "production": "django.core.mail.backends.smtp.EmailBackend",
+        "demo": "django.core.mail.backends.filebased.EmailBackend",
+    }.get(CIVIC_ENV, "django.core.mail.backends.locmem.EmailBackend"),
+)
+EMAIL_FILE_PATH = env_text("EMAIL_FILE_PATH", str(OUTBOX / "mail"))
+EMAIL_HOST = env_text("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_integer("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_text("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_text("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_flag("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_text("DEFAULT_FROM_EMAIL", "civic@localhost")
+CIVIC_SMS_BACKEND = env_text(
+    "CIVIC_SMS_BACKEND",
+    {"production": "civic.notices.sms.NoSmsGateway", "demo": "civic.notices.sms.FileSmsBackend"}.get(
+        CIVIC_ENV, "civic.notices.sms.MemorySmsBackend"
+    ),
+)
+CIVIC_SMS_FILE_PATH = env_text("CIVIC_SMS_FILE_PATH", str(OUTBOX / "sms"))
+# The address of the site as its users reach it, for the links in e-mail.
+CIVIC_SITE_URL = env_text("CIVIC_SITE_URL", "http://127.0.0.1:8000")
+# A message that fails is tried again by each later run of `send_notices`, up to this many attempts in all.
+CIVIC_NOTICE_MAX_ATTEMPTS = env_integer("CIVIC_NOTICE_MAX_ATTEMPTS", 5)
+# Send e-mail and SMS as soon as the change that causes them commits (the demo); otherwise a worker or
+# `manage.py send_notices` (from cron, every few minutes) sends them.
+CIVIC_SEND_NOTICES_ON_COMMIT = env_flag("CIVIC_SEND_NOTICES_ON_COMMIT", CIVIC_ENV == "demo")
 
 # --- Security headers and cookies: on by default in production, each settable from the environment ------------
 

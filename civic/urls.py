@@ -12,5 +12,6 @@ urlpatterns = [
     path("programme/", include("civic.programme.urls")),
     path("farmland/", include("civic.farmland.urls")),
     path("evaluation/", include("civic.evaluation.urls")),
+    path("notices/", include("civic.notices.urls")),
     path("api/", include("civic.api.urls")),
 ]

@@ -8,6 +8,7 @@ from django.contrib.auth.hashers import make_password
 
 from civic.core.models import Role, User
 from civic.dogs.models import ServicePoint
+from civic.notices.models import NoticeKind, NoticePreferences
 from civic.water.models import WaterUser
 
 DEMO_PASSWORD = "demo12345"
@@ -23,16 +24,20 @@ class DemoAccount:
     water_user_code: str = ""
     service_point_code: str = ""
     is_superuser: bool = False
+    email: str = ""  # addresses of the reserved example.com domain, numbers of no one: notices land in var/outbox
+    phone: str = ""
 
 
 DEMO_ACCOUNTS = (
     DemoAccount("admin", Role.BUREAU_ADMIN, "both offices' work, and the admin site at /admin/", "华", "周", is_superuser=True),
     DemoAccount("bureau", Role.BUREAU_STAFF, "the water register, plans, imports, bills and quotas", "芳", "王"),
     DemoAccount(
-        "runhua", Role.ENTERPRISE_REPORTER, "only its own use, plans and bills:", "强", "李", water_user_code="WJ0001"
+        "runhua", Role.ENTERPRISE_REPORTER, "only its own use, plans and bills:", "强", "李", water_user_code="WJ0001",
+        email="liqiang@runhua.example.com", phone="13900000001",
     ),
     DemoAccount(
-        "xinglong", Role.ENTERPRISE_REPORTER, "only its own use, plans and bills:", "敏", "赵", water_user_code="WJ0002"
+        "xinglong", Role.ENTERPRISE_REPORTER, "only its own use, plans and bills:", "敏", "赵", water_user_code="WJ0002",
+        email="zhaomin@xinglong.example.com", phone="13900000002",
     ),
     DemoAccount("analyst", Role.NETWORK_ANALYST, "DMA balances and the network", "杰", "陈"),
     DemoAccount(
@@ -57,9 +62,14 @@ def create_account(account: DemoAccount, password_hash: str) -> User:
         is_staff=account.is_superuser,
         water_user=water_user,
         service_point=service_point,
+        email=account.email,
     )
     user.full_clean(exclude=["password"])
     user.save()
+    if account.phone:
+        NoticePreferences.objects.create(
+            user=user, phone=account.phone, email_kinds=NoticeKind.values, sms_kinds=NoticeKind.values
+        )
     return user
 
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civic.core import numbering
 from civic.core.models import Region, RegionLevel, User
-from civic.dogs import addresses, photos, rules
+from civic.dogs import addresses, notify, photos, rules
 from civic.dogs.models import (
     CANCELLATION_DOG_STATUS,
     CONFISCATING,
@@ -800,6 +800,7 @@ def queue_reminders_of_kind(licences: list[Licence], kind: str, on: datetime.dat
         if (licence.pk, licence.expires_on) not in already
     ]
     RenewalReminder.objects.bulk_create(reminders, ignore_conflicts=True)
+    notify.renewal_reminders(on, kind)
     return len(reminders)
 
 
@@ -811,6 +812,7 @@ def open_case(case: ViolationCase, recorded_by: User) -> ViolationCase:
     case.number = next_number(ViolationCase, f"VC{case.observed_on.year}", 4)
     case.recorded_by = recorded_by
     case.save()
+    notify.case_opened(case)
     return case
 
 

@@ -6,3 +6,6 @@ class DogsConfig(AppConfig):
     name = "civic.dogs"
     label = "dogs"
     verbose_name = _("Dog management")
+
+    def ready(self) -> None:
+        from civic.dogs import notify  # noqa: F401  (registers the daily check of deadlines to correct)

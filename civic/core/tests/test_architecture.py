@@ -21,6 +21,7 @@ def test_it_forbids_hydro_to_import_civic_or_django():
     assert [(c["source_modules"], sorted(c["forbidden_modules"])) for c in forbidding] == [
         (["hydro"], ["civic", "django"]),
         (["civic.evaluation"], ["civic.dogs"]),
+        (["civic.notices"], ["civic.dogs", "civic.evaluation", "civic.farmland", "civic.programme", "civic.water"]),
     ]
 
 

@@ -30,6 +30,7 @@ from civic.evaluation.defaults import load_mwr_2017_profile
 from civic.evaluation.models import BalanceTest, BalanceTestStatus
 from civic.evaluation.testing import make_balance_test, unit_rows
 from civic.farmland.models import FarmlandProject, IrrigationMethod, IrrigationYear, SampleDistrict, TypicalField
+from civic.notices.models import Notice, NoticeKind
 from civic.programme import actions
 from civic.programme.models import UpgradeAdvice
 from civic.programme.testing import make_programme_cast, project_at_verification
@@ -345,6 +346,11 @@ MATRIX: list[Row] = [
         "evaluation:scorecard_entry", BUREAU, lambda world: {"entry_id": world.records["scorecard"].entries.first().pk}
     ),
     Row("evaluation:scorecard_evidence", BUREAU, lambda world: {"entry_id": world.records["evidence_entry"].pk}),
+    # notices: everyone with a role has their own; Runhua's notice of its March bill is Li Qiang's alone
+    Row("notices:notice_list", SIGNED_IN),
+    Row("notices:notice_detail", {RUNHUA_REPORTER}, lambda world: {"notice_id": world.records["notice"].pk}),
+    Row("notices:mark_all_read", SIGNED_IN),
+    Row("notices:preferences", SIGNED_IN),
 ]
 
 # Builders of the records rows refer to: each takes the world and stores what it makes in world.records.
@@ -366,6 +372,7 @@ def _runhua_plan_and_bill(world: World) -> None:
     read(cast.xinglong_meter, datetime.date(2024, 3, 31), 2900)
     compute_bills(*MARCH)
     world.records["bill"] = SurchargeBill.objects.get(water_user=cast.runhua)
+    world.records["notice"] = Notice.objects.get(recipient=cast.runhua_reporter, kind=NoticeKind.BILL_DUE)
     world.records["adjustment"] = PlanAdjustmentRequest.objects.create(
         plan=world.records["plan"],
         requested_by=cast.runhua_reporter,

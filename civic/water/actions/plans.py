@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
 from civic.core.models import User
+from civic.water import notify
 from civic.water.models import (
     AdjustmentStatus,
     AnnualPlan,
@@ -356,6 +357,7 @@ def issue_plan(plan: AnnualPlan, by_user: User | None) -> AnnualPlan:
         raise ValidationError(_("You proposed this plan: another member of the office issues it (four-eyes rule)."))
     plan.status, plan.issued_at, plan.issued_by = PlanStatus.ISSUED, timezone.now(), by_user
     save_with_author(plan, by_user)
+    notify.plan_issued(plan)
     return plan
 
 
@@ -420,6 +422,7 @@ def decide_plan_adjustment(
     request.status = AdjustmentStatus.APPROVED if approve else AdjustmentStatus.REJECTED
     request.decided_by, request.decided_at, request.decision_note = by_user, now, note.strip()
     save_with_author(request, by_user)
+    notify.adjustment_decided(request)
     return request
 
 

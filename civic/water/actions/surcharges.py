@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civic.core import numbering
+from civic.water import notify
 from civic.water.models import (
     BillStatus,
     Meter,
@@ -136,6 +137,7 @@ def compute_bills(
                 _bill_water_user(water_user, schedule, bands, run, numbers, figures)
             if progress is not None:
                 progress(done, len(water_users))
+        notify.bills_due(first_day, last_day)
     return run
 
 
