@@ -83,8 +83,16 @@ INSTALLED_APPS = [
 ]
 
 # Background jobs run on a database-backed queue (django-tasks with its ORM backend): it works on SQLite
-# and PostgreSQL without another server, and a worker process (`manage.py db_worker`) runs the jobs.
+# and PostgreSQL without another server, and a worker process (`manage.py run_worker`) runs the jobs, the
+# schedule (civic/schedule.py) and the recovery of jobs whose worker died (civic/core/jobs.py).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A job whose worker died mid-job is run again up to this many attempts in all, then marked failed.
+CIVIC_JOB_MAX_ATTEMPTS = env_integer("CIVIC_JOB_MAX_ATTEMPTS", 3)
+# A running job not heard from for this long, by a worker on another host, is taken for abandoned (a worker on
+# the same host is checked by its process id at once). Longer than the longest job's silent write.
+CIVIC_JOB_STALE_SECONDS = env_integer("CIVIC_JOB_STALE_SECONDS", 600)
+# Run each job within the request that queued it, through the queue, instead of in a worker (the test suite).
+CIVIC_JOBS_RUN_AT_ONCE = env_flag("CIVIC_JOBS_RUN_AT_ONCE", False)
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -655,7 +655,6 @@ from civic.water.models.metering import (  # noqa: E402, F401
     WaterAudit,
 )
 from civic.water.models.reuse import (  # noqa: E402, F401
-    ReuseRunState,
     ReuseSite,
     ReuseStream,
     ReuseStreamKind,
