@@ -91,6 +91,9 @@ CIVIC_JOB_MAX_ATTEMPTS = env_integer("CIVIC_JOB_MAX_ATTEMPTS", 3)
 # A running job not heard from for this long, by a worker on another host, is taken for abandoned (a worker on
 # the same host is checked by its process id at once). Longer than the longest job's silent write.
 CIVIC_JOB_STALE_SECONDS = env_integer("CIVIC_JOB_STALE_SECONDS", 600)
+# A readings file uploaded on the import page larger than this (bytes) is imported by a worker, the page
+# following the import; smaller ones are imported within the request.
+CIVIC_READINGS_QUEUE_BYTES = env_integer("CIVIC_READINGS_QUEUE_BYTES", 2 * 1024 * 1024)
 # Run each job within the request that queued it, through the queue, instead of in a worker (the test suite).
 CIVIC_JOBS_RUN_AT_ONCE = env_flag("CIVIC_JOBS_RUN_AT_ONCE", False)
 

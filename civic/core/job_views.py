@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -72,3 +72,13 @@ def job_retry(request: HttpRequest, job_id: int) -> HttpResponse:
     if back:
         return redirect(back)
     return redirect("job_detail", job_id=job.pk)
+
+
+@role_required(*WORKING_ROLES)
+def job_file(request: HttpRequest, job_id: int) -> FileResponse:
+    """The file a finished job made (e.g. a ZIP of plan notices), for those who may follow the job."""
+    job = get_object_or_404(jobs.visible_jobs(request.user), pk=job_id)
+    path = jobs.job_file(job)
+    if path is None:
+        raise Http404("This job made no file.")
+    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)

@@ -35,6 +35,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import F, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_noop
@@ -82,6 +83,23 @@ def jobs_about(subject: models.Model) -> QuerySet[Job]:
     return Job.objects.filter(subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk)
 
 
+def job_folder(job: Job) -> Path:
+    """Where a job keeps the files it makes (under MEDIA_ROOT, so backups hold them), created if need be."""
+    folder = Path(settings.MEDIA_ROOT) / "jobs" / str(job.pk)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def job_file(job: Job) -> Path | None:
+    """The file a finished job made (named in its result), if it is there."""
+    name = job.result.get("file") if job.state == JobState.SUCCEEDED else None
+    if not name:
+        return None
+    path = (Path(settings.MEDIA_ROOT) / name).resolve()
+    folder = (Path(settings.MEDIA_ROOT) / "jobs" / str(job.pk)).resolve()
+    return path if path.is_relative_to(folder) and path.is_file() else None
+
+
 def may_retry(user: Any, job: Job) -> bool:
     """A failed job may be queued again by whoever may follow it."""
     return job.state == JobState.FAILED and visible_jobs(user).filter(pk=job.pk).exists()
@@ -106,6 +124,8 @@ def job_status_document(job: Job) -> dict[str, Any]:
         "created_at": job.created_at.isoformat(),
         "started_at": job.started_at.isoformat() if job.started_at else None,
         "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+        "result_url": job.result.get("url") if job.state == JobState.SUCCEEDED else None,
+        "file_url": reverse("job_file", args=[job.pk]) if job_file(job) else None,
     }
 
 
@@ -334,10 +354,11 @@ def _recover_one(job: Job) -> bool:
 # --- A queue check: a job that writes a few rows in one transaction, to try a worker ------------------------------
 
 
-def check_queue(job: Job, steps: int = 3, pause_seconds: float = 0.0) -> dict[str, Any]:
+def check_queue(job: Job, steps: int = 3, pause_seconds: float = 0.0, due_at: str | None = None) -> dict[str, Any]:
     """Prepare `steps` steps (reporting each), then write one row per step in one transaction, pausing between.
 
-    A worker stopped while writing leaves no row; a finished check leaves exactly `steps` rows.
+    A worker stopped while writing leaves no row; a finished check leaves exactly `steps` rows. A check
+    may be scheduled (`due_at`, the occurrence it runs for, is then given and not used).
     """
     for step in range(1, steps + 1):
         job_progress(

@@ -8,6 +8,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from civic.core.command_author import recorded_as
 from civic.core.jobs import job_progress
 from civic.core.models import Job
 from civic.dogs import actions, rules
@@ -38,7 +39,11 @@ def renewal_reminders(job: Job, due_at: str | None = None, date: str | None = No
         on = timezone.localtime(datetime.datetime.fromisoformat(due_at)).date()
     else:
         on = timezone.localdate()
-    counts = queue_reminders(on)
+    if job.started_by is not None:
+        with recorded_as(job.started_by):
+            counts = queue_reminders(on)
+    else:
+        counts = queue_reminders(on)
     job_progress(
         job,
         1,

@@ -28,6 +28,7 @@ from civic.water.views.plans import (
     plan_detail,
     plan_list,
     plan_notice_pdf,
+    plan_notices_export,
     request_plan_adjustment,
     visible_plans,
 )
@@ -124,6 +125,7 @@ __all__ = [
     "plan_detail",
     "plan_list",
     "plan_notice_pdf",
+    "plan_notices_export",
     "quota_list",
     "register",
     "register_xlsx",
