@@ -37,7 +37,6 @@ def runs_within_the_request(settings):
     (civic.core.jobs.run_now); the tests of the worker itself (civic/core/tests/test_worker.py) run
     `manage.py run_worker` as real processes.
     """
-    settings.CIVIC_BACKGROUND_RUNS = False
     settings.CIVIC_JOBS_RUN_AT_ONCE = True
 
 
