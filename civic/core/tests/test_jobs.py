@@ -16,6 +16,7 @@ import zipfile
 
 import pytest
 from django.core.management import call_command
+from django.http import FileResponse
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -201,6 +202,7 @@ def test_a_years_plan_notices_are_made_into_one_zip_by_a_job(cast: Cast, setting
     assert response["Location"] == reverse("job_detail", args=[job.pk])
     assert (job.state, job.result["notices"]) == (JobState.SUCCEEDED, 2)
     download = client.get(reverse("job_file", args=[job.pk]))
+    assert isinstance(download, FileResponse)
     archive = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))
     assert sorted(archive.namelist()) == sorted(f"{plan_notice_number(plan)}.pdf" for plan in plans)
     assert all(archive.read(name).startswith(b"%PDF") for name in archive.namelist())

@@ -13,9 +13,9 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import CommandParser
 from django.db import close_old_connections, connection
 from django_tasks_db.management.commands import db_worker
 
@@ -30,7 +30,7 @@ class Command(db_worker.Command):
         "reminders), the schedule of civic/schedule.py, and the recovery of jobs whose worker died."
     )
 
-    def add_arguments(self, parser: CommandParser) -> None:
+    def add_arguments(self, parser: ArgumentParser) -> None:
         super().add_arguments(parser)
         parser.set_defaults(reload=False, queue_name="default")
         parser.add_argument(
