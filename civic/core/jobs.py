@@ -33,6 +33,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, Q, QuerySet
 from django.urls import reverse
@@ -242,7 +243,7 @@ def execute(job_id: int) -> str:
         result = body(job, **job.arguments)
     except Exception as error:
         logger.warning("job %s (%s) failed: %s", job_id, job.kind, error)
-        mine.update(state=JobState.FAILED, error=f"{type(error).__name__}: {error}", finished_at=timezone.now())
+        mine.update(state=JobState.FAILED, error=failure_reason(error), finished_at=timezone.now())
         raise
     mine.update(
         state=JobState.SUCCEEDED,
@@ -252,6 +253,13 @@ def execute(job_id: int) -> str:
         heartbeat_at=timezone.now(),
     )
     return "succeeded"
+
+
+def failure_reason(error: Exception) -> str:
+    """What a failed job's page says: a validation error's own messages, else the error's type and text."""
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return f"{type(error).__name__}: {error}"
 
 
 def run_now(job: Job) -> None:
