@@ -164,10 +164,12 @@ def test_the_monthly_surcharge_run_bills_the_month_just_ended(cast: Cast):
     assert (bill.period_start, bill.period_end) == (datetime.date(2024, 3, 1), datetime.date(2024, 3, 31))
 
 
-def test_the_nightly_analysis_does_nothing_without_zones():
+def test_the_nightly_analysis_does_nothing_without_zones(cast: Cast):
     entry = next(entry for entry in SCHEDULE if entry.name == "nightly-readings-analysis")
     (job,) = scheduling.enqueue_due([entry], datetime.datetime(2024, 3, 22, 2, 0, tzinfo=SHANGHAI))
     assert (job.state, job.result) == (JobState.SUCCEEDED, {"skipped": "no zones"})
+    page = client_of(cast.network_analyst).get(reverse("job_detail", args=[job.pk])).content.decode()
+    assert "the schedule" in page and "No earlier analysis gives the zones: nothing analysed." in page
 
 
 # --- Jobs moved onto the queue ----------------------------------------------------------------------------------------
