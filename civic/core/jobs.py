@@ -149,7 +149,7 @@ def enqueue(
     """
     with transaction.atomic():
         if subject is not None and one_at_a_time:
-            type(subject)._default_manager.select_for_update().filter(pk=subject.pk).exists()
+            list(type(subject)._default_manager.select_for_update().filter(pk=subject.pk).values_list("pk"))
             active = jobs_about(subject).filter(state__in=(JobState.QUEUED, JobState.RUNNING)).first()
             if active is not None:
                 return active, False
