@@ -57,6 +57,7 @@ def test_the_study_page_follows_the_run_a_worker_makes(cast, live_server, page, 
         # The page polls the job and reloads when it ends: the progress section goes, the new results show.
         page.wait_for_selector("#reuse-run", state="detached", timeout=180_000)
     assert Job.objects.get(kind=JobKind.REUSE_STUDY).state == JobState.SUCCEEDED
-    assert ReuseStudy.objects.get(pk=study.pk).solved_at > solved_before
+    solved_after = ReuseStudy.objects.get(pk=study.pk).solved_at
+    assert solved_before is not None and solved_after is not None and solved_after > solved_before
     assert page.locator("#reuse-scenario-table thead th").count() == 5
     assert errors == []
