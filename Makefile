@@ -26,12 +26,14 @@ messages: $(VENV)/.installed  ## re-extract translatable text into the .po files
 
 # The demo runs in demo mode (CIVIC_ENV=demo): the repository's SECRET_KEY and plain HTTP are allowed there,
 # and nowhere else; DEBUG stays off, so visitors see Civic's own error pages.
-demo: setup  ## set everything up, load the demo county and serve it
+demo: setup  ## set everything up, load the demo county and serve it (with the job worker)
 	mkdir -p var
 	CIVIC_ENV=demo $(PYTHON) manage.py migrate --noinput
 	CIVIC_ENV=demo $(PYTHON) manage.py load_demo --reset --yes
 	CIVIC_ENV=demo $(PYTHON) manage.py load_metering_demo
-	@echo "Serving the demo county on http://$(HOST)/"
+	@echo "Serving the demo county on http://$(HOST)/, with a job worker"
+	CIVIC_ENV=demo $(PYTHON) manage.py run_worker --verbosity 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	CIVIC_ENV=demo $(PYTHON) manage.py runserver $(HOST)
 
 # pytest exits with 5 when it collects no tests. For a selection (PYTEST_ARGS="-k ...") that is an empty

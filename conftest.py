@@ -31,8 +31,13 @@ def fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def runs_within_the_request(settings):
-    """Long jobs finish within the request, so a test sees their results; background runs have their own tests."""
-    settings.CIVIC_BACKGROUND_RUNS = False
+    """Long jobs finish within the request, so a test sees their results; background runs have their own tests.
+
+    A queued job runs at once, in the test's process, through the job queue as a worker would run it
+    (civic.core.jobs.run_now); the tests of the worker itself (civic/core/tests/test_worker.py) run
+    `manage.py run_worker` as real processes.
+    """
+    settings.CIVIC_JOBS_RUN_AT_ONCE = True
 
 
 @pytest.fixture(autouse=True)

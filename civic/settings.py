@@ -84,8 +84,19 @@ INSTALLED_APPS = [
 ]
 
 # Background jobs run on a database-backed queue (django-tasks with its ORM backend): it works on SQLite
-# and PostgreSQL without another server, and a worker process (`manage.py db_worker`) runs the jobs.
+# and PostgreSQL without another server, and a worker process (`manage.py run_worker`) runs the jobs, the
+# schedule (civic/schedule.py) and the recovery of jobs whose worker died (civic/core/jobs.py).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A job whose worker died mid-job is run again up to this many attempts in all, then marked failed.
+CIVIC_JOB_MAX_ATTEMPTS = env_integer("CIVIC_JOB_MAX_ATTEMPTS", 3)
+# A running job not heard from for this long, by a worker on another host, is taken for abandoned (a worker on
+# the same host is checked by its process id at once). Longer than the longest job's silent write.
+CIVIC_JOB_STALE_SECONDS = env_integer("CIVIC_JOB_STALE_SECONDS", 600)
+# A readings file uploaded on the import page larger than this (bytes) is imported by a worker, the page
+# following the import; smaller ones are imported within the request.
+CIVIC_READINGS_QUEUE_BYTES = env_integer("CIVIC_READINGS_QUEUE_BYTES", 2 * 1024 * 1024)
+# Run each job within the request that queued it, through the queue, instead of in a worker (the test suite).
+CIVIC_JOBS_RUN_AT_ONCE = env_flag("CIVIC_JOBS_RUN_AT_ONCE", False)
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -197,9 +208,6 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Where readings import files are kept once accepted (for the audit trail).
 CIVIC_COUNTY_NAME = env_text("CIVIC_COUNTY_NAME", "武进区")
-# Long jobs (solving a reuse study) run in a background thread of the serving process, the page following
-# their progress; off, they finish within the request (the test suite does so unless a test asks otherwise).
-CIVIC_BACKGROUND_RUNS = env_flag("CIVIC_BACKGROUND_RUNS", True)
 # The readings store of smart-meter readings (hydro.readings_store); backups include it.
 CIVIC_READINGS_STORE = Path(env_text("CIVIC_READINGS_STORE", str(BASE_DIR / "var" / "readings")))
 

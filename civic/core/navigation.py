@@ -42,6 +42,7 @@ NAVIGATION = (
         "dashboard",
         (*BUREAU, Role.DOG_OFFICE_STAFF, Role.NETWORK_ANALYST, Role.CLINIC_STAFF, Role.INSPECTOR),
     ),
+    NavigationItem(_("Jobs"), "job_list", (*WATER_OFFICE, Role.DOG_OFFICE_STAFF, Role.NETWORK_ANALYST)),
     NavigationItem(_("Water users"), "water:register", BUREAU),
     NavigationItem(_("Readings import"), "water:import_readings", BUREAU),
     NavigationItem(_("Plans"), "water:plan_list", BUREAU),

@@ -22,6 +22,7 @@ urlpatterns = [
     path("readings/imports/<int:batch_id>/", views.import_batch_detail, name="import_batch_detail"),
     # Plans
     path("plans/", views.plan_list, name="plan_list"),
+    path("plans/notices/", views.plan_notices_export, name="plan_notices_export"),
     path("plans/<int:plan_id>/", views.plan_detail, name="plan_detail"),
     path("plans/<int:plan_id>/issue/", views.issue_plan, name="issue_plan"),
     path("plans/<int:plan_id>/notice.pdf", views.plan_notice_pdf, name="plan_notice_pdf"),

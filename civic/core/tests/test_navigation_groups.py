@@ -14,14 +14,21 @@ def menu_sections(user):
 def test_it_gives_wang_fang_the_dashboard_then_water_programme_evaluation_farmland_and_no_dogs(cast):
     sections = menu_sections(cast.bureau_staff)
 
-    assert [set(section) for section in sections] == [{""}, {"water"}, {"programme"}, {"evaluation"}, {"farmland"}]
+    # Civic's own pages first (the dashboard at /, the jobs at /jobs/), then each app's.
+    assert [set(section) for section in sections] == [
+        {"", "jobs"},
+        {"water"},
+        {"programme"},
+        {"evaluation"},
+        {"farmland"},
+    ]
 
 
 def test_it_gives_the_county_administrator_the_dashboard_then_the_water_pages_then_the_dog_pages(cast):
     sections = menu_sections(cast.bureau_admin)
 
     assert [set(section) for section in sections] == [
-        {""},
+        {"", "jobs"},
         {"water"},
         {"programme"},
         {"evaluation"},

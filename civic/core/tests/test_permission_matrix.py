@@ -22,6 +22,8 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from civic.core.jobs import job_folder
+from civic.core.models import Job, JobKind, JobState
 from civic.dogs.actions import decide_case, open_case, take_in_found_dog
 from civic.dogs.models import Refusal, ViolationCase
 from civic.dogs.testing import LIU_MIN_ID, make_dogs_cast
@@ -133,6 +135,12 @@ MATRIX: list[Row] = [
     # core
     Row("dashboard", SIGNED_IN),
     Row("regions_geojson", SIGNED_IN - {RUNHUA_REPORTER, XINGLONG_REPORTER}),
+    # core: long jobs (a reuse study's, started by the bureau's staff; each person sees their own and their office's)
+    Row("job_list", SIGNED_IN),
+    Row("job_detail", BUREAU, lambda world: {"job_id": world.records["failed_job"].pk}),
+    Row("job_status", BUREAU, lambda world: {"job_id": world.records["failed_job"].pk}),
+    Row("job_retry", BUREAU, lambda world: {"job_id": world.records["failed_job"].pk}),
+    Row("job_file", BUREAU, lambda world: {"job_id": world.records["file_job"].pk}),
     # water: register
     Row("water:register", BUREAU),
     Row("water:water_user_detail", RUNHUA_READERS, lambda world: {"code": world.cast.runhua.code}),
@@ -150,6 +158,7 @@ MATRIX: list[Row] = [
     Row("water:import_batch_detail", BUREAU, lambda world: {"batch_id": world.records["batch"].pk}),
     # water: plans
     Row("water:plan_list", BUREAU),
+    Row("water:plan_notices_export", BUREAU),
     Row("water:plan_detail", RUNHUA_READERS, lambda world: {"plan_id": world.records["plan"].pk}),
     Row("water:request_plan_adjustment", RUNHUA_READERS, lambda world: {"plan_id": world.records["plan"].pk}),
     Row("water:decide_plan_adjustment", BUREAU, lambda world: {"request_id": world.records["adjustment"].pk}),
@@ -543,6 +552,28 @@ def _evaluation_records(world: World) -> None:
     entry = world.records["scorecard"].entries.get(indicator__code="publicity")
     entry.evidence.save("宣传周记录.pdf", ContentFile(b"%PDF-1.4 evidence"), save=True)
     world.records["evidence_entry"] = entry
+
+
+@record_builder
+def _jobs(world: World) -> None:
+    """A reuse study's job that failed, started by the bureau's staff, and a year's plan notices made into a file."""
+    world.records["failed_job"] = Job.objects.create(
+        kind=JobKind.REUSE_STUDY,
+        body="civic.water.jobs.solve_reuse_study",
+        arguments={"study_id": world.records["reuse_study"].pk},
+        started_by=world.cast.bureau_staff,
+        state=JobState.FAILED,
+        error="ValueError: HiGHS ran out of memory",
+        attempts=1,
+    )
+    file_job = Job.objects.create(
+        kind=JobKind.PLAN_NOTICES, body="civic.water.jobs.plan_notices", started_by=world.cast.bureau_staff
+    )
+    (job_folder(file_job) / "plan-notices-2024.zip").write_bytes(b"PK\x05\x06" + bytes(18))  # an empty ZIP
+    Job.objects.filter(pk=file_job.pk).update(
+        state=JobState.SUCCEEDED, result={"file": f"jobs/{file_job.pk}/plan-notices-2024.zip"}
+    )
+    world.records["file_job"] = file_job
 
 
 @pytest.fixture(autouse=True)

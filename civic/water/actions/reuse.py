@@ -2,87 +2,46 @@
 
 from __future__ import annotations
 
-import logging
-import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import Q
+from django.db import transaction
 from django.utils import timezone
 
-from civic.core.models import User
-from civic.water.models import (
-    ReuseRunState,
-    ReuseStudy,
-)
-from civic.water.models.reuse import REUSE_RUN_STALE_AFTER
-
-logger = logging.getLogger(__name__)
+from civic.core import jobs
+from civic.core.models import Job, JobKind, User
+from civic.water.models import ReuseStudy
 
 
-def run_reuse_study(study_id: int) -> ReuseStudy:
-    """Solve every scenario of a reuse study and store the comparison, reporting progress as it goes.
+def run_reuse_study(study_id: int, progress: Callable[[int, int], None] | None = None) -> ReuseStudy:
+    """Solve every scenario of a reuse study and store the comparison, reporting each scenario solved.
 
-    The solving (seconds to minutes) happens outside any transaction; each
-    scenario done is recorded on the study (`run_done` of `run_total`), and the
+    The solving (seconds to minutes) happens outside any transaction; the
     results and their time are written in one update at the end, so a study
-    never shows results from two runs. A failure is recorded with its reason.
+    never shows results from two runs, nor half of one.
     """
     from civic.water import reuse_problems
 
     study = ReuseStudy.objects.get(pk=study_id)
-    total = len(reuse_problems.SCENARIOS)
-    _record(study_id, run_state=ReuseRunState.RUNNING, run_done=0, run_total=total, run_error="")
-    try:
-        results = reuse_problems.solve_study(study, lambda done, _total: _record(study_id, run_done=done))
-    except Exception as error:
-        _record(study_id, run_state=ReuseRunState.FAILED, run_error=f"{type(error).__name__}: {error}")
-        raise
+    results = reuse_problems.solve_study(study, progress)
     with transaction.atomic():
-        ReuseStudy.objects.filter(pk=study_id).update(
-            results=results, solved_at=timezone.now(), run_state=ReuseRunState.IDLE, run_done=total
-        )
+        ReuseStudy.objects.filter(pk=study_id).update(results=results, solved_at=timezone.now())
     study.refresh_from_db()
     return study
 
 
-def start_reuse_study_run(study_id: int) -> bool:
-    """Start solving a study unless it is being solved; False when it already is.
+def start_reuse_study_run(study: ReuseStudy, started_by: User) -> tuple[Job, bool]:
+    """Queue the solving of a study unless it is queued or being solved; returns its job and whether it is new."""
+    from civic.water.jobs import solve_reuse_study
 
-    The claim is one conditional update, so two clicks start one run. With
-    `CIVIC_BACKGROUND_RUNS` the run goes on in a thread of this process while
-    the page follows its progress; otherwise it finishes before this returns.
-    """
-    fresh = timezone.now() - REUSE_RUN_STALE_AFTER
-    claimed = (
-        ReuseStudy.objects.filter(pk=study_id)
-        .exclude(Q(run_state=ReuseRunState.RUNNING) & Q(run_reported_at__gt=fresh))
-        .update(run_state=ReuseRunState.RUNNING, run_done=0, run_error="", run_reported_at=timezone.now())
+    return jobs.enqueue(
+        JobKind.REUSE_STUDY,
+        solve_reuse_study,
+        started_by=started_by,
+        subject=study,
+        arguments={"study_id": study.pk},
+        one_at_a_time=True,
     )
-    if not claimed:
-        return False
-    if settings.CIVIC_BACKGROUND_RUNS:
-        threading.Thread(
-            target=_run_in_background, args=(study_id,), name=f"reuse-study-{study_id}", daemon=True
-        ).start()
-    else:
-        run_reuse_study(study_id)
-    return True
-
-
-def _run_in_background(study_id: int) -> None:
-    try:
-        run_reuse_study(study_id)
-    except Exception:  # recorded on the study by run_reuse_study; the thread has no one else to tell
-        logger.exception("reuse study %s: the run failed", study_id)
-    finally:
-        connection.close()
-
-
-def _record(study_id: int, **fields: Any) -> None:
-    ReuseStudy.objects.filter(pk=study_id).update(run_reported_at=timezone.now(), **fields)
 
 
 @transaction.atomic

@@ -662,7 +662,6 @@ from civic.water.models.network import (  # noqa: E402, F401
     NetworkModel,
 )
 from civic.water.models.reuse import (  # noqa: E402, F401
-    ReuseRunState,
     ReuseSite,
     ReuseStream,
     ReuseStreamKind,

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -72,16 +70,6 @@ class ReuseStream(models.Model):
         return f"{self.water_user.code}/{self.name}"
 
 
-class ReuseRunState(models.TextChoices):
-    IDLE = "idle", _("Idle")
-    RUNNING = "running", _("Solving")
-    FAILED = "failed", _("Failed")
-
-
-# A run that has not reported for this long stopped without finishing (the serving process restarted).
-REUSE_RUN_STALE_AFTER = datetime.timedelta(minutes=15)
-
-
 class ReuseStudy(models.Model):
     """A reuse study: firms picked from the register, prices and pipe costs, and the scenarios' results."""
 
@@ -116,15 +104,7 @@ class ReuseStudy(models.Model):
     hours_per_year = models.FloatField(_("operating hours per year"), default=8000.0)
     results = models.JSONField(_("results"), default=dict, blank=True)
     solved_at = models.DateTimeField(_("solved at"), null=True, blank=True)
-    run_state = models.CharField(
-        _("run state"), max_length=8, choices=ReuseRunState.choices, default=ReuseRunState.IDLE, editable=False
-    )
-    run_done = models.PositiveSmallIntegerField(_("scenarios solved in this run"), default=0, editable=False)
-    run_total = models.PositiveSmallIntegerField(_("scenarios in this run"), default=0, editable=False)
-    run_reported_at = models.DateTimeField(_("run last reported at"), null=True, blank=True, editable=False)
-    run_error = models.TextField(_("why the run failed"), blank=True, editable=False)
-    # The study's inputs and results; a run's progress is not a change anyone made.
-    history = HistoricalRecords(excluded_fields=["run_state", "run_done", "run_total", "run_reported_at", "run_error"])
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-created_at"]
@@ -133,15 +113,3 @@ class ReuseStudy(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def is_running(self) -> bool:
-        """Solving now: running, and heard from within the last 15 minutes."""
-        if self.run_state != ReuseRunState.RUNNING or self.run_reported_at is None:
-            return False
-        return timezone.now() - self.run_reported_at < REUSE_RUN_STALE_AFTER
-
-    @property
-    def run_stalled(self) -> bool:
-        """Left running by a process that stopped: the run will not finish."""
-        return self.run_state == ReuseRunState.RUNNING and not self.is_running

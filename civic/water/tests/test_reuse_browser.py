@@ -7,8 +7,11 @@ import pytest
 from django.urls import reverse
 
 from civic.browser_testing import save_screenshot, sign_in
+from civic.core.models import Job, JobKind, JobState
+from civic.core.tests.worker_processes import running_workers
 from civic.testing import PASSWORD
 from civic.water.demo_reuse import load_reuse_demo
+from civic.water.models import ReuseStudy
 
 pytestmark = pytest.mark.browser
 
@@ -34,4 +37,27 @@ def test_wang_fang_compares_reuse_scenarios_and_sees_the_network(cast, live_serv
     assert page.locator("#reuse-scenario-table thead th").count() == 5
     page.wait_for_selector("#reuse-sankey canvas")
     save_screenshot(page, "reuse-study")
+    assert errors == []
+
+
+def test_the_study_page_follows_the_run_a_worker_makes(cast, live_server, page, settings):
+    """Queued, the page shows the job waiting; a worker (`manage.py run_worker`) solves it; the page shows the results."""
+    settings.CIVIC_JOBS_RUN_AT_ONCE = False
+    study = load_reuse_demo(cast.bureau_staff)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    sign_in(page, live_server, cast.bureau_staff.username, PASSWORD)
+    page.goto(live_server.url + reverse("water:reuse_study_detail", args=[study.pk]))
+    with page.expect_navigation():
+        page.click("#reuse-run-form button[type=submit]")
+    assert page.inner_text("#reuse-run .job-message") == "等待工作进程处理。"
+    assert page.locator("#reuse-run-form button[type=submit]").is_disabled()
+    solved_before = ReuseStudy.objects.get(pk=study.pk).solved_at
+    with running_workers(1):
+        # The page polls the job and reloads when it ends: the progress section goes, the new results show.
+        page.wait_for_selector("#reuse-run", state="detached", timeout=180_000)
+    assert Job.objects.get(kind=JobKind.REUSE_STUDY).state == JobState.SUCCEEDED
+    solved_after = ReuseStudy.objects.get(pk=study.pk).solved_at
+    assert solved_before is not None and solved_after is not None and solved_after > solved_before
+    assert page.locator("#reuse-scenario-table thead th").count() == 5
     assert errors == []

@@ -36,6 +36,7 @@ from civic.water.views.plans import (
     plan_detail,
     plan_list,
     plan_notice_pdf,
+    plan_notices_export,
     request_plan_adjustment,
     visible_plans,
 )
@@ -138,6 +139,7 @@ __all__ = [
     "plan_detail",
     "plan_list",
     "plan_notice_pdf",
+    "plan_notices_export",
     "quota_list",
     "register",
     "register_xlsx",

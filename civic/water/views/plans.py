@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from civic.core.models import User
 from civic.core.permissions import BUREAU, WATER_OFFICE, WATER_READERS, role_required, signed_in_user
 from civic.water import actions, forms, plan_notices
+from civic.water import jobs as water_jobs
 from civic.water.models import (
     AdjustmentStatus,
     AnnualPlan,
@@ -76,6 +77,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
         "page": Paginator(filtered_plans(filters), PLAN_PAGE_SIZE).get_page(request.GET.get("page")),
         "propose_form": propose_form,
         "pending_adjustment_count": PlanAdjustmentRequest.objects.filter(status=AdjustmentStatus.PENDING).count(),
+        "notices_year": timezone.localdate().year,
     }
     return render(request, "water/plan_list.html", context)
 
@@ -97,6 +99,19 @@ def _propose_plan_from_form(request: HttpRequest, form: forms.ProposePlanForm) -
     except ValidationError as error:
         form.add_error(None, error)
         return None
+
+
+@role_required(*BUREAU)
+def plan_notices_export(request: HttpRequest) -> HttpResponse:
+    """POST `year`: queue the plan notices (PDF) of every plan issued for that year, as one ZIP made by a worker."""
+    year_text = request.POST.get("year", "")
+    if request.method != "POST" or not year_text.isdigit() or not 2000 <= int(year_text) <= 2100:
+        messages.error(request, _("Give the year of the plans whose notices you want."))
+        return redirect("water:plan_list")
+    job, started = water_jobs.queue_plan_notices(int(year_text), signed_in_user(request))
+    if not started:
+        messages.warning(request, _("The notices of that year are being made already."))
+    return redirect("job_detail", job_id=job.pk)
 
 
 @role_required(*WATER_READERS)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civic.core.permissions import BUREAU, role_required, signed_in_user
 from civic.water import actions, forms, readings_files, readings_reasons
+from civic.water import jobs as water_jobs
 from civic.water.models import (
     ReadingImportBatch,
 )
@@ -60,6 +62,10 @@ def _limits() -> dict[str, str]:
 
 
 def _import_uploaded_readings(request: HttpRequest, uploaded: Any) -> HttpResponse:
+    if uploaded.size > settings.CIVIC_READINGS_QUEUE_BYTES:
+        job = water_jobs.queue_readings_import(uploaded, signed_in_user(request))
+        messages.info(request, _("A large file: a worker imports it; this page follows the import."))
+        return redirect("job_detail", job_id=job.pk)
     started_at = timezone.now()
     batch = actions.import_readings_file(uploaded.name, uploaded, signed_in_user(request))
     if batch.imported_at < started_at:

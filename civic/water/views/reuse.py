@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
@@ -13,6 +12,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 
+from civic.core.jobs import job_status_document, jobs_about
+from civic.core.models import JobState
 from civic.core.permissions import BUREAU, role_required, signed_in_user, user_has_role
 from civic.water import actions, forms, reuse_problems
 from civic.water.access import visible_water_user_or_404, visible_water_users
@@ -108,6 +109,7 @@ def reuse_study_detail(request: HttpRequest, study_id: int) -> HttpResponse:
         "scenarios": scenarios,
         "shown": shown,
         "sankey": _sankey(shown) if shown else None,
+        "job": jobs_about(study).first(),
     }
     return render(request, "water/reuse_study_detail.html", context)
 
@@ -145,34 +147,29 @@ def _sankey(scenario: dict[str, Any]) -> dict[str, Any]:
 
 @role_required(*BUREAU)
 def reuse_study_run(request: HttpRequest, study_id: int) -> HttpResponse:
-    """POST: solve every scenario of the study; GET goes back to the study."""
+    """POST: queue the solving of every scenario of the study (a worker runs it); GET goes back to the study."""
     study = get_object_or_404(visible_reuse_studies(request.user), pk=study_id)
     if request.method == "POST":
-        try:
-            started = actions.start_reuse_study_run(study.pk)
-        except Exception as error:  # recorded on the study; say it here too
-            messages.error(request, _("Solving failed: %(reason)s") % {"reason": error})
-            return redirect("water:reuse_study_detail", study_id=study.pk)
+        job, started = actions.start_reuse_study_run(study, signed_in_user(request))
         if not started:
             messages.warning(request, _("This study is being solved already; the page follows the run."))
-        elif settings.CIVIC_BACKGROUND_RUNS:
-            messages.info(request, _("Solving the scenarios; the page follows the progress."))
-        else:
+        elif job.state == JobState.SUCCEEDED:
             messages.success(request, _("Scenarios solved."))
+        elif job.state == JobState.FAILED:
+            messages.error(request, _("Solving failed: %(reason)s") % {"reason": job.error_text})
+        else:
+            messages.info(request, _("Solving the scenarios; the page follows the progress."))
     return redirect("water:reuse_study_detail", study_id=study.pk)
 
 
 @role_required(*BUREAU)
 def reuse_study_progress(request: HttpRequest, study_id: int) -> JsonResponse:
-    """Where the study's run is: state (idle, running, failed, stalled), scenarios done of all, and why it failed."""
+    """The study's latest run as the job queue has it (see civic.core.views.job_status), and when it was solved."""
     study = get_object_or_404(visible_reuse_studies(request.user), pk=study_id)
-    state = "stalled" if study.run_stalled else study.run_state
+    job = jobs_about(study).first()
     return JsonResponse(
         {
-            "state": state,
-            "done": study.run_done,
-            "total": study.run_total,
-            "error": study.run_error,
+            "job": job_status_document(job) if job is not None else None,
             "solved_at": study.solved_at.isoformat() if study.solved_at else None,
         }
     )

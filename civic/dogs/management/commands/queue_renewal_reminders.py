@@ -15,8 +15,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from civic.core.command_author import add_by_argument, command_author, recorded_as
-from civic.dogs import actions, rules
-from civic.dogs.models import ReminderKind
+from civic.core.jobs import enqueue
+from civic.core.models import JobKind
+from civic.dogs.jobs import queue_reminders, renewal_reminders
 
 
 def day(text: str) -> datetime.date:
@@ -35,14 +36,25 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--date", type=day, help="The day to count from (default: today), as 2024-03-22.")
         parser.add_argument("--json", action="store_true", help="Print the counts as JSON.")
+        parser.add_argument(
+            "--queue",
+            action="store_true",
+            help="Queue the job for a worker (`manage.py run_worker`) instead of running it here; the worker's "
+            "schedule (civic/schedule.py) does so every day by itself.",
+        )
         add_by_argument(parser, "the person who queued the reminders")
 
     def handle(self, *args: Any, **options: Any) -> None:
         author = command_author(options["by"], lambda user: user.is_dog_office, "the dog-management office")
         on = options["date"] or timezone.localdate()
-        counts = {"date": on.isoformat()}
+        if options["queue"]:
+            job, _started = enqueue(
+                JobKind.RENEWAL_REMINDERS, renewal_reminders, started_by=author, arguments={"date": on.isoformat()}
+            )
+            self.stdout.write(f"Queued as job {job.pk} ({job.get_state_display()}).")
+            return
         with recorded_as(author):
-            self._queue(on, counts)
+            counts = queue_reminders(on)
         if options["json"]:
             self.stdout.write(json.dumps(counts))
             return
@@ -52,12 +64,3 @@ class Command(BaseCommand):
                 f"({counts['due_licences']} due and {counts['overdue_licences']} overdue licences)."
             )
         )
-
-    def _queue(self, on: datetime.date, counts: dict[str, Any]) -> None:
-        for state, kind in (
-            (rules.RenewalState.DUE, ReminderKind.DUE),
-            (rules.RenewalState.OVERDUE, ReminderKind.OVERDUE),
-        ):
-            licences = list(actions.licences_to_renew(on, state).select_related("dog__owner"))
-            counts[f"{kind}_licences"] = len(licences)
-            counts[f"{kind}_queued"] = actions.queue_reminders_of_kind(licences, kind, on)

@@ -25,6 +25,11 @@ class Command(BaseCommand):
         parser.add_argument("--zones", required=True, help="Zone membership CSV: meter_id,dma_id,role.")
         parser.add_argument("--period", required=True, help="A month (2024-03) or START..END.")
         parser.add_argument("--engine", choices=ENGINES, help="The analysis engine (default: HYDRO_ENGINE or duckdb).")
+        parser.add_argument(
+            "--queue",
+            action="store_true",
+            help="Check the arguments, then queue the analysis for a worker (`manage.py run_worker`) and return.",
+        )
         add_by_argument(parser, "the analysis's author")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -42,6 +47,9 @@ class Command(BaseCommand):
                 known = set(connection.execute(readings.select("meter_id").distinct())["meter_id"])
                 check_zone_meters(options["zones"], zones, known)
                 progress.update()
+                if options["queue"]:
+                    self._queue(author, zones, options)
+                    return
                 with recorded_as(author):
                     run = record_metering_run(options["store"], zones, period, author, engine=options["engine"])
                 progress.update()
@@ -51,3 +59,25 @@ class Command(BaseCommand):
             f"{run}: {run.balances.count()} DMA balances, {run.night_flow_alarms.count()} night-flow alarms, "
             f"{run.customer_alarms.count()} customer alarms"
         )
+
+    def _queue(self, author: Any, zones: Any, options: dict[str, Any]) -> None:
+        from civic.core.jobs import enqueue
+        from civic.core.models import JobKind
+        from civic.water.jobs import readings_analysis
+
+        rows = [
+            [str(meter), str(dma), str(role)]
+            for meter, dma, role in zones[["meter_id", "dma_id", "role"]].itertuples(index=False)
+        ]
+        job, _started = enqueue(
+            JobKind.READINGS_ANALYSIS,
+            readings_analysis,
+            started_by=author,
+            arguments={
+                "store": str(options["store"]),
+                "zones": rows,
+                "period": options["period"],
+                "engine": options["engine"],
+            },
+        )
+        self.stdout.write(f"Queued as job {job.pk} ({job.get_state_display()}).")
