@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 
 from civic.core.models import JobKind
-from civic.core.scheduling import Daily, Entry, Monthly
+from civic.core.scheduling import Daily, Entry, Every, Monthly
 
 SCHEDULE: list[Entry] = [
     # The over-plan surcharge bills of the month just ended (a re-run keeps bills already paid or cancelled).
@@ -36,5 +36,13 @@ SCHEDULE: list[Entry] = [
         body="civic.water.jobs.nightly_readings_analysis",
         timing=Daily(at=datetime.time(1, 30)),
         catch_up=datetime.timedelta(hours=6),
+    ),
+    # The daily checks of notices (bills gone overdue, deadlines to correct passed) and the e-mail and SMS waiting.
+    Entry(
+        name="send-notices",
+        kind=JobKind.NOTICES,
+        body="civic.notices.jobs.send_notices",
+        timing=Every(minutes=5),
+        catch_up=datetime.timedelta(minutes=30),
     ),
 ]

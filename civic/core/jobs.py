@@ -57,6 +57,7 @@ JOB_READERS: dict[str, tuple[str, ...]] = {
     JobKind.PLAN_NOTICES: WATER_OFFICE,
     JobKind.RENEWAL_REMINDERS: DOG_OFFICE,
     JobKind.SURCHARGE_RUN: WATER_OFFICE,
+    JobKind.NOTICES: (Role.BUREAU_ADMIN,),
 }
 
 WORKER_STOPPED = gettext_noop("The worker running this job stopped before it finished.")

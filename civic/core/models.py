@@ -173,6 +173,7 @@ class JobKind(models.TextChoices):
     PLAN_NOTICES = "plan_notices", _("Plan notices (PDF)")
     RENEWAL_REMINDERS = "renewal_reminders", _("Licence renewal reminders")
     SURCHARGE_RUN = "surcharge_run", _("Surcharge billing run")
+    NOTICES = "notices", _("Sending notices")
 
 
 class JobState(models.TextChoices):

@@ -62,13 +62,29 @@ class Monthly:
 
 
 @dataclass(frozen=True)
+class Every:
+    """Every `minutes` minutes (1–1,440), counted from midnight UTC: 5 runs at :00, :05, :10 …"""
+
+    minutes: int
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.minutes <= 24 * 60:
+            raise ValueError(f"a repeated job runs every 1 to 1440 minutes, not {self.minutes}")
+
+    def latest(self, now: datetime.datetime) -> datetime.datetime:
+        step = self.minutes * 60
+        seconds = int(now.timestamp()) // step * step
+        return datetime.datetime.fromtimestamp(seconds, tz=datetime.UTC)
+
+
+@dataclass(frozen=True)
 class Entry:
     """One scheduled job: its name, kind, body (dotted path), timing, and how late a missed occurrence may run."""
 
     name: str
     kind: str
     body: str
-    timing: Daily | Monthly
+    timing: Daily | Monthly | Every
     catch_up: datetime.timedelta
 
 

@@ -143,11 +143,22 @@ def test_an_occurrence_missed_for_longer_than_its_catch_up_is_skipped():
     assert len(queued) == 1 and queued[0].arguments["due_at"] == "2024-03-01T02:00:00+08:00"
 
 
+def test_a_repeated_entry_falls_on_the_multiples_of_its_minutes():
+    every_five = scheduling.Every(minutes=5)
+    # 09:07:30 in Shanghai is 01:07:30 UTC: the latest multiple of 5 minutes from midnight UTC is 01:05 UTC.
+    latest = every_five.latest(datetime.datetime(2024, 3, 22, 9, 7, 30, tzinfo=SHANGHAI))
+    assert latest == datetime.datetime(2024, 3, 22, 1, 5, tzinfo=datetime.UTC)
+    assert every_five.latest(latest) == latest  # an occurrence is its own latest
+    with pytest.raises(ValueError, match="not 0"):
+        scheduling.Every(minutes=0)
+
+
 def test_the_schedule_names_jobs_that_exist():
     assert {entry.name for entry in SCHEDULE} == {
         "monthly-surcharge-run",
         "renewal-reminders",
         "nightly-readings-analysis",
+        "send-notices",
     }
     for entry in SCHEDULE:
         assert entry.kind in JobKind.values
