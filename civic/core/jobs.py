@@ -44,7 +44,7 @@ from django_tasks import task
 from django_tasks.base import TaskResultStatus
 
 from civic.core.models import Job, JobKind, JobState, QueueCheckStep, Role, User
-from civic.core.permissions import DOG_OFFICE, WATER_OFFICE, user_has_role
+from civic.core.permissions import BUREAU, DOG_OFFICE, WATER_OFFICE, user_has_role
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +58,7 @@ JOB_READERS: dict[str, tuple[str, ...]] = {
     JobKind.RENEWAL_REMINDERS: DOG_OFFICE,
     JobKind.SURCHARGE_RUN: WATER_OFFICE,
     JobKind.NOTICES: (Role.BUREAU_ADMIN,),
+    JobKind.NETWORK_ANALYSIS: (*BUREAU, Role.NETWORK_ANALYST),
 }
 
 WORKER_STOPPED = gettext_noop("The worker running this job stopped before it finished.")

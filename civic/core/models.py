@@ -174,6 +174,7 @@ class JobKind(models.TextChoices):
     RENEWAL_REMINDERS = "renewal_reminders", _("Licence renewal reminders")
     SURCHARGE_RUN = "surcharge_run", _("Surcharge billing run")
     NOTICES = "notices", _("Sending notices")
+    NETWORK_ANALYSIS = "network_analysis", _("Network leak analysis")
 
 
 class JobState(models.TextChoices):

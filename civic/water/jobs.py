@@ -42,6 +42,23 @@ def solve_reuse_study(job: Job, study_id: int) -> dict[str, Any]:
     return {"scenarios": len(study.results.get("scenarios", []))}
 
 
+def network_analysis(job: Job, analysis_id: int) -> dict[str, Any]:
+    """Detect and localise the leaks of a network analysis (`actions.run_network_analysis`), reporting per cent done."""
+    from civic.water.actions.network import run_network_analysis
+
+    def report(fraction: float, message: str) -> None:
+        job_progress(
+            job,
+            round(fraction * 100),
+            100,
+            gettext_noop("Network analysis: %(percent)s %% done."),
+            {"percent": round(fraction * 100)},
+        )
+
+    analysis = run_network_analysis(analysis_id, progress=report)
+    return {"alarms": analysis.alarms.count()}
+
+
 def surcharge_run(job: Job, due_at: str) -> dict[str, Any]:
     """Bill the over-plan surcharges of the month that ended before `due_at` (one transaction, safe to run again)."""
     day = datetime.datetime.fromisoformat(due_at).date()

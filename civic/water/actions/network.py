@@ -107,9 +107,9 @@ def queue_network_analysis(
     by: User | None,
     training_days: int = 7,
 ) -> NetworkAnalysis:
-    """Store checked sensor data as a new analysis of `model` and queue its run (`tasks.network_analysis_task`)."""
+    """Store checked sensor data as a new analysis of `model` and queue its run (`civic.water.jobs.network_analysis`)."""
     analysis = record_network_analysis(model, layout, data, by, training_days)
-    _enqueue(analysis.pk)
+    _enqueue(analysis.pk, by)
     analysis.refresh_from_db()
     return analysis
 
@@ -123,11 +123,22 @@ def _check_training_days(data: network_files.CheckedData, training_days: int) ->
         raise network_files.NetworkUploadError([message % {"days": days, "training": training_days}])
 
 
-def _enqueue(analysis_id: int) -> None:
-    from civic.water.tasks import network_analysis_task
+def _enqueue(analysis_id: int, by: User | None = None) -> None:
+    """Queue the run on the job queue (civic/core/jobs.py): a worker that dies mid-run has it run again."""
+    from civic.core import jobs
+    from civic.core.models import JobKind
+    from civic.water.jobs import network_analysis
 
-    result = network_analysis_task.enqueue(analysis_id)
-    NetworkAnalysis.objects.filter(pk=analysis_id).update(task_id=str(result.id)[:64])
+    analysis = NetworkAnalysis.objects.get(pk=analysis_id)
+    job, _queued = jobs.enqueue(
+        JobKind.NETWORK_ANALYSIS,
+        network_analysis,
+        started_by=by,
+        subject=analysis,
+        arguments={"analysis_id": analysis_id},
+        one_at_a_time=True,
+    )
+    NetworkAnalysis.objects.filter(pk=analysis_id).update(task_id=str(job.pk))
 
 
 def retry_network_analysis(analysis: NetworkAnalysis, by: User | None) -> NetworkAnalysis:
@@ -137,7 +148,7 @@ def retry_network_analysis(analysis: NetworkAnalysis, by: User | None) -> Networ
     )
     if not claimed:
         raise NetworkAnalysisError(_("Only a failed analysis can be run again."))
-    _enqueue(analysis.pk)
+    _enqueue(analysis.pk, by)
     analysis.refresh_from_db()
     return analysis
 

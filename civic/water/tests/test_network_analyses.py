@@ -2,8 +2,8 @@
 
 The located pipe is known: the data are simulated on Net3 with the 40 mm hole
 of the demo on pipe 171 opening at noon on 2 January 2019
-(`hydro.network.demo.DEMO_LEAK`, `network_cases`). Jobs run through django-tasks:
-the ImmediateBackend runs a queued job at once, the DummyBackend keeps it queued.
+(`hydro.network.demo.DEMO_LEAK`, `network_cases`). Jobs run on the job queue
+(civic/core/jobs.py), at once in the suite (CIVIC_JOBS_RUN_AT_ONCE) unless a test keeps it queued.
 """
 
 from __future__ import annotations
@@ -31,8 +31,6 @@ from civic.water.models import (
 from civic.water.tests import network_cases
 from hydro.network.sensors import SensorDataError
 
-IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-DUMMY = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 COUNTY = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
@@ -64,7 +62,6 @@ def analysis_form(files: dict[str, bytes], training_days: int = network_cases.TR
 
 @pytest.mark.django_db
 def test_an_upload_runs_as_a_job_and_locates_the_leak_at_pipe_171(analyst, settings):
-    settings.TASKS = IMMEDIATE
     assert upload_model(analyst).status_code == 302
     model = NetworkModel.objects.get()
     # Net3 (EPANET example 3): 92 junctions and 117 pipes
@@ -141,7 +138,7 @@ def stored_failing_analysis(model: NetworkModel) -> NetworkAnalysis:
 
 @pytest.mark.django_db
 def test_a_failed_job_keeps_its_reason_and_can_be_queued_again(analyst, settings):
-    settings.TASKS = DUMMY
+    settings.CIVIC_JOBS_RUN_AT_ONCE = False  # the job stays queued: no worker runs here
     upload_model(analyst)
     analysis = stored_failing_analysis(NetworkModel.objects.get())
     with pytest.raises(SensorDataError):
@@ -157,7 +154,7 @@ def test_a_failed_job_keeps_its_reason_and_can_be_queued_again(analyst, settings
     assert response.status_code == 302
     analysis.refresh_from_db()
     assert (analysis.state, analysis.error, analysis.progress_fraction) == ("queued", "", 0.0)
-    assert analysis.task_id  # the DummyBackend keeps the job queued
+    assert analysis.task_id  # the job waits on the queue
     status = analyst.get(reverse("water:network_analysis_status", args=[analysis.pk])).json()
     assert (status["state"], status["finished"], status["message"]) == ("queued", False, "Waiting for the job queue")
     # a queued analysis is not retried twice
@@ -167,7 +164,6 @@ def test_a_failed_job_keeps_its_reason_and_can_be_queued_again(analyst, settings
 
 @pytest.mark.django_db
 def test_a_bad_cell_names_its_row_and_column_and_nothing_is_kept(analyst, settings):
-    settings.TASKS = IMMEDIATE
     upload_model(analyst)
     files = dict(network_cases.data_files())
     lines = files["pressures"].decode().splitlines()
@@ -185,7 +181,6 @@ def test_a_bad_cell_names_its_row_and_column_and_nothing_is_kept(analyst, settin
 
 @pytest.mark.django_db
 def test_a_missing_step_names_its_line_and_nothing_is_kept(analyst, settings):
-    settings.TASKS = IMMEDIATE
     upload_model(analyst)
     files = dict(network_cases.data_files())
     for kind in files:
@@ -217,7 +212,6 @@ def test_a_bad_model_line_is_named_and_no_version_is_kept(analyst):
 
 @pytest.mark.django_db
 def test_too_few_days_for_the_training_are_refused(analyst, settings):
-    settings.TASKS = IMMEDIATE
     upload_model(analyst)
     response = analyst.post(
         reverse("water:network_analysis_new"), analysis_form(network_cases.data_files(), training_days=16)
@@ -297,7 +291,6 @@ def test_the_admin_lists_models_analyses_and_alarms_without_their_files(client, 
 
 @pytest.mark.django_db
 def test_a_sensor_table_names_the_row_of_an_unknown_kind(analyst, settings):
-    settings.TASKS = IMMEDIATE
     upload_model(analyst)
     form = analysis_form(network_cases.data_files())
     table = b"kind,element_id\npressures,15\nvalves,10\n"
