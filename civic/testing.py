@@ -15,7 +15,7 @@ from typing import TypedDict, Unpack
 from django.test import Client
 
 from civic.core.models import Region, RegionLevel, Role, User
-from civic.dogs.models import ServicePoint
+from civic.dogs.models import ServicePoint, ServicePointStaff
 from civic.water.models import (
     Industry,
     Meter,
@@ -26,6 +26,7 @@ from civic.water.models import (
     WaterTariff,
     WaterUser,
     WaterUserKind,
+    WaterUserReporter,
 )
 
 PASSWORD = "civic-test-password"
@@ -70,7 +71,13 @@ def sign_in(client: Client, user: User) -> Client:
 
 
 def make_user(username: str, role: str, **fields: Unpack[UserFields]) -> User:
+    water_user = fields.pop("water_user", None)
+    service_point = fields.pop("service_point", None)
     user = User.objects.create_user(username=username, password=PASSWORD, role=role, **fields)
+    if water_user is not None:
+        WaterUserReporter.objects.create(user=user, water_user=water_user)
+    if service_point is not None:
+        ServicePointStaff.objects.create(user=user, service_point=service_point)
     return user
 
 

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from django.contrib.auth.hashers import make_password
 
 from civic.core.models import Role, User
-from civic.dogs.models import ServicePoint
-from civic.water.models import WaterUser
+from civic.dogs.access import service_point_of
+from civic.dogs.models import ServicePoint, ServicePointStaff
+from civic.water.access import water_user_of
+from civic.water.models import WaterUser, WaterUserReporter
 
 DEMO_PASSWORD = "demo12345"
 
@@ -55,11 +57,13 @@ def create_account(account: DemoAccount, password_hash: str) -> User:
         last_name=account.last_name,
         is_superuser=account.is_superuser,
         is_staff=account.is_superuser,
-        water_user=water_user,
-        service_point=service_point,
     )
     user.full_clean(exclude=["password"])
     user.save()
+    if water_user is not None:
+        WaterUserReporter.objects.create(user=user, water_user=water_user)
+    if service_point is not None:
+        ServicePointStaff.objects.create(user=user, service_point=service_point)
     return user
 
 
@@ -74,7 +78,7 @@ def account_table(users: list[User]) -> list[tuple[str, str, str]]:
     accounts = {account.username: account for account in DEMO_ACCOUNTS}
     rows = []
     for user in users:
-        bound_to = user.water_user or user.service_point
+        bound_to = water_user_of(user) or service_point_of(user)
         sees = f"{accounts[user.username].sees} {bound_to}" if bound_to else accounts[user.username].sees
         rows.append((user.username, str(user.get_role_display()), sees))
     return rows

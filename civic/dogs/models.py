@@ -56,6 +56,32 @@ class ServicePoint(models.Model):
         return self.name
 
 
+class ServicePointStaff(models.Model):
+    """A clinic staff member's link to the one service point whose work they see and do."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="service_point_staff",
+    )
+    service_point = models.ForeignKey(
+        ServicePoint,
+        verbose_name=_("service point"),
+        on_delete=models.PROTECT,
+        related_name="staff_links",
+        help_text=_("For clinic staff: the one service point whose work they see."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("clinic staff member's service point")
+        verbose_name_plural = _("clinic staff members' service points")
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.service_point}"
+
+
 def validate_resident_id(value: str) -> None:
     if not rules.is_valid_resident_id(value, timezone.localdate()):
         raise ValidationError(

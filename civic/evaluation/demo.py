@@ -20,7 +20,7 @@ from civic.evaluation import actions
 from civic.evaluation.defaults import load_carrier_defaults, load_mwr_2017_profile
 from civic.evaluation.models import BalanceTest, CarrierSector, ProductOutput, ReviewDecision, ScorecardEntry
 from civic.water.actions import record_water_audit
-from civic.water.models import PlannedUseStatus, WaterQuota, WaterUser
+from civic.water.models import PlannedUseStatus, WaterQuota, WaterUser, WaterUserReporter
 from hydro.water_audit import AuditInputs
 
 OUTPUT_YEARS = (2023, 2024, 2025)
@@ -186,7 +186,7 @@ def move_through_workflow(test: BalanceTest, state: str, bureau: User) -> None:
 
 
 def load_balance_tests(bureau: User) -> int:
-    reporters = {user.water_user_id: user for user in User.objects.filter(water_user__isnull=False)}
+    reporters = {link.water_user_id: link.user for link in WaterUserReporter.objects.select_related("user")}
     count = 0
     for (user, sector), state in zip(chosen_firms(), STATES, strict=False):
         test = create_test(user, sector, state, reporters.get(user.pk, bureau))

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
 from civic.core.models import User
+from civic.water.access import water_user_id_of
 from civic.water.models import (
     AdjustmentStatus,
     AnnualPlan,
@@ -361,7 +362,7 @@ def issue_plan(plan: AnnualPlan, by_user: User | None) -> AnnualPlan:
 
 def _may_request_adjustment(user: User, plan: AnnualPlan) -> bool:
     if user.is_enterprise_reporter:
-        return user.water_user_id == plan.water_user_id
+        return water_user_id_of(user) == plan.water_user_id
     return user.is_bureau
 
 

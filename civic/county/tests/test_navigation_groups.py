@@ -2,7 +2,7 @@
 
 from django.test import RequestFactory
 
-from civic.core.navigation import navigation
+from civic.county.navigation import navigation
 
 
 def menu_sections(user):
