@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "civic.farmland",
     "civic.evaluation",
     "civic.county",
+    "civic.demo",
     "civic.api",
     "ninja",
     "django_tasks",

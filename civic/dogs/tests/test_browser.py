@@ -21,11 +21,11 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from civic.browser_testing import save_screenshot, sign_in
-from civic.core.demo_regions import create_regions
-from civic.core.demo_service_points import create_service_points
 from civic.core.models import Region, RegionLevel
+from civic.demo.dogs import VALID_DEMO_TAG, load_dog_demo
+from civic.demo.regions import create_regions
+from civic.demo.service_points import create_service_points
 from civic.dogs import rules
-from civic.dogs.demo import VALID_DEMO_TAG, load_dog_demo
 from civic.dogs.models import Licence, Refusal, ViolationCase
 from civic.dogs.testing import LIU_MIN_ID
 from civic.testing import PASSWORD

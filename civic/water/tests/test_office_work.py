@@ -19,10 +19,10 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from civic.core.identifiers import credit_code_check_character, validate_unified_social_credit_code
+from civic.demo.water import settle_demo_bills
 from civic.water import actions, notices
 from civic.water.actions import bills as bill_actions
 from civic.water.actions import compute_bills
-from civic.water.demo import settle_demo_bills
 from civic.water.models import (
     AnnualPlan,
     BillStatus,

@@ -15,8 +15,8 @@ from decimal import Decimal
 
 from shapely.geometry import box, shape
 
-from civic.core.demo_layout import geometry_mapping
 from civic.core.models import Region, RegionLevel
+from civic.demo.layout import geometry_mapping
 from civic.farmland.models import (
     FarmlandProject,
     FarmlandTarget,

@@ -20,10 +20,10 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from civic.core.models import Region, User
+from civic.demo.water_catalogue import INDUSTRIES
+from civic.demo.water_readings import user_readings
+from civic.demo.water_users import DemoUser, build_users, plan_meters
 from civic.water import actions, quotas
-from civic.water.demo_catalogue import INDUSTRIES
-from civic.water.demo_readings import user_readings
-from civic.water.demo_users import DemoUser, build_users, plan_meters
 from civic.water.models import (
     SQUARE_METRES_PER_MU,
     BillingPeriod,

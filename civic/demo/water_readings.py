@@ -15,7 +15,7 @@ import datetime
 import random
 from collections.abc import Iterator, Sequence
 
-from civic.water.demo_users import DemoMeter, DemoUser
+from civic.demo.water_users import DemoMeter, DemoUser
 from civic.water.models import MeterReading
 
 FIRST_YEAR = 2023

@@ -20,9 +20,9 @@ from django.core.management import CommandError, call_command
 from django.db import models
 from django.test import override_settings
 
-from civic.core import demo
-from civic.core.demo_accounts import DEMO_PASSWORD
 from civic.core.models import User
+from civic.demo import county as demo
+from civic.demo.accounts import DEMO_PASSWORD
 from civic.dogs.models import Dog, ServicePoint
 from civic.dogs.statistics import tag_figures
 from civic.water.actions.listing import public_supply_use_m3
@@ -111,7 +111,7 @@ def test_it_has_the_seeds_26_service_points_with_runxuan_first(loads):
 def test_it_has_the_seeds_58_water_saving_enterprises_by_segment(loads):
     savers = WaterUser.objects.filter(is_water_saving_enterprise=True)
     by_segment = dict(savers.values_list("water_saving_segment").annotate(count=models.Count("pk")))
-    # The demo's split of the seed's 58 firms (civic/water/demo_catalogue.py).
+    # The demo's split of the seed's 58 firms (civic/demo/water_catalogue.py).
     assert by_segment == {
         "工业废水处理": 12,
         "污水再生利用": 8,

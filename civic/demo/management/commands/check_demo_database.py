@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from civic.core import demo
+from civic.demo import county as demo
 
 
 class Command(BaseCommand):

@@ -52,7 +52,7 @@ SEGMENTS = (
     ("appliances", "节水器具产品", "Water-saving appliances and products"),
     ("smart", "智慧节水及服务", "Smart water saving and services"),
 )
-# The register's segment names (civic/water/demo_catalogue.py) → the segment codes above.
+# The register's segment names (civic/demo/water_catalogue.py) → the segment codes above.
 REGISTER_SEGMENTS = {
     "工业废水处理": "wastewater",
     "污水再生利用": "reclamation",

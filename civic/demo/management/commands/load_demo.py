@@ -9,9 +9,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from civic.core import demo
-from civic.core.demo_accounts import DEMO_PASSWORD, account_table
-from civic.water.demo_users import minimum_user_count
+from civic.demo import county as demo
+from civic.demo.accounts import DEMO_PASSWORD, account_table
+from civic.demo.water_users import minimum_user_count
 
 
 def positive_integer(text: str) -> int:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import random
 
-from civic.core.demo_regions import TOWNS
 from civic.core.models import Region
+from civic.demo.regions import TOWNS
+from civic.demo.water_catalogue import ROADS
 from civic.dogs.models import ServicePoint
-from civic.water.demo_catalogue import ROADS
 
 # Service points per town or street: 26 in all, as in the seed.
 POINTS_PER_TOWN = {

@@ -13,9 +13,9 @@ import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from civic.core.demo_regions import TOWNS, TownSpec
 from civic.core.models import Region
-from civic.water.demo_catalogue import (
+from civic.demo.regions import TOWNS, TownSpec
+from civic.demo.water_catalogue import (
     BRAND_FIRST,
     BRAND_SECOND,
     BRAND_THIRD,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from shapely.geometry import Point, box
 
-from civic.core.demo_layout import WUJIN_SEATS, area_m2, area_within, inside, strips, town_cells, wujin_outline
+from civic.demo.layout import WUJIN_SEATS, area_m2, area_within, inside, strips, town_cells, wujin_outline
 
 
 @pytest.fixture(scope="module")

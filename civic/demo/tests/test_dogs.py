@@ -7,11 +7,11 @@ import pytest
 from django.db.models import Count
 from django.urls import reverse
 
-from civic.core.demo_regions import create_regions
-from civic.core.demo_service_points import create_service_points
 from civic.core.models import Region, RegionLevel
+from civic.demo.dogs import VALID_DEMO_TAG, demo_context, draw_dogs, load_dog_demo, number_dogs
+from civic.demo.regions import create_regions
+from civic.demo.service_points import create_service_points
 from civic.dogs import statistics
-from civic.dogs.demo import VALID_DEMO_TAG, demo_context, draw_dogs, load_dog_demo, number_dogs
 from civic.dogs.models import (
     CONFISCATING,
     BannedBreed,
