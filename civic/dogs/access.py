@@ -64,6 +64,15 @@ def own_service_point_id(user: Any) -> int | None:
     return None
 
 
+def acting_service_point(user: Any, licence: Licence | None = None) -> ServicePoint:
+    """Where the work is recorded: a clinic's own point; for the bureau, the dog's point."""
+    point_id = own_service_point_id(user)
+    if point_id:
+        return ServicePoint.objects.get(pk=point_id)
+    assert licence is not None
+    return licence.dog.service_point
+
+
 def visible_dogs(user: Any) -> QuerySet[Dog]:
     if reads_whole_register(user):
         return Dog.objects.all()

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
 from civic.core.models import User
-from civic.water.access import water_user_id_of
+from civic.water.access import may_request_adjustment
 from civic.water.models import (
     AdjustmentStatus,
     AnnualPlan,
@@ -360,12 +360,6 @@ def issue_plan(plan: AnnualPlan, by_user: User | None) -> AnnualPlan:
     return plan
 
 
-def _may_request_adjustment(user: User, plan: AnnualPlan) -> bool:
-    if user.is_enterprise_reporter:
-        return water_user_id_of(user) == plan.water_user_id
-    return user.is_bureau
-
-
 def request_plan_adjustment(
     plan: AnnualPlan,
     requested_by: User,
@@ -374,7 +368,7 @@ def request_plan_adjustment(
     requested_months: Mapping[int, float] | None = None,
 ) -> PlanAdjustmentRequest:
     """File a request to change an issued plan: by the user's own reporter, or by the bureau on its behalf."""
-    if not _may_request_adjustment(requested_by, plan):
+    if not may_request_adjustment(requested_by, plan):
         raise PermissionDenied
     if plan.status != PlanStatus.ISSUED:
         raise ValidationError(_("Only an issued plan can be adjusted."))

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from civic.core.models import User
 from civic.core.permissions import BUREAU, WATER_OFFICE, WATER_READERS, role_required, signed_in_user
 from civic.water import actions, forms, plan_notices
-from civic.water.access import water_user_id_of
+from civic.water.access import visible_plans
 from civic.water.models import (
     AdjustmentStatus,
     AnnualPlan,
@@ -28,16 +28,6 @@ from civic.water.models import (
 )
 
 PLAN_PAGE_SIZE = 50
-
-
-def visible_plans(user: User) -> QuerySet[AnnualPlan]:
-    """Plans a user may open: every plan for the bureau; a reporter's own user's issued plans; else none."""
-    plans = AnnualPlan.objects.select_related("water_user", "water_user__town", "issued_by", "proposed_by")
-    if user.is_bureau:
-        return plans
-    if user.is_enterprise_reporter and (water_user_id := water_user_id_of(user)):
-        return plans.filter(water_user_id=water_user_id, status=PlanStatus.ISSUED)
-    return plans.none()
 
 
 def filtered_plans(filters: forms.PlanFilterForm) -> QuerySet[AnnualPlan]:
