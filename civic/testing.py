@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TypedDict, Unpack
+from typing import Any, TypedDict, Unpack
 
 from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
 
 from civic.core.models import Region, RegionLevel, Role, User
 from civic.dogs.models import ServicePoint, ServicePointStaff
@@ -151,3 +152,21 @@ def make_cast() -> Cast:
         dog_office_staff=make_user("qianjing", Role.DOG_OFFICE_STAFF, first_name="静", last_name="钱"),
         newcomer=make_user("xuwei", Role.NONE, first_name="伟", last_name="徐"),
     )
+
+
+def project_url_names() -> set[str]:
+    """Every named URL of the project, with its namespace, leaving out the admin site."""
+
+    def walk(patterns: list[Any], namespace: str) -> set[str]:
+        names: set[str] = set()
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.app_name == "admin":
+                    continue
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                names |= walk(pattern.url_patterns, inner)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                names.add(namespace + pattern.name)
+        return names
+
+    return walk(get_resolver().url_patterns, "")

@@ -159,7 +159,7 @@ from civic.dogs.models.register import (  # noqa: E402, F401
     TagStatus,
     household_key,
 )
-from civic.dogs.models.rules import (  # noqa: E402, F401
+from civic.dogs.models.rule_tables import (  # noqa: E402, F401
     AreaRule,
     Authority,
     AuthorityKind,

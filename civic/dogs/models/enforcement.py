@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 from civic.dogs.models import validate_resident_id
 from civic.dogs.models.register import Dog
-from civic.dogs.models.rules import Authority, Deadline, DeadlineKind, PenaltyRange, PenaltyStep, ViolationType
+from civic.dogs.models.rule_tables import Authority, Deadline, DeadlineKind, PenaltyRange, PenaltyStep, ViolationType
 
 
 class PlaceKind(models.TextChoices):

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 
 from civic.dogs.models import InForceQuerySet, ServicePoint, validate_microchip, validate_phone, validate_resident_id
-from civic.dogs.models.rules import AreaRule, Breed, Deadline, DeadlineKind
+from civic.dogs.models.rule_tables import AreaRule, Breed, Deadline, DeadlineKind
 
 
 class AddressPlace(models.Model):

@@ -3,13 +3,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from civic.testing import PASSWORD
+from civic.testing import sign_in
 from civic.water.models import AnnualPlan, MeterReading, MonthlyPlan, PlanMethod, PlanStatus
-
-
-def sign_in(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 def test_it_lists_water_users_for_the_bureau(client, cast):
