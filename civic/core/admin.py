@@ -24,20 +24,20 @@ class CivicUserAdmin(UserAdmin, SimpleHistoryAdmin):
         *(UserAdmin.fieldsets or ()),
         (_("Role in Civic"), {"fields": ("role",)}),
     )
-    inlines: ClassVar[list[type[InlineModelAdmin]]] = []  # type: ignore[type-arg,misc]
+    inlines: ClassVar[list[type[InlineModelAdmin[Any, Any]]]] = []
 
-    def get_inline_instances(self, request: Any, obj: Any = None) -> list[InlineModelAdmin]:  # type: ignore[type-arg]
+    def get_inline_instances(self, request: Any, obj: Any = None) -> list[InlineModelAdmin[Any, Any]]:
         # The add page asks for a user name and a password only; the role and its binding come after.
         return super().get_inline_instances(request, obj) if obj is not None else []
 
 
-def add_user_inline(inline: type[InlineModelAdmin]) -> None:  # type: ignore[type-arg]
+def add_user_inline(inline: type[InlineModelAdmin[Any, Any]]) -> None:
     """Show `inline` on the user's admin page: how a service binds a user to one of its records."""
     if inline not in CivicUserAdmin.inlines:
         CivicUserAdmin.inlines.append(inline)
 
 
-class RoleBindingFormSet(BaseInlineFormSet):  # type: ignore[type-arg]
+class RoleBindingFormSet(BaseInlineFormSet[Any, Any, Any]):
     """Refuses to save a user whose role needs a binding (`inline.required_role`) without one."""
 
     required_role: ClassVar[str] = ""
@@ -49,10 +49,10 @@ class RoleBindingFormSet(BaseInlineFormSet):  # type: ignore[type-arg]
             return
         kept = [form for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")]
         if not kept:
-            raise ValidationError(self.missing_message)
+            raise ValidationError(str(self.missing_message))
 
 
-class RoleBindingInline(admin.StackedInline):  # type: ignore[type-arg]
+class RoleBindingInline(admin.StackedInline[Any, Any]):
     """A service's one-to-one binding of a user to one of its records, required for `required_role`."""
 
     extra = 0
@@ -62,7 +62,7 @@ class RoleBindingInline(admin.StackedInline):  # type: ignore[type-arg]
     missing_message: ClassVar[str | Promise] = ""
 
     def get_formset(self, request: Any, obj: Any = None, **kwargs: Any) -> Any:
-        formset = super().get_formset(request, obj, **kwargs)
+        formset: Any = super().get_formset(request, obj, **kwargs)
         formset.required_role = self.required_role
         formset.missing_message = self.missing_message
         return formset

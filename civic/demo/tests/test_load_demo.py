@@ -22,8 +22,10 @@ from civic.core.models import User
 from civic.demo import county as demo
 from civic.demo.accounts import DEMO_PASSWORD
 from civic.demo.testing import FAST_HASHERS, REDUCED, REDUCED_DOG_COUNT, REDUCED_USER_COUNT, record_digest
+from civic.dogs.access import service_point_of
 from civic.dogs.models import Dog, ServicePoint
 from civic.dogs.statistics import tag_figures
+from civic.water.access import water_user_of
 from civic.water.actions.listing import public_supply_use_m3
 from civic.water.models import (
     AnnualPlan,
@@ -102,9 +104,9 @@ def test_it_records_the_farmland_target_and_what_is_done(loads):
 def test_it_binds_the_demo_accounts_to_runhua_xinglong_and_runxuan(loads):
     accounts = {user.username: user for user in User.objects.all()}
     assert sorted(accounts) == ["admin", "analyst", "bureau", "clinic", "dogoffice", "inspector", "runhua", "xinglong"]
-    assert str(accounts["runhua"].water_user) == "WJ0001 常州润华印染有限公司"
-    assert str(accounts["xinglong"].water_user) == "WJ0002 常州兴隆钢铁有限公司"
-    clinic = accounts["clinic"].service_point
+    assert str(water_user_of(accounts["runhua"])) == "WJ0001 常州润华印染有限公司"
+    assert str(water_user_of(accounts["xinglong"])) == "WJ0002 常州兴隆钢铁有限公司"
+    clinic = service_point_of(accounts["clinic"])
     assert clinic is not None
     assert (clinic.code, clinic.name) == ("SP01", "润轩宠物医院")
     assert all(user.check_password(DEMO_PASSWORD) for user in accounts.values())
