@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TypedDict, Unpack
+from typing import Any, TypedDict, Unpack
 
 from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
 
 from civic.core.models import Region, RegionLevel, Role, User
-from civic.dogs.models import ServicePoint
+from civic.dogs.models import ServicePoint, ServicePointStaff
 from civic.water.models import (
     Industry,
     Meter,
@@ -26,6 +27,7 @@ from civic.water.models import (
     WaterTariff,
     WaterUser,
     WaterUserKind,
+    WaterUserReporter,
 )
 
 PASSWORD = "civic-test-password"
@@ -70,7 +72,13 @@ def sign_in(client: Client, user: User) -> Client:
 
 
 def make_user(username: str, role: str, **fields: Unpack[UserFields]) -> User:
+    water_user = fields.pop("water_user", None)
+    service_point = fields.pop("service_point", None)
     user = User.objects.create_user(username=username, password=PASSWORD, role=role, **fields)
+    if water_user is not None:
+        WaterUserReporter.objects.create(user=user, water_user=water_user)
+    if service_point is not None:
+        ServicePointStaff.objects.create(user=user, service_point=service_point)
     return user
 
 
@@ -144,3 +152,21 @@ def make_cast() -> Cast:
         dog_office_staff=make_user("qianjing", Role.DOG_OFFICE_STAFF, first_name="静", last_name="钱"),
         newcomer=make_user("xuwei", Role.NONE, first_name="伟", last_name="徐"),
     )
+
+
+def project_url_names() -> set[str]:
+    """Every named URL of the project, with its namespace, leaving out the admin site."""
+
+    def walk(patterns: list[Any], namespace: str) -> set[str]:
+        names: set[str] = set()
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.app_name == "admin":
+                    continue
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                names |= walk(pattern.url_patterns, inner)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                names.add(namespace + pattern.name)
+        return names
+
+    return walk(get_resolver().url_patterns, "")

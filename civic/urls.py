@@ -7,6 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("civic.core.urls")),
+    path("", include("civic.county.urls")),
     path("water/", include("civic.water.urls")),
     path("dogs/", include("civic.dogs.urls")),
     path("programme/", include("civic.programme.urls")),

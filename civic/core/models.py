@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -39,24 +38,6 @@ class User(AbstractUser):
     """A person who signs in; what they may see follows from `role` and their binding."""
 
     role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.NONE)
-    water_user = models.ForeignKey(
-        "water.WaterUser",
-        verbose_name=_("water user"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="reporters",
-        help_text=_("For enterprise reporters: the one water user whose records they see."),
-    )
-    service_point = models.ForeignKey(
-        "dogs.ServicePoint",
-        verbose_name=_("service point"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="staff",
-        help_text=_("For clinic staff: the one service point whose work they see."),
-    )
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     def get_full_name(self) -> str:
@@ -83,17 +64,6 @@ class User(AbstractUser):
     @property
     def is_enterprise_reporter(self) -> bool:
         return self.role == Role.ENTERPRISE_REPORTER and not self.is_superuser
-
-    def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
-        errors: dict[str, Any] = {}
-        if self.role == Role.ENTERPRISE_REPORTER and self.water_user_id is None:
-            errors["water_user"] = _("An enterprise reporter must be bound to one water user.")
-        if self.role == Role.CLINIC_STAFF and self.service_point_id is None:
-            errors["service_point"] = _("Clinic staff must be bound to one service point.")
-        if errors:
-            raise ValidationError(errors)
 
 
 class RegionLevel(models.TextChoices):

@@ -1,29 +1,11 @@
-"""The dashboard and the county's map layers."""
+"""The county's map layers."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, JsonResponse
 
-from civic.core import dashboard as dashboard_figures
 from civic.core.models import Region, RegionLevel, Role
-from civic.core.permissions import BUREAU, no_role_page, role_required, signed_in_user
-
-SIGNED_IN_ROLES = tuple(Role.values)
-
-
-@role_required(*SIGNED_IN_ROLES)
-def dashboard(request: HttpRequest) -> HttpResponse:
-    user = signed_in_user(request)
-    if user.is_enterprise_reporter:
-        return redirect("water:my_water_user")
-    if user.has_no_role:
-        return no_role_page(request)
-    # The county administrator sees both offices' parts; each office's staff see their own.
-    context = dashboard_figures.county_figures() if user.is_bureau else {}
-    if user.is_dog_office:
-        context.update(dashboard_figures.dog_figures())
-    return render(request, "core/dashboard.html", context)
+from civic.core.permissions import BUREAU, role_required
 
 
 @role_required(*BUREAU, Role.DOG_OFFICE_STAFF, Role.NETWORK_ANALYST, Role.CLINIC_STAFF, Role.INSPECTOR)

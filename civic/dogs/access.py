@@ -15,7 +15,16 @@ from django.http import Http404
 
 from civic.core.models import Role
 from civic.core.permissions import DOG_OFFICE
-from civic.dogs.models import Dog, Licence, Owner, OwnerDiscrepancy, Refusal, RenewalReminder
+from civic.dogs.models import (
+    Dog,
+    Licence,
+    Owner,
+    OwnerDiscrepancy,
+    Refusal,
+    RenewalReminder,
+    ServicePoint,
+    ServicePointStaff,
+)
 
 REGISTER_READERS = (*DOG_OFFICE, Role.CLINIC_STAFF, Role.INSPECTOR)
 REGISTER_WRITERS = (*DOG_OFFICE, Role.CLINIC_STAFF)
@@ -26,11 +35,42 @@ def reads_whole_register(user: Any) -> bool:
     return bool(user.is_authenticated and (user.is_dog_office or user.role == Role.INSPECTOR))
 
 
+def staff_link_of(user: Any) -> ServicePointStaff | None:
+    if not getattr(user, "is_authenticated", False) or user.pk is None:
+        return None
+    try:
+        link: ServicePointStaff = user.service_point_staff
+    except ServicePointStaff.DoesNotExist:
+        return None
+    return link
+
+
+def service_point_of(user: Any) -> ServicePoint | None:
+    """The service point `user` is bound to (their `ServicePointStaff` link); None when they have none."""
+    link = staff_link_of(user)
+    return link.service_point if link else None
+
+
+def service_point_id_of(user: Any) -> int | None:
+    """The id of the service point `user` is bound to; None when they have none."""
+    link = staff_link_of(user)
+    return link.service_point_id if link else None
+
+
 def own_service_point_id(user: Any) -> int | None:
     """The service point a clinic staff member works at; None for everyone else."""
     if user.is_authenticated and user.role == Role.CLINIC_STAFF and not user.is_superuser:
-        return user.service_point_id
+        return service_point_id_of(user)
     return None
+
+
+def acting_service_point(user: Any, licence: Licence | None = None) -> ServicePoint:
+    """Where the work is recorded: a clinic's own point; for the bureau, the dog's point."""
+    point_id = own_service_point_id(user)
+    if point_id:
+        return ServicePoint.objects.get(pk=point_id)
+    assert licence is not None
+    return licence.dog.service_point
 
 
 def visible_dogs(user: Any) -> QuerySet[Dog]:

@@ -3,9 +3,25 @@
 from typing import ClassVar
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from civic.core.admin import RoleBindingFormSet, RoleBindingInline, add_user_inline
+from civic.core.models import Role
 from civic.dogs import models
+
+
+class ServicePointStaffInline(RoleBindingInline):
+    """On the user's page: the one service point a clinic staff member works at."""
+
+    model = models.ServicePointStaff
+    formset = RoleBindingFormSet
+    autocomplete_fields = ("service_point",)
+    required_role = Role.CLINIC_STAFF
+    missing_message = _("Clinic staff must be bound to one service point.")
+
+
+add_user_inline(ServicePointStaffInline)
 
 
 @admin.register(models.ServicePoint)

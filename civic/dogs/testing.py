@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.utils import timezone
 
 from civic.core.models import Region, RegionLevel, Role, User
 from civic.dogs.models import (
@@ -32,6 +35,9 @@ from civic.dogs.models import (
 )
 from civic.dogs.regulation import install_key_area_rules, install_regulation
 from civic.testing import Cast, make_user
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 # The day of the seed's newspaper page; the cast's dates are set around it.
 REFERENCE_DAY = datetime.date(2024, 3, 22)
@@ -152,3 +158,67 @@ def make_dogs_cast(cast: Cast) -> DogsCast:
         yancheng_park=PatrolPlace.objects.create(name="淹城公园", kind=PlaceKind.NO_DOG_PARK, region=cast.hutang),
         hutang_square=PatrolPlace.objects.create(name="湖塘广场", kind=PlaceKind.SQUARE, region=hutang_key_area),
     )
+
+
+TODAY = timezone.localdate()
+
+
+DAY = datetime.timedelta(days=1)
+
+
+def registration_data(dogs: DogsCast, **changes: Any) -> dict[str, Any]:
+    data = {
+        "owner_name": "刘敏",
+        "resident_id": LIU_MIN_ID,
+        "phone": "13900000003",
+        "address": "湖塘镇人民路5号",
+        "town": dogs.cast.hutang.pk,
+        "dog_name": "团团",
+        "breed": dogs.breed("柯基犬").pk,
+        "colour": "黄白",
+        "sex": "female",
+        "birth_date": "2023-06-01",
+        "shoulder_height_cm": "30",
+        "is_neutered": "on",
+        "microchip": "156000000000010",
+        "purpose": "pet",
+        "vaccine": "狂犬病灭活疫苗",
+        "batch": "2024B01",
+        "vaccinated_on": (TODAY - 7 * DAY).isoformat(),
+        "valid_until": (TODAY + 358 * DAY).isoformat(),
+    }
+    data.update(changes)
+    return data
+
+
+def fill_owner_step(page: Page, town: Region, address: str, name: str = "刘敏", resident_id: str = LIU_MIN_ID) -> None:
+    """The owner and address; there is no key area to pick: it follows from the address."""
+    page.fill("#id_owner_name", name)
+    page.fill("#id_resident_id", resident_id)
+    page.fill("#id_phone", "13900000003")
+    page.fill("#id_address", address)
+    page.select_option("#id_town", str(town.pk))
+    next_step(page, "owner")
+
+
+def fill_dog_step(page: Page, dogs: DogsCast, breed: str, microchip: str, height_cm: str) -> None:
+    page.fill("#id_dog_name", "团团")
+    page.select_option("#id_breed", str(dogs.breed(breed).pk))
+    page.fill("#id_colour", "黄白")
+    page.select_option("#id_sex", "female")
+    page.fill("#id_birth_date", "2023-06-01")
+    page.fill("#id_shoulder_height_cm", height_cm)
+    page.fill("#id_microchip", microchip)
+    next_step(page, "dog")
+
+
+def fill_immunisation_step(page: Page, valid_until: datetime.date = TODAY + 358 * DAY) -> None:
+    page.fill("#id_vaccine", "狂犬病灭活疫苗")
+    page.fill("#id_batch", "2026B01")
+    page.fill("#id_vaccinated_on", (TODAY - 7 * DAY).isoformat())
+    page.fill("#id_valid_until", valid_until.isoformat())
+    next_step(page, "immunisation")
+
+
+def next_step(page: Page, step: str) -> None:
+    page.click(f"#step-{step} button[data-go=next]")

@@ -15,6 +15,7 @@ from django.http import Http404
 from civic.core.models import Role
 from civic.core.permissions import WATER_OFFICE
 from civic.evaluation.models import BalanceTest, CarrierCertificate, ProductOutput
+from civic.water.access import water_user_id_of
 
 # Who opens the balance-test pages: the water-saving office and enterprise reporters (their own firm's).
 BALANCE_TEST_USERS = (*WATER_OFFICE, Role.ENTERPRISE_REPORTER)
@@ -23,7 +24,7 @@ BALANCE_TEST_USERS = (*WATER_OFFICE, Role.ENTERPRISE_REPORTER)
 def own_water_user_id(user: Any) -> int | None:
     """The water user an enterprise reporter reports for; None for everyone else."""
     if user.is_authenticated and user.is_enterprise_reporter:
-        return int(user.water_user_id) if user.water_user_id else None
+        return water_user_id_of(user)
     return None
 
 

@@ -9,7 +9,10 @@ wastewater reuse 21.6 %, 10 m³ per 100 m of cloth.
 from __future__ import annotations
 
 import datetime
+import io
 from typing import Any
+
+from pypdf import PdfReader
 
 from civic.core.models import User
 from civic.evaluation import actions
@@ -53,3 +56,9 @@ def make_balance_test(
         water_user=water_user, sector=CarrierSector.objects.get(code=sector_code), **{**RUNHUA_HEADER, **fields}
     )
     return actions.save_balance_test(test, units, by_user)
+
+
+def pdf_text(content: bytes) -> str:
+    """The PDF's text without spaces; pypdf reads the embedded CJK font with a NUL before each character."""
+    reader = PdfReader(io.BytesIO(content))
+    return "".join("".join(page.extract_text() for page in reader.pages).replace("\x00", "").split())

@@ -12,8 +12,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civic.core.permissions import WATER_OFFICE, role_required, signed_in_user
+from civic.core.permissions import role_required, signed_in_user
 from civic.farmland import actions, documents, forms, spreadsheets
+from civic.farmland.access import FARMLAND_USERS
 from civic.farmland.models import (
     DISTRICT_CLASS_CHOICES,
     FarmlandProject,
@@ -35,7 +36,7 @@ STATUS_COLOURS = {
 }
 
 
-@role_required(*WATER_OFFICE)
+@role_required(*FARMLAND_USERS)
 def progress(request: HttpRequest) -> HttpResponse:
     """High-standard farmland against the plan: built, remaining, by year, town and method, and the map."""
     target = actions.county_target()
@@ -86,7 +87,7 @@ def map_data() -> dict[str, Any]:
     }
 
 
-@role_required(*WATER_OFFICE)
+@role_required(*FARMLAND_USERS)
 def project_list(request: HttpRequest) -> HttpResponse:
     filters = forms.ProjectFilterForm(request.GET or None)
     projects = (
@@ -100,7 +101,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
     return render(request, "farmland/project_list.html", {"filters": filters, "page": page, "query": query.urlencode()})
 
 
-@role_required(*WATER_OFFICE)
+@role_required(*FARMLAND_USERS)
 def export_projects(request: HttpRequest) -> HttpResponse:
     """The projects under the list's filters, as an .xlsx in the layout the import reads."""
     filters = forms.ProjectFilterForm(request.GET or None)
@@ -116,7 +117,7 @@ def export_projects(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@role_required(*WATER_OFFICE)
+@role_required(*FARMLAND_USERS)
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = get_object_or_404(FarmlandProject.objects.select_related("town"), pk=pk)
     history = project.history.select_related("history_user").order_by("-history_date")[:20]
@@ -130,7 +131,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@role_required(*WATER_OFFICE)
+@role_required(*FARMLAND_USERS)
 def project_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     project = get_object_or_404(FarmlandProject, pk=pk) if pk else None
     form = forms.ProjectForm(request.POST or None, request.FILES or None, instance=project)
@@ -143,7 +144,7 @@ def project_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return render(request, "farmland/project_form.html", {"form": form, "project": project})
 
 
-@role_required(*WATER_OFFICE)
+@role_required(*FARMLAND_USERS)
 def import_projects(request: HttpRequest) -> HttpResponse:
     """Upload projects: stored whole if every row passes, else refused with a report of each bad cell."""
     form = forms.TableFileForm(request.POST or None, request.FILES or None)
@@ -178,7 +179,7 @@ def imported_message(outcome: actions.ImportOutcome) -> str:
 # --- the irrigation water efficiency coefficient ---------------------------------------------------------------
 
 
-@role_required(*WATER_OFFICE)
+@role_required(*FARMLAND_USERS)
 def coefficient(request: HttpRequest, year: int | None = None) -> HttpResponse:
     """A year's coefficient: its sample districts, classes and the county, beside the reference values and past years."""
     years = list(IrrigationYear.objects.order_by("year"))
@@ -228,7 +229,7 @@ def coefficient_chart_data(years: list[IrrigationYear]) -> dict[str, Any]:
     }
 
 
-@role_required(*WATER_OFFICE)
+@role_required(*FARMLAND_USERS)
 def year_edit(request: HttpRequest, year: int | None = None) -> HttpResponse:
     instance = get_object_or_404(IrrigationYear, year=year) if year else None
     form = forms.IrrigationYearForm(request.POST or None, instance=instance)
@@ -238,7 +239,7 @@ def year_edit(request: HttpRequest, year: int | None = None) -> HttpResponse:
     return render(request, "farmland/year_form.html", {"form": form, "year": instance})
 
 
-@role_required(*WATER_OFFICE)
+@role_required(*FARMLAND_USERS)
 def district_edit(request: HttpRequest, year: int, pk: int | None = None) -> HttpResponse:
     """A sample district with its typical fields, entered by hand."""
     irrigation_year = get_object_or_404(IrrigationYear, year=year)
@@ -258,7 +259,7 @@ def district_edit(request: HttpRequest, year: int, pk: int | None = None) -> Htt
     return render(request, "farmland/district_form.html", context)
 
 
-@role_required(*WATER_OFFICE)
+@role_required(*FARMLAND_USERS)
 def import_samples(request: HttpRequest, year: int) -> HttpResponse:
     """Upload a year's sample districts and fields: they replace the year's, or nothing changes."""
     irrigation_year = get_object_or_404(IrrigationYear, year=year)
@@ -278,7 +279,7 @@ def import_samples(request: HttpRequest, year: int) -> HttpResponse:
     return render(request, "farmland/import.html", context)
 
 
-@role_required(*WATER_OFFICE)
+@role_required(*FARMLAND_USERS)
 def export_samples(request: HttpRequest, year: int) -> HttpResponse:
     irrigation_year = get_object_or_404(IrrigationYear, year=year)
     content = spreadsheets.write_samples(irrigation_year.districts.prefetch_related("fields"))
@@ -287,7 +288,7 @@ def export_samples(request: HttpRequest, year: int) -> HttpResponse:
     return response
 
 
-@role_required(*WATER_OFFICE)
+@role_required(*FARMLAND_USERS)
 def coefficient_pdf(request: HttpRequest, year: int) -> HttpResponse:
     irrigation_year = get_object_or_404(IrrigationYear, year=year)
     result, problem = computed(irrigation_year)

@@ -15,6 +15,7 @@ from django.http import Http404
 
 from civic.core.permissions import WATER_OFFICE, user_has_role
 from civic.programme.models import Feedback, Firm, Project
+from civic.water.access import water_user_id_of
 
 
 def is_office(user: Any) -> bool:
@@ -28,8 +29,8 @@ def visible_firms(user: Any) -> QuerySet[Firm]:
         return Firm.objects.all()
     if user.is_enterprise_reporter:
         bound = Q(reporters__user=user)
-        if user.water_user_id:
-            bound |= Q(water_user_id=user.water_user_id)
+        if water_user_id := water_user_id_of(user):
+            bound |= Q(water_user_id=water_user_id)
         return Firm.objects.filter(bound).distinct()
     return Firm.objects.none()
 

@@ -1,8 +1,9 @@
-"""Which water users' records a signed-in user may see.
+"""Which water users' records a signed-in user may see, and who may ask for what.
 
 Bureau roles see every water user; an enterprise reporter sees only the one it
-is bound to; nobody else sees any. Every page and endpoint that shows a water
-user's records goes through here.
+is bound to (`water_user_of`); nobody else sees any. Plans, bills, metering
+analyses, alarms and reuse studies follow from that and from the role. Every
+page and endpoint that shows a water user's records goes through here.
 """
 
 from __future__ import annotations
@@ -12,7 +13,44 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from civic.water.models import WaterUser
+from civic.core.models import Role, User
+from civic.core.permissions import BUREAU, user_has_role
+from civic.water.models import (
+    AnnualPlan,
+    CustomerAlarm,
+    DmaNightFlowAlarm,
+    MeteringRun,
+    PlanStatus,
+    ReuseStudy,
+    SurchargeBill,
+    WaterUser,
+    WaterUserReporter,
+)
+
+# Who opens the metering pages (DMAs, night flows, alarms): the bureau and the utility's network analysts.
+METERING_ROLES = (*BUREAU, Role.NETWORK_ANALYST)
+
+
+def water_user_of(user: Any) -> WaterUser | None:
+    """The water user `user` reports for (their `WaterUserReporter` link); None when they have none."""
+    link = reporter_link_of(user)
+    return link.water_user if link else None
+
+
+def water_user_id_of(user: Any) -> int | None:
+    """The id of the water user `user` reports for; None when they have none."""
+    link = reporter_link_of(user)
+    return link.water_user_id if link else None
+
+
+def reporter_link_of(user: Any) -> WaterUserReporter | None:
+    if not getattr(user, "is_authenticated", False) or user.pk is None:
+        return None
+    try:
+        link: WaterUserReporter = user.water_user_reporter
+    except WaterUserReporter.DoesNotExist:
+        return None
+    return link
 
 
 def visible_water_users(user: Any) -> QuerySet[WaterUser]:
@@ -20,8 +58,8 @@ def visible_water_users(user: Any) -> QuerySet[WaterUser]:
         return WaterUser.objects.none()
     if user.is_bureau:
         return WaterUser.objects.all()
-    if user.is_enterprise_reporter and user.water_user_id:
-        return WaterUser.objects.filter(pk=user.water_user_id)
+    if user.is_enterprise_reporter and (water_user_id := water_user_id_of(user)):
+        return WaterUser.objects.filter(pk=water_user_id)
     return WaterUser.objects.none()
 
 
@@ -31,3 +69,46 @@ def visible_water_user_or_404(user: Any, code: str) -> WaterUser:
         return visible_water_users(user).select_related("industry", "town").get(code=code)
     except WaterUser.DoesNotExist:
         raise Http404 from None
+
+
+def visible_plans(user: User) -> QuerySet[AnnualPlan]:
+    """Plans a user may open: every plan for the bureau; a reporter's own user's issued plans; else none."""
+    plans = AnnualPlan.objects.select_related("water_user", "water_user__town", "issued_by", "proposed_by")
+    if user.is_bureau:
+        return plans
+    if user.is_enterprise_reporter and (water_user_id := water_user_id_of(user)):
+        return plans.filter(water_user_id=water_user_id, status=PlanStatus.ISSUED)
+    return plans.none()
+
+
+def visible_bills(user: Any) -> QuerySet[SurchargeBill]:
+    """Surcharge bills of the water users `user` may see: all for the bureau, its own for a reporter."""
+    return SurchargeBill.objects.filter(water_user__in=visible_water_users(user)).select_related(
+        "water_user__town", "schedule"
+    )
+
+
+def visible_metering_runs(user: Any) -> QuerySet[MeteringRun]:
+    """Metering analyses are the utility's and the bureau's: all of them for those roles, none for others."""
+    runs = MeteringRun.objects.defer("zones")
+    return runs if user_has_role(user, METERING_ROLES) else runs.none()
+
+
+def visible_customer_alarms(user: Any) -> QuerySet[CustomerAlarm]:
+    return CustomerAlarm.objects.filter(run__in=visible_metering_runs(user))
+
+
+def visible_night_flow_alarms(user: Any) -> QuerySet[DmaNightFlowAlarm]:
+    return DmaNightFlowAlarm.objects.filter(run__in=visible_metering_runs(user))
+
+
+def visible_reuse_studies(user: Any) -> QuerySet[ReuseStudy]:
+    """Studies are the bureau's planning work: only bureau staff see them."""
+    return ReuseStudy.objects.all() if user_has_role(user, BUREAU) else ReuseStudy.objects.none()
+
+
+def may_request_adjustment(user: User, plan: AnnualPlan) -> bool:
+    """A reporter asks to adjust its own water user's plan; the bureau any plan."""
+    if user.is_enterprise_reporter:
+        return water_user_id_of(user) == plan.water_user_id
+    return user.is_bureau

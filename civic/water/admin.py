@@ -1,7 +1,23 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from civic.core.admin import RoleBindingFormSet, RoleBindingInline, add_user_inline
+from civic.core.models import Role
 from civic.water import models
+
+
+class WaterUserReporterInline(RoleBindingInline):
+    """On the user's page: the one water user an enterprise reporter reports for."""
+
+    model = models.WaterUserReporter
+    formset = RoleBindingFormSet
+    autocomplete_fields = ("water_user",)
+    required_role = Role.ENTERPRISE_REPORTER
+    missing_message = _("An enterprise reporter must be bound to one water user.")
+
+
+add_user_inline(WaterUserReporterInline)
 
 
 @admin.register(models.Industry)

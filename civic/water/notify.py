@@ -24,7 +24,9 @@ from civic.water.models import AdjustmentStatus, AnnualPlan, BillStatus, PlanAdj
 
 def reporters_of(water_user_id: int) -> QuerySet[User]:
     """The accounts that report for a water user: they receive its notices."""
-    return User.objects.filter(role=Role.ENTERPRISE_REPORTER, water_user_id=water_user_id, is_active=True)
+    return User.objects.filter(
+        role=Role.ENTERPRISE_REPORTER, water_user_reporter__water_user_id=water_user_id, is_active=True
+    )
 
 
 def _cubic_metres(volume_m3: float) -> str:

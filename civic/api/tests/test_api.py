@@ -17,14 +17,14 @@ from django.urls import resolve
 
 from civic.api import actions
 from civic.api.models import ApiCall, ApiToken, PushedReadingsBatch, Scope, secret_digest
+from civic.api.testing import API_URL_NAMES
 from civic.api.tests.conftest import Caller, Tokens
 from civic.core.models import User
-from civic.core.tests.test_permission_matrix import API_URL_NAMES, project_url_names
 from civic.dogs.testing import make_dogs_cast
-from civic.testing import Cast
+from civic.testing import Cast, project_url_names
 from civic.water.actions import compute_bills
 from civic.water.models import ImportStatus, MeterReading, ReadingImportBatch
-from civic.water.tests.test_surcharges import MARCH, issue_plan, read
+from civic.water.testing import MARCH, issue_plan, read
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,8 @@
-"""The two layers keep their direction: hydro imports neither civic nor django.
+"""The layers keep their direction: hydro imports neither civic nor django; civic.core imports no service;
+the services never import each other (the water-saving service's apps build on civic.water only); no
+service imports the county's composition or the API; nothing in production imports the demo county.
 
-The contract itself lives in pyproject.toml ([tool.importlinter]); `make lint`
+The contracts themselves live in pyproject.toml ([tool.importlinter]); `make lint`
 checks it with `lint-imports`, and this test checks it with every test run.
 """
 
@@ -14,15 +16,34 @@ REPOSITORY_ROOT = Path(__file__).resolve().parents[3]
 PYPROJECT = REPOSITORY_ROOT / "pyproject.toml"
 
 
-def test_it_forbids_hydro_to_import_civic_or_django():
-    contracts = read_configuration(str(PYPROJECT))["contracts_options"]
+SERVICES = ["civic.dogs", "civic.evaluation", "civic.farmland", "civic.programme", "civic.water"]
+WATER_SAVING_SERVICE = ["civic.evaluation", "civic.farmland", "civic.programme", "civic.water"]
 
-    forbidding = [contract for contract in contracts if contract["type"] == "forbidden"]
-    assert [(c["source_modules"], sorted(c["forbidden_modules"])) for c in forbidding] == [
+
+def contracts_of_type(kind):
+    contracts = read_configuration(str(PYPROJECT))["contracts_options"]
+    return [contract for contract in contracts if contract["type"] == kind]
+
+
+def test_it_holds_exactly_the_layer_contracts():
+    forbidding = contracts_of_type("forbidden")
+    assert [(sorted(c["source_modules"]), sorted(c["forbidden_modules"])) for c in forbidding] == [
         (["hydro"], ["civic", "django"]),
-        (["civic.evaluation"], ["civic.dogs"]),
-        (["civic.notices"], ["civic.dogs", "civic.evaluation", "civic.farmland", "civic.programme", "civic.water"]),
+        (["civic.notices"], SERVICES),
+        (["civic.core"], sorted([*SERVICES, "civic.api", "civic.county", "civic.demo"])),
+        (WATER_SAVING_SERVICE, ["civic.dogs"]),
+        (["civic.dogs"], WATER_SAVING_SERVICE),
+        (SERVICES, ["civic.api", "civic.county"]),
+        (
+            sorted([*SERVICES, "civic.api", "civic.core", "civic.county", "civic.settings", "civic.urls"]),
+            ["civic.demo"],
+        ),
     ]
+
+
+def test_it_puts_water_below_the_programme_the_evaluation_and_farmland():
+    [layers] = contracts_of_type("layers")
+    assert layers["layers"] == ["civic.programme | civic.evaluation | civic.farmland", "civic.water"]
 
 
 def test_it_keeps_every_import_contract(capsys):

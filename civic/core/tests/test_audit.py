@@ -2,13 +2,13 @@
 
 from django.urls import reverse
 
-from civic.testing import PASSWORD
+from civic.testing import sign_in
 
 
 def test_it_records_who_changed_a_water_user_and_what(client, cast):
     cast.bureau_admin.is_superuser = True
     cast.bureau_admin.save()
-    client.login(username="zhouhua", password=PASSWORD)
+    sign_in(client, cast.bureau_admin)
     change_url = reverse("admin:water_wateruser_change", args=[cast.runhua.pk])
     form = client.get(change_url).context["adminform"].form
     data = {name: value for name, value in form.initial.items() if value is not None}

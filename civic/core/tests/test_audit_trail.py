@@ -11,10 +11,9 @@ from django.urls import reverse
 
 from civic.dogs import models as dog_models
 from civic.dogs.testing import make_dogs_cast
-from civic.testing import PASSWORD
+from civic.testing import PASSWORD, sign_in
 from civic.water.models import AnnualPlan, PlanningParameters, ReuseSite, ReuseStudy, SurchargeBill
-from civic.water.tests.test_plans import give_runhua_history
-from civic.water.tests.test_surcharges import MARCH, issue_plan, read
+from civic.water.testing import MARCH, give_runhua_history, issue_plan, read
 
 RULE_TABLES = [
     dog_models.Breed,
@@ -50,7 +49,7 @@ def test_a_rule_changed_in_the_admin_names_who_changed_it(client, cast):
     dogs = make_dogs_cast(cast)
     cast.bureau_admin.is_superuser = True
     cast.bureau_admin.save()
-    client.force_login(cast.bureau_admin)
+    sign_in(client, cast.bureau_admin)
     corgi = dogs.breed("柯基犬")
 
     response = client.post(reverse("admin:dogs_breed_change", args=[corgi.pk]), {"name": "柯基犬", "name_en": "Corgi"})

@@ -22,8 +22,9 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import override_settings
 
-from civic.core import backup, demo
-from civic.core.tests.test_load_demo import FAST_HASHERS, REDUCED, REDUCED_USER_COUNT, record_digest
+from civic.core import backup
+from civic.demo import county as demo
+from civic.demo.testing import FAST_HASHERS, REDUCED, REDUCED_USER_COUNT, record_digest
 from hydro.readings_store import import_file
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]

@@ -33,10 +33,10 @@ from django.utils import timezone
 from civic.core.models import User
 from civic.dogs.models import Licence, Tag, ViolationCase
 from civic.dogs.testing import DogsCast, make_dogs_cast
-from civic.testing import make_cast
+from civic.testing import make_cast, sign_in
 from civic.water.actions import compute_bills
 from civic.water.models import SurchargeBill
-from civic.water.tests.test_surcharges import MARCH, issue_plan, read
+from civic.water.testing import MARCH, issue_plan, read
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -55,7 +55,7 @@ def resident_id(sequence: int) -> str:
 
 def session_cookie(user: User) -> str:
     client = Client()
-    client.force_login(user)
+    sign_in(client, user)
     return (
         f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}; csrftoken={CSRF_SECRET}"
     )

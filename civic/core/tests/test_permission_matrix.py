@@ -20,8 +20,9 @@ from typing import Any
 import pytest
 from django.core.files.base import ContentFile
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
+from civic.api.testing import API_URL_NAMES
 from civic.core.jobs import job_folder
 from civic.core.models import Job, JobKind, JobState
 from civic.dogs.actions import decide_case, open_case, take_in_found_dog
@@ -36,7 +37,7 @@ from civic.notices.models import Notice, NoticeKind
 from civic.programme import actions
 from civic.programme.models import UpgradeAdvice
 from civic.programme.testing import make_programme_cast, project_at_verification
-from civic.testing import Cast
+from civic.testing import Cast, project_url_names
 from civic.water.actions import compute_bills
 from civic.water.models import (
     AlarmStatus,
@@ -56,7 +57,7 @@ from civic.water.models import (
     SurchargeBill,
     WaterAudit,
 )
-from civic.water.tests.test_surcharges import MARCH, issue_plan, read
+from civic.water.testing import MARCH, issue_plan, read
 
 ANONYMOUS = "anonymous"
 BUREAU_ADMIN = "bureau_admin"
@@ -95,23 +96,6 @@ DOG_REGISTER_READERS = DOG_REGISTER_WRITERS | {INSPECTOR}
 DOG_ENFORCERS = DOG_OFFICE | {INSPECTOR}
 PROGRAMME_READERS = BUREAU | {RUNHUA_REPORTER, XINGLONG_REPORTER}
 
-# The API's URLs take bearer tokens, not sessions: who may call each operation follows from the token's scopes,
-# tested operation by operation in civic/api/tests/test_api.py (which fails when an operation has no such test,
-# and shows that a signed-in session opens none of them). Its OpenAPI document and docs page are public.
-API_URL_NAMES = {
-    "api:api-root",
-    "api:openapi-json",
-    "api:openapi-view",
-    "api:push_readings",
-    "api:enterprise_water_user",
-    "api:enterprise_plans",
-    "api:enterprise_bills",
-    "api:enterprise_use",
-    "api:register_water_users",
-    "api:register_water_user",
-    "api:register_plans",
-    "api:check_tag",
-}
 # URL names outside Civic's own pages: Django's admin (guarded by is_staff), sign-in and the language switch.
 NOT_IN_MATRIX = {"login", "logout", "set_language"} | API_URL_NAMES
 
@@ -595,24 +579,6 @@ def client_for(person: str, world: World) -> Client:
     if person != ANONYMOUS:
         client.force_login(getattr(world.cast, person))
     return client
-
-
-def project_url_names() -> set[str]:
-    """Every named URL of the project, with its namespace, leaving out the admin site."""
-
-    def walk(patterns: list[Any], namespace: str) -> set[str]:
-        names: set[str] = set()
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                if pattern.app_name == "admin":
-                    continue
-                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-                names |= walk(pattern.url_patterns, inner)
-            elif isinstance(pattern, URLPattern) and pattern.name:
-                names.add(namespace + pattern.name)
-        return names
-
-    return walk(get_resolver().url_patterns, "")
 
 
 def test_every_url_of_the_project_has_a_row():

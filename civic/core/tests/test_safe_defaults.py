@@ -23,7 +23,7 @@ from django.urls import path
 from django.views.debug import ExceptionReporter
 
 from civic.core.error_reports import CivicExceptionReporterFilter
-from civic.core.tests.test_settings import REPOSITORY_ROOT, read_settings
+from civic.core.testing import REPOSITORY_ROOT, read_settings
 
 A_COUNTY_KEY = "k3#v9-wujin-county-server-key-" + "x7Qp2Lm8Rt5Zc1Nb4Vd6Hg0Js3Kf9Wy"
 

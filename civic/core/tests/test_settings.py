@@ -4,23 +4,13 @@ Each test runs civic/settings.py afresh in its own namespace, so the settings th
 rest of the suite uses stay as they were.
 """
 
-import runpy
 from pathlib import Path
 
 import pytest
 from django.contrib.staticfiles import finders
 from django.core.exceptions import ImproperlyConfigured
 
-REPOSITORY_ROOT = Path(__file__).resolve().parents[3]
-SETTINGS_FILE = REPOSITORY_ROOT / "civic" / "settings.py"
-
-
-def read_settings(monkeypatch, **environment: str) -> dict:
-    for name in ("DATABASE_URL", "DEBUG"):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in environment.items():
-        monkeypatch.setenv(name, value)
-    return runpy.run_path(str(SETTINGS_FILE), run_name="civic_settings_under_test")
+from civic.core.testing import REPOSITORY_ROOT, read_settings
 
 
 def test_it_keeps_the_default_database_in_sqlite_under_var(monkeypatch):

@@ -9,6 +9,7 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from civic.core import xlsx
+from civic.testing import sign_in
 from civic.water.models import WaterQuota
 
 HOSTILE = ['=HYPERLINK("http://example.invalid","点此")', "+86-519-8888", "-1+2", "@SUM(A1:A2)"]
@@ -34,7 +35,7 @@ def test_the_quota_export_writes_a_product_named_like_a_formula_as_text(client, 
         source_standard="@外部链接",
         effective_from=datetime.date(2020, 1, 1),
     )
-    client.force_login(cast.bureau_staff)
+    sign_in(client, cast.bureau_staff)
     response = client.get(reverse("water:export_quotas"))
     sheet: Any = load_workbook(io.BytesIO(response.content)).active
     assert [(cell.value, cell.data_type) for cell in (sheet["B2"], sheet["G2"])] == [("=1+2", "s"), ("@外部链接", "s")]

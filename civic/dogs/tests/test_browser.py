@@ -21,13 +21,13 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from civic.browser_testing import save_screenshot, sign_in
-from civic.core.demo_regions import create_regions
-from civic.core.demo_service_points import create_service_points
 from civic.core.models import Region, RegionLevel
+from civic.demo.dogs import VALID_DEMO_TAG, load_dog_demo
+from civic.demo.regions import create_regions
+from civic.demo.service_points import create_service_points
 from civic.dogs import rules
-from civic.dogs.demo import VALID_DEMO_TAG, load_dog_demo
 from civic.dogs.models import Licence, Refusal, ViolationCase
-from civic.dogs.testing import LIU_MIN_ID
+from civic.dogs.testing import fill_dog_step, fill_immunisation_step, fill_owner_step
 from civic.testing import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -40,39 +40,6 @@ def pdf_text(response) -> str:
     """The PDF's text without whitespace; pypdf reads fpdf2's Identity CMap with a NUL before each character."""
     reader = PdfReader(io.BytesIO(response.body()))
     return "".join("".join(page.extract_text() for page in reader.pages).replace("\x00", "").split())
-
-
-def next_step(page, step: str) -> None:
-    page.click(f"#step-{step} button[data-go=next]")
-
-
-def fill_owner_step(page, town, address: str, name: str = "刘敏", resident_id: str = LIU_MIN_ID) -> None:
-    """The owner and address; there is no key area to pick: it follows from the address."""
-    page.fill("#id_owner_name", name)
-    page.fill("#id_resident_id", resident_id)
-    page.fill("#id_phone", "13900000003")
-    page.fill("#id_address", address)
-    page.select_option("#id_town", str(town.pk))
-    next_step(page, "owner")
-
-
-def fill_dog_step(page, dogs, breed: str, microchip: str, height_cm: str) -> None:
-    page.fill("#id_dog_name", "团团")
-    page.select_option("#id_breed", str(dogs.breed(breed).pk))
-    page.fill("#id_colour", "黄白")
-    page.select_option("#id_sex", "female")
-    page.fill("#id_birth_date", "2023-06-01")
-    page.fill("#id_shoulder_height_cm", height_cm)
-    page.fill("#id_microchip", microchip)
-    next_step(page, "dog")
-
-
-def fill_immunisation_step(page, valid_until: datetime.date = TODAY + 358 * DAY) -> None:
-    page.fill("#id_vaccine", "狂犬病灭活疫苗")
-    page.fill("#id_batch", "2026B01")
-    page.fill("#id_vaccinated_on", (TODAY - 7 * DAY).isoformat())
-    page.fill("#id_valid_until", valid_until.isoformat())
-    next_step(page, "immunisation")
 
 
 def test_sun_li_registers_a_corgi_step_by_step_and_prints_its_tag(dogs, live_server, page, browser):

@@ -18,8 +18,7 @@ from django.utils import timezone
 
 from civic.browser_testing import save_screenshot, sign_in
 from civic.dogs.models import Licence, LicenceEventKind, Owner, RenewalReminder
-from civic.dogs.testing import CHEN_JING_ID, ZHANG_WEI_ID
-from civic.dogs.tests.test_browser import fill_dog_step, fill_immunisation_step, fill_owner_step
+from civic.dogs.testing import CHEN_JING_ID, ZHANG_WEI_ID, fill_dog_step, fill_immunisation_step, fill_owner_step
 from civic.testing import PASSWORD
 
 pytestmark = pytest.mark.browser

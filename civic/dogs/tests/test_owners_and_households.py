@@ -23,8 +23,8 @@ from civic.dogs.models import (
     OwnerDiscrepancy,
     Refusal,
 )
-from civic.dogs.testing import CHEN_JING_ID, LIU_MIN_ID, REFERENCE_DAY, ZHANG_WEI_ID
-from civic.testing import PASSWORD
+from civic.dogs.testing import CHEN_JING_ID, LIU_MIN_ID, REFERENCE_DAY, ZHANG_WEI_ID, registration_data
+from civic.testing import sign_in
 
 IMMUNISED = actions.ImmunisationDetails(
     "狂犬病灭活疫苗", "2024B01", datetime.date(2024, 3, 15), datetime.date(2025, 3, 14)
@@ -99,7 +99,7 @@ def test_a_change_of_owner_to_chen_jing_at_sun_lis_clinic_does_not_rewrite_him(d
 
 
 def test_sun_li_corrects_zhang_weis_phone_and_both_his_licences_record_it(client, dogs):
-    assert client.login(username=dogs.cast.clinic_staff.username, password=PASSWORD)
+    sign_in(client, dogs.cast.clinic_staff)
     url = reverse("dogs:correct_owner", args=[dogs.zhang_wei.pk])
     data = {
         "owner_name": "张伟",
@@ -117,7 +117,7 @@ def test_sun_li_corrects_zhang_weis_phone_and_both_his_licences_record_it(client
 
 
 def test_he_jing_may_not_correct_an_owner_of_sun_lis_point(client, dogs):
-    assert client.login(username=dogs.niutang_clinic_staff.username, password=PASSWORD)
+    sign_in(client, dogs.niutang_clinic_staff)
     url = reverse("dogs:correct_owner", args=[dogs.zhang_wei.pk])
     data = {
         "owner_name": "李四",
@@ -134,12 +134,12 @@ def test_he_jing_may_not_correct_an_owner_of_sun_lis_point(client, dogs):
 def test_the_dog_office_and_chen_jings_point_see_the_flags_and_another_point_does_not(client, dogs):
     actions.register_dog(chen_jings_application(dogs), dogs.cast.service_point, dogs.cast.clinic_staff, REFERENCE_DAY)
     url = reverse("dogs:owner_discrepancy_list")
-    client.force_login(dogs.cast.dog_office_staff)
+    sign_in(client, dogs.cast.dog_office_staff)
     assert "陈晶" in client.get(url).text
-    client.force_login(dogs.niutang_clinic_staff)
+    sign_in(client, dogs.niutang_clinic_staff)
     assert "陈晶" in client.get(url).text
     # Sun Li's point now holds a dog of Chen Jing's too, so it sees the flag; an inspector has no such page.
-    client.force_login(dogs.cast.inspector)
+    sign_in(client, dogs.cast.inspector)
     assert client.get(url).status_code == 403
 
 
@@ -189,9 +189,7 @@ def test_the_key_area_follows_from_the_register_of_places_not_a_choice(dogs):
 
 
 def test_the_registration_form_offers_no_key_area_and_refuses_a_posted_one(client, dogs):
-    from civic.dogs.tests.test_views import registration_data
-
-    assert client.login(username=dogs.cast.clinic_staff.username, password=PASSWORD)
+    sign_in(client, dogs.cast.clinic_staff)
     page = client.get(reverse("dogs:register_dog")).text
     assert 'name="key_area"' not in page
     # A general-area choice posted by hand changes nothing: 湖塘镇 is a key area, Zhang Wei's flat is full.
@@ -202,9 +200,7 @@ def test_the_registration_form_offers_no_key_area_and_refuses_a_posted_one(clien
 
 
 def test_an_address_naming_another_town_is_refused_at_the_form(client, dogs):
-    from civic.dogs.tests.test_views import registration_data
-
-    assert client.login(username=dogs.cast.clinic_staff.username, password=PASSWORD)
+    sign_in(client, dogs.cast.clinic_staff)
     data = registration_data(dogs, address="湖塘镇花园街1号", town=dogs.cast.niutang.pk)
     response = client.post(reverse("dogs:register_dog"), data)
     assert "address" in response.context["form"].errors
@@ -266,9 +262,7 @@ def test_a_resident_id_born_before_1900_or_after_today_is_not_valid():
 
 
 def test_a_full_width_resident_id_typed_at_the_counter_is_stored_in_ascii_as_the_same_person(client, dogs):
-    from civic.dogs.tests.test_views import registration_data
-
-    assert client.login(username=dogs.cast.clinic_staff.username, password=PASSWORD)
+    sign_in(client, dogs.cast.clinic_staff)
     full_width = ZHANG_WEI_ID.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
     data = registration_data(
         dogs, resident_id=full_width, owner_name="张伟", phone="13800000001", address="湖塘镇花园街1号"
@@ -299,9 +293,7 @@ def test_phones_are_mainland_mobiles_or_landlines_with_an_area_code(phone, valid
 
 
 def test_the_registration_form_names_a_bad_phone(client, dogs):
-    from civic.dogs.tests.test_views import registration_data
-
-    assert client.login(username=dogs.cast.clinic_staff.username, password=PASSWORD)
+    sign_in(client, dogs.cast.clinic_staff)
     response = client.post(reverse("dogs:register_dog"), registration_data(dogs, phone="12345"))
     assert "phone" in response.context["form"].errors
     assert not Licence.objects.filter(dog__microchip="156000000000010").exists()

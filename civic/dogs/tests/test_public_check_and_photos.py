@@ -15,8 +15,8 @@ from PIL import Image
 
 from civic.dogs import actions, photos
 from civic.dogs.models import CancellationReason, Licence, RenewalReminder
-from civic.dogs.testing import REFERENCE_DAY
-from civic.dogs.tests.test_views import registration_data, sign_in
+from civic.dogs.testing import REFERENCE_DAY, registration_data
+from civic.testing import sign_in
 
 TODAY = timezone.localdate()
 DAY = datetime.timedelta(days=1)

@@ -9,7 +9,6 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from civic.dogs import actions, rules
 from civic.dogs.models import (
@@ -25,41 +24,8 @@ from civic.dogs.models import (
     TagStatus,
     ViolationCase,
 )
-from civic.dogs.testing import CHEN_JING_ID, LIU_MIN_ID
-from civic.testing import PASSWORD
-
-TODAY = timezone.localdate()
-DAY = datetime.timedelta(days=1)
-
-
-def sign_in(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
-
-
-def registration_data(dogs, **changes):
-    data = {
-        "owner_name": "刘敏",
-        "resident_id": LIU_MIN_ID,
-        "phone": "13900000003",
-        "address": "湖塘镇人民路5号",
-        "town": dogs.cast.hutang.pk,
-        "dog_name": "团团",
-        "breed": dogs.breed("柯基犬").pk,
-        "colour": "黄白",
-        "sex": "female",
-        "birth_date": "2023-06-01",
-        "shoulder_height_cm": "30",
-        "is_neutered": "on",
-        "microchip": "156000000000010",
-        "purpose": "pet",
-        "vaccine": "狂犬病灭活疫苗",
-        "batch": "2024B01",
-        "vaccinated_on": (TODAY - 7 * DAY).isoformat(),
-        "valid_until": (TODAY + 358 * DAY).isoformat(),
-    }
-    data.update(changes)
-    return data
+from civic.dogs.testing import CHEN_JING_ID, DAY, LIU_MIN_ID, TODAY, registration_data
+from civic.testing import sign_in
 
 
 def licensed_today(dogs, microchip="156000000000011", address=None):
@@ -671,7 +637,7 @@ def test_he_jing_sees_neither_sun_lis_dogs_nor_her_refusals(client, dogs):
     ],
 )
 def test_the_bureau_edits_every_rule_table_in_the_admin(client, dogs, model):
-    client.force_login(dogs.cast.bureau_admin)
+    sign_in(client, dogs.cast.bureau_admin)
     dogs.cast.bureau_admin.is_superuser = True
     dogs.cast.bureau_admin.save()
     assert client.get(f"/admin/dogs/{model}/").status_code == 200
@@ -685,7 +651,7 @@ def test_the_admin_keeps_the_history_of_a_licence(client, dogs):
         "狂犬病灭活疫苗", "B2", datetime.date(2024, 3, 22), datetime.date(2025, 3, 21)
     )
     actions.renew_licence(dogs.wangcai_licence, dogs.cast.service_point, None, datetime.date(2024, 3, 22), immunisation)
-    client.force_login(dogs.cast.bureau_admin)
+    sign_in(client, dogs.cast.bureau_admin)
     history = client.get(f"/admin/dogs/licence/{dogs.wangcai_licence.pk}/history/")
     assert history.status_code == 200
     assert dogs.wangcai_licence.history.count() == 2  # created, then renewed

@@ -6,12 +6,12 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from civic.testing import Cast
+from civic.testing import Cast, sign_in
 
 
 def client_of(user) -> Client:
     client = Client()
-    client.force_login(user)
+    sign_in(client, user)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
 

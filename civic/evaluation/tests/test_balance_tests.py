@@ -4,24 +4,16 @@ the carrier is certified; another firm sees and changes none of it."""
 from __future__ import annotations
 
 import datetime
-import io
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
-from pypdf import PdfReader
 
 from civic.evaluation import actions
 from civic.evaluation.defaults import load_carrier_defaults
 from civic.evaluation.models import BalanceTest, BalanceTestStatus, CarrierCertificate, CarrierSector, ReviewDecision
-from civic.evaluation.testing import RUNHUA_HEADER, make_balance_test, unit_rows
-
-
-def pdf_text(content: bytes) -> str:
-    """The PDF's text without spaces; pypdf reads the embedded CJK font with a NUL before each character."""
-    reader = PdfReader(io.BytesIO(content))
-    return "".join("".join(page.extract_text() for page in reader.pages).replace("\x00", "").split())
+from civic.evaluation.testing import RUNHUA_HEADER, make_balance_test, pdf_text, unit_rows
 
 
 def form_data(cast, units) -> dict:

@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from civic.evaluation import actions, scoring
 from civic.evaluation.defaults import load_mwr_2017_profile
 from civic.evaluation.models import ScorecardEntry
-from civic.evaluation.tests.test_balance_tests import pdf_text
+from civic.evaluation.testing import pdf_text
 from civic.water.models import AnnualPlan, PlanMethod, PlanStatus, WaterAudit
 
 

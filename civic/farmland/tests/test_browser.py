@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from civic.browser_testing import save_screenshot, sign_in
 from civic.farmland.models import FarmlandProject, FarmlandTarget, IrrigationYear
-from civic.farmland.tests.test_farmland import GOOD_ROWS, workbook
+from civic.farmland.testing import GOOD_ROWS, workbook
 from civic.testing import PASSWORD
 
 pytestmark = pytest.mark.browser

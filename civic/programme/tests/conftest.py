@@ -7,7 +7,7 @@ from django.conf import settings
 from django.test import Client
 
 from civic.programme.testing import ProgrammeCast, make_programme_cast
-from civic.testing import Cast
+from civic.testing import Cast, sign_in
 
 
 @pytest.fixture
@@ -17,7 +17,7 @@ def programme(cast: Cast) -> ProgrammeCast:
 
 def client_of(user) -> Client:
     client = Client()
-    client.force_login(user)
+    sign_in(client, user)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
 

@@ -127,8 +127,8 @@ def test_a_retrofit_from_application_to_payment_and_an_outsider_refused(cast, pr
 
 @pytest.mark.slow
 def test_the_demo_county_s_chain_segments_and_feedback_charts_are_drawn(db, live_server, page):
-    from civic.core.demo import DEFAULT_SEED, load_demo_county
-    from civic.water.demo_users import minimum_user_count
+    from civic.demo.county import DEFAULT_SEED, load_demo_county
+    from civic.demo.water_users import minimum_user_count
 
     load_demo_county(DEFAULT_SEED, 1, quiet=True, user_count=minimum_user_count(1) + 10, dog_count=20)
     sign_in(page, live_server, "bureau", "demo12345")

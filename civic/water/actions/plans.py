@@ -15,6 +15,7 @@ from simple_history.utils import bulk_create_with_history
 
 from civic.core.models import User
 from civic.water import notify
+from civic.water.access import may_request_adjustment
 from civic.water.models import (
     AdjustmentStatus,
     AnnualPlan,
@@ -361,12 +362,6 @@ def issue_plan(plan: AnnualPlan, by_user: User | None) -> AnnualPlan:
     return plan
 
 
-def _may_request_adjustment(user: User, plan: AnnualPlan) -> bool:
-    if user.is_enterprise_reporter:
-        return user.water_user_id == plan.water_user_id
-    return user.is_bureau
-
-
 def request_plan_adjustment(
     plan: AnnualPlan,
     requested_by: User,
@@ -375,7 +370,7 @@ def request_plan_adjustment(
     requested_months: Mapping[int, float] | None = None,
 ) -> PlanAdjustmentRequest:
     """File a request to change an issued plan: by the user's own reporter, or by the bureau on its behalf."""
-    if not _may_request_adjustment(requested_by, plan):
+    if not may_request_adjustment(requested_by, plan):
         raise PermissionDenied
     if plan.status != PlanStatus.ISSUED:
         raise ValidationError(_("Only an issued plan can be adjusted."))

@@ -176,6 +176,32 @@ def plan_months_starting_between(first_day: datetime.date, last_day: datetime.da
     return months_in_period
 
 
+class WaterUserReporter(models.Model):
+    """An enterprise reporter's link to the one water user whose records they see and file."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="water_user_reporter",
+    )
+    water_user = models.ForeignKey(
+        WaterUser,
+        verbose_name=_("water user"),
+        on_delete=models.PROTECT,
+        related_name="reporter_links",
+        help_text=_("For enterprise reporters: the one water user whose records they see."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("enterprise reporter's water user")
+        verbose_name_plural = _("enterprise reporters' water users")
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.water_user}"
+
+
 class Meter(models.Model):
     """A water meter; a sub-meter names its parent, a replacement names the meter it replaces."""
 

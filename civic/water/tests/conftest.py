@@ -7,14 +7,14 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from civic.testing import Cast
+from civic.testing import Cast, sign_in
 from civic.water.models import ReuseStudy
 
 
 @pytest.fixture
 def engineer(cast: Cast) -> Client:
     client = Client()
-    client.force_login(cast.bureau_staff)
+    sign_in(client, cast.bureau_staff)
     # Labels are compared in English; the county's pages default to Chinese.
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client

@@ -11,6 +11,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from civic.testing import sign_in
 from civic.water.actions import (
     AlarmWorkflowError,
     alarm_precision,
@@ -23,7 +24,7 @@ from civic.water.actions import (
     save_metering_parameters,
 )
 from civic.water.models import AlarmStatus, CustomerAlarm, DmaNightFlowAlarm, MeteringParameters, MeteringRun
-from civic.water.tests.test_metering import make_run
+from civic.water.testing import make_run
 
 
 @pytest.fixture
@@ -169,7 +170,7 @@ def test_new_thresholds_are_a_new_dated_row(cast, db):
 def test_the_alarm_list_filters_by_status_dma_assignee_and_outcome(client, cast, run):
     assign_alarm(alarm_of("C-LEAK"), cast.bureau_staff, cast.bureau_admin)
     close_alarm(alarm_of("C-BURST"), "customer_use", "", cast.bureau_staff)
-    client.force_login(cast.network_analyst)
+    sign_in(client, cast.network_analyst)
     url = reverse("water:customer_alarm_list")
 
     def meters(**query):
@@ -185,7 +186,7 @@ def test_the_alarm_list_filters_by_status_dma_assignee_and_outcome(client, cast,
 
 def test_the_alarm_page_walks_the_workflow_and_shows_its_timeline(client, cast, run):
     alarm = alarm_of("C-LEAK")
-    client.force_login(cast.bureau_staff)
+    sign_in(client, cast.bureau_staff)
     step = lambda name: reverse("water:customer_alarm_step", args=[alarm.pk, name])  # noqa: E731
     assert client.post(step("assign"), {"assignee": cast.bureau_staff.pk}).status_code == 302
     assert client.post(step("contact"), {"note": "已电话联系"}).status_code == 302
@@ -198,7 +199,7 @@ def test_the_alarm_page_walks_the_workflow_and_shows_its_timeline(client, cast, 
 
 def test_a_step_with_a_bad_form_explains_the_field_and_changes_nothing(client, cast, run):
     alarm = alarm_of("C-LEAK")
-    client.force_login(cast.bureau_staff)
+    sign_in(client, cast.bureau_staff)
     response = client.post(reverse("water:customer_alarm_step", args=[alarm.pk, "close"]), {"outcome": "flood"})
     assert response.status_code == 400
     assert "flood" in str(response.context["close_form"].errors["outcome"])
@@ -210,7 +211,7 @@ def test_a_step_with_a_bad_form_explains_the_field_and_changes_nothing(client, c
 
 def test_a_night_flow_alarm_closed_as_repaired_without_a_volume_is_refused_on_the_field(client, cast, run):
     alarm = night_alarm(run, "HX")
-    client.force_login(cast.network_analyst)
+    sign_in(client, cast.network_analyst)
     url = reverse("water:night_flow_alarm_step", args=[alarm.pk, "close"])
     response = client.post(url, {"outcome": "leak_repaired"})
     assert response.status_code == 400
@@ -224,7 +225,7 @@ def test_a_night_flow_alarm_closed_as_repaired_without_a_volume_is_refused_on_th
 
 def test_a_step_on_a_closed_alarm_says_why_it_was_refused(client, cast, run):
     alarm = close_alarm(alarm_of("C-GAP"), "data_error", "", cast.bureau_staff)
-    client.force_login(cast.bureau_staff)
+    sign_in(client, cast.bureau_staff)
     response = client.post(
         reverse("water:customer_alarm_step", args=[alarm.pk, "assign"]), {"assignee": cast.bureau_staff.pk}, follow=True
     )
@@ -234,7 +235,7 @@ def test_a_step_on_a_closed_alarm_says_why_it_was_refused(client, cast, run):
 
 def test_the_precision_page_shows_the_measured_precision(client, cast, run):
     close_the_worked_example(cast, run)
-    client.force_login(cast.bureau_admin)
+    sign_in(client, cast.bureau_admin)
     response = client.get(reverse("water:alarm_precision"))
     kinds = {kind: counts for kind, _label, counts, _open in response.context["kinds"]}
     assert kinds["night_flow"].precision == 0.5
@@ -242,7 +243,7 @@ def test_the_precision_page_shows_the_measured_precision(client, cast, run):
 
 
 def test_the_thresholds_page_previews_then_saves_a_new_row(client, cast, run):
-    client.force_login(cast.bureau_admin)
+    sign_in(client, cast.bureau_admin)
     url = reverse("water:metering_thresholds")
     form = client.get(url).context["form"]
     assert form.initial["continuous_flow_hours"] == 48
@@ -266,7 +267,7 @@ def test_the_thresholds_page_previews_then_saves_a_new_row(client, cast, run):
 
 
 def test_the_thresholds_form_explains_impossible_values(client, cast, run):
-    client.force_login(cast.network_analyst)
+    sign_in(client, cast.network_analyst)
     response = client.post(
         reverse("water:metering_thresholds"),
         {
@@ -291,7 +292,7 @@ def test_the_admin_lists_alarms_and_their_history(client, cast, run):
     alarm = close_alarm(alarm_of("C-LEAK"), "confirmed_leak", "", cast.bureau_staff)
     cast.bureau_admin.is_superuser = True
     cast.bureau_admin.save()
-    client.force_login(cast.bureau_admin)
+    sign_in(client, cast.bureau_admin)
     assert client.get(reverse("admin:water_customeralarm_changelist"), {"status": "closed"}).status_code == 200
     history = client.get(reverse("admin:water_customeralarm_history", args=[alarm.pk]))
     assert "wangfang" in history.content.decode() or "王芳" in history.content.decode()
@@ -300,7 +301,7 @@ def test_the_admin_lists_alarms_and_their_history(client, cast, run):
 
 def test_a_preview_on_a_store_that_is_gone_says_so_and_saves_nothing(client, cast, run):
     MeteringRun.objects.filter(pk=run.pk).update(store="/nonexistent/readings")
-    client.force_login(cast.network_analyst)
+    sign_in(client, cast.network_analyst)
     proposal = {
         "effective_from": "2024-06-01",
         "continuous_flow_hours": 72,

@@ -9,38 +9,10 @@ import json
 import pytest
 from django.urls import reverse
 
-from civic.core.models import Region, RegionLevel
-from civic.water.actions import leakage_rate_parameters_for, record_metering_run
-from civic.water.models import CustomerAlarm, LeakageRateParameters, MeteringParameters, MeteringRun, WaterAudit
-from hydro.readings_analysis import Period, read_zones
-from hydro.readings_store import import_file
-from hydro.tests import readings_cases
-
-TWO_DAYS = Period.parse("2024-03-01..2024-03-02")
-SQUARE = {
-    "type": "Polygon",
-    "coordinates": [[[119.9, 31.7], [120.0, 31.7], [120.0, 31.8], [119.9, 31.8], [119.9, 31.7]]],
-}
-
-
-def sign_in(client, user):
-    client.force_login(user)
-
-
-def make_run(cast, directory) -> MeteringRun:
-    """Hongxing and Fenghuang as DMAs of Hutang, their two days imported into a store and analysed."""
-    for code, name in (("HX", "红星计量分区"), ("FH", "凤凰计量分区")):
-        Region.objects.create(code=code, name=name, level=RegionLevel.DMA, parent=cast.hutang, boundary=SQUARE)
-    (directory / "readings.csv").write_text(readings_cases.readings_csv())
-    (directory / "zones.csv").write_text(readings_cases.ZONES_CSV)
-    import_file(directory / "store", directory / "readings.csv")
-    zones = read_zones(directory / "zones.csv")
-    # Two days cannot hold the default persistence of a leak (72 h) or the least gap (6 h): the county sets
-    # 48 h and 3 h from 2024 on, and keeps 72 h of zeros for a stuck meter.
-    MeteringParameters.objects.create(
-        effective_from=datetime.date(2024, 1, 1), continuous_flow_hours=48, gap_hours=3, stuck_hours=72
-    )
-    return record_metering_run(str(directory / "store"), zones, TWO_DAYS, cast.network_analyst)
+from civic.testing import sign_in
+from civic.water.actions import leakage_rate_parameters_for
+from civic.water.models import CustomerAlarm, LeakageRateParameters, MeteringRun, WaterAudit
+from civic.water.testing import AUDIT_FORM, make_run
 
 
 @pytest.fixture
@@ -110,31 +82,6 @@ def test_an_alarm_page_charts_the_meter_s_use(client, cast, run):
     response = client.get(reverse("water:customer_alarm_detail", args=[alarm.pk]))
     assert response.context["chart"]["start"] == "2024-03-01T03:00:00"
     assert response.context["chart"]["end"] == "2024-03-01T05:00:00"
-
-
-AUDIT_FORM = {
-    "utility_name": "武进水务",
-    "year": 2024,
-    "system_input_m3": 10_000_000,
-    "billed_metered_m3": 8_200_000,
-    "billed_unmetered_m3": 100_000,
-    "unbilled_metered_m3": 50_000,
-    "unbilled_unmetered_m3": 150_000,
-    "unauthorised_m3": 50_000,
-    "data_handling_errors_m3": 20_000,
-    "meter_under_registration_pct": 2,
-    "mains_length_km": 500,
-    "service_connections": 20_000,
-    "private_pipe_length_km": 20,
-    "average_pressure_m": 40,
-    "retail_price_yuan_per_m3": 3,
-    "variable_production_cost_yuan_per_m3": 1,
-    "residential_household_metered_m3": 5_000_000,
-    "mains_length_dn75_km": 80,
-    "average_outlet_pressure_mpa": 0.4,
-    "maximum_frost_depth_m": 0.3,
-    "banding": "low_middle_income",
-}
 
 
 def test_the_audit_form_works_out_and_keeps_the_audit(client, cast):

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from civic.browser_testing import sign_in
 from civic.testing import PASSWORD
-from civic.water.tests.test_metering import AUDIT_FORM, make_run
+from civic.water.testing import AUDIT_FORM, make_run
 
 pytestmark = pytest.mark.browser
 

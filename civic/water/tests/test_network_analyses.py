@@ -17,9 +17,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from civic.demo.network import load_network_demo
 from civic.testing import Cast
 from civic.water import actions
-from civic.water.demo_network import load_network_demo
 from civic.water.models import (
     AlarmStatus,
     NetworkAnalysis,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from civic.demo.network import load_network_demo
 from civic.testing import PASSWORD
-from civic.water.demo_network import load_network_demo
 
 
 def sign_in(client, user) -> None:

@@ -15,7 +15,7 @@ from civic.testing import PASSWORD
 from civic.water import actions
 from civic.water.actions import compute_bills
 from civic.water.models import Meter, MeterReading, PlanMethod, PlanStatus, SurchargeBill
-from civic.water.tests.test_surcharges import MARCH, issue_plan, read
+from civic.water.testing import MARCH, issue_plan, read
 
 pytestmark = pytest.mark.browser
 

@@ -19,10 +19,11 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from civic.core.identifiers import credit_code_check_character, validate_unified_social_credit_code
+from civic.demo.water import settle_demo_bills
+from civic.testing import sign_in
 from civic.water import actions, notices
 from civic.water.actions import bills as bill_actions
 from civic.water.actions import compute_bills
-from civic.water.demo import settle_demo_bills
 from civic.water.models import (
     AnnualPlan,
     BillStatus,
@@ -34,8 +35,7 @@ from civic.water.models import (
     SurchargeBill,
     WaterUser,
 )
-from civic.water.tests.test_plans import give_runhua_history
-from civic.water.tests.test_surcharges import MARCH, issue_plan, read
+from civic.water.testing import MARCH, give_runhua_history, issue_plan, read
 
 
 @pytest.fixture
@@ -57,7 +57,7 @@ def draft_for_2025(cast):
 
 def test_li_qiang_sees_no_draft_plan_on_runhuas_page(client, cast):
     draft_for_2025(cast)
-    client.force_login(cast.runhua_reporter)
+    sign_in(client, cast.runhua_reporter)
     page = client.get(reverse("water:water_user_detail", args=["WJ0001"]), {"year": 2025})
     assert page.context["plan"] is None
     assert 2025 not in page.context["years"]
@@ -71,7 +71,7 @@ def test_wang_fang_who_proposed_a_plan_cannot_issue_it(client, cast):
     plan = draft_for_2025(cast)
     with pytest.raises(ValidationError):
         actions.issue_plan(plan, cast.bureau_staff)
-    client.force_login(cast.bureau_staff)
+    sign_in(client, cast.bureau_staff)
     page = client.get(reverse("water:issue_plan", args=[plan.pk]))
     assert 'id="four-eyes-notice"' in page.content.decode()
     client.post(reverse("water:issue_plan", args=[plan.pk]), {"confirm": "on"})
@@ -81,7 +81,7 @@ def test_wang_fang_who_proposed_a_plan_cannot_issue_it(client, cast):
 
 def test_zhou_hua_issues_it_only_after_confirming(client, cast):
     plan = draft_for_2025(cast)
-    client.force_login(cast.bureau_admin)
+    sign_in(client, cast.bureau_admin)
     unconfirmed = client.post(reverse("water:issue_plan", args=[plan.pk]), {})
     assert "confirm" in unconfirmed.context["form"].errors
     plan.refresh_from_db()
@@ -129,7 +129,7 @@ NEW_USER = {
 
 
 def test_the_office_adds_a_water_user_and_finds_it_by_its_credit_code(client, cast):
-    client.force_login(cast.bureau_staff)
+    sign_in(client, cast.bureau_staff)
     form = {**NEW_USER, "town": cast.hutang.pk}
     mistyped = client.post(reverse("water:water_user_new"), {**form, "social_credit_code": "91350100M000100Y44"})
     assert "social_credit_code" in mistyped.context["form"].errors
@@ -144,7 +144,7 @@ def test_the_office_adds_a_water_user_and_finds_it_by_its_credit_code(client, ca
 
 
 def test_the_office_edits_a_user_but_not_its_number(client, cast):
-    client.force_login(cast.bureau_staff)
+    sign_in(client, cast.bureau_staff)
     form = {**NEW_USER, "code": "CHANGED", "name": "常州润华印染股份有限公司", "town": cast.hutang.pk}
     client.post(reverse("water:water_user_edit", args=["WJ0001"]), form)
     cast.runhua.refresh_from_db()
@@ -166,7 +166,7 @@ def replace_runhuas_meter(client, cast, **changes):
         "new_index_capacity_m3": "1000000",
         **changes,
     }
-    client.force_login(cast.bureau_staff)
+    sign_in(client, cast.bureau_staff)
     return client.post(reverse("water:meter_replace", args=["M-RH-01"]), form)
 
 
@@ -198,7 +198,7 @@ def test_a_replacement_refuses_a_final_index_below_the_last(client, cast):
 
 
 def test_closing_an_account_reads_each_fitted_meter_a_last_time(client, cast):
-    client.force_login(cast.bureau_staff)
+    sign_in(client, cast.bureau_staff)
     url = reverse("water:water_user_close", args=["WJ0002"])
     missing = client.post(url, {"closed_on": "2024-06-30", "reason": "迁出本区"})
     assert f"final_index_{cast.xinglong_meter.pk}" in missing.context["form"].errors
@@ -214,7 +214,7 @@ def test_closing_an_account_reads_each_fitted_meter_a_last_time(client, cast):
 
 
 def test_the_register_export_follows_the_filters_on_screen(client, cast):
-    client.force_login(cast.bureau_staff)
+    sign_in(client, cast.bureau_staff)
     response = client.get(reverse("water:register_xlsx"), {"town": cast.niutang.pk})
     rows = list(openpyxl.load_workbook(io.BytesIO(response.content))["用水户名录"].iter_rows(values_only=True))
     assert rows[0][:3] == ("用户编号", "用户名称", "统一社会信用代码")
@@ -225,7 +225,7 @@ def test_the_register_export_follows_the_filters_on_screen(client, cast):
 
 def test_the_office_corrects_a_meter_but_not_the_serial_its_readings_name(client, cast):
     MeterReading.objects.create(meter=cast.xinglong_meter, reading_date=datetime.date(2024, 1, 31), volume_m3=10)
-    client.force_login(cast.bureau_staff)
+    sign_in(client, cast.bureau_staff)
     form = {"serial": "M-XL-99", "size_mm": "100", "source": "surface", "installed_on": "2018-01-01"}
     form |= {"initial_index_m3": "50", "index_capacity_m3": "100000"}
     client.post(reverse("water:meter_edit", args=["M-XL-01"]), form)
@@ -241,7 +241,7 @@ def test_the_office_corrects_a_meter_but_not_the_serial_its_readings_name(client
 def test_reporters_keep_out_of_the_register_upkeep_and_the_bills_steps(client, march):
     compute_bills(*MARCH)
     plan = draft_for_2025(march)
-    client.force_login(march.runhua_reporter)
+    sign_in(client, march.runhua_reporter)
     for url in (
         reverse("water:water_user_new"),
         reverse("water:water_user_edit", args=["WJ0001"]),
@@ -269,7 +269,7 @@ def runhuas_bill():
 def test_a_bill_is_delivered_then_paid_with_its_dates(client, march):
     compute_bills(*MARCH)
     issued_on = timezone.localdate(runhuas_bill().created_at)
-    client.force_login(march.bureau_staff)
+    sign_in(client, march.bureau_staff)
     step = reverse("water:bill_step", args=["JS202403-0001"])
     client.post(step, {"step": "deliver", "day": issued_on.isoformat()})
     client.post(step, {"step": "pay", "day": issued_on.isoformat(), "reference": "FS-2024-0311"})
@@ -317,11 +317,11 @@ def test_the_overdue_list_shows_unpaid_bills_past_the_fifteen_days(client, march
     bill_actions.record_payment(
         SurchargeBill.objects.get(number="JS202403-0002"), timezone.localdate(), "FS-1", march.bureau_staff
     )
-    client.force_login(march.bureau_staff)
+    sign_in(client, march.bureau_staff)
     page = client.get(reverse("water:overdue_bill_list"))
     assert [row["bill"].number for row in page.context["rows"]] == ["JS202403-0001"]
     assert page.context["rows"][0]["days_late"] == 5
-    client.force_login(march.runhua_reporter)
+    sign_in(client, march.runhua_reporter)
     assert client.get(reverse("water:overdue_bill_list")).status_code == 403
 
 
@@ -334,7 +334,7 @@ def pdf_text(content: bytes) -> list[str]:
 
 
 def notice_pages(client, user, number):
-    client.force_login(user)
+    sign_in(client, user)
     response = client.get(reverse("water:bill_notice_pdf", args=[number]))
     return b"".join(response.streaming_content)
 
@@ -375,7 +375,7 @@ def test_an_issued_plan_prints_its_plan_notice(client, cast):
     plan = issue_plan(cast.runhua, 1000)
     plan.issued_at = timezone.make_aware(datetime.datetime(2024, 1, 5, 9, 0))
     plan.save()
-    client.force_login(cast.runhua_reporter)
+    sign_in(client, cast.runhua_reporter)
     response = client.get(reverse("water:plan_notice_pdf", args=[plan.pk]))
     assert response["Content-Disposition"] == 'inline; filename="JH2024-WJ0001.pdf"'
     text = "".join("".join(pdf_text(b"".join(response.streaming_content))).split())
@@ -384,7 +384,7 @@ def test_an_issued_plan_prints_its_plan_notice(client, cast):
     assert "2024年1月5日" in text and "（盖章）" in text
     draft = issue_plan(cast.runhua, 1000, year=2025, status=PlanStatus.DRAFT)
     assert client.get(reverse("water:plan_notice_pdf", args=[draft.pk])).status_code == 404
-    client.force_login(cast.xinglong_reporter)
+    sign_in(client, cast.xinglong_reporter)
     assert client.get(reverse("water:plan_notice_pdf", args=[plan.pk])).status_code == 404
 
 
@@ -394,7 +394,7 @@ def test_an_issued_plan_prints_its_plan_notice(client, cast):
 def test_the_dashboard_shows_this_years_issued_plans_not_the_latest_years(client, cast):
     this_year = timezone.localdate().year
     issue_plan(cast.runhua, 1000, year=this_year - 1)
-    client.force_login(cast.bureau_staff)
+    sign_in(client, cast.bureau_staff)
     page = client.get(reverse("dashboard"))
     assert (page.context["plan_year"], page.context["planned_total_m3"]) == (this_year, None)
     issue_plan(cast.xinglong, 2000, year=this_year)
@@ -407,7 +407,7 @@ def test_the_english_plan_page_says_issued_once(client, cast):
     plan = issue_plan(cast.runhua, 1000)
     plan.issued_at = timezone.now()
     plan.save()
-    client.force_login(cast.bureau_staff)
+    sign_in(client, cast.bureau_staff)
     html = client.get(reverse("water:plan_detail", args=[plan.pk]), headers={"accept-language": "en"}).content.decode()
     words = re.sub(r"<[^>]+>", " ", html)
     assert "Issued" in words
@@ -439,7 +439,7 @@ def test_chinese_pages_bracket_chinese_words_with_chinese_brackets(client, march
     plan.method = PlanMethod.DESIGN
     plan.save()
     compute_bills(*MARCH)
-    client.force_login(march.bureau_staff)
+    sign_in(client, march.bureau_staff)
     plan_words = chinese_words(client, reverse("water:plan_detail", args=[plan.pk]))
     bill_words = chinese_words(client, reverse("water:bill_detail", args=["JS202403-0001"]))
     assert "（取自登记信息）" in plan_words
@@ -465,6 +465,6 @@ def test_the_demo_leaves_the_latest_periods_odd_numbered_bills_overdue(client, m
     assert timezone.localdate(runhua.created_at) == datetime.date(2024, 4, 5)
     assert (runhua.status, runhua.delivered_on, runhua.paid_on) == ("delivered", datetime.date(2024, 4, 8), None)
     assert (xinglong.status, xinglong.paid_on) == ("paid", datetime.date(2024, 4, 17))
-    client.force_login(march.bureau_staff)
+    sign_in(client, march.bureau_staff)
     overdue = client.get(reverse("water:overdue_bill_list")).context["rows"]
     assert [row["deadline"] for row in overdue] == [datetime.date(2024, 4, 20)]

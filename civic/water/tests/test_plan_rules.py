@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
+from civic.testing import sign_in
 from civic.water import actions
 from civic.water.models import (
     Meter,
@@ -69,7 +70,7 @@ def test_the_months_follow_the_latest_complete_year_not_a_flat_line(cast, runhua
 def test_the_plan_page_says_which_years_were_used_and_left_out(client, cast, runhua_with_history):
     read(cast.runhua_meter, datetime.date(2024, 1, 28), 10_000)
     plan = actions.propose_plan(runhua_with_history, 2025, PlanMethod.HISTORY, today=datetime.date(2024, 2, 10))
-    client.force_login(cast.bureau_staff)
+    sign_in(client, cast.bureau_staff)
     page = client.get(reverse("water:plan_detail", args=[plan.pk]), headers={"accept-language": "en"})
     text = page.content.decode()
     assert "Left out as incomplete years of use" in text and ": 2024." in text

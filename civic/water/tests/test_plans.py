@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
+from civic.testing import sign_in
 from civic.water import actions
 from civic.water.models import (
     AdjustmentStatus,
@@ -24,26 +25,12 @@ from civic.water.models import (
     WaterUser,
     WaterUserKind,
 )
-
-# Runhua's metered use: 100,000 m³ in 2021, 110,000 in 2022, 121,000 in 2023,
-# the last year month by month: 10,000 m³ in January to November, 11,000 in December.
-RUNHUA_2023_MONTHS = {**dict.fromkeys(range(1, 12), 10_000.0), 12: 11_000.0}
+from civic.water.testing import give_runhua_history
 
 # Its 2024 plan: ū = 110,333.33, ḡ = 0.10, k = 1.0 → 121,366.67, issued as 121,367 m³.
 # Split on 2023's shape: 121,367 × 10,000 / 121,000 = 10,030.33 (Jan–Nov), × 11,000 / 121,000 = 11,033.36 (Dec);
 # the whole parts make 121,363, the 4 m³ left go to December (.36) then January–March (.33).
 RUNHUA_2024_MONTHS = {**dict.fromkeys(range(1, 4), 10_031.0), **dict.fromkeys(range(4, 12), 10_030.0), 12: 11_034.0}
-
-
-def give_runhua_history(cast):
-    MeterReading.objects.create(meter=cast.runhua_meter, reading_date=datetime.date(2021, 12, 31), volume_m3=100_000)
-    MeterReading.objects.create(meter=cast.runhua_meter, reading_date=datetime.date(2022, 12, 31), volume_m3=110_000)
-    for month, volume in RUNHUA_2023_MONTHS.items():
-        MeterReading.objects.create(
-            meter=cast.runhua_meter, reading_date=datetime.date(2023, month, 28), volume_m3=volume
-        )
-    # sub-meter readings split the top meter's use and must not count again
-    MeterReading.objects.create(meter=cast.runhua_sub_meter, reading_date=datetime.date(2023, 6, 28), volume_m3=4_000)
 
 
 def months_of(plan):
@@ -242,7 +229,7 @@ def test_it_lists_plans_with_search_and_pending_adjustments(client, cast):
     plan = issued_runhua_plan(cast)
     actions.propose_plan(cast.xinglong, 2024, PlanMethod.DESIGN, design_use_m3=36_000)
     actions.request_plan_adjustment(plan, cast.runhua_reporter, 130_000, "New line.")
-    client.force_login(cast.bureau_staff)
+    sign_in(client, cast.bureau_staff)
     everything = client.get(reverse("water:plan_list"))
     assert list(everything.context["page"]) == [plan, AnnualPlan.objects.get(water_user=cast.xinglong)]
     assert everything.context["pending_adjustment_count"] == 1
@@ -260,7 +247,7 @@ def test_it_lists_plans_with_search_and_pending_adjustments(client, cast):
 def test_it_shows_the_plan_and_how_it_was_worked_out(client, cast):
     plan = issued_runhua_plan(cast)
     MeterReading.objects.create(meter=cast.runhua_meter, reading_date=datetime.date(2024, 1, 28), volume_m3=9_500)
-    client.force_login(cast.runhua_reporter)
+    sign_in(client, cast.runhua_reporter)
     page = client.get(reverse("water:plan_detail", args=[plan.pk]))
     assert page.status_code == 200
     html = page.content.decode()
@@ -277,20 +264,20 @@ def test_it_shows_the_plan_and_how_it_was_worked_out(client, cast):
 def test_it_hides_other_enterprises_plans_and_drafts_from_a_reporter(client, cast):
     plan = issued_runhua_plan(cast)
     draft = actions.propose_plan(cast.runhua, 2025, PlanMethod.DESIGN, design_use_m3=10_000)
-    client.force_login(cast.xinglong_reporter)
+    sign_in(client, cast.xinglong_reporter)
     assert client.get(reverse("water:plan_detail", args=[plan.pk])).status_code == 404
     adjust_url = reverse("water:request_plan_adjustment", args=[plan.pk])
     assert client.get(adjust_url).status_code == 404
     assert client.post(adjust_url, {"requested_volume_m3": 1, "reason": "x"}).status_code == 404
     assert not PlanAdjustmentRequest.objects.exists()
-    client.force_login(cast.runhua_reporter)
+    sign_in(client, cast.runhua_reporter)
     assert client.get(reverse("water:plan_detail", args=[draft.pk])).status_code == 404
 
 
 def test_it_keeps_the_bureaus_buttons_from_a_reporter(client, cast):
     plan = issued_runhua_plan(cast)
     request = actions.request_plan_adjustment(plan, cast.runhua_reporter, 130_000, "New line.")
-    client.force_login(cast.runhua_reporter)
+    sign_in(client, cast.runhua_reporter)
     assert client.get(reverse("water:plan_list")).status_code == 403
     assert client.post(reverse("water:plan_detail", args=[plan.pk]), {"action": "issue"}).status_code == 403
     decide_url = reverse("water:decide_plan_adjustment", args=[request.pk])
@@ -301,7 +288,7 @@ def test_it_keeps_the_bureaus_buttons_from_a_reporter(client, cast):
 
 def test_it_files_a_reporters_adjustment_request_from_the_page(client, cast):
     plan = issued_runhua_plan(cast)
-    client.force_login(cast.runhua_reporter)
+    sign_in(client, cast.runhua_reporter)
     response = client.post(
         reverse("water:request_plan_adjustment", args=[plan.pk]),
         {"requested_volume_m3": "130000", "reason": "New dyeing line."},
@@ -317,7 +304,7 @@ def test_it_files_a_reporters_adjustment_request_from_the_page(client, cast):
 
 def test_it_asks_for_all_twelve_months_or_none(client, cast):
     plan = issued_runhua_plan(cast)
-    client.force_login(cast.runhua_reporter)
+    sign_in(client, cast.runhua_reporter)
     response = client.post(
         reverse("water:request_plan_adjustment", args=[plan.pk]),
         {"requested_volume_m3": "130000", "reason": "New line.", "month_1": "20000"},
@@ -332,7 +319,7 @@ def test_it_asks_for_all_twelve_months_or_none(client, cast):
 def test_it_decides_an_adjustment_from_the_page(client, cast):
     plan = issued_runhua_plan(cast)
     request = actions.request_plan_adjustment(plan, cast.runhua_reporter, 130_000, "New line.")
-    client.force_login(cast.bureau_staff)
+    sign_in(client, cast.bureau_staff)
     decide_url = reverse("water:decide_plan_adjustment", args=[request.pk])
     unexplained = client.post(decide_url, {"decision": "reject", "note": ""})
     assert "note" in unexplained.context["form"].errors
@@ -343,7 +330,7 @@ def test_it_decides_an_adjustment_from_the_page(client, cast):
 
 def test_it_proposes_and_issues_from_the_bureaus_pages(client, cast):
     quota = dyeing_quota()
-    client.force_login(cast.bureau_staff)
+    sign_in(client, cast.bureau_staff)
     form = {"water_user_code": "WJ0001", "year": "2024", "method": "quota", "quota_level": "general"}
     missing_output = client.post(reverse("water:plan_list"), {**form, "quota": quota.pk})
     assert "planned_output" in missing_output.context["propose_form"].errors
@@ -352,7 +339,7 @@ def test_it_proposes_and_issues_from_the_bureaus_pages(client, cast):
     plan = AnnualPlan.objects.get()
     assert response.url == reverse("water:plan_detail", args=[plan.pk])
     assert plan.annual_volume_m3 == 45_000
-    client.force_login(cast.bureau_admin)  # the second pair of eyes issues it
+    sign_in(client, cast.bureau_admin)  # the second pair of eyes issues it
     client.post(reverse("water:issue_plan", args=[plan.pk]), {"confirm": "on"})
     plan.refresh_from_db()
     assert (plan.status, plan.issued_by) == (PlanStatus.ISSUED, cast.bureau_admin)

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
-from civic.testing import PASSWORD
+from civic.testing import sign_in
 from civic.water import actions, quotas
 from civic.water.models import WaterQuota
 
@@ -52,11 +52,6 @@ def workbook_bytes(rows, headings=HEADINGS):
 
 def upload(content, name="定额.xlsx"):
     return SimpleUploadedFile(name, content, content_type=quotas.XLSX_CONTENT_TYPE)
-
-
-def sign_in(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
 
 
 def stored_quotas():

@@ -1,6 +1,6 @@
 """Wang Fang, bureau staff, enters a stream on Runhua's reuse page, solves the demo study and reads its Sankey.
 
-The study is the demo's five firms (civic/water/demo_reuse.py); figures are checked in test_reuse_pages.py.
+The study is the demo's five firms (civic/demo/water_reuse.py); figures are checked in test_reuse_pages.py.
 """
 
 import pytest
@@ -9,8 +9,8 @@ from django.urls import reverse
 from civic.browser_testing import save_screenshot, sign_in
 from civic.core.models import Job, JobKind, JobState
 from civic.core.tests.worker_processes import running_workers
+from civic.demo.water_reuse import load_reuse_demo
 from civic.testing import PASSWORD
-from civic.water.demo_reuse import load_reuse_demo
 from civic.water.models import ReuseStudy
 
 pytestmark = pytest.mark.browser

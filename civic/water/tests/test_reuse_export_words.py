@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from civic.testing import Cast
+from civic.testing import Cast, sign_in
 from civic.water.models import ReuseStudy
 
 
@@ -25,7 +25,7 @@ def test_the_workbook_names_statuses_and_sources_in_the_readers_language(
     assert "Tap water" in english
     assert {"Yes", "No"} & set(english)
     chinese_client = Client()
-    chinese_client.force_login(cast.bureau_staff)
+    sign_in(chinese_client, cast.bureau_staff)
     chinese_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
     chinese = workbook_cells(chinese_client, study)
     assert "最优解" in chinese and "自来水" in chinese

@@ -98,7 +98,7 @@ def test_the_sankey_shows_the_chosen_scenario(study: ReuseStudy, engineer: Clien
 
 def test_the_demo_study_of_five_firms_saves_water_between_them(cast: Cast):
     # The demo's streams, on the test cast's register (Runhua and Xinglong are its first two enterprises).
-    from civic.water.demo_reuse import load_reuse_demo
+    from civic.demo.water_reuse import load_reuse_demo
 
     study = load_reuse_demo(cast.bureau_staff)
     scenarios = {scenario["key"]: scenario for scenario in study.results["scenarios"]}

@@ -17,6 +17,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from pypdf import PdfReader
 
+from civic.testing import sign_in
 from civic.water.actions import UnreadMeters, compute_bills
 from civic.water.models import (
     AnnualPlan,
@@ -133,7 +134,7 @@ def test_the_notice_says_which_mode_and_which_document_applied(client, thirteen_
     draft_schedule_from_2024()
     compute_bills(*MARCH)
     number = SurchargeBill.objects.get(water_user=cast.runhua).number
-    client.force_login(cast.runhua_reporter)
+    sign_in(client, cast.runhua_reporter)
     response = client.get(reverse("water:bill_notice_pdf", args=[number]))
     reader = PdfReader(io.BytesIO(b"".join(response.streaming_content)))
     # pypdf puts a NUL before each character of fpdf2's embedded font; dropped here with the whitespace.
@@ -193,7 +194,7 @@ def test_the_command_names_the_users_with_unread_meters(two_meters_one_unread):
 
 
 def test_the_page_names_the_users_with_unread_meters(client, cast, two_meters_one_unread):
-    client.force_login(cast.bureau_staff)
+    sign_in(client, cast.bureau_staff)
     response = client.post(
         reverse("water:surcharge_summary"), {"period": "2024-03"}, follow=True, headers={"accept-language": "zh-hans"}
     )
@@ -204,7 +205,7 @@ def test_the_page_names_the_users_with_unread_meters(client, cast, two_meters_on
 
 def test_the_period_s_summary_lists_the_users_still_waiting_for_a_reading(client, cast, two_meters_one_unread):
     compute_bills(*MARCH)
-    client.force_login(cast.bureau_staff)
+    sign_in(client, cast.bureau_staff)
     page = client.get(reverse("water:surcharge_summary"), {"period": "2024-03"}, headers={"accept-language": "en"})
     section = page.content.decode().split('id="surcharge-unread"')[1].split("</section>")[0]
     assert "<li>WJ0003 常州天宁纺织有限公司 (M-WJ0003-2)</li>" in section

@@ -17,15 +17,12 @@ from django.urls import reverse
 from django.utils import translation
 from pypdf import PdfReader
 
+from civic.testing import sign_in
 from civic.water.actions import compute_bills
 from civic.water.models import (
-    AnnualPlan,
     BillingPeriod,
     BillStatus,
     Meter,
-    MeterReading,
-    MonthlyPlan,
-    PlanMethod,
     PlanStatus,
     SurchargeBill,
     SurchargeMode,
@@ -35,20 +32,7 @@ from civic.water.models import (
     WaterUserKind,
 )
 from civic.water.notices import amount_in_chinese_capitals
-
-MARCH = (datetime.date(2024, 3, 1), datetime.date(2024, 3, 31))
-
-
-def issue_plan(water_user, monthly_m3, year=2024, status=PlanStatus.ISSUED):
-    plan = AnnualPlan.objects.create(
-        water_user=water_user, year=year, method=PlanMethod.HISTORY, annual_volume_m3=12 * monthly_m3, status=status
-    )
-    MonthlyPlan.objects.bulk_create(MonthlyPlan(plan=plan, month=month, volume_m3=monthly_m3) for month in range(1, 13))
-    return plan
-
-
-def read(meter, day, volume_m3):
-    MeterReading.objects.create(meter=meter, reading_date=day, volume_m3=volume_m3)
+from civic.water.testing import MARCH, issue_plan, read
 
 
 @pytest.fixture
@@ -174,7 +158,7 @@ def test_it_writes_amounts_in_chinese_capital_numerals(amount, words):
 
 def test_it_prints_the_notice_in_chinese_with_searchable_text(client, march):
     compute_bills(*MARCH)
-    client.force_login(march.runhua_reporter)
+    sign_in(client, march.runhua_reporter)
     response = client.get(reverse("water:bill_notice_pdf", args=["JS202403-0001"]))
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == 'inline; filename="JS202403-0001.pdf"'
@@ -192,7 +176,7 @@ def test_it_prints_the_notice_in_chinese_with_searchable_text(client, march):
 
 def test_it_sums_the_period_in_the_excel_summary(client, march):
     compute_bills(*MARCH)
-    client.force_login(march.bureau_staff)
+    sign_in(client, march.bureau_staff)
     response = client.get(reverse("water:surcharge_summary_xlsx"), {"period": "2024-03"})
     sheet = openpyxl.load_workbook(io.BytesIO(response.content))["2024-03"]
     rows = list(sheet.iter_rows(values_only=True))
@@ -205,7 +189,7 @@ def test_it_sums_the_period_in_the_excel_summary(client, march):
 
 
 def test_it_refuses_a_bad_period_for_the_excel_summary(client, march):
-    client.force_login(march.bureau_staff)
+    sign_in(client, march.bureau_staff)
     response = client.get(reverse("water:surcharge_summary_xlsx"), {"period": "2024-13"})
     assert response.status_code == 400
     assert "2024-13" in response.content.decode()
@@ -213,7 +197,7 @@ def test_it_refuses_a_bad_period_for_the_excel_summary(client, march):
 
 def test_it_shows_the_latest_period_with_search_and_town_filter(client, march):
     compute_bills(*MARCH)
-    client.force_login(march.bureau_staff)
+    sign_in(client, march.bureau_staff)
     page = client.get(reverse("water:surcharge_summary")).content.decode()
     assert "JS202403-0001" in page and "JS202403-0002" in page
     assert "9,600.00" in page
@@ -224,7 +208,7 @@ def test_it_shows_the_latest_period_with_search_and_town_filter(client, march):
 
 
 def test_it_computes_bills_from_the_page_and_explains_a_bad_period(client, march):
-    client.force_login(march.bureau_staff)
+    sign_in(client, march.bureau_staff)
     english = {"accept-language": "en"}
     response = client.post(reverse("water:surcharge_summary"), {"period": "2024-03"}, follow=True, headers=english)
     assert SurchargeBill.objects.count() == 2
@@ -236,7 +220,7 @@ def test_it_computes_bills_from_the_page_and_explains_a_bad_period(client, march
 
 def test_it_shows_li_qiang_his_bill_and_hides_xinglongs(client, march):
     compute_bills(*MARCH)
-    client.force_login(march.runhua_reporter)
+    sign_in(client, march.runhua_reporter)
     own = client.get(reverse("water:bill_detail", args=["JS202403-0001"]))
     assert own.status_code == 200
     assert 'id="bill-pdf-link"' in own.content.decode()
@@ -248,6 +232,6 @@ def test_it_shows_li_qiang_his_bill_and_hides_xinglongs(client, march):
 
 def test_it_refuses_clinic_staff(client, march):
     compute_bills(*MARCH)
-    client.force_login(march.clinic_staff)
+    sign_in(client, march.clinic_staff)
     assert client.get(reverse("water:bill_detail", args=["JS202403-0001"])).status_code == 403
     assert client.get(reverse("water:bill_notice_pdf", args=["JS202403-0001"])).status_code == 403

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 from openpyxl.utils.exceptions import IllegalCharacterError
 
+from civic.testing import sign_in
 from civic.water import actions, quotas, readings_files, readings_reasons
 from civic.water.models import MeterReading, ReadingImportBatch, StagedReading, WaterQuota
 
@@ -80,7 +81,7 @@ def test_a_small_workbook_declaring_the_largest_sheet_is_imported_in_little_memo
 )
 def test_a_hostile_workbook_is_rejected_with_a_clear_report_not_a_500(cast, client, sheet_xml, code):
     content = readings_workbook([["M-RH-01", "2024-01-31", 1200, None, None]], sheet_xml)
-    client.force_login(cast.bureau_staff)
+    sign_in(client, cast.bureau_staff)
     response = client.post(
         reverse("water:import_readings"),
         {"file": SimpleUploadedFile("hostile.xlsx", content)},
@@ -144,7 +145,7 @@ def test_a_quota_workbook_with_entities_is_refused_on_the_form_not_with_a_500(cl
         for item in source.infolist():
             data = source.read(item)
             target.writestr(item.filename, ENTITIES + data if item.filename == "xl/workbook.xml" else data)
-    client.force_login(cast.bureau_staff)
+    sign_in(client, cast.bureau_staff)
     response = client.post(
         reverse("water:import_quotas"),
         {"file": SimpleUploadedFile("定额.xlsx", hostile.getvalue())},
@@ -233,7 +234,7 @@ def other_connection_can_write() -> bool:
 
 
 def test_the_upload_forms_refuse_a_file_over_the_intake_s_size_limit(client, cast):
-    client.force_login(cast.bureau_staff)
+    sign_in(client, cast.bureau_staff)
     readings = SimpleUploadedFile("big.csv", HEADER.encode() + b" " * (21 * 1024 * 1024))
     quota_table = SimpleUploadedFile("定额.xlsx", b"PK\x03\x04" + b" " * (11 * 1024 * 1024))
     readings_page = client.post(reverse("water:import_readings"), {"file": readings}, HTTP_ACCEPT_LANGUAGE="en")
@@ -248,7 +249,7 @@ def test_the_upload_forms_refuse_a_file_over_the_intake_s_size_limit(client, cas
 
 
 def test_the_import_page_states_the_limits_of_a_readings_file(client, cast):
-    client.force_login(cast.bureau_staff)
+    sign_in(client, cast.bureau_staff)
     chinese = client.get(reverse("water:import_readings")).text
     english = client.get(reverse("water:import_readings"), HTTP_ACCEPT_LANGUAGE="en").text
     assert "一个文件最多 200,000 行、20 MB；报告列出前 1,000 处错误，其余只计数。" in chinese

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from civic.core.permissions import role_required, signed_in_user
 from civic.water import actions, forms, network_forms
+from civic.water.access import visible_customer_alarms, visible_night_flow_alarms
 from civic.water.actions.alarms import AlarmT
 from civic.water.models import AlarmStatus, CustomerAlarm, DmaNightFlowAlarm, MeteringParameters, NetworkLeakAlarm
 from civic.water.views.metering import METERING_ROLES, _wall_clock, visible_metering_runs
@@ -22,14 +23,6 @@ from hydro import alarm_outcomes
 
 ALARM_PAGE_SIZE = 50
 WORKFLOW_STEPS = ("assign", "contact", "close", "reopen")
-
-
-def visible_customer_alarms(user: Any) -> QuerySet[CustomerAlarm]:
-    return CustomerAlarm.objects.filter(run__in=visible_metering_runs(user))
-
-
-def visible_night_flow_alarms(user: Any) -> QuerySet[DmaNightFlowAlarm]:
-    return DmaNightFlowAlarm.objects.filter(run__in=visible_metering_runs(user))
 
 
 def _page(request: HttpRequest, alarms: QuerySet[Any]) -> dict[str, Any]:

@@ -6,28 +6,20 @@ import datetime
 import zoneinfo
 from typing import Any
 
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from civic.core.models import Region, RegionLevel, Role
-from civic.core.permissions import BUREAU, role_required, signed_in_user, user_has_role
+from civic.core.models import Region, RegionLevel
+from civic.core.permissions import role_required, signed_in_user, user_has_role
 from civic.water import actions, forms
+from civic.water.access import METERING_ROLES, visible_metering_runs
 from civic.water.models import (
     DmaBalance,
     MeteringRun,
     WaterAudit,
 )
 from hydro.readings_store import COUNTY_TIME_ZONE
-
-METERING_ROLES = (*BUREAU, Role.NETWORK_ANALYST)
-
-
-def visible_metering_runs(user: Any) -> QuerySet[MeteringRun]:
-    """Metering analyses are the utility's and the bureau's: all of them for those roles, none for others."""
-    runs = MeteringRun.objects.defer("zones")
-    return runs if user_has_role(user, METERING_ROLES) else runs.none()
 
 
 def _chosen_run(request: HttpRequest) -> MeteringRun | None:

@@ -19,6 +19,7 @@ from civic.core.models import User
 from civic.core.permissions import BUREAU, WATER_OFFICE, WATER_READERS, role_required, signed_in_user
 from civic.water import actions, forms, plan_notices
 from civic.water import jobs as water_jobs
+from civic.water.access import visible_plans
 from civic.water.models import (
     AdjustmentStatus,
     AnnualPlan,
@@ -28,16 +29,6 @@ from civic.water.models import (
 )
 
 PLAN_PAGE_SIZE = 50
-
-
-def visible_plans(user: User) -> QuerySet[AnnualPlan]:
-    """Plans a user may open: every plan for the bureau; a reporter's own user's issued plans; else none."""
-    plans = AnnualPlan.objects.select_related("water_user", "water_user__town", "issued_by", "proposed_by")
-    if user.is_bureau:
-        return plans
-    if user.is_enterprise_reporter and user.water_user_id:
-        return plans.filter(water_user_id=user.water_user_id, status=PlanStatus.ISSUED)
-    return plans.none()
 
 
 def filtered_plans(filters: forms.PlanFilterForm) -> QuerySet[AnnualPlan]:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from civic.core.models import Role
 from civic.core.permissions import BUREAU, WATER_READERS, role_required, signed_in_user
 from civic.water import forms
-from civic.water.access import visible_water_user_or_404, visible_water_users
+from civic.water.access import visible_water_user_or_404, visible_water_users, water_user_of
 from civic.water.models import (
     AnnualPlan,
     WaterSource,
@@ -78,12 +78,13 @@ def water_user_use_json(request: HttpRequest, code: str) -> JsonResponse:
 def my_water_user(request: HttpRequest) -> HttpResponse:
     """An enterprise reporter's home: the page of the water user it reports for."""
     user = signed_in_user(request)
-    if user.water_user is None:
+    water_user = water_user_of(user)
+    if water_user is None:
         # A superuser passes every role check but reports for no water user: the register is its page.
         if user.is_bureau:
             return redirect("water:register")
         raise Http404
-    return redirect("water:water_user_detail", code=user.water_user.code)
+    return redirect("water:water_user_detail", code=water_user.code)
 
 
 def _visible_plan(request: HttpRequest, water_user: WaterUser, year: int) -> AnnualPlan | None:

@@ -7,16 +7,16 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from civic.core.jobs import job_status_document, jobs_about
 from civic.core.models import JobState
-from civic.core.permissions import BUREAU, role_required, signed_in_user, user_has_role
+from civic.core.permissions import BUREAU, role_required, signed_in_user
 from civic.water import actions, forms, reuse_problems
-from civic.water.access import visible_water_user_or_404, visible_water_users
+from civic.water.access import visible_reuse_studies, visible_water_user_or_404, visible_water_users
 from civic.water.models import (
     ReuseSite,
     ReuseStream,
@@ -27,11 +27,6 @@ from civic.water.spreadsheets import XLSX_CONTENT_TYPE
 REUSE_STUDY_PAGE_SIZE = 20
 DEFAULT_SANKEY_SCENARIO = "between_plants"
 REUSE_STATUS_LABELS = reuse_problems.STATUS_LABELS
-
-
-def visible_reuse_studies(user: Any) -> QuerySet[ReuseStudy]:
-    """Studies are the bureau's planning work: only bureau staff see them."""
-    return ReuseStudy.objects.all() if user_has_role(user, BUREAU) else ReuseStudy.objects.none()
 
 
 @role_required(*BUREAU)

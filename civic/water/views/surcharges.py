@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime
 import io
-from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Sum
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civic.core.permissions import BUREAU, WATER_OFFICE, WATER_READERS, role_required, user_has_role
 from civic.water import actions, forms, notices, spreadsheets
-from civic.water.access import visible_water_users
+from civic.water.access import visible_bills
 from civic.water.models import (
     BillStatus,
     SurchargeBill,
@@ -27,13 +26,6 @@ from civic.water.spreadsheets import XLSX_CONTENT_TYPE
 from hydro import surcharge
 
 BILL_PAGE_SIZE = 50
-
-
-def visible_bills(user: Any) -> QuerySet[SurchargeBill]:
-    """Surcharge bills of the water users `user` may see: all for the bureau, its own for a reporter."""
-    return SurchargeBill.objects.filter(water_user__in=visible_water_users(user)).select_related(
-        "water_user__town", "schedule"
-    )
 
 
 def latest_billed_period() -> str:

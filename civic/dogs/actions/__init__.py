@@ -1,0 +1,73 @@
+"""Dog-management work that writes several records, each done in one transaction.
+
+Each function checks the regulation's rules (through `civic.dogs.rules`) on the
+day it is given, and either writes everything or raises ValidationError and
+writes nothing. A module per topic: registration (numbers, households, owners,
+the one-stop registration), licences (renewal, changes, cancellation,
+replacement, reminders) and enforcement (cases, decisions, the shelter).
+"""
+
+from civic.dogs.actions.enforcement import (  # noqa: F401
+    confiscate,
+    decide_case,
+    decision_errors,
+    dog_over_limit,
+    follow_up,
+    missed_deadline,
+    open_case,
+    record_adoption,
+    record_claim,
+    record_owner_notice,
+    take_in_found_dog,
+)
+from civic.dogs.actions.licences import (  # noqa: F401
+    cancel_licence,
+    change_address,
+    change_contact,
+    change_owner,
+    check_household_room,
+    correct_owner,
+    is_change_late,
+    licences_to_renew,
+    move_owner,
+    queue_reminders_of_kind,
+    queue_renewal_reminders,
+    reminder_message,
+    renew_licence,
+    renewal_errors,
+    replace_licence,
+    replace_tag,
+    withdraw_reminders,
+)
+from civic.dogs.actions.registration import (  # noqa: F401
+    MICROCHIP_NOT_ALLOWED,
+    REFUSAL_REASON_LABELS,
+    RENEWAL_PROBLEM_LABELS,
+    AddressDetails,
+    Application,
+    Counter,
+    DogDetails,
+    ImmunisationDetails,
+    OwnerDetails,
+    address_town_errors,
+    area_limits,
+    areas_of,
+    create_dog,
+    dogs_kept_in,
+    find_household,
+    flag_differences,
+    held_differences,
+    households_of,
+    issue_licence,
+    key_area_of,
+    next_licence_number,
+    next_number,
+    next_tag_number,
+    owner_for,
+    record_event,
+    record_immunisation,
+    record_refusal,
+    register_dog,
+    registration_facts,
+    save_household,
+)

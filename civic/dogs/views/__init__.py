@@ -1,0 +1,65 @@
+"""The pages of dog management, a module per topic: the register and registration, a licence afterwards (renewal, changes, cancellation, replacement, corrections) and renewals due, enforcement and the shelter, the public check and statistics. Each view checks who asks, validates a form, calls an `actions` function and renders."""
+
+from civic.dogs.views.common import (  # noqa: F401
+    PAGE_SIZE,
+    PDF,
+    add_errors,
+    error_text,
+    page_of,
+    pdf_response,
+    photo_data_uri,
+    query_without_page,
+    today,
+)
+from civic.dogs.views.enforcement import (  # noqa: F401
+    SHELTER_STEPS,
+    _follow_up,
+    _take_shelter_step,
+    case_create,
+    case_decision_pdf,
+    case_detail,
+    case_list,
+    filtered_cases,
+    intake_detail,
+    intake_notice_pdf,
+    patrol_list,
+    shelter_list,
+)
+from civic.dogs.views.licences import (  # noqa: F401
+    _apply_change,
+    cancel_licence,
+    change_registration,
+    changeable_licence,
+    correct_owner,
+    owner_discrepancy_list,
+    renew_licence,
+    renewal_list,
+    replace_tag_or_licence,
+)
+from civic.dogs.views.public import (  # noqa: F401
+    CHART_LABELS,
+    PUBLIC_CHECK_WINDOW_SECONDS,
+    PUBLIC_CHECKS_PER_WINDOW,
+    SHOWN_NUMBER_CHARACTERS,
+    chart_data,
+    check_allowed,
+    check_result,
+    client_address,
+    find_tag_or_licence,
+    public_check,
+    public_check_number,
+    public_statistics,
+    render_check,
+    staff_statistics,
+)
+from civic.dogs.views.register import (  # noqa: F401
+    _register_from_form,
+    dog_list,
+    licence_detail,
+    licence_pdf,
+    refusal_detail,
+    refusal_letter_pdf,
+    refusal_list,
+    register_dog,
+    registration_check,
+)

@@ -1,0 +1,248 @@
+"""Forms of metering: alarm filters, assignment, contact and closing, the parameters and the water audit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms as django_forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from civic.core.models import Role, User
+from civic.water.models import (
+    AlarmStatus,
+    AnomalyKind,
+    CustomerAlarm,
+    CustomerOutcome,
+    MeteringParameters,
+    NightFlowOutcome,
+)
+from hydro.water_audit import AuditInputs
+
+
+class StaffChoiceField(django_forms.ModelChoiceField):
+    """A member of the bureau or the utility who may follow up an alarm, shown by name."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.get_full_name() or obj.username
+
+
+def alarm_staff() -> QuerySet[User]:
+    """People who may be given an alarm: the bureau's staff and the network analyst."""
+    roles = (Role.BUREAU_ADMIN, Role.BUREAU_STAFF, Role.NETWORK_ANALYST)
+    return User.objects.filter(is_active=True, role__in=roles).order_by("username")
+
+
+class AlarmFilterForm(django_forms.Form):
+    """Search and filters shared by the customer and night-flow alarm lists."""
+
+    status = django_forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status")), ("open", _("Open")), *AlarmStatus.choices]
+    )
+    dma = django_forms.CharField(label=_("DMA"), required=False, max_length=32)
+    assignee = StaffChoiceField(label=_("Assigned to"), required=False, queryset=User.objects.none())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = alarm_staff()  # type: ignore[attr-defined]
+        self.fields["assignee"].empty_label = _("Anyone")  # type: ignore[attr-defined]
+
+    def filtered_workflow(self, alarms: QuerySet[Any]) -> QuerySet[Any]:
+        if not self.is_valid():
+            return alarms
+        status = self.cleaned_data["status"]
+        if status == "open":
+            alarms = alarms.exclude(status=AlarmStatus.CLOSED)
+        elif status:
+            alarms = alarms.filter(status=status)
+        if self.cleaned_data["dma"]:
+            alarms = alarms.filter(dma_code__iexact=self.cleaned_data["dma"].strip())
+        if self.cleaned_data["assignee"]:
+            alarms = alarms.filter(assignee=self.cleaned_data["assignee"])
+        if self.cleaned_data.get("outcome"):
+            alarms = alarms.filter(outcome=self.cleaned_data["outcome"])
+        return alarms
+
+
+class CustomerAlarmFilterForm(AlarmFilterForm):
+    """Search and filter customer alarms: meter, kind, status, DMA, assignee and outcome."""
+
+    q = django_forms.CharField(label=_("Meter"), required=False)
+    kind = django_forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All kinds")), *AnomalyKind.choices]
+    )
+    outcome = django_forms.ChoiceField(
+        label=_("Outcome"), required=False, choices=[("", _("Any outcome")), *CustomerOutcome.choices]
+    )
+    field_order = ["q", "kind", "status", "dma", "assignee", "outcome"]
+
+    def filtered(self, alarms: QuerySet[CustomerAlarm]) -> QuerySet[CustomerAlarm]:
+        alarms = self.filtered_workflow(alarms)
+        if not self.is_valid():
+            return alarms
+        if self.cleaned_data["q"]:
+            alarms = alarms.filter(meter_code__icontains=self.cleaned_data["q"].strip())
+        if self.cleaned_data["kind"]:
+            alarms = alarms.filter(kind=self.cleaned_data["kind"])
+        return alarms
+
+
+class NightFlowAlarmFilterForm(AlarmFilterForm):
+    """Search and filter DMA night-flow alarms: status, DMA, assignee and outcome."""
+
+    outcome = django_forms.ChoiceField(
+        label=_("Outcome"), required=False, choices=[("", _("Any outcome")), *NightFlowOutcome.choices]
+    )
+
+
+class AssignAlarmForm(django_forms.Form):
+    assignee = StaffChoiceField(label=_("Assign to"), queryset=User.objects.none())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = alarm_staff()  # type: ignore[attr-defined]
+
+
+class AlarmContactForm(django_forms.Form):
+    note = django_forms.CharField(
+        label=_("Contact"),
+        max_length=2000,
+        widget=django_forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Whom you reached, how, and what they said or what was seen."),
+    )
+
+
+class CloseCustomerAlarmForm(django_forms.Form):
+    outcome = django_forms.ChoiceField(label=_("Outcome"), choices=CustomerOutcome.choices)
+    note = django_forms.CharField(
+        label=_("Finding"), required=False, max_length=2000, widget=django_forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class CloseNightFlowAlarmForm(django_forms.Form):
+    outcome = django_forms.ChoiceField(label=_("Outcome"), choices=NightFlowOutcome.choices)
+    volume_recovered_m3 = django_forms.FloatField(
+        label=_("Volume recovered (m³)"),
+        required=False,
+        min_value=0,
+        help_text=_("Needed when a leak was found and repaired."),
+    )
+    note = django_forms.CharField(
+        label=_("Finding"), required=False, max_length=2000, widget=django_forms.Textarea(attrs={"rows": 3})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        repaired = cleaned.get("outcome") == NightFlowOutcome.LEAK_REPAIRED
+        if repaired and cleaned.get("volume_recovered_m3") is None and "volume_recovered_m3" not in self.errors:
+            self.add_error("volume_recovered_m3", _("Give the volume the repair recovered (m³)."))
+        return cleaned
+
+
+class MeteringParametersForm(django_forms.ModelForm):
+    """Proposed thresholds: a new dated row of metering parameters; each field explains its own errors."""
+
+    class Meta:
+        model = MeteringParameters
+        fields = [
+            "effective_from",
+            "continuous_flow_hours",
+            "stuck_hours",
+            "gap_hours",
+            "night_window_start_hour",
+            "night_window_end_hour",
+            "night_use_l_per_h_per_connection",
+            "baseline_nights",
+        ]
+        widgets = {"effective_from": django_forms.DateInput(attrs={"type": "date"})}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for name in ("continuous_flow_hours", "stuck_hours", "gap_hours"):
+            value = cleaned.get(name)
+            if value is not None and not 1 <= value <= 24 * 60:
+                self.add_error(name, _("Give a number of hours from 1 to 1440."))
+        start, end = cleaned.get("night_window_start_hour"), cleaned.get("night_window_end_hour")
+        for name, hour in (("night_window_start_hour", start), ("night_window_end_hour", end)):
+            if hour is not None and hour > 23:
+                self.add_error(name, _("Give an hour from 0 to 23."))
+        if start is not None and end is not None and start >= end:
+            self.add_error("night_window_end_hour", _("The night window must end after it starts."))
+        nightly = cleaned.get("night_use_l_per_h_per_connection")
+        if nightly is not None and nightly < 0:
+            self.add_error("night_use_l_per_h_per_connection", _("The night use cannot be negative."))
+        if cleaned.get("baseline_nights") == 0:
+            self.add_error("baseline_nights", _("The baseline needs at least one night."))
+        return cleaned
+
+
+def _volume_field(label: Any, required: bool = False) -> django_forms.FloatField:
+    return django_forms.FloatField(label=label, required=required, min_value=0, initial=0 if not required else None)
+
+
+class WaterAuditForm(django_forms.Form):
+    """A utility's figures for a year; the labels give the units (m³ for volumes)."""
+
+    utility_name = django_forms.CharField(label=_("Utility"), max_length=100)
+    year = django_forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    system_input_m3 = django_forms.FloatField(label=_("System input volume (m³)"), min_value=0.001)
+    billed_metered_m3 = _volume_field(_("Billed metered consumption (m³)"), required=True)
+    billed_unmetered_m3 = _volume_field(_("Billed unmetered consumption (m³)"))
+    unbilled_metered_m3 = _volume_field(_("Unbilled metered consumption (m³)"))
+    unbilled_unmetered_m3 = _volume_field(_("Unbilled unmetered consumption (m³)"))
+    unauthorised_m3 = _volume_field(_("Unauthorised consumption (m³)"))
+    data_handling_errors_m3 = _volume_field(_("Data handling errors (m³)"))
+    meter_under_registration_pct = django_forms.FloatField(
+        label=_("Customer meter under-registration (%)"), min_value=0, max_value=99.9, initial=0
+    )
+    mains_length_km = django_forms.FloatField(label=_("Length of mains (km)"), min_value=0.001)
+    service_connections = django_forms.IntegerField(label=_("Service connections"), min_value=1)
+    private_pipe_length_km = django_forms.FloatField(
+        label=_("Service pipe from property line to meter (km)"), min_value=0, initial=0
+    )
+    average_pressure_m = django_forms.FloatField(label=_("Average operating pressure (m)"), min_value=0.1)
+    retail_price_yuan_per_m3 = django_forms.FloatField(label=_("Retail price (yuan/m³)"), min_value=0, initial=0)
+    variable_production_cost_yuan_per_m3 = django_forms.FloatField(
+        label=_("Variable production cost (yuan/m³)"), min_value=0, initial=0
+    )
+    residential_household_metered_m3 = _volume_field(_("Water metered to households (m³)"))
+    mains_length_dn75_km = django_forms.FloatField(
+        label=_("Length of mains of DN75 and above (km)"),
+        min_value=0,
+        required=False,
+        help_text=_("CJJ 92-2016 §5.2.3 counts these mains only; without it the leakage rate is not worked out."),
+    )
+    average_outlet_pressure_mpa = django_forms.FloatField(
+        label=_("Average outlet pressure of the works (MPa)"), min_value=0, initial=0
+    )
+    maximum_frost_depth_m = django_forms.FloatField(label=_("Greatest frost depth (m)"), min_value=0, initial=0)
+    banding = django_forms.ChoiceField(
+        label=_("ILI bands"),
+        choices=[
+            ("low_middle_income", _("Low- and middle-income countries")),
+            ("high_income", _("High-income countries")),
+        ],
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        volumes = ("billed_metered_m3", "billed_unmetered_m3", "unbilled_metered_m3", "unbilled_unmetered_m3")
+        authorised = sum(data.get(name) or 0.0 for name in volumes)
+        system_input = data.get("system_input_m3")
+        if system_input is not None and authorised > system_input:
+            raise django_forms.ValidationError(
+                _("Authorised consumption (%(authorised).0f m³) exceeds the system input (%(input).0f m³)."),
+                params={"authorised": authorised, "input": system_input},
+            )
+        return data
+
+    def audit_inputs(self) -> AuditInputs:
+        """The cleaned figures as hydro's audit inputs (empty optional volumes count as zero)."""
+        data = dict(self.cleaned_data)
+        data.pop("year")
+        data.pop("banding")
+        name = data.pop("utility_name")
+        values = {
+            key: (0.0 if value is None and key != "mains_length_dn75_km" else value) for key, value in data.items()
+        }
+        return AuditInputs(name=name, **values)
