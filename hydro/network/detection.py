@@ -182,7 +182,8 @@ class WindowSequence:
     ends: list[pd.Timestamp]
     model_of: list[int]
     vectors: np.ndarray  # windows × sensors, whitened
-    raw: np.ndarray  # windows × sensors, the residuals [m]
+    raw: np.ndarray  # windows × sensors, the residuals [m] (NaN where a sensor dropped out)
+    present: np.ndarray | None = None  # windows × sensors: which sensors read (None: all, always)
 
 
 @dataclass(frozen=True)
@@ -214,20 +215,44 @@ def window_weight(remainder: np.ndarray, products: np.ndarray, norms: np.ndarray
     return min(1.0, UNEXPLAINED_ALLOWANCE * len(remainder) / max(unexplained, 1e-12))
 
 
-class LeakWatch:
-    """The sequential test over a window sequence, with the leaks found so far fitted out."""
+MaskedSignatures = Callable[[int, np.ndarray], np.ndarray]
+"""(window model, mask of the sensors that read) → that model's whitened signatures over those sensors."""
 
-    def __init__(self, sequence: WindowSequence, signatures: list[np.ndarray]) -> None:
+
+class LeakWatch:
+    """The sequential test over a window sequence, with the leaks found so far fitted out.
+
+    Where a sensor dropped out of a window (`WindowSequence.present`), the window is
+    compared with signatures over the sensors that read (`masked`): a missing reading
+    is left out of the test, not taken for a change of pressure.
+    """
+
+    def __init__(
+        self, sequence: WindowSequence, signatures: list[np.ndarray], masked: MaskedSignatures | None = None
+    ) -> None:
         self.sequence = sequence
         self.signatures = signatures  # per window model: candidates × sensors, whitened
+        self.masked = masked
         self.known: list[int] = []
+        self._masked_cache: dict[tuple[int, bytes], np.ndarray] = {}
+
+    def window_signatures(self, window: int) -> np.ndarray:
+        """The whitened signatures the window is compared with: over the sensors that read in it."""
+        model = self.sequence.model_of[window]
+        present = None if self.sequence.present is None else self.sequence.present[window]
+        if present is None or self.masked is None or bool(present.all()):
+            return self.signatures[model]
+        key = (model, present.tobytes())
+        if key not in self._masked_cache:
+            self._masked_cache[key] = self.masked(model, present)
+        return self._masked_cache[key]
 
     def remainder(self, window: int) -> np.ndarray:
         """u_i: the window's residual less the best non-negative fit of the known leaks."""
         vector = self.sequence.vectors[window]
         if not self.known:
             return vector
-        columns = self.signatures[self.sequence.model_of[window]][self.known].T
+        columns = self.window_signatures(window)[self.known].T
         sizes = scipy.optimize.nnls(columns, vector)[0]
         return np.asarray(vector - columns @ sizes)
 
@@ -238,7 +263,7 @@ class LeakWatch:
         energy = 0.0
         for window in windows:
             remainder = self.remainder(window)
-            signatures = self.signatures[self.sequence.model_of[window]]
+            signatures = self.window_signatures(window)
             products = signatures @ remainder
             norms = np.einsum("ij,ij->i", signatures, signatures)
             weight = window_weight(remainder, products, norms)
@@ -267,9 +292,10 @@ def watch(
     signatures: list[np.ndarray],
     localise: Callable[[Detection, list[int]], Detection],
     threshold: float = ALARM_THRESHOLD,
+    masked: MaskedSignatures | None = None,
 ) -> list[Detection]:
     """Run the test window by window; `localise` picks each alarm's pipe given the known ones."""
-    leak_watch = LeakWatch(sequence, signatures)
+    leak_watch = LeakWatch(sequence, signatures, masked)
     detections: list[Detection] = []
     since = 0
     for window in range(len(sequence.ends)):
@@ -289,7 +315,7 @@ def change_point(
     consumption: pd.Series, calibration: Calibration, begin: pd.Timestamp, end: pd.Timestamp
 ) -> pd.Timestamp:
     """Time in [begin, end] splitting the consumption residual into the most different means."""
-    part = consumption.loc[begin:end]
+    part = consumption.loc[begin:end].dropna()  # steps without a metered inflow are left out
     residual = part.to_numpy() - calibration.profile_at(pd.DatetimeIndex(part.index))
     count = len(residual)
     if count < 4:
