@@ -38,6 +38,7 @@ from hydro.network.detection import (
     change_point,
     night_means,
     system_consumption,
+    training_threshold,
     watch,
 )
 from hydro.network.localisation import (
@@ -65,6 +66,8 @@ from hydro.network.sensors import STEP_SECONDS, SensorData, SensorDataError
 SAME_LEAK_DISTANCE_M = 300.0
 MINIMUM_PRESENT_SHARE = 0.5
 BRIDGED_GAP_STEPS = 6  # 30 minutes
+# The alarm's run alone must give the reported zone at least this share of its largest statistic.
+RUN_SUPPORT_SHARE = 0.5
 TRAINING_DAYS_WITHOUT_TRAIN_FOLDER = 7
 
 
@@ -85,6 +88,7 @@ class LocateResult:
     merged_alarms: int
     night_pressure_residuals: pd.DataFrame | None = None  # nights × sensors [m], the night window's residuals
     windows: list[WatchedWindow] = field(default_factory=list)
+    alarm_threshold: float | None = None  # of the window watch (`detection.training_threshold`)
 
 
 def without_leak_periods(data: SensorData) -> SensorData:
@@ -167,14 +171,21 @@ def locate_leaks(
             night.leaks, calibration, nights.consumption, merged, night.night_pressure_residuals, windows
         )
     sequence = window_sequence(network, data, models)
-    detections = _watch_windows(network, sequence, models, matrices)
+    threshold = training_threshold(
+        window_sequence(network, training, models),
+        [model.whitened_signatures(matrix) for model, matrix in zip(models, matrices, strict=True)],
+        lambda model, present: models[model].whitened_signatures(matrices[model], present),
+    )
+    detections = _watch_windows(network, sequence, models, matrices, threshold)
     leaks = [
         _located_leak(detection, sequence, matrices[0], consumption, calibration)
         for detection in detections
         if not detection.merged
     ]
     night_residuals = models[0].residuals(network, data)
-    return LocateResult(leaks, calibration, nights.consumption, len(detections) - len(leaks), night_residuals, windows)
+    return LocateResult(
+        leaks, calibration, nights.consumption, len(detections) - len(leaks), night_residuals, windows, threshold
+    )
 
 
 def _clock(start_step: int) -> str:
@@ -187,6 +198,7 @@ def _watch_windows(
     sequence: WindowSequence,
     models: list[WindowModel],
     matrices: list[SensitivityMatrix],
+    threshold: float,
 ) -> list[Detection]:
     signatures = [model.whitened_signatures(matrix) for model, matrix in zip(models, matrices, strict=True)]
     distances = pipe_distance_matrix(network, matrices[0].pipes)
@@ -197,9 +209,18 @@ def _watch_windows(
     def localise(detection: Detection, known: list[int]) -> Detection:
         index = most_probable_pipe(detection.statistic, distances)
         merged = bool(known) and float(distances[index, known].min()) <= SAME_LEAK_DISTANCE_M
-        return replace(detection, pipe_index=index, merged=merged)
+        run = detection.run_statistic
+        near = distances[index] <= SAME_LEAK_DISTANCE_M
+        unsupported = run is not None and float(run[near].max()) < max(
+            detection.threshold, RUN_SUPPORT_SHARE * float(run.max())
+        )
+        return replace(detection, pipe_index=index, merged=merged or unsupported, unsupported=unsupported)
 
-    return watch(sequence, signatures, localise, masked=masked)
+    def masked_residual(window: int, present: np.ndarray) -> np.ndarray:
+        raw = np.where(present, sequence.raw[window], np.nan)
+        return models[sequence.model_of[window]].whiten(raw[None, :])[0]
+
+    return watch(sequence, signatures, localise, threshold, masked, masked_residual)
 
 
 def _meters(data: SensorData) -> list[str]:
@@ -311,6 +332,7 @@ def result_details(result: LocateResult) -> dict[str, object]:
             for night, value, reference in zip(nights.index, nights.to_numpy(), references, strict=True)
         ],
         "merged_alarms": result.merged_alarms,
+        "alarm_threshold": None if result.alarm_threshold is None else round(result.alarm_threshold, 1),
         "windows": [
             {"start": window.start, "agreement": window.agreement, "watched": window.watched}
             for window in result.windows

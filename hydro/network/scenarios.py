@@ -23,7 +23,9 @@ networks vary, each month with its own `ScenarioSettings` drawn from its seed
 - **sensors:** noise, a constant offset on every pressure sensor, on some
   months one or two sensors whose offset jumps during the test period
   (a sensor re-mounted or re-calibrated), and drop-outs — runs of missing
-  readings (left empty in the CSV files) on every kind of sensor;
+  readings (left empty in the CSV files) on every kind of sensor; the inflow
+  meters and tank levels, read over SCADA, drop out a fifth as often as the
+  pressure loggers;
 - **leaks:** hole diameters from a per-month range (6–16 mm), abrupt or
   incipient, growing linearly over one to five days.
 
@@ -161,6 +163,7 @@ class ScenarioSettings:
     offset_jump_m: tuple[float, float] = (0.1, 0.3)
     dropouts_per_sensor_day: float = 0.0  # runs of missing readings per sensor and day
     dropout_hours: tuple[float, float] = (0.5, 12.0)
+    scada_dropout_share: float = 0.2  # flows and tank levels (SCADA) drop out this share as often
     diameters_m: tuple[float, float] = (0.008, 0.014)
     incipient_share: float = 0.4
     incipient_hours: tuple[int, int] = (24, 72)
@@ -247,17 +250,19 @@ def sensor_faults(
     return replace(
         result,
         pressures=_with_dropouts(pressures, rng, settings),
-        flows=_with_dropouts(flows, rng, settings),
-        levels=_with_dropouts(levels, rng, settings),
+        flows=_with_dropouts(flows, rng, settings, settings.scada_dropout_share),
+        levels=_with_dropouts(levels, rng, settings, settings.scada_dropout_share),
     )
 
 
-def _with_dropouts(table: pd.DataFrame, rng: np.random.Generator, settings: ScenarioSettings) -> pd.DataFrame:
+def _with_dropouts(
+    table: pd.DataFrame, rng: np.random.Generator, settings: ScenarioSettings, share: float = 1.0
+) -> pd.DataFrame:
     values = table.to_numpy(copy=True)
     steps_per_hour = 3600 // 300
     days = len(table) / (24 * steps_per_hour)
     for column in range(values.shape[1]):
-        for _ in range(int(rng.poisson(settings.dropouts_per_sensor_day * days))):
+        for _ in range(int(rng.poisson(settings.dropouts_per_sensor_day * share * days))):
             length = int(rng.uniform(*settings.dropout_hours) * steps_per_hour)
             first = int(rng.integers(0, len(values)))
             values[first : first + length, column] = np.nan
