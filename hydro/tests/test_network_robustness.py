@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hydro.network.detection import LeakWatch, WindowSequence
+from hydro.network.detection import Detection, LeakWatch, WindowSequence, training_threshold, watch
 from hydro.network.localisation import LocatedLeak, sensitivity_matrices, sensitivity_matrix
 from hydro.network.locate import locate_leaks, submission_csv
 from hydro.network.model import load_network, pipe_distances
@@ -164,3 +164,58 @@ def test_sensor_faults_add_offsets_jumps_and_drop_outs():
     lost = float(pressures.isna().to_numpy().mean())
     assert 0.005 < lost < 0.15
     assert faulty.flows.isna().any().any()
+
+
+def _spread_signatures() -> np.ndarray:
+    """Four candidates over ten sensors, each moving every sensor (a leak moves its whole zone)."""
+    sensors = np.arange(10)
+    return np.array([-(1.0 + 0.8 * np.cos(0.7 * candidate + sensors)) for candidate in range(4)])
+
+
+def _watch(vectors: np.ndarray, signatures: np.ndarray) -> list[Detection]:
+    ends = list(pd.date_range("2019-01-01 04:00", periods=len(vectors), freq="4h"))
+    sequence = WindowSequence(ends, [0] * len(vectors), vectors, vectors)
+
+    def localise(detection: Detection, known: list[int]) -> Detection:
+        return replace(detection, pipe_index=int(np.argmax(detection.statistic)))
+
+    return watch(
+        sequence, [signatures], localise, masked=lambda model, present: signatures * present,
+        masked_residual=lambda window, present: vectors[window] * present,
+    )  # fmt: skip
+
+
+def test_a_sensor_whose_offset_jumps_is_taken_out_not_reported_as_a_leak():
+    signatures = _spread_signatures()
+    jump = np.zeros((12, 10))
+    jump[4:, 3] = -12.0  # sensor 3 reads 12 spreads lower from the fifth window on, the others as before
+    # no candidate fits it: the cosine of e_3 with each signature is |s_c3| / |s_c| < 0.8
+    assert all(abs(row[3]) / np.linalg.norm(row) < 0.8 for row in signatures)
+    assert _watch(jump, signatures) == []
+    # a leak on candidate 2 of the same strength at sensor 3 moves every sensor, and is reported
+    leak = np.zeros((12, 10))
+    leak[4:] = signatures[2] * (12.0 / abs(signatures[2][3]))
+    detections = _watch(leak, signatures)
+    assert [(d.pipe_index, d.alarm_window) for d in detections] == [(2, 4)]
+
+
+def test_a_found_leak_that_is_gone_for_two_days_is_no_longer_fitted_out():
+    signatures = _spread_signatures()
+    vectors = np.zeros((30, 10))
+    vectors[2:4] = signatures[1] * 4.0  # a transient (a false alarm's cause): two windows
+    vectors[18:] = signatures[1] * 4.0  # from window 18 a leak at the same place, for good
+    detections = _watch(vectors, signatures)
+    # fitted size 0 over windows 4–15 (twelve windows, two days): candidate 1 is let go, so the leak
+    # from window 18 is found again instead of being soaked up by the first alarm's fit
+    assert [(d.pipe_index, d.alarm_window) for d in detections] == [(1, 2), (1, 18)]
+
+
+def test_the_threshold_is_twice_the_largest_statistic_of_the_training_windows():
+    signatures = _spread_signatures()
+    norm = float(signatures[0] @ signatures[0])
+    vectors = np.zeros((6, 10))
+    vectors[2] = signatures[0] * np.sqrt(30.0 / norm)  # T_0 = 30 in one window; no run does more
+    ends = list(pd.date_range("2018-12-18 04:00", periods=6, freq="4h"))
+    sequence = WindowSequence(ends, [0] * 6, vectors, vectors)
+    assert training_threshold(sequence, [signatures]) == pytest.approx(60.0)
+    assert training_threshold(replace(sequence, vectors=vectors * 0.5, raw=vectors * 0.5), [signatures]) == 35.0
