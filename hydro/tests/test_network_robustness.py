@@ -187,14 +187,17 @@ def _watch(vectors: np.ndarray, signatures: np.ndarray) -> list[Detection]:
 
 def test_a_sensor_whose_offset_jumps_is_taken_out_not_reported_as_a_leak():
     signatures = _spread_signatures()
+    signatures[0] = -1.0
+    signatures[0, 3] = -np.sqrt(0.96 * 9)  # candidate 0 moves sensor 3 most: cosine with e_3 of 0.70
     jump = np.zeros((12, 10))
-    jump[4:, 3] = -12.0  # sensor 3 reads 12 spreads lower from the fifth window on, the others as before
-    # no candidate fits it: the cosine of e_3 with each signature is |s_c3| / |s_c| < 0.8
-    assert all(abs(row[3]) / np.linalg.norm(row) < 0.8 for row in signatures)
+    jump[4:, 3] = -6.0  # sensor 3 reads 6 spreads lower from the fifth window on, the others as before
+    # Unchecked, candidate 0 explains 0.70² of it: T = 6 windows × 6² × 0.49 ≈ 106 over a day, an
+    # alarm; without sensor 3 nothing is left (T = 0, under 12 % of it) and no candidate fits it
+    # with a similarity of 0.8, so the sensor is taken out instead.
     assert _watch(jump, signatures) == []
     # a leak on candidate 2 of the same strength at sensor 3 moves every sensor, and is reported
     leak = np.zeros((12, 10))
-    leak[4:] = signatures[2] * (12.0 / abs(signatures[2][3]))
+    leak[4:] = signatures[2] * (6.0 / abs(signatures[2][3]))
     detections = _watch(leak, signatures)
     assert [(d.pipe_index, d.alarm_window) for d in detections] == [(2, 4)]
 
