@@ -289,7 +289,11 @@ def realistic_scenario(
         settings.incipient_hours,
     )  # fmt: skip
     offsets = pd.Series(rng.normal(0, settings.pressure_offset_m, len(layout.pressures)), index=layout.pressures)
-    jumping = rng.choice(layout.pressures, settings.offset_jumps, replace=False) if settings.offset_jumps else []
+    jumping: list[str] = (
+        [str(name) for name in rng.choice(layout.pressures, settings.offset_jumps, replace=False)]
+        if settings.offset_jumps
+        else []
+    )
     jumps = [
         (
             str(sensor),

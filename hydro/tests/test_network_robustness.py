@@ -84,10 +84,16 @@ def test_on_l_town_a_leak_is_found_through_sensor_and_meter_drop_outs():
     pressures, flows = test.pressures.copy(), test.flows.copy()
     distances = pipe_distances(network, "p257", network.pipe_name_list)
     nearest_sensor = layout.pressures[0]
-    pressures.loc["2019-01-02 08:00":"2019-01-02 20:00", nearest_sensor] = np.nan
-    flows.loc["2019-01-02 12:10":"2019-01-02 12:30", flows.columns[0]] = np.nan
+
+    def between(index: pd.Index, first: str, last: str) -> np.ndarray:
+        return np.asarray((index >= pd.Timestamp(first)) & (index <= pd.Timestamp(last)))
+
+    pressures.loc[between(pressures.index, "2019-01-02 08:00", "2019-01-02 20:00"), nearest_sensor] = np.nan
+    flows.loc[between(flows.index, "2019-01-02 12:10", "2019-01-02 12:30"), flows.columns[0]] = np.nan
     train_pressures = training.pressures.copy()
-    train_pressures.loc["2018-12-20", layout.pressures[5]] = np.nan
+    train_pressures.loc[between(train_pressures.index, "2018-12-20 00:00", "2018-12-20 23:55"), layout.pressures[5]] = (
+        np.nan
+    )
     train_data = SensorData(train_pressures, training.flows, training.levels)
     test_data = SensorData(pressures, flows, test.levels)
     nearest = sorted(distances, key=distances.__getitem__)[:40]
