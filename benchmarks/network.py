@@ -146,11 +146,11 @@ def scenario_scores(
             scenario = make_scenario(network, layout, days, leaks, seed)
         test = SensorData(scenario.test.pressures, scenario.test.flows, scenario.test.levels)
         training = SensorData(scenario.training.pressures, scenario.training.flows, scenario.training.levels)
-        starts = tuple(window_starts(calibrate(network, bridged(without_leak_periods(training))).window_start))
-        if starts not in sweeps:
-            snapshots = [snapshot_time_s(start) for start in starts]
-            sweeps[starts] = sensitivity_matrices(network, layout.pressures, snapshots, workers=workers)
-        result = locate_leaks(network, test, training, workers=workers, matrices=sweeps[starts])
+        steps = tuple(window_starts(calibrate(network, bridged(without_leak_periods(training))).window_start))
+        if steps not in sweeps:
+            snapshots = [snapshot_time_s(step) for step in steps]
+            sweeps[steps] = sensitivity_matrices(network, layout.pressures, snapshots, workers=workers)
+        result = locate_leaks(network, test, training, workers=workers, matrices=sweeps[steps])
         score = score_reports(
             network, scenario.true_leaks(), [(leak.pipe_id, leak.start_time) for leak in result.leaks]
         )
