@@ -28,6 +28,20 @@ ending at n exceeds 35. Both were set on generated L-TOWN months (seeds 1–21,
 BENCHMARKS.md). Without the weights the threshold had to be 50, and a leak that
 drains tank T1 then raised a false alarm a day for as long as it ran.
 
+Data as a utility's head-end delivers it asks for three more rules, set on
+the realistic tuning months (`hydro.network.scenarios.TUNING_SEEDS`):
+
+- the threshold is at least twice the largest statistic over the training
+  windows (`training_threshold`): where districts' demands change from day to
+  day independently, chance alone crosses 35;
+- an alarm that one pressure sensor carries alone is that sensor's offset
+  jumping, and the sensor is left out from then on (`faulty_sensor`);
+- a leak found earlier whose fitted size stays near zero for two days is no
+  longer fitted out (it was a false alarm, or has been repaired).
+
+Sensors that dropped out of a window are left out of its test
+(`LeakWatch.window_signatures`).
+
 The start time of an alarm is estimated as the change point of the 5-minute
 consumption residual (consumption less its training mean at that time of day
 and weekday) over the alarm's run: the split that maximises the two-sample t
