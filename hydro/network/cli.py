@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 from tqdm import tqdm
 
-from hydro.network.locate import locate_leaks, result_details
+from hydro.network.locate import locate_leaks, result_details, submission_csv
 from hydro.network.model import load_network, resolve_network_path, summarise_network
 from hydro.network.sensors import (
     SensorDataError,
@@ -102,7 +102,9 @@ def _register_locate(commands: argparse._SubParsersAction) -> None:
     locate.add_argument("--network", required=True, metavar="NET.inp", help="EPANET file, or L-TOWN, Net3 …")
     locate.add_argument("--data", type=Path, required=True, help="folder of pressures.csv, flows.csv, levels.csv")
     locate.add_argument("--train", type=Path, help="leak-free (or leaks.csv-annotated) training folder")
-    locate.add_argument("--out", type=Path, help="CSV to write pipe_id,start_time rows to (default: print them)")
+    locate.add_argument(
+        "--out", type=Path, help="CSV to write pipe_id,start_time,estimated_start_time rows to (default: print them)"
+    )
     locate.add_argument("--details", type=Path, help="JSON with ranked candidates and residuals per leak")
     locate.add_argument("--workers", type=int, help="processes for the sweep (default: one per core)")
     locate.add_argument(
@@ -133,9 +135,7 @@ def run_locate(arguments: argparse.Namespace) -> int:
     spark = sweep_session(arguments.engine, arguments.workers)
     with tqdm(total=network.num_pipes, desc="candidate pipes", unit="pipe", disable=None) as bar:
         result = locate_leaks(network, data, training, workers=arguments.workers, progress=bar.update, spark=spark)
-    rows = "pipe_id,start_time\n" + "".join(
-        f"{leak.pipe_id},{leak.start_time:%Y-%m-%d %H:%M}\n" for leak in result.leaks
-    )
+    rows = submission_csv(result.leaks)
     if arguments.out:
         arguments.out.write_text(rows, encoding="utf-8")
         print(f"{len(result.leaks)} leaks written to {arguments.out}")

@@ -14,8 +14,8 @@ little off) and not reported again.
 
 The reported `start_time` is when the alarm was raised (the end of the window
 that crossed the threshold): by then the leak is surely running, whereas the
-estimated change point — kept as `estimated_start` in the details — can fall
-before the leak began, and a report of a leak that is not yet running is
+estimated change point — written beside it as `estimated_start_time`, and kept
+as `estimated_start` in the details — can fall before the leak began, and a report of a leak that is not yet running is
 scored as a false positive.
 """
 
@@ -38,6 +38,7 @@ from hydro.network.detection import (
     change_point,
     night_means,
     system_consumption,
+    training_threshold,
     watch,
 )
 from hydro.network.localisation import (
@@ -63,6 +64,10 @@ from hydro.network.residuals import (
 from hydro.network.sensors import STEP_SECONDS, SensorData, SensorDataError
 
 SAME_LEAK_DISTANCE_M = 300.0
+MINIMUM_PRESENT_SHARE = 0.5
+BRIDGED_GAP_STEPS = 6  # 30 minutes
+# The alarm's run alone must give the reported zone at least this share of its largest statistic.
+RUN_SUPPORT_SHARE = 0.5
 TRAINING_DAYS_WITHOUT_TRAIN_FOLDER = 7
 
 
@@ -83,6 +88,7 @@ class LocateResult:
     merged_alarms: int
     night_pressure_residuals: pd.DataFrame | None = None  # nights × sensors [m], the night window's residuals
     windows: list[WatchedWindow] = field(default_factory=list)
+    alarm_threshold: float | None = None  # of the window watch (`detection.training_threshold`)
 
 
 def without_leak_periods(data: SensorData) -> SensorData:
@@ -172,6 +178,7 @@ def locate_leaks(
         raise SensorDataError("training pressures.csv: its sensors differ from those of the data's pressures.csv")
     if _meters(training) != _meters(data):
         raise SensorDataError("demands.csv: the training and the data folders must have the same smart meters")
+    training = bridged(training)
     calibration = calibrate(network, training)
     starts = window_starts(calibration.window_start)
     if matrices is None:
@@ -198,14 +205,21 @@ def locate_leaks(
             night.leaks, calibration, nights.consumption, merged, night.night_pressure_residuals, windows
         )
     sequence = window_sequence(network, data, models)
-    detections = _watch_windows(network, sequence, models, matrices)
+    threshold = training_threshold(
+        window_sequence(network, training, models),
+        [model.whitened_signatures(matrix) for model, matrix in zip(models, matrices, strict=True)],
+        lambda model, present: models[model].whitened_signatures(matrices[model], present),
+    )
+    detections = _watch_windows(network, sequence, models, matrices, threshold)
     leaks = [
         _located_leak(detection, sequence, matrices[0], consumption, calibration)
         for detection in detections
         if not detection.merged
     ]
     night_residuals = models[0].residuals(network, data)
-    return LocateResult(leaks, calibration, nights.consumption, len(detections) - len(leaks), night_residuals, windows)
+    return LocateResult(
+        leaks, calibration, nights.consumption, len(detections) - len(leaks), night_residuals, windows, threshold
+    )
 
 
 def _clock(start_step: int) -> str:
@@ -218,16 +232,29 @@ def _watch_windows(
     sequence: WindowSequence,
     models: list[WindowModel],
     matrices: list[SensitivityMatrix],
+    threshold: float,
 ) -> list[Detection]:
     signatures = [model.whitened_signatures(matrix) for model, matrix in zip(models, matrices, strict=True)]
     distances = pipe_distance_matrix(network, matrices[0].pipes)
 
+    def masked(model: int, present: np.ndarray) -> np.ndarray:
+        return models[model].whitened_signatures(matrices[model], present)
+
     def localise(detection: Detection, known: list[int]) -> Detection:
         index = most_probable_pipe(detection.statistic, distances)
         merged = bool(known) and float(distances[index, known].min()) <= SAME_LEAK_DISTANCE_M
-        return replace(detection, pipe_index=index, merged=merged)
+        run = detection.run_statistic
+        near = distances[index] <= SAME_LEAK_DISTANCE_M
+        unsupported = run is not None and float(run[near].max()) < max(
+            detection.threshold, RUN_SUPPORT_SHARE * float(run.max())
+        )
+        return replace(detection, pipe_index=index, merged=merged or unsupported, unsupported=unsupported)
 
-    return watch(sequence, signatures, localise)
+    def masked_residual(window: int, present: np.ndarray) -> np.ndarray:
+        raw = np.where(present, sequence.raw[window], np.nan)
+        return models[sequence.model_of[window]].whiten(raw[None, :])[0]
+
+    return watch(sequence, signatures, localise, threshold, masked, masked_residual)
 
 
 def _meters(data: SensorData) -> list[str]:
@@ -237,20 +264,43 @@ def _meters(data: SensorData) -> list[str]:
 def window_sequence(
     network: wntr.network.WaterNetworkModel, data: SensorData, models: list[WindowModel]
 ) -> WindowSequence:
-    """Every whole window of `data`, of every window model, in order of its end time."""
+    """Every whole window of `data`, of every window model, in order of its end time.
+
+    A window where fewer than `MINIMUM_PRESENT_SHARE` of the pressure sensors read (or
+    the inflow meters did not) is left out.
+    """
     rows: list[tuple[pd.Timestamp, int, np.ndarray, np.ndarray]] = []
+    data = bridged(data)
     for index, model in enumerate(models):
         table = model.residuals(network, data)
         whitened = model.whiten(table.to_numpy())
         for label, raw, vector in zip(table.index, table.to_numpy(), whitened, strict=True):
-            rows.append((pd.Timestamp(label) + pd.Timedelta(hours=WINDOW_HOURS), index, raw, vector))
+            if np.isfinite(raw).mean() >= MINIMUM_PRESENT_SHARE:
+                rows.append((pd.Timestamp(label) + pd.Timedelta(hours=WINDOW_HOURS), index, raw, vector))
     if not rows:
         raise SensorDataError(f"data: no whole {WINDOW_HOURS}-hour window to watch")
     rows.sort(key=lambda row: row[0])
+    raw = np.array([row[2] for row in rows])
+    present = np.isfinite(raw)
     return WindowSequence(
-        [row[0] for row in rows], [row[1] for row in rows], np.array([row[3] for row in rows]),
-        np.array([row[2] for row in rows]),
+        [row[0] for row in rows], [row[1] for row in rows], np.array([row[3] for row in rows]), raw,
+        None if present.all() else present,
     )  # fmt: skip
+
+
+def bridged(data: SensorData) -> SensorData:
+    """Flows and levels with gaps of up to `BRIDGED_GAP_STEPS` filled in linearly; pressures as read.
+
+    Consumption (and so every pressure residual) needs the inflow meters and tank levels:
+    a short drop-out is bridged, a longer one leaves its steps without residuals.
+    """
+    if not (data.flows.isna().any().any() or data.levels.isna().any().any()):
+        return data
+
+    def fill(table: pd.DataFrame) -> pd.DataFrame:
+        return table.interpolate(limit=BRIDGED_GAP_STEPS, limit_area="inside")
+
+    return replace(data, flows=fill(data.flows), levels=fill(data.levels))
 
 
 def _located_leak(
@@ -266,7 +316,9 @@ def _located_leak(
     begin_window = detection.first_window - 2
     begin = sequence.ends[begin_window] if begin_window >= 0 else consumption.index[0]
     windows = range(detection.first_window, detection.alarm_window + 1)
-    pressure_change = sequence.raw[list(windows)].mean(axis=0)
+    raw = sequence.raw[list(windows)]
+    read = np.isfinite(raw).sum(axis=0)
+    pressure_change = np.nansum(raw, axis=0) / np.maximum(read, 1)
     return LocatedLeak(
         pipe_id=matrix.pipes[index],
         start_time=raised_at,
@@ -275,9 +327,28 @@ def _located_leak(
         consumption_rise_m3h=round(float(detection.size[index] * matrix.leak_flow_m3h[index]), 3),
         candidates=ranked_candidates(matrix.pipes, detection.statistic, detection.energy),
         pressure_residual_m={
-            sensor: round(float(value), 4) for sensor, value in zip(matrix.sensors, pressure_change, strict=True)
+            sensor: round(float(value), 4)
+            for sensor, value, count in zip(matrix.sensors, pressure_change, read, strict=True)
+            if count  # a sensor that read in none of the alarm's windows has no residual to show
         },
     )
+
+
+SUBMISSION_COLUMNS = ("pipe_id", "start_time", "estimated_start_time")
+
+
+def submission_csv(leaks: list[LocatedLeak]) -> str:
+    """`hydro network locate`'s rows: pipe, when the leak was reported (the alarm), its estimated start.
+
+    The first two columns are BattLeDIM's submission; `start_time` is the alarm so a
+    report never precedes its leak. `estimated_start_time` is the change point of the
+    consumption (`detection.change_point`), at or before the alarm.
+    """
+    rows = [
+        f"{leak.pipe_id},{leak.start_time:%Y-%m-%d %H:%M},{min(leak.estimated_start, leak.start_time):%Y-%m-%d %H:%M}\n"
+        for leak in leaks
+    ]
+    return ",".join(SUBMISSION_COLUMNS) + "\n" + "".join(rows)
 
 
 def result_details(result: LocateResult) -> dict[str, object]:
@@ -295,6 +366,7 @@ def result_details(result: LocateResult) -> dict[str, object]:
             for night, value, reference in zip(nights.index, nights.to_numpy(), references, strict=True)
         ],
         "merged_alarms": result.merged_alarms,
+        "alarm_threshold": None if result.alarm_threshold is None else round(result.alarm_threshold, 1),
         "windows": [
             {"start": window.start, "agreement": window.agreement, "watched": window.watched}
             for window in result.windows

@@ -52,6 +52,8 @@ WINDOW_HOURS = 4
 WINDOW_STEPS = WINDOW_HOURS * 3600 // STEP_SECONDS
 STEPS_PER_DAY = 86400 // STEP_SECONDS
 MINIMUM_SPREAD_M = 0.004
+# A sensor's window mean needs readings in this share of the window's steps; else it is missing.
+MINIMUM_COVERAGE = 0.5
 NOISE_DIRECTIONS = 1
 CONSUMPTION_SMOOTHING_STEPS = 3
 AGREEMENT_PIPES = 3
@@ -98,12 +100,17 @@ def in_window(index: pd.DatetimeIndex, start_step: int, steps: int = WINDOW_STEP
 
 
 def window_means(table: pd.DataFrame, start_step: int, steps: int, name: str) -> pd.DataFrame:
-    """Means of `table` over each whole daily window (all `steps` rows present), labelled by the window's start."""
+    """Means of `table` over each whole daily window (all `steps` rows present), labelled by the window's start.
+
+    A column with readings (not NaN) in fewer than `MINIMUM_COVERAGE` of the window's steps
+    — a sensor that dropped out — has no mean for that window (NaN).
+    """
     inside = table[in_window(pd.DatetimeIndex(table.index), start_step, steps)]
     offset = pd.Timedelta(seconds=start_step * STEP_SECONDS)
     labels = (pd.DatetimeIndex(inside.index) - offset).normalize() + offset
     groups = inside.groupby(labels)
-    means = groups.mean()[groups.size() == steps]
+    whole = groups.size() == steps
+    means = groups.mean()[whole].where(groups.count()[whole] >= MINIMUM_COVERAGE * steps)
     means.index.name = name
     return means
 
@@ -128,10 +135,13 @@ class WindowModel:
         return window_means(table, self.start_step, WINDOW_STEPS, "window")
 
     def whiten(self, residuals: np.ndarray) -> np.ndarray:
-        return np.asarray((residuals / self.spread_m) @ self.projection)
+        """(r / σ)·P, a missing (NaN) sensor taken as 0: pair it with `whitened_signatures(…, present)`."""
+        return np.asarray(np.nan_to_num(residuals / self.spread_m) @ self.projection)
 
-    def whitened_signatures(self, matrix: SensitivityMatrix) -> np.ndarray:
-        return self.whiten(matrix.signatures())
+    def whitened_signatures(self, matrix: SensitivityMatrix, present: np.ndarray | None = None) -> np.ndarray:
+        """Whitened signatures; with `present` (a mask of sensors), those of the missing sensors set to 0 first."""
+        signatures = matrix.signatures()
+        return self.whiten(signatures if present is None else signatures * present)
 
 
 def fit_window_model(
@@ -169,15 +179,22 @@ def fit_window_model(
     response = matrix.demand_response_m_per_m3h
     adjusted = training.pressures[sensors].to_numpy() - np.outer(smoothed_consumption(network, training), response)
     design = regressors(network, training)
-    coefficients = np.linalg.lstsq(design[mask], adjusted[mask], rcond=None)[0]
+    rows = mask & np.isfinite(design).all(axis=1)
+    coefficients = np.zeros((design.shape[1], len(sensors)))
+    for column in range(len(sensors)):
+        usable = rows & np.isfinite(adjusted[:, column])  # a sensor's drop-outs leave out its rows only
+        if usable.sum() <= design.shape[1]:
+            raise SensorDataError(f"training pressures.csv: sensor {sensors[column]!r} has too few readings")
+        coefficients[:, column] = np.linalg.lstsq(design[usable], adjusted[usable, column], rcond=None)[0]
     identity = np.eye(len(sensors))
     unit = WindowModel(start_step, sensors, response, coefficients, np.ones(len(sensors)), identity)
     residuals = unit.residuals(network, training).to_numpy()
     if len(residuals) < 2:
         raise SensorDataError("training data: fewer than two whole days, so no residual spread can be set")
-    spread = np.maximum(residuals.std(axis=0, ddof=1), MINIMUM_SPREAD_M)
+    spread = np.maximum(np.nanstd(residuals, axis=0, ddof=1), MINIMUM_SPREAD_M)
     scaled = residuals / spread
-    directions = np.linalg.svd(scaled - scaled.mean(axis=0), full_matrices=False)[2][:NOISE_DIRECTIONS]
+    centred = np.nan_to_num(scaled - np.nanmean(scaled, axis=0))
+    directions = np.linalg.svd(centred, full_matrices=False)[2][:NOISE_DIRECTIONS]
     projection = np.eye(len(sensors)) - directions.T @ directions
     return WindowModel(start_step, sensors, response, coefficients, spread, projection)
 

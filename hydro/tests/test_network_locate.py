@@ -180,8 +180,9 @@ def test_the_command_finds_the_leak_and_its_start(net3_folders, tmp_path):
                  "--out", str(out), "--details", str(details), "--workers", "1"])  # fmt: skip
     assert code == 0
     # The alarm is raised at the end of the first night window after the leak began: Net3's quietest
-    # three hours are 06:00-09:00, so 3 January 09:00; in noise-free data the change point is exact.
-    assert out.read_text() == "pipe_id,start_time\n171,2019-01-03 09:00\n"
+    # three hours are 06:00-09:00, so 3 January 09:00; in noise-free data the change point is exact,
+    # and it is written beside the alarm as the estimated start.
+    assert out.read_text() == "pipe_id,start_time,estimated_start_time\n171,2019-01-03 09:00,2019-01-02 12:00\n"
     leak = json.loads(details.read_text())["leaks"][0]
     assert (leak["pipe_id"], leak["estimated_start"]) == ("171", "2019-01-02 12:00")
 
@@ -192,7 +193,7 @@ def test_the_command_gives_the_same_leaks_with_its_sweep_on_spark(net3_folders, 
     code = main(["network", "locate", "--network", "Net3", "--data", str(data), "--train", str(train),
                  "--out", str(out), "--engine", "pyspark", "--workers", "1"])  # fmt: skip
     assert code == 0
-    assert out.read_text() == "pipe_id,start_time\n171,2019-01-03 09:00\n"
+    assert out.read_text() == "pipe_id,start_time,estimated_start_time\n171,2019-01-03 09:00,2019-01-02 12:00\n"
 
 
 def test_no_leak_raises_no_alarm(net3_folders, capsys):
@@ -201,7 +202,7 @@ def test_no_leak_raises_no_alarm(net3_folders, capsys):
         ["network", "locate", "--network", "Net3", "--data", str(quiet), "--train", str(train), "--workers", "1"]
     )
     assert code == 0
-    assert capsys.readouterr().out == "pipe_id,start_time\n"
+    assert capsys.readouterr().out == "pipe_id,start_time,estimated_start_time\n"
 
 
 def test_a_sensor_column_that_names_no_element_is_refused(net3_folders, tmp_path, capsys):
