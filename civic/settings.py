@@ -198,7 +198,7 @@ CIVIC_COUNTY_NAME = env_text("CIVIC_COUNTY_NAME", "武进区")
 # Long jobs (solving a reuse study) run in a background thread of the serving process, the page following
 # their progress; off, they finish within the request (the test suite does so unless a test asks otherwise).
 CIVIC_BACKGROUND_RUNS = env_flag("CIVIC_BACKGROUND_RUNS", True)
-# The readings store of smart-meter readings (hydro.readings_store); backups include it.
+# The readings store of smart-meter readings (hydro.readings.store); backups include it.
 CIVIC_READINGS_STORE = Path(env_text("CIVIC_READINGS_STORE", str(BASE_DIR / "var" / "readings")))
 
 # --- Security headers and cookies: on by default in production, each settable from the environment ------------

@@ -4,7 +4,8 @@ Topic modules:
 
 - `hydro.planning` — annual planned water use and its monthly split (计划用水核定).
 - `hydro.surcharge` — the over-plan progressive surcharge (超计划累进加价).
-- `hydro.meter_readings` — validation of meter-reading files and index-to-volume conversion.
+- `hydro.readings` — meter readings: validation of reading files, indexes to volumes, the smart-meter
+  store and its analyses (DMA balance, night flow, customer leaks).
 
 Units are SI inside (m³ for volumes); money is in yuan as `decimal.Decimal`.
 """

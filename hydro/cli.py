@@ -11,11 +11,12 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from hydro.readings import cli as readings_cli
+
 # Topic modules that contribute a command group, in the order `--help` lists them.
 COMMAND_MODULES: tuple[str, ...] = (
     "hydro.network_cli",
     "hydro.reuse_cli",
-    "hydro.readings_cli",
     "hydro.audit_cli",
     "hydro.savings_cli",
     "hydro.irrigation_cli",
@@ -28,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module_name in COMMAND_MODULES:
         importlib.import_module(module_name).register(subparsers)
+    readings_cli.register(subparsers)
     return parser
 
 

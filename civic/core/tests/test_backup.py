@@ -24,7 +24,7 @@ from django.test import override_settings
 
 from civic.core import backup, demo
 from civic.core.tests.test_load_demo import FAST_HASHERS, REDUCED, REDUCED_USER_COUNT, record_digest
-from hydro.readings_store import import_file
+from hydro.readings.store import import_file
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 

@@ -12,8 +12,8 @@ from django.urls import reverse
 from civic.core.models import Region, RegionLevel
 from civic.water.actions import leakage_rate_parameters_for, record_metering_run
 from civic.water.models import CustomerAlarm, LeakageRateParameters, MeteringParameters, MeteringRun, WaterAudit
-from hydro.readings_analysis import Period, read_zones
-from hydro.readings_store import import_file
+from hydro.readings.analysis import Period, read_zones
+from hydro.readings.store import import_file
 from hydro.tests import readings_cases
 
 TWO_DAYS = Period.parse("2024-03-01..2024-03-02")

@@ -27,7 +27,7 @@ therefore
 
 Its confidence is calibrated, not assumed: a logistic function of the
 episode's length beyond T_p and of its flow over q_min, fitted on labelled
-draws of `hydro.readings_realistic` kept apart from those it is measured on
+draws of `hydro.readings.realistic` kept apart from those it is measured on
 (BENCHMARKS.md).
 
 The daily floors are one Ibis expression, so they run on DuckDB or Spark;

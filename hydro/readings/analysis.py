@@ -1,9 +1,9 @@
 """Analyses of smart-meter readings: DMA balance, minimum night flow and customer-side anomalies.
 
 Each analysis is an Ibis expression over the stored readings
-(``meter_id, timestamp, duration_s, volume_m3``; see `hydro.readings_store`)
+(``meter_id, timestamp, duration_s, volume_m3``; see `hydro.readings.store`)
 and the zone membership (``meter_id, dma_id, role``), so it runs unchanged on
-DuckDB or Spark (`hydro.readings_engine`). Only the change detection on the
+DuckDB or Spark (`hydro.readings.engine`). Only the change detection on the
 nightly series, a few hundred numbers per district metered area (DMA), is
 plain Python.
 
@@ -33,7 +33,7 @@ import pandas as pd
 from ibis import _
 from ibis.backends import BaseBackend
 
-from hydro.customer_leaks import (
+from hydro.readings.customer_leaks import (
     LeakSettings,
     as_anomalies,
     daily_floors,
@@ -42,7 +42,7 @@ from hydro.customer_leaks import (
     refine_starts,
     window_flows,
 )
-from hydro.readings_engine import memory_table
+from hydro.readings.engine import memory_table
 
 ROLES = ("inflow", "outflow", "customer")
 ZONE_COLUMNS = ("meter_id", "dma_id", "role")
@@ -407,7 +407,7 @@ class AnomalySettings:
         Smallest volume counted as use, either way [m³] (1 L).
     continuous_flow_hours : float
         A leak behind the meter is a rise of the meter's floor that lasts this long [h]
-        (`hydro.customer_leaks`, its persistence T_p).
+        (`hydro.readings.customer_leaks`, its persistence T_p).
     burst_factor, burst_minimum_m3_per_h, burst_hours : float
         A burst is flow at least `burst_factor` times the meter's mean and at
         least `burst_minimum_m3_per_h`, for at least `burst_hours`.
@@ -638,7 +638,7 @@ def anomalies_frame(result: pd.DataFrame) -> pd.DataFrame:
 def leak_events(
     connection: BaseBackend, readings: ibis.Table, settings: AnomalySettings, meters: ibis.Table | None = None
 ) -> pd.DataFrame:
-    """Leaks behind the meters (`hydro.customer_leaks`): one event per episode of raised floor."""
+    """Leaks behind the meters (`hydro.readings.customer_leaks`): one event per episode of raised floor."""
     leak_settings = settings.leak_settings()
     selected = readings if meters is None else readings.semi_join(meters, "meter_id")
     episodes = leak_episodes(connection.execute(daily_floors(selected, leak_settings)), leak_settings)
