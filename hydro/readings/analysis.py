@@ -24,6 +24,7 @@ Page, E. S. (1954). Continuous inspection schemes. *Biometrika* 41, 100–115
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -33,16 +34,10 @@ import pandas as pd
 from ibis import _
 from ibis.backends import BaseBackend
 
-from hydro.readings.customer_leaks import (
-    LeakSettings,
-    as_anomalies,
-    daily_floors,
-    deduplicated,
-    leak_episodes,
-    refine_starts,
-    window_flows,
-)
+from hydro.readings import meter_series
+from hydro.readings.customer_leaks import LeakSettings, as_anomalies, deduplicated, leak_episodes, refine_starts
 from hydro.readings.engine import memory_table
+from hydro.readings.meter_series import MeterSeries
 
 ROLES = ("inflow", "outflow", "customer")
 ZONE_COLUMNS = ("meter_id", "dma_id", "role")
@@ -635,17 +630,13 @@ def anomalies_frame(result: pd.DataFrame) -> pd.DataFrame:
     return frame[ANOMALY_COLUMNS].reset_index(drop=True)
 
 
-def leak_events(
-    connection: BaseBackend, readings: ibis.Table, settings: AnomalySettings, meters: ibis.Table | None = None
-) -> pd.DataFrame:
+def leak_events(series: MeterSeries, settings: AnomalySettings) -> pd.DataFrame:
     """Leaks behind the meters (`hydro.readings.customer_leaks`): one event per episode of raised floor."""
     leak_settings = settings.leak_settings()
-    selected = readings if meters is None else readings.semi_join(meters, "meter_id")
-    episodes = leak_episodes(connection.execute(daily_floors(selected, leak_settings)), leak_settings)
+    episodes = leak_episodes(meter_series.daily_floors(series, leak_settings), leak_settings)
     if not episodes.empty:
-        leaking = memory_table(connection, episodes[["meter_id"]].drop_duplicates(), "leaking_meters")
-        flows = window_flows(deduplicated(readings.semi_join(leaking, "meter_id")), leak_settings)
-        episodes = refine_starts(episodes, connection.execute(flows))
+        leaking = series.of_meters(set(episodes.meter_id))
+        episodes = refine_starts(episodes, meter_series.window_flows(leaking, leak_settings))
     return as_anomalies(episodes, leak_settings)
 
 
@@ -677,15 +668,25 @@ def customer_anomaly_events(
     readings: ibis.Table,
     period: Period,
     settings: AnomalySettings | None = None,
-    meters: ibis.Table | None = None,
+    meter_ids: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """Every kind of customer anomaly of the meters, one row per episode, as `anomalies_frame` shows them."""
+    """Every kind of customer anomaly of the meters (all when None), one row per episode, as `anomalies_frame`
+    shows them: `customer_anomalies` and the leak episodes, worked out over each meter's readings in time order
+    (`hydro.readings.meter_series`) rather than by the engine's window sorts."""
     settings = settings or AnomalySettings()
-    events = connection.execute(customer_anomalies(readings, period, settings, meters))
-    leaks = leak_events(connection, in_period(readings, period), settings, meters)
+    selected = in_period(readings, period)
+    if meter_ids is not None and not meter_ids:
+        selected = selected.filter(ibis.literal(False))
+    elif meter_ids is not None:
+        # a range of names the engine can skip the store's row groups by (its files are in meter order)
+        selected = selected.filter((selected.meter_id >= min(meter_ids)) & (selected.meter_id <= max(meter_ids)))
+    series = meter_series.read_series(connection, selected, meter_ids)
+    period_start_s = int(pd.Timestamp(period.start).timestamp())
+    period_end_s = int(pd.Timestamp(period.end).timestamp())
+    events = meter_series.interval_events(series, period_start_s, period_end_s, settings)
+    leaks = leak_events(series, settings)
     parts = [part for part in (events, leaks) if not part.empty]
     combined = pd.concat(parts, ignore_index=True) if parts else events
-    period_end_s = int(pd.Timestamp(period.end).timestamp())
     merged = merge_episodes(combined, settings)
     if "open" not in merged:
         merged["open"] = False
@@ -705,22 +706,21 @@ def anomalies_by_group(
     meters: ibis.Table | None = None,
     group_meters: int = ANOMALY_GROUP_METERS,
 ) -> pd.DataFrame:
-    """`customer_anomalies` executed as `anomalies_frame`, on at most `group_meters` meters at a time.
+    """`customer_anomaly_events` of the meters, on at most `group_meters` meters at a time.
 
     A meter's anomalies depend on its own readings only, so the events are
-    those of one expression over all meters; a group bounds the rows the
-    window sorts hold at once (a month of 100,000 hourly meters is 73 M rows).
-    Up to `group_meters` meters run as one expression, as before.
+    those of all meters at once; a group bounds the rows held in memory at
+    once (a month of 100,000 hourly meters is 73 M rows). Groups are runs of
+    meters in name order, so each reads only its part of the store's files.
     """
     chosen = meters if meters is not None else in_period(readings, period).select("meter_id").distinct()
     meter_ids = sorted(connection.execute(chosen.select("meter_id"))["meter_id"])
-    if len(meter_ids) <= group_meters:
-        return customer_anomaly_events(connection, readings, period, settings, meters)
-    parts = []
-    for first in range(0, len(meter_ids), group_meters):
-        group = pd.DataFrame({"meter_id": meter_ids[first : first + group_meters]})
-        group_table = memory_table(connection, group, "anomaly_meters")
-        parts.append(customer_anomaly_events(connection, readings, period, settings, group_table))
+    parts = [
+        customer_anomaly_events(connection, readings, period, settings, meter_ids[first : first + group_meters])
+        for first in range(0, len(meter_ids), group_meters)
+    ]
+    if len(parts) <= 1:
+        return parts[0] if parts else customer_anomaly_events(connection, readings, period, settings, [])
     combined = pd.concat(parts, ignore_index=True)
     return combined.sort_values(["meter_id", "start", "kind"], kind="stable", ignore_index=True)
 

@@ -1,0 +1,372 @@
+"""Each meter's readings as arrays in meter and time order: the customer anomalies in one ordered pass.
+
+The customer anomalies (`hydro.readings.analysis.customer_anomalies`) and the
+leak floors (`hydro.readings.customer_leaks.daily_floors`) are defined as
+Ibis window expressions: lags, per-meter sums and running sums over each
+meter's intervals in time order. An engine sorts the period's readings again
+for every window, and those sorts were nine tenths of the month's analysis.
+Here the engine only reads the readings; they are put in meter and time
+order once (the store's files already are, so this is usually a check), and
+every window becomes an array operation over that order: a lag is a shift, a
+per-meter sum a sum over the meter's segment, a run a segment between
+breaks. The rules, and so the events, are those of the expressions, which
+the suite checks row for row.
+
+Times are epoch seconds of the wall-clock times, volumes m³, flows m³/h.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import TYPE_CHECKING
+
+import ibis
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from ibis.backends import BaseBackend
+
+from hydro.readings.customer_leaks import FLOOR_COLUMNS, SECONDS_PER_DAY, LeakSettings
+
+if TYPE_CHECKING:
+    from hydro.readings.analysis import AnomalySettings
+
+SECONDS_PER_HOUR = 3600.0
+EVENT_COLUMNS = ["meter_id", "kind", "start_s", "end_s", "volume_m3", "confidence"]
+WINDOW_COLUMNS = ["meter_id", "end_s", "day", "window_m3_per_h"]
+USE, ZERO, NEGATIVE = 1, 0, -1
+"""States of an interval: water used, none, or flowing backwards."""
+
+
+@dataclass(frozen=True)
+class MeterSeries:
+    """Intervals of many meters, in meter and start order, one per meter and start.
+
+    Attributes
+    ----------
+    names : numpy array of str
+        The meters' identifiers in sorted order; ``code`` indexes it.
+    code, start_s, duration_s : numpy arrays of int64
+        Each interval's meter, start [epoch s] and length [s].
+    volume_m3 : numpy array of float64
+        The volume of each interval [m³].
+    """
+
+    names: np.ndarray
+    code: np.ndarray
+    start_s: np.ndarray
+    duration_s: np.ndarray
+    volume_m3: np.ndarray
+
+    @property
+    def end_s(self) -> np.ndarray:
+        return self.start_s + self.duration_s
+
+    @property
+    def hours(self) -> np.ndarray:
+        return self.duration_s.astype(np.float64) / SECONDS_PER_HOUR
+
+    def first_rows(self) -> np.ndarray:
+        """Where each meter's intervals begin."""
+        return np.flatnonzero(np.diff(self.code, prepend=-1) != 0)
+
+    def meter_ids(self, codes: np.ndarray) -> np.ndarray:
+        return self.names[codes]
+
+    def of_meters(self, meter_ids: set[str]) -> MeterSeries:
+        """The intervals of these meters only."""
+        wanted = np.flatnonzero(np.isin(self.names, list(meter_ids)))
+        rows = np.isin(self.code, wanted)
+        return MeterSeries(self.names, self.code[rows], self.start_s[rows], self.duration_s[rows], self.volume_m3[rows])
+
+
+def read_series(connection: BaseBackend, readings: ibis.Table, meter_ids: Sequence[str] | None = None) -> MeterSeries:
+    """The readings' intervals (of these meters only) as a `MeterSeries`; readings given twice count once.
+
+    Of a reading given twice, the longest interval and the largest volume
+    count. The engine only scans; the order is checked here and made when the
+    rows do not arrive in it (a month of several batches).
+    """
+    table = connection.to_pyarrow(readings.select("meter_id", "timestamp", "duration_s", "volume_m3"))
+    names, code = _meter_codes(table.column("meter_id").combine_chunks())
+    stamps = table.column("timestamp").combine_chunks()
+    start_s = pc.cast(stamps, pa.int64()).to_numpy(zero_copy_only=False) // _ticks_per_second(stamps.type)
+    duration_s = table.column("duration_s").to_numpy().astype(np.int64)
+    volume_m3 = table.column("volume_m3").to_numpy().astype(np.float64)
+    if meter_ids is not None:
+        wanted = np.isin(names, np.asarray(list(meter_ids), dtype=object))
+        if not wanted.all():
+            rows = wanted[code]
+            code, start_s, duration_s, volume_m3 = code[rows], start_s[rows], duration_s[rows], volume_m3[rows]
+    return _ordered_once(names, code, start_s, duration_s, volume_m3)
+
+
+def _meter_codes(meters: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """The meters' names in sorted order, and each row's index into them.
+
+    Rows in meter order (the store's files are) are numbered where the name
+    changes; otherwise the names are looked up.
+    """
+    if len(meters) == 0:
+        return np.asarray([], dtype=object), np.zeros(0, dtype=np.int64)
+    changed = pc.not_equal(meters.slice(1), meters.slice(0, len(meters) - 1)).to_numpy(zero_copy_only=False)
+    heads = np.flatnonzero(np.concatenate([[True], changed]))
+    names = np.asarray(meters.take(pa.array(heads)).to_pylist(), dtype=object)
+    if all(first < second for first, second in pairwise(names)):
+        return names, np.cumsum(np.concatenate([[0], changed])).astype(np.int64)
+    encoded = pc.dictionary_encode(meters)
+    assert isinstance(encoded, pa.DictionaryArray)
+    names = np.asarray(encoded.dictionary.to_pylist(), dtype=object)
+    order = np.argsort(names, kind="stable")
+    rank = np.empty(len(names), dtype=np.int64)
+    rank[order] = np.arange(len(names))
+    return names[order], rank[encoded.indices.to_numpy(zero_copy_only=False)]
+
+
+def _ticks_per_second(stamp_type: pa.DataType) -> int:
+    unit = getattr(stamp_type, "unit", "s")
+    return {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}[unit]
+
+
+def _ordered_once(
+    names: np.ndarray, code: np.ndarray, start_s: np.ndarray, duration_s: np.ndarray, volume_m3: np.ndarray
+) -> MeterSeries:
+    if len(code) == 0:
+        return MeterSeries(names, code, start_s, duration_s, volume_m3)
+    key = code * (int(start_s.max() - start_s.min()) + 1) + (start_s - start_s.min())
+    if np.any(key[1:] < key[:-1]):
+        order = np.argsort(key, kind="stable")
+        key, code, start_s, duration_s, volume_m3 = (
+            column[order] for column in (key, code, start_s, duration_s, volume_m3)
+        )
+    repeated = key[1:] == key[:-1]
+    if repeated.any():
+        first = np.flatnonzero(np.concatenate([[True], ~repeated]))
+        duration_s = np.maximum.reduceat(duration_s, first)
+        volume_m3 = np.maximum.reduceat(volume_m3, first)
+        code, start_s = code[first], start_s[first]
+    return MeterSeries(names, code, start_s, duration_s, volume_m3)
+
+
+# --- the interval anomalies: burst, stuck, reverse, gap ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Runs:
+    """Runs of consecutive intervals in one state, one element per run."""
+
+    code: np.ndarray
+    start_s: np.ndarray
+    end_s: np.ndarray
+    hours: np.ndarray
+    volume_m3: np.ndarray
+    excess_m3: np.ndarray
+
+
+def interval_events(
+    series: MeterSeries, period_start_s: int, period_end_s: int, settings: AnomalySettings
+) -> pd.DataFrame:
+    """Bursts, stuck meters, reverse flow and gaps of every meter, one row per run (`customer_anomalies`' rules).
+
+    Returns ``meter_id, kind, start_s, end_s, volume_m3, confidence``, the volume
+    rounded to the litre and the confidence to 0.01 as the expression does.
+    """
+    if len(series.code) == 0:
+        return pd.DataFrame(columns=EVENT_COLUMNS)
+    hours, volume, start, end = series.hours, series.volume_m3, series.start_s, series.end_s
+    firsts = series.first_rows()
+    counts = np.diff(np.append(firsts, len(series.code)))
+    total_m3 = np.add.reduceat(volume, firsts)
+    total_hours = np.add.reduceat(hours, firsts)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        meter_mean = total_m3 / total_hours
+        flow = volume / hours
+    mean = np.repeat(meter_mean, counts)
+    resolution = settings.resolution_m3
+    state = np.where(volume >= resolution, USE, np.where(volume <= -resolution, NEGATIVE, ZERO))
+    new_meter = np.zeros(len(start), dtype=bool)
+    new_meter[firsts] = True
+    previous_end = np.concatenate([[0], end[:-1]])
+    contiguous = ~new_meter & (previous_end == start)
+    high_level = np.maximum(settings.burst_factor * mean, settings.burst_minimum_m3_per_h)
+    is_high = flow >= high_level
+    state_break = ~contiguous | (state != np.concatenate([[ZERO], state[:-1]]))
+    high_break = ~contiguous | (is_high != np.concatenate([[False], is_high[:-1]]))
+    columns = (series.code, start, end, hours, volume, volume - mean * hours)
+    meter_totals = (series.code[firsts], total_m3, total_hours, np.maximum.reduceat(end, firsts))
+    parts = [
+        _bursts(_runs(is_high, high_break, columns), settings),
+        _stuck(_runs(state == ZERO, state_break, columns), meter_totals, settings),
+        _reverse(_runs(state == NEGATIVE, state_break, columns), settings),
+        _gaps(series, firsts, meter_mean, new_meter, previous_end, period_start_s, period_end_s, settings),
+    ]
+    events = pd.concat([part for part in parts if len(part)], ignore_index=True) if any(map(len, parts)) else None
+    if events is None:
+        return pd.DataFrame(columns=EVENT_COLUMNS)
+    events["volume_m3"] = _round_half_away(events.volume_m3.to_numpy(np.float64), 3)
+    events["confidence"] = _round_half_away(events.confidence.to_numpy(np.float64), 2)
+    events.insert(0, "meter_id", series.meter_ids(events.pop("code").to_numpy()))
+    return events[EVENT_COLUMNS]
+
+
+def _runs(selected: np.ndarray, breaks: np.ndarray, columns: tuple[np.ndarray, ...]) -> _Runs:
+    """Runs among the selected intervals: a run ends where a break (new state, hole, new meter) comes."""
+    rows = np.flatnonzero(selected)
+    run_number = np.cumsum(breaks)[rows]
+    heads = np.flatnonzero(np.diff(run_number, prepend=-1) != 0)
+    code, start, end, hours, volume, excess = (column[rows] for column in columns)
+    if len(rows) == 0:
+        empty = np.zeros(0)
+        return _Runs(code, start, end, empty, empty, empty)
+    return _Runs(
+        code=code[heads],
+        start_s=start[heads],
+        end_s=np.maximum.reduceat(end, heads),
+        hours=np.add.reduceat(hours, heads),
+        volume_m3=np.add.reduceat(volume, heads),
+        excess_m3=np.add.reduceat(excess, heads),
+    )
+
+
+def _events(kind: str, runs: _Runs, keep: np.ndarray, volume: np.ndarray, confidence: np.ndarray) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "code": runs.code[keep],
+            "kind": kind,
+            "start_s": runs.start_s[keep].astype(np.int64),
+            "end_s": runs.end_s[keep].astype(np.int64),
+            "volume_m3": volume[keep].astype(np.float64),
+            "confidence": np.minimum(confidence[keep].astype(np.float64), 1.0),
+        }
+    )
+
+
+def _bursts(runs: _Runs, settings: AnomalySettings) -> pd.DataFrame:
+    burst_hours = settings.burst_hours
+    keep = runs.hours >= burst_hours
+    return _events("burst", runs, keep, runs.excess_m3, runs.hours / (2 * burst_hours))
+
+
+def _stuck(runs: _Runs, meter_totals: tuple[np.ndarray, ...], settings: AnomalySettings) -> pd.DataFrame:
+    """Runs of zeros long enough, up to the meter's last reading (or very long), on a meter that flows otherwise."""
+    meter_codes, total_m3, total_hours, last_end_s = meter_totals
+    stuck_hours = settings.stuck_hours
+    meter = np.searchsorted(meter_codes, runs.code)
+    outside_hours = total_hours[meter] - runs.hours
+    with np.errstate(divide="ignore", invalid="ignore"):
+        outside = np.where(outside_hours > 0, total_m3[meter] / outside_hours, 0.0)
+    keep = (
+        (runs.hours >= stuck_hours)
+        & ((runs.end_s >= last_end_s[meter]) | (runs.hours >= settings.stuck_long_hours))
+        & (outside >= settings.stuck_expected_m3_per_h)
+    )
+    return _events("stuck", runs, keep, outside * runs.hours, runs.hours / (2 * stuck_hours))
+
+
+def _reverse(runs: _Runs, settings: AnomalySettings) -> pd.DataFrame:
+    keep = np.ones(len(runs.code), dtype=bool)
+    return _events("reverse", runs, keep, -runs.volume_m3, runs.hours / settings.reverse_full_confidence_hours)
+
+
+def _gaps(
+    series: MeterSeries,
+    firsts: np.ndarray,
+    meter_mean: np.ndarray,
+    new_meter: np.ndarray,
+    previous_end: np.ndarray,
+    period_start_s: int,
+    period_end_s: int,
+    settings: AnomalySettings,
+) -> pd.DataFrame:
+    """Time without readings between intervals, and before the first and after the last within the period."""
+    inner = np.flatnonzero(~new_meter & (previous_end < series.start_s))
+    meter_of_row = np.cumsum(new_meter) - 1
+    last_end = np.maximum.reduceat(series.end_s, firsts)
+    first_start = series.start_s[firsts]
+    leading = np.flatnonzero(first_start > period_start_s)
+    trailing = np.flatnonzero(last_end < period_end_s)
+    meter = np.concatenate([meter_of_row[inner], leading, trailing])
+    gap_start = np.concatenate([previous_end[inner], np.full(len(leading), period_start_s), last_end[trailing]])
+    gap_end = np.concatenate([series.start_s[inner], first_start[leading], np.full(len(trailing), period_end_s)])
+    hours = (gap_end - gap_start).astype(np.float64) / SECONDS_PER_HOUR
+    runs = _Runs(series.code[firsts][meter], gap_start, gap_end, hours, hours, hours)
+    keep = (gap_end - gap_start) >= settings.gap_hours * SECONDS_PER_HOUR
+    volume = np.maximum(meter_mean[meter], 0.0) * hours
+    return _events("gap", runs, keep, volume, np.ones(len(meter)))
+
+
+def _round_half_away(values: np.ndarray, digits: int) -> np.ndarray:
+    """Rounding as the engines' ``round`` does it: halves away from zero."""
+    scale = 10.0**digits
+    scaled = values * scale
+    return np.where(scaled >= 0, np.floor(scaled + 0.5), np.ceil(scaled - 0.5)) / scale
+
+
+# --- leak floors --------------------------------------------------------------------------------------------
+
+
+def window_flows(series: MeterSeries, settings: LeakSettings) -> pd.DataFrame:
+    """Each interval's end with the mean flow over the W hours up to it, where those hours are all read.
+
+    The windows of `hydro.readings.customer_leaks.window_flows`: the
+    intervals of the meter ending in (end − W, end], summed. Returns
+    ``meter_id, end_s, day, window_m3_per_h`` in meter and end order.
+    """
+    code, end_s, window_m3, window_hours = _windows(series, settings)
+    complete = window_hours >= settings.window_hours - 1e-6
+    code, end_s = code[complete], end_s[complete]
+    return pd.DataFrame(
+        {
+            "meter_id": series.meter_ids(code),
+            "end_s": end_s,
+            "day": (end_s - 1) // SECONDS_PER_DAY,
+            "window_m3_per_h": window_m3[complete] / window_hours[complete],
+        }
+    )
+
+
+def daily_floors(series: MeterSeries, settings: LeakSettings) -> pd.DataFrame:
+    """Each meter's daily floor f_d (`hydro.readings.customer_leaks.daily_floors`), with the windows counted."""
+    code, end_s, window_m3, window_hours = _windows(series, settings)
+    complete = window_hours >= settings.window_hours - 1e-6
+    code, day = code[complete], (end_s[complete] - 1) // SECONDS_PER_DAY
+    flow = window_m3[complete] / window_hours[complete]
+    if len(code) == 0:
+        return pd.DataFrame(columns=FLOOR_COLUMNS)
+    heads = np.flatnonzero((np.diff(code, prepend=-1) != 0) | (np.diff(day, prepend=day[0] - 1) != 0))
+    return pd.DataFrame(
+        {
+            "meter_id": series.meter_ids(code[heads]),
+            "day": day[heads],
+            "floor_m3_per_h": np.minimum.reduceat(flow, heads),
+            "windows": np.diff(np.append(heads, len(code))),
+        }
+    )
+
+
+def _windows(series: MeterSeries, settings: LeakSettings) -> tuple[np.ndarray, ...]:
+    """Per interval, in meter and end order: meter, end, and the volume and hours of its window."""
+    code, end_s, volume, hours = series.code, series.end_s, series.volume_m3, series.hours
+    if len(code) == 0:
+        return code, end_s, volume, hours
+    offset = int(end_s.min())
+    span_s = int(settings.window_hours * SECONDS_PER_HOUR)
+    stride = int(end_s.max()) - offset + span_s + 1
+    key = code * stride + (end_s - offset + span_s)
+    if np.any(key[1:] < key[:-1]):
+        order = np.argsort(key, kind="stable")
+        key, code, end_s, volume, hours = (column[order] for column in (key, code, end_s, volume, hours))
+    if np.all(np.diff(key) >= span_s):  # each window holds its own interval only (hourly readings, W = 1 h)
+        return code, end_s, volume, hours
+    first = np.searchsorted(key, key - (span_s - 1), side="left")
+    last = np.searchsorted(key, key, side="right")
+    window_m3, window_hours = np.zeros(len(key)), np.zeros(len(key))
+    for step in range(int((last - first).max())):
+        inside = first + step < last
+        taken = np.minimum(first + step, len(key) - 1)
+        window_m3 += np.where(inside, volume[taken], 0.0)
+        window_hours += np.where(inside, hours[taken], 0.0)
+    return code, end_s, window_m3, window_hours
