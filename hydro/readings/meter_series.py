@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
@@ -61,17 +62,17 @@ class MeterSeries:
     duration_s: np.ndarray
     volume_m3: np.ndarray
 
-    @property
+    @cached_property
     def end_s(self) -> np.ndarray:
         return self.start_s + self.duration_s
 
-    @property
+    @cached_property
     def hours(self) -> np.ndarray:
         return self.duration_s.astype(np.float64) / SECONDS_PER_HOUR
 
     def first_rows(self) -> np.ndarray:
         """Where each meter's intervals begin."""
-        return np.flatnonzero(np.diff(self.code, prepend=-1) != 0)
+        return np.flatnonzero(np.concatenate([[True], self.code[1:] != self.code[:-1]]))
 
     def meter_ids(self, codes: np.ndarray) -> np.ndarray:
         return self.names[codes]
@@ -94,10 +95,11 @@ def read_series(connection: BaseBackend, readings: ibis.Table, meter_ids: Sequen
     names, code = _meter_codes(table.column("meter_id").combine_chunks())
     stamps = table.column("timestamp").combine_chunks()
     start_s = pc.cast(stamps, pa.int64()).to_numpy(zero_copy_only=False) // _ticks_per_second(stamps.type)
-    duration_s = table.column("duration_s").to_numpy().astype(np.int64)
-    volume_m3 = table.column("volume_m3").to_numpy().astype(np.float64)
+    duration_s = table.column("duration_s").to_numpy().astype(np.int64, copy=False)
+    volume_m3 = table.column("volume_m3").to_numpy().astype(np.float64, copy=False)
     if meter_ids is not None:
-        wanted = np.isin(names, np.asarray(list(meter_ids), dtype=object))
+        chosen = set(meter_ids)
+        wanted = np.fromiter((name in chosen for name in names), dtype=bool, count=len(names))
         if not wanted.all():
             rows = wanted[code]
             code, start_s, duration_s, volume_m3 = code[rows], start_s[rows], duration_s[rows], volume_m3[rows]
@@ -162,8 +164,7 @@ class _Runs:
     start_s: np.ndarray
     end_s: np.ndarray
     hours: np.ndarray
-    volume_m3: np.ndarray
-    excess_m3: np.ndarray
+    summed: np.ndarray
 
 
 def interval_events(
@@ -184,23 +185,23 @@ def interval_events(
     with np.errstate(divide="ignore", invalid="ignore"):
         meter_mean = total_m3 / total_hours
         flow = volume / hours
-    mean = np.repeat(meter_mean, counts)
+    high_level = np.repeat(np.maximum(settings.burst_factor * meter_mean, settings.burst_minimum_m3_per_h), counts)
     resolution = settings.resolution_m3
-    state = np.where(volume >= resolution, USE, np.where(volume <= -resolution, NEGATIVE, ZERO))
+    state = (volume >= resolution).view(np.int8) - (volume <= -resolution).view(np.int8)
     new_meter = np.zeros(len(start), dtype=bool)
     new_meter[firsts] = True
     previous_end = np.concatenate([[0], end[:-1]])
     contiguous = ~new_meter & (previous_end == start)
-    high_level = np.maximum(settings.burst_factor * mean, settings.burst_minimum_m3_per_h)
     is_high = flow >= high_level
     state_break = ~contiguous | (state != np.concatenate([[ZERO], state[:-1]]))
     high_break = ~contiguous | (is_high != np.concatenate([[False], is_high[:-1]]))
-    columns = (series.code, start, end, hours, volume, volume - mean * hours)
+    high_rows = np.flatnonzero(is_high)
+    excess = volume[high_rows] - np.repeat(meter_mean, counts)[high_rows] * hours[high_rows]
     meter_totals = (series.code[firsts], total_m3, total_hours, np.maximum.reduceat(end, firsts))
     parts = [
-        _bursts(_runs(is_high, high_break, columns), settings),
-        _stuck(_runs(state == ZERO, state_break, columns), meter_totals, settings),
-        _reverse(_runs(state == NEGATIVE, state_break, columns), settings),
+        _bursts(_runs(series, high_rows, high_break, excess), settings),
+        _stuck(_runs(series, np.flatnonzero(state == ZERO), state_break), meter_totals, settings),
+        _reverse(_runs(series, np.flatnonzero(state == NEGATIVE), state_break, volume), settings),
         _gaps(series, firsts, meter_mean, new_meter, previous_end, period_start_s, period_end_s, settings),
     ]
     events = pd.concat([part for part in parts if len(part)], ignore_index=True) if any(map(len, parts)) else None
@@ -212,22 +213,22 @@ def interval_events(
     return events[EVENT_COLUMNS]
 
 
-def _runs(selected: np.ndarray, breaks: np.ndarray, columns: tuple[np.ndarray, ...]) -> _Runs:
-    """Runs among the selected intervals: a run ends where a break (new state, hole, new meter) comes."""
-    rows = np.flatnonzero(selected)
-    run_number = np.cumsum(breaks)[rows]
-    heads = np.flatnonzero(np.diff(run_number, prepend=-1) != 0)
-    code, start, end, hours, volume, excess = (column[rows] for column in columns)
+def _runs(series: MeterSeries, rows: np.ndarray, breaks: np.ndarray, summed: np.ndarray | None = None) -> _Runs:
+    """Runs among the chosen intervals (``rows``, in order): a run starts where a break (new state, hole, new
+    meter) comes. ``summed`` is summed over each run: per chosen row, or per interval when as long as the series.
+    """
+    heads = np.flatnonzero(breaks[rows])
     if len(rows) == 0:
         empty = np.zeros(0)
-        return _Runs(code, start, end, empty, empty, empty)
+        return _Runs(series.code[rows], series.start_s[rows], series.start_s[rows], empty, empty)
+    if summed is not None and len(summed) == len(series.code):
+        summed = summed[rows]
     return _Runs(
-        code=code[heads],
-        start_s=start[heads],
-        end_s=np.maximum.reduceat(end, heads),
-        hours=np.add.reduceat(hours, heads),
-        volume_m3=np.add.reduceat(volume, heads),
-        excess_m3=np.add.reduceat(excess, heads),
+        code=series.code[rows[heads]],
+        start_s=series.start_s[rows[heads]],
+        end_s=np.maximum.reduceat(series.start_s[rows] + series.duration_s[rows], heads),
+        hours=np.add.reduceat(series.duration_s[rows].astype(np.float64) / SECONDS_PER_HOUR, heads),
+        summed=np.add.reduceat(summed, heads) if summed is not None else np.zeros(len(heads)),
     )
 
 
@@ -247,7 +248,7 @@ def _events(kind: str, runs: _Runs, keep: np.ndarray, volume: np.ndarray, confid
 def _bursts(runs: _Runs, settings: AnomalySettings) -> pd.DataFrame:
     burst_hours = settings.burst_hours
     keep = runs.hours >= burst_hours
-    return _events("burst", runs, keep, runs.excess_m3, runs.hours / (2 * burst_hours))
+    return _events("burst", runs, keep, runs.summed, runs.hours / (2 * burst_hours))
 
 
 def _stuck(runs: _Runs, meter_totals: tuple[np.ndarray, ...], settings: AnomalySettings) -> pd.DataFrame:
@@ -268,7 +269,7 @@ def _stuck(runs: _Runs, meter_totals: tuple[np.ndarray, ...], settings: AnomalyS
 
 def _reverse(runs: _Runs, settings: AnomalySettings) -> pd.DataFrame:
     keep = np.ones(len(runs.code), dtype=bool)
-    return _events("reverse", runs, keep, -runs.volume_m3, runs.hours / settings.reverse_full_confidence_hours)
+    return _events("reverse", runs, keep, -runs.summed, runs.hours / settings.reverse_full_confidence_hours)
 
 
 def _gaps(
@@ -283,16 +284,15 @@ def _gaps(
 ) -> pd.DataFrame:
     """Time without readings between intervals, and before the first and after the last within the period."""
     inner = np.flatnonzero(~new_meter & (previous_end < series.start_s))
-    meter_of_row = np.cumsum(new_meter) - 1
     last_end = np.maximum.reduceat(series.end_s, firsts)
     first_start = series.start_s[firsts]
     leading = np.flatnonzero(first_start > period_start_s)
     trailing = np.flatnonzero(last_end < period_end_s)
-    meter = np.concatenate([meter_of_row[inner], leading, trailing])
+    meter = np.concatenate([np.searchsorted(firsts, inner, side="right") - 1, leading, trailing])
     gap_start = np.concatenate([previous_end[inner], np.full(len(leading), period_start_s), last_end[trailing]])
     gap_end = np.concatenate([series.start_s[inner], first_start[leading], np.full(len(trailing), period_end_s)])
     hours = (gap_end - gap_start).astype(np.float64) / SECONDS_PER_HOUR
-    runs = _Runs(series.code[firsts][meter], gap_start, gap_end, hours, hours, hours)
+    runs = _Runs(series.code[firsts][meter], gap_start, gap_end, hours, hours)
     keep = (gap_end - gap_start) >= settings.gap_hours * SECONDS_PER_HOUR
     volume = np.maximum(meter_mean[meter], 0.0) * hours
     return _events("gap", runs, keep, volume, np.ones(len(meter)))
@@ -315,25 +315,31 @@ def window_flows(series: MeterSeries, settings: LeakSettings) -> pd.DataFrame:
     intervals of the meter ending in (end − W, end], summed. Returns
     ``meter_id, end_s, day, window_m3_per_h`` in meter and end order.
     """
-    code, end_s, window_m3, window_hours = _windows(series, settings)
-    complete = window_hours >= settings.window_hours - 1e-6
-    code, end_s = code[complete], end_s[complete]
+    code, end_s, window_m3, window_hours = _complete_windows(series, settings)
     return pd.DataFrame(
         {
             "meter_id": series.meter_ids(code),
             "end_s": end_s,
             "day": (end_s - 1) // SECONDS_PER_DAY,
-            "window_m3_per_h": window_m3[complete] / window_hours[complete],
+            "window_m3_per_h": window_m3 / window_hours,
         }
     )
 
 
-def daily_floors(series: MeterSeries, settings: LeakSettings) -> pd.DataFrame:
-    """Each meter's daily floor f_d (`hydro.readings.customer_leaks.daily_floors`), with the windows counted."""
+def _complete_windows(series: MeterSeries, settings: LeakSettings) -> tuple[np.ndarray, ...]:
+    """The windows whose W hours are all read."""
     code, end_s, window_m3, window_hours = _windows(series, settings)
     complete = window_hours >= settings.window_hours - 1e-6
-    code, day = code[complete], (end_s[complete] - 1) // SECONDS_PER_DAY
-    flow = window_m3[complete] / window_hours[complete]
+    if complete.all():
+        return code, end_s, window_m3, window_hours
+    return code[complete], end_s[complete], window_m3[complete], window_hours[complete]
+
+
+def daily_floors(series: MeterSeries, settings: LeakSettings) -> pd.DataFrame:
+    """Each meter's daily floor f_d (`hydro.readings.customer_leaks.daily_floors`), with the windows counted."""
+    code, end_s, window_m3, window_hours = _complete_windows(series, settings)
+    day = (end_s - 1) // SECONDS_PER_DAY
+    flow = window_m3 / window_hours
     if len(code) == 0:
         return pd.DataFrame(columns=FLOOR_COLUMNS)
     heads = np.flatnonzero((np.diff(code, prepend=-1) != 0) | (np.diff(day, prepend=day[0] - 1) != 0))
