@@ -17,6 +17,7 @@ Times are epoch seconds of the wall-clock times, volumes m³, flows m³/h.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -158,13 +159,18 @@ def _ordered_once(
 
 @dataclass(frozen=True)
 class _Runs:
-    """Runs of consecutive intervals in one state, one element per run."""
+    """Runs of consecutive intervals in one state, one element per run, and the intervals of each."""
 
     code: np.ndarray
     start_s: np.ndarray
     end_s: np.ndarray
+    rows: np.ndarray  # the runs' intervals, run after run
+    offsets: np.ndarray  # where each run begins in `rows`
     hours: np.ndarray
-    summed: np.ndarray
+
+    def sums(self, values: np.ndarray) -> np.ndarray:
+        """Σ of one value per interval in `rows` over each run, added in time order."""
+        return np.add.reduceat(values, self.offsets) if len(self.offsets) else np.zeros(0)
 
 
 def interval_events(
@@ -195,13 +201,13 @@ def interval_events(
     is_high = flow >= high_level
     state_break = ~contiguous | (state != np.concatenate([[ZERO], state[:-1]]))
     high_break = ~contiguous | (is_high != np.concatenate([[False], is_high[:-1]]))
-    high_rows = np.flatnonzero(is_high)
-    excess = volume[high_rows] - np.repeat(meter_mean, counts)[high_rows] * hours[high_rows]
+    mean_by_code = np.zeros(len(series.names))
+    mean_by_code[series.code[firsts]] = meter_mean
     meter_totals = (series.code[firsts], total_m3, total_hours, np.maximum.reduceat(end, firsts))
     parts = [
-        _bursts(_runs(series, high_rows, high_break, excess), settings),
-        _stuck(_runs(series, np.flatnonzero(state == ZERO), state_break), meter_totals, settings),
-        _reverse(_runs(series, np.flatnonzero(state == NEGATIVE), state_break, volume), settings),
+        _bursts(_runs(series, is_high, high_break, settings.burst_hours), series, mean_by_code, settings),
+        _stuck(_runs(series, state == ZERO, state_break, settings.stuck_hours), meter_totals, settings),
+        _reverse(_runs(series, state == NEGATIVE, state_break, 0.0), series, settings),
         _gaps(series, firsts, meter_mean, new_meter, previous_end, period_start_s, period_end_s, settings),
     ]
     events = pd.concat([part for part in parts if len(part)], ignore_index=True) if any(map(len, parts)) else None
@@ -213,23 +219,24 @@ def interval_events(
     return events[EVENT_COLUMNS]
 
 
-def _runs(series: MeterSeries, rows: np.ndarray, breaks: np.ndarray, summed: np.ndarray | None = None) -> _Runs:
-    """Runs among the chosen intervals (``rows``, in order): a run starts where a break (new state, hole, new
-    meter) comes. ``summed`` is summed over each run: per chosen row, or per interval when as long as the series.
+def _runs(series: MeterSeries, chosen: np.ndarray, breaks: np.ndarray, minimum_hours: float) -> _Runs:
+    """Runs of chosen intervals that may last `minimum_hours`: a run starts where a break (new state, hole, new
+    meter) meets a chosen interval and ends before the next break.
+
+    A run's intervals are contiguous, so it ends with its last interval and
+    spans its hours; runs clearly shorter than `minimum_hours` are dropped
+    before their hours are summed interval by interval as the engines do.
     """
-    heads = np.flatnonzero(breaks[rows])
-    if len(rows) == 0:
-        empty = np.zeros(0)
-        return _Runs(series.code[rows], series.start_s[rows], series.start_s[rows], empty, empty)
-    if summed is not None and len(summed) == len(series.code):
-        summed = summed[rows]
-    return _Runs(
-        code=series.code[rows[heads]],
-        start_s=series.start_s[rows[heads]],
-        end_s=np.maximum.reduceat(series.start_s[rows] + series.duration_s[rows], heads),
-        hours=np.add.reduceat(series.duration_s[rows].astype(np.float64) / SECONDS_PER_HOUR, heads),
-        summed=np.add.reduceat(summed, heads) if summed is not None else np.zeros(len(heads)),
-    )
+    heads = np.flatnonzero(chosen & breaks)
+    tails = np.flatnonzero(chosen & np.append(breaks[1:], True))
+    span_h = (series.end_s[tails] - series.start_s[heads]) / SECONDS_PER_HOUR
+    long_enough = span_h >= minimum_hours - 1e-6
+    heads, tails = heads[long_enough], tails[long_enough]
+    lengths = tails - heads + 1
+    offsets = np.cumsum(lengths) - lengths
+    rows = np.arange(int(lengths.sum())) + np.repeat(heads - offsets, lengths)
+    runs = _Runs(series.code[heads], series.start_s[heads], series.end_s[tails], rows, offsets, np.zeros(0))
+    return dataclasses.replace(runs, hours=runs.sums(series.hours[rows]))
 
 
 def _events(kind: str, runs: _Runs, keep: np.ndarray, volume: np.ndarray, confidence: np.ndarray) -> pd.DataFrame:
@@ -245,10 +252,14 @@ def _events(kind: str, runs: _Runs, keep: np.ndarray, volume: np.ndarray, confid
     )
 
 
-def _bursts(runs: _Runs, settings: AnomalySettings) -> pd.DataFrame:
+def _bursts(runs: _Runs, series: MeterSeries, mean_by_code: np.ndarray, settings: AnomalySettings) -> pd.DataFrame:
+    """Runs of high flow long enough; the volume is the flow above the meter's mean, Σ (V − q̄ · t)."""
     burst_hours = settings.burst_hours
     keep = runs.hours >= burst_hours
-    return _events("burst", runs, keep, runs.summed, runs.hours / (2 * burst_hours))
+    lengths = np.diff(np.append(runs.offsets, len(runs.rows)))
+    mean = np.repeat(mean_by_code[runs.code], lengths)
+    excess = runs.sums(series.volume_m3[runs.rows] - mean * series.hours[runs.rows])
+    return _events("burst", runs, keep, excess, runs.hours / (2 * burst_hours))
 
 
 def _stuck(runs: _Runs, meter_totals: tuple[np.ndarray, ...], settings: AnomalySettings) -> pd.DataFrame:
@@ -267,9 +278,10 @@ def _stuck(runs: _Runs, meter_totals: tuple[np.ndarray, ...], settings: AnomalyS
     return _events("stuck", runs, keep, outside * runs.hours, runs.hours / (2 * stuck_hours))
 
 
-def _reverse(runs: _Runs, settings: AnomalySettings) -> pd.DataFrame:
+def _reverse(runs: _Runs, series: MeterSeries, settings: AnomalySettings) -> pd.DataFrame:
     keep = np.ones(len(runs.code), dtype=bool)
-    return _events("reverse", runs, keep, -runs.summed, runs.hours / settings.reverse_full_confidence_hours)
+    volume = -runs.sums(series.volume_m3[runs.rows])
+    return _events("reverse", runs, keep, volume, runs.hours / settings.reverse_full_confidence_hours)
 
 
 def _gaps(
@@ -292,7 +304,8 @@ def _gaps(
     gap_start = np.concatenate([previous_end[inner], np.full(len(leading), period_start_s), last_end[trailing]])
     gap_end = np.concatenate([series.start_s[inner], first_start[leading], np.full(len(trailing), period_end_s)])
     hours = (gap_end - gap_start).astype(np.float64) / SECONDS_PER_HOUR
-    runs = _Runs(series.code[firsts][meter], gap_start, gap_end, hours, hours)
+    none = np.zeros(0, dtype=np.int64)
+    runs = _Runs(series.code[firsts][meter], gap_start, gap_end, none, none, hours)
     keep = (gap_end - gap_start) >= settings.gap_hours * SECONDS_PER_HOUR
     volume = np.maximum(meter_mean[meter], 0.0) * hours
     return _events("gap", runs, keep, volume, np.ones(len(meter)))
