@@ -633,10 +633,11 @@ def anomalies_frame(result: pd.DataFrame) -> pd.DataFrame:
 def leak_events(series: MeterSeries, settings: AnomalySettings) -> pd.DataFrame:
     """Leaks behind the meters (`hydro.readings.customer_leaks`): one event per episode of raised floor."""
     leak_settings = settings.leak_settings()
-    episodes = leak_episodes(meter_series.daily_floors(series, leak_settings), leak_settings)
+    episodes = leak_episodes(meter_series.daily_floors(series, leak_settings, by_code=True), leak_settings)
     if not episodes.empty:
-        leaking = series.of_meters(set(episodes.meter_id))
-        episodes = refine_starts(episodes, meter_series.window_flows(leaking, leak_settings))
+        leaking = series.of_codes(episodes.meter_id.to_numpy())
+        episodes = refine_starts(episodes, meter_series.window_flows(leaking, leak_settings, by_code=True))
+        episodes["meter_id"] = series.meter_ids(episodes.meter_id.to_numpy(np.int64))
     return as_anomalies(episodes, leak_settings)
 
 
