@@ -10,6 +10,8 @@ Modules by topic:
   setting says so.
 - `hydro.readings.analysis` — DMA balance, minimum night flow and customer
   anomalies as Ibis expressions.
+- `hydro.readings.meter_series` — the customer anomalies and leak floors in one
+  ordered pass over each meter's readings as arrays.
 - `hydro.readings.customer_leaks` — leaks behind customer meters: a persistent
   rise of the meter's floor, one alarm per episode.
 - `hydro.readings.alarm_outcomes` — which field outcome makes an alarm true;

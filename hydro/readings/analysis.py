@@ -3,9 +3,13 @@
 Each analysis is an Ibis expression over the stored readings
 (``meter_id, timestamp, duration_s, volume_m3``; see `hydro.readings.store`)
 and the zone membership (``meter_id, dma_id, role``), so it runs unchanged on
-DuckDB or Spark (`hydro.readings.engine`). Only the change detection on the
+DuckDB or Spark (`hydro.readings.engine`). The change detection on the
 nightly series, a few hundred numbers per district metered area (DMA), is
-plain Python.
+plain Python. The customer anomalies are defined by Ibis window expressions
+(`customer_anomalies`, `hydro.readings.customer_leaks.daily_floors`), but
+the monthly analysis works them out in one ordered pass over each meter's
+readings (`hydro.readings.meter_series`): the engine then only reads the
+readings, instead of sorting them again for every window.
 
 Units: volumes m³, flows m³/h, durations s (stored) and h (reported).
 Times are wall-clock times in the county's time zone; an interval belongs to
@@ -443,7 +447,11 @@ class AnomalySettings:
 def customer_anomalies(
     readings: ibis.Table, period: Period, settings: AnomalySettings | None = None, meters: ibis.Table | None = None
 ) -> ibis.Table:
-    """Anomalies on each customer meter's interval readings, one row per event.
+    """Anomalies on each customer meter's interval readings, one row per event: the rules, as an expression.
+
+    The monthly analysis (`customer_anomaly_events`) applies the same rules
+    in one ordered pass over the meters' arrays (`hydro.readings.meter_series`);
+    the suite holds the two to the same rows.
 
     Parameters
     ----------
