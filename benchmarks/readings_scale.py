@@ -17,7 +17,7 @@ for part of the year) does three timed stages in one process:
    the minimum night flow and its alarms, and the customer anomalies: the
    Ibis expressions of `hydro.readings.analysis` on DuckDB, as the
    ``hydro readings balance``/``night-flow``/``anomalies`` commands run them
-   (anomalies 10,000 meters at a time, `hydro.readings.analysis.anomalies_by_group`).
+   (anomalies 2,000 meters at a time, `hydro.readings.analysis.anomalies_by_group`).
 
 A thread samples the process's resident memory every 0.2 s, giving each
 stage's peak; ``ru_maxrss`` gives the whole run's. DuckDB runs in this process,
@@ -46,6 +46,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from hydro.readings.analysis import (
+    ANOMALY_GROUP_METERS,
     Period,
     anomalies_by_group,
     anomalies_frame,
@@ -213,8 +214,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--anomaly-group-meters",
         type=int,
-        default=10_000,
-        help="run the anomaly expression on this many meters at a time (default 10,000; 0 for all at once)",
+        default=ANOMALY_GROUP_METERS,
+        help=f"work out the anomalies of this many meters at a time (default {ANOMALY_GROUP_METERS:,}; "
+        "0 for the Ibis expression on all at once)",
     )
     parser.add_argument("--analyse-only", action="store_true", help="analyse the store of an earlier run in DIR")
     parser.add_argument("--memory-limit", default="4GB", help="DuckDB's memory limit (default 4GB; '' for none)")

@@ -703,8 +703,10 @@ def customer_anomaly_events(
     return anomalies_frame(merged)
 
 
-ANOMALY_GROUP_METERS = 10_000
-"""Meters one anomaly expression covers: a month of 100,000 hourly meters at once needs more than 4 GB of DuckDB."""
+ANOMALY_GROUP_METERS = 2_000
+"""Meters worked out at a time: a month of 2,000 hourly meters is 1.5 M intervals, arrays of 12 MB, which the
+allocator hands from group to group; fresh arrays of a whole county's month cost a page fault every 4 kB each
+time (four times slower on 10 M readings, BENCHMARKS.md) and their memory grows with the county."""
 
 
 def anomalies_by_group(
