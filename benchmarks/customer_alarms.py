@@ -1,6 +1,6 @@
 """Customer alarms on data they were not tuned on: `python -m benchmarks.customer_alarms [--calibrate]`.
 
-The county is `hydro.readings_realistic`: 3 DMAs of 150 households over 61
+The county is `hydro.readings.realistic`: 3 DMAs of 150 households over 61
 days, with the nuisances that flooded the first detector (busy nights,
 night workers, vacancies, holidays, 10 L registers, lost, repeated and
 slipped readings) and six labelled episodes of each kind.
@@ -10,7 +10,7 @@ slipped readings) and six labelled episodes of each kind.
   tuning draws (`TUNING_SEEDS`, and the same seeds with harsher settings),
   from candidate episodes of at least a day, labelled true when they overlap
   an injected leak; it prints the coefficients to put in
-  `hydro.customer_leaks.LeakSettings`.
+  `hydro.readings.customer_leaks.LeakSettings`.
 - Without it, it scores the default detector on the held-out draws
   (`HELD_OUT_SEEDS`, each with its own settings from `held_out_settings`)
   and prints precision, recall and alarms per true episode of each kind,
@@ -28,9 +28,9 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 
-from hydro.customer_leaks import LeakSettings, confidence, daily_floors, leak_episodes
-from hydro.readings_analysis import AnomalySettings, Period, anomalies_by_group
-from hydro.readings_realistic import (
+from hydro.readings.analysis import AnomalySettings, Period, anomalies_by_group
+from hydro.readings.customer_leaks import LeakSettings, confidence, daily_floors, leak_episodes
+from hydro.readings.realistic import (
     HELD_OUT_SEEDS,
     TUNING_SEEDS,
     RealisticCounty,

@@ -9,7 +9,7 @@ store. Two baselines do the same work on the same month of the same store:
 * hand-written DuckDB SQL for the DMA balance and for the night flow, one
   statement each.
 
-The data is `hydro.readings_synthetic.generate_county`'s: hourly customer
+The data is `hydro.readings.synthetic.generate_county`'s: hourly customer
 meters in DMAs with an inflow meter each, one month. ``BENCH_READINGS_METERS``
 sets the number of customer meters (default 2,000, about 1.5 million rows;
 13,400 make the issue's 10 million).
@@ -31,8 +31,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from benchmarks.runner import Benchmark
-from hydro.customer_leaks import as_anomalies, leak_episodes, refine_starts
-from hydro.readings_analysis import (
+from hydro.readings.analysis import (
     AnalysisResults,
     AnomalySettings,
     NightFlowSettings,
@@ -42,10 +41,11 @@ from hydro.readings_analysis import (
     dma_balance,
     merge_episodes,
 )
-from hydro.readings_analysis import night_flow as night_flow_expression
-from hydro.readings_engine import connect, memory_table, readings_table
-from hydro.readings_store import import_file, stored_files
-from hydro.readings_synthetic import generate_county
+from hydro.readings.analysis import night_flow as night_flow_expression
+from hydro.readings.customer_leaks import as_anomalies, leak_episodes, refine_starts
+from hydro.readings.engine import connect, memory_table, readings_table
+from hydro.readings.store import import_file, stored_files
+from hydro.readings.synthetic import generate_county
 
 MONTH = Period.parse("2024-03")
 CUSTOMERS_PER_DMA = 500

@@ -1,6 +1,6 @@
 """How well the readings analysis finds what was injected: `python -m benchmarks.readings_quality`.
 
-Prints, for a synthetic county (`hydro.readings_synthetic`): the night-flow
+Prints, for a synthetic county (`hydro.readings.synthetic`): the night-flow
 alarms against DMA leaks of 2 % of inflow (nights from the leak's start to
 the alarm, and false alarms), and the import rate of the readings store.
 Customer anomalies are measured on held-out realistic draws by
@@ -16,8 +16,8 @@ import ibis
 import pandas as pd
 
 from benchmarks.readings import import_rate_rows_per_s
-from hydro.readings_analysis import Period, analyse, night_flow_alarms
-from hydro.readings_synthetic import generate_county
+from hydro.readings.analysis import Period, analyse, night_flow_alarms
+from hydro.readings.synthetic import generate_county
 
 MONTH = Period.parse("2024-03")
 

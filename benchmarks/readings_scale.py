@@ -4,25 +4,25 @@
 (the issue's 876 million rows; ``--meters 1000`` for a dry run, ``--months 1-3``
 for part of the year) does three timed stages in one process:
 
-1. generate: `hydro.readings_synthetic.generate_county` (its diurnal pattern,
+1. generate: `hydro.readings.synthetic.generate_county` (its diurnal pattern,
    idle hours, noise, DMA inflows with background leakage and a few injected
    leaks and anomalies) for each block of ``--block-meters`` customer meters
    (DMAs of 500) and each month, written as one Parquet file
    ``meter_id,timestamp,volume_m3`` per block and month, so that generation
    never holds more than one block-month in memory;
-2. import: every file through `hydro.readings_store.import_file`, the function
+2. import: every file through `hydro.readings.store.import_file`, the function
    behind ``hydro readings import`` (checks, overlap check, monthly files,
    batch record);
 3. analyse: for each month, over the whole county's zones, the DMA balance,
    the minimum night flow and its alarms, and the customer anomalies: the
-   Ibis expressions of `hydro.readings_analysis` on DuckDB, as the
+   Ibis expressions of `hydro.readings.analysis` on DuckDB, as the
    ``hydro readings balance``/``night-flow``/``anomalies`` commands run them
-   (anomalies 10,000 meters at a time, `hydro.readings_analysis.anomalies_by_group`).
+   (anomalies 2,000 meters at a time, `hydro.readings.analysis.anomalies_by_group`).
 
 A thread samples the process's resident memory every 0.2 s, giving each
 stage's peak; ``ru_maxrss`` gives the whole run's. DuckDB runs in this process,
 so its memory is counted. ``--memory-limit`` sets ``HYDRO_DUCKDB_MEMORY_LIMIT``
-(`hydro.readings_engine`), DuckDB's cap. Results are printed and written to
+(`hydro.readings.engine`), DuckDB's cap. Results are printed and written to
 ``DIR/results.json`` after each stage.
 """
 
@@ -45,7 +45,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from hydro.readings_analysis import (
+from hydro.readings.analysis import (
+    ANOMALY_GROUP_METERS,
     Period,
     anomalies_by_group,
     anomalies_frame,
@@ -55,9 +56,9 @@ from hydro.readings_analysis import (
     night_flow,
     night_flow_alarms,
 )
-from hydro.readings_engine import DUCKDB_MEMORY_SETTING, connect, memory_table, readings_table
-from hydro.readings_store import import_file
-from hydro.readings_synthetic import generate_county
+from hydro.readings.engine import DUCKDB_MEMORY_SETTING, connect, memory_table, readings_table
+from hydro.readings.store import import_file
+from hydro.readings.synthetic import generate_county
 
 CUSTOMERS_PER_DMA = 500
 SOURCE_SCHEMA = pa.schema([("meter_id", pa.string()), ("timestamp", pa.timestamp("us")), ("volume_m3", pa.float64())])
@@ -213,8 +214,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--anomaly-group-meters",
         type=int,
-        default=10_000,
-        help="run the anomaly expression on this many meters at a time (default 10,000; 0 for all at once)",
+        default=ANOMALY_GROUP_METERS,
+        help=f"work out the anomalies of this many meters at a time (default {ANOMALY_GROUP_METERS:,}; "
+        "0 for the Ibis expression on all at once)",
     )
     parser.add_argument("--analyse-only", action="store_true", help="analyse the store of an earlier run in DIR")
     parser.add_argument("--memory-limit", default="4GB", help="DuckDB's memory limit (default 4GB; '' for none)")

@@ -210,7 +210,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Where readings import files are kept once accepted (for the audit trail).
 CIVIC_COUNTY_NAME = env_text("CIVIC_COUNTY_NAME", "武进区")
-# The readings store of smart-meter readings (hydro.readings_store); backups include it.
+# The readings store of smart-meter readings (hydro.readings.store); backups include it.
 CIVIC_READINGS_STORE = Path(env_text("CIVIC_READINGS_STORE", str(BASE_DIR / "var" / "readings")))
 
 # --- Notices: e-mail and SMS ---------------------------------------------------------------------------------

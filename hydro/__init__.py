@@ -5,12 +5,10 @@ Topic modules and packages (a package with a `cli` module adds its commands to `
 - `hydro.planning` — annual planned water use and its monthly split (计划用水核定).
 - `hydro.surcharge` — the over-plan progressive surcharge (超计划累进加价).
 - `hydro.intake` — reading uploaded tables: headings, typed cells, row and cell errors.
-- `hydro.meter_readings` — validation of meter-reading files and index-to-volume conversion.
-- `hydro.readings_store`, `hydro.readings_engine`, `hydro.readings_analysis` and the
-  `readings_*` generators — smart-meter readings: a Parquet store, DuckDB or Spark,
-  DMA balance, minimum night flow and customer anomalies (`hydro readings`);
-  `hydro.customer_leaks` finds leaks behind customer meters.
-- `hydro.alarm_outcomes` — which outcome makes an alarm true; measured precision.
+- `hydro.readings` — meter readings (`hydro readings`): validation of reading files and indexes to
+  volumes, the smart-meter Parquet store on DuckDB or Spark, DMA balance, minimum night flow, customer
+  anomalies and leaks behind customer meters, the generators of synthetic counties, and which alarm
+  outcome makes an alarm true (measured precision).
 - `hydro.water_audit` — the annual water audit: IWA balance, UARL, ILI, CJJ 92 leakage rate (`hydro audit`).
 - `hydro.savings` — measured savings of a project (IPMVP Option C) (`hydro savings`).
 - `hydro.subsidy` — a project's subsidy from the year's rules.

@@ -11,10 +11,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from hydro import readings_cli
 from hydro.balance_test import cli as balance_test_cli
 from hydro.irrigation import cli as irrigation_cli
 from hydro.network import cli as network_cli
+from hydro.readings import cli as readings_cli
 from hydro.reuse import cli as reuse_cli
 from hydro.savings import cli as savings_cli
 from hydro.water_audit import cli as water_audit_cli

@@ -22,7 +22,7 @@ from civic.core.models import User
 from civic.water import actions as water_actions
 from civic.water.models import ImportStatus, ReadingImportBatch
 from civic.water.readings_files import HEADER_NAMES
-from hydro.meter_readings import INDEX, METER_SERIAL, READING_DATE, REMARK, VOLUME
+from hydro.readings.meter_readings import INDEX, METER_SERIAL, READING_DATE, REMARK, VOLUME
 
 RATE_WINDOW_SECONDS = 60
 FIRST_DATA_ROW = 2

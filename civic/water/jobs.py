@@ -27,7 +27,7 @@ from civic.water import actions
 from civic.water.models import AnnualPlan, MeteringRun, PlanStatus
 from civic.water.plan_notices import plan_notice_number, plan_notice_pdf
 from hydro import surcharge
-from hydro.readings_analysis import Period
+from hydro.readings.analysis import Period
 
 
 def solve_reuse_study(job: Job, study_id: int) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Readings files in the bureau's layout, CSV or XLSX, read into raw rows; the checks live in hydro.meter_readings.
+"""Readings files in the bureau's layout, CSV or XLSX, read into raw rows; the checks live in hydro.readings.meter_readings.
 
 The layout is one row per reading under a header row naming the columns in
 Chinese or English: 表号 / meter_serial, 抄表日期 / reading_date, 表底数 /
@@ -6,7 +6,7 @@ index_m3 or 用水量 / volume_m3 (a row gives one of them), and optionally
 备注 / remark. CSV files may be UTF-8 (with or without a byte-order mark, as
 Excel writes it) or GB18030 (as Chinese Windows writes it); of a workbook the
 first sheet is read. The file goes through `hydro.intake` like every upload,
-within `LIMITS`; the cells are handed on as read, for hydro.meter_readings to
+within `LIMITS`; the cells are handed on as read, for hydro.readings.meter_readings to
 check against the registered meters.
 """
 
@@ -21,7 +21,7 @@ from openpyxl import Workbook
 
 from civic.core import xlsx
 from hydro import intake
-from hydro.meter_readings import INDEX, METER_SERIAL, READING_DATE, REMARK, VOLUME, CellValue, RawReading
+from hydro.readings.meter_readings import INDEX, METER_SERIAL, READING_DATE, REMARK, VOLUME, CellValue, RawReading
 
 LIMITS = intake.Limits(max_bytes=20 * 1024 * 1024, max_rows=200_000, max_columns=50, max_errors=1000)
 """A readings file holds at most 200,000 readings in 20 MB; a report keeps its first 1,000 errors."""
@@ -39,7 +39,7 @@ SCHEMA = intake.TableSchema(
         intake.Column(
             column,
             headings=names,
-            type=None,  # the cells are checked by hydro.meter_readings, which knows the meters
+            type=None,  # the cells are checked by hydro.readings.meter_readings, which knows the meters
             required=False,
             column_required=column in (METER_SERIAL, READING_DATE),
         )

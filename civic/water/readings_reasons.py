@@ -1,7 +1,7 @@
 """Why a readings file or one of its rows was refused, in the reader's language.
 
 An import stores each error as its reason code and the values it was worked
-out with (see hydro.meter_readings.REASONS for the English originals); the
+out with (see hydro.readings.meter_readings.REASONS for the English originals); the
 message is written here when the report is shown, so a report reads in
 whichever language its reader chose. The codes of the file as a table (not a
 table, too large, a missing column, a cell that is not a number …) are the

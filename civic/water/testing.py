@@ -19,8 +19,8 @@ from civic.water.models import (
     PlanStatus,
     WaterUser,
 )
-from hydro.readings_analysis import Period, read_zones
-from hydro.readings_store import import_file
+from hydro.readings.analysis import Period, read_zones
+from hydro.readings.store import import_file
 from hydro.tests import readings_cases
 
 MARCH = (datetime.date(2024, 3, 1), datetime.date(2024, 3, 31))

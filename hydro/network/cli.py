@@ -28,7 +28,7 @@ from hydro.network.sensors import (
     write_sensor_table,
 )
 from hydro.network.simulation import PressureDrivenDemand, read_leak_specs, simulate, write_leak_specs
-from hydro.readings_engine import ENGINE_SETTING, spark_session
+from hydro.readings.engine import ENGINE_SETTING, spark_session
 
 PACKAGED_SENSORS = Path(__file__).parent / "data"
 

@@ -9,7 +9,7 @@ process does, and closes the session; there are two partitions per core, since
 opening a session costs about as much as solving a few dozen candidates. The chunks come back in order, and the
 progress callback is told as each one arrives.
 
-The cluster is the one `hydro.readings_engine` connects to (``HYDRO_ENGINE=pyspark``).
+The cluster is the one `hydro.readings.engine` connects to (``HYDRO_ENGINE=pyspark``).
 """
 
 from __future__ import annotations

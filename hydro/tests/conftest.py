@@ -2,7 +2,7 @@
 
 import pytest
 
-from hydro.readings_engine import spark_session as local_spark_session
+from hydro.readings.engine import spark_session as local_spark_session
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ import datetime
 
 import pytest
 
-from hydro.alarm_outcomes import JudgedAlarm, outcome_truth, precision_by, precision_of, threshold_effect
+from hydro.readings.alarm_outcomes import JudgedAlarm, outcome_truth, precision_by, precision_of, threshold_effect
 
 
 def test_each_kind_is_true_when_the_outcome_is_what_it_claimed():

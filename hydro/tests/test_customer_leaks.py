@@ -11,9 +11,9 @@ import ibis
 import pandas as pd
 import pytest
 
-from hydro.customer_leaks import LeakSettings, confidence, leak_episodes, meter_levels, refine_starts
-from hydro.readings_analysis import AnomalySettings, Period, anomalies_by_group
-from hydro.readings_realistic import generate_realistic_county, held_out_settings, score_alarms
+from hydro.readings.analysis import AnomalySettings, Period, anomalies_by_group
+from hydro.readings.customer_leaks import LeakSettings, confidence, leak_episodes, meter_levels, refine_starts
+from hydro.readings.realistic import generate_realistic_county, held_out_settings, score_alarms
 
 DAY = 19_800
 SECONDS_PER_DAY = 86_400
@@ -103,7 +103,7 @@ def test_confidence_is_the_calibrated_logistic_of_length_and_flow():
 
 @pytest.mark.slow
 def test_on_a_held_out_draw_leaks_are_found_once_each_and_nothing_else_is_called_a_leak():
-    """A draw the thresholds were not tuned on (hydro.readings_realistic.HELD_OUT_SEEDS), made smaller."""
+    """A draw the thresholds were not tuned on (hydro.readings.realistic.HELD_OUT_SEEDS), made smaller."""
     settings = dataclasses.replace(held_out_settings(104), dma_count=2, customers_per_dma=120, days=45)
     county = generate_realistic_county(settings, seed=104)
     connection = ibis.duckdb.connect()

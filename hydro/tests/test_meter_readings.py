@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from hydro.meter_readings import (
+from hydro.readings.meter_readings import (
     MeterFacts,
     RawReading,
     StoredReading,

@@ -7,7 +7,7 @@ import ibis
 import pandas as pd
 import pytest
 
-from hydro.readings_analysis import (
+from hydro.readings.analysis import (
     AnomalySettings,
     NightFlowSettings,
     Period,

@@ -3,9 +3,9 @@
 import pandas as pd
 import pytest
 
-from hydro.readings_analysis import AnalysisResults, AnomalySettings, Period, analyse, read_zones
-from hydro.readings_engine import connect, readings_table
-from hydro.readings_store import import_file
+from hydro.readings.analysis import AnalysisResults, AnomalySettings, Period, analyse, read_zones
+from hydro.readings.engine import connect, readings_table
+from hydro.readings.store import import_file
 from hydro.tests import readings_cases
 
 TWO_DAYS = Period.parse("2024-03-01..2024-03-02")

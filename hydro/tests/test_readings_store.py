@@ -9,9 +9,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from hydro import readings_store
 from hydro.intake import TableError
-from hydro.readings_store import (
+from hydro.readings import store as readings_store
+from hydro.readings.store import (
     batch_records,
     import_file,
     read_readings_file,

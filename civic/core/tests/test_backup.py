@@ -25,7 +25,7 @@ from django.test import override_settings
 from civic.core import backup
 from civic.demo import county as demo
 from civic.demo.testing import FAST_HASHERS, REDUCED, REDUCED_USER_COUNT, record_digest
-from hydro.readings_store import import_file
+from hydro.readings.store import import_file
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 

@@ -12,7 +12,8 @@ from django.utils import translation
 
 from civic.core import intake as civic_intake
 from civic.water import quotas, readings_reasons
-from hydro import intake, meter_readings
+from hydro import intake
+from hydro.readings import meter_readings
 
 BRACES = re.compile(r"\{(\w+)\}")
 PERCENT = re.compile(r"%\((\w+)\)s")

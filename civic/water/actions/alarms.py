@@ -30,11 +30,12 @@ from civic.water.models import (
     NetworkLeakAlarm,
     NightFlowOutcome,
 )
-from hydro import alarm_outcomes, readings_engine
-from hydro.alarm_outcomes import JudgedAlarm, Precision, ThresholdEffect
-from hydro.readings_analysis import AnomalySettings, Period, anomalies_by_group
-from hydro.readings_engine import memory_table
-from hydro.readings_store import COUNTY_TIME_ZONE
+from hydro.readings import alarm_outcomes
+from hydro.readings import engine as readings_engine
+from hydro.readings.alarm_outcomes import JudgedAlarm, Precision, ThresholdEffect
+from hydro.readings.analysis import AnomalySettings, Period, anomalies_by_group
+from hydro.readings.engine import memory_table
+from hydro.readings.store import COUNTY_TIME_ZONE
 
 Alarm = CustomerAlarm | DmaNightFlowAlarm | NetworkLeakAlarm
 AlarmT = TypeVar("AlarmT", CustomerAlarm, DmaNightFlowAlarm, NetworkLeakAlarm)
@@ -160,7 +161,7 @@ def _judged_rows() -> list[tuple[str, str, str]]:
 
 
 def alarm_precision() -> AlarmPrecision:
-    """The precision the recorded outcomes measure (hydro.alarm_outcomes says which outcome is true per kind)."""
+    """The precision the recorded outcomes measure (hydro.readings.alarm_outcomes says which outcome is true per kind)."""
     rows = _judged_rows()
     open_counts = Counter(CustomerAlarm.objects.exclude(status=AlarmStatus.CLOSED).values_list("kind", flat=True))
     open_counts[alarm_outcomes.NIGHT_FLOW] = DmaNightFlowAlarm.objects.exclude(status=AlarmStatus.CLOSED).count()
@@ -233,7 +234,7 @@ def preview_thresholds(run: MeteringRun, settings: AnomalySettings, engine: str 
 
     Nothing is written. The judged alarms are the closed alarms of the same
     period (of any run over it), matched to the new alarms by meter, kind and
-    overlapping time (`hydro.alarm_outcomes.threshold_effect`).
+    overlapping time (`hydro.readings.alarm_outcomes.threshold_effect`).
     """
     period = _run_period(run)
     connection = readings_engine.connect(engine)

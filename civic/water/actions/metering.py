@@ -22,9 +22,9 @@ from civic.water.models import (
     MeteringRun,
     WaterAudit,
 )
-from hydro import readings_engine
-from hydro.readings_analysis import AnalysisResults, AnomalySettings, NightFlowSettings, Period, analyse
-from hydro.readings_store import COUNTY_TIME_ZONE
+from hydro.readings import engine as readings_engine
+from hydro.readings.analysis import AnalysisResults, AnomalySettings, NightFlowSettings, Period, analyse
+from hydro.readings.store import COUNTY_TIME_ZONE
 from hydro.water_audit import AuditInputs, CJJ92Corrections, water_audit
 
 USE_SERIES_MARGIN = datetime.timedelta(hours=24)

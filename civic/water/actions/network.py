@@ -30,7 +30,7 @@ from hydro.network.demo import map_layers
 from hydro.network.inp_check import NetworkFileError
 from hydro.network.locate import LocateResult, locate_leaks, result_details
 from hydro.network.sensors import SensorData, SensorDataError, SensorLayout
-from hydro.readings_store import COUNTY_TIME_ZONE
+from hydro.readings.store import COUNTY_TIME_ZONE
 
 Progress = Callable[[float, str], object]
 """A job's progress: the fraction done (0 to 1) and what it is doing, in English."""

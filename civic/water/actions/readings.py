@@ -22,7 +22,8 @@ from civic.water.models import (
     ReadingImportBatch,
     StagedReading,
 )
-from hydro import intake, meter_readings
+from hydro import intake
+from hydro.readings import meter_readings
 
 DEFAULT_CHUNK_ROWS = 5000
 STAGED_READINGS_MAX_AGE = datetime.timedelta(hours=1)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from civic.core.models import User
 from civic.water.actions.plans import save_with_author
 from civic.water.models import Meter, MeterReading, PlannedUseStatus, WaterUser
-from hydro import meter_readings
+from hydro.readings import meter_readings
 
 
 def save_water_user(water_user: WaterUser, by_user: User) -> WaterUser:

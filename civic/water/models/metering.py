@@ -1,4 +1,4 @@
-"""Summaries of the analyses of smart-meter readings (hydro.readings_analysis), stored so pages stay fast."""
+"""Summaries of the analyses of smart-meter readings (hydro.readings.analysis), stored so pages stay fast."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from hydro import alarm_outcomes
+from hydro.readings import alarm_outcomes
 
 
 class MeteringRun(models.Model):
@@ -80,7 +80,7 @@ class AlarmStatus(models.TextChoices):
 
 
 class CustomerOutcome(models.TextChoices):
-    """What staff found behind a customer alarm (hydro.alarm_outcomes says which make each kind true)."""
+    """What staff found behind a customer alarm (hydro.readings.alarm_outcomes says which make each kind true)."""
 
     CONFIRMED_LEAK = alarm_outcomes.CONFIRMED_LEAK, _("Confirmed leak")
     CUSTOMER_USE = alarm_outcomes.CUSTOMER_USE, _("Customer use")

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from civic.water.models.metering import TriagedAlarm
-from hydro import alarm_outcomes
+from hydro.readings import alarm_outcomes
 
 
 class NetworkModel(models.Model):

@@ -3,7 +3,7 @@ precision their outcomes measure; and thresholds previewed on the analysed perio
 
 The alarms are those of Hongxing's and Fenghuang's two hand-worked days (hydro/tests/readings_cases.py):
 C-LEAK, C-BURST and C-REVERSE in Hongxing (HX), C-GAP in Fenghuang (FH). Precision = TP / (TP + FP),
-Fawcett (2006), section 2; which outcome is true for which kind is hydro.alarm_outcomes' table.
+Fawcett (2006), section 2; which outcome is true for which kind is hydro.readings.alarm_outcomes' table.
 """
 
 import datetime

@@ -2,7 +2,7 @@
 
 She reads the precision page (no continuous-flow alarm judged yet), opens C-LEAK from the alarm list,
 assigns it to herself, records her call to the household, closes it as a confirmed leak, sees the
-steps on its timeline, and finds the continuous-flow precision measured at 1 of 1 (hydro.alarm_outcomes:
+steps on its timeline, and finds the continuous-flow precision measured at 1 of 1 (hydro.readings.alarm_outcomes:
 a confirmed leak makes a continuous-flow alarm true; precision = TP / (TP + FP), Fawcett 2006, section 2).
 """
 

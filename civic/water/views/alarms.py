@@ -19,7 +19,7 @@ from civic.water.access import visible_customer_alarms, visible_night_flow_alarm
 from civic.water.actions.alarms import AlarmT
 from civic.water.models import AlarmStatus, CustomerAlarm, DmaNightFlowAlarm, MeteringParameters, NetworkLeakAlarm
 from civic.water.views.metering import METERING_ROLES, _wall_clock, visible_metering_runs
-from hydro import alarm_outcomes
+from hydro.readings import alarm_outcomes
 
 ALARM_PAGE_SIZE = 50
 WORKFLOW_STEPS = ("assign", "contact", "close", "reopen")
@@ -219,7 +219,7 @@ def _kind_label(kind: str) -> str:
 
 
 def _truth_table() -> list[tuple[str, list[str], list[str]]]:
-    """Per kind, the outcomes counted true and those counted false (hydro.alarm_outcomes)."""
+    """Per kind, the outcomes counted true and those counted false (hydro.readings.alarm_outcomes)."""
     customer = dict(CustomerAlarm._meta.get_field("outcome").choices or [])
     night = dict(DmaNightFlowAlarm._meta.get_field("outcome").choices or [])
     rows = []

@@ -19,7 +19,7 @@ from civic.water.models import (
     MeteringRun,
     WaterAudit,
 )
-from hydro.readings_store import COUNTY_TIME_ZONE
+from hydro.readings.store import COUNTY_TIME_ZONE
 
 
 def _chosen_run(request: HttpRequest) -> MeteringRun | None:

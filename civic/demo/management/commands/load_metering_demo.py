@@ -13,9 +13,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from civic.core.models import Region, RegionLevel
 from civic.water.actions import record_metering_run
-from hydro.readings_analysis import Period
-from hydro.readings_store import batch_records, import_file
-from hydro.readings_synthetic import generate_county
+from hydro.readings.analysis import Period
+from hydro.readings.store import batch_records, import_file
+from hydro.readings.synthetic import generate_county
 
 
 def _empty_demo_store(store: Path) -> None:

@@ -1,6 +1,6 @@
 """Household meters as they really read, with labelled episodes: data to measure customer alarms on.
 
-`hydro.readings_synthetic` makes a tidy county for the suite's worked cases.
+`hydro.readings.synthetic` makes a tidy county for the suite's worked cases.
 This module makes what a county's head-end really delivers, so that a
 detector tuned on one draw can be measured on others it has not seen:
 
@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from hydro.readings_synthetic import HOURLY_WEIGHTS, WEEKEND_WEIGHTS
+from hydro.readings.synthetic import HOURLY_WEIGHTS, WEEKEND_WEIGHTS
 
 EPISODE_KINDS = ("continuous_flow", "burst", "stuck", "reverse", "gap")
 

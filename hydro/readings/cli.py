@@ -27,7 +27,7 @@ from typing import Any
 import pandas as pd
 from tqdm import tqdm
 
-from hydro.readings_analysis import (
+from hydro.readings.analysis import (
     AnomalySettings,
     NightFlowSettings,
     Period,
@@ -39,8 +39,8 @@ from hydro.readings_analysis import (
     night_flow_alarms,
     read_zones,
 )
-from hydro.readings_engine import ENGINES, connect, memory_table, readings_table
-from hydro.readings_store import COUNTY_TIME_ZONE, import_file
+from hydro.readings.engine import ENGINES, connect, memory_table, readings_table
+from hydro.readings.store import COUNTY_TIME_ZONE, import_file
 
 BALANCE_OUTPUT = ["dma_id", "inflow_m3", "outflow_m3", "consumption_m3", "nrw_m3", "nrw_pct"]
 NIGHT_OUTPUT = ["dma_id", "night", "mnf_m3_per_h", "leakage_m3_per_h"]

@@ -1,6 +1,6 @@
 """Where the analyses of readings run: DuckDB on one machine by default, Apache Spark when a setting says so.
 
-The analyses (`hydro.readings_analysis`) are Ibis expressions, so one text
+The analyses (`hydro.readings.analysis`) are Ibis expressions, so one text
 runs on either engine. The engine is chosen by the ``HYDRO_ENGINE``
 environment variable (``duckdb`` or ``pyspark``) or by the caller.
 
@@ -29,7 +29,7 @@ import ibis
 import pandas as pd
 from ibis.backends import BaseBackend
 
-from hydro.readings_store import stored_files
+from hydro.readings.store import stored_files
 
 ENGINE_SETTING = "HYDRO_ENGINE"
 ENGINES = ("duckdb", "pyspark")

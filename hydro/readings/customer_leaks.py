@@ -27,11 +27,14 @@ therefore
 
 Its confidence is calibrated, not assumed: a logistic function of the
 episode's length beyond T_p and of its flow over q_min, fitted on labelled
-draws of `hydro.readings_realistic` kept apart from those it is measured on
+draws of `hydro.readings.realistic` kept apart from those it is measured on
 (BENCHMARKS.md).
 
-The daily floors are one Ibis expression, so they run on DuckDB or Spark;
-the episodes are plain pandas on one row per meter and day.
+The daily floors are defined by one Ibis expression (`daily_floors`), so
+they run on DuckDB or Spark; the monthly analysis works the same floors out
+in one ordered pass over each meter's readings (`hydro.readings.meter_series`,
+held to the expression by the suite). The episodes are plain pandas on one
+row per meter and day.
 
 References
 ----------

@@ -10,7 +10,7 @@ Two kinds of file come in, as CSV or Parquet:
 * cumulative index readings ``meter_id,timestamp,index_m3`` (optional
   ``remark``): each pair of consecutive indexes of a meter becomes one interval
   from the first timestamp to the second, with the register rolling over
-  (``hydro.meter_readings.volume_since_previous_m3``) and a replaced meter
+  (``hydro.readings.meter_readings.volume_since_previous_m3``) and a replaced meter
   (remark “replaced” or 换表) counting again from zero.
 
 Every stored row is ``meter_id, timestamp, duration_s, volume_m3``:
@@ -53,7 +53,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from hydro import intake
-from hydro.meter_readings import declares_rollover, maximum_plausible_volume_m3, volume_since_previous_m3
+from hydro.readings.meter_readings import declares_rollover, maximum_plausible_volume_m3, volume_since_previous_m3
 
 COUNTY_TIME_ZONE = "Asia/Shanghai"
 METER_ID = "meter_id"
@@ -64,7 +64,7 @@ REMARK = "remark"
 DURATION = "duration_s"
 DEFAULT_INTERVAL_S = 3600
 INDEX_CAPACITY_M3 = 1_000_000.0
-"""Register capacity assumed for a rollover [m³]: a six-digit register, as in `hydro.meter_readings.MeterFacts`."""
+"""Register capacity assumed for a rollover [m³]: a six-digit register, as in `hydro.readings.meter_readings.MeterFacts`."""
 LARGEST_SIZE_MM = 300
 """Smart-meter files do not give sizes: an unannounced rollover is accepted if a DN300 meter could pass the volume."""
 REPLACEMENT_WORDS = ("replaced", "换表")
@@ -304,7 +304,7 @@ def intervals_from_indexes(
     When the index goes back it is a replacement if the remark says so
     (the new meter counts from zero: V = I_k), else a rollover if the remark
     says so or the volume it implies, I_k + C − I_{k−1} with C = 10⁶ m³, is
-    one a DN300 meter could pass (`hydro.meter_readings.volume_since_previous_m3`);
+    one a DN300 meter could pass (`hydro.readings.meter_readings.volume_since_previous_m3`);
     otherwise the row is refused.
     """
     ordered = _with_previous_readings(path, frame, previous or {})
@@ -444,7 +444,7 @@ def _refuse_overlaps(store: Path, path: Path, stored: pd.DataFrame) -> None:
         return
     import duckdb
 
-    from hydro.readings_engine import duckdb_config
+    from hydro.readings.engine import duckdb_config
 
     connection = duckdb.connect(config=duckdb_config())
     connection.register("incoming", stored[[METER_ID, TIMESTAMP]])

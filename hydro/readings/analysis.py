@@ -1,11 +1,15 @@
 """Analyses of smart-meter readings: DMA balance, minimum night flow and customer-side anomalies.
 
 Each analysis is an Ibis expression over the stored readings
-(``meter_id, timestamp, duration_s, volume_m3``; see `hydro.readings_store`)
+(``meter_id, timestamp, duration_s, volume_m3``; see `hydro.readings.store`)
 and the zone membership (``meter_id, dma_id, role``), so it runs unchanged on
-DuckDB or Spark (`hydro.readings_engine`). Only the change detection on the
+DuckDB or Spark (`hydro.readings.engine`). The change detection on the
 nightly series, a few hundred numbers per district metered area (DMA), is
-plain Python.
+plain Python. The customer anomalies are defined by Ibis window expressions
+(`customer_anomalies`, `hydro.readings.customer_leaks.daily_floors`), but
+the monthly analysis works them out in one ordered pass over each meter's
+readings (`hydro.readings.meter_series`): the engine then only reads the
+readings, instead of sorting them again for every window.
 
 Units: volumes m³, flows m³/h, durations s (stored) and h (reported).
 Times are wall-clock times in the county's time zone; an interval belongs to
@@ -24,6 +28,7 @@ Page, E. S. (1954). Continuous inspection schemes. *Biometrika* 41, 100–115
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -33,16 +38,10 @@ import pandas as pd
 from ibis import _
 from ibis.backends import BaseBackend
 
-from hydro.customer_leaks import (
-    LeakSettings,
-    as_anomalies,
-    daily_floors,
-    deduplicated,
-    leak_episodes,
-    refine_starts,
-    window_flows,
-)
-from hydro.readings_engine import memory_table
+from hydro.readings import meter_series
+from hydro.readings.customer_leaks import LeakSettings, as_anomalies, deduplicated, leak_episodes, refine_starts
+from hydro.readings.engine import memory_table
+from hydro.readings.meter_series import MeterSeries
 
 ROLES = ("inflow", "outflow", "customer")
 ZONE_COLUMNS = ("meter_id", "dma_id", "role")
@@ -407,7 +406,7 @@ class AnomalySettings:
         Smallest volume counted as use, either way [m³] (1 L).
     continuous_flow_hours : float
         A leak behind the meter is a rise of the meter's floor that lasts this long [h]
-        (`hydro.customer_leaks`, its persistence T_p).
+        (`hydro.readings.customer_leaks`, its persistence T_p).
     burst_factor, burst_minimum_m3_per_h, burst_hours : float
         A burst is flow at least `burst_factor` times the meter's mean and at
         least `burst_minimum_m3_per_h`, for at least `burst_hours`.
@@ -448,7 +447,11 @@ class AnomalySettings:
 def customer_anomalies(
     readings: ibis.Table, period: Period, settings: AnomalySettings | None = None, meters: ibis.Table | None = None
 ) -> ibis.Table:
-    """Anomalies on each customer meter's interval readings, one row per event.
+    """Anomalies on each customer meter's interval readings, one row per event: the rules, as an expression.
+
+    The monthly analysis (`customer_anomaly_events`) applies the same rules
+    in one ordered pass over the meters' arrays (`hydro.readings.meter_series`);
+    the suite holds the two to the same rows.
 
     Parameters
     ----------
@@ -635,17 +638,14 @@ def anomalies_frame(result: pd.DataFrame) -> pd.DataFrame:
     return frame[ANOMALY_COLUMNS].reset_index(drop=True)
 
 
-def leak_events(
-    connection: BaseBackend, readings: ibis.Table, settings: AnomalySettings, meters: ibis.Table | None = None
-) -> pd.DataFrame:
-    """Leaks behind the meters (`hydro.customer_leaks`): one event per episode of raised floor."""
+def leak_events(series: MeterSeries, settings: AnomalySettings) -> pd.DataFrame:
+    """Leaks behind the meters (`hydro.readings.customer_leaks`): one event per episode of raised floor."""
     leak_settings = settings.leak_settings()
-    selected = readings if meters is None else readings.semi_join(meters, "meter_id")
-    episodes = leak_episodes(connection.execute(daily_floors(selected, leak_settings)), leak_settings)
+    episodes = leak_episodes(meter_series.daily_floors(series, leak_settings, by_code=True), leak_settings)
     if not episodes.empty:
-        leaking = memory_table(connection, episodes[["meter_id"]].drop_duplicates(), "leaking_meters")
-        flows = window_flows(deduplicated(readings.semi_join(leaking, "meter_id")), leak_settings)
-        episodes = refine_starts(episodes, connection.execute(flows))
+        leaking = series.of_codes(episodes.meter_id.to_numpy())
+        episodes = refine_starts(episodes, meter_series.window_flows(leaking, leak_settings, by_code=True))
+        episodes["meter_id"] = series.meter_ids(episodes.meter_id.to_numpy(np.int64))
     return as_anomalies(episodes, leak_settings)
 
 
@@ -677,15 +677,25 @@ def customer_anomaly_events(
     readings: ibis.Table,
     period: Period,
     settings: AnomalySettings | None = None,
-    meters: ibis.Table | None = None,
+    meter_ids: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """Every kind of customer anomaly of the meters, one row per episode, as `anomalies_frame` shows them."""
+    """Every kind of customer anomaly of the meters (all when None), one row per episode, as `anomalies_frame`
+    shows them: `customer_anomalies` and the leak episodes, worked out over each meter's readings in time order
+    (`hydro.readings.meter_series`) rather than by the engine's window sorts."""
     settings = settings or AnomalySettings()
-    events = connection.execute(customer_anomalies(readings, period, settings, meters))
-    leaks = leak_events(connection, in_period(readings, period), settings, meters)
+    selected = in_period(readings, period)
+    if meter_ids is not None and not meter_ids:
+        selected = selected.filter(ibis.literal(False))
+    elif meter_ids is not None:
+        # a range of names the engine can skip the store's row groups by (its files are in meter order)
+        selected = selected.filter((selected.meter_id >= min(meter_ids)) & (selected.meter_id <= max(meter_ids)))
+    series = meter_series.read_series(connection, selected, meter_ids)
+    period_start_s = int(pd.Timestamp(period.start).timestamp())
+    period_end_s = int(pd.Timestamp(period.end).timestamp())
+    events = meter_series.interval_events(series, period_start_s, period_end_s, settings)
+    leaks = leak_events(series, settings)
     parts = [part for part in (events, leaks) if not part.empty]
     combined = pd.concat(parts, ignore_index=True) if parts else events
-    period_end_s = int(pd.Timestamp(period.end).timestamp())
     merged = merge_episodes(combined, settings)
     if "open" not in merged:
         merged["open"] = False
@@ -693,8 +703,10 @@ def customer_anomaly_events(
     return anomalies_frame(merged)
 
 
-ANOMALY_GROUP_METERS = 10_000
-"""Meters one anomaly expression covers: a month of 100,000 hourly meters at once needs more than 4 GB of DuckDB."""
+ANOMALY_GROUP_METERS = 2_000
+"""Meters worked out at a time: a month of 2,000 hourly meters is 1.5 M intervals, arrays of 12 MB, which the
+allocator hands from group to group; fresh arrays of a whole county's month cost a page fault every 4 kB each
+time (four times slower on 10 M readings, BENCHMARKS.md) and their memory grows with the county."""
 
 
 def anomalies_by_group(
@@ -705,22 +717,21 @@ def anomalies_by_group(
     meters: ibis.Table | None = None,
     group_meters: int = ANOMALY_GROUP_METERS,
 ) -> pd.DataFrame:
-    """`customer_anomalies` executed as `anomalies_frame`, on at most `group_meters` meters at a time.
+    """`customer_anomaly_events` of the meters, on at most `group_meters` meters at a time.
 
     A meter's anomalies depend on its own readings only, so the events are
-    those of one expression over all meters; a group bounds the rows the
-    window sorts hold at once (a month of 100,000 hourly meters is 73 M rows).
-    Up to `group_meters` meters run as one expression, as before.
+    those of all meters at once; a group bounds the rows held in memory at
+    once (a month of 100,000 hourly meters is 73 M rows). Groups are runs of
+    meters in name order, so each reads only its part of the store's files.
     """
     chosen = meters if meters is not None else in_period(readings, period).select("meter_id").distinct()
     meter_ids = sorted(connection.execute(chosen.select("meter_id"))["meter_id"])
-    if len(meter_ids) <= group_meters:
-        return customer_anomaly_events(connection, readings, period, settings, meters)
-    parts = []
-    for first in range(0, len(meter_ids), group_meters):
-        group = pd.DataFrame({"meter_id": meter_ids[first : first + group_meters]})
-        group_table = memory_table(connection, group, "anomaly_meters")
-        parts.append(customer_anomaly_events(connection, readings, period, settings, group_table))
+    parts = [
+        customer_anomaly_events(connection, readings, period, settings, meter_ids[first : first + group_meters])
+        for first in range(0, len(meter_ids), group_meters)
+    ]
+    if len(parts) <= 1:
+        return parts[0] if parts else customer_anomaly_events(connection, readings, period, settings, [])
     combined = pd.concat(parts, ignore_index=True)
     return combined.sort_values(["meter_id", "start", "kind"], kind="stable", ignore_index=True)
 

@@ -1,0 +1,22 @@
+"""Meter readings, monthly and smart-meter, and what they tell about water lost.
+
+Modules by topic:
+
+- `hydro.readings.meter_readings` — row checks of a file of readings; indexes to
+  volumes, register rollovers, plausible volumes.
+- `hydro.readings.store` — smart-meter readings as an append-only Parquet dataset
+  partitioned by month.
+- `hydro.readings.engine` — where the analyses run: DuckDB, or Spark when a
+  setting says so.
+- `hydro.readings.analysis` — DMA balance, minimum night flow and customer
+  anomalies as Ibis expressions.
+- `hydro.readings.meter_series` — the customer anomalies and leak floors in one
+  ordered pass over each meter's readings as arrays.
+- `hydro.readings.customer_leaks` — leaks behind customer meters: a persistent
+  rise of the meter's floor, one alarm per episode.
+- `hydro.readings.alarm_outcomes` — which field outcome makes an alarm true;
+  measured precision; the effect of new thresholds on past alarms.
+- `hydro.readings.synthetic`, `hydro.readings.realistic` — synthetic counties
+  with known leaks and labelled episodes, to test and measure the analyses.
+- `hydro.readings.cli` — the ``hydro readings`` command group.
+"""
