@@ -128,6 +128,7 @@ MATRIX: list[Row] = [
     # core
     Row("dashboard", SIGNED_IN),
     Row("regions_geojson", SIGNED_IN - {RUNHUA_REPORTER, XINGLONG_REPORTER}),
+    Row("health", EVERYONE),  # for monitors and load balancers: no records, no secrets
     # water: register
     Row("water:register", BUREAU),
     Row("water:water_user_detail", RUNHUA_READERS, lambda world: {"code": world.cast.runhua.code}),
