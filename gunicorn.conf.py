@@ -1,0 +1,23 @@
+"""Gunicorn's settings for Civic, read from the working directory (`make serve`, the systemd unit in docs/deploy.md).
+
+Each can be changed from the environment: CIVIC_BIND (address:port, default
+127.0.0.1:8000, behind the reverse proxy), WEB_CONCURRENCY (worker processes,
+default 4), CIVIC_WEB_THREADS (threads per worker, default 2) and
+CIVIC_ACCESS_LOG ("-" for standard output, or a file; off by default, as the
+reverse proxy keeps the access log).
+"""
+
+import os
+
+wsgi_app = "civic.wsgi:application"
+bind = [os.environ.get("CIVIC_BIND", "127.0.0.1:8000")]
+workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
+threads = int(os.environ.get("CIVIC_WEB_THREADS", "2"))
+# A page that runs an analysis within the request may take a while; a worker stuck longer is restarted.
+timeout = 120
+graceful_timeout = 30
+# Workers are replaced now and then, so memory taken by a large import or analysis is given back.
+max_requests = 2000
+max_requests_jitter = 200
+accesslog = os.environ.get("CIVIC_ACCESS_LOG") or None
+errorlog = "-"
