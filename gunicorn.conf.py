@@ -21,3 +21,5 @@ max_requests = 2000
 max_requests_jitter = 200
 accesslog = os.environ.get("CIVIC_ACCESS_LOG") or None
 errorlog = "-"
+# No control socket: its default path is one per system user, which a second Civic (a restore test, say) would share.
+control_socket_disable = True
