@@ -233,6 +233,8 @@ CIVIC_COUNTY_NAME = env_text("CIVIC_COUNTY_NAME", "武进区")
 CIVIC_BACKGROUND_RUNS = env_flag("CIVIC_BACKGROUND_RUNS", True)
 # The readings store of smart-meter readings (hydro.readings_store); backups include it.
 CIVIC_READINGS_STORE = Path(env_text("CIVIC_READINGS_STORE", str(BASE_DIR / "var" / "readings")))
+# The dashboard's county totals are worked out at most once in this many seconds per server process (0: always).
+CIVIC_DASHBOARD_CACHE_SECONDS = env_integer("CIVIC_DASHBOARD_CACHE_SECONDS", 60 if IN_PRODUCTION else 0)
 # The health check (/health/) fails when a job has waited for a worker longer than this: no worker is running.
 CIVIC_HEALTH_QUEUE_WAIT_MINUTES = env_integer("CIVIC_HEALTH_QUEUE_WAIT_MINUTES", 15)
 

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from civic.core import dashboard as dashboard_figures
 from civic.core import health as health_checks
+from civic.core.caching import kept_for_a_while
 from civic.core.models import Region, RegionLevel, Role
 from civic.core.permissions import BUREAU, no_role_page, role_required, signed_in_user
 
@@ -23,9 +24,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if user.has_no_role:
         return no_role_page(request)
     # The county administrator sees both offices' parts; each office's staff see their own.
-    context = dashboard_figures.county_figures() if user.is_bureau else {}
+    context = kept_for_a_while("county", dashboard_figures.county_figures) if user.is_bureau else {}
     if user.is_dog_office:
-        context.update(dashboard_figures.dog_figures())
+        context.update(kept_for_a_while("dogs", dashboard_figures.dog_figures))
     return render(request, "core/dashboard.html", context)
 
 

@@ -6,7 +6,8 @@ import datetime
 from typing import Any, cast
 
 from django import forms as django_forms
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
@@ -45,6 +46,18 @@ from hydro.water_audit import AuditInputs
 # --- REGISTER ----------------------------------------------------------------
 
 
+def meter_count() -> Coalesce:
+    """A water user's meters, counted in a subquery (0 when it has none)."""
+    counted = (
+        Meter.objects.filter(water_user=OuterRef("pk"))
+        .order_by()
+        .values("water_user")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 class RegisterFilterForm(django_forms.Form):
     """Search and filters of the register of water users."""
 
@@ -56,7 +69,7 @@ class RegisterFilterForm(django_forms.Form):
         label=_("Town or street"),
         required=False,
         empty_label=_("All towns"),
-        queryset=Region.objects.filter(level=RegionLevel.TOWN).order_by("code"),
+        queryset=Region.objects.filter(level=RegionLevel.TOWN).defer("boundary").order_by("code"),
     )
     industry = django_forms.ModelChoiceField(
         label=_("Industry"), required=False, empty_label=_("All industries"), queryset=Industry.objects.all()
@@ -68,7 +81,11 @@ class RegisterFilterForm(django_forms.Form):
     def filtered(self, water_users: QuerySet[WaterUser]) -> QuerySet[WaterUser]:
         """`water_users` narrowed by the valid filters (an invalid form leaves them unfiltered)."""
         water_users = (
-            water_users.select_related("industry", "town").annotate(meter_count=Count("meters")).order_by("code")
+            water_users.select_related("industry", "town")
+            .defer("town__boundary")  # a town's outline (GeoJSON) is large, and the list shows only its name
+            # Counted per listed user (a subquery), not by grouping every user's meters before the page is cut.
+            .annotate(meter_count=meter_count())
+            .order_by("code")
         )
         if not self.is_bound or not self.is_valid():
             return water_users
