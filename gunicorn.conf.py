@@ -16,6 +16,10 @@ threads = int(os.environ.get("CIVIC_WEB_THREADS", "2"))
 # A page that runs an analysis within the request may take a while; a worker stuck longer is restarted.
 timeout = 120
 graceful_timeout = 30
+# An idle connection is kept open longer than a person pauses between pages: closed after 2 s (gunicorn's
+# default), a browser's next request can meet a connection the server is just closing. Behind nginx, which
+# opens a new connection to gunicorn for each request, it makes no difference.
+keepalive = 20
 # Workers are replaced now and then, so memory taken by a large import or analysis is given back.
 max_requests = 2000
 max_requests_jitter = 200

@@ -2,8 +2,9 @@
 
 `make serve` runs Civic in production mode over plain HTTP on 127.0.0.1. The
 server listens on the loopback address only; this middleware makes sure of it
-for every request, so the plain-HTTP setting cannot serve the network even
-when the server is started on another address by mistake.
+for every request, and refuses requests relayed by a proxy, so the plain-HTTP
+setting cannot serve the network even when the server is started on another
+address, or put behind a proxy, by mistake.
 """
 
 from __future__ import annotations
@@ -22,14 +23,21 @@ def is_loopback(address: str) -> bool:
         return False
 
 
+# A request relayed by a proxy (which may well run on this machine) comes from the proxy's loopback address:
+# these headers show it was relayed, from wherever the proxy took it.
+PROXY_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_FORWARDED", "HTTP_X_REAL_IP")
+
+
 class LoopbackOnlyMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not is_loopback(request.META.get("REMOTE_ADDR", "")):
+        if not is_loopback(request.META.get("REMOTE_ADDR", "")) or any(
+            header in request.META for header in PROXY_HEADERS
+        ):
             return HttpResponseForbidden(
-                "Civic serves plain HTTP on this machine only (CIVIC_PLAIN_HTTP_ON_LOOPBACK).",
+                "Civic serves plain HTTP to this machine only, behind no proxy (CIVIC_PLAIN_HTTP_ON_LOOPBACK).",
                 content_type="text/plain; charset=utf-8",
             )
         return self.get_response(request)

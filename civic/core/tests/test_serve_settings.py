@@ -116,3 +116,12 @@ def test_the_middleware_refuses_a_request_from_another_machine():
     refused = middleware(RequestFactory().get("/", REMOTE_ADDR="192.168.1.20"))
     assert refused.status_code == 403
     assert b"page" not in refused.content
+
+
+@pytest.mark.parametrize(
+    "header", [{"HTTP_X_FORWARDED_FOR": "203.0.113.7"}, {"HTTP_FORWARDED": "for=203.0.113.7"}, {"HTTP_X_REAL_IP": "x"}]
+)
+def test_the_middleware_refuses_a_request_relayed_by_a_proxy_on_this_machine(header):
+    middleware = LoopbackOnlyMiddleware(lambda request: HttpResponse("page"))
+
+    assert middleware(RequestFactory().get("/", REMOTE_ADDR="127.0.0.1", **header)).status_code == 403
