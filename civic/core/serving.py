@@ -19,14 +19,14 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from types import FrameType
 
 POLL_SECONDS = 0.2
 
 
 class Supervisor:
-    def __init__(self, commands: dict[str, Sequence[str]], grace_s: float) -> None:
+    def __init__(self, commands: Mapping[str, Sequence[str]], grace_s: float) -> None:
         self.commands = commands
         self.grace_s = grace_s
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
