@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.html import json_script
 
 from civic.core.caching import kept_for_a_while
 from civic.core.models import Region, RegionLevel, Role
@@ -51,17 +52,20 @@ def metering_dashboard(request: HttpRequest) -> HttpResponse:
         "balances": [(balance, regions.get(balance.dma_code)) for balance in balances],
         "night_alarms": run.night_flow_alarms.all() if run else [],
         "customer_alarm_count": run.customer_alarms.count() if run else 0,
-        **(_run_charts(run, balances) if run else {"map_data": _dma_map_data([]), "night_data": {}}),
+        **(_run_charts(run, balances) if run else _charts(_dma_map_data([]), {})),
     }
     return render(request, "water/metering_dashboard.html", context)
 
 
 def _run_charts(run: MeteringRun, balances: list[DmaBalance]) -> dict[str, Any]:
     """The map and night-flow charts of a run: a stored run's figures do not change, so they may be kept a while."""
-    return kept_for_a_while(
-        f"metering-run-{run.pk}",
-        lambda: {"map_data": _dma_map_data(balances), "night_data": _night_chart_data(run)},
-    )
+    return kept_for_a_while(f"metering-run-{run.pk}", lambda: _charts(_dma_map_data(balances), _night_chart_data(run)))
+
+
+def _charts(map_data: dict[str, Any], night_data: dict[str, Any]) -> dict[str, Any]:
+    """The charts' data, and the page's script elements holding it as JSON (written once, kept with it)."""
+    scripts = json_script(map_data, "dma-map-data") + json_script(night_data, "night-data")
+    return {"map_data": map_data, "night_data": night_data, "chart_scripts": scripts}
 
 
 def _dma_map_data(balances: list[DmaBalance]) -> dict[str, Any]:
