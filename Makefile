@@ -4,7 +4,7 @@ PYTHON := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST := 127.0.0.1:8000
 
-.PHONY: demo test test-postgres lint bench setup messages clean
+.PHONY: demo serve test test-postgres lint bench setup messages clean
 
 setup: $(VENV)/.installed node_modules/.installed civic/locale/en/LC_MESSAGES/django.mo
 
@@ -35,6 +35,26 @@ demo: setup  ## set everything up, load the demo county and serve it (with the j
 	CIVIC_ENV=demo $(PYTHON) manage.py run_worker --verbosity 0 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	CIVIC_ENV=demo $(PYTHON) manage.py runserver $(HOST)
+
+# `make serve` runs Civic as a county's server does, on this machine: production settings (CIVIC_ENV=production,
+# DEBUG off) with a secret key made once into var/secret_key, gunicorn with several workers (gunicorn.conf.py),
+# static files collected into var/static and served compressed by WhiteNoise, and the job worker beside it.
+# Plain HTTP is allowed only because the server listens on 127.0.0.1 and answers nobody else
+# (CIVIC_PLAIN_HTTP_ON_LOOPBACK); a server reachable from the network sits behind a TLS proxy (docs/deploy.md).
+# The demo county is loaded into an empty database only; Ctrl-C stops the server and the worker.
+WORKER := run_worker
+SERVE_ENV := CIVIC_ENV=production CIVIC_SECRET_KEY_FILE=$(CURDIR)/var/secret_key CIVIC_PLAIN_HTTP_ON_LOOPBACK=true \
+	ALLOWED_HOSTS=127.0.0.1,localhost CIVIC_BIND=$(HOST)
+serve: setup  ## serve the demo county as production does: gunicorn, static files, the job worker
+	mkdir -p var
+	@test -s var/secret_key || { (umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(64))' \
+		> var/secret_key) && echo "Made var/secret_key (kept for later runs: sessions last while it does)."; }
+	$(SERVE_ENV) $(PYTHON) manage.py migrate --noinput
+	$(SERVE_ENV) $(PYTHON) manage.py load_demo --if-empty
+	$(SERVE_ENV) $(PYTHON) manage.py load_metering_demo --if-empty
+	$(SERVE_ENV) $(PYTHON) manage.py collectstatic --noinput --verbosity 0
+	@echo "Serving the demo county on http://$(HOST)/ (production settings; Ctrl-C stops the server and the worker)"
+	$(SERVE_ENV) $(PYTHON) -m civic.core.serving --web "$(VENV)/bin/gunicorn" --worker "$(PYTHON) manage.py $(WORKER)"
 
 # pytest exits with 5 when it collects no tests. For a selection (PYTEST_ARGS="-k ...") that is an empty
 # selection, counted as a pass; for the whole suite it means the tests were not found, and make test fails

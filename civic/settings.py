@@ -49,7 +49,25 @@ if CIVIC_ENV not in ("production", "demo", "test"):
 IN_PRODUCTION = CIVIC_ENV == "production"
 
 REPOSITORY_SECRET_KEY = "civic-demo-only-secret-key-change-me-in-production"
-SECRET_KEY = env_text("SECRET_KEY", REPOSITORY_SECRET_KEY)
+
+
+def secret_key_from_file(path: str) -> str:
+    """The key kept in a file (CIVIC_SECRET_KEY_FILE), e.g. one readable only by Civic's system user."""
+    try:
+        key = Path(path).read_text(encoding="utf-8").strip()
+    except OSError as error:
+        raise ImproperlyConfigured(f"CIVIC_SECRET_KEY_FILE {path} cannot be read: {error.strerror}.") from None
+    if len(key) < 50:
+        raise ImproperlyConfigured(f"CIVIC_SECRET_KEY_FILE {path} holds no key of at least 50 characters.")
+    return key
+
+
+# The key comes from SECRET_KEY, or from the file CIVIC_SECRET_KEY_FILE names (`make serve` makes var/secret_key
+# once, with random bytes, readable only by its owner).
+SECRET_KEY = env_text("SECRET_KEY", "")
+if not SECRET_KEY and (secret_key_file := env_text("CIVIC_SECRET_KEY_FILE", "")):
+    SECRET_KEY = secret_key_from_file(secret_key_file)
+SECRET_KEY = SECRET_KEY or REPOSITORY_SECRET_KEY
 DEBUG = env_flag("DEBUG", False)
 if IN_PRODUCTION and DEBUG:
     raise ImproperlyConfigured("DEBUG is on: Civic shows no debug pages in production (CIVIC_ENV=production).")
@@ -58,6 +76,19 @@ if IN_PRODUCTION and SECRET_KEY == REPOSITORY_SECRET_KEY:
         "SECRET_KEY is the repository's (published) key: set SECRET_KEY to a long random value of your own."
     )
 ALLOWED_HOSTS = env_text("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+
+# Plain HTTP is allowed in production only on the machine itself (`make serve`: the server listens on 127.0.0.1,
+# behind no proxy): CIVIC_PLAIN_HTTP_ON_LOOPBACK=true is refused unless every allowed host is a loopback name,
+# and with it every request from another address is refused (civic.core.loopback). Anything reachable from
+# the network goes through a reverse proxy that ends TLS (docs/deploy.md).
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
+PLAIN_HTTP_ON_LOOPBACK = env_flag("CIVIC_PLAIN_HTTP_ON_LOOPBACK", False)
+if PLAIN_HTTP_ON_LOOPBACK and not set(ALLOWED_HOSTS) <= set(LOOPBACK_HOSTS):
+    raise ImproperlyConfigured(
+        "CIVIC_PLAIN_HTTP_ON_LOOPBACK serves plain HTTP only on this machine: ALLOWED_HOSTS must name only "
+        f"{', '.join(LOOPBACK_HOSTS)}, not {','.join(ALLOWED_HOSTS)}."
+    )
+SECURE_BY_DEFAULT = IN_PRODUCTION and not PLAIN_HTTP_ON_LOOPBACK
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -114,6 +145,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+if PLAIN_HTTP_ON_LOOPBACK:
+    MIDDLEWARE.insert(0, "civic.core.loopback.LoopbackOnlyMiddleware")
 
 ROOT_URLCONF = "civic.urls"
 
@@ -212,6 +245,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CIVIC_COUNTY_NAME = env_text("CIVIC_COUNTY_NAME", "武进区")
 # The readings store of smart-meter readings (hydro.readings.store); backups include it.
 CIVIC_READINGS_STORE = Path(env_text("CIVIC_READINGS_STORE", str(BASE_DIR / "var" / "readings")))
+# The dashboard's county totals are worked out at most once in this many seconds per server process (0: always).
+CIVIC_DASHBOARD_CACHE_SECONDS = env_integer("CIVIC_DASHBOARD_CACHE_SECONDS", 60 if IN_PRODUCTION else 0)
+# The health check (/health/) fails when a job has waited for a worker longer than this: no worker is running.
+CIVIC_HEALTH_QUEUE_WAIT_MINUTES = env_integer("CIVIC_HEALTH_QUEUE_WAIT_MINUTES", 15)
 
 # --- Notices: e-mail and SMS ---------------------------------------------------------------------------------
 
@@ -250,12 +287,12 @@ CIVIC_SEND_NOTICES_ON_COMMIT = env_flag("CIVIC_SEND_NOTICES_ON_COMMIT", CIVIC_EN
 
 # --- Security headers and cookies: on by default in production, each settable from the environment ------------
 
-SESSION_COOKIE_SECURE = env_flag("CIVIC_SECURE_COOKIES", IN_PRODUCTION)
+SESSION_COOKIE_SECURE = env_flag("CIVIC_SECURE_COOKIES", SECURE_BY_DEFAULT)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_SSL_REDIRECT = env_flag("CIVIC_SSL_REDIRECT", IN_PRODUCTION)
-SECURE_HSTS_SECONDS = env_integer("CIVIC_HSTS_SECONDS", 365 * 24 * 3600 if IN_PRODUCTION else 0)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("CIVIC_HSTS_INCLUDE_SUBDOMAINS", IN_PRODUCTION)
-SECURE_HSTS_PRELOAD = env_flag("CIVIC_HSTS_PRELOAD", IN_PRODUCTION)
+SECURE_SSL_REDIRECT = env_flag("CIVIC_SSL_REDIRECT", SECURE_BY_DEFAULT)
+SECURE_HSTS_SECONDS = env_integer("CIVIC_HSTS_SECONDS", 365 * 24 * 3600 if SECURE_BY_DEFAULT else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("CIVIC_HSTS_INCLUDE_SUBDOMAINS", SECURE_BY_DEFAULT)
+SECURE_HSTS_PRELOAD = env_flag("CIVIC_HSTS_PRELOAD", SECURE_BY_DEFAULT)
 # Behind a reverse proxy that ends TLS: CIVIC_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO (the proxy must set it).
 if proxy_ssl_header := env_text("CIVIC_PROXY_SSL_HEADER", ""):
     SECURE_PROXY_SSL_HEADER = (proxy_ssl_header, "https")
@@ -287,6 +324,13 @@ CONTENT_SECURITY_POLICY = content_security_policy(
 # Static files are served by WhiteNoise, with DEBUG off too: in production from STATIC_ROOT (run
 # `manage.py collectstatic`), in the demo and the tests straight from the apps and node_modules.
 WHITENOISE_USE_FINDERS = not IN_PRODUCTION
+if IN_PRODUCTION:
+    # collectstatic writes each file under a name holding a hash of its content, with compressed (gzip) copies:
+    # WhiteNoise serves them compressed, and browsers keep them for a year (a changed file gets a new name).
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
 
 # Debug pages (demo only, when asked for) hide the database URL's password along with Django's usual secrets.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "civic.core.error_reports.CivicExceptionReporterFilter"

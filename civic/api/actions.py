@@ -2,7 +2,15 @@
 
 A pushed batch is written as a readings file in the bureau's layout and goes
 through `civic.water.actions.import_readings_file`, so it meets exactly the
-checks a file meets and is stored whole or not at all.
+checks a file meets and is stored whole or not at all. Its register readings
+(those with an index) then go into the readings store that the smart-metering
+analyses read (`hydro.readings_store`), as a store file import does: each
+reading at midnight (county time) of its reading date, each pair of a meter's
+consecutive indexes one interval. If the store refuses them (a reading it
+already holds from another import, say), the batch's readings are taken out
+of the database again and the batch is recorded as refused: a batch is in
+both or in neither. A reading given as a volume alone has no start time for
+its interval, so it goes to the register's readings only.
 """
 
 from __future__ import annotations
@@ -10,24 +18,32 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from civic.api.models import ApiCall, ApiOrganisation, ApiToken, PushedReadingsBatch, new_secret, secret_digest
+from civic.core import intake as intake_messages
 from civic.core.models import User
 from civic.water import actions as water_actions
-from civic.water.models import ImportStatus, ReadingImportBatch
+from civic.water.models import ImportStatus, MeterReading, ReadingImportBatch
 from civic.water.readings_files import HEADER_NAMES
-from hydro.readings.meter_readings import INDEX, METER_SERIAL, READING_DATE, REMARK, VOLUME
+from hydro import intake
+from hydro.readings import store as readings_store
+from hydro.readings.meter_readings import INDEX, METER_SERIAL, READING_DATE, REMARK, VOLUME, cell_text, parse_date
 
 RATE_WINDOW_SECONDS = 60
 FIRST_DATA_ROW = 2
 """A pushed batch's readings are numbered as the rows of a file: the header is row 1, the first reading row 2."""
 PUSHED_COLUMNS = (METER_SERIAL, READING_DATE, INDEX, VOLUME, REMARK)
+STORE_FIRST_ROW = 2
+"""The readings store numbers a file's rows the same way: the header is row 1, the first reading row 2."""
 
 
 def issue_token(
@@ -97,9 +113,13 @@ def push_readings(organisation: ApiOrganisation, batch_key: str, readings: Seque
     if earlier is not None and earlier.import_batch.status == ImportStatus.ACCEPTED:
         if earlier.content_sha256 != content_sha256:
             return PushOutcome(batch=None, key_conflict=True)
-        return PushOutcome(batch=earlier.import_batch, replayed=True)
+        # Stored in the readings store already (a store import of the same readings changes nothing), unless
+        # the push that stored them in the database stopped before the store: then they are stored now.
+        return PushOutcome(batch=into_readings_store(earlier.import_batch, readings), replayed=True)
     file_name = f"api-{organisation.pk}-{batch_key}.csv"[:255]
     batch = water_actions.import_readings_file(file_name, content, imported_by=None)
+    if batch.status == ImportStatus.ACCEPTED:
+        batch = into_readings_store(batch, readings)
     try:
         with transaction.atomic():
             PushedReadingsBatch.objects.update_or_create(
@@ -133,3 +153,60 @@ def readings_csv(readings: Iterable[PushedReading]) -> bytes:
 
 def _number_text(value: float | None) -> str:
     return "" if value is None else repr(float(value))
+
+
+def into_readings_store(batch: ReadingImportBatch, readings: Sequence[PushedReading]) -> ReadingImportBatch:
+    """Import the batch's register readings into the readings store; if it refuses them, refuse the batch whole.
+
+    Returns the batch: accepted, or (the store having refused) rejected with
+    the store's reasons, each naming the pushed reading at fault, and none of
+    its readings left in the database.
+    """
+    positions = [position for position, reading in enumerate(readings) if reading.index_m3 is not None]
+    if not positions:
+        return batch
+    with tempfile.TemporaryDirectory(prefix="civic-pushed-") as folder:
+        content = store_csv([readings[position] for position in positions])
+        path = Path(folder) / f"api-readings-{hashlib.sha256(content).hexdigest()[:16]}.csv"
+        path.write_bytes(content)
+        try:
+            readings_store.import_file(settings.CIVIC_READINGS_STORE, path)
+        except intake.TableError as refusal:
+            return withdraw(batch, store_refusal_entries(refusal, positions))
+    return batch
+
+
+def store_csv(readings: Iterable[PushedReading]) -> bytes:
+    """Register readings as a readings-store index file: the meter, midnight of the reading date, the index."""
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow([readings_store.METER_ID, readings_store.TIMESTAMP, readings_store.INDEX, readings_store.REMARK])
+    for reading in readings:
+        reading_date = parse_date(reading.reading_date)
+        assert reading_date is not None  # the register's import accepted it
+        writer.writerow(
+            [cell_text(reading.meter_serial), f"{reading_date.isoformat()} 00:00", reading.index_m3, reading.remark]
+        )
+    return text.getvalue().encode("utf-8", errors="replace")
+
+
+def store_refusal_entries(refusal: intake.TableError, positions: Sequence[int]) -> list[dict[str, object]]:
+    """The store's reasons as stored import errors, each row renumbered as the pushed batch's row."""
+    entries = []
+    for error in refusal.errors:
+        entry = intake_messages.error_entry(error)
+        row = error.row_number
+        if row is not None and 0 <= row - STORE_FIRST_ROW < len(positions):
+            entry["row"] = positions[row - STORE_FIRST_ROW] + FIRST_DATA_ROW
+        entries.append(entry)
+    return entries or [intake_messages.error_entry(intake.RowError(None, "", "", refusal.code, str(refusal), {}))]
+
+
+def withdraw(batch: ReadingImportBatch, errors: list[dict[str, object]]) -> ReadingImportBatch:
+    """Take an accepted batch's readings out of the database again and record the batch as refused."""
+    with transaction.atomic():
+        MeterReading.objects.filter(batch=batch).delete()
+        batch.status = ImportStatus.REJECTED
+        batch.errors = errors
+        batch.save(update_fields=["status", "errors"])
+    return batch

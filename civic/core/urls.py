@@ -12,4 +12,5 @@ urlpatterns = [
     path("jobs/<int:job_id>/status.json", job_views.job_status, name="job_status"),
     path("jobs/<int:job_id>/retry/", job_views.job_retry, name="job_retry"),
     path("jobs/<int:job_id>/file/", job_views.job_file, name="job_file"),
+    path("health/", views.health, name="health"),
 ]

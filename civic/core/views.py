@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
+from civic.core import health as health_checks
 from civic.core.models import Region, RegionLevel, Role
 from civic.core.permissions import BUREAU, role_required
 
@@ -21,3 +24,11 @@ def regions_geojson(request: HttpRequest) -> JsonResponse:
         for region in Region.objects.filter(level=level, boundary__isnull=False)
     ]
     return JsonResponse({"type": "FeatureCollection", "features": features})
+
+
+@never_cache
+@require_GET
+def health(request: HttpRequest) -> JsonResponse:
+    """Public: whether the database, the readings store and the job queue work (503 when one does not)."""
+    answer = health_checks.health()
+    return JsonResponse(answer, status=200 if answer["status"] == "ok" else 503)

@@ -66,7 +66,8 @@ def visible_water_users(user: Any) -> QuerySet[WaterUser]:
 def visible_water_user_or_404(user: Any, code: str) -> WaterUser:
     """The water user with `code`, or 404 — also when it exists but is not the user's to see."""
     try:
-        return visible_water_users(user).select_related("industry", "town").get(code=code)
+        # The town's outline (GeoJSON) is large and no page of one water user draws it.
+        return visible_water_users(user).select_related("industry", "town").defer("town__boundary").get(code=code)
     except WaterUser.DoesNotExist:
         raise Http404 from None
 

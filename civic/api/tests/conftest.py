@@ -29,6 +29,13 @@ class Tokens:
         return token
 
 
+@pytest.fixture(autouse=True)
+def readings_store(settings, tmp_path):
+    """Pushed readings go into a readings store of the test's own, never the installation's."""
+    settings.CIVIC_READINGS_STORE = tmp_path / "readings"
+    return settings.CIVIC_READINGS_STORE
+
+
 @pytest.fixture
 def tokens(cast: Cast) -> Tokens:
     utility = ApiOrganisation.objects.create(name="武进水务集团")

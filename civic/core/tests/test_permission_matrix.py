@@ -125,6 +125,7 @@ MATRIX: list[Row] = [
     Row("job_status", BUREAU, lambda world: {"job_id": world.records["failed_job"].pk}),
     Row("job_retry", BUREAU, lambda world: {"job_id": world.records["failed_job"].pk}),
     Row("job_file", BUREAU, lambda world: {"job_id": world.records["file_job"].pk}),
+    Row("health", EVERYONE),  # for monitors and load balancers: no records, no secrets
     # water: register
     Row("water:register", BUREAU),
     Row("water:water_user_detail", RUNHUA_READERS, lambda world: {"code": world.cast.runhua.code}),

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms as django_forms
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from civic.core.identifiers import normalised_social_credit_code
@@ -21,6 +22,18 @@ from civic.water.models import (
 )
 
 
+def meter_count() -> Coalesce:
+    """A water user's meters, counted in a subquery (0 when it has none)."""
+    counted = (
+        Meter.objects.filter(water_user=OuterRef("pk"))
+        .order_by()
+        .values("water_user")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 class RegisterFilterForm(django_forms.Form):
     """Search and filters of the register of water users."""
 
@@ -32,7 +45,7 @@ class RegisterFilterForm(django_forms.Form):
         label=_("Town or street"),
         required=False,
         empty_label=_("All towns"),
-        queryset=Region.objects.filter(level=RegionLevel.TOWN).order_by("code"),
+        queryset=Region.objects.filter(level=RegionLevel.TOWN).defer("boundary").order_by("code"),
     )
     industry = django_forms.ModelChoiceField(
         label=_("Industry"), required=False, empty_label=_("All industries"), queryset=Industry.objects.all()
@@ -44,7 +57,11 @@ class RegisterFilterForm(django_forms.Form):
     def filtered(self, water_users: QuerySet[WaterUser]) -> QuerySet[WaterUser]:
         """`water_users` narrowed by the valid filters (an invalid form leaves them unfiltered)."""
         water_users = (
-            water_users.select_related("industry", "town").annotate(meter_count=Count("meters")).order_by("code")
+            water_users.select_related("industry", "town")
+            .defer("town__boundary")  # a town's outline (GeoJSON) is large, and the list shows only its name
+            # Counted per listed user (a subquery), not by grouping every user's meters before the page is cut.
+            .annotate(meter_count=meter_count())
+            .order_by("code")
         )
         if not self.is_bound or not self.is_valid():
             return water_users

@@ -9,7 +9,9 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.html import json_script
 
+from civic.core.caching import kept_for_a_while
 from civic.core.models import Region, RegionLevel
 from civic.core.permissions import role_required, signed_in_user, user_has_role
 from civic.water import actions, forms
@@ -35,21 +37,35 @@ def metering_dashboard(request: HttpRequest) -> HttpResponse:
     """DMAs coloured by non-revenue water on a map, and their night flow with alarms, for one analysis run."""
     run = _chosen_run(request)
     balances = list(run.balances.all()) if run else []
-    regions = {region.code: region for region in Region.objects.filter(level=RegionLevel.DMA)}
+    regions = {region.code: region for region in Region.objects.filter(level=RegionLevel.DMA).defer("boundary")}
     context = {
         "run": run,
         "runs": visible_metering_runs(request.user)[:24],
         "balances": [(balance, regions.get(balance.dma_code)) for balance in balances],
         "night_alarms": run.night_flow_alarms.all() if run else [],
         "customer_alarm_count": run.customer_alarms.count() if run else 0,
-        "map_data": _dma_map_data(balances, regions),
-        "night_data": _night_chart_data(run) if run else {},
+        **(_run_charts(run, balances) if run else _charts(_dma_map_data([]), {})),
     }
     return render(request, "water/metering_dashboard.html", context)
 
 
-def _dma_map_data(balances: list[DmaBalance], regions: dict[str, Region]) -> dict[str, Any]:
+def _run_charts(run: MeteringRun, balances: list[DmaBalance]) -> dict[str, Any]:
+    """The map and night-flow charts of a run: a stored run's figures do not change, so they may be kept a while."""
+    return kept_for_a_while(f"metering-run-{run.pk}", lambda: _charts(_dma_map_data(balances), _night_chart_data(run)))
+
+
+def _charts(map_data: dict[str, Any], night_data: dict[str, Any]) -> dict[str, Any]:
+    """The charts' data, and the page's script elements holding it as JSON (written once, kept with it)."""
+    scripts = json_script(map_data, "dma-map-data") + json_script(night_data, "night-data")
+    return {"map_data": map_data, "night_data": night_data, "chart_scripts": scripts}
+
+
+def _dma_map_data(balances: list[DmaBalance]) -> dict[str, Any]:
     """GeoJSON of the DMAs with a balance, each with its name and non-revenue percentage."""
+    regions = {
+        region.code: region
+        for region in Region.objects.filter(level=RegionLevel.DMA, code__in=[balance.dma_code for balance in balances])
+    }
     features = [
         {
             "type": "Feature",
@@ -70,11 +86,13 @@ def _dma_map_data(balances: list[DmaBalance], regions: dict[str, Region]) -> dic
 def _night_chart_data(run: MeteringRun) -> dict[str, Any]:
     """Per DMA: nights, minimum night flow and leakage [m³/h], and the alarms (start and detection nights)."""
     series: dict[str, dict[str, list[Any]]] = {}
-    for night in run.night_flows.all():
-        entry = series.setdefault(night.dma_code, {"nights": [], "mnf": [], "leakage": [], "alarms": []})
-        entry["nights"].append(night.night.isoformat())
-        entry["mnf"].append(round(night.mnf_m3_per_h, 3))
-        entry["leakage"].append(round(night.leakage_m3_per_h, 3))
+    # Plain rows, not model instances: a month of nights for every DMA is thousands of rows.
+    nights = run.night_flows.values_list("dma_code", "night", "mnf_m3_per_h", "leakage_m3_per_h")
+    for dma_code, night, mnf_m3_per_h, leakage_m3_per_h in nights:
+        entry = series.setdefault(dma_code, {"nights": [], "mnf": [], "leakage": [], "alarms": []})
+        entry["nights"].append(night.isoformat())
+        entry["mnf"].append(round(mnf_m3_per_h, 3))
+        entry["leakage"].append(round(leakage_m3_per_h, 3))
     for alarm in run.night_flow_alarms.all():
         if alarm.dma_code in series:
             series[alarm.dma_code]["alarms"].append(

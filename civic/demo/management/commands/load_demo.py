@@ -56,6 +56,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--quiet", action="store_true", help="No progress bars and no closing summary.")
         parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Load the demo only into an empty database; one holding records is left as it is (make serve).",
+        )
+        parser.add_argument(
             "--yes",
             action="store_true",
             help="Do not ask before --reset empties the demo database (it is asked otherwise).",
@@ -65,6 +70,9 @@ class Command(BaseCommand):
         scale, user_count, quiet = options["scale"], options["user_count"], options["quiet"]
         if user_count is not None and user_count < minimum_user_count(scale):
             raise CommandError(f"--users must be at least {minimum_user_count(scale)} at scale {scale}.")
+        if options["if_empty"] and demo.demo_is_loaded():
+            self.stdout.write("The database already holds records: nothing was loaded.")
+            return
         if not options["reset"] and demo.demo_is_loaded():
             raise CommandError("The database already holds records; run with --reset to replace them.")
         if options["reset"] and demo.holds_other_records():

@@ -43,8 +43,14 @@ class Command(BaseCommand):
         parser.add_argument("--store", default=str(settings.CIVIC_READINGS_STORE), help="Store dir.")
         parser.add_argument("--month", default="2024-03", help="The month to generate, as 2024-03.")
         parser.add_argument("--customers", type=int, default=40, help="Customer meters per DMA (default 40).")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="Only when the store holds no readings yet (make serve)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["if_empty"] and batch_records(options["store"]):
+            self.stdout.write("The readings store already holds readings: nothing was generated.")
+            return
         dma_codes = list(Region.objects.filter(level=RegionLevel.DMA).order_by("code").values_list("code", flat=True))
         if not dma_codes:
             raise CommandError("The county has no DMAs: load the demo county first (manage.py load_demo).")
