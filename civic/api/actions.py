@@ -4,7 +4,7 @@ A pushed batch is written as a readings file in the bureau's layout and goes
 through `civic.water.actions.import_readings_file`, so it meets exactly the
 checks a file meets and is stored whole or not at all. Its register readings
 (those with an index) then go into the readings store that the smart-metering
-analyses read (`hydro.readings_store`), as a store file import does: each
+analyses read (`hydro.readings.store`), as a store file import does: each
 reading at midnight (county time) of its reading date, each pair of a meter's
 consecutive indexes one interval. If the store refuses them (a reading it
 already holds from another import, say), the batch's readings are taken out

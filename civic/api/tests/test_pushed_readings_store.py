@@ -4,7 +4,7 @@ Runhua's meter M-RH-01 (the suite's cast) is read on 1, 15 and 31 March 2024
 at indexes 100, 700 and 1,400 m³. The store keeps each pair of consecutive
 indexes as one interval starting at the first reading (midnight, county time):
 1–15 March, 14 days = 1,209,600 s, 700 − 100 = 600 m³; 15–31 March, 16 days =
-1,382,400 s, 1,400 − 700 = 700 m³ (hydro.readings_store, index readings).
+1,382,400 s, 1,400 − 700 = 700 m³ (hydro.readings.store, index readings).
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ import datetime
 
 import pyarrow.parquet as pq
 import pytest
-from hydro.readings_store import batch_records, import_file, stored_files
 
 from civic.api.models import PushedReadingsBatch
 from civic.api.tests.conftest import Caller, Tokens
 from civic.testing import Cast
 from civic.water.models import ImportStatus, MeterReading, ReadingImportBatch
+from hydro.readings.store import batch_records, import_file, stored_files
 
 pytestmark = pytest.mark.django_db
 

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from hydro.readings_store import batch_records, import_file
 
 from civic.core.models import User
 from civic.water.models import WaterUser
+from hydro.readings.store import batch_records, import_file
 
 # A child that writes its pid, then waits; on SIGTERM it records that it was asked to stop and exits 0.
 CHILD = textwrap.dedent(
