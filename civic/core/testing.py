@@ -18,3 +18,13 @@ def read_settings(monkeypatch: pytest.MonkeyPatch, **environment: str) -> dict[s
     for name, value in environment.items():
         monkeypatch.setenv(name, value)
     return runpy.run_path(str(SETTINGS_FILE), run_name="civic_settings_under_test")
+
+
+# A secret key of the county's own, as production is started with in the settings tests.
+A_COUNTY_KEY = "k3#v9-wujin-county-server-key-" + "x7Qp2Lm8Rt5Zc1Nb4Vd6Hg0Js3Kf9Wy"
+
+
+def production(monkeypatch: pytest.MonkeyPatch, **environment: str) -> dict[str, Any]:
+    """The settings in production mode under `environment` (no SECRET_KEY unless given)."""
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    return read_settings(monkeypatch, CIVIC_ENV="production", **environment)

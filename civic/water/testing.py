@@ -7,7 +7,7 @@ from pathlib import Path
 
 from civic.core.models import Region, RegionLevel
 from civic.testing import Cast
-from civic.water.actions import record_metering_run
+from civic.water.actions import compute_bills, record_metering_run
 from civic.water.models import (
     AnnualPlan,
     Meter,
@@ -104,3 +104,12 @@ AUDIT_FORM = {
     "maximum_frost_depth_m": 0.3,
     "banding": "low_middle_income",
 }
+
+
+def bill_march(cast: Cast) -> None:
+    """Runhua 1,300 m³ on a plan of 1,000 and Xinglong 2,900 m³ on 2,000 in March 2024: both billed."""
+    issue_plan(cast.runhua, 1000)
+    issue_plan(cast.xinglong, 2000)
+    read(cast.runhua_meter, datetime.date(2024, 3, 31), 1300)
+    read(cast.xinglong_meter, datetime.date(2024, 3, 31), 2900)
+    compute_bills(*MARCH)

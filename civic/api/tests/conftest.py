@@ -2,31 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
-from django.test import Client
 
 from civic.api import actions
-from civic.api.models import ApiOrganisation, ApiToken, Scope
+from civic.api.models import ApiOrganisation, Scope
+from civic.api.testing import Tokens
 from civic.testing import Cast
-
-
-@dataclass
-class Tokens:
-    """Each secret as a caller sends it, and the token behind it."""
-
-    utility: str
-    runhua: str
-    xinglong: str
-    planning: str
-    public: str
-    everything: str
-
-    def token(self, secret: str) -> ApiToken:
-        token = actions.active_token(secret)
-        assert token is not None
-        return token
 
 
 @pytest.fixture(autouse=True)
@@ -51,17 +32,3 @@ def tokens(cast: Cast) -> Tokens:
         public=actions.issue_token(public, "小程序", [Scope.PUBLIC])[1],
         everything=actions.issue_token(runhua, "全部", Scope.values)[1],
     )
-
-
-class Caller:
-    """A system calling the API with one token."""
-
-    def __init__(self, secret: str | None) -> None:
-        self.client = Client()
-        self.headers = {"Authorization": f"Bearer {secret}"} if secret else {}
-
-    def get(self, path: str, **query: str | int):
-        return self.client.get(path, query, headers=self.headers)
-
-    def post(self, path: str, body: object):
-        return self.client.post(path, body, content_type="application/json", headers=self.headers)

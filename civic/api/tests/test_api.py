@@ -17,8 +17,7 @@ from django.urls import resolve
 
 from civic.api import actions
 from civic.api.models import ApiCall, ApiToken, PushedReadingsBatch, Scope, secret_digest
-from civic.api.testing import API_URL_NAMES
-from civic.api.tests.conftest import Caller, Tokens
+from civic.api.testing import API_URL_NAMES, Caller, Tokens
 from civic.core.models import User
 from civic.dogs.testing import make_dogs_cast
 from civic.testing import Cast, project_url_names

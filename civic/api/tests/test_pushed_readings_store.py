@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from civic.api.models import PushedReadingsBatch
-from civic.api.tests.conftest import Caller, Tokens
+from civic.api.testing import Caller, Tokens
 from civic.testing import Cast
 from civic.water.models import ImportStatus, MeterReading, ReadingImportBatch
 from hydro.readings.store import batch_records, import_file, stored_files

@@ -25,7 +25,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from civic.api.models import ApiToken, secret_digest
-from civic.api.tests.conftest import Tokens
+from civic.api.testing import Tokens
 from civic.api.views import api
 
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "8"))

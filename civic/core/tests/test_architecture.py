@@ -6,6 +6,7 @@ The contracts themselves live in pyproject.toml ([tool.importlinter]); `make lin
 checks it with `lint-imports`, and this test checks it with every test run.
 """
 
+import re
 from pathlib import Path
 
 import grimp
@@ -61,3 +62,15 @@ def test_it_would_see_a_django_import_if_there_were_one():
 
     assert graph.find_shortest_chain(importer="civic.settings", imported="django") is not None
     assert not graph.chain_exists(importer="hydro", imported="django", as_packages=True)
+
+
+def test_no_test_module_imports_another():
+    """Shared builders live in each app's testing.py (or civic.testing), never in a test module or a conftest."""
+    pattern = re.compile(r"^\s*(from|import)\s+(civic|hydro)\.[\w.]*\.?(test_\w+|conftest)\b", re.MULTILINE)
+    offenders = [
+        str(path.relative_to(REPOSITORY_ROOT))
+        for package in ("civic", "hydro", "benchmarks")
+        for path in (REPOSITORY_ROOT / package).rglob("*.py")
+        if pattern.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []

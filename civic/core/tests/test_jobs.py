@@ -29,8 +29,7 @@ from civic.schedule import SCHEDULE
 from civic.testing import Cast
 from civic.water.models import MeteringRun, MeterReading, ReadingImportBatch, SurchargeBill
 from civic.water.plan_notices import plan_notice_number
-from civic.water.tests.test_metering import make_run
-from civic.water.tests.test_surcharges import issue_plan, read
+from civic.water.testing import issue_plan, make_run, read
 
 pytestmark = pytest.mark.django_db
 

@@ -23,14 +23,7 @@ from django.urls import path
 from django.views.debug import ExceptionReporter
 
 from civic.core.error_reports import CivicExceptionReporterFilter
-from civic.core.testing import REPOSITORY_ROOT, read_settings
-
-A_COUNTY_KEY = "k3#v9-wujin-county-server-key-" + "x7Qp2Lm8Rt5Zc1Nb4Vd6Hg0Js3Kf9Wy"
-
-
-def production(monkeypatch, **environment: str) -> dict:
-    monkeypatch.delenv("SECRET_KEY", raising=False)
-    return read_settings(monkeypatch, CIVIC_ENV="production", **environment)
+from civic.core.testing import A_COUNTY_KEY, REPOSITORY_ROOT, production, read_settings
 
 
 def test_production_refuses_to_start_with_debug_on(monkeypatch):

@@ -13,7 +13,7 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 
 from civic.core.loopback import LoopbackOnlyMiddleware, is_loopback
-from civic.core.tests.test_safe_defaults import A_COUNTY_KEY, production
+from civic.core.testing import A_COUNTY_KEY, production
 
 
 @pytest.fixture

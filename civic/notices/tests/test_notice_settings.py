@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from civic.core.tests.test_settings import REPOSITORY_ROOT, read_settings
+from civic.core.testing import REPOSITORY_ROOT, read_settings
 
 OUTBOX = REPOSITORY_ROOT / "var" / "outbox"
 

@@ -24,20 +24,12 @@ from civic.testing import sign_in
 from civic.water.actions import compute_bills
 from civic.water.actions import plans as plan_actions
 from civic.water.models import PlanAdjustmentRequest, PlanStatus, SurchargeBill
-from civic.water.tests.test_surcharges import MARCH, issue_plan, read
+from civic.water.testing import MARCH, bill_march, issue_plan
 
 RUNHUA_BILL_TEXT = (
     "常州润华印染有限公司在2024-03-01至2024-03-31期间超计划用水300立方米，"
     "应缴超计划用水累进加价费2,000.00元，请于{deadline}前缴纳（缴费通知书编号JS202403-0001）。"
 )
-
-
-def bill_march(cast) -> None:
-    issue_plan(cast.runhua, 1000)
-    issue_plan(cast.xinglong, 2000)
-    read(cast.runhua_meter, datetime.date(2024, 3, 31), 1300)
-    read(cast.xinglong_meter, datetime.date(2024, 3, 31), 2900)
-    compute_bills(*MARCH)
 
 
 def runhua_deadline() -> str:

@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from civic.browser_testing import save_screenshot, sign_in
 from civic.notices.models import NoticeKind, NoticePreferences
-from civic.notices.tests.test_notices import bill_march
 from civic.testing import PASSWORD
+from civic.water.testing import bill_march
 
 pytestmark = pytest.mark.browser
 
