@@ -155,7 +155,7 @@ def household_use(
 ) -> np.ndarray:
     """True hourly use [m³], households × hours, before any meter reads it."""
     hour_count = hours.size
-    rest = (hours.dayofweek >= 5) | pd.Index(hours.date).isin(settings.holidays)
+    rest = (hours.day_of_week >= 5) | pd.Index(hours.date).isin(settings.holidays)
     shape = np.where(rest, WEEKEND_WEIGHTS[hours.hour], HOURLY_WEIGHTS[hours.hour])[None, :].repeat(count, axis=0)
     night_workers = generator.random(count) < settings.night_worker_share
     for household in np.flatnonzero(night_workers):

@@ -1,8 +1,8 @@
 """The network analysis in Chromium: Chen Jie, the network analyst, uploads Net3, its sensors and 17 days of
 data, follows the queued job, sees the leak located at pipe 171 on the map, and records the repair.
 
-The job is queued on the database backend (django-tasks-db) and run by its worker
-(`manage.py db_worker --batch`) from the test, while the page polls its status.
+The job is queued on the job queue (civic/core/jobs.py, on django-tasks' database backend) and run by a
+worker (`manage.py run_worker --batch`) from the test, while the page polls its status.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ def write_files(folder: Path) -> dict[str, Path]:
 
 @pytest.mark.django_db(transaction=True)
 def test_chen_jie_walks_an_analysis_from_upload_to_the_located_leak(cast, live_server, page, tmp_path, settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.CIVIC_JOBS_RUN_AT_ONCE = False  # the job waits on the queue until the worker below runs it
     files = write_files(tmp_path)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -55,7 +55,7 @@ def test_chen_jie_walks_an_analysis_from_upload_to_the_located_leak(cast, live_s
     page.wait_for_selector("#analysis-progress progress")
     assert NetworkAnalysis.objects.get().state == "queued"
 
-    call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+    call_command("run_worker", batch=True, no_startup_delay=True, schedule=False, verbosity=0)
     analysis = NetworkAnalysis.objects.get()
     assert (analysis.state, analysis.error) == ("done", "")
     # the page polls the job's status and opens the result when it is done
