@@ -25,6 +25,7 @@ from hydro.readings import alarm_outcomes
 
 ALARM_PAGE_SIZE = 50
 WORKFLOW_STEPS = ("assign", "contact", "close", "reopen")
+AnyAlarm = CustomerAlarm | DmaNightFlowAlarm | NetworkLeakAlarm
 
 
 def _page(request: HttpRequest, alarms: QuerySet[Any]) -> dict[str, Any]:
@@ -49,7 +50,7 @@ def customer_alarm_list(request: HttpRequest) -> HttpResponse:
     return render(request, "water/metering_alarm_list.html", context)
 
 
-def workflow_timeline(alarm: AlarmT, raised_at: datetime, raised_by: Any = None) -> list[dict[str, Any]]:
+def workflow_timeline(alarm: AnyAlarm, raised_at: datetime, raised_by: Any = None) -> list[dict[str, Any]]:
     """The alarm raised (at `raised_at`, by `raised_by`), then each step of the workflow from its history."""
     entries: list[dict[str, Any]] = [{"step": "raised", "at": raised_at, "by": raised_by}]
     history = alarm.history.select_related("history_user", "assignee").order_by("history_date", "history_id")
@@ -71,7 +72,7 @@ def _run_timeline(alarm: CustomerAlarm | DmaNightFlowAlarm) -> list[dict[str, An
     return workflow_timeline(alarm, alarm.run.created_at, alarm.run.created_by)
 
 
-def _outcome_label(alarm: AlarmT, outcome: str) -> str:
+def _outcome_label(alarm: AnyAlarm, outcome: str) -> str:
     choices = dict(type(alarm)._meta.get_field("outcome").choices or [])
     return str(choices.get(outcome, ""))
 
