@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_stubs_ext import StrOrPromise
 
 from civic.core.models import User
 from civic.core.permissions import role_required, signed_in_user
@@ -83,9 +83,9 @@ def _licence_form_page(
     request: HttpRequest,
     licence: Licence,
     form: Any,
-    title: str | Promise,
+    title: StrOrPromise,
     change: Callable[[], object],
-    done: str | Promise,
+    done: StrOrPromise,
 ) -> HttpResponse:
     """One change to a licence on its form: on a valid POST `change` makes it and the licence's page follows
     with `done` said; a rule the change breaks stays on the form as its error, and nothing is changed."""
@@ -95,7 +95,7 @@ def _licence_form_page(
         except ValidationError as error:
             form.add_error(None, error_text(error))
         else:
-            messages.success(request, str(done))
+            messages.success(request, done)
             return redirect("dogs:licence_detail", number=licence.number)
     return render(request, "dogs/licence_form.html", {"licence": licence, "form": form, "title": title})
 
