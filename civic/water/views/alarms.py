@@ -93,14 +93,27 @@ def _customer_alarm_page(
     request: HttpRequest, alarm: CustomerAlarm, bound: dict[str, Any], status: int = 200
 ) -> HttpResponse:
     chart = {"series": alarm.use_series, "start": _wall_clock(alarm.start), "end": _wall_clock(alarm.end)}
+    return _run_alarm_page(request, alarm, bound, status, "water/metering_alarm_detail.html", {"chart": chart})
+
+
+def _run_alarm_page(
+    request: HttpRequest,
+    alarm: CustomerAlarm | DmaNightFlowAlarm,
+    bound: dict[str, Any],
+    status: int,
+    template: str,
+    shown: dict[str, Any],
+) -> HttpResponse:
+    """An alarm of a metering analysis on `template`: what `shown` gives of it, its timeline and the
+    workflow's forms (those of `bound` as posted)."""
     context = {
         "alarm": alarm,
-        "chart": chart,
+        **shown,
         "timeline": _run_timeline(alarm),
         "closed": alarm.status == AlarmStatus.CLOSED,
         **_workflow_forms(alarm, bound),
     }
-    return render(request, "water/metering_alarm_detail.html", context, status=status)
+    return render(request, template, context, status=status)
 
 
 @role_required(*METERING_ROLES)
@@ -183,14 +196,7 @@ def _night_flow_alarm_page(
     request: HttpRequest, alarm: DmaNightFlowAlarm, bound: dict[str, Any], status: int = 200
 ) -> HttpResponse:
     nights = alarm.run.night_flows.filter(dma_code=alarm.dma_code)
-    context = {
-        "alarm": alarm,
-        "nights": nights,
-        "timeline": _run_timeline(alarm),
-        "closed": alarm.status == AlarmStatus.CLOSED,
-        **_workflow_forms(alarm, bound),
-    }
-    return render(request, "water/metering_night_alarm_detail.html", context, status=status)
+    return _run_alarm_page(request, alarm, bound, status, "water/metering_night_alarm_detail.html", {"nights": nights})
 
 
 @role_required(*METERING_ROLES)
