@@ -39,6 +39,16 @@ def command_author(username: str, may_run: Callable[[User], bool], who_may: str)
     return author
 
 
+def bureau_account_or_none(username: str | None) -> User | None:
+    """The bureau account a command names by user name, None when it names none; any other name is refused."""
+    if not username:
+        return None
+    account = User.objects.filter(username=username).first()
+    if account is None or not account.is_bureau:
+        raise CommandError(f"{username} is not a bureau account.")
+    return account
+
+
 @dataclass(frozen=True)
 class _CommandRequest:
     """What simple_history reads of a request: the user making the change."""

@@ -18,9 +18,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from hydro import intake
 
@@ -112,6 +114,17 @@ def size_error(size: int, limits: intake.Limits) -> str:
         return ""
     details = {"size_mb": intake.megabytes(size), "limit_mb": intake.megabytes(limits.max_bytes)}
     return describe({"code": "too_large", "details": details})
+
+
+def checked_upload(uploaded: Any, suffixes: tuple[str, ...], wrong_kind: StrOrPromise, limits: intake.Limits) -> Any:
+    """The uploaded file of a form, if its name ends in one of `suffixes` and its size is within `limits`;
+    otherwise the form's error: `wrong_kind` (naming the file as `%(name)s`) or the size refused."""
+    if not uploaded.name.lower().endswith(suffixes):
+        raise ValidationError(wrong_kind, params={"name": uploaded.name})
+    too_large = size_error(uploaded.size, limits)
+    if too_large:
+        raise ValidationError(too_large)
+    return uploaded
 
 
 def table_error_entries(error: intake.TableError) -> list[dict[str, Any]]:

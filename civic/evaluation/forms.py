@@ -11,6 +11,7 @@ from django import forms as django_forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from civic.evaluation.actions import UNIT_FIELDS
 from civic.evaluation.models import (
     BalanceTest,
     BalanceTestStatus,
@@ -78,17 +79,7 @@ class BalanceUnitForm(django_forms.ModelForm):
 
     class Meta:
         model = BalanceUnit
-        fields = [
-            "name",
-            "kind",
-            "fresh_m3",
-            "reused_m3",
-            "consumed_m3",
-            "discharged_m3",
-            "leaked_m3",
-            "steam_t",
-            "condensate_recovered_t",
-        ]
+        fields = list(UNIT_FIELDS)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from civic.water import network_files
-from civic.water.forms import AlarmFilterForm
+from civic.water.forms import AlarmFilterForm, CloseLeakAlarmForm
 from civic.water.models import NetworkLeakAlarm, NetworkLeakOutcome, NetworkModel
 
 DATA_FILE_FIELDS = {
@@ -151,21 +151,7 @@ class NetworkAlarmFilterForm(AlarmFilterForm):
         return alarms
 
 
-class CloseNetworkAlarmForm(django_forms.Form):
-    outcome = django_forms.ChoiceField(label=_("Outcome"), choices=NetworkLeakOutcome.choices)
-    volume_recovered_m3 = django_forms.FloatField(
-        label=_("Volume recovered (m³)"),
-        required=False,
-        min_value=0,
-        help_text=_("Needed when a leak was found and repaired."),
-    )
-    note = django_forms.CharField(
-        label=_("Finding"), required=False, max_length=2000, widget=django_forms.Textarea(attrs={"rows": 3})
-    )
+class CloseNetworkAlarmForm(CloseLeakAlarmForm):
+    repaired_outcome = NetworkLeakOutcome.LEAK_REPAIRED
 
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        repaired = cleaned.get("outcome") == NetworkLeakOutcome.LEAK_REPAIRED
-        if repaired and cleaned.get("volume_recovered_m3") is None and "volume_recovered_m3" not in self.errors:
-            self.add_error("volume_recovered_m3", _("Give the volume the repair recovered (m³)."))
-        return cleaned
+    outcome = django_forms.ChoiceField(label=_("Outcome"), choices=NetworkLeakOutcome.choices)

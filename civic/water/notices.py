@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -20,6 +21,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 from fpdf.recorder import FPDFRecorder
+from fpdf.table import Table
 
 from civic.core.pdf import new_chinese_document
 from civic.water.models import SurchargeBill, SurchargeMode, SurchargeSchedule
@@ -268,18 +270,29 @@ def _write_facts(document: FPDF, bill: SurchargeBill) -> None:
     document.ln(4)
 
 
-def _write_band_table(document: FPDF, bill: SurchargeBill) -> None:
-    lines = bill_lines(bill)
+@contextmanager
+def headed_table(
+    document: FPDF, col_widths: tuple[float, ...], text_align: tuple[str, ...], headings: tuple[str, ...]
+) -> Iterator[Table]:
+    """A table of a printed notice in body type, its row of `headings` centred on the heading fill; the
+    caller writes the rows."""
     document.set_font_size(10.5)
     with document.table(
-        col_widths=(62, 36, 28, 44),
-        text_align=("LEFT", "RIGHT", "CENTER", "RIGHT"),
+        col_widths=col_widths,
+        text_align=text_align,
         line_height=LINE_HEIGHT_MM,
         headings_style=FontFace(emphasis="", fill_color=TABLE_HEADING_FILL),
     ) as table:
         heading = table.row()
-        for title in ("区间", "水量（立方米）", "加价倍数", "金额（元）"):
+        for title in headings:
             heading.cell(title, align="CENTER")
+        yield table
+
+
+def _write_band_table(document: FPDF, bill: SurchargeBill) -> None:
+    lines = bill_lines(bill)
+    headings = ("区间", "水量（立方米）", "加价倍数", "金额（元）")
+    with headed_table(document, (62, 36, 28, 44), ("LEFT", "RIGHT", "CENTER", "RIGHT"), headings) as table:
         for line in lines:
             row = table.row()
             for text in (

@@ -13,7 +13,6 @@ from __future__ import annotations
 from django.utils import timezone
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
-from fpdf.fonts import FontFace
 
 from civic.core.pdf import new_chinese_document
 from civic.water.models import AnnualPlan, PlanMethod, PlanStatus
@@ -21,7 +20,7 @@ from civic.water.notices import (
     CONTENT_WIDTH_MM,
     LINE_HEIGHT_MM,
     PAGE_MARGIN_MM,
-    TABLE_HEADING_FILL,
+    headed_table,
     paragraph,
     volume_text,
     write_closing_and_signature,
@@ -70,16 +69,8 @@ def _write_opening(document: FPDF, plan: AnnualPlan) -> None:
 
 def _write_month_table(document: FPDF, plan: AnnualPlan) -> None:
     volumes = {month.month: month.volume_m3 for month in plan.months.all()}
-    document.set_font_size(10.5)
-    with document.table(
-        col_widths=(28, 57, 28, 57),
-        text_align=("CENTER", "RIGHT", "CENTER", "RIGHT"),
-        line_height=LINE_HEIGHT_MM,
-        headings_style=FontFace(emphasis="", fill_color=TABLE_HEADING_FILL),
-    ) as table:
-        heading = table.row()
-        for title in ("月份", "计划用水量（立方米）", "月份", "计划用水量（立方米）"):
-            heading.cell(title, align="CENTER")
+    headings = ("月份", "计划用水量（立方米）", "月份", "计划用水量（立方米）")
+    with headed_table(document, (28, 57, 28, 57), ("CENTER", "RIGHT", "CENTER", "RIGHT"), headings) as table:
         for first_month in range(1, 7):
             row = table.row()
             for month in (first_month, first_month + 6):

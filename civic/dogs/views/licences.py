@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -11,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_stubs_ext import StrOrPromise
 
 from civic.core.models import User
 from civic.core.permissions import role_required, signed_in_user
@@ -67,16 +69,35 @@ def change_registration(request: HttpRequest, number: str, kind: str) -> HttpRes
     if kind not in forms.CHANGE_FORMS:
         return redirect("dogs:licence_detail", number=licence.number)
     form = forms.CHANGE_FORMS[kind](request.POST or None)
+    return _licence_form_page(
+        request,
+        licence,
+        form,
+        forms.CHANGE_TITLES[kind],
+        lambda: _apply_change(kind, form, licence, user),
+        _("The change is registered."),
+    )
+
+
+def _licence_form_page(
+    request: HttpRequest,
+    licence: Licence,
+    form: Any,
+    title: StrOrPromise,
+    change: Callable[[], object],
+    done: StrOrPromise,
+) -> HttpResponse:
+    """One change to a licence on its form: on a valid POST `change` makes it and the licence's page follows
+    with `done` said; a rule the change breaks stays on the form as its error, and nothing is changed."""
     if request.method == "POST" and form.is_valid():
         try:
-            _apply_change(kind, form, licence, user)
+            change()
         except ValidationError as error:
             form.add_error(None, error_text(error))
         else:
-            messages.success(request, _("The change is registered."))
+            messages.success(request, done)
             return redirect("dogs:licence_detail", number=licence.number)
-    context = {"licence": licence, "form": form, "title": forms.CHANGE_TITLES[kind]}
-    return render(request, "dogs/licence_form.html", context)
+    return render(request, "dogs/licence_form.html", {"licence": licence, "form": form, "title": title})
 
 
 def _apply_change(kind: str, form: Any, licence: Licence, user: User) -> None:
@@ -95,19 +116,14 @@ def cancel_licence(request: HttpRequest, number: str) -> HttpResponse:
     user = signed_in_user(request)
     licence = changeable_licence(request, number)
     form = forms.CancellationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+
+    def cancel() -> None:
         data = form.cleaned_data
-        try:
-            actions.cancel_licence(
-                licence, data["reason"], data["happened_on"], acting_service_point(user, licence), user, today()
-            )
-        except ValidationError as error:
-            form.add_error(None, error_text(error))
-        else:
-            messages.success(request, _("The licence is cancelled."))
-            return redirect("dogs:licence_detail", number=licence.number)
-    context = {"licence": licence, "form": form, "title": _("Cancel the licence")}
-    return render(request, "dogs/licence_form.html", context)
+        actions.cancel_licence(
+            licence, data["reason"], data["happened_on"], acting_service_point(user, licence), user, today()
+        )
+
+    return _licence_form_page(request, licence, form, _("Cancel the licence"), cancel, _("The licence is cancelled."))
 
 
 @role_required(*REGISTER_WRITERS)
@@ -116,17 +132,13 @@ def replace_tag_or_licence(request: HttpRequest, number: str) -> HttpResponse:
     user = signed_in_user(request)
     licence = changeable_licence(request, number)
     form = forms.ReplacementForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        replace = actions.replace_tag if form.cleaned_data["what"] == "tag" else actions.replace_licence
-        try:
-            replace(licence, acting_service_point(user, licence), user, today())
-        except ValidationError as error:
-            form.add_error(None, error_text(error))
-        else:
-            messages.success(request, _("Replaced. Print the licence and tag again."))
-            return redirect("dogs:licence_detail", number=licence.number)
-    context = {"licence": licence, "form": form, "title": _("Replace the tag or the licence")}
-    return render(request, "dogs/licence_form.html", context)
+
+    def replace() -> None:
+        replace_one = actions.replace_tag if form.cleaned_data["what"] == "tag" else actions.replace_licence
+        replace_one(licence, acting_service_point(user, licence), user, today())
+
+    title, done = _("Replace the tag or the licence"), _("Replaced. Print the licence and tag again.")
+    return _licence_form_page(request, licence, form, title, replace, done)
 
 
 @role_required(*REGISTER_WRITERS)

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from civic.core.models import User
 from civic.water.actions.plans import save_with_author
@@ -37,6 +38,13 @@ def _check_day(bill: SurchargeBill, day: datetime.date, field: str, today: datet
         raise ValidationError({field: _("The bill was issued on %(day)s, after this date.") % {"day": issued_on}})
     if day > (today or timezone.localdate()):
         raise ValidationError({field: _("The date is in the future.")})
+
+
+def _stated(text: str, missing: StrOrPromise) -> str:
+    """The text a step writes down, trimmed; a blank one is refused with `missing`, on the text field."""
+    if not text.strip():
+        raise ValidationError({"text": missing})
+    return text.strip()
 
 
 @transaction.atomic
@@ -66,10 +74,9 @@ def cancel_bill(
     bill: SurchargeBill, cancelled_on: datetime.date, reason: str, by_user: User, today: datetime.date | None = None
 ) -> SurchargeBill:
     bill = _locked(bill, (BillStatus.ISSUED, BillStatus.DELIVERED, BillStatus.OBJECTED))
-    if not reason.strip():
-        raise ValidationError({"text": _("Say why the bill is cancelled.")})
+    reason = _stated(reason, _("Say why the bill is cancelled."))
     _check_day(bill, cancelled_on, "day", today)
-    bill.status, bill.cancelled_on, bill.cancellation_reason = BillStatus.CANCELLED, cancelled_on, reason.strip()
+    bill.status, bill.cancelled_on, bill.cancellation_reason = BillStatus.CANCELLED, cancelled_on, reason
     save_with_author(bill, by_user)
     return bill
 
@@ -79,10 +86,9 @@ def record_objection(
     bill: SurchargeBill, received_on: datetime.date, objection: str, by_user: User, today: datetime.date | None = None
 ) -> SurchargeBill:
     bill = _locked(bill, (BillStatus.ISSUED, BillStatus.DELIVERED))
-    if not objection.strip():
-        raise ValidationError({"text": _("Write down what the user objects to.")})
+    objection = _stated(objection, _("Write down what the user objects to."))
     _check_day(bill, received_on, "day", today)
-    bill.status, bill.objection_received_on, bill.objection = BillStatus.OBJECTED, received_on, objection.strip()
+    bill.status, bill.objection_received_on, bill.objection = BillStatus.OBJECTED, received_on, objection
     save_with_author(bill, by_user)
     return bill
 
@@ -98,16 +104,15 @@ def decide_objection(
 ) -> SurchargeBill:
     """Upheld: the bill is cancelled with the decision as its reason. Dismissed: it stands, delivered or issued."""
     bill = _locked(bill, (BillStatus.OBJECTED,))
-    if not decision.strip():
-        raise ValidationError({"text": _("Give the reasons of the decision.")})
+    decision = _stated(decision, _("Give the reasons of the decision."))
     _check_day(bill, decided_on, "day", today)
     if bill.objection_received_on and decided_on < bill.objection_received_on:
         raise ValidationError(
             {"day": _("The objection was received on %(day)s, after this date.") % {"day": bill.objection_received_on}}
         )
-    bill.objection_decided_on, bill.objection_outcome, bill.objection_decision = decided_on, outcome, decision.strip()
+    bill.objection_decided_on, bill.objection_outcome, bill.objection_decision = decided_on, outcome, decision
     if outcome == ObjectionOutcome.UPHELD:
-        bill.status, bill.cancelled_on, bill.cancellation_reason = BillStatus.CANCELLED, decided_on, decision.strip()
+        bill.status, bill.cancelled_on, bill.cancellation_reason = BillStatus.CANCELLED, decided_on, decision
     else:
         bill.status = BillStatus.DELIVERED if bill.delivered_on else BillStatus.ISSUED
     save_with_author(bill, by_user)

@@ -5,6 +5,7 @@ from civic.water.forms.metering import (  # noqa: F401
     AlarmFilterForm,
     AssignAlarmForm,
     CloseCustomerAlarmForm,
+    CloseLeakAlarmForm,
     CloseNightFlowAlarmForm,
     CustomerAlarmFilterForm,
     MeteringParametersForm,

@@ -119,8 +119,13 @@ class CloseCustomerAlarmForm(django_forms.Form):
     )
 
 
-class CloseNightFlowAlarmForm(django_forms.Form):
-    outcome = django_forms.ChoiceField(label=_("Outcome"), choices=NightFlowOutcome.choices)
+class CloseLeakAlarmForm(django_forms.Form):
+    """Close an alarm that may have found a leak: the outcome, and the volume recovered when a leak was
+    repaired. A subclass gives the outcome's choices and `repaired_outcome`, the one that needs the volume."""
+
+    repaired_outcome: str = ""
+
+    outcome = django_forms.ChoiceField(label=_("Outcome"), choices=[])
     volume_recovered_m3 = django_forms.FloatField(
         label=_("Volume recovered (m³)"),
         required=False,
@@ -133,10 +138,16 @@ class CloseNightFlowAlarmForm(django_forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        repaired = cleaned.get("outcome") == NightFlowOutcome.LEAK_REPAIRED
+        repaired = cleaned.get("outcome") == self.repaired_outcome
         if repaired and cleaned.get("volume_recovered_m3") is None and "volume_recovered_m3" not in self.errors:
             self.add_error("volume_recovered_m3", _("Give the volume the repair recovered (m³)."))
         return cleaned
+
+
+class CloseNightFlowAlarmForm(CloseLeakAlarmForm):
+    repaired_outcome = NightFlowOutcome.LEAK_REPAIRED
+
+    outcome = django_forms.ChoiceField(label=_("Outcome"), choices=NightFlowOutcome.choices)
 
 
 class MeteringParametersForm(django_forms.ModelForm):

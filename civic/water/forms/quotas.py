@@ -56,13 +56,5 @@ class QuotaFileForm(django_forms.Form):
     )
 
     def clean_file(self) -> Any:
-        uploaded = self.cleaned_data["file"]
-        if not uploaded.name.lower().endswith(".xlsx"):
-            raise django_forms.ValidationError(
-                _("%(name)s is not an .xlsx file. Save the table as Excel workbook (.xlsx)."),
-                params={"name": uploaded.name},
-            )
-        too_large = intake_messages.size_error(uploaded.size, quotas.LIMITS)
-        if too_large:
-            raise django_forms.ValidationError(too_large)
-        return uploaded
+        wrong_kind = _("%(name)s is not an .xlsx file. Save the table as Excel workbook (.xlsx).")
+        return intake_messages.checked_upload(self.cleaned_data["file"], (".xlsx",), wrong_kind, quotas.LIMITS)

@@ -22,16 +22,10 @@ class ReadingsFileForm(django_forms.Form):
     )
 
     def clean_file(self) -> Any:
-        uploaded = self.cleaned_data["file"]
-        if not uploaded.name.lower().endswith(READINGS_FILE_SUFFIXES):
-            raise django_forms.ValidationError(
-                _("%(name)s is not a .csv or .xlsx file. Save the readings as CSV or Excel workbook (.xlsx)."),
-                params={"name": uploaded.name},
-            )
-        too_large = intake_messages.size_error(uploaded.size, readings_files.LIMITS)
-        if too_large:
-            raise django_forms.ValidationError(too_large)
-        return uploaded
+        wrong_kind = _("%(name)s is not a .csv or .xlsx file. Save the readings as CSV or Excel workbook (.xlsx).")
+        return intake_messages.checked_upload(
+            self.cleaned_data["file"], READINGS_FILE_SUFFIXES, wrong_kind, readings_files.LIMITS
+        )
 
 
 class ImportSearchForm(django_forms.Form):

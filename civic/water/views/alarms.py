@@ -3,6 +3,8 @@ outcomes measure, and new thresholds previewed on the last analysed period befor
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from django import forms as django_forms
@@ -23,6 +25,7 @@ from hydro.readings import alarm_outcomes
 
 ALARM_PAGE_SIZE = 50
 WORKFLOW_STEPS = ("assign", "contact", "close", "reopen")
+AnyAlarm = CustomerAlarm | DmaNightFlowAlarm | NetworkLeakAlarm
 
 
 def _page(request: HttpRequest, alarms: QuerySet[Any]) -> dict[str, Any]:
@@ -47,9 +50,9 @@ def customer_alarm_list(request: HttpRequest) -> HttpResponse:
     return render(request, "water/metering_alarm_list.html", context)
 
 
-def _timeline(alarm: CustomerAlarm | DmaNightFlowAlarm) -> list[dict[str, Any]]:
-    """The alarm raised by its analysis, then each step of the workflow from its history."""
-    entries: list[dict[str, Any]] = [{"step": "raised", "at": alarm.run.created_at, "by": alarm.run.created_by}]
+def workflow_timeline(alarm: AnyAlarm, raised_at: datetime, raised_by: Any = None) -> list[dict[str, Any]]:
+    """The alarm raised (at `raised_at`, by `raised_by`), then each step of the workflow from its history."""
+    entries: list[dict[str, Any]] = [{"step": "raised", "at": raised_at, "by": raised_by}]
     history = alarm.history.select_related("history_user", "assignee").order_by("history_date", "history_id")
     for record in history:
         entries.append(
@@ -64,7 +67,12 @@ def _timeline(alarm: CustomerAlarm | DmaNightFlowAlarm) -> list[dict[str, Any]]:
     return entries
 
 
-def _outcome_label(alarm: CustomerAlarm | DmaNightFlowAlarm, outcome: str) -> str:
+def _run_timeline(alarm: CustomerAlarm | DmaNightFlowAlarm) -> list[dict[str, Any]]:
+    """The alarm raised by its analysis, then each step of the workflow from its history."""
+    return workflow_timeline(alarm, alarm.run.created_at, alarm.run.created_by)
+
+
+def _outcome_label(alarm: AnyAlarm, outcome: str) -> str:
     choices = dict(type(alarm)._meta.get_field("outcome").choices or [])
     return str(choices.get(outcome, ""))
 
@@ -85,14 +93,27 @@ def _customer_alarm_page(
     request: HttpRequest, alarm: CustomerAlarm, bound: dict[str, Any], status: int = 200
 ) -> HttpResponse:
     chart = {"series": alarm.use_series, "start": _wall_clock(alarm.start), "end": _wall_clock(alarm.end)}
+    return _run_alarm_page(request, alarm, bound, status, "water/metering_alarm_detail.html", {"chart": chart})
+
+
+def _run_alarm_page(
+    request: HttpRequest,
+    alarm: CustomerAlarm | DmaNightFlowAlarm,
+    bound: dict[str, Any],
+    status: int,
+    template: str,
+    shown: dict[str, Any],
+) -> HttpResponse:
+    """An alarm of a metering analysis on `template`: what `shown` gives of it, its timeline and the
+    workflow's forms (those of `bound` as posted)."""
     context = {
         "alarm": alarm,
-        "chart": chart,
-        "timeline": _timeline(alarm),
+        **shown,
+        "timeline": _run_timeline(alarm),
         "closed": alarm.status == AlarmStatus.CLOSED,
         **_workflow_forms(alarm, bound),
     }
-    return render(request, "water/metering_alarm_detail.html", context, status=status)
+    return render(request, template, context, status=status)
 
 
 @role_required(*METERING_ROLES)
@@ -137,18 +158,30 @@ def _apply_step(request: HttpRequest, alarm: AlarmT, step: str) -> dict[str, Any
     return {step: form}
 
 
+def apply_step_view(
+    request: HttpRequest,
+    alarm: AlarmT,
+    step: str,
+    detail_url: str,
+    page: Callable[..., HttpResponse],
+) -> HttpResponse:
+    """POST one workflow step on `alarm`: back to its page `detail_url` when done (or on GET), or its
+    page rendered by `page` with the bound forms and status 400 when a form has errors."""
+    if step not in WORKFLOW_STEPS:
+        raise Http404
+    if request.method != "POST":
+        return redirect(detail_url, alarm_id=alarm.pk)
+    bound = _apply_step(request, alarm, step)
+    if bound and "error" not in bound:
+        return page(request, alarm, bound, status=400)
+    return redirect(detail_url, alarm_id=alarm.pk)
+
+
 @role_required(*METERING_ROLES)
 def customer_alarm_step(request: HttpRequest, alarm_id: int, step: str) -> HttpResponse:
     """POST one workflow step (assign, contact, close, reopen) on a customer alarm; GET goes to the alarm."""
     alarm = get_object_or_404(visible_customer_alarms(request.user).select_related("run"), pk=alarm_id)
-    if step not in WORKFLOW_STEPS:
-        raise Http404
-    if request.method != "POST":
-        return redirect("water:customer_alarm_detail", alarm_id=alarm.pk)
-    bound = _apply_step(request, alarm, step)
-    if bound and "error" not in bound:
-        return _customer_alarm_page(request, alarm, bound, status=400)
-    return redirect("water:customer_alarm_detail", alarm_id=alarm.pk)
+    return apply_step_view(request, alarm, step, "water:customer_alarm_detail", _customer_alarm_page)
 
 
 @role_required(*METERING_ROLES)
@@ -163,14 +196,7 @@ def _night_flow_alarm_page(
     request: HttpRequest, alarm: DmaNightFlowAlarm, bound: dict[str, Any], status: int = 200
 ) -> HttpResponse:
     nights = alarm.run.night_flows.filter(dma_code=alarm.dma_code)
-    context = {
-        "alarm": alarm,
-        "nights": nights,
-        "timeline": _timeline(alarm),
-        "closed": alarm.status == AlarmStatus.CLOSED,
-        **_workflow_forms(alarm, bound),
-    }
-    return render(request, "water/metering_night_alarm_detail.html", context, status=status)
+    return _run_alarm_page(request, alarm, bound, status, "water/metering_night_alarm_detail.html", {"nights": nights})
 
 
 @role_required(*METERING_ROLES)
@@ -184,14 +210,7 @@ def night_flow_alarm_detail(request: HttpRequest, alarm_id: int) -> HttpResponse
 def night_flow_alarm_step(request: HttpRequest, alarm_id: int, step: str) -> HttpResponse:
     """POST one workflow step on a night-flow alarm; GET goes to the alarm."""
     alarm = get_object_or_404(visible_night_flow_alarms(request.user).select_related("run"), pk=alarm_id)
-    if step not in WORKFLOW_STEPS:
-        raise Http404
-    if request.method != "POST":
-        return redirect("water:night_flow_alarm_detail", alarm_id=alarm.pk)
-    bound = _apply_step(request, alarm, step)
-    if bound and "error" not in bound:
-        return _night_flow_alarm_page(request, alarm, bound, status=400)
-    return redirect("water:night_flow_alarm_detail", alarm_id=alarm.pk)
+    return apply_step_view(request, alarm, step, "water:night_flow_alarm_detail", _night_flow_alarm_page)
 
 
 @role_required(*METERING_ROLES)

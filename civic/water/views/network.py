@@ -15,7 +15,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -26,7 +26,7 @@ from civic.water import actions, network_files, network_forms
 from civic.water.actions.network import wall_clock
 from civic.water.forms import AlarmContactForm, AssignAlarmForm
 from civic.water.models import AlarmStatus, NetworkAnalysis, NetworkAnalysisState, NetworkLeakAlarm, NetworkModel
-from civic.water.views.alarms import WORKFLOW_STEPS, _apply_step
+from civic.water.views.alarms import apply_step_view, workflow_timeline
 
 NETWORK_ROLES = (*BUREAU, Role.NETWORK_ANALYST)
 NETWORK_ALARM_PAGE_SIZE = 25
@@ -205,25 +205,6 @@ def network_analysis_new(request: HttpRequest) -> HttpResponse:
 # --- the alarms' follow-up -----------------------------------------------------------------------------------
 
 
-def _timeline(alarm: NetworkLeakAlarm) -> list[dict[str, Any]]:
-    entries: list[dict[str, Any]] = [
-        {"step": "raised", "at": alarm.analysis.finished_at or alarm.analysis.created_at, "by": None}
-    ]
-    outcomes = dict(NetworkLeakAlarm._meta.get_field("outcome").choices or [])
-    history = alarm.history.select_related("history_user", "assignee").order_by("history_date", "history_id")
-    for record in history:
-        entries.append(
-            {
-                "step": record.history_change_reason or "changed",
-                "at": record.history_date,
-                "by": record.history_user,
-                "record": record,
-                "outcome": str(outcomes.get(record.outcome, "")),
-            }
-        )
-    return entries
-
-
 def _alarm_page(
     request: HttpRequest, alarm: NetworkLeakAlarm, bound: dict[str, Any], status: int = 200
 ) -> HttpResponse:
@@ -232,7 +213,7 @@ def _alarm_page(
         "alarm": alarm,
         "start_time": wall_clock(alarm.start_time),
         "estimated_start": wall_clock(alarm.estimated_start) if alarm.estimated_start else None,
-        "timeline": _timeline(alarm),
+        "timeline": workflow_timeline(alarm, alarm.analysis.finished_at or alarm.analysis.created_at),
         "closed": alarm.status == AlarmStatus.CLOSED,
         "step_url": "water:network_alarm_step",
         "assign_form": bound.get("assign") or AssignAlarmForm(initial=initial_assignee),
@@ -257,11 +238,4 @@ def network_alarm_step(request: HttpRequest, alarm_id: int, step: str) -> HttpRe
     alarm = get_object_or_404(
         visible_network_alarms(request.user).select_related("analysis__network_model"), pk=alarm_id
     )
-    if step not in WORKFLOW_STEPS:
-        raise Http404
-    if request.method != "POST":
-        return redirect("water:network_alarm_detail", alarm_id=alarm.pk)
-    bound = _apply_step(request, alarm, step)
-    if bound and "error" not in bound:
-        return _alarm_page(request, alarm, bound, status=400)
-    return redirect("water:network_alarm_detail", alarm_id=alarm.pk)
+    return apply_step_view(request, alarm, step, "water:network_alarm_detail", _alarm_page)

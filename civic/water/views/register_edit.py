@@ -18,22 +18,24 @@ from civic.water.spreadsheets import XLSX_CONTENT_TYPE
 
 @role_required(*WATER_OFFICE)
 def water_user_new(request: HttpRequest) -> HttpResponse:
-    form = forms.WaterUserForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        water_user = register_actions.save_water_user(form.save(commit=False), signed_in_user(request))
-        messages.success(request, _("%(user)s added to the register.") % {"user": water_user})
-        return redirect("water:water_user_detail", code=water_user.code)
-    return render(request, "water/water_user_form.html", {"form": form, "water_user": None})
+    return _water_user_form(request, None)
 
 
 @role_required(*WATER_OFFICE)
 def water_user_edit(request: HttpRequest, code: str) -> HttpResponse:
-    water_user = visible_water_user_or_404(request.user, code)
+    return _water_user_form(request, visible_water_user_or_404(request.user, code))
+
+
+def _water_user_form(request: HttpRequest, water_user: WaterUser | None) -> HttpResponse:
+    """A new water user's register entry (`water_user` None) or the changes to one; the user's page follows."""
     form = forms.WaterUserForm(request.POST or None, instance=water_user)
     if request.method == "POST" and form.is_valid():
-        register_actions.save_water_user(form.save(commit=False), signed_in_user(request))
-        messages.success(request, _("Register entry saved."))
-        return redirect("water:water_user_detail", code=water_user.code)
+        saved = register_actions.save_water_user(form.save(commit=False), signed_in_user(request))
+        if water_user is None:
+            messages.success(request, _("%(user)s added to the register.") % {"user": saved})
+        else:
+            messages.success(request, _("Register entry saved."))
+        return redirect("water:water_user_detail", code=saved.code)
     return render(request, "water/water_user_form.html", {"form": form, "water_user": water_user})
 
 

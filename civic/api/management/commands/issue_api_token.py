@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from civic.api import actions
 from civic.api.models import ApiOrganisation, Scope
-from civic.core.models import User
+from civic.core.command_author import bureau_account_or_none
 from civic.water.models import WaterUser
 
 
@@ -36,7 +36,7 @@ class Command(BaseCommand):
                 organisation,
                 options["name"],
                 options["scopes"],
-                created_by=self._maker(options.get("username")),
+                created_by=bureau_account_or_none(options.get("username")),
                 calls_per_minute=options["calls_per_minute"],
             )
         except ValidationError as error:
@@ -55,11 +55,3 @@ class Command(BaseCommand):
             organisation.water_user = water_user
             organisation.save(update_fields=["water_user"])
         return organisation
-
-    def _maker(self, username: str | None) -> User | None:
-        if not username:
-            return None
-        maker = User.objects.filter(username=username).first()
-        if maker is None or not maker.is_bureau:
-            raise CommandError(f"{username} is not a bureau account.")
-        return maker

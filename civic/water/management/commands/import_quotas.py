@@ -14,8 +14,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from civic.core import intake as intake_messages
-from civic.core.command_author import add_by_argument
-from civic.core.models import User
+from civic.core.command_author import add_by_argument, bureau_account_or_none
 from civic.water import actions
 from hydro import intake
 
@@ -31,7 +30,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
-        author = self._author(options["by"])
+        author = bureau_account_or_none(options["by"])
         try:
             with path.open("rb") as workbook:
                 outcome = actions.import_quota_workbook(workbook, by_user=author)
@@ -50,14 +49,6 @@ class Command(BaseCommand):
                 f"{path.name}: {summary.created} quotas added, {summary.updated} changed, {summary.unchanged} unchanged."
             )
         )
-
-    def _author(self, username: str | None) -> User | None:
-        if not username:
-            return None
-        author = User.objects.filter(username=username).first()
-        if author is None or not author.is_bureau:
-            raise CommandError(f"{username} is not a bureau account.")
-        return author
 
     def _report_rejection(self, path: Path, errors: list[intake_messages.ReportLine]) -> None:
         bad_rows = len({error.row for error in errors})

@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from tqdm import tqdm
 
-from civic.core.command_author import add_by_argument
+from civic.core.command_author import add_by_argument, bureau_account_or_none
 from civic.core.models import User
 from civic.water import actions, readings_reasons
 from civic.water.models import ImportStatus, ReadingImportBatch
@@ -54,20 +54,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        importer = self._importer(options["by"])
+        importer = bureau_account_or_none(options["by"])
         paths: list[Path] = options["files"]
         rejected = [path for path in paths if not self._import_file(path, importer, options["chunk_rows"])]
         if rejected:
             names = ", ".join(path.name for path in rejected)
             raise CommandError(f"{len(rejected)} of {len(paths)} files rejected, nothing of them stored: {names}")
-
-    def _importer(self, username: str | None) -> User | None:
-        if not username:
-            return None
-        importer = User.objects.filter(username=username).first()
-        if importer is None or not importer.is_bureau:
-            raise CommandError(f"{username} is not a bureau account.")
-        return importer
 
     def _import_file(self, path: Path, importer: User | None, chunk_rows: int) -> bool:
         """Import one file and print its outcome; whether it was accepted."""
