@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.test import Client
 
@@ -52,8 +53,8 @@ class Caller:
         self.client = Client()
         self.headers = {"Authorization": f"Bearer {secret}"} if secret else {}
 
-    def get(self, path: str, **query: str | int):
+    def get(self, path: str, **query: str | int) -> Any:
         return self.client.get(path, query, headers=self.headers)
 
-    def post(self, path: str, body: object):
+    def post(self, path: str, body: object) -> Any:
         return self.client.post(path, body, content_type="application/json", headers=self.headers)
