@@ -22,7 +22,8 @@ It signs in as the demo bureau account and writes, into docs/screenshots/:
 - `programme_verification.png`: the measured saving of a closed project;
 - `farmland_progress.png`, `farmland_coefficient.png`: high-standard farmland
   against the plan on the district's map, and the irrigation coefficient;
-- `dog_statistics_map.png`: the published dog figures with the key areas.
+- `dog_statistics_map.png`: the published dog figures with the key areas;
+- `notices.png`: an enterprise reporter's notices (plans issued, surcharge bills due).
 
 `--language en` takes the English pages instead (for a look, not for the
 README: its pictures are the Chinese pages); `--output-directory` writes them
@@ -84,6 +85,7 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--username", default="bureau", help="a bureau account (default: the demo's `bureau`)")
     parser.add_argument("--password", default=DEMO_PASSWORD, help="its password (default: the demo password)")
     parser.add_argument("--analyst", default="analyst", help="a network analyst's account, for the network page")
+    parser.add_argument("--reporter", default="runhua", help="an enterprise reporter's account, for the notices")
     parser.add_argument("--water-user", default="WJ0001", help="user number of the water user to show")
     parser.add_argument(
         "--year", type=int, help="year of the water user's plan and use (default: the latest with both)"
@@ -198,6 +200,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             "#network-map .leaflet-overlay-pane svg",
             output / f"network{suffix}.png",
         )
+        # the notices are an enterprise reporter's: Runhua's plans issued and surcharge bills due
+        reporter = browser.new_context(locale=BROWSER_LOCALES[arguments.language], viewport=VIEWPORT).new_page()
+        sign_in(reporter, base_url, arguments.reporter, arguments.password)
+        capture(reporter, f"{base_url}/notices/", "#notice-table, table", output / f"notices{suffix}.png")
         browser.close()
     return 0
 
