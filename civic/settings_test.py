@@ -5,8 +5,13 @@ pytest-django loads this module (pyproject.toml); the processes a test starts
 """
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ["CIVIC_ENV"] = "test"
+# The suite's readings store is a scratch folder of its own, never the installation's var/readings (which a
+# fresh clone has not made yet); exported, so the processes a test starts use the same one.
+os.environ.setdefault("CIVIC_READINGS_STORE", str(Path(tempfile.mkdtemp(prefix="civic-test-")) / "readings"))
 
 from civic.settings import *  # noqa: F403
 
