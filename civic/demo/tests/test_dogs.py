@@ -8,7 +8,8 @@ from django.db.models import Count
 from django.urls import reverse
 
 from civic.core.models import Region, RegionLevel
-from civic.demo.dogs import VALID_DEMO_TAG, demo_context, draw_dogs, load_dog_demo, number_dogs
+from civic.demo.dog_records import VALID_DEMO_TAG, demo_context, draw_dogs, number_dogs
+from civic.demo.dogs import load_dog_demo
 from civic.demo.regions import create_regions
 from civic.demo.service_points import create_service_points
 from civic.dogs import statistics
