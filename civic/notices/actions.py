@@ -167,6 +167,12 @@ def _claim(delivery: Delivery, now: datetime.datetime) -> bool:
     return claimed == 1
 
 
+def check_and_send(today: datetime.date | None, limit: int | None = None) -> tuple[int, DeliveryRun]:
+    """The daily checks of `today` (none when None), then the e-mail and SMS that wait; (notices made, the run)."""
+    notified = run_sweeps(today) if today is not None else 0
+    return notified, deliver_pending(limit=limit)
+
+
 def deliver_pending(limit: int | None = None) -> DeliveryRun:
     """Send the e-mail and SMS that wait, each on its own: a failure is recorded with its reason and retried later."""
     run = DeliveryRun()

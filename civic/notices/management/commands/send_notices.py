@@ -13,7 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from civic.notices.actions import deliver_pending, run_sweeps
+from civic.notices.actions import check_and_send
 
 
 class Command(BaseCommand):
@@ -24,6 +24,6 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, default=None, help="send at most this many messages")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        notified = 0 if options["no_checks"] else run_sweeps(timezone.localdate())
-        run = deliver_pending(limit=options["limit"])
+        today = None if options["no_checks"] else timezone.localdate()
+        notified, run = check_and_send(today, limit=options["limit"])
         self.stdout.write(f"notices={notified} sent={run.sent} failed={run.failed}")
