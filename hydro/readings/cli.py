@@ -243,7 +243,7 @@ def run_anomalies(arguments: argparse.Namespace) -> int:
     with tqdm(total=3, desc="anomalies", unit="step", leave=False) as progress:
         connection, readings, zones = _open(arguments, period, progress)
         customers = zones.filter(zones.role == "customer").select("meter_id").distinct() if zones is not None else None
-        result = anomalies_by_group(connection, readings, period, settings, customers)
+        result = anomalies_by_group(connection, readings, period, settings, customers, zones=zones)
         progress.update()
     _print_tables(arguments.json, {"anomalies": result[ANOMALY_OUTPUT]}, single="anomalies")
     return 0
