@@ -9,7 +9,10 @@ plain Python. The customer anomalies are defined by Ibis window expressions
 (`customer_anomalies`, `hydro.readings.customer_leaks.daily_floors`), but
 the monthly analysis works them out in one ordered pass over each meter's
 readings (`hydro.readings.meter_series`): the engine then only reads the
-readings, instead of sorting them again for every window.
+readings, instead of sorting them again for every window. A run of zeros that
+ended is told apart, stuck meter or household away, on the DMA's daily
+balance once every meter is done (`stuck_by_balance`,
+`hydro.readings.stuck_balance`).
 
 Units: volumes m³, flows m³/h, durations s (stored) and h (reported).
 Times are wall-clock times in the county's time zone; an interval belongs to
@@ -503,7 +506,11 @@ def customer_anomalies(
     * burst: a run of flow ≥ max(a · q̄, q_b) for T ≥ T_b; lost volume
       Σ (V − q̄ · t); confidence min(1, T / 2T_b). q̄ is the meter's mean flow.
     * stuck: a run of zeros of T ≥ T_s while the meter's mean flow outside
-      the run q_o ≥ q_e; unregistered volume q_o · T; confidence min(1, T / 2T_s).
+      the run q_o ≥ q_e, lasting to the meter's last reading or T ≥ T_long;
+      unregistered volume q_o · T; confidence min(1, T / 2T_s). With
+      `zero_runs`, the other such runs are ``zero_run`` rows with the same
+      volume and confidence (`anomalies_by_group` judges them on the DMA
+      balance, `stuck_by_balance`).
     * reverse: a run of negative volumes; volume −Σ V; confidence min(1, T / T_r).
     * gap: time between one interval's end and the next one's start (and
       before the first and after the last reading within the period);

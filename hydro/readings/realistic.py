@@ -309,7 +309,7 @@ def inject_episodes(
     use: np.ndarray,
     hours: pd.DatetimeIndex,
     settings: RealisticSettings,
-) -> tuple[np.ndarray, pd.DataFrame, np.ndarray]:
+) -> tuple[np.ndarray, pd.DataFrame, np.ndarray, np.ndarray]:
     """Give distinct occupied households one labelled episode each.
 
     Returns the true use (what flows through each service pipe), the truth,

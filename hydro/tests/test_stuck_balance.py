@@ -23,12 +23,14 @@ with b_d = 2.4 ± 0.05 + 0.48 on days 3–6 the daily balance:
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import ibis
 import numpy as np
 import pandas as pd
 import pytest
 
+from hydro.cli import main
 from hydro.readings.analysis import AnomalySettings, Period, anomalies_by_group, dma_balance, execute
 from hydro.readings.realistic import RealisticSettings, generate_realistic_county
 from hydro.readings.stuck_balance import BalanceTest, balance_noise, hidden_use
@@ -170,3 +172,25 @@ def test_the_inflow_meter_sees_the_water_a_stuck_meter_does_not():
     assert len(county.episodes) == 6
     assert balance[~stuck_days].abs().max() < 0.03
     assert (balance[stuck_days] > 0.03).mean() >= 0.9
+
+
+def test_the_command_judges_runs_of_zeros_with_the_zones_and_its_flags(tmp_path, capsys):
+    readings, zones = worked_readings()
+    lines = ["meter_id,timestamp,volume_m3"] + [
+        f"{row.meter_id},{row.timestamp:%Y-%m-%d %H:%M},{row.volume_m3}" for row in readings.itertuples(index=False)
+    ]
+    (tmp_path / "readings.csv").write_text("\n".join(lines) + "\n")
+    zones.to_csv(tmp_path / "zones.csv", index=False)
+    store = tmp_path / "store"
+    assert main(["readings", "import", str(tmp_path / "readings.csv"), "--store", str(store)]) == 0
+    command = ["readings", "anomalies", "--store", str(store), "--zones", str(tmp_path / "zones.csv")]
+    command += ["--period", "2024-03-04..2024-03-17", "--json"]
+
+    def stuck_meters(*flags: str) -> list[str]:
+        capsys.readouterr()
+        assert main([*command, *flags]) == 0
+        return [row["meter_id"] for row in json.loads(capsys.readouterr().out) if row["kind"] == "stuck"]
+
+    assert stuck_meters() == ["H-A"]
+    # A's smaller rise, 0.463 m³/d, is short of its whole usual use, 1.0 · 0.48 m³/d
+    assert stuck_meters("--stuck-balance-share", "1.0") == []
