@@ -14,6 +14,8 @@ Modules by topic:
   ordered pass over each meter's readings as arrays.
 - `hydro.readings.customer_leaks` — leaks behind customer meters: a persistent
   rise of the meter's floor, one alarm per episode.
+- `hydro.readings.stuck_balance` — a stuck meter freed again told from a
+  household away by its DMA's daily balance.
 - `hydro.readings.alarm_outcomes` — which field outcome makes an alarm true;
   measured precision; the effect of new thresholds on past alarms.
 - `hydro.readings.synthetic`, `hydro.readings.realistic` — synthetic counties

@@ -9,7 +9,10 @@ plain Python. The customer anomalies are defined by Ibis window expressions
 (`customer_anomalies`, `hydro.readings.customer_leaks.daily_floors`), but
 the monthly analysis works them out in one ordered pass over each meter's
 readings (`hydro.readings.meter_series`): the engine then only reads the
-readings, instead of sorting them again for every window.
+readings, instead of sorting them again for every window. A run of zeros that
+ended is told apart, stuck meter or household away, on the DMA's daily
+balance once every meter is done (`stuck_by_balance`,
+`hydro.readings.stuck_balance`).
 
 Units: volumes m³, flows m³/h, durations s (stored) and h (reported).
 Times are wall-clock times in the county's time zone; an interval belongs to
@@ -41,7 +44,8 @@ from ibis.backends import BaseBackend
 from hydro.readings import meter_series
 from hydro.readings.customer_leaks import LeakSettings, as_anomalies, deduplicated, leak_episodes, refine_starts
 from hydro.readings.engine import memory_table
-from hydro.readings.meter_series import MeterSeries
+from hydro.readings.meter_series import ZERO_RUN, MeterSeries
+from hydro.readings.stuck_balance import BalanceTest, hidden_use
 
 ROLES = ("inflow", "outflow", "customer")
 ZONE_COLUMNS = ("meter_id", "dma_id", "role")
@@ -413,8 +417,15 @@ class AnomalySettings:
     stuck_hours, stuck_expected_m3_per_h : float
         A stuck meter shows zero for at least `stuck_hours` while its mean
         flow over the rest of the period is at least `stuck_expected_m3_per_h`,
-        and still shows zero at its last reading (a run of zeros that ended is
-        a household away, unless it lasted `stuck_long_hours`).
+        and still shows zero at its last reading, or lasted `stuck_long_hours`.
+        A run of zeros that ended sooner is a stuck meter when its DMA's
+        balance shows the household's water flowing unmetered during it
+        (`hydro.readings.stuck_balance`), and otherwise a household away.
+    stuck_balance_share, stuck_balance_sigmas : float
+        That balance must rise, at both ends of the run, by at least this
+        share of the meter's usual use, and by this many standard errors.
+    stuck_balance_days : int
+        Whole days before and after the run its days are compared with.
     reverse_full_confidence_hours : float
         Negative flow over this many hours is reported with full confidence.
     gap_hours : float
@@ -434,6 +445,9 @@ class AnomalySettings:
     stuck_hours: float = 72.0
     stuck_long_hours: float = 21 * 24.0
     stuck_expected_m3_per_h: float = 0.005
+    stuck_balance_share: float = 0.5
+    stuck_balance_sigmas: float = 3.0
+    stuck_balance_days: int = 7
     reverse_full_confidence_hours: float = 3.0
     gap_hours: float = 6.0
     merge_hours: float = 24.0
@@ -443,9 +457,19 @@ class AnomalySettings:
         """The leak detector's settings with this persistence."""
         return replace(self.leak, persistence_hours=self.continuous_flow_hours)
 
+    def balance_test(self) -> BalanceTest:
+        """The DMA balance's test of a run of zeros that ended."""
+        return BalanceTest(
+            share=self.stuck_balance_share, sigmas=self.stuck_balance_sigmas, window_days=self.stuck_balance_days
+        )
+
 
 def customer_anomalies(
-    readings: ibis.Table, period: Period, settings: AnomalySettings | None = None, meters: ibis.Table | None = None
+    readings: ibis.Table,
+    period: Period,
+    settings: AnomalySettings | None = None,
+    meters: ibis.Table | None = None,
+    zero_runs: bool = False,
 ) -> ibis.Table:
     """Anomalies on each customer meter's interval readings, one row per event: the rules, as an expression.
 
@@ -459,6 +483,11 @@ def customer_anomalies(
     period : Period analysed
     settings : AnomalySettings
     meters : optional Ibis table with a ``meter_id`` column: only these meters
+    zero_runs : bool
+        Also return, as kind ``zero_run``, the runs of zeros that would be a
+        stuck meter but for ending before the meter's last reading within
+        `stuck_long_hours`: a stuck meter freed again, or a household away,
+        which the DMA balance tells apart (`hydro.readings.stuck_balance`).
 
     Returns
     -------
@@ -477,7 +506,11 @@ def customer_anomalies(
     * burst: a run of flow ≥ max(a · q̄, q_b) for T ≥ T_b; lost volume
       Σ (V − q̄ · t); confidence min(1, T / 2T_b). q̄ is the meter's mean flow.
     * stuck: a run of zeros of T ≥ T_s while the meter's mean flow outside
-      the run q_o ≥ q_e; unregistered volume q_o · T; confidence min(1, T / 2T_s).
+      the run q_o ≥ q_e, lasting to the meter's last reading or T ≥ T_long;
+      unregistered volume q_o · T; confidence min(1, T / 2T_s). With
+      `zero_runs`, the other such runs are ``zero_run`` rows with the same
+      volume and confidence (`anomalies_by_group` judges them on the DMA
+      balance, `stuck_by_balance`).
     * reverse: a run of negative volumes; volume −Σ V; confidence min(1, T / T_r).
     * gap: time between one interval's end and the next one's start (and
       before the first and after the last reading within the period);
@@ -490,7 +523,7 @@ def customer_anomalies(
     intervals = _interval_facts(deduplicated(selected), settings)
     parts = [
         _bursts(intervals, settings),
-        _stuck(intervals, settings),
+        _stuck(intervals, settings, zero_runs),
         _reverse(intervals, settings),
         _gaps(intervals, period, settings),
     ]
@@ -554,10 +587,10 @@ def _runs(intervals: ibis.Table, run_column: str) -> ibis.Table:
     )
 
 
-def _event(runs: ibis.Table, kind: str, volume: ibis.Value, confidence: ibis.Value) -> ibis.Table:
+def _event(runs: ibis.Table, kind: str | ibis.Value, volume: ibis.Value, confidence: ibis.Value) -> ibis.Table:
     return runs.select(
         "meter_id",
-        kind=ibis.literal(kind),
+        kind=ibis.literal(kind) if isinstance(kind, str) else kind,
         start_s=runs.start_s.cast("int64"),
         end_s=runs.end_s.cast("int64"),
         volume_m3=volume.cast("float64"),
@@ -571,20 +604,23 @@ def _bursts(intervals: ibis.Table, settings: AnomalySettings) -> ibis.Table:
     return _event(runs, "burst", runs.excess_m3, runs.run_hours / (2 * settings.burst_hours))
 
 
-def _stuck(intervals: ibis.Table, settings: AnomalySettings) -> ibis.Table:
+def _stuck(intervals: ibis.Table, settings: AnomalySettings, zero_runs: bool = False) -> ibis.Table:
     runs = _runs(intervals.filter(intervals.state == ZERO), "state_run")
     runs = runs.filter(runs.run_hours >= settings.stuck_hours)
     totals = intervals.group_by("meter_id").agg(
         total_m3=_.volume_m3.sum(), total_hours=_.hours.sum(), last_end_s=_.end_s.max()
     )
     joined = runs.join(totals, "meter_id")
-    joined = joined.filter((joined.end_s >= joined.last_end_s) | (joined.run_hours >= settings.stuck_long_hours))
     outside_hours = joined.total_hours - joined.run_hours
     outside_flow = ibis.ifelse(outside_hours > 0, joined.total_m3 / outside_hours, 0.0)
     joined = joined.mutate(outside_m3_per_h=outside_flow)
     joined = joined.filter(joined.outside_m3_per_h >= settings.stuck_expected_m3_per_h)
+    called = (joined.end_s >= joined.last_end_s) | (joined.run_hours >= settings.stuck_long_hours)
+    kind: str | ibis.Value = ibis.ifelse(called, "stuck", ZERO_RUN) if zero_runs else "stuck"
+    if not zero_runs:
+        joined = joined.filter(called)
     confidence = joined.run_hours / (2 * settings.stuck_hours)
-    return _event(joined, "stuck", joined.outside_m3_per_h * joined.run_hours, confidence)
+    return _event(joined, kind, joined.outside_m3_per_h * joined.run_hours, confidence)
 
 
 def _reverse(intervals: ibis.Table, settings: AnomalySettings) -> ibis.Table:
@@ -678,10 +714,12 @@ def customer_anomaly_events(
     period: Period,
     settings: AnomalySettings | None = None,
     meter_ids: Sequence[str] | None = None,
+    zero_runs: bool = False,
 ) -> pd.DataFrame:
     """Every kind of customer anomaly of the meters (all when None), one row per episode, as `anomalies_frame`
     shows them: `customer_anomalies` and the leak episodes, worked out over each meter's readings in time order
-    (`hydro.readings.meter_series`) rather than by the engine's window sorts."""
+    (`hydro.readings.meter_series`) rather than by the engine's window sorts; with `zero_runs`, also the runs of
+    zeros that ended (kind ``zero_run``), for the DMA balance to judge (`stuck_by_balance`)."""
     settings = settings or AnomalySettings()
     selected = in_period(readings, period)
     if meter_ids is not None and not meter_ids:
@@ -692,7 +730,7 @@ def customer_anomaly_events(
     series = meter_series.read_series(connection, selected, meter_ids)
     period_start_s = int(pd.Timestamp(period.start).timestamp())
     period_end_s = int(pd.Timestamp(period.end).timestamp())
-    events = meter_series.interval_events(series, period_start_s, period_end_s, settings)
+    events = meter_series.interval_events(series, period_start_s, period_end_s, settings, zero_runs)
     leaks = leak_events(series, settings)
     parts = [part for part in (events, leaks) if not part.empty]
     combined = pd.concat(parts, ignore_index=True) if parts else events
@@ -716,6 +754,7 @@ def anomalies_by_group(
     settings: AnomalySettings | None = None,
     meters: ibis.Table | None = None,
     group_meters: int = ANOMALY_GROUP_METERS,
+    zones: ibis.Table | None = None,
 ) -> pd.DataFrame:
     """`customer_anomaly_events` of the meters, on at most `group_meters` meters at a time.
 
@@ -723,17 +762,75 @@ def anomalies_by_group(
     those of all meters at once; a group bounds the rows held in memory at
     once (a month of 100,000 hourly meters is 73 M rows). Groups are runs of
     meters in name order, so each reads only its part of the store's files.
+    With `zones`, the runs of zeros that ended are judged on the daily
+    balance of their meter's DMA once every group is done
+    (`stuck_by_balance`), so a DMA split over groups is judged whole;
+    without, they are households away.
     """
+    settings = settings or AnomalySettings()
+    zero_runs = zones is not None
     chosen = meters if meters is not None else in_period(readings, period).select("meter_id").distinct()
     meter_ids = sorted(connection.execute(chosen.select("meter_id"))["meter_id"])
     parts = [
-        customer_anomaly_events(connection, readings, period, settings, meter_ids[first : first + group_meters])
+        customer_anomaly_events(
+            connection, readings, period, settings, meter_ids[first : first + group_meters], zero_runs
+        )
         for first in range(0, len(meter_ids), group_meters)
     ]
-    if len(parts) <= 1:
-        return parts[0] if parts else customer_anomaly_events(connection, readings, period, settings, [])
-    combined = pd.concat(parts, ignore_index=True)
+    if not parts:
+        return customer_anomaly_events(connection, readings, period, settings, [])
+    combined = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    if zones is not None:
+        balance = execute(connection, dma_balance(readings, zones, period, "day"))
+        combined = stuck_by_balance(combined, balance, connection.execute(zones), settings)
     return combined.sort_values(["meter_id", "start", "kind"], kind="stable", ignore_index=True)
+
+
+def stuck_by_balance(
+    anomalies: pd.DataFrame, balance: pd.DataFrame, zones: pd.DataFrame, settings: AnomalySettings
+) -> pd.DataFrame:
+    """The anomalies with each ``zero_run`` judged on its DMA's daily balance: a stuck meter or a household away.
+
+    Parameters
+    ----------
+    anomalies : DataFrame of `anomalies_frame` rows, ``zero_run`` rows among them
+    balance : DataFrame of `dma_balance` by day
+    zones : DataFrame ``meter_id, dma_id, role``
+    settings : AnomalySettings
+
+    Returns
+    -------
+    The rows of `anomalies_frame`: a ``zero_run`` whose DMA balance shows the
+    meter's water flowing unmetered (`hydro.readings.stuck_balance.hidden_use`)
+    becomes ``stuck`` (merged with a stuck episode of the meter within
+    `merge_hours`); the others, and those of DMAs without an inflow meter, are
+    dropped. Its volume and confidence are those of the stuck rule.
+    """
+    is_run = anomalies.kind == ZERO_RUN
+    if not is_run.any():
+        return anomalies
+    customers = zones[zones.role == "customer"].drop_duplicates("meter_id")[["meter_id", "dma_id"]]
+    metered = set(zones.dma_id[zones.role == "inflow"])
+    located = anomalies.merge(customers, on="meter_id", how="left")
+    hours = (located.end - located.start).dt.total_seconds() / SECONDS_PER_HOUR
+    located = located.assign(usual_m3_per_h=located.volume_m3 / hours.where(hours > 0))
+    located = located[located.dma_id.isin(metered)]
+    daily = balance.assign(day=pd.to_datetime(balance.period), balance_m3=balance.nrw_m3.astype(float))
+    judged = hidden_use(
+        daily[daily.dma_id.isin(metered)],
+        located[located.kind == ZERO_RUN].reset_index(drop=True),
+        located[located.kind == "stuck"],
+        settings.balance_test(),
+    )
+    stuck = judged[judged.stuck].assign(kind="stuck")[ANOMALY_COLUMNS]
+    kept = pd.concat([anomalies[~is_run], stuck], ignore_index=True)
+    if stuck.empty:
+        return kept.reset_index(drop=True)
+    seconds = {
+        "start_s": kept.start.astype("datetime64[s]").astype(np.int64),
+        "end_s": kept.end.astype("datetime64[s]").astype(np.int64),
+    }
+    return anomalies_frame(merge_episodes(kept.assign(**seconds), settings))
 
 
 @dataclass(frozen=True)
@@ -759,7 +856,7 @@ def analyse(
     zone_table = memory_table(connection, zones, "zones")
     customers = zone_table.filter(zone_table.role == "customer").select("meter_id").distinct()
     nights = execute(connection, night_flow(readings, zone_table, period, night_settings))
-    anomalies = anomalies_by_group(connection, readings, period, anomaly_settings, customers)
+    anomalies = anomalies_by_group(connection, readings, period, anomaly_settings, customers, zones=zone_table)
     return AnalysisResults(
         balance=execute(connection, dma_balance(readings, zone_table, period, granularity)),
         nights=nights,

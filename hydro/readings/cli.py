@@ -9,8 +9,13 @@ and column when an input is refused)::
         → dma_id, inflow_m3, outflow_m3, consumption_m3, nrw_m3, nrw_pct
     hydro readings night-flow --store DIR --zones ZONES.csv --period START..END [--json]
         → nights: dma_id, night, mnf_m3_per_h, leakage_m3_per_h; alarms: dma_id, start, excess_m3_per_h
-    hydro readings anomalies --store DIR --period START..END [--json]
+    hydro readings anomalies --store DIR --period START..END [--zones ZONES.csv] [--json]
         → meter_id, kind, start, end, volume_m3, confidence
+
+With ``--zones`` naming each DMA's inflow meter, a run of zeros that ended
+is judged on its DMA's daily balance: a stuck meter freed again, or a
+household away (`hydro.readings.stuck_balance`); without, it is a household
+away.
 
 The engine is DuckDB unless ``--engine pyspark`` or ``HYDRO_ENGINE=pyspark`` says otherwise.
 """
@@ -165,6 +170,25 @@ def _register_anomalies(commands: Any) -> None:
         help=f"hours of zeros that make a stuck meter (default {defaults.stuck_hours:g})",
     )
     parser.add_argument(
+        "--stuck-balance-share",
+        type=float,
+        default=defaults.stuck_balance_share,
+        help="with --zones: a run of zeros that ended is a stuck meter when its DMA's daily balance rises, at both "
+        f"ends, by this share of the meter's usual use (default {defaults.stuck_balance_share:g})",
+    )
+    parser.add_argument(
+        "--stuck-balance-sigmas",
+        type=float,
+        default=defaults.stuck_balance_sigmas,
+        help=f"...and by this many standard errors (default {defaults.stuck_balance_sigmas:g})",
+    )
+    parser.add_argument(
+        "--stuck-balance-days",
+        type=int,
+        default=defaults.stuck_balance_days,
+        help=f"whole days before and after the run it is compared with (default {defaults.stuck_balance_days})",
+    )
+    parser.add_argument(
         "--gap-hours",
         type=float,
         default=defaults.gap_hours,
@@ -238,12 +262,15 @@ def run_anomalies(arguments: argparse.Namespace) -> int:
     settings = AnomalySettings(
         continuous_flow_hours=arguments.continuous_hours,
         stuck_hours=arguments.stuck_hours,
+        stuck_balance_share=arguments.stuck_balance_share,
+        stuck_balance_sigmas=arguments.stuck_balance_sigmas,
+        stuck_balance_days=arguments.stuck_balance_days,
         gap_hours=arguments.gap_hours,
     )
     with tqdm(total=3, desc="anomalies", unit="step", leave=False) as progress:
         connection, readings, zones = _open(arguments, period, progress)
         customers = zones.filter(zones.role == "customer").select("meter_id").distinct() if zones is not None else None
-        result = anomalies_by_group(connection, readings, period, settings, customers)
+        result = anomalies_by_group(connection, readings, period, settings, customers, zones=zones)
         progress.update()
     _print_tables(arguments.json, {"anomalies": result[ANOMALY_OUTPUT]}, single="anomalies")
     return 0

@@ -41,6 +41,8 @@ EVENT_COLUMNS = ["meter_id", "kind", "start_s", "end_s", "volume_m3", "confidenc
 WINDOW_COLUMNS = ["meter_id", "end_s", "day", "window_m3_per_h"]
 USE, ZERO, NEGATIVE = 1, 0, -1
 """States of an interval: water used, none, or flowing backwards."""
+ZERO_RUN = "zero_run"
+"""A run of zeros that ended (`hydro.readings.analysis.ZERO_RUN`)."""
 
 
 @dataclass(frozen=True)
@@ -173,9 +175,10 @@ class _Runs:
 
 
 def interval_events(
-    series: MeterSeries, period_start_s: int, period_end_s: int, settings: AnomalySettings
+    series: MeterSeries, period_start_s: int, period_end_s: int, settings: AnomalySettings, zero_runs: bool = False
 ) -> pd.DataFrame:
-    """Bursts, stuck meters, reverse flow and gaps of every meter, one row per run (`customer_anomalies`' rules).
+    """Bursts, stuck meters, reverse flow and gaps of every meter, one row per run (`customer_anomalies`' rules);
+    with `zero_runs`, also the runs of zeros that ended (kind ``zero_run``), as `customer_anomalies` gives them.
 
     Returns ``meter_id, kind, start_s, end_s, volume_m3, confidence``, the volume
     rounded to the litre and the confidence to 0.01 as the expression does.
@@ -205,7 +208,7 @@ def interval_events(
     meter_totals = (series.code[firsts], total_m3, total_hours, np.maximum.reduceat(end, firsts))
     parts = [
         _bursts(_runs(series, is_high, high_break, settings.burst_hours), series, mean_by_code, settings),
-        _stuck(_runs(series, state == ZERO, state_break, settings.stuck_hours), meter_totals, settings),
+        _stuck(_runs(series, state == ZERO, state_break, settings.stuck_hours), meter_totals, settings, zero_runs),
         _reverse(_runs(series, state == NEGATIVE, state_break, 0.0), series, settings),
         _gaps(series, firsts, meter_mean, new_meter, previous_end, period_start_s, period_end_s, settings),
     ]
@@ -261,20 +264,24 @@ def _bursts(runs: _Runs, series: MeterSeries, mean_by_code: np.ndarray, settings
     return _events("burst", runs, keep, excess, runs.hours / (2 * burst_hours))
 
 
-def _stuck(runs: _Runs, meter_totals: tuple[np.ndarray, ...], settings: AnomalySettings) -> pd.DataFrame:
-    """Runs of zeros long enough, up to the meter's last reading (or very long), on a meter that flows otherwise."""
+def _stuck(
+    runs: _Runs, meter_totals: tuple[np.ndarray, ...], settings: AnomalySettings, zero_runs: bool = False
+) -> pd.DataFrame:
+    """Runs of zeros long enough, up to the meter's last reading (or very long), on a meter that flows otherwise;
+    with `zero_runs`, the other such runs too, as kind ``zero_run``."""
     meter_codes, total_m3, total_hours, last_end_s = meter_totals
     stuck_hours = settings.stuck_hours
     meter = np.searchsorted(meter_codes, runs.code)
     outside_hours = total_hours[meter] - runs.hours
     with np.errstate(divide="ignore", invalid="ignore"):
         outside = np.where(outside_hours > 0, total_m3[meter] / outside_hours, 0.0)
-    keep = (
-        (runs.hours >= stuck_hours)
-        & ((runs.end_s >= last_end_s[meter]) | (runs.hours >= settings.stuck_long_hours))
-        & (outside >= settings.stuck_expected_m3_per_h)
-    )
-    return _events("stuck", runs, keep, outside * runs.hours, runs.hours / (2 * stuck_hours))
+    candidate = (runs.hours >= stuck_hours) & (outside >= settings.stuck_expected_m3_per_h)
+    called = (runs.end_s >= last_end_s[meter]) | (runs.hours >= settings.stuck_long_hours)
+    volume, confidence = outside * runs.hours, runs.hours / (2 * stuck_hours)
+    stuck = _events("stuck", runs, candidate & called, volume, confidence)
+    if not zero_runs:
+        return stuck
+    return pd.concat([stuck, _events(ZERO_RUN, runs, candidate & ~called, volume, confidence)], ignore_index=True)
 
 
 def _reverse(runs: _Runs, series: MeterSeries, settings: AnomalySettings) -> pd.DataFrame:

@@ -24,7 +24,7 @@ from hydro.readings.customer_leaks import LeakSettings
 from hydro.readings.realistic import generate_realistic_county, held_out_settings
 
 # Which kinds the settings below find on this draw: checked so the comparison is never of empty tables.
-KINDS_FOUND = {"burst", "gap", "reverse", "stuck"}
+KINDS_FOUND = {"burst", "gap", "reverse", "stuck", "zero_run"}
 
 
 @pytest.fixture(scope="module")
@@ -42,16 +42,20 @@ def by_key(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return frame.sort_values(keys, kind="stable", ignore_index=True)
 
 
-def test_the_interval_anomalies_are_those_of_the_expression(county):
+@pytest.mark.parametrize("zero_runs", [False, True])
+def test_the_interval_anomalies_are_those_of_the_expression(county, zero_runs):
+    """With `zero_runs`, the runs of zeros that ended (for the DMA balance to judge) are the same rows too."""
     connection, readings, period = county
     settings = AnomalySettings(stuck_hours=24.0, gap_hours=4.0)
     expected = by_key(
-        connection.execute(customer_anomalies(readings, period, settings)), ["meter_id", "kind", "start_s"]
+        connection.execute(customer_anomalies(readings, period, settings, zero_runs=zero_runs)),
+        ["meter_id", "kind", "start_s"],
     )
     series = meter_series.read_series(connection, in_period(readings, period))
     start_s, end_s = (int(pd.Timestamp(moment).timestamp()) for moment in (period.start, period.end))
-    found = by_key(meter_series.interval_events(series, start_s, end_s, settings), ["meter_id", "kind", "start_s"])
-    assert set(expected.kind) == KINDS_FOUND
+    events = meter_series.interval_events(series, start_s, end_s, settings, zero_runs)
+    found = by_key(events, ["meter_id", "kind", "start_s"])
+    assert set(expected.kind) == (KINDS_FOUND if zero_runs else KINDS_FOUND - {"zero_run"})
     pd.testing.assert_frame_equal(found, expected[found.columns], check_dtype=False)
 
 

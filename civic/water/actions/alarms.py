@@ -225,6 +225,15 @@ def _customer_meters(connection: Any, run: MeteringRun) -> Any:
     return memory_table(connection, pd.DataFrame({"meter_id": meters}), "preview_meters")
 
 
+def _zones(connection: Any, run: MeteringRun) -> Any:
+    """The run's zones as a table (so runs of zeros are judged on the DMA balance, as the run judged them), or
+    None for a run without zones."""
+    rows = [tuple(row[:3]) for row in run.zones if len(row) >= 3]
+    if not rows:
+        return None
+    return memory_table(connection, pd.DataFrame(rows, columns=["meter_id", "dma_id", "role"]), "preview_zones")
+
+
 def _wall_clock(moment: datetime.datetime) -> datetime.datetime:
     return timezone.localtime(moment, zoneinfo.ZoneInfo(COUNTY_TIME_ZONE)).replace(tzinfo=None)
 
@@ -239,7 +248,9 @@ def preview_thresholds(run: MeteringRun, settings: AnomalySettings, engine: str 
     period = _run_period(run)
     connection = readings_engine.connect(engine)
     readings = readings_engine.readings_table(connection, run.store, period.months())
-    proposed = anomalies_by_group(connection, readings, period, settings, _customer_meters(connection, run))
+    proposed = anomalies_by_group(
+        connection, readings, period, settings, _customer_meters(connection, run), zones=_zones(connection, run)
+    )
     closed = CustomerAlarm.objects.filter(
         run__period_start=run.period_start, run__period_end=run.period_end, status=AlarmStatus.CLOSED
     ).exclude(outcome="")
