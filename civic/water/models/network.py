@@ -177,3 +177,8 @@ class NetworkLeakAlarm(TriagedAlarm):
 
     def __str__(self) -> str:
         return f"{self.pipe_id} {self.start_time:%Y-%m-%d %H:%M}"
+
+    @property
+    def kind(self) -> str:
+        """The alarm's kind among those whose measured precision is shown (hydro.readings.alarm_outcomes)."""
+        return alarm_outcomes.NETWORK_LEAK
