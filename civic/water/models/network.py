@@ -5,8 +5,8 @@ version each time), then a sensor list and a period of pressure, flow and
 level data in the BattLeDIM layout; the analysis (detection and localisation,
 `hydro.network.locate`) runs as a background job (`civic.core.models.Job`),
 which alone holds the run's state, progress and failure; the analysis keeps
-the data and the results. Its leaks are stored as alarms that staff follow up like
-the DMA night-flow alarms (assign, field check, outcome, volume recovered).
+the data and the results. Its leaks are stored as alarms that staff follow up
+like the DMA night-flow alarms (assign, field check, outcome, volume recovered).
 Flows are in m³/h, lengths in m, times are the data's own clock (the county's).
 """
 
@@ -63,9 +63,10 @@ class NetworkAnalysis(models.Model):
     The uploaded data are kept (as checked CSV text in the BattLeDIM layout) so
     that a failed run can be retried. Where the run is (queued, running,
     succeeded, failed), how far it has come and why it failed are its `job`'s,
-    and only its job's: the pages read them there. `details` holds what the page's charts
-    need (night consumption against its reference, night pressure residuals,
-    the model check of the windows); the leaks are `NetworkLeakAlarm` rows.
+    and only its job's: the pages read them there. `details` holds what the
+    page's charts need (night consumption against its reference, night
+    pressure residuals, the model check of the windows); the leaks are
+    `NetworkLeakAlarm` rows.
     """
 
     network_model = models.ForeignKey(

@@ -3,9 +3,10 @@
 The overview shows the latest analysis (or the one chosen). Where its run is
 comes from its job alone (civic/core/jobs.py), shown as the jobs' pages show
 it: while it runs, its progress (the page polls the job's status); when it
-failed, the reason and a retry for whoever may retry it; when done, the network on a map with the sensors, each
-located leak with its candidate area and ranked candidates, the alarms in a
-searchable list, and the charts of the night consumption and residuals.
+failed, the reason and a retry for whoever may retry it; when done, the
+network on a map with the sensors, each located leak with its candidate area
+and ranked candidates, the alarms in a searchable list, and the charts of the
+night consumption and residuals.
 """
 
 from __future__ import annotations
