@@ -108,6 +108,13 @@ def test_the_job_reports_its_progress_in_order_and_to_the_queue(cast):
 def test_the_demo_records_its_run_on_the_county_model(cast):
     analysis = load_network_demo(cast.network_analyst)
     assert str(analysis.network_model) == "县城供水管网（Net3） v1"
+    # run by its job, in the loading process: a finished job of the analyst's, no entry left on the queue
+    assert analysis.job is not None
+    assert (analysis.job.state, analysis.job.started_by, analysis.job.task_result_id) == (
+        JobState.SUCCEEDED,
+        cast.network_analyst,
+        "",
+    )
     assert analysis.training_days == 14
     assert analysis.simulated_leaks == [{"pipe_id": "171", "start_time": "2019-01-02 12:00", "diameter_m": 0.04}]
     alarm = analysis.alarms.get()
