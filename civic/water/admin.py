@@ -190,10 +190,13 @@ class NetworkModelAdmin(admin.ModelAdmin):
 
 @admin.register(models.NetworkAnalysis)
 class NetworkAnalysisAdmin(admin.ModelAdmin):
-    list_display = ["pk", "network_model", "data_start", "data_end", "state", "progress_fraction", "created_by"]
-    list_filter = ["state"]
+    """Analyses with their job: the job (shown in the jobs' admin) holds the run's state, progress and failure."""
+
+    list_display = ["pk", "network_model", "data_start", "data_end", "job", "created_by"]
+    list_filter = ["job__state"]
+    list_select_related = ["network_model", "job", "created_by"]
     exclude = [*models.NetworkAnalysis.DATA_FIELDS, "details"]
-    raw_id_fields = ["network_model", "created_by"]
+    raw_id_fields = ["network_model", "job", "created_by"]
 
 
 @admin.register(models.NetworkLeakAlarm)

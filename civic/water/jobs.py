@@ -29,6 +29,9 @@ from civic.water.plan_notices import plan_notice_number, plan_notice_pdf
 from hydro import surcharge
 from hydro.readings.analysis import Period
 
+NETWORK_PROGRESS_STEPS = 1000
+"""A network analysis reports its progress in thousandths: its sweeps over a hundred pipes move the bar smoothly."""
+
 
 def solve_reuse_study(job: Job, study_id: int) -> dict[str, Any]:
     """Solve every scenario of a reuse study, scenario by scenario, and store the comparison in one write."""
@@ -43,20 +46,23 @@ def solve_reuse_study(job: Job, study_id: int) -> dict[str, Any]:
 
 
 def network_analysis(job: Job, analysis_id: int) -> dict[str, Any]:
-    """Detect and localise the leaks of a network analysis (`actions.run_network_analysis`), reporting per cent done."""
+    """Detect and localise the leaks of a network analysis (`actions.run_network_analysis`), reporting on the job.
+
+    The job is the analysis's one record of its state, progress (in thousandths) and failure.
+    """
     from civic.water.actions.network import run_network_analysis
 
-    def report(fraction: float, message: str) -> None:
-        job_progress(
-            job,
-            round(fraction * 100),
-            100,
-            gettext_noop("Network analysis: %(percent)s %% done."),
-            {"percent": round(fraction * 100)},
-        )
+    def report(fraction: float, message: str, parameters: dict[str, Any]) -> None:
+        done = round(min(max(fraction, 0.0), 1.0) * NETWORK_PROGRESS_STEPS)
+        job_progress(job, done, NETWORK_PROGRESS_STEPS, message, parameters)
 
     analysis = run_network_analysis(analysis_id, progress=report)
-    return {"alarms": analysis.alarms.count()}
+    return {"alarms": analysis.alarms.count(), "url": analysis_url(analysis.pk)}
+
+
+def analysis_url(analysis_id: int) -> str:
+    """The network page opened on one analysis."""
+    return f"{reverse('water:network_overview')}?analysis={analysis_id}"
 
 
 def surcharge_run(job: Job, due_at: str) -> dict[str, Any]:

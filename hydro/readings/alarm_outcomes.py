@@ -15,6 +15,7 @@ stuck             meter fault                                 confirmed leak, cu
 reverse           meter fault                                 confirmed leak, customer use, data error
 gap               meter fault, data error                     confirmed leak, customer use
 night_flow        leak found and repaired                     no leak found
+network_leak      leak found and repaired                     no leak found
 ================  ==========================================  =====================================
 
 A continuous flow or a burst claims water lost behind the meter; a stuck
@@ -22,7 +23,11 @@ meter or reverse flow claims a meter that does not measure what passes it
 (a reverse flow that turns out to be real back-flow through the customer's
 plumbing is recorded as customer use); a gap claims that readings are
 missing, whether the meter or its transmission failed. A DMA's night-flow
-alarm claims a leak on the network, true when one is found and repaired.
+alarm claims a leak on the network, true when one is found and repaired. A
+network leak alarm (raised from the supply network's pressure and flow
+sensors and located on the hydraulic model) claims a leak in its candidate
+area, true when the crew finds and repairs one there; no access to the area
+leaves it undetermined.
 
 Precision is the share of true alarms among those judged,
 
@@ -55,9 +60,15 @@ NO_LEAK_FOUND = "no_leak_found"
 
 NIGHT_FLOW = "night_flow"
 """The kind name of a DMA's night-flow alarm among the customer kinds."""
+NETWORK_LEAK = "network_leak"
+"""The kind name of a leak alarm located on the supply network's hydraulic model."""
 
 CUSTOMER_OUTCOMES = (CONFIRMED_LEAK, CUSTOMER_USE, METER_FAULT, DATA_ERROR, NO_ACCESS)
 NIGHT_FLOW_OUTCOMES = (LEAK_REPAIRED, NO_LEAK_FOUND)
+NETWORK_LEAK_OUTCOMES = (LEAK_REPAIRED, NO_LEAK_FOUND, NO_ACCESS)
+
+FIELD_KINDS = (NIGHT_FLOW, NETWORK_LEAK)
+"""The kinds a field crew judges on the network (not at a customer's meter): their outcomes are the crew's."""
 
 TRUE_OUTCOMES: dict[str, frozenset[str]] = {
     "continuous_flow": frozenset({CONFIRMED_LEAK}),
@@ -66,8 +77,16 @@ TRUE_OUTCOMES: dict[str, frozenset[str]] = {
     "reverse": frozenset({METER_FAULT}),
     "gap": frozenset({METER_FAULT, DATA_ERROR}),
     NIGHT_FLOW: frozenset({LEAK_REPAIRED}),
+    NETWORK_LEAK: frozenset({LEAK_REPAIRED}),
 }
 """Per alarm kind, the outcomes that make an alarm of that kind true (see the table above)."""
+
+ALLOWED_OUTCOMES: dict[str, tuple[str, ...]] = {
+    **{kind: CUSTOMER_OUTCOMES for kind in TRUE_OUTCOMES if kind not in FIELD_KINDS},
+    NIGHT_FLOW: NIGHT_FLOW_OUTCOMES,
+    NETWORK_LEAK: NETWORK_LEAK_OUTCOMES,
+}
+"""Per alarm kind, the outcomes staff may record when they close an alarm of that kind."""
 
 UNDETERMINED_OUTCOMES = frozenset({NO_ACCESS})
 """Outcomes that say nothing about the alarm: counted, but left out of the precision."""
@@ -79,9 +98,9 @@ def outcome_truth(kind: str, outcome: str) -> bool | None:
     Parameters
     ----------
     kind : str
-        The alarm's kind: a customer anomaly kind or ``"night_flow"``.
+        The alarm's kind: a customer anomaly kind, ``"night_flow"`` or ``"network_leak"``.
     outcome : str
-        The recorded outcome (one of `CUSTOMER_OUTCOMES` or `NIGHT_FLOW_OUTCOMES`).
+        The recorded outcome (one of the kind's `ALLOWED_OUTCOMES`).
 
     Raises
     ------
@@ -90,7 +109,7 @@ def outcome_truth(kind: str, outcome: str) -> bool | None:
     """
     if kind not in TRUE_OUTCOMES:
         raise ValueError(f"kind {kind!r} is not one of {', '.join(TRUE_OUTCOMES)}")
-    allowed = NIGHT_FLOW_OUTCOMES if kind == NIGHT_FLOW else CUSTOMER_OUTCOMES
+    allowed = ALLOWED_OUTCOMES[kind]
     if outcome not in allowed:
         raise ValueError(f"outcome {outcome!r} is not one of {', '.join(allowed)} (kind {kind})")
     if outcome in UNDETERMINED_OUTCOMES:
@@ -137,6 +156,11 @@ def precision_of(outcomes: Iterable[tuple[str, str]]) -> Precision:
 
     >>> precision_of([("continuous_flow", "confirmed_leak")] * 2
     ...              + [("continuous_flow", "customer_use"), ("continuous_flow", "no_access")]).precision
+    0.6666666666666666
+
+    Three network leak alarms closed, leaks found and repaired at two: TP = 2, FP = 1, P = 2/3.
+
+    >>> precision_of([("network_leak", "leak_repaired")] * 2 + [("network_leak", "no_leak_found")]).precision
     0.6666666666666666
     """
     counts = {True: 0, False: 0, None: 0}

@@ -82,3 +82,33 @@ def test_a_judged_alarm_is_still_raised_when_an_alarm_of_its_meter_and_kind_over
     assert (effect.kept_undetermined, effect.dropped_undetermined) == (0, 1)
     # Of the judged alarms still raised, 1 true and 0 false: precision 1.
     assert effect.precision == 1.0
+
+
+def test_a_network_leak_alarm_is_true_when_a_leak_is_found_and_repaired_in_its_area():
+    assert outcome_truth("network_leak", "leak_repaired") is True
+    assert outcome_truth("network_leak", "no_leak_found") is False
+    assert outcome_truth("network_leak", "no_access") is None  # the crew could not reach the candidate area
+    with pytest.raises(ValueError, match="confirmed_leak"):
+        outcome_truth("network_leak", "confirmed_leak")  # a customer's outcome is not the field crew's
+    with pytest.raises(ValueError, match="no_access"):
+        outcome_truth("night_flow", "no_access")  # the night-flow alarms keep their two outcomes
+
+
+def test_network_leak_precision_per_network_model_is_worked_by_hand():
+    # Net3 v1: three alarms closed, leaks found and repaired at two, none at the third, and one area not
+    # reached: TP = 2, FP = 1, undetermined 1; P = 2 / (2 + 1) = 0.67 (the no-access alarm is left out).
+    # Net3 v2: one alarm, no leak found: P = 0 / 1 = 0.
+    rows = [
+        ("Net3 v1", "network_leak", "leak_repaired"),
+        ("Net3 v1", "network_leak", "no_leak_found"),
+        ("Net3 v1", "network_leak", "leak_repaired"),
+        ("Net3 v1", "network_leak", "no_access"),
+        ("Net3 v2", "network_leak", "no_leak_found"),
+    ]
+    by_model = precision_by(rows)
+    first = by_model["Net3 v1"]
+    assert (first.true, first.false, first.undetermined, first.closed) == (2, 1, 1, 4)
+    assert first.precision is not None and round(first.precision, 2) == 0.67
+    assert by_model["Net3 v2"].precision == 0.0
+    overall = precision_of((kind, outcome) for _model, kind, outcome in rows)
+    assert overall.precision == 0.5  # 2 true of 4 judged

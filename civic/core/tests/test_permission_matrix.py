@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import reverse
@@ -47,7 +48,6 @@ from civic.water.models import (
     MeteringParameters,
     MeteringRun,
     NetworkAnalysis,
-    NetworkAnalysisState,
     NetworkLeakAlarm,
     NetworkModel,
     PlanAdjustmentRequest,
@@ -412,21 +412,26 @@ def _metering_records(world: World) -> None:
 
 @record_builder
 def _network_records(world: World) -> None:
-    """A failed analysis (so that it may be retried) and an alarm of an earlier one, with no hydraulics run."""
+    """An analysis whose job failed (so that it may be retried) and an alarm of an earlier one, with no hydraulics run."""
     model = NetworkModel.objects.create(
         version=1, name="Net3", file_name="Net3.inp", inp_text="", junctions=92, pipes=117, total_length_m=0.0
     )
     moment = datetime.datetime(2019, 1, 3, 1, tzinfo=datetime.UTC)
     analysis = NetworkAnalysis.objects.create(
-        network_model=model,
-        pressures_csv="",
-        flows_csv="",
-        levels_csv="",
-        data_start=moment,
-        data_end=moment,
-        state=NetworkAnalysisState.FAILED,
-        error="pressures.csv:3: timestamp …",
+        network_model=model, pressures_csv="", flows_csv="", levels_csv="", data_start=moment, data_end=moment
     )
+    analysis.job = Job.objects.create(
+        kind=JobKind.NETWORK_ANALYSIS,
+        body="civic.water.jobs.network_analysis",
+        arguments={"analysis_id": analysis.pk},
+        started_by=world.cast.network_analyst,
+        subject_type=ContentType.objects.get_for_model(analysis),
+        subject_id=analysis.pk,
+        state=JobState.FAILED,
+        error="pressures.csv:3: timestamp …",
+        attempts=1,
+    )
+    analysis.save(update_fields=["job"])
     world.records["network_analysis"] = analysis
     world.records["network_alarm"] = NetworkLeakAlarm.objects.create(
         analysis=analysis, pipe_id="171", start_time=moment, size_m3_per_h=95.8
@@ -718,6 +723,24 @@ def _workflow_state() -> tuple[Any, ...]:
         tuple(NetworkLeakAlarm.objects.values_list("status", "outcome", "volume_recovered_m3")),
         MeteringParameters.objects.count(),
     )
+
+
+@pytest.mark.parametrize("person", PEOPLE)
+def test_only_the_bureau_and_the_analyst_queue_a_failed_network_analysis_again(person: str, world: World, settings):
+    settings.CIVIC_JOBS_RUN_AT_ONCE = False  # the job waits on the queue, where the retry puts it
+    job = world.records["network_analysis"].job
+    for url in (
+        reverse("water:network_analysis_retry", kwargs={"analysis_id": world.records["network_analysis"].pk}),
+        reverse("job_retry", kwargs={"job_id": job.pk}),
+    ):
+        Job.objects.filter(pk=job.pk).update(state=JobState.FAILED)
+        response = client_for(person, world).post(url)
+        job.refresh_from_db()
+        if person in BUREAU_AND_ANALYST:
+            assert (response.status_code, job.state) == (302, JobState.QUEUED), url
+        else:
+            assert refused(person, response.status_code, response.get("Location", "")), url
+            assert job.state == JobState.FAILED, url
 
 
 @pytest.mark.parametrize("person", PEOPLE)

@@ -30,6 +30,7 @@ from civic.water.actions.network import (
     retry_network_analysis,
     run_network_analysis,
     save_network_model,
+    start_network_analysis,
 )
 from civic.water.actions.plans import (
     decide_plan_adjustment,
@@ -120,6 +121,7 @@ __all__ = [
     "save_quota",
     "save_quotas",
     "split_problem_message",
+    "start_network_analysis",
     "start_reuse_study_run",
     "submit_plan_for_review",
     "surcharge_bands",

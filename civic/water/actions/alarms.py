@@ -140,13 +140,19 @@ def reopen_alarm(alarm: AlarmT, by: User | None) -> AlarmT:
 
 @dataclasses.dataclass(frozen=True)
 class AlarmPrecision:
-    """Precision per kind and per DMA of the closed alarms, and the alarms still open per kind."""
+    """Precision per kind, per DMA and per network model of the closed alarms, and the alarms still open per kind.
+
+    Network leak alarms are located on a version of the network model, not in a
+    DMA: they are counted per network model (as "县城供水管网（Net3） v1").
+    """
 
     by_kind: dict[str, Precision]
     by_dma: dict[str, Precision]
+    by_network_model: dict[str, Precision]
     overall: Precision
     open_by_kind: dict[str, int]
     volume_recovered_m3: float
+    network_volume_recovered_m3: float
 
 
 def _judged_rows() -> list[tuple[str, str, str]]:
@@ -160,20 +166,36 @@ def _judged_rows() -> list[tuple[str, str, str]]:
     ]
 
 
+def _judged_network_rows() -> list[tuple[str, str, str]]:
+    """(network model, kind, outcome) of every closed network leak alarm, the model named as its page names it."""
+    closed = NetworkLeakAlarm.objects.filter(status=AlarmStatus.CLOSED).exclude(outcome="")
+    fields = ("analysis__network_model__name", "analysis__network_model__version", "outcome")
+    return [
+        (f"{name} v{version}", alarm_outcomes.NETWORK_LEAK, outcome)
+        for name, version, outcome in closed.values_list(*fields)
+    ]
+
+
+def _recovered_m3(alarms: Any) -> float:
+    volumes = alarms.filter(status=AlarmStatus.CLOSED).values_list("volume_recovered_m3", flat=True)
+    return sum(volume for volume in volumes if volume is not None)
+
+
 def alarm_precision() -> AlarmPrecision:
     """The precision the recorded outcomes measure (hydro.readings.alarm_outcomes says which outcome is true per kind)."""
-    rows = _judged_rows()
+    rows, network_rows = _judged_rows(), _judged_network_rows()
+    every_row = [*rows, *network_rows]
     open_counts = Counter(CustomerAlarm.objects.exclude(status=AlarmStatus.CLOSED).values_list("kind", flat=True))
     open_counts[alarm_outcomes.NIGHT_FLOW] = DmaNightFlowAlarm.objects.exclude(status=AlarmStatus.CLOSED).count()
-    recovered = DmaNightFlowAlarm.objects.filter(status=AlarmStatus.CLOSED).values_list(
-        "volume_recovered_m3", flat=True
-    )
+    open_counts[alarm_outcomes.NETWORK_LEAK] = NetworkLeakAlarm.objects.exclude(status=AlarmStatus.CLOSED).count()
     return AlarmPrecision(
-        by_kind=alarm_outcomes.precision_by((kind, kind, outcome) for _dma, kind, outcome in rows),
-        by_dma=alarm_outcomes.precision_by((dma, kind, outcome) for dma, kind, outcome in rows),
-        overall=alarm_outcomes.precision_of((kind, outcome) for _dma, kind, outcome in rows),
+        by_kind=alarm_outcomes.precision_by((kind, kind, outcome) for _group, kind, outcome in every_row),
+        by_dma=alarm_outcomes.precision_by(rows),
+        by_network_model=alarm_outcomes.precision_by(network_rows),
+        overall=alarm_outcomes.precision_of((kind, outcome) for _group, kind, outcome in every_row),
         open_by_kind={kind: count for kind, count in open_counts.items() if count},
-        volume_recovered_m3=sum(volume for volume in recovered if volume is not None),
+        volume_recovered_m3=_recovered_m3(DmaNightFlowAlarm.objects),
+        network_volume_recovered_m3=_recovered_m3(NetworkLeakAlarm.objects),
     )
 
 

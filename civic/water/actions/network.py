@@ -1,12 +1,13 @@
 """Network analyses: keep a new version of the network model, queue an analysis of sensor data, run it.
 
-`run_network_analysis(analysis_id, progress)` is the job: it reads the
+`run_network_analysis(analysis_id, progress)` is the job's work: it reads the
 analysis's stored model and data, detects and localises leaks
 (`hydro.network.locate.locate_leaks`), and stores the alarms with their
-candidate areas in one transaction. It reports its progress both on the
-analysis record (what the page polls) and to `progress(fraction, message)`,
-the queue's own record of the job. A failure is recorded with its reason, and
-the analysis can be queued again (`retry_network_analysis`).
+candidate areas in one transaction. The analysis's job (`civic.core.models.Job`,
+run by `civic.water.jobs.network_analysis`) is the one record of where a run
+is: its progress goes to `progress(fraction, message, parameters)`, which the
+job body writes on the job; a failure is the job's, with its reason, and the
+analysis can be queued again (`retry_network_analysis`).
 """
 
 from __future__ import annotations
@@ -18,13 +19,16 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from civic.core.models import User
+from civic.core import jobs
+from civic.core.models import Job, JobKind, User
 from civic.water import network_files
-from civic.water.models import NetworkAnalysis, NetworkAnalysisState, NetworkLeakAlarm, NetworkModel
+from civic.water.models import NetworkAnalysis, NetworkLeakAlarm, NetworkModel
 from hydro.network.area import candidate_area
 from hydro.network.demo import map_layers
 from hydro.network.inp_check import NetworkFileError
@@ -32,8 +36,13 @@ from hydro.network.locate import LocateResult, locate_leaks, result_details
 from hydro.network.sensors import SensorData, SensorDataError, SensorLayout
 from hydro.readings.store import COUNTY_TIME_ZONE
 
-Progress = Callable[[float, str], object]
-"""A job's progress: the fraction done (0 to 1) and what it is doing, in English."""
+Progress = Callable[[float, str, dict[str, Any]], object]
+"""A run's progress: the fraction done (0 to 1), what it is doing (an English msgid) and the msgid's parameters."""
+
+READING = gettext_noop("Reading the network model and the sensor data.")
+SWEEPING = gettext_noop("Leak sweep over the pipes.")
+SWEPT = gettext_noop("Leak sweep: %(done)s of %(total)s pipes.")
+STORING = gettext_noop("Storing the alarms.")
 
 SWEEP_SHARES = ((0.1, 0.6), (0.6, 0.85))
 """The parts of the progress bar the sweeps of a leak over every pipe fill (most of a run's time): the
@@ -95,7 +104,6 @@ def record_network_analysis(
         data_end=_aware(data.end),
         training_days=training_days,
         simulated_leaks=list(simulated_leaks),
-        progress_message="Queued",
         created_by=by,
     )
 
@@ -107,9 +115,13 @@ def queue_network_analysis(
     by: User | None,
     training_days: int = 7,
 ) -> NetworkAnalysis:
-    """Store checked sensor data as a new analysis of `model` and queue its run (`civic.water.jobs.network_analysis`)."""
-    analysis = record_network_analysis(model, layout, data, by, training_days)
-    _enqueue(analysis.pk, by)
+    """Store checked sensor data as a new analysis of `model` and queue its run (`civic.water.jobs.network_analysis`).
+
+    The analysis and its job are written in one transaction: no analysis is ever seen without its job.
+    """
+    with transaction.atomic():
+        analysis = record_network_analysis(model, layout, data, by, training_days)
+        start_network_analysis(analysis, by)
     analysis.refresh_from_db()
     return analysis
 
@@ -123,48 +135,39 @@ def _check_training_days(data: network_files.CheckedData, training_days: int) ->
         raise network_files.NetworkUploadError([message % {"days": days, "training": training_days}])
 
 
-def _enqueue(analysis_id: int, by: User | None = None) -> None:
-    """Queue the run on the job queue (civic/core/jobs.py): a worker that dies mid-run has it run again."""
-    from civic.core import jobs
-    from civic.core.models import JobKind
+def start_network_analysis(analysis: NetworkAnalysis, by: User | None = None) -> Job:
+    """Queue the run of a recorded analysis on the job queue (civic/core/jobs.py) and link the job to it.
+
+    A worker that dies mid-run has the job run again while it has attempts left.
+    """
     from civic.water.jobs import network_analysis
 
-    analysis = NetworkAnalysis.objects.get(pk=analysis_id)
-    job, _queued = jobs.enqueue(
-        JobKind.NETWORK_ANALYSIS,
-        network_analysis,
-        started_by=by,
-        subject=analysis,
-        arguments={"analysis_id": analysis_id},
-        one_at_a_time=True,
-    )
-    NetworkAnalysis.objects.filter(pk=analysis_id).update(task_id=str(job.pk))
+    with transaction.atomic():
+        job, _queued = jobs.enqueue(
+            JobKind.NETWORK_ANALYSIS,
+            network_analysis,
+            started_by=by,
+            subject=analysis,
+            arguments={"analysis_id": analysis.pk},
+            one_at_a_time=True,
+        )
+        NetworkAnalysis.objects.filter(pk=analysis.pk).update(job=job)
+    analysis.job = job
+    return job
 
 
 def retry_network_analysis(analysis: NetworkAnalysis, by: User | None) -> NetworkAnalysis:
-    """Queue a failed analysis again, on the same stored data."""
-    claimed = NetworkAnalysis.objects.filter(pk=analysis.pk, state=NetworkAnalysisState.FAILED).update(
-        state=NetworkAnalysisState.QUEUED, progress_fraction=0.0, progress_message="Queued", error=""
-    )
-    if not claimed:
-        raise NetworkAnalysisError(_("Only a failed analysis can be run again."))
-    _enqueue(analysis.pk, by)
+    """Queue a failed analysis again, on the same stored data: its job again, or a new job if it has none."""
+    if analysis.job is not None:
+        if not jobs.retry(analysis.job):
+            raise NetworkAnalysisError(_("Only a failed analysis can be run again."))
+    else:
+        start_network_analysis(analysis, by)
     analysis.refresh_from_db()
     return analysis
 
 
 # --- the job -------------------------------------------------------------------------------------------------
-
-
-def _recorder(analysis_id: int, progress: Progress | None) -> Progress:
-    def report(fraction: float, message: str) -> None:
-        NetworkAnalysis.objects.filter(pk=analysis_id).update(
-            progress_fraction=round(min(max(fraction, 0.0), 1.0), 3), progress_message=message[:200]
-        )
-        if progress is not None:
-            progress(fraction, message)
-
-    return report
 
 
 def _sweep_progress(report: Progress, pipes: int) -> Callable[[int], None]:
@@ -178,7 +181,7 @@ def _sweep_progress(report: Progress, pipes: int) -> Callable[[int], None]:
         sweep = min((done - 1) // pipes, len(SWEEP_SHARES) - 1)
         swept = min(done - sweep * pipes, pipes)
         first, last = SWEEP_SHARES[sweep]
-        report(first + (last - first) * swept / pipes, f"Leak sweep: {swept} of {pipes} pipes")
+        report(first + (last - first) * swept / pipes, SWEPT, {"done": swept, "total": pipes})
 
     return advance
 
@@ -198,53 +201,39 @@ def split_by_training_days(data: SensorData, days: int) -> tuple[SensorData, Sen
 def run_network_analysis(analysis_id: int, progress: Progress | None = None) -> NetworkAnalysis:
     """Detect and localise leaks in an analysis's data and store them; see the module notes.
 
-    The hydraulic work runs outside any transaction; the alarms, the charts and
-    the state are written in one transaction at the end, so a page never shows
-    half a run. A failure is stored with its reason and raised again for the queue.
+    The hydraulic work runs outside any transaction; the alarms and the charts
+    are written in one transaction at the end, so a page never shows half a
+    run. Data the model cannot take (a sensor on no node, a bad file) raise a
+    `ValidationError` whose message is the job's reason of failure.
     """
-    report = _recorder(analysis_id, progress)
-    NetworkAnalysis.objects.filter(pk=analysis_id).update(
-        state=NetworkAnalysisState.RUNNING, started_at=timezone.now(), finished_at=None, error=""
-    )
+    report = progress or _no_report
     analysis = NetworkAnalysis.objects.select_related("network_model").get(pk=analysis_id)
     try:
-        report(0.02, "Reading the network model and the sensor data")
+        report(0.02, READING, {})
         network = network_files.load_model_text(analysis.network_model.inp_text)
         tables = {field.removesuffix("_csv"): getattr(analysis, field) for field in NetworkAnalysis.DATA_FIELDS}
         data = network_files.stored_sensor_data(tables, network)
         training, watched = split_by_training_days(data, analysis.training_days)
-        report(SWEEP_SHARES[0][0], "Leak sweep over the pipes")
-        result = locate_leaks(
-            network, watched, training, workers=1, progress=_sweep_progress(report, len(network.pipe_name_list))
-        )
-        report(0.9, "Storing the alarms")
-        alarms = _alarms(analysis, network, result)
     except (SensorDataError, NetworkFileError) as error:
-        _fail(analysis_id, str(error))
-        raise
-    except Exception as error:
-        _fail(analysis_id, f"{type(error).__name__}: {error}")
-        raise
+        raise ValidationError(str(error)) from error
+    report(SWEEP_SHARES[0][0], SWEEPING, {})
+    result = locate_leaks(
+        network, watched, training, workers=1, progress=_sweep_progress(report, len(network.pipe_name_list))
+    )
+    report(0.9, STORING, {})
+    alarms = _alarms(analysis, network, result)
     details = result_details(result)
     details.pop("leaks", None)
     with transaction.atomic():
         NetworkLeakAlarm.objects.filter(analysis_id=analysis_id).delete()
         NetworkLeakAlarm.objects.bulk_create(alarms)
-        NetworkAnalysis.objects.filter(pk=analysis_id).update(
-            state=NetworkAnalysisState.DONE,
-            details=details,
-            progress_fraction=1.0,
-            progress_message="Done",
-            finished_at=timezone.now(),
-        )
+        NetworkAnalysis.objects.filter(pk=analysis_id).update(details=details)
     analysis.refresh_from_db()
     return analysis
 
 
-def _fail(analysis_id: int, reason: str) -> None:
-    NetworkAnalysis.objects.filter(pk=analysis_id).update(
-        state=NetworkAnalysisState.FAILED, error=reason[:2000], finished_at=timezone.now()
-    )
+def _no_report(fraction: float, message: str, parameters: dict[str, Any]) -> None:
+    """Progress nobody follows (a run outside the job queue)."""
 
 
 def _alarms(analysis: NetworkAnalysis, network: Any, result: LocateResult) -> list[NetworkLeakAlarm]:

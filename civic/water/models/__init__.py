@@ -682,7 +682,6 @@ from civic.water.models.metering import (  # noqa: E402, F401
 )
 from civic.water.models.network import (  # noqa: E402, F401
     NetworkAnalysis,
-    NetworkAnalysisState,
     NetworkLeakAlarm,
     NetworkLeakOutcome,
     NetworkModel,

@@ -3,9 +3,10 @@
 An analyst uploads the network model (an EPANET `.inp` file, kept as a new
 version each time), then a sensor list and a period of pressure, flow and
 level data in the BattLeDIM layout; the analysis (detection and localisation,
-`hydro.network.locate`) runs as a background job that reports its progress on
-the analysis record. Its leaks are stored as alarms that staff follow up like
-the DMA night-flow alarms (assign, field check, outcome, volume recovered).
+`hydro.network.locate`) runs as a background job (`civic.core.models.Job`),
+which alone holds the run's state, progress and failure; the analysis keeps
+the data and the results. Its leaks are stored as alarms that staff follow up
+like the DMA night-flow alarms (assign, field check, outcome, volume recovered).
 Flows are in m³/h, lengths in m, times are the data's own clock (the county's).
 """
 
@@ -14,8 +15,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from simple_history.models import HistoricalRecords
 
+from civic.core.models import Job, JobState
 from civic.water.models.metering import TriagedAlarm
 from hydro.readings import alarm_outcomes
 
@@ -47,20 +50,23 @@ class NetworkModel(models.Model):
         return f"{self.name} v{self.version}"
 
 
-class NetworkAnalysisState(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
+NO_JOB = gettext_noop("This analysis has no job record: it never ran to its end. Run it again.")
+"""Why an analysis without a job is shown as failed (the job is what runs it and what records its end)."""
+
+LEFT_UNFINISHED = gettext_noop("The analysis was left unfinished, with no job to run it. Run it again.")
+"""The reason of the failed job that migration 0016 gives an analysis it found queued or running without a job."""
 
 
 class NetworkAnalysis(models.Model):
-    """A run of leak detection and localisation on a period of sensor data, with its progress and results.
+    """A run of leak detection and localisation on a period of sensor data, with its results.
 
     The uploaded data are kept (as checked CSV text in the BattLeDIM layout) so
-    that a failed run can be retried. `details` holds what the page's charts
-    need (night consumption against its reference, night pressure residuals,
-    the model check of the windows); the leaks are `NetworkLeakAlarm` rows.
+    that a failed run can be retried. Where the run is (queued, running,
+    succeeded, failed), how far it has come and why it failed are its `job`'s,
+    and only its job's: the pages read them there. `details` holds what the
+    page's charts need (night consumption against its reference, night
+    pressure residuals, the model check of the windows); the leaks are
+    `NetworkLeakAlarm` rows.
     """
 
     network_model = models.ForeignKey(
@@ -78,17 +84,15 @@ class NetworkAnalysis(models.Model):
         default=7,
         help_text=_("The first days of the data, taken as free of new leaks, that the models are fitted to."),
     )
-    state = models.CharField(
-        _("state"),
-        max_length=16,
-        choices=NetworkAnalysisState.choices,
-        default=NetworkAnalysisState.QUEUED,
-        db_index=True,
+    job = models.ForeignKey(
+        Job,
+        verbose_name=_("job"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The job that runs the analysis: its state, progress and failure are the analysis's."),
     )
-    progress_fraction = models.FloatField(_("progress"), default=0.0)
-    progress_message = models.CharField(_("progress message"), max_length=200, blank=True)
-    error = models.TextField(_("reason of the failure"), blank=True)
-    task_id = models.CharField(_("job"), max_length=64, blank=True)
     details = models.JSONField(_("charts"), default=dict, blank=True)
     simulated_leaks = models.JSONField(
         _("simulated leaks"), default=list, blank=True, help_text=_("The leaks a demonstration's data were made with.")
@@ -102,8 +106,6 @@ class NetworkAnalysis(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     DATA_FIELDS = ("pressures_csv", "flows_csv", "levels_csv", "demands_csv")
 
@@ -114,6 +116,20 @@ class NetworkAnalysis(models.Model):
 
     def __str__(self) -> str:
         return f"{self.network_model} {self.data_start:%Y-%m-%d} – {self.data_end:%Y-%m-%d}"
+
+    @property
+    def state(self) -> str:
+        """The job's state (a `JobState`); an analysis without a job never ran to its end and counts as failed."""
+        return self.job.state if self.job is not None else JobState.FAILED
+
+    @property
+    def state_label(self) -> str:
+        return str(self.job.get_state_display()) if self.job is not None else str(JobState.FAILED.label)
+
+    @property
+    def succeeded(self) -> bool:
+        """Whether the run finished and its results (alarms, charts) are stored."""
+        return self.state == JobState.SUCCEEDED
 
 
 class NetworkLeakOutcome(models.TextChoices):
@@ -162,3 +178,8 @@ class NetworkLeakAlarm(TriagedAlarm):
 
     def __str__(self) -> str:
         return f"{self.pipe_id} {self.start_time:%Y-%m-%d %H:%M}"
+
+    @property
+    def kind(self) -> str:
+        """The alarm's kind among those whose measured precision is shown (hydro.readings.alarm_outcomes)."""
+        return alarm_outcomes.NETWORK_LEAK

@@ -17,19 +17,19 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from civic.core.models import JobState
 from civic.demo.network import load_network_demo
 from civic.testing import Cast
 from civic.water import actions
+from civic.water.actions.network import READING, STORING, SWEPT
 from civic.water.models import (
     AlarmStatus,
     NetworkAnalysis,
-    NetworkAnalysisState,
     NetworkLeakAlarm,
     NetworkLeakOutcome,
     NetworkModel,
 )
 from civic.water.tests import network_cases
-from hydro.network.sensors import SensorDataError
 
 COUNTY = zoneinfo.ZoneInfo("Asia/Shanghai")
 
@@ -68,9 +68,10 @@ def test_an_upload_runs_as_a_job_and_locates_the_leak_at_pipe_171(analyst, setti
     assert (model.version, model.junctions, model.pipes) == (1, 92, 117)
     response = analyst.post(reverse("water:network_analysis_new"), analysis_form(network_cases.data_files()))
     assert response.status_code == 302, response.content.decode()[:2000]
-    analysis = NetworkAnalysis.objects.get()
-    assert analysis.state == NetworkAnalysisState.DONE, analysis.error
-    assert (analysis.progress_fraction, analysis.progress_message) == (1.0, "Done")
+    analysis = NetworkAnalysis.objects.select_related("job").get()
+    assert analysis.job is not None
+    assert (analysis.state, analysis.job.started_by) == (JobState.SUCCEEDED, analysis.created_by), analysis.job.error
+    assert (analysis.job.fraction, analysis.job.progress_done, analysis.job.progress_total) == (1.0, 1000, 1000)
     alarm = analysis.alarms.get()
     assert alarm.pipe_id == "171"
     # Noise-free data: the change point is the hole's opening; the alarm is raised at the end of the night
@@ -90,17 +91,15 @@ def test_an_upload_runs_as_a_job_and_locates_the_leak_at_pipe_171(analyst, setti
 @pytest.mark.django_db
 def test_the_job_reports_its_progress_in_order_and_to_the_queue(cast):
     analysis = load_network_demo(cast.network_analyst)
-    assert analysis.state == NetworkAnalysisState.DONE
-    reports: list[tuple[float, str]] = []
-    NetworkAnalysis.objects.filter(pk=analysis.pk).update(state=NetworkAnalysisState.QUEUED)
-    actions.run_network_analysis(analysis.pk, lambda fraction, message: reports.append((fraction, message)))
-    fractions = [fraction for fraction, _message in reports]
+    assert analysis.state == JobState.SUCCEEDED
+    reports: list[tuple[float, str, dict[str, Any]]] = []
+    actions.run_network_analysis(analysis.pk, lambda *report: reports.append(report))
+    fractions = [fraction for fraction, _message, _parameters in reports]
     assert fractions == sorted(fractions)
-    assert reports[0][1] == "Reading the network model and the sensor data"
-    assert reports[-1] == (0.9, "Storing the alarms")
+    assert reports[0][1] == READING
+    assert reports[-1] == (0.9, STORING, {})
     # Net3's 117 pipes are swept twice (windows, then nights), filling 0.1–0.6 and 0.6–0.85 of the bar
-    assert ("Leak sweep: 117 of 117 pipes") in [message for _fraction, message in reports]
-    assert pytest.approx(0.85) in fractions
+    assert (pytest.approx(0.85), SWEPT, {"done": 117, "total": 117}) in reports
     # a run again replaces the alarms: still one
     assert NetworkLeakAlarm.objects.filter(analysis=analysis).count() == 1
 
@@ -109,6 +108,13 @@ def test_the_job_reports_its_progress_in_order_and_to_the_queue(cast):
 def test_the_demo_records_its_run_on_the_county_model(cast):
     analysis = load_network_demo(cast.network_analyst)
     assert str(analysis.network_model) == "县城供水管网（Net3） v1"
+    # run by its job, in the loading process: a finished job of the analyst's, no entry left on the queue
+    assert analysis.job is not None
+    assert (analysis.job.state, analysis.job.started_by, analysis.job.task_result_id) == (
+        JobState.SUCCEEDED,
+        cast.network_analyst,
+        "",
+    )
     assert analysis.training_days == 14
     assert analysis.simulated_leaks == [{"pipe_id": "171", "start_time": "2019-01-02 12:00", "diameter_m": 0.04}]
     alarm = analysis.alarms.get()
@@ -137,26 +143,25 @@ def stored_failing_analysis(model: NetworkModel) -> NetworkAnalysis:
 
 
 @pytest.mark.django_db
-def test_a_failed_job_keeps_its_reason_and_can_be_queued_again(analyst, settings):
-    settings.CIVIC_JOBS_RUN_AT_ONCE = False  # the job stays queued: no worker runs here
+def test_a_failed_job_keeps_its_reason_and_can_be_queued_again(analyst, cast, settings):
     upload_model(analyst)
     analysis = stored_failing_analysis(NetworkModel.objects.get())
-    with pytest.raises(SensorDataError):
-        actions.run_network_analysis(analysis.pk)
-    analysis.refresh_from_db()
-    assert analysis.state == NetworkAnalysisState.FAILED
-    assert analysis.error == "pressures.csv: pressures sensor 'J-999' names no node of the model"
+    job = actions.start_network_analysis(analysis, cast.network_analyst)  # run at once in the suite: it fails
+    job.refresh_from_db()
+    reason = "pressures.csv: pressures sensor 'J-999' names no node of the model"
+    assert (job.state, job.error) == (JobState.FAILED, reason)
     status = analyst.get(reverse("water:network_analysis_status", args=[analysis.pk])).json()
-    assert (status["state"], status["finished"], status["error"]) == ("failed", True, analysis.error)
+    assert (status["state"], status["finished"], status["error"], status["id"]) == ("failed", True, reason, job.pk)
     page = analyst.get(reverse("water:network_overview"), {"analysis": analysis.pk}).content.decode()
-    assert 'id="analysis-error"' in page and "J-999" in page and 'id="retry-form"' in page
+    assert f"The job failed: {reason}".replace("'", "&#x27;") in page and 'class="job-retry"' in page
+    settings.CIVIC_JOBS_RUN_AT_ONCE = False  # the job stays queued: no worker runs here
     response = analyst.post(reverse("water:network_analysis_retry", args=[analysis.pk]))
     assert response.status_code == 302
-    analysis.refresh_from_db()
-    assert (analysis.state, analysis.error, analysis.progress_fraction) == ("queued", "", 0.0)
-    assert analysis.task_id  # the job waits on the queue
+    analysis = NetworkAnalysis.objects.select_related("job").get(pk=analysis.pk)
+    assert analysis.job is not None
+    assert (analysis.job.pk, analysis.state, analysis.job.error, analysis.job.fraction) == (job.pk, "queued", "", 0.0)
     status = analyst.get(reverse("water:network_analysis_status", args=[analysis.pk])).json()
-    assert (status["state"], status["finished"], status["message"]) == ("queued", False, "Waiting for the job queue")
+    assert (status["state"], status["finished"], status["message"]) == ("queued", False, "Waiting for a worker.")
     # a queued analysis is not retried twice
     with pytest.raises(actions.NetworkAnalysisError):
         actions.retry_network_analysis(analysis, None)

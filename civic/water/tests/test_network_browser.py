@@ -52,13 +52,15 @@ def test_chen_jie_walks_an_analysis_from_upload_to_the_located_leak(cast, live_s
     page.fill("input[name=training_days]", str(network_cases.TRAINING_DAYS))
     with page.expect_navigation():
         page.click("#analysis-submit")
-    page.wait_for_selector("#analysis-progress progress")
+    page.wait_for_selector("#analysis-run .job-bar")  # the job's own progress bar, as the jobs' pages show it
     assert NetworkAnalysis.objects.get().state == "queued"
+    assert page.locator("#analysis-state").inner_text() == "排队中"
 
     call_command("run_worker", batch=True, no_startup_delay=True, schedule=False, verbosity=0)
-    analysis = NetworkAnalysis.objects.get()
-    assert (analysis.state, analysis.error) == ("done", "")
-    # the page polls the job's status and opens the result when it is done
+    analysis = NetworkAnalysis.objects.select_related("job").get()
+    assert analysis.job is not None
+    assert (analysis.state, analysis.job.error, analysis.job.progress_done) == ("succeeded", "", 1000)
+    # the page polls the job's status and shows the result when it is done
     page.wait_for_selector("#network-map path.located-leak", state="attached", timeout=30_000)
     assert page.locator("#network-map path.candidate-area").count() == 1  # pipe 171 alone within 300 m
     assert page.locator("#alarm-table tbody tr td strong").first.inner_text() == "171"

@@ -215,7 +215,7 @@ def night_flow_alarm_step(request: HttpRequest, alarm_id: int, step: str) -> Htt
 
 @role_required(*METERING_ROLES)
 def alarm_precision(request: HttpRequest) -> HttpResponse:
-    """The precision the recorded outcomes measure, per kind and per DMA, with the counts behind it."""
+    """The precision the recorded outcomes measure, per kind, per DMA and per network model, with the counts behind it."""
     measured = actions.alarm_precision()
     kinds = [
         (kind, _kind_label(kind), measured.by_kind.get(kind), measured.open_by_kind.get(kind, 0))
@@ -233,6 +233,7 @@ def _kind_label(kind: str) -> str:
         "reverse": _("Reverse flow"),
         "gap": _("Missing data"),
         alarm_outcomes.NIGHT_FLOW: _("DMA night flow"),
+        alarm_outcomes.NETWORK_LEAK: _("Network leak"),
     }
     return labels[kind]
 
@@ -240,10 +241,13 @@ def _kind_label(kind: str) -> str:
 def _truth_table() -> list[tuple[str, list[str], list[str]]]:
     """Per kind, the outcomes counted true and those counted false (hydro.readings.alarm_outcomes)."""
     customer = dict(CustomerAlarm._meta.get_field("outcome").choices or [])
-    night = dict(DmaNightFlowAlarm._meta.get_field("outcome").choices or [])
+    field_kinds = {
+        alarm_outcomes.NIGHT_FLOW: dict(DmaNightFlowAlarm._meta.get_field("outcome").choices or []),
+        alarm_outcomes.NETWORK_LEAK: dict(NetworkLeakAlarm._meta.get_field("outcome").choices or []),
+    }
     rows = []
     for kind, true_outcomes in alarm_outcomes.TRUE_OUTCOMES.items():
-        labels = night if kind == alarm_outcomes.NIGHT_FLOW else customer
+        labels = field_kinds.get(kind, customer)
         judged = [outcome for outcome in labels if outcome not in alarm_outcomes.UNDETERMINED_OUTCOMES]
         rows.append(
             (
@@ -294,7 +298,7 @@ def metering_thresholds(request: HttpRequest) -> HttpResponse:
 
 
 def _preview_rows(preview: actions.ThresholdPreview) -> list[tuple[str, int, int]]:
-    kinds = [kind for kind in alarm_outcomes.TRUE_OUTCOMES if kind != alarm_outcomes.NIGHT_FLOW]
+    kinds = [kind for kind in alarm_outcomes.TRUE_OUTCOMES if kind not in alarm_outcomes.FIELD_KINDS]
     return [
         (_kind_label(kind), preview.current_by_kind.get(kind, 0), preview.proposed_by_kind.get(kind, 0))
         for kind in kinds

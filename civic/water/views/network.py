@@ -1,15 +1,16 @@
 """The network analyst's pages: the county's network model, analyses of its sensor data, and the leak alarms.
 
-The overview shows the latest analysis (or the one chosen): while it runs, its
-progress (the page polls `network_analysis_status`); when it failed, the
-reason and a retry; when done, the network on a map with the sensors, each
-located leak with its candidate area and ranked candidates, the alarms in a
-searchable list, and the charts of the night consumption and residuals.
+The overview shows the latest analysis (or the one chosen). Where its run is
+comes from its job alone (civic/core/jobs.py), shown as the jobs' pages show
+it: while it runs, its progress (the page polls the job's status); when it
+failed, the reason and a retry for whoever may retry it; when done, the
+network on a map with the sensors, each located leak with its candidate area
+and ranked candidates, the alarms in a searchable list, and the charts of the
+night consumption and residuals.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.contrib import messages
@@ -17,27 +18,28 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from civic.core.models import Role
+from civic.core import jobs
+from civic.core.models import JobState, Role
 from civic.core.permissions import BUREAU, role_required, signed_in_user, user_has_role
 from civic.water import actions, network_files, network_forms
 from civic.water.actions.network import wall_clock
 from civic.water.forms import AlarmContactForm, AssignAlarmForm
-from civic.water.models import AlarmStatus, NetworkAnalysis, NetworkAnalysisState, NetworkLeakAlarm, NetworkModel
+from civic.water.jobs import analysis_url
+from civic.water.models import AlarmStatus, NetworkAnalysis, NetworkLeakAlarm, NetworkModel
+from civic.water.models.network import NO_JOB
 from civic.water.views.alarms import apply_step_view, workflow_timeline
 
 NETWORK_ROLES = (*BUREAU, Role.NETWORK_ANALYST)
 NETWORK_ALARM_PAGE_SIZE = 25
 ANALYSES_SHOWN = 10
-POLL_SECONDS = 2
 
 
 def visible_network_analyses(user: Any) -> QuerySet[NetworkAnalysis]:
     """The county's network analyses, without their stored data: the network office's and the bureau's to see."""
     analyses = (
-        NetworkAnalysis.objects.select_related("network_model")
+        NetworkAnalysis.objects.select_related("network_model", "job", "job__started_by")
         .defer(*NetworkAnalysis.DATA_FIELDS)
         .defer("network_model__inp_text")
     )
@@ -46,21 +48,6 @@ def visible_network_analyses(user: Any) -> QuerySet[NetworkAnalysis]:
 
 def visible_network_alarms(user: Any) -> QuerySet[NetworkLeakAlarm]:
     return NetworkLeakAlarm.objects.filter(analysis__in=visible_network_analyses(user))
-
-
-def progress_text(message: str) -> str:
-    """A job's progress message (stored in English) in the reader's language."""
-    sweep = re.fullmatch(r"Leak sweep: (\d+) of (\d+) pipes", message)
-    if sweep:
-        return _("Leak sweep: %(done)s of %(total)s pipes") % {"done": sweep[1], "total": sweep[2]}
-    texts = {
-        "Queued": _("Waiting for the job queue"),
-        "Reading the network model and the sensor data": _("Reading the network model and the sensor data"),
-        "Leak sweep over the pipes": _("Leak sweep over the pipes"),
-        "Storing the alarms": _("Storing the alarms"),
-        "Done": _("Done"),
-    }
-    return texts.get(message, message)
 
 
 def _map_summary(analysis: NetworkAnalysis, alarms: list[NetworkLeakAlarm]) -> dict[str, Any]:
@@ -108,9 +95,10 @@ def network_overview(request: HttpRequest) -> HttpResponse:
         "models": NetworkModel.objects.defer("inp_text", "map_layers")[:1],
         "summary": None,
         "words": _words(),
-        "poll_seconds": POLL_SECONDS,
     }
-    if analysis is not None and analysis.state == NetworkAnalysisState.DONE:
+    if analysis is not None:
+        context.update(_run_context(request, analysis))
+    if analysis is not None and analysis.succeeded:
         form = network_forms.NetworkAlarmFilterForm(request.GET or None)
         alarms = form.filtered(analysis.alarms.select_related("assignee"))
         page = Paginator(alarms, NETWORK_ALARM_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -122,42 +110,62 @@ def network_overview(request: HttpRequest) -> HttpResponse:
             query=query.urlencode(),
             summary=_map_summary(analysis, list(analysis.alarms.all())),
         )
-    if analysis is not None:
-        context["progress_text"] = progress_text(analysis.progress_message)
     return render(request, "water/network_overview.html", context)
+
+
+def _run_context(request: HttpRequest, analysis: NetworkAnalysis) -> dict[str, Any]:
+    """Where the analysis's run is, from its job: the job itself, and whether the reader may retry it."""
+    job = analysis.job
+    return {
+        "job": job,
+        "no_job_reason": _(NO_JOB),
+        "no_retry": job is not None and not jobs.may_retry(request.user, job),
+        "analysis_url": analysis_url(analysis.pk),
+    }
 
 
 @role_required(*NETWORK_ROLES)
 def network_analysis_status(request: HttpRequest, analysis_id: int) -> JsonResponse:
     """The state and progress of an analysis, for the page that follows it."""
     analysis = get_object_or_404(visible_network_analyses(request.user), pk=analysis_id)
-    return JsonResponse(
-        {
-            "state": analysis.state,
-            "state_label": str(analysis.get_state_display()),
-            "fraction": analysis.progress_fraction,
-            "message": progress_text(analysis.progress_message),
-            "error": analysis.error,
-            "finished": analysis.state in (NetworkAnalysisState.DONE, NetworkAnalysisState.FAILED),
-            "alarms": analysis.alarms.count(),
-            "url": f"{reverse('water:network_overview')}?analysis={analysis.pk}",
-        }
+    status = jobs.job_status_document(analysis.job) if analysis.job is not None else _jobless_status()
+    status.update(
+        analysis=analysis.pk,
+        finished=analysis.state not in (JobState.QUEUED, JobState.RUNNING),
+        alarms=analysis.alarms.count(),
+        url=analysis_url(analysis.pk),
     )
+    return JsonResponse(status, json_dumps_params={"ensure_ascii": False})
+
+
+def _jobless_status() -> dict[str, Any]:
+    """The status of an analysis without a job: failed, never run to its end (see `NetworkAnalysis.state`)."""
+    return {
+        "id": None,
+        "state": JobState.FAILED,
+        "state_label": str(JobState.FAILED.label),
+        "fraction": 0.0,
+        "message": "",
+        "error": _(NO_JOB),
+    }
 
 
 @role_required(*NETWORK_ROLES)
 def network_analysis_retry(request: HttpRequest, analysis_id: int) -> HttpResponse:
-    """POST: queue a failed analysis again on its stored data; GET goes to the analysis."""
+    """POST: queue a failed analysis again on its stored data (its job, or a new one); GET goes to the analysis."""
     analysis = get_object_or_404(visible_network_analyses(request.user), pk=analysis_id)
     if request.method != "POST":
-        return redirect(f"{reverse('water:network_overview')}?analysis={analysis.pk}")
+        return redirect(analysis_url(analysis.pk))
+    if analysis.job is not None and not jobs.may_retry(request.user, analysis.job):
+        messages.error(request, _("Only a failed analysis can be run again."))
+        return redirect(analysis_url(analysis.pk))
     try:
         actions.retry_network_analysis(analysis, signed_in_user(request))
     except actions.NetworkAnalysisError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, _("The analysis is queued again."))
-    return redirect(f"{reverse('water:network_overview')}?analysis={analysis.pk}")
+    return redirect(analysis_url(analysis.pk))
 
 
 @role_required(*NETWORK_ROLES)
@@ -198,7 +206,7 @@ def network_analysis_new(request: HttpRequest) -> HttpResponse:
                 form.add_error("training_days", line)
         else:
             messages.success(request, _("The analysis is queued."))
-            return redirect(f"{reverse('water:network_overview')}?analysis={analysis.pk}")
+            return redirect(analysis_url(analysis.pk))
     return render(request, "water/network_analysis_new.html", {"form": form}, status=400 if form.errors else 200)
 
 
@@ -213,7 +221,7 @@ def _alarm_page(
         "alarm": alarm,
         "start_time": wall_clock(alarm.start_time),
         "estimated_start": wall_clock(alarm.estimated_start) if alarm.estimated_start else None,
-        "timeline": workflow_timeline(alarm, alarm.analysis.finished_at or alarm.analysis.created_at),
+        "timeline": workflow_timeline(alarm, _raised_at(alarm.analysis)),
         "closed": alarm.status == AlarmStatus.CLOSED,
         "step_url": "water:network_alarm_step",
         "assign_form": bound.get("assign") or AssignAlarmForm(initial=initial_assignee),
@@ -223,11 +231,17 @@ def _alarm_page(
     return render(request, "water/network_alarm_detail.html", context, status=status)
 
 
+def _raised_at(analysis: NetworkAnalysis) -> Any:
+    """When an analysis's alarms were raised: the end of its job's run (the upload, for a run without that record)."""
+    job = analysis.job
+    return job.finished_at if job is not None and job.finished_at else analysis.created_at
+
+
 @role_required(*NETWORK_ROLES)
 def network_alarm_detail(request: HttpRequest, alarm_id: int) -> HttpResponse:
     """One located leak: its pipe, times, size, candidate area and ranked candidates; the follow-up."""
     alarm = get_object_or_404(
-        visible_network_alarms(request.user).select_related("analysis__network_model"), pk=alarm_id
+        visible_network_alarms(request.user).select_related("analysis__network_model", "analysis__job"), pk=alarm_id
     )
     return _alarm_page(request, alarm, {})
 
@@ -236,6 +250,6 @@ def network_alarm_detail(request: HttpRequest, alarm_id: int) -> HttpResponse:
 def network_alarm_step(request: HttpRequest, alarm_id: int, step: str) -> HttpResponse:
     """POST one workflow step (assign, contact, close, reopen) on a network leak alarm; GET goes to the alarm."""
     alarm = get_object_or_404(
-        visible_network_alarms(request.user).select_related("analysis__network_model"), pk=alarm_id
+        visible_network_alarms(request.user).select_related("analysis__network_model", "analysis__job"), pk=alarm_id
     )
     return apply_step_view(request, alarm, step, "water:network_alarm_detail", _alarm_page)
