@@ -70,6 +70,8 @@ ALARM_THRESHOLD = 35.0
 # A window whose residual no single leak explains has its noise variance inflated (see window_weight).
 UNEXPLAINED_ALLOWANCE = 2.0
 LONGEST_RUN_WINDOWS = 6
+# Windows in a row whose strongest run must cross the threshold before an alarm is raised.
+CONFIRMING_WINDOWS = 2
 # Sensors tried as the sole cause of an alarm, and the share of the statistic left without it.
 SUSPECT_SENSORS = 3
 SOLE_SENSOR_SHARE = 0.12
@@ -491,11 +493,14 @@ def watch(
     detections: list[Detection] = []
     since = 0
     sizes: dict[int, list[float]] = {}  # per known leak, its fitted size in each window since its alarm
+    crossings = 0  # windows in a row whose strongest run crossed the threshold
     for window in range(len(sequence.ends)):
         _forget_leaks_gone(leak_watch, window, sizes)
         value, first = leak_watch.strongest_run(window, since)
-        if value <= threshold:
+        crossings = crossings + 1 if value > threshold else 0
+        if crossings < CONFIRMING_WINDOWS:
             continue
+        crossings = 0
         sensor = faulty_sensor(leak_watch, first, window, value)
         if sensor is not None:
             leak_watch.exclude(sensor, first)
