@@ -244,3 +244,21 @@ def test_the_threshold_is_twice_the_largest_statistic_of_the_training_windows():
     sequence = WindowSequence(ends, [0] * 6, vectors, vectors)
     assert training_threshold(sequence, [signatures]) == pytest.approx(60.0)
     assert training_threshold(replace(sequence, vectors=vectors * 0.5, raw=vectors * 0.5), [signatures]) == 35.0
+
+
+def test_a_new_leak_is_tested_on_what_the_known_leaks_signatures_do_not_explain():
+    # Worked by hand ([SCHARF-1994] §IV): known leak A with s_A = (1, 1, 0), new leak B with
+    # s_B = (1, 0, 1) of size 4, so v = (4, 0, 4). A's fitted size is v·s_A / |s_A|² = 2, leaving
+    # u = (2, −2, 4). B's signature outside A's span is s_B⊥ = s_B − ½·s_A = (½, −½, 1), |s_B⊥|² = 1.5,
+    # and s_B⊥·u = 6: T_B = 6² / 1.5 = 24 and B's size 6 / 1.5 = 4, the leak's own. Against the whole
+    # s_B (|s_B|² = 2) it would be T_B = 18 and a size of 3: the part of B that A's fit took was lost.
+    signatures = np.array([[1.0, 1.0, 0.0], [1.0, 0.0, 1.0]])
+    vector = 4.0 * signatures[1]
+    watch_ = LeakWatch(
+        WindowSequence([pd.Timestamp("2019-01-01")], [0], vector[None, :], vector[None, :]), [signatures]
+    )
+    watch_.known.append(0)
+    statistic, _, size = watch_.statistic(range(1))
+    assert statistic[1] == pytest.approx(24.0)
+    assert size[1] == pytest.approx(4.0)
+    assert statistic[0] == 0.0  # the known leak itself has nothing left to test
