@@ -188,9 +188,11 @@ def main() -> int:
         "--realistic", action="store_true", help="score realistic months (district patterns, sensor faults, drop-outs)"
     )
     parser.add_argument(
-        "--held-out", action="store_true", help="score the realistic held-out months (seeds 301–310), run once"
+        "--held-out", action="store_true", help="score the realistic held-out months (seeds 401–410), run once"
     )
-    parser.add_argument("--tuning", action="store_true", help="score the realistic tuning months (seeds 201–205)")
+    parser.add_argument(
+        "--tuning", action="store_true", help="score the realistic tuning months (seeds 201–230 and 301–310)"
+    )
     parser.add_argument("--workers", type=int, help="processes for each month's sweep (default: one per core)")
     parser.add_argument("--no-speed", action="store_true", help="skip the timing of the sweep against the naive loop")
     arguments = parser.parse_args()

@@ -19,7 +19,14 @@ and over the last m windows the generalised likelihood ratio of a new leak at
 c against none is ([BASSEVILLE-1993] §2.4; a leak only adds outflow, so
 a < 0 is not a leak):
 
-    T_c = (Σ_i s_c,i·u_i)² / Σ_i |s_c,i|²   when Σ_i s_c,i·u_i > 0, else 0
+    T_c = (Σ_i s⊥_c,i·u_i)² / Σ_i |s⊥_c,i|²   when Σ_i s⊥_c,i·u_i > 0, else 0
+
+with s⊥_c,i the part of the candidate's signature outside the span of the known
+leaks' signatures in window i (their sizes are fitted to each window, so the
+part along them is fitted to them too; [SCHARF-1994] §IV). Without it, a leak
+whose signature the known leaks' together resemble — in L-TOWN every leak
+lowers every pressure, so after four or five leaks most do — was tested with the
+denominator |s_c,i|² and never raised.
 
 Each window enters the sums with a weight w_i ≤ 1 (`window_weight`) that
 shrinks windows whose residual no single leak explains. An alarm is raised at
@@ -37,7 +44,12 @@ the realistic tuning months (`hydro.network.scenarios.TUNING_SEEDS`):
 - an alarm that one pressure sensor carries alone is that sensor's offset
   jumping, and the sensor is left out from then on (`faulty_sensor`);
 - a leak found earlier whose fitted size stays near zero for two days is no
-  longer fitted out (it was a false alarm, or has been repaired).
+  longer fitted out (it was a false alarm, or has been repaired);
+- an alarm is raised only when the strongest run crosses the threshold at two
+  windows in a row (`CONFIRMING_WINDOWS`): a district whose demand is up for a
+  day crosses it for a window, a leak keeps crossing it. On the 40 tuning months
+  (seeds 201–230 and 301–310) the two rules together placed 118 of 200 leaks
+  within 2 days and 300 m with 71 false positives, against 94 and 64 before.
 
 Sensors that dropped out of a window are left out of its test
 (`LeakWatch.window_signatures`).
@@ -70,6 +82,8 @@ ALARM_THRESHOLD = 35.0
 # A window whose residual no single leak explains has its noise variance inflated (see window_weight).
 UNEXPLAINED_ALLOWANCE = 2.0
 LONGEST_RUN_WINDOWS = 6
+# Windows in a row whose strongest run must cross the threshold before an alarm is raised.
+CONFIRMING_WINDOWS = 2
 # Sensors tried as the sole cause of an alarm, and the share of the statistic left without it.
 SUSPECT_SENSORS = 3
 SOLE_SENSOR_SHARE = 0.12
@@ -375,7 +389,7 @@ class LeakWatch:
         energy = 0.0
         for window in windows:
             remainder = self.remainder(window)
-            signatures = self.window_signatures(window)
+            signatures = self.without_known(self.window_signatures(window))
             products = signatures @ remainder
             norms = np.einsum("ij,ij->i", signatures, signatures)
             weight = window_weight(remainder, products, norms)
@@ -385,6 +399,23 @@ class LeakWatch:
         denominator = np.where(denominator > 0, denominator, np.inf)
         statistic = np.where(numerator > 0, numerator**2 / denominator, 0.0)
         return statistic, energy, numerator / denominator
+
+    def without_known(self, signatures: np.ndarray) -> np.ndarray:
+        """The candidates' signatures less their part along the known leaks' signatures.
+
+        The known leaks' sizes are fitted to each window, so whatever of a new leak's
+        signature lies in the span of theirs is fitted to them as well: only the rest,
+        s_c⊥ = (I − P_K)·s_c with P_K the projection on the known leaks' signatures,
+        can be evidence of it, and the test's denominator is |s_c⊥|² (the matched
+        subspace detector with known interference, [SCHARF-1994] §IV).
+        """
+        if not self.known:
+            return signatures
+        basis = np.linalg.qr(signatures[self.known].T)[0]
+        outside = signatures - (signatures @ basis) @ basis.T
+        # a candidate wholly in the span (a known leak itself) has nothing left to test: rounding only
+        testable = np.einsum("ij,ij->i", outside, outside) > 1e-9 * np.einsum("ij,ij->i", signatures, signatures)
+        return np.asarray(outside * testable[:, None])
 
     def strongest_run(self, window: int, since: int) -> tuple[float, int]:
         """Largest max_c T_c over runs ending at `window` that start no earlier than `since`, and that run's start."""
@@ -476,10 +507,12 @@ def watch(
 
     Notes
     -----
-    T_c = (Σ_i w_i s_c,i·u_i)² / Σ_i w_i |s_c,i|² when the numerator's sum is
+    T_c = (Σ_i w_i s⊥_c,i·u_i)² / Σ_i w_i |s⊥_c,i|² when the numerator's sum is
     positive, else 0: the generalised likelihood ratio of a leak of unknown
     size on candidate c ([BASSEVILLE-1993] §2.4), with the weights of
-    `window_weight`.
+    `window_weight` and s⊥ the signatures outside the known leaks' span
+    (`LeakWatch.without_known`). An alarm is raised when the strongest run
+    crosses the threshold at `CONFIRMING_WINDOWS` (2) windows in a row.
 
     An alarm whose evidence one sensor carries alone takes that sensor out from the run's
     first window on (`faulty_sensor`) instead of reporting a leak. An alarm whose pipe the
@@ -491,11 +524,14 @@ def watch(
     detections: list[Detection] = []
     since = 0
     sizes: dict[int, list[float]] = {}  # per known leak, its fitted size in each window since its alarm
+    crossings = 0  # windows in a row whose strongest run crossed the threshold
     for window in range(len(sequence.ends)):
         _forget_leaks_gone(leak_watch, window, sizes)
         value, first = leak_watch.strongest_run(window, since)
-        if value <= threshold:
+        crossings = crossings + 1 if value > threshold else 0
+        if crossings < CONFIRMING_WINDOWS:
             continue
+        crossings = 0
         sensor = faulty_sensor(leak_watch, first, window, value)
         if sensor is not None:
             leak_watch.exclude(sensor, first)

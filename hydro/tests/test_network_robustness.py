@@ -202,10 +202,11 @@ def test_a_sensor_whose_offset_jumps_is_taken_out_not_reported_as_a_leak():
     # with a similarity of 0.8, so the sensor is taken out instead.
     assert _watch(jump, signatures) == []
     # a leak on candidate 2 of the same strength at sensor 3 moves every sensor, and is reported
+    # once its second window confirms the first (`CONFIRMING_WINDOWS`)
     leak = np.zeros((12, 10))
     leak[4:] = signatures[2] * (6.0 / abs(signatures[2][3]))
     detections = _watch(leak, signatures)
-    assert [(d.pipe_index, d.alarm_window) for d in detections] == [(2, 4)]
+    assert [(d.pipe_index, d.alarm_window) for d in detections] == [(2, 5)]
 
 
 def test_a_found_leak_that_is_gone_for_two_days_is_no_longer_fitted_out():
@@ -214,9 +215,24 @@ def test_a_found_leak_that_is_gone_for_two_days_is_no_longer_fitted_out():
     vectors[2:4] = signatures[1] * 4.0  # a transient (a false alarm's cause): two windows
     vectors[18:] = signatures[1] * 4.0  # from window 18 a leak at the same place, for good
     detections = _watch(vectors, signatures)
-    # fitted size 0 over windows 4–15 (twelve windows, two days): candidate 1 is let go, so the leak
-    # from window 18 is found again instead of being soaked up by the first alarm's fit
-    assert [(d.pipe_index, d.alarm_window) for d in detections] == [(1, 2), (1, 18)]
+    # raised at window 3, the transient's second; fitted size 0 over windows 4–15 (twelve windows,
+    # two days): candidate 1 is let go, so the leak from window 18 is found again at window 19
+    # instead of being soaked up by the first alarm's fit
+    assert [(d.pipe_index, d.alarm_window) for d in detections] == [(1, 3), (1, 19)]
+
+
+def test_one_window_over_the_threshold_is_not_an_alarm_two_in_a_row_are():
+    signatures = _spread_signatures()
+    norm = float(signatures[2] @ signatures[2])
+    blip = np.zeros((12, 10))
+    # T_2 = 60 in window 5 alone (say a day of one district's demand up): its runs cross 35, but at
+    # window 6 the strongest run, windows 5–6, holds T = (√60·|s|)² / (2 |s|²) = 30 < 35: no alarm
+    blip[5] = signatures[2] * np.sqrt(60.0 / norm)
+    assert _watch(blip, signatures) == []
+    # the same change for good crosses at window 5 (T = 60) and again at 6 (T = 120): raised at 6
+    leak = np.zeros((12, 10))
+    leak[5:] = signatures[2] * np.sqrt(60.0 / norm)
+    assert [(d.pipe_index, d.alarm_window) for d in _watch(leak, signatures)] == [(2, 6)]
 
 
 def test_the_threshold_is_twice_the_largest_statistic_of_the_training_windows():
@@ -228,3 +244,21 @@ def test_the_threshold_is_twice_the_largest_statistic_of_the_training_windows():
     sequence = WindowSequence(ends, [0] * 6, vectors, vectors)
     assert training_threshold(sequence, [signatures]) == pytest.approx(60.0)
     assert training_threshold(replace(sequence, vectors=vectors * 0.5, raw=vectors * 0.5), [signatures]) == 35.0
+
+
+def test_a_new_leak_is_tested_on_what_the_known_leaks_signatures_do_not_explain():
+    # Worked by hand ([SCHARF-1994] §IV): known leak A with s_A = (1, 1, 0), new leak B with
+    # s_B = (1, 0, 1) of size 4, so v = (4, 0, 4). A's fitted size is v·s_A / |s_A|² = 2, leaving
+    # u = (2, −2, 4). B's signature outside A's span is s_B⊥ = s_B − ½·s_A = (½, −½, 1), |s_B⊥|² = 1.5,
+    # and s_B⊥·u = 6: T_B = 6² / 1.5 = 24 and B's size 6 / 1.5 = 4, the leak's own. Against the whole
+    # s_B (|s_B|² = 2) it would be T_B = 18 and a size of 3: the part of B that A's fit took was lost.
+    signatures = np.array([[1.0, 1.0, 0.0], [1.0, 0.0, 1.0]])
+    vector = 4.0 * signatures[1]
+    watch_ = LeakWatch(
+        WindowSequence([pd.Timestamp("2019-01-01")], [0], vector[None, :], vector[None, :]), [signatures]
+    )
+    watch_.known.append(0)
+    statistic, _, size = watch_.statistic(range(1))
+    assert statistic[1] == pytest.approx(24.0)
+    assert size[1] == pytest.approx(4.0)
+    assert statistic[0] == 0.0  # the known leak itself has nothing left to test
