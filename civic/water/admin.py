@@ -150,6 +150,9 @@ class MeteringParametersAdmin(SimpleHistoryAdmin):
         "continuous_flow_hours",
         "stuck_hours",
         "gap_hours",
+        "stuck_balance_share",
+        "stuck_balance_sigmas",
+        "stuck_balance_days",
     ]
 
 

@@ -209,6 +209,9 @@ PARAMETER_FIELDS = (
     "continuous_flow_hours",
     "stuck_hours",
     "gap_hours",
+    "stuck_balance_share",
+    "stuck_balance_sigmas",
+    "stuck_balance_days",
 )
 
 
@@ -224,11 +227,16 @@ class ThresholdPreview:
 
 
 def anomaly_settings_from(values: dict[str, Any]) -> AnomalySettings:
-    """hydro's anomaly settings with the proposed persistence, stuck and gap hours."""
+    """hydro's anomaly settings with the proposed persistence, stuck and gap hours and the DMA balance's test of
+    a run of zeros that ended (hydro's defaults for a test not proposed)."""
+    defaults = AnomalySettings()
     return AnomalySettings(
         continuous_flow_hours=values["continuous_flow_hours"],
         stuck_hours=values["stuck_hours"],
         gap_hours=values["gap_hours"],
+        stuck_balance_share=values.get("stuck_balance_share", defaults.stuck_balance_share),
+        stuck_balance_sigmas=values.get("stuck_balance_sigmas", defaults.stuck_balance_sigmas),
+        stuck_balance_days=values.get("stuck_balance_days", defaults.stuck_balance_days),
     )
 
 

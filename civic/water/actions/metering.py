@@ -43,7 +43,12 @@ def metering_parameters_on(day: datetime.date) -> tuple[NightFlowSettings, Anoma
         baseline_nights=row.baseline_nights,
     )
     anomalies = AnomalySettings(
-        continuous_flow_hours=row.continuous_flow_hours, stuck_hours=row.stuck_hours, gap_hours=row.gap_hours
+        continuous_flow_hours=row.continuous_flow_hours,
+        stuck_hours=row.stuck_hours,
+        gap_hours=row.gap_hours,
+        stuck_balance_share=row.stuck_balance_share,
+        stuck_balance_sigmas=row.stuck_balance_sigmas,
+        stuck_balance_days=row.stuck_balance_days,
     )
     return night, anomalies
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -217,6 +219,18 @@ class WaterAudit(models.Model):
         return f"{self.utility_name} {self.year}"
 
 
+def validate_balance_share(value: float) -> None:
+    """A share of a meter's usual use above 0 (0 would call every run of zeros stuck) and at most 2."""
+    if not 0 < value <= 2:
+        raise ValidationError(_("Give a share above 0 and at most 2."), code="balance_share")
+
+
+def validate_above_zero(value: float) -> None:
+    """A number of standard errors above 0 (0 would take noise for a rise)."""
+    if not value > 0:
+        raise ValidationError(_("Give a number above 0."), code="above_zero")
+
+
 class MeteringParameters(models.Model):
     """How night flow and customer anomalies are judged, from a date on: rules the county may change."""
 
@@ -230,6 +244,24 @@ class MeteringParameters(models.Model):
     )
     stuck_hours = models.FloatField(_("hours of zeros that make a stuck meter"), default=72)
     gap_hours = models.FloatField(_("hours without readings that make a gap"), default=6)
+    # A run of zeros that ended is a stuck meter when its DMA's balance rose during it by this share of the
+    # meter's usual use and this many standard errors (hydro.readings.stuck_balance.BalanceTest).
+    stuck_balance_share = models.FloatField(
+        _("share of a meter's usual use the DMA balance must rise by to call a run stuck"),
+        default=0.5,
+        validators=[validate_balance_share],
+        help_text=_("Above 0 and at most 2: 0 is a household away, 1 the meter's whole usual use unmetered."),
+    )
+    stuck_balance_sigmas = models.FloatField(
+        _("standard errors the DMA balance must rise by to call a run stuck"),
+        default=3.0,
+        validators=[validate_above_zero],
+    )
+    stuck_balance_days = models.PositiveSmallIntegerField(
+        _("days before and after a run of zeros its DMA balance is compared with"),
+        default=7,
+        validators=[MinValueValidator(1)],
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -12,6 +12,7 @@ import pytest
 from django.urls import reverse
 
 from civic.testing import sign_in
+from civic.water import actions
 from civic.water.actions import (
     AlarmWorkflowError,
     alarm_precision,
@@ -25,6 +26,7 @@ from civic.water.actions import (
 )
 from civic.water.models import AlarmStatus, CustomerAlarm, DmaNightFlowAlarm, MeteringParameters, MeteringRun
 from civic.water.testing import make_run
+from hydro.readings.analysis import AnomalySettings
 
 
 @pytest.fixture
@@ -157,9 +159,13 @@ def test_new_thresholds_are_a_new_dated_row(cast, db):
         "continuous_flow_hours": 96.0,
         "stuck_hours": 72.0,
         "gap_hours": 12.0,
+        "stuck_balance_share": 1.0,
+        "stuck_balance_sigmas": 3.0,
+        "stuck_balance_days": 7,
     }
     row = save_metering_parameters(values, cast.bureau_admin)
     assert (row.continuous_flow_hours, row.history.get().history_user) == (96.0, cast.bureau_admin)
+    assert (row.stuck_balance_share, row.stuck_balance_sigmas, row.stuck_balance_days) == (1.0, 3.0, 7)
     with pytest.raises(AlarmWorkflowError, match="该日期起施行的阈值已存在"):
         save_metering_parameters(values, cast.bureau_admin)
 
@@ -252,6 +258,9 @@ def test_the_thresholds_page_previews_then_saves_a_new_row(client, cast, run):
         "continuous_flow_hours": 72,
         "stuck_hours": 72,
         "gap_hours": 6,
+        "stuck_balance_share": 0.5,
+        "stuck_balance_sigmas": 3,
+        "stuck_balance_days": 7,
         "night_window_start_hour": 2,
         "night_window_end_hour": 4,
         "night_use_l_per_h_per_connection": 1.7,
@@ -275,6 +284,9 @@ def test_the_thresholds_form_explains_impossible_values(client, cast, run):
             "continuous_flow_hours": 0,
             "stuck_hours": 72,
             "gap_hours": 6,
+            "stuck_balance_share": 0.5,
+            "stuck_balance_sigmas": 3,
+            "stuck_balance_days": 7,
             "night_window_start_hour": 4,
             "night_window_end_hour": 2,
             "night_use_l_per_h_per_connection": 1.7,
@@ -285,6 +297,79 @@ def test_the_thresholds_form_explains_impossible_values(client, cast, run):
     assert response.status_code == 400
     errors = response.context["form"].errors
     assert set(errors) == {"effective_from", "continuous_flow_hours", "night_window_end_hour"}
+    assert MeteringParameters.objects.count() == 1
+
+
+def test_the_thresholds_page_previews_the_proposed_stuck_balance_test(client, cast, run, monkeypatch):
+    # The run's row keeps hydro's balance test (a rise of 0.5 of the meter's usual use, 3 standard errors, a
+    # week each side): the page offers it, and previews the proposal's 1.0, 2 and 5 days as proposed.
+    settings_previewed: list[AnomalySettings] = []
+    preview = actions.preview_thresholds
+
+    def recording_preview(run, settings, *args, **kwargs):
+        settings_previewed.append(settings)
+        return preview(run, settings, *args, **kwargs)
+
+    monkeypatch.setattr(actions, "preview_thresholds", recording_preview)
+    sign_in(client, cast.network_analyst)
+    url = reverse("water:metering_thresholds")
+    initial = client.get(url).context["form"].initial
+    assert (initial["stuck_balance_share"], initial["stuck_balance_sigmas"], initial["stuck_balance_days"]) == (
+        0.5,
+        3.0,
+        7,
+    )
+    proposal = {
+        "effective_from": "2024-06-01",
+        "continuous_flow_hours": 48,
+        "stuck_hours": 72,
+        "gap_hours": 3,
+        "stuck_balance_share": 1.0,
+        "stuck_balance_sigmas": 2,
+        "stuck_balance_days": 5,
+        "night_window_start_hour": 2,
+        "night_window_end_hour": 4,
+        "night_use_l_per_h_per_connection": 1.7,
+        "baseline_nights": 14,
+        "preview": "1",
+    }
+    assert client.post(url, proposal).status_code == 200
+    [previewed] = settings_previewed
+    assert (previewed.stuck_balance_share, previewed.stuck_balance_sigmas, previewed.stuck_balance_days) == (1.0, 2, 5)
+    assert MeteringParameters.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("stuck_balance_share", 0),
+        ("stuck_balance_share", 2.5),
+        ("stuck_balance_sigmas", 0),
+        ("stuck_balance_days", 0),
+        ("stuck_balance_days", 1.5),
+    ],
+)
+def test_the_thresholds_preview_refuses_a_stuck_balance_test_out_of_range(client, cast, run, field, value):
+    # The share must lie in (0, 2], the standard errors above 0, the days a whole number from 1.
+    sign_in(client, cast.network_analyst)
+    proposal = {
+        "effective_from": "2024-06-01",
+        "continuous_flow_hours": 48,
+        "stuck_hours": 72,
+        "gap_hours": 3,
+        "stuck_balance_share": 0.5,
+        "stuck_balance_sigmas": 3,
+        "stuck_balance_days": 7,
+        "night_window_start_hour": 2,
+        "night_window_end_hour": 4,
+        "night_use_l_per_h_per_connection": 1.7,
+        "baseline_nights": 14,
+        "preview": "1",
+    }
+    response = client.post(reverse("water:metering_thresholds"), {**proposal, field: value})
+    assert response.status_code == 400
+    assert set(response.context["form"].errors) == {field}
+    assert response.context["preview"] is None
     assert MeteringParameters.objects.count() == 1
 
 
@@ -307,6 +392,9 @@ def test_a_preview_on_a_store_that_is_gone_says_so_and_saves_nothing(client, cas
         "continuous_flow_hours": 72,
         "stuck_hours": 72,
         "gap_hours": 6,
+        "stuck_balance_share": 0.5,
+        "stuck_balance_sigmas": 3,
+        "stuck_balance_days": 7,
         "night_window_start_hour": 2,
         "night_window_end_hour": 4,
         "night_use_l_per_h_per_connection": 1.7,

@@ -10,9 +10,11 @@ import pytest
 from django.urls import reverse
 
 from civic.testing import sign_in
-from civic.water.actions import leakage_rate_parameters_for
-from civic.water.models import CustomerAlarm, LeakageRateParameters, MeteringRun, WaterAudit
-from civic.water.testing import AUDIT_FORM, make_run
+from civic.water.actions import leakage_rate_parameters_for, metering, record_metering_run
+from civic.water.models import CustomerAlarm, LeakageRateParameters, MeteringParameters, MeteringRun, WaterAudit
+from civic.water.testing import AUDIT_FORM, TWO_DAYS, make_run
+from hydro.readings.analysis import AnomalySettings, read_zones
+from hydro.readings.stuck_balance import BalanceTest
 
 
 @pytest.fixture
@@ -128,6 +130,28 @@ def test_the_cjj92_parameters_in_force_are_the_county_s_rows(db):
     assert leakage_rate_parameters_for(2024).grades_pct == ((10.0, "first"), (12.0, "second"))
     in_2025 = leakage_rate_parameters_for(2025)
     assert (in_2025.grades_pct[0], in_2025.pressure_steps) == ((9.0, "first"), ((0.3, 0.5),))
+
+
+def test_a_run_judges_runs_of_zeros_by_the_county_s_stuck_balance_test(cast, tmp_path, monkeypatch):
+    # The county asks the DMA balance to rise by a meter's whole usual use (1.0), by 2 standard errors, over
+    # 5 days each side: the analysis of the next run is handed exactly these.
+    make_run(cast, tmp_path)
+    row = MeteringParameters.objects.get(effective_from=datetime.date(2024, 1, 1))
+    row.stuck_balance_share, row.stuck_balance_sigmas, row.stuck_balance_days = 1.0, 2.0, 5
+    row.save()
+    settings_analysed: list[AnomalySettings] = []
+    analyse = metering.analyse
+
+    def recording_analyse(connection, readings, zones, period, night_settings, anomaly_settings, **options):
+        settings_analysed.append(anomaly_settings)
+        return analyse(connection, readings, zones, period, night_settings, anomaly_settings, **options)
+
+    monkeypatch.setattr(metering, "analyse", recording_analyse)
+    record_metering_run(str(tmp_path / "store"), read_zones(tmp_path / "zones.csv"), TWO_DAYS, cast.network_analyst)
+    [settings] = settings_analysed
+    assert settings.stuck_balance_share == 1.0
+    assert settings.balance_test() == BalanceTest(share=1.0, sigmas=2.0, window_days=5)
+    assert (settings.continuous_flow_hours, settings.stuck_hours, settings.gap_hours) == (48, 72, 3)
 
 
 def test_the_dashboard_map_data_is_valid_json_in_the_page(client, cast, run):
