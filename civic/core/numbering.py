@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db import connection
+from django.db import connection, models
 
 from civic.core.models import Counter
 
@@ -41,3 +41,25 @@ def next_in_sequence(key: str, highest_so_far: Callable[[], int] = lambda: 0) ->
             )
             row = cursor.fetchone()
     return int(row[0])
+
+
+def next_number(model: type[models.Model], prefix: str, digits: int) -> str:
+    """The next number of a record kind's sequence, e.g. DL2024000124 after DL2024000123.
+
+    The sequence is `model`'s and `prefix`'s own counter (`next_in_sequence`),
+    started after the highest number already stored with that prefix, so that
+    two clerks saving at once never get the same number and a deleted or
+    revoked record's number is never handed out again.
+    """
+
+    def highest_so_far() -> int:
+        last = (
+            model._default_manager.filter(number__startswith=prefix)
+            .order_by("-number")
+            .values_list("number", flat=True)
+            .first()
+        )
+        return int(last[len(prefix) :]) if last else 0
+
+    sequence = next_in_sequence(f"{model._meta.label}:{prefix}", highest_so_far)
+    return f"{prefix}{sequence:0{digits}d}"

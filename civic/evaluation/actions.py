@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civic.core.models import User
+from civic.core.numbering import next_number
 from civic.evaluation import carriers, scoring
 from civic.evaluation.models import (
     EDITABLE_STATUSES,
@@ -95,11 +96,8 @@ def review_balance_test(test: BalanceTest, decision: str, comment: str, by_user:
 
 
 def next_certificate_number(year: int) -> str:
-    """JS<year><serial>: one more than the year's highest serial, so a revoked number is never reused."""
-    prefix = f"JS{year}"
-    numbers = CarrierCertificate.objects.filter(number__startswith=prefix).values_list("number", flat=True)
-    highest = max((int(number[len(prefix) :]) for number in numbers if number[len(prefix) :].isdigit()), default=0)
-    return f"{prefix}{highest + 1:04d}"
+    """JS<year><serial>, from the certificates' own counter, so a revoked number is never reused."""
+    return next_number(CarrierCertificate, f"JS{year}", 4)
 
 
 def add_years(day: datetime.date, years: int) -> datetime.date:

@@ -20,6 +20,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from civic.core.models import User
+from civic.core.numbering import next_number
 from civic.programme.models import (
     ExpertReview,
     FitCriteriaRule,
@@ -96,9 +97,8 @@ def _move(project: Project, stage: str) -> None:
 
 
 def next_project_number(year: int) -> str:
-    prefix = f"JS{year}"
-    count = Project.objects.filter(number__startswith=prefix).count()
-    return f"{prefix}{count + 1:03d}"
+    """JS<year><serial>, from the projects' own counter (`civic.core.numbering`)."""
+    return next_number(Project, f"JS{year}", 3)
 
 
 @transaction.atomic
@@ -429,10 +429,9 @@ def decide_subsidy(project: Project, by: User, on: datetime.date) -> SubsidyDeci
     project = Project.objects.select_for_update().get(pk=project.pk)
     _require_stage(project, Stage.SUBSIDY_DECISION)
     policy, verification, calculation = propose_subsidy(project, on)
-    count = SubsidyDecision.objects.filter(decided_on__year=on.year).count()
     decision = SubsidyDecision.objects.create(
         project=project,
-        number=f"JB{on.year}{count + 1:03d}",
+        number=next_number(SubsidyDecision, f"JB{on.year}", 3),
         policy=policy,
         verification=verification,
         amount_yuan=calculation.amount_yuan,

@@ -61,7 +61,6 @@ from civic.dogs.actions.registration import (  # noqa: F401
     issue_licence,
     key_area_of,
     next_licence_number,
-    next_number,
     next_tag_number,
     owner_for,
     record_event,

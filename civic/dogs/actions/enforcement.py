@@ -10,14 +10,12 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from civic.core.models import User
+from civic.core.numbering import next_number
 from civic.dogs import notify, rules
 from civic.dogs.actions.licences import (
     cancel_licence,
 )
-from civic.dogs.actions.registration import (
-    area_limits,
-    next_number,
-)
+from civic.dogs.actions.registration import area_limits
 from civic.dogs.models import (
     CONFISCATING,
     FINED,

@@ -6,11 +6,11 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from civic.core import numbering
 from civic.core.models import Region, RegionLevel, User
+from civic.core.numbering import next_number
 from civic.dogs import addresses, photos, rules
 from civic.dogs.models import (
     AddressPlace,
@@ -54,23 +54,6 @@ RENEWAL_PROBLEM_LABELS = {
     ),
     rules.RenewalProblem.CANCELLED: _("The licence is cancelled."),
 }
-
-
-def next_number(model: type[models.Model], prefix: str, digits: int) -> str:
-    """The next number in a year's sequence, e.g. DL2024000124 after DL2024000123, from a counter that cannot
-    hand the same number to two clinics saving at once (`civic.core.numbering`)."""
-
-    def highest_so_far() -> int:
-        last = (
-            model._default_manager.filter(number__startswith=prefix)
-            .order_by("-number")
-            .values_list("number", flat=True)
-            .first()
-        )
-        return int(last[len(prefix) :]) if last else 0
-
-    sequence = numbering.next_in_sequence(f"{model._meta.label}:{prefix}", highest_so_far)
-    return f"{prefix}{sequence:0{digits}d}"
 
 
 def next_licence_number(on: datetime.date) -> str:

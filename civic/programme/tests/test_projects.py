@@ -238,3 +238,15 @@ def test_li_qiang_reports_monthly_production_and_a_bad_line_keeps_nothing(cast, 
         (120.0, None),
         (90.0, 12.5),
     ]
+
+
+def test_a_withdrawn_project_s_number_is_not_given_again(cast, programme, office):
+    # Counting the year's projects gave JS2024002 twice once the first of two was deleted: with
+    # JS2024001 gone, the count is 1 and the next number 002, already JS2024002's (a unique clash).
+    on = datetime.date(2024, 3, 1)
+    first = actions.apply_for_project(retrofit(programme), cast.bureau_staff, on)
+    second = actions.apply_for_project(retrofit(programme, title="冷却水循环改造"), cast.bureau_staff, on)
+    assert (first.number, second.number) == ("JS2024001", "JS2024002")
+    first.delete()
+    third = actions.apply_for_project(retrofit(programme, title="中水回用"), cast.bureau_staff, on)
+    assert third.number == "JS2024003"
