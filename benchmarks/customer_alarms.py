@@ -32,8 +32,9 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 
-from hydro.readings.analysis import AnomalySettings, Period, anomalies_by_group
+from hydro.readings.analysis import AnomalySettings, anomalies_by_group
 from hydro.readings.customer_leaks import LeakSettings, confidence, daily_floors, leak_episodes
+from hydro.readings.periods import Period
 from hydro.readings.realistic import (
     EARLIER_HELD_OUT_SEEDS,
     HELD_OUT_SEEDS,

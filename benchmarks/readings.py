@@ -34,16 +34,16 @@ from benchmarks.runner import Benchmark
 from hydro.readings.analysis import (
     AnalysisResults,
     AnomalySettings,
-    NightFlowSettings,
-    Period,
     analyse,
     anomalies_frame,
     dma_balance,
     merge_episodes,
 )
-from hydro.readings.analysis import night_flow as night_flow_expression
 from hydro.readings.customer_leaks import as_anomalies, leak_episodes, refine_starts
 from hydro.readings.engine import connect, memory_table, readings_table
+from hydro.readings.night_flow import NightFlowSettings
+from hydro.readings.night_flow import night_flow as night_flow_expression
+from hydro.readings.periods import Period
 from hydro.readings.store import import_file, stored_files
 from hydro.readings.synthetic import generate_county
 

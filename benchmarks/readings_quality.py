@@ -16,7 +16,9 @@ import ibis
 import pandas as pd
 
 from benchmarks.readings import import_rate_rows_per_s
-from hydro.readings.analysis import Period, analyse, night_flow_alarms
+from hydro.readings.analysis import analyse
+from hydro.readings.night_flow import night_flow_alarms
+from hydro.readings.periods import Period
 from hydro.readings.synthetic import generate_county
 
 MONTH = Period.parse("2024-03")

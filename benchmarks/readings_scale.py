@@ -15,8 +15,9 @@ for part of the year) does three timed stages in one process:
    batch record);
 3. analyse: for each month, over the whole county's zones, the DMA balance,
    the minimum night flow and its alarms, and the customer anomalies: the
-   Ibis expressions of `hydro.readings.analysis` on DuckDB, as the
-   ``hydro readings balance``/``night-flow``/``anomalies`` commands run them
+   Ibis expressions of `hydro.readings.analysis` and `hydro.readings.night_flow`
+   on DuckDB, as the ``hydro readings balance``/``night-flow``/``anomalies``
+   commands run them
    (anomalies 2,000 meters at a time, `hydro.readings.analysis.anomalies_by_group`).
 
 A thread samples the process's resident memory every 0.2 s, giving each
@@ -47,16 +48,14 @@ import pyarrow.parquet as pq
 
 from hydro.readings.analysis import (
     ANOMALY_GROUP_METERS,
-    Period,
     anomalies_by_group,
     anomalies_frame,
     customer_anomalies,
     dma_balance,
-    execute,
-    night_flow,
-    night_flow_alarms,
 )
-from hydro.readings.engine import DUCKDB_MEMORY_SETTING, connect, memory_table, readings_table
+from hydro.readings.engine import DUCKDB_MEMORY_SETTING, connect, execute, memory_table, readings_table
+from hydro.readings.night_flow import night_flow, night_flow_alarms
+from hydro.readings.periods import Period
 from hydro.readings.store import import_file
 from hydro.readings.synthetic import generate_county
 

@@ -27,7 +27,7 @@ from civic.water import actions
 from civic.water.models import AnnualPlan, MeteringRun, PlanStatus
 from civic.water.plan_notices import plan_notice_number, plan_notice_pdf
 from hydro import surcharge
-from hydro.readings.analysis import Period
+from hydro.readings.periods import Period
 
 NETWORK_PROGRESS_STEPS = 1000
 """A network analysis reports its progress in thousandths: its sweeps over a hundred pipes move the bar smoothly."""

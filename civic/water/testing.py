@@ -19,7 +19,7 @@ from civic.water.models import (
     PlanStatus,
     WaterUser,
 )
-from hydro.readings.analysis import Period, read_zones
+from hydro.readings.periods import Period, read_zones
 from hydro.readings.store import import_file
 from hydro.tests import readings_cases
 

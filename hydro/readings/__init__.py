@@ -8,8 +8,12 @@ Modules by topic:
   partitioned by month.
 - `hydro.readings.engine` — where the analyses run: DuckDB, or Spark when a
   setting says so.
-- `hydro.readings.analysis` — DMA balance, minimum night flow and customer
-  anomalies as Ibis expressions.
+- `hydro.readings.periods` — the period analysed and the zone file (which
+  meters are a DMA's inflow, outflow and customers).
+- `hydro.readings.analysis` — DMA balance and customer anomalies as Ibis
+  expressions; the monthly analysis of all of them.
+- `hydro.readings.night_flow` — minimum night flow, legitimate night use and
+  leakage of each DMA, and the CUSUM alarms on its rise.
 - `hydro.readings.meter_series` — the customer anomalies and leak floors in one
   ordered pass over each meter's readings as arrays.
 - `hydro.readings.customer_leaks` — leaks behind customer meters: a persistent

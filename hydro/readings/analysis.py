@@ -1,18 +1,18 @@
-"""Analyses of smart-meter readings: DMA balance, minimum night flow and customer-side anomalies.
+"""Analyses of smart-meter readings: the DMA balance and customer-side anomalies, and the monthly analysis.
 
 Each analysis is an Ibis expression over the stored readings
 (``meter_id, timestamp, duration_s, volume_m3``; see `hydro.readings.store`)
-and the zone membership (``meter_id, dma_id, role``), so it runs unchanged on
-DuckDB or Spark (`hydro.readings.engine`). The change detection on the
-nightly series, a few hundred numbers per district metered area (DMA), is
-plain Python. The customer anomalies are defined by Ibis window expressions
-(`customer_anomalies`, `hydro.readings.customer_leaks.daily_floors`), but
-the monthly analysis works them out in one ordered pass over each meter's
+and the zone membership (``meter_id, dma_id, role``;
+`hydro.readings.periods`), so it runs unchanged on DuckDB or Spark
+(`hydro.readings.engine`). The customer anomalies are defined by Ibis window
+expressions (`customer_anomalies`, `hydro.readings.customer_leaks.daily_floors`),
+but the monthly analysis works them out in one ordered pass over each meter's
 readings (`hydro.readings.meter_series`): the engine then only reads the
 readings, instead of sorting them again for every window. A run of zeros that
 ended is told apart, stuck meter or household away, on the DMA's daily
 balance once every meter is done (`stuck_by_balance`,
-`hydro.readings.stuck_balance`).
+`hydro.readings.stuck_balance`). The minimum night flow and its alarms are
+in `hydro.readings.night_flow`; `analyse` runs them all.
 
 Units: volumes m³, flows m³/h, durations s (stored) and h (reported).
 Times are wall-clock times in the county's time zone; an interval belongs to
@@ -21,19 +21,13 @@ the hour, day or month in which it starts.
 References
 ----------
 Farley, M. & Trow, S. (2003). *Losses in Water Distribution Networks*. IWA
-Publishing, ch. 6–7 (DMA balance, minimum night flow, legitimate night use).
-UK Water Industry (1994). *Managing Leakage*, Report E: Interpreting
-measured night flows (household night use about 1.7 L/property/h).
-Page, E. S. (1954). Continuous inspection schemes. *Biometrika* 41, 100–115
-(the CUSUM used for night-flow alarms).
+Publishing, ch. 6 (the DMA balance).
 """
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 import ibis
 import numpy as np
@@ -43,107 +37,16 @@ from ibis.backends import BaseBackend
 
 from hydro.readings import meter_series
 from hydro.readings.customer_leaks import LeakSettings, as_anomalies, deduplicated, leak_episodes, refine_starts
-from hydro.readings.engine import memory_table
+from hydro.readings.engine import execute, memory_table
 from hydro.readings.meter_series import ZERO_RUN, MeterSeries
+from hydro.readings.night_flow import NightFlowSettings, night_flow, night_flow_alarms
+from hydro.readings.periods import SECONDS_PER_HOUR, Period, in_period, with_flow
 from hydro.readings.stuck_balance import BalanceTest, hidden_use
 
-ROLES = ("inflow", "outflow", "customer")
-ZONE_COLUMNS = ("meter_id", "dma_id", "role")
-SECONDS_PER_HOUR = 3600.0
-LITRES_PER_M3 = 1000.0
 BALANCE_COLUMNS = ["dma_id", "period", "inflow_m3", "outflow_m3", "consumption_m3", "nrw_m3", "nrw_pct"]
-NIGHT_COLUMNS = [
-    "dma_id", "night", "mnf_m3_per_h", "legitimate_m3_per_h", "leakage_m3_per_h", "unmetered_m3_per_h",
-]  # fmt: skip
-ALARM_COLUMNS = ["dma_id", "start", "detected", "excess_m3_per_h"]
 ANOMALY_COLUMNS = ["meter_id", "kind", "start", "end", "volume_m3", "confidence", "rate_m3_per_h", "open"]
 ANOMALY_KINDS = ("continuous_flow", "burst", "stuck", "reverse", "gap")
 GRANULARITIES = ("day", "month", "period")
-
-
-@dataclass(frozen=True)
-class Period:
-    """A span of wall-clock time [start, end)."""
-
-    start: datetime.datetime
-    end: datetime.datetime
-
-    @classmethod
-    def parse(cls, text: str) -> Period:
-        """``2024-03`` (a month), ``2024-03-01..2024-03-31`` (days, both included) or ``2024-03..2024-04`` (months)."""
-        first, _separator, last = text.partition("..")
-        start, _ = _period_bounds(first)
-        _, end = _period_bounds(last or first)
-        if end <= start:
-            raise ValueError(f"{text!r}: the period ends before it starts.")
-        return cls(start, end)
-
-    def months(self) -> list[str]:
-        """The ``YYYY-MM`` months the period touches."""
-        months = pd.period_range(self.start, self.end - datetime.timedelta(microseconds=1), freq="M")
-        return [str(month) for month in months]
-
-
-def _period_bounds(text: str) -> tuple[datetime.datetime, datetime.datetime]:
-    text = text.strip()
-    try:
-        if len(text) == 7:
-            start = datetime.datetime.strptime(text, "%Y-%m")
-            return start, (pd.Timestamp(start) + pd.offsets.MonthBegin(1)).to_pydatetime()
-        day = datetime.datetime.strptime(text, "%Y-%m-%d")
-    except ValueError:
-        raise ValueError(f"{text!r} is not a period; write YYYY-MM, YYYY-MM-DD or START..END.") from None
-    return day, day + datetime.timedelta(days=1)
-
-
-def read_zones(path: Path | str) -> pd.DataFrame:
-    """Zone membership from a CSV ``meter_id,dma_id,role``; a bad row is an error naming the file and row.
-
-    A meter may be the inflow of one DMA and the outflow of its neighbour, so
-    it may appear in several rows, but only once per DMA.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such file")
-    zones = pd.read_csv(path, dtype=str, keep_default_na=False)
-    missing = [column for column in ZONE_COLUMNS if column not in zones.columns]
-    if missing:
-        raise ValueError(f"{path}: column {', '.join(missing)} is missing; the columns are meter_id,dma_id,role.")
-    zones = zones[list(ZONE_COLUMNS)].apply(lambda column: column.str.strip())
-    for position, (meter_id, dma_id, role) in enumerate(zones.itertuples(index=False)):
-        row = position + 2
-        if not meter_id or not dma_id:
-            raise ValueError(f"{path}: row {row}: meter_id and dma_id must not be blank.")
-        if role not in ROLES:
-            raise ValueError(f"{path}: row {row}, column role: {role!r} is not one of {', '.join(ROLES)}.")
-    duplicated = zones.duplicated(["meter_id", "dma_id"])
-    if duplicated.any():
-        row = int(np.flatnonzero(duplicated.to_numpy())[0]) + 2
-        raise ValueError(f"{path}: row {row}: meter {zones.meter_id.iloc[row - 2]} is listed twice in one DMA.")
-    return zones
-
-
-def check_zone_meters(path: Path | str, zones: pd.DataFrame, known_meters: set[str]) -> None:
-    """Refuse a zone file naming a meter that has no readings in the store."""
-    unknown = [position for position, meter_id in enumerate(zones.meter_id) if meter_id not in known_meters]
-    if unknown:
-        first = unknown[0]
-        more = f" (and {len(unknown) - 1} more rows)" if len(unknown) > 1 else ""
-        raise ValueError(
-            f"{path}: row {first + 2}, column meter_id: meter {zones.meter_id.iloc[first]} has no readings "
-            f"in the store{more}."
-        )
-
-
-def in_period(readings: ibis.Table, period: Period) -> ibis.Table:
-    """The readings whose intervals start within the period."""
-    return readings.filter((readings.timestamp >= period.start) & (readings.timestamp < period.end))
-
-
-def with_flow(readings: ibis.Table) -> ibis.Table:
-    """Readings with ``hours`` (interval length [h]) and ``flow_m3_per_h`` = volume / hours."""
-    hours = readings.duration_s.cast("float64") / SECONDS_PER_HOUR
-    return readings.mutate(hours=hours, flow_m3_per_h=readings.volume_m3 / hours)
 
 
 # --- DMA balance ----------------------------------------------------------------------------------------------
@@ -200,204 +103,6 @@ def dma_balance(readings: ibis.Table, zones: ibis.Table, period: Period, granula
     nrw = net_input - totals.consumption_m3
     nrw_pct = ibis.ifelse(net_input > 0, 100.0 * nrw / net_input, ibis.null("float64"))
     return totals.mutate(nrw_m3=nrw, nrw_pct=nrw_pct).select(BALANCE_COLUMNS).order_by(["dma_id", "period"])
-
-
-# --- minimum night flow ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class NightFlowSettings:
-    """How night flow is measured and judged; a county edits these.
-
-    Attributes
-    ----------
-    window_start_hour, window_end_hour : int
-        The night window [start, end) in wall-clock hours (default 02:00–04:00).
-    statistic : str
-        ``"minimum"`` (lowest interval flow in the window) or ``"mean"``.
-    night_use_l_per_h_per_connection : float
-        Legitimate night use per customer connection [L/h]; 1.7 L/h is the
-        UK household figure (Managing Leakage, Report E).
-    night_use_by_dma : dict
-        Per-DMA overrides of the allowance [L/h per connection].
-    metered_night_use : bool
-        Measure the night use of customers whose meters are read hourly or
-        more often (smart meters), instead of giving them the allowance.
-    baseline_nights : int
-        Nights at the start of the series that set the baseline; two weeks, as
-        a week's median and spread proved too unsteady (five times the false
-        alarms on the synthetic county, BENCHMARKS.md).
-    cusum_allowance_sigma, cusum_threshold_sigma : float
-        CUSUM reference value k and decision interval h, in standard deviations.
-    minimum_sigma_fraction : float
-        Floor of the standard deviation, as a fraction of the baseline, so a
-        very quiet baseline does not make every wobble an alarm.
-    """
-
-    window_start_hour: int = 2
-    window_end_hour: int = 4
-    statistic: str = "minimum"
-    night_use_l_per_h_per_connection: float = 1.7
-    night_use_by_dma: dict[str, float] = field(default_factory=dict)
-    metered_night_use: bool = True
-    baseline_nights: int = 14
-    cusum_allowance_sigma: float = 0.5
-    cusum_threshold_sigma: float = 4.0
-    minimum_sigma_fraction: float = 0.02
-
-
-def night_flows(readings: ibis.Table, zones: ibis.Table, period: Period, settings: NightFlowSettings) -> ibis.Table:
-    """Per DMA and interval start in the night window: the net inflow Q = Σ inflow − Σ outflow meters and the
-    flow C of the customers read hourly or more often, and how many of them there are [m³/h].
-
-    One pass over the night's readings (a meter has one reading per start, so counting readings counts meters).
-    """
-    flowing = with_flow(in_period(readings, period))
-    hour = flowing.timestamp.hour()
-    night = flowing.filter((hour >= settings.window_start_hour) & (hour < settings.window_end_hour))
-    night = night.join(zones, "meter_id")
-    boundary = night.role != "customer"
-    signed = ibis.ifelse(night.role == "inflow", night.flow_m3_per_h, -night.flow_m3_per_h)
-    metered = (
-        (night.role == "customer") & (night.duration_s <= SECONDS_PER_HOUR) & ibis.literal(settings.metered_night_use)
-    )
-    per_start = night.group_by(["dma_id", "timestamp"]).agg(
-        net_m3_per_h=ibis.ifelse(boundary, signed, 0.0).sum(),
-        metered_m3_per_h=ibis.ifelse(metered, night.flow_m3_per_h, 0.0).sum(),
-        metered_meters=metered.cast("int64").sum(),
-        boundary_readings=boundary.cast("int64").sum(),
-    )
-    return per_start.filter(per_start.boundary_readings > 0).drop("boundary_readings")
-
-
-def night_flow(
-    readings: ibis.Table, zones: ibis.Table, period: Period, settings: NightFlowSettings | None = None
-) -> ibis.Table:
-    """Minimum night flow (MNF), legitimate night use and leakage of each DMA for each night.
-
-    Returns
-    -------
-    Ibis table ``dma_id, night`` (the date of the morning), ``mnf_m3_per_h,
-    legitimate_m3_per_h, leakage_m3_per_h, unmetered_m3_per_h``.
-
-    Notes
-    -----
-    MNF = min (or mean) over the window of the DMA's net inflow Q(t). Customers
-    read hourly or more often (smart meters) are metered at night: their flow
-    C(t) is known, and the night's unmetered flow is U = min (or mean) over the
-    window of Q(t) − C(t) — what neither the boundary meters nor the customer
-    meters account for, leakage and the unmetered customers' use. The others
-    get the allowance: legitimate use of the unmetered = N_u · q_n / 1000 with
-    N_u their connections and q_n [L/h]; leakage = max(U − N_u · q_n / 1000, 0)
-    and legitimate night use = MNF − leakage (Farley & Trow 2003, §7.3). With no
-    customer read hourly, U = MNF and this is the allowance method throughout.
-    """
-    settings = settings or NightFlowSettings()
-    if settings.statistic not in ("minimum", "mean"):
-        raise ValueError(f"night-flow statistic {settings.statistic!r}: choose minimum or mean.")
-    night = night_flows(readings, zones, period, settings)
-    night = night.mutate(balance_m3_per_h=night.net_m3_per_h - night.metered_m3_per_h)
-    nights = (
-        night.mutate(night=night.timestamp.date())
-        .group_by(["dma_id", "night"])
-        .agg(
-            mnf_m3_per_h=_statistic(night.net_m3_per_h, settings),
-            unmetered_m3_per_h=_statistic(night.balance_m3_per_h, settings),
-            metered_meters=night.metered_meters.max(),
-        )
-    )
-    allowance = _night_allowance(zones, settings)
-    joined = nights.left_join(allowance, "dma_id").drop("dma_id_right")
-    unmetered_connections = ibis.greatest(joined.connections.fill_null(0) - joined.metered_meters, 0)
-    unmetered_use = unmetered_connections * joined.allowance_m3_per_h.fill_null(0.0)
-    leakage = ibis.greatest(joined.unmetered_m3_per_h - unmetered_use, 0.0)
-    result = joined.mutate(legitimate_m3_per_h=joined.mnf_m3_per_h - leakage, leakage_m3_per_h=leakage)
-    return result.select(NIGHT_COLUMNS).order_by(["dma_id", "night"])
-
-
-def _statistic(values: ibis.Value, settings: NightFlowSettings) -> ibis.Value:
-    return values.min() if settings.statistic == "minimum" else values.mean()
-
-
-def _night_allowance(zones: ibis.Table, settings: NightFlowSettings) -> ibis.Table:
-    """Per DMA: customer connections and the night-use allowance of each [m³/h]."""
-    customers = zones.filter(zones.role == "customer")
-    allowance: ibis.Value = ibis.literal(settings.night_use_l_per_h_per_connection)
-    for dma_id, litres_per_hour in sorted(settings.night_use_by_dma.items()):
-        allowance = ibis.ifelse(customers.dma_id == dma_id, litres_per_hour, allowance)
-    per_connection = customers.mutate(allowance_m3_per_h=allowance / LITRES_PER_M3)
-    return per_connection.group_by("dma_id").agg(
-        connections=_.meter_id.nunique(), allowance_m3_per_h=_.allowance_m3_per_h.max()
-    )
-
-
-def night_flow_alarms(nights: pd.DataFrame, settings: NightFlowSettings | None = None) -> pd.DataFrame:
-    """Alarms when a DMA's night flow rises above its baseline, with the night the rise began.
-
-    Parameters
-    ----------
-    nights : DataFrame ``dma_id, night, mnf_m3_per_h`` and, as `night_flow` returns
-        it, ``unmetered_m3_per_h``, which is then watched instead
-    settings : NightFlowSettings
-
-    Returns
-    -------
-    DataFrame ``dma_id, start, detected, excess_m3_per_h``: the first night of
-    the rise, the night the alarm was raised, and the mean rise above the
-    baseline from start to detection [m³/h].
-
-    Notes
-    -----
-    One-sided CUSUM (Page 1954) on x_n, the night's flow that no meter accounts
-    for: the MNF, less the night use of customers read hourly where there are
-    any (their own night-to-night variation no longer hides a leak: on the
-    synthetic county, 15 of 15 leaks of 2 % alarmed within two nights against 10
-    with the MNF, BENCHMARKS.md). Baseline μ = median
-    of the first `baseline_nights` nights, σ = max(1.4826 · MAD, f · μ):
-
-        S_n = max(0, S_{n−1} + (x_n − μ) / σ − k),   alarm when S_n > h.
-
-    The rise began the night after S was last zero. After an alarm the DMA
-    stays in alarm until a night falls back within k·σ of the baseline (the
-    leak repaired), so one rise is reported once; then the sum starts again.
-    """
-    settings = settings or NightFlowSettings()
-    alarms = [
-        alarm
-        for dma_id, series in nights.sort_values(["dma_id", "night"]).groupby("dma_id", sort=True)
-        for alarm in _cusum_alarms(str(dma_id), series, settings)
-    ]
-    return pd.DataFrame(alarms, columns=ALARM_COLUMNS)
-
-
-def _cusum_alarms(dma_id: str, series: pd.DataFrame, settings: NightFlowSettings) -> list[tuple]:
-    watched = series.unmetered_m3_per_h if "unmetered_m3_per_h" in series.columns else series.mnf_m3_per_h
-    values = watched.to_numpy(dtype=float)
-    nights = list(series.night)
-    baseline_values = values[: settings.baseline_nights]
-    if len(values) <= settings.baseline_nights or np.isnan(baseline_values).any():
-        return []
-    baseline = float(np.median(baseline_values))
-    spread = 1.4826 * float(np.median(np.abs(baseline_values - baseline)))
-    sigma = max(spread, settings.minimum_sigma_fraction * abs(baseline), 1e-9)
-    alarms: list[tuple] = []
-    cusum, rise_start, in_alarm = 0.0, settings.baseline_nights, False
-    for position in range(settings.baseline_nights, len(values)):
-        standardised = (values[position] - baseline) / sigma
-        if in_alarm:
-            in_alarm = standardised > settings.cusum_allowance_sigma
-            continue
-        if cusum == 0.0:
-            rise_start = position
-        cusum = max(0.0, cusum + standardised - settings.cusum_allowance_sigma)
-        if cusum > settings.cusum_threshold_sigma:
-            excess = float(np.mean(values[rise_start : position + 1]) - baseline)
-            alarms.append((dma_id, nights[rise_start], nights[position], round(excess, 6)))
-            cusum, in_alarm = 0.0, True
-    return alarms
-
-
-# --- customer-side anomalies ----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -651,15 +356,6 @@ def _gaps(intervals: ibis.Table, period: Period, settings: AnomalySettings) -> i
     hours = (gaps.gap_end_s - gaps.gap_start_s).cast("float64") / SECONDS_PER_HOUR
     runs = gaps.mutate(start_s=gaps.gap_start_s, end_s=gaps.gap_end_s)
     return _event(runs, "gap", ibis.greatest(runs.mean_m3_per_h, 0.0) * hours, ibis.literal(1.0))
-
-
-def execute(connection: BaseBackend, expression: ibis.Table) -> pd.DataFrame:
-    """Run an expression and return its rows, date columns as `datetime.date` whatever the engine."""
-    frame = connection.execute(expression)
-    for name, dtype in expression.schema().items():
-        if dtype.is_date():
-            frame[name] = pd.to_datetime(frame[name]).dt.date
-    return frame
 
 
 def anomalies_frame(result: pd.DataFrame) -> pd.DataFrame:

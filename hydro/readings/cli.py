@@ -32,19 +32,10 @@ from typing import Any
 import pandas as pd
 from tqdm import tqdm
 
-from hydro.readings.analysis import (
-    AnomalySettings,
-    NightFlowSettings,
-    Period,
-    anomalies_by_group,
-    check_zone_meters,
-    dma_balance,
-    execute,
-    night_flow,
-    night_flow_alarms,
-    read_zones,
-)
-from hydro.readings.engine import ENGINES, connect, memory_table, readings_table
+from hydro.readings.analysis import AnomalySettings, anomalies_by_group, dma_balance
+from hydro.readings.engine import ENGINES, connect, execute, memory_table, readings_table
+from hydro.readings.night_flow import NightFlowSettings, night_flow, night_flow_alarms
+from hydro.readings.periods import Period, check_zone_meters, read_zones
 from hydro.readings.store import COUNTY_TIME_ZONE, import_file
 
 BALANCE_OUTPUT = ["dma_id", "inflow_m3", "outflow_m3", "consumption_m3", "nrw_m3", "nrw_pct"]

@@ -1,7 +1,7 @@
 """Where the analyses of readings run: DuckDB on one machine by default, Apache Spark when a setting says so.
 
-The analyses (`hydro.readings.analysis`) are Ibis expressions, so one text
-runs on either engine. The engine is chosen by the ``HYDRO_ENGINE``
+The analyses (`hydro.readings.analysis`, `hydro.readings.night_flow`) are
+Ibis expressions, so one text runs on either engine. The engine is chosen by the ``HYDRO_ENGINE``
 environment variable (``duckdb`` or ``pyspark``) or by the caller.
 
 DuckDB takes 80 % of the machine's memory unless told otherwise; the
@@ -114,3 +114,12 @@ def memory_table(connection: BaseBackend, frame: pd.DataFrame, name: str) -> ibi
         session.createDataFrame(frame).createOrReplaceTempView(name)
         return connection.table(name)
     return connection.create_table(name, frame, overwrite=True, temp=True)
+
+
+def execute(connection: BaseBackend, expression: ibis.Table) -> pd.DataFrame:
+    """Run an expression and return its rows, date columns as `datetime.date` whatever the engine."""
+    frame = connection.execute(expression)
+    for name, dtype in expression.schema().items():
+        if dtype.is_date():
+            frame[name] = pd.to_datetime(frame[name]).dt.date
+    return frame

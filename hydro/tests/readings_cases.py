@@ -13,6 +13,7 @@ water on to Fenghuang (FH) through HX-OUT at 0.2 m³/h. Its customers:
 """
 
 import datetime
+import math
 
 import pandas as pd
 
@@ -78,3 +79,14 @@ C-STUCK,HX,customer
 C-REVERSE,HX,customer
 C-GAP,FH,customer
 """
+
+
+def rounded(frame: pd.DataFrame, digits: int = 6) -> list[tuple]:
+    """Rows as tuples, floats rounded and a missing value (the flow of an event that is not a leak) as None."""
+    return [
+        tuple(
+            (None if math.isnan(value) else round(value, digits)) if isinstance(value, float) else value
+            for value in row
+        )
+        for row in frame.itertuples(index=False)
+    ]

@@ -11,8 +11,9 @@ import ibis
 import pandas as pd
 import pytest
 
-from hydro.readings.analysis import AnomalySettings, Period, anomalies_by_group
+from hydro.readings.analysis import AnomalySettings, anomalies_by_group
 from hydro.readings.customer_leaks import LeakSettings, confidence, leak_episodes, meter_levels, refine_starts
+from hydro.readings.periods import Period
 from hydro.readings.realistic import generate_realistic_county, held_out_settings, score_alarms
 
 DAY = 19_800

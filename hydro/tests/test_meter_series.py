@@ -19,8 +19,9 @@ import pandas as pd
 import pytest
 
 from hydro.readings import customer_leaks, meter_series
-from hydro.readings.analysis import AnomalySettings, Period, customer_anomalies, in_period
+from hydro.readings.analysis import AnomalySettings, customer_anomalies
 from hydro.readings.customer_leaks import LeakSettings
+from hydro.readings.periods import Period, in_period
 from hydro.readings.realistic import generate_realistic_county, held_out_settings
 
 # Which kinds the settings below find on this draw: checked so the comparison is never of empty tables.

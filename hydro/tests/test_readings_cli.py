@@ -80,7 +80,7 @@ def test_night_flow_prints_nights_and_alarms(files, capsys):
     )
     assert code == 0
     result = json.loads(out)
-    # every customer is read hourly, so their night use is measured (test_readings_analysis works it out)
+    # every customer is read hourly, so their night use is measured (test_readings_night_flow works it out)
     assert result["nights"][2] == {
         "dma_id": "HX",
         "night": "2024-03-01",
@@ -199,5 +199,5 @@ def test_night_flow_can_give_every_customer_the_allowance(files, capsys):
         "--period", "2024-03-01..2024-03-02", "--no-metered-night-use", "--json",
     )  # fmt: skip
     assert code == 0
-    # MNF 0.3 m³/h less five connections at 1.7 L/h: 0.2915 m³/h (test_readings_analysis)
+    # MNF 0.3 m³/h less five connections at 1.7 L/h: 0.2915 m³/h (test_readings_night_flow)
     assert json.loads(out)["nights"][2]["leakage_m3_per_h"] == 0.2915

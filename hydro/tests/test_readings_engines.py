@@ -3,8 +3,9 @@
 import pandas as pd
 import pytest
 
-from hydro.readings.analysis import AnalysisResults, AnomalySettings, Period, analyse, read_zones
+from hydro.readings.analysis import AnalysisResults, AnomalySettings, analyse
 from hydro.readings.engine import connect, readings_table
+from hydro.readings.periods import Period, read_zones
 from hydro.readings.store import import_file
 from hydro.tests import readings_cases
 
@@ -44,7 +45,8 @@ def test_duckdb_and_spark_give_the_same_analysis_row_for_row(tmp_path, spark_ses
     zones = read_zones(tmp_path / "zones.csv")
     on_duckdb = run_on("duckdb", tmp_path / "store", zones)
     on_spark = run_on("pyspark", tmp_path / "store", zones, spark_session)
-    # Not an empty comparison: two DMAs, four DMA-nights, six anomalies (see test_readings_analysis).
+    # Not an empty comparison: two DMAs, four DMA-nights, six anomalies
+    # (see test_readings_night_flow and test_readings_analysis).
     assert (len(on_duckdb.balance), len(on_duckdb.nights), len(on_duckdb.anomalies)) == (2, 4, 5)
     for name in ("balance", "nights", "alarms", "anomalies"):
         assert_same_rows(getattr(on_duckdb, name), getattr(on_spark, name))

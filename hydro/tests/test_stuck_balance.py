@@ -31,7 +31,9 @@ import pandas as pd
 import pytest
 
 from hydro.cli import main
-from hydro.readings.analysis import AnomalySettings, Period, anomalies_by_group, dma_balance, execute
+from hydro.readings.analysis import AnomalySettings, anomalies_by_group, dma_balance
+from hydro.readings.engine import execute
+from hydro.readings.periods import Period
 from hydro.readings.realistic import RealisticSettings, generate_realistic_county
 from hydro.readings.stuck_balance import BalanceTest, balance_noise, hidden_use
 

@@ -33,8 +33,9 @@ from civic.water.models import (
 from hydro.readings import alarm_outcomes
 from hydro.readings import engine as readings_engine
 from hydro.readings.alarm_outcomes import JudgedAlarm, Precision, ThresholdEffect
-from hydro.readings.analysis import AnomalySettings, Period, anomalies_by_group
+from hydro.readings.analysis import AnomalySettings, anomalies_by_group
 from hydro.readings.engine import memory_table
+from hydro.readings.periods import Period
 from hydro.readings.store import COUNTY_TIME_ZONE
 
 Alarm = CustomerAlarm | DmaNightFlowAlarm | NetworkLeakAlarm

@@ -23,7 +23,9 @@ from civic.water.models import (
     WaterAudit,
 )
 from hydro.readings import engine as readings_engine
-from hydro.readings.analysis import AnalysisResults, AnomalySettings, NightFlowSettings, Period, analyse
+from hydro.readings.analysis import AnalysisResults, AnomalySettings, analyse
+from hydro.readings.night_flow import NightFlowSettings
+from hydro.readings.periods import Period
 from hydro.readings.store import COUNTY_TIME_ZONE
 from hydro.water_audit import AuditInputs, CJJ92Corrections, water_audit
 

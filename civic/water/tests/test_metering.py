@@ -13,7 +13,8 @@ from civic.testing import sign_in
 from civic.water.actions import leakage_rate_parameters_for, metering, record_metering_run
 from civic.water.models import CustomerAlarm, LeakageRateParameters, MeteringParameters, MeteringRun, WaterAudit
 from civic.water.testing import AUDIT_FORM, TWO_DAYS, make_run
-from hydro.readings.analysis import AnomalySettings, read_zones
+from hydro.readings.analysis import AnomalySettings
+from hydro.readings.periods import read_zones
 from hydro.readings.stuck_balance import BalanceTest
 
 

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from civic.core.models import Region, RegionLevel
 from civic.water.actions import record_metering_run
-from hydro.readings.analysis import Period
+from hydro.readings.periods import Period
 from hydro.readings.store import batch_records, import_file
 from hydro.readings.synthetic import generate_county
 

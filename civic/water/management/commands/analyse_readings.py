@@ -10,8 +10,8 @@ from tqdm import tqdm
 from civic.core.command_author import add_by_argument, command_author, recorded_as
 from civic.core.models import Role
 from civic.water.actions import record_metering_run
-from hydro.readings.analysis import Period, check_zone_meters, read_zones
 from hydro.readings.engine import ENGINES, connect, readings_table
+from hydro.readings.periods import Period, check_zone_meters, read_zones
 
 
 class Command(BaseCommand):

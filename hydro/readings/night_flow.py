@@ -1,0 +1,230 @@
+"""Minimum night flow of each district metered area (DMA), and the alarms it raises when it rises.
+
+The night flow is an Ibis expression over the stored readings
+(``meter_id, timestamp, duration_s, volume_m3``; see `hydro.readings.store`)
+and the zone membership (``meter_id, dma_id, role``,
+`hydro.readings.periods.read_zones`), so it runs unchanged on DuckDB or Spark
+(`hydro.readings.engine`). The change detection on the nightly series, a few
+hundred numbers per DMA, is plain Python.
+
+Units: flows m³/h, night use per connection L/h; nights are the dates of
+the mornings, in the county's wall-clock time.
+
+References
+----------
+Farley, M. & Trow, S. (2003). *Losses in Water Distribution Networks*. IWA
+Publishing, ch. 7 (minimum night flow, legitimate night use).
+UK Water Industry (1994). *Managing Leakage*, Report E: Interpreting
+measured night flows (household night use about 1.7 L/property/h).
+Page, E. S. (1954). Continuous inspection schemes. *Biometrika* 41, 100–115
+(the CUSUM used for night-flow alarms).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import ibis
+import numpy as np
+import pandas as pd
+from ibis import _
+
+from hydro.readings.periods import SECONDS_PER_HOUR, Period, in_period, with_flow
+
+LITRES_PER_M3 = 1000.0
+NIGHT_COLUMNS = [
+    "dma_id", "night", "mnf_m3_per_h", "legitimate_m3_per_h", "leakage_m3_per_h", "unmetered_m3_per_h",
+]  # fmt: skip
+ALARM_COLUMNS = ["dma_id", "start", "detected", "excess_m3_per_h"]
+
+
+@dataclass(frozen=True)
+class NightFlowSettings:
+    """How night flow is measured and judged; a county edits these.
+
+    Attributes
+    ----------
+    window_start_hour, window_end_hour : int
+        The night window [start, end) in wall-clock hours (default 02:00–04:00).
+    statistic : str
+        ``"minimum"`` (lowest interval flow in the window) or ``"mean"``.
+    night_use_l_per_h_per_connection : float
+        Legitimate night use per customer connection [L/h]; 1.7 L/h is the
+        UK household figure (Managing Leakage, Report E).
+    night_use_by_dma : dict
+        Per-DMA overrides of the allowance [L/h per connection].
+    metered_night_use : bool
+        Measure the night use of customers whose meters are read hourly or
+        more often (smart meters), instead of giving them the allowance.
+    baseline_nights : int
+        Nights at the start of the series that set the baseline; two weeks, as
+        a week's median and spread proved too unsteady (five times the false
+        alarms on the synthetic county, BENCHMARKS.md).
+    cusum_allowance_sigma, cusum_threshold_sigma : float
+        CUSUM reference value k and decision interval h, in standard deviations.
+    minimum_sigma_fraction : float
+        Floor of the standard deviation, as a fraction of the baseline, so a
+        very quiet baseline does not make every wobble an alarm.
+    """
+
+    window_start_hour: int = 2
+    window_end_hour: int = 4
+    statistic: str = "minimum"
+    night_use_l_per_h_per_connection: float = 1.7
+    night_use_by_dma: dict[str, float] = field(default_factory=dict)
+    metered_night_use: bool = True
+    baseline_nights: int = 14
+    cusum_allowance_sigma: float = 0.5
+    cusum_threshold_sigma: float = 4.0
+    minimum_sigma_fraction: float = 0.02
+
+
+def night_flows(readings: ibis.Table, zones: ibis.Table, period: Period, settings: NightFlowSettings) -> ibis.Table:
+    """Per DMA and interval start in the night window: the net inflow Q = Σ inflow − Σ outflow meters and the
+    flow C of the customers read hourly or more often, and how many of them there are [m³/h].
+
+    One pass over the night's readings (a meter has one reading per start, so counting readings counts meters).
+    """
+    flowing = with_flow(in_period(readings, period))
+    hour = flowing.timestamp.hour()
+    night = flowing.filter((hour >= settings.window_start_hour) & (hour < settings.window_end_hour))
+    night = night.join(zones, "meter_id")
+    boundary = night.role != "customer"
+    signed = ibis.ifelse(night.role == "inflow", night.flow_m3_per_h, -night.flow_m3_per_h)
+    metered = (
+        (night.role == "customer") & (night.duration_s <= SECONDS_PER_HOUR) & ibis.literal(settings.metered_night_use)
+    )
+    per_start = night.group_by(["dma_id", "timestamp"]).agg(
+        net_m3_per_h=ibis.ifelse(boundary, signed, 0.0).sum(),
+        metered_m3_per_h=ibis.ifelse(metered, night.flow_m3_per_h, 0.0).sum(),
+        metered_meters=metered.cast("int64").sum(),
+        boundary_readings=boundary.cast("int64").sum(),
+    )
+    return per_start.filter(per_start.boundary_readings > 0).drop("boundary_readings")
+
+
+def night_flow(
+    readings: ibis.Table, zones: ibis.Table, period: Period, settings: NightFlowSettings | None = None
+) -> ibis.Table:
+    """Minimum night flow (MNF), legitimate night use and leakage of each DMA for each night.
+
+    Returns
+    -------
+    Ibis table ``dma_id, night`` (the date of the morning), ``mnf_m3_per_h,
+    legitimate_m3_per_h, leakage_m3_per_h, unmetered_m3_per_h``.
+
+    Notes
+    -----
+    MNF = min (or mean) over the window of the DMA's net inflow Q(t). Customers
+    read hourly or more often (smart meters) are metered at night: their flow
+    C(t) is known, and the night's unmetered flow is U = min (or mean) over the
+    window of Q(t) − C(t) — what neither the boundary meters nor the customer
+    meters account for, leakage and the unmetered customers' use. The others
+    get the allowance: legitimate use of the unmetered = N_u · q_n / 1000 with
+    N_u their connections and q_n [L/h]; leakage = max(U − N_u · q_n / 1000, 0)
+    and legitimate night use = MNF − leakage (Farley & Trow 2003, §7.3). With no
+    customer read hourly, U = MNF and this is the allowance method throughout.
+    """
+    settings = settings or NightFlowSettings()
+    if settings.statistic not in ("minimum", "mean"):
+        raise ValueError(f"night-flow statistic {settings.statistic!r}: choose minimum or mean.")
+    night = night_flows(readings, zones, period, settings)
+    night = night.mutate(balance_m3_per_h=night.net_m3_per_h - night.metered_m3_per_h)
+    nights = (
+        night.mutate(night=night.timestamp.date())
+        .group_by(["dma_id", "night"])
+        .agg(
+            mnf_m3_per_h=_statistic(night.net_m3_per_h, settings),
+            unmetered_m3_per_h=_statistic(night.balance_m3_per_h, settings),
+            metered_meters=night.metered_meters.max(),
+        )
+    )
+    allowance = _night_allowance(zones, settings)
+    joined = nights.left_join(allowance, "dma_id").drop("dma_id_right")
+    unmetered_connections = ibis.greatest(joined.connections.fill_null(0) - joined.metered_meters, 0)
+    unmetered_use = unmetered_connections * joined.allowance_m3_per_h.fill_null(0.0)
+    leakage = ibis.greatest(joined.unmetered_m3_per_h - unmetered_use, 0.0)
+    result = joined.mutate(legitimate_m3_per_h=joined.mnf_m3_per_h - leakage, leakage_m3_per_h=leakage)
+    return result.select(NIGHT_COLUMNS).order_by(["dma_id", "night"])
+
+
+def _statistic(values: ibis.Value, settings: NightFlowSettings) -> ibis.Value:
+    return values.min() if settings.statistic == "minimum" else values.mean()
+
+
+def _night_allowance(zones: ibis.Table, settings: NightFlowSettings) -> ibis.Table:
+    """Per DMA: customer connections and the night-use allowance of each [m³/h]."""
+    customers = zones.filter(zones.role == "customer")
+    allowance: ibis.Value = ibis.literal(settings.night_use_l_per_h_per_connection)
+    for dma_id, litres_per_hour in sorted(settings.night_use_by_dma.items()):
+        allowance = ibis.ifelse(customers.dma_id == dma_id, litres_per_hour, allowance)
+    per_connection = customers.mutate(allowance_m3_per_h=allowance / LITRES_PER_M3)
+    return per_connection.group_by("dma_id").agg(
+        connections=_.meter_id.nunique(), allowance_m3_per_h=_.allowance_m3_per_h.max()
+    )
+
+
+def night_flow_alarms(nights: pd.DataFrame, settings: NightFlowSettings | None = None) -> pd.DataFrame:
+    """Alarms when a DMA's night flow rises above its baseline, with the night the rise began.
+
+    Parameters
+    ----------
+    nights : DataFrame ``dma_id, night, mnf_m3_per_h`` and, as `night_flow` returns
+        it, ``unmetered_m3_per_h``, which is then watched instead
+    settings : NightFlowSettings
+
+    Returns
+    -------
+    DataFrame ``dma_id, start, detected, excess_m3_per_h``: the first night of
+    the rise, the night the alarm was raised, and the mean rise above the
+    baseline from start to detection [m³/h].
+
+    Notes
+    -----
+    One-sided CUSUM (Page 1954) on x_n, the night's flow that no meter accounts
+    for: the MNF, less the night use of customers read hourly where there are
+    any (their own night-to-night variation no longer hides a leak: on the
+    synthetic county, 15 of 15 leaks of 2 % alarmed within two nights against 10
+    with the MNF, BENCHMARKS.md). Baseline μ = median
+    of the first `baseline_nights` nights, σ = max(1.4826 · MAD, f · μ):
+
+        S_n = max(0, S_{n−1} + (x_n − μ) / σ − k),   alarm when S_n > h.
+
+    The rise began the night after S was last zero. After an alarm the DMA
+    stays in alarm until a night falls back within k·σ of the baseline (the
+    leak repaired), so one rise is reported once; then the sum starts again.
+    """
+    settings = settings or NightFlowSettings()
+    alarms = [
+        alarm
+        for dma_id, series in nights.sort_values(["dma_id", "night"]).groupby("dma_id", sort=True)
+        for alarm in _cusum_alarms(str(dma_id), series, settings)
+    ]
+    return pd.DataFrame(alarms, columns=ALARM_COLUMNS)
+
+
+def _cusum_alarms(dma_id: str, series: pd.DataFrame, settings: NightFlowSettings) -> list[tuple]:
+    watched = series.unmetered_m3_per_h if "unmetered_m3_per_h" in series.columns else series.mnf_m3_per_h
+    values = watched.to_numpy(dtype=float)
+    nights = list(series.night)
+    baseline_values = values[: settings.baseline_nights]
+    if len(values) <= settings.baseline_nights or np.isnan(baseline_values).any():
+        return []
+    baseline = float(np.median(baseline_values))
+    spread = 1.4826 * float(np.median(np.abs(baseline_values - baseline)))
+    sigma = max(spread, settings.minimum_sigma_fraction * abs(baseline), 1e-9)
+    alarms: list[tuple] = []
+    cusum, rise_start, in_alarm = 0.0, settings.baseline_nights, False
+    for position in range(settings.baseline_nights, len(values)):
+        standardised = (values[position] - baseline) / sigma
+        if in_alarm:
+            in_alarm = standardised > settings.cusum_allowance_sigma
+            continue
+        if cusum == 0.0:
+            rise_start = position
+        cusum = max(0.0, cusum + standardised - settings.cusum_allowance_sigma)
+        if cusum > settings.cusum_threshold_sigma:
+            excess = float(np.mean(values[rise_start : position + 1]) - baseline)
+            alarms.append((dma_id, nights[rise_start], nights[position], round(excess, 6)))
+            cusum, in_alarm = 0.0, True
+    return alarms

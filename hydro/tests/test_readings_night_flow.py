@@ -1,0 +1,90 @@
+"""Minimum night flow on Hongxing's two hand-worked days (see readings_cases), and the CUSUM alarms on its rise."""
+
+import datetime
+
+import pandas as pd
+
+from hydro.readings.engine import execute
+from hydro.readings.night_flow import NightFlowSettings, night_flow, night_flow_alarms
+from hydro.readings.periods import Period
+from hydro.tests.readings_cases import rounded
+
+TWO_DAYS = Period.parse("2024-03-01..2024-03-02")
+ALLOWANCE_ONLY = NightFlowSettings(metered_night_use=False)
+
+
+def test_the_minimum_night_flow_and_leakage_of_each_night_by_allowance(tables):
+    connection, readings, zones = tables
+    result = execute(connection, night_flow(readings, zones, TWO_DAYS, ALLOWANCE_ONLY))
+    # Hongxing's net inflow is 0.6 − 0.2 = 0.4 m³/h at 02:00 and 0.5 − 0.2 = 0.3 at 03:00: MNF 0.3 m³/h;
+    # five connections at 1.7 L/h use 0.0085 m³/h, leaving 0.2915 m³/h of leakage.
+    # Fenghuang: 0.2 m³/h, one connection 0.0017 m³/h, leakage 0.1983 m³/h. No customer is metered: U = MNF.
+    assert rounded(result) == [
+        ("FH", datetime.date(2024, 3, 1), 0.2, 0.0017, 0.1983, 0.2),
+        ("FH", datetime.date(2024, 3, 2), 0.2, 0.0017, 0.1983, 0.2),
+        ("HX", datetime.date(2024, 3, 1), 0.3, 0.0085, 0.2915, 0.3),
+        ("HX", datetime.date(2024, 3, 2), 0.3, 0.0085, 0.2915, 0.3),
+    ]
+
+
+def test_night_use_of_customers_read_hourly_is_measured(tables):
+    connection, readings, zones = tables
+    result = execute(connection, night_flow(readings, zones, TWO_DAYS))
+    # Every customer is read hourly. Hongxing, first night: C-LEAK 0.01 and C-STUCK 0.05 m³/h at 02:00 (0.06),
+    # and C-REVERSE −0.02 at 03:00 (0.04); Q − C = 0.4 − 0.06 = 0.34 and 0.3 − 0.04 = 0.26: U = 0.26 m³/h, all
+    # leakage (no unmetered connection), legitimate 0.3 − 0.26 = 0.04. Second night C-STUCK shows zero:
+    # C = 0.01 at both hours, U = 0.29, legitimate 0.01. Fenghuang's C-GAP uses nothing at night: U = 0.2.
+    assert rounded(result) == [
+        ("FH", datetime.date(2024, 3, 1), 0.2, 0.0, 0.2, 0.2),
+        ("FH", datetime.date(2024, 3, 2), 0.2, 0.0, 0.2, 0.2),
+        ("HX", datetime.date(2024, 3, 1), 0.3, 0.04, 0.26, 0.26),
+        ("HX", datetime.date(2024, 3, 2), 0.3, 0.01, 0.29, 0.29),
+    ]
+
+
+def test_night_flow_as_a_mean_with_a_dma_s_own_allowance(tables):
+    connection, readings, zones = tables
+    settings = NightFlowSettings(statistic="mean", night_use_by_dma={"HX": 10.0}, metered_night_use=False)
+    result = execute(connection, night_flow(readings, zones.filter(zones.dma_id == "HX"), TWO_DAYS, settings))
+    # Mean of 0.4 and 0.3 = 0.35 m³/h; five connections at 10 L/h = 0.05 m³/h; leakage 0.3 m³/h.
+    assert rounded(result)[0] == ("HX", datetime.date(2024, 3, 1), 0.35, 0.05, 0.3, 0.35)
+
+
+def nights_of(values: list[float]) -> pd.DataFrame:
+    nights = [datetime.date(2024, 3, 1) + datetime.timedelta(days=day) for day in range(len(values))]
+    return pd.DataFrame({"dma_id": "HX", "night": nights, "mnf_m3_per_h": values})
+
+
+BASELINE = [10.0, 10.2, 9.8, 10.0, 10.1, 9.9, 10.0]
+A_WEEK_OF_BASELINE = NightFlowSettings(baseline_nights=7)
+
+
+def test_a_step_in_night_flow_raises_an_alarm_on_its_first_night():
+    # Baseline median 10.0 m³/h, MAD 0.1 → 1.4826 × 0.1 = 0.148 below the floor 2 % × 10 = 0.2: σ = 0.2;
+    # (11 − 10) / 0.2 − 0.5 = 4.5 > 4 on night 8.
+    alarms = night_flow_alarms(nights_of([*BASELINE, 11.0, 11.0, 11.0]), A_WEEK_OF_BASELINE)
+    assert list(alarms.itertuples(index=False, name=None)) == [
+        ("HX", datetime.date(2024, 3, 8), datetime.date(2024, 3, 8), 1.0)
+    ]
+
+
+def test_a_small_rise_is_caught_by_accumulation_with_the_date_it_began():
+    # (10.4 − 10) / 0.2 − 0.5 = 1.5 a night: S = 1.5, 3.0, 4.5 > 4 on the third night (10 March),
+    # the rise having begun on 8 March.
+    alarms = night_flow_alarms(nights_of([*BASELINE, 10.4, 10.4, 10.4, 10.4]), A_WEEK_OF_BASELINE)
+    assert list(alarms.itertuples(index=False, name=None)) == [
+        ("HX", datetime.date(2024, 3, 8), datetime.date(2024, 3, 10), 0.4)
+    ]
+
+
+def test_night_flow_within_its_usual_wobble_raises_no_alarm():
+    assert night_flow_alarms(nights_of([*BASELINE, 10.1, 9.9, 10.2, 9.8, 10.0]), A_WEEK_OF_BASELINE).empty
+
+
+def test_the_default_baseline_is_two_weeks_of_nights():
+    # Fourteen quiet nights, then a step of 1 m³/h on the fifteenth (σ held at 2 % of 10 m³/h: z − k = 4.5 > 4).
+    alarms = night_flow_alarms(nights_of([*BASELINE, *BASELINE, 11.0]))
+    assert list(alarms.itertuples(index=False, name=None)) == [
+        ("HX", datetime.date(2024, 3, 15), datetime.date(2024, 3, 15), 1.0)
+    ]
+    assert night_flow_alarms(nights_of([*BASELINE, 11.0, 11.0])).empty  # nine nights: no baseline yet
