@@ -105,6 +105,30 @@ def dma_balance(readings: ibis.Table, zones: ibis.Table, period: Period, granula
     return totals.mutate(nrw_m3=nrw, nrw_pct=nrw_pct).select(BALANCE_COLUMNS).order_by(["dma_id", "period"])
 
 
+def rolled_up_balance(daily: pd.DataFrame, period: Period, granularity: str) -> pd.DataFrame:
+    """The executed daily `dma_balance` summed to months or to the whole period, as `dma_balance` gives them.
+
+    The volumes of a month or period are the sums of its days', so one scan
+    of the readings serves both the daily balance (which the stuck-meter test
+    reads) and the period's; NRW and NRW% are then worked from the sums as in
+    `dma_balance` (NRW% empty when no net water entered the DMA).
+    """
+    if granularity not in GRANULARITIES:
+        raise ValueError(f"granularity {granularity!r}: choose {', '.join(GRANULARITIES)}.")
+    if granularity == "day":
+        return daily[BALANCE_COLUMNS].reset_index(drop=True)
+    days = pd.to_datetime(pd.Series(daily.period, dtype=object))
+    buckets = {"month": days.dt.to_period("M").dt.start_time.dt.date, "period": period.start.date()}
+    volumes = ["inflow_m3", "outflow_m3", "consumption_m3"]
+    totals = (
+        daily.assign(period=buckets[granularity]).groupby(["dma_id", "period"], sort=True)[volumes].sum().reset_index()
+    )
+    net_input = totals.inflow_m3 - totals.outflow_m3
+    totals["nrw_m3"] = net_input - totals.consumption_m3
+    totals["nrw_pct"] = (100.0 * totals.nrw_m3 / net_input).where(net_input > 0)
+    return totals[BALANCE_COLUMNS]
+
+
 @dataclass(frozen=True)
 class AnomalySettings:
     """Thresholds of the customer-side anomaly kinds; a county edits these.
@@ -451,6 +475,7 @@ def anomalies_by_group(
     meters: ibis.Table | None = None,
     group_meters: int = ANOMALY_GROUP_METERS,
     zones: ibis.Table | None = None,
+    daily_balance: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """`customer_anomaly_events` of the meters, on at most `group_meters` meters at a time.
 
@@ -461,7 +486,8 @@ def anomalies_by_group(
     With `zones`, the runs of zeros that ended are judged on the daily
     balance of their meter's DMA once every group is done
     (`stuck_by_balance`), so a DMA split over groups is judged whole;
-    without, they are households away.
+    without, they are households away. `daily_balance`, the executed daily
+    `dma_balance` when the caller has it already, saves a scan of the readings.
     """
     settings = settings or AnomalySettings()
     zero_runs = zones is not None
@@ -477,8 +503,9 @@ def anomalies_by_group(
         return customer_anomaly_events(connection, readings, period, settings, [])
     combined = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     if zones is not None:
-        balance = execute(connection, dma_balance(readings, zones, period, "day"))
-        combined = stuck_by_balance(combined, balance, connection.execute(zones), settings)
+        if daily_balance is None:
+            daily_balance = execute(connection, dma_balance(readings, zones, period, "day"))
+        combined = stuck_by_balance(combined, daily_balance, connection.execute(zones), settings)
     return combined.sort_values(["meter_id", "start", "kind"], kind="stable", ignore_index=True)
 
 
@@ -548,13 +575,20 @@ def analyse(
     anomaly_settings: AnomalySettings | None = None,
     granularity: str = "month",
 ) -> AnalysisResults:
-    """The whole analysis of a period on one engine: balance, night flow and its alarms, customer anomalies."""
+    """The whole analysis of a period on one engine: balance, night flow and its alarms, customer anomalies.
+
+    The DMA balance is worked by day once: the stuck-meter test reads it so,
+    and the period's is its sum (`rolled_up_balance`).
+    """
     zone_table = memory_table(connection, zones, "zones")
     customers = zone_table.filter(zone_table.role == "customer").select("meter_id").distinct()
     nights = execute(connection, night_flow(readings, zone_table, period, night_settings))
-    anomalies = anomalies_by_group(connection, readings, period, anomaly_settings, customers, zones=zone_table)
+    daily = execute(connection, dma_balance(readings, zone_table, period, "day"))
+    anomalies = anomalies_by_group(
+        connection, readings, period, anomaly_settings, customers, zones=zone_table, daily_balance=daily
+    )
     return AnalysisResults(
-        balance=execute(connection, dma_balance(readings, zone_table, period, granularity)),
+        balance=rolled_up_balance(daily, period, granularity),
         nights=nights,
         alarms=night_flow_alarms(nights, night_settings),
         anomalies=anomalies,

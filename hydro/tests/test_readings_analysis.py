@@ -10,6 +10,7 @@ from hydro.readings.analysis import (
     anomalies_frame,
     customer_anomalies,
     dma_balance,
+    rolled_up_balance,
 )
 from hydro.readings.engine import execute
 from hydro.readings.periods import Period
@@ -41,6 +42,23 @@ def test_the_daily_balance_of_a_dma(tables):
         ("HX", datetime.date(2024, 3, 1), 23.1, 4.8, 2.79, 15.51, 84.7541),
         ("HX", datetime.date(2024, 3, 2), 23.1, 4.8, 5.63, 12.67, 69.235),
     ]
+
+
+def test_the_month_s_balance_summed_from_its_days_is_the_monthly_balance(tables):
+    connection, readings, zones = tables
+    month = Period.parse("2024-03")
+    daily = execute(connection, dma_balance(readings, zones, month, "day"))
+    # The same hand-worked month as above, summed from the two days: Hongxing 46.2 − 9.6 − 8.42 = 28.18 m³
+    # (76.9945 % of 36.6 m³), Fenghuang 9.6 − 0.8 = 8.8 m³ (91.6667 %); "period" dates it the period's first day.
+    expected = [
+        ("FH", datetime.date(2024, 3, 1), 9.6, 0.0, 0.8, 8.8, 91.6667),
+        ("HX", datetime.date(2024, 3, 1), 46.2, 9.6, 8.42, 28.18, 76.9945),
+    ]
+    assert rounded(rolled_up_balance(daily, month, "month"), 4) == expected
+    assert rounded(rolled_up_balance(daily, month, "period"), 4) == expected
+    # A DMA into which no net water entered has no NRW percentage, as in dma_balance.
+    outflow_only = daily.assign(inflow_m3=0.0)
+    assert rolled_up_balance(outflow_only, month, "period").nrw_pct.isna().all()
 
 
 def test_customer_anomalies_of_each_kind(tables):
