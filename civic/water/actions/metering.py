@@ -263,31 +263,29 @@ def _raise_or_continue_night_flow_alarms(run: MeteringRun, rises: Any, tolerance
     continued: dict[int, DmaNightFlowAlarm] = {}
     for row in sorted(findings, key=lambda finding: (finding.start, finding.dma_id)):
         alarms = known.setdefault(row.dma_id, [])
-        alarm = _same_rise(alarms, row)
-        if alarm is None:
-            decision, index = alarm_continuity.decide(_spans(alarms), row.start, row.detected, tolerance)
-            if decision is alarm_continuity.Decision.IGNORE:
-                continue
-            alarm = alarms[index] if decision is alarm_continuity.Decision.UPDATE and index is not None else None
-        if alarm is None:
-            alarm = DmaNightFlowAlarm(
-                run=run,
-                last_run=run,
-                dma_code=row.dma_id,
-                start=row.start,
-                detected=row.detected,
-                last_detected=row.detected,
-                excess_m3_per_h=row.excess_m3_per_h,
-            )
-            alarms.append(alarm)
-            raised.append(alarm)
+        decision, continuing = _night_flow_decision(alarms, row, tolerance)
+        if decision is alarm_continuity.Decision.IGNORE:
             continue
-        alarm.start = min(alarm.start, row.start)
-        alarm.last_detected = max(_span_end(alarm), row.detected)
-        alarm.excess_m3_per_h = row.excess_m3_per_h
-        alarm.last_run = run
-        if alarm.pk is not None:
-            continued[alarm.pk] = alarm
+        if continuing is None:
+            raised.append(
+                DmaNightFlowAlarm(
+                    run=run,
+                    last_run=run,
+                    dma_code=row.dma_id,
+                    start=row.start,
+                    detected=row.detected,
+                    last_detected=row.detected,
+                    excess_m3_per_h=row.excess_m3_per_h,
+                )
+            )
+            alarms.append(raised[-1])
+            continue
+        continuing.start = min(continuing.start, row.start)
+        continuing.last_detected = max(_span_end(continuing), row.detected)
+        continuing.excess_m3_per_h = row.excess_m3_per_h
+        continuing.last_run = run
+        if continuing.pk is not None:
+            continued[continuing.pk] = continuing
     DmaNightFlowAlarm.objects.bulk_create(raised)
     bulk_update_with_history(
         list(continued.values()),
@@ -313,12 +311,16 @@ def _night(value: Any) -> datetime.date:
     return value.date() if isinstance(value, datetime.datetime) else value
 
 
-def _same_rise(alarms: list[DmaNightFlowAlarm], row: NightRise) -> DmaNightFlowAlarm | None:
-    """The open alarm of the rise that began the same night, if any (closed ones are left as they are)."""
+def _night_flow_decision(
+    alarms: list[DmaNightFlowAlarm], row: NightRise, tolerance: Any
+) -> tuple[alarm_continuity.Decision, DmaNightFlowAlarm | None]:
+    """The open alarm of the rise that began the same night, else what its nights' span decides, and the
+    alarm it continues (None when it raises a new one or changes nothing)."""
     for alarm in alarms:
         if alarm.start == row.start and alarm.status != AlarmStatus.CLOSED:
-            return alarm
-    return None
+            return alarm_continuity.Decision.UPDATE, alarm
+    decision, index = alarm_continuity.decide(_spans(alarms), row.start, row.detected, tolerance)
+    return decision, (alarms[index] if index is not None else None)
 
 
 def _county_time(wall_clock: Any) -> datetime.datetime:

@@ -35,6 +35,14 @@ class MeteringRun(models.Model):
     def __str__(self) -> str:
         return f"{self.period_start} – {self.period_end}"
 
+    def found_customer_alarms(self) -> models.QuerySet[CustomerAlarm]:
+        """The customer alarms this analysis raised, or found still going and continued (and none since has)."""
+        return CustomerAlarm.objects.filter(models.Q(run=self) | models.Q(last_run=self))
+
+    def found_night_flow_alarms(self) -> models.QuerySet[DmaNightFlowAlarm]:
+        """The night-flow alarms this analysis raised, or found still going and continued (and none since has)."""
+        return DmaNightFlowAlarm.objects.filter(models.Q(run=self) | models.Q(last_run=self))
+
 
 class DmaBalance(models.Model):
     """A DMA's water balance over a run's period (产销差), volumes in m³."""

@@ -26,9 +26,11 @@ import zoneinfo
 from pathlib import Path
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from civic.core.models import Region, RegionLevel
-from civic.testing import Cast
+from civic.testing import Cast, sign_in
 from civic.water.actions import alarm_precision, close_alarm, record_metering_run
 from civic.water.actions.metering import CONTINUED
 from civic.water.models import AlarmStatus, CustomerAlarm, DmaNightFlowAlarm, MeteringRun
@@ -83,8 +85,8 @@ def hongxing(cast, tmp_path) -> Hongxing:
     return Hongxing(cast, tmp_path)
 
 
-def county_time(*parts: int) -> datetime.datetime:
-    return datetime.datetime(*parts, tzinfo=COUNTY)
+def county_time(year: int, month: int, day: int) -> datetime.datetime:
+    return datetime.datetime(year, month, day, tzinfo=COUNTY)
 
 
 def leak_alarms() -> list[CustomerAlarm]:
@@ -206,3 +208,31 @@ def test_a_closed_night_flow_alarm_is_left_alone(cast, hongxing):
         later,
         AlarmStatus.NEW,
     )
+
+
+def test_the_alarm_pages_say_which_analyses_saw_the_episode(cast, hongxing):
+    hongxing.analyse("2024-03")
+    april = hongxing.analyse("2024-04")
+    (alarm,) = leak_alarms()
+    client = Client()
+    sign_in(client, cast.network_analyst)
+    page = client.get(reverse("water:customer_alarm_detail", args=[alarm.pk])).content.decode()
+    assert "生成报警的分析</dt><dd>2024-03-01 – 2024-03-31" in page
+    assert '<dd id="alarm-last-run">2024-04-01 – 2024-04-30</dd>' in page
+    assert "2024-04-01 – 2024-04-30 的分析再次发现，报警延续" in page
+    # April's list holds the alarm April continued, with its span over both months.
+    listing = client.get(reverse("water:customer_alarm_list"), {"run": april.pk})
+    assert [row.pk for row in listing.context["page"]] == [alarm.pk]
+    assert "2024-03-25 00:00" in listing.content.decode()
+
+
+def test_the_night_flow_pages_show_the_last_night_the_rise_was_found(cast, hongxing):
+    hongxing.analyse("2024-03-01..2024-03-25")
+    hongxing.analyse("2024-03-07..2024-03-31")
+    (alarm,) = night_alarms()
+    client = Client()
+    sign_in(client, cast.network_analyst)
+    page = client.get(reverse("water:night_flow_alarm_detail", args=[alarm.pk])).content.decode()
+    assert '<dd id="alarm-last-detected">2024-03-21</dd>' in page
+    listing = client.get(reverse("water:night_flow_alarm_list")).content.decode()
+    assert "<td>2024-03-20</td><td>2024-03-20</td><td>2024-03-21</td>" in listing
