@@ -17,8 +17,11 @@ that two analyses join what one analysis of both periods would join.
 * The finding *continues* the alarm when the two overlap or adjoin:
   f₀ ≤ a₁ + τ and a₀ ≤ f₁ + τ.
 * It lies *within* the alarm when a₀ ≤ f₀ and f₁ ≤ a₁ (a period analysed again).
-* A finding within a closed alarm changes nothing (the episode was handled).
-  Otherwise a finding continuing an open alarm extends it, the latest-ending
+* A closed alarm is never changed. A finding within it changes nothing (the
+  period was analysed again), nor does one continuing it that ends no later
+  than the alarm was closed, c: f₁ ≤ c (water staff had already dealt with,
+  such as the last hours before a repair, which an analysis run every night
+  finds after the alarm was closed). Otherwise a finding continuing an open alarm extends it, the latest-ending
   first: [min(a₀, f₀), max(a₁, f₁)], with the volume
   V = V_a + V_f · t_out / (f₁ − f₀), t_out the time of the finding outside
   [a₀, a₁]; the finding's volume is taken as spread evenly over its span, so a
@@ -49,11 +52,25 @@ class Decision(Enum):
 
 @dataclass(frozen=True)
 class KnownAlarm:
-    """An alarm already raised on the finding's meter and kind (or DMA): its span and whether it is closed."""
+    """An alarm already raised on the finding's meter and kind (or DMA): its span, whether it is closed and
+    when (None when not known)."""
 
     start: Any
     end: Any
     closed: bool
+    closed_at: Any = None
+
+    def handled(self, start: Any, end: Any, tolerance: datetime.timedelta) -> bool:
+        """Whether a finding over [start, end] is water this closed alarm already dealt with."""
+        if not self.closed:
+            return False
+        if within(self.start, self.end, start, end):
+            return True
+        return (
+            self.closed_at is not None
+            and end <= self.closed_at
+            and continues(self.start, self.end, start, end, tolerance)
+        )
 
 
 def continues(alarm_start: Any, alarm_end: Any, start: Any, end: Any, tolerance: datetime.timedelta) -> bool:
@@ -137,11 +154,11 @@ def decide(
     Returns
     -------
     (Decision, position)
-        ``IGNORE`` when it lies within a closed alarm; else ``UPDATE`` and the
+        ``IGNORE`` when a closed alarm already dealt with it (`KnownAlarm.handled`); else ``UPDATE`` and the
         position in `alarms` of the open alarm it continues (the latest-ending
         of several); else ``RAISE``, and position None.
     """
-    if any(alarm.closed and within(alarm.start, alarm.end, start, end) for alarm in alarms):
+    if any(alarm.handled(start, end, tolerance) for alarm in alarms):
         return Decision.IGNORE, None
     continued = [
         position

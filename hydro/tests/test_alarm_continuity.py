@@ -66,3 +66,13 @@ def test_nights_are_whole_days():
         )[0]
         is Decision.RAISE
     )
+
+
+def test_a_finding_ending_before_its_closed_alarm_was_closed_is_water_already_dealt_with():
+    # Closed on 12 March at noon: a finding of 10–12 March 00:00 (the last hours before the repair, analysed
+    # the night after) changes nothing; one lasting to 13 March (the repair did not hold) raises a new alarm.
+    closed = KnownAlarm(moment(1), moment(11), closed=True, closed_at=moment(12) + datetime.timedelta(hours=12))
+    assert decide([closed], moment(10), moment(12), DAY) == (Decision.IGNORE, None)
+    assert decide([closed], moment(10), moment(13), DAY) == (Decision.RAISE, None)
+    # Closed long after: a finding that does not touch its span is another episode all the same.
+    assert decide([KnownAlarm(moment(1), moment(5), True, moment(30))], moment(8), moment(9), DAY)[0] is Decision.RAISE

@@ -83,6 +83,9 @@ def record_metering_run(
 
     The analysis runs first, outside the transaction; the run and all its
     summaries are then written in one transaction, so a page never shows half a run.
+    An episode keeps one alarm over analyses: a finding continues the open alarm
+    it overlaps or adjoins, within the `merge_hours` one analysis joins events by
+    (`hydro.readings.alarm_continuity`), so a period analysed again adds nothing.
     """
     night_settings, anomaly_settings = metering_parameters_on(period.start.date())
     connection = readings_engine.connect(engine)
@@ -216,9 +219,20 @@ def _raise_or_continue_customer_alarms(
 
 def _spans(alarms: list[Any]) -> list[alarm_continuity.KnownAlarm]:
     return [
-        alarm_continuity.KnownAlarm(alarm.start, _span_end(alarm), alarm.status == AlarmStatus.CLOSED)
+        alarm_continuity.KnownAlarm(
+            alarm.start, _span_end(alarm), alarm.status == AlarmStatus.CLOSED, _closed_at(alarm)
+        )
         for alarm in alarms
     ]
+
+
+def _closed_at(alarm: CustomerAlarm | DmaNightFlowAlarm) -> Any:
+    """When an alarm was closed, as its times are: a moment, or for a night-flow alarm the county's day."""
+    if alarm.closed_at is None:
+        return None
+    if isinstance(alarm, DmaNightFlowAlarm):
+        return timezone.localtime(alarm.closed_at, zoneinfo.ZoneInfo(COUNTY_TIME_ZONE)).date()
+    return alarm.closed_at
 
 
 def _span_end(alarm: CustomerAlarm | DmaNightFlowAlarm) -> Any:

@@ -136,9 +136,17 @@ def test_a_period_analysed_again_adds_no_alarm_and_no_volume(hongxing):
     assert DmaNightFlowAlarm.objects.count() == 1
 
 
+def close_on(alarm: CustomerAlarm | DmaNightFlowAlarm, outcome: str, moment: datetime.datetime, staff) -> None:
+    """Close an alarm as staff did at `moment` (the readings are of 2024; the test runs later)."""
+    closed = close_alarm(alarm, outcome, "", staff, volume_recovered_m3=600 if outcome == "leak_repaired" else None)
+    type(closed).objects.filter(pk=closed.pk).update(closed_at=moment)
+
+
 def test_a_closed_alarm_is_left_alone_and_a_continuing_finding_raises_a_second(cast, hongxing):
     march = hongxing.analyse("2024-03")
-    closed = close_alarm(leak_alarms()[0], "confirmed_leak", "更换水箱进水阀", cast.bureau_staff)
+    # Closed on 2 April after the valve was replaced; the leak went on all April.
+    close_on(leak_alarms()[0], "confirmed_leak", county_time(2024, 4, 2), cast.bureau_staff)
+    (closed,) = leak_alarms()
     hongxing.analyse("2024-03")  # March again: within the closed alarm, nothing new
     assert leak_alarms() == [closed]
     april = hongxing.analyse("2024-04")
@@ -154,6 +162,15 @@ def test_a_closed_alarm_is_left_alone_and_a_continuing_finding_raises_a_second(c
     assert (second.run, second.last_run, second.status) == (april, april, AlarmStatus.NEW)
     # Only the closing is in the closed alarm's history.
     assert list(first.history.values_list("history_change_reason", flat=True)) == ["closed"]
+
+
+def test_a_finding_that_ends_before_its_alarm_was_closed_raises_nothing(cast, hongxing):
+    hongxing.analyse("2024-03")
+    # Closed on 2 May: April's leak is the same episode, which staff followed to its end.
+    close_on(leak_alarms()[0], "confirmed_leak", county_time(2024, 5, 2), cast.bureau_staff)
+    hongxing.analyse("2024-04")
+    (alarm,) = leak_alarms()
+    assert (alarm.end, alarm.volume_m3) == (county_time(2024, 4, 1), 3.36)
 
 
 def test_measured_precision_counts_the_episode_once(cast, hongxing):
@@ -196,7 +213,11 @@ def test_a_night_flow_rise_found_again_continues_its_alarm(hongxing):
 
 def test_a_closed_night_flow_alarm_is_left_alone(cast, hongxing):
     hongxing.analyse("2024-03-01..2024-03-25")
-    closed = close_alarm(night_alarms()[0], "leak_repaired", "", cast.bureau_staff, volume_recovered_m3=600)
+    # Closed in the afternoon of 20 March; the rise went on.
+    close_on(
+        night_alarms()[0], "leak_repaired", county_time(2024, 3, 20) + datetime.timedelta(hours=15), cast.bureau_staff
+    )
+    (closed,) = night_alarms()
     hongxing.analyse("2024-03-01..2024-03-25")  # within the closed alarm: nothing new
     assert night_alarms() == [closed]
     later = hongxing.analyse("2024-03-07..2024-03-31")
@@ -208,6 +229,13 @@ def test_a_closed_night_flow_alarm_is_left_alone(cast, hongxing):
         later,
         AlarmStatus.NEW,
     )
+
+
+def test_a_rise_found_before_its_alarm_was_closed_raises_nothing(cast, hongxing):
+    hongxing.analyse("2024-03-01..2024-03-25")
+    close_on(night_alarms()[0], "leak_repaired", county_time(2024, 3, 22), cast.bureau_staff)
+    hongxing.analyse("2024-03-07..2024-03-31")  # found on the 21st, the day before the closing
+    assert len(night_alarms()) == 1
 
 
 def test_the_alarm_pages_say_which_analyses_saw_the_episode(cast, hongxing):
