@@ -32,6 +32,7 @@ from django.urls import reverse
 from civic.core.models import Region, RegionLevel
 from civic.testing import Cast, sign_in
 from civic.water.actions import alarm_precision, close_alarm, record_metering_run
+from civic.water.actions.alarms import AlarmT
 from civic.water.actions.metering import CONTINUED
 from civic.water.models import AlarmStatus, CustomerAlarm, DmaNightFlowAlarm, MeteringRun
 from civic.water.testing import SQUARE
@@ -136,7 +137,7 @@ def test_a_period_analysed_again_adds_no_alarm_and_no_volume(hongxing):
     assert DmaNightFlowAlarm.objects.count() == 1
 
 
-def close_on(alarm: CustomerAlarm | DmaNightFlowAlarm, outcome: str, moment: datetime.datetime, staff) -> None:
+def close_on(alarm: AlarmT, outcome: str, moment: datetime.datetime, staff) -> None:
     """Close an alarm as staff did at `moment` (the readings are of 2024; the test runs later)."""
     closed = close_alarm(alarm, outcome, "", staff, volume_recovered_m3=600 if outcome == "leak_repaired" else None)
     type(closed).objects.filter(pk=closed.pk).update(closed_at=moment)
