@@ -96,7 +96,7 @@ def readings_analysis(
             run = actions.record_metering_run(store, zone_table, Period.parse(period), job.started_by, engine=engine)
     else:
         run = actions.record_metering_run(store, zone_table, Period.parse(period), None, engine=engine)
-    return {"run": run.pk, "balances": run.balances.count(), "customer_alarms": run.customer_alarms.count()}
+    return {"run": run.pk, "balances": run.balances.count(), "customer_alarms": run.found_customer_alarms().count()}
 
 
 def nightly_readings_analysis(job: Job, due_at: str) -> dict[str, Any]:

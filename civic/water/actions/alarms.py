@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 import pandas as pd
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -273,7 +274,7 @@ def preview_thresholds(run: MeteringRun, settings: AnomalySettings, engine: str 
     """Re-run the customer-anomaly analysis of a run's period with `settings`, and compare with the outcomes.
 
     Nothing is written. The judged alarms are the closed alarms of the same
-    period (of any run over it), matched to the new alarms by meter, kind and
+    period (of any run over it that raised or continued them), matched to the new alarms by meter, kind and
     overlapping time (`hydro.readings.alarm_outcomes.threshold_effect`).
     """
     period = _run_period(run)
@@ -282,9 +283,9 @@ def preview_thresholds(run: MeteringRun, settings: AnomalySettings, engine: str 
     proposed = anomalies_by_group(
         connection, readings, period, settings, _customer_meters(connection, run), zones=_zones(connection, run)
     )
-    closed = CustomerAlarm.objects.filter(
-        run__period_start=run.period_start, run__period_end=run.period_end, status=AlarmStatus.CLOSED
-    ).exclude(outcome="")
+    same_period = Q(run__period_start=run.period_start, run__period_end=run.period_end)
+    seen_in_it = Q(last_run__period_start=run.period_start, last_run__period_end=run.period_end)
+    closed = CustomerAlarm.objects.filter(same_period | seen_in_it, status=AlarmStatus.CLOSED).exclude(outcome="")
     judged = [
         JudgedAlarm(
             meter_id=alarm.meter_code,
@@ -301,7 +302,7 @@ def preview_thresholds(run: MeteringRun, settings: AnomalySettings, engine: str 
     ]
     return ThresholdPreview(
         run=run,
-        current_by_kind=dict(Counter(run.customer_alarms.values_list("kind", flat=True))),
+        current_by_kind=dict(Counter(run.found_customer_alarms().values_list("kind", flat=True))),
         proposed_by_kind=dict(Counter(proposed["kind"])) if not proposed.empty else {},
         effect=alarm_outcomes.threshold_effect(judged, spans),
         judged=len(judged),

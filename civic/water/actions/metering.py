@@ -8,11 +8,13 @@ import math
 import zoneinfo
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from civic.core.models import User
 from civic.water.models import (
+    AlarmStatus,
     CustomerAlarm,
     DmaBalance,
     DmaNightFlow,
@@ -22,6 +24,7 @@ from civic.water.models import (
     MeteringRun,
     WaterAudit,
 )
+from hydro.readings import alarm_continuity
 from hydro.readings import engine as readings_engine
 from hydro.readings.analysis import AnalysisResults, AnomalySettings, analyse
 from hydro.readings.night_flow import NightFlowSettings
@@ -82,6 +85,9 @@ def record_metering_run(
 
     The analysis runs first, outside the transaction; the run and all its
     summaries are then written in one transaction, so a page never shows half a run.
+    An episode keeps one alarm over analyses: a finding continues the open alarm
+    it overlaps or adjoins, within the `merge_hours` one analysis joins events by
+    (`hydro.readings.alarm_continuity`), so a period analysed again adds nothing.
     """
     night_settings, anomaly_settings = metering_parameters_on(period.start.date())
     connection = readings_engine.connect(engine)
@@ -101,7 +107,7 @@ def record_metering_run(
             ],
             created_by=user,
         )
-        _store_summaries(run, results, series, _customer_dmas(zones))
+        _store_summaries(run, results, series, _customer_dmas(zones), anomaly_settings.merge_hours)
     return run
 
 
@@ -115,8 +121,14 @@ def _customer_dmas(zones: Any) -> dict[str, str]:
 
 
 def _store_summaries(
-    run: MeteringRun, results: AnalysisResults, series: dict[int, list[list[Any]]], dmas: dict[str, str]
+    run: MeteringRun,
+    results: AnalysisResults,
+    series: dict[int, list[list[Any]]],
+    dmas: dict[str, str],
+    merge_hours: float,
 ) -> None:
+    """The run's balances and night flows, and its alarms raised or continued (one alarm per episode, over
+    analyses as within one: findings within `merge_hours` of an open alarm continue it)."""
     DmaBalance.objects.bulk_create(
         DmaBalance(
             run=run,
@@ -140,26 +152,191 @@ def _store_summaries(
         )
         for row in results.nights.itertuples(index=False)
     )
-    DmaNightFlowAlarm.objects.bulk_create(
-        DmaNightFlowAlarm(
-            run=run, dma_code=row.dma_id, start=row.start, detected=row.detected, excess_m3_per_h=row.excess_m3_per_h
-        )
-        for row in results.alarms.itertuples(index=False)
-    )
-    CustomerAlarm.objects.bulk_create(
-        CustomerAlarm(
+    tolerance = datetime.timedelta(hours=merge_hours)
+    _raise_or_continue_night_flow_alarms(run, results.alarms, tolerance)
+    _raise_or_continue_customer_alarms(run, results.anomalies, series, dmas, tolerance)
+
+
+CONTINUED = "continued"
+"""The history's change reason when an analysis finds an open alarm's episode again."""
+
+
+def _raise_or_continue_customer_alarms(
+    run: MeteringRun, anomalies: Any, series: dict[int, list[list[Any]]], dmas: dict[str, str], tolerance: Any
+) -> None:
+    """Each anomaly continues the open alarm of its meter and kind it overlaps or adjoins (within `tolerance`),
+    changes nothing when it lies within a closed one, or raises a new alarm (`hydro.readings.alarm_continuity`)."""
+    findings = [
+        (position, row, _county_time(row.start), _county_time(row.end))
+        for position, row in enumerate(anomalies.itertuples(index=False))
+    ]
+    if not findings:
+        return
+    earliest = min(start for _position, _row, start, _end in findings) - tolerance
+    latest = max(end for _position, _row, _start, end in findings) + tolerance
+    known: dict[tuple[str, str], list[CustomerAlarm]] = {}
+    for alarm in (
+        CustomerAlarm.objects.select_for_update()
+        .filter(end__gte=earliest, start__lte=latest)
+        .defer("use_series")
+        .order_by("start", "pk")
+    ):
+        known.setdefault((alarm.meter_code, alarm.kind), []).append(alarm)
+    raised: list[CustomerAlarm] = []
+    continued: dict[int, CustomerAlarm] = {}
+    for position, row, start, end in sorted(findings, key=lambda finding: (finding[2], finding[0])):
+        alarms = known.setdefault((row.meter_id, row.kind), [])
+        decision, index = alarm_continuity.decide(_spans(alarms), start, end, tolerance)
+        if decision is alarm_continuity.Decision.IGNORE:
+            continue
+        if decision is alarm_continuity.Decision.UPDATE and index is not None:
+            alarm = alarms[index]
+            _continue_customer_alarm(alarm, run, row, start, end, series.get(position, []))
+            if alarm.pk is not None:
+                continued[alarm.pk] = alarm
+            continue
+        alarm = CustomerAlarm(
             run=run,
+            last_run=run,
             meter_code=row.meter_id,
             dma_code=dmas.get(row.meter_id, ""),
             kind=row.kind,
-            start=_county_time(row.start),
-            end=_county_time(row.end),
+            start=start,
+            end=end,
             volume_m3=row.volume_m3,
             confidence=row.confidence,
             use_series=series.get(position, []),
         )
-        for position, row in enumerate(results.anomalies.itertuples(index=False))
+        alarms.append(alarm)
+        raised.append(alarm)
+    CustomerAlarm.objects.bulk_create(raised)
+    bulk_update_with_history(
+        list(continued.values()),
+        CustomerAlarm,
+        ["start", "end", "volume_m3", "confidence", "use_series", "last_run"],
+        default_user=run.created_by,
+        default_change_reason=CONTINUED,
     )
+
+
+def _spans(alarms: list[Any]) -> list[alarm_continuity.KnownAlarm]:
+    return [
+        alarm_continuity.KnownAlarm(
+            alarm.start, _span_end(alarm), alarm.status == AlarmStatus.CLOSED, _closed_at(alarm)
+        )
+        for alarm in alarms
+    ]
+
+
+def _closed_at(alarm: CustomerAlarm | DmaNightFlowAlarm) -> Any:
+    """When an alarm was closed, as its times are: a moment, or for a night-flow alarm the county's day."""
+    if alarm.closed_at is None:
+        return None
+    if isinstance(alarm, DmaNightFlowAlarm):
+        return timezone.localtime(alarm.closed_at, zoneinfo.ZoneInfo(COUNTY_TIME_ZONE)).date()
+    return alarm.closed_at
+
+
+def _span_end(alarm: CustomerAlarm | DmaNightFlowAlarm) -> Any:
+    """The end of the time an alarm covers: a customer alarm's end, a night-flow alarm's last detection."""
+    if isinstance(alarm, DmaNightFlowAlarm):
+        return max(alarm.detected, alarm.last_detected or alarm.detected)
+    return alarm.end
+
+
+def _continue_customer_alarm(
+    alarm: CustomerAlarm, run: MeteringRun, row: Any, start: Any, end: Any, series: list[list[Any]]
+) -> None:
+    """Extend an open alarm over a finding of the same episode, adding the volume found outside its span."""
+    alarm.volume_m3 = round(
+        alarm_continuity.continued_volume_m3(alarm.start, alarm.end, alarm.volume_m3, start, end, row.volume_m3), 3
+    )
+    alarm.start, alarm.end = min(alarm.start, start), max(alarm.end, end)
+    alarm.confidence = max(alarm.confidence, row.confidence)
+    if series:
+        alarm.use_series = series
+    alarm.last_run = run
+
+
+def _raise_or_continue_night_flow_alarms(run: MeteringRun, rises: Any, tolerance: Any) -> None:
+    """Each rise of a DMA's night flow continues the open alarm of its DMA with the same start or whose nights
+    it overlaps or adjoins, changes nothing within a closed one, or raises a new alarm."""
+    findings = [
+        NightRise(str(row.dma_id), _night(row.start), _night(row.detected), float(row.excess_m3_per_h))
+        for row in rises.itertuples(index=False)
+    ]
+    if not findings:
+        return
+    earliest = min(row.start for row in findings) - tolerance
+    known: dict[str, list[DmaNightFlowAlarm]] = {}
+    for alarm in (
+        DmaNightFlowAlarm.objects.select_for_update()
+        .filter(models.Q(detected__gte=earliest) | models.Q(last_detected__gte=earliest))
+        .order_by("start", "pk")
+    ):
+        known.setdefault(alarm.dma_code, []).append(alarm)
+    raised: list[DmaNightFlowAlarm] = []
+    continued: dict[int, DmaNightFlowAlarm] = {}
+    for row in sorted(findings, key=lambda finding: (finding.start, finding.dma_id)):
+        alarms = known.setdefault(row.dma_id, [])
+        decision, continuing = _night_flow_decision(alarms, row, tolerance)
+        if decision is alarm_continuity.Decision.IGNORE:
+            continue
+        if continuing is None:
+            raised.append(
+                DmaNightFlowAlarm(
+                    run=run,
+                    last_run=run,
+                    dma_code=row.dma_id,
+                    start=row.start,
+                    detected=row.detected,
+                    last_detected=row.detected,
+                    excess_m3_per_h=row.excess_m3_per_h,
+                )
+            )
+            alarms.append(raised[-1])
+            continue
+        continuing.start = min(continuing.start, row.start)
+        continuing.last_detected = max(_span_end(continuing), row.detected)
+        continuing.excess_m3_per_h = row.excess_m3_per_h
+        continuing.last_run = run
+        if continuing.pk is not None:
+            continued[continuing.pk] = continuing
+    DmaNightFlowAlarm.objects.bulk_create(raised)
+    bulk_update_with_history(
+        list(continued.values()),
+        DmaNightFlowAlarm,
+        ["start", "last_detected", "excess_m3_per_h", "last_run"],
+        default_user=run.created_by,
+        default_change_reason=CONTINUED,
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class NightRise:
+    """A rise of a DMA's night flow an analysis found: the night it began and the night it was detected."""
+
+    dma_id: str
+    start: datetime.date
+    detected: datetime.date
+    excess_m3_per_h: float
+
+
+def _night(value: Any) -> datetime.date:
+    """A night as a date, whether the engine gave a date or a timestamp."""
+    return value.date() if isinstance(value, datetime.datetime) else value
+
+
+def _night_flow_decision(
+    alarms: list[DmaNightFlowAlarm], row: NightRise, tolerance: Any
+) -> tuple[alarm_continuity.Decision, DmaNightFlowAlarm | None]:
+    """The open alarm of the rise that began the same night, else what its nights' span decides, and the
+    alarm it continues (None when it raises a new one or changes nothing)."""
+    for alarm in alarms:
+        if alarm.start == row.start and alarm.status != AlarmStatus.CLOSED:
+            return alarm_continuity.Decision.UPDATE, alarm
+    decision, index = alarm_continuity.decide(_spans(alarms), row.start, row.detected, tolerance)
+    return decision, (alarms[index] if index is not None else None)
 
 
 def _county_time(wall_clock: Any) -> datetime.datetime:

@@ -35,6 +35,14 @@ class MeteringRun(models.Model):
     def __str__(self) -> str:
         return f"{self.period_start} – {self.period_end}"
 
+    def found_customer_alarms(self) -> models.QuerySet[CustomerAlarm]:
+        """The customer alarms this analysis raised, or found still going and continued (and none since has)."""
+        return CustomerAlarm.objects.filter(models.Q(run=self) | models.Q(last_run=self))
+
+    def found_night_flow_alarms(self) -> models.QuerySet[DmaNightFlowAlarm]:
+        """The night-flow alarms this analysis raised, or found still going and continued (and none since has)."""
+        return DmaNightFlowAlarm.objects.filter(models.Q(run=self) | models.Q(last_run=self))
+
 
 class DmaBalance(models.Model):
     """A DMA's water balance over a run's period (产销差), volumes in m³."""
@@ -140,6 +148,21 @@ class DmaNightFlowAlarm(TriagedAlarm):
     start = models.DateField(_("rise began"))
     detected = models.DateField(_("detected"))
     excess_m3_per_h = models.FloatField(_("excess over baseline (m³/h)"))
+    last_detected = models.DateField(
+        _("last detected"),
+        null=True,
+        blank=True,
+        help_text=_("The latest night an analysis found the rise on, while the alarm is open."),
+    )
+    last_run = models.ForeignKey(
+        MeteringRun,
+        verbose_name=_("last seen by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The latest analysis that found this rise; the alarm stays one while the rise lasts."),
+    )
     outcome = models.CharField(_("outcome"), max_length=24, blank=True, choices=NightFlowOutcome.choices, db_index=True)
     volume_recovered_m3 = models.FloatField(
         _("volume recovered (m³)"),
@@ -183,6 +206,15 @@ class CustomerAlarm(TriagedAlarm):
     end = models.DateTimeField(_("end"))
     volume_m3 = models.FloatField(_("estimated volume (m³)"))
     confidence = models.FloatField(_("confidence"))
+    last_run = models.ForeignKey(
+        MeteringRun,
+        verbose_name=_("last seen by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The latest analysis that found this episode; the alarm stays one while the episode lasts."),
+    )
     use_series = models.JSONField(
         _("hourly use around the alarm"), default=list, help_text=_("[[ISO time, m³], …] for the chart.")
     )

@@ -10,7 +10,7 @@ from typing import Any
 from django import forms as django_forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -43,7 +43,7 @@ def customer_alarm_list(request: HttpRequest) -> HttpResponse:
     run_id = request.GET.get("run", "")
     if run_id.isdigit():
         run = get_object_or_404(visible_metering_runs(request.user), pk=int(run_id))
-        alarms = alarms.filter(run=run)
+        alarms = alarms.filter(Q(run=run) | Q(last_run=run))
     form = forms.CustomerAlarmFilterForm(request.GET or None)
     alarms = form.filtered(alarms).defer("use_series").select_related("assignee")
     context = {"run": run, "form": form, **_page(request, alarms)}
@@ -119,7 +119,7 @@ def _run_alarm_page(
 @role_required(*METERING_ROLES)
 def customer_alarm_detail(request: HttpRequest, alarm_id: int) -> HttpResponse:
     """One customer alarm: the meter's use around it, the workflow's forms and its timeline."""
-    alarm = get_object_or_404(visible_customer_alarms(request.user).select_related("run"), pk=alarm_id)
+    alarm = get_object_or_404(visible_customer_alarms(request.user).select_related("run", "last_run"), pk=alarm_id)
     return _customer_alarm_page(request, alarm, {})
 
 
@@ -180,7 +180,7 @@ def apply_step_view(
 @role_required(*METERING_ROLES)
 def customer_alarm_step(request: HttpRequest, alarm_id: int, step: str) -> HttpResponse:
     """POST one workflow step (assign, contact, close, reopen) on a customer alarm; GET goes to the alarm."""
-    alarm = get_object_or_404(visible_customer_alarms(request.user).select_related("run"), pk=alarm_id)
+    alarm = get_object_or_404(visible_customer_alarms(request.user).select_related("run", "last_run"), pk=alarm_id)
     return apply_step_view(request, alarm, step, "water:customer_alarm_detail", _customer_alarm_page)
 
 
@@ -202,14 +202,14 @@ def _night_flow_alarm_page(
 @role_required(*METERING_ROLES)
 def night_flow_alarm_detail(request: HttpRequest, alarm_id: int) -> HttpResponse:
     """One DMA night-flow alarm: the DMA's nights, the workflow's forms and its timeline."""
-    alarm = get_object_or_404(visible_night_flow_alarms(request.user).select_related("run"), pk=alarm_id)
+    alarm = get_object_or_404(visible_night_flow_alarms(request.user).select_related("run", "last_run"), pk=alarm_id)
     return _night_flow_alarm_page(request, alarm, {})
 
 
 @role_required(*METERING_ROLES)
 def night_flow_alarm_step(request: HttpRequest, alarm_id: int, step: str) -> HttpResponse:
     """POST one workflow step on a night-flow alarm; GET goes to the alarm."""
-    alarm = get_object_or_404(visible_night_flow_alarms(request.user).select_related("run"), pk=alarm_id)
+    alarm = get_object_or_404(visible_night_flow_alarms(request.user).select_related("run", "last_run"), pk=alarm_id)
     return apply_step_view(request, alarm, step, "water:night_flow_alarm_detail", _night_flow_alarm_page)
 
 

@@ -42,8 +42,8 @@ def metering_dashboard(request: HttpRequest) -> HttpResponse:
         "run": run,
         "runs": visible_metering_runs(request.user)[:24],
         "balances": [(balance, regions.get(balance.dma_code)) for balance in balances],
-        "night_alarms": run.night_flow_alarms.all() if run else [],
-        "customer_alarm_count": run.customer_alarms.count() if run else 0,
+        "night_alarms": run.found_night_flow_alarms() if run else [],
+        "customer_alarm_count": run.found_customer_alarms().count() if run else 0,
         **(_run_charts(run, balances) if run else _charts(_dma_map_data([]), {})),
     }
     return render(request, "water/metering_dashboard.html", context)
@@ -93,7 +93,7 @@ def _night_chart_data(run: MeteringRun) -> dict[str, Any]:
         entry["nights"].append(night.isoformat())
         entry["mnf"].append(round(mnf_m3_per_h, 3))
         entry["leakage"].append(round(leakage_m3_per_h, 3))
-    for alarm in run.night_flow_alarms.all():
+    for alarm in run.found_night_flow_alarms():
         if alarm.dma_code in series:
             series[alarm.dma_code]["alarms"].append(
                 {"start": alarm.start.isoformat(), "detected": alarm.detected.isoformat()}

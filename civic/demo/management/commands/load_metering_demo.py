@@ -76,6 +76,6 @@ class Command(BaseCommand):
         run = record_metering_run(str(store), county.zones, period)
         imported = "already imported" if outcome.already_imported else f"{outcome.record.row_count:,} intervals"
         self.stdout.write(
-            f"{source.name}: {imported}; zones in {zones_path.name}; {run}: {run.customer_alarms.count()} customer "
-            f"alarms, {run.night_flow_alarms.count()} night-flow alarms"
+            f"{source.name}: {imported}; zones in {zones_path.name}; {run}: {run.found_customer_alarms().count()} customer "
+            f"alarms, {run.found_night_flow_alarms().count()} night-flow alarms"
         )

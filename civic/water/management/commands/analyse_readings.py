@@ -56,8 +56,8 @@ class Command(BaseCommand):
             except (ValueError, FileNotFoundError) as error:
                 raise CommandError(str(error)) from error
         self.stdout.write(
-            f"{run}: {run.balances.count()} DMA balances, {run.night_flow_alarms.count()} night-flow alarms, "
-            f"{run.customer_alarms.count()} customer alarms"
+            f"{run}: {run.balances.count()} DMA balances, {run.found_night_flow_alarms().count()} night-flow alarms, "
+            f"{run.found_customer_alarms().count()} customer alarms"
         )
 
     def _queue(self, author: Any, zones: Any, options: dict[str, Any]) -> None:
