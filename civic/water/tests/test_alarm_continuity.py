@@ -36,7 +36,7 @@ from civic.water.actions.alarms import AlarmT
 from civic.water.actions.metering import CONTINUED
 from civic.water.models import AlarmStatus, CustomerAlarm, DmaNightFlowAlarm, MeteringRun
 from civic.water.testing import SQUARE
-from hydro.readings.analysis import Period, read_zones
+from hydro.readings.periods import Period, read_zones
 from hydro.readings.store import import_file
 
 COUNTY = zoneinfo.ZoneInfo("Asia/Shanghai")
