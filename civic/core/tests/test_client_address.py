@@ -26,7 +26,9 @@ def throttled(settings):
 
 def address_of(settings, proxies: int, **meta: str) -> str:
     settings.CIVIC_TRUSTED_PROXIES = proxies
-    return client_address(RequestFactory().get("/", **meta))
+    request = RequestFactory().get("/")
+    request.META.update(meta)
+    return client_address(request)
 
 
 # --- Which address ---------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
 from civic.api import actions
@@ -26,6 +27,7 @@ from civic.api.testing import Caller
 from civic.core import rates
 from civic.core.caching import kept_for_a_while
 from civic.core.models import RateCount
+from civic.core.testing import A_COUNTY_KEY, production, read_settings
 from civic.core.tests.worker_processes import DEADLINE_S, database_url
 
 MOMENT_S = 1_740_000_000  # a moment (seconds since the epoch) the counts below start at
@@ -154,3 +156,37 @@ def test_figures_kept_by_one_process_are_shown_by_another_through_the_database_c
 @pytest.mark.django_db
 def test_migrate_makes_the_database_cache_s_table():
     assert settings.CACHE_TABLE in connection.introspection.table_names()
+
+
+# --- Settings -------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def no_cache_settings_from_outside(monkeypatch):
+    for name in ("CIVIC_CACHE", "CIVIC_TRUSTED_PROXIES"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_a_county_s_server_keeps_its_cache_in_the_database_and_believes_no_proxy_unless_told(
+    monkeypatch, no_cache_settings_from_outside
+):
+    county = production(monkeypatch, SECRET_KEY=A_COUNTY_KEY)
+    assert county["CACHES"]["default"] == {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "civic_cache",
+    }
+    assert county["CIVIC_TRUSTED_PROXIES"] == 0
+    assert county["AXES_CLIENT_IP_CALLABLE"] == "civic.core.client_address.client_address"
+    behind_nginx = production(monkeypatch, SECRET_KEY=A_COUNTY_KEY, CIVIC_TRUSTED_PROXIES="1", CIVIC_CACHE="local")
+    assert behind_nginx["CIVIC_TRUSTED_PROXIES"] == 1
+    assert behind_nginx["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    tests = read_settings(monkeypatch, CIVIC_ENV="test")
+    assert tests["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+
+
+def test_an_unknown_cache_or_a_negative_number_of_proxies_is_refused(monkeypatch, no_cache_settings_from_outside):
+    with pytest.raises(ImproperlyConfigured, match="CIVIC_CACHE must be database or local, not 'redis'"):
+        production(monkeypatch, SECRET_KEY=A_COUNTY_KEY, CIVIC_CACHE="redis")
+    monkeypatch.delenv("CIVIC_CACHE")
+    with pytest.raises(ImproperlyConfigured, match="CIVIC_TRUSTED_PROXIES must be 0 or more, not -1"):
+        production(monkeypatch, SECRET_KEY=A_COUNTY_KEY, CIVIC_TRUSTED_PROXIES="-1")
