@@ -42,7 +42,7 @@ def runs_within_the_request(settings):
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    """Each test starts with an empty cache, so rate limits counted in one test never reach another."""
+    """Each test starts with an empty cache, so figures kept in one test never reach another."""
     from django.core.cache import cache
 
     cache.clear()

@@ -201,7 +201,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # Failed sign-ins, on the site and the admin, are throttled by django-axes: after CIVIC_SIGN_IN_FAILURES
 # failures for one user name, or from one address, that account or address is locked out for
 # CIVIC_SIGN_IN_LOCKOUT_MINUTES (or until `manage.py axes_reset_username NAME` / `axes_reset_ip ADDRESS`).
-# Behind a reverse proxy, the proxy must pass the client's address as REMOTE_ADDR.
+# The address is the client's (civic.core.client_address): REMOTE_ADDR, or behind CIVIC_TRUSTED_PROXIES reverse
+# proxies the address the nearest of them appended to X-Forwarded-For.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -213,6 +214,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each counted on its own:
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "civic.core.client_address.client_address"
 
 # A session ends after CIVIC_SESSION_IDLE_MINUTES without a request (each request starts the time again).
 SESSION_COOKIE_AGE = env_integer("CIVIC_SESSION_IDLE_MINUTES", 30) * 60
@@ -245,8 +247,29 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CIVIC_COUNTY_NAME = env_text("CIVIC_COUNTY_NAME", "武进区")
 # The readings store of smart-meter readings (hydro.readings.store); backups include it.
 CIVIC_READINGS_STORE = Path(env_text("CIVIC_READINGS_STORE", str(BASE_DIR / "var" / "readings")))
-# The dashboard's county totals are worked out at most once in this many seconds per server process (0: always).
+# The dashboard's county totals are worked out at most once in this many seconds on the server (0: always).
 CIVIC_DASHBOARD_CACHE_SECONDS = env_integer("CIVIC_DASHBOARD_CACHE_SECONDS", 60 if IN_PRODUCTION else 0)
+
+# The reverse proxies in front of Civic whose X-Forwarded-For entry is believed (civic.core.client_address):
+# 1 behind nginx on the same machine (docs/deploy.md), 0 (the default) when clients reach Civic directly. The
+# address serves sign-in throttling and the public dog-tag check's limit per address.
+CIVIC_TRUSTED_PROXIES = env_integer("CIVIC_TRUSTED_PROXIES", 0)
+if CIVIC_TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured(f"CIVIC_TRUSTED_PROXIES must be 0 or more, not {CIVIC_TRUSTED_PROXIES}")
+
+# Django's cache (figures kept a while, civic.core.caching) is shared by all of a server's processes: "database"
+# keeps it in Civic's own database, in the table CACHE_TABLE that `manage.py migrate` makes (civic/core
+# migration 0008), so it needs no other server; "local" keeps one cache in each process's memory (the tests).
+# Rate limits are counted apart from the cache, in the database (civic.core.rates).
+CACHE_TABLE = "civic_cache"
+CIVIC_CACHE = env_text("CIVIC_CACHE", "local" if CIVIC_ENV == "test" else "database")
+CACHE_BACKENDS = {
+    "database": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": CACHE_TABLE},
+    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+}
+if CIVIC_CACHE not in CACHE_BACKENDS:
+    raise ImproperlyConfigured(f"CIVIC_CACHE must be database or local, not {CIVIC_CACHE!r}")
+CACHES = {"default": CACHE_BACKENDS[CIVIC_CACHE]}
 # The health check (/health/) fails when a job has waited for a worker longer than this: no worker is running.
 CIVIC_HEALTH_QUEUE_WAIT_MINUTES = env_integer("CIVIC_HEALTH_QUEUE_WAIT_MINUTES", 15)
 

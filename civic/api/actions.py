@@ -24,12 +24,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from civic.api.models import ApiCall, ApiOrganisation, ApiToken, PushedReadingsBatch, new_secret, secret_digest
 from civic.core import intake as intake_messages
+from civic.core import rates
 from civic.core.models import User
 from civic.water import actions as water_actions
 from civic.water.models import ImportStatus, MeterReading, ReadingImportBatch
@@ -65,15 +65,15 @@ def active_token(secret: str) -> ApiToken | None:
 
 
 def within_rate(token: ApiToken) -> bool:
-    """Count one call against the token's allowance for the current minute; False once it is used up."""
-    key = f"api:calls:{token.pk}:{current_window()}"
-    cache.add(key, 0, timeout=RATE_WINDOW_SECONDS * 2)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=RATE_WINDOW_SECONDS * 2)
-        count = 1
-    return count <= token.calls_per_minute
+    """Count one call against the token's allowance for the current minute; False once it is used up.
+
+    Counted in the database (civic.core.rates), so the allowance is the token's on
+    the whole server, whatever the number of its web processes.
+    """
+    minute_starts_s = current_window() * RATE_WINDOW_SECONDS
+    return rates.within_allowance(
+        f"api:calls:{token.pk}", token.calls_per_minute, RATE_WINDOW_SECONDS, now_s=minute_starts_s
+    )
 
 
 def current_window() -> int:

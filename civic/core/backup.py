@@ -42,8 +42,16 @@ POSTGRESQL_MEMBER = "database/civic.dump"
 READINGS = "readings"
 MEDIA = "media"
 BLOCK_BYTES = 1024 * 1024
-TABLES_OF_AN_EMPTY_INSTALLATION = {"django_migrations", "django_content_type", "auth_permission", "django_session"}
-"""Tables that hold rows once the schema is made, before anyone uses the installation."""
+TABLES_OF_AN_EMPTY_INSTALLATION = {
+    "django_migrations",
+    "django_content_type",
+    "auth_permission",
+    "django_session",
+    "civic_cache",
+    "core_ratecount",
+}
+"""Tables that hold rows once the schema is made, or only passing ones (the cache, rate counts) before anyone
+uses the installation."""
 
 
 class BackupError(Exception):

@@ -1,4 +1,9 @@
-"""Figures kept a while in each server process, so that many visitors at once do not each work them out."""
+"""Figures kept a while in Django's cache, so that many visitors at once do not each work them out.
+
+In production the cache is the database cache (settings.CIVIC_CACHE), shared by
+all of the server's web processes: every process shows the same figures, and they
+are worked out once per period on the server rather than once in each process.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from django.core.cache import cache
 
 
 def kept_for_a_while(name: str, figures: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    """The figures, worked out at most once every CIVIC_DASHBOARD_CACHE_SECONDS in each server process.
+    """The figures, worked out at most once every CIVIC_DASHBOARD_CACHE_SECONDS on the server.
 
     The dashboard's county totals count every water user, plan, bill and
     tagged dog, and a metering run's charts hold every DMA's nights: with many

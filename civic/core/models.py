@@ -114,6 +114,25 @@ class Counter(models.Model):
         return f"{self.key}: {self.value}"
 
 
+class RateCount(models.Model):
+    """The calls counted under one key in the current window of a rate limit (civic.core.rates).
+
+    Kept in the database, so that every server process counts against the same
+    allowance, and advanced in one SQL statement, so that no call is lost.
+    """
+
+    key = models.CharField(_("counted calls"), max_length=200, unique=True)
+    count = models.PositiveIntegerField(_("calls in the window"))
+    window_ends = models.BigIntegerField(_("end of the window (seconds since 1970)"), db_index=True)
+
+    class Meta:
+        verbose_name = _("rate count")
+        verbose_name_plural = _("rate counts")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"
+
+
 class DemoDatabase(models.Model):
     """The mark `manage.py load_demo` leaves in a database it loaded: only such a database may be emptied by it.
 

@@ -9,6 +9,7 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 from PIL import Image
@@ -73,6 +74,27 @@ def test_the_check_answers_thirty_numbers_per_address_in_ten_minutes(client, dog
     assert answered == [200] * 30 + [429]
     # Another address is counted apart.
     assert client.get(reverse("dogs:check_number", args=["DT2024000001"]), REMOTE_ADDR="10.0.0.2").status_code == 200
+
+
+def test_behind_nginx_each_client_has_its_own_allowance_and_a_forged_header_gains_nothing(settings, dogs):
+    """Behind nginx (CIVIC_TRUSTED_PROXIES=1) the client is the entry nginx appended to X-Forwarded-For."""
+    settings.CIVIC_TRUSTED_PROXIES = 1
+    settings.CIVIC_PUBLIC_CHECKS_PER_WINDOW = 2
+    url = reverse("dogs:check_number", args=["DT2024000001"])
+    first, second = (Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}") for n in (1, 2))
+    assert [first.get(url).status_code for _ in range(3)] == [200, 200, 429]
+    assert second.get(url).status_code == 200
+    forged = Client(REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="10.9.9.9, 198.51.100.1")
+    assert forged.get(url).status_code == 429
+
+
+def test_without_trusted_proxies_a_forged_header_does_not_reset_the_allowance(settings, dogs):
+    settings.CIVIC_PUBLIC_CHECKS_PER_WINDOW = 2
+    url = reverse("dogs:check_number", args=["DT2024000001"])
+    statuses = [
+        Client(REMOTE_ADDR="203.0.113.5", HTTP_X_FORWARDED_FOR=f"10.9.9.{n}").get(url).status_code for n in range(3)
+    ]
+    assert statuses == [200, 200, 429]
 
 
 # --- Photos (re-encoded, thumbnailed, bounded) -----------------------------------------------------------

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from civic.core import rates
+from civic.core.client_address import client_address
 from civic.core.permissions import DOG_OFFICE, role_required
 from civic.dogs import forms, rules, statistics
 from civic.dogs.models import (
@@ -67,21 +68,15 @@ PUBLIC_CHECK_WINDOW_SECONDS = 600
 SHOWN_NUMBER_CHARACTERS = 40
 
 
-def client_address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR") or "unknown"
-
-
 def check_allowed(request: HttpRequest) -> bool:
-    """Count one check against the caller's address; False once the window's allowance is used up."""
+    """Count one check against the caller's address; False once the window's allowance is used up.
+
+    The address is the client's behind the trusted proxies (civic.core.client_address), and the checks
+    are counted in the database (civic.core.rates), so the allowance is the address's on the whole server.
+    """
     limit = getattr(settings, "CIVIC_PUBLIC_CHECKS_PER_WINDOW", PUBLIC_CHECKS_PER_WINDOW)
     key = f"dogs:public-check:{client_address(request)}"
-    cache.add(key, 0, timeout=PUBLIC_CHECK_WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=PUBLIC_CHECK_WINDOW_SECONDS)
-        count = 1
-    return count <= limit
+    return rates.within_allowance(key, limit, PUBLIC_CHECK_WINDOW_SECONDS)
 
 
 def render_check(request: HttpRequest, number: str | None) -> HttpResponse:
