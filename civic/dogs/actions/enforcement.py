@@ -38,6 +38,7 @@ def open_case(case: ViolationCase, recorded_by: User) -> ViolationCase:
     """Give a newly seen violation its case number and keep it."""
     case.number = next_number(ViolationCase, f"VC{case.observed_on.year}", 4)
     case.recorded_by = recorded_by
+    case._history_user = recorded_by  # type: ignore[attr-defined]
     case.save()
     notify.case_opened(case)
     return case
@@ -54,7 +55,7 @@ def assign_case(case: ViolationCase, assignee: User, by: User) -> ViolationCase:
     the page. The change is kept in the case's history (who, when, the reason
     "assigned"), which the case's page shows; an inspector given a case by
     someone else is told of it. Giving a case to the inspector who already
-    handles it changes nothing.
+    handles it changes nothing. Returns the case as saved (read afresh).
     """
     with transaction.atomic():
         case = (
@@ -204,6 +205,7 @@ def follow_up(case: ViolationCase, corrected: bool, on: datetime.date, recorded_
             description=f"逾期未改正：{case.number}号决定责令于{case.correct_by:%Y年%m月%d日}前改正，{on:%Y年%m月%d日}复查仍未改正。",
             step=PenaltyStep.NOT_CORRECTED,
             follows=case,
+            assignee=case.assignee,  # the inspector who handled the order handles what follows from it
         )
         return open_case(further, recorded_by)
 

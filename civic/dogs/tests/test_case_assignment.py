@@ -7,12 +7,15 @@ Qian Jing works in the dog office; Liu Yang and Zhao Lei are inspectors; Sun Li 
 
 from __future__ import annotations
 
+import datetime
+from decimal import Decimal
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from civic.core.models import Role
-from civic.dogs import actions, notify
+from civic.dogs import actions, notify, views
 from civic.dogs.models import CaseStatus, ViolationCase
 from civic.dogs.testing import TODAY
 from civic.notices.models import Notice, NoticeKind
@@ -195,3 +198,34 @@ def test_the_inspector_handling_a_case_is_told_when_its_deadline_passes(dogs, zh
     actions.assign_case(case, zhao_lei, dogs.cast.dog_office_staff)
     case.refresh_from_db()
     assert {person.username for person in notify.case_workers(case)} == {"liuyang", "zhaolei"}
+
+
+def test_the_further_case_of_an_unobeyed_order_goes_to_the_inspector_who_handled_it(dogs, zhao_lei):
+    # [CZ-DOG-REG-2021]: an unvaccinated dog is fined and its owner ordered to correct within 15 days; not
+    # corrected by then, a further case follows. Decided 2024-03-22, the deadline is 2024-04-06.
+    case = open_case(dogs, "unvaccinated")
+    decided_on = datetime.date(2024, 3, 22)
+    case.observed_on = decided_on
+    case.save()
+    case = actions.assign_case(case, zhao_lei, dogs.cast.dog_office_staff)
+    case = actions.decide_case(case, "fine", Decimal("800"), "", dogs.cast.dog_office_staff, decided_on)
+    assert case.correct_by == datetime.date(2024, 4, 6)
+    further = actions.follow_up(case, False, datetime.date(2024, 4, 7), dogs.cast.inspector)
+    assert further is not None and further.assignee == zhao_lei
+    # Its history shows it opened already in Zhao Lei's hands, by whoever recorded the follow-up.
+    history = views.assignment_history(further)
+    assert [(entry["assignee"], entry["by"]) for entry in history] == [(zhao_lei, dogs.cast.inspector)]
+
+
+def test_the_history_shows_an_assignment_withdrawn_in_the_admin(dogs):
+    case = open_case(dogs)
+    actions.assign_case(case, dogs.cast.inspector, dogs.cast.dog_office_staff)
+    case.refresh_from_db()
+    case.assignee = None
+    case._history_user = dogs.cast.bureau_admin
+    case.save()
+    history = views.assignment_history(case)
+    assert [(entry["assignee"], entry["by"]) for entry in history] == [
+        (dogs.cast.inspector, dogs.cast.dog_office_staff),
+        (None, dogs.cast.bureau_admin),
+    ]

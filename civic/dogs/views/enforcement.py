@@ -169,12 +169,20 @@ def _case_page(request: HttpRequest, case: ViolationCase, bound: dict[str, Any],
 
 
 def assignment_history(case: ViolationCase) -> list[dict[str, Any]]:
-    """Each assignment of the case, oldest first: when, to whom, by whom (from the case's history)."""
-    records = case.history.filter(history_change_reason=actions.ASSIGNED).select_related("assignee", "history_user")
-    return [
-        {"at": record.history_date, "assignee": record.assignee, "by": record.history_user}
-        for record in records.order_by("history_date", "history_id")
-    ]
+    """Each change of the case's assignee, oldest first: when, to whom (None: to no one), by whom.
+
+    Read from the case's history: an assignment on its page, a case opened
+    already assigned (the further penalty of an order its inspector handled),
+    a correction in the admin.
+    """
+    entries: list[dict[str, Any]] = []
+    previous = None
+    records = case.history.select_related("assignee", "history_user").order_by("history_date", "history_id")
+    for record in records:
+        if record.assignee_id != previous:
+            entries.append({"at": record.history_date, "assignee": record.assignee, "by": record.history_user})
+        previous = record.assignee_id
+    return entries
 
 
 @role_required(*ENFORCERS)
