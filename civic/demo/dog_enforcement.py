@@ -238,7 +238,7 @@ def create_cases(context: DemoContext, patrols: list[Patrol], inspector: User) -
         rng.sample(patrols, min(len(patrols), CASES_PER_SCALE * context.scale)), key=lambda p: (p.patrolled_on, p.pk)
     )
     numbers = CaseNumbers()
-    cases = []
+    cases: list[ViolationCase] = []
     for patrol in chosen:
         options = VIOLATIONS_BY_PLACE[PlaceKind(patrol.place.kind)]
         code = rng.choices([code for code, _w in options], weights=[w for _c, w in options])[0]

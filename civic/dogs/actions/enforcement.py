@@ -40,6 +40,7 @@ def open_case(case: ViolationCase, recorded_by: User) -> ViolationCase:
     case.recorded_by = recorded_by
     case._history_user = recorded_by  # type: ignore[attr-defined]
     case.save()
+    del case._history_user  # type: ignore[attr-defined]
     notify.case_opened(case)
     return case
 
@@ -75,6 +76,8 @@ def assign_case(case: ViolationCase, assignee: User, by: User) -> ViolationCase:
         case._history_user = by  # type: ignore[attr-defined]
         case._change_reason = ASSIGNED  # type: ignore[attr-defined]
         case.save(update_fields=["assignee"])
+        # simple_history reads these at every save: later saves of this instance are not assignments.
+        del case._history_user, case._change_reason  # type: ignore[attr-defined]
         if assignee.pk != by.pk:
             notify.case_assigned(case, by)
         return case

@@ -229,3 +229,10 @@ def test_the_history_shows_an_assignment_withdrawn_in_the_admin(dogs):
         (dogs.cast.inspector, dogs.cast.dog_office_staff),
         (None, dogs.cast.bureau_admin),
     ]
+
+
+def test_a_decision_after_an_assignment_is_not_recorded_as_one(dogs):
+    case = actions.assign_case(open_case(dogs, "droppings"), dogs.cast.inspector, dogs.cast.dog_office_staff)
+    actions.decide_case(case, "warning", None, "初次违规", dogs.cast.dog_office_staff, TODAY)
+    reasons = list(case.history.order_by("history_id").values_list("history_change_reason", flat=True))
+    assert reasons == [None, actions.ASSIGNED, None]
