@@ -217,6 +217,7 @@ def further_cases(
             step=PenaltyStep.NOT_CORRECTED,
             follows=case,
             recorded_by=inspector,
+            assignee=inspector,
         )
         penalty = case.violation_type.penalty_range(followed_up_on, PenaltyStep.NOT_CORRECTED)
         decided_on = followed_up_on + datetime.timedelta(days=rng.randint(1, 5))
@@ -237,7 +238,7 @@ def create_cases(context: DemoContext, patrols: list[Patrol], inspector: User) -
         rng.sample(patrols, min(len(patrols), CASES_PER_SCALE * context.scale)), key=lambda p: (p.patrolled_on, p.pk)
     )
     numbers = CaseNumbers()
-    cases = []
+    cases: list[ViolationCase] = []
     for patrol in chosen:
         options = VIOLATIONS_BY_PLACE[PlaceKind(patrol.place.kind)]
         code = rng.choices([code for code, _w in options], weights=[w for _c, w in options])[0]
@@ -254,6 +255,10 @@ def create_cases(context: DemoContext, patrols: list[Patrol], inspector: User) -
         if (context.today - patrol.patrolled_on).days > 14 or rng.random() < 0.3:
             decided_on = min(context.today, patrol.patrolled_on + datetime.timedelta(days=rng.randint(1, 10)))
             decide_in_steps(context, case, penalties[code], decided_on, inspector)
+        # The inspector handles the cases he decided and two in three of the open ones; the rest wait to be
+        # taken or given (by their place in the list: the random draws stay those of earlier demos).
+        if case.status != CaseStatus.OPEN or len(cases) % 3:
+            case.assignee = inspector
         cases.append(case)
     cases = ViolationCase.objects.bulk_create(cases)
     return cases + further_cases(context, cases, numbers, inspector)
@@ -312,6 +317,7 @@ def confiscate_in_some_cases(context: DemoContext, inspector: User) -> int:
             ),
             inspector,
         )
+        case = actions.assign_case(case, inspector, inspector)
         case = actions.decide_case(case, Decision.FINE, Decimal(1000), "饲养禁养犬只。", inspector, observed_on)
         assert case.correct_by is not None
         follow_up_day = case.correct_by + datetime.timedelta(days=1)
@@ -341,4 +347,5 @@ def order_awaiting_correction(context: DemoContext, inspector: User) -> Violatio
         ),
         inspector,
     )
+    case = actions.assign_case(case, inspector, inspector)
     return actions.decide_case(case, Decision.FINE, Decimal(500), "重点管理区超限养犬。", inspector, observed_on)

@@ -4,6 +4,10 @@ The dog-management office (and the county administrator) sees everything. Clinic
 their own service point only. Inspectors read the whole register and work on
 enforcement, but change nothing in the register. Every page that shows a dog,
 a licence or a refusal goes through here.
+
+A violation case is handled by one inspector, its assignee. The dog office
+gives a case to an inspector or hands it to another; an inspector may take a
+case no one handles yet, for themselves only.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from civic.core.models import Role
+from civic.core.models import Role, User
 from civic.core.permissions import DOG_OFFICE
 from civic.dogs.models import (
     Dog,
@@ -24,6 +28,7 @@ from civic.dogs.models import (
     RenewalReminder,
     ServicePoint,
     ServicePointStaff,
+    ViolationCase,
 )
 
 REGISTER_READERS = (*DOG_OFFICE, Role.CLINIC_STAFF, Role.INSPECTOR)
@@ -147,3 +152,25 @@ def visible_discrepancies(user: Any) -> QuerySet[OwnerDiscrepancy]:
         return flags
     point_id = own_service_point_id(user)
     return flags.filter(owner__dogs__service_point_id=point_id).distinct() if point_id else flags.none()
+
+
+def case_handlers() -> QuerySet[User]:
+    """The people a violation case may be given to: the active inspectors."""
+    return User.objects.filter(role=Role.INSPECTOR, is_active=True).order_by("last_name", "first_name", "username")
+
+
+def may_assign_cases(user: Any) -> bool:
+    """The dog office (and the county administrator) gives cases to inspectors and hands them on."""
+    return bool(user.is_authenticated and user.is_dog_office)
+
+
+def may_take_case(user: Any, case: ViolationCase) -> bool:
+    """An inspector takes a case no one handles yet, for themselves."""
+    return bool(user.is_authenticated and user.role == Role.INSPECTOR and case.assignee_id is None)
+
+
+def may_assign_case(user: Any, case: ViolationCase, assignee: Any) -> bool:
+    """Whether `user` may make `assignee` the handler of `case` (who is an inspector is the action's check)."""
+    if may_assign_cases(user):
+        return True
+    return may_take_case(user, case) and assignee is not None and assignee.pk == user.pk

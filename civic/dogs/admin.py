@@ -216,10 +216,10 @@ class PatrolAdmin(admin.ModelAdmin):
 
 @admin.register(models.ViolationCase)
 class ViolationCaseAdmin(SimpleHistoryAdmin):
-    list_display = ("number", "violation_type", "place", "observed_on", "status", "decision", "fine_yuan")
+    list_display = ("number", "violation_type", "place", "observed_on", "status", "assignee", "decision", "fine_yuan")
     list_filter = ("status", "violation_type", "decision")
     search_fields = ("number", "offender_name", "description")
-    raw_id_fields = ("dog", "patrol")
+    raw_id_fields = ("dog", "patrol", "assignee")
 
 
 @admin.register(models.ShelterIntake)

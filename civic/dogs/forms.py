@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civic.core.models import Region, RegionLevel
-from civic.dogs import actions, photos, rules
+from civic.dogs import access, actions, photos, rules
 from civic.dogs.models import (
     Breed,
     CancellationReason,
@@ -519,6 +519,21 @@ class SearchForm(forms.Form):
         return self.cleaned_data["q"].strip() if self.is_valid() else ""
 
 
+class InspectorChoiceField(forms.ModelChoiceField):
+    """An active inspector, shown by name; anyone else is refused with a message saying why."""
+
+    default_error_messages = {"invalid_choice": _("Choose one of the inspectors listed: only inspectors handle cases.")}
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(queryset=access.case_handlers(), **kwargs)
+
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.get_full_name() or obj.username
+
+
+UNASSIGNED = "none"
+
+
 class CaseFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     status = forms.ChoiceField(
@@ -527,6 +542,17 @@ class CaseFilterForm(forms.Form):
     violation_type = forms.ModelChoiceField(
         label=_("Violation"), required=False, empty_label=_("All violations"), queryset=ViolationType.objects.all()
     )
+    assignee = forms.ChoiceField(label=_("Assigned to"), required=False)
+    mine = forms.BooleanField(label=_("My cases"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        inspectors = [(str(person.pk), person.get_full_name() or person.username) for person in access.case_handlers()]
+        self.fields["assignee"].choices = [("", _("Anyone")), (UNASSIGNED, _("No one yet")), *inspectors]  # type: ignore[attr-defined]
+
+
+class AssignCaseForm(forms.Form):
+    assignee = InspectorChoiceField(label=_("Assign to"))
 
 
 class IntakeForm(forms.Form):

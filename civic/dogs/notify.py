@@ -2,8 +2,9 @@
 
 Owners have no account: their renewal reminders go by SMS to the phone on the
 register. Cases go to the people who work them: a new case to the dog office,
-which decides it; an order to correct whose deadline has passed to the people
-who recorded and decided it, who follow it up. The people to tell are found
+which decides it; a case given to an inspector to that inspector; an order to
+correct whose deadline has passed to the people who recorded, handle and
+decided it, who follow it up. The people to tell are found
 here only (`dog_office_staff`, `case_workers`). Each hook is one call at the
 end of the action that makes the change.
 """
@@ -28,8 +29,10 @@ def dog_office_staff() -> QuerySet[User]:
 
 
 def case_workers(case: ViolationCase) -> list[User]:
-    """The inspector who recorded the case and whoever decided it (one person told once)."""
+    """The inspector who recorded the case, the one who handles it and whoever decided it (one person told once)."""
     people = {case.recorded_by_id: case.recorded_by}
+    if case.assignee_id is not None and case.assignee is not None:
+        people[case.assignee_id] = case.assignee
     if case.decided_by_id is not None and case.decided_by is not None:
         people[case.decided_by_id] = case.decided_by
     return list(people.values())
@@ -96,6 +99,22 @@ def case_opened(case: ViolationCase) -> int:
     return len(notify(dog_office_staff(), NoticeKind.CASE_ACTION, message, link, f"dogs.case_opened:{case.pk}"))
 
 
+def case_assigned(case: ViolationCase, by: User) -> int:
+    """Tell the inspector a case was given to (by `by`); each assignment is told once."""
+    if case.assignee is None:
+        return 0
+    values = {**_case_values(case), "by": by.get_full_name() or by.get_username()}
+    message = Message(
+        _("Case %(number)s is yours to handle"),
+        _("%(by)s gave you case %(number)s (%(violation)s, at %(place)s, seen on %(observed_on)s) to handle."),
+        values,
+    )
+    link = reverse("dogs:case_detail", kwargs={"number": case.number})
+    assignment = case.history.order_by("-history_id").values_list("history_id", flat=True).first()
+    key = f"dogs.case_assigned:{case.pk}:{assignment}"
+    return len(notify([case.assignee], NoticeKind.CASE_ACTION, message, link, key))
+
+
 def follow_up_due(case: ViolationCase) -> int:
     message = Message(
         _("Case %(number)s: the deadline to correct has passed"),
@@ -114,6 +133,6 @@ def follow_up_due(case: ViolationCase) -> int:
 def notify_follow_ups_due(today: datetime.date) -> int:
     """The daily check: tell the case workers of each order to correct whose deadline has passed, once."""
     cases = ViolationCase.objects.filter(status=CaseStatus.CORRECTION_ORDERED, correct_by__lt=today).select_related(
-        "recorded_by", "decided_by", "violation_type", "place"
+        "recorded_by", "assignee", "decided_by", "violation_type", "place"
     )
     return sum(follow_up_due(case) for case in cases)

@@ -28,6 +28,7 @@ urlpatterns = [
     path("cases/", views.case_list, name="case_list"),
     path("cases/new/", views.case_create, name="case_create"),
     path("cases/<str:number>/", views.case_detail, name="case_detail"),
+    path("cases/<str:number>/assign/", views.case_assign, name="case_assign"),
     path("cases/<str:number>/decision.pdf", views.case_decision_pdf, name="case_decision_pdf"),
     path("shelter/", views.shelter_list, name="shelter_list"),
     path("shelter/<int:intake_id>/", views.intake_detail, name="intake_detail"),

@@ -25,8 +25,8 @@ from django.urls import reverse
 
 from civic.api.testing import API_URL_NAMES
 from civic.core.jobs import job_folder
-from civic.core.models import Job, JobKind, JobState
-from civic.dogs.actions import decide_case, open_case, take_in_found_dog
+from civic.core.models import Job, JobKind, JobState, Role
+from civic.dogs.actions import assign_case, decide_case, open_case, take_in_found_dog
 from civic.dogs.models import Refusal, ViolationCase
 from civic.dogs.testing import LIU_MIN_ID, make_dogs_cast
 from civic.evaluation.actions import certify, compute_scorecard, review_balance_test, submit_balance_test
@@ -38,7 +38,7 @@ from civic.notices.models import Notice, NoticeKind
 from civic.programme import actions
 from civic.programme.models import UpgradeAdvice
 from civic.programme.testing import make_programme_cast, project_at_verification
-from civic.testing import Cast, project_url_names
+from civic.testing import Cast, make_user, project_url_names
 from civic.water.actions import compute_bills
 from civic.water.models import (
     AlarmStatus,
@@ -250,6 +250,8 @@ MATRIX: list[Row] = [
     Row("dogs:case_list", DOG_ENFORCERS),
     Row("dogs:case_create", DOG_ENFORCERS),
     Row("dogs:case_detail", DOG_ENFORCERS, lambda world: {"number": world.records["dog_case"].number}),
+    # GET goes back to the case; who may POST is tested below
+    Row("dogs:case_assign", DOG_ENFORCERS, lambda world: {"number": world.records["dog_case"].number}),
     Row("dogs:case_decision_pdf", DOG_ENFORCERS, lambda world: {"number": world.records["dog_decided_case"].number}),
     Row("dogs:shelter_list", DOG_ENFORCERS),
     Row("dogs:intake_detail", DOG_ENFORCERS, lambda world: {"intake_id": world.records["dog_intake"].pk}),
@@ -762,3 +764,44 @@ def test_only_the_bureau_and_the_analyst_post_on_alarms_and_thresholds(person: s
             assert _workflow_state() == before, url_name
     if person in BUREAU_AND_ANALYST:
         assert CustomerAlarm.objects.get().status == AlarmStatus.CLOSED
+
+
+# Assigning violation cases: the dog office gives any case to an inspector; an inspector takes an unassigned
+# case for himself only; no one else assigns at all.
+def _assignment_posts(world: World) -> list[tuple[str, ViolationCase, int, set[str]]]:
+    """(what is tried, the case, the assignee posted, who may do it) for a case no one handles, one handled
+    by another inspector, and the inspector's own choice of someone else."""
+    cast = world.cast
+    other_inspector = make_user("zhaolei", Role.INSPECTOR)
+    others_case = open_case(
+        ViolationCase(
+            violation_type=world.records["dogs"].violation_type("no_leash"),
+            place=world.records["dogs"].hutang_square,
+            observed_on=datetime.date(2024, 3, 24),
+            description="未束犬链",
+        ),
+        cast.inspector,
+    )
+    assign_case(others_case, other_inspector, cast.dog_office_staff)
+    unassigned = world.records["dog_case"]
+    office = set(DOG_OFFICE)
+    return [
+        ("give an unassigned case to another inspector", unassigned, other_inspector.pk, office),
+        ("take another inspector's case", others_case, cast.inspector.pk, office),
+        ("take an unassigned case for oneself", unassigned, cast.inspector.pk, office | {INSPECTOR}),
+    ]
+
+
+@pytest.mark.parametrize("person", PEOPLE)
+def test_only_the_dog_office_assigns_cases_and_an_inspector_takes_only_unassigned_ones(person: str, world: World):
+    client = client_for(person, world)
+    for attempt, case, assignee, allowed in _assignment_posts(world):
+        before = ViolationCase.objects.get(pk=case.pk).assignee_id
+        response = client.post(reverse("dogs:case_assign", kwargs={"number": case.number}), {"assignee": assignee})
+        after = ViolationCase.objects.get(pk=case.pk).assignee_id
+        if person in allowed:
+            assert (response.status_code, after) == (302, assignee), attempt
+            ViolationCase.objects.filter(pk=case.pk).update(assignee=before)
+        else:
+            assert refused(person, response.status_code, response.get("Location", "")), attempt
+            assert after == before, attempt

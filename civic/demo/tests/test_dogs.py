@@ -112,6 +112,16 @@ def test_every_order_to_correct_has_its_deadline_and_no_follow_up_before_it(smal
     assert ViolationCase.objects.filter(status=CaseStatus.CORRECTION_ORDERED, correct_by__lt=DAY).count() == 0
 
 
+def test_the_inspector_handles_every_decided_case_and_some_open_ones_wait_for_him(small_demo):
+    unassigned = ViolationCase.objects.filter(assignee__isnull=True)
+    assert unassigned.exists() and not unassigned.exclude(status=CaseStatus.OPEN).exists()
+    assert ViolationCase.objects.filter(status=CaseStatus.OPEN, assignee__role="inspector").exists()
+    # The cases taken through the real actions keep their assignment in their history.
+    confiscation = ViolationCase.objects.filter(decision="confiscation").select_related("follows").first()
+    assert confiscation is not None and confiscation.follows is not None
+    assert confiscation.follows.history.filter(history_change_reason="assigned").count() == 1
+
+
 def test_the_key_areas_are_the_three_the_city_lists_for_the_district_and_make_114_27_km2(county):
     # The city's notice of key areas (22 December 2021) for Wujin: 湖塘镇, the north of the high-tech zone and
     # part of 西湖街道; the seed gives their total, 114.27 km².

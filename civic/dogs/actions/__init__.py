@@ -8,6 +8,8 @@ replacement, reminders) and enforcement (cases, decisions, the shelter).
 """
 
 from civic.dogs.actions.enforcement import (  # noqa: F401
+    ASSIGNED,
+    assign_case,
     confiscate,
     decide_case,
     decision_errors,

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from civic.core.models import User
+from civic.core.models import Role, User
 from civic.core.numbering import next_number
 from civic.dogs import notify, rules
 from civic.dogs.actions.licences import (
@@ -36,9 +36,49 @@ def open_case(case: ViolationCase, recorded_by: User) -> ViolationCase:
     """Give a newly seen violation its case number and keep it."""
     case.number = next_number(ViolationCase, f"VC{case.observed_on.year}", 4)
     case.recorded_by = recorded_by
+    case._history_user = recorded_by  # type: ignore[attr-defined]
     case.save()
+    del case._history_user  # type: ignore[attr-defined]
     notify.case_opened(case)
     return case
+
+
+ASSIGNED = "assigned"
+"""The reason kept in a case's history when it is given to an inspector."""
+
+
+def assign_case(case: ViolationCase, assignee: User, by: User) -> ViolationCase:
+    """Make `assignee`, an active inspector, the handler of a case not yet decided.
+
+    Who may do it is `civic.dogs.access.may_assign_case`'s question, asked by
+    the page. The change is kept in the case's history (who, when, the reason
+    "assigned"), which the case's page shows; an inspector given a case by
+    someone else is told of it. Giving a case to the inspector who already
+    handles it changes nothing. Returns the case as saved (read afresh).
+    """
+    with transaction.atomic():
+        case = (
+            ViolationCase.objects.select_for_update()
+            .select_related("violation_type", "place", "recorded_by")
+            .get(pk=case.pk)
+        )
+        if case.status == CaseStatus.DECIDED:
+            raise ValidationError({"assignee": _("This case is decided: there is nothing left to handle.")})
+        if assignee.role != Role.INSPECTOR or not assignee.is_active:
+            person = assignee.get_full_name() or assignee.get_username()
+            message = _("%(person)s is not an active inspector: only inspectors handle cases.") % {"person": person}
+            raise ValidationError({"assignee": message})
+        if case.assignee_id == assignee.pk:
+            return case
+        case.assignee = assignee
+        case._history_user = by  # type: ignore[attr-defined]
+        case._change_reason = ASSIGNED  # type: ignore[attr-defined]
+        case.save(update_fields=["assignee"])
+        # simple_history reads these at every save: later saves of this instance are not assignments.
+        del case._history_user, case._change_reason  # type: ignore[attr-defined]
+        if assignee.pk != by.pk:
+            notify.case_assigned(case, by)
+        return case
 
 
 def decision_errors(case: ViolationCase, decision: str, fine_yuan: Decimal | None, on: datetime.date) -> dict[str, str]:
@@ -166,6 +206,7 @@ def follow_up(case: ViolationCase, corrected: bool, on: datetime.date, recorded_
             description=f"逾期未改正：{case.number}号决定责令于{case.correct_by:%Y年%m月%d日}前改正，{on:%Y年%m月%d日}复查仍未改正。",
             step=PenaltyStep.NOT_CORRECTED,
             follows=case,
+            assignee=case.assignee,  # the inspector who handled the order handles what follows from it
         )
         return open_case(further, recorded_by)
 

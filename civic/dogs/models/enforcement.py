@@ -131,6 +131,15 @@ class ViolationCase(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
     )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned to"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_dog_cases",
+        help_text=_("The inspector who handles the case."),
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -15,6 +15,8 @@ from civic.dogs.views.enforcement import (  # noqa: F401
     SHELTER_STEPS,
     _follow_up,
     _take_shelter_step,
+    assignment_history,
+    case_assign,
     case_create,
     case_decision_pdf,
     case_detail,

@@ -6,15 +6,15 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 
-from civic.core.models import User
+from civic.core.models import Role, User
 from civic.core.permissions import role_required, signed_in_user
-from civic.dogs import actions, documents, forms, rules
+from civic.dogs import access, actions, documents, forms, rules
 from civic.dogs.access import (
     ENFORCERS,
 )
@@ -53,13 +53,21 @@ def patrol_list(request: HttpRequest) -> HttpResponse:
     return render(request, "dogs/patrol_list.html", {"form": form, "page": page_of(request, patrols), "query": ""})
 
 
-def filtered_cases(filters: forms.CaseFilterForm) -> QuerySet[ViolationCase]:
-    cases = ViolationCase.objects.select_related("violation_type", "place", "dog__breed")
+def filtered_cases(filters: forms.CaseFilterForm, user: User) -> QuerySet[ViolationCase]:
+    """The cases the filters ask for; "my cases" are those `user` handles."""
+    cases = ViolationCase.objects.select_related("violation_type", "place", "dog__breed", "assignee")
     if not filters.is_valid():
         return cases
     for field in ("status", "violation_type"):
         if filters.cleaned_data[field]:
             cases = cases.filter(**{field: filters.cleaned_data[field]})
+    assignee = filters.cleaned_data["assignee"]
+    if assignee == forms.UNASSIGNED:
+        cases = cases.filter(assignee__isnull=True)
+    elif assignee:
+        cases = cases.filter(assignee_id=int(assignee))
+    if filters.cleaned_data["mine"]:
+        cases = cases.filter(assignee=user)
     words = filters.cleaned_data["q"].strip()
     if words:
         cases = cases.filter(
@@ -73,9 +81,16 @@ def filtered_cases(filters: forms.CaseFilterForm) -> QuerySet[ViolationCase]:
 
 @role_required(*ENFORCERS)
 def case_list(request: HttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
     filters = forms.CaseFilterForm(request.GET or None)
-    page = page_of(request, filtered_cases(filters))
-    context = {"filters": filters, "page": page, "total": page.paginator.count, "query": query_without_page(request)}
+    page = page_of(request, filtered_cases(filters, user))
+    context = {
+        "filters": filters,
+        "page": page,
+        "total": page.paginator.count,
+        "query": query_without_page(request),
+        "handles_cases": user.role == Role.INSPECTOR,
+    }
     return render(request, "dogs/case_list.html", context)
 
 
@@ -95,12 +110,7 @@ def case_create(request: HttpRequest) -> HttpResponse:
 def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     """A case with its step's rule, the decision within it, and the follow-up of an order to correct."""
     user = signed_in_user(request)
-    case = get_object_or_404(
-        ViolationCase.objects.select_related(
-            "violation_type", "place", "dog__breed", "dog__licence", "decided_by", "follows"
-        ),
-        number=number,
-    )
+    case = _case_or_404(number)
     posted = request.POST if request.method == "POST" else None
     form = forms.DecisionForm(posted if request.POST.get("step") != "follow_up" else None)
     follow_up_form = forms.FollowUpForm(posted if request.POST.get("step") == "follow_up" else None)
@@ -120,18 +130,86 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
         else:
             messages.success(request, _("The case is decided."))
             return redirect("dogs:case_detail", number=case.number)
-    penalty = case.penalty_range()
+    return _case_page(request, case, {"form": form, "follow_up_form": follow_up_form})
+
+
+def _case_or_404(number: str) -> ViolationCase:
+    return get_object_or_404(
+        ViolationCase.objects.select_related(
+            "violation_type", "place", "dog__breed", "dog__licence", "decided_by", "follows", "assignee"
+        ),
+        number=number,
+    )
+
+
+def _case_page(request: HttpRequest, case: ViolationCase, bound: dict[str, Any], status: int = 200) -> HttpResponse:
+    """The case page with the forms of its next steps (those of `bound` as posted)."""
+    user = signed_in_user(request)
+    open_to_steps = case.status != CaseStatus.DECIDED
+    may_assign = open_to_steps and access.may_assign_cases(user)
+    initial_assignee = {"assignee": case.assignee_id} if case.assignee_id else None
     context = {
         "case": case,
-        "penalty": penalty,
+        "penalty": case.penalty_range(),
         "next_penalty": case.violation_type.penalty_range(case.observed_on, PenaltyStep.NOT_CORRECTED),
-        "form": form if case.status == CaseStatus.OPEN else None,
-        "follow_up_form": follow_up_form if case.status == CaseStatus.CORRECTION_ORDERED else None,
+        "form": (bound.get("form") or forms.DecisionForm()) if case.status == CaseStatus.OPEN else None,
+        "follow_up_form": (bound.get("follow_up_form") or forms.FollowUpForm())
+        if case.status == CaseStatus.CORRECTION_ORDERED
+        else None,
         "follow_up_due": case.follow_up_due(today()),
         "follow_ups": case.follow_ups.all(),
         "intakes": case.intakes.all(),
+        "assign_form": (bound.get("assign_form") or forms.AssignCaseForm(initial=initial_assignee))
+        if may_assign or "assign_form" in bound
+        else None,
+        "may_take": open_to_steps and access.may_take_case(user, case),
+        "assignments": assignment_history(case),
     }
-    return render(request, "dogs/case_detail.html", context)
+    return render(request, "dogs/case_detail.html", context, status=status)
+
+
+def assignment_history(case: ViolationCase) -> list[dict[str, Any]]:
+    """Each change of the case's assignee, oldest first: when, to whom (None: to no one), by whom.
+
+    Read from the case's history: an assignment on its page, a case opened
+    already assigned (the further penalty of an order its inspector handled),
+    a correction in the admin.
+    """
+    entries: list[dict[str, Any]] = []
+    previous = None
+    records = case.history.select_related("assignee", "history_user").order_by("history_date", "history_id")
+    for record in records:
+        if record.assignee_id != previous:
+            entries.append({"at": record.history_date, "assignee": record.assignee, "by": record.history_user})
+        previous = record.assignee_id
+    return entries
+
+
+@role_required(*ENFORCERS)
+def case_assign(request: HttpRequest, number: str) -> HttpResponse:
+    """POST: give the case to an inspector (the dog office), or take an unassigned one (an inspector)."""
+    user = signed_in_user(request)
+    case = _case_or_404(number)
+    if request.method != "POST":
+        return redirect("dogs:case_detail", number=case.number)
+    if not (access.may_assign_cases(user) or access.may_take_case(user, case)):
+        raise PermissionDenied
+    form = forms.AssignCaseForm(request.POST)
+    if form.is_valid():
+        assignee = form.cleaned_data["assignee"]
+        if not access.may_assign_case(user, case, assignee):
+            raise PermissionDenied
+        try:
+            case = actions.assign_case(case, assignee, user)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            person = assignee.get_full_name() or assignee.get_username()
+            messages.success(
+                request, _("Case %(number)s assigned to %(person)s.") % {"number": case.number, "person": person}
+            )
+            return redirect("dogs:case_detail", number=case.number)
+    return _case_page(request, case, {"assign_form": form}, status=400)
 
 
 def _follow_up(request: HttpRequest, case: ViolationCase, corrected: bool, user: User) -> HttpResponse | None:
