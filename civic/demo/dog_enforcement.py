@@ -8,6 +8,9 @@ import random
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
 from civic.core.models import Role, User
 from civic.demo.dog_records import COLOURS, COMMUNITIES, ROADS, DemoContext, address, person_name, resident_id
 from civic.dogs import actions, rules
@@ -42,6 +45,7 @@ NO_DOG_PARKS = (
 # Per unit of scale: patrols over the year, cases taken up from them, found dogs taken into the shelter.
 PATROLS_PER_SCALE = 600
 CASES_PER_SCALE = 160
+CASE_RECORDED_AT = datetime.time(9, 0)  # county time; the history of a demo case begins then
 FOUND_DOGS_PER_SCALE = 20
 
 
@@ -227,7 +231,7 @@ def further_cases(
             later.decided_on, later.decided_by = decided_on, inspector
             later.decision_reasons = "逾期未改正，依法处理。"
         further.append(later)
-    return ViolationCase.objects.bulk_create(further)
+    return create_cases_with_history(further, inspector)
 
 
 def create_cases(context: DemoContext, patrols: list[Patrol], inspector: User) -> list[ViolationCase]:
@@ -260,8 +264,17 @@ def create_cases(context: DemoContext, patrols: list[Patrol], inspector: User) -
         if case.status != CaseStatus.OPEN or len(cases) % 3:
             case.assignee = inspector
         cases.append(case)
-    cases = ViolationCase.objects.bulk_create(cases)
+    cases = create_cases_with_history(cases, inspector)
     return cases + further_cases(context, cases, numbers, inspector)
+
+
+def create_cases_with_history(cases: list[ViolationCase], inspector: User) -> list[ViolationCase]:
+    """Store the cases with the first record of their history: entered by the inspector, on the day observed
+    (at 09:00 county time), so that each case's page shows to whom it went and when."""
+    for case in cases:
+        recorded = timezone.make_aware(datetime.datetime.combine(case.observed_on, CASE_RECORDED_AT))
+        case._history_date = recorded  # type: ignore[attr-defined]  # simple_history dates the first record by it
+    return bulk_create_with_history(cases, ViolationCase, batch_size=2000, default_user=inspector)
 
 
 def create_shelter_intakes(context: DemoContext, dogs: list[Dog]) -> int:

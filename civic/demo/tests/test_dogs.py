@@ -6,6 +6,7 @@ import random
 import pytest
 from django.db.models import Count
 from django.urls import reverse
+from django.utils import timezone
 
 from civic.core.models import Region, RegionLevel
 from civic.demo.dog_records import VALID_DEMO_TAG, demo_context, draw_dogs, number_dogs
@@ -26,6 +27,7 @@ from civic.dogs.models import (
     ViolationCase,
 )
 from civic.dogs.regulation import install_regulation
+from civic.dogs.views.enforcement import assignment_history
 
 DAY = datetime.date(2026, 6, 1)
 SEED = 20240312
@@ -120,6 +122,15 @@ def test_the_inspector_handles_every_decided_case_and_some_open_ones_wait_for_hi
     confiscation = ViolationCase.objects.filter(decision="confiscation").select_related("follows").first()
     assert confiscation is not None and confiscation.follows is not None
     assert confiscation.follows.history.filter(history_change_reason="assigned").count() == 1
+    # A case stored in bulk shows its inspector from its first history record, dated the day it was seen at 09:00.
+    stored = ViolationCase.objects.filter(assignee__isnull=False, patrol__isnull=False).select_related("assignee")
+    case = stored.exclude(pk=confiscation.follows.pk).first()
+    assert case is not None
+    (entry,) = assignment_history(case)
+    assert entry["assignee"] == case.assignee and entry["by"] == case.assignee
+    assert timezone.localtime(entry["at"]) == timezone.make_aware(
+        datetime.datetime.combine(case.observed_on, datetime.time(9, 0))
+    )
 
 
 def test_the_key_areas_are_the_three_the_city_lists_for_the_district_and_make_114_27_km2(county):
