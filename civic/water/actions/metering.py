@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db import models, transaction
 from django.utils import timezone
-from simple_history.utils import bulk_update_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from civic.core.models import User
 from civic.water.models import (
@@ -159,6 +159,8 @@ def _store_summaries(
 
 CONTINUED = "continued"
 """The history's change reason when an analysis finds an open alarm's episode again."""
+RAISED = "raised"
+"""The history's change reason of an alarm as its analysis raised it (its first record)."""
 
 
 def _raise_or_continue_customer_alarms(
@@ -209,7 +211,7 @@ def _raise_or_continue_customer_alarms(
         )
         alarms.append(alarm)
         raised.append(alarm)
-    CustomerAlarm.objects.bulk_create(raised)
+    bulk_create_with_history(raised, CustomerAlarm, default_user=run.created_by, default_change_reason=RAISED)
     bulk_update_with_history(
         list(continued.values()),
         CustomerAlarm,
@@ -302,7 +304,7 @@ def _raise_or_continue_night_flow_alarms(run: MeteringRun, rises: Any, tolerance
         continuing.last_run = run
         if continuing.pk is not None:
             continued[continuing.pk] = continuing
-    DmaNightFlowAlarm.objects.bulk_create(raised)
+    bulk_create_with_history(raised, DmaNightFlowAlarm, default_user=run.created_by, default_change_reason=RAISED)
     bulk_update_with_history(
         list(continued.values()),
         DmaNightFlowAlarm,

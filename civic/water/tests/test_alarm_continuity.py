@@ -33,7 +33,7 @@ from civic.core.models import Region, RegionLevel
 from civic.testing import Cast, sign_in
 from civic.water.actions import alarm_precision, close_alarm, record_metering_run
 from civic.water.actions.alarms import AlarmT
-from civic.water.actions.metering import CONTINUED
+from civic.water.actions.metering import CONTINUED, RAISED
 from civic.water.models import AlarmStatus, CustomerAlarm, DmaNightFlowAlarm, MeteringRun
 from civic.water.testing import SQUARE
 from hydro.readings.periods import Period, read_zones
@@ -114,14 +114,16 @@ def test_a_leak_over_two_months_is_one_alarm_with_both_months_volume(hongxing):
     assert alarm.confidence >= first.confidence
     # The chart is April's (an analysis reads its own period's readings): from April's first hour.
     assert alarm.use_series[0][0] == "2024-04-01T00:00:00"
-    # The history keeps the alarm as April left it, by the analyst who ran April.
-    record = alarm.history.get()
-    assert (record.history_change_reason, record.history_user, record.volume_m3) == (
+    # The history keeps the alarm as March raised it, then as April left it, each by the analyst who ran it.
+    raised, continued = alarm.history.order_by("history_date", "history_id")
+    assert (raised.history_change_reason, raised.history_user, raised.volume_m3) == (RAISED, hongxing.analyst, 3.36)
+    assert raised.end == county_time(2024, 4, 1)
+    assert (continued.history_change_reason, continued.history_user, continued.volume_m3) == (
         CONTINUED,
         hongxing.analyst,
         pytest.approx(17.76),
     )
-    assert record.end == county_time(2024, 5, 1)
+    assert continued.end == county_time(2024, 5, 1)
 
 
 def test_a_period_analysed_again_adds_no_alarm_and_no_volume(hongxing):
@@ -161,8 +163,9 @@ def test_a_closed_alarm_is_left_alone_and_a_continuing_finding_raises_a_second(c
     assert first.last_run == march
     assert (second.start, second.end, second.volume_m3) == (county_time(2024, 4, 1), county_time(2024, 5, 1), 14.4)
     assert (second.run, second.last_run, second.status) == (april, april, AlarmStatus.NEW)
-    # Only the closing is in the closed alarm's history.
-    assert list(first.history.values_list("history_change_reason", flat=True)) == ["closed"]
+    # Only the raising and the closing are in the closed alarm's history.
+    reasons = first.history.order_by("history_date", "history_id").values_list("history_change_reason", flat=True)
+    assert list(reasons) == [RAISED, "closed"]
 
 
 def test_a_finding_that_ends_before_its_alarm_was_closed_raises_nothing(cast, hongxing):
@@ -207,7 +210,8 @@ def test_a_night_flow_rise_found_again_continues_its_alarm(hongxing):
     )
     assert alarm.excess_m3_per_h == pytest.approx(2.0)
     assert (alarm.run, alarm.last_run) == (first_run, second_run)
-    assert alarm.history.get().history_change_reason == CONTINUED
+    reasons = alarm.history.order_by("history_date", "history_id").values_list("history_change_reason", flat=True)
+    assert list(reasons) == [RAISED, CONTINUED]
     hongxing.analyse("2024-03-01..2024-03-25")  # the same rise, begun the same night
     assert night_alarms() == [alarm]
 

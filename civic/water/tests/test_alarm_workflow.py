@@ -61,7 +61,8 @@ def test_an_alarm_walks_from_raised_to_closed_and_keeps_each_step(cast, run):
     assert (alarm.status, alarm.outcome, alarm.closed_by) == (AlarmStatus.CLOSED, "confirmed_leak", cast.bureau_staff)
     assert alarm.closed_at is not None
     steps = list(alarm.history.order_by("history_date").values_list("history_change_reason", "history_user__username"))
-    assert steps == [("assigned", "zhouhua"), ("contacted", "wangfang"), ("closed", "wangfang")]
+    # The first record is the alarm as the analysis raised it, run by the cast's network analyst.
+    assert steps == [("raised", "chenjie"), ("assigned", "zhouhua"), ("contacted", "wangfang"), ("closed", "wangfang")]
 
 
 def test_a_closed_alarm_takes_no_step_but_reopening(cast, run):

@@ -55,6 +55,8 @@ def workflow_timeline(alarm: AnyAlarm, raised_at: datetime, raised_by: Any = Non
     entries: list[dict[str, Any]] = [{"step": "raised", "at": raised_at, "by": raised_by}]
     history = alarm.history.select_related("history_user", "assignee").order_by("history_date", "history_id")
     for record in history:
+        if record.history_change_reason == "raised":
+            continue  # the alarm as its run raised it: the first entry already says so
         entries.append(
             {
                 "step": record.history_change_reason or "changed",
