@@ -153,6 +153,7 @@ class MeteringParametersAdmin(SimpleHistoryAdmin):
         "stuck_balance_share",
         "stuck_balance_sigmas",
         "stuck_balance_days",
+        "episode_merge_hours",
     ]
 
 

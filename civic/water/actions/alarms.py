@@ -214,6 +214,7 @@ PARAMETER_FIELDS = (
     "stuck_balance_share",
     "stuck_balance_sigmas",
     "stuck_balance_days",
+    "episode_merge_hours",
 )
 
 
@@ -239,6 +240,7 @@ def anomaly_settings_from(values: dict[str, Any]) -> AnomalySettings:
         stuck_balance_share=values.get("stuck_balance_share", defaults.stuck_balance_share),
         stuck_balance_sigmas=values.get("stuck_balance_sigmas", defaults.stuck_balance_sigmas),
         stuck_balance_days=values.get("stuck_balance_days", defaults.stuck_balance_days),
+        merge_hours=values.get("episode_merge_hours", defaults.merge_hours),
     )
 
 

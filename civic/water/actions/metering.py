@@ -54,6 +54,7 @@ def metering_parameters_on(day: datetime.date) -> tuple[NightFlowSettings, Anoma
         stuck_balance_share=row.stuck_balance_share,
         stuck_balance_sigmas=row.stuck_balance_sigmas,
         stuck_balance_days=row.stuck_balance_days,
+        merge_hours=row.episode_merge_hours,
     )
     return night, anomalies
 

@@ -163,6 +163,7 @@ class MeteringParametersForm(django_forms.ModelForm):
             "stuck_balance_share",
             "stuck_balance_sigmas",
             "stuck_balance_days",
+            "episode_merge_hours",
             "night_window_start_hour",
             "night_window_end_hour",
             "night_use_l_per_h_per_connection",
@@ -170,8 +171,15 @@ class MeteringParametersForm(django_forms.ModelForm):
         ]
         widgets = {"effective_from": django_forms.DateInput(attrs={"type": "date"})}
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Left empty (or not sent), a proposal keeps the usual day within which anomalies are one episode.
+        self.fields["episode_merge_hours"].required = False
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        if cleaned.get("episode_merge_hours") is None and "episode_merge_hours" not in self.errors:
+            cleaned["episode_merge_hours"] = MeteringParameters._meta.get_field("episode_merge_hours").default
         for name in ("continuous_flow_hours", "stuck_hours", "gap_hours"):
             value = cleaned.get(name)
             if value is not None and not 1 <= value <= 24 * 60:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -293,6 +293,15 @@ class MeteringParameters(models.Model):
         _("days before and after a run of zeros its DMA balance is compared with"),
         default=7,
         validators=[MinValueValidator(1)],
+    )
+    episode_merge_hours = models.FloatField(
+        _("hours within which anomalies are one episode"),
+        default=24.0,
+        validators=[MinValueValidator(0), MaxValueValidator(168)],
+        help_text=_(
+            "Anomalies of one kind on one meter less than this apart are one episode and one alarm; a later "
+            "analysis that finds an open alarm's episode again within it continues that alarm."
+        ),
     )
     history = HistoricalRecords()
 

@@ -19,6 +19,7 @@ from civic.water.actions import (
     anomaly_settings_from,
     assign_alarm,
     close_alarm,
+    metering_parameters_on,
     preview_thresholds,
     record_contact,
     reopen_alarm,
@@ -163,10 +164,15 @@ def test_new_thresholds_are_a_new_dated_row(cast, db):
         "stuck_balance_share": 1.0,
         "stuck_balance_sigmas": 3.0,
         "stuck_balance_days": 7,
+        "episode_merge_hours": 48.0,
     }
     row = save_metering_parameters(values, cast.bureau_admin)
     assert (row.continuous_flow_hours, row.history.get().history_user) == (96.0, cast.bureau_admin)
     assert (row.stuck_balance_share, row.stuck_balance_sigmas, row.stuck_balance_days) == (1.0, 3.0, 7)
+    # From 2025 the analysis joins a meter's anomalies of one kind less than 48 h apart into one episode, and a
+    # later analysis continues an open alarm within 48 h of its end.
+    assert metering_parameters_on(datetime.date(2025, 1, 1))[1].merge_hours == 48.0
+    assert metering_parameters_on(datetime.date(2024, 12, 31))[1].merge_hours == AnomalySettings().merge_hours
     with pytest.raises(AlarmWorkflowError, match="该日期起施行的阈值已存在"):
         save_metering_parameters(values, cast.bureau_admin)
 
@@ -406,3 +412,28 @@ def test_a_preview_on_a_store_that_is_gone_says_so_and_saves_nothing(client, cas
     assert response.status_code == 400
     assert "/nonexistent/readings" in str(response.context["form"].non_field_errors())
     assert MeteringParameters.objects.count() == 1
+
+
+def test_the_thresholds_form_keeps_a_day_for_one_episode_unless_told_and_refuses_over_a_week(client, cast, run):
+    # Left empty, a proposal keeps 24 h (the model's default); more than 168 h (a week) is refused on the field.
+    sign_in(client, cast.bureau_admin)
+    proposal = {
+        "effective_from": "2024-06-01",
+        "continuous_flow_hours": 48,
+        "stuck_hours": 72,
+        "gap_hours": 3,
+        "stuck_balance_share": 0.5,
+        "stuck_balance_sigmas": 3,
+        "stuck_balance_days": 7,
+        "episode_merge_hours": "",
+        "night_window_start_hour": 2,
+        "night_window_end_hour": 4,
+        "night_use_l_per_h_per_connection": 1.7,
+        "baseline_nights": 14,
+    }
+    url = reverse("water:metering_thresholds")
+    response = client.post(url, {**proposal, "episode_merge_hours": 200, "save": "1"})
+    assert response.status_code == 400
+    assert set(response.context["form"].errors) == {"episode_merge_hours"}
+    assert client.post(url, {**proposal, "save": "1"}).status_code == 302
+    assert MeteringParameters.objects.get(effective_from=datetime.date(2024, 6, 1)).episode_merge_hours == 24.0
