@@ -19,6 +19,8 @@ inflow meter (the households' true use and the DMA's own losses).
   the same for the earlier held-out draws (`EARLIER_HELD_OUT_SEEDS`), for
   continuity. The detector is given the zones, so the runs of zeros that
   ended are judged on their DMA's balance (`hydro.readings.stuck_balance`).
+  Then the DMAs' night-flow alarms against the leaks on their mains
+  (`night_flow_scores`).
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ from scipy.optimize import minimize
 
 from hydro.readings.analysis import AnomalySettings, anomalies_by_group
 from hydro.readings.customer_leaks import LeakSettings, confidence, daily_floors, leak_episodes
+from hydro.readings.engine import execute
+from hydro.readings.night_flow import NightFlowSettings, night_flow, night_flow_alarms
 from hydro.readings.periods import Period
 from hydro.readings.realistic import (
     EARLIER_HELD_OUT_SEEDS,
@@ -157,6 +161,46 @@ def reliability(leaks: pd.DataFrame) -> pd.DataFrame:
     return leaks.groupby(bands, observed=True)["true"].agg(alarms="count", share_true="mean")
 
 
+def night_flow_scores(seeds: Sequence[int]) -> dict[str, float]:
+    """The DMAs' night-flow alarms on the draws against their leaks on mains.
+
+    A leak counts when it begins after the baseline fortnight (one begun
+    within it is part of the baseline); it is found when an alarm of its DMA
+    is raised from its first night to its end, and in time when within two
+    nights of its first. An alarm is true when a leak on a main of its DMA
+    runs on the night it was raised (begun in the baseline or not).
+    """
+    totals = {"leaks": 0, "found": 0, "in_time": 0, "alarms": 0, "true_alarms": 0, "alarms_of_found": 0}
+    settings = NightFlowSettings()
+    for seed in seeds:
+        draw = held_out_settings(seed)
+        county = generate_realistic_county(draw, seed=seed)
+        connection = ibis.duckdb.connect()
+        readings = connection.create_table("readings", county.readings)
+        zones = connection.create_table("zones", county.zones)
+        alarms = night_flow_alarms(execute(connection, night_flow(readings, zones, span(county, draw))), settings)
+        detected = pd.to_datetime(alarms.detected)
+        leaks = county.mains_leaks.assign(first_night=county.mains_leaks.start.dt.normalize())
+        for alarm_dma, night in zip(alarms.dma_id, detected, strict=True):
+            running = leaks[(leaks.dma_id == alarm_dma) & (leaks.first_night <= night) & (leaks.end > night)]
+            totals["alarms"] += 1
+            totals["true_alarms"] += int(not running.empty)
+        counted = leaks[leaks.first_night >= pd.Timestamp(draw.start) + pd.Timedelta(days=settings.baseline_nights)]
+        for leak in counted.itertuples(index=False):
+            raised = detected[(alarms.dma_id == leak.dma_id) & (detected >= leak.first_night) & (detected < leak.end)]
+            totals["leaks"] += 1
+            if not raised.empty:
+                totals["found"] += 1
+                totals["alarms_of_found"] += len(raised)
+                totals["in_time"] += int((raised.min() - leak.first_night) <= pd.Timedelta(days=2))
+    return {
+        **totals,
+        "precision": totals["true_alarms"] / totals["alarms"] if totals["alarms"] else float("nan"),
+        "recall": totals["found"] / totals["leaks"] if totals["leaks"] else float("nan"),
+        "alarms_per_leak": totals["alarms_of_found"] / totals["found"] if totals["found"] else float("nan"),
+    }
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.customer_alarms", description=__doc__)
     parser.add_argument("--calibrate", action="store_true", help="fit the leak confidence on the tuning draws")
@@ -184,6 +228,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(scores.round(3).to_string())
         print("leak alarms by confidence:")
         print(reliability(leaks).to_string())
+        night = night_flow_scores(seeds)
+        print(
+            f"night-flow alarms: {night['found']} of {night['leaks']} leaks on mains found "
+            f"({night['in_time']} within two nights), {night['alarms']} alarms, {night['true_alarms']} true: "
+            f"precision {night['precision']:.2f}, recall {night['recall']:.2f}, "
+            f"{night['alarms_per_leak']:.2f} alarms per leak found"
+        )
     return 0
 
 

@@ -65,6 +65,11 @@ class NightFlowSettings:
     minimum_sigma_fraction : float
         Floor of the standard deviation, as a fraction of the baseline, so a
         very quiet baseline does not make every wobble an alarm.
+    cusum_clip_sigma : float
+        A night counts in the sum for at most this many standard deviations, so
+        that one night (a mains flushing, a fire fought at night) cannot raise an
+        alarm alone: with k = 0.5 and h = 4, three allow an alarm on the second
+        night of a rise at the earliest.
     """
 
     window_start_hour: int = 2
@@ -77,6 +82,7 @@ class NightFlowSettings:
     cusum_allowance_sigma: float = 0.5
     cusum_threshold_sigma: float = 4.0
     minimum_sigma_fraction: float = 0.02
+    cusum_clip_sigma: float = 3.0
 
 
 def night_flows(readings: ibis.Table, zones: ibis.Table, period: Period, settings: NightFlowSettings) -> ibis.Table:
@@ -188,11 +194,14 @@ def night_flow_alarms(nights: pd.DataFrame, settings: NightFlowSettings | None =
     with the MNF, BENCHMARKS.md). Baseline μ = median
     of the first `baseline_nights` nights, σ = max(1.4826 · MAD, f · μ):
 
-        S_n = max(0, S_{n−1} + (x_n − μ) / σ − k),   alarm when S_n > h.
+        S_n = max(0, S_{n−1} + min((x_n − μ) / σ, c) − k),   alarm when S_n > h,
 
-    The rise began the night after S was last zero. After an alarm the DMA
-    stays in alarm until a night falls back within k·σ of the baseline (the
-    leak repaired), so one rise is reported once; then the sum starts again.
+    each night counting for at most c = `cusum_clip_sigma` standard deviations
+    (a Huber-type clipped CUSUM, Huber 1981 §1.3: one night of a flushing or a
+    fire cannot raise an alarm alone). The rise began the night after S was
+    last zero. After an alarm the DMA stays in alarm until a night falls back
+    within k·σ of the baseline (the leak repaired), so one rise is reported
+    once; then the sum starts again.
     """
     settings = settings or NightFlowSettings()
     alarms = [
@@ -222,7 +231,8 @@ def _cusum_alarms(dma_id: str, series: pd.DataFrame, settings: NightFlowSettings
             continue
         if cusum == 0.0:
             rise_start = position
-        cusum = max(0.0, cusum + standardised - settings.cusum_allowance_sigma)
+        increment = min(standardised, settings.cusum_clip_sigma) - settings.cusum_allowance_sigma
+        cusum = max(0.0, cusum + increment)
         if cusum > settings.cusum_threshold_sigma:
             excess = float(np.mean(values[rise_start : position + 1]) - baseline)
             alarms.append((dma_id, nights[rise_start], nights[position], round(excess, 6)))

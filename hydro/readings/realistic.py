@@ -180,6 +180,10 @@ class RealisticCounty:
     zones: pd.DataFrame
     episodes: pd.DataFrame
     """meter_id, kind, start, end, rate_m3_per_h."""
+    mains_leaks: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["dma_id", "start", "end", "rate_m3_per_h"])
+    )
+    """dma_id, start, end, rate_m3_per_h: the leaks on the DMAs' mains, which the night flow should find."""
 
 
 def generate_realistic_county(settings: RealisticSettings | None = None, seed: int = 11) -> RealisticCounty:
@@ -193,7 +197,8 @@ def generate_realistic_county(settings: RealisticSettings | None = None, seed: i
     use, episodes, silent, stuck = inject_episodes(generator, meter_ids, use, hours, settings)
     readings = meter_readings(generator, meter_ids, hours, np.where(stuck, 0.0, use), silent, settings)
     # the DMAs draw from a generator of their own, so the households read as they did before DMAs had inflow meters
-    inflow = dma_inflows(np.random.default_rng([seed, 1]), use, hours, settings)
+    mains_leaks: list[tuple[int, int, int, float]] = []
+    inflow = dma_inflows(np.random.default_rng([seed, 1]), use, hours, settings, mains_leaks)
     inflow_ids = [f"{dma}-IN" for dma in dma_ids]
     zones = pd.DataFrame(
         [(meter, dma, "inflow") for meter, dma in zip(inflow_ids, dma_ids, strict=True)]
@@ -210,11 +215,22 @@ def generate_realistic_county(settings: RealisticSettings | None = None, seed: i
     )
     readings = pd.concat([inflow_rows, readings], ignore_index=True)
     readings = readings.sort_values(["meter_id", "timestamp"], kind="stable", ignore_index=True)
-    return RealisticCounty(readings, zones, episodes)
+    leaks = pd.DataFrame(
+        [
+            (dma_ids[dma], hours[first], hours[last - 1] + pd.Timedelta(hours=1), rate)
+            for dma, first, last, rate in mains_leaks
+        ],
+        columns=["dma_id", "start", "end", "rate_m3_per_h"],
+    ).astype({"start": "datetime64[ns]", "end": "datetime64[ns]", "rate_m3_per_h": "float64"})
+    return RealisticCounty(readings, zones, episodes, leaks)
 
 
 def dma_inflows(
-    generator: np.random.Generator, use: np.ndarray, hours: pd.DatetimeIndex, settings: RealisticSettings
+    generator: np.random.Generator,
+    use: np.ndarray,
+    hours: pd.DatetimeIndex,
+    settings: RealisticSettings,
+    mains_leaks: list[tuple[int, int, int, float]] | None = None,
 ) -> np.ndarray:
     """What each DMA's inflow meter registers per hour [m³], DMAs × hours.
 
@@ -230,6 +246,8 @@ def dma_inflows(
     on a main (a step, repaired or not) and F_k mains flushing and fire
     fighting. The meter reads Q_k (1 + b_k)(1 + e_k(t)), bias b_k and
     independent noise e_k(t), on a register of `inflow_resolution_m3`.
+    Each leak on a main is appended to `mains_leaks` as (DMA, first hour,
+    hour after the last, rate [m³/h]).
     """
     dma_count, hour_count = settings.dma_count, hours.size
     demand = use.reshape(dma_count, settings.customers_per_dma, hour_count).sum(axis=1)
@@ -244,7 +262,10 @@ def dma_inflows(
             first = int(generator.integers(0, hour_count - 24))
             repaired = generator.random() < 0.5
             last = min(hour_count, first + int(generator.integers(3 * 24, 21 * 24))) if repaired else hour_count
-            water[dma, first:last] += generator.uniform(*settings.main_leak_share) * demand[dma].mean()
+            rate = generator.uniform(*settings.main_leak_share) * demand[dma].mean()
+            water[dma, first:last] += rate
+            if mains_leaks is not None:
+                mains_leaks.append((dma, first, last, float(rate)))
         for _event in range(generator.poisson(settings.unmetered_events_per_month * hour_count / (30 * 24))):
             length = int(generator.integers(1, 7))
             first = int(generator.integers(0, hour_count - length))

@@ -59,13 +59,19 @@ BASELINE = [10.0, 10.2, 9.8, 10.0, 10.1, 9.9, 10.0]
 A_WEEK_OF_BASELINE = NightFlowSettings(baseline_nights=7)
 
 
-def test_a_step_in_night_flow_raises_an_alarm_on_its_first_night():
-    # Baseline median 10.0 m³/h, MAD 0.1 → 1.4826 × 0.1 = 0.148 below the floor 2 % × 10 = 0.2: σ = 0.2;
-    # (11 − 10) / 0.2 − 0.5 = 4.5 > 4 on night 8.
+def test_a_step_in_night_flow_raises_an_alarm_on_its_second_night():
+    # Baseline median 10.0 m³/h, MAD 0.1 → 1.4826 × 0.1 = 0.148 below the floor 2 % × 10 = 0.2: σ = 0.2.
+    # (11 − 10) / 0.2 = 5 counts as at most c = 3: S = 3 − 0.5 = 2.5 on night 8, 5.0 > 4 on night 9.
     alarms = night_flow_alarms(nights_of([*BASELINE, 11.0, 11.0, 11.0]), A_WEEK_OF_BASELINE)
     assert list(alarms.itertuples(index=False, name=None)) == [
-        ("HX", datetime.date(2024, 3, 8), datetime.date(2024, 3, 8), 1.0)
+        ("HX", datetime.date(2024, 3, 8), datetime.date(2024, 3, 9), 1.0)
     ]
+
+
+def test_one_night_of_a_flushing_raises_no_alarm():
+    # A mains flushing lifts night 8 to 15 m³/h (z = 25): it counts 3 − 0.5 = 2.5 < 4, then the sum falls back
+    # by 0.5 a night. Unclipped, it would have been 24.5 > 4: an alarm for water that was no leak.
+    assert night_flow_alarms(nights_of([*BASELINE, 15.0, 10.0, 10.0, 10.0]), A_WEEK_OF_BASELINE).empty
 
 
 def test_a_small_rise_is_caught_by_accumulation_with_the_date_it_began():
@@ -82,9 +88,10 @@ def test_night_flow_within_its_usual_wobble_raises_no_alarm():
 
 
 def test_the_default_baseline_is_two_weeks_of_nights():
-    # Fourteen quiet nights, then a step of 1 m³/h on the fifteenth (σ held at 2 % of 10 m³/h: z − k = 4.5 > 4).
-    alarms = night_flow_alarms(nights_of([*BASELINE, *BASELINE, 11.0]))
+    # Fourteen quiet nights, then a step of 1 m³/h from the fifteenth (σ held at 2 % of 10 m³/h: each night
+    # counts 3 − 0.5 = 2.5, so S = 5.0 > 4 on the sixteenth).
+    alarms = night_flow_alarms(nights_of([*BASELINE, *BASELINE, 11.0, 11.0]))
     assert list(alarms.itertuples(index=False, name=None)) == [
-        ("HX", datetime.date(2024, 3, 15), datetime.date(2024, 3, 15), 1.0)
+        ("HX", datetime.date(2024, 3, 15), datetime.date(2024, 3, 16), 1.0)
     ]
     assert night_flow_alarms(nights_of([*BASELINE, 11.0, 11.0])).empty  # nine nights: no baseline yet

@@ -196,3 +196,39 @@ def test_the_command_judges_runs_of_zeros_with_the_zones_and_its_flags(tmp_path,
     assert stuck_meters() == ["H-A"]
     # A's smaller rise, 0.463 m³/d, is short of its whole usual use, 1.0 · 0.48 m³/d
     assert stuck_meters("--stuck-balance-share", "1.0") == []
+
+
+def test_the_leak_on_a_main_is_labelled_as_the_inflow_meter_sees_it():
+    # As above, with no stuck meter (bursts are metered, so they leave the balance) and a leak on the main
+    # for certain: the daily balance is the labelled rate times the leak's hours of that day, and zero
+    # otherwise, to the registers' 1 L (the truth night-flow alarms are scored against).
+    settings = dataclasses.replace(
+        RealisticSettings(),
+        dma_count=1,
+        customers_per_dma=60,
+        days=30,
+        kinds=("burst",),
+        coarse_meter_share=0.0,
+        missing_rate=(0.0, 0.0),
+        duplicate_rate=0.0,
+        clock_shift_share=0.0,
+        loss_share=(0.0, 0.0),
+        main_leak_probability=1.0,
+        unmetered_events_per_month=0.0,
+        inflow_bias=(0.0, 0.0),
+        inflow_noise=(0.0, 0.0),
+        inflow_resolution_m3=0.001,
+    )
+    county = generate_realistic_county(settings, seed=11)
+    (leak,) = county.mains_leaks.itertuples(index=False)
+    assert leak.dma_id == "DMA-01" and leak.start < leak.end
+    readings = county.readings.merge(county.zones, on="meter_id")
+    daily = readings.groupby([readings.timestamp.dt.floor("D"), "role"]).volume_m3.sum().unstack()
+    balance = daily.inflow - daily.customer
+    day_starts = pd.Series(balance.index)
+    overlap = day_starts.clip(lower=leak.start, upper=leak.end) - (day_starts + pd.Timedelta(days=1)).clip(
+        lower=leak.start, upper=leak.end
+    )
+    expected = -leak.rate_m3_per_h * (overlap / pd.Timedelta(hours=1)).to_numpy(float)
+    assert np.allclose(balance.to_numpy(float), expected, atol=0.03)
+    assert (expected > 0.2).sum() >= 1  # the leak shows: 1–5 % of about 0.9 m³/h for at least one day
