@@ -23,7 +23,8 @@ detector tuned on one draw can be measured on others it has not seen:
   leakage that follows the pressure, so more at night, with an exponent N1;
   now and then a new leak on a main, repaired or not; mains flushing and fire
   fighting that no meter records), read by a meter with its own bias, noise
-  and register.
+  and register. The leaks on mains are labelled too (`RealisticCounty.mains_leaks`),
+  for the DMAs' night-flow alarms to be scored against.
 
 Everything follows from the seed and `RealisticSettings`. Volumes m³, flows
 m³/h, hourly intervals, wall-clock times.

@@ -12,10 +12,12 @@ Worked by hand with the leak detector's rules (hydro.readings.customer_leaks: a 
 * April finds it from 1 April to 1 May: 0.02 m³/h × 720 h = 14.4 m³;
 * one alarm over both: 25 March to 1 May, 3.36 + 14.4 = 17.76 m³ (hydro.readings.alarm_continuity).
 
-And with the CUSUM of the night flow (hydro.readings.analysis.night_flow_alarms, baseline the median of the
-first 14 nights): analysing 1–25 March, the rise begins and is detected on the night of 20 March, 2 m³/h over
-the baseline of 1 m³/h; analysing 7–31 March, the 14 baseline nights (7–20 March) keep a median of 1 m³/h and
-the rise is found on 21 March, the night after the first alarm's: the same rise.
+And with the CUSUM of the night flow (hydro.readings.night_flow.night_flow_alarms, baseline the median of the
+first 14 nights, each night counting for at most 3 σ, so that a rise is raised on its second night at the
+earliest): analysing 1–25 March, the rise begins on the night of 20 March and is detected on the 21st, 2 m³/h
+over the baseline of 1 m³/h; analysing 7–31 March, the 14 baseline nights (7–20 March) keep a median of
+1 m³/h and the rise is found from 21 March, detected on the 22nd, overlapping the first alarm's nights: the
+same rise.
 Precision = TP / (TP + FP), Fawcett (2006), section 2.
 """
 
@@ -196,17 +198,17 @@ def test_a_night_flow_rise_found_again_continues_its_alarm(hongxing):
     (first,) = night_alarms()
     assert (first.start, first.detected, first.excess_m3_per_h) == (
         datetime.date(2024, 3, 20),
-        datetime.date(2024, 3, 20),
+        datetime.date(2024, 3, 21),
         pytest.approx(2.0),
     )
     second_run = hongxing.analyse("2024-03-07..2024-03-31")
     (alarm,) = night_alarms()
     assert alarm.pk == first.pk
-    # Begun and detected on the 20th as first found; seen again on the 21st.
+    # Begun on the 20th and detected on the 21st as first found; seen again on the 22nd.
     assert (alarm.start, alarm.detected, alarm.last_detected) == (
         datetime.date(2024, 3, 20),
-        datetime.date(2024, 3, 20),
         datetime.date(2024, 3, 21),
+        datetime.date(2024, 3, 22),
     )
     assert alarm.excess_m3_per_h == pytest.approx(2.0)
     assert (alarm.run, alarm.last_run) == (first_run, second_run)
@@ -227,10 +229,10 @@ def test_a_closed_night_flow_alarm_is_left_alone(cast, hongxing):
     assert night_alarms() == [closed]
     later = hongxing.analyse("2024-03-07..2024-03-31")
     first, second = night_alarms()
-    assert (first.pk, first.last_detected, first.status) == (closed.pk, datetime.date(2024, 3, 20), AlarmStatus.CLOSED)
+    assert (first.pk, first.last_detected, first.status) == (closed.pk, datetime.date(2024, 3, 21), AlarmStatus.CLOSED)
     assert (second.start, second.detected, second.run, second.status) == (
         datetime.date(2024, 3, 21),
-        datetime.date(2024, 3, 21),
+        datetime.date(2024, 3, 22),
         later,
         AlarmStatus.NEW,
     )
@@ -238,8 +240,8 @@ def test_a_closed_night_flow_alarm_is_left_alone(cast, hongxing):
 
 def test_a_rise_found_before_its_alarm_was_closed_raises_nothing(cast, hongxing):
     hongxing.analyse("2024-03-01..2024-03-25")
-    close_on(night_alarms()[0], "leak_repaired", county_time(2024, 3, 22), cast.bureau_staff)
-    hongxing.analyse("2024-03-07..2024-03-31")  # found on the 21st, the day before the closing
+    close_on(night_alarms()[0], "leak_repaired", county_time(2024, 3, 23), cast.bureau_staff)
+    hongxing.analyse("2024-03-07..2024-03-31")  # detected on the 22nd, the day before the closing
     assert len(night_alarms()) == 1
 
 
@@ -266,6 +268,6 @@ def test_the_night_flow_pages_show_the_last_night_the_rise_was_found(cast, hongx
     client = Client()
     sign_in(client, cast.network_analyst)
     page = client.get(reverse("water:night_flow_alarm_detail", args=[alarm.pk])).content.decode()
-    assert '<dd id="alarm-last-detected">2024-03-21</dd>' in page
+    assert '<dd id="alarm-last-detected">2024-03-22</dd>' in page
     listing = client.get(reverse("water:night_flow_alarm_list")).content.decode()
-    assert "<td>2024-03-20</td><td>2024-03-20</td><td>2024-03-21</td>" in listing
+    assert "<td>2024-03-20</td><td>2024-03-21</td><td>2024-03-22</td>" in listing
