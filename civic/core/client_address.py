@@ -20,13 +20,16 @@ from django.http import HttpRequest
 FORWARDED_FOR = "HTTP_X_FORWARDED_FOR"
 
 
-def client_address(request: HttpRequest) -> str:
+def client_address(request: HttpRequest) -> str | None:
     """The client's address: REMOTE_ADDR, or behind trusted proxies the entry they appended to X-Forwarded-For.
 
     A request with fewer entries than trusted proxies, or whose entry is not an
     IP address, came by another way than the proxies: its REMOTE_ADDR is taken.
+    None when the request carries no address at all (a sign-in made in code,
+    as `force_login` does): django-axes then records none, where a made-up
+    word would be refused by PostgreSQL's inet column.
     """
-    direct = request.META.get("REMOTE_ADDR") or "unknown"
+    direct = request.META.get("REMOTE_ADDR") or None
     proxies = settings.CIVIC_TRUSTED_PROXIES
     if proxies <= 0:
         return direct

@@ -8,6 +8,7 @@ without it the header is anyone's to write and is ignored.
 
 import pytest
 from django.apps import apps
+from django.http import HttpRequest
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
@@ -24,11 +25,20 @@ def throttled(settings):
     settings.AXES_ENABLED = True
 
 
-def address_of(settings, proxies: int, **meta: str) -> str:
+def address_of(settings, proxies: int, **meta: str) -> str | None:
     settings.CIVIC_TRUSTED_PROXIES = proxies
     request = RequestFactory().get("/")
     request.META.update(meta)
     return client_address(request)
+
+
+def test_a_request_without_an_address_has_none(settings):
+    # A sign-in made in code (force_login) hands django-axes a request with no REMOTE_ADDR: no address, rather
+    # than a word PostgreSQL's inet column would refuse; a forwarded entry is then the only address there is.
+    settings.CIVIC_TRUSTED_PROXIES = 0
+    request = HttpRequest()
+    assert client_address(request) is None
+    assert address_of(settings, 1, HTTP_X_FORWARDED_FOR="198.51.100.7") == "198.51.100.7"
 
 
 # --- Which address ---------------------------------------------------------------------------------------------

@@ -75,7 +75,7 @@ def check_allowed(request: HttpRequest) -> bool:
     are counted in the database (civic.core.rates), so the allowance is the address's on the whole server.
     """
     limit = getattr(settings, "CIVIC_PUBLIC_CHECKS_PER_WINDOW", PUBLIC_CHECKS_PER_WINDOW)
-    key = f"dogs:public-check:{client_address(request)}"
+    key = f"dogs:public-check:{client_address(request) or 'unknown'}"
     return rates.within_allowance(key, limit, PUBLIC_CHECK_WINDOW_SECONDS)
 
 
