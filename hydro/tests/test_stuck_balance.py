@@ -144,26 +144,29 @@ def test_the_anomalies_call_the_stuck_meter_and_not_the_household_away():
     assert "stuck" not in set(without_zones.kind)  # no balance: both runs that ended are households away
 
 
+EXACT_DMA = dataclasses.replace(
+    RealisticSettings(),
+    dma_count=1,
+    customers_per_dma=60,
+    days=30,
+    coarse_meter_share=0.0,
+    missing_rate=(0.0, 0.0),
+    duplicate_rate=0.0,
+    clock_shift_share=0.0,
+    loss_share=(0.0, 0.0),
+    main_leak_probability=0.0,
+    unmetered_events_per_month=0.0,
+    inflow_bias=(0.0, 0.0),
+    inflow_noise=(0.0, 0.0),
+    inflow_resolution_m3=0.001,
+)
+"""One DMA of 60 households read whole, with no losses, an exact inflow meter and 1 L registers everywhere."""
+
+
 def test_the_inflow_meter_sees_the_water_a_stuck_meter_does_not():
     # No losses, an exact inflow meter and exact 1 L customer registers: the daily balance is the use of the
     # households whose meters are stuck (and nothing else happens to these meters).
-    settings = dataclasses.replace(
-        RealisticSettings(),
-        dma_count=1,
-        customers_per_dma=60,
-        days=30,
-        kinds=("stuck",),
-        coarse_meter_share=0.0,
-        missing_rate=(0.0, 0.0),
-        duplicate_rate=0.0,
-        clock_shift_share=0.0,
-        loss_share=(0.0, 0.0),
-        main_leak_probability=0.0,
-        unmetered_events_per_month=0.0,
-        inflow_bias=(0.0, 0.0),
-        inflow_noise=(0.0, 0.0),
-        inflow_resolution_m3=0.001,
-    )
+    settings = dataclasses.replace(EXACT_DMA, kinds=("stuck",))
     county = generate_realistic_county(settings, seed=11)
     readings = county.readings.merge(county.zones, on="meter_id")
     daily = readings.groupby([readings.timestamp.dt.floor("D"), "role"]).volume_m3.sum().unstack()
@@ -202,23 +205,7 @@ def test_the_leak_on_a_main_is_labelled_as_the_inflow_meter_sees_it():
     # As above, with no stuck meter (bursts are metered, so they leave the balance) and a leak on the main
     # for certain: the daily balance is the labelled rate times the leak's hours of that day, and zero
     # otherwise, to the registers' 1 L (the truth night-flow alarms are scored against).
-    settings = dataclasses.replace(
-        RealisticSettings(),
-        dma_count=1,
-        customers_per_dma=60,
-        days=30,
-        kinds=("burst",),
-        coarse_meter_share=0.0,
-        missing_rate=(0.0, 0.0),
-        duplicate_rate=0.0,
-        clock_shift_share=0.0,
-        loss_share=(0.0, 0.0),
-        main_leak_probability=1.0,
-        unmetered_events_per_month=0.0,
-        inflow_bias=(0.0, 0.0),
-        inflow_noise=(0.0, 0.0),
-        inflow_resolution_m3=0.001,
-    )
+    settings = dataclasses.replace(EXACT_DMA, kinds=("burst",), main_leak_probability=1.0)
     county = generate_realistic_county(settings, seed=11)
     (leak,) = county.mains_leaks.itertuples(index=False)
     assert leak.dma_id == "DMA-01" and leak.start < leak.end

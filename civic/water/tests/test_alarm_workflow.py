@@ -177,6 +177,22 @@ def test_new_thresholds_are_a_new_dated_row(cast, db):
         save_metering_parameters(values, cast.bureau_admin)
 
 
+PROPOSAL = {
+    "effective_from": "2024-06-01",
+    "continuous_flow_hours": 48,
+    "stuck_hours": 72,
+    "gap_hours": 3,
+    "stuck_balance_share": 0.5,
+    "stuck_balance_sigmas": 3,
+    "stuck_balance_days": 7,
+    "night_window_start_hour": 2,
+    "night_window_end_hour": 4,
+    "night_use_l_per_h_per_connection": 1.7,
+    "baseline_nights": 14,
+}
+"""Proposed thresholds as the thresholds page posts them: those of the run's row (48 h, 72 h, 3 h), from June."""
+
+
 # --- pages ------------------------------------------------------------------------------------------------
 
 
@@ -260,19 +276,7 @@ def test_the_thresholds_page_previews_then_saves_a_new_row(client, cast, run):
     url = reverse("water:metering_thresholds")
     form = client.get(url).context["form"]
     assert form.initial["continuous_flow_hours"] == 48
-    proposal = {
-        "effective_from": "2024-06-01",
-        "continuous_flow_hours": 72,
-        "stuck_hours": 72,
-        "gap_hours": 6,
-        "stuck_balance_share": 0.5,
-        "stuck_balance_sigmas": 3,
-        "stuck_balance_days": 7,
-        "night_window_start_hour": 2,
-        "night_window_end_hour": 4,
-        "night_use_l_per_h_per_connection": 1.7,
-        "baseline_nights": 14,
-    }
+    proposal = {**PROPOSAL, "continuous_flow_hours": 72, "gap_hours": 6}
     response = client.post(url, {**proposal, "preview": "1"})
     assert response.status_code == 200
     assert response.context["preview"].proposed_by_kind == {"burst": 1, "reverse": 1}
@@ -327,17 +331,10 @@ def test_the_thresholds_page_previews_the_proposed_stuck_balance_test(client, ca
         7,
     )
     proposal = {
-        "effective_from": "2024-06-01",
-        "continuous_flow_hours": 48,
-        "stuck_hours": 72,
-        "gap_hours": 3,
+        **PROPOSAL,
         "stuck_balance_share": 1.0,
         "stuck_balance_sigmas": 2,
         "stuck_balance_days": 5,
-        "night_window_start_hour": 2,
-        "night_window_end_hour": 4,
-        "night_use_l_per_h_per_connection": 1.7,
-        "baseline_nights": 14,
         "preview": "1",
     }
     assert client.post(url, proposal).status_code == 200
@@ -359,20 +356,7 @@ def test_the_thresholds_page_previews_the_proposed_stuck_balance_test(client, ca
 def test_the_thresholds_preview_refuses_a_stuck_balance_test_out_of_range(client, cast, run, field, value):
     # The share must lie in (0, 2], the standard errors above 0, the days a whole number from 1.
     sign_in(client, cast.network_analyst)
-    proposal = {
-        "effective_from": "2024-06-01",
-        "continuous_flow_hours": 48,
-        "stuck_hours": 72,
-        "gap_hours": 3,
-        "stuck_balance_share": 0.5,
-        "stuck_balance_sigmas": 3,
-        "stuck_balance_days": 7,
-        "night_window_start_hour": 2,
-        "night_window_end_hour": 4,
-        "night_use_l_per_h_per_connection": 1.7,
-        "baseline_nights": 14,
-        "preview": "1",
-    }
+    proposal = {**PROPOSAL, "preview": "1"}
     response = client.post(reverse("water:metering_thresholds"), {**proposal, field: value})
     assert response.status_code == 400
     assert set(response.context["form"].errors) == {field}
@@ -394,20 +378,7 @@ def test_the_admin_lists_alarms_and_their_history(client, cast, run):
 def test_a_preview_on_a_store_that_is_gone_says_so_and_saves_nothing(client, cast, run):
     MeteringRun.objects.filter(pk=run.pk).update(store="/nonexistent/readings")
     sign_in(client, cast.network_analyst)
-    proposal = {
-        "effective_from": "2024-06-01",
-        "continuous_flow_hours": 72,
-        "stuck_hours": 72,
-        "gap_hours": 6,
-        "stuck_balance_share": 0.5,
-        "stuck_balance_sigmas": 3,
-        "stuck_balance_days": 7,
-        "night_window_start_hour": 2,
-        "night_window_end_hour": 4,
-        "night_use_l_per_h_per_connection": 1.7,
-        "baseline_nights": 14,
-        "preview": "1",
-    }
+    proposal = {**PROPOSAL, "continuous_flow_hours": 72, "gap_hours": 6, "preview": "1"}
     response = client.post(reverse("water:metering_thresholds"), proposal)
     assert response.status_code == 400
     assert "/nonexistent/readings" in str(response.context["form"].non_field_errors())
@@ -417,20 +388,7 @@ def test_a_preview_on_a_store_that_is_gone_says_so_and_saves_nothing(client, cas
 def test_the_thresholds_form_keeps_a_day_for_one_episode_unless_told_and_refuses_over_a_week(client, cast, run):
     # Left empty, a proposal keeps 24 h (the model's default); more than 168 h (a week) is refused on the field.
     sign_in(client, cast.bureau_admin)
-    proposal = {
-        "effective_from": "2024-06-01",
-        "continuous_flow_hours": 48,
-        "stuck_hours": 72,
-        "gap_hours": 3,
-        "stuck_balance_share": 0.5,
-        "stuck_balance_sigmas": 3,
-        "stuck_balance_days": 7,
-        "episode_merge_hours": "",
-        "night_window_start_hour": 2,
-        "night_window_end_hour": 4,
-        "night_use_l_per_h_per_connection": 1.7,
-        "baseline_nights": 14,
-    }
+    proposal = {**PROPOSAL, "episode_merge_hours": ""}
     url = reverse("water:metering_thresholds")
     response = client.post(url, {**proposal, "episode_merge_hours": 200, "save": "1"})
     assert response.status_code == 400

@@ -19,6 +19,7 @@ from civic.core.permissions import role_required, signed_in_user
 from civic.water import actions, forms, network_forms
 from civic.water.access import visible_customer_alarms, visible_night_flow_alarms
 from civic.water.actions.alarms import AlarmT
+from civic.water.actions.metering import RAISED
 from civic.water.models import AlarmStatus, CustomerAlarm, DmaNightFlowAlarm, MeteringParameters, NetworkLeakAlarm
 from civic.water.views.metering import METERING_ROLES, _wall_clock, visible_metering_runs
 from hydro.readings import alarm_outcomes
@@ -52,10 +53,10 @@ def customer_alarm_list(request: HttpRequest) -> HttpResponse:
 
 def workflow_timeline(alarm: AnyAlarm, raised_at: datetime, raised_by: Any = None) -> list[dict[str, Any]]:
     """The alarm raised (at `raised_at`, by `raised_by`), then each step of the workflow from its history."""
-    entries: list[dict[str, Any]] = [{"step": "raised", "at": raised_at, "by": raised_by}]
+    entries: list[dict[str, Any]] = [{"step": RAISED, "at": raised_at, "by": raised_by}]
     history = alarm.history.select_related("history_user", "assignee").order_by("history_date", "history_id")
     for record in history:
-        if record.history_change_reason == "raised":
+        if record.history_change_reason == RAISED:
             continue  # the alarm as its run raised it: the first entry already says so
         entries.append(
             {
