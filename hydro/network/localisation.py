@@ -234,7 +234,9 @@ def _run_sweep(
                 progress(len(chunk))
         stop_worker()
     else:
-        context = multiprocessing.get_context("fork")
+        # forkserver, not fork: a process forked while other threads hold locks (a Spark gateway's, an
+        # allocator's) can wait for them forever; the server is a fresh process with no such threads.
+        context = multiprocessing.get_context("forkserver")
         with context.Pool(workers, initializer=start_worker, initargs=(settings,)) as pool:
             for chunk, result in zip(chunks, pool.imap(sweep_chunk, chunks), strict=True):
                 results.append(result)
