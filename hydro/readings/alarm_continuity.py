@@ -27,7 +27,10 @@ that two analyses join what one analysis of both periods would join.
   [a₀, a₁]; the finding's volume is taken as spread evenly over its span, so a
   period analysed again adds nothing and the next month adds its own volume.
   Any other finding, including one continuing a closed alarm (the repair did
-  not hold, or a new episode), raises a new alarm.
+  not hold, or a new episode), raises a new alarm. Of a finding continuing
+  closed alarms, the new alarm takes the part after the latest closing,
+  [max(f₀, c), f₁] (after a₁ when c is not known), and that part's share of
+  the volume: the water before it is what staff dealt with.
 
 Times may be datetimes or dates (a DMA's night-flow alarm spans nights); the
 tolerance is then a timedelta, of which dates keep whole days.
@@ -168,3 +171,27 @@ def decide(
     if continued:
         return Decision.UPDATE, max(continued, key=lambda position: (alarms[position].end, position))
     return Decision.RAISE, None
+
+
+def unhandled_start(alarms: Sequence[KnownAlarm], start: Any, end: Any, tolerance: datetime.timedelta) -> Any:
+    """Where the part of a finding over [start, end] that no closed alarm dealt with begins.
+
+    That is after the latest closing (or, when it is not known, the end) of the closed alarms the finding
+    continues, and `start` when it continues none.
+
+    Examples
+    --------
+    A leak alarm of 1–10 March closed on 12 March, and an analysis that finds the leak over 1–31 March: the new
+    alarm begins on 12 March.
+
+    >>> moment = datetime.datetime
+    >>> closed = KnownAlarm(moment(2024, 3, 1), moment(2024, 3, 10), True, moment(2024, 3, 12))
+    >>> unhandled_start([closed], moment(2024, 3, 1), moment(2024, 3, 31), datetime.timedelta(hours=24))
+    datetime.datetime(2024, 3, 12, 0, 0)
+    """
+    dealt_with = [
+        alarm.closed_at if alarm.closed_at is not None else alarm.end
+        for alarm in alarms
+        if alarm.closed and continues(alarm.start, alarm.end, start, end, tolerance)
+    ]
+    return max([start, *dealt_with])

@@ -4,7 +4,15 @@ import datetime
 
 import pytest
 
-from hydro.readings.alarm_continuity import Decision, KnownAlarm, continued_volume_m3, continues, decide, within
+from hydro.readings.alarm_continuity import (
+    Decision,
+    KnownAlarm,
+    continued_volume_m3,
+    continues,
+    decide,
+    unhandled_start,
+    within,
+)
 
 DAY = datetime.timedelta(days=1)
 
@@ -76,3 +84,16 @@ def test_a_finding_ending_before_its_closed_alarm_was_closed_is_water_already_de
     assert decide([closed], moment(10), moment(13), DAY) == (Decision.RAISE, None)
     # Closed long after: a finding that does not touch its span is another episode all the same.
     assert decide([KnownAlarm(moment(1), moment(5), True, moment(30))], moment(8), moment(9), DAY)[0] is Decision.RAISE
+
+
+def test_a_new_alarm_after_closed_ones_takes_the_part_after_the_latest_closing():
+    # Alarms of 1–10 March closed on 12 March, and of 14–15 March closed on 16 March, a finding of 1–31 March:
+    # the water up to 16 March was dealt with, so the new alarm begins then.
+    first = KnownAlarm(moment(1), moment(10), True, moment(12))
+    second = KnownAlarm(moment(14), moment(15), True, moment(16))
+    assert unhandled_start([first, second], moment(1), moment(31), DAY) == moment(16)
+    # Closing not known: after the alarm's end. An open alarm, or a closed one the finding does not reach,
+    # moves nothing.
+    assert unhandled_start([KnownAlarm(moment(1), moment(10), True)], moment(1), moment(31), DAY) == moment(10)
+    assert unhandled_start([KnownAlarm(moment(1), moment(10), False)], moment(1), moment(31), DAY) == moment(1)
+    assert unhandled_start([first], moment(20), moment(31), DAY) == moment(20)

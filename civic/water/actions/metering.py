@@ -168,7 +168,8 @@ def _raise_or_continue_customer_alarms(
     run: MeteringRun, anomalies: Any, series: dict[int, list[list[Any]]], dmas: dict[str, str], tolerance: Any
 ) -> None:
     """Each anomaly continues the open alarm of its meter and kind it overlaps or adjoins (within `tolerance`),
-    changes nothing when it lies within a closed one, or raises a new alarm (`hydro.readings.alarm_continuity`)."""
+    changes nothing when it lies within a closed one, or raises a new alarm over the part after any closed
+    alarm it continues (`hydro.readings.alarm_continuity`)."""
     findings = [
         (position, row, _county_time(row.start), _county_time(row.end))
         for position, row in enumerate(anomalies.itertuples(index=False))
@@ -198,15 +199,16 @@ def _raise_or_continue_customer_alarms(
             if alarm.pk is not None:
                 continued[alarm.pk] = alarm
             continue
+        new_start = alarm_continuity.unhandled_start(_spans(alarms), start, end, tolerance)
         alarm = CustomerAlarm(
             run=run,
             last_run=run,
             meter_code=row.meter_id,
             dma_code=dmas.get(row.meter_id, ""),
             kind=row.kind,
-            start=start,
+            start=new_start,
             end=end,
-            volume_m3=row.volume_m3,
+            volume_m3=round(row.volume_m3 * (1.0 - alarm_continuity.share_outside(new_start, end, start, end)), 3),
             confidence=row.confidence,
             use_series=series.get(position, []),
         )
