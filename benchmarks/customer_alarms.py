@@ -21,6 +21,8 @@ inflow meter (the households' true use and the DMA's own losses).
   ended are judged on their DMA's balance (`hydro.readings.stuck_balance`).
   Then the DMAs' night-flow alarms against the leaks on their mains
   (`night_flow_scores`).
+- ``--night-flow`` scores only the night-flow alarms, on their own tuning
+  and held-out draws (`NIGHT_FLOW_TUNING_SEEDS`, `NIGHT_FLOW_HELD_OUT_SEEDS`).
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ from hydro.readings.periods import Period
 from hydro.readings.realistic import (
     EARLIER_HELD_OUT_SEEDS,
     HELD_OUT_SEEDS,
+    NIGHT_FLOW_HELD_OUT_SEEDS,
+    NIGHT_FLOW_TUNING_SEEDS,
     TUNING_SEEDS,
     RealisticCounty,
     RealisticSettings,
@@ -204,7 +208,15 @@ def night_flow_scores(seeds: Sequence[int]) -> dict[str, float]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.customer_alarms", description=__doc__)
     parser.add_argument("--calibrate", action="store_true", help="fit the leak confidence on the tuning draws")
+    parser.add_argument(
+        "--night-flow", action="store_true", help="only the night-flow alarms, on their tuning and held-out draws"
+    )
     arguments = parser.parse_args(argv)
+    if arguments.night_flow:
+        for title, seeds in (("tuning", NIGHT_FLOW_TUNING_SEEDS), ("held-out", NIGHT_FLOW_HELD_OUT_SEEDS)):
+            print(f"{title} draws (seeds {', '.join(map(str, seeds))}):")
+            print_night_flow_scores(seeds)
+        return 0
     if arguments.calibrate:
         candidates = pd.concat(
             [candidate_episodes(TUNING_SEEDS, RealisticSettings()), candidate_episodes(TUNING_SEEDS, HARSH)]
@@ -228,14 +240,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(scores.round(3).to_string())
         print("leak alarms by confidence:")
         print(reliability(leaks).to_string())
-        night = night_flow_scores(seeds)
-        print(
-            f"night-flow alarms: {night['found']} of {night['leaks']} leaks on mains found "
-            f"({night['in_time']} within two nights), {night['alarms']} alarms, {night['true_alarms']} true: "
-            f"precision {night['precision']:.2f}, recall {night['recall']:.2f}, "
-            f"{night['alarms_per_leak']:.2f} alarms per leak found"
-        )
+        print_night_flow_scores(seeds)
     return 0
+
+
+def print_night_flow_scores(seeds: Sequence[int]) -> None:
+    night = night_flow_scores(seeds)
+    print(
+        f"night-flow alarms: {night['found']} of {night['leaks']} leaks on mains found "
+        f"({night['in_time']} within two nights), {night['alarms']} alarms, {night['true_alarms']} true: "
+        f"precision {night['precision']:.2f}, recall {night['recall']:.2f}, "
+        f"{night['alarms_per_leak']:.2f} alarms per leak found"
+    )
 
 
 if __name__ == "__main__":

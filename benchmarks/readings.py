@@ -122,7 +122,9 @@ def _pandas_night_flow(readings: pd.DataFrame, zones: pd.DataFrame, settings: Ni
     hourly = night[(night.role == "customer") & (night.duration_s <= 3600)]
     metered = hourly.groupby(["dma_id", "timestamp"]).agg(metered=("flow", "sum"), meters=("meter_id", "nunique"))
     table = net.to_frame().join(metered, how="left").fillna({"metered": 0.0, "meters": 0}).reset_index()
-    table = table.assign(balance=table.net - table.metered, night=table.timestamp.dt.date)
+    read_hourly = table.groupby("dma_id").meters.transform("max")
+    imputed = np.where(table.meters > 0, table.metered * read_hourly / table.meters.where(table.meters > 0, 1), 0.0)
+    table = table.assign(balance=table.net - imputed, night=table.timestamp.dt.date, meters=read_hourly)
     nights = table.groupby(["dma_id", "night"], as_index=False).agg(
         mnf=("net", "min"), unmetered=("balance", "min"), meters=("meters", "max")
     )
@@ -302,13 +304,16 @@ with night as (
   select dma_id, timestamp, sum(case when role = 'inflow' then flow else -flow end) as net_m3_per_h
   from night where role <> 'customer' group by all
 ), metered as (
-  select dma_id, timestamp, sum(flow) as metered_m3_per_h
+  select dma_id, timestamp, sum(flow) as metered_m3_per_h, count(*) as meters
   from night where role = 'customer' and duration_s <= 3600 group by all
+), imputed as (
+  select dma_id, timestamp, net_m3_per_h,
+         coalesce(metered_m3_per_h * max(meters) over (partition by dma_id) / meters, 0) as metered_m3_per_h
+  from net left join metered using (dma_id, timestamp)
 )
 select dma_id, cast(timestamp as date) as night, min(net_m3_per_h) as mnf_m3_per_h,
-       min(net_m3_per_h - coalesce(metered_m3_per_h, 0)) as unmetered_m3_per_h
-from net left join metered using (dma_id, timestamp)
-group by all order by dma_id, night
+       min(net_m3_per_h - metered_m3_per_h) as unmetered_m3_per_h
+from imputed group by all order by dma_id, night
 """
 
 

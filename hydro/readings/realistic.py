@@ -143,6 +143,11 @@ HELD_OUT_SEEDS = (107, 108, 109, 110, 111, 112)
 EARLIER_HELD_OUT_SEEDS = (101, 102, 103, 104, 105, 106)
 """Draws held out before the DMAs had inflow meters; their figures were read while the detector was changed, so
 they are reported for continuity only."""
+NIGHT_FLOW_TUNING_SEEDS = (11, 12, 13, *range(21, 41))
+"""Draws the DMAs' night-flow alarms may be tuned on (each with `held_out_settings`: its DMAs' losses and inflow
+meters vary)."""
+NIGHT_FLOW_HELD_OUT_SEEDS = tuple(range(131, 151))
+"""Draws kept out of the night-flow alarms' tuning."""
 
 
 def held_out_settings(seed: int) -> RealisticSettings:

@@ -2,10 +2,13 @@
 
 import datetime
 
+import ibis
+import numpy as np
 import pandas as pd
+import pytest
 
 from hydro.readings.engine import execute
-from hydro.readings.night_flow import NightFlowSettings, night_flow, night_flow_alarms
+from hydro.readings.night_flow import NightFlowSettings, night_flow, night_flow_alarms, night_to_night_sigma
 from hydro.readings.periods import Period
 from hydro.tests.readings_cases import rounded
 
@@ -50,6 +53,32 @@ def test_night_flow_as_a_mean_with_a_dma_s_own_allowance(tables):
     assert rounded(result)[0] == ("HX", datetime.date(2024, 3, 1), 0.35, 0.05, 0.3, 0.35)
 
 
+def test_a_customer_reading_missing_at_night_is_taken_at_the_mean_of_those_read():
+    # DMA D: inflow 0.5 m³/h at 02:00 and 0.6 at 03:00; customers A (0.02 at both hours) and B (0.04 at 03:00;
+    # its 02:00 reading lost). At 02:00 one of the two customers read hourly reports 0.02, so the two are taken
+    # to use 2 × 0.02 = 0.04: Q − C = 0.46 (0.48 if B's use were taken as nothing). At 03:00 Q − C =
+    # 0.6 − 0.06 = 0.54. U = min = 0.46 m³/h; no connection is unmetered, so leakage is U.
+    start = pd.Timestamp("2024-03-01 02:00")
+    readings = pd.DataFrame(
+        [
+            ("D-IN", start, 0.5),
+            ("D-IN", start + pd.Timedelta(hours=1), 0.6),
+            ("A", start, 0.02),
+            ("A", start + pd.Timedelta(hours=1), 0.02),
+            ("B", start + pd.Timedelta(hours=1), 0.04),
+        ],
+        columns=["meter_id", "timestamp", "volume_m3"],
+    ).assign(duration_s=3600)
+    zones = pd.DataFrame(
+        [("D-IN", "D", "inflow"), ("A", "D", "customer"), ("B", "D", "customer")],
+        columns=["meter_id", "dma_id", "role"],
+    )
+    connection = ibis.duckdb.connect()
+    stored, zone_table = connection.create_table("r", readings), connection.create_table("z", zones)
+    result = execute(connection, night_flow(stored, zone_table, Period.parse("2024-03-01..2024-03-01")))
+    assert rounded(result) == [("D", datetime.date(2024, 3, 1), 0.5, 0.04, 0.46, 0.46)]
+
+
 def nights_of(values: list[float]) -> pd.DataFrame:
     nights = [datetime.date(2024, 3, 1) + datetime.timedelta(days=day) for day in range(len(values))]
     return pd.DataFrame({"dma_id": "HX", "night": nights, "mnf_m3_per_h": values})
@@ -60,8 +89,10 @@ A_WEEK_OF_BASELINE = NightFlowSettings(baseline_nights=7)
 
 
 def test_a_step_in_night_flow_raises_an_alarm_on_its_second_night():
-    # Baseline median 10.0 m³/h, MAD 0.1 → 1.4826 × 0.1 = 0.148 below the floor 2 % × 10 = 0.2: σ = 0.2.
-    # (11 − 10) / 0.2 = 5 counts as at most c = 3: S = 3 − 0.5 = 2.5 on night 8, 5.0 > 4 on night 9.
+    # Baseline median 10.0 m³/h, MAD 0.1 → 1.4826 × 0.1 = 0.148 below the floor 2 % × 10 = 0.2. Night to
+    # night the series moves by 0.2, 0.4, 0.2, 0.1, 0.2, 0.1, 1.0, 0, 0 m³/h: median 0.2, σ_Δ = 1.4826 × 0.2 / √2
+    # = 0.2097, so σ = 0.2097. (11 − 10) / σ = 4.8 counts as at most c = 3: S = 3 − 0.75 = 2.25 on night 8,
+    # 4.5 > 4 on night 9. The rise is the median of nights 8–9 less the baseline, 1.0 m³/h.
     alarms = night_flow_alarms(nights_of([*BASELINE, 11.0, 11.0, 11.0]), A_WEEK_OF_BASELINE)
     assert list(alarms.itertuples(index=False, name=None)) == [
         ("HX", datetime.date(2024, 3, 8), datetime.date(2024, 3, 9), 1.0)
@@ -69,18 +100,29 @@ def test_a_step_in_night_flow_raises_an_alarm_on_its_second_night():
 
 
 def test_one_night_of_a_flushing_raises_no_alarm():
-    # A mains flushing lifts night 8 to 15 m³/h (z = 25): it counts 3 − 0.5 = 2.5 < 4, then the sum falls back
-    # by 0.5 a night. Unclipped, it would have been 24.5 > 4: an alarm for water that was no leak.
+    # A mains flushing lifts night 8 to 15 m³/h (z = 25 with σ = 0.2): it counts 3 − 0.75 = 2.25 < 4, then the
+    # sum falls back by 0.75 a night. Unclipped, it would have been 24.25 > 4: an alarm for water that was no leak.
     assert night_flow_alarms(nights_of([*BASELINE, 15.0, 10.0, 10.0, 10.0]), A_WEEK_OF_BASELINE).empty
 
 
 def test_a_small_rise_is_caught_by_accumulation_with_the_date_it_began():
-    # (10.4 − 10) / 0.2 − 0.5 = 1.5 a night: S = 1.5, 3.0, 4.5 > 4 on the third night (10 March),
+    # Night-to-night moves 0.2, 0.4, 0.2, 0.1, 0.2, 0.1, 0.4, 0, 0, 0: median 0.15, σ_Δ = 0.157 < 0.2 = σ.
+    # (10.4 − 10) / 0.2 − 0.75 = 1.25 a night: S = 1.25, 2.5, 3.75, 5.0 > 4 on the fourth night (11 March),
     # the rise having begun on 8 March.
     alarms = night_flow_alarms(nights_of([*BASELINE, 10.4, 10.4, 10.4, 10.4]), A_WEEK_OF_BASELINE)
     assert list(alarms.itertuples(index=False, name=None)) == [
-        ("HX", datetime.date(2024, 3, 8), datetime.date(2024, 3, 10), 0.4)
+        ("HX", datetime.date(2024, 3, 8), datetime.date(2024, 3, 11), 0.4)
     ]
+
+
+def test_nights_that_swing_more_than_the_baseline_did_widen_sigma():
+    # Then eight nights alternating 10.5 and 10.0. With the baseline's σ = 0.2 they would count 1.75 and −0.75:
+    # S = 1.75, 1.0, 2.75, 2.0, 3.75, 3.0, 4.75 > 4 on the seventh, an alarm for no rise. Night to night the
+    # series moves by 0.2, 0.4, 0.2, 0.1, 0.2, 0.1 and eight times 0.5: median 0.5, σ_Δ = 1.4826 × 0.5 / √2
+    # = 0.524, so 10.5 counts (0.5 / 0.524) − 0.75 = 0.20 and 10.0 resets the sum: no alarm.
+    swinging = [10.5, 10.0] * 4
+    assert night_flow_alarms(nights_of([*BASELINE, *swinging]), A_WEEK_OF_BASELINE).empty
+    assert night_to_night_sigma(np.array([*BASELINE, *swinging])) == pytest.approx(1.4826 * 0.5 / np.sqrt(2))
 
 
 def test_night_flow_within_its_usual_wobble_raises_no_alarm():
@@ -88,8 +130,8 @@ def test_night_flow_within_its_usual_wobble_raises_no_alarm():
 
 
 def test_the_default_baseline_is_two_weeks_of_nights():
-    # Fourteen quiet nights, then a step of 1 m³/h from the fifteenth (σ held at 2 % of 10 m³/h: each night
-    # counts 3 − 0.5 = 2.5, so S = 5.0 > 4 on the sixteenth).
+    # Fourteen quiet nights, then a step of 1 m³/h from the fifteenth (each night counts at most
+    # 3 − 0.75 = 2.25, so S = 4.5 > 4 on the sixteenth).
     alarms = night_flow_alarms(nights_of([*BASELINE, *BASELINE, 11.0, 11.0]))
     assert list(alarms.itertuples(index=False, name=None)) == [
         ("HX", datetime.date(2024, 3, 15), datetime.date(2024, 3, 16), 1.0)
