@@ -154,6 +154,8 @@ class MeteringParametersAdmin(SimpleHistoryAdmin):
         "stuck_balance_sigmas",
         "stuck_balance_days",
         "episode_merge_hours",
+        "night_flow_allowance_sigma",
+        "night_flow_threshold_sigma",
     ]
 
 

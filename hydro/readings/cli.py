@@ -134,6 +134,22 @@ def _register_night_flow(commands: Any) -> None:
         default=defaults.baseline_nights,
         help=f"nights that set the baseline (default {defaults.baseline_nights})",
     )
+    parser.add_argument(
+        "--allowance-sigma",
+        type=float,
+        default=defaults.cusum_allowance_sigma,
+        metavar="K",
+        help="standard deviations a night must rise by to count towards an alarm, the CUSUM's k "
+        f"(default {defaults.cusum_allowance_sigma})",
+    )
+    parser.add_argument(
+        "--threshold-sigma",
+        type=float,
+        default=defaults.cusum_threshold_sigma,
+        metavar="H",
+        help="standard deviations the nights' sum must pass to raise an alarm, the CUSUM's h "
+        f"(default {defaults.cusum_threshold_sigma})",
+    )
     parser.set_defaults(handler=run_night_flow)
 
 
@@ -230,6 +246,7 @@ def run_balance(arguments: argparse.Namespace) -> int:
 def run_night_flow(arguments: argparse.Namespace) -> int:
     period = Period.parse(arguments.period)
     start_hour, end_hour = _window_hours(arguments.window)
+    _check_cusum(arguments.allowance_sigma, arguments.threshold_sigma)
     settings = NightFlowSettings(
         window_start_hour=start_hour,
         window_end_hour=end_hour,
@@ -237,6 +254,8 @@ def run_night_flow(arguments: argparse.Namespace) -> int:
         night_use_l_per_h_per_connection=arguments.night_use,
         metered_night_use=arguments.metered_night_use,
         baseline_nights=arguments.baseline_nights,
+        cusum_allowance_sigma=arguments.allowance_sigma,
+        cusum_threshold_sigma=arguments.threshold_sigma,
     )
     with tqdm(total=4, desc="night flow", unit="step", leave=False) as progress:
         connection, readings, zones = _open(arguments, period, progress)
@@ -280,6 +299,16 @@ def _open(arguments: argparse.Namespace, period: Period, progress: tqdm) -> tupl
         zones = memory_table(connection, zone_frame, "zones")
     progress.update()
     return connection, readings, zones
+
+
+def _check_cusum(allowance_sigma: float, threshold_sigma: float) -> None:
+    clip = NightFlowSettings().cusum_clip_sigma
+    if not 0 <= allowance_sigma < clip:
+        raise ValueError(
+            f"--allowance-sigma {allowance_sigma:g}: from 0 to under {clip:g} (a night counts for at most {clip:g})."
+        )
+    if not threshold_sigma > 0:
+        raise ValueError(f"--threshold-sigma {threshold_sigma:g}: a number above 0.")
 
 
 def _window_hours(text: str) -> tuple[int, int]:

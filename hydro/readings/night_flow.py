@@ -148,8 +148,7 @@ def night_flow(
     if settings.statistic not in ("minimum", "mean"):
         raise ValueError(f"night-flow statistic {settings.statistic!r}: choose minimum or mean.")
     night = night_flows(readings, zones, period, settings)
-    read_hourly = night.group_by("dma_id").agg(hourly_meters=night.metered_meters.max())
-    night = night.join(read_hourly, "dma_id")
+    night = night.mutate(hourly_meters=night.metered_meters.max().over(group_by="dma_id"))
     imputed = ibis.ifelse(
         night.metered_meters > 0, night.metered_m3_per_h * night.hourly_meters / night.metered_meters, 0.0
     )

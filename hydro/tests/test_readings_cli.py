@@ -201,3 +201,21 @@ def test_night_flow_can_give_every_customer_the_allowance(files, capsys):
     assert code == 0
     # MNF 0.3 m³/h less five connections at 1.7 L/h: 0.2915 m³/h (test_readings_night_flow)
     assert json.loads(out)["nights"][2]["leakage_m3_per_h"] == 0.2915
+
+
+def test_night_flow_takes_the_cusum_s_k_and_h_and_refuses_a_k_no_night_could_pass(files, capsys):
+    imported(files, capsys)
+    arguments = ["readings", "night-flow", "--store", files / "store", "--zones", files / "zones.csv"]
+    arguments += ["--period", "2024-03-01..2024-03-02", "--baseline-nights", "1", "--json"]
+    # Hongxing's flow no meter accounts for is 0.26 then 0.29 m³/h (test_readings_night_flow). The first night
+    # is the baseline (MAD 0); night to night it moved 0.03, σ_Δ = 1.4826 × 0.03 / √2 = 0.0315 m³/h, so the
+    # second night stands (0.29 − 0.26) / 0.0315 = 0.95 σ over it: with k = 0 and h = 0.5 an alarm, of 0.03 m³/h.
+    code, out, _err = run(capsys, *arguments, "--allowance-sigma", "0", "--threshold-sigma", "0.5")
+    assert code == 0
+    assert json.loads(out)["alarms"] == [{"dma_id": "HX", "start": "2024-03-02", "excess_m3_per_h": 0.03}]
+    # With the defaults (k = 0.75, h = 4) the same night adds 0.2: no alarm.
+    code, out, _err = run(capsys, *arguments)
+    assert json.loads(out)["alarms"] == []
+    code, _out, err = run(capsys, *arguments, "--allowance-sigma", "3")
+    assert code == 2
+    assert "--allowance-sigma 3: from 0 to under 3" in err

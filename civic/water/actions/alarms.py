@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civic.core.models import User
+from civic.water.actions.metering import metering_parameters_on
 from civic.water.models import (
     AlarmStatus,
     CustomerAlarm,
@@ -35,7 +36,8 @@ from hydro.readings import alarm_outcomes
 from hydro.readings import engine as readings_engine
 from hydro.readings.alarm_outcomes import JudgedAlarm, Precision, ThresholdEffect
 from hydro.readings.analysis import AnomalySettings, anomalies_by_group
-from hydro.readings.engine import memory_table
+from hydro.readings.engine import execute, memory_table
+from hydro.readings.night_flow import NightFlowSettings, night_flow, night_flow_alarms
 from hydro.readings.periods import Period
 from hydro.readings.store import COUNTY_TIME_ZONE
 
@@ -215,16 +217,31 @@ PARAMETER_FIELDS = (
     "stuck_balance_sigmas",
     "stuck_balance_days",
     "episode_merge_hours",
+    "night_flow_allowance_sigma",
+    "night_flow_threshold_sigma",
 )
 
 
 @dataclasses.dataclass(frozen=True)
 class ThresholdPreview:
-    """The customer alarms a run's period gives now and with proposed thresholds, and their effect on the judged."""
+    """The alarms a run's period gives now and with proposed thresholds, and their effect on the judged: the
+    customer alarms, and apart from them the DMAs' night-flow alarms."""
 
     run: MeteringRun
     current_by_kind: dict[str, int]
     proposed_by_kind: dict[str, int]
+    effect: ThresholdEffect
+    judged: int
+    night_flow: NightFlowPreview
+
+
+@dataclasses.dataclass(frozen=True)
+class NightFlowPreview:
+    """The DMA night-flow alarms of a run's period now and with proposed thresholds, and their effect on the
+    judged ones."""
+
+    current: int
+    proposed: int
     effect: ThresholdEffect
     judged: int
 
@@ -241,6 +258,22 @@ def anomaly_settings_from(values: dict[str, Any]) -> AnomalySettings:
         stuck_balance_sigmas=values.get("stuck_balance_sigmas", defaults.stuck_balance_sigmas),
         stuck_balance_days=values.get("stuck_balance_days", defaults.stuck_balance_days),
         merge_hours=values.get("episode_merge_hours", defaults.merge_hours),
+    )
+
+
+def night_flow_settings_from(values: dict[str, Any]) -> NightFlowSettings:
+    """hydro's night-flow settings with the proposed window, allowance, baseline and CUSUM (hydro's defaults for
+    what is not proposed)."""
+    defaults = NightFlowSettings()
+    return NightFlowSettings(
+        window_start_hour=values.get("night_window_start_hour", defaults.window_start_hour),
+        window_end_hour=values.get("night_window_end_hour", defaults.window_end_hour),
+        night_use_l_per_h_per_connection=values.get(
+            "night_use_l_per_h_per_connection", defaults.night_use_l_per_h_per_connection
+        ),
+        baseline_nights=values.get("baseline_nights", defaults.baseline_nights),
+        cusum_allowance_sigma=values.get("night_flow_allowance_sigma", defaults.cusum_allowance_sigma),
+        cusum_threshold_sigma=values.get("night_flow_threshold_sigma", defaults.cusum_threshold_sigma),
     )
 
 
@@ -272,12 +305,18 @@ def _wall_clock(moment: datetime.datetime) -> datetime.datetime:
     return timezone.localtime(moment, zoneinfo.ZoneInfo(COUNTY_TIME_ZONE)).replace(tzinfo=None)
 
 
-def preview_thresholds(run: MeteringRun, settings: AnomalySettings, engine: str | None = None) -> ThresholdPreview:
-    """Re-run the customer-anomaly analysis of a run's period with `settings`, and compare with the outcomes.
+def preview_thresholds(
+    run: MeteringRun,
+    settings: AnomalySettings,
+    night_settings: NightFlowSettings | None = None,
+    engine: str | None = None,
+) -> ThresholdPreview:
+    """Re-run the customer-anomaly and night-flow analyses of a run's period with `settings` and
+    `night_settings` (by default those in force for the period), and compare with the outcomes.
 
     Nothing is written. The judged alarms are the closed alarms of the same
-    period (of any run over it that raised or continued them), matched to the new alarms by meter, kind and
-    overlapping time (`hydro.readings.alarm_outcomes.threshold_effect`).
+    period (of any run over it that raised or continued them), matched to the new alarms by meter (or DMA),
+    kind and overlapping time (`hydro.readings.alarm_outcomes.threshold_effect`).
     """
     period = _run_period(run)
     connection = readings_engine.connect(engine)
@@ -302,21 +341,62 @@ def preview_thresholds(run: MeteringRun, settings: AnomalySettings, engine: str 
         (row.meter_id, row.kind, row.start.to_pydatetime(), row.end.to_pydatetime())
         for row in proposed.itertuples(index=False)
     ]
+    if night_settings is None:
+        night_settings = metering_parameters_on(run.period_start)[0]
     return ThresholdPreview(
         run=run,
         current_by_kind=dict(Counter(run.found_customer_alarms().values_list("kind", flat=True))),
         proposed_by_kind=dict(Counter(proposed["kind"])) if not proposed.empty else {},
         effect=alarm_outcomes.threshold_effect(judged, spans),
         judged=len(judged),
+        night_flow=_night_flow_preview(connection, readings, run, period, night_settings),
     )
 
 
+def _night_flow_preview(
+    connection: Any, readings: Any, run: MeteringRun, period: Period, settings: NightFlowSettings
+) -> NightFlowPreview:
+    """The night-flow alarms of the run's period with `settings` (none without zones), against the closed ones."""
+    zones = _zones(connection, run)
+    spans: list[tuple[str, str, Any, Any]] = []
+    if zones is not None:
+        rises = night_flow_alarms(execute(connection, night_flow(readings, zones, period, settings)), settings)
+        spans = [
+            (str(row.dma_id), alarm_outcomes.NIGHT_FLOW, _night_start(row.start), _night_start(row.detected))
+            for row in rises.itertuples(index=False)
+        ]
+    same_period = Q(run__period_start=run.period_start, run__period_end=run.period_end)
+    seen_in_it = Q(last_run__period_start=run.period_start, last_run__period_end=run.period_end)
+    closed = DmaNightFlowAlarm.objects.filter(same_period | seen_in_it, status=AlarmStatus.CLOSED).exclude(outcome="")
+    judged = [
+        JudgedAlarm(
+            meter_id=alarm.dma_code,
+            kind=alarm_outcomes.NIGHT_FLOW,
+            start=_night_start(alarm.start),
+            end=_night_start(max(alarm.detected, alarm.last_detected or alarm.detected)),
+            truth=alarm_outcomes.outcome_truth(alarm_outcomes.NIGHT_FLOW, alarm.outcome),
+        )
+        for alarm in closed
+    ]
+    return NightFlowPreview(
+        current=run.found_night_flow_alarms().count(),
+        proposed=len(spans),
+        effect=alarm_outcomes.threshold_effect(judged, spans),
+        judged=len(judged),
+    )
+
+
+def _night_start(night: Any) -> datetime.datetime:
+    return datetime.datetime.combine(pd.Timestamp(night).date(), datetime.time())
+
+
 def save_metering_parameters(values: dict[str, Any], user: User | None) -> MeteringParameters:
-    """Keep proposed thresholds as a new dated row; the rows before it stay as they were."""
+    """Keep proposed thresholds as a new dated row (the model's defaults for those not proposed); the rows before
+    it stay as they were."""
     if MeteringParameters.objects.filter(effective_from=values["effective_from"]).exists():
         raise AlarmWorkflowError(_("Thresholds from this date exist already; choose a later date."))
     row = MeteringParameters(
-        effective_from=values["effective_from"], **{name: values[name] for name in PARAMETER_FIELDS}
+        effective_from=values["effective_from"], **{name: values[name] for name in PARAMETER_FIELDS if name in values}
     )
     row._history_user = user  # type: ignore[attr-defined]
     with transaction.atomic():

@@ -46,6 +46,8 @@ def metering_parameters_on(day: datetime.date) -> tuple[NightFlowSettings, Anoma
         window_end_hour=row.night_window_end_hour,
         night_use_l_per_h_per_connection=row.night_use_l_per_h_per_connection,
         baseline_nights=row.baseline_nights,
+        cusum_allowance_sigma=row.night_flow_allowance_sigma,
+        cusum_threshold_sigma=row.night_flow_threshold_sigma,
     )
     anomalies = AnomalySettings(
         continuous_flow_hours=row.continuous_flow_hours,

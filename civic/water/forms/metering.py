@@ -168,18 +168,24 @@ class MeteringParametersForm(django_forms.ModelForm):
             "night_window_end_hour",
             "night_use_l_per_h_per_connection",
             "baseline_nights",
+            "night_flow_allowance_sigma",
+            "night_flow_threshold_sigma",
         ]
         widgets = {"effective_from": django_forms.DateInput(attrs={"type": "date"})}
 
+    OPTIONAL_FIELDS = ("episode_merge_hours", "night_flow_allowance_sigma", "night_flow_threshold_sigma")
+    """Left empty (or not sent), a proposal keeps the model's default for these."""
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Left empty (or not sent), a proposal keeps the usual day within which anomalies are one episode.
-        self.fields["episode_merge_hours"].required = False
+        for name in self.OPTIONAL_FIELDS:
+            self.fields[name].required = False
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if cleaned.get("episode_merge_hours") is None and "episode_merge_hours" not in self.errors:
-            cleaned["episode_merge_hours"] = MeteringParameters._meta.get_field("episode_merge_hours").default
+        for name in self.OPTIONAL_FIELDS:
+            if cleaned.get(name) is None and name not in self.errors:
+                cleaned[name] = MeteringParameters._meta.get_field(name).default
         for name in ("continuous_flow_hours", "stuck_hours", "gap_hours"):
             value = cleaned.get(name)
             if value is not None and not 1 <= value <= 24 * 60:

@@ -303,6 +303,22 @@ class MeteringParameters(models.Model):
             "analysis that finds an open alarm's episode again within it continues that alarm."
         ),
     )
+    # The CUSUM of a DMA's night flow (hydro.readings.night_flow.night_flow_alarms): each night adds its rise
+    # over the baseline, in standard deviations and at most 3, less k; the DMA alarms when the sum passes h.
+    night_flow_allowance_sigma = models.FloatField(
+        _("standard deviations a night must rise by to count towards a night-flow alarm"),
+        default=0.75,
+        validators=[MinValueValidator(0), MaxValueValidator(2.5)],
+        help_text=_("From 0 to 2.5. A higher value spares small rises and slow drifts, and alarms later."),
+    )
+    night_flow_threshold_sigma = models.FloatField(
+        _("standard deviations the nights' sum must pass to raise a night-flow alarm"),
+        default=4.0,
+        validators=[MinValueValidator(0.5), MaxValueValidator(50)],
+        help_text=_(
+            "From 0.5 to 50. A night counts for at most 3, so 4 raises a rise on its second night at the earliest."
+        ),
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -33,11 +33,18 @@ from django.urls import reverse
 
 from civic.core.models import Region, RegionLevel
 from civic.testing import Cast, sign_in
-from civic.water.actions import alarm_precision, close_alarm, record_metering_run
+from civic.water.actions import (
+    alarm_precision,
+    close_alarm,
+    night_flow_settings_from,
+    preview_thresholds,
+    record_metering_run,
+)
 from civic.water.actions.alarms import AlarmT
 from civic.water.actions.metering import CONTINUED, RAISED
 from civic.water.models import AlarmStatus, CustomerAlarm, DmaNightFlowAlarm, MeteringRun
 from civic.water.testing import SQUARE
+from hydro.readings.analysis import AnomalySettings
 from hydro.readings.periods import Period, read_zones
 from hydro.readings.store import import_file
 
@@ -273,3 +280,23 @@ def test_the_night_flow_pages_show_the_last_night_the_rise_was_found(cast, hongx
     assert '<dd id="alarm-last-detected">2024-03-22</dd>' in page
     listing = client.get(reverse("water:night_flow_alarm_list")).content.decode()
     assert "<td>2024-03-20</td><td>2024-03-21</td><td>2024-03-22</td>" in listing
+
+
+def test_the_thresholds_preview_shows_what_a_proposed_night_flow_cusum_would_raise(cast, hongxing):
+    run = hongxing.analyse("2024-03-01..2024-03-25")
+    close_on(night_alarms()[0], "leak_repaired", county_time(2024, 3, 22), cast.bureau_staff)
+    # As in force (k = 0.75, h = 4): the rise is raised on its second night, the 21st; the repaired leak is kept.
+    as_is = preview_thresholds(run, AnomalySettings(), night_flow_settings_from({}))
+    assert (as_is.night_flow.current, as_is.night_flow.proposed, as_is.night_flow.judged) == (1, 1, 1)
+    assert (as_is.night_flow.effect.kept_true, as_is.night_flow.effect.dropped_true) == (1, 0)
+    # h = 20: a night counts for at most 3 − 0.75 = 2.25 σ, so the sum passes 20 on the rise's ninth night
+    # (28 March), after the period's last (25 March): nothing is raised, and the repaired leak would be missed.
+    strict = preview_thresholds(run, AnomalySettings(), night_flow_settings_from({"night_flow_threshold_sigma": 20.0}))
+    assert (strict.night_flow.proposed, strict.night_flow.effect.kept_true, strict.night_flow.effect.dropped_true) == (
+        0,
+        0,
+        1,
+    )
+    # With h = 12 the sixth night (25 March) passes it: 6 × 2.25 = 13.5 > 12.
+    later = preview_thresholds(run, AnomalySettings(), night_flow_settings_from({"night_flow_threshold_sigma": 12.0}))
+    assert (later.night_flow.proposed, later.night_flow.effect.kept_true) == (1, 1)

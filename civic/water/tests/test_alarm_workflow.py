@@ -165,6 +165,7 @@ def test_new_thresholds_are_a_new_dated_row(cast, db):
         "stuck_balance_sigmas": 3.0,
         "stuck_balance_days": 7,
         "episode_merge_hours": 48.0,
+        "night_flow_threshold_sigma": 5.0,
     }
     row = save_metering_parameters(values, cast.bureau_admin)
     assert (row.continuous_flow_hours, row.history.get().history_user) == (96.0, cast.bureau_admin)
@@ -173,6 +174,9 @@ def test_new_thresholds_are_a_new_dated_row(cast, db):
     # later analysis continues an open alarm within 48 h of its end.
     assert metering_parameters_on(datetime.date(2025, 1, 1))[1].merge_hours == 48.0
     assert metering_parameters_on(datetime.date(2024, 12, 31))[1].merge_hours == AnomalySettings().merge_hours
+    # The night-flow CUSUM proposed (h = 5) and the one not proposed (k, the model's 0.75) reach the analysis.
+    night = metering_parameters_on(datetime.date(2025, 1, 1))[0]
+    assert (night.cusum_threshold_sigma, night.cusum_allowance_sigma) == (5.0, 0.75)
     with pytest.raises(AlarmWorkflowError, match="该日期起施行的阈值已存在"):
         save_metering_parameters(values, cast.bureau_admin)
 
@@ -351,10 +355,14 @@ def test_the_thresholds_page_previews_the_proposed_stuck_balance_test(client, ca
         ("stuck_balance_sigmas", 0),
         ("stuck_balance_days", 0),
         ("stuck_balance_days", 1.5),
+        ("night_flow_allowance_sigma", -0.1),
+        ("night_flow_allowance_sigma", 3),
+        ("night_flow_threshold_sigma", 0.4),
     ],
 )
 def test_the_thresholds_preview_refuses_a_stuck_balance_test_out_of_range(client, cast, run, field, value):
-    # The share must lie in (0, 2], the standard errors above 0, the days a whole number from 1.
+    # The share must lie in (0, 2], the standard errors above 0, the days a whole number from 1; a night-flow
+    # night counts for at most 3 σ, so k must stay within [0, 2.5] (at 3 no night could count) and h from 0.5.
     sign_in(client, cast.network_analyst)
     proposal = {**PROPOSAL, "preview": "1"}
     response = client.post(reverse("water:metering_thresholds"), {**proposal, field: value})

@@ -281,7 +281,11 @@ def metering_thresholds(request: HttpRequest) -> HttpResponse:
                     return redirect("water:metering_thresholds")
             elif run is not None:
                 try:
-                    preview = actions.preview_thresholds(run, actions.anomaly_settings_from(form.cleaned_data))
+                    preview = actions.preview_thresholds(
+                        run,
+                        actions.anomaly_settings_from(form.cleaned_data),
+                        actions.night_flow_settings_from(form.cleaned_data),
+                    )
                 except (OSError, ValueError) as error:
                     message = _("The readings of the last analysis cannot be read: %(error)s")
                     form.add_error(None, message % {"error": error})
@@ -302,7 +306,9 @@ def metering_thresholds(request: HttpRequest) -> HttpResponse:
 
 def _preview_rows(preview: actions.ThresholdPreview) -> list[tuple[str, int, int]]:
     kinds = [kind for kind in alarm_outcomes.TRUE_OUTCOMES if kind not in alarm_outcomes.FIELD_KINDS]
-    return [
+    customer = [
         (_kind_label(kind), preview.current_by_kind.get(kind, 0), preview.proposed_by_kind.get(kind, 0))
         for kind in kinds
     ]
+    night = preview.night_flow
+    return [*customer, (_kind_label(alarm_outcomes.NIGHT_FLOW), night.current, night.proposed)]
