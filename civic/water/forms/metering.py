@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms as django_forms
-from django.db.models import QuerySet
+from django.db.models import Field, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from civic.core.models import Role, User
@@ -185,7 +185,7 @@ class MeteringParametersForm(django_forms.ModelForm):
         cleaned = super().clean() or {}
         for name in self.OPTIONAL_FIELDS:
             if cleaned.get(name) is None and name not in self.errors:
-                cleaned[name] = MeteringParameters._meta.get_field(name).default
+                cleaned[name] = _model_default(name)
         for name in ("continuous_flow_hours", "stuck_hours", "gap_hours"):
             value = cleaned.get(name)
             if value is not None and not 1 <= value <= 24 * 60:
@@ -274,3 +274,10 @@ class WaterAuditForm(django_forms.Form):
             key: (0.0 if value is None and key != "mains_length_dn75_km" else value) for key, value in data.items()
         }
         return AuditInputs(name=name, **values)
+
+
+def _model_default(name: str) -> Any:
+    """The default of a field of the metering parameters."""
+    field = MeteringParameters._meta.get_field(name)
+    assert isinstance(field, Field)
+    return field.default
