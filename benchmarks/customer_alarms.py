@@ -11,7 +11,9 @@ inflow meter (the households' true use and the DMA's own losses).
   tuning draws (`TUNING_SEEDS`, and the same seeds with harsher settings),
   from candidate episodes of at least a day, labelled true when they overlap
   an injected leak; it prints the coefficients to put in
-  `hydro.readings.customer_leaks.LeakSettings`.
+  `hydro.readings.customer_leaks.LeakSettings`. Then it fits the other
+  kinds' confidence table (`hydro.readings.alarm_confidence.fitted_table`)
+  on the alarms of `confidence_draws`, to put in its `DEFAULT_TABLE`.
 - Without it, it scores the default detector on the held-out draws
   (`HELD_OUT_SEEDS`, each with its own settings from `held_out_settings`)
   and prints precision, recall and alarms per true episode of each kind,
@@ -36,6 +38,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 
+from hydro.readings.alarm_confidence import DEFAULT_TABLE, ConfidenceTable, fitted_table
 from hydro.readings.analysis import AnomalySettings, anomalies_by_group
 from hydro.readings.customer_leaks import LeakSettings, confidence, daily_floors, leak_episodes
 from hydro.readings.engine import execute
@@ -89,13 +92,27 @@ def held_out_scores(seeds: Sequence[int] = HELD_OUT_SEEDS) -> tuple[pd.DataFrame
     return summed(pd.concat(scores)), pd.concat(leaks, ignore_index=True)
 
 
-def county_alarms(county: RealisticCounty, settings: RealisticSettings, anomaly: AnomalySettings) -> pd.DataFrame:
-    """The customer alarms of a draw, its customers' runs of zeros judged on their DMAs' balance."""
+def county_alarms(
+    county: RealisticCounty,
+    settings: RealisticSettings,
+    anomaly: AnomalySettings,
+    confidence_table: ConfidenceTable | None = DEFAULT_TABLE,
+) -> pd.DataFrame:
+    """The customer alarms of a draw, its customers' runs of zeros judged on their DMAs' balance (with the rules'
+    scores when `confidence_table` is None)."""
     connection = ibis.duckdb.connect()
     readings = connection.create_table("readings", county.readings)
     zones = connection.create_table("zones", county.zones)
     customers = zones.filter(zones.role == "customer").select("meter_id")
-    return anomalies_by_group(connection, readings, span(county, settings), anomaly, customers, zones=zones)
+    return anomalies_by_group(
+        connection,
+        readings,
+        span(county, settings),
+        anomaly,
+        customers,
+        zones=zones,
+        confidence_table=confidence_table,
+    )
 
 
 def summed(scores: pd.DataFrame) -> pd.DataFrame:
@@ -113,6 +130,35 @@ def summed(scores: pd.DataFrame) -> pd.DataFrame:
             "alarms_per_episode": per_episode.groupby(scores.kind, sort=False).sum() / totals.found,
         }
     )
+
+
+CONFIDENCE_KINDS = ("burst", "stuck", "reverse", "gap")
+"""The kinds whose rule scores `hydro.readings.alarm_confidence` calibrates (a leak's confidence is its own)."""
+
+
+def confidence_draws() -> list[tuple[int, RealisticSettings]]:
+    """The labelled draws the alarm confidence is fitted on: the tuning seeds as drawn and harsher, and the
+    night-flow tuning seeds with their varied settings; none of them held out."""
+    draws = [(seed, RealisticSettings()) for seed in TUNING_SEEDS] + [(seed, HARSH) for seed in TUNING_SEEDS]
+    return draws + [(seed, held_out_settings(seed)) for seed in NIGHT_FLOW_TUNING_SEEDS if seed not in TUNING_SEEDS]
+
+
+def labelled_alarms(draws: Sequence[tuple[int, RealisticSettings]], table: ConfidenceTable | None) -> pd.DataFrame:
+    """Every customer alarm of the draws with ``true``: whether it overlaps an episode of its meter and kind."""
+    frames = []
+    for seed, settings in draws:
+        county = generate_realistic_county(settings, seed=seed)
+        found = county_alarms(county, settings, AnomalySettings(), table)
+        pairs = found.reset_index().merge(county.episodes, on=["meter_id", "kind"], how="left", suffixes=("", "_true"))
+        overlapping = (pairs.start < pairs.end_true) & (pairs.end > pairs.start_true)
+        true = overlapping.groupby(pairs["index"]).any().reindex(found.index, fill_value=False)
+        frames.append(found.assign(true=true.to_numpy(), seed=seed))
+    return pd.concat(frames, ignore_index=True)
+
+
+def confidence_reliability(alarms: pd.DataFrame) -> pd.DataFrame:
+    """Per kind and confidence: how many alarms, and the share of them that were true."""
+    return alarms.groupby(["kind", "confidence"])["true"].agg(alarms="count", share_true="mean").round(3)
 
 
 def labelled(leaks: pd.DataFrame, county: RealisticCounty) -> pd.DataFrame:
@@ -233,6 +279,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             confidence_per_log_rate=per_log_rate,
         )
         print(reliability(candidates.assign(confidence=confidence(candidates, fitted))).to_string())
+        scored = labelled_alarms(confidence_draws(), None)
+        print(f"{len(scored)} alarms of the other kinds' rules, scored: {fitted_table(scored, CONFIDENCE_KINDS)}")
         return 0
     for title, seeds in (("held-out draws", HELD_OUT_SEEDS), ("earlier held-out draws", EARLIER_HELD_OUT_SEEDS)):
         scores, leaks = held_out_scores(seeds)
@@ -241,6 +289,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("leak alarms by confidence:")
         print(reliability(leaks).to_string())
         print_night_flow_scores(seeds)
+        print("customer alarms by confidence (the leak's its own; the others' from DEFAULT_TABLE):")
+        print(
+            confidence_reliability(labelled_alarms([(seed, held_out_settings(seed)) for seed in seeds], DEFAULT_TABLE))
+        )
     return 0
 
 

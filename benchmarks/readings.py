@@ -31,6 +31,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from benchmarks.runner import Benchmark
+from hydro.readings.alarm_confidence import calibrated
 from hydro.readings.analysis import (
     AnalysisResults,
     AnomalySettings,
@@ -162,7 +163,7 @@ def _pandas_anomalies(readings: pd.DataFrame, settings: AnomalySettings) -> pd.D
         episodes = refine_starts(episodes, _hourly_flows(leaking))
     merged = merge_episodes(pd.concat([frame, as_anomalies(episodes, leak_settings)], ignore_index=True), settings)
     merged["open"] = merged["open"].fillna(False).astype(bool) | (merged.end_s >= MONTH.end.timestamp())
-    return anomalies_frame(merged)
+    return calibrated(anomalies_frame(merged))
 
 
 def _hourly_flows(readings: pd.DataFrame) -> pd.DataFrame:

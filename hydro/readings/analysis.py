@@ -36,6 +36,7 @@ from ibis import _
 from ibis.backends import BaseBackend
 
 from hydro.readings import meter_series
+from hydro.readings.alarm_confidence import DEFAULT_TABLE, ConfidenceTable, calibrated
 from hydro.readings.customer_leaks import LeakSettings, as_anomalies, deduplicated, leak_episodes, refine_starts
 from hydro.readings.engine import execute, memory_table
 from hydro.readings.meter_series import ZERO_RUN, MeterSeries
@@ -228,6 +229,9 @@ def customer_anomalies(
     -----
     Each meter's intervals are split into runs of one state (use, zero,
     negative, high) broken also by missing intervals ("gaps and islands").
+    The ``confidence`` of a burst, stuck run, reverse run and gap below is the
+    rule's score; `anomalies_by_group` turns it into the calibrated confidence
+    of its kind and score band (`hydro.readings.alarm_confidence`).
 
     * continuous_flow: a run of use of T ≥ T_c hours; lost volume q_min · T,
       q_min the lowest flow in the run (the leak's floor); confidence
@@ -476,8 +480,11 @@ def anomalies_by_group(
     group_meters: int = ANOMALY_GROUP_METERS,
     zones: ibis.Table | None = None,
     daily_balance: pd.DataFrame | None = None,
+    confidence_table: ConfidenceTable | None = DEFAULT_TABLE,
 ) -> pd.DataFrame:
-    """`customer_anomaly_events` of the meters, on at most `group_meters` meters at a time.
+    """`customer_anomaly_events` of the meters, on at most `group_meters` meters at a time, with each rule's
+    score turned into a calibrated confidence by `confidence_table` (`hydro.readings.alarm_confidence`; None
+    keeps the scores).
 
     A meter's anomalies depend on its own readings only, so the events are
     those of all meters at once; a group bounds the rows held in memory at
@@ -506,6 +513,8 @@ def anomalies_by_group(
         if daily_balance is None:
             daily_balance = execute(connection, dma_balance(readings, zones, period, "day"))
         combined = stuck_by_balance(combined, daily_balance, connection.execute(zones), settings)
+    if confidence_table is not None:
+        combined = calibrated(combined, confidence_table)
     return combined.sort_values(["meter_id", "start", "kind"], kind="stable", ignore_index=True)
 
 
