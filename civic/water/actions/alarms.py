@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import pandas as pd
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -324,9 +324,6 @@ def preview_thresholds(
     proposed = anomalies_by_group(
         connection, readings, period, settings, _customer_meters(connection, run), zones=_zones(connection, run)
     )
-    same_period = Q(run__period_start=run.period_start, run__period_end=run.period_end)
-    seen_in_it = Q(last_run__period_start=run.period_start, last_run__period_end=run.period_end)
-    closed = CustomerAlarm.objects.filter(same_period | seen_in_it, status=AlarmStatus.CLOSED).exclude(outcome="")
     judged = [
         JudgedAlarm(
             meter_id=alarm.meter_code,
@@ -335,7 +332,7 @@ def preview_thresholds(
             end=_wall_clock(alarm.end),
             truth=alarm_outcomes.outcome_truth(alarm.kind, alarm.outcome),
         )
-        for alarm in closed.defer("use_series")
+        for alarm in _judged_in_period(CustomerAlarm.objects.defer("use_series"), run)
     ]
     spans = [
         (row.meter_id, row.kind, row.start.to_pydatetime(), row.end.to_pydatetime())
@@ -365,9 +362,6 @@ def _night_flow_preview(
             (str(row.dma_id), alarm_outcomes.NIGHT_FLOW, _night_start(row.start), _night_start(row.detected))
             for row in rises.itertuples(index=False)
         ]
-    same_period = Q(run__period_start=run.period_start, run__period_end=run.period_end)
-    seen_in_it = Q(last_run__period_start=run.period_start, last_run__period_end=run.period_end)
-    closed = DmaNightFlowAlarm.objects.filter(same_period | seen_in_it, status=AlarmStatus.CLOSED).exclude(outcome="")
     judged = [
         JudgedAlarm(
             meter_id=alarm.dma_code,
@@ -376,7 +370,7 @@ def _night_flow_preview(
             end=_night_start(max(alarm.detected, alarm.last_detected or alarm.detected)),
             truth=alarm_outcomes.outcome_truth(alarm_outcomes.NIGHT_FLOW, alarm.outcome),
         )
-        for alarm in closed
+        for alarm in _judged_in_period(DmaNightFlowAlarm.objects.all(), run)
     ]
     return NightFlowPreview(
         current=run.found_night_flow_alarms().count(),
@@ -384,6 +378,13 @@ def _night_flow_preview(
         effect=alarm_outcomes.threshold_effect(judged, spans),
         judged=len(judged),
     )
+
+
+def _judged_in_period(alarms: QuerySet[AlarmT], run: MeteringRun) -> QuerySet[AlarmT]:
+    """The alarms closed with an outcome that a run over the same period raised or last continued."""
+    same_period = Q(run__period_start=run.period_start, run__period_end=run.period_end)
+    seen_in_it = Q(last_run__period_start=run.period_start, last_run__period_end=run.period_end)
+    return alarms.filter(same_period | seen_in_it, status=AlarmStatus.CLOSED).exclude(outcome="")
 
 
 def _night_start(night: Any) -> datetime.datetime:
