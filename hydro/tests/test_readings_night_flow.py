@@ -8,7 +8,13 @@ import pandas as pd
 import pytest
 
 from hydro.readings.engine import execute
-from hydro.readings.night_flow import NightFlowSettings, night_flow, night_flow_alarms, night_to_night_sigma
+from hydro.readings.night_flow import (
+    NightFlowSettings,
+    change_point,
+    night_flow,
+    night_flow_alarms,
+    night_to_night_sigma,
+)
 from hydro.readings.periods import Period
 from hydro.tests.readings_cases import rounded
 
@@ -113,6 +119,21 @@ def test_a_small_rise_is_caught_by_accumulation_with_the_date_it_began():
     assert list(alarms.itertuples(index=False, name=None)) == [
         ("HX", datetime.date(2024, 3, 8), datetime.date(2024, 3, 11), 0.4)
     ]
+
+
+def test_a_step_after_nights_a_little_high_is_dated_from_its_first_night():
+    # Four nights at 10.16 (0.8 σ with σ = 0.2; night to night the series moves by 0.13 in the median, σ_Δ =
+    # 0.136) add 0.8 − 0.75 = 0.05 each: the sum never falls back to zero. Then 11 m³/h: 3 − 0.75 = 2.25 a
+    # night, S = 0.2 + 2.25 + 2.25 = 4.7 > 4 on 13 March. The CUSUM's run began on 8 March, but of the splits
+    # of its nights z = 0.8, 0.8, 0.8, 0.8, 3, 3 the most likely step starts at the first 3: (3 + 3)² / 2 = 18
+    # against 9.2² / 6 = 14.1 for the whole run. The rise is the median of 12–13 March less 10: 1.0 m³/h.
+    alarms = night_flow_alarms(nights_of([*BASELINE, 10.16, 10.16, 10.16, 10.16, 11.0, 11.0]), A_WEEK_OF_BASELINE)
+    assert list(alarms.itertuples(index=False, name=None)) == [
+        ("HX", datetime.date(2024, 3, 12), datetime.date(2024, 3, 13), 1.0)
+    ]
+    assert change_point(np.array([0.8, 0.8, 0.8, 0.8, 3.0, 3.0])) == 4
+    # A rise that holds from the run's first night is dated from it.
+    assert change_point(np.array([2.0, 2.0, 2.0])) == 0
 
 
 def test_nights_that_swing_more_than_the_baseline_did_widen_sigma():
