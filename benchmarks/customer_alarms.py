@@ -149,10 +149,7 @@ def labelled_alarms(draws: Sequence[tuple[int, RealisticSettings]], table: Confi
     for seed, settings in draws:
         county = generate_realistic_county(settings, seed=seed)
         found = county_alarms(county, settings, AnomalySettings(), table)
-        pairs = found.reset_index().merge(county.episodes, on=["meter_id", "kind"], how="left", suffixes=("", "_true"))
-        overlapping = (pairs.start < pairs.end_true) & (pairs.end > pairs.start_true)
-        true = overlapping.groupby(pairs["index"]).any().reindex(found.index, fill_value=False)
-        frames.append(found.assign(true=true.to_numpy(), seed=seed))
+        frames.append(labelled(found, county).assign(seed=seed))
     return pd.concat(frames, ignore_index=True)
 
 
@@ -161,12 +158,12 @@ def confidence_reliability(alarms: pd.DataFrame) -> pd.DataFrame:
     return alarms.groupby(["kind", "confidence"])["true"].agg(alarms="count", share_true="mean").round(3)
 
 
-def labelled(leaks: pd.DataFrame, county: RealisticCounty) -> pd.DataFrame:
-    """Leak events with ``true``: whether they overlap an injected leak of the meter."""
-    truth = county.episodes[county.episodes.kind == "continuous_flow"]
-    pairs = leaks.reset_index().merge(truth, on="meter_id", how="left", suffixes=("", "_true"))
+def labelled(alarms: pd.DataFrame, county: RealisticCounty) -> pd.DataFrame:
+    """Alarms (``meter_id, kind, start, end``) with ``true``: whether they overlap an injected episode of their
+    meter and kind."""
+    pairs = alarms.reset_index().merge(county.episodes, on=["meter_id", "kind"], how="left", suffixes=("", "_true"))
     overlapping = (pairs.start < pairs.end_true) & (pairs.end > pairs.start_true)
-    return leaks.assign(true=overlapping.groupby(pairs["index"]).any().reindex(leaks.index, fill_value=False).values)
+    return alarms.assign(true=overlapping.groupby(pairs["index"]).any().reindex(alarms.index, fill_value=False).values)
 
 
 def candidate_episodes(seeds: Sequence[int], settings: RealisticSettings) -> pd.DataFrame:
@@ -180,7 +177,9 @@ def candidate_episodes(seeds: Sequence[int], settings: RealisticSettings) -> pd.
         readings = connection.create_table("readings", county.readings[county.readings.meter_id.isin(customers)])
         episodes = leak_episodes(connection.execute(daily_floors(readings, loose)), loose)
         events = episodes.assign(
-            start=pd.to_datetime(episodes.start_s, unit="s"), end=pd.to_datetime(episodes.end_s, unit="s")
+            kind="continuous_flow",
+            start=pd.to_datetime(episodes.start_s, unit="s"),
+            end=pd.to_datetime(episodes.end_s, unit="s"),
         )
         rows.append(labelled(events, county))
     return pd.concat(rows, ignore_index=True)

@@ -36,10 +36,9 @@ import pandas as pd
 from ibis import _
 
 from hydro.readings.periods import SECONDS_PER_HOUR, Period, in_period, with_flow
+from hydro.readings.stuck_balance import MAD_TO_SIGMA, balance_noise
 
 LITRES_PER_M3 = 1000.0
-MAD_TO_SIGMA = 1.4826
-"""σ = 1.4826 · MAD for normal errors (Huber 1981, §3.2)."""
 NIGHT_COLUMNS = [
     "dma_id", "night", "mnf_m3_per_h", "legitimate_m3_per_h", "leakage_m3_per_h", "unmetered_m3_per_h",
 ]  # fmt: skip
@@ -223,9 +222,10 @@ def night_flow_alarms(nights: pd.DataFrame, settings: NightFlowSettings | None =
     fire cannot raise an alarm alone). The rise began the night after S was
     last zero, moved on to the most likely first night of a step within the
     run (`change_point`, Hinkley 1971), and its excess is the median of the
-    nights since, less μ (a flushing among them does not inflate it). After an alarm the DMA stays in alarm until a night falls back
-    within k·σ of the baseline (the leak repaired), so one rise is reported
-    once; then the sum starts again.
+    nights since, less μ (a flushing among them does not inflate it). After
+    an alarm the DMA stays in alarm until a night falls back within k·σ of
+    the baseline (the leak repaired), so one rise is reported once; then the
+    sum starts again.
     """
     settings = settings or NightFlowSettings()
     alarms = [
@@ -237,16 +237,11 @@ def night_flow_alarms(nights: pd.DataFrame, settings: NightFlowSettings | None =
 
 
 def night_to_night_sigma(values: np.ndarray) -> float:
-    """The standard deviation of a night's value about its neighbours', σ_Δ = 1.4826 · median |x_n − x_{n−1}| / √2.
-
-    A difference of two nights with independent errors of σ has a standard deviation of σ√2; the median of
-    the absolute differences, scaled as a MAD (Huber 1981, §3.2), is moved by neither a step (one large
-    difference) nor a flushing (two), so a leak that begins within the series does not widen it.
-    """
-    differences = np.abs(np.diff(values[~np.isnan(values)]))
-    if differences.size == 0:
-        return 0.0
-    return MAD_TO_SIGMA * float(np.median(differences)) / np.sqrt(2.0)
+    """σ_Δ = 1.4826 · median |x_n − x_{n−1}| / √2 of the nights (`hydro.readings.stuck_balance.balance_noise`,
+    which neither a step nor a flushing moves, so a leak that begins within the series does not widen it);
+    0 when there are not two nights to compare."""
+    noise = balance_noise(values)
+    return noise if np.isfinite(noise) else 0.0
 
 
 def change_point(standardised: np.ndarray) -> int:

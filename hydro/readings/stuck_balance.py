@@ -79,10 +79,13 @@ def day_coverage(days: np.ndarray, start: pd.Timestamp, end: pd.Timestamp) -> np
 
 
 def balance_noise(balance_m3: np.ndarray) -> float:
-    """Day-to-day noise σ of a daily balance [m³/d]: 1.4826 · median |b_d − b_{d−1}| / √2.
+    """Day-to-day noise σ of a daily balance [m³/d] (or of any series in its units): 1.4826 · median
+    |b_d − b_{d−1}| / √2, nan with fewer than two values.
 
-    Differences of neighbouring days leave out the balance's level and its
-    steps (a main leak), and the median leaves out single days (a flushing).
+    A difference of two days with independent errors of σ has a standard
+    deviation of σ√2. Differences of neighbouring days leave out the
+    balance's level and its steps (a main leak), and the median leaves out
+    single days (a flushing).
     """
     differences = np.diff(balance_m3[np.isfinite(balance_m3)])
     if differences.size == 0:
