@@ -111,6 +111,17 @@ def test_one_night_of_a_flushing_raises_no_alarm():
     assert night_flow_alarms(nights_of([*BASELINE, 15.0, 10.0, 10.0, 10.0]), A_WEEK_OF_BASELINE).empty
 
 
+def test_a_flushing_on_a_rise_s_first_night_does_not_inflate_the_rise():
+    # Night 8 a flushing (15 m³/h), then 10.4. Night to night: 0.2, 0.4, 0.2, 0.1, 0.2, 0.1, 5.0, 4.6, 0: median
+    # 0.2, σ = σ_Δ = 1.4826 × 0.2 / √2 = 0.2097. The flushing counts 3 − 0.75 = 2.25, each 10.4 counts
+    # 0.4 / 0.2097 − 0.75 = 1.157: S = 2.25, 3.41, 4.56 > 4 on 10 March, from 8 March. The rise is the median of
+    # 15, 10.4, 10.4 less 10: 0.4 m³/h (their mean would have made it 1.93).
+    alarms = night_flow_alarms(nights_of([*BASELINE, 15.0, 10.4, 10.4]), A_WEEK_OF_BASELINE)
+    assert list(alarms.itertuples(index=False, name=None)) == [
+        ("HX", datetime.date(2024, 3, 8), datetime.date(2024, 3, 10), 0.4)
+    ]
+
+
 def test_a_small_rise_is_caught_by_accumulation_with_the_date_it_began():
     # Night-to-night moves 0.2, 0.4, 0.2, 0.1, 0.2, 0.1, 0.4, 0, 0, 0: median 0.15, σ_Δ = 0.157 < 0.2 = σ.
     # (10.4 − 10) / 0.2 − 0.75 = 1.25 a night: S = 1.25, 2.5, 3.75, 5.0 > 4 on the fourth night (11 March),
