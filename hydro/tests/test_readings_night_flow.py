@@ -169,3 +169,39 @@ def test_the_default_baseline_is_two_weeks_of_nights():
         ("HX", datetime.date(2024, 3, 15), datetime.date(2024, 3, 16), 1.0)
     ]
     assert night_flow_alarms(nights_of([*BASELINE, 11.0, 11.0])).empty  # nine nights: no baseline yet
+
+
+def test_a_leak_whose_nights_dip_once_is_one_alarm():
+    # Night to night 0.2, 0.4, 0.2, 0.1, 0.2, 0.1, then 1, 0, 1, 1, 0, 0: median 0.2, σ = σ_Δ = 0.2097. The step
+    # to 11 m³/h raises the alarm on 9 March as above. On 10 March the night is back at 10 (z = 0 ≤ k = 0.75): one
+    # quiet night, and an alarm ends only after two in a row. Over the alarm's rise r̂ = 1.0 / 0.2097 = 4.77 σ the
+    # nights after add min(z − r̂, 3) − 0.75 < 0: no further rise. Ended on the first quiet night, the DMA would
+    # have been alarmed again on 12 March for the same leak.
+    alarms = night_flow_alarms(nights_of([*BASELINE, 11.0, 11.0, 10.0, 11.0, 11.0, 11.0]), A_WEEK_OF_BASELINE)
+    assert list(alarms.itertuples(index=False, name=None)) == [
+        ("HX", datetime.date(2024, 3, 8), datetime.date(2024, 3, 9), 1.0)
+    ]
+
+
+def test_a_rise_after_two_quiet_nights_is_a_new_alarm():
+    # The same σ = 0.2097 (night-to-night moves 1, 0, 1, 0, 1, 0 after the baseline's: median 0.2). The leak is
+    # repaired: 10 and 11 March are back at 10, two quiet nights, and the alarm ends. A leak from 12 March sums
+    # 2.25, 4.5 > 4 and raises a second alarm on 13 March.
+    alarms = night_flow_alarms(nights_of([*BASELINE, 11.0, 11.0, 10.0, 10.0, 11.0, 11.0]), A_WEEK_OF_BASELINE)
+    assert list(alarms.itertuples(index=False, name=None)) == [
+        ("HX", datetime.date(2024, 3, 8), datetime.date(2024, 3, 9), 1.0),
+        ("HX", datetime.date(2024, 3, 12), datetime.date(2024, 3, 13), 1.0),
+    ]
+
+
+def test_a_further_rise_during_an_alarm_is_a_new_alarm():
+    # Night to night the series moves by the baseline's six, then 1, 0, 2, 0, 0, 0: median 0.1, so σ is the floor,
+    # 2 % × 10 = 0.2. The step to 11 is alarmed on 9 March with r̂ = 1.0 / 0.2 = 5 σ. From 10 March the nights are
+    # at 13, z = 15: over r̂ each counts min(15 − 5, 3) − 0.75 = 2.25, so the further-rise sum is 2.25, 4.5, 6.75,
+    # 9.0 > 8 on 13 March. Its rise began on 10 March (the whole run is at 3 σ) and is 13 − 10 = 3.0 m³/h over
+    # the baseline.
+    alarms = night_flow_alarms(nights_of([*BASELINE, 11.0, 11.0, 13.0, 13.0, 13.0, 13.0]), A_WEEK_OF_BASELINE)
+    assert list(alarms.itertuples(index=False, name=None)) == [
+        ("HX", datetime.date(2024, 3, 8), datetime.date(2024, 3, 9), 1.0),
+        ("HX", datetime.date(2024, 3, 10), datetime.date(2024, 3, 13), 3.0),
+    ]
