@@ -330,7 +330,6 @@ def confiscate_in_some_cases(context: DemoContext, inspector: User) -> int:
             ),
             inspector,
         )
-        case = actions.assign_case(case, inspector, inspector)
         case = actions.decide_case(case, Decision.FINE, Decimal(1000), "饲养禁养犬只。", inspector, observed_on)
         assert case.correct_by is not None
         follow_up_day = case.correct_by + datetime.timedelta(days=1)
@@ -360,5 +359,4 @@ def order_awaiting_correction(context: DemoContext, inspector: User) -> Violatio
         ),
         inspector,
     )
-    case = actions.assign_case(case, inspector, inspector)
     return actions.decide_case(case, Decision.FINE, Decimal(500), "重点管理区超限养犬。", inspector, observed_on)

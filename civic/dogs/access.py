@@ -5,9 +5,10 @@ their own service point only. Inspectors read the whole register and work on
 enforcement, but change nothing in the register. Every page that shows a dog,
 a licence or a refusal goes through here.
 
-A violation case is handled by one inspector, its assignee. The dog office
-gives a case to an inspector or hands it to another; an inspector may take a
-case no one handles yet, for themselves only.
+A violation case is handled by one inspector, its assignee. A case an
+inspector records on patrol is theirs from the start. The dog office gives a
+case to an inspector or hands it to another; an inspector may take a case no
+one handles yet, for themselves only.
 """
 
 from __future__ import annotations

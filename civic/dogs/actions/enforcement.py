@@ -33,9 +33,17 @@ from civic.dogs.models import (
 
 
 def open_case(case: ViolationCase, recorded_by: User) -> ViolationCase:
-    """Give a newly seen violation its case number and keep it."""
+    """Give a newly seen violation its case number and keep it.
+
+    An inspector who records what they saw on patrol handles the case
+    (its assignee) unless it is already given to someone; a case the dog
+    office records waits for the office to give it to an inspector, or for
+    one to take it.
+    """
     case.number = next_number(ViolationCase, f"VC{case.observed_on.year}", 4)
     case.recorded_by = recorded_by
+    if case.assignee_id is None and recorded_by.role == Role.INSPECTOR and recorded_by.is_active:
+        case.assignee = recorded_by
     case._history_user = recorded_by  # type: ignore[attr-defined]
     case.save()
     del case._history_user  # type: ignore[attr-defined]

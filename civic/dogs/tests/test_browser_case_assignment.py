@@ -25,7 +25,7 @@ def test_a_case_is_taken_by_one_inspector_and_handed_to_another(dogs, live_serve
             observed_on=timezone.localdate(),
             description="未束犬链",
         ),
-        dogs.cast.inspector,
+        dogs.cast.dog_office_staff,  # a complaint the office took down: no inspector handles it yet
     )
     case_url = f"{live_server.url}/dogs/cases/{case.number}/"
 

@@ -35,7 +35,7 @@ def open_case(dogs, code="no_leash", place=None):
         observed_on=TODAY,
         description="未束犬链",
     )
-    return actions.open_case(case, dogs.cast.inspector)
+    return actions.open_case(case, dogs.cast.dog_office_staff)  # a complaint the office took down
 
 
 def assign_url(case):
@@ -69,6 +69,22 @@ def test_the_dog_office_assigns_a_case_and_hands_it_to_another_inspector(client,
     assert page.context["assign_form"] is not None and not page.context["may_take"]
     assert [entry["assignee"] for entry in page.context["assignments"]] == [dogs.cast.inspector, zhao_lei]
     assert "赵磊" in page.text and 'id="assignment-history"' in page.text
+
+
+def test_a_case_an_inspector_records_on_patrol_is_his(client, dogs):
+    case = actions.open_case(
+        ViolationCase(violation_type=dogs.violation_type("no_leash"), place=dogs.hutang_square, observed_on=TODAY),
+        dogs.cast.inspector,
+    )
+    case.refresh_from_db()
+    assert case.assignee == dogs.cast.inspector
+    # His first history record shows it, by him; no one is told of what he did himself.
+    assert [(entry["assignee"], entry["by"]) for entry in views.assignment_history(case)] == [
+        (dogs.cast.inspector, dogs.cast.inspector)
+    ]
+    assert not Notice.objects.filter(key__startswith="dogs.case_assigned:").exists()
+    mine = sign_in(client, dogs.cast.inspector).get(reverse("dogs:case_list"), {"mine": "on"})
+    assert [listed.number for listed in mine.context["page"]] == [case.number]
 
 
 def test_giving_a_case_to_the_inspector_who_has_it_records_nothing_new(dogs):
@@ -194,7 +210,11 @@ def test_my_cases_shows_only_the_inspectors_own(client, dogs, zhao_lei):
 
 
 def test_the_inspector_handling_a_case_is_told_when_its_deadline_passes(dogs, zhao_lei):
-    case = open_case(dogs)
+    # Liu Yang recorded the case on patrol; the dog office handed it to Zhao Lei. Both are told.
+    case = actions.open_case(
+        ViolationCase(violation_type=dogs.violation_type("no_leash"), place=dogs.hutang_square, observed_on=TODAY),
+        dogs.cast.inspector,
+    )
     actions.assign_case(case, zhao_lei, dogs.cast.dog_office_staff)
     case.refresh_from_db()
     assert {person.username for person in notify.case_workers(case)} == {"liuyang", "zhaolei"}

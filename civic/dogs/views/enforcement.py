@@ -172,8 +172,8 @@ def assignment_history(case: ViolationCase) -> list[dict[str, Any]]:
     """Each change of the case's assignee, oldest first: when, to whom (None: to no one), by whom.
 
     Read from the case's history: an assignment on its page, a case opened
-    already assigned (the further penalty of an order its inspector handled),
-    a correction in the admin.
+    already assigned (one an inspector recorded on patrol, the further penalty
+    of an order its inspector handled), a correction in the admin.
     """
     entries: list[dict[str, Any]] = []
     previous = None
