@@ -16,9 +16,10 @@ for part of the year) does three timed stages in one process:
 3. analyse: for each month, over the whole county's zones, the DMA balance,
    the minimum night flow and its alarms, and the customer anomalies: the
    Ibis expressions of `hydro.readings.analysis` and `hydro.readings.night_flow`
-   on DuckDB, as the ``hydro readings balance``/``night-flow``/``anomalies``
-   commands run them
-   (anomalies 2,000 meters at a time, `hydro.readings.analysis.anomalies_by_group`).
+   on DuckDB, as `hydro.readings.analysis.analyse` runs them (the balance by
+   day once, summed to the month; anomalies 2,000 meters at a time,
+   `hydro.readings.analysis.anomalies_by_group`, the runs of zeros that ended
+   judged on the daily balance of their DMA).
 
 A thread samples the process's resident memory every 0.2 s, giving each
 stage's peak; ``ru_maxrss`` gives the whole run's. DuckDB runs in this process,
@@ -52,6 +53,7 @@ from hydro.readings.analysis import (
     anomalies_frame,
     customer_anomalies,
     dma_balance,
+    rolled_up_balance,
 )
 from hydro.readings.engine import DUCKDB_MEMORY_SETTING, connect, execute, memory_table, readings_table
 from hydro.readings.night_flow import night_flow, night_flow_alarms
@@ -182,7 +184,8 @@ def analyse_month(store: Path, zones: Any, year: int, month: int, anomaly_group_
     customers = zone_table.filter(zone_table.role == "customer").select("meter_id").distinct()
     timings["open_s"] = time.perf_counter() - started
     started = time.perf_counter()
-    balance = execute(connection, dma_balance(readings, zone_table, period, "month"))
+    daily = execute(connection, dma_balance(readings, zone_table, period, "day"))
+    balance = rolled_up_balance(daily, period, "month")
     timings["balance_s"] = time.perf_counter() - started
     started = time.perf_counter()
     nights = execute(connection, night_flow(readings, zone_table, period))
@@ -190,7 +193,9 @@ def analyse_month(store: Path, zones: Any, year: int, month: int, anomaly_group_
     timings["night_flow_s"] = time.perf_counter() - started
     started = time.perf_counter()
     if anomaly_group_meters > 0:
-        anomalies = anomalies_by_group(connection, readings, period, None, customers, anomaly_group_meters)
+        anomalies = anomalies_by_group(
+            connection, readings, period, None, customers, anomaly_group_meters, zone_table, daily
+        )
     else:
         anomalies = anomalies_frame(connection.execute(customer_anomalies(readings, period, None, customers)))
     timings["anomalies_s"] = time.perf_counter() - started

@@ -88,7 +88,9 @@ def generate_county(
     `leaking_dmas` DMAs add `leak_share_of_inflow` of the mean inflow from a
     night in the second half of the span. Anomalies: continuous flow of
     10–40 L/h for three days or more, a burst of 0.5–1.5 m³/h for 6 h, a stuck
-    meter for 4 days, reverse flow of 20 L/h for 3 h, and a 12 h gap.
+    meter for 4 days (its household's water still enters the DMA: the
+    inflow meter registers it, no customer meter does), reverse flow of
+    20 L/h for 3 h, and a 12 h gap.
     """
     generator = np.random.default_rng(seed)
     hours = pd.date_range(pd.Timestamp(start), periods=days * 24, freq="h")
@@ -97,11 +99,15 @@ def generate_county(
     customer_ids = [f"{dma}-C{number:04d}" for dma in dma_ids for number in range(1, customers_per_dma + 1)]
     daily_m3 = generator.lognormal(np.log(0.4), 0.5, size=len(customer_ids))
     use = _customer_use(generator, daily_m3, weights)
-    anomalies, use, missing = _inject_anomalies(generator, customer_ids, use, hours, anomalous_customers_per_kind)
-    inflow, leaks = _dma_inflows(generator, dma_ids, customers_per_dma, use, hours, leaking_dmas, leak_share_of_inflow)
+    anomalies, use, missing, drawn = _inject_anomalies(
+        generator, customer_ids, use, hours, anomalous_customers_per_kind
+    )
+    inflow, leaks = _dma_inflows(
+        generator, dma_ids, customers_per_dma, drawn, hours, leaking_dmas, leak_share_of_inflow
+    )
     if background_leakage_range is not None:
         inflow = _vary_background_leakage(
-            np.random.default_rng(seed + 1), inflow, use, dma_ids, background_leakage_range
+            np.random.default_rng(seed + 1), inflow, drawn, dma_ids, background_leakage_range
         )
     readings = _readings(customer_ids, dma_ids, hours, use, inflow, missing)
     zones = pd.DataFrame(
@@ -128,10 +134,14 @@ def _customer_use(generator: np.random.Generator, daily_m3: np.ndarray, weights:
 
 def _inject_anomalies(
     generator: np.random.Generator, customer_ids: list[str], use: np.ndarray, hours: pd.DatetimeIndex, per_kind: int
-) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """Give distinct customers one anomaly each; returns the truth, the altered use and the missing hours."""
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
+    """Give distinct customers one anomaly each; returns the truth, the use the meters register, the missing
+    hours, and the use the households draw (a stuck meter's household still draws water, which enters the DMA
+    and is registered by no meter)."""
+    original = use
     use = use.copy()
     missing = np.zeros(use.shape, dtype=bool)
+    stuck = np.zeros(use.shape, dtype=bool)
     count = hours.size
     chosen = generator.choice(len(customer_ids), size=min(5 * per_kind, len(customer_ids)), replace=False)
     kinds = ["continuous_flow", "burst", "stuck", "reverse", "gap"]
@@ -150,6 +160,7 @@ def _inject_anomalies(
         elif kind == "stuck":
             rate, last = 0.0, min(count, first + 96)
             use[customer, first:last] = 0.0
+            stuck[customer, first:last] = True
         elif kind == "reverse":
             rate, last = 0.02, first + 3
             use[customer, first:last] = -0.02
@@ -159,7 +170,7 @@ def _inject_anomalies(
         end = hours[last - 1] + pd.Timedelta(hours=1)
         truth.append((customer_ids[customer], kind, hours[first], end, rate))
     columns = ["meter_id", "kind", "start", "end", "rate_m3_per_h"]
-    return pd.DataFrame(truth, columns=columns), use, missing
+    return pd.DataFrame(truth, columns=columns), use, missing, np.where(stuck, original, use)
 
 
 def _dma_inflows(
