@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from civic.water import network_files
-from civic.water.forms import AlarmFilterForm, CloseLeakAlarmForm
+from civic.water.forms import AlarmFilterForm, CloseLeakAlarmForm, outcome_field
 from civic.water.models import NetworkLeakAlarm, NetworkLeakOutcome, NetworkModel
 
 DATA_FILE_FIELDS = {
@@ -154,4 +154,4 @@ class NetworkAlarmFilterForm(AlarmFilterForm):
 class CloseNetworkAlarmForm(CloseLeakAlarmForm):
     repaired_outcome = NetworkLeakOutcome.LEAK_REPAIRED
 
-    outcome = django_forms.ChoiceField(label=_("Outcome"), choices=NetworkLeakOutcome.choices)
+    outcome = outcome_field(NetworkLeakOutcome.choices)

@@ -14,6 +14,7 @@ from civic.water.forms.metering import (  # noqa: F401
     WaterAuditForm,
     _volume_field,
     alarm_staff,
+    outcome_field,
 )
 from civic.water.forms.plans import (  # noqa: F401
     IssuePlanForm,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms as django_forms
-from django.db.models import Field, QuerySet
+from django.db.models import BLANK_CHOICE_DASH, Field, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from civic.core.models import Role, User
@@ -112,8 +112,14 @@ class AlarmContactForm(django_forms.Form):
     )
 
 
+def outcome_field(choices: list[tuple[str, Any]]) -> django_forms.ChoiceField:
+    """The outcome a closing records, chosen by staff: the list starts blank, so that no outcome is recorded
+    because it came first (the measured precision is made of them)."""
+    return django_forms.ChoiceField(label=_("Outcome"), choices=[*BLANK_CHOICE_DASH, *choices])
+
+
 class CloseCustomerAlarmForm(django_forms.Form):
-    outcome = django_forms.ChoiceField(label=_("Outcome"), choices=CustomerOutcome.choices)
+    outcome = outcome_field(CustomerOutcome.choices)
     note = django_forms.CharField(
         label=_("Finding"), required=False, max_length=2000, widget=django_forms.Textarea(attrs={"rows": 3})
     )
@@ -147,7 +153,7 @@ class CloseLeakAlarmForm(django_forms.Form):
 class CloseNightFlowAlarmForm(CloseLeakAlarmForm):
     repaired_outcome = NightFlowOutcome.LEAK_REPAIRED
 
-    outcome = django_forms.ChoiceField(label=_("Outcome"), choices=NightFlowOutcome.choices)
+    outcome = outcome_field(NightFlowOutcome.choices)
 
 
 class MeteringParametersForm(django_forms.ModelForm):
