@@ -205,3 +205,16 @@ def test_a_further_rise_during_an_alarm_is_a_new_alarm():
         ("HX", datetime.date(2024, 3, 8), datetime.date(2024, 3, 9), 1.0),
         ("HX", datetime.date(2024, 3, 10), datetime.date(2024, 3, 13), 3.0),
     ]
+
+
+def test_a_leak_after_a_small_rise_is_dated_from_its_own_first_night():
+    # Night to night 0.2, 0.4, 0.2, 0.1, 0.2, 0.1, 0.46, 0.34, 1.18, 0: median 0.2, σ = σ_Δ = 0.2097. The nights
+    # stand 2.19, 0.57, 6.2 and 6.2 σ over 10: S = 1.44, 1.26, 3.51, 5.76 > 4 on 11 March, the CUSUM's run from
+    # 8 March. Counted at most c = 3 the run's split cannot tell the leak from the small rise before it
+    # (8.76² / 4 = 19.2 for the whole run against 6² / 2 = 18 from 10 March); counted at most 6 it can
+    # (14.76² / 4 = 54.5 against 12² / 2 = 72). The rise is the median of 10–11 March less 10: 1.3 m³/h, not the
+    # 0.88 of the whole run.
+    alarms = night_flow_alarms(nights_of([*BASELINE, 10.46, 10.12, 11.3, 11.3]), A_WEEK_OF_BASELINE)
+    assert list(alarms.itertuples(index=False, name=None)) == [
+        ("HX", datetime.date(2024, 3, 10), datetime.date(2024, 3, 11), 1.3)
+    ]
