@@ -131,8 +131,8 @@ def hidden_use(
         SE_S = σ · √(1/|R| + 1/|S|),   σ = 1.4826 · median |b'_d − b'_{d−1}| / √2,
 
     m the mean of values clipped to their median ± 2.5 σ (Huber 1981). The run
-    fits a stuck meter when, at each end S with at least `minimum_days` days
-    (it needs one such end, and as many whole days itself),
+    fits a stuck meter when, at each end S (it needs both, each of at least
+    `minimum_days` whole days, and as many whole days itself),
 
         s · 24 q ≤ û_S ≤ (2 − s) · 24 q + z · SE_S   and   û_S ≥ z · SE_S,
 
@@ -140,7 +140,10 @@ def hidden_use(
     stuck meter (24 q), and clear of the noise. Both ends must rise, so a
     step of the balance (a main that starts leaking during a holiday, rising
     at one end only) does not pass, nor does more water than the household
-    uses (something else's). Of the runs that fit, the one whose smaller
+    uses (something else's). A run cut by the period's start or end, with one
+    end to compare, is not judged: one end cannot tell a stuck meter from a
+    step (on the tuning draws, two of the eight runs wrongly called stuck
+    began on the period's first day). Of the runs that fit, the one whose smaller
     rise is the most standard errors is called stuck and taken out of the
     balance, and the others are measured again, until none fits: runs that
     overlap are not called for one another's water. ``hidden_m3_per_d`` is
@@ -210,8 +213,7 @@ def _fits(rise: float, error: float, usual: float, test: BalanceTest) -> bool:
 
 def _rises(balance_m3: np.ndarray, coverage: np.ndarray, sigma: float, test: BalanceTest) -> list[tuple[float, float]]:
     """The rise of the run's whole days over the whole days before it and after it, each with its standard
-    error [m³/d]; an end with fewer than `minimum_days` days is left out, and so is everything when the run has
-    fewer."""
+    error [m³/d]; none when either end, or the run, has fewer than `minimum_days` whole days."""
     known = np.isfinite(balance_m3)
     inside = np.flatnonzero((coverage >= 1.0 - 1e-9) & known)
     touched = np.flatnonzero(coverage > 0)
@@ -220,9 +222,10 @@ def _rises(balance_m3: np.ndarray, coverage: np.ndarray, sigma: float, test: Bal
     day = np.arange(balance_m3.size)
     before = (day < touched[0]) & (day >= touched[0] - test.window_days) & known
     after = (day > touched[-1]) & (day <= touched[-1] + test.window_days) & known
+    if min(before.sum(), after.sum()) < test.minimum_days:
+        return []
     level = clipped_mean(balance_m3[inside], sigma)
     return [
         (level - clipped_mean(balance_m3[side], sigma), sigma * float(np.sqrt(1.0 / inside.size + 1.0 / side.sum())))
         for side in (before, after)
-        if side.sum() >= test.minimum_days
     ]

@@ -123,6 +123,33 @@ def test_a_rise_at_one_end_only_is_not_a_stuck_meter():
     assert hidden_use(balance, runs, runs.iloc[0:0]).stuck.tolist() == [False]
 
 
+def test_a_run_cut_by_the_period_s_start_is_not_judged():
+    # B is away on days 0–3, from the period's first day, and a main leaking 0.48 m³/d is repaired on day 4:
+    # the run's days average 2.88 against 2.407143 after (days 4–10, four + and three −), a rise of
+    # 0.472857 m³/d, 7.2 standard errors (σ √(1/4 + 1/7) = 0.065709, σ = 1.4826 · 0.1 / √2 = 0.104836). On that
+    # end alone it would be called stuck; with no days before it to compare, it is not judged.
+    in_days = np.arange(DAYS)
+    balance = pd.DataFrame(
+        {
+            "dma_id": "DMA",
+            "day": START + pd.to_timedelta(in_days, unit="D"),
+            "balance_m3": 2.4 + day_noise() + np.where(in_days < 4, 0.48, 0.0),
+        }
+    )
+    runs = pd.DataFrame(
+        {
+            "dma_id": ["DMA"],
+            "meter_id": ["H-B"],
+            "start": [START],
+            "end": [START + pd.Timedelta(days=4)],
+            "usual_m3_per_h": [0.02],
+        }
+    )
+    judged = hidden_use(balance, runs, runs.iloc[0:0], BalanceTest(share=0.5, sigmas=3.0, window_days=7))
+    assert judged.stuck.tolist() == [False]
+    assert np.isnan(judged.hidden_m3_per_d.iloc[0])
+
+
 def test_the_anomalies_call_the_stuck_meter_and_not_the_household_away():
     readings, zones = worked_readings()
     connection = ibis.duckdb.connect()
