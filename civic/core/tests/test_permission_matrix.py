@@ -485,7 +485,7 @@ def _dog_records(world: World) -> None:
         observed_on=datetime.date(2024, 3, 22),
         description="未束犬链",
     )
-    world.records["dog_case"] = open_case(case, world.cast.inspector)
+    world.records["dog_case"] = open_case(case, world.cast.dog_office_staff)  # a complaint: no one handles it yet
     world.records["dog_intake"] = take_in_found_dog("白色小型犬", datetime.date(2024, 3, 22))
     world.records["dog_owned_intake"] = take_in_found_dog("黄色田园犬", datetime.date(2024, 3, 22), dogs.wangcai)
     decided = open_case(
