@@ -62,7 +62,8 @@ def _register_import(commands: Any) -> None:
         help="add readings files to a store",
         description="Import CSV or Parquet readings files (meter_id,timestamp,volume_m3 or "
         "meter_id,timestamp,index_m3[,remark]) into a store, one batch per file, each all or nothing. "
-        "A file already imported changes nothing.",
+        "A file already imported changes nothing. A reading given twice (in the file, or already stored) is "
+        "stored once and counted; the same meter and time with another value refuses the file.",
     )
     parser.add_argument("files", nargs="+", metavar="FILE", type=Path, help="CSV or Parquet readings files")
     parser.add_argument("--store", required=True, type=Path, metavar="DIR", help="the store directory")
@@ -217,7 +218,10 @@ def run_import(arguments: argparse.Namespace) -> int:
             print(f"{path}: already imported as batch {record.checksum[:16]}; nothing changed")
         else:
             span = f"{record.first_timestamp} to {record.last_timestamp}" if record.row_count else "no intervals"
-            print(f"{path}: {record.row_count:,} intervals ({record.kind}), {span}, batch {record.checksum[:16]}")
+            repeats = f", {record.repeated_rows:,} repeated readings left out" if record.repeated_rows else ""
+            print(
+                f"{path}: {record.row_count:,} intervals ({record.kind}), {span}{repeats}, batch {record.checksum[:16]}"
+            )
     return 0
 
 
@@ -228,6 +232,7 @@ def _record(record: Any) -> dict[str, Any]:
         "row_count": record.row_count,
         "first_timestamp": record.first_timestamp,
         "last_timestamp": record.last_timestamp,
+        "repeated_rows": record.repeated_rows,
     }
 
 

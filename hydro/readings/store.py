@@ -24,6 +24,13 @@ Layout of a store directory::
     _batches/<checksum>.json                 the record of a batch
     _incoming/                               temporary files of an import under way
 
+A reading given twice is stored once. A row repeating an earlier row of its
+file (same meter, timestamp and value), and an interval the store already
+holds with the same volume (a monthly export that repeats the last day of
+the one before), are left out and counted in the batch record
+(``repeated_rows``); the same meter and timestamp with another value is
+refused, naming the row, as the file cannot say which value is right.
+
 A batch is visible only once its record exists, and the record is written
 last, by renaming a complete temporary file into place: an import killed
 half-way leaves data files nobody reads, which the next import of that file
@@ -106,6 +113,8 @@ class BatchRecord:
     imported_at: str
     last_indexes: dict[str, list[Any]] = field(default_factory=dict)
     """For index files, each meter's last reading as [timestamp ISO, index m³], the next file's starting point."""
+    repeated_rows: int = 0
+    """Readings of the file left out as repeats: of an earlier row of the file, or of an interval already stored."""
 
 
 @dataclass(frozen=True)
@@ -153,7 +162,7 @@ def read_readings_file(path: Path | str, time_zone: str = COUNTY_TIME_ZONE) -> t
         frame[REMARK] = _remarks(table)
         _refuse_negative_indexes(frame, problems)
     if not problems:
-        _refuse_duplicates(frame, problems)
+        _refuse_duplicates(frame, value_column, problems)
     if problems:
         raise _refusal(path, sorted(problems, key=lambda problem: (problem.row_number or 0, problem.column)))
     return frame, kind
@@ -243,15 +252,27 @@ def _refuse_negative_indexes(frame: pd.DataFrame, problems: list[intake.RowError
         problems.append(_problem(int(row), INDEX, "negative_index", f"the index {index_m3:g} m³ is negative."))
 
 
-def _refuse_duplicates(frame: pd.DataFrame, problems: list[intake.RowError]) -> None:
+def _refuse_duplicates(frame: pd.DataFrame, value_column: str, problems: list[intake.RowError]) -> None:
+    """Refuse a meter read twice at a timestamp with two values; a row repeating another whole is left for
+    `without_repeats`."""
     duplicated = frame.duplicated([METER_ID, TIMESTAMP], keep="first")
     if not duplicated.any():
         return
-    first_rows = frame.groupby([METER_ID, TIMESTAMP])["row"].transform("min")
-    for position in np.flatnonzero(duplicated.to_numpy()):
+    first = frame.groupby([METER_ID, TIMESTAMP])[["row", value_column]].transform("first")
+    conflicting = duplicated & (frame[value_column] != first[value_column])
+    for position in np.flatnonzero(conflicting.to_numpy()):
         meter_id, timestamp = frame[METER_ID].iloc[position], frame[TIMESTAMP].iloc[position]
-        reason = f"meter {meter_id} has another reading at {timestamp} in row {first_rows.iloc[position]}."
+        reason = (
+            f"meter {meter_id} has another reading at {timestamp} in row {first['row'].iloc[position]}, "
+            f"of {first[value_column].iloc[position]:g} m³ against {frame[value_column].iloc[position]:g} m³ here."
+        )
         problems.append(_problem(int(frame["row"].iloc[position]), TIMESTAMP, "duplicate_in_file", reason))
+
+
+def without_repeats(frame: pd.DataFrame) -> pd.DataFrame:
+    """The readings less the rows that repeat an earlier row of the file: same meter and timestamp (and, once
+    `read_readings_file` has refused conflicting ones, the same value)."""
+    return frame[~frame.duplicated([METER_ID, TIMESTAMP], keep="first")]
 
 
 # --- turning readings into intervals --------------------------------------------------------------------------
@@ -326,15 +347,17 @@ def _with_previous_readings(
     """The file's readings in meter and time order, each meter preceded by its last stored reading."""
     ordered = frame.sort_values([METER_ID, TIMESTAMP])
     firsts = ordered.groupby(METER_ID, sort=False).head(1)
+    repeating = _repeating_last_reading(ordered, previous)
     problems = [
         _problem(
             int(row),
             TIMESTAMP,
             "already_stored",
-            f"meter {meter_id} already has a stored index at {previous[meter_id][0]}.",
+            f"meter {meter_id} already has a stored index at {previous[meter_id][0]}; a file may repeat that "
+            f"reading ({previous[meter_id][1]:g} m³) and those before it, not begin before it without it.",
         )
         for row, meter_id, timestamp in firsts[["row", METER_ID, TIMESTAMP]].itertuples(index=False)
-        if meter_id in previous and timestamp <= previous[meter_id][0]
+        if meter_id in previous and timestamp <= previous[meter_id][0] and meter_id not in repeating
     ]
     if problems:
         raise _refusal(path, problems)
@@ -342,9 +365,24 @@ def _with_previous_readings(
         [(0, meter_id, timestamp, index_m3, "") for meter_id, (timestamp, index_m3) in previous.items()],
         columns=["row", METER_ID, TIMESTAMP, INDEX, REMARK],
     )
-    earlier = earlier[earlier[METER_ID].isin(firsts[METER_ID])].astype({TIMESTAMP: "datetime64[us]"})
+    chained = firsts[METER_ID][~firsts[METER_ID].isin(repeating)]
+    earlier = earlier[earlier[METER_ID].isin(chained)].astype({TIMESTAMP: "datetime64[us]"})
     combined = pd.concat([earlier, ordered], ignore_index=True) if len(earlier) else ordered
     return combined.sort_values([METER_ID, TIMESTAMP], kind="stable").reset_index(drop=True)
+
+
+def _repeating_last_reading(ordered: pd.DataFrame, previous: dict[str, tuple[pd.Timestamp, float]]) -> set[str]:
+    """Meters whose rows in the file include their last stored reading, same time and index: the file's own rows
+    then chain from it, and its intervals before it must repeat stored ones (`_without_stored`)."""
+    if not previous:
+        return set()
+    last = pd.DataFrame(
+        [(meter_id, timestamp, index_m3) for meter_id, (timestamp, index_m3) in previous.items()],
+        columns=[METER_ID, TIMESTAMP, "stored_index_m3"],
+    ).astype({TIMESTAMP: "datetime64[us]"})
+    matched = ordered.astype({TIMESTAMP: "datetime64[us]"}).merge(last, on=[METER_ID, TIMESTAMP])
+    same = (matched[INDEX] - matched["stored_index_m3"]).abs() < SAME_VOLUME_M3
+    return set(matched.loc[same, METER_ID])
 
 
 def _backward_volume(path: Path | str, ordered: pd.DataFrame, position: int, start: pd.Series) -> float:
@@ -398,21 +436,24 @@ def stored_files(store: Path | str, months: Iterable[str] | None = None) -> list
 def import_file(store: Path | str, path: Path | str, time_zone: str = COUNTY_TIME_ZONE) -> ImportOutcome:
     """Import one readings file into the store as one batch, all of it or nothing.
 
-    A file whose checksum is already recorded changes nothing. A file whose
-    readings overlap stored ones (same meter and timestamp) is refused.
+    A file whose checksum is already recorded changes nothing. Rows that
+    repeat an earlier row of the file, and intervals the store holds already
+    with the same volume, are left out and counted (``repeated_rows``); an
+    interval the store holds with another volume is refused.
     """
     store, path = Path(store), Path(path)
     checksum = file_checksum(path)
     existing = {record.checksum: record for record in batch_records(store)}
     if checksum in existing:
         return ImportOutcome(existing[checksum], already_imported=True)
-    frame, kind = read_readings_file(path, time_zone)
-    if kind == "index":
-        stored = intervals_from_indexes(path, frame, _last_indexes(existing.values()))
-    else:
-        stored = intervals_from_volumes(frame)
-    _refuse_overlaps(store, path, stored)
-    record = _write_batch(store, path.name, checksum, kind, stored, _file_last_indexes(frame, kind))
+    read, kind = read_readings_file(path, time_zone)
+    frame = without_repeats(read)
+    previous = _last_indexes(existing.values()) if kind == "index" else {}
+    stored = intervals_from_indexes(path, frame, previous) if kind == "index" else intervals_from_volumes(frame)
+    new = _without_stored(store, path, stored)
+    _refuse_unmatched_repeats(path, new, previous)
+    repeated = len(read) - len(frame) + len(stored) - len(new)
+    record = _write_batch(store, path.name, checksum, kind, new, _file_last_indexes(frame, kind), repeated)
     return ImportOutcome(record, already_imported=False)
 
 
@@ -436,30 +477,75 @@ def _file_last_indexes(frame: pd.DataFrame, kind: str) -> dict[str, list[Any]]:
     }
 
 
-def _refuse_overlaps(store: Path, path: Path, stored: pd.DataFrame) -> None:
-    """Refuse readings of a meter at a timestamp already stored by another batch."""
+def _refuse_unmatched_repeats(path: Path, new: pd.DataFrame, previous: dict[str, tuple[pd.Timestamp, float]]) -> None:
+    """An index file's interval before its meter's last stored reading must have repeated a stored one: one
+    that did not (read at other times than the earlier import) would count its water twice."""
+    if not previous or new.empty:
+        return
+    last_stored = new[METER_ID].map({meter_id: timestamp for meter_id, (timestamp, _) in previous.items()})
+    earlier = new[pd.to_datetime(last_stored).notna() & (new[TIMESTAMP] < pd.to_datetime(last_stored))]
+    problems = [
+        _problem(
+            None,
+            TIMESTAMP,
+            "overlap",
+            f"meter {meter_id} already has stored readings to {previous[meter_id][0]}; the file's interval from "
+            f"{timestamp} is not one of them.",
+        )
+        for meter_id, timestamp in earlier[[METER_ID, TIMESTAMP]].itertuples(index=False)
+    ]
+    if problems:
+        raise _refusal(path, problems)
+
+
+SAME_VOLUME_M3 = 0.0005
+"""Two volumes of one interval are the same reading when they differ by less than this (stored volumes of index
+files are rounded to the litre) [m³]."""
+
+
+def _without_stored(store: Path, path: Path, stored: pd.DataFrame) -> pd.DataFrame:
+    """The intervals less those another batch stored already with the same length and volume; one stored with
+    another length or volume refuses the file (the earlier import and this file disagree)."""
     months = {_month_name(key) for key in _month_keys(stored).unique()}
     files = stored_files(store, months)
     if not files or stored.empty:
-        return
+        return stored
     import duckdb
 
     from hydro.readings.engine import duckdb_config
 
     connection = duckdb.connect(config=duckdb_config())
-    connection.register("incoming", stored[[METER_ID, TIMESTAMP]])
+    connection.register("incoming", stored[[METER_ID, TIMESTAMP, DURATION, VOLUME]].reset_index(names="position"))
     file_list = ", ".join("'" + str(file).replace("'", "''") + "'" for file in files)
-    clash = connection.execute(
-        f"select i.meter_id, i.timestamp from incoming i join read_parquet([{file_list}]) s "
-        "using (meter_id, timestamp) limit 1"
-    ).fetchone()
-    if clash is not None:
-        reason = f"meter {clash[0]} already has a stored reading at {clash[1]}; the file overlaps an earlier import."
-        raise _refusal(path, [_problem(None, TIMESTAMP, "overlap", reason)])
+    clashes = connection.execute(
+        f"select i.position, i.meter_id, i.timestamp, i.duration_s = s.duration_s "
+        f"and abs(i.volume_m3 - s.volume_m3) < {SAME_VOLUME_M3} as same, i.volume_m3, s.volume_m3 "
+        f"from incoming i join read_parquet([{file_list}]) s using (meter_id, timestamp) order by i.position"
+    ).fetchall()
+    differing = [clash for clash in clashes if not clash[3]]
+    if differing:
+        problems = [
+            _problem(
+                None,
+                TIMESTAMP,
+                "overlap",
+                f"meter {meter_id} already has a stored reading at {timestamp} of {stored_m3:g} m³, "
+                f"against {incoming_m3:g} m³ here; the file disagrees with an earlier import.",
+            )
+            for _, meter_id, timestamp, _, incoming_m3, stored_m3 in differing
+        ]
+        raise _refusal(path, problems)
+    return stored.drop(index=[clash[0] for clash in clashes])
 
 
 def _write_batch(
-    store: Path, source_name: str, checksum: str, kind: str, stored: pd.DataFrame, last_indexes: dict[str, list[Any]]
+    store: Path,
+    source_name: str,
+    checksum: str,
+    kind: str,
+    stored: pd.DataFrame,
+    last_indexes: dict[str, list[Any]],
+    repeated_rows: int = 0,
 ) -> BatchRecord:
     """Write the batch's monthly files through a temporary directory, then its record, each by rename."""
     incoming = store / "_incoming" / f"{checksum}-{uuid.uuid4().hex[:8]}"
@@ -476,6 +562,7 @@ def _write_batch(
             files=names,
             imported_at=datetime.datetime.now(datetime.UTC).isoformat(timespec="microseconds"),
             last_indexes=last_indexes,
+            repeated_rows=repeated_rows,
         )
         temporary_record = incoming / "record.json"
         temporary_record.write_text(json.dumps(record.__dict__, ensure_ascii=False, indent=1))

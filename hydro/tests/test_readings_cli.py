@@ -2,6 +2,7 @@
 
 import json
 
+import pandas as pd
 import pytest
 
 from hydro.cli import main
@@ -32,6 +33,19 @@ def test_import_reports_the_batch_and_a_second_import_changes_nothing(files, cap
     code, out, _err = run(capsys, "readings", "import", files / "readings.csv", "--store", files / "store", "--json")
     assert code == 0
     assert json.loads(out)["already_imported"] is True
+
+
+def test_import_reports_the_readings_it_left_out_as_repeats(files, capsys):
+    imported(files, capsys)
+    # the last stored hour of HX-IN given again (same volume), twice, and one new hour after it
+    stored = (files / "readings.csv").read_text().splitlines()
+    last = [line for line in stored if line.startswith("HX-IN,")][-1]
+    meter_id, timestamp, volume = last.split(",")
+    following = pd.Timestamp(timestamp) + pd.Timedelta(hours=1)
+    (files / "again.csv").write_text(f"meter_id,timestamp,volume_m3\n{last}\n{last}\n{meter_id},{following},{volume}\n")
+    code, out, _err = run(capsys, "readings", "import", files / "again.csv", "--store", files / "store", "--json")
+    assert code == 0
+    assert (json.loads(out)["row_count"], json.loads(out)["repeated_rows"]) == (1, 2)
 
 
 def test_import_of_a_bad_file_names_the_row_and_stores_nothing(files, capsys):

@@ -110,12 +110,31 @@ C-1,2024-03-01 02:00,0.2
     assert stored_files(tmp_path / "store") == []
 
 
-def test_it_refuses_a_reading_twice_in_a_file(tmp_path):
+def test_it_refuses_a_meter_read_twice_in_a_file_with_two_values(tmp_path):
     source = write(
         tmp_path / "twice.csv", "meter_id,timestamp,volume_m3\nC-1,2024-03-01 02:00,0.1\nC-1,2024-03-01 02:00,0.2\n"
     )
-    with pytest.raises(TableError, match=r"row 3, column timestamp: meter C-1 has another reading .* in row 2"):
+    with pytest.raises(TableError, match=r"row 3, column timestamp: meter C-1 has another reading .* in row 2, of 0.1"):
         read_readings_file(source)
+
+
+def test_a_row_repeated_whole_is_stored_once_and_counted(tmp_path):
+    # Meter-reading systems export a reading twice now and then; the second copy adds nothing.
+    source = write(
+        tmp_path / "repeated.csv",
+        """
+meter_id,timestamp,volume_m3
+C-1,2024-03-01 02:00,0.1
+C-1,2024-03-01 03:00,0.2
+C-1,2024-03-01 02:00,0.1
+""",
+    )
+    record = import_file(tmp_path / "store", source).record
+    assert (record.row_count, record.repeated_rows) == (2, 1)
+    assert stored_rows(tmp_path / "store") == [
+        ("C-1", datetime.datetime(2024, 3, 1, 2), 3600, 0.1),
+        ("C-1", datetime.datetime(2024, 3, 1, 3), 3600, 0.2),
+    ]
 
 
 def test_it_names_missing_columns(tmp_path):
@@ -198,6 +217,70 @@ def test_a_different_file_overlapping_stored_readings_is_refused(tmp_path):
     overlapping = write(tmp_path / "b.csv", "meter_id,timestamp,volume_m3\nC-1,2024-03-01 02:00,0.3\n")
     with pytest.raises(TableError, match="already has a stored reading"):
         import_file(tmp_path / "store", overlapping)
+    assert len(stored_rows(tmp_path / "store")) == 1
+
+
+def test_a_file_repeating_stored_readings_adds_only_its_new_ones(tmp_path):
+    # A monthly export that repeats the last hours of the month before: those are already stored, same volumes.
+    import_file(
+        tmp_path / "store",
+        write(
+            tmp_path / "march.csv", "meter_id,timestamp,volume_m3\nC-1,2024-03-31 22:00,0.1\nC-1,2024-03-31 23:00,0.2\n"
+        ),
+    )
+    april = write(
+        tmp_path / "april.csv",
+        "meter_id,timestamp,volume_m3\nC-1,2024-03-31 23:00,0.2\nC-1,2024-04-01 00:00,0.3\n",
+    )
+    record = import_file(tmp_path / "store", april).record
+    assert (record.row_count, record.repeated_rows) == (1, 1)
+    assert [volume for *_, volume in stored_rows(tmp_path / "store")] == [0.1, 0.2, 0.3]
+
+
+def test_an_index_file_repeating_the_last_stored_reading_continues_from_it(tmp_path):
+    # The stored file ends at 23:00 with 101 m³; the next repeats 22:00 and 23:00 and goes on:
+    # its 22:00–23:00 interval (1 m³) is the stored one, and 23:00–00:00 is 102.5 − 101 = 1.5 m³.
+    import_file(
+        tmp_path / "store",
+        write(tmp_path / "a.csv", "meter_id,timestamp,index_m3\nC-9,2024-03-31 22:00,100\nC-9,2024-03-31 23:00,101\n"),
+    )
+    b = write(
+        tmp_path / "b.csv",
+        "meter_id,timestamp,index_m3\nC-9,2024-03-31 22:00,100\nC-9,2024-03-31 23:00,101\nC-9,2024-04-01 00:00,102.5\n",
+    )
+    record = import_file(tmp_path / "store", b).record
+    assert (record.row_count, record.repeated_rows) == (1, 1)
+    assert stored_rows(tmp_path / "store") == [
+        ("C-9", datetime.datetime(2024, 3, 31, 22), 3600, 1.0),
+        ("C-9", datetime.datetime(2024, 3, 31, 23), 3600, 1.5),
+    ]
+
+
+def test_an_index_file_disagreeing_with_the_stored_readings_is_refused(tmp_path):
+    import_file(
+        tmp_path / "store",
+        write(tmp_path / "a.csv", "meter_id,timestamp,index_m3\nC-9,2024-03-31 22:00,100\nC-9,2024-03-31 23:00,101\n"),
+    )
+    # begins before the stored 23:00 reading without repeating it
+    without = write(
+        tmp_path / "b.csv", "meter_id,timestamp,index_m3\nC-9,2024-03-31 22:30,100.5\nC-9,2024-04-01 00:00,102\n"
+    )
+    with pytest.raises(TableError, match="row 2, column timestamp: meter C-9 already has a stored index"):
+        import_file(tmp_path / "store", without)
+    # repeats 23:00 but gives 22:00–23:00 another volume (0.5 m³ against the stored 1 m³)
+    other = write(
+        tmp_path / "c.csv",
+        "meter_id,timestamp,index_m3\nC-9,2024-03-31 22:00,100.5\nC-9,2024-03-31 23:00,101\nC-9,2024-04-01 00:00,102\n",
+    )
+    with pytest.raises(TableError, match=r"already has a stored reading at 2024-03-31 22:00:00 of 1 m³, against 0\.5"):
+        import_file(tmp_path / "store", other)
+    # repeats 23:00 but was read at 22:30 before it: that interval is not a stored one
+    shifted = write(
+        tmp_path / "d.csv",
+        "meter_id,timestamp,index_m3\nC-9,2024-03-31 22:30,100.5\nC-9,2024-03-31 23:00,101\nC-9,2024-04-01 00:00,102\n",
+    )
+    with pytest.raises(TableError, match="the file's interval from 2024-03-31 22:30:00 is not one of them"):
+        import_file(tmp_path / "store", shifted)
     assert len(stored_rows(tmp_path / "store")) == 1
 
 
