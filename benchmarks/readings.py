@@ -39,6 +39,7 @@ from hydro.readings.analysis import (
     anomalies_frame,
     dma_balance,
     merge_episodes,
+    unusual_bursts,
 )
 from hydro.readings.customer_leaks import as_anomalies, leak_episodes, refine_starts
 from hydro.readings.engine import connect, memory_table, readings_table
@@ -155,6 +156,9 @@ def _pandas_anomalies(readings: pd.DataFrame, settings: AnomalySettings) -> pd.D
         floors.extend(_meter_floors(str(meter_id), series))
     columns = ["meter_id", "kind", "start_s", "end_s", "volume_m3", "confidence"]
     frame = pd.DataFrame(events, columns=columns)
+    bursting = readings[readings.meter_id.isin(set(frame.meter_id[frame.kind == "burst"]))]
+    intervals = bursting.assign(start_s=bursting.timestamp.astype("datetime64[s]").astype(np.int64))
+    frame = unusual_bursts(frame, intervals, settings)
     leak_settings = settings.leak_settings()
     floor_frame = pd.DataFrame(floors, columns=["meter_id", "day", "floor_m3_per_h", "windows"])
     episodes = leak_episodes(floor_frame, leak_settings)

@@ -51,8 +51,8 @@ class ConfidenceTable:
 
 DEFAULT_TABLE = ConfidenceTable(
     {
-        "burst": (0.53, 0.95, 0.95, 0.99),
-        "stuck": (0.29, 0.29, 0.4, 0.84),
+        "burst": (0.94, 0.95, 0.95, 0.99),
+        "stuck": (0.29, 0.29, 0.4, 0.89),
         "reverse": (0.5, 0.95, 0.95, 0.99),
         "gap": (0.5, 0.5, 0.5, 0.99),
     }

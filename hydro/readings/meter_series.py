@@ -18,7 +18,7 @@ Times are epoch seconds of the wall-clock times, volumes m³, flows m³/h.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import pairwise
@@ -84,6 +84,20 @@ class MeterSeries:
         """The intervals of the meters with these codes only."""
         rows = np.isin(self.code, codes)
         return MeterSeries(self.names, self.code[rows], self.start_s[rows], self.duration_s[rows], self.volume_m3[rows])
+
+
+def intervals_of(series: MeterSeries, meter_ids: Iterable[str]) -> pd.DataFrame:
+    """The intervals of these meters as a table ``meter_id, start_s, duration_s, volume_m3``."""
+    chosen = np.isin(series.names, np.asarray(sorted(set(meter_ids)), dtype=object))
+    rows = chosen[series.code] if len(series.code) else np.zeros(0, dtype=bool)
+    return pd.DataFrame(
+        {
+            "meter_id": series.names[series.code[rows]],
+            "start_s": series.start_s[rows],
+            "duration_s": series.duration_s[rows],
+            "volume_m3": series.volume_m3[rows],
+        }
+    )
 
 
 def read_series(connection: BaseBackend, readings: ibis.Table, meter_ids: Sequence[str] | None = None) -> MeterSeries:
