@@ -13,7 +13,8 @@ inflow meter (the households' true use and the DMA's own losses).
   an injected leak; it prints the coefficients to put in
   `hydro.readings.customer_leaks.LeakSettings`. Then it fits the other
   kinds' confidence table (`hydro.readings.alarm_confidence.fitted_table`)
-  on the alarms of `confidence_draws`, to put in its `DEFAULT_TABLE`.
+  on the alarms of `confidence_draws` and of the second county's tuning
+  seeds (`benchmarks.second_county`), to put in its `DEFAULT_TABLE`.
 - Without it, it scores the default detector on the held-out draws
   (`HELD_OUT_SEEDS`, each with its own settings from `held_out_settings`)
   and prints precision, recall and alarms per true episode of each kind,
@@ -38,6 +39,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 
+from benchmarks import second_county
 from hydro.readings.alarm_confidence import DEFAULT_TABLE, ConfidenceTable, fitted_table
 from hydro.readings.analysis import AnomalySettings, anomalies_by_group
 from hydro.readings.customer_leaks import LeakSettings, confidence, daily_floors, leak_episodes
@@ -278,7 +280,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             confidence_per_log_rate=per_log_rate,
         )
         print(reliability(candidates.assign(confidence=confidence(candidates, fitted))).to_string())
-        scored = labelled_alarms(confidence_draws(), None)
+        scored = pd.concat(
+            [labelled_alarms(confidence_draws(), None), second_county.labelled_alarms(second_county.TUNING_SEEDS)],
+            ignore_index=True,
+        )
         print(f"{len(scored)} alarms of the other kinds' rules, scored: {fitted_table(scored, CONFIDENCE_KINDS)}")
         return 0
     for title, seeds in (("held-out draws", HELD_OUT_SEEDS), ("earlier held-out draws", EARLIER_HELD_OUT_SEEDS)):

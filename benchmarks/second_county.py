@@ -33,6 +33,7 @@ import pandas as pd
 
 from benchmarks.second_county_model import SecondCounty, generate
 from hydro import intake
+from hydro.readings.alarm_confidence import DEFAULT_TABLE, ConfidenceTable
 from hydro.readings.analysis import AnomalySettings, anomalies_by_group
 from hydro.readings.engine import connect, memory_table, readings_table
 from hydro.readings.periods import Period
@@ -93,17 +94,43 @@ def import_cleaned(store: Path, path: Path) -> tuple[int, int]:
     return int(later.sum()), import_file(store, cleaned).record.repeated_rows
 
 
+TUNING_SEEDS = (1, 2, 3, 4, 5, 6)
+"""Draws the detectors' thresholds and the alarm confidence may be chosen on."""
+HELD_OUT_SEEDS = (7, 8, 9, 10, 11, 12)
+"""Draws kept out of tuning: run once after a change, to report."""
+
+
 # --- alarms -----------------------------------------------------------------------------------------------------
 
 
-def store_alarms(store: Path, zones: pd.DataFrame) -> pd.DataFrame:
-    """The customer alarms of the store's period, the runs of zeros judged on their DMAs' balance."""
+def store_alarms(
+    store: Path, zones: pd.DataFrame, confidence_table: ConfidenceTable | None = DEFAULT_TABLE
+) -> pd.DataFrame:
+    """The customer alarms of the store's period, the runs of zeros judged on their DMAs' balance (with the
+    rules' scores when `confidence_table` is None)."""
     period = Period.parse(PERIOD)
     connection = connect()
     readings = readings_table(connection, store, period.months())
     zone_table = memory_table(connection, zones, "zones")
     customers = zone_table.filter(zone_table.role == "customer").select("meter_id").distinct()
-    return anomalies_by_group(connection, readings, period, AnomalySettings(), customers, zones=zone_table)
+    return anomalies_by_group(
+        connection, readings, period, AnomalySettings(), customers, zones=zone_table, confidence_table=confidence_table
+    )
+
+
+def labelled_alarms(seeds: Sequence[int]) -> pd.DataFrame:
+    """Every customer alarm of the seeds with its rule's score, and ``true``: whether it overlaps an episode of
+    its meter and kind (what `hydro.readings.alarm_confidence.fitted_table` is fitted on)."""
+    frames = []
+    for seed in seeds:
+        county = generate(seed)
+        with tempfile.TemporaryDirectory() as directory:
+            store, _dropped, _repeated = import_county(county, Path(directory))
+            alarms = store_alarms(store, county.zones, None)
+        alarms = alarms.assign(start=pd.to_datetime(alarms.start), end=pd.to_datetime(alarms.end))
+        alarms = alarms.reset_index(drop=True)
+        frames.append(alarms.assign(true=alarms.index.isin(matches(alarms, county.truth).alarm), seed=seed))
+    return pd.concat(frames, ignore_index=True)
 
 
 # --- scores -----------------------------------------------------------------------------------------------------

@@ -144,14 +144,16 @@ class AnomalySettings:
         (`hydro.readings.customer_leaks`, its persistence T_p).
     burst_factor, burst_minimum_m3_per_h, burst_hours : float
         A burst is flow at least `burst_factor` times the meter's mean and at
-        least `burst_minimum_m3_per_h`, for at least `burst_hours`.
+        least `burst_minimum_m3_per_h`, for at least `burst_hours`. Three
+        hours: two found the second synthetic county's two-hour bursts but
+        raised false ones on both counties (BENCHMARKS.md).
     burst_usual_peak_factor : float
         ...and at least this many times the meter's usual peak, so that a
         shop's or a restaurant's busy hours are not taken for a burst
         (`unusual_bursts`). Four on the tuning draws and on a second,
         separately written generator with shops: false bursts flowed at most
-        3.7 times their meter's usual peak, true ones at least 5.2 times
-        (BENCHMARKS.md).
+        3.7 times their meter's usual peak (over three hours), true ones at
+        least 5.2 times (BENCHMARKS.md).
     stuck_hours, stuck_expected_m3_per_h : float
         A stuck meter shows zero for at least `stuck_hours` while its mean
         flow over the rest of the period is at least `stuck_expected_m3_per_h`,
