@@ -218,3 +218,23 @@ def test_a_leak_after_a_small_rise_is_dated_from_its_own_first_night():
     assert list(alarms.itertuples(index=False, name=None)) == [
         ("HX", datetime.date(2024, 3, 10), datetime.date(2024, 3, 11), 1.3)
     ]
+
+
+def test_a_flushing_after_a_night_a_little_high_raises_no_alarm():
+    # Night to night: the baseline's six, then 0.8, 4.2, 5.0, 0, 0: median 0.2, σ = σ_Δ = 0.2097. Night 8 (10.8,
+    # z = 3.8) counts 3 − 0.75 = 2.25; night 9 a flushing (15, z = 23.8 > 10) would take the sum to 4.5 > 4, but it
+    # stands alone so far above the rest, and the alarm waits a night. Night 10 is back at 10 (z = 0 ≤ 0.75): the
+    # flushing counts for nothing, S = 2.25 − 0.75 = 1.5, then 0.75, 0, 0. Before, an alarm of 2.9 m³/h was raised.
+    assert night_flow_alarms(nights_of([*BASELINE, 10.8, 15.0, 10.0, 10.0, 10.0]), A_WEEK_OF_BASELINE).empty
+
+
+def test_a_flushing_on_a_leak_s_second_night_delays_the_alarm_a_night_and_does_not_size_it():
+    # Night to night: the baseline's six, then 1, 4, 4, 0: median 0.2, σ = 0.2097. The leak (11, z = 4.77) counts
+    # 2.25 on 8 March; the flushing on 9 March (z = 23.8) stands alone and waits; 10 March is at 11 again, not
+    # quiet, so the sum 4.5 + 2.25 = 6.75 raises the alarm then. Dated with nights counted at most 6 σ (4.77, 6,
+    # 4.77) the rise began on 8 March; it is the median of 11, 15, 11 less 10: 1.0 m³/h. Before, the alarm came
+    # on 9 March sized 13 − 10 = 3.0 m³/h.
+    alarms = night_flow_alarms(nights_of([*BASELINE, 11.0, 15.0, 11.0, 11.0]), A_WEEK_OF_BASELINE)
+    assert list(alarms.itertuples(index=False, name=None)) == [
+        ("HX", datetime.date(2024, 3, 8), datetime.date(2024, 3, 10), 1.0)
+    ]
