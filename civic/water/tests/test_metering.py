@@ -87,6 +87,16 @@ def test_an_alarm_page_charts_the_meter_s_use(client, cast, run):
     assert response.context["chart"]["end"] == "2024-03-01T05:00:00"
 
 
+def test_a_stuck_alarm_page_warns_that_the_household_may_be_away(client, cast, run):
+    sign_in(client, cast.network_analyst)
+    burst = CustomerAlarm.objects.get(meter_code="C-BURST")
+    page = client.get(reverse("water:customer_alarm_detail", args=[burst.pk])).content.decode()
+    assert 'id="stuck-or-away"' not in page
+    CustomerAlarm.objects.filter(pk=burst.pk).update(kind="stuck")  # the run's 24 h of zeros stay under 72 h
+    page = client.get(reverse("water:customer_alarm_detail", args=[burst.pk])).content.decode()
+    assert 'id="stuck-or-away"' in page and "住户外出" in page
+
+
 def test_the_audit_form_works_out_and_keeps_the_audit(client, cast):
     sign_in(client, cast.network_analyst)
     response = client.post(reverse("water:water_audit_form"), AUDIT_FORM)
