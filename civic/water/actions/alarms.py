@@ -216,6 +216,8 @@ PARAMETER_FIELDS = (
     "stuck_balance_share",
     "stuck_balance_sigmas",
     "stuck_balance_days",
+    "burst_hours",
+    "burst_usual_peak_factor",
     "episode_merge_hours",
     "night_flow_allowance_sigma",
     "night_flow_threshold_sigma",
@@ -247,8 +249,8 @@ class NightFlowPreview:
 
 
 def anomaly_settings_from(values: dict[str, Any]) -> AnomalySettings:
-    """hydro's anomaly settings with the proposed persistence, stuck and gap hours and the DMA balance's test of
-    a run of zeros that ended (hydro's defaults for a test not proposed)."""
+    """hydro's anomaly settings with the proposed persistence, stuck, gap and burst hours, the burst's usual-peak
+    factor and the DMA balance's test of a run of zeros that ended (hydro's defaults for what is not proposed)."""
     defaults = AnomalySettings()
     return AnomalySettings(
         continuous_flow_hours=values["continuous_flow_hours"],
@@ -257,6 +259,8 @@ def anomaly_settings_from(values: dict[str, Any]) -> AnomalySettings:
         stuck_balance_share=values.get("stuck_balance_share", defaults.stuck_balance_share),
         stuck_balance_sigmas=values.get("stuck_balance_sigmas", defaults.stuck_balance_sigmas),
         stuck_balance_days=values.get("stuck_balance_days", defaults.stuck_balance_days),
+        burst_hours=values.get("burst_hours", defaults.burst_hours),
+        burst_usual_peak_factor=values.get("burst_usual_peak_factor", defaults.burst_usual_peak_factor),
         merge_hours=values.get("episode_merge_hours", defaults.merge_hours),
     )
 

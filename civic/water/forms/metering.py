@@ -169,6 +169,8 @@ class MeteringParametersForm(django_forms.ModelForm):
             "stuck_balance_share",
             "stuck_balance_sigmas",
             "stuck_balance_days",
+            "burst_hours",
+            "burst_usual_peak_factor",
             "episode_merge_hours",
             "night_window_start_hour",
             "night_window_end_hour",
@@ -179,7 +181,13 @@ class MeteringParametersForm(django_forms.ModelForm):
         ]
         widgets = {"effective_from": django_forms.DateInput(attrs={"type": "date"})}
 
-    OPTIONAL_FIELDS = ("episode_merge_hours", "night_flow_allowance_sigma", "night_flow_threshold_sigma")
+    OPTIONAL_FIELDS = (
+        "burst_hours",
+        "burst_usual_peak_factor",
+        "episode_merge_hours",
+        "night_flow_allowance_sigma",
+        "night_flow_threshold_sigma",
+    )
     """Left empty (or not sent), a proposal keeps the model's default for these."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
