@@ -197,6 +197,19 @@ def _register_anomalies(commands: Any) -> None:
         help=f"whole days before and after the run it is compared with (default {defaults.stuck_balance_days})",
     )
     parser.add_argument(
+        "--burst-hours",
+        type=float,
+        default=defaults.burst_hours,
+        help=f"hours of high flow that make a burst (default {defaults.burst_hours:g})",
+    )
+    parser.add_argument(
+        "--burst-usual-peak-factor",
+        type=float,
+        default=defaults.burst_usual_peak_factor,
+        help="...and times its meter's usual peak (the median over the other days of each day's highest mean flow "
+        f"over the burst hours) a burst must flow (default {defaults.burst_usual_peak_factor:g})",
+    )
+    parser.add_argument(
         "--gap-hours",
         type=float,
         default=defaults.gap_hours,
@@ -274,12 +287,15 @@ def run_night_flow(arguments: argparse.Namespace) -> int:
 
 def run_anomalies(arguments: argparse.Namespace) -> int:
     period = Period.parse(arguments.period)
+    _check_burst(arguments.burst_hours, arguments.burst_usual_peak_factor)
     settings = AnomalySettings(
         continuous_flow_hours=arguments.continuous_hours,
         stuck_hours=arguments.stuck_hours,
         stuck_balance_share=arguments.stuck_balance_share,
         stuck_balance_sigmas=arguments.stuck_balance_sigmas,
         stuck_balance_days=arguments.stuck_balance_days,
+        burst_hours=arguments.burst_hours,
+        burst_usual_peak_factor=arguments.burst_usual_peak_factor,
         gap_hours=arguments.gap_hours,
     )
     with tqdm(total=3, desc="anomalies", unit="step", leave=False) as progress:
@@ -304,6 +320,13 @@ def _open(arguments: argparse.Namespace, period: Period, progress: tqdm) -> tupl
         zones = memory_table(connection, zone_frame, "zones")
     progress.update()
     return connection, readings, zones
+
+
+def _check_burst(hours: float, usual_peak_factor: float) -> None:
+    if not hours >= 1:
+        raise ValueError(f"--burst-hours {hours:g}: a number of hours from 1.")
+    if not usual_peak_factor >= 0:
+        raise ValueError(f"--burst-usual-peak-factor {usual_peak_factor:g}: a number from 0 (0 leaves the test out).")
 
 
 def _check_cusum(allowance_sigma: float, threshold_sigma: float) -> None:

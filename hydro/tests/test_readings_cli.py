@@ -233,3 +233,22 @@ def test_night_flow_takes_the_cusum_s_k_and_h_and_refuses_a_k_no_night_could_pas
     code, _out, err = run(capsys, *arguments, "--allowance-sigma", "3")
     assert code == 2
     assert "--allowance-sigma 3: from 0 to under 3" in err
+
+
+def test_anomalies_take_the_burst_hours_and_usual_peak_factor(files, capsys):
+    # C-BURST flows 1 m³/h for 4 h. Its other day's highest 3-hour mean, its usual peak, is (0.1 + 0.1) / 3 =
+    # 0.067 m³/h (07:00 and 08:00): the burst flows 15 times it. A burst with the default factor 4, not with 20
+    # (1.33 m³/h needed), nor when 5 h of high flow are asked for.
+    imported(files, capsys)
+    base = ["readings", "anomalies", "--store", files / "store", "--period", "2024-03-01..2024-03-02", "--json"]
+
+    def bursts(*options: str) -> list[str]:
+        code, out, _err = run(capsys, *base, *options)
+        assert code == 0
+        return [row["meter_id"] for row in json.loads(out) if row["kind"] == "burst"]
+
+    assert bursts() == ["C-BURST"]
+    assert bursts("--burst-usual-peak-factor", "20") == []
+    assert bursts("--burst-hours", "5") == []
+    code, _out, err = run(capsys, *base, "--burst-hours", "0")
+    assert code == 2 and "--burst-hours 0: a number of hours from 1." in err
