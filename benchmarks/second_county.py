@@ -35,7 +35,8 @@ from benchmarks.second_county_model import SecondCounty, generate
 from hydro import intake
 from hydro.readings.alarm_confidence import DEFAULT_TABLE, ConfidenceTable
 from hydro.readings.analysis import AnomalySettings, anomalies_by_group
-from hydro.readings.engine import connect, memory_table, readings_table
+from hydro.readings.engine import connect, execute, memory_table, readings_table
+from hydro.readings.night_flow import NightFlowSettings, night_flow, night_flow_alarms
 from hydro.readings.periods import Period
 from hydro.readings.store import import_file
 
@@ -241,10 +242,64 @@ def run_seed(seed: int) -> tuple[pd.DataFrame, pd.Series]:
     return table, false_alarm_causes(alarms, county)
 
 
+# --- night flow -------------------------------------------------------------------------------------------------
+
+
+def night_flow_counts(seed: int, settings: NightFlowSettings | None = None) -> dict[str, int]:
+    """The DMAs' night-flow alarms of a seed against the leaks on its mains, counted as
+    `benchmarks.customer_alarms.night_flow_scores` counts them.
+
+    A leak counts when it begins after the baseline nights; it is found when an alarm of its DMA is raised from
+    its first night to its end, and in time when within two nights of its first. An alarm is true when a leak
+    on a main of its DMA runs on the night it was raised.
+    """
+    settings = settings or NightFlowSettings()
+    county = generate(seed)
+    period = Period.parse(PERIOD)
+    with tempfile.TemporaryDirectory() as directory:
+        store, _dropped, _repeated = import_county(county, Path(directory))
+        connection = connect()
+        readings = readings_table(connection, store, period.months())
+        nights = execute(connection, night_flow(readings, memory_table(connection, county.zones, "zones"), period))
+    alarms = night_flow_alarms(nights, settings)
+    detected = pd.to_datetime(alarms.detected)
+    context = county.context
+    leaks = context[context.what == "mains_leak"]
+    leaks = leaks.assign(dma_id=leaks.meter_id.str.removesuffix("-IN"), first_night=leaks.start.dt.normalize())
+    totals = {"leaks": 0, "found": 0, "in_time": 0, "alarms": len(alarms), "true_alarms": 0}
+    for dma_id, night in zip(alarms.dma_id, detected, strict=True):
+        running = leaks[(leaks.dma_id == dma_id) & (leaks.first_night <= night) & (leaks.end > night)]
+        totals["true_alarms"] += int(not running.empty)
+    first_counted = pd.Timestamp(period.start) + pd.Timedelta(days=settings.baseline_nights)
+    for leak in leaks[leaks.first_night >= first_counted].itertuples(index=False):
+        raised = detected[(alarms.dma_id == leak.dma_id) & (detected >= leak.first_night) & (detected < leak.end)]
+        totals["leaks"] += 1
+        totals["found"] += int(not raised.empty)
+        totals["in_time"] += int(not raised.empty and raised.min() - leak.first_night <= pd.Timedelta(days=2))
+    return totals
+
+
+def print_night_flow(seeds: Sequence[int]) -> None:
+    totals = pd.DataFrame([night_flow_counts(seed) for seed in seeds], index=list(seeds))
+    print(totals.to_string())
+    summed = totals.sum()
+    print(
+        f"total over seeds {', '.join(map(str, seeds))}: {summed.found} of {summed.leaks} leaks on mains found "
+        f"({summed.in_time} within two nights), {summed.alarms} alarms, {summed.true_alarms} true: precision "
+        f"{summed.true_alarms / max(summed.alarms, 1):.2f}, recall {summed.found / max(summed.leaks, 1):.2f}"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.second_county", description=__doc__)
     parser.add_argument("seeds", type=int, nargs="+", metavar="SEED", help="seeds of the counties to score")
+    parser.add_argument(
+        "--night-flow", action="store_true", help="score the DMAs' night-flow alarms against the leaks on mains"
+    )
     arguments = parser.parse_args(argv)
+    if arguments.night_flow:
+        print_night_flow(arguments.seeds)
+        return 0
     tables, causes = [], []
     for seed in arguments.seeds:
         table, seed_causes = run_seed(seed)
