@@ -50,6 +50,27 @@ def fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def today_is_the_county_s_date_now() -> None:
+    """Every module's ``TODAY`` is the county's date when a test starts, not when the module was imported.
+
+    A run that crosses the county's midnight (16:00 UTC) would otherwise compare the pages' dates, worked
+    out on the new day, with yesterday's.
+    """
+    import datetime
+    import sys
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    root = str(Path(__file__).resolve().parent)
+    for module in list(sys.modules.values()):
+        if str(getattr(module, "__file__", "") or "").startswith(root) and isinstance(
+            getattr(module, "TODAY", None), datetime.date
+        ):
+            module.TODAY = today  # type: ignore[attr-defined]
+
+
 @pytest.fixture
 def cast(db) -> Cast:
     """The named people and places of the demo county (see civic/testing.py)."""
