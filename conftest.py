@@ -52,10 +52,10 @@ def fresh_cache():
 
 @pytest.fixture(autouse=True)
 def today_is_the_county_s_date_now() -> None:
-    """Every module's ``TODAY`` is the county's date when a test starts, not when the module was imported.
+    """Civic's modules' ``TODAY`` is the county's date when a test starts, not when the module was imported.
 
     A run that crosses the county's midnight (16:00 UTC) would otherwise compare the pages' dates, worked
-    out on the new day, with yesterday's.
+    out on the new day, with yesterday's. (hydro's tests fix their own dates.)
     """
     import datetime
     import sys
@@ -63,7 +63,7 @@ def today_is_the_county_s_date_now() -> None:
     from django.utils import timezone
 
     today = timezone.localdate()
-    root = str(Path(__file__).resolve().parent)
+    root = str(Path(__file__).resolve().parent / "civic")
     for module in list(sys.modules.values()):
         if str(getattr(module, "__file__", "") or "").startswith(root) and isinstance(
             getattr(module, "TODAY", None), datetime.date
