@@ -31,7 +31,8 @@ from typing import Any
 
 import pandas as pd
 
-from benchmarks.second_county_model import SecondCounty, generate
+from benchmarks.second_county_draw import generate
+from benchmarks.second_county_model import SecondCounty
 from hydro import intake
 from hydro.readings.alarm_confidence import DEFAULT_TABLE, ConfidenceTable
 from hydro.readings.analysis import AnomalySettings, anomalies_by_group
