@@ -8,11 +8,10 @@ county, writes its export files, imports them into a fresh readings store
 over March and April 2025 as `benchmarks.customer_alarms.county_alarms` does,
 with the zones.
 
-A file the store refuses because a meter has two rows at one timestamp with
-different volumes (the hour a clock shift was corrected) is imported again
-without the later row of each such pair; the rows dropped are counted. Exact
-repeats and overlapping exports are the store's to leave out
-(``repeated_rows``).
+The files go to the store as they are: of a meter's two rows at one
+timestamp with different volumes (the hour a clock shift was corrected) the
+store keeps the larger (``conflicting_rows``); exact repeats and
+overlapping exports it leaves out (``repeated_rows``).
 
 An alarm is true when it overlaps an injected episode of its meter and kind;
 an episode is found when a true alarm overlaps it. Per kind it prints alarms,
@@ -33,7 +32,6 @@ import pandas as pd
 
 from benchmarks.second_county_draw import generate
 from benchmarks.second_county_model import SecondCounty
-from hydro import intake
 from hydro.readings.alarm_confidence import DEFAULT_TABLE, ConfidenceTable
 from hydro.readings.analysis import AnomalySettings, anomalies_by_group
 from hydro.readings.engine import connect, execute, memory_table, readings_table
@@ -68,32 +66,17 @@ CAUSES = (
 
 
 def import_county(county: SecondCounty, directory: Path) -> tuple[Path, int, int]:
-    """Write the county's files and import them into a fresh store; the store, the rows dropped as the later of
-    two values at one timestamp, and the rows the store left out as repeats."""
+    """Write the county's files and import them into a fresh store; the store, the rows left out as the smaller
+    of two values at one meter and time (a clock put right), and the rows left out as repeats."""
     store = directory / "store"
-    dropped = repeated = 0
+    conflicting = repeated = 0
     for name, rows in county.files.items():
         path = directory / name
         rows.to_csv(path, index=False, float_format="%.4f")
-        dropped_here, record_repeats = import_cleaned(store, path)
-        dropped += dropped_here
-        repeated += record_repeats
-    return store, dropped, repeated
-
-
-def import_cleaned(store: Path, path: Path) -> tuple[int, int]:
-    """Import a file, again without the later rows of conflicting pairs if the store refuses it for them."""
-    try:
-        return 0, import_file(store, path).record.repeated_rows
-    except intake.TableError as error:
-        if not all(problem.code == "duplicate_in_file" for problem in error.errors):
-            raise
-    rows = pd.read_csv(path, dtype=str)
-    first = rows.groupby(["meter_id", "timestamp"]).volume_m3.transform("first")
-    later = rows.duplicated(["meter_id", "timestamp"]) & (rows.volume_m3 != first)
-    cleaned = path.with_name(f"cleaned_{path.name}")
-    rows[~later].to_csv(cleaned, index=False)
-    return int(later.sum()), import_file(store, cleaned).record.repeated_rows
+        record = import_file(store, path).record
+        conflicting += record.conflicting_rows
+        repeated += record.repeated_rows
+    return store, conflicting, repeated
 
 
 TUNING_SEEDS = (1, 2, 3, 4, 5, 6)
@@ -236,8 +219,8 @@ def run_seed(seed: int) -> tuple[pd.DataFrame, pd.Series]:
     table = counts(alarms, county.truth)
     customers = int((county.zones.role == "customer").sum())
     print(
-        f"seed {seed}: {customers} customers, files {', '.join(county.files)}; rows dropped as the later of two "
-        f"values at one timestamp: {dropped}; repeated rows left out by the store: {repeated}"
+        f"seed {seed}: {customers} customers, files {', '.join(county.files)}; rows left out as the smaller of two "
+        f"values at one meter and time: {dropped}; repeated rows left out by the store: {repeated}"
     )
     print(scores(table).to_string())
     return table, false_alarm_causes(alarms, county)

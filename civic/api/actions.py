@@ -170,7 +170,7 @@ def into_readings_store(batch: ReadingImportBatch, readings: Sequence[PushedRead
         path = Path(folder) / f"api-readings-{hashlib.sha256(content).hexdigest()[:16]}.csv"
         path.write_bytes(content)
         try:
-            readings_store.import_file(settings.CIVIC_READINGS_STORE, path)
+            readings_store.import_file(settings.CIVIC_READINGS_STORE, path, conflicts="refuse")
         except intake.TableError as refusal:
             return withdraw(batch, store_refusal_entries(refusal, positions))
     return batch

@@ -4,7 +4,7 @@ Commands (each with ``--help``; the analyses print tables, or with
 ``--json`` one JSON object; exit code 2 and a message naming the file, row
 and column when an input is refused)::
 
-    hydro readings import FILE... --store DIR
+    hydro readings import FILE... --store DIR [--on-conflict keep-larger|refuse] [--json]
     hydro readings balance --store DIR --zones ZONES.csv --period 2024-03 [--json]
         → dma_id, inflow_m3, outflow_m3, consumption_m3, nrw_m3, nrw_pct
     hydro readings night-flow --store DIR --zones ZONES.csv --period START..END [--json]
@@ -36,7 +36,7 @@ from hydro.readings.analysis import AnomalySettings, anomalies_by_group, dma_bal
 from hydro.readings.engine import ENGINES, connect, execute, memory_table, readings_table
 from hydro.readings.night_flow import NightFlowSettings, night_flow, night_flow_alarms
 from hydro.readings.periods import Period, check_zone_meters, read_zones
-from hydro.readings.store import COUNTY_TIME_ZONE, import_file
+from hydro.readings.store import CONFLICT_RULES, COUNTY_TIME_ZONE, import_file
 
 BALANCE_OUTPUT = ["dma_id", "inflow_m3", "outflow_m3", "consumption_m3", "nrw_m3", "nrw_pct"]
 NIGHT_OUTPUT = ["dma_id", "night", "mnf_m3_per_h", "leakage_m3_per_h"]
@@ -63,7 +63,9 @@ def _register_import(commands: Any) -> None:
         description="Import CSV or Parquet readings files (meter_id,timestamp,volume_m3 or "
         "meter_id,timestamp,index_m3[,remark]) into a store, one batch per file, each all or nothing. "
         "A file already imported changes nothing. A reading given twice (in the file, or already stored) is "
-        "stored once and counted; the same meter and time with another value refuses the file.",
+        "stored once and counted. The same meter and time with two values in one file (a clock put right) keeps "
+        "the larger, naming the rows left out, unless --on-conflict refuse; an interval the store holds with "
+        "another value refuses the file.",
     )
     parser.add_argument("files", nargs="+", metavar="FILE", type=Path, help="CSV or Parquet readings files")
     parser.add_argument("--store", required=True, type=Path, metavar="DIR", help="the store directory")
@@ -71,6 +73,12 @@ def _register_import(commands: Any) -> None:
         "--time-zone",
         default=COUNTY_TIME_ZONE,
         help=f"zone of timestamps without an offset (default {COUNTY_TIME_ZONE})",
+    )
+    parser.add_argument(
+        "--on-conflict",
+        choices=CONFLICT_RULES,
+        default=CONFLICT_RULES[0],
+        help="a meter read twice at one time with two values: keep the larger (default) or refuse the file",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object per file")
     parser.set_defaults(handler=run_import)
@@ -223,7 +231,7 @@ def _register_anomalies(commands: Any) -> None:
 
 def run_import(arguments: argparse.Namespace) -> int:
     for path in tqdm(arguments.files, desc="importing", unit="file", disable=len(arguments.files) < 2):
-        outcome = import_file(arguments.store, path, arguments.time_zone)
+        outcome = import_file(arguments.store, path, arguments.time_zone, arguments.on_conflict)
         record = outcome.record
         if arguments.json:
             print(json.dumps({"file": str(path), "already_imported": outcome.already_imported, **_record(record)}))
@@ -235,7 +243,19 @@ def run_import(arguments: argparse.Namespace) -> int:
             print(
                 f"{path}: {record.row_count:,} intervals ({record.kind}), {span}{repeats}, batch {record.checksum[:16]}"
             )
+            _print_conflicts(path, record)
     return 0
+
+
+def _print_conflicts(path: Path, record: Any) -> None:
+    """Name the rows left out for a larger value of the same meter and time (the first of them)."""
+    if not record.conflicting_rows:
+        return
+    print(f"{path}: {record.conflicting_rows:,} readings left out for a larger value at the same meter and time:")
+    for row, meter_id, timestamp, value, kept, kept_row in record.conflicts:
+        print(f"  row {row}: meter {meter_id} at {timestamp}, {value:g} (kept {kept:g} of row {kept_row})")
+    if record.conflicting_rows > len(record.conflicts):
+        print(f"  … and {record.conflicting_rows - len(record.conflicts):,} more")
 
 
 def _record(record: Any) -> dict[str, Any]:
@@ -246,6 +266,11 @@ def _record(record: Any) -> dict[str, Any]:
         "first_timestamp": record.first_timestamp,
         "last_timestamp": record.last_timestamp,
         "repeated_rows": record.repeated_rows,
+        "conflicting_rows": record.conflicting_rows,
+        "conflicts": [
+            dict(zip(("row", "meter_id", "timestamp", "value", "kept_value", "kept_row"), conflict, strict=True))
+            for conflict in record.conflicts
+        ],
     }
 
 

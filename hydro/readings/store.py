@@ -28,8 +28,13 @@ A reading given twice is stored once. A row repeating an earlier row of its
 file (same meter, timestamp and value), and an interval the store already
 holds with the same volume (a monthly export that repeats the last day of
 the one before), are left out and counted in the batch record
-(``repeated_rows``); the same meter and timestamp with another value is
-refused, naming the row, as the file cannot say which value is right.
+(``repeated_rows``). The same meter and timestamp with two values in one
+file, which a meter's clock put right during the file gives (the hour
+before the correction and the hour after it stamped alike), keeps the
+larger value, as the analysis does (`hydro.readings.meter_series`); the
+rows left out are counted (``conflicting_rows``) and the first of them
+named in the record (``conflicts``). An import may refuse such a file
+instead (``conflicts="refuse"``), naming each row.
 
 A batch is visible only once its record exists, and the record is written
 last, by renaming a complete temporary file into place: an import killed
@@ -76,6 +81,8 @@ LARGEST_SIZE_MM = 300
 """Smart-meter files do not give sizes: an unannounced rollover is accepted if a DN300 meter could pass the volume."""
 REPLACEMENT_WORDS = ("replaced", "换表")
 MAXIMUM_REPORTED_PROBLEMS = 20
+CONFLICT_RULES = ("keep-larger", "refuse")
+"""What an import does with a meter read twice at one time with two values: keep the larger, or refuse the file."""
 
 STORED_SCHEMA = pa.schema(
     [
@@ -115,6 +122,10 @@ class BatchRecord:
     """For index files, each meter's last reading as [timestamp ISO, index m³], the next file's starting point."""
     repeated_rows: int = 0
     """Readings of the file left out as repeats: of an earlier row of the file, or of an interval already stored."""
+    conflicting_rows: int = 0
+    """Rows of the file left out for a larger value of the same meter and time in another row."""
+    conflicts: list[list[Any]] = field(default_factory=list)
+    """The first of them, each as [row, meter_id, timestamp ISO, value left out, value kept, row kept]."""
 
 
 @dataclass(frozen=True)
@@ -128,7 +139,9 @@ class ImportOutcome:
 # --- reading files --------------------------------------------------------------------------------------------
 
 
-def read_readings_file(path: Path | str, time_zone: str = COUNTY_TIME_ZONE) -> tuple[pd.DataFrame, str]:
+def read_readings_file(
+    path: Path | str, time_zone: str = COUNTY_TIME_ZONE, conflicts: str = "keep-larger"
+) -> tuple[pd.DataFrame, str]:
     """Read a CSV or Parquet readings file into checked columns, before conversion to intervals.
 
     Parameters
@@ -136,6 +149,9 @@ def read_readings_file(path: Path | str, time_zone: str = COUNTY_TIME_ZONE) -> t
     path : path of a ``.csv`` or ``.parquet`` file
     time_zone : str
         IANA zone of naive timestamps; aware timestamps are converted to it.
+    conflicts : one of `CONFLICT_RULES`
+        ``"refuse"`` refuses a meter read twice at one time with two values;
+        ``"keep-larger"`` leaves them for `one_reading_each`.
 
     Returns
     -------
@@ -161,7 +177,7 @@ def read_readings_file(path: Path | str, time_zone: str = COUNTY_TIME_ZONE) -> t
     if kind == "index":
         frame[REMARK] = _remarks(table)
         _refuse_negative_indexes(frame, problems)
-    if not problems:
+    if not problems and conflicts == "refuse":
         _refuse_duplicates(frame, value_column, problems)
     if problems:
         raise _refusal(path, sorted(problems, key=lambda problem: (problem.row_number or 0, problem.column)))
@@ -254,13 +270,9 @@ def _refuse_negative_indexes(frame: pd.DataFrame, problems: list[intake.RowError
 
 def _refuse_duplicates(frame: pd.DataFrame, value_column: str, problems: list[intake.RowError]) -> None:
     """Refuse a meter read twice at a timestamp with two values; a row repeating another whole is left for
-    `without_repeats`."""
-    duplicated = frame.duplicated([METER_ID, TIMESTAMP], keep="first")
-    if not duplicated.any():
-        return
+    `one_reading_each`."""
     first = frame.groupby([METER_ID, TIMESTAMP])[["row", value_column]].transform("first")
-    conflicting = duplicated & (frame[value_column] != first[value_column])
-    for position in np.flatnonzero(conflicting.to_numpy()):
+    for position in np.flatnonzero(_conflicting(frame, value_column).to_numpy()):
         meter_id, timestamp = frame[METER_ID].iloc[position], frame[TIMESTAMP].iloc[position]
         reason = (
             f"meter {meter_id} has another reading at {timestamp} in row {first['row'].iloc[position]}, "
@@ -269,10 +281,44 @@ def _refuse_duplicates(frame: pd.DataFrame, value_column: str, problems: list[in
         problems.append(_problem(int(frame["row"].iloc[position]), TIMESTAMP, "duplicate_in_file", reason))
 
 
-def without_repeats(frame: pd.DataFrame) -> pd.DataFrame:
-    """The readings less the rows that repeat an earlier row of the file: same meter and timestamp (and, once
-    `read_readings_file` has refused conflicting ones, the same value)."""
-    return frame[~frame.duplicated([METER_ID, TIMESTAMP], keep="first")]
+def _conflicting(frame: pd.DataFrame, value_column: str) -> pd.Series:
+    """Rows whose meter and timestamp an earlier row of the file has, with another value."""
+    duplicated = frame.duplicated([METER_ID, TIMESTAMP], keep="first")
+    first = frame.groupby([METER_ID, TIMESTAMP])[value_column].transform("first")
+    return duplicated & (frame[value_column] != first)
+
+
+def one_reading_each(frame: pd.DataFrame) -> tuple[pd.DataFrame, int, list[list[Any]]]:
+    """One reading per meter and timestamp: the file's readings less its repeats and the smaller of two values.
+
+    Returns the readings kept (in file order), the rows left out as
+    repeating an earlier row whole, and the rows left out for a larger value
+    of the same meter and time, each as [row, meter_id, timestamp ISO, value
+    left out, value kept, row kept]. A clock put right stamps two hours
+    alike; of two interval volumes the larger is the fuller hour, and of two
+    indexes the larger is the later reading, so the meter's volume over the
+    file is kept either way (an index) or short by at most the smaller
+    hour's (a volume).
+    """
+    value_column = VOLUME if VOLUME in frame.columns else INDEX
+    if not frame.duplicated([METER_ID, TIMESTAMP]).any():
+        return frame, 0, []
+    unique = frame[~frame.duplicated([METER_ID, TIMESTAMP, value_column], keep="first")]
+    order = unique.sort_values([METER_ID, TIMESTAMP, value_column], ascending=[True, True, False], kind="stable")
+    smaller = order.duplicated([METER_ID, TIMESTAMP], keep="first")
+    kept = order[~smaller].set_index([METER_ID, TIMESTAMP])
+    conflicts = [
+        [int(row.row), row.meter_id, row.timestamp.isoformat(), float(getattr(row, value_column)), *_kept(kept, row)]
+        for row in order[smaller].sort_values("row").itertuples(index=False)
+    ]
+    return unique[~smaller.reindex(unique.index).to_numpy()], len(frame) - len(unique), conflicts
+
+
+def _kept(kept: pd.DataFrame, row: Any) -> list[Any]:
+    """[value kept, row kept] for the meter and time of a row left out."""
+    chosen = kept.loc[(row.meter_id, row.timestamp)]
+    value_column = VOLUME if VOLUME in kept.columns else INDEX
+    return [float(chosen[value_column]), int(chosen["row"])]
 
 
 # --- turning readings into intervals --------------------------------------------------------------------------
@@ -433,28 +479,44 @@ def stored_files(store: Path | str, months: Iterable[str] | None = None) -> list
     return [path for path in files if wanted is None or path.parent.name.removeprefix("month=") in wanted]
 
 
-def import_file(store: Path | str, path: Path | str, time_zone: str = COUNTY_TIME_ZONE) -> ImportOutcome:
+def import_file(
+    store: Path | str, path: Path | str, time_zone: str = COUNTY_TIME_ZONE, conflicts: str = "keep-larger"
+) -> ImportOutcome:
     """Import one readings file into the store as one batch, all of it or nothing.
 
     A file whose checksum is already recorded changes nothing. Rows that
     repeat an earlier row of the file, and intervals the store holds already
     with the same volume, are left out and counted (``repeated_rows``); an
-    interval the store holds with another volume is refused.
+    interval the store holds with another volume is refused. Of a meter read
+    twice at one time with two values the larger is kept and the other named
+    in the record (`one_reading_each`), or, with ``conflicts="refuse"``, the
+    file is refused.
     """
+    if conflicts not in CONFLICT_RULES:
+        raise ValueError(f"conflicts must be one of {', '.join(CONFLICT_RULES)}, not {conflicts!r}")
     store, path = Path(store), Path(path)
     checksum = file_checksum(path)
     existing = {record.checksum: record for record in batch_records(store)}
     if checksum in existing:
         return ImportOutcome(existing[checksum], already_imported=True)
-    read, kind = read_readings_file(path, time_zone)
-    frame = without_repeats(read)
+    read, kind = read_readings_file(path, time_zone, conflicts)
+    frame, repeated_in_file, conflicting = one_reading_each(read)
     previous = _last_indexes(existing.values()) if kind == "index" else {}
     stored = intervals_from_indexes(path, frame, previous) if kind == "index" else intervals_from_volumes(frame)
     new = _without_stored(store, path, stored)
     _refuse_unmatched_repeats(path, new, previous)
-    repeated = len(read) - len(frame) + len(stored) - len(new)
-    record = _write_batch(store, path.name, checksum, kind, new, _file_last_indexes(frame, kind), repeated)
+    left_out = Omitted(repeated_in_file + len(stored) - len(new), len(conflicting), conflicting)
+    record = _write_batch(store, path.name, checksum, kind, new, _file_last_indexes(frame, kind), left_out)
     return ImportOutcome(record, already_imported=False)
+
+
+@dataclass(frozen=True)
+class Omitted:
+    """The rows of a file an import left out: repeats, and the smaller of two values (the first named)."""
+
+    repeated_rows: int = 0
+    conflicting_rows: int = 0
+    conflicts: list[list[Any]] = field(default_factory=list)
 
 
 def _last_indexes(records: Iterable[BatchRecord]) -> dict[str, tuple[pd.Timestamp, float]]:
@@ -545,9 +607,10 @@ def _write_batch(
     kind: str,
     stored: pd.DataFrame,
     last_indexes: dict[str, list[Any]],
-    repeated_rows: int = 0,
+    omitted: Omitted | None = None,
 ) -> BatchRecord:
     """Write the batch's monthly files through a temporary directory, then its record, each by rename."""
+    omitted = omitted or Omitted()
     incoming = store / "_incoming" / f"{checksum}-{uuid.uuid4().hex[:8]}"
     incoming.mkdir(parents=True)
     try:
@@ -562,7 +625,9 @@ def _write_batch(
             files=names,
             imported_at=datetime.datetime.now(datetime.UTC).isoformat(timespec="microseconds"),
             last_indexes=last_indexes,
-            repeated_rows=repeated_rows,
+            repeated_rows=omitted.repeated_rows,
+            conflicting_rows=omitted.conflicting_rows,
+            conflicts=omitted.conflicts[:MAXIMUM_REPORTED_PROBLEMS],
         )
         temporary_record = incoming / "record.json"
         temporary_record.write_text(json.dumps(record.__dict__, ensure_ascii=False, indent=1))

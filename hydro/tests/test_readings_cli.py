@@ -48,6 +48,36 @@ def test_import_reports_the_readings_it_left_out_as_repeats(files, capsys):
     assert (json.loads(out)["row_count"], json.loads(out)["repeated_rows"]) == (1, 2)
 
 
+def test_import_keeps_the_larger_of_two_values_at_one_time_and_names_the_row(files, capsys):
+    # A clock put right stamps two hours alike: row 3 (0.1 m³) and row 4 (0.3 m³) at 03:00.
+    (files / "clock.csv").write_text(
+        "meter_id,timestamp,volume_m3\nC-1,2024-03-01 02:00,0.2\nC-1,2024-03-01 03:00,0.1\nC-1,2024-03-01 03:00,0.3\n"
+    )
+    code, out, _err = run(capsys, "readings", "import", files / "clock.csv", "--store", files / "store")
+    assert code == 0
+    assert "1 readings left out for a larger value at the same meter and time:" in out
+    assert "row 3: meter C-1 at 2024-03-01T03:00:00, 0.1 (kept 0.3 of row 4)" in out
+    (files / "again.csv").write_text((files / "clock.csv").read_text().replace("02:00", "01:00"))
+    code, out, err = run(
+        capsys, "readings", "import", files / "again.csv", "--store", files / "store2", "--on-conflict", "refuse"
+    )
+    assert code == 2
+    assert "again.csv: row 4, column timestamp: meter C-1 has another reading" in err
+    code, out, _err = run(capsys, "readings", "import", files / "again.csv", "--store", files / "store3", "--json")
+    record = json.loads(out)
+    assert (record["row_count"], record["conflicting_rows"]) == (2, 1)
+    assert record["conflicts"] == [
+        {
+            "row": 3,
+            "meter_id": "C-1",
+            "timestamp": "2024-03-01T03:00:00",
+            "value": 0.1,
+            "kept_value": 0.3,
+            "kept_row": 4,
+        }
+    ]
+
+
 def test_import_of_a_bad_file_names_the_row_and_stores_nothing(files, capsys):
     (files / "bad.csv").write_text("meter_id,timestamp,volume_m3\nC-1,2024-03-01 02:00,0.1\nC-1,2024-03-01 99:00,0.1\n")
     code, _out, err = run(capsys, "readings", "import", files / "bad.csv", "--store", files / "store")

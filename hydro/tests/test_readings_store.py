@@ -110,12 +110,56 @@ C-1,2024-03-01 02:00,0.2
     assert stored_files(tmp_path / "store") == []
 
 
-def test_it_refuses_a_meter_read_twice_in_a_file_with_two_values(tmp_path):
+def test_refusing_conflicts_it_names_a_meter_read_twice_in_a_file_with_two_values(tmp_path):
     source = write(
         tmp_path / "twice.csv", "meter_id,timestamp,volume_m3\nC-1,2024-03-01 02:00,0.1\nC-1,2024-03-01 02:00,0.2\n"
     )
     with pytest.raises(TableError, match=r"row 3, column timestamp: meter C-1 has another reading .* in row 2, of 0.1"):
-        read_readings_file(source)
+        read_readings_file(source, conflicts="refuse")
+    with pytest.raises(TableError, match=r"row 3, column timestamp: meter C-1 has another reading"):
+        import_file(tmp_path / "store", source, conflicts="refuse")
+    assert stored_files(tmp_path / "store") == []
+
+
+def test_a_clock_put_right_keeps_the_larger_volume_and_names_the_row_left_out(tmp_path):
+    # The meter's clock ran an hour late from 02:00 and was put right at 05:00: the volumes of 02:00–04:00
+    # came stamped 03:00–05:00, so 02:00 is missing and 05:00 is stamped twice: 0.3 m³ (the hour 04:00)
+    # in row 4, then 0.5 m³ (the hour 05:00) in row 5. The larger stays; row 4 is left out and named.
+    source = write(
+        tmp_path / "clock.csv",
+        """
+meter_id,timestamp,volume_m3
+C-1,2024-03-01 03:00,0.1
+C-1,2024-03-01 04:00,0.2
+C-1,2024-03-01 05:00,0.3
+C-1,2024-03-01 05:00,0.5
+C-1,2024-03-01 05:00,0.5
+C-1,2024-03-01 06:00,0.4
+""",
+    )
+    record = import_file(tmp_path / "store", source).record
+    assert (record.row_count, record.repeated_rows, record.conflicting_rows) == (4, 1, 1)
+    assert record.conflicts == [[4, "C-1", "2024-03-01T05:00:00", 0.3, 0.5, 5]]
+    assert [row[3] for row in stored_rows(tmp_path / "store")] == [0.1, 0.2, 0.5, 0.4]
+    assert batch_records(tmp_path / "store")[0].conflicts == record.conflicts
+
+
+def test_of_two_indexes_at_one_time_the_larger_is_kept_and_the_volume_is_whole(tmp_path):
+    # Indexes 100.0, 100.4 (03:00), 100.3 (03:00 again, the clock put right), 101.0: keeping 100.4 the
+    # intervals are 0.4 and 0.6 m³, and the meter's 1.0 m³ over the file is all there.
+    source = write(
+        tmp_path / "index.csv",
+        """
+meter_id,timestamp,index_m3
+C-1,2024-03-01 02:00,100.0
+C-1,2024-03-01 03:00,100.4
+C-1,2024-03-01 03:00,100.3
+C-1,2024-03-01 04:00,101.0
+""",
+    )
+    record = import_file(tmp_path / "store", source).record
+    assert record.conflicts == [[4, "C-1", "2024-03-01T03:00:00", 100.3, 100.4, 3]]
+    assert [round(row[3], 6) for row in stored_rows(tmp_path / "store")] == [0.4, 0.6]
 
 
 def test_a_row_repeated_whole_is_stored_once_and_counted(tmp_path):
