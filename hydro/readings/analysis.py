@@ -470,13 +470,33 @@ def customer_anomaly_events(
         events, meter_series.intervals_of(series, events.meter_id[events.kind == "burst"]), settings
     )
     leaks = leak_events(series, settings)
-    parts = [part for part in (events, leaks) if not part.empty]
+    silent = silent_meter_gaps(series, meter_ids or [], period_start_s, period_end_s)
+    parts = [part for part in (events, leaks, silent) if not part.empty]
     combined = pd.concat(parts, ignore_index=True) if parts else events
     merged = merge_episodes(combined, settings)
     if "open" not in merged:
         merged["open"] = False
     merged["open"] = merged["open"].fillna(False).astype(bool) | (merged.end_s >= period_end_s)
     return anomalies_frame(merged)
+
+
+def silent_meter_gaps(
+    series: MeterSeries, meter_ids: Sequence[str], period_start_s: int, period_end_s: int
+) -> pd.DataFrame:
+    """A gap over the whole period for each meter asked for that has no reading in it (a meter or its
+    concentrator dead all period), its volume unknown and taken as zero."""
+    read = set(series.meter_ids(np.unique(series.code)))
+    silent = sorted(set(meter_ids) - read)
+    return pd.DataFrame(
+        {
+            "meter_id": pd.Series(silent, dtype=object),
+            "kind": "gap",
+            "start_s": np.full(len(silent), period_start_s, dtype=np.int64),
+            "end_s": np.full(len(silent), period_end_s, dtype=np.int64),
+            "volume_m3": 0.0,
+            "confidence": 1.0,
+        }
+    )
 
 
 def unusual_bursts(events: pd.DataFrame, intervals: pd.DataFrame, settings: AnomalySettings) -> pd.DataFrame:

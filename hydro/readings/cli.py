@@ -26,6 +26,7 @@ import argparse
 import datetime
 import json
 import math
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -341,7 +342,14 @@ def _open(arguments: argparse.Namespace, period: Period, progress: tqdm) -> tupl
     if arguments.zones is not None:
         zone_frame = read_zones(arguments.zones)
         known = set(connection.execute(readings.select("meter_id").distinct())["meter_id"])
-        check_zone_meters(arguments.zones, zone_frame, known)
+        silent = check_zone_meters(arguments.zones, zone_frame, known)
+        if silent:
+            named = ", ".join(silent[:10]) + (f" and {len(silent) - 10:,} more" if len(silent) > 10 else "")
+            print(
+                f"{arguments.zones}: {len(silent):,} customer meters have no readings in the period ({named}); "
+                "each is reported as a gap over the whole period.",
+                file=sys.stderr,
+            )
         zones = memory_table(connection, zone_frame, "zones")
     progress.update()
     return connection, readings, zones

@@ -89,16 +89,24 @@ def read_zones(path: Path | str) -> pd.DataFrame:
     return zones
 
 
-def check_zone_meters(path: Path | str, zones: pd.DataFrame, known_meters: set[str]) -> None:
-    """Refuse a zone file naming a meter that has no readings in the store."""
-    unknown = [position for position, meter_id in enumerate(zones.meter_id) if meter_id not in known_meters]
+def check_zone_meters(path: Path | str, zones: pd.DataFrame, known_meters: set[str]) -> list[str]:
+    """Refuse a zone file naming an inflow or outflow meter that has no readings in the store (its DMA has no
+    balance); return the customer meters without readings, which the analysis reports as silent all period.
+    """
+    boundary = zones.role != "customer"
+    unknown = [
+        position
+        for position, (meter_id, is_boundary) in enumerate(zip(zones.meter_id, boundary, strict=True))
+        if is_boundary and meter_id not in known_meters
+    ]
     if unknown:
         first = unknown[0]
         more = f" (and {len(unknown) - 1} more rows)" if len(unknown) > 1 else ""
         raise ValueError(
-            f"{path}: row {first + 2}, column meter_id: meter {zones.meter_id.iloc[first]} has no readings "
-            f"in the store{more}."
+            f"{path}: row {first + 2}, column meter_id: {zones.role.iloc[first]} meter {zones.meter_id.iloc[first]} "
+            f"has no readings in the store{more}."
         )
+    return sorted(set(zones.meter_id[~boundary]) - known_meters)
 
 
 def in_period(readings: ibis.Table, period: Period) -> ibis.Table:

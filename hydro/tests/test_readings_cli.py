@@ -164,14 +164,29 @@ def test_anomalies_print_the_contract_columns(files, capsys):
     }
 
 
-def test_a_zone_file_naming_an_unknown_meter_is_refused(files, capsys):
+def test_a_zone_file_naming_an_inflow_meter_without_readings_is_refused(files, capsys):
     imported(files, capsys)
-    (files / "zones.csv").write_text(readings_cases.ZONES_CSV + "C-GHOST,HX,customer\n")
+    (files / "zones.csv").write_text(readings_cases.ZONES_CSV + "IN-GHOST,HX,inflow\n")
     code, _out, err = run(
         capsys, "readings", "balance", "--store", files / "store", "--zones", files / "zones.csv", "--period", "2024-03"
     )
     assert code == 2
-    assert "zones.csv: row 11, column meter_id: meter C-GHOST has no readings in the store" in err
+    assert "zones.csv: row 11, column meter_id: inflow meter IN-GHOST has no readings in the store" in err
+
+
+def test_a_customer_meter_without_readings_is_a_gap_over_the_whole_period(files, capsys):
+    # A meter dead all period (or its concentrator) has no rows at all: it is named, and reported as a gap
+    # from the period's first hour to its end (2024-03-01 00:00 to 2024-04-01 00:00), not taken for a typo.
+    imported(files, capsys)
+    (files / "zones.csv").write_text(readings_cases.ZONES_CSV + "C-GHOST,HX,customer\n")
+    arguments = ("--store", files / "store", "--zones", files / "zones.csv", "--period", "2024-03", "--json")
+    code, out, err = run(capsys, "readings", "anomalies", *arguments)
+    assert code == 0
+    assert "1 customer meters have no readings in the period (C-GHOST)" in err
+    ghost = [row for row in json.loads(out) if row["meter_id"] == "C-GHOST"]
+    assert [(row["kind"], row["start"][:16], row["end"][:16], row["open"]) for row in ghost] == [
+        ("gap", "2024-03-01 00:00", "2024-04-01 00:00", True)
+    ]
 
 
 def test_a_period_without_readings_is_an_error(files, capsys):

@@ -45,7 +45,12 @@ class Command(BaseCommand):
                 connection = connect(options["engine"])
                 readings = readings_table(connection, options["store"], period.months())
                 known = set(connection.execute(readings.select("meter_id").distinct())["meter_id"])
-                check_zone_meters(options["zones"], zones, known)
+                silent = check_zone_meters(options["zones"], zones, known)
+                if silent:
+                    self.stderr.write(
+                        f"{len(silent)} customer meters have no readings in the period "
+                        f"({', '.join(silent[:10])}{' …' if len(silent) > 10 else ''}): each is a gap over the period."
+                    )
                 progress.update()
                 if options["queue"]:
                     self._queue(author, zones, options)
