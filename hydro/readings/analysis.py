@@ -39,7 +39,7 @@ from hydro.readings import meter_series
 from hydro.readings.alarm_confidence import DEFAULT_TABLE, ConfidenceTable, calibrated
 from hydro.readings.customer_leaks import LeakSettings, as_anomalies, deduplicated, leak_episodes, refine_starts
 from hydro.readings.engine import execute, memory_table
-from hydro.readings.meter_series import ZERO_RUN, MeterSeries
+from hydro.readings.meter_series import LUMPED_FACTOR, ZERO_RUN, MeterSeries
 from hydro.readings.night_flow import NightFlowSettings, night_flow, night_flow_alarms
 from hydro.readings.periods import SECONDS_PER_HOUR, Period, in_period, with_flow
 from hydro.readings.stuck_balance import BalanceTest, hidden_use
@@ -298,6 +298,7 @@ def _interval_facts(readings: ibis.Table, settings: AnomalySettings) -> ibis.Tab
     ordered = ibis.window(group_by=facts.meter_id, order_by=facts.start_s)
     facts = facts.mutate(
         mean_m3_per_h=facts.volume_m3.sum().over(meter) / facts.hours.sum().over(meter),
+        shortest_s=facts.duration_s.min().over(meter),
         previous_end_s=facts.end_s.lag().over(ordered),
         previous_state=facts.state.lag().over(ordered),
         previous_flow_m3_per_h=facts.flow_m3_per_h.lag().over(ordered),
@@ -374,11 +375,14 @@ def _reverse(intervals: ibis.Table, settings: AnomalySettings) -> ibis.Table:
 
 
 def _gaps(intervals: ibis.Table, period: Period, settings: AnomalySettings) -> ibis.Table:
-    """Missing data between readings, and at the ends of the period."""
+    """Missing data between readings, and at the ends of the period; and a reading that covers the hours of
+    lost ones (an index read again after a silence: `hydro.readings.meter_series.LUMPED_FACTOR`)."""
     period_start_s = int(pd.Timestamp(period.start).timestamp())
     period_end_s = int(pd.Timestamp(period.end).timestamp())
     inner = intervals.filter(intervals.previous_end_s.notnull() & (intervals.previous_end_s < intervals.start_s))
     inner = inner.select("meter_id", "mean_m3_per_h", gap_start_s=inner.previous_end_s, gap_end_s=inner.start_s)
+    lumped = intervals.filter(intervals.duration_s >= LUMPED_FACTOR * intervals.shortest_s)
+    lumped = lumped.select("meter_id", "mean_m3_per_h", gap_start_s=lumped.start_s, gap_end_s=lumped.end_s)
     ends = intervals.group_by("meter_id").agg(
         first_s=_.start_s.min(), last_s=_.end_s.max(), mean_m3_per_h=_.mean_m3_per_h.max()
     )
@@ -389,7 +393,7 @@ def _gaps(intervals: ibis.Table, period: Period, settings: AnomalySettings) -> i
         "meter_id", "mean_m3_per_h", gap_start_s=ends.last_s, gap_end_s=ibis.literal(period_end_s, "int64")
     )
     gaps = ibis.union(
-        *(part.cast({"gap_start_s": "int64", "gap_end_s": "int64"}) for part in (inner, leading, trailing))
+        *(part.cast({"gap_start_s": "int64", "gap_end_s": "int64"}) for part in (inner, lumped, leading, trailing))
     )
     gaps = gaps.filter((gaps.gap_end_s - gaps.gap_start_s) >= settings.gap_hours * SECONDS_PER_HOUR)
     hours = (gaps.gap_end_s - gaps.gap_start_s).cast("float64") / SECONDS_PER_HOUR

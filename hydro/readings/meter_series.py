@@ -43,6 +43,9 @@ USE, ZERO, NEGATIVE = 1, 0, -1
 """States of an interval: water used, none, or flowing backwards."""
 ZERO_RUN = "zero_run"
 """A run of zeros that ended (`hydro.readings.analysis.ZERO_RUN`)."""
+LUMPED_FACTOR = 2
+"""A reading covering at least this many times its meter's shortest interval (and `gap_hours`) stands for readings
+lost: an index file's meter silent for a day and then read again gives one interval of a day, not a hole."""
 
 
 @dataclass(frozen=True)
@@ -314,15 +317,23 @@ def _gaps(
     period_end_s: int,
     settings: AnomalySettings,
 ) -> pd.DataFrame:
-    """Time without readings between intervals, and before the first and after the last within the period."""
+    """Time without readings between intervals, and before the first and after the last within the period; and
+    an interval standing for readings lost (`LUMPED_FACTOR`)."""
     inner = np.flatnonzero(~new_meter & (previous_end < series.start_s))
+    shortest = np.repeat(np.minimum.reduceat(series.duration_s, firsts), np.diff(np.append(firsts, len(series.code))))
+    lumped = np.flatnonzero(series.duration_s >= LUMPED_FACTOR * shortest)
     last_end = np.maximum.reduceat(series.end_s, firsts)
     first_start = series.start_s[firsts]
     leading = np.flatnonzero(first_start > period_start_s)
     trailing = np.flatnonzero(last_end < period_end_s)
-    meter = np.concatenate([np.searchsorted(firsts, inner, side="right") - 1, leading, trailing])
-    gap_start = np.concatenate([previous_end[inner], np.full(len(leading), period_start_s), last_end[trailing]])
-    gap_end = np.concatenate([series.start_s[inner], first_start[leading], np.full(len(trailing), period_end_s)])
+    inner_meter, lumped_meter = (np.searchsorted(firsts, rows, side="right") - 1 for rows in (inner, lumped))
+    meter = np.concatenate([inner_meter, lumped_meter, leading, trailing])
+    gap_start = np.concatenate(
+        [previous_end[inner], series.start_s[lumped], np.full(len(leading), period_start_s), last_end[trailing]]
+    )
+    gap_end = np.concatenate(
+        [series.start_s[inner], series.end_s[lumped], first_start[leading], np.full(len(trailing), period_end_s)]
+    )
     hours = (gap_end - gap_start).astype(np.float64) / SECONDS_PER_HOUR
     none = np.zeros(0, dtype=np.int64)
     runs = _Runs(series.code[firsts][meter], gap_start, gap_end, none, none, hours)

@@ -78,6 +78,11 @@ DEFAULT_INTERVAL_S = 3600
 INDEX_CAPACITY_M3 = 1_000_000.0
 """Register capacity assumed for a rollover [m³]: a six-digit register, as in `hydro.readings.meter_readings.MeterFacts`."""
 LARGEST_SIZE_MM = 300
+REVERSE_SIZE_MM = 15
+"""An index going back by no more than a DN15 household meter passes at its permanent flowrate (over at most
+`REVERSE_HOURS`) is water flowing back through the meter, whose register runs backwards, stored as a negative
+volume."""
+REVERSE_HOURS = 24.0
 """Smart-meter files do not give sizes: an unannounced rollover is accepted if a DN300 meter could pass the volume."""
 REPLACEMENT_WORDS = ("replaced", "换表")
 MAXIMUM_REPORTED_PROBLEMS = 20
@@ -371,7 +376,10 @@ def intervals_from_indexes(
     When the index goes back it is a replacement if the remark says so
     (the new meter counts from zero: V = I_k), else a rollover if the remark
     says so or the volume it implies, I_k + C − I_{k−1} with C = 10⁶ m³, is
-    one a DN300 meter could pass (`hydro.readings.meter_readings.volume_since_previous_m3`);
+    one a DN300 meter could pass (`hydro.readings.meter_readings.volume_since_previous_m3`),
+    else water flowing back (V = I_k − I_{k−1} < 0, a register running
+    backwards) if a DN15 household meter could pass it at its permanent
+    flowrate Q3 within the interval (at most a day: |V| ≤ Q3 · min(t, 24 h));
     otherwise the row is refused.
     """
     ordered = _with_previous_readings(path, frame, previous or {})
@@ -442,6 +450,10 @@ def _backward_volume(path: Path | str, ordered: pd.DataFrame, position: int, sta
     volume = volume_since_previous_m3(
         previous_index, float(row[INDEX]), INDEX_CAPACITY_M3, declares_rollover(row[REMARK]), limit
     )
+    if volume is None and previous_index - float(row[INDEX]) <= maximum_plausible_volume_m3(
+        REVERSE_SIZE_MM, min(hours, REVERSE_HOURS)
+    ):
+        return float(row[INDEX]) - previous_index
     if volume is None:
         reason = (
             f"the index went back from {previous_index:g} to {row[INDEX]:g} m³; if the register rolled over write "

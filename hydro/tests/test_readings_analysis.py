@@ -105,3 +105,24 @@ def test_missing_readings_at_the_ends_of_the_period_are_gaps(tables):
     assert rounded(result) == [
         ("C-NORMAL", "gap", datetime.datetime(2024, 2, 29), datetime.datetime(2024, 3, 1), 0.4, 1.0, None, False)
     ]
+
+
+def test_an_index_read_again_after_a_silence_is_a_gap_over_its_long_interval():
+    # An index file's meter read hourly (0.1 m³ an hour), silent from 06:00 until 14:00, then read hourly again:
+    # the store gives one interval 06:00–14:00 of 0.8 m³, eight times the meter's shortest interval (1 h), so
+    # a gap 06:00–14:00. Its water is the meter's mean, 2.4 m³ / 24 h × 8 h = 0.8 m³. A meter read once a
+    # day (24 h intervals, its shortest) is not in a gap for that.
+    day = datetime.datetime(2024, 3, 1)
+    hourly = [("C-IDX", day + datetime.timedelta(hours=hour), 3600, 0.1) for hour in [*range(6), *range(14, 24)]]
+    rows = [*hourly, ("C-IDX", day + datetime.timedelta(hours=6), 8 * 3600, 0.8)]
+    rows += [("C-DAY", day + datetime.timedelta(days=offset), 86_400, 0.5) for offset in range(2)]
+    columns = ("meter_id", "timestamp", "duration_s", "volume_m3")
+    frame = {name: [row[position] for row in rows] for position, name in enumerate(columns)}
+    connection = ibis.duckdb.connect()
+    readings = connection.create_table("readings", ibis.memtable(frame).to_pyarrow())
+    period = Period.parse("2024-03-01..2024-03-01")
+    expected = [("C-IDX", "gap", day + datetime.timedelta(hours=6), day + datetime.timedelta(hours=14), 0.8, 1.0)]
+    by_expression = anomalies_frame(connection.execute(customer_anomalies(readings, period, TEST_ANOMALY_SETTINGS)))
+    assert [row[:6] for row in rounded(by_expression)] == expected
+    by_series = anomalies_by_group(connection, readings, period, TEST_ANOMALY_SETTINGS, confidence_table=None)
+    assert [row[:6] for row in rounded(by_series)] == expected

@@ -228,6 +228,29 @@ def test_it_refuses_an_index_that_goes_back_without_explanation(tmp_path):
         import_file(tmp_path / "store", source)
 
 
+def test_an_index_going_back_a_little_is_water_flowing_back(tmp_path):
+    # Backflow turns a register backwards: 100.00, 99.96, 99.93, then 100.10 m³ hourly are −0.04, −0.03 and
+    # +0.17 m³. A DN15 meter passes at most Q3 = 2.5 m³/h (GB/T 778.1-2018), so 20 m³ back in an hour above is
+    # refused, and so is 70 m³ back in two days (at most a day's 60 m³ counts as backflow).
+    source = write(
+        tmp_path / "backflow.csv",
+        """
+meter_id,timestamp,index_m3
+C-9,2024-03-01 00:00,100.00
+C-9,2024-03-01 01:00,99.96
+C-9,2024-03-01 02:00,99.93
+C-9,2024-03-01 03:00,100.10
+""",
+    )
+    import_file(tmp_path / "store", source)
+    assert [round(row[3], 3) for row in stored_rows(tmp_path / "store")] == [-0.04, -0.03, 0.17]
+    daily = write(
+        tmp_path / "daily.csv", "meter_id,timestamp,index_m3\nC-8,2024-03-01 00:00,500\nC-8,2024-03-03 00:00,430\n"
+    )
+    with pytest.raises(TableError, match="row 3, column index_m3: the index went back from 500 to 430"):
+        import_file(tmp_path / "store", daily)
+
+
 def test_it_refuses_a_negative_index(tmp_path):
     source = write(tmp_path / "negative.csv", "meter_id,timestamp,index_m3\nC-9,2024-03-01 00:00,-1\n")
     with pytest.raises(TableError, match="row 2, column index_m3: the index -1 m³ is negative"):
