@@ -218,14 +218,17 @@ def interval_events(
     previous_end = np.concatenate([[0], end[:-1]])
     contiguous = ~new_meter & (previous_end == start)
     is_high = flow >= high_level
-    state_break = ~contiguous | (state != np.concatenate([[ZERO], state[:-1]]))
+    changed = state != np.concatenate([[ZERO], state[:-1]])
+    state_break = ~contiguous | changed
+    lost = ~new_meter & (previous_end < start) & (start - previous_end < settings.gap_hours * SECONDS_PER_HOUR)
+    zero_break = ~(contiguous | lost) | changed
     high_break = ~contiguous | (is_high != np.concatenate([[False], is_high[:-1]]))
     mean_by_code = np.zeros(len(series.names))
     mean_by_code[series.code[firsts]] = meter_mean
     meter_totals = (series.code[firsts], total_m3, total_hours, np.maximum.reduceat(end, firsts))
     parts = [
         _bursts(_runs(series, is_high, high_break, settings.burst_hours), series, mean_by_code, settings),
-        _stuck(_runs(series, state == ZERO, state_break, settings.stuck_hours), meter_totals, settings, zero_runs),
+        _stuck(_runs(series, state == ZERO, zero_break, settings.stuck_hours), meter_totals, settings, zero_runs),
         _reverse(_runs(series, state == NEGATIVE, state_break, 0.0), series, settings),
         _gaps(series, firsts, meter_mean, new_meter, previous_end, period_start_s, period_end_s, settings),
     ]
@@ -242,9 +245,11 @@ def _runs(series: MeterSeries, chosen: np.ndarray, breaks: np.ndarray, minimum_h
     """Runs of chosen intervals that may last `minimum_hours`: a run starts where a break (new state, hole, new
     meter) meets a chosen interval and ends before the next break.
 
-    A run's intervals are contiguous, so it ends with its last interval and
-    spans its hours; runs clearly shorter than `minimum_hours` are dropped
-    before their hours are summed interval by interval as the engines do.
+    A run ends with its last interval; its hours are those of its intervals
+    (a run of zeros bridges readings lost for less than `gap_hours`, which
+    then do not count). Runs clearly shorter than `minimum_hours` by their
+    span are dropped before their hours are summed interval by interval as
+    the engines do.
     """
     heads = np.flatnonzero(chosen & breaks)
     tails = np.flatnonzero(chosen & np.append(breaks[1:], True))

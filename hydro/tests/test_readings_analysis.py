@@ -126,3 +126,25 @@ def test_an_index_read_again_after_a_silence_is_a_gap_over_its_long_interval():
     assert [row[:6] for row in rounded(by_expression)] == expected
     by_series = anomalies_by_group(connection, readings, period, TEST_ANOMALY_SETTINGS, confidence_table=None)
     assert [row[:6] for row in rounded(by_series)] == expected
+
+
+def test_a_reading_lost_in_a_run_of_zeros_does_not_split_it():
+    # A meter used 0.05 m³ an hour for a day, then read zero for 3 days to the end of the data, its reading
+    # of 12:00 on the 2nd lost (interval files have no row for it). The hole of 1 h, under gap_hours (3 h
+    # here), is a lost reading: the run is one, 00:00 on the 2nd to 00:00 on the 5th, 71 h of zeros read, over
+    # the 12 h of a stuck meter, to the meter's last reading: stuck. Split at the hole, the stuck meter was
+    # dated from 13:00 on the 2nd (59 h, 1.967 m³), and its first 12 h were a run that ended.
+    day = datetime.datetime(2024, 3, 1)
+    rows = [("C-LOST", day + datetime.timedelta(hours=hour), 3600, 0.05) for hour in range(24)]
+    rows += [("C-LOST", day + datetime.timedelta(hours=hour), 3600, 0.0) for hour in range(24, 96) if hour != 36]
+    columns = ("meter_id", "timestamp", "duration_s", "volume_m3")
+    frame = {name: [row[position] for row in rows] for position, name in enumerate(columns)}
+    connection = ibis.duckdb.connect()
+    readings = connection.create_table("readings", ibis.memtable(frame).to_pyarrow())
+    period = Period.parse("2024-03-01..2024-03-04")
+    # the volume is the meter's mean outside the run, 1.2 m³ / 24 h, over the 71 h: 3.55 m³
+    expected = [("C-LOST", "stuck", day + datetime.timedelta(days=1), day + datetime.timedelta(days=4), 3.55)]
+    by_expression = anomalies_frame(connection.execute(customer_anomalies(readings, period, TEST_ANOMALY_SETTINGS)))
+    assert [row[:5] for row in rounded(by_expression)] == expected
+    by_series = anomalies_by_group(connection, readings, period, TEST_ANOMALY_SETTINGS, confidence_table=None)
+    assert [row[:5] for row in rounded(by_series)] == expected
