@@ -52,7 +52,7 @@ class ConfidenceTable:
 DEFAULT_TABLE = ConfidenceTable(
     {
         "burst": (0.95, 0.95, 0.95, 0.99),
-        "stuck": (0.17, 0.17, 0.4, 0.76),
+        "stuck": (0.1, 0.1, 0.38, 0.68),
         "reverse": (0.67, 0.95, 0.95, 0.99),
         "gap": (0.5, 0.5, 0.5, 0.97),
     }
