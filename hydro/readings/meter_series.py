@@ -89,6 +89,28 @@ class MeterSeries:
         return MeterSeries(self.names, self.code[rows], self.start_s[rows], self.duration_s[rows], self.volume_m3[rows])
 
 
+def unread_meters_by_hour(series: MeterSeries, period_start_s: int, period_end_s: int) -> np.ndarray:
+    """For each hour of the period, how many of the series' meters have no interval in it [-]."""
+    hour_count = max(int(np.ceil((period_end_s - period_start_s) / SECONDS_PER_HOUR)), 0)
+    meter_count = int(series.first_rows().size) if len(series.code) else 0
+    hour = int(SECONDS_PER_HOUR)
+    first = (series.start_s - period_start_s) // hour
+    last = (series.end_s - 1 - period_start_s) // hour
+    if np.array_equal(first, last):
+        # each interval within one hour: count each meter once in each hour it has one in (series are in order)
+        new = np.ones(first.size, dtype=bool)
+        new[1:] = (series.code[1:] != series.code[:-1]) | (first[1:] != first[:-1])
+        inside = new & (first >= 0) & (first < hour_count)
+        return meter_count - np.bincount(first[inside], minlength=hour_count)[:hour_count]
+    first, last = np.clip(first, 0, hour_count - 1), np.clip(last, -1, hour_count - 1)
+    spans = np.maximum(last - first + 1, 0)
+    rows = np.repeat(np.arange(meter_count), np.diff(np.append(series.first_rows(), len(series.code))))
+    read = np.zeros((meter_count, hour_count), dtype=bool)
+    offsets = np.arange(int(spans.sum())) - np.repeat(np.cumsum(spans) - spans, spans)
+    read[np.repeat(rows, spans), np.repeat(first, spans) + offsets] = True
+    return meter_count - read.sum(axis=0)
+
+
 def intervals_of(series: MeterSeries, meter_ids: Iterable[str]) -> pd.DataFrame:
     """The intervals of these meters as a table ``meter_id, start_s, duration_s, volume_m3``."""
     chosen = np.isin(series.names, np.asarray(sorted(set(meter_ids)), dtype=object))

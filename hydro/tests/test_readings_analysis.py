@@ -148,3 +148,27 @@ def test_a_reading_lost_in_a_run_of_zeros_does_not_split_it():
     assert [row[:5] for row in rounded(by_expression)] == expected
     by_series = anomalies_by_group(connection, readings, period, TEST_ANOMALY_SETTINGS, confidence_table=None)
     assert [row[:5] for row in rounded(by_series)] == expected
+
+
+def test_hours_many_meters_went_unread_together_do_not_make_a_gap():
+    # 20 meters read hourly for two days. A concentrator fails 10:00–14:00 on the 1st: 10 meters unread for
+    # those 4 h. The other hours have no meter unread (median 0), so an hour is an outage from 0 + 5 √1 = 5
+    # meters on. M-00 also loses 14:00 and 15:00: a hole of 6 h, only 2 h of them outside the outage, under
+    # the 6 h of a gap. M-01 is unread 10:00–20:00: 10 h, 6 outside the outage: a gap, over its whole hole.
+    day = datetime.datetime(2024, 3, 1)
+    unread = {f"M-{number:02d}": range(10, 14) for number in range(10)}
+    unread["M-00"], unread["M-01"] = range(10, 16), range(10, 20)
+    rows = [
+        (f"M-{number:02d}", day + datetime.timedelta(hours=hour), 3600, 0.01)
+        for number in range(20)
+        for hour in range(48)
+        if hour not in unread.get(f"M-{number:02d}", ())
+    ]
+    columns = ("meter_id", "timestamp", "duration_s", "volume_m3")
+    frame = {name: [row[position] for row in rows] for position, name in enumerate(columns)}
+    connection = ibis.duckdb.connect()
+    readings = connection.create_table("readings", ibis.memtable(frame).to_pyarrow())
+    result = anomalies_by_group(connection, readings, Period.parse("2024-03-01..2024-03-02"), confidence_table=None)
+    assert [row[:4] for row in rounded(result)] == [
+        ("M-01", "gap", day + datetime.timedelta(hours=10), day + datetime.timedelta(hours=20))
+    ]
