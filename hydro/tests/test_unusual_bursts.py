@@ -7,8 +7,6 @@ from hydro.readings.analysis import AnomalySettings, unusual_bursts
 
 DAY_S = 86_400
 HOUR_S = 3_600
-THREE_HOURS_AT_FOUR = AnomalySettings(burst_hours=3.0, burst_usual_peak_factor=4.0)
-"""The hand-worked cases below are of bursts of three hours at four times the usual peak."""
 
 
 def hourly(meter_id: str, flows_by_day: list[list[float]]) -> pd.DataFrame:
@@ -50,7 +48,7 @@ def test_a_shops_busy_lunch_is_not_a_burst_and_a_households_burst_is():
     home_days[2] = [1.0 if 2 <= hour < 6 else flow for hour, flow in enumerate(home_days[2])]
     intervals = pd.concat([hourly("SHOP", shop_days), hourly("HOME", home_days)], ignore_index=True)
     events = pd.DataFrame([burst("SHOP", 3, 11, 14), burst("HOME", 2, 2, 6)])
-    kept = unusual_bursts(events, intervals, THREE_HOURS_AT_FOUR)
+    kept = unusual_bursts(events, intervals, AnomalySettings())
     assert kept.meter_id.tolist() == ["HOME"]
 
 
@@ -58,22 +56,8 @@ def test_the_bursts_own_day_does_not_set_the_usual_peak():
     # Two days only: the burst's day is left out, so the usual peak is the other day's 0.1 m³/h and
     # 0.45 m³/h over 3 h passes 4 × 0.1 = 0.4; were the burst's day counted, the median would be 0.275.
     days = [day_with(range(7, 10), 0.1), day_with(range(7, 10), 0.45)]
-    kept = unusual_bursts(pd.DataFrame([burst("M", 1, 7, 10)]), hourly("M", days), THREE_HOURS_AT_FOUR)
+    kept = unusual_bursts(pd.DataFrame([burst("M", 1, 7, 10)]), hourly("M", days), AnomalySettings())
     assert len(kept) == 1
     # A meter with no other day to compare with keeps its burst.
-    alone = unusual_bursts(pd.DataFrame([burst("M", 0, 7, 10)]), hourly("M", days[:1]), THREE_HOURS_AT_FOUR)
+    alone = unusual_bursts(pd.DataFrame([burst("M", 0, 7, 10)]), hourly("M", days[:1]), AnomalySettings())
     assert len(alone) == 1
-
-
-def test_by_default_two_hours_at_five_and_a_half_times_the_usual_peak_make_a_burst():
-    # Defaults (BENCHMARKS.md, fitted on both synthetic counties' tuning draws): the usual peak is the median
-    # of each day's highest 2-hour mean. The household's is 0.1 m³/h (19:00–21:00); on day 2 it draws
-    # 0.6 m³/h for two hours: 6 times, a burst. The shop's is 0.4 m³/h (11:00–13:00); its busiest lunch,
-    # 2.0 m³/h, is 5 times: under 5.5, not a burst.
-    home_days = [day_with(range(19, 21), 0.1) for _ in range(5)]
-    home_days[2] = [0.6 if 3 <= hour < 5 else flow for hour, flow in enumerate(home_days[2])]
-    shop_days = [day_with(range(11, 13), 0.4) for _ in range(5)]
-    shop_days[4] = day_with(range(11, 13), 2.0)
-    intervals = pd.concat([hourly("HOME", home_days), hourly("SHOP", shop_days)], ignore_index=True)
-    events = pd.DataFrame([burst("HOME", 2, 3, 5), burst("SHOP", 4, 11, 13)])
-    assert unusual_bursts(events, intervals, AnomalySettings()).meter_id.tolist() == ["HOME"]

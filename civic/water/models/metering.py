@@ -295,16 +295,16 @@ class MeteringParameters(models.Model):
         validators=[MinValueValidator(1)],
     )
     # A burst is flow of at least five times the meter's mean, for these hours, and this many times the meter's
-    # usual peak over as many hours (hydro.readings.analysis.unusual_bursts): a shop's busy hours are not a burst.
+    # usual peak (hydro.readings.analysis.unusual_bursts): a shop's busy hours are not a burst.
     burst_hours = models.FloatField(
         _("hours of high flow that make a burst"),
-        default=2.0,
+        default=3.0,
         validators=[MinValueValidator(1), MaxValueValidator(48)],
         help_text=_("From 1 to 48."),
     )
     burst_usual_peak_factor = models.FloatField(
         _("times its meter's usual peak a burst must flow"),
-        default=5.5,
+        default=4.0,
         validators=[MinValueValidator(1), MaxValueValidator(50)],
         help_text=_(
             "From 1 to 50. The usual peak is the median over the other days of each day's highest mean flow "

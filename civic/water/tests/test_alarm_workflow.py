@@ -361,7 +361,7 @@ def test_the_thresholds_page_previews_the_proposed_stuck_balance_test(client, ca
 
 
 def test_the_thresholds_page_previews_and_keeps_the_proposed_burst_test(client, cast, run, monkeypatch):
-    # Not sent, the burst's hours and usual-peak factor keep hydro's 2 h and 5.5; proposed as 3 h and 4 they are
+    # Not sent, the burst's hours and usual-peak factor keep hydro's 3 h and 4; proposed as 2 h and 6 they are
     # previewed so, saved with the row, and the analysis of a day from its date on takes them.
     settings_previewed: list[AnomalySettings] = []
     preview = actions.preview_thresholds
@@ -374,13 +374,13 @@ def test_the_thresholds_page_previews_and_keeps_the_proposed_burst_test(client, 
     sign_in(client, cast.network_analyst)
     url = reverse("water:metering_thresholds")
     assert client.post(url, {**PROPOSAL, "preview": "1"}).status_code == 200
-    proposal = {**PROPOSAL, "burst_hours": 3, "burst_usual_peak_factor": 4}
+    proposal = {**PROPOSAL, "burst_hours": 2, "burst_usual_peak_factor": 6}
     assert client.post(url, {**proposal, "preview": "1"}).status_code == 200
-    assert [(s.burst_hours, s.burst_usual_peak_factor) for s in settings_previewed] == [(2.0, 5.5), (3.0, 4.0)]
+    assert [(s.burst_hours, s.burst_usual_peak_factor) for s in settings_previewed] == [(3.0, 4.0), (2.0, 6.0)]
     assert client.post(url, {**proposal, "save": "1"}).status_code == 302
     effective_from = datetime.date.fromisoformat(str(PROPOSAL["effective_from"]))
     _night, anomalies = metering_parameters_on(effective_from)
-    assert (anomalies.burst_hours, anomalies.burst_usual_peak_factor) == (3.0, 4.0)
+    assert (anomalies.burst_hours, anomalies.burst_usual_peak_factor) == (2.0, 6.0)
 
 
 @pytest.mark.parametrize(
