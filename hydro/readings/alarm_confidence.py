@@ -54,7 +54,7 @@ DEFAULT_TABLE = ConfidenceTable(
         "burst": (0.95, 0.95, 0.95, 0.99),
         "stuck": (0.1, 0.1, 0.38, 0.68),
         "reverse": (0.67, 0.95, 0.95, 0.99),
-        "gap": (0.5, 0.5, 0.5, 0.97),
+        "gap": (0.5, 0.5, 0.5, 0.99),
     }
 )
 """Fitted by ``python -m benchmarks.customer_alarms --calibrate`` on the tuning draws of both synthetic counties

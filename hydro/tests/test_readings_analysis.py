@@ -71,8 +71,8 @@ def test_customer_anomalies_of_each_kind(tables):
         # 1 m³/h for 4 h against a mean of 4.8 / 48 = 0.1 m³/h: 4 × 0.9 = 3.6 m³, score 4 / 6 = 0.67, in the
         # band (0.5, 0.8] of bursts: confidence 0.95 (hydro.readings.alarm_confidence.DEFAULT_TABLE).
         ("C-BURST", "burst", day2 + 10 * hour, day2 + 14 * hour, 3.6, 0.95, None, False),
-        # 44 hours stored hold 0.8 m³: 0.01818 m³/h × 4 h missing = 0.073 m³; a gap scores 1: confidence 0.97.
-        ("C-GAP", "gap", day1 + 12 * hour, day1 + 16 * hour, 0.073, 0.97, None, False),
+        # 44 hours stored hold 0.8 m³: 0.01818 m³/h × 4 h missing = 0.073 m³; a gap scores 1: confidence 0.99.
+        ("C-GAP", "gap", day1 + 12 * hour, day1 + 16 * hour, 0.073, 0.99, None, False),
         # Its least hour is 10 L/h on both days: a usual floor of 10 L/h is itself a leak, measured from zero;
         # raised for 48 h from the first hour, still running at the end: 0.01 × 48 = 0.48 m³. Confidence:
         # logit = −0.77 + 3.18 × (2 − 48/24) + 0.33 × ln(0.01 / 0.005) = −0.5413, 1 / (1 + e^0.5413) = 0.37.
