@@ -492,9 +492,9 @@ def customer_anomaly_events(
     events = unusual_bursts(
         events, meter_series.intervals_of(series, events.meter_id[events.kind == "burst"]), settings
     )
-    events = gaps_beyond_outages(
-        events, meter_series.unread_meters_by_hour(series, period_start_s, period_end_s), period_start_s, settings
-    )
+    if (events.kind == "gap").any():
+        unread = meter_series.unread_meters_by_hour(series, period_start_s, period_end_s)
+        events = gaps_beyond_outages(events, unread, period_start_s, settings)
     leaks = leak_events(series, settings)
     silent = silent_meter_gaps(series, meter_ids or [], period_start_s, period_end_s)
     parts = [part for part in (events, leaks, silent) if not part.empty]

@@ -94,7 +94,11 @@ def unread_meters_by_hour(series: MeterSeries, period_start_s: int, period_end_s
     hour_count = max(int(np.ceil((period_end_s - period_start_s) / SECONDS_PER_HOUR)), 0)
     meter_count = int(series.first_rows().size) if len(series.code) else 0
     hour = int(SECONDS_PER_HOUR)
-    first = (series.start_s - period_start_s) // hour
+    first, into_hour = np.divmod(series.start_s - period_start_s, hour)
+    if not into_hour.any() and (series.duration_s == hour).all():
+        # hourly intervals on the hour, one per meter and start: count them
+        inside = (first >= 0) & (first < hour_count)
+        return meter_count - np.bincount(first[inside], minlength=hour_count)[:hour_count]
     last = (series.end_s - 1 - period_start_s) // hour
     if np.array_equal(first, last):
         # each interval within one hour: count each meter once in each hour it has one in (series are in order)
