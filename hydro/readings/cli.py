@@ -36,7 +36,7 @@ from tqdm import tqdm
 from hydro.readings.analysis import AnomalySettings, anomalies_by_group, dma_balance
 from hydro.readings.engine import ENGINES, connect, execute, memory_table, readings_table
 from hydro.readings.night_flow import NightFlowSettings, night_flow, night_flow_alarms
-from hydro.readings.periods import Period, check_zone_meters, read_zones
+from hydro.readings.periods import Period, check_zone_meters, read_zones, silent_meters_warning
 from hydro.readings.store import CONFLICT_RULES, COUNTY_TIME_ZONE, import_file
 
 BALANCE_OUTPUT = ["dma_id", "inflow_m3", "outflow_m3", "consumption_m3", "nrw_m3", "nrw_pct"]
@@ -344,12 +344,7 @@ def _open(arguments: argparse.Namespace, period: Period, progress: tqdm) -> tupl
         known = set(connection.execute(readings.select("meter_id").distinct())["meter_id"])
         silent = check_zone_meters(arguments.zones, zone_frame, known)
         if silent:
-            named = ", ".join(silent[:10]) + (f" and {len(silent) - 10:,} more" if len(silent) > 10 else "")
-            print(
-                f"{arguments.zones}: {len(silent):,} customer meters have no readings in the period ({named}); "
-                "each is reported as a gap over the whole period.",
-                file=sys.stderr,
-            )
+            print(silent_meters_warning(arguments.zones, silent), file=sys.stderr)
         zones = memory_table(connection, zone_frame, "zones")
     progress.update()
     return connection, readings, zones

@@ -109,6 +109,15 @@ def check_zone_meters(path: Path | str, zones: pd.DataFrame, known_meters: set[s
     return sorted(set(zones.meter_id[~boundary]) - known_meters)
 
 
+def silent_meters_warning(zones_path: Path | str, silent: list[str]) -> str:
+    """The warning naming the customer meters of a zone file without readings (the first ten), each a gap."""
+    named = ", ".join(silent[:10]) + (f" and {len(silent) - 10:,} more" if len(silent) > 10 else "")
+    return (
+        f"{zones_path}: {len(silent):,} customer meters have no readings in the period ({named}); "
+        "each is reported as a gap over the whole period."
+    )
+
+
 def in_period(readings: ibis.Table, period: Period) -> ibis.Table:
     """The readings whose intervals start within the period."""
     return readings.filter((readings.timestamp >= period.start) & (readings.timestamp < period.end))

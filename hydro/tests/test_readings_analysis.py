@@ -22,6 +22,14 @@ TWO_DAYS = Period.parse("2024-03-01..2024-03-02")
 TEST_ANOMALY_SETTINGS = AnomalySettings(stuck_hours=12.0, continuous_flow_hours=48.0, gap_hours=3.0)
 
 
+def readings_of(rows: list[tuple]) -> tuple:
+    """A DuckDB connection and its readings table of ``(meter_id, timestamp, duration_s, volume_m3)`` rows."""
+    columns = ("meter_id", "timestamp", "duration_s", "volume_m3")
+    frame = {name: [row[position] for row in rows] for position, name in enumerate(columns)}
+    connection = ibis.duckdb.connect()
+    return connection, connection.create_table("readings", ibis.memtable(frame).to_pyarrow())
+
+
 def test_the_monthly_balance_of_each_dma(tables):
     connection, readings, zones = tables
     result = execute(connection, dma_balance(readings, zones, Period.parse("2024-03")))
@@ -116,10 +124,7 @@ def test_an_index_read_again_after_a_silence_is_a_gap_over_its_long_interval():
     hourly = [("C-IDX", day + datetime.timedelta(hours=hour), 3600, 0.1) for hour in [*range(6), *range(14, 24)]]
     rows = [*hourly, ("C-IDX", day + datetime.timedelta(hours=6), 8 * 3600, 0.8)]
     rows += [("C-DAY", day + datetime.timedelta(days=offset), 86_400, 0.5) for offset in range(2)]
-    columns = ("meter_id", "timestamp", "duration_s", "volume_m3")
-    frame = {name: [row[position] for row in rows] for position, name in enumerate(columns)}
-    connection = ibis.duckdb.connect()
-    readings = connection.create_table("readings", ibis.memtable(frame).to_pyarrow())
+    connection, readings = readings_of(rows)
     period = Period.parse("2024-03-01..2024-03-01")
     expected = [("C-IDX", "gap", day + datetime.timedelta(hours=6), day + datetime.timedelta(hours=14), 0.8, 1.0)]
     by_expression = anomalies_frame(connection.execute(customer_anomalies(readings, period, TEST_ANOMALY_SETTINGS)))
@@ -137,10 +142,7 @@ def test_a_reading_lost_in_a_run_of_zeros_does_not_split_it():
     day = datetime.datetime(2024, 3, 1)
     rows = [("C-LOST", day + datetime.timedelta(hours=hour), 3600, 0.05) for hour in range(24)]
     rows += [("C-LOST", day + datetime.timedelta(hours=hour), 3600, 0.0) for hour in range(24, 96) if hour != 36]
-    columns = ("meter_id", "timestamp", "duration_s", "volume_m3")
-    frame = {name: [row[position] for row in rows] for position, name in enumerate(columns)}
-    connection = ibis.duckdb.connect()
-    readings = connection.create_table("readings", ibis.memtable(frame).to_pyarrow())
+    connection, readings = readings_of(rows)
     period = Period.parse("2024-03-01..2024-03-04")
     # the volume is the meter's mean outside the run, 1.2 m³ / 24 h, over the 71 h: 3.55 m³
     expected = [("C-LOST", "stuck", day + datetime.timedelta(days=1), day + datetime.timedelta(days=4), 3.55)]
@@ -164,10 +166,7 @@ def test_hours_many_meters_went_unread_together_do_not_make_a_gap():
         for hour in range(48)
         if hour not in unread.get(f"M-{number:02d}", ())
     ]
-    columns = ("meter_id", "timestamp", "duration_s", "volume_m3")
-    frame = {name: [row[position] for row in rows] for position, name in enumerate(columns)}
-    connection = ibis.duckdb.connect()
-    readings = connection.create_table("readings", ibis.memtable(frame).to_pyarrow())
+    connection, readings = readings_of(rows)
     result = anomalies_by_group(connection, readings, Period.parse("2024-03-01..2024-03-02"), confidence_table=None)
     assert [row[:4] for row in rounded(result)] == [
         ("M-01", "gap", day + datetime.timedelta(hours=10), day + datetime.timedelta(hours=20))

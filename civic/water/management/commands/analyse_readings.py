@@ -11,7 +11,7 @@ from civic.core.command_author import add_by_argument, command_author, recorded_
 from civic.core.models import Role
 from civic.water.actions import record_metering_run
 from hydro.readings.engine import ENGINES, connect, readings_table
-from hydro.readings.periods import Period, check_zone_meters, read_zones
+from hydro.readings.periods import Period, check_zone_meters, read_zones, silent_meters_warning
 
 
 class Command(BaseCommand):
@@ -47,10 +47,7 @@ class Command(BaseCommand):
                 known = set(connection.execute(readings.select("meter_id").distinct())["meter_id"])
                 silent = check_zone_meters(options["zones"], zones, known)
                 if silent:
-                    self.stderr.write(
-                        f"{len(silent)} customer meters have no readings in the period "
-                        f"({', '.join(silent[:10])}{' …' if len(silent) > 10 else ''}): each is a gap over the period."
-                    )
+                    self.stderr.write(silent_meters_warning(options["zones"], silent))
                 progress.update()
                 if options["queue"]:
                     self._queue(author, zones, options)
