@@ -56,6 +56,11 @@ the realistic tuning months (`hydro.network.scenarios.TUNING_SEEDS`):
 Sensors that dropped out of a window are left out of its test
 (`LeakWatch.window_signatures`).
 
+Leaks overlap: a leak still growing under the threshold runs while another is
+raised, and the two fitted as one are placed between them. Each alarm is
+placed again with the strongest other unfound leak of its windows fitted out
+(`placed_beside_another`, one step of alternating projection, [ZISKIND-1988]).
+
 The start time of an alarm is estimated as the change point of the 5-minute
 consumption residual (consumption less its training mean at that time of day
 and weekday) over the alarm's run: the split that maximises the two-sample t
@@ -66,7 +71,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -97,6 +102,8 @@ FORGET_BELOW_SIZE = 0.2
 TRAINING_MAXIMUM_FACTOR = 2.0
 # Windows after the alarm that the localisation also uses (the data are processed after the fact).
 LOCALISATION_WINDOWS_AFTER = 6
+# Another unfound leak is fitted out of the localisation when its statistic passes this share of the threshold.
+SECOND_LEAK_SHARE = 0.5
 
 
 def inflow_links(network: wntr.network.WaterNetworkModel, flow_sensors: list[str]) -> dict[str, float]:
@@ -545,12 +552,53 @@ def watch(
             Detection(first, window, statistic, energy, size, run_statistic=run_statistic, threshold=threshold),
             leak_watch.known,
         )
+        if not detection.merged:
+            detection = placed_beside_another(leak_watch, detection, range(first, last), localise)
         detections.append(detection)
         if not detection.unsupported and detection.pipe_index not in leak_watch.known:
             leak_watch.known.append(detection.pipe_index)
             sizes[detection.pipe_index] = []
         since = window + 1
     return detections
+
+
+def placed_beside_another(
+    leak_watch: LeakWatch,
+    detection: Detection,
+    windows: range,
+    localise: Callable[[Detection, list[int]], Detection],
+) -> Detection:
+    """The alarm placed again with the strongest other unfound leak of its windows fitted out.
+
+    Leaks overlap: one still growing under the threshold runs while another is raised.
+    Fitted as one leak, the two are placed between them — in L-TOWN often 300–800 m
+    from either. One step of alternating projection ([ZISKIND-1988]) separates them:
+    with the alarm's pipe c₁ fitted out as a known leak, the strongest candidate c₂
+    of what is left is taken for the other leak when its T passes `SECOND_LEAK_SHARE`
+    of the threshold; with c₂ fitted out instead, the alarm is placed again. Only the
+    alarm is reported; the other leak, not fitted out afterwards, raises its own.
+    A placement that falls within reach of a known leak, or that the alarm's run does
+    not support, is not taken: the first placement stands.
+
+    On the 40 realistic tuning months it placed 123 of 200 leaks within 2 days and
+    300 m with 59 false positives, meeting the goal in 17 months, against 117, 74 and
+    15 without it (BENCHMARKS.md).
+    """
+    known = list(leak_watch.known)
+    try:
+        leak_watch.known = [*known, detection.pipe_index]
+        statistic, energy, size = leak_watch.statistic(windows)
+        if float(statistic.max()) <= SECOND_LEAK_SHARE * detection.threshold:
+            return detection
+        other = localise(replace(detection, statistic=statistic, energy=energy, size=size), [])
+        leak_watch.known = [*known, other.pipe_index]
+        statistic, energy, size = leak_watch.statistic(windows)
+    finally:
+        leak_watch.known = known
+    again = localise(replace(detection, statistic=statistic, energy=energy, size=size), known)
+    if again.merged or again.unsupported:
+        return detection
+    return again
 
 
 def _forget_leaks_gone(leak_watch: LeakWatch, window: int, sizes: dict[int, list[float]]) -> None:

@@ -10,7 +10,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hydro.network.detection import Detection, LeakWatch, WindowSequence, training_threshold, watch
+from hydro.network.detection import (
+    Detection,
+    LeakWatch,
+    WindowSequence,
+    placed_beside_another,
+    training_threshold,
+    watch,
+)
 from hydro.network.localisation import LocatedLeak, sensitivity_matrices, sensitivity_matrix
 from hydro.network.locate import locate_leaks, submission_csv
 from hydro.network.model import load_network, pipe_distances
@@ -262,3 +269,46 @@ def test_a_new_leak_is_tested_on_what_the_known_leaks_signatures_do_not_explain(
     assert statistic[1] == pytest.approx(24.0)
     assert size[1] == pytest.approx(4.0)
     assert statistic[0] == 0.0  # the known leak itself has nothing left to test
+
+
+def _one_window_watch(vector: np.ndarray, signatures: np.ndarray) -> tuple[LeakWatch, Detection]:
+    # sixteen sensors, twelve of them unmoved: 2n = 32 is over the 25 no single leak explains, so no window
+    # is weighted down (`window_weight`)
+    vector = np.pad(vector, (0, 12))
+    signatures = np.pad(signatures, ((0, 0), (0, 12)))
+    watch_ = LeakWatch(
+        WindowSequence([pd.Timestamp("2019-01-01")], [0], vector[None, :], vector[None, :]), [signatures]
+    )
+    statistic, energy, size = watch_.statistic(range(1))
+    return watch_, Detection(0, 0, statistic, energy, size, pipe_index=int(np.argmax(statistic)))
+
+
+def _argmax_localise(detection: Detection, known: list[int]) -> Detection:
+    index = int(np.argmax(detection.statistic))
+    return replace(detection, pipe_index=index, merged=index in known)
+
+
+def test_an_alarm_of_two_overlapping_leaks_is_placed_on_one_of_them_not_between():
+    # Worked by hand ([ZISKIND-1988], one step of alternating projection). Leaks on A, s_A = (1, 0, 0, 0),
+    # of size 12 and on B, s_B = (0, 1, 0, 0), of size 6 run together: v = (12, 6, 0, 0). Pipe C between
+    # them moves both, s_C = (1, 1, 0.3, 0), |s_C|² = 2.09. As one leak: T_A = 144, T_B = 36 and
+    # T_C = 18² / 2.09 = 155.0, so the alarm is placed on C, on neither leak.
+    signatures = np.array([[1.0, 0, 0, 0], [0, 1.0, 0, 0], [1.0, 1.0, 0.3, 0]])
+    watch_, detection = _one_window_watch(np.array([12.0, 6.0, 0, 0]), signatures)
+    assert detection.pipe_index == 2
+    assert detection.statistic[2] == pytest.approx(18**2 / 2.09)
+    # With C fitted out, A's part outside C, s_A − s_C / 2.09, gives s_A⊥·v = 12 − 18 / 2.09 = 3.388 and
+    # |s_A⊥|² = 1 − 1 / 2.09: T_A = 22.0, over half the threshold of 35, so A is the other leak. With A
+    # fitted out, u = (0, 6, 0, 0): T_B = 36 against T_C = 6² / 1.09 = 33.0 (s_C⊥ = (0, 1, 0.3, 0)): B.
+    placed = placed_beside_another(watch_, detection, range(1), _argmax_localise)
+    assert placed.pipe_index == 1
+    assert placed.statistic[1] == pytest.approx(36.0)
+    assert placed.statistic[2] == pytest.approx(36 / 1.09)
+    assert watch_.known == []  # the watch's known leaks are as they were
+
+
+def test_an_alarm_of_one_leak_stays_where_it_was_placed():
+    # A leak on C alone, v = 6·s_C: with C fitted out nothing is left (T = 0, under half of 35)
+    signatures = np.array([[1.0, 0, 0, 0], [0, 1.0, 0, 0], [1.0, 1.0, 0.3, 0]])
+    watch_, detection = _one_window_watch(6.0 * signatures[2], signatures)
+    assert placed_beside_another(watch_, detection, range(1), _argmax_localise) is detection
