@@ -328,17 +328,23 @@ def test_the_thresholds_form_explains_impossible_values(client, cast, run):
     assert MeteringParameters.objects.count() == 1
 
 
-def test_the_thresholds_page_previews_the_proposed_stuck_balance_test(client, cast, run, monkeypatch):
-    # The run's row keeps hydro's balance test (a rise of 0.5 of the meter's usual use, 3 standard errors, a
-    # week each side): the page offers it, and previews the proposal's 1.0, 2 and 5 days as proposed.
-    settings_previewed: list[AnomalySettings] = []
+@pytest.fixture
+def settings_previewed(monkeypatch) -> list[AnomalySettings]:
+    """The settings each preview the page asks for, in order (the preview itself still runs)."""
+    previewed: list[AnomalySettings] = []
     preview = actions.preview_thresholds
 
     def recording_preview(run, settings, *args, **kwargs):
-        settings_previewed.append(settings)
+        previewed.append(settings)
         return preview(run, settings, *args, **kwargs)
 
     monkeypatch.setattr(actions, "preview_thresholds", recording_preview)
+    return previewed
+
+
+def test_the_thresholds_page_previews_the_proposed_stuck_balance_test(client, cast, run, settings_previewed):
+    # The run's row keeps hydro's balance test (a rise of 0.5 of the meter's usual use, 3 standard errors, a
+    # week each side): the page offers it, and previews the proposal's 1.0, 2 and 5 days as proposed.
     sign_in(client, cast.network_analyst)
     url = reverse("water:metering_thresholds")
     initial = client.get(url).context["form"].initial
@@ -360,17 +366,9 @@ def test_the_thresholds_page_previews_the_proposed_stuck_balance_test(client, ca
     assert MeteringParameters.objects.count() == 1
 
 
-def test_the_thresholds_page_previews_and_keeps_the_proposed_burst_test(client, cast, run, monkeypatch):
+def test_the_thresholds_page_previews_and_keeps_the_proposed_burst_test(client, cast, run, settings_previewed):
     # Not sent, the burst's hours and usual-peak factor keep hydro's 3 h and 4; proposed as 2 h and 6 they are
     # previewed so, saved with the row, and the analysis of a day from its date on takes them.
-    settings_previewed: list[AnomalySettings] = []
-    preview = actions.preview_thresholds
-
-    def recording_preview(run, settings, *args, **kwargs):
-        settings_previewed.append(settings)
-        return preview(run, settings, *args, **kwargs)
-
-    monkeypatch.setattr(actions, "preview_thresholds", recording_preview)
     sign_in(client, cast.network_analyst)
     url = reverse("water:metering_thresholds")
     assert client.post(url, {**PROPOSAL, "preview": "1"}).status_code == 200
