@@ -312,3 +312,16 @@ def test_an_alarm_of_one_leak_stays_where_it_was_placed():
     signatures = np.array([[1.0, 0, 0, 0], [0, 1.0, 0, 0], [1.0, 1.0, 0.3, 0]])
     watch_, detection = _one_window_watch(6.0 * signatures[2], signatures)
     assert placed_beside_another(watch_, detection, range(1), _argmax_localise) is detection
+
+
+def test_the_watch_places_an_overlapping_alarm_on_one_leak_then_raises_the_other():
+    # The two leaks of the test above, A of size 12 and B of size 6, both from window 4 (sixteen sensors, so no
+    # window is weighted down). T_C = 155.0 per window crosses 35 at window 4 and again at 5: alarm at 5 on
+    # the run from 4, placed on B as worked above (each sum over the 8 windows 4–11 is 8 × the one-window one).
+    # B fitted out from then on leaves u = (12, 0, 0, 0): T_A = 144 against T_C = 12² / 1.09 = 132.1
+    # (s_C⊥ = (1, 0, 0.3, 0)), so A crosses at 6 and again at 7: its own alarm at 7.
+    signatures = np.pad(np.array([[1.0, 0, 0, 0], [0, 1.0, 0, 0], [1.0, 1.0, 0.3, 0]]), ((0, 0), (0, 12)))
+    vectors = np.zeros((12, 16))
+    vectors[4:, :2] = (12.0, 6.0)
+    detections = _watch(vectors, signatures)
+    assert [(d.pipe_index, d.alarm_window) for d in detections] == [(1, 5), (0, 7)]
