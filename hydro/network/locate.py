@@ -254,7 +254,10 @@ def _watch_windows(
         raw = np.where(present, sequence.raw[window], np.nan)
         return models[sequence.model_of[window]].whiten(raw[None, :])[0]
 
-    return watch(sequence, signatures, localise, threshold, masked, masked_residual)
+    def steps(model: int, present: np.ndarray) -> np.ndarray:
+        return models[model].whiten(np.diag(present))
+
+    return watch(sequence, signatures, localise, threshold, masked, masked_residual, steps)
 
 
 def _meters(data: SensorData) -> list[str]:
