@@ -35,7 +35,7 @@ from tqdm import tqdm
 
 from hydro.readings.analysis import AnomalySettings, anomalies_by_group, dma_balance
 from hydro.readings.engine import ENGINES, connect, execute, memory_table, readings_table
-from hydro.readings.night_flow import NightFlowSettings, night_flow, night_flow_alarms
+from hydro.readings.night_flow import LARGEST_ALLOWANCE_SIGMA, NightFlowSettings, night_flow, night_flow_alarms
 from hydro.readings.periods import Period, check_zone_meters, read_zones, silent_meters_warning
 from hydro.readings.store import CONFLICT_RULES, COUNTY_TIME_ZONE, import_file
 
@@ -359,9 +359,10 @@ def _check_burst(hours: float, usual_peak_factor: float) -> None:
 
 def _check_cusum(allowance_sigma: float, threshold_sigma: float) -> None:
     clip = NightFlowSettings().cusum_clip_sigma
-    if not 0 <= allowance_sigma < clip:
+    if not 0 <= allowance_sigma <= LARGEST_ALLOWANCE_SIGMA:
         raise ValueError(
-            f"--allowance-sigma {allowance_sigma:g}: from 0 to under {clip:g} (a night counts for at most {clip:g})."
+            f"--allowance-sigma {allowance_sigma:g}: from 0 to {LARGEST_ALLOWANCE_SIGMA:g} (a night counts for at "
+            f"most {clip:g}, so a larger k leaves a rise almost nothing to add)."
         )
     if not threshold_sigma > 0:
         raise ValueError(f"--threshold-sigma {threshold_sigma:g}: a number above 0.")

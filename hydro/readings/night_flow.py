@@ -45,6 +45,12 @@ NIGHT_COLUMNS = [
 ALARM_COLUMNS = ["dma_id", "start", "detected", "excess_m3_per_h"]
 
 
+LARGEST_ALLOWANCE_SIGMA = 2.5
+"""The largest k a county may set: a night counts for at most `NightFlowSettings.cusum_clip_sigma` (3σ), so at
+k = 2.5 a night adds at most 0.5 and the default h = 4 takes eight nights in a row; a larger k leaves a rise
+almost nothing to add. The thresholds page and `hydro readings night-flow --allowance-sigma` both hold to it."""
+
+
 @dataclass(frozen=True)
 class NightFlowSettings:
     """How night flow is measured and judged; a county edits these.

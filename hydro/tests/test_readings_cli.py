@@ -275,9 +275,12 @@ def test_night_flow_takes_the_cusum_s_k_and_h_and_refuses_a_k_no_night_could_pas
     # With the defaults (k = 0.75, h = 4) the same night adds 0.2: no alarm.
     code, out, _err = run(capsys, *arguments)
     assert json.loads(out)["alarms"] == []
-    code, _out, err = run(capsys, *arguments, "--allowance-sigma", "3")
+    # k = 2.5 is the largest the thresholds page takes too (a night then adds at most 3 − 2.5 = 0.5)
+    code, _out, _err = run(capsys, *arguments, "--allowance-sigma", "2.5")
+    assert code == 0
+    code, _out, err = run(capsys, *arguments, "--allowance-sigma", "2.6")
     assert code == 2
-    assert "--allowance-sigma 3: from 0 to under 3" in err
+    assert "--allowance-sigma 2.6: from 0 to 2.5" in err
 
 
 def test_anomalies_take_the_burst_hours_and_usual_peak_factor(files, capsys):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from hydro.readings import alarm_outcomes
+from hydro.readings.night_flow import LARGEST_ALLOWANCE_SIGMA
 
 
 class MeteringRun(models.Model):
@@ -325,7 +326,7 @@ class MeteringParameters(models.Model):
     night_flow_allowance_sigma = models.FloatField(
         _("standard deviations a night must rise by to count towards a night-flow alarm"),
         default=0.75,
-        validators=[MinValueValidator(0), MaxValueValidator(2.5)],
+        validators=[MinValueValidator(0), MaxValueValidator(LARGEST_ALLOWANCE_SIGMA)],
         help_text=_("From 0 to 2.5. A higher value spares small rises and slow drifts, and alarms later."),
     )
     night_flow_threshold_sigma = models.FloatField(
