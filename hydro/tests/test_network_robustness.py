@@ -239,6 +239,26 @@ def test_a_sensor_whose_offset_jumps_up_is_taken_out_and_a_later_leak_is_raised_
     assert [(d.pipe_index, d.alarm_window) for d in _watch(vectors, signatures)] == [(1, 12)]
 
 
+def test_the_strongest_run_is_the_largest_statistic_over_the_runs_ending_at_the_window():
+    # The run's sums are built once, window by window backwards; they must give what `statistic` gives over
+    # each run from scratch, with a leak already fitted out and a sensor missing from one window.
+    signatures = _spread_signatures()
+    vectors = np.random.default_rng(7).normal(0, 1, (10, 10)) + 3.0 * signatures[1]
+    present = np.ones((10, 10), dtype=bool)
+    present[6, 4] = False
+    ends = list(pd.date_range("2019-01-01 04:00", periods=10, freq="4h"))
+    leak_watch = LeakWatch(
+        WindowSequence(ends, [0] * 10, vectors, vectors, present), [signatures],
+        lambda model, mask: signatures * mask, lambda window, mask: vectors[window] * mask,
+    )  # fmt: skip
+    leak_watch.known = [1]
+    # runs of 1 to 6 windows (a day) ending at window 8: first windows 8 down to 3
+    by_run = {first: float(leak_watch.statistic(range(first, 9))[0].max()) for first in range(3, 9)}
+    best = max(by_run, key=lambda first: by_run[first])
+    value, first = leak_watch.strongest_run(8, 2)
+    assert (value, first) == (pytest.approx(by_run[best]), best)
+
+
 def test_a_leak_that_moves_one_sensor_most_is_still_a_leak_when_steps_are_tested():
     # The leak of the test above on candidate 2, from window 4 and at full strength: its signature moves every
     # sensor, so it fits better than a step of any one of them and is raised as before the steps were tested.
