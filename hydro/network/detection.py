@@ -567,7 +567,15 @@ def faulty_sensor(leak_watch: LeakWatch, first: int, window: int, value: float) 
     return None
 
 
-def watch(
+@dataclass(frozen=True)
+class WatchOutcome:
+    """The alarms of a watch, and the sensors it left out as faulty: sensor index → first window left out."""
+
+    detections: list[Detection]
+    left_out: dict[int, int]
+
+
+def watch_outcome(
     sequence: WindowSequence,
     signatures: list[np.ndarray],
     localise: Callable[[Detection, list[int]], Detection],
@@ -575,7 +583,7 @@ def watch(
     masked: MaskedSignatures | None = None,
     masked_residual: MaskedResidual | None = None,
     steps: MaskedSignatures | None = None,
-) -> list[Detection]:
+) -> WatchOutcome:
     """The sequential test for new leaks, window by window, with the leaks found so far fitted out.
 
     Parameters
@@ -600,8 +608,9 @@ def watch(
 
     Returns
     -------
-    list of Detection
-        One per alarm, in time order.
+    WatchOutcome
+        One `Detection` per alarm, in time order, and the sensors left out as
+        faulty (offsets that jumped), each from the first window it is left out of.
 
     Notes
     -----
@@ -655,7 +664,7 @@ def watch(
             leak_watch.known.append(detection.pipe_index)
             sizes[detection.pipe_index] = []
         since = window + 1
-    return detections
+    return WatchOutcome(detections, dict(leak_watch.excluded))
 
 
 def placed_beside_another(

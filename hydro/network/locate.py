@@ -6,7 +6,7 @@ window and the consumption reference (`detection.calibrate`) and the model of
 each four-hour window of the day (`residuals.fit_window_model`); one sweep
 over every pipe, solved at the middle of each window, gives the candidates'
 signatures. The test period's windows are then watched in time order
-(`detection.watch`), and each alarm is localised to the pipe with the most
+(`detection.watch_outcome`), and each alarm is localised to the pipe with the most
 likelihood within 300 m (`localisation.most_probable_pipe`), using the alarm's
 run of windows and the six after it. An alarm whose pipe lies within 300 m of a
 leak already found is taken for the same leak (still growing, or placed a
@@ -33,13 +33,14 @@ from hydro.network.detection import (
     NIGHT_HOURS,
     Calibration,
     Detection,
+    WatchOutcome,
     WindowSequence,
     calibrate,
     change_point,
     night_means,
     system_consumption,
     training_threshold,
-    watch,
+    watch_outcome,
 )
 from hydro.network.localisation import (
     LocatedLeak,
@@ -81,6 +82,14 @@ class WatchedWindow:
 
 
 @dataclass(frozen=True)
+class LoggerLeftOut:
+    """A pressure logger the watch left out as faulty (its offset jumped): check or re-calibrate it in the field."""
+
+    sensor: str
+    since: pd.Timestamp  # the start of the first window it was left out of
+
+
+@dataclass(frozen=True)
 class LocateResult:
     leaks: list[LocatedLeak]
     calibration: Calibration
@@ -89,6 +98,7 @@ class LocateResult:
     night_pressure_residuals: pd.DataFrame | None = None  # nights × sensors [m], the night window's residuals
     windows: list[WatchedWindow] = field(default_factory=list)
     alarm_threshold: float | None = None  # of the window watch (`detection.training_threshold`)
+    loggers_left_out: list[LoggerLeftOut] = field(default_factory=list)
 
 
 def without_leak_periods(data: SensorData) -> SensorData:
@@ -166,7 +176,7 @@ def locate_leaks(
     -----
     The window models are checked on the model itself
     (`residuals.window_agreement`); where they hold the windows are watched
-    (`detection.watch`, [BASSEVILLE-1993]) and each alarm placed by
+    (`detection.watch_outcome`, [BASSEVILLE-1993]) and each alarm placed by
     `localisation.most_probable_pipe`, otherwise the nights are
     (`night_watch`, [PAGE-1954], [PEREZ-2011]).
     """
@@ -210,7 +220,12 @@ def locate_leaks(
         [model.whitened_signatures(matrix) for model, matrix in zip(models, matrices, strict=True)],
         lambda model, present: models[model].whitened_signatures(matrices[model], present),
     )
-    detections = _watch_windows(network, sequence, models, matrices, threshold)
+    outcome = _watch_windows(network, sequence, models, matrices, threshold)
+    detections = outcome.detections
+    left_out = [
+        LoggerLeftOut(sensors[sensor], sequence.ends[window] - pd.Timedelta(hours=WINDOW_HOURS))
+        for sensor, window in sorted(outcome.left_out.items(), key=lambda item: item[1])
+    ]
     leaks = [
         _located_leak(detection, sequence, matrices[0], consumption, calibration)
         for detection in detections
@@ -218,8 +233,9 @@ def locate_leaks(
     ]
     night_residuals = models[0].residuals(network, data)
     return LocateResult(
-        leaks, calibration, nights.consumption, len(detections) - len(leaks), night_residuals, windows, threshold
-    )
+        leaks, calibration, nights.consumption, len(detections) - len(leaks), night_residuals, windows, threshold,
+        left_out,
+    )  # fmt: skip
 
 
 def _clock(start_step: int) -> str:
@@ -233,7 +249,7 @@ def _watch_windows(
     models: list[WindowModel],
     matrices: list[SensitivityMatrix],
     threshold: float,
-) -> list[Detection]:
+) -> WatchOutcome:
     signatures = [model.whitened_signatures(matrix) for model, matrix in zip(models, matrices, strict=True)]
     distances = pipe_distance_matrix(network, matrices[0].pipes)
 
@@ -257,7 +273,7 @@ def _watch_windows(
     def steps(model: int, present: np.ndarray) -> np.ndarray:
         return models[model].whiten(np.diag(present))
 
-    return watch(sequence, signatures, localise, threshold, masked, masked_residual, steps)
+    return watch_outcome(sequence, signatures, localise, threshold, masked, masked_residual, steps)
 
 
 def _meters(data: SensorData) -> list[str]:
@@ -373,6 +389,9 @@ def result_details(result: LocateResult) -> dict[str, object]:
         "windows": [
             {"start": window.start, "agreement": window.agreement, "watched": window.watched}
             for window in result.windows
+        ],
+        "loggers_left_out": [
+            {"sensor": logger.sensor, "since": f"{logger.since:%Y-%m-%d %H:%M}"} for logger in result.loggers_left_out
         ],
         "residual_nights": [f"{night:%Y-%m-%d}" for night in residual_nights],
         "night_pressure_residuals_m": {

@@ -13,10 +13,11 @@ import pytest
 from hydro.network.detection import (
     Detection,
     LeakWatch,
+    WatchOutcome,
     WindowSequence,
     placed_beside_another,
     training_threshold,
-    watch,
+    watch_outcome,
 )
 from hydro.network.localisation import LocatedLeak, sensitivity_matrices, sensitivity_matrix
 from hydro.network.locate import locate_leaks, submission_csv
@@ -186,14 +187,18 @@ def _spread_signatures() -> np.ndarray:
 
 
 def _watch(vectors: np.ndarray, signatures: np.ndarray, steps: bool = False) -> list[Detection]:
-    """The watch over whitened windows (σ = 1, nothing projected out), with or without the sensors' steps."""
+    """The watch's alarms over whitened windows (σ = 1, nothing projected out), with or without the sensors' steps."""
+    return _outcome(vectors, signatures, steps).detections
+
+
+def _outcome(vectors: np.ndarray, signatures: np.ndarray, steps: bool = False) -> WatchOutcome:
     ends = list(pd.date_range("2019-01-01 04:00", periods=len(vectors), freq="4h"))
     sequence = WindowSequence(ends, [0] * len(vectors), vectors, vectors)
 
     def localise(detection: Detection, known: list[int]) -> Detection:
         return replace(detection, pipe_index=int(np.argmax(detection.statistic)))
 
-    return watch(
+    return watch_outcome(
         sequence, [signatures], localise, masked=lambda model, present: signatures * present,
         masked_residual=lambda window, present: vectors[window] * present,
         steps=(lambda model, present: np.diag(present.astype(float))) if steps else None,
@@ -233,6 +238,8 @@ def test_a_sensor_whose_offset_jumps_up_is_taken_out_and_a_later_leak_is_raised_
     vectors[4:, 3] = 6.0
     vectors[8:] += size * signatures[2]
     assert [(d.pipe_index, d.alarm_window) for d in _watch(vectors, signatures, steps=True)] == [(2, 10)]
+    # sensor 3, from window 4 on: what the analyst is told to check
+    assert _outcome(vectors, signatures, steps=True).left_out == {3: 4}
     # Left in, the step takes half the weight of each window (w = 2·10 / 36 while no leak runs) and cancels
     # part of the leak's fall at sensor 3, which candidate 2 moves most (−0.75 a against −0.32 a for
     # candidate 1): the leak is raised two windows later, on candidate 1.

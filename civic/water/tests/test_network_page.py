@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from civic.demo.network import load_network_demo
 from civic.testing import PASSWORD
+from civic.water.models import NetworkAnalysis
 
 
 def sign_in(client, user) -> None:
@@ -43,3 +44,18 @@ def test_the_page_says_when_nothing_was_analysed(client, cast):
     assert page.status_code == 200
     assert page.context["analysis"] is None and page.context["summary"] is None
     assert 'id="no-analysis"' in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_page_names_the_loggers_the_watch_left_out(client, cast):
+    # A run whose watch took a logger out (hydro.network.locate.result_details: its offset jumped) lists it,
+    # so the analyst can have it checked; a run that left none out shows no such section.
+    load_network_demo(cast.network_analyst)
+    sign_in(client, cast.network_analyst)
+    assert 'id="loggers-left-out"' not in client.get(reverse("water:network_overview")).content.decode()
+    analysis = NetworkAnalysis.objects.get()
+    left_out = [{"sensor": "n410", "since": "2019-01-11 06:35"}]
+    NetworkAnalysis.objects.filter(pk=analysis.pk).update(details={**analysis.details, "loggers_left_out": left_out})
+    html = client.get(reverse("water:network_overview")).content.decode()
+    assert 'id="loggers-left-out"' in html and "被剔除的压力监测点" in html
+    assert "<td>n410</td><td>2019-01-11 06:35</td>" in html
