@@ -105,7 +105,11 @@ def _register_locate(commands: argparse._SubParsersAction) -> None:
     locate.add_argument(
         "--out", type=Path, help="CSV to write pipe_id,start_time,estimated_start_time rows to (default: print them)"
     )
-    locate.add_argument("--details", type=Path, help="JSON with ranked candidates and residuals per leak")
+    locate.add_argument(
+        "--details",
+        type=Path,
+        help="JSON with ranked candidates and residuals per leak, and the pressure loggers left out",
+    )
     locate.add_argument("--workers", type=int, help="processes for the sweep (default: one per core)")
     locate.add_argument(
         "--engine",
