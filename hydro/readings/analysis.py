@@ -324,7 +324,13 @@ def _interval_facts(readings: ibis.Table, settings: AnomalySettings) -> ibis.Tab
     hole_s = facts.start_s - facts.previous_end_s
     lost = facts.previous_end_s.notnull() & (hole_s > 0) & (hole_s < settings.gap_hours * SECONDS_PER_HOUR)
     changed = facts.state != facts.previous_state
+    near_shortest = facts.duration_s < LUMPED_FACTOR * facts.shortest_s
     facts = facts.mutate(
+        usual_s=ibis.ifelse(
+            near_shortest.cast("int64").sum().over(meter) * 2 >= facts.duration_s.count().over(meter),
+            facts.shortest_s,
+            ibis.ifelse(near_shortest, ibis.null("int64"), facts.duration_s).min().over(meter),
+        ),
         is_high=is_high,
         state_break=(~contiguous | changed).cast("int64"),
         zero_break=(~(contiguous | lost) | changed.fill_null(True)).cast("int64"),
@@ -395,12 +401,13 @@ def _reverse(intervals: ibis.Table, settings: AnomalySettings) -> ibis.Table:
 
 def _gaps(intervals: ibis.Table, period: Period, settings: AnomalySettings) -> ibis.Table:
     """Missing data between readings, and at the ends of the period; and a reading that covers the hours of
-    lost ones (an index read again after a silence: `hydro.readings.meter_series.LUMPED_FACTOR`)."""
+    lost ones (an index read again after a silence: `hydro.readings.meter_series.LUMPED_FACTOR` times the meter's
+    usual interval, `hydro.readings.meter_series.usual_intervals_s`)."""
     period_start_s = int(pd.Timestamp(period.start).timestamp())
     period_end_s = int(pd.Timestamp(period.end).timestamp())
     inner = intervals.filter(intervals.previous_end_s.notnull() & (intervals.previous_end_s < intervals.start_s))
     inner = inner.select("meter_id", "mean_m3_per_h", gap_start_s=inner.previous_end_s, gap_end_s=inner.start_s)
-    lumped = intervals.filter(intervals.duration_s >= LUMPED_FACTOR * intervals.shortest_s)
+    lumped = intervals.filter(intervals.duration_s >= LUMPED_FACTOR * intervals.usual_s)
     lumped = lumped.select("meter_id", "mean_m3_per_h", gap_start_s=lumped.start_s, gap_end_s=lumped.end_s)
     ends = intervals.group_by("meter_id").agg(
         first_s=_.start_s.min(), last_s=_.end_s.max(), mean_m3_per_h=_.mean_m3_per_h.max()

@@ -44,8 +44,9 @@ USE, ZERO, NEGATIVE = 1, 0, -1
 ZERO_RUN = "zero_run"
 """A run of zeros that ended (`hydro.readings.analysis.ZERO_RUN`)."""
 LUMPED_FACTOR = 2
-"""A reading covering at least this many times its meter's shortest interval (and `gap_hours`) stands for readings
-lost: an index file's meter silent for a day and then read again gives one interval of a day, not a hole."""
+"""A reading covering at least this many times its meter's usual interval (`usual_intervals_s`; and `gap_hours`)
+stands for readings lost: an index file's meter silent for a day and then read again gives one interval of a day,
+not a hole."""
 
 
 @dataclass(frozen=True)
@@ -338,6 +339,22 @@ def _reverse(runs: _Runs, series: MeterSeries, settings: AnomalySettings) -> pd.
     return _events("reverse", runs, keep, volume, runs.hours / settings.reverse_full_confidence_hours)
 
 
+def usual_intervals_s(duration_s: np.ndarray, firsts: np.ndarray) -> np.ndarray:
+    """Each meter's usual reading interval [s], its intervals given in meter order from `firsts`.
+
+    The shortest interval d₁, unless under half of the meter's intervals are shorter than
+    `LUMPED_FACTOR` · d₁: then d₁ is an odd one (a meter replaced, or read once more by hand,
+    splits a day of a meter read daily) and the usual interval is the shortest of the rest.
+    """
+    counts = np.diff(np.append(firsts, len(duration_s)))
+    shortest = np.repeat(np.minimum.reduceat(duration_s, firsts), counts)
+    near_shortest = duration_s < LUMPED_FACTOR * shortest
+    rest = np.where(near_shortest, np.iinfo(np.int64).max, duration_s.astype(np.int64))
+    shortest_of_rest = np.minimum.reduceat(rest, firsts)
+    usual = np.add.reduceat(near_shortest.astype(np.int64), firsts) * 2 >= counts
+    return np.where(usual, shortest[firsts], shortest_of_rest)
+
+
 def _gaps(
     series: MeterSeries,
     firsts: np.ndarray,
@@ -351,8 +368,8 @@ def _gaps(
     """Time without readings between intervals, and before the first and after the last within the period; and
     an interval standing for readings lost (`LUMPED_FACTOR`)."""
     inner = np.flatnonzero(~new_meter & (previous_end < series.start_s))
-    shortest = np.repeat(np.minimum.reduceat(series.duration_s, firsts), np.diff(np.append(firsts, len(series.code))))
-    lumped = np.flatnonzero(series.duration_s >= LUMPED_FACTOR * shortest)
+    usual = np.repeat(usual_intervals_s(series.duration_s, firsts), np.diff(np.append(firsts, len(series.code))))
+    lumped = np.flatnonzero(series.duration_s >= LUMPED_FACTOR * usual)
     last_end = np.maximum.reduceat(series.end_s, firsts)
     first_start = series.start_s[firsts]
     leading = np.flatnonzero(first_start > period_start_s)

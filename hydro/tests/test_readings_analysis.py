@@ -133,6 +133,29 @@ def test_an_index_read_again_after_a_silence_is_a_gap_over_its_long_interval():
     assert [row[:6] for row in rounded(by_series)] == expected
 
 
+def test_a_meter_read_daily_and_once_more_is_not_in_a_gap_every_day():
+    # An index file's meter read at midnight (0.5 m³ a day) for six days, replaced (换表) at 09:30 on the 3rd:
+    # the store gives the 3rd as two intervals, 9.5 h and 14.5 h. Were its shortest interval, 9.5 h, its
+    # usual one, each of its other days (24 h ≥ 2 × 9.5 h) would stand for readings lost: a gap every day.
+    # Only 2 of its 6 intervals are under twice that shortest, so its usual interval is the shortest of the
+    # rest, 24 h. The read closing the 5th is lost: the interval from the 5th covers 48 h ≥ 2 × 24 h, a gap
+    # of 48 h at the meter's mean, (3 × 0.5 + 0.2 + 0.3 + 1.0) m³ / 144 h × 48 h = 1.0 m³.
+    day = datetime.datetime(2024, 3, 1)
+    rows = [("C-DAY", day + datetime.timedelta(days=offset), 86_400, 0.5) for offset in (0, 1, 3)]
+    rows += [
+        ("C-DAY", day + datetime.timedelta(days=2), 34_200, 0.2),
+        ("C-DAY", day + datetime.timedelta(days=2, hours=9.5), 52_200, 0.3),
+        ("C-DAY", day + datetime.timedelta(days=4), 2 * 86_400, 1.0),
+    ]
+    connection, readings = readings_of(rows)
+    period = Period.parse("2024-03-01..2024-03-06")
+    expected = [("C-DAY", "gap", day + datetime.timedelta(days=4), day + datetime.timedelta(days=6), 1.0, 1.0)]
+    by_expression = anomalies_frame(connection.execute(customer_anomalies(readings, period, TEST_ANOMALY_SETTINGS)))
+    assert [row[:6] for row in rounded(by_expression, 4)] == expected
+    by_series = anomalies_by_group(connection, readings, period, TEST_ANOMALY_SETTINGS, confidence_table=None)
+    assert [row[:6] for row in rounded(by_series, 4)] == expected
+
+
 def test_a_reading_lost_in_a_run_of_zeros_does_not_split_it():
     # A meter used 0.05 m³ an hour for a day, then read zero for 3 days to the end of the data, its reading
     # of 12:00 on the 2nd lost (interval files have no row for it). The hole of 1 h, under gap_hours (3 h
