@@ -10,7 +10,8 @@
   through the one upload path (`hydro.intake`: bounded size, rows and
   columns; each bad cell named by row and column), then checked as a whole by
   `hydro.network.sensors` (steps, shared timestamps, elements of the model,
-  plausible pressures).
+  plausible pressures). Files in other steps, or with rows missing or
+  repeated, are put on the 5-minute grid there; `grid_note_message` says how.
 
 Every reader raises `NetworkUploadError` with the lines of its report; nothing
 is written by this module.
@@ -37,7 +38,9 @@ from hydro.network.inp_check import NetworkFileError, check_inp_file
 from hydro.network.model import summarise_network
 from hydro.network.sensors import (
     SENSOR_KINDS,
+    STEP_SECONDS,
     TIMESTAMP_FORMAT,
+    GridNote,
     SensorData,
     SensorDataError,
     SensorLayout,
@@ -272,6 +275,21 @@ def checked_tables(tables: Mapping[str, pd.DataFrame], network: wntr.network.Wat
         except SensorDataError as error:
             raise NetworkUploadError([_without_folder(str(error), Path(folder))]) from error
     return CheckedData(texts, index[0].to_pydatetime(), index[-1].to_pydatetime(), data)
+
+
+def grid_note_message(note: GridNote) -> str:
+    """What putting one data file on the 5-minute grid did (`hydro.network.sensors.on_five_minute_grid`), in words."""
+    minutes = f"{note.step_seconds / 60:g}"
+    parts = []
+    if note.step_seconds < STEP_SECONDS:
+        parts.append(_("readings every %(minutes)s minutes were averaged over each 5 minutes") % {"minutes": minutes})
+    elif note.step_seconds > STEP_SECONDS:
+        parts.append(_("readings every %(minutes)s minutes were interpolated to 5-minute steps") % {"minutes": minutes})
+    if note.missing_rows:
+        parts.append(_("%(count)d missing rows were read as drop-outs") % {"count": note.missing_rows})
+    if note.repeated_rows:
+        parts.append(_("%(count)d repeated rows were read once") % {"count": note.repeated_rows})
+    return f"{note.file}: " + "; ".join(str(part) for part in parts)
 
 
 def _csv_text(table: pd.DataFrame) -> str:

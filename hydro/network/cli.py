@@ -11,6 +11,7 @@ import argparse
 import copy
 import json
 import os
+import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -136,6 +137,9 @@ def run_locate(arguments: argparse.Namespace) -> int:
     data = read_sensor_folder(arguments.data, network)
     data = replace(data, leaks=None)  # the test period's own leak list is never looked at
     training = read_sensor_folder(arguments.train, network) if arguments.train else None
+    for folder, read in ((arguments.data, data), (arguments.train, training)):
+        for note in read.grid_notes if read is not None else ():
+            print(f"{folder}/{note.describe()}", file=sys.stderr)
     spark = sweep_session(arguments.engine, arguments.workers)
     with tqdm(total=network.num_pipes, desc="candidate pipes", unit="pipe", disable=None) as bar:
         result = locate_leaks(network, data, training, workers=arguments.workers, progress=bar.update, spark=spark)

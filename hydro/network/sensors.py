@@ -13,6 +13,16 @@ column per sensor id, in 5-minute steps; and optionally `leaks.csv` with
 `pipe_id,start_time,end_time` for a training period. BattLeDIM's own files
 (semicolon-separated, decimal commas) are read as well.
 
+Loggers and SCADA exports are seldom that tidy, so each table is put on the
+5-minute grid the analysis works on (`on_five_minute_grid`): a row missing
+from the grid becomes a row of empty cells (a drop-out, as an empty cell
+is); a row repeated with the same values is read once; readings every 1 or
+2.5 minutes are averaged over each 5 minutes; readings every 10, 15, 20, 30
+or 60 minutes are interpolated linearly between two readings in a row of a
+sensor, never across a missing one. What was done is kept as a `GridNote`
+for the user to see. A row out of time order, off the file's own grid, or
+repeated with other values is refused, named by its line.
+
 Reference: [BATTLEDIM-2020] (Vrachimis et al. 2022, "BattLeDIM: Battle of the
 Leakage Detection and Isolation Methods", J. Water Resour. Plann. Manage.
 148(12), 04022068), the data layout.
@@ -23,6 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import wntr
 import yaml
@@ -31,6 +42,9 @@ from hydro.network.inp_check import NetworkFileError
 
 SENSOR_KINDS = ("pressures", "flows", "levels", "demands")
 STEP_SECONDS = 300
+# Steps a file may have [s]: the ones that divide 5 minutes are averaged, the longer ones (dividing an hour) interpolated.
+FINER_STEPS_S = (60, 150)
+COARSER_STEPS_S = (600, 900, 1200, 1800, 3600)
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M"
 # A pressure below zero for longer than this is taken as a unit or sign error, not a transient.
 LONGEST_NEGATIVE_PRESSURE_STEPS = 12
@@ -38,6 +52,34 @@ LONGEST_NEGATIVE_PRESSURE_STEPS = 12
 
 class SensorDataError(ValueError):
     """Sensor lists or sensor data that cannot be right; the message names file, line or column."""
+
+
+@dataclass(frozen=True)
+class GridNote:
+    """How one file was put on the 5-minute grid: its own step, rows missing from its grid and rows read twice."""
+
+    file: str
+    step_seconds: int
+    missing_rows: int
+    repeated_rows: int
+
+    @property
+    def changed(self) -> bool:
+        return self.step_seconds != STEP_SECONDS or self.missing_rows > 0 or self.repeated_rows > 0
+
+    def describe(self) -> str:
+        parts = []
+        if self.step_seconds < STEP_SECONDS:
+            parts.append(f"readings every {self.step_seconds / 60:g} minutes averaged over each 5 minutes")
+        elif self.step_seconds > STEP_SECONDS:
+            parts.append(f"readings every {self.step_seconds // 60} minutes interpolated to 5-minute steps")
+        if self.missing_rows:
+            parts.append(
+                f"{self.missing_rows} rows missing from its {self.step_seconds / 60:g}-minute steps, read as drop-outs"
+            )
+        if self.repeated_rows:
+            parts.append(f"{self.repeated_rows} repeated rows read once")
+        return f"{self.file}: " + "; ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -107,7 +149,12 @@ def _read_csv(path: Path) -> pd.DataFrame:
 
 
 def read_sensor_table(path: Path) -> pd.DataFrame:
-    """Read one sensor CSV, indexed by timestamp, checking times, numbers and units."""
+    """Read one sensor CSV, indexed by timestamp on the 5-minute grid, checking times, numbers and units."""
+    return read_sensor_table_on_grid(path)[0]
+
+
+def read_sensor_table_on_grid(path: Path) -> tuple[pd.DataFrame, GridNote]:
+    """Read one sensor CSV and put it on the 5-minute grid (`on_five_minute_grid`), with what that took."""
     if not path.is_file():
         raise SensorDataError(f"{path}: no such sensor file")
     try:
@@ -122,21 +169,96 @@ def read_sensor_table(path: Path) -> pd.DataFrame:
         row = int(bad_times[0])
         raise SensorDataError(f"{path}:{row + 2}: timestamp {raw['Timestamp'].iloc[row]!r} is not a date and time")
     table = raw.drop(columns="Timestamp").set_index(pd.DatetimeIndex(times, name="Timestamp"))
-    _check_steps(path, table.index)
-    return _numeric(path, table)
+    return on_five_minute_grid(path, _numeric(path, table))
 
 
-def _check_steps(path: Path, index: pd.DatetimeIndex) -> None:
-    if len(index) < 2:
+def on_five_minute_grid(path: Path, table: pd.DataFrame) -> tuple[pd.DataFrame, GridNote]:
+    """`table` (rows in file order, indexed by timestamp) on the 5-minute grid from its first to its last time.
+
+    The file's step is its most common one. A row repeating the one before it
+    (same time, same values) is read once; a row out of time order, repeated
+    with other values, or off the grid of the file's step from its first row,
+    is refused with its line (the header is line 1). See the module's notes for
+    how other steps are put on the grid.
+    """
+    if len(table) < 2:
         raise SensorDataError(f"{path}: fewer than two rows of data")
-    steps = index.to_series().diff().dt.total_seconds().to_numpy()[1:]
-    wrong = (steps != STEP_SECONDS).nonzero()[0]
-    if len(wrong):
-        row = int(wrong[0]) + 1
+    table, repeated = _without_repeated_rows(path, table)
+    index = table.index
+    step = int(pd.Series(np.diff(_seconds(index))).mode().iloc[0]) if len(index) > 1 else STEP_SECONDS
+    if step != STEP_SECONDS and step not in FINER_STEPS_S + COARSER_STEPS_S:
         raise SensorDataError(
-            f"{path}:{row + 2}: timestamp {index[row]} follows {index[row - 1]}: "
-            f"expected {STEP_SECONDS // 60}-minute steps (a missing, repeated or misaligned row)"
+            f"{path}: readings every {step} s; Civic reads 5-minute steps, 1- or 2.5-minute steps (averaged), "
+            "or 10-, 15-, 20-, 30- or 60-minute steps (interpolated)"
         )
+    _check_on_own_grid(path, index, step)
+    if step in FINER_STEPS_S:
+        table = table.groupby(index.floor(f"{STEP_SECONDS}s")).mean()
+        expected = len(pd.date_range(index[0], index[-1], freq=f"{step}s"))
+        missing = expected - len(index)
+    elif step in COARSER_STEPS_S:
+        if index[0] != index[0].floor(f"{STEP_SECONDS}s"):
+            raise SensorDataError(f"{path}:2: timestamp {index[0]} is not on a 5-minute boundary")
+        missing = len(pd.date_range(index[0], index[-1], freq=f"{step}s")) - len(index)
+        table = _interpolated(table, step)
+    else:
+        missing = len(pd.date_range(index[0], index[-1], freq=f"{STEP_SECONDS}s")) - len(index)
+    grid = pd.date_range(table.index[0], table.index[-1], freq=f"{STEP_SECONDS}s", name="Timestamp")
+    return table.reindex(grid), GridNote(path.name, step, missing, repeated)
+
+
+def _without_repeated_rows(path: Path, table: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """The rows in time order, each time once; a row repeated with other values, or out of order, is refused."""
+    seconds = np.diff(_seconds(table.index))
+    backwards = (seconds < 0).nonzero()[0]
+    if len(backwards):
+        row = int(backwards[0]) + 1
+        raise SensorDataError(
+            f"{path}:{row + 2}: timestamp {table.index[row]} follows {table.index[row - 1]}: rows must be in time order"
+        )
+    repeated = (seconds == 0).nonzero()[0] + 1
+    values = table.to_numpy(dtype=float)
+    for row in repeated:
+        same = (values[row] == values[row - 1]) | (np.isnan(values[row]) & np.isnan(values[row - 1]))
+        if not same.all():
+            raise SensorDataError(
+                f"{path}:{int(row) + 2}: timestamp {table.index[row]} is given twice with other values"
+            )
+    keep = np.ones(len(table), dtype=bool)
+    keep[repeated] = False
+    return table[keep], len(repeated)
+
+
+def _seconds(index: pd.DatetimeIndex) -> np.ndarray:
+    """Each time as whole seconds since the epoch, whatever the index's unit."""
+    return index.as_unit("ns").asi8 // 10**9
+
+
+def _check_on_own_grid(path: Path, index: pd.DatetimeIndex, step: int) -> None:
+    offsets = (_seconds(index) - _seconds(index)[0]) % step
+    wrong = offsets.nonzero()[0]
+    if len(wrong):
+        row = int(wrong[0])
+        raise SensorDataError(
+            f"{path}:{row + 2}: timestamp {index[row]} is off the file's grid of {step / 60:g}-minute steps "
+            f"from {index[0]}"
+        )
+
+
+def _interpolated(table: pd.DataFrame, step: int) -> pd.DataFrame:
+    """Readings every `step` seconds interpolated linearly onto 5-minute steps, each sensor only between two of its
+    readings `step` apart (never across a missing or empty one)."""
+    grid = pd.date_range(table.index[0], table.index[-1], freq=f"{STEP_SECONDS}s")
+    full = table.reindex(grid)
+    filled = full.interpolate(method="time", limit_area="inside")
+    times = pd.Series(_seconds(grid), index=grid)
+    for column in table.columns:
+        read = full[column].notna()
+        before = times.where(read).ffill()
+        after = times.where(read).bfill()
+        bridged = (after - before) <= step
+        filled.loc[~(read | bridged), column] = np.nan
+    return filled
 
 
 def _numeric(path: Path, table: pd.DataFrame) -> pd.DataFrame:
@@ -173,6 +295,7 @@ class SensorData:
     levels: pd.DataFrame
     demands: pd.DataFrame | None = None
     leaks: pd.DataFrame | None = None
+    grid_notes: tuple[GridNote, ...] = ()  # of the files that were not on the 5-minute grid as given
 
 
 def read_sensor_folder(folder: Path, network: wntr.network.WaterNetworkModel) -> SensorData:
@@ -180,21 +303,28 @@ def read_sensor_folder(folder: Path, network: wntr.network.WaterNetworkModel) ->
     if not folder.is_dir():
         raise SensorDataError(f"{folder}: no such data folder")
     tables: dict[str, pd.DataFrame] = {}
+    notes: list[GridNote] = []
     for kind in SENSOR_KINDS:
         path = folder / f"{kind}.csv"
         if kind == "demands" and not path.exists():
             continue
-        tables[kind] = read_sensor_table(path)
+        tables[kind], note = read_sensor_table_on_grid(path)
+        notes += [note] if note.changed else []
         layout = SensorLayout(**{kind: list(tables[kind].columns)})
         check_layout_against_network(layout, network, str(path))
     check_pressures_plausible(folder / "pressures.csv", tables["pressures"])
     reference = tables["pressures"].index
     for kind, table in tables.items():
         if not table.index.equals(reference):
-            raise SensorDataError(f"{folder / (kind + '.csv')}: timestamps differ from those of pressures.csv")
+            raise SensorDataError(
+                f"{folder / (kind + '.csv')}: runs from {table.index[0]} to {table.index[-1]} in 5-minute steps, "
+                f"pressures.csv from {reference[0]} to {reference[-1]}: the files must cover the same times"
+            )
     leaks_path = folder / "leaks.csv"
     leaks = read_leak_list(leaks_path) if leaks_path.exists() else None
-    return SensorData(tables["pressures"], tables["flows"], tables["levels"], tables.get("demands"), leaks)
+    return SensorData(
+        tables["pressures"], tables["flows"], tables["levels"], tables.get("demands"), leaks, tuple(notes)
+    )
 
 
 def read_leak_list(path: Path) -> pd.DataFrame:

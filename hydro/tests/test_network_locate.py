@@ -227,7 +227,8 @@ def test_files_with_different_timestamps_are_refused(net3_folders, tmp_path, cap
     (bad / "levels.csv").write_text((bad / "levels.csv").read_text().replace("2019-01-", "2019-02-"))
     code = main(["network", "locate", "--network", "Net3", "--data", str(bad), "--train", str(train)])
     assert code == 2
-    assert "levels.csv: timestamps differ from those of pressures.csv" in capsys.readouterr().err
+    assert "levels.csv: runs from 2019-02-" in (error := capsys.readouterr().err)
+    assert "pressures.csv from 2019-01-" in error and "the files must cover the same times" in error
 
 
 def test_flows_without_a_metered_source_are_refused(net3_folders, tmp_path, capsys):

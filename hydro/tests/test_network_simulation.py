@@ -11,12 +11,14 @@ import pytest
 from hydro.cli import main
 from hydro.network.model import load_network
 from hydro.network.sensors import (
+    GridNote,
     SensorDataError,
     SensorLayout,
     check_layout_against_network,
     read_sensor_folder,
     read_sensor_layout,
     read_sensor_table,
+    read_sensor_table_on_grid,
 )
 from hydro.network.simulation import LeakSpec, emitter_coefficient_lps, simulate
 
@@ -97,11 +99,74 @@ def test_a_sensor_that_names_no_element_is_refused(tmp_path, net1):
         read_sensor_layout(path)
 
 
-def test_a_missing_row_is_named_by_line(tmp_path):
+def _pressures(tmp_path, rows: str):
     path = tmp_path / "pressures.csv"
-    path.write_text("Timestamp,10\n2019-01-01 00:00,50\n2019-01-01 00:05,50\n2019-01-01 00:15,50\n")
-    with pytest.raises(SensorDataError, match=r"pressures.csv:4: timestamp 2019-01-01 00:15:00 follows"):
+    path.write_text("Timestamp,10\n" + rows)
+    return path
+
+
+def test_a_missing_row_becomes_a_row_of_empty_cells(tmp_path):
+    # 00:10 is missing from a file of 5-minute steps: it is read as a drop-out, as an empty cell would be.
+    path = _pressures(tmp_path, "2019-01-01 00:00,50\n2019-01-01 00:05,51\n2019-01-01 00:15,53\n")
+    table, note = read_sensor_table_on_grid(path)
+    assert list(table.index.strftime("%H:%M")) == ["00:00", "00:05", "00:10", "00:15"]
+    assert table["10"].tolist()[:2] == [50.0, 51.0] and math.isnan(table["10"].iloc[2])
+    assert note == GridNote("pressures.csv", 300, missing_rows=1, repeated_rows=0)
+    assert note.describe() == "pressures.csv: 1 rows missing from its 5-minute steps, read as drop-outs"
+
+
+def test_a_row_given_twice_is_read_once_and_with_other_values_refused(tmp_path):
+    path = _pressures(tmp_path, "2019-01-01 00:00,50\n2019-01-01 00:05,51\n2019-01-01 00:05,51\n")
+    table, note = read_sensor_table_on_grid(path)
+    assert table["10"].tolist() == [50.0, 51.0] and note.repeated_rows == 1
+    path = _pressures(tmp_path, "2019-01-01 00:00,50\n2019-01-01 00:05,51\n2019-01-01 00:05,52\n")
+    with pytest.raises(SensorDataError, match=r"pressures.csv:4: timestamp 2019-01-01 00:05:00 is given twice"):
         read_sensor_table(path)
+
+
+def test_a_row_out_of_order_or_off_the_grid_is_named_by_line(tmp_path):
+    path = _pressures(tmp_path, "2019-01-01 00:05,50\n2019-01-01 00:00,50\n2019-01-01 00:10,50\n")
+    with pytest.raises(SensorDataError, match=r"pressures.csv:3: timestamp 2019-01-01 00:00:00 follows .*time order"):
+        read_sensor_table(path)
+    path = _pressures(tmp_path, "".join(f"2019-01-01 00:{minute:02d},50\n" for minute in (0, 5, 10, 17, 20)))
+    with pytest.raises(SensorDataError, match=r"pressures.csv:5: timestamp 2019-01-01 00:17:00 is off the file's grid"):
+        read_sensor_table(path)
+    path = _pressures(tmp_path, "2019-01-01 00:00,50\n2019-01-01 00:07,50\n2019-01-01 00:14,50\n")
+    with pytest.raises(SensorDataError, match=r"readings every 420 s"):
+        read_sensor_table(path)
+
+
+def test_fifteen_minute_readings_are_interpolated_but_not_across_a_missing_one(tmp_path):
+    # 50 m at 00:00 and 53 m at 00:15: 51 and 52 m at 00:05 and 00:10. The reading of 00:30 is missing and the
+    # one of 01:00 empty: 00:20–00:40 and 00:50–01:10 have no two readings 15 minutes apart, so stay empty.
+    rows = ["00:00,50", "00:15,53", "00:45,56", "01:00,", "01:15,59", "01:30,62"]
+    path = _pressures(tmp_path, "".join(f"2019-01-01 {row}\n" for row in rows))
+    table, note = read_sensor_table_on_grid(path)
+    values = [None if math.isnan(value) else round(value, 6) for value in table["10"]]
+    assert len(table) == 19  # 00:00 to 01:30
+    assert values == [50, 51, 52, 53, *[None] * 5, 56, *[None] * 5, 59, 60, 61, 62]
+    assert (note.step_seconds, note.missing_rows) == (900, 1)
+
+
+def test_one_minute_readings_are_averaged_over_each_five_minutes(tmp_path):
+    # 1, 2, …, 10 m at 00:00–00:09: means 3 m (00:00–00:04) and 8 m (00:05–00:09)
+    path = _pressures(tmp_path, "".join(f"2019-01-01 00:0{minute},{minute + 1}\n" for minute in range(10)))
+    table, note = read_sensor_table_on_grid(path)
+    assert table["10"].tolist() == [3.0, 8.0] and note.step_seconds == 60
+
+
+def test_the_files_of_a_folder_must_cover_the_same_times(tmp_path, net1):
+    index = pd.date_range(START, periods=24, freq="5min").strftime("%Y-%m-%d %H:%M")
+    (tmp_path / "pressures.csv").write_text("Timestamp,10\n" + "".join(f"{time},50\n" for time in index))
+    (tmp_path / "levels.csv").write_text("Timestamp,2\n" + "".join(f"{time},30\n" for time in index[:-1]))
+    flows = [time for position, time in enumerate(index) if position != 5]
+    (tmp_path / "flows.csv").write_text("Timestamp,10\n" + "".join(f"{time},100\n" for time in flows))
+    with pytest.raises(SensorDataError, match=r"levels.csv: runs from .* to 2019-01-01 01:50:00 .* same times"):
+        read_sensor_folder(tmp_path, net1)
+    (tmp_path / "levels.csv").write_text("Timestamp,2\n" + "".join(f"{time},30\n" for time in index))
+    data = read_sensor_folder(tmp_path, net1)
+    assert math.isnan(data.flows["10"].iloc[5]) and data.flows["10"].notna().sum() == 23
+    assert [note.file for note in data.grid_notes] == ["flows.csv"]
 
 
 def test_a_bad_number_and_a_bad_time_are_named(tmp_path):

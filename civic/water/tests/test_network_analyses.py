@@ -89,6 +89,21 @@ def test_an_upload_runs_as_a_job_and_locates_the_leak_at_pipe_171(analyst, setti
 
 
 @pytest.mark.django_db
+def test_a_logger_s_missing_row_is_read_as_a_drop_out_and_said(analyst):
+    # Line 12 of pressures.csv (00:50 on the first day) is missing from the upload, as a logger's export leaves
+    # it out: the analysis runs on the 5-minute grid with that row empty, finds the same leak, and says so.
+    upload_model(analyst)
+    files = network_cases.data_files()
+    lines = files["pressures"].decode().splitlines(keepends=True)
+    files["pressures"] = "".join(lines[:11] + lines[12:]).encode()
+    response = analyst.post(reverse("water:network_analysis_new"), analysis_form(files), follow=True)
+    assert response.status_code == 200
+    shown = [str(message) for message in response.context["messages"]]
+    assert "pressures.csv: 1 missing rows were read as drop-outs" in shown
+    assert NetworkAnalysis.objects.get().alarms.get().pipe_id == "171"
+
+
+@pytest.mark.django_db
 def test_the_job_reports_its_progress_in_order_and_to_the_queue(cast):
     analysis = load_network_demo(cast.network_analyst)
     assert analysis.state == JobState.SUCCEEDED
@@ -185,17 +200,18 @@ def test_a_bad_cell_names_its_row_and_column_and_nothing_is_kept(analyst, settin
 
 
 @pytest.mark.django_db
-def test_a_missing_step_names_its_line_and_nothing_is_kept(analyst, settings):
+def test_a_row_off_the_grid_names_its_line_and_nothing_is_kept(analyst, settings):
     upload_model(analyst)
     files = dict(network_cases.data_files())
-    for kind in files:
-        lines = files[kind].decode().splitlines()
-        del lines[10]  # 00:45 of the first day: line 11 of each file
-        files[kind] = ("\n".join(lines) + "\n").encode()
+    lines = files["pressures"].decode().splitlines()
+    lines[10] = lines[10].replace("00:45", "00:47", 1)  # line 11 of the file, the first day's 00:45
+    files["pressures"] = ("\n".join(lines) + "\n").encode()
     response = analyst.post(reverse("water:network_analysis_new"), analysis_form(files))
     assert response.status_code == 400
     (error,) = response.context["form"].errors["pressures_file"]
-    assert error.startswith("pressures.csv:11: timestamp 2018-12-18 00:50:00 follows 2018-12-18 00:40:00")
+    assert error.startswith(
+        "pressures.csv:11: timestamp 2018-12-18 00:47:00 is off the file's grid of 5-minute steps from 2018-12-18"
+    )
     assert NetworkAnalysis.objects.count() == 0
 
 

@@ -206,6 +206,8 @@ def network_analysis_new(request: HttpRequest) -> HttpResponse:
                 form.add_error("training_days", line)
         else:
             messages.success(request, _("The analysis is queued."))
+            for note in data["data"].data.grid_notes:
+                messages.info(request, network_files.grid_note_message(note))
             return redirect(analysis_url(analysis.pk))
     return render(request, "water/network_analysis_new.html", {"form": form}, status=400 if form.errors else 200)
 
