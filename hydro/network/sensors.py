@@ -48,6 +48,8 @@ COARSER_STEPS_S = (600, 900, 1200, 1800, 3600)
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M"
 # A pressure below zero for longer than this is taken as a unit or sign error, not a transient.
 LONGEST_NEGATIVE_PRESSURE_STEPS = 12
+# In metres, the sensors' median pressure over the static head of the model's sources lies within (`check_pressure_units`).
+PRESSURE_RATIO_LIMITS = (0.2, 4.0)
 
 
 class SensorDataError(ValueError):
@@ -286,6 +288,37 @@ def check_pressures_plausible(path: Path, pressures: pd.DataFrame) -> None:
             )
 
 
+def check_pressure_units(path: Path, pressures: pd.DataFrame, network: wntr.network.WaterNetworkModel) -> None:
+    """Pressures in MPa, bar or kPa (as Chinese loggers and SCADA often give them) instead of metres of head.
+
+    Each sensor's median pressure p̃ is compared with the static head over its node, H_s − z: the highest
+    head of the model's sources (reservoir heads, tanks full) less the node's elevation [m]. Head losses keep
+    pressures under it, pumps push some above it; in metres the median ratio over the sensors lies between
+    `PRESSURE_RATIO_LIMITS` (L-TOWN, Net1, Net3: 0.4–1). A file in MPa gives about 0.01 of it, in bar 0.1,
+    in kPa 10 (1 bar = 0.1 MPa = 100 kPa ≈ 10.2 m of water).
+    """
+    sources = [network.get_node(name).base_head for name in network.reservoir_name_list]
+    sources += [network.get_node(name).elevation + network.get_node(name).max_level for name in network.tank_name_list]
+    if not sources:
+        return
+    ratios = []
+    for column in pressures.columns:
+        static = max(sources) - network.get_node(column).elevation
+        median = pressures[column].median()
+        if static > 1.0 and pd.notna(median):
+            ratios.append(float(median) / static)
+    if not ratios:
+        return
+    ratio = float(np.median(ratios))
+    low, high = PRESSURE_RATIO_LIMITS
+    if not low <= ratio <= high:
+        raise SensorDataError(
+            f"{path}: the pressures are {ratio:.3g} times the model's static head over their nodes (the median of "
+            f"{len(ratios)} sensors; in metres it is {low:g}–{high:g}): are they in MPa, bar or kPa? Civic reads "
+            "metres of head (0.1 MPa = 1 bar = 100 kPa ≈ 10.2 m)"
+        )
+
+
 @dataclass(frozen=True)
 class SensorData:
     """One period of sensor data, each table indexed by the same timestamps."""
@@ -313,6 +346,7 @@ def read_sensor_folder(folder: Path, network: wntr.network.WaterNetworkModel) ->
         layout = SensorLayout(**{kind: list(tables[kind].columns)})
         check_layout_against_network(layout, network, str(path))
     check_pressures_plausible(folder / "pressures.csv", tables["pressures"])
+    check_pressure_units(folder / "pressures.csv", tables["pressures"], network)
     reference = tables["pressures"].index
     for kind, table in tables.items():
         if not table.index.equals(reference):

@@ -188,6 +188,22 @@ def test_long_negative_pressures_are_refused_as_a_unit_error(tmp_path, net1):
         read_sensor_folder(tmp_path, net1)
 
 
+@pytest.mark.parametrize(("unit", "per_metre", "ratio"), [("MPa", 1 / 101.97, "0.00555"), ("kPa", 9.807, "5.55")])
+def test_pressures_in_mpa_or_kpa_are_refused_with_the_units_named(tmp_path, net1, unit, per_metre, ratio):
+    # Net1's highest source is tank 2, full at 850 + 150 ft = 304.8 m; node 10 lies at 710 ft = 216.41 m, so
+    # 88.39 m of static head. 50 m of pressure is 0.566 of it; in MPa 50 / 101.97 = 0.4903, 0.00555 of it;
+    # in kPa 490.35, 5.55 times it. Both lie outside 0.2–4 and are refused; in metres the file is read.
+    index = pd.date_range(START, periods=48, freq="5min").strftime("%Y-%m-%d %H:%M")
+    (tmp_path / "flows.csv").write_text("Timestamp,10\n" + "".join(f"{time},100\n" for time in index))
+    (tmp_path / "levels.csv").write_text("Timestamp,2\n" + "".join(f"{time},30\n" for time in index))
+    (tmp_path / "pressures.csv").write_text("Timestamp,10\n" + "".join(f"{time},50\n" for time in index))
+    assert read_sensor_folder(tmp_path, net1).pressures["10"].median() == 50.0
+    value = 50 * per_metre
+    (tmp_path / "pressures.csv").write_text("Timestamp,10\n" + "".join(f"{time},{value:.4f}\n" for time in index))
+    with pytest.raises(SensorDataError, match=rf"pressures.csv: the pressures are {ratio} times .* in MPa, bar or kPa"):
+        read_sensor_folder(tmp_path, net1)
+
+
 def test_a_leak_on_a_pipe_the_model_lacks_is_named_by_line(tmp_path, capsys):
     leaks = tmp_path / "leaks.csv"
     leaks.write_text("pipe_id,start_time\n12,2019-01-01 06:00\np999,2019-01-01 07:00\n")
