@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import wntr
 
 from benchmarks.runner import Benchmark
@@ -39,7 +40,7 @@ from hydro.network.model import load_network
 from hydro.network.residuals import snapshot_time_s, window_starts
 from hydro.network.scenarios import HELD_OUT_SEEDS, TUNING_SEEDS, make_scenario, realistic_scenario
 from hydro.network.scoring import score_reports
-from hydro.network.sensors import SensorData, read_sensor_layout
+from hydro.network.sensors import STEP_SECONDS, SensorData, on_five_minute_grid, read_sensor_layout
 
 SENSORS = Path(__file__).resolve().parent.parent / "hydro" / "network" / "data" / "L-TOWN.sensors.yaml"
 SNAPSHOT_S = 3 * 3600
@@ -126,14 +127,29 @@ def full_sweep_figures(sample: int) -> dict[str, float]:
     }
 
 
+def sampled_every(table: pd.DataFrame, minutes: int) -> pd.DataFrame:
+    """A 5-minute table as a logger reading every `minutes` would give it, put back on the 5-minute grid as the
+    reader does (`hydro.network.sensors.on_five_minute_grid`)."""
+    if minutes == STEP_SECONDS // 60:
+        return table
+    coarse = table.iloc[:: minutes * 60 // STEP_SECONDS]
+    return on_five_minute_grid(Path(f"every-{minutes}-minutes.csv"), coarse)[0].reindex(table.index)
+
+
 def scenario_scores(
-    seeds: list[int], days: int, leaks: int, realistic: bool = False, workers: int | None = None
+    seeds: list[int],
+    days: int,
+    leaks: int,
+    realistic: bool = False,
+    workers: int | None = None,
+    every_minutes: int = STEP_SECONDS // 60,
 ) -> list[dict[str, object]]:
     """Detection and localisation scored by BattLeDIM rules on generated L-TOWN months.
 
     `realistic` months (`hydro.network.scenarios.realistic_scenario`) have district demand
     patterns, sensor offsets and drop-outs and leaks of several shapes; the others are the
-    earlier generator's (`make_scenario`).
+    earlier generator's (`make_scenario`). With `every_minutes` the sensors read less often
+    (`sampled_every`).
     """
     network = load_network("L-TOWN")
     layout = read_sensor_layout(SENSORS)
@@ -144,8 +160,10 @@ def scenario_scores(
             scenario = realistic_scenario(network, layout, days, leaks, seed)
         else:
             scenario = make_scenario(network, layout, days, leaks, seed)
-        test = SensorData(scenario.test.pressures, scenario.test.flows, scenario.test.levels)
-        training = SensorData(scenario.training.pressures, scenario.training.flows, scenario.training.levels)
+        test, training = (
+            SensorData(*(sampled_every(table, every_minutes) for table in (part.pressures, part.flows, part.levels)))
+            for part in (scenario.test, scenario.training)
+        )
         steps = tuple(window_starts(calibrate(network, bridged(without_leak_periods(training))).window_start))
         if steps not in sweeps:
             snapshots = [snapshot_time_s(step) for step in steps]
@@ -194,6 +212,13 @@ def main() -> int:
         "--tuning", action="store_true", help="score the realistic tuning months (seeds 201–230 and 301–310)"
     )
     parser.add_argument("--workers", type=int, help="processes for each month's sweep (default: one per core)")
+    parser.add_argument(
+        "--every-minutes",
+        type=int,
+        default=STEP_SECONDS // 60,
+        choices=(5, 10, 15, 20, 30, 60),
+        help="sensors read every so many minutes, interpolated back to 5-minute steps (default 5)",
+    )
     parser.add_argument("--no-speed", action="store_true", help="skip the timing of the sweep against the naive loop")
     arguments = parser.parse_args()
     realistic = arguments.realistic or arguments.held_out or arguments.tuning
@@ -212,7 +237,7 @@ def main() -> int:
         "| seed | TP | within 2 days & 300 m | FP | missed | report delay [h] | alarm delay [h] | saved [m³] | score [€] | goal |"
     )
     print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
-    for row in scenario_scores(seeds, arguments.days, 5, realistic, arguments.workers):
+    for row in scenario_scores(seeds, arguments.days, 5, realistic, arguments.workers, arguments.every_minutes):
         print(
             f"| {row['seed']} | {row['true_positives']} | {row['within_2_days_and_300_m']} | {row['false_positives']} "
             f"| {row['missed']} | {row['mean_report_delay_h']} | {row['mean_alarm_delay_h']} | {row['saved_m3']} "
