@@ -4,7 +4,7 @@ Commands (each with ``--help``; the analyses print tables, or with
 ``--json`` one JSON object; exit code 2 and a message naming the file, row
 and column when an input is refused)::
 
-    hydro readings import FILE... --store DIR [--on-conflict keep-larger|refuse] [--json]
+    hydro readings import FILE... --store DIR [--on-conflict keep-larger|refuse] [--stamped start|end] [--json]
     hydro readings balance --store DIR --zones ZONES.csv --period 2024-03 [--json]
         → dma_id, inflow_m3, outflow_m3, consumption_m3, nrw_m3, nrw_pct
     hydro readings night-flow --store DIR --zones ZONES.csv --period START..END [--json]
@@ -37,7 +37,7 @@ from hydro.readings.analysis import AnomalySettings, anomalies_by_group, dma_bal
 from hydro.readings.engine import ENGINES, connect, execute, memory_table, readings_table
 from hydro.readings.night_flow import LARGEST_ALLOWANCE_SIGMA, NightFlowSettings, night_flow, night_flow_alarms
 from hydro.readings.periods import Period, check_zone_meters, read_zones, silent_meters_warning
-from hydro.readings.store import CONFLICT_RULES, COUNTY_TIME_ZONE, import_file
+from hydro.readings.store import CONFLICT_RULES, COUNTY_TIME_ZONE, STAMPS, import_file
 
 BALANCE_OUTPUT = ["dma_id", "inflow_m3", "outflow_m3", "consumption_m3", "nrw_m3", "nrw_pct"]
 NIGHT_OUTPUT = ["dma_id", "night", "mnf_m3_per_h", "leakage_m3_per_h"]
@@ -80,6 +80,13 @@ def _register_import(commands: Any) -> None:
         choices=CONFLICT_RULES,
         default=CONFLICT_RULES[0],
         help="a meter read twice at one time with two values: keep the larger (default) or refuse the file",
+    )
+    parser.add_argument(
+        "--stamped",
+        choices=STAMPS,
+        default=STAMPS[0],
+        help="a volume file's timestamps give the start of each interval (default) or its end, as many smart "
+        "meters stamp an hour's use at the end of the hour",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object per file")
     parser.set_defaults(handler=run_import)
@@ -232,7 +239,7 @@ def _register_anomalies(commands: Any) -> None:
 
 def run_import(arguments: argparse.Namespace) -> int:
     for path in tqdm(arguments.files, desc="importing", unit="file", disable=len(arguments.files) < 2):
-        outcome = import_file(arguments.store, path, arguments.time_zone, arguments.on_conflict)
+        outcome = import_file(arguments.store, path, arguments.time_zone, arguments.on_conflict, arguments.stamped)
         record = outcome.record
         if arguments.json:
             print(json.dumps({"file": str(path), "already_imported": outcome.already_imported, **_record(record)}))
@@ -267,6 +274,7 @@ def _record(record: Any) -> dict[str, Any]:
         "first_timestamp": record.first_timestamp,
         "last_timestamp": record.last_timestamp,
         "repeated_rows": record.repeated_rows,
+        "stamped": record.stamped,
         "conflicting_rows": record.conflicting_rows,
         "conflicts": [
             dict(zip(("row", "meter_id", "timestamp", "value", "kept_value", "kept_row"), conflict, strict=True))

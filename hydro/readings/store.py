@@ -88,6 +88,9 @@ REPLACEMENT_WORDS = ("replaced", "换表")
 MAXIMUM_REPORTED_PROBLEMS = 20
 CONFLICT_RULES = ("keep-larger", "refuse")
 """What an import does with a meter read twice at one time with two values: keep the larger, or refuse the file."""
+STAMPS = ("start", "end")
+"""Which end of its interval a volume file's timestamp gives: its start (stored as is) or its end (many smart
+meters stamp an hour's use at the end of the hour; stored from its start, the timestamp less the interval)."""
 
 STORED_SCHEMA = pa.schema(
     [
@@ -131,6 +134,8 @@ class BatchRecord:
     """Rows of the file left out for a larger value of the same meter and time in another row."""
     conflicts: list[list[Any]] = field(default_factory=list)
     """The first of them, each as [row, meter_id, timestamp ISO, value left out, value kept, row kept]."""
+    stamped: str = "start"
+    """Which end of its interval the file's timestamps gave (`STAMPS`); stored rows always start theirs."""
 
 
 @dataclass(frozen=True)
@@ -492,7 +497,11 @@ def stored_files(store: Path | str, months: Iterable[str] | None = None) -> list
 
 
 def import_file(
-    store: Path | str, path: Path | str, time_zone: str = COUNTY_TIME_ZONE, conflicts: str = "keep-larger"
+    store: Path | str,
+    path: Path | str,
+    time_zone: str = COUNTY_TIME_ZONE,
+    conflicts: str = "keep-larger",
+    stamped: str = "start",
 ) -> ImportOutcome:
     """Import one readings file into the store as one batch, all of it or nothing.
 
@@ -502,10 +511,13 @@ def import_file(
     interval the store holds with another volume is refused. Of a meter read
     twice at one time with two values the larger is kept and the other named
     in the record (`one_reading_each`), or, with ``conflicts="refuse"``, the
-    file is refused.
+    file is refused. A volume file ``stamped="end"`` gives each interval by
+    its end (`STAMPS`); an index file's readings are instants, and refuse it.
     """
     if conflicts not in CONFLICT_RULES:
         raise ValueError(f"conflicts must be one of {', '.join(CONFLICT_RULES)}, not {conflicts!r}")
+    if stamped not in STAMPS:
+        raise ValueError(f"stamped must be one of {', '.join(STAMPS)}, not {stamped!r}")
     store, path = Path(store), Path(path)
     checksum = file_checksum(path)
     existing = {record.checksum: record for record in batch_records(store)}
@@ -515,10 +527,14 @@ def import_file(
     frame, repeated_in_file, conflicting = one_reading_each(read)
     previous = _last_indexes(existing.values()) if kind == "index" else {}
     stored = intervals_from_indexes(path, frame, previous) if kind == "index" else intervals_from_volumes(frame)
+    if stamped == "end":
+        if kind == "index":
+            raise ValueError(f"{path}: an index is read at an instant; only volume files are stamped at their end")
+        stored[TIMESTAMP] = stored[TIMESTAMP] - pd.to_timedelta(stored[DURATION].astype(np.int64), unit="s")
     new = _without_stored(store, path, stored)
     _refuse_unmatched_repeats(path, new, previous)
     left_out = Omitted(repeated_in_file + len(stored) - len(new), len(conflicting), conflicting)
-    record = _write_batch(store, path.name, checksum, kind, new, _file_last_indexes(frame, kind), left_out)
+    record = _write_batch(store, path.name, checksum, kind, new, _file_last_indexes(frame, kind), left_out, stamped)
     return ImportOutcome(record, already_imported=False)
 
 
@@ -620,6 +636,7 @@ def _write_batch(
     stored: pd.DataFrame,
     last_indexes: dict[str, list[Any]],
     omitted: Omitted | None = None,
+    stamped: str = "start",
 ) -> BatchRecord:
     """Write the batch's monthly files through a temporary directory, then its record, each by rename."""
     omitted = omitted or Omitted()
@@ -640,6 +657,7 @@ def _write_batch(
             repeated_rows=omitted.repeated_rows,
             conflicting_rows=omitted.conflicting_rows,
             conflicts=omitted.conflicts[:MAXIMUM_REPORTED_PROBLEMS],
+            stamped=stamped,
         )
         temporary_record = incoming / "record.json"
         temporary_record.write_text(json.dumps(record.__dict__, ensure_ascii=False, indent=1))

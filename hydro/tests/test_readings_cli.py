@@ -35,6 +35,17 @@ def test_import_reports_the_batch_and_a_second_import_changes_nothing(files, cap
     assert json.loads(out)["already_imported"] is True
 
 
+def test_import_stores_a_file_stamped_at_the_end_of_each_hour_from_its_start(files, capsys):
+    # the hourly readings stamped at each hour's end: the first, 2024-03-01 00:00, is the hour from 23:00 on the 29th
+    code, out, _err = run(
+        capsys, "readings", "import", files / "readings.csv", "--store", files / "store", "--stamped", "end", "--json"
+    )
+    assert code == 0
+    record = json.loads(out)
+    assert (record["stamped"], record["first_timestamp"]) == ("end", "2024-02-29T23:00:00")
+    assert record["last_timestamp"] == "2024-03-02T22:00:00"
+
+
 def test_import_reports_the_readings_it_left_out_as_repeats(files, capsys):
     imported(files, capsys)
     # the last stored hour of HX-IN given again (same volume), twice, and one new hour after it

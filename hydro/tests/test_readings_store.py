@@ -59,6 +59,29 @@ C-0001,2024-03-01 02:00,0.0
     ]
 
 
+def test_a_file_stamped_at_each_interval_s_end_is_stored_from_its_start(tmp_path):
+    # A smart meter stamps the hour 23:00–24:00 of 29 February "2024-03-01 00:00": stored from 23:00 on the 29th,
+    # in February's files; 00:00–01:00 of 1 March, stamped 01:00, from 00:00.
+    source = write(
+        tmp_path / "hour-ending.csv",
+        """
+meter_id,timestamp,volume_m3
+C-0001,2024-03-01 00:00,0.012
+C-0001,2024-03-01 01:00,0.0
+""",
+    )
+    outcome = import_file(tmp_path / "store", source, stamped="end")
+    assert outcome.record.stamped == "end"
+    assert stored_rows(tmp_path / "store") == [
+        ("C-0001", datetime.datetime(2024, 2, 29, 23), 3600, 0.012),
+        ("C-0001", datetime.datetime(2024, 3, 1, 0), 3600, 0.0),
+    ]
+    assert [Path(name).parent.name for name in outcome.record.files] == ["month=2024-02", "month=2024-03"]
+    index_file = write(tmp_path / "index.csv", "meter_id,timestamp,index_m3\nC-0002,2024-03-01 00:00,10.0")
+    with pytest.raises(ValueError, match=r"index\.csv: an index is read at an instant"):
+        import_file(tmp_path / "store", index_file, stamped="end")
+
+
 def test_it_converts_timestamps_with_an_offset_to_the_county_time_zone(tmp_path):
     # 2024-02-29 18:00 UTC is 2024-03-01 02:00 in Shanghai (UTC+8): the reading lands in March.
     source = write(tmp_path / "utc.csv", "meter_id,timestamp,volume_m3\nC-0001,2024-02-29T18:00:00Z,0.25\n")
