@@ -48,6 +48,7 @@ from hydro.network.sensors import (
     read_sensor_folder,
     read_sensor_layout,
 )
+from hydro.readings.store import COUNTY_TIME_ZONE
 
 MAX_INP_BYTES = 20 * 1024 * 1024
 MAX_SENSOR_LIST_BYTES = 1024 * 1024
@@ -195,6 +196,8 @@ def _timestamp(value: intake.CellValue) -> datetime.datetime:
         raise intake.CellError("bad_timestamp") from None
     if pd.isna(parsed):
         raise intake.CellError("bad_timestamp")
+    if parsed.tzinfo is not None:  # the county's wall clock, as `hydro.network.sensors.wall_clock_times` reads it
+        parsed = parsed.tz_convert(COUNTY_TIME_ZONE).tz_localize(None)
     return datetime.datetime.fromisoformat(parsed.isoformat())
 
 

@@ -19,7 +19,8 @@ from the grid becomes a row of empty cells (a drop-out, as an empty cell
 is); a row repeated with the same values is read once; readings every 1 or
 2.5 minutes are averaged over each 5 minutes; readings every 10, 15, 20, 30
 or 60 minutes are interpolated linearly between two readings in a row of a
-sensor, never across a missing one. What was done is kept as a `GridNote`
+sensor, never across a missing one. Timestamps with an offset are read as
+the county's wall clock (`wall_clock_times`). What was done is kept as a `GridNote`
 for the user to see. A row out of time order, off the file's own grid, or
 repeated with other values is refused, named by its line.
 
@@ -39,6 +40,7 @@ import wntr
 import yaml
 
 from hydro.network.inp_check import NetworkFileError
+from hydro.readings.store import AWARE_PATTERN, COUNTY_TIME_ZONE
 
 SENSOR_KINDS = ("pressures", "flows", "levels", "demands")
 STEP_SECONDS = 300
@@ -165,13 +167,29 @@ def read_sensor_table_on_grid(path: Path) -> tuple[pd.DataFrame, GridNote]:
         raise SensorDataError(f"{path}: not a readable CSV ({error})") from error
     if "Timestamp" not in raw.columns:
         raise SensorDataError(f"{path}: no Timestamp column (columns: {', '.join(raw.columns[:5])})")
-    times = pd.to_datetime(raw["Timestamp"], errors="coerce", format="mixed")
+    times = wall_clock_times(path, raw["Timestamp"])
     bad_times = times.isna().to_numpy().nonzero()[0]
     if len(bad_times):
         row = int(bad_times[0])
         raise SensorDataError(f"{path}:{row + 2}: timestamp {raw['Timestamp'].iloc[row]!r} is not a date and time")
     table = raw.drop(columns="Timestamp").set_index(pd.DatetimeIndex(times, name="Timestamp"))
     return on_five_minute_grid(path, _numeric(path, table))
+
+
+def wall_clock_times(path: Path, texts: pd.Series) -> pd.Series:
+    """Timestamps as the county's wall clock (`COUNTY_TIME_ZONE`, as the readings store keeps them): those with
+    an offset (2019-01-01T00:00:00+08:00, …Z) converted to it; a file mixing the two is refused by line."""
+    aware = texts.fillna("").str.strip().str.contains(AWARE_PATTERN, regex=True).to_numpy()
+    if aware.any() and not aware.all():
+        naive, with_offset = int(np.argmin(aware)) + 2, int(np.argmax(aware)) + 2
+        raise SensorDataError(
+            f"{path}:{naive}: timestamp {texts.iloc[naive - 2]!r} has no time-zone offset while line {with_offset} "
+            "has one: give every timestamp its offset, or none"
+        )
+    if not aware.any():
+        return pd.to_datetime(texts, errors="coerce", format="mixed")
+    times = pd.to_datetime(texts, errors="coerce", format="mixed", utc=True)
+    return times.dt.tz_convert(COUNTY_TIME_ZONE).dt.tz_localize(None)
 
 
 def on_five_minute_grid(path: Path, table: pd.DataFrame) -> tuple[pd.DataFrame, GridNote]:

@@ -100,7 +100,8 @@ STORED_SCHEMA = pa.schema(
         pa.field(VOLUME, pa.float64(), nullable=False),
     ]
 )
-_AWARE_PATTERN = r"(?:Z|[+-]\d{2}:?\d{2})$"
+AWARE_PATTERN = r"(?:Z|[+-]\d{2}:?\d{2})$"
+"""The end of a timestamp that carries its offset from UTC."""
 
 
 def _problem(row: int | None, column: str | None, code: str, reason: str) -> intake.RowError:
@@ -239,7 +240,7 @@ def _timestamps(column: pa.ChunkedArray, time_zone: str, problems: list[intake.R
             return values.dt.tz_convert(time_zone).dt.tz_localize(None).astype("datetime64[us]")
         return values.astype("datetime64[us]")
     texts = column.cast(pa.string()).to_pandas().fillna("").str.strip()
-    aware = texts.str.contains(_AWARE_PATTERN, regex=True).to_numpy()
+    aware = texts.str.contains(AWARE_PATTERN, regex=True).to_numpy()
     if aware.any() and not aware.all():
         naive_row, aware_row = int(np.argmin(aware)) + 2, int(np.argmax(aware)) + 2
         reason = (

@@ -148,6 +148,16 @@ def test_fifteen_minute_readings_are_interpolated_but_not_across_a_missing_one(t
     assert (note.step_seconds, note.missing_rows) == (900, 1)
 
 
+def test_timestamps_with_an_offset_are_read_as_the_county_s_wall_clock(tmp_path):
+    # 16:00 UTC is 00:00 in Shanghai (UTC+08:00); a file mixing offsets and none is refused by line
+    path = _pressures(tmp_path, "2018-12-31T16:00:00Z,50\n2018-12-31T16:05:00Z,51\n2019-01-01T00:10:00+08:00,52\n")
+    table, _note = read_sensor_table_on_grid(path)
+    assert list(table.index.strftime("%Y-%m-%d %H:%M")) == ["2019-01-01 00:00", "2019-01-01 00:05", "2019-01-01 00:10"]
+    path = _pressures(tmp_path, "2019-01-01T00:00:00+08:00,50\n2019-01-01 00:05,51\n")
+    with pytest.raises(SensorDataError, match=r"pressures.csv:3: timestamp '2019-01-01 00:05' has no time-zone offset"):
+        read_sensor_table(path)
+
+
 def test_one_minute_readings_are_averaged_over_each_five_minutes(tmp_path):
     # 1, 2, …, 10 m at 00:00–00:09: means 3 m (00:00–00:04) and 8 m (00:05–00:09)
     path = _pressures(tmp_path, "".join(f"2019-01-01 00:0{minute},{minute + 1}\n" for minute in range(10)))

@@ -9,6 +9,7 @@ of the demo on pipe 171 opening at noon on 2 January 2019
 from __future__ import annotations
 
 import datetime
+import io
 import zoneinfo
 from typing import Any
 
@@ -20,7 +21,7 @@ from django.urls import reverse
 from civic.core.models import JobState
 from civic.demo.network import load_network_demo
 from civic.testing import Cast
-from civic.water import actions
+from civic.water import actions, network_files
 from civic.water.actions.network import READING, STORING, SWEPT
 from civic.water.models import (
     AlarmStatus,
@@ -101,6 +102,13 @@ def test_a_logger_s_missing_row_is_read_as_a_drop_out_and_said(analyst):
     shown = [str(message) for message in response.context["messages"]]
     assert "pressures.csv: 1 missing rows were read as drop-outs" in shown
     assert NetworkAnalysis.objects.get().alarms.get().pipe_id == "171"
+
+
+def test_uploaded_times_with_an_offset_are_kept_as_the_county_s_wall_clock():
+    # A SCADA export in UTC: 16:00Z on 31 December is 00:00 on 1 January in Shanghai, as the stored CSV gives it
+    upload = io.BytesIO(b"Timestamp,15\n2018-12-31T16:00:00Z,50\n2018-12-31T16:05:00Z,51\n")
+    table = network_files.read_sensor_table(upload, "pressures.csv", ["15"])
+    assert list(table.index.strftime("%Y-%m-%d %H:%M")) == ["2019-01-01 00:00", "2019-01-01 00:05"]
 
 
 @pytest.mark.django_db
