@@ -10,7 +10,7 @@
   through the one upload path (`hydro.intake`: bounded size, rows and
   columns; each bad cell named by row and column), then checked as a whole by
   `hydro.network.sensors` (steps, shared timestamps, elements of the model,
-  plausible pressures). Files in other steps, or with rows missing or
+  plausible pressures, flows in m³/h against the model's demand). Files in other steps, or with rows missing or
   repeated, are put on the 5-minute grid there; `grid_note_message` says how.
 
 Every reader raises `NetworkUploadError` with the lines of its report; nothing
@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civic.core import intake as civic_intake
 from hydro import intake
+from hydro.network.detection import check_flow_units
 from hydro.network.inp_check import NetworkFileError, check_inp_file
 from hydro.network.model import summarise_network
 from hydro.network.sensors import (
@@ -275,6 +276,7 @@ def checked_tables(tables: Mapping[str, pd.DataFrame], network: wntr.network.Wat
             (Path(folder) / f"{kind}.csv").write_text(text, encoding="utf-8")
         try:
             data = read_sensor_folder(Path(folder), network)
+            check_flow_units(network, data)
         except SensorDataError as error:
             raise NetworkUploadError([_without_folder(str(error), Path(folder))]) from error
     return CheckedData(texts, index[0].to_pydatetime(), index[-1].to_pydatetime(), data)

@@ -174,6 +174,49 @@ def system_consumption(network: wntr.network.WaterNetworkModel, data: SensorData
     return pd.Series(inflow - storage, name="consumption")
 
 
+FLOW_RATIO_LIMITS = (0.5, 3.0)
+"""In m³/h, the metered consumption's median over the model's mean demand lies within (`check_flow_units`)."""
+
+
+def mean_demand_m3h(network: wntr.network.WaterNetworkModel) -> float:
+    """The model's mean demand [m³/h]: M · Σ_j Σ_k d_jk · m̄_jk · 3600, each junction's base demands d [m³/s] times
+    the mean multiplier m̄ of their pattern (the default pattern where none is named, else 1), M the demand multiplier."""
+    default = network.options.hydraulic.pattern
+    fallback = network.get_pattern(default) if default in set(network.pattern_name_list) else None
+    total = 0.0
+    for _name, junction in network.junctions():
+        for demand in junction.demand_timeseries_list:
+            pattern = demand.pattern if demand.pattern is not None else fallback
+            total += demand.base_value * (float(np.mean(pattern.multipliers)) if pattern is not None else 1.0)
+    return total * network.options.hydraulic.demand_multiplier * 3600
+
+
+def check_flow_units(network: wntr.network.WaterNetworkModel, data: SensorData) -> None:
+    """Flows in L/s, m³/s or m³/d instead of m³/h: the metered consumption against the model's demand.
+
+    The median of the system consumption Q (`system_consumption`) over the model's mean demand
+    (`mean_demand_m3h`) is about one
+    where the model's demands were allocated from billing: above one by the losses and the leaks
+    (L-TOWN's months: 1.1–1.2), below it by a stale allocation. In L/s it falls to about 0.3, in m³/d it
+    is 24 times, in m³/s 1/3600; outside `FLOW_RATIO_LIMITS` the data are refused. A network without a
+    metered inflow from a reservoir, or a model without demand, is not checked.
+    """
+    if not inflow_links(network, list(data.flows.columns)):
+        return
+    demand_m3h = mean_demand_m3h(network)
+    consumption = float(system_consumption(network, data).median())
+    if demand_m3h <= 0 or not math.isfinite(consumption):
+        return
+    ratio = consumption / demand_m3h
+    low, high = FLOW_RATIO_LIMITS
+    if not low <= ratio <= high:
+        raise SensorDataError(
+            f"flows.csv: the metered consumption (inflow less the filling of tanks), median {consumption:.4g}, is "
+            f"{ratio:.3g} times the model's mean demand of {demand_m3h:.4g} m³/h (in m³/h it is {low:g}–{high:g}): "
+            "are the flows in L/s, m³/s or m³/d? Civic reads m³/h (1 L/s = 3.6 m³/h)"
+        )
+
+
 def quietest_window_start(consumption: pd.Series) -> int:
     """Step of the day [0, 288) where the 3-hour mean consumption is least."""
     slots = consumption.groupby((consumption.index.hour * 3600 + consumption.index.minute * 60) // STEP_SECONDS).mean()

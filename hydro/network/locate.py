@@ -37,6 +37,7 @@ from hydro.network.detection import (
     WindowSequence,
     calibrate,
     change_point,
+    check_flow_units,
     night_means,
     system_consumption,
     training_threshold,
@@ -180,6 +181,7 @@ def locate_leaks(
     `localisation.most_probable_pipe`, otherwise the nights are
     (`night_watch`, [PAGE-1954], [PEREZ-2011]).
     """
+    check_flow_units(network, data)
     if training is None:
         training, data = split_training(data)
     training = without_leak_periods(training)

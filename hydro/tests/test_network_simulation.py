@@ -9,9 +9,11 @@ import pandas as pd
 import pytest
 
 from hydro.cli import main
+from hydro.network.detection import check_flow_units, mean_demand_m3h
 from hydro.network.model import load_network
 from hydro.network.sensors import (
     GridNote,
+    SensorData,
     SensorDataError,
     SensorLayout,
     check_layout_against_network,
@@ -212,6 +214,20 @@ def test_pressures_in_mpa_or_kpa_are_refused_with_the_units_named(tmp_path, net1
     (tmp_path / "pressures.csv").write_text("Timestamp,10\n" + "".join(f"{time},{value:.4f}\n" for time in index))
     with pytest.raises(SensorDataError, match=rf"pressures.csv: the pressures are {ratio} times .* in MPa, bar or kPa"):
         read_sensor_folder(tmp_path, net1)
+
+
+def test_flows_in_litres_per_second_are_refused_against_the_model_s_demand(net1):
+    # Net1's junctions draw 1,100 gpm at base (150 + 150 + 100 + 150 + 200 + 150 + 100 + 100), its pattern
+    # averages 1.0 (12 multipliers summing to 12): 1,100 × 0.2271247 = 249.84 m³/h. An inflow through pump 9
+    # from reservoir 9 of 249.84 m³/h (tank 2 level, no filling) is 1.0 of it; in L/s, 69.4, it is 0.278.
+    assert mean_demand_m3h(net1) == pytest.approx(249.84, abs=0.01)
+    index = pd.date_range(START, periods=12, freq="5min")
+    levels = pd.DataFrame({"2": 30.0}, index=index)
+    pressures = pd.DataFrame({"10": 50.0}, index=index)
+    check_flow_units(net1, SensorData(pressures, pd.DataFrame({"9": 249.84}, index=index), levels))
+    in_litres = SensorData(pressures, pd.DataFrame({"9": 249.84 / 3.6}, index=index), levels)
+    with pytest.raises(SensorDataError, match=r"median 69.4, is 0.278 times the model's mean demand .* in L/s"):
+        check_flow_units(net1, in_litres)
 
 
 def test_a_leak_on_a_pipe_the_model_lacks_is_named_by_line(tmp_path, capsys):
