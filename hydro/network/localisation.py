@@ -24,7 +24,7 @@ import multiprocessing
 import os
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +53,16 @@ class SensitivityMatrix:
     def signatures(self) -> np.ndarray:
         """s_c = Δp_c − b·q_c for every candidate (rows)."""
         return self.pressure_change_m - np.outer(self.leak_flow_m3h, self.demand_response_m_per_m3h)
+
+    def at_sensors(self, sensors: list[str]) -> SensitivityMatrix:
+        """The same sweep seen at `sensors` only (a subset of its own, in that order)."""
+        columns = [self.sensors.index(sensor) for sensor in sensors]
+        return replace(
+            self,
+            sensors=list(sensors),
+            pressure_change_m=self.pressure_change_m[:, columns],
+            demand_response_m_per_m3h=self.demand_response_m_per_m3h[columns],
+        )
 
 
 @dataclass(frozen=True)

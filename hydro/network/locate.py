@@ -71,6 +71,8 @@ BRIDGED_GAP_STEPS = 6  # 30 minutes
 # The alarm's run alone must give the reported zone at least this share of its largest statistic.
 RUN_SUPPORT_SHARE = 0.5
 TRAINING_DAYS_WITHOUT_TRAIN_FOLDER = 7
+# A pressure logger reading in under this share of the training steps is left out of the analysis (`silent_loggers`).
+MINIMUM_TRAINING_SHARE = 0.25
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,8 @@ class WatchedWindow:
 
 @dataclass(frozen=True)
 class LoggerLeftOut:
-    """A pressure logger the watch left out as faulty (its offset jumped): check or re-calibrate it in the field."""
+    """A pressure logger left out: its offset jumped (the watch took it out), or it read too seldom in the training
+    days to be modelled (`silent_loggers`, left out from the start). Check or re-calibrate it in the field."""
 
     sensor: str
     since: pd.Timestamp  # the start of the first window it was left out of
@@ -100,6 +103,19 @@ class LocateResult:
     windows: list[WatchedWindow] = field(default_factory=list)
     alarm_threshold: float | None = None  # of the window watch (`detection.training_threshold`)
     loggers_left_out: list[LoggerLeftOut] = field(default_factory=list)
+
+
+def silent_loggers(training: SensorData) -> list[str]:
+    """Pressure loggers that read in under `MINIMUM_TRAINING_SHARE` of the training steps: no model can be fitted
+    to them, so they are left out of the whole analysis (and named) rather than refusing it. All of them silent
+    is refused."""
+    shares = training.pressures.notna().mean()
+    silent = [str(sensor) for sensor in shares.index[shares < MINIMUM_TRAINING_SHARE]]
+    if len(silent) == len(shares):
+        raise SensorDataError(
+            f"training pressures.csv: every logger read in under {MINIMUM_TRAINING_SHARE:.0%} of the training steps"
+        )
+    return silent
 
 
 def without_leak_periods(data: SensorData) -> SensorData:
@@ -191,11 +207,18 @@ def locate_leaks(
     if _meters(training) != _meters(data):
         raise SensorDataError("demands.csv: the training and the data folders must have the same smart meters")
     training = bridged(training)
+    silent = silent_loggers(training)
+    if silent:
+        sensors = [sensor for sensor in sensors if sensor not in silent]
+        training, data = (replace(part, pressures=part.pressures[sensors]) for part in (training, data))
+    silent_left_out = [LoggerLeftOut(sensor, pd.Timestamp(data.pressures.index[0])) for sensor in silent]
     calibration = calibrate(network, training)
     starts = window_starts(calibration.window_start)
     if matrices is None:
         snapshots = [snapshot_time_s(start) for start in starts]
         matrices = sensitivity_matrices(network, sensors, snapshots, workers=workers, progress=progress, spark=spark)
+    elif silent:
+        matrices = [matrix.at_sensors(sensors) for matrix in matrices]
     runs = checking_runs(network, training, matrices[0].pipes)
     models = [
         fit_window_model(network, training, start, matrix) for start, matrix in zip(starts, matrices, strict=True)
@@ -214,7 +237,13 @@ def locate_leaks(
         night = watch_nights(network, data, training, calibration, consumption, matrix)
         merged = night.alarms - len(night.leaks)
         return LocateResult(
-            night.leaks, calibration, nights.consumption, merged, night.night_pressure_residuals, windows
+            night.leaks,
+            calibration,
+            nights.consumption,
+            merged,
+            night.night_pressure_residuals,
+            windows,
+            loggers_left_out=silent_left_out,
         )
     sequence = window_sequence(network, data, models)
     threshold = training_threshold(
@@ -224,7 +253,7 @@ def locate_leaks(
     )
     outcome = _watch_windows(network, sequence, models, matrices, threshold)
     detections = outcome.detections
-    left_out = [
+    left_out = silent_left_out + [
         LoggerLeftOut(sensors[sensor], sequence.ends[window] - pd.Timedelta(hours=WINDOW_HOURS))
         for sensor, window in sorted(outcome.left_out.items(), key=lambda item: item[1])
     ]

@@ -187,6 +187,26 @@ def test_the_command_finds_the_leak_and_its_start(net3_folders, tmp_path):
     assert (leak["pipe_id"], leak["estimated_start"]) == ("171", "2019-01-02 12:00")
 
 
+def test_a_logger_silent_in_training_is_left_out_and_named_not_refused(net3_folders, tmp_path):
+    # Logger 15 read nothing in the training weeks (a flat battery): no model can be fitted to it. It is left
+    # out of the analysis from the data's first time, 1 January 00:00, and named; the other nine loggers
+    # still place the leak on pipe 171 with the same alarm and start as with all ten.
+    train, data, _ = net3_folders
+    silent = tmp_path / "train"
+    silent.mkdir()
+    for name in ("flows.csv", "levels.csv"):
+        (silent / name).write_text((train / name).read_text())
+    pressures = pd.read_csv(train / "pressures.csv")
+    pressures["15"] = np.nan
+    pressures.to_csv(silent / "pressures.csv", index=False)
+    out, details = tmp_path / "found.csv", tmp_path / "details.json"
+    code = main(["network", "locate", "--network", "Net3", "--data", str(data), "--train", str(silent),
+                 "--out", str(out), "--details", str(details), "--workers", "1"])  # fmt: skip
+    assert code == 0
+    assert out.read_text() == "pipe_id,start_time,estimated_start_time\n171,2019-01-03 09:00,2019-01-02 12:00\n"
+    assert json.loads(details.read_text())["loggers_left_out"] == [{"sensor": "15", "since": "2019-01-01 00:00"}]
+
+
 def test_the_command_gives_the_same_leaks_with_its_sweep_on_spark(net3_folders, tmp_path, spark_session):
     train, data, _ = net3_folders
     out = tmp_path / "found.csv"
