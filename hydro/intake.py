@@ -43,7 +43,9 @@ None to hand the raw cell on unparsed. An empty cell is None, or the error
 Files
 -----
 CSV in UTF-8 (with or without the byte-order mark Excel writes) or GB18030
-(as Chinese Windows writes it); of an XLSX workbook the first sheet, streamed
+(as Chinese Windows writes it), separated by commas, or by semicolons with
+decimal commas (a header with semicolons and no comma: Excel in a European
+locale, BattLeDIM's published files); of an XLSX workbook the first sheet, streamed
 row by row (openpyxl's read-only mode, XML through defusedxml). A workbook
 whose XML declares a document type or entities, or is broken, is refused
 (``unsafe_workbook``, ``not_a_table``); so is a file over the limits of
@@ -69,6 +71,7 @@ import csv
 import datetime
 import heapq
 import io
+import itertools
 import math
 import os
 import re
@@ -440,12 +443,22 @@ def _bounded(rows: Iterator[Sequence[CellValue]], limits: Limits) -> Iterator[tu
 # --- CSV ------------------------------------------------------------------------------------------------------
 
 
+DECIMAL_COMMA = re.compile(r"^([+-]?\d+),(\d+)$")
+"""A number written with a decimal comma, as files separated by semicolons write them (50,25 for 50.25)."""
+
+
 def _csv_rows(handle: IO[bytes], limits: Limits) -> Iterator[Sequence[CellValue]]:
     encoding = _csv_encoding(handle)
     handle.seek(0)
     text = io.TextIOWrapper(io.BufferedReader(_Unclosed(handle)), encoding=encoding, newline="")
     try:
-        yield from csv.reader(_bounded_lines(text, limits))
+        lines = _bounded_lines(text, limits)
+        header = next(lines, "")
+        if ";" in header and "," not in header:  # Excel in a European locale, and BattLeDIM's own files
+            for cells in csv.reader(itertools.chain([header], lines), delimiter=";"):
+                yield [DECIMAL_COMMA.sub(r"\1.\2", cell) for cell in cells]
+        else:
+            yield from csv.reader(itertools.chain([header], lines))
     except (csv.Error, UnicodeDecodeError) as error:
         raise TableError("not_a_table") from error
     finally:

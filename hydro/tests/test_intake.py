@@ -95,6 +95,20 @@ def test_it_reads_the_encodings_excel_and_chinese_windows_write(encoding):
     assert result.rows == [intake.Row(2, {"name": "润华印染", "area_m2": 1200.0})]
 
 
+def test_it_reads_semicolons_with_decimal_commas_as_european_excel_and_battledim_write():
+    # "1200,5" is 1200.5 where cells are separated by semicolons; a comma-separated file is read as before
+    text = "名称;面积\r\n润华印染;1200,5\r\n鑫隆钢铁;-3,25\r\n"
+    result = intake.read_table(text.encode(), SCHEMA.__class__(columns=SCHEMA.columns[:2]))
+    assert result.rows == [
+        intake.Row(2, {"name": "润华印染", "area_m2": 1200.5}),
+        intake.Row(3, {"name": "鑫隆钢铁", "area_m2": -3.25}),
+    ]
+    result = intake.read_table(
+        '名称,面积\r\n润华印染,"1,200"\r\n'.encode(), SCHEMA.__class__(columns=SCHEMA.columns[:2])
+    )
+    assert result.rows == [intake.Row(2, {"name": "润华印染", "area_m2": 1200.0})]  # a thousands separator
+
+
 def test_it_reads_the_first_sheet_of_a_workbook_with_excel_day_numbers_as_dates():
     # 45322 is 2024-01-31 in Excel's 1900 date system (day 1 = 1900-01-01, with its 29 February 1900).
     content = workbook_bytes(

@@ -104,6 +104,21 @@ def test_a_logger_s_missing_row_is_read_as_a_drop_out_and_said(analyst):
     assert NetworkAnalysis.objects.get().alarms.get().pipe_id == "171"
 
 
+@pytest.mark.django_db
+def test_battledim_s_own_files_with_semicolons_and_decimal_commas_are_read(analyst):
+    # BattLeDIM publishes its data separated by semicolons with decimal commas (2019_SCADA_Pressures.csv):
+    # the same data written so are read as the comma-separated ones, and place the leak on pipe 171.
+    upload_model(analyst)
+    files = {
+        kind: "\n".join(line.replace(",", ";").replace(".", ",") for line in content.decode().splitlines()).encode()
+        for kind, content in network_cases.data_files().items()
+    }
+    assert b";" in files["pressures"] and b"," in files["pressures"]
+    response = analyst.post(reverse("water:network_analysis_new"), analysis_form(files))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert NetworkAnalysis.objects.get().alarms.get().pipe_id == "171"
+
+
 def test_uploaded_times_with_an_offset_are_kept_as_the_county_s_wall_clock():
     # A SCADA export in UTC: 16:00Z on 31 December is 00:00 on 1 January in Shanghai, as the stored CSV gives it
     upload = io.BytesIO(b"Timestamp,15\n2018-12-31T16:00:00Z,50\n2018-12-31T16:05:00Z,51\n")
