@@ -147,8 +147,11 @@ def write_sensor_table(table: pd.DataFrame, path: Path) -> None:
 
 def _read_csv(path: Path) -> pd.DataFrame:
     first_line = path.open(encoding="utf-8").readline()
-    if ";" in first_line:  # BattLeDIM's own files
-        return pd.read_csv(path, sep=";", decimal=",", dtype=str)
+    if ";" in first_line:  # BattLeDIM's own files: decimal commas, which pandas leaves in cells read as text
+        raw = pd.read_csv(path, sep=";", dtype=str)
+        numbers = [column for column in raw.columns if column != "Timestamp"]
+        raw[numbers] = raw[numbers].apply(lambda column: column.str.replace(",", ".", regex=False))
+        return raw
     return pd.read_csv(path, dtype=str)
 
 

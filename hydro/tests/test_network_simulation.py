@@ -117,6 +117,14 @@ def test_a_missing_row_becomes_a_row_of_empty_cells(tmp_path):
     assert note.describe() == "pressures.csv: 1 rows missing from its 5-minute steps, read as drop-outs"
 
 
+def test_battledim_s_semicolons_and_decimal_commas_are_read(tmp_path):
+    # as 2019_SCADA_Pressures.csv gives them: "2019-01-01 00:00;50,25" is 50.25 m
+    path = tmp_path / "pressures.csv"
+    path.write_text("Timestamp;10;11\n2019-01-01 00:00;50,25;40\n2019-01-01 00:05;50,5;-0,75\n")
+    table = read_sensor_table(path)
+    assert table.to_numpy().tolist() == [[50.25, 40.0], [50.5, -0.75]]
+
+
 def test_a_row_given_twice_is_read_once_and_with_other_values_refused(tmp_path):
     path = _pressures(tmp_path, "2019-01-01 00:00,50\n2019-01-01 00:05,51\n2019-01-01 00:05,51\n")
     table, note = read_sensor_table_on_grid(path)
