@@ -39,6 +39,7 @@ import pandas as pd
 import wntr
 import yaml
 
+from hydro.intake import DECIMAL_COMMA
 from hydro.network.inp_check import NetworkFileError
 from hydro.readings.store import AWARE_PATTERN, COUNTY_TIME_ZONE
 
@@ -150,7 +151,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
     if ";" in first_line:  # BattLeDIM's own files: decimal commas, which pandas leaves in cells read as text
         raw = pd.read_csv(path, sep=";", dtype=str)
         numbers = [column for column in raw.columns if column != "Timestamp"]
-        raw[numbers] = raw[numbers].apply(lambda column: column.str.replace(",", ".", regex=False))
+        raw[numbers] = raw[numbers].apply(lambda column: column.str.replace(DECIMAL_COMMA, r"\1.\2", regex=True))
         return raw
     return pd.read_csv(path, dtype=str)
 
@@ -215,17 +216,13 @@ def on_five_minute_grid(path: Path, table: pd.DataFrame) -> tuple[pd.DataFrame, 
             "or 10-, 15-, 20-, 30- or 60-minute steps (interpolated)"
         )
     _check_on_own_grid(path, index, step)
+    missing = len(pd.date_range(index[0], index[-1], freq=f"{step}s")) - len(index)
     if step in FINER_STEPS_S:
         table = table.groupby(index.floor(f"{STEP_SECONDS}s")).mean()
-        expected = len(pd.date_range(index[0], index[-1], freq=f"{step}s"))
-        missing = expected - len(index)
     elif step in COARSER_STEPS_S:
         if index[0] != index[0].floor(f"{STEP_SECONDS}s"):
             raise SensorDataError(f"{path}:2: timestamp {index[0]} is not on a 5-minute boundary")
-        missing = len(pd.date_range(index[0], index[-1], freq=f"{step}s")) - len(index)
         table = _interpolated(table, step)
-    else:
-        missing = len(pd.date_range(index[0], index[-1], freq=f"{STEP_SECONDS}s")) - len(index)
     grid = pd.date_range(table.index[0], table.index[-1], freq=f"{STEP_SECONDS}s", name="Timestamp")
     return table.reindex(grid), GridNote(path.name, step, missing, repeated)
 

@@ -17,6 +17,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from civic.core.models import JobState
 from civic.demo.network import load_network_demo
@@ -31,6 +32,7 @@ from civic.water.models import (
     NetworkModel,
 )
 from civic.water.tests import network_cases
+from hydro.network.sensors import GridNote
 
 COUNTY = zoneinfo.ZoneInfo("Asia/Shanghai")
 
@@ -117,6 +119,18 @@ def test_battledim_s_own_files_with_semicolons_and_decimal_commas_are_read(analy
     response = analyst.post(reverse("water:network_analysis_new"), analysis_form(files))
     assert response.status_code == 302, response.content.decode()[:2000]
     assert NetworkAnalysis.objects.get().alarms.get().pipe_id == "171"
+
+
+def test_what_was_done_to_a_file_is_said_in_chinese_and_english():
+    note = GridNote("pressures.csv", step_seconds=900, missing_rows=2, repeated_rows=1)
+    with translation.override("zh-hans"):
+        assert network_files.grid_note_message(note) == (
+            "pressures.csv: 每 15 分钟一个读数，已线性插值为 5 分钟步长; 缺少的 2 行按数据缺失处理; 重复的 1 行只读一次"
+        )
+    with translation.override("en"):
+        assert network_files.grid_note_message(GridNote("flows.csv", 60, 0, 0)) == (
+            "flows.csv: readings every 1 minutes were averaged over each 5 minutes"
+        )
 
 
 def test_uploaded_times_with_an_offset_are_kept_as_the_county_s_wall_clock():
