@@ -26,6 +26,10 @@ inflow meter (the households' true use and the DMA's own losses).
   (`night_flow_scores`).
 - ``--night-flow`` scores only the night-flow alarms, on their own tuning
   and held-out draws (`NIGHT_FLOW_TUNING_SEEDS`, `NIGHT_FLOW_HELD_OUT_SEEDS`).
+- ``--read-daily`` scores the kinds a daily read can show on the held-out
+  draws read once a day (`read_daily`), then tries a leak floor of daily
+  readings on the tuning draws (`daily_floor_trial`): why leaks are not
+  looked for on such meters.
 """
 
 from __future__ import annotations
@@ -135,16 +139,64 @@ def read_daily(county: RealisticCounty, seed: int) -> RealisticCounty:
     return dataclasses.replace(county, readings=read.sort_values(["meter_id", "timestamp"], ignore_index=True))
 
 
+DAILY_KINDS = ("burst", "stuck", "reverse", "gap")
+"""The kinds looked for on meters read once a day: a leak behind the meter needs hourly readings
+(`hydro.readings.analysis.leak_unchecked_meters`)."""
+
+
 def daily_scores(seeds: Sequence[int] = HELD_OUT_SEEDS) -> pd.DataFrame:
-    """Stuck meters and gaps on the held-out draws read daily (`read_daily`); leaks, bursts and reverse flow need
-    hourly readings. Each row: kind, episodes, alarms, precision, recall, and the alarms on replaced meters."""
+    """The `DAILY_KINDS` on the held-out draws read daily (`read_daily`). Each row: kind, episodes, alarms,
+    precision, recall, alarms per episode found."""
     scores = []
     for seed in seeds:
         settings = held_out_settings(seed)
         county = read_daily(generate_realistic_county(settings, seed=seed), seed)
         found = county_alarms(county, settings, AnomalySettings())
-        scores.append(score_alarms(found, county.episodes, ("stuck", "gap")).assign(seed=seed))
+        scores.append(score_alarms(found, county.episodes, DAILY_KINDS).assign(seed=seed))
     return summed(pd.concat(scores))
+
+
+DAILY_FLOOR_TRIALS = ((3, 3.0, 0.005), (7, 3.0, 0.005), (7, 5.0, 0.02), (7, 8.0, 0.04), (14, 5.0, 0.02))
+"""(days W, spread factor k, least rise q_min [m³/h]) of the daily leak floors tried in `daily_floor_trial`."""
+
+
+def daily_read_floors(county: RealisticCounty, days: int) -> pd.DataFrame:
+    """The customers' daily floors read once a day: the least daily mean flow over the `days` days to each day,
+    as `hydro.readings.customer_leaks.daily_floors` gives them of hourly readings (one window a day)."""
+    customers = county.zones.meter_id[county.zones.role == "customer"]
+    readings = county.readings[county.readings.meter_id.isin(set(customers))]
+    daily = readings.groupby(["meter_id", readings.timestamp.dt.floor("D").rename("day")]).volume_m3.sum()
+    flows = (daily / 24.0).unstack().T
+    floors = flows.rolling(days, min_periods=days).min().T.stack().rename("floor_m3_per_h").reset_index()
+    epoch_days = (floors.day - pd.Timestamp("1970-01-01")) // pd.Timedelta(days=1)
+    return floors.assign(day=epoch_days.astype("int64"), windows=1)
+
+
+def daily_floor_trial(draws: Sequence[tuple[int, RealisticSettings]]) -> pd.DataFrame:
+    """Leaks found by the floor of daily readings on labelled draws read once a day, for each of
+    `DAILY_FLOOR_TRIALS`: the leak detector's episodes (`hydro.readings.customer_leaks.leak_episodes`, three days
+    raised; a household's daily use is no standing leak) on `daily_read_floors`, each dated from W − 1 days before its first raised day."""
+    counties = [(read_daily(generate_realistic_county(settings, seed=seed), seed)) for seed, settings in draws]
+    rows = []
+    for days, spread_factor, minimum in DAILY_FLOOR_TRIALS:
+        settings = LeakSettings(
+            minimum_m3_per_h=minimum, spread_factor=spread_factor, minimum_windows=1, standing_m3_per_h=np.inf
+        )
+        scores = []
+        for county in counties:
+            episodes = leak_episodes(daily_read_floors(county, days), settings)
+            alarms = pd.DataFrame(
+                {
+                    "meter_id": episodes.meter_id,
+                    "kind": "continuous_flow",
+                    "start": pd.to_datetime(episodes.start_s - (days - 1) * 86_400, unit="s"),
+                    "end": pd.to_datetime(episodes.end_s, unit="s"),
+                }
+            )
+            scores.append(score_alarms(alarms, county.episodes, ("continuous_flow",)))
+        total = summed(pd.concat(scores)).iloc[0]
+        rows.append({"days": days, "k": spread_factor, "q_min_m3_per_h": minimum, **total.to_dict()})
+    return pd.DataFrame(rows)
 
 
 def county_alarms(
@@ -314,12 +366,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--read-daily",
         action="store_true",
-        help="stuck meters and gaps on the held-out draws read once a day, some meters replaced mid-day",
+        help="the kinds a daily read shows, on the held-out draws read once a day (some meters replaced mid-day), "
+        "and a leak floor of daily readings tried on the tuning draws",
     )
     arguments = parser.parse_args(argv)
     if arguments.read_daily:
         print(f"held-out draws read daily, {REPLACED_SHARE:.0%} of the meters replaced at an hour of a day:")
         print(daily_scores().round(3).to_string())
+        print("a leak floor of daily readings, tried on the tuning draws (not used):")
+        print(daily_floor_trial(confidence_draws()).round(3).to_string(index=False))
         return 0
     if arguments.night_flow:
         for title, seeds in (("tuning", NIGHT_FLOW_TUNING_SEEDS), ("held-out", NIGHT_FLOW_HELD_OUT_SEEDS)):

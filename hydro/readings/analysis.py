@@ -37,7 +37,14 @@ from ibis.backends import BaseBackend
 
 from hydro.readings import meter_series
 from hydro.readings.alarm_confidence import DEFAULT_TABLE, ConfidenceTable, calibrated
-from hydro.readings.customer_leaks import LeakSettings, as_anomalies, deduplicated, leak_episodes, refine_starts
+from hydro.readings.customer_leaks import (
+    LeakSettings,
+    as_anomalies,
+    deduplicated,
+    leak_episodes,
+    longest_interval_s,
+    refine_starts,
+)
 from hydro.readings.engine import execute, memory_table
 from hydro.readings.meter_series import LUMPED_FACTOR, ZERO_RUN, MeterSeries
 from hydro.readings.night_flow import NightFlowSettings, night_flow, night_flow_alarms
@@ -344,6 +351,35 @@ def _interval_facts(readings: ibis.Table, settings: AnomalySettings) -> ibis.Tab
     )
 
 
+def leak_unchecked_meters(series: MeterSeries, settings: AnomalySettings) -> pd.DataFrame:
+    """The meters read too seldom for the leak detector, ``meter_id, usual_interval_s``, in meter order.
+
+    A leak behind the meter is told by the floor of the meter's flow: the
+    hours without use (`hydro.readings.customer_leaks`). A meter whose usual
+    interval (`hydro.readings.meter_series.usual_intervals_s`) is longer than
+    `hydro.readings.customer_leaks.longest_interval_s` (2 h) cannot give a
+    counted day, so its leaks are not looked for: a page says so rather than
+    show none. On `hydro.readings.realistic` read once a day, the least daily
+    use over 3–14 days told leaks from households' use with a precision of
+    0.01–0.48 (BENCHMARKS.md). Bursts, reverse flow, stuck meters and gaps are
+    still looked for.
+    """
+    usual = meter_series.usual_interval_by_meter(series)
+    return usual[usual.usual_interval_s > longest_interval_s(settings.leak_settings())].reset_index(drop=True)
+
+
+def leak_unchecked_warning(unchecked: pd.DataFrame, settings: AnomalySettings | None = None) -> str:
+    """The note naming the meters of `leak_unchecked_meters` (the first ten) and why their leaks were not looked for."""
+    limit_h = longest_interval_s((settings or AnomalySettings()).leak_settings()) / SECONDS_PER_HOUR
+    meters = [f"{meter} ({seconds / SECONDS_PER_HOUR:g} h)" for meter, seconds in unchecked.itertuples(index=False)]
+    named = ", ".join(meters[:10]) + (f" and {len(meters) - 10:,} more" if len(meters) > 10 else "")
+    return (
+        f"{len(meters):,} customer meters are read less often than every {limit_h:g} h ({named}); a leak behind "
+        "the meter is told by its hours without use, so their leaks were not looked for (their bursts, reverse "
+        "flow, stuck registers and gaps were)."
+    )
+
+
 def _runs(intervals: ibis.Table, run_column: str) -> ibis.Table:
     """Runs of intervals: start and end (epoch s), hours, volume, lowest flow, the meter's mean flow."""
     return intervals.group_by(["meter_id", run_column]).agg(
@@ -473,6 +509,16 @@ def merge_episodes(events: pd.DataFrame, settings: AnomalySettings) -> pd.DataFr
     return ordered.groupby("episode").agg(aggregations).reset_index(drop=True)
 
 
+@dataclass(frozen=True)
+class CustomerFindings:
+    """What the customer-side analysis of some meters finds."""
+
+    anomalies: pd.DataFrame
+    """One row per episode, as `anomalies_frame` shows them."""
+    leak_unchecked: pd.DataFrame
+    """The meters read too seldom for leaks to be looked for (`leak_unchecked_meters`)."""
+
+
 def customer_anomaly_events(
     connection: BaseBackend,
     readings: ibis.Table,
@@ -480,11 +526,12 @@ def customer_anomaly_events(
     settings: AnomalySettings | None = None,
     meter_ids: Sequence[str] | None = None,
     zero_runs: bool = False,
-) -> pd.DataFrame:
+) -> CustomerFindings:
     """Every kind of customer anomaly of the meters (all when None), one row per episode, as `anomalies_frame`
     shows them: `customer_anomalies` and the leak episodes, worked out over each meter's readings in time order
     (`hydro.readings.meter_series`) rather than by the engine's window sorts; with `zero_runs`, also the runs of
-    zeros that ended (kind ``zero_run``), for the DMA balance to judge (`stuck_by_balance`)."""
+    zeros that ended (kind ``zero_run``), for the DMA balance to judge (`stuck_by_balance`). With them, the
+    meters whose leaks could not be looked for."""
     settings = settings or AnomalySettings()
     selected = in_period(readings, period)
     if meter_ids is not None and not meter_ids:
@@ -510,7 +557,7 @@ def customer_anomaly_events(
     if "open" not in merged:
         merged["open"] = False
     merged["open"] = merged["open"].fillna(False).astype(bool) | (merged.end_s >= period_end_s)
-    return anomalies_frame(merged)
+    return CustomerFindings(anomalies_frame(merged), leak_unchecked_meters(series, settings))
 
 
 def outage_hours(unread: np.ndarray, settings: AnomalySettings) -> np.ndarray:
@@ -638,6 +685,23 @@ def anomalies_by_group(
     daily_balance: pd.DataFrame | None = None,
     confidence_table: ConfidenceTable | None = DEFAULT_TABLE,
 ) -> pd.DataFrame:
+    """The anomalies of `customer_findings_by_group`, with the same arguments."""
+    return customer_findings_by_group(
+        connection, readings, period, settings, meters, group_meters, zones, daily_balance, confidence_table
+    ).anomalies
+
+
+def customer_findings_by_group(
+    connection: BaseBackend,
+    readings: ibis.Table,
+    period: Period,
+    settings: AnomalySettings | None = None,
+    meters: ibis.Table | None = None,
+    group_meters: int = ANOMALY_GROUP_METERS,
+    zones: ibis.Table | None = None,
+    daily_balance: pd.DataFrame | None = None,
+    confidence_table: ConfidenceTable | None = DEFAULT_TABLE,
+) -> CustomerFindings:
     """`customer_anomaly_events` of the meters, on at most `group_meters` meters at a time, with each rule's
     score turned into a calibrated confidence by `confidence_table` (`hydro.readings.alarm_confidence`; None
     keeps the scores).
@@ -664,14 +728,16 @@ def anomalies_by_group(
     ]
     if not parts:
         return customer_anomaly_events(connection, readings, period, settings, [])
-    combined = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    combined = pd.concat([part.anomalies for part in parts], ignore_index=True)
+    unchecked = pd.concat([part.leak_unchecked for part in parts], ignore_index=True)
     if zones is not None:
         if daily_balance is None:
             daily_balance = execute(connection, dma_balance(readings, zones, period, "day"))
         combined = stuck_by_balance(combined, daily_balance, connection.execute(zones), settings)
     if confidence_table is not None:
         combined = calibrated(combined, confidence_table)
-    return combined.sort_values(["meter_id", "start", "kind"], kind="stable", ignore_index=True)
+    ordered = combined.sort_values(["meter_id", "start", "kind"], kind="stable", ignore_index=True)
+    return CustomerFindings(ordered, unchecked)
 
 
 def stuck_by_balance(
@@ -729,6 +795,8 @@ class AnalysisResults:
     nights: pd.DataFrame
     alarms: pd.DataFrame
     anomalies: pd.DataFrame
+    leak_unchecked: pd.DataFrame = field(default_factory=lambda: pd.DataFrame({"meter_id": [], "usual_interval_s": []}))
+    """The customer meters read too seldom for leaks to be looked for (`leak_unchecked_meters`)."""
 
 
 def analyse(
@@ -749,12 +817,13 @@ def analyse(
     customers = zone_table.filter(zone_table.role == "customer").select("meter_id").distinct()
     nights = execute(connection, night_flow(readings, zone_table, period, night_settings))
     daily = execute(connection, dma_balance(readings, zone_table, period, "day"))
-    anomalies = anomalies_by_group(
+    findings = customer_findings_by_group(
         connection, readings, period, anomaly_settings, customers, zones=zone_table, daily_balance=daily
     )
     return AnalysisResults(
         balance=rolled_up_balance(daily, period, granularity),
         nights=nights,
         alarms=night_flow_alarms(nights, night_settings),
-        anomalies=anomalies,
+        anomalies=findings.anomalies,
+        leak_unchecked=findings.leak_unchecked,
     )

@@ -15,7 +15,8 @@ and column when an input is refused)::
 With ``--zones`` naming each DMA's inflow meter, a run of zeros that ended
 is judged on its DMA's daily balance: a stuck meter freed again, or a
 household away (`hydro.readings.stuck_balance`); without, it is a household
-away.
+away. Customer meters read less often than every 2 h are named on stderr:
+their leaks are not looked for (`hydro.readings.analysis.leak_unchecked_meters`).
 
 The engine is DuckDB unless ``--engine pyspark`` or ``HYDRO_ENGINE=pyspark`` says otherwise.
 """
@@ -33,7 +34,12 @@ from typing import Any
 import pandas as pd
 from tqdm import tqdm
 
-from hydro.readings.analysis import AnomalySettings, anomalies_by_group, dma_balance
+from hydro.readings.analysis import (
+    AnomalySettings,
+    customer_findings_by_group,
+    dma_balance,
+    leak_unchecked_warning,
+)
 from hydro.readings.engine import ENGINES, connect, execute, memory_table, readings_table
 from hydro.readings.night_flow import LARGEST_ALLOWANCE_SIGMA, NightFlowSettings, night_flow, night_flow_alarms
 from hydro.readings.periods import Period, check_zone_meters, read_zones, silent_meters_warning
@@ -335,9 +341,11 @@ def run_anomalies(arguments: argparse.Namespace) -> int:
     with tqdm(total=3, desc="anomalies", unit="step", leave=False) as progress:
         connection, readings, zones = _open(arguments, period, progress)
         customers = zones.filter(zones.role == "customer").select("meter_id").distinct() if zones is not None else None
-        result = anomalies_by_group(connection, readings, period, settings, customers, zones=zones)
+        findings = customer_findings_by_group(connection, readings, period, settings, customers, zones=zones)
         progress.update()
-    _print_tables(arguments.json, {"anomalies": result[ANOMALY_OUTPUT]}, single="anomalies")
+    if len(findings.leak_unchecked):
+        print(leak_unchecked_warning(findings.leak_unchecked, settings), file=sys.stderr)
+    _print_tables(arguments.json, {"anomalies": findings.anomalies[ANOMALY_OUTPUT]}, single="anomalies")
     return 0
 
 

@@ -99,6 +99,15 @@ class LeakSettings:
     confidence_per_log_rate: float = 0.33
 
 
+def longest_interval_s(settings: LeakSettings) -> float:
+    """The longest usual reading interval a leak can be seen in [s]: 86,400 / `minimum_windows`.
+
+    A day's floor counts when `minimum_windows` windows end in it, and a meter
+    read every d seconds closes at most 86,400 / d windows a day (2 h for 12).
+    """
+    return SECONDS_PER_DAY / settings.minimum_windows
+
+
 def deduplicated(readings: ibis.Table) -> ibis.Table:
     """One interval per meter and start: readings delivered twice, or met by a slipped clock, count once."""
     return readings.group_by(["meter_id", "timestamp"]).agg(duration_s=_.duration_s.max(), volume_m3=_.volume_m3.max())

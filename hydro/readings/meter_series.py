@@ -355,6 +355,17 @@ def usual_intervals_s(duration_s: np.ndarray, firsts: np.ndarray) -> np.ndarray:
     return np.where(usual, shortest[firsts], shortest_of_rest)
 
 
+def usual_interval_by_meter(series: MeterSeries) -> pd.DataFrame:
+    """Each meter's usual reading interval, ``meter_id, usual_interval_s`` [s], in meter order."""
+    firsts = series.first_rows()
+    if firsts.size == 0:
+        return pd.DataFrame(
+            {"meter_id": pd.Series([], dtype=object), "usual_interval_s": pd.Series([], dtype=np.int64)}
+        )
+    usual = usual_intervals_s(series.duration_s, firsts)
+    return pd.DataFrame({"meter_id": series.meter_ids(series.code[firsts]), "usual_interval_s": usual.astype(np.int64)})
+
+
 def _gaps(
     series: MeterSeries,
     firsts: np.ndarray,

@@ -9,9 +9,11 @@ from hydro.readings.analysis import (
     anomalies_by_group,
     anomalies_frame,
     customer_anomalies,
+    customer_findings_by_group,
     dma_balance,
     rolled_up_balance,
 )
+from hydro.readings.customer_leaks import daily_floors
 from hydro.readings.engine import execute
 from hydro.readings.periods import Period
 from hydro.tests.readings_cases import rounded
@@ -154,6 +156,36 @@ def test_a_meter_read_daily_and_once_more_is_not_in_a_gap_every_day():
     assert [row[:6] for row in rounded(by_expression, 4)] == expected
     by_series = anomalies_by_group(connection, readings, period, TEST_ANOMALY_SETTINGS, confidence_table=None)
     assert [row[:6] for row in rounded(by_series, 4)] == expected
+
+
+def test_meters_read_less_often_than_every_two_hours_are_named_as_not_checked_for_leaks():
+    # A day's floor counts with 12 windows of 1 h ending in it (LeakSettings.minimum_windows, window_hours):
+    # a meter read every 2 h closes 24 / 2 = 12 a day and is checked; one read every 3 h closes 8, and one
+    # read at midnight 1, so their leaks cannot be seen. The daily meter replaced at 09:30 on the 2nd (two
+    # intervals, 9.5 h and 14.5 h, of its 5: under half near the shortest) has the usual interval 24 h
+    # (`test_a_meter_read_daily_and_once_more_is_not_in_a_gap_every_day`).
+    day = datetime.datetime(2024, 3, 1)
+    rows = [("C-1H", day + datetime.timedelta(hours=hour), 3600, 0.01) for hour in range(48)]
+    rows += [("C-2H", day + datetime.timedelta(hours=hour), 7200, 0.02) for hour in range(0, 48, 2)]
+    rows += [("C-3H", day + datetime.timedelta(hours=hour), 10_800, 0.03) for hour in range(0, 48, 3)]
+    rows += [
+        ("C-DAY", day, 86_400, 0.5),
+        ("C-DAY", day + datetime.timedelta(days=1), 34_200, 0.2),
+        ("C-DAY", day + datetime.timedelta(days=1, hours=9.5), 52_200, 0.3),
+        ("C-DAY", day + datetime.timedelta(days=2), 86_400, 0.5),
+        ("C-DAY", day + datetime.timedelta(days=3), 86_400, 0.5),
+    ]
+    connection, readings = readings_of(rows)
+    four_days = Period.parse("2024-03-01..2024-03-04")
+    findings = customer_findings_by_group(connection, readings, four_days, group_meters=2)
+    unchecked = findings.leak_unchecked
+    assert list(unchecked.itertuples(index=False, name=None)) == [("C-3H", 10_800), ("C-DAY", 86_400)]
+    floors = execute(connection, daily_floors(readings, AnomalySettings().leak_settings()))
+    windows = floors.groupby("meter_id").windows.max().to_dict()
+    assert windows == {"C-1H": 24, "C-2H": 12, "C-3H": 8, "C-DAY": 2}  # the day of the replacement: 2
+    customers = ibis.memtable({"meter_id": ["C-2H", "C-DAY"]})
+    only = customer_findings_by_group(connection, readings, four_days, meters=customers).leak_unchecked
+    assert list(only.meter_id) == ["C-DAY"]
 
 
 def test_a_reading_lost_in_a_run_of_zeros_does_not_split_it():

@@ -311,3 +311,21 @@ def test_anomalies_take_the_burst_hours_and_usual_peak_factor(files, capsys):
     assert bursts("--burst-hours", "5") == []
     code, _out, err = run(capsys, *base, "--burst-hours", "0")
     assert code == 2 and "--burst-hours 0: a number of hours from 1." in err
+
+
+def test_customer_meters_read_once_a_day_are_named_as_not_checked_for_leaks(files, capsys):
+    # C-DAILY's index is read at midnight: 24 h intervals, fewer than the 12 windows a day the leak floor
+    # needs (hydro.readings.customer_leaks.longest_interval_s, 2 h); the hourly meters are checked.
+    imported(files, capsys)
+    (files / "daily.csv").write_text(
+        "meter_id,timestamp,index_m3\nC-DAILY,2024-03-01 00:00,10.0\nC-DAILY,2024-03-02 00:00,10.4\n"
+        "C-DAILY,2024-03-03 00:00,10.9\n"
+    )
+    code, _out, _err = run(capsys, "readings", "import", files / "daily.csv", "--store", files / "store")
+    assert code == 0
+    (files / "zones.csv").write_text(readings_cases.ZONES_CSV + "C-DAILY,HX,customer\n")
+    arguments = ("--store", files / "store", "--zones", files / "zones.csv", "--period", "2024-03", "--json")
+    code, out, err = run(capsys, "readings", "anomalies", *arguments)
+    assert code == 0
+    assert "1 customer meters are read less often than every 2 h (C-DAILY (24 h)); a leak behind the meter" in err
+    assert not [row for row in json.loads(out) if row["meter_id"] == "C-DAILY" and row["kind"] == "continuous_flow"]

@@ -40,13 +40,20 @@ def assert_same_rows(duckdb_rows: pd.DataFrame, spark_rows: pd.DataFrame) -> Non
 @pytest.mark.slow
 def test_duckdb_and_spark_give_the_same_analysis_row_for_row(tmp_path, spark_session):
     (tmp_path / "readings.csv").write_text(readings_cases.readings_csv())
-    (tmp_path / "zones.csv").write_text(readings_cases.ZONES_CSV)
-    import_file(tmp_path / "store", tmp_path / "readings.csv")
+    # and a customer meter read at midnight, too seldom for its leaks to be looked for
+    (tmp_path / "daily.csv").write_text(
+        "meter_id,timestamp,index_m3\nC-DAILY,2024-03-01 00:00,10.0\nC-DAILY,2024-03-02 00:00,10.4\n"
+        "C-DAILY,2024-03-03 00:00,10.9\n"
+    )
+    (tmp_path / "zones.csv").write_text(readings_cases.ZONES_CSV + "C-DAILY,HX,customer\n")
+    for name in ("readings.csv", "daily.csv"):
+        import_file(tmp_path / "store", tmp_path / name)
     zones = read_zones(tmp_path / "zones.csv")
     on_duckdb = run_on("duckdb", tmp_path / "store", zones)
     on_spark = run_on("pyspark", tmp_path / "store", zones, spark_session)
-    # Not an empty comparison: two DMAs, four DMA-nights, six anomalies
-    # (see test_readings_night_flow and test_readings_analysis).
+    # Not an empty comparison: two DMAs, four DMA-nights, five anomalies
+    # (see test_readings_night_flow and test_readings_analysis), one meter not checked for leaks.
     assert (len(on_duckdb.balance), len(on_duckdb.nights), len(on_duckdb.anomalies)) == (2, 4, 5)
-    for name in ("balance", "nights", "alarms", "anomalies"):
+    assert list(on_duckdb.leak_unchecked.itertuples(index=False, name=None)) == [("C-DAILY", 86_400)]
+    for name in ("balance", "nights", "alarms", "anomalies", "leak_unchecked"):
         assert_same_rows(getattr(on_duckdb, name), getattr(on_spark, name))

@@ -110,6 +110,10 @@ def record_metering_run(
                 [str(meter), str(dma), str(role)]
                 for meter, dma, role in zones[["meter_id", "dma_id", "role"]].itertuples(index=False)
             ],
+            leak_unchecked_meters=[
+                [str(meter), round(seconds / 3600.0, 2)]
+                for meter, seconds in results.leak_unchecked.itertuples(index=False)
+            ],
             created_by=user,
         )
         _store_summaries(run, results, series, _customer_dmas(zones), anomaly_settings.merge_hours)

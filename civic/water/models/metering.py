@@ -23,6 +23,12 @@ class MeteringRun(models.Model):
     zones = models.JSONField(
         _("zone membership"), default=list, blank=True, help_text=_("[[meter, DMA, role], …] as analysed.")
     )
+    leak_unchecked_meters = models.JSONField(
+        _("meters not checked for leaks"),
+        default=list,
+        blank=True,
+        help_text=_("[[meter, usual reading interval in hours], …]: read too seldom for leaks to be looked for."),
+    )
     created_at = models.DateTimeField(_("run at"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("run by"), null=True, blank=True, on_delete=models.PROTECT

@@ -15,7 +15,9 @@ from civic.water.models import CustomerAlarm, LeakageRateParameters, MeteringPar
 from civic.water.testing import AUDIT_FORM, TWO_DAYS, make_run
 from hydro.readings.analysis import AnomalySettings
 from hydro.readings.periods import read_zones
+from hydro.readings.store import import_file
 from hydro.readings.stuck_balance import BalanceTest
+from hydro.tests import readings_cases
 
 
 @pytest.fixture
@@ -63,6 +65,34 @@ def test_the_dashboard_shows_the_dmas_by_non_revenue_water(client, cast, run):
     }
     assert response.context["night_data"]["HX"]["mnf"] == [0.3, 0.3]
     assert "红星计量分区" in response.content.decode()
+
+
+def test_the_dashboard_names_the_meters_read_too_seldom_for_leaks(client, cast, tmp_path):
+    # C-DAILY's index is read at midnight (24 h intervals): the leak floor needs 12 windows of 1 h a day
+    # (hydro.readings.customer_leaks.longest_interval_s, 2 h), so its leaks are not looked for, and the
+    # page says so rather than show none. The hourly meters of the two days are not named.
+    (tmp_path / "readings.csv").write_text(readings_cases.readings_csv())
+    (tmp_path / "daily.csv").write_text(
+        "meter_id,timestamp,index_m3\nC-DAILY,2024-03-01 00:00,10.0\nC-DAILY,2024-03-02 00:00,10.4\n"
+        "C-DAILY,2024-03-03 00:00,10.9\n"
+    )
+    for name in ("readings.csv", "daily.csv"):
+        import_file(tmp_path / "store", tmp_path / name)
+    (tmp_path / "zones.csv").write_text(readings_cases.ZONES_CSV + "C-DAILY,HX,customer\n")
+    run = record_metering_run(str(tmp_path / "store"), read_zones(tmp_path / "zones.csv"), TWO_DAYS)
+    assert run.leak_unchecked_meters == [["C-DAILY", 24.0]]
+    sign_in(client, cast.network_analyst)
+    page = client.get(reverse("water:metering_dashboard")).content.decode()
+    assert "1 块用户水表的抄读间隔长于 2 小时" in page
+    assert "C-DAILY (24 h)" in page
+    english = client.get(reverse("water:metering_dashboard"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "1 customer meter is read less often than every 2 hours." in english
+
+
+def test_a_run_of_hourly_meters_names_none_as_not_checked_for_leaks(client, cast, run):
+    assert run.leak_unchecked_meters == []
+    sign_in(client, cast.network_analyst)
+    assert 'id="leak-unchecked"' not in client.get(reverse("water:metering_dashboard")).content.decode()
 
 
 def test_the_dashboard_without_any_run_says_how_to_make_one(client, cast):
