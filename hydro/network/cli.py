@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 from tqdm import tqdm
 
-from hydro.network.locate import locate_leaks, result_details, submission_csv
+from hydro.network.locate import TRAINING_DAYS_WITHOUT_TRAIN_FOLDER, locate_leaks, result_details, submission_csv
 from hydro.network.model import load_network, resolve_network_path, summarise_network
 from hydro.network.sensors import (
     SensorDataError,
@@ -92,7 +92,8 @@ def _register_locate(commands: argparse._SubParsersAction) -> None:
         "locate",
         help="detect leaks in sensor data and localise each to a pipe (BattLeDIM submission: pipe_id,start_time)",
         description=(
-            "Calibrate on --train (or, without it, on the first 7 days of --data, taken as leak-free): a model of "
+            "Calibrate on --train (or, without it, on the first --training-days days of --data, taken as "
+            "leak-free): a model of "
             "the pressures per four-hour window of the day, and one sweep of a leak over every pipe (in-process "
             "through the EPANET toolkit, over all cores). Then watch the windows with a likelihood-ratio test for "
             "a new leak and report the pipe of most likelihood within 300 m. Where the network's controls make "
@@ -103,6 +104,13 @@ def _register_locate(commands: argparse._SubParsersAction) -> None:
     locate.add_argument("--network", required=True, metavar="NET.inp", help="EPANET file, or L-TOWN, Net3 …")
     locate.add_argument("--data", type=Path, required=True, help="folder of pressures.csv, flows.csv, levels.csv")
     locate.add_argument("--train", type=Path, help="leak-free (or leaks.csv-annotated) training folder")
+    locate.add_argument(
+        "--training-days",
+        type=int,
+        default=TRAINING_DAYS_WITHOUT_TRAIN_FOLDER,
+        help=f"without --train, the first days of --data that train (default {TRAINING_DAYS_WITHOUT_TRAIN_FOLDER}; "
+        "more days fit the models better and leave fewer to watch)",
+    )
     locate.add_argument(
         "--out", type=Path, help="CSV to write pipe_id,start_time,estimated_start_time rows to (default: print them)"
     )
@@ -133,6 +141,8 @@ def sweep_session(engine: str | None, workers: int | None) -> Any | None:
 
 
 def run_locate(arguments: argparse.Namespace) -> int:
+    if arguments.train and arguments.training_days != TRAINING_DAYS_WITHOUT_TRAIN_FOLDER:
+        raise SensorDataError("--training-days: the days come from --data without --train; give one or the other")
     network = load_network(arguments.network)
     data = read_sensor_folder(arguments.data, network)
     data = replace(data, leaks=None)  # the test period's own leak list is never looked at
@@ -142,7 +152,15 @@ def run_locate(arguments: argparse.Namespace) -> int:
             print(f"{folder}/{note.describe()}", file=sys.stderr)
     spark = sweep_session(arguments.engine, arguments.workers)
     with tqdm(total=network.num_pipes, desc="candidate pipes", unit="pipe", disable=None) as bar:
-        result = locate_leaks(network, data, training, workers=arguments.workers, progress=bar.update, spark=spark)
+        result = locate_leaks(
+            network,
+            data,
+            training,
+            workers=arguments.workers,
+            progress=bar.update,
+            spark=spark,
+            training_days=arguments.training_days,
+        )
     rows = submission_csv(result.leaks)
     if arguments.out:
         arguments.out.write_text(rows, encoding="utf-8")

@@ -139,11 +139,16 @@ def without_leak_periods(data: SensorData) -> SensorData:
     )
 
 
-def split_training(data: SensorData) -> tuple[SensorData, SensorData]:
-    """Without a training folder, the first week of the data trains (taken as leak-free)."""
-    boundary = data.pressures.index[0] + pd.Timedelta(days=TRAINING_DAYS_WITHOUT_TRAIN_FOLDER)
+def split_training(data: SensorData, days: int = TRAINING_DAYS_WITHOUT_TRAIN_FOLDER) -> tuple[SensorData, SensorData]:
+    """Without a training folder, the first `days` days of the data train (taken as leak-free); the rest is watched.
+    The rest must hold at least a day."""
+    if days < 1:
+        raise SensorDataError(f"--training-days {days}: a whole number of days from 1")
+    boundary = data.pressures.index[0] + pd.Timedelta(days=days)
     if data.pressures.index[-1] <= boundary + pd.Timedelta(days=1):
-        raise SensorDataError("data: without --train the first 7 days train, and fewer than 8 days were given")
+        raise SensorDataError(
+            f"data: without --train the first {days} days train, and fewer than {days + 1} days were given"
+        )
     first = data.pressures.index < boundary
 
     def part(mask: np.ndarray) -> SensorData:
@@ -161,6 +166,7 @@ def locate_leaks(
     progress: Callable[[int], object] | None = None,
     matrices: list[SensitivityMatrix] | None = None,
     spark: Any | None = None,
+    training_days: int = TRAINING_DAYS_WITHOUT_TRAIN_FOLDER,
 ) -> LocateResult:
     """Detect and localise leaks in `data`: what `hydro network locate` runs.
 
@@ -171,9 +177,9 @@ def locate_leaks(
     data : SensorData
         The period to search: pressures [m], flows [m³/h], tank levels [m].
     training : SensorData, optional
-        A period to calibrate on; without it the first 7 days of `data`,
-        taken as leak-free. Nights when a leak its `leaks.csv` lists was
-        running are left out.
+        A period to calibrate on; without it the first `training_days` days
+        of `data`, taken as leak-free. Nights when a leak its `leaks.csv`
+        lists was running are left out.
     workers : int, optional
         Processes for the sweep.
     progress : callable, optional
@@ -182,6 +188,8 @@ def locate_leaks(
         A sweep already made, one per window of the day.
     spark : pyspark.sql.SparkSession, optional
         Run the sweeps as Spark tasks.
+    training_days : int
+        Days of `data` that train when no `training` is given.
 
     Returns
     -------
@@ -199,7 +207,7 @@ def locate_leaks(
     """
     check_flow_units(network, data)
     if training is None:
-        training, data = split_training(data)
+        training, data = split_training(data, training_days)
     training = without_leak_periods(training)
     sensors = list(data.pressures.columns)
     if list(training.pressures.columns) != sensors:

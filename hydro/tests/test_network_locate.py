@@ -207,6 +207,31 @@ def test_a_logger_silent_in_training_is_left_out_and_named_not_refused(net3_fold
     assert json.loads(details.read_text())["loggers_left_out"] == [{"sensor": "15", "since": "2019-01-01 00:00"}]
 
 
+def test_without_a_training_folder_the_first_training_days_of_the_data_train(net3_folders, tmp_path, capsys):
+    # One folder of 19 days: the two training weeks (18–31 December) and the five days with the leak. With
+    # --training-days 14 the first fortnight trains, exactly the training folder, so the leak is found as
+    # with --train: pipe 171, alarm 3 January 09:00, estimated start 2 January 12:00.
+    train, data, _ = net3_folders
+    joined = tmp_path / "joined"
+    joined.mkdir()
+    for name in ("pressures.csv", "flows.csv", "levels.csv"):
+        both = pd.concat([pd.read_csv(train / name), pd.read_csv(data / name)], ignore_index=True)
+        both.to_csv(joined / name, index=False)
+    out = tmp_path / "found.csv"
+    code = main(["network", "locate", "--network", "Net3", "--data", str(joined), "--training-days", "14",
+                 "--out", str(out), "--workers", "1"])  # fmt: skip
+    assert code == 0
+    assert out.read_text() == "pipe_id,start_time,estimated_start_time\n171,2019-01-03 09:00,2019-01-02 12:00\n"
+    # 19 days cannot train on 19 and watch one more; and the days come from --data, not from --train
+    code = main(["network", "locate", "--network", "Net3", "--data", str(joined), "--training-days", "19"])
+    assert code == 2
+    assert "without --train the first 19 days train, and fewer than 20 days were given" in capsys.readouterr().err
+    code = main(["network", "locate", "--network", "Net3", "--data", str(data), "--train", str(train),
+                 "--training-days", "14"])  # fmt: skip
+    assert code == 2
+    assert "--training-days: the days come from --data without --train" in capsys.readouterr().err
+
+
 def test_the_command_gives_the_same_leaks_with_its_sweep_on_spark(net3_folders, tmp_path, spark_session):
     train, data, _ = net3_folders
     out = tmp_path / "found.csv"

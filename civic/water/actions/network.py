@@ -17,7 +17,6 @@ import zoneinfo
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -32,8 +31,8 @@ from civic.water.models import NetworkAnalysis, NetworkLeakAlarm, NetworkModel
 from hydro.network.area import candidate_area
 from hydro.network.demo import map_layers
 from hydro.network.inp_check import NetworkFileError
-from hydro.network.locate import LocateResult, locate_leaks, result_details
-from hydro.network.sensors import SensorData, SensorDataError, SensorLayout
+from hydro.network.locate import LocateResult, locate_leaks, result_details, split_training
+from hydro.network.sensors import SensorDataError, SensorLayout
 from hydro.readings.store import COUNTY_TIME_ZONE
 
 Progress = Callable[[float, str, dict[str, Any]], object]
@@ -186,18 +185,6 @@ def _sweep_progress(report: Progress, pipes: int) -> Callable[[int], None]:
     return advance
 
 
-def split_by_training_days(data: SensorData, days: int) -> tuple[SensorData, SensorData]:
-    """The first `days` days of the data (training) and the rest (watched)."""
-    boundary = data.pressures.index[0] + pd.Timedelta(days=days)
-    first = np.asarray(data.pressures.index < boundary)
-
-    def part(mask: Any) -> SensorData:
-        demands = None if data.demands is None else data.demands[mask]
-        return SensorData(data.pressures[mask], data.flows[mask], data.levels[mask], demands)
-
-    return part(first), part(~first)
-
-
 def run_network_analysis(analysis_id: int, progress: Progress | None = None) -> NetworkAnalysis:
     """Detect and localise leaks in an analysis's data and store them; see the module notes.
 
@@ -213,7 +200,7 @@ def run_network_analysis(analysis_id: int, progress: Progress | None = None) -> 
         network = network_files.load_model_text(analysis.network_model.inp_text)
         tables = {field.removesuffix("_csv"): getattr(analysis, field) for field in NetworkAnalysis.DATA_FIELDS}
         data = network_files.stored_sensor_data(tables, network)
-        training, watched = split_by_training_days(data, analysis.training_days)
+        training, watched = split_training(data, analysis.training_days)
     except (SensorDataError, NetworkFileError) as error:
         raise ValidationError(str(error)) from error
     report(SWEEP_SHARES[0][0], SWEEPING, {})
