@@ -26,6 +26,8 @@ inflow meter (the households' true use and the DMA's own losses).
   (`night_flow_scores`).
 - ``--night-flow`` scores only the night-flow alarms, on their own tuning
   and held-out draws (`NIGHT_FLOW_TUNING_SEEDS`, `NIGHT_FLOW_HELD_OUT_SEEDS`).
+- ``--jitter`` scores the held-out draws with their indexes read one
+  register step off now and then (`with_index_jitter`).
 - ``--read-daily`` scores the kinds a daily read can show on the held-out
   draws read once a day (`read_daily`), then tries a leak floor of daily
   readings on the tuning draws (`daily_floor_trial`): why leaks are not
@@ -137,6 +139,44 @@ def read_daily(county: RealisticCounty, seed: int) -> RealisticCounty:
     columns = ["meter_id", "timestamp", "duration_s", "volume_m3"]
     read = pd.concat([readings.loc[hourly, columns], daily], ignore_index=True)
     return dataclasses.replace(county, readings=read.sort_values(["meter_id", "timestamp"], ignore_index=True))
+
+
+JITTER_METER_SHARE = 0.2
+"""Share of the customer meters whose index is read one step off now and then, in `with_index_jitter`."""
+JITTER_RATE = 0.01
+"""Share of those meters' readings read one step off."""
+
+
+def with_index_jitter(county: RealisticCounty, seed: int) -> RealisticCounty:
+    """The draw with `JITTER_RATE` of the readings of `JITTER_METER_SHARE` of its customer meters read one step
+    (the meter's register: 10 L on a coarse meter, else 1 L) low or high: the interval ending at that reading
+    loses (or gains) the step and the next one gains (or loses) it, as a direct-read register between two digits
+    gives."""
+    generator = np.random.default_rng([seed, 11])
+    readings = county.readings.sort_values(["meter_id", "timestamp"], ignore_index=True)
+    customers = sorted(county.zones.meter_id[county.zones.role == "customer"])
+    chosen = set(generator.choice(customers, round(JITTER_METER_SHARE * len(customers)), replace=False))
+    meter = readings.meter_id.to_numpy()
+    rows = np.flatnonzero(readings.meter_id.isin(chosen).to_numpy() & (generator.random(len(readings)) < JITTER_RATE))
+    rows = rows[(rows + 1 < len(readings))]
+    rows = rows[meter[rows] == meter[np.minimum(rows + 1, len(readings) - 1)]]
+    volume = readings.volume_m3.to_numpy().copy()
+    litres = np.abs(volume * 100 - np.round(volume * 100)) > 1e-6  # a volume a 10 L register cannot read
+    fine = pd.Series(litres).groupby(meter).transform("any").to_numpy()
+    step = np.where(fine, 0.001, 0.01)[rows] * np.where(generator.random(rows.size) < 0.5, 1.0, -1.0)
+    volume[rows] -= step
+    volume[rows + 1] += step
+    return dataclasses.replace(county, readings=readings.assign(volume_m3=volume.round(3)))
+
+
+def jitter_scores(seeds: Sequence[int] = HELD_OUT_SEEDS) -> pd.DataFrame:
+    """Every kind on the held-out draws with index jitter (`with_index_jitter`)."""
+    scores = []
+    for seed in seeds:
+        settings = held_out_settings(seed)
+        county = with_index_jitter(generate_realistic_county(settings, seed=seed), seed)
+        scores.append(score_alarms(county_alarms(county, settings, AnomalySettings()), county.episodes))
+    return summed(pd.concat(scores))
 
 
 DAILY_KINDS = ("burst", "stuck", "reverse", "gap")
@@ -369,7 +409,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="the kinds a daily read shows, on the held-out draws read once a day (some meters replaced mid-day), "
         "and a leak floor of daily readings tried on the tuning draws",
     )
+    parser.add_argument(
+        "--jitter", action="store_true", help="every kind on the held-out draws with indexes read one step off"
+    )
     arguments = parser.parse_args(argv)
+    if arguments.jitter:
+        print(
+            f"held-out draws, {JITTER_RATE:.0%} of the readings of {JITTER_METER_SHARE:.0%} of the meters one step off:"
+        )
+        print(jitter_scores().round(3).to_string())
+        return 0
     if arguments.read_daily:
         print(f"held-out draws read daily, {REPLACED_SHARE:.0%} of the meters replaced at an hour of a day:")
         print(daily_scores().round(3).to_string())

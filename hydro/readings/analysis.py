@@ -44,6 +44,8 @@ from hydro.readings.customer_leaks import (
     leak_episodes,
     longest_interval_s,
     refine_starts,
+    register_step,
+    without_index_jitter,
 )
 from hydro.readings.engine import execute, memory_table
 from hydro.readings.meter_series import LUMPED_FACTOR, ZERO_RUN, MeterSeries
@@ -178,6 +180,10 @@ class AnomalySettings:
         Whole days before and after the run its days are compared with.
     reverse_full_confidence_hours : float
         Negative flow over this many hours is reported with full confidence.
+    reverse_minimum_steps : float
+        A run of negative flow must move the register back by more than this many of its steps (the meter's
+        smallest volume): one or two steps back and forth is the reading's own jitter (on the tuning draws with
+        index jitter, every false reverse flow moved one or two steps and every true one three or more).
     gap_hours : float
         A gap is at least this long without readings [h], or a reading
         covering lost ones as long (`hydro.readings.meter_series.LUMPED_FACTOR`):
@@ -209,6 +215,7 @@ class AnomalySettings:
     stuck_balance_sigmas: float = 3.0
     stuck_balance_days: int = 7
     reverse_full_confidence_hours: float = 3.0
+    reverse_minimum_steps: float = 2.5
     gap_hours: float = 6.0
     merge_hours: float = 24.0
     outage_sigmas: float = 5.0
@@ -259,8 +266,11 @@ def customer_anomalies(
 
     Notes
     -----
-    Each meter's intervals are split into runs of one state (use, zero,
-    negative, high) broken also by missing intervals ("gaps and islands").
+    Readings given twice count once, and an index read one register step
+    off is folded back into its neighbour first
+    (`hydro.readings.customer_leaks.without_index_jitter`). Each meter's
+    intervals are split into runs of one state (use, zero, negative, high)
+    broken also by missing intervals ("gaps and islands").
     The ``confidence`` of a burst, stuck run, reverse run and gap below is the
     rule's score; `anomalies_by_group` turns it into the calibrated confidence
     of its kind and score band (`hydro.readings.alarm_confidence`).
@@ -276,7 +286,9 @@ def customer_anomalies(
       `zero_runs`, the other such runs are ``zero_run`` rows with the same
       volume and confidence (`anomalies_by_group` judges them on the DMA
       balance, `stuck_by_balance`).
-    * reverse: a run of negative volumes; volume −Σ V; confidence min(1, T / T_r).
+    * reverse: a run of negative volumes moving the register back by more
+      than `reverse_minimum_steps` of its steps (`register_step`); volume
+      −Σ V; confidence min(1, T / T_r).
     * gap: time between one interval's end and the next one's start (and
       before the first and after the last reading within the period);
       volume q̄ · T, confidence 1.
@@ -285,7 +297,7 @@ def customer_anomalies(
     selected = in_period(readings, period)
     if meters is not None:
         selected = selected.semi_join(meters, "meter_id")
-    intervals = _interval_facts(deduplicated(selected), settings)
+    intervals = _interval_facts(without_index_jitter(deduplicated(selected)), settings)
     parts = [
         _bursts(intervals, settings),
         _stuck(intervals, settings, zero_runs),
@@ -320,6 +332,7 @@ def _interval_facts(readings: ibis.Table, settings: AnomalySettings) -> ibis.Tab
     facts = facts.mutate(
         mean_m3_per_h=facts.volume_m3.sum().over(meter) / facts.hours.sum().over(meter),
         shortest_s=facts.duration_s.min().over(meter),
+        step_m3=register_step(facts.volume_m3, meter),
         previous_end_s=facts.end_s.lag().over(ordered),
         previous_state=facts.state.lag().over(ordered),
         previous_flow_m3_per_h=facts.flow_m3_per_h.lag().over(ordered),
@@ -390,6 +403,7 @@ def _runs(intervals: ibis.Table, run_column: str) -> ibis.Table:
         lowest_m3_per_h=_.flow_m3_per_h.min(),
         excess_m3=(_.volume_m3 - _.mean_m3_per_h * _.hours).sum(),
         mean_m3_per_h=_.mean_m3_per_h.max(),
+        step_m3=_.step_m3.max(),
     )
 
 
@@ -431,6 +445,7 @@ def _stuck(intervals: ibis.Table, settings: AnomalySettings, zero_runs: bool = F
 
 def _reverse(intervals: ibis.Table, settings: AnomalySettings) -> ibis.Table:
     runs = _runs(intervals.filter(intervals.state == NEGATIVE), "state_run")
+    runs = runs.filter(-runs.run_volume_m3 > settings.reverse_minimum_steps * runs.step_m3)
     confidence = runs.run_hours / settings.reverse_full_confidence_hours
     return _event(runs, "reverse", -runs.run_volume_m3, confidence)
 

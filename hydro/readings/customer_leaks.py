@@ -50,6 +50,7 @@ References
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import ibis
 import numpy as np
@@ -59,6 +60,14 @@ from ibis import _
 SECONDS_PER_DAY = 86_400
 SECONDS_PER_HOUR = 3_600.0
 FLOOR_COLUMNS = ["meter_id", "day", "floor_m3_per_h", "windows"]
+JITTER_STEPS = 1.5
+"""A lone negative interval of at most this many register steps, given back by its neighbour, is index jitter
+(`without_index_jitter`): a direct-read register between two digits, or a pulse counted back and again."""
+FINEST_STEP_DIGITS = 4
+"""A register's step is taken as 10⁻ᵏ m³ for the least k up to this (0.1 L) that writes every volume of the meter
+(`register_step`): a meter read in litres has step 1 L, one read in tens of litres 10 L."""
+STEP_TOLERANCE = 1e-6
+"""How far a volume, in steps, may be from a whole number of them (the float error of a difference of indexes)."""
 EPISODE_COLUMNS = ["meter_id", "start_s", "end_s", "rate_m3_per_h", "baseline_m3_per_h", "days", "open"]
 
 
@@ -113,6 +122,97 @@ def deduplicated(readings: ibis.Table) -> ibis.Table:
     return readings.group_by(["meter_id", "timestamp"]).agg(duration_s=_.duration_s.max(), volume_m3=_.volume_m3.max())
 
 
+def register_step(volume_m3: ibis.Value, meter: Any) -> ibis.Value:
+    """Each meter's register step over the window `meter` [m³]: the coarsest 10⁻ᵏ m³, k = 0 … `FINEST_STEP_DIGITS`,
+    of which every volume of the meter is a whole number."""
+    digits = ibis.cases(
+        *(
+            (((volume_m3 * 10.0**k) - (volume_m3 * 10.0**k).round()).abs() < STEP_TOLERANCE, k)
+            for k in range(FINEST_STEP_DIGITS)
+        ),
+        else_=FINEST_STEP_DIGITS,
+    )
+    finest = digits.max().over(meter)
+    return ibis.cases(*((finest == k, 10.0**-k) for k in range(FINEST_STEP_DIGITS)), else_=10.0**-FINEST_STEP_DIGITS)
+
+
+def without_index_jitter(readings: ibis.Table) -> ibis.Table:
+    """The readings with each index jitter folded back into its neighbour, as an expression.
+
+    A lone negative interval of at most `JITTER_STEPS` register steps
+    (`register_step`) whose neighbour,
+    next (else previous) and contiguous, holds at least as much is an index
+    read one step off: its volume goes to that neighbour and it reads zero.
+    A run of negative intervals, or one the neighbours do not give back, is
+    water running backwards and stays. `hydro.readings.meter_series.without_index_jitter`
+    is the same rule in one ordered pass.
+    """
+    start_s = readings.timestamp.epoch_seconds()
+    meter = ibis.window(group_by=readings.meter_id)
+    facts = readings.mutate(
+        start_s=start_s, end_s=start_s + readings.duration_s, step_m3=register_step(readings.volume_m3, meter)
+    )
+    ordered = ibis.window(group_by=facts.meter_id, order_by=facts.start_s)
+    volume = facts.volume_m3
+    shifted = facts.mutate(
+        previous_m3=volume.lag(1).over(ordered),
+        before_previous_m3=volume.lag(2).over(ordered),
+        next_m3=volume.lead(1).over(ordered),
+        after_next_m3=volume.lead(2).over(ordered),
+        joined_previous=(facts.end_s.lag(1).over(ordered) == facts.start_s).fill_null(False),
+        previous_joined=(facts.end_s.lag(2).over(ordered) == facts.start_s.lag(1).over(ordered)).fill_null(False),
+        joined_next=(facts.end_s == facts.start_s.lead(1).over(ordered)).fill_null(False),
+        next_joined=(facts.end_s.lead(1).over(ordered) == facts.start_s.lead(2).over(ordered)).fill_null(False),
+    )
+    here, _ = _jitter(
+        shifted.previous_m3,
+        shifted.joined_previous,
+        shifted.volume_m3,
+        shifted.next_m3,
+        shifted.joined_next,
+        shifted.step_m3,
+    )
+    after, after_forward = _jitter(
+        shifted.volume_m3,
+        shifted.joined_next,
+        shifted.next_m3,
+        shifted.after_next_m3,
+        shifted.next_joined,
+        shifted.step_m3,
+    )
+    before, before_forward = _jitter(
+        shifted.before_previous_m3,
+        shifted.previous_joined,
+        shifted.previous_m3,
+        shifted.volume_m3,
+        shifted.joined_previous,
+        shifted.step_m3,
+    )
+    corrected = (
+        ibis.ifelse(here, 0.0, shifted.volume_m3)
+        + ibis.ifelse(after & ~after_forward, shifted.next_m3, 0.0)
+        + ibis.ifelse(before & before_forward, shifted.previous_m3, 0.0)
+    )
+    return shifted.select("meter_id", "timestamp", "duration_s", volume_m3=corrected)
+
+
+def _jitter(
+    previous: ibis.Value,
+    joined_previous: ibis.Value,
+    volume: ibis.Value,
+    following: ibis.Value,
+    joined_next: ibis.Value,
+    step: ibis.Value,
+) -> tuple[ibis.Value, ibis.Value]:
+    """Whether an interval of `volume` between `previous` and `following` is index jitter, and whether it folds
+    into the following one (`without_index_jitter`)."""
+    small = (volume < 0) & (-volume <= JITTER_STEPS * step)
+    lone = ~(joined_next & (following < 0)).fill_null(False) & ~(joined_previous & (previous < 0)).fill_null(False)
+    forward = (joined_next & (following >= -volume)).fill_null(False)
+    backward = (joined_previous & (previous >= -volume)).fill_null(False)
+    return (small & lone & (forward | backward)).fill_null(False), forward
+
+
 def window_flows(readings: ibis.Table, settings: LeakSettings) -> ibis.Table:
     """Each interval's end with the mean flow over the W hours up to it, where those hours are all read.
 
@@ -137,7 +237,7 @@ def window_flows(readings: ibis.Table, settings: LeakSettings) -> ibis.Table:
 
 def daily_floors(readings: ibis.Table, settings: LeakSettings) -> ibis.Table:
     """Each meter's daily floor f_d: the least windowed mean flow of the day, with the windows counted."""
-    flows = window_flows(deduplicated(readings), settings)
+    flows = window_flows(without_index_jitter(deduplicated(readings)), settings)
     return flows.group_by(["meter_id", "day"]).agg(floor_m3_per_h=_.window_m3_per_h.min(), windows=_.end_s.count())
 
 

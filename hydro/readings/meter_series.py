@@ -31,7 +31,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from ibis.backends import BaseBackend
 
-from hydro.readings.customer_leaks import FLOOR_COLUMNS, SECONDS_PER_DAY, LeakSettings
+from hydro.readings.customer_leaks import (
+    FINEST_STEP_DIGITS,
+    FLOOR_COLUMNS,
+    JITTER_STEPS,
+    SECONDS_PER_DAY,
+    STEP_TOLERANCE,
+    LeakSettings,
+)
 
 if TYPE_CHECKING:
     from hydro.readings.analysis import AnomalySettings
@@ -149,7 +156,64 @@ def read_series(connection: BaseBackend, readings: ibis.Table, meter_ids: Sequen
         if not wanted.all():
             rows = wanted[code]
             code, start_s, duration_s, volume_m3 = code[rows], start_s[rows], duration_s[rows], volume_m3[rows]
-    return _ordered_once(names, code, start_s, duration_s, volume_m3)
+    return without_index_jitter(_ordered_once(names, code, start_s, duration_s, volume_m3))
+
+
+def without_index_jitter(series: MeterSeries) -> MeterSeries:
+    """The series with each reading's index jitter folded back (`hydro.readings.customer_leaks.JITTER_STEPS`).
+
+    A lone negative interval of at most `JITTER_STEPS` register steps whose neighbour, next (else previous) and
+    contiguous, holds at least as much is an index read one step off: the next interval gives the step back (read
+    low) or the previous one took it (read high). The negative volume goes to that neighbour and the interval reads
+    zero, so the meter's volume is unchanged. The step is the meter's register step (`register_steps`).
+    Only the negative intervals and their neighbours are looked at, so a month with none costs one comparison.
+    """
+    volume = series.volume_m3
+    negative = np.flatnonzero(volume < 0)
+    if negative.size == 0:
+        return series
+    rows, forward = _jitter(series, negative)
+    if rows.size == 0:
+        return series
+    corrected = volume.copy()
+    np.add.at(corrected, np.where(forward, rows + 1, rows - 1), volume[rows])
+    corrected[rows] = 0.0
+    return dataclasses.replace(series, volume_m3=corrected)
+
+
+def register_steps(series: MeterSeries, codes: np.ndarray) -> np.ndarray:
+    """The register step of the meters with these codes [m³], by code (infinite for the others): the coarsest
+    10⁻ᵏ m³, k = 0 … `FINEST_STEP_DIGITS`, of which every volume of the meter is a whole number."""
+    rows = np.isin(series.code, np.unique(codes))
+    volume = series.volume_m3[rows]
+    digits = np.full(volume.size, FINEST_STEP_DIGITS, dtype=np.int64)
+    for k in reversed(range(FINEST_STEP_DIGITS)):
+        scaled = volume * 10.0**k
+        digits[np.abs(scaled - np.round(scaled)) < STEP_TOLERANCE] = k
+    finest = np.full(len(series.names), -1, dtype=np.int64)
+    np.maximum.at(finest, series.code[rows], digits)
+    return np.where(finest >= 0, 10.0 ** -finest.astype(np.float64), np.inf)
+
+
+def _jitter(series: MeterSeries, negative: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Of the negative intervals, those that are index jitter (`without_index_jitter`), and whether each folds into
+    the next interval (else the previous one)."""
+    volume, code, size = series.volume_m3, series.code, series.volume_m3.size
+    step_by_code = register_steps(series, code[negative])
+    after, before = np.minimum(negative + 1, size - 1), np.maximum(negative - 1, 0)
+    joined_next = (
+        (negative + 1 < size) & (code[after] == code[negative]) & (series.end_s[negative] == series.start_s[after])
+    )
+    joined_previous = (
+        (negative > 0) & (code[before] == code[negative]) & (series.end_s[before] == series.start_s[negative])
+    )
+    given_back = -volume[negative]
+    small = given_back <= JITTER_STEPS * step_by_code[code[negative]]
+    lone = ~(joined_next & (volume[after] < 0)) & ~(joined_previous & (volume[before] < 0))
+    forward = joined_next & (volume[after] >= given_back)
+    backward = joined_previous & (volume[before] >= given_back)
+    jitter = small & lone & (forward | backward)
+    return negative[jitter], forward[jitter]
 
 
 def _meter_codes(meters: pa.Array) -> tuple[np.ndarray, np.ndarray]:
@@ -334,8 +398,8 @@ def _stuck(
 
 
 def _reverse(runs: _Runs, series: MeterSeries, settings: AnomalySettings) -> pd.DataFrame:
-    keep = np.ones(len(runs.code), dtype=bool)
     volume = -runs.sums(series.volume_m3[runs.rows])
+    keep = volume > settings.reverse_minimum_steps * register_steps(series, runs.code)[runs.code]
     return _events("reverse", runs, keep, volume, runs.hours / settings.reverse_full_confidence_hours)
 
 

@@ -188,6 +188,46 @@ def test_meters_read_less_often_than_every_two_hours_are_named_as_not_checked_fo
     assert list(only.meter_id) == ["C-DAY"]
 
 
+def test_an_index_read_one_step_off_is_folded_back_not_taken_for_reverse_flow():
+    # C-JIT reads in litres (its smallest volume, 1 L, is its register's step). At 02:00 its index is read
+    # one litre low: −1 L, then 3 L where 2 L went through; the next hour gives it back, so it is folded
+    # forward (0, 2 L). At 05:00 it reads −1 L after the 2 L of 04:00 took it (read high), and 06:00 holds
+    # nothing to give back: folded into 04:00 (1 L, 0). At 07:00 −5 L is more than 1.5 steps, and 09:00–11:00
+    # two hours run backwards: both are reverse flow, 5 L and 4 L, and an hour apart, so the analysis makes
+    # them one episode (merge_hours), 07:00–11:00 and 9 L; then 1 L an hour.
+    # C-STK used 50 L an hour for a day, then stood still to the end, its index flickering one step down at
+    # 02:00 on the 3rd and back: without the fold, a reverse flow and a run of zeros cut in two (the part to
+    # the end, 44 h, stuck from 04:00 on the 3rd); with it, one stuck run from the 2nd, 72 h at the meter's
+    # 1.2 m³ / 24 h outside it: 3.6 m³.
+    # C-TEN reads in tens of litres (every volume a whole number of 10 L): at 03:00 it reads −20 L with
+    # nothing around to give it back. Two steps back are within the reading's own jitter
+    # (reverse_minimum_steps, 2.5): no reverse flow.
+    day = datetime.datetime(2024, 3, 1)
+    jitter = [0.001, 0.004, -0.001, 0.003, 0.002, -0.001, 0.0, -0.005, 0.010, -0.002, -0.002, 0.003]
+    jitter += [0.001] * 84  # to the end of the four days
+    rows = [("C-JIT", day + datetime.timedelta(hours=hour), 3600, volume) for hour, volume in enumerate(jitter)]
+    stuck = [0.05] * 24 + [0.0] * 72
+    stuck[50], stuck[51] = -0.001, 0.001
+    rows += [("C-STK", day + datetime.timedelta(hours=hour), 3600, volume) for hour, volume in enumerate(stuck)]
+    ten = [0.05, 0.0, 0.0, -0.02, 0.0, 0.03] + [0.01] * 90
+    rows += [("C-TEN", day + datetime.timedelta(hours=hour), 3600, volume) for hour, volume in enumerate(ten)]
+    connection, readings = readings_of(rows)
+    period = Period.parse("2024-03-01..2024-03-04")
+    hour = datetime.timedelta(hours=1)
+    stuck_run = ("C-STK", "stuck", day + 24 * hour, day + 96 * hour, 3.6)
+    by_expression = anomalies_frame(connection.execute(customer_anomalies(readings, period, TEST_ANOMALY_SETTINGS)))
+    assert [row[:5] for row in rounded(by_expression)] == [
+        ("C-JIT", "reverse", day + 7 * hour, day + 8 * hour, 0.005),
+        ("C-JIT", "reverse", day + 9 * hour, day + 11 * hour, 0.004),
+        stuck_run,
+    ]
+    by_series = anomalies_by_group(connection, readings, period, TEST_ANOMALY_SETTINGS, confidence_table=None)
+    assert [row[:5] for row in rounded(by_series)] == [
+        ("C-JIT", "reverse", day + 7 * hour, day + 11 * hour, 0.009),
+        stuck_run,
+    ]
+
+
 def test_a_reading_lost_in_a_run_of_zeros_does_not_split_it():
     # A meter used 0.05 m³ an hour for a day, then read zero for 3 days to the end of the data, its reading
     # of 12:00 on the 2nd lost (interval files have no row for it). The hole of 1 h, under gap_hours (3 h
