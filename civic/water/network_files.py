@@ -294,6 +294,13 @@ def grid_note_message(note: GridNote) -> str:
         parts.append(_("%(count)d missing rows were read as drop-outs") % {"count": note.missing_rows})
     if note.repeated_rows:
         parts.append(_("%(count)d repeated rows were read once") % {"count": note.repeated_rows})
+    if note.not_read:
+        parts.append(
+            _(
+                "%(count)d readings of exactly 0 m or below vacuum (a logger's fill for no reading) were read as drop-outs"
+            )
+            % {"count": note.not_read}
+        )
     return f"{note.file}: " + "; ".join(str(part) for part in parts)
 
 

@@ -20,7 +20,9 @@ is); a row repeated with the same values is read once; readings every 1 or
 2.5 minutes are averaged over each 5 minutes; readings every 10, 15, 20, 30
 or 60 minutes are interpolated linearly between two readings in a row of a
 sensor, never across a missing one. Timestamps with an offset are read as
-the county's wall clock (`wall_clock_times`). What was done is kept as a `GridNote`
+the county's wall clock (`wall_clock_times`). A pressure of exactly 0 m or
+below vacuum is a logger's fill for no reading (0, −9999) and is read as a
+drop-out too (`pressures_not_read`). What was done is kept as a `GridNote`
 for the user to see. A row out of time order, off the file's own grid, or
 repeated with other values is refused, named by its line.
 
@@ -31,7 +33,7 @@ Leakage Detection and Isolation Methods", J. Water Resour. Plann. Manage.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -51,6 +53,8 @@ COARSER_STEPS_S = (600, 900, 1200, 1800, 3600)
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M"
 # A pressure below zero for longer than this is taken as a unit or sign error, not a transient.
 LONGEST_NEGATIVE_PRESSURE_STEPS = 12
+VACUUM_HEAD_M = -10.33
+"""Vacuum in metres of water (−101.325 kPa / 9.81 kPa per m): no logger reads a pressure below it."""
 # In metres, the sensors' median pressure over the static head of the model's sources lies within (`check_pressure_units`).
 PRESSURE_RATIO_LIMITS = (0.2, 4.0)
 
@@ -67,10 +71,11 @@ class GridNote:
     step_seconds: int
     missing_rows: int
     repeated_rows: int
+    not_read: int = 0  # pressure readings that were a logger's fill for no reading (`pressures_not_read`)
 
     @property
     def changed(self) -> bool:
-        return self.step_seconds != STEP_SECONDS or self.missing_rows > 0 or self.repeated_rows > 0
+        return self.step_seconds != STEP_SECONDS or self.missing_rows > 0 or self.repeated_rows > 0 or self.not_read > 0
 
     def describe(self) -> str:
         parts = []
@@ -84,6 +89,8 @@ class GridNote:
             )
         if self.repeated_rows:
             parts.append(f"{self.repeated_rows} repeated rows read once")
+        if self.not_read:
+            parts.append(f"{self.not_read} readings of exactly 0 m or below vacuum read as drop-outs")
         return f"{self.file}: " + "; ".join(parts)
 
 
@@ -161,8 +168,27 @@ def read_sensor_table(path: Path) -> pd.DataFrame:
     return read_sensor_table_on_grid(path)[0]
 
 
-def read_sensor_table_on_grid(path: Path) -> tuple[pd.DataFrame, GridNote]:
-    """Read one sensor CSV and put it on the 5-minute grid (`on_five_minute_grid`), with what that took."""
+def pressures_not_read(table: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """Pressures with a logger's fill for no reading as missing, and how many there were.
+
+    A logger that lost power or signal often writes 0 or a large negative
+    number (−9999) rather than an empty cell. A pressure head of exactly 0 m
+    at a logger of a supplied network, or one below vacuum (`VACUUM_HEAD_M`),
+    is no reading: read as one, it is a drop of tens of metres, which the
+    analysis takes for a leak or a logger re-mounted. Only loggers whose
+    median pressure is above zero are read so: a column mostly below zero is
+    a sign or datum error, refused with its name (`check_pressures_plausible`),
+    as are long runs of small negative pressures; short ones are kept (a
+    transient).
+    """
+    working = table.median() > 0
+    blank = ((table == 0.0) | (table < VACUUM_HEAD_M)) & working
+    return table.mask(blank), int(blank.to_numpy().sum())
+
+
+def read_sensor_table_on_grid(path: Path, pressures: bool = False) -> tuple[pd.DataFrame, GridNote]:
+    """Read one sensor CSV and put it on the 5-minute grid (`on_five_minute_grid`), with what that took; of a
+    pressure file, the logger's fills for no reading first read as missing (`pressures_not_read`)."""
     if not path.is_file():
         raise SensorDataError(f"{path}: no such sensor file")
     try:
@@ -176,8 +202,10 @@ def read_sensor_table_on_grid(path: Path) -> tuple[pd.DataFrame, GridNote]:
     if len(bad_times):
         row = int(bad_times[0])
         raise SensorDataError(f"{path}:{row + 2}: timestamp {raw['Timestamp'].iloc[row]!r} is not a date and time")
-    table = raw.drop(columns="Timestamp").set_index(pd.DatetimeIndex(times, name="Timestamp"))
-    return on_five_minute_grid(path, _numeric(path, table))
+    table = _numeric(path, raw.drop(columns="Timestamp").set_index(pd.DatetimeIndex(times, name="Timestamp")))
+    table, not_read = pressures_not_read(table) if pressures else (table, 0)
+    table, note = on_five_minute_grid(path, table)
+    return table, replace(note, not_read=not_read)
 
 
 def wall_clock_times(path: Path, texts: pd.Series) -> pd.Series:
@@ -359,7 +387,7 @@ def read_sensor_folder(folder: Path, network: wntr.network.WaterNetworkModel) ->
         path = folder / f"{kind}.csv"
         if kind == "demands" and not path.exists():
             continue
-        tables[kind], note = read_sensor_table_on_grid(path)
+        tables[kind], note = read_sensor_table_on_grid(path, pressures=kind == "pressures")
         notes += [note] if note.changed else []
         layout = SensorLayout(**{kind: list(tables[kind].columns)})
         check_layout_against_network(layout, network, str(path))

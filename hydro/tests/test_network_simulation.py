@@ -117,6 +117,24 @@ def test_a_missing_row_becomes_a_row_of_empty_cells(tmp_path):
     assert note.describe() == "pressures.csv: 1 rows missing from its 5-minute steps, read as drop-outs"
 
 
+def test_a_logger_s_fill_for_no_reading_is_read_as_a_drop_out(tmp_path):
+    # A logger that lost power wrote 0 at 00:05 and -9999 at 00:10: no pressure head (vacuum is −10.33 m of
+    # water), so both are drop-outs, as empty cells are; −0.5 m at 00:15 is a pressure (a transient) and kept.
+    values = ["50", "0", "-9999", "-0.5", "51", "52"]
+    path = _pressures(tmp_path, "".join(f"2019-01-01 00:{5 * step:02d},{value}\n" for step, value in enumerate(values)))
+    table, note = read_sensor_table_on_grid(path, pressures=True)
+    assert [None if math.isnan(value) else value for value in table["10"]] == [50.0, None, None, -0.5, 51.0, 52.0]
+    assert note == GridNote("pressures.csv", 300, missing_rows=0, repeated_rows=0, not_read=2)
+    assert note.describe() == "pressures.csv: 2 readings of exactly 0 m or below vacuum read as drop-outs"
+    flows, flow_note = read_sensor_table_on_grid(path)  # a flow of 0 is a flow
+    assert flows["10"].tolist()[:3] == [50.0, 0.0, -9999.0] and not flow_note.changed
+    # a logger mostly below zero is a sign or datum error, refused by the folder's checks, not read as fills
+    mirrored = _pressures(
+        tmp_path, "".join(f"2019-01-01 00:{5 * step:02d},{-float(value)}\n" for step, value in enumerate(values))
+    )
+    assert read_sensor_table_on_grid(mirrored, pressures=True)[1].not_read == 0
+
+
 def test_battledim_s_semicolons_and_decimal_commas_are_read(tmp_path):
     # as 2019_SCADA_Pressures.csv gives them: "2019-01-01 00:00;50,25" is 50.25 m
     path = tmp_path / "pressures.csv"

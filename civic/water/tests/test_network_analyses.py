@@ -131,6 +131,11 @@ def test_what_was_done_to_a_file_is_said_in_chinese_and_english():
         assert network_files.grid_note_message(GridNote("flows.csv", 60, 0, 0)) == (
             "flows.csv: readings every 1 minutes were averaged over each 5 minutes"
         )
+    blanks = GridNote("pressures.csv", 300, 0, 0, not_read=3)
+    with translation.override("zh-hans"):
+        assert network_files.grid_note_message(blanks) == (
+            "pressures.csv: 3 个恰为 0 m 或低于真空的读数（记录仪无读数时的填充值）按数据缺失处理"
+        )
 
 
 def test_uploaded_times_with_an_offset_are_kept_as_the_county_s_wall_clock():
