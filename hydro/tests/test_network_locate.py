@@ -19,6 +19,7 @@ from hydro.network.localisation import (
     sensitivity_matrices,
     sensitivity_matrix,
 )
+from hydro.network.locate import despiked
 from hydro.network.model import load_network, pipe_distance_matrix, pipe_distances
 from hydro.network.residuals import regressors, snapshot_time_s, window_starts
 from hydro.network.sensors import SensorData, SensorLayout, read_sensor_layout, write_sensor_table
@@ -230,6 +231,42 @@ def test_without_a_training_folder_the_first_training_days_of_the_data_train(net
                  "--training-days", "14"])  # fmt: skip
     assert code == 2
     assert "--training-days: the days come from --data without --train" in capsys.readouterr().err
+
+
+def test_lone_pressure_spikes_are_read_as_drop_outs_but_a_step_stays():
+    # A logger at 50 m wobbling ±0.1 m (σ = 1.4826 × 0.1 = 0.148 m from its running median; 5 σ = 0.74 m, so
+    # the 3 m floor rules): a dip to 25 m at 01:00 and a surge to 58 m at 02:00 are lone readings, 25 and 8 m
+    # from the median of the 35 minutes around them, and are read as drop-outs. From 03:00 it stands 5 m
+    # lower (a leak): the running median follows within three readings, so no reading of the step goes.
+    index = pd.date_range("2019-01-01", periods=72, freq="5min")
+    wobble = np.where(np.arange(72) % 2 == 0, 0.1, -0.1)
+    pressure = 50.0 + wobble - np.where(np.arange(72) >= 36, 5.0, 0.0)
+    pressure[12], pressure[24] = 25.0, 58.0
+    data = SensorData(pd.DataFrame({"15": pressure}, index=index), pd.DataFrame(index=index), pd.DataFrame(index=index))
+    cleaned, spikes = despiked(data)
+    assert spikes == {"15": 2}
+    assert list(np.flatnonzero(cleaned.pressures["15"].isna().to_numpy())) == [12, 24]
+    assert cleaned.pressures["15"].iloc[36:].round(1).tolist() == (45.0 + wobble[36:]).round(1).tolist()
+
+
+def test_the_command_finds_the_leak_through_pressure_spikes_and_says_so(net3_folders, tmp_path, capsys):
+    # Three 30 m dips at logger 15 in the test days (surges, or a logger's glitches): the leak on 171 is found
+    # as without them, and the three readings are named as read as drop-outs.
+    train, data, _ = net3_folders
+    spiked = tmp_path / "spiked"
+    spiked.mkdir()
+    for name in ("flows.csv", "levels.csv"):
+        (spiked / name).write_text((data / name).read_text())
+    pressures = pd.read_csv(data / "pressures.csv")
+    for row in (100, 700, 1300):
+        pressures.loc[row, "15"] -= 30.0
+    pressures.to_csv(spiked / "pressures.csv", index=False)
+    out = tmp_path / "found.csv"
+    code = main(["network", "locate", "--network", "Net3", "--data", str(spiked), "--train", str(train),
+                 "--out", str(out), "--workers", "1"])  # fmt: skip
+    assert code == 0
+    assert out.read_text() == "pipe_id,start_time,estimated_start_time\n171,2019-01-03 09:00,2019-01-02 12:00\n"
+    assert "lone pressure spikes read as drop-outs (15: 3)" in capsys.readouterr().err
 
 
 def test_the_command_gives_the_same_leaks_with_its_sweep_on_spark(net3_folders, tmp_path, spark_session):

@@ -13,6 +13,7 @@ import io
 import zoneinfo
 from typing import Any
 
+import pandas as pd
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -104,6 +105,32 @@ def test_a_logger_s_missing_row_is_read_as_a_drop_out_and_said(analyst):
     shown = [str(message) for message in response.context["messages"]]
     assert "pressures.csv: 1 missing rows were read as drop-outs" in shown
     assert NetworkAnalysis.objects.get().alarms.get().pipe_id == "171"
+
+
+@pytest.mark.django_db
+def test_a_logger_s_zero_fill_and_lone_spikes_are_drop_outs_and_shown(analyst):
+    # Logger 15 wrote 0 for one reading (its fill for no reading) and dipped 30 m for one reading three times
+    # (surges, or glitches): the same leak is found, the upload says the fill was read as a drop-out, and the
+    # analysis's page lists the three spikes read as drop-outs.
+    upload_model(analyst)
+    files = network_cases.data_files()
+    pressures = pd.read_csv(io.BytesIO(files["pressures"]), dtype={"Timestamp": str})
+    pressures.loc[50, "15"] = 0.0
+    for row in (len(pressures) - 900, len(pressures) - 500, len(pressures) - 100):
+        pressures.loc[row, "15"] -= 30.0
+    files["pressures"] = pressures.to_csv(index=False).encode()
+    response = analyst.post(reverse("water:network_analysis_new"), analysis_form(files), follow=True)
+    assert response.status_code == 200
+    shown = [str(message) for message in response.context["messages"]]
+    assert (
+        "pressures.csv: 1 readings of exactly 0 m or below vacuum (a logger's fill for no reading) were read as "
+        "drop-outs" in shown
+    )
+    analysis = NetworkAnalysis.objects.get()
+    assert analysis.alarms.get().pipe_id == "171"
+    assert analysis.details["pressure_spikes_read_as_dropouts"] == {"15": 3}
+    page = analyst.get(f"{reverse('water:network_overview')}?analysis={analysis.pk}").content.decode()
+    assert 'id="pressure-spikes"' in page
 
 
 @pytest.mark.django_db
