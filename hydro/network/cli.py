@@ -161,9 +161,9 @@ def run_locate(arguments: argparse.Namespace) -> int:
             spark=spark,
             training_days=arguments.training_days,
         )
-    if result.pressure_spikes:
-        spikes = ", ".join(f"{sensor}: {count}" for sensor, count in result.pressure_spikes.items())
-        print(f"lone pressure spikes read as drop-outs ({spikes})", file=sys.stderr)
+    for kind, counts in result.spikes.items():
+        spikes = ", ".join(f"{sensor}: {count}" for sensor, count in counts.items())
+        print(f"{kind}: lone spikes read as drop-outs ({spikes})", file=sys.stderr)
     rows = submission_csv(result.leaks)
     if arguments.out:
         arguments.out.write_text(rows, encoding="utf-8")

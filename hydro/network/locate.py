@@ -78,6 +78,8 @@ SPIKE_WINDOW_STEPS = 7  # 35 minutes, centred on the reading
 # the readings around it is a lone spike (`despiked`).
 SPIKE_SIGMAS = 5.0
 SPIKE_LEAST_M = 3.0
+LARGEST_SPEED_M_S = 5.0  # no flow in a distribution network runs faster through its pipe (`impossible_readings`)
+LEVEL_MARGIN_M = 1.0  # a tank level further below its floor or above its top is no level
 # A lone excursion seen at this many loggers at once is the network's (a pump or a control switching), not a glitch.
 SPIKE_SHARED_LOGGERS = 2
 MAD_TO_SIGMA = 1.4826
@@ -111,7 +113,7 @@ class LocateResult:
     windows: list[WatchedWindow] = field(default_factory=list)
     alarm_threshold: float | None = None  # of the window watch (`detection.training_threshold`)
     loggers_left_out: list[LoggerLeftOut] = field(default_factory=list)
-    pressure_spikes: dict[str, int] = field(default_factory=dict)  # lone spikes read as drop-outs, by logger
+    spikes: dict[str, dict[str, int]] = field(default_factory=dict)  # lone spikes read as drop-outs, by kind and sensor
 
 
 def silent_loggers(training: SensorData) -> list[str]:
@@ -127,41 +129,87 @@ def silent_loggers(training: SensorData) -> list[str]:
     return silent
 
 
-def despiked(data: SensorData) -> tuple[SensorData, dict[str, int]]:
-    """Pressures with lone spikes read as drop-outs, and how many each logger had.
+def despiked(data: SensorData, network: wntr.network.WaterNetworkModel) -> tuple[SensorData, dict[str, dict[str, int]]]:
+    """Pressures with lone spikes, and flows and tank levels no pipe or tank can give, read as drop-outs; with how
+    many each sensor had, by kind.
 
     A logger sampling the instantaneous pressure every 5 minutes catches a
     surge now and then (a pump starting, a valve shut, a hydrant opened), and
-    a logger glitches: one or two readings far from those around them. Read
-    as pressures, a dip of 10–40 m once a day at each logger makes window
-    means drop like a leak's. A reading is a spike when it lies more than
-    L = max(`SPIKE_SIGMAS` σ, `SPIKE_LEAST_M`) from the median of the
-    `SPIKE_WINDOW_STEPS` readings centred on it (a Hampel filter, Pearson
-    2002), σ = 1.4826 · the logger's median distance from that running
-    median, and more than L from the readings before and after it, both on
-    the same side, at fewer than `SPIKE_SHARED_LOGGERS` loggers at once. A
-    leak, a burst, a logger re-mounted or a pump switched for ten minutes or
-    more is a step that lasts two readings or more, and a control switching
-    for one step moves several loggers together (Net3's tank controls at
-    06:00 move loggers 15, 123 and 145 by 3.4–3.7 m for one reading, and
-    with 15 silent the other two still move together): both stay.
+    loggers glitch: one reading far from those around it. Read as pressures,
+    a dip of 10–40 m once a day at each logger makes window means drop like a
+    leak's. A pressure is a spike when it lies more than L from the median of
+    the `SPIKE_WINDOW_STEPS` readings centred on it (a Hampel filter, Pearson
+    2002) and more than L from the readings before and after it, both on the
+    same side, at fewer than `SPIKE_SHARED_LOGGERS` loggers at once;
+    L = max(`SPIKE_SIGMAS` σ, `SPIKE_LEAST_M`), σ = 1.4826 · the logger's
+    median distance from that running median. A leak, a burst or a logger
+    re-mounted is a step that lasts, and a control switching for one step
+    moves several loggers together (Net3's tank controls at 06:00 move
+    loggers 15, 123 and 145 by 3.4–3.7 m for one reading, and with 15 silent
+    the other two still move together): both stay.
+
+    Flows and levels are not judged against their neighbours: a pump's flow
+    may be on for one reading and off the next (Net3's pump 10 is, 119 times
+    in 19 days). SCADA writes a fill such as −9999 for a reading it lacks;
+    read as an inflow once a day it leaves no window the models fit. A flow
+    faster than `LARGEST_SPEED_M_S` through its pipe (a pump's or a valve's:
+    the widest pipe at its ends), or a tank level below
+    −`LEVEL_MARGIN_M` or over the tank's top by more than `LEVEL_MARGIN_M`,
+    is such a fill (`impossible_readings`).
 
     Reference: Pearson, R. K. (2002). Outliers in process modeling and
     identification. *IEEE Transactions on Control Systems Technology* 10(1),
     55–63.
     """
-    pressures = data.pressures
-    centre = pressures.rolling(SPIKE_WINDOW_STEPS, center=True, min_periods=SPIKE_WINDOW_STEPS // 2 + 1).median()
-    off_centre = pressures - centre
-    limit = np.maximum(SPIKE_SIGMAS * MAD_TO_SIGMA * off_centre.abs().median(), SPIKE_LEAST_M)
-    from_previous, from_next = pressures.diff(), pressures.diff(-1)
+    flows, levels = impossible_readings(data, network)
+    found = {"pressures": lone_spikes(data.pressures, SPIKE_LEAST_M), "flows": flows, "levels": levels}
+    cleaned: dict[str, pd.DataFrame] = {}
+    counts: dict[str, dict[str, int]] = {}
+    for kind, mask in found.items():
+        by_sensor = {str(sensor): int(count) for sensor, count in mask.sum().items() if count}
+        if by_sensor:
+            cleaned[kind], counts[kind] = getattr(data, kind).mask(mask), by_sensor
+    return (replace(data, **cleaned), counts) if counts else (data, {})
+
+
+def impossible_readings(data: SensorData, network: wntr.network.WaterNetworkModel) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Flows faster than `LARGEST_SPEED_M_S` through the sensor's pipe, and tank levels outside
+    [−`LEVEL_MARGIN_M`, top + `LEVEL_MARGIN_M`]: no reading of the network (`despiked`)."""
+    largest = pd.Series({sensor: _largest_flow_m3h(network, str(sensor)) for sensor in data.flows.columns}, dtype=float)
+    top = pd.Series({tank: network.get_node(str(tank)).max_level for tank in data.levels.columns}, dtype=float)
+    flows = data.flows.abs().gt(largest, axis=1) if len(largest) else data.flows.notna() & False
+    levels = (
+        (data.levels.lt(-LEVEL_MARGIN_M) | data.levels.gt(top + LEVEL_MARGIN_M, axis=1))
+        if len(top)
+        else (data.levels.notna() & False)
+    )
+    return flows, levels
+
+
+def _largest_flow_m3h(network: wntr.network.WaterNetworkModel, link_name: str) -> float:
+    """The flow at `LARGEST_SPEED_M_S` through a link's pipe, or the widest pipe at a pump's or valve's ends [m³/h]."""
+    link = network.get_link(link_name)
+    diameters = [getattr(link, "diameter", 0.0) or 0.0]
+    for node in (link.start_node_name, link.end_node_name):
+        diameters += [
+            network.get_link(name).diameter
+            for name in network.get_links_for_node(node)
+            if name in network.pipe_name_list
+        ]
+    return float(np.pi * max(diameters) ** 2 / 4.0 * LARGEST_SPEED_M_S * 3600.0) if max(diameters) > 0 else np.inf
+
+
+def lone_spikes(table: pd.DataFrame, least: float | pd.Series) -> pd.DataFrame:
+    """Which readings of `table` are lone spikes (`despiked`), for a least step of `least` (per column or one)."""
+    if table.empty or len(table.columns) == 0:
+        return pd.DataFrame(False, index=table.index, columns=table.columns)
+    centre = table.rolling(SPIKE_WINDOW_STEPS, center=True, min_periods=SPIKE_WINDOW_STEPS // 2 + 1).median()
+    off_centre = table - centre
+    limit = np.maximum(SPIKE_SIGMAS * MAD_TO_SIGMA * off_centre.abs().median(), least)
+    from_previous, from_next = table.diff(), table.diff(-1)
     alone = (from_previous * from_next > 0) & from_previous.abs().gt(limit, axis=1) & from_next.abs().gt(limit, axis=1)
     candidates = alone & off_centre.abs().gt(limit, axis=1)
-    spikes = candidates & (candidates.sum(axis=1) < SPIKE_SHARED_LOGGERS).to_numpy()[:, None]
-    counts = {str(sensor): int(count) for sensor, count in spikes.sum().items() if count}
-    if not counts:
-        return data, {}
-    return replace(data, pressures=pressures.mask(spikes)), counts
+    return candidates & (candidates.sum(axis=1) < SPIKE_SHARED_LOGGERS).to_numpy()[:, None]
 
 
 def without_leak_periods(data: SensorData) -> SensorData:
@@ -255,10 +303,13 @@ def locate_leaks(
     if training is None:
         training, data = split_training(data, training_days)
     training = without_leak_periods(training)
-    (training, training_spikes), (data, data_spikes) = despiked(training), despiked(data)
+    (training, training_spikes), (data, data_spikes) = despiked(training, network), despiked(data, network)
     spikes = {
-        sensor: training_spikes.get(sensor, 0) + data_spikes.get(sensor, 0)
-        for sensor in sorted({*training_spikes, *data_spikes})
+        kind: {
+            sensor: training_spikes.get(kind, {}).get(sensor, 0) + data_spikes.get(kind, {}).get(sensor, 0)
+            for sensor in sorted({*training_spikes.get(kind, {}), *data_spikes.get(kind, {})})
+        }
+        for kind in sorted({*training_spikes, *data_spikes})
     }
     sensors = list(data.pressures.columns)
     if list(training.pressures.columns) != sensors:
@@ -303,7 +354,7 @@ def locate_leaks(
             night.night_pressure_residuals,
             windows,
             loggers_left_out=silent_left_out,
-            pressure_spikes=spikes,
+            spikes=spikes,
         )
     sequence = window_sequence(network, data, models)
     threshold = training_threshold(
@@ -484,7 +535,7 @@ def result_details(result: LocateResult) -> dict[str, object]:
         "loggers_left_out": [
             {"sensor": logger.sensor, "since": f"{logger.since:%Y-%m-%d %H:%M}"} for logger in result.loggers_left_out
         ],
-        "pressure_spikes_read_as_dropouts": result.pressure_spikes,
+        "spikes_read_as_dropouts": result.spikes,
         "residual_nights": [f"{night:%Y-%m-%d}" for night in residual_nights],
         "night_pressure_residuals_m": {
             str(sensor): [round(float(value), 4) for value in values]

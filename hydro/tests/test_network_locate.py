@@ -233,7 +233,7 @@ def test_without_a_training_folder_the_first_training_days_of_the_data_train(net
     assert "--training-days: the days come from --data without --train" in capsys.readouterr().err
 
 
-def test_lone_pressure_spikes_are_read_as_drop_outs_but_a_step_stays():
+def test_lone_pressure_spikes_are_read_as_drop_outs_but_a_step_stays(net3):
     # A logger at 50 m wobbling ±0.1 m (σ = 1.4826 × 0.1 = 0.148 m from its running median; 5 σ = 0.74 m, so
     # the 3 m floor rules): a dip to 25 m at 01:00 and a surge to 58 m at 02:00 are lone readings, 25 and 8 m
     # from the median of the 35 minutes around them, and are read as drop-outs. From 03:00 it stands 5 m
@@ -243,8 +243,8 @@ def test_lone_pressure_spikes_are_read_as_drop_outs_but_a_step_stays():
     pressure = 50.0 + wobble - np.where(np.arange(72) >= 36, 5.0, 0.0)
     pressure[12], pressure[24] = 25.0, 58.0
     data = SensorData(pd.DataFrame({"15": pressure}, index=index), pd.DataFrame(index=index), pd.DataFrame(index=index))
-    cleaned, spikes = despiked(data)
-    assert spikes == {"15": 2}
+    cleaned, spikes = despiked(data, net3)
+    assert spikes == {"pressures": {"15": 2}}
     assert list(np.flatnonzero(cleaned.pressures["15"].isna().to_numpy())) == [12, 24]
     assert cleaned.pressures["15"].iloc[36:].round(1).tolist() == (45.0 + wobble[36:]).round(1).tolist()
 
@@ -266,7 +266,27 @@ def test_the_command_finds_the_leak_through_pressure_spikes_and_says_so(net3_fol
                  "--out", str(out), "--workers", "1"])  # fmt: skip
     assert code == 0
     assert out.read_text() == "pipe_id,start_time,estimated_start_time\n171,2019-01-03 09:00,2019-01-02 12:00\n"
-    assert "lone pressure spikes read as drop-outs (15: 3)" in capsys.readouterr().err
+    assert "pressures: lone spikes read as drop-outs (15: 3)" in capsys.readouterr().err
+
+
+def test_a_flow_or_level_no_pipe_or_tank_can_give_is_a_drop_out_but_a_pump_s_flow_stays(net3):
+    # The widest pipe at Net3's pump 10's ends is 18 in (0.457 m): at 5 m/s it carries π/4 · 0.457² · 5 · 3600
+    # = 2,955 m³/h, more than any flow of the network. The pump's flow is 0 or 100 m³/h, on
+    # for single readings (as the pump often is), and reads -9999 at 01:00, a SCADA fill: faster than any pipe
+    # at its ends can carry, so a drop-out; the single readings of 100 stay. Tank 1 (top 9.78 m) reads -9999
+    # and 25 m once each: below its floor and over its top by more than 1 m, so drop-outs; 9.9 m stays.
+    index = pd.date_range("2019-01-01", periods=288, freq="5min")
+    flow = np.where(np.arange(288) % 7 == 0, 100.0, 0.0)
+    flow[12] = -9999.0
+    level = np.full(288, 5.0)
+    level[[20, 30, 40]] = [-9999.0, 25.0, 9.9]
+    data = SensorData(pd.DataFrame({"15": np.full(288, 50.0)}, index=index), pd.DataFrame({"10": flow}, index=index),
+                      pd.DataFrame({"1": level}, index=index))  # fmt: skip
+    cleaned, spikes = despiked(data, net3)
+    assert spikes == {"flows": {"10": 1}, "levels": {"1": 2}}
+    assert list(np.flatnonzero(cleaned.flows["10"].isna().to_numpy())) == [12]
+    assert cleaned.flows["10"].sum() == 100.0 * 42
+    assert list(np.flatnonzero(cleaned.levels["1"].isna().to_numpy())) == [20, 30]
 
 
 def test_the_command_gives_the_same_leaks_with_its_sweep_on_spark(net3_folders, tmp_path, spark_session):

@@ -31,9 +31,14 @@ def sensors_yaml() -> bytes:
     return DEMO_SENSORS.read_bytes()
 
 
-@functools.cache
 def data_files() -> dict[str, bytes]:
-    """pressures.csv, flows.csv and levels.csv of the training and watched days, as one period."""
+    """pressures.csv, flows.csv and levels.csv of the training and watched days, as one period: a new dict each
+    call, so that a test changing one file leaves the others' files alone."""
+    return dict(_simulated_files())
+
+
+@functools.cache
+def _simulated_files() -> dict[str, bytes]:
     network = load_network(DEMO_NETWORK)
     layout = read_sensor_layout(DEMO_SENSORS)
     training = simulate(copy.deepcopy(network), layout, [], TRAINING_DAYS, FIRST_DAY)

@@ -128,9 +128,9 @@ def test_a_logger_s_zero_fill_and_lone_spikes_are_drop_outs_and_shown(analyst):
     )
     analysis = NetworkAnalysis.objects.get()
     assert analysis.alarms.get().pipe_id == "171"
-    assert analysis.details["pressure_spikes_read_as_dropouts"] == {"15": 3}
+    assert analysis.details["spikes_read_as_dropouts"] == {"pressures": {"15": 3}}
     page = analyst.get(f"{reverse('water:network_overview')}?analysis={analysis.pk}").content.decode()
-    assert 'id="pressure-spikes"' in page
+    assert 'id="spikes"' in page
 
 
 @pytest.mark.django_db
