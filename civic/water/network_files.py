@@ -301,6 +301,12 @@ def grid_note_message(note: GridNote) -> str:
             )
             % {"count": note.not_read}
         )
+    if note.coarse:
+        loggers = ", ".join(f"{sensor} ({step:.2f} m)" for sensor, step in note.coarse)
+        parts.append(
+            _("these loggers read in coarse steps: %(loggers)s; leaks need 0.1 m (0.001 MPa) or finer")
+            % {"loggers": loggers}
+        )
     return f"{note.file}: " + "; ".join(str(part) for part in parts)
 
 

@@ -53,6 +53,10 @@ COARSER_STEPS_S = (600, 900, 1200, 1800, 3600)
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M"
 # A pressure below zero for longer than this is taken as a unit or sign error, not a transient.
 LONGEST_NEGATIVE_PRESSURE_STEPS = 12
+READINGS_PER_DAY = 288
+COARSEST_PRESSURE_STEP_M = 0.5
+"""A logger reading in steps coarser than this is named (`coarse_loggers`): on tuning months read in steps of
+0.01 MPa (1.02 m) the analysis found 2 of 20 leaks in time against 16 (BENCHMARKS.md); in steps of 0.001 MPa, 15."""
 VACUUM_HEAD_M = -10.33
 """Vacuum in metres of water (−101.325 kPa / 9.81 kPa per m): no logger reads a pressure below it."""
 # In metres, the sensors' median pressure over the static head of the model's sources lies within (`check_pressure_units`).
@@ -72,10 +76,17 @@ class GridNote:
     missing_rows: int
     repeated_rows: int
     not_read: int = 0  # pressure readings that were a logger's fill for no reading (`pressures_not_read`)
+    coarse: tuple[tuple[str, float], ...] = ()  # loggers reading in steps over `COARSEST_PRESSURE_STEP_M` [m]
 
     @property
     def changed(self) -> bool:
-        return self.step_seconds != STEP_SECONDS or self.missing_rows > 0 or self.repeated_rows > 0 or self.not_read > 0
+        return (
+            self.step_seconds != STEP_SECONDS
+            or self.missing_rows > 0
+            or self.repeated_rows > 0
+            or self.not_read > 0
+            or bool(self.coarse)
+        )
 
     def describe(self) -> str:
         parts = []
@@ -91,6 +102,9 @@ class GridNote:
             parts.append(f"{self.repeated_rows} repeated rows read once")
         if self.not_read:
             parts.append(f"{self.not_read} readings of exactly 0 m or below vacuum read as drop-outs")
+        if self.coarse:
+            loggers = ", ".join(f"{sensor} ({step:.2f} m)" for sensor, step in self.coarse)
+            parts.append(f"loggers reading in coarse steps, {loggers}: leaks need 0.1 m (0.001 MPa) or finer")
         return f"{self.file}: " + "; ".join(parts)
 
 
@@ -186,6 +200,27 @@ def pressures_not_read(table: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     return table.mask(blank), int(blank.to_numpy().sum())
 
 
+def coarse_loggers(pressures: pd.DataFrame) -> tuple[tuple[str, float], ...]:
+    """The loggers whose readings step by more than `COARSEST_PRESSURE_STEP_M`, with their step [m].
+
+    A logger's step is the 10th percentile of the gaps between its distinct
+    readings in order: the register's resolution when it is coarse (every gap
+    a whole number of steps), far under a centimetre when it is fine. A
+    logger with under a day of readings is not judged.
+    """
+    coarse = []
+    for sensor in pressures.columns:
+        readings = pressures[sensor].dropna().to_numpy()
+        if readings.size < READINGS_PER_DAY:
+            continue
+        values = np.unique(readings)
+        gaps = np.diff(values)
+        gaps = gaps[gaps > 1e-6]
+        if gaps.size and (step := float(np.percentile(gaps, 10))) > COARSEST_PRESSURE_STEP_M:
+            coarse.append((str(sensor), round(step, 3)))
+    return tuple(coarse)
+
+
 def read_sensor_table_on_grid(path: Path, pressures: bool = False) -> tuple[pd.DataFrame, GridNote]:
     """Read one sensor CSV and put it on the 5-minute grid (`on_five_minute_grid`), with what that took; of a
     pressure file, the logger's fills for no reading first read as missing (`pressures_not_read`)."""
@@ -204,8 +239,9 @@ def read_sensor_table_on_grid(path: Path, pressures: bool = False) -> tuple[pd.D
         raise SensorDataError(f"{path}:{row + 2}: timestamp {raw['Timestamp'].iloc[row]!r} is not a date and time")
     table = _numeric(path, raw.drop(columns="Timestamp").set_index(pd.DatetimeIndex(times, name="Timestamp")))
     table, not_read = pressures_not_read(table) if pressures else (table, 0)
+    coarse = coarse_loggers(table) if pressures else ()
     table, note = on_five_minute_grid(path, table)
-    return table, replace(note, not_read=not_read)
+    return table, replace(note, not_read=not_read, coarse=coarse)
 
 
 def wall_clock_times(path: Path, texts: pd.Series) -> pd.Series:

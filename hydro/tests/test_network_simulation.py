@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -133,6 +134,22 @@ def test_a_logger_s_fill_for_no_reading_is_read_as_a_drop_out(tmp_path):
         tmp_path, "".join(f"2019-01-01 00:{5 * step:02d},{-float(value)}\n" for step, value in enumerate(values))
     )
     assert read_sensor_table_on_grid(mirrored, pressures=True)[1].not_read == 0
+
+
+def test_a_logger_reading_in_steps_of_0_01_mpa_is_named(tmp_path):
+    # A day of readings of logger 10 in steps of 0.01 MPa (1.02 m of water), between 50.98 and 53.02 m, and of
+    # logger 11 to the centimetre: 10's step is named (every gap between its readings is 1.02 m), 11's is not.
+    times = pd.date_range("2019-01-01", periods=288, freq="5min")
+    wave = 52.0 + np.sin(np.arange(288) / 288 * 2 * np.pi)
+    coarse = np.round(wave / 1.02) * 1.02
+    rows = "".join(f"{time:%Y-%m-%d %H:%M},{a:.4f},{b:.2f}\n" for time, a, b in zip(times, coarse, wave, strict=True))
+    path = tmp_path / "pressures.csv"
+    path.write_text("Timestamp,10,11\n" + rows)
+    _table, note = read_sensor_table_on_grid(path, pressures=True)
+    assert note.coarse == (("10", 1.02),)
+    assert note.describe() == (
+        "pressures.csv: loggers reading in coarse steps, 10 (1.02 m): leaks need 0.1 m (0.001 MPa) or finer"
+    )
 
 
 def test_battledim_s_semicolons_and_decimal_commas_are_read(tmp_path):

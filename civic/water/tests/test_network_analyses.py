@@ -158,6 +158,10 @@ def test_what_was_done_to_a_file_is_said_in_chinese_and_english():
         assert network_files.grid_note_message(GridNote("flows.csv", 60, 0, 0)) == (
             "flows.csv: readings every 1 minutes were averaged over each 5 minutes"
         )
+    with translation.override("zh-hans"):
+        assert network_files.grid_note_message(GridNote("pressures.csv", 300, 0, 0, coarse=(("15", 1.02),))) == (
+            "pressures.csv: 这些记录仪的读数步长过粗：15 (1.02 m)；发现漏损需要 0.1 m（0.001 MPa）或更细的分辨率"
+        )
     blanks = GridNote("pressures.csv", 300, 0, 0, not_read=3)
     with translation.override("zh-hans"):
         assert network_files.grid_note_message(blanks) == (
