@@ -138,8 +138,8 @@ def despiked(data: SensorData, network: wntr.network.WaterNetworkModel) -> tuple
     loggers glitch: one reading far from those around it. Read as pressures,
     a dip of 10–40 m once a day at each logger makes window means drop like a
     leak's. A pressure is a spike when it lies more than L from the median of
-    the `SPIKE_WINDOW_STEPS` readings centred on it (a Hampel filter, Pearson
-    2002) and more than L from the readings before and after it, both on the
+    the `SPIKE_WINDOW_STEPS` readings centred on it (a Hampel filter,
+    [PEARSON-2002]) and more than L from the readings before and after it, both on the
     same side, at fewer than `SPIKE_SHARED_LOGGERS` loggers at once;
     L = max(`SPIKE_SIGMAS` σ, `SPIKE_LEAST_M`), σ = 1.4826 · the logger's
     median distance from that running median. A leak, a burst or a logger
@@ -157,9 +157,9 @@ def despiked(data: SensorData, network: wntr.network.WaterNetworkModel) -> tuple
     −`LEVEL_MARGIN_M` or over the tank's top by more than `LEVEL_MARGIN_M`,
     is such a fill (`impossible_readings`).
 
-    Reference: Pearson, R. K. (2002). Outliers in process modeling and
-    identification. *IEEE Transactions on Control Systems Technology* 10(1),
-    55–63.
+    Reference: [PEARSON-2002] Pearson, R. K. (2002). Outliers in process
+    modeling and identification. *IEEE Transactions on Control Systems
+    Technology* 10(1), 55–63.
     """
     flows, levels = impossible_readings(data, network)
     found = {"pressures": lone_spikes(data.pressures, SPIKE_LEAST_M), "flows": flows, "levels": levels}
