@@ -47,7 +47,7 @@ from scipy.optimize import minimize
 
 from benchmarks import second_county
 from hydro.readings.alarm_confidence import DEFAULT_TABLE, ConfidenceTable, fitted_table
-from hydro.readings.analysis import AnomalySettings, anomalies_by_group
+from hydro.readings.analysis import AnomalySettings, customer_findings_by_group
 from hydro.readings.customer_leaks import LeakSettings, confidence, daily_floors, leak_episodes
 from hydro.readings.engine import execute
 from hydro.readings.night_flow import NightFlowSettings, night_flow, night_flow_alarms
@@ -251,7 +251,7 @@ def county_alarms(
     readings = connection.create_table("readings", county.readings)
     zones = connection.create_table("zones", county.zones)
     customers = zones.filter(zones.role == "customer").select("meter_id")
-    return anomalies_by_group(
+    return customer_findings_by_group(
         connection,
         readings,
         span(county, settings),
@@ -259,7 +259,7 @@ def county_alarms(
         customers,
         zones=zones,
         confidence_table=confidence_table,
-    )
+    ).anomalies
 
 
 def summed(scores: pd.DataFrame) -> pd.DataFrame:

@@ -37,10 +37,10 @@ from hydro.readings.analysis import (
     AnomalySettings,
     analyse,
     anomalies_frame,
-    dma_balance,
     merge_episodes,
     unusual_bursts,
 )
+from hydro.readings.balance import dma_balance
 from hydro.readings.customer_leaks import as_anomalies, leak_episodes, refine_starts
 from hydro.readings.engine import connect, memory_table, readings_table
 from hydro.readings.night_flow import NightFlowSettings

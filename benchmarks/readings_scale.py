@@ -18,7 +18,7 @@ for part of the year) does three timed stages in one process:
    Ibis expressions of `hydro.readings.analysis` and `hydro.readings.night_flow`
    on DuckDB, as `hydro.readings.analysis.analyse` runs them (the balance by
    day once, summed to the month; anomalies 2,000 meters at a time,
-   `hydro.readings.analysis.anomalies_by_group`, the runs of zeros that ended
+   `hydro.readings.analysis.customer_findings_by_group`, the runs of zeros that ended
    judged on the daily balance of their DMA).
 
 A thread samples the process's resident memory every 0.2 s, giving each
@@ -49,12 +49,11 @@ import pyarrow.parquet as pq
 
 from hydro.readings.analysis import (
     ANOMALY_GROUP_METERS,
-    anomalies_by_group,
     anomalies_frame,
     customer_anomalies,
-    dma_balance,
-    rolled_up_balance,
+    customer_findings_by_group,
 )
+from hydro.readings.balance import dma_balance, rolled_up_balance
 from hydro.readings.engine import DUCKDB_MEMORY_SETTING, connect, execute, memory_table, readings_table
 from hydro.readings.night_flow import night_flow, night_flow_alarms
 from hydro.readings.periods import Period
@@ -193,9 +192,9 @@ def analyse_month(store: Path, zones: Any, year: int, month: int, anomaly_group_
     timings["night_flow_s"] = time.perf_counter() - started
     started = time.perf_counter()
     if anomaly_group_meters > 0:
-        anomalies = anomalies_by_group(
+        anomalies = customer_findings_by_group(
             connection, readings, period, None, customers, anomaly_group_meters, zone_table, daily
-        )
+        ).anomalies
     else:
         anomalies = anomalies_frame(connection.execute(customer_anomalies(readings, period, None, customers)))
     timings["anomalies_s"] = time.perf_counter() - started

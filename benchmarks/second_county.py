@@ -33,7 +33,7 @@ import pandas as pd
 from benchmarks.second_county_draw import generate
 from benchmarks.second_county_model import SecondCounty
 from hydro.readings.alarm_confidence import DEFAULT_TABLE, ConfidenceTable
-from hydro.readings.analysis import AnomalySettings, anomalies_by_group
+from hydro.readings.analysis import AnomalySettings, customer_findings_by_group
 from hydro.readings.engine import connect, execute, memory_table, readings_table
 from hydro.readings.night_flow import NightFlowSettings, night_flow, night_flow_alarms
 from hydro.readings.periods import Period
@@ -98,9 +98,9 @@ def store_alarms(
     readings = readings_table(connection, store, period.months())
     zone_table = memory_table(connection, zones, "zones")
     customers = zone_table.filter(zone_table.role == "customer").select("meter_id").distinct()
-    return anomalies_by_group(
+    return customer_findings_by_group(
         connection, readings, period, AnomalySettings(), customers, zones=zone_table, confidence_table=confidence_table
-    )
+    ).anomalies
 
 
 def labelled_alarms(seeds: Sequence[int]) -> pd.DataFrame:

@@ -10,8 +10,10 @@ Modules by topic:
   setting says so.
 - `hydro.readings.periods` — the period analysed and the zone file (which
   meters are a DMA's inflow, outflow and customers).
-- `hydro.readings.analysis` — DMA balance and customer anomalies as Ibis
-  expressions; the monthly analysis of all of them.
+- `hydro.readings.balance` — the water balance of each DMA as an Ibis
+  expression, by day, month or period.
+- `hydro.readings.analysis` — customer anomalies as Ibis expressions; the
+  monthly analysis of the balance, the night flow and the anomalies.
 - `hydro.readings.night_flow` — minimum night flow, legitimate night use and
   leakage of each DMA, and the CUSUM alarms on its rise.
 - `hydro.readings.meter_series` — the customer anomalies and leak floors in one

@@ -1,4 +1,4 @@
-"""Analyses of smart-meter readings: the DMA balance and customer-side anomalies, and the monthly analysis.
+"""Analyses of smart-meter readings: customer-side anomalies, and the monthly analysis.
 
 Each analysis is an Ibis expression over the stored readings
 (``meter_id, timestamp, duration_s, volume_m3``; see `hydro.readings.store`)
@@ -18,10 +18,6 @@ Units: volumes m³, flows m³/h, durations s (stored) and h (reported).
 Times are wall-clock times in the county's time zone; an interval belongs to
 the hour, day or month in which it starts.
 
-References
-----------
-Farley, M. & Trow, S. (2003). *Losses in Water Distribution Networks*. IWA
-Publishing, ch. 6 (the DMA balance).
 """
 
 from __future__ import annotations
@@ -37,6 +33,7 @@ from ibis.backends import BaseBackend
 
 from hydro.readings import meter_series
 from hydro.readings.alarm_confidence import DEFAULT_TABLE, ConfidenceTable, calibrated
+from hydro.readings.balance import dma_balance, rolled_up_balance
 from hydro.readings.customer_leaks import (
     LeakSettings,
     as_anomalies,
@@ -53,91 +50,9 @@ from hydro.readings.night_flow import NightFlowSettings, night_flow, night_flow_
 from hydro.readings.periods import SECONDS_PER_HOUR, Period, in_period, with_flow
 from hydro.readings.stuck_balance import BalanceTest, hidden_use
 
-BALANCE_COLUMNS = ["dma_id", "period", "inflow_m3", "outflow_m3", "consumption_m3", "nrw_m3", "nrw_pct"]
 SECONDS_PER_DAY = 86_400
 ANOMALY_COLUMNS = ["meter_id", "kind", "start", "end", "volume_m3", "confidence", "rate_m3_per_h", "open"]
 ANOMALY_KINDS = ("continuous_flow", "burst", "stuck", "reverse", "gap")
-GRANULARITIES = ("day", "month", "period")
-
-
-# --- DMA balance ----------------------------------------------------------------------------------------------
-
-
-def dma_balance(readings: ibis.Table, zones: ibis.Table, period: Period, granularity: str = "month") -> ibis.Table:
-    """Water balance of each DMA per day or month (产销差).
-
-    Parameters
-    ----------
-    readings : Ibis table of stored readings
-    zones : Ibis table ``meter_id, dma_id, role``
-    period : Period analysed
-    granularity : ``"day"``, ``"month"`` or ``"period"`` (the whole period)
-
-    Returns
-    -------
-    Ibis table ``dma_id, period`` (first day of the day, month or period),
-    ``inflow_m3, outflow_m3, consumption_m3, nrw_m3, nrw_pct``.
-
-    Notes
-    -----
-    Q_in and Q_out are the volumes through the DMA's inflow and outflow
-    meters, C the volume through its customer meters, in the period:
-
-        NRW = (Q_in − Q_out) − C,   NRW% = 100 · NRW / (Q_in − Q_out),
-
-    the percentage being empty when no net water entered the DMA.
-    """
-    if granularity not in GRANULARITIES:
-        raise ValueError(f"granularity {granularity!r}: choose {', '.join(GRANULARITIES)}.")
-    joined = in_period(readings, period).join(zones, "meter_id")
-    buckets = {
-        "day": joined.timestamp.date(),
-        "month": joined.timestamp.truncate("M").date(),
-        "period": ibis.literal(period.start.date(), "date"),
-    }
-    bucket = buckets[granularity]
-    totals = (
-        joined.mutate(period=bucket)
-        .group_by(["dma_id", "period"])
-        .agg(
-            inflow_m3=joined.volume_m3.sum(where=joined.role == "inflow"),
-            outflow_m3=joined.volume_m3.sum(where=joined.role == "outflow"),
-            consumption_m3=joined.volume_m3.sum(where=joined.role == "customer"),
-        )
-    )
-    totals = totals.mutate(
-        inflow_m3=totals.inflow_m3.fill_null(0.0),
-        outflow_m3=totals.outflow_m3.fill_null(0.0),
-        consumption_m3=totals.consumption_m3.fill_null(0.0),
-    )
-    net_input = totals.inflow_m3 - totals.outflow_m3
-    nrw = net_input - totals.consumption_m3
-    nrw_pct = ibis.ifelse(net_input > 0, 100.0 * nrw / net_input, ibis.null("float64"))
-    return totals.mutate(nrw_m3=nrw, nrw_pct=nrw_pct).select(BALANCE_COLUMNS).order_by(["dma_id", "period"])
-
-
-def rolled_up_balance(daily: pd.DataFrame, period: Period, granularity: str) -> pd.DataFrame:
-    """The executed daily `dma_balance` summed to months or to the whole period, as `dma_balance` gives them.
-
-    The volumes of a month or period are the sums of its days', so one scan
-    of the readings serves both the daily balance (which the stuck-meter test
-    reads) and the period's; NRW and NRW% are then worked from the sums as in
-    `dma_balance` (NRW% empty when no net water entered the DMA).
-    """
-    if granularity not in GRANULARITIES:
-        raise ValueError(f"granularity {granularity!r}: choose {', '.join(GRANULARITIES)}.")
-    if granularity == "day":
-        return daily[BALANCE_COLUMNS].reset_index(drop=True)
-    days = pd.to_datetime(pd.Series(daily.period, dtype=object))
-    buckets = {"month": days.dt.to_period("M").dt.start_time.dt.date, "period": period.start.date()}
-    volumes = ["inflow_m3", "outflow_m3", "consumption_m3"]
-    totals = (
-        daily.assign(period=buckets[granularity]).groupby(["dma_id", "period"], sort=True)[volumes].sum().reset_index()
-    )
-    net_input = totals.inflow_m3 - totals.outflow_m3
-    totals["nrw_m3"] = net_input - totals.consumption_m3
-    totals["nrw_pct"] = (100.0 * totals.nrw_m3 / net_input).where(net_input > 0)
-    return totals[BALANCE_COLUMNS]
 
 
 @dataclass(frozen=True)
@@ -272,7 +187,7 @@ def customer_anomalies(
     intervals are split into runs of one state (use, zero, negative, high)
     broken also by missing intervals ("gaps and islands").
     The ``confidence`` of a burst, stuck run, reverse run and gap below is the
-    rule's score; `anomalies_by_group` turns it into the calibrated confidence
+    rule's score; `customer_findings_by_group` turns it into the calibrated confidence
     of its kind and score band (`hydro.readings.alarm_confidence`).
 
     * continuous_flow: a run of use of T ≥ T_c hours; lost volume q_min · T,
@@ -284,7 +199,7 @@ def customer_anomalies(
       the run q_o ≥ q_e, lasting to the meter's last reading or T ≥ T_long;
       unregistered volume q_o · T; confidence min(1, T / 2T_s). With
       `zero_runs`, the other such runs are ``zero_run`` rows with the same
-      volume and confidence (`anomalies_by_group` judges them on the DMA
+      volume and confidence (`customer_findings_by_group` judges them on the DMA
       balance, `stuck_by_balance`).
     * reverse: a run of negative volumes moving the register back by more
       than `reverse_minimum_steps` of its steps (`register_step`); volume
@@ -687,23 +602,6 @@ ANOMALY_GROUP_METERS = 2_000
 """Meters worked out at a time: a month of 2,000 hourly meters is 1.5 M intervals, arrays of 12 MB, which the
 allocator hands from group to group; fresh arrays of a whole county's month cost a page fault every 4 kB each
 time (four times slower on 10 M readings, BENCHMARKS.md) and their memory grows with the county."""
-
-
-def anomalies_by_group(
-    connection: BaseBackend,
-    readings: ibis.Table,
-    period: Period,
-    settings: AnomalySettings | None = None,
-    meters: ibis.Table | None = None,
-    group_meters: int = ANOMALY_GROUP_METERS,
-    zones: ibis.Table | None = None,
-    daily_balance: pd.DataFrame | None = None,
-    confidence_table: ConfidenceTable | None = DEFAULT_TABLE,
-) -> pd.DataFrame:
-    """The anomalies of `customer_findings_by_group`, with the same arguments."""
-    return customer_findings_by_group(
-        connection, readings, period, settings, meters, group_meters, zones, daily_balance, confidence_table
-    ).anomalies
 
 
 def customer_findings_by_group(

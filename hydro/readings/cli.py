@@ -37,9 +37,9 @@ from tqdm import tqdm
 from hydro.readings.analysis import (
     AnomalySettings,
     customer_findings_by_group,
-    dma_balance,
     leak_unchecked_warning,
 )
+from hydro.readings.balance import dma_balance
 from hydro.readings.engine import ENGINES, connect, execute, memory_table, readings_table
 from hydro.readings.night_flow import LARGEST_ALLOWANCE_SIGMA, NightFlowSettings, night_flow, night_flow_alarms
 from hydro.readings.periods import Period, check_zone_meters, read_zones, silent_meters_warning

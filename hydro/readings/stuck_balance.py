@@ -5,7 +5,7 @@ household's use before and after is ordinary; at the meter they look the
 same. They differ at the DMA's inflow meter: while a meter is stuck its
 household still draws water, which enters the DMA and is registered by no
 customer meter, so the DMA's daily balance (inflow − outflow − Σ customer
-meters, `hydro.readings.analysis.dma_balance`) rises by about the
+meters, `hydro.readings.balance.dma_balance`) rises by about the
 household's usual use for the days of the run and falls back when the meter
 is freed. While a household is away the balance does not move.
 

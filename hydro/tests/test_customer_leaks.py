@@ -11,7 +11,7 @@ import ibis
 import pandas as pd
 import pytest
 
-from hydro.readings.analysis import AnomalySettings, anomalies_by_group
+from hydro.readings.analysis import AnomalySettings, customer_findings_by_group
 from hydro.readings.customer_leaks import LeakSettings, confidence, leak_episodes, meter_levels, refine_starts
 from hydro.readings.periods import Period
 from hydro.readings.realistic import generate_realistic_county, held_out_settings, score_alarms
@@ -113,7 +113,9 @@ def test_on_a_held_out_draw_leaks_are_found_once_each_and_nothing_else_is_called
     customers = zones.filter(zones.role == "customer").select("meter_id")
     start = pd.Timestamp(settings.start)
     period = Period.parse(f"{start:%Y-%m-%d}..{start + pd.Timedelta(days=settings.days - 1):%Y-%m-%d}")
-    found = anomalies_by_group(connection, readings, period, AnomalySettings(), customers, zones=zones)
+    found = customer_findings_by_group(
+        connection, readings, period, AnomalySettings(), customers, zones=zones
+    ).anomalies
     scores = score_alarms(found, county.episodes).set_index("kind")
     assert scores.loc["continuous_flow", "precision"] >= 0.9
     assert scores.loc["continuous_flow", "recall"] >= 0.9

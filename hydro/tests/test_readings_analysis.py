@@ -6,13 +6,11 @@ import ibis
 
 from hydro.readings.analysis import (
     AnomalySettings,
-    anomalies_by_group,
     anomalies_frame,
     customer_anomalies,
     customer_findings_by_group,
-    dma_balance,
-    rolled_up_balance,
 )
+from hydro.readings.balance import dma_balance, rolled_up_balance
 from hydro.readings.customer_leaks import daily_floors
 from hydro.readings.engine import execute
 from hydro.readings.periods import Period
@@ -74,7 +72,7 @@ def test_the_month_s_balance_summed_from_its_days_is_the_monthly_balance(tables)
 def test_customer_anomalies_of_each_kind(tables):
     connection, readings, zones = tables
     customers = zones.filter(zones.role == "customer").select("meter_id")
-    result = anomalies_by_group(connection, readings, TWO_DAYS, TEST_ANOMALY_SETTINGS, customers)
+    result = customer_findings_by_group(connection, readings, TWO_DAYS, TEST_ANOMALY_SETTINGS, customers).anomalies
     day1, day2, day3 = (datetime.datetime(2024, 3, day) for day in (1, 2, 3))
     hour = datetime.timedelta(hours=1)
     assert rounded(result) == [
@@ -99,9 +97,11 @@ def test_customer_anomalies_of_each_kind(tables):
 def test_anomalies_found_a_few_meters_at_a_time_are_those_found_at_once(tables):
     connection, readings, zones = tables
     customers = zones.filter(zones.role == "customer").select("meter_id")
-    at_once = anomalies_by_group(connection, readings, TWO_DAYS, TEST_ANOMALY_SETTINGS, customers)
+    at_once = customer_findings_by_group(connection, readings, TWO_DAYS, TEST_ANOMALY_SETTINGS, customers).anomalies
     # Groups of two meters: three groups for the six customers, and the hand-worked events above.
-    in_groups = anomalies_by_group(connection, readings, TWO_DAYS, TEST_ANOMALY_SETTINGS, customers, group_meters=2)
+    in_groups = customer_findings_by_group(
+        connection, readings, TWO_DAYS, TEST_ANOMALY_SETTINGS, customers, group_meters=2
+    ).anomalies
     assert len(at_once) == 5
     assert rounded(in_groups) == rounded(at_once)
 
@@ -131,7 +131,9 @@ def test_an_index_read_again_after_a_silence_is_a_gap_over_its_long_interval():
     expected = [("C-IDX", "gap", day + datetime.timedelta(hours=6), day + datetime.timedelta(hours=14), 0.8, 1.0)]
     by_expression = anomalies_frame(connection.execute(customer_anomalies(readings, period, TEST_ANOMALY_SETTINGS)))
     assert [row[:6] for row in rounded(by_expression)] == expected
-    by_series = anomalies_by_group(connection, readings, period, TEST_ANOMALY_SETTINGS, confidence_table=None)
+    by_series = customer_findings_by_group(
+        connection, readings, period, TEST_ANOMALY_SETTINGS, confidence_table=None
+    ).anomalies
     assert [row[:6] for row in rounded(by_series)] == expected
 
 
@@ -154,7 +156,9 @@ def test_a_meter_read_daily_and_once_more_is_not_in_a_gap_every_day():
     expected = [("C-DAY", "gap", day + datetime.timedelta(days=4), day + datetime.timedelta(days=6), 1.0, 1.0)]
     by_expression = anomalies_frame(connection.execute(customer_anomalies(readings, period, TEST_ANOMALY_SETTINGS)))
     assert [row[:6] for row in rounded(by_expression, 4)] == expected
-    by_series = anomalies_by_group(connection, readings, period, TEST_ANOMALY_SETTINGS, confidence_table=None)
+    by_series = customer_findings_by_group(
+        connection, readings, period, TEST_ANOMALY_SETTINGS, confidence_table=None
+    ).anomalies
     assert [row[:6] for row in rounded(by_series, 4)] == expected
 
 
@@ -221,7 +225,9 @@ def test_an_index_read_one_step_off_is_folded_back_not_taken_for_reverse_flow():
         ("C-JIT", "reverse", day + 9 * hour, day + 11 * hour, 0.004),
         stuck_run,
     ]
-    by_series = anomalies_by_group(connection, readings, period, TEST_ANOMALY_SETTINGS, confidence_table=None)
+    by_series = customer_findings_by_group(
+        connection, readings, period, TEST_ANOMALY_SETTINGS, confidence_table=None
+    ).anomalies
     assert [row[:5] for row in rounded(by_series)] == [
         ("C-JIT", "reverse", day + 7 * hour, day + 11 * hour, 0.009),
         stuck_run,
@@ -243,7 +249,9 @@ def test_a_reading_lost_in_a_run_of_zeros_does_not_split_it():
     expected = [("C-LOST", "stuck", day + datetime.timedelta(days=1), day + datetime.timedelta(days=4), 3.55)]
     by_expression = anomalies_frame(connection.execute(customer_anomalies(readings, period, TEST_ANOMALY_SETTINGS)))
     assert [row[:5] for row in rounded(by_expression)] == expected
-    by_series = anomalies_by_group(connection, readings, period, TEST_ANOMALY_SETTINGS, confidence_table=None)
+    by_series = customer_findings_by_group(
+        connection, readings, period, TEST_ANOMALY_SETTINGS, confidence_table=None
+    ).anomalies
     assert [row[:5] for row in rounded(by_series)] == expected
 
 
@@ -262,7 +270,9 @@ def test_hours_many_meters_went_unread_together_do_not_make_a_gap():
         if hour not in unread.get(f"M-{number:02d}", ())
     ]
     connection, readings = readings_of(rows)
-    result = anomalies_by_group(connection, readings, Period.parse("2024-03-01..2024-03-02"), confidence_table=None)
+    result = customer_findings_by_group(
+        connection, readings, Period.parse("2024-03-01..2024-03-02"), confidence_table=None
+    ).anomalies
     assert [row[:4] for row in rounded(result)] == [
         ("M-01", "gap", day + datetime.timedelta(hours=10), day + datetime.timedelta(hours=20))
     ]

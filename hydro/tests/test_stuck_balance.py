@@ -31,7 +31,8 @@ import pandas as pd
 import pytest
 
 from hydro.cli import main
-from hydro.readings.analysis import AnomalySettings, anomalies_by_group, dma_balance
+from hydro.readings.analysis import AnomalySettings, customer_findings_by_group
+from hydro.readings.balance import dma_balance
 from hydro.readings.engine import execute
 from hydro.readings.periods import Period
 from hydro.readings.realistic import RealisticSettings, generate_realistic_county
@@ -161,13 +162,13 @@ def test_the_anomalies_call_the_stuck_meter_and_not_the_household_away():
     assert daily.nrw_m3.to_numpy() == pytest.approx(expected, abs=1e-9)
     customers = zone_table.filter(zone_table.role == "customer").select("meter_id")
     settings = AnomalySettings()
-    found = anomalies_by_group(connection, table, period, settings, customers, zones=zone_table)
+    found = customer_findings_by_group(connection, table, period, settings, customers, zones=zone_table).anomalies
     stuck = found[found.kind == "stuck"]
     assert stuck.meter_id.tolist() == ["H-A"]
     assert (stuck.start.iloc[0], stuck.end.iloc[0]) == (START + pd.Timedelta(days=3), START + pd.Timedelta(days=7))
     assert stuck.volume_m3.tolist() == pytest.approx([1.92])  # 0.02 m³/h over the 96 h it showed nothing
     assert "zero_run" not in set(found.kind)
-    without_zones = anomalies_by_group(connection, table, period, settings, customers)
+    without_zones = customer_findings_by_group(connection, table, period, settings, customers).anomalies
     assert "stuck" not in set(without_zones.kind)  # no balance: both runs that ended are households away
 
 

@@ -35,7 +35,7 @@ from civic.water.models import (
 from hydro.readings import alarm_outcomes
 from hydro.readings import engine as readings_engine
 from hydro.readings.alarm_outcomes import JudgedAlarm, Precision, ThresholdEffect
-from hydro.readings.analysis import AnomalySettings, anomalies_by_group
+from hydro.readings.analysis import AnomalySettings, customer_findings_by_group
 from hydro.readings.engine import execute, memory_table
 from hydro.readings.night_flow import NightFlowSettings, night_flow, night_flow_alarms
 from hydro.readings.periods import Period
@@ -325,9 +325,9 @@ def preview_thresholds(
     period = _run_period(run)
     connection = readings_engine.connect(engine)
     readings = readings_engine.readings_table(connection, run.store, period.months())
-    proposed = anomalies_by_group(
+    proposed = customer_findings_by_group(
         connection, readings, period, settings, _customer_meters(connection, run), zones=_zones(connection, run)
-    )
+    ).anomalies
     judged = [
         JudgedAlarm(
             meter_id=alarm.meter_code,
