@@ -96,7 +96,32 @@ def readings_analysis(
             run = actions.record_metering_run(store, zone_table, Period.parse(period), job.started_by, engine=engine)
     else:
         run = actions.record_metering_run(store, zone_table, Period.parse(period), None, engine=engine)
-    return {"run": run.pk, "balances": run.balances.count(), "customer_alarms": run.found_customer_alarms().count()}
+    return {
+        "run": run.pk,
+        "balances": run.balances.count(),
+        "customer_alarms": run.found_customer_alarms().count(),
+        "url": f"{reverse('water:metering_dashboard')}?run={run.pk}",
+    }
+
+
+def queue_readings_analysis(
+    zones: pd.DataFrame, period: str, started_by: User | None, store: str | None = None, engine: str | None = None
+) -> tuple[Job, bool]:
+    """Queue the analysis of a period of the readings store (the county's by default) with these zones; returns
+    the job and True, or the queued or running analysis of the same period and False."""
+    running = Job.objects.filter(
+        kind=JobKind.READINGS_ANALYSIS, arguments__period=period, state__in=(JobState.QUEUED, JobState.RUNNING)
+    ).first()
+    if running is not None:
+        return running, False
+    rows = [[str(meter), str(dma), str(role)] for meter, dma, role in zones[["meter_id", "dma_id", "role"]].to_numpy()]
+    arguments = {
+        "store": store or str(settings.CIVIC_READINGS_STORE),
+        "zones": rows,
+        "period": period,
+        "engine": engine,
+    }
+    return jobs.enqueue(JobKind.READINGS_ANALYSIS, readings_analysis, started_by=started_by, arguments=arguments)
 
 
 def nightly_readings_analysis(job: Job, due_at: str) -> dict[str, Any]:

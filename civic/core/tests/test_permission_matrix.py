@@ -162,6 +162,7 @@ MATRIX: list[Row] = [
     Row("water:export_quotas", BUREAU),
     # water: metering (the utility's network analyst and the bureau)
     Row("water:metering_dashboard", BUREAU_AND_ANALYST),
+    Row("water:metering_analysis_new", BUREAU_AND_ANALYST),
     Row("water:customer_alarm_list", BUREAU_AND_ANALYST),
     Row(
         "water:customer_alarm_detail",

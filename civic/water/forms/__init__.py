@@ -10,6 +10,7 @@ from civic.water.forms.metering import (  # noqa: F401
     CustomerAlarmFilterForm,
     MeteringParametersForm,
     NightFlowAlarmFilterForm,
+    ReadingsAnalysisForm,
     StaffChoiceField,
     WaterAuditForm,
     _volume_field,

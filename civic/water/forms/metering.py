@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django import forms as django_forms
@@ -9,6 +10,7 @@ from django.db.models import BLANK_CHOICE_DASH, Field, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from civic.core.models import Role, User
+from civic.water import zone_files
 from civic.water.models import (
     AlarmStatus,
     AnomalyKind,
@@ -17,6 +19,7 @@ from civic.water.models import (
     MeteringParameters,
     NightFlowOutcome,
 )
+from hydro.readings.periods import Period
 from hydro.water_audit import AuditInputs
 
 
@@ -295,3 +298,67 @@ def _model_default(name: str) -> Any:
     field = MeteringParameters._meta.get_field(name)
     assert isinstance(field, Field)
     return field.default
+
+
+class ReadingsAnalysisForm(django_forms.Form):
+    """A period of the stored smart-meter readings to analyse, and the zone file that groups their meters."""
+
+    period = django_forms.CharField(
+        label=_("Period"),
+        max_length=30,
+        help_text=_("A month (2024-03), or days from..to (2024-03-01..2024-03-15), both included."),
+    )
+    zones_file = django_forms.FileField(
+        label=_("Zone file"),
+        required=False,
+        help_text=_(
+            "CSV or Excel with the columns 表号 (meter_id), 分区 (dma_id) and 角色 (role: inflow 进水, "
+            "outflow 出水 or customer 用户). Leave it empty to keep the zones of the last analysis."
+        ),
+    )
+
+    def __init__(self, *args: Any, store: Any, last_zones: list[list[str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.store = store
+        self.last_zones = last_zones or []
+        self.silent_meters: list[str] = []
+
+    def clean_period(self) -> str:
+        text = str(self.cleaned_data["period"]).strip()
+        try:
+            period = Period.parse(text)
+        except ValueError:
+            raise django_forms.ValidationError(
+                _("%(value)s is not a period; write a month as 2024-03, or days as 2024-03-01..2024-03-15."),
+                params={"value": text},
+            ) from None
+        if not zone_files.holds_readings(self.store, period):
+            raise django_forms.ValidationError(
+                _("No readings of %(value)s have been stored yet."), params={"value": text}
+            )
+        return text
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.errors:
+            return cleaned
+        upload = cleaned.get("zones_file")
+        try:
+            if upload is not None:
+                name = Path(str(upload.name)).name
+                zones = zone_files.read_zone_file(upload, name)
+            elif self.last_zones:
+                name = str(_("the zones of the last analysis"))
+                zones = zone_files.zones_of_rows(self.last_zones)
+            else:
+                self.add_error("zones_file", _("No earlier analysis gives the zones: upload a zone file."))
+                return cleaned
+            self.silent_meters = zone_files.checked_against_store(
+                zones, self.store, Period.parse(cleaned["period"]), name
+            )
+        except zone_files.ZoneFileError as error:
+            for line in error.lines:
+                self.add_error("zones_file", line)
+            return cleaned
+        cleaned["zones"] = zones
+        return cleaned

@@ -98,7 +98,7 @@ def test_a_run_of_hourly_meters_names_none_as_not_checked_for_leaks(client, cast
 def test_the_dashboard_without_any_run_says_how_to_make_one(client, cast):
     sign_in(client, cast.bureau_staff)
     response = client.get(reverse("water:metering_dashboard"))
-    assert "manage.py analyse_readings" in response.content.decode()
+    assert reverse("water:metering_analysis_new") in response.content.decode()
 
 
 def test_the_alarm_list_filters_by_kind_and_meter(client, cast, run):

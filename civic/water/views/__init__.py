@@ -14,6 +14,7 @@ from civic.water.views.alarms import (
 from civic.water.views.bills import OVERDUE_PAGE_SIZE, bill_step, overdue_bill_list, overdue_bills
 from civic.water.views.metering import (
     METERING_ROLES,
+    metering_analysis_new,
     metering_dashboard,
     visible_metering_runs,
     water_audit_detail,
@@ -121,6 +122,7 @@ __all__ = [
     "meter_edit",
     "meter_new",
     "meter_replace",
+    "metering_analysis_new",
     "metering_dashboard",
     "metering_thresholds",
     "my_water_user",

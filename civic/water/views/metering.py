@@ -6,16 +6,21 @@ import datetime
 import zoneinfo
 from typing import Any
 
+from django.conf import settings
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.html import json_script
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from civic.core.caching import kept_for_a_while
 from civic.core.models import Region, RegionLevel
 from civic.core.permissions import role_required, signed_in_user, user_has_role
 from civic.water import actions, forms
 from civic.water.access import METERING_ROLES, visible_metering_runs
+from civic.water.jobs import queue_readings_analysis
 from civic.water.models import (
     DmaBalance,
     MeteringRun,
@@ -124,3 +129,52 @@ def water_audit_detail(request: HttpRequest, audit_id: int) -> HttpResponse:
     """A water audit's balance, UARL, ILI with its band, and CJJ 92 rates."""
     audit = get_object_or_404(WaterAudit, pk=audit_id)
     return render(request, "water/metering_audit_detail.html", {"audit": audit, "result": audit.result})
+
+
+@role_required(*METERING_ROLES)
+def metering_analysis_new(request: HttpRequest) -> HttpResponse:
+    """Choose a period of the stored readings and the zones, and queue their analysis; the job's page follows it."""
+    last_run = MeteringRun.objects.order_by("-created_at").first()
+    form = forms.ReadingsAnalysisForm(
+        request.POST or None,
+        request.FILES or None,
+        store=settings.CIVIC_READINGS_STORE,
+        last_zones=last_run.zones if last_run else None,
+    )
+    if request.method == "GET":
+        form.initial["period"] = _last_month()
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        job, queued = queue_readings_analysis(data["zones"], data["period"], signed_in_user(request))
+        if queued:
+            messages.success(request, _("The analysis of %(period)s is queued.") % {"period": data["period"]})
+        else:
+            messages.info(request, _("The analysis of %(period)s is under way already.") % {"period": data["period"]})
+        if form.silent_meters:
+            messages.warning(request, _silent_meters_message(form.silent_meters))
+        return redirect("job_detail", job.pk)
+    context = {"form": form, "last_run": last_run, "last_zone_count": _zone_counts(last_run)}
+    return render(request, "water/metering_analysis_new.html", context, status=400 if form.errors else 200)
+
+
+def _last_month() -> str:
+    first_of_month = timezone.localdate().replace(day=1)
+    return (first_of_month - datetime.timedelta(days=1)).strftime("%Y-%m")
+
+
+def _zone_counts(run: MeteringRun | None) -> dict[str, int]:
+    """DMAs and meters of a run's zones."""
+    if run is None or not run.zones:
+        return {}
+    return {"dmas": len({dma for _meter, dma, _role in run.zones}), "meters": len({row[0] for row in run.zones})}
+
+
+def _silent_meters_message(silent: list[str]) -> str:
+    named = ", ".join(silent[:10])
+    if len(silent) > 10:
+        named = _("%(named)s and %(count)s more") % {"named": named, "count": f"{len(silent) - 10:,}"}
+    return ngettext(
+        "%(count)s customer meter has no readings in the period (%(named)s); it is reported as a gap.",
+        "%(count)s customer meters have no readings in the period (%(named)s); each is reported as a gap.",
+        len(silent),
+    ) % {"count": f"{len(silent):,}", "named": named}

@@ -63,23 +63,14 @@ class Command(BaseCommand):
         )
 
     def _queue(self, author: Any, zones: Any, options: dict[str, Any]) -> None:
-        from civic.core.jobs import enqueue
-        from civic.core.models import JobKind
-        from civic.water.jobs import readings_analysis
+        from civic.water.jobs import queue_readings_analysis
 
-        rows = [
-            [str(meter), str(dma), str(role)]
-            for meter, dma, role in zones[["meter_id", "dma_id", "role"]].itertuples(index=False)
-        ]
-        job, _started = enqueue(
-            JobKind.READINGS_ANALYSIS,
-            readings_analysis,
-            started_by=author,
-            arguments={
-                "store": str(options["store"]),
-                "zones": rows,
-                "period": options["period"],
-                "engine": options["engine"],
-            },
+        job, queued = queue_readings_analysis(
+            zones, options["period"], author, store=str(options["store"]), engine=options["engine"]
         )
-        self.stdout.write(f"Queued as job {job.pk} ({job.get_state_display()}).")
+        if queued:
+            self.stdout.write(f"Queued as job {job.pk} ({job.get_state_display()}).")
+        else:
+            self.stdout.write(
+                f"The analysis of {options['period']} is job {job.pk} already ({job.get_state_display()})."
+            )
