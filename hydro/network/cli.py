@@ -33,6 +33,13 @@ from hydro.readings.engine import ENGINE_SETTING, spark_session
 
 PACKAGED_SENSORS = Path(__file__).parent / "data"
 
+SPIKE_WORDS = {
+    "pressures": "lone spikes",
+    "flows": "fills (faster than the pipe carries, or zeros through a main)",
+    "levels": "fills (outside the tank)",
+}
+"""What `hydro.network.locate.despiked` reads as drop-outs, by kind of data."""
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("network", help="supply-network model, leak simulation and leak localisation")
@@ -163,7 +170,7 @@ def run_locate(arguments: argparse.Namespace) -> int:
         )
     for kind, counts in result.spikes.items():
         spikes = ", ".join(f"{sensor}: {count}" for sensor, count in counts.items())
-        print(f"{kind}: lone spikes read as drop-outs ({spikes})", file=sys.stderr)
+        print(f"{kind}: {SPIKE_WORDS.get(kind, 'lone spikes')} read as drop-outs ({spikes})", file=sys.stderr)
     rows = submission_csv(result.leaks)
     if arguments.out:
         arguments.out.write_text(rows, encoding="utf-8")

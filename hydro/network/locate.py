@@ -80,6 +80,11 @@ SPIKE_SIGMAS = 5.0
 SPIKE_LEAST_M = 3.0
 LARGEST_SPEED_M_S = 5.0  # no flow in a distribution network runs faster through its pipe (`impossible_readings`)
 LEVEL_MARGIN_M = 1.0  # a tank level further below its floor or above its top is no level
+# A run of exact zeros in a pipe's flow between readings of one direction of at least this share of the pipe's
+# median flow is a fill for readings not taken (`zero_fills`) ...
+ZERO_FILL_LEAST_SHARE = 0.1
+# ... unless the pipe reads zero this often: a pipe closed now and then (a bypass, a standby main).
+ZERO_FILL_MOST_SHARE = 0.05
 # A lone excursion seen at this many loggers at once is the network's (a pump or a control switching), not a glitch.
 SPIKE_SHARED_LOGGERS = 2
 MAD_TO_SIGMA = 1.4826
@@ -155,13 +160,16 @@ def despiked(data: SensorData, network: wntr.network.WaterNetworkModel) -> tuple
     faster than `LARGEST_SPEED_M_S` through its pipe (a pump's or a valve's:
     the widest pipe at its ends), or a tank level below
     −`LEVEL_MARGIN_M` or over the tank's top by more than `LEVEL_MARGIN_M`,
-    is such a fill (`impossible_readings`).
+    is such a fill (`impossible_readings`). SCADA also writes 0 for a flow it
+    lacks: a run of exact zeros through a pipe (not a pump or valve) between
+    readings of one direction is such a fill (`zero_fills`).
 
     Reference: [PEARSON-2002] Pearson, R. K. (2002). Outliers in process
     modeling and identification. *IEEE Transactions on Control Systems
     Technology* 10(1), 55–63.
     """
     flows, levels = impossible_readings(data, network)
+    flows |= zero_fills(data.flows, network)
     found = {"pressures": lone_spikes(data.pressures, SPIKE_LEAST_M), "flows": flows, "levels": levels}
     cleaned: dict[str, pd.DataFrame] = {}
     counts: dict[str, dict[str, int]] = {}
@@ -184,6 +192,32 @@ def impossible_readings(data: SensorData, network: wntr.network.WaterNetworkMode
         else (data.levels.notna() & False)
     )
     return flows, levels
+
+
+def zero_fills(flows: pd.DataFrame, network: wntr.network.WaterNetworkModel) -> pd.DataFrame:
+    """Which flows are zeros written for readings not taken, at sensors on pipes (`despiked`).
+
+    Water in a main does not stop for a reading and start again in the same
+    direction: a run of readings of exactly 0 whose readings before and after
+    it (whichever there are) flow one way at no less than
+    `ZERO_FILL_LEAST_SHARE` of the pipe's median |flow| is a fill. A pump or a
+    valve stops the flow, so their zeros stay, and so do a pipe's that reads 0
+    in more than `ZERO_FILL_MOST_SHARE` of its readings (closed now and then).
+    """
+    pipes = [sensor for sensor in flows.columns if str(sensor) in network.pipe_name_list]
+    found = pd.DataFrame(False, index=flows.index, columns=flows.columns)
+    for sensor in pipes:
+        flow = flows[sensor]
+        zero = flow.eq(0.0)
+        if not zero.any() or zero.mean() > ZERO_FILL_MOST_SHARE:
+            continue
+        least = ZERO_FILL_LEAST_SHARE * flow[~zero].abs().median()
+        flowing = flow.where(~zero & flow.notna())
+        before, after = flowing.ffill(), flowing.bfill()
+        one_way = (before * after > 0) | before.isna() | after.isna()
+        strong = (before.abs().ge(least) | before.isna()) & (after.abs().ge(least) | after.isna())
+        found[sensor] = zero & one_way & strong & (before.notna() | after.notna())
+    return found
 
 
 def _largest_flow_m3h(network: wntr.network.WaterNetworkModel, link_name: str) -> float:

@@ -269,6 +269,27 @@ def test_the_command_finds_the_leak_through_pressure_spikes_and_says_so(net3_fol
     assert "pressures: lone spikes read as drop-outs (15: 3)" in capsys.readouterr().err
 
 
+def test_the_command_reads_zeros_written_for_the_river_main_s_flow_as_drop_outs(net3_folders, tmp_path, capsys):
+    # Pipe 60 brings 1,800–3,000 m³/h from the river and never stops in the simulated days; SCADA wrote 0 for
+    # three readings it lacked. The leak on 171 is found as without them, and the zeros are named.
+    train, data, _ = net3_folders
+    filled = tmp_path / "filled"
+    filled.mkdir()
+    for name in ("pressures.csv", "levels.csv"):
+        (filled / name).write_text((data / name).read_text())
+    flows = pd.read_csv(data / "flows.csv")
+    flows.loc[[100, 700, 1300], "60"] = 0.0
+    flows.to_csv(filled / "flows.csv", index=False)
+    out = tmp_path / "found.csv"
+    code = main(["network", "locate", "--network", "Net3", "--data", str(filled), "--train", str(train),
+                 "--out", str(out), "--workers", "1"])  # fmt: skip
+    assert code == 0
+    assert out.read_text() == "pipe_id,start_time,estimated_start_time\n171,2019-01-03 09:00,2019-01-02 12:00\n"
+    assert "flows: fills (faster than the pipe carries, or zeros through a main) read as drop-outs (60: 3)" in (
+        capsys.readouterr().err
+    )
+
+
 def test_a_flow_or_level_no_pipe_or_tank_can_give_is_a_drop_out_but_a_pump_s_flow_stays(net3):
     # The widest pipe at Net3's pump 10's ends is 18 in (0.457 m): at 5 m/s it carries π/4 · 0.457² · 5 · 3600
     # = 2,955 m³/h, more than any flow of the network. The pump's flow is 0 or 100 m³/h, on
@@ -287,6 +308,36 @@ def test_a_flow_or_level_no_pipe_or_tank_can_give_is_a_drop_out_but_a_pump_s_flo
     assert list(np.flatnonzero(cleaned.flows["10"].isna().to_numpy())) == [12]
     assert cleaned.flows["10"].sum() == 100.0 * 42
     assert list(np.flatnonzero(cleaned.levels["1"].isna().to_numpy())) == [20, 30]
+
+
+def test_zeros_written_for_a_main_s_missing_flows_are_drop_outs_but_a_reversal_or_a_pump_s_stay(net3):
+    # Pipe 60 carries 1,000 m³/h from the river: 10 % of its median is 100 m³/h. Exact zeros at 01:00 and from
+    # 02:30 to 02:55 (six readings) lie between readings of 1,000 one way: fills, read as drop-outs. At 04:00
+    # the flow turns from +1,000 to −1,000 through a reading of 0; at 05:00 a zero lies after 50 m³/h (under
+    # 100): both stay, as do the near-zero 0.5 at 06:00 and the zeros of pump 10, which stops the flow itself.
+    index = pd.date_range("2019-01-01", periods=288, freq="5min")
+    main_flow = np.full(288, 1000.0)
+    main_flow[[12, *range(30, 36)]] = 0.0
+    main_flow[49:] = -1000.0
+    main_flow[48] = 0.0
+    main_flow[59:61] = [-50.0, 0.0]
+    main_flow[72] = 0.5
+    pump = np.where(np.arange(288) % 7 == 0, 100.0, 0.0)
+    data = SensorData(pd.DataFrame({"15": np.full(288, 50.0)}, index=index),
+                      pd.DataFrame({"60": main_flow, "10": pump}, index=index), pd.DataFrame(index=index))  # fmt: skip
+    cleaned, spikes = despiked(data, net3)
+    assert spikes == {"flows": {"60": 7}}
+    assert list(np.flatnonzero(cleaned.flows["60"].isna().to_numpy())) == [12, 30, 31, 32, 33, 34, 35]
+    assert cleaned.flows["10"].isna().sum() == 0
+
+
+def test_a_main_that_reads_zero_often_is_left_as_it_reads(net3):
+    # Pipe 60 read 0 in 24 of 288 readings (8 %, over the 5 % a standby main may show): none is a fill.
+    index = pd.date_range("2019-01-01", periods=288, freq="5min")
+    main_flow = np.where(np.arange(288) % 12 == 0, 0.0, 1000.0)
+    data = SensorData(pd.DataFrame({"15": np.full(288, 50.0)}, index=index),
+                      pd.DataFrame({"60": main_flow}, index=index), pd.DataFrame(index=index))  # fmt: skip
+    assert despiked(data, net3)[1] == {}
 
 
 def test_the_command_gives_the_same_leaks_with_its_sweep_on_spark(net3_folders, tmp_path, spark_session):
