@@ -258,6 +258,7 @@ def run_import(arguments: argparse.Namespace) -> int:
                 f"{path}: {record.row_count:,} intervals ({record.kind}), {span}{repeats}, batch {record.checksum[:16]}"
             )
             _print_conflicts(path, record)
+            _print_unread(path, record)
     return 0
 
 
@@ -270,6 +271,17 @@ def _print_conflicts(path: Path, record: Any) -> None:
         print(f"  row {row}: meter {meter_id} at {timestamp}, {value:g} (kept {kept:g} of row {kept_row})")
     if record.conflicting_rows > len(record.conflicts):
         print(f"  … and {record.conflicting_rows - len(record.conflicts):,} more")
+
+
+def _print_unread(path: Path, record: Any) -> None:
+    """Name the indexes of 0 left out as reads that failed (the first of them)."""
+    if not record.unread_rows:
+        return
+    print(f"{path}: {record.unread_rows:,} indexes of 0 between readings that count on left out as failed reads:")
+    for row, meter_id, timestamp in record.unread:
+        print(f"  row {row}: meter {meter_id} at {timestamp}")
+    if record.unread_rows > len(record.unread):
+        print(f"  … and {record.unread_rows - len(record.unread):,} more")
 
 
 def _record(record: Any) -> dict[str, Any]:
@@ -286,6 +298,8 @@ def _record(record: Any) -> dict[str, Any]:
             dict(zip(("row", "meter_id", "timestamp", "value", "kept_value", "kept_row"), conflict, strict=True))
             for conflict in record.conflicts
         ],
+        "unread_rows": record.unread_rows,
+        "unread": [dict(zip(("row", "meter_id", "timestamp"), read, strict=True)) for read in record.unread],
     }
 
 

@@ -11,7 +11,9 @@ Two kinds of file come in, as CSV or Parquet:
   ``remark``): each pair of consecutive indexes of a meter becomes one interval
   from the first timestamp to the second, with the register rolling over
   (``hydro.readings.meter_readings.volume_since_previous_m3``) and a replaced meter
-  (remark “replaced” or 换表) counting again from zero.
+  (remark “replaced” or 换表) counting again from zero. An index of 0 between
+  readings that count on is a read that failed and is left out
+  (`without_failed_reads`, counted in ``unread_rows``).
 
 Every stored row is ``meter_id, timestamp, duration_s, volume_m3``:
 ``timestamp`` is the start of the interval as wall-clock time in the county's
@@ -137,6 +139,10 @@ class BatchRecord:
     """The first of them, each as [row, meter_id, timestamp ISO, value left out, value kept, row kept]."""
     stamped: str = "start"
     """Which end of its interval the file's timestamps gave (`STAMPS`); stored rows always start theirs."""
+    unread_rows: int = 0
+    """Indexes of 0 between readings that go on counting, left out as reads that failed (`without_failed_reads`)."""
+    unread: list[list[Any]] = field(default_factory=list)
+    """The first of them, each as [row, meter_id, timestamp ISO]."""
 
 
 @dataclass(frozen=True)
@@ -323,6 +329,41 @@ def one_reading_each(frame: pd.DataFrame) -> tuple[pd.DataFrame, int, list[list[
         for row in order[smaller].sort_values("row").itertuples(index=False)
     ]
     return unique[~smaller.reindex(unique.index).to_numpy()], len(frame) - len(unique), conflicts
+
+
+def without_failed_reads(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[list[Any]]]:
+    """An index file's readings less the indexes of 0 written for reads that failed, and those left out, each as
+    [row, meter_id, timestamp ISO].
+
+    A meter's register does not go to 0 and back: an index of exactly 0 (or a
+    run of them) between two readings of the same meter, the later at least
+    the earlier, is a read that failed and is left out; the interval then runs
+    from the reading before to the one after. A 0 after which the register
+    counts on from a lower value is a replaced meter or a rollover and goes by
+    the remark as before (`intervals_from_indexes`), as does a 0 that is a
+    meter's last reading in the file.
+    """
+    ordered = frame.sort_values([METER_ID, TIMESTAMP], kind="stable")
+    zero = ordered[INDEX].eq(0.0)
+    if not zero.any():
+        return frame, []
+    counting = ordered[INDEX].where(~zero)
+    meters = ordered[METER_ID]
+    before, after = counting.groupby(meters).ffill(), counting.groupby(meters).bfill()
+    replaced = (
+        ordered[REMARK]
+        .astype(str)
+        .str.lower()
+        .apply(lambda remark: any(word in remark for word in REPLACEMENT_WORDS) or declares_rollover(remark))
+        if REMARK in ordered.columns
+        else pd.Series(False, index=ordered.index)
+    )
+    failed = zero & before.gt(0.0) & after.ge(before) & ~replaced
+    unread = [
+        [int(row.row), row.meter_id, row.timestamp.isoformat()]
+        for row in ordered[failed].sort_values("row").itertuples(index=False)
+    ]
+    return frame.drop(index=ordered.index[failed.to_numpy()]), unread
 
 
 def _kept(kept: pd.DataFrame, row: Any) -> list[Any]:
@@ -526,6 +567,7 @@ def import_file(
         return ImportOutcome(existing[checksum], already_imported=True)
     read, kind = read_readings_file(path, time_zone, conflicts)
     frame, repeated_in_file, conflicting = one_reading_each(read)
+    frame, unread = without_failed_reads(frame) if kind == "index" else (frame, [])
     previous = _last_indexes(existing.values()) if kind == "index" else {}
     stored = intervals_from_indexes(path, frame, previous) if kind == "index" else intervals_from_volumes(frame)
     if stamped == "end":
@@ -534,18 +576,19 @@ def import_file(
         stored[TIMESTAMP] = stored[TIMESTAMP] - pd.to_timedelta(stored[DURATION].astype(np.int64), unit="s")
     new = _without_stored(store, path, stored)
     _refuse_unmatched_repeats(path, new, previous)
-    left_out = Omitted(repeated_in_file + len(stored) - len(new), len(conflicting), conflicting)
+    left_out = Omitted(repeated_in_file + len(stored) - len(new), len(conflicting), conflicting, unread)
     record = _write_batch(store, path.name, checksum, kind, new, _file_last_indexes(frame, kind), left_out, stamped)
     return ImportOutcome(record, already_imported=False)
 
 
 @dataclass(frozen=True)
 class Omitted:
-    """The rows of a file an import left out: repeats, and the smaller of two values (the first named)."""
+    """The rows of a file an import left out: repeats, the smaller of two values (the first named), failed reads."""
 
     repeated_rows: int = 0
     conflicting_rows: int = 0
     conflicts: list[list[Any]] = field(default_factory=list)
+    unread: list[list[Any]] = field(default_factory=list)
 
 
 def _last_indexes(records: Iterable[BatchRecord]) -> dict[str, tuple[pd.Timestamp, float]]:
@@ -659,6 +702,8 @@ def _write_batch(
             conflicting_rows=omitted.conflicting_rows,
             conflicts=omitted.conflicts[:MAXIMUM_REPORTED_PROBLEMS],
             stamped=stamped,
+            unread_rows=len(omitted.unread),
+            unread=omitted.unread[:MAXIMUM_REPORTED_PROBLEMS],
         )
         temporary_record = incoming / "record.json"
         temporary_record.write_text(json.dumps(record.__dict__, ensure_ascii=False, indent=1))

@@ -59,6 +59,24 @@ def test_import_reports_the_readings_it_left_out_as_repeats(files, capsys):
     assert (json.loads(out)["row_count"], json.loads(out)["repeated_rows"]) == (1, 2)
 
 
+def test_import_names_the_indexes_of_zero_left_out_as_failed_reads(files, capsys):
+    # Row 3's 0 lies between 12.5 and 12.9 m³ of one register: a read that failed, left out and named.
+    (files / "failed.csv").write_text(
+        "meter_id,timestamp,index_m3\nC-1,2024-03-01 02:00,12.5\nC-1,2024-03-01 03:00,0\nC-1,2024-03-01 04:00,12.9\n"
+    )
+    code, out, _err = run(capsys, "readings", "import", files / "failed.csv", "--store", files / "store")
+    assert code == 0
+    assert "1 intervals (index)" in out
+    assert "1 indexes of 0 between readings that count on left out as failed reads:" in out
+    assert "row 3: meter C-1 at 2024-03-01T03:00:00" in out
+    code, out, _err = run(capsys, "readings", "import", files / "failed.csv", "--store", files / "store2", "--json")
+    record = json.loads(out)
+    assert (record["unread_rows"], record["unread"]) == (
+        1,
+        [{"row": 3, "meter_id": "C-1", "timestamp": "2024-03-01T03:00:00"}],
+    )
+
+
 def test_import_keeps_the_larger_of_two_values_at_one_time_and_names_the_row(files, capsys):
     # A clock put right stamps two hours alike: row 3 (0.1 m³) and row 4 (0.3 m³) at 03:00.
     (files / "clock.csv").write_text(

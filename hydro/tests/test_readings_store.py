@@ -274,6 +274,53 @@ C-9,2024-03-01 03:00,100.10
         import_file(tmp_path / "store", daily)
 
 
+def test_an_index_of_zero_between_readings_that_count_on_is_a_failed_read(tmp_path):
+    # C-9 reads 100, 0 at 01:00, 100.5, then 0 and 0 at 04:00 and 05:00, then 101.7: the register did not go to
+    # 0 and back, so the zeros are reads that failed. The intervals run 00:00–02:00 (0.5 m³), 02:00–03:00 (no
+    # use) and 03:00–06:00 (1.2 m³). C-8's new meter reads 0 from its first reading:
+    # no reading before, so its zeros are its own.
+    source = write(
+        tmp_path / "failed.csv",
+        """
+meter_id,timestamp,index_m3
+C-9,2024-03-01 00:00,100
+C-9,2024-03-01 01:00,0
+C-9,2024-03-01 02:00,100.5
+C-9,2024-03-01 03:00,100.5
+C-9,2024-03-01 04:00,0
+C-9,2024-03-01 05:00,0
+C-9,2024-03-01 06:00,101.7
+C-8,2024-03-01 00:00,0
+C-8,2024-03-01 01:00,0
+C-8,2024-03-01 02:00,0.2
+""",
+    )
+    record = import_file(tmp_path / "store", source).record
+    assert stored_rows(tmp_path / "store") == [
+        ("C-8", datetime.datetime(2024, 3, 1, 0), 3600, 0.0),
+        ("C-8", datetime.datetime(2024, 3, 1, 1), 3600, 0.2),
+        ("C-9", datetime.datetime(2024, 3, 1, 0), 7200, 0.5),
+        ("C-9", datetime.datetime(2024, 3, 1, 2), 3600, 0.0),
+        ("C-9", datetime.datetime(2024, 3, 1, 3), 10800, 1.2),
+    ]
+    assert (record.unread_rows, record.unread) == (
+        3,
+        [[3, "C-9", "2024-03-01T01:00:00"], [6, "C-9", "2024-03-01T04:00:00"], [7, "C-9", "2024-03-01T05:00:00"]],
+    )
+
+
+def test_a_zero_the_register_does_not_count_on_from_is_refused_as_before(tmp_path):
+    # 500 then 0 then 0.3: the register counts on from 0, a replaced meter; without the remark it is refused.
+    # A 0 that is the meter's last reading has nothing after it to show that the register counted on.
+    for name, text in (
+        ("replaced.csv", "meter_id,timestamp,index_m3\nC-9,2024-03-01 00:00,500\nC-9,2024-03-01 01:00,0\n"
+         "C-9,2024-03-01 02:00,0.3\n"),
+        ("last.csv", "meter_id,timestamp,index_m3\nC-9,2024-03-01 00:00,500\nC-9,2024-03-01 01:00,0\n"),
+    ):  # fmt: skip
+        with pytest.raises(TableError, match="row 3, column index_m3: the index went back from 500 to 0"):
+            import_file(tmp_path / "store", write(tmp_path / name, text))
+
+
 def test_it_refuses_a_negative_index(tmp_path):
     source = write(tmp_path / "negative.csv", "meter_id,timestamp,index_m3\nC-9,2024-03-01 00:00,-1\n")
     with pytest.raises(TableError, match="row 2, column index_m3: the index -1 m³ is negative"):
