@@ -42,6 +42,7 @@ urlpatterns = [
     # Metering
     path("metering/", views.metering_dashboard, name="metering_dashboard"),
     path("metering/analyses/new/", views.metering_analysis_new, name="metering_analysis_new"),
+    path("metering/readings/", views.smart_readings_upload, name="smart_readings_upload"),
     path("metering/alarms/", views.customer_alarm_list, name="customer_alarm_list"),
     path("metering/alarms/<int:alarm_id>/", views.customer_alarm_detail, name="customer_alarm_detail"),
     path("metering/alarms/<int:alarm_id>/<str:step>/", views.customer_alarm_step, name="customer_alarm_step"),

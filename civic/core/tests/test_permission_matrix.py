@@ -163,6 +163,7 @@ MATRIX: list[Row] = [
     # water: metering (the utility's network analyst and the bureau)
     Row("water:metering_dashboard", BUREAU_AND_ANALYST),
     Row("water:metering_analysis_new", BUREAU_AND_ANALYST),
+    Row("water:smart_readings_upload", BUREAU_AND_ANALYST),
     Row("water:customer_alarm_list", BUREAU_AND_ANALYST),
     Row(
         "water:customer_alarm_detail",

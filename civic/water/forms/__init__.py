@@ -11,6 +11,7 @@ from civic.water.forms.metering import (  # noqa: F401
     MeteringParametersForm,
     NightFlowAlarmFilterForm,
     ReadingsAnalysisForm,
+    SmartReadingsUploadForm,
     StaffChoiceField,
     WaterAuditForm,
     _volume_field,

@@ -10,7 +10,7 @@ from django.db.models import BLANK_CHOICE_DASH, Field, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from civic.core.models import Role, User
-from civic.water import zone_files
+from civic.water import smart_readings, zone_files
 from civic.water.models import (
     AlarmStatus,
     AnomalyKind,
@@ -362,3 +362,43 @@ class ReadingsAnalysisForm(django_forms.Form):
             return cleaned
         cleaned["zones"] = zones
         return cleaned
+
+
+class SmartReadingsUploadForm(django_forms.Form):
+    """A smart-meter readings file for the county's readings store: interval volumes or cumulative indexes."""
+
+    readings_file = django_forms.FileField(
+        label=_("Readings file"),
+        help_text=_(
+            "CSV or Parquet with the columns meter_id, timestamp (YYYY-MM-DD HH:MM, the county's time) and "
+            "volume_m3 (the volume of each interval) or index_m3 (the register's index, with an optional remark)."
+        ),
+    )
+    stamped = django_forms.ChoiceField(
+        label=_("Timestamps give"),
+        choices=[("start", _("the start of each interval")), ("end", _("the end of each interval"))],
+        initial="start",
+        help_text=_("Many smart meters stamp an hour's use at its end. Indexes are read at an instant."),
+    )
+    conflicts = django_forms.ChoiceField(
+        label=_("Two values of one meter at one time"),
+        choices=[("keep-larger", _("keep the larger and name the other")), ("refuse", _("refuse the file"))],
+        initial="keep-larger",
+        help_text=_("A meter's clock put right stamps two readings alike; the larger is the fuller interval."),
+    )
+
+    def clean_readings_file(self) -> Any:
+        upload = self.cleaned_data["readings_file"]
+        if not str(upload.name).lower().endswith(smart_readings.SUFFIXES):
+            raise django_forms.ValidationError(
+                _("%(name)s is not a CSV or Parquet file."), params={"name": Path(str(upload.name)).name}
+            )
+        if upload.size > smart_readings.MAX_UPLOAD_BYTES:
+            raise django_forms.ValidationError(
+                _("The file is %(size)s MB; the page takes up to %(limit)s MB. Import it with hydro readings import."),
+                params={
+                    "size": f"{upload.size / 1024 / 1024:.1f}",
+                    "limit": smart_readings.MAX_UPLOAD_BYTES // 1024 // 1024,
+                },
+            )
+        return upload

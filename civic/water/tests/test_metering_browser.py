@@ -3,7 +3,7 @@
 He opens the DMA dashboard (Hongxing and Fenghuang drawn on the map, the night-flow chart drawn),
 goes to the customer alarms, opens the burst on C-BURST and sees the meter's use charted, then
 works out Wujin Water's audit and reads its ILI band (figures worked in hydro/tests/test_water_audit.py).
-Wang Fang, of the bureau, starts the county's first analysis of the stored readings on the web.
+Wang Fang, of the bureau, stores the county's first readings and starts their analysis on the web.
 """
 
 import datetime
@@ -15,7 +15,6 @@ from civic.browser_testing import sign_in
 from civic.testing import PASSWORD
 from civic.water.models import MeteringParameters
 from civic.water.testing import AUDIT_FORM, make_run
-from hydro.readings.store import import_file
 from hydro.tests import readings_cases
 
 pytestmark = pytest.mark.browser
@@ -53,11 +52,11 @@ def test_chen_jie_reads_the_dmas_an_alarm_and_an_audit(cast, tmp_path, live_serv
 
 
 def test_wang_fang_starts_the_first_analysis_and_opens_its_result(cast, settings, tmp_path, live_server, page):
-    """The bureau's Wang Fang finds no analysis yet, uploads the zone file, follows the job and opens the run."""
+    """The bureau's Wang Fang stores a readings file, finds no analysis yet, uploads the zone file, follows the
+    job and opens the run."""
     (tmp_path / "readings.csv").write_text(readings_cases.readings_csv())
     (tmp_path / "zones.csv").write_text(readings_cases.ZONES_CSV)
     settings.CIVIC_READINGS_STORE = tmp_path / "store"
-    import_file(settings.CIVIC_READINGS_STORE, tmp_path / "readings.csv")
     MeteringParameters.objects.create(
         effective_from=datetime.date(2024, 1, 1), continuous_flow_hours=48, gap_hours=3, stuck_hours=72
     )
@@ -65,6 +64,11 @@ def test_wang_fang_starts_the_first_analysis_and_opens_its_result(cast, settings
     page.on("pageerror", lambda error: errors.append(str(error)))
     sign_in(page, live_server, cast.bureau_staff.username, PASSWORD)
 
+    page.goto(live_server.url + reverse("water:smart_readings_upload"))
+    page.set_input_files("#id_readings_file", str(tmp_path / "readings.csv"))
+    with page.expect_navigation():
+        page.click("#smart-readings-submit")
+    assert "2024-03" in page.inner_text("#stored-months")
     page.goto(live_server.url + reverse("water:metering_dashboard"))
     with page.expect_navigation():
         page.click("#new-analysis")

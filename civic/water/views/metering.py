@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,7 +19,7 @@ from django.utils.translation import ngettext
 from civic.core.caching import kept_for_a_while
 from civic.core.models import Region, RegionLevel
 from civic.core.permissions import role_required, signed_in_user, user_has_role
-from civic.water import actions, forms
+from civic.water import actions, forms, smart_readings
 from civic.water.access import METERING_ROLES, visible_metering_runs
 from civic.water.jobs import queue_readings_analysis
 from civic.water.models import (
@@ -178,3 +179,42 @@ def _silent_meters_message(silent: list[str]) -> str:
         "%(count)s customer meters have no readings in the period (%(named)s); each is reported as a gap.",
         len(silent),
     ) % {"count": f"{len(silent):,}", "named": named}
+
+
+@role_required(*METERING_ROLES)
+def smart_readings_upload(request: HttpRequest) -> HttpResponse:
+    """Add a smart-meter readings file to the county's store, and see the months and batches it holds."""
+    form = forms.SmartReadingsUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        upload = data["readings_file"]
+        try:
+            outcome = smart_readings.store_upload(
+                upload, str(upload.name), settings.CIVIC_READINGS_STORE, data["stamped"], data["conflicts"]
+            )
+        except smart_readings.StoreUploadError as error:
+            for line in error.lines:
+                form.add_error("readings_file", line)
+        else:
+            messages.success(request, _stored_message(outcome))
+            return redirect("water:smart_readings_upload")
+    store = settings.CIVIC_READINGS_STORE
+    batches = Paginator(smart_readings.recent_batches(store), 20).get_page(request.GET.get("page"))
+    context = {"form": form, "months": smart_readings.stored_months(store), "batches": batches}
+    return render(request, "water/metering_readings.html", context, status=400 if form.errors else 200)
+
+
+def _stored_message(outcome: Any) -> str:
+    counts = smart_readings.outcome_counts(outcome)
+    if outcome.already_imported:
+        return _("%(name)s was imported before; nothing changed.") % counts
+    message = _("%(name)s: %(rows)s intervals stored, %(first)s to %(last)s.") % counts
+    if outcome.record.repeated_rows:
+        message += " " + _("%(repeated)s repeated readings were stored once.") % counts
+    if outcome.record.conflicting_rows:
+        message += " " + _("%(conflicting)s readings were left out for a larger value at the same time.") % counts
+    if outcome.record.unread_rows:
+        message += (
+            " " + _("%(unread)s indexes of 0 between readings that count on were left out as failed reads.") % counts
+        )
+    return message

@@ -1,0 +1,87 @@
+"""Smart-meter readings files uploaded on the web into the county's readings store.
+
+The readings are Hongxing's and Fenghuang's two hand-worked days (hydro/tests/readings_cases.py): 380 hourly
+volumes of 8 meters from 1 March 00:00 to 2 March 23:00 (C-GAP's readings stop for its gap).
+"""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import translation
+
+from civic.testing import sign_in
+from hydro.readings.store import batch_records
+from hydro.tests import readings_cases
+
+URL = reverse("water:smart_readings_upload")
+
+
+@pytest.fixture
+def store(settings, tmp_path):
+    settings.CIVIC_READINGS_STORE = tmp_path / "store"
+    return settings.CIVIC_READINGS_STORE
+
+
+def posted(client, cast, name: str, text: str, **fields):
+    sign_in(client, cast.bureau_staff)
+    upload = SimpleUploadedFile(name, text.encode(), content_type="text/csv")
+    with translation.override("en"):
+        return client.post(URL, {"readings_file": upload, "stamped": "start", "conflicts": "keep-larger", **fields},
+                           HTTP_ACCEPT_LANGUAGE="en", follow=True)  # fmt: skip
+
+
+def shown(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+def form_errors(response) -> list[str]:
+    with translation.override("en"):
+        return [str(error) for error in response.context["form"].errors["readings_file"]]
+
+
+def test_a_file_is_stored_and_listed_by_month_and_batch(client, cast, store):
+    response = posted(client, cast, "readings.csv", readings_cases.readings_csv())
+    assert shown(response) == ["readings.csv: 380 intervals stored, 2024-03-01 00:00 to 2024-03-02 23:00."]
+    [record] = batch_records(store)
+    assert (record.source_name, record.kind, record.row_count) == ("readings.csv", "interval", 380)
+    assert [(month.month, month.batches) for month in response.context["months"]] == [("2024-03", 1)]
+    assert "readings.csv" in response.content.decode()
+    again = posted(client, cast, "readings.csv", readings_cases.readings_csv())
+    assert shown(again) == ["readings.csv was imported before; nothing changed."]
+    assert len(batch_records(store)) == 1
+
+
+def test_a_bad_row_is_named_and_nothing_of_the_file_is_stored(client, cast, store):
+    text = "meter_id,timestamp,volume_m3\nC-1,2024-03-01 00:00,0.2\nC-1,2024-03-01 01:00,lots\n"
+    response = posted(client, cast, "bad.csv", text)
+    assert response.status_code == 400
+    assert form_errors(response) == ["bad.csv, row 3, volume_m3: 'lots' is not a number."]
+    assert batch_records(store) == []
+
+
+def test_the_page_takes_csv_and_parquet_only_and_an_index_file_has_no_stamped_end(client, cast, store):
+    response = posted(client, cast, "readings.xlsx", "not a sheet")
+    assert form_errors(response) == ["readings.xlsx is not a CSV or Parquet file."]
+    indexes = "meter_id,timestamp,index_m3\nC-1,2024-03-01 00:00,12.5\nC-1,2024-03-01 01:00,12.9\n"
+    response = posted(client, cast, "indexes.csv", indexes, stamped="end")
+    assert form_errors(response) == [
+        "indexes.csv: an index is read at an instant; only volume files are stamped at their end"
+    ]
+    assert batch_records(store) == []
+
+
+def test_an_index_of_zero_between_readings_is_said_to_be_left_out(client, cast, store):
+    indexes = (
+        "meter_id,timestamp,index_m3\nC-1,2024-03-01 00:00,12.5\nC-1,2024-03-01 01:00,0\nC-1,2024-03-01 02:00,12.9\n"
+    )
+    response = posted(client, cast, "indexes.csv", indexes)
+    assert shown(response) == [
+        "indexes.csv: 1 intervals stored, 2024-03-01 00:00 to 2024-03-01 00:00. 1 indexes of 0 between readings "
+        "that count on were left out as failed reads."
+    ]
+
+
+def test_the_page_reads_in_chinese(client, cast, store):
+    sign_in(client, cast.network_analyst)
+    page = client.get(URL).content.decode()
+    assert "智能水表读数" in page and "尚未存入任何读数。" in page
