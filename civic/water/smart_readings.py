@@ -15,13 +15,49 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from civic.core import intake as civic_intake
 from hydro import intake
 from hydro.readings.store import BatchRecord, ImportOutcome, batch_records, import_file
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 """About 1.3 million hourly volumes: a month of 1,800 meters. Larger files go by ``hydro readings import``."""
 SUFFIXES = (".csv", ".parquet")
+
+
+STORE_MESSAGES = civic_intake.catalogue(
+    {
+        "not_a_table": gettext_lazy("The file cannot be read as a table; give a .csv or .parquet file."),
+        "missing_column": gettext_lazy("This column is missing."),
+        "value_columns": gettext_lazy(
+            "Give either a volume_m3 or an index_m3 column, not both or none. Columns found: %(columns)s."
+        ),
+        "blank_cell": gettext_lazy("The meter is blank."),
+        "mixed_time_zones": gettext_lazy(
+            "Timestamps mix a time zone and none (row %(aware_row)s has one, row %(naive_row)s has not); "
+            "give every timestamp its offset, or none."
+        ),
+        "bad_timestamp": gettext_lazy("%(value)s is not a timestamp; write it as YYYY-MM-DD HH:MM[:SS][+08:00]."),
+        "negative_index": gettext_lazy("The index %(index)s m³ is negative."),
+        "duplicate_in_file": gettext_lazy(
+            "Meter %(meter)s has another reading at %(timestamp)s in row %(first_row)s, of %(first_value)s m³ "
+            "against %(value)s m³ here."
+        ),
+        "already_stored": gettext_lazy(
+            "Meter %(meter)s already has a stored index at %(timestamp)s (%(index)s m³); a file may repeat that "
+            "reading and those before it, not begin before it without it."
+        ),
+        "index_backwards": gettext_lazy(
+            "The index went back from %(previous)s to %(index)s m³; if the register rolled over write “rollover” "
+            "in the remark, if the meter was replaced write “replaced”."
+        ),
+        "overlap": gettext_lazy(
+            "Meter %(meter)s already has stored readings at %(timestamp)s that this file does not repeat."
+        ),
+    }
+)
+"""The store's reasons (`hydro.readings.store`) in the reader's language, filled from each reason's details."""
 
 
 class StoreUploadError(ValueError):
@@ -55,7 +91,7 @@ def _refusal_lines(name: str, refusal: intake.TableError) -> list[str]:
             where.append(_("row %(row)s") % {"row": error.row_number})
         if error.column:
             where.append(error.column)
-        lines.append(f"{', '.join(where)}: {error.message}")
+        lines.append(f"{', '.join(where)}: {civic_intake.describe(civic_intake.error_entry(error), STORE_MESSAGES)}")
     if refusal.error_count > len(refusal.errors):
         more = refusal.error_count - len(refusal.errors)
         lines.append(_("… and %(count)s more problems.") % {"count": f"{more:,}"})

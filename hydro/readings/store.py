@@ -106,9 +106,14 @@ AWARE_PATTERN = r"(?:Z|[+-]\d{2}:?\d{2})$"
 """The end of a timestamp that carries its offset from UTC."""
 
 
-def _problem(row: int | None, column: str | None, code: str, reason: str) -> intake.RowError:
-    """One reason a file cannot be stored; `row` counts as a spreadsheet shows (header row 1), None for the file."""
-    return intake.RowError(row, column or "", "", code, reason, {})
+def _problem(row: int | None, column: str | None, code: str, reason: str, **details: object) -> intake.RowError:
+    """One reason a file cannot be stored; `row` counts as a spreadsheet shows (header row 1), None for the file.
+
+    `reason` is the English text; `details` fill the code's message in a reader's language (civic's catalogue).
+    """
+    texts = {name: detail if isinstance(detail, str) else f"{detail:g}" if isinstance(detail, float) else str(detail)
+             for name, detail in details.items()}  # fmt: skip
+    return intake.RowError(row, column or "", texts.get("value", ""), code, reason, texts)
 
 
 def _refusal(path: Path | str, problems: list[intake.RowError]) -> intake.TableError:
@@ -225,7 +230,15 @@ def _check_columns(path: Path, columns: list[str]) -> str:
     has_volume, has_index = VOLUME in columns, INDEX in columns
     if has_volume == has_index:
         reason = "give either a volume_m3 or an index_m3 column" + (", not both." if has_volume else ".")
-        problems.append(_problem(None, None, "value_columns", f"{reason} Columns found: {', '.join(columns)}."))
+        problems.append(
+            _problem(
+                None,
+                None,
+                "value_columns",
+                f"{reason} Columns found: {', '.join(columns)}.",
+                columns=", ".join(columns),
+            )
+        )
     if problems:
         raise _refusal(path, problems)
     return "interval" if has_volume else "index"
@@ -253,12 +266,14 @@ def _timestamps(column: pa.ChunkedArray, time_zone: str, problems: list[intake.R
             f"timestamps mix a time zone and none (row {aware_row} has one, row {naive_row} has not); "
             "give every timestamp its offset, or none."
         )
-        problems.append(_problem(naive_row, TIMESTAMP, "mixed_time_zones", reason))
+        problems.append(
+            _problem(naive_row, TIMESTAMP, "mixed_time_zones", reason, aware_row=aware_row, naive_row=naive_row)
+        )
         return pd.Series(pd.NaT, index=texts.index, dtype="datetime64[us]")
     parsed = pd.to_datetime(texts, format="ISO8601", errors="coerce", utc=bool(aware.all()) and len(texts) > 0)
     for position in np.flatnonzero(parsed.isna().to_numpy()):
         reason = f"{texts.iloc[position]!r} is not a timestamp; write it as YYYY-MM-DD HH:MM[:SS][+08:00]."
-        problems.append(_problem(int(position) + 2, TIMESTAMP, "bad_timestamp", reason))
+        problems.append(_problem(int(position) + 2, TIMESTAMP, "bad_timestamp", reason, value=texts.iloc[position]))
     if parsed.dt.tz is not None:
         parsed = parsed.dt.tz_convert(time_zone).dt.tz_localize(None)
     return parsed.astype("datetime64[us]")
@@ -270,7 +285,7 @@ def _numbers(column: pa.ChunkedArray, name: str, problems: list[intake.RowError]
     values = column.to_pandas().astype("float64") if texts is None else pd.to_numeric(texts, errors="coerce")
     for position in np.flatnonzero(~np.isfinite(values.to_numpy(dtype="float64", na_value=np.nan))):
         shown = str(values.iloc[position]) if texts is None else texts.iloc[position]
-        problems.append(_problem(int(position) + 2, name, "not_a_number", f"{shown!r} is not a number."))
+        problems.append(_problem(int(position) + 2, name, "not_a_number", f"{shown!r} is not a number.", value=shown))
     return values
 
 
@@ -282,7 +297,8 @@ def _remarks(table: pa.Table) -> pd.Series:
 
 def _refuse_negative_indexes(frame: pd.DataFrame, problems: list[intake.RowError]) -> None:
     for row, index_m3 in frame.loc[frame[INDEX] < 0, ["row", INDEX]].itertuples(index=False):
-        problems.append(_problem(int(row), INDEX, "negative_index", f"the index {index_m3:g} m³ is negative."))
+        reason = f"the index {index_m3:g} m³ is negative."
+        problems.append(_problem(int(row), INDEX, "negative_index", reason, index=float(index_m3)))
 
 
 def _refuse_duplicates(frame: pd.DataFrame, value_column: str, problems: list[intake.RowError]) -> None:
@@ -295,7 +311,14 @@ def _refuse_duplicates(frame: pd.DataFrame, value_column: str, problems: list[in
             f"meter {meter_id} has another reading at {timestamp} in row {first['row'].iloc[position]}, "
             f"of {first[value_column].iloc[position]:g} m³ against {frame[value_column].iloc[position]:g} m³ here."
         )
-        problems.append(_problem(int(frame["row"].iloc[position]), TIMESTAMP, "duplicate_in_file", reason))
+        details = {
+            "meter": meter_id,
+            "timestamp": timestamp,
+            "first_row": first["row"].iloc[position],
+            "first_value": float(first[value_column].iloc[position]),
+            "value": float(frame[value_column].iloc[position]),
+        }
+        problems.append(_problem(int(frame["row"].iloc[position]), TIMESTAMP, "duplicate_in_file", reason, **details))
 
 
 def _conflicting(frame: pd.DataFrame, value_column: str) -> pd.Series:
@@ -456,6 +479,9 @@ def _with_previous_readings(
             "already_stored",
             f"meter {meter_id} already has a stored index at {previous[meter_id][0]}; a file may repeat that "
             f"reading ({previous[meter_id][1]:g} m³) and those before it, not begin before it without it.",
+            meter=meter_id,
+            timestamp=previous[meter_id][0],
+            index=float(previous[meter_id][1]),
         )
         for row, meter_id, timestamp in firsts[["row", METER_ID, TIMESTAMP]].itertuples(index=False)
         if meter_id in previous and timestamp <= previous[meter_id][0] and meter_id not in repeating
@@ -506,7 +532,8 @@ def _backward_volume(path: Path | str, ordered: pd.DataFrame, position: int, sta
             f"the index went back from {previous_index:g} to {row[INDEX]:g} m³; if the register rolled over write "
             "“rollover” in the remark, if the meter was replaced write “replaced”."
         )
-        raise _refusal(path, [_problem(int(row["row"]), INDEX, "index_backwards", reason)])
+        details = {"previous": previous_index, "index": float(row[INDEX])}
+        raise _refusal(path, [_problem(int(row["row"]), INDEX, "index_backwards", reason, **details)])
     return volume
 
 
@@ -625,6 +652,9 @@ def _refuse_unmatched_repeats(path: Path, new: pd.DataFrame, previous: dict[str,
             "overlap",
             f"meter {meter_id} already has stored readings to {previous[meter_id][0]}; the file's interval from "
             f"{timestamp} is not one of them.",
+            meter=meter_id,
+            stored_to=previous[meter_id][0],
+            timestamp=timestamp,
         )
         for meter_id, timestamp in earlier[[METER_ID, TIMESTAMP]].itertuples(index=False)
     ]
@@ -665,6 +695,10 @@ def _without_stored(store: Path, path: Path, stored: pd.DataFrame) -> pd.DataFra
                 "overlap",
                 f"meter {meter_id} already has a stored reading at {timestamp} of {stored_m3:g} m³, "
                 f"against {incoming_m3:g} m³ here; the file disagrees with an earlier import.",
+                meter=meter_id,
+                timestamp=timestamp,
+                stored=float(stored_m3),
+                value=float(incoming_m3),
             )
             for _, meter_id, timestamp, _, incoming_m3, stored_m3 in differing
         ]

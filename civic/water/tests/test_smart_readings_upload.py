@@ -55,8 +55,21 @@ def test_a_bad_row_is_named_and_nothing_of_the_file_is_stored(client, cast, stor
     text = "meter_id,timestamp,volume_m3\nC-1,2024-03-01 00:00,0.2\nC-1,2024-03-01 01:00,lots\n"
     response = posted(client, cast, "bad.csv", text)
     assert response.status_code == 400
-    assert form_errors(response) == ["bad.csv, row 3, volume_m3: 'lots' is not a number."]
+    assert form_errors(response) == ["bad.csv, row 3, volume_m3: lots is not a number."]
     assert batch_records(store) == []
+
+
+def test_the_store_s_reasons_read_in_the_page_s_language(client, cast, store):
+    indexes = "meter_id,timestamp,index_m3\nC-1,2024-03-01 00:00,500\nC-1,2024-03-01 01:00,480\n"
+    response = posted(client, cast, "indexes.csv", indexes)
+    assert form_errors(response) == [
+        "indexes.csv, row 3, index_m3: The index went back from 500 to 480 m³; if the register rolled over write "
+        "“rollover” in the remark, if the meter was replaced write “replaced”."
+    ]
+    sign_in(client, cast.bureau_staff)
+    upload = SimpleUploadedFile("indexes.csv", indexes.encode(), content_type="text/csv")
+    page = client.post(URL, {"readings_file": upload, "stamped": "start", "conflicts": "keep-larger"})
+    assert "indexes.csv, 第 3 行, index_m3: 表底数从 500 倒退到 480 m³" in page.content.decode()
 
 
 def test_the_page_takes_csv_and_parquet_only_and_an_index_file_has_no_stamped_end(client, cast, store):
