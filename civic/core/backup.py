@@ -35,6 +35,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from hydro.readings.store import IMPORT_LOCK_NAME
+
 MANIFEST = "manifest.json"
 FORMAT = 1
 SQLITE_MEMBER = "database/civic.sqlite3"
@@ -156,11 +158,12 @@ def dump_postgresql(target: Path) -> tuple[Path, str, dict[str, int]]:
 
 
 def files_under(root: Path) -> Iterator[Path]:
-    """Every regular file under `root` (none if it does not exist), in a stable order."""
+    """Every regular file under `root` (none if it does not exist), in a stable order; not the readings store's
+    import lock, which holds nothing."""
     if not root.is_dir():
         return
     for path in sorted(root.rglob("*")):
-        if path.is_file() and not path.is_symlink():
+        if path.is_file() and not path.is_symlink() and path.name != IMPORT_LOCK_NAME:
             yield path
 
 

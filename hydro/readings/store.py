@@ -25,6 +25,7 @@ Layout of a store directory::
     month=2024-03/batch-<checksum>.parquet   one file per batch and month
     _batches/<checksum>.json                 the record of a batch
     _incoming/                               temporary files of an import under way
+    _import.lock                             held by the one import under way (`import_lock`)
 
 A reading given twice is stored once. A row repeating an earlier row of its
 file (same meter, timestamp and value), and an interval the store already
@@ -47,14 +48,16 @@ file imported again is recognised and changes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import fcntl
 import hashlib
 import json
 import os
 import re
 import shutil
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -88,6 +91,7 @@ REVERSE_HOURS = 24.0
 """Smart-meter files do not give sizes: an unannounced rollover is accepted if a DN300 meter could pass the volume."""
 REPLACEMENT_WORDS = ("replaced", "换表")
 MAXIMUM_REPORTED_PROBLEMS = 20
+IMPORT_LOCK_NAME = "_import.lock"
 CONFLICT_RULES = ("keep-larger", "refuse")
 """What an import does with a meter read twice at one time with two values: keep the larger, or refuse the file."""
 STAMPS = ("start", "end")
@@ -589,6 +593,27 @@ def import_file(
         raise ValueError(f"stamped must be one of {', '.join(STAMPS)}, not {stamped!r}")
     store, path = Path(store), Path(path)
     checksum = file_checksum(path)
+    with import_lock(store):
+        return _import_locked(store, path, checksum, time_zone, conflicts, stamped)
+
+
+@contextlib.contextmanager
+def import_lock(store: Path) -> Iterator[None]:
+    """Hold the store's import lock: one import at a time checks the file against the stored batches and writes
+    its own, so two imports of overlapping files (a web upload and a pushed batch) cannot both store a reading.
+    Readers take no lock: a batch is visible only once its record is renamed into place."""
+    store.mkdir(parents=True, exist_ok=True)
+    with (store / IMPORT_LOCK_NAME).open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _import_locked(
+    store: Path, path: Path, checksum: str, time_zone: str, conflicts: str, stamped: str
+) -> ImportOutcome:
     existing = {record.checksum: record for record in batch_records(store)}
     if checksum in existing:
         return ImportOutcome(existing[checksum], already_imported=True)

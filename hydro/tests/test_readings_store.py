@@ -2,6 +2,7 @@
 
 import datetime
 import os
+import threading
 from pathlib import Path
 
 import pandas as pd
@@ -453,3 +454,42 @@ def test_an_import_killed_before_its_record_leaves_nothing_visible(tmp_path, mon
     monkeypatch.setattr(readings_store.os, "replace", real_replace)
     assert not import_file(tmp_path / "store", source).already_imported
     assert len(stored_rows(tmp_path / "store")) == 2
+
+
+def test_two_imports_at_once_of_overlapping_files_store_each_reading_once(tmp_path, monkeypatch):
+    # A web upload and a pushed batch hold the same hour of C-1 (2 March 00:00, 0.3 m³). The first import,
+    # having checked its file against the store, waits there until the second reaches the same check (or 5 s
+    # pass): without the lock both would find the hour not stored and write it. With it the second checks
+    # once the first has written, and leaves the hour out as a repeat.
+    first = write(
+        tmp_path / "upload.csv", "meter_id,timestamp,volume_m3\nC-1,2024-03-01 23:00,0.2\nC-1,2024-03-02 00:00,0.3\n"
+    )
+    second = write(
+        tmp_path / "pushed.csv", "meter_id,timestamp,volume_m3\nC-1,2024-03-02 00:00,0.3\nC-1,2024-03-02 01:00,0.1\n"
+    )
+    checking = threading.Semaphore(0)
+    second_checks = threading.Event()
+    original = readings_store._without_stored
+
+    def without_stored(store: Path, path: Path, stored: pd.DataFrame) -> pd.DataFrame:
+        new = original(store, path, stored)
+        if path.name == "upload.csv":
+            checking.release()
+            second_checks.wait(timeout=5)
+        else:
+            second_checks.set()
+        return new
+
+    monkeypatch.setattr(readings_store, "_without_stored", without_stored)
+    outcomes: dict[str, readings_store.ImportOutcome] = {}
+    upload = threading.Thread(target=lambda: outcomes.setdefault("upload", import_file(tmp_path / "store", first)))
+    upload.start()
+    checking.acquire(timeout=30)
+    outcomes["pushed"] = import_file(tmp_path / "store", second)
+    upload.join()
+    assert stored_rows(tmp_path / "store") == [
+        ("C-1", datetime.datetime(2024, 3, 1, 23), 3600, 0.2),
+        ("C-1", datetime.datetime(2024, 3, 2, 0), 3600, 0.3),
+        ("C-1", datetime.datetime(2024, 3, 2, 1), 3600, 0.1),
+    ]
+    assert outcomes["pushed"].record.repeated_rows == 1

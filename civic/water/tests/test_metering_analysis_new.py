@@ -5,7 +5,6 @@ the county's readings store; their balance and alarms are worked in hydro/tests/
 """
 
 import datetime
-import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -13,6 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import Workbook
 
+from civic.core import xlsx
 from civic.core.models import Job, JobKind, JobState
 from civic.testing import sign_in
 from civic.water.models import MeteringParameters, MeteringRun
@@ -51,9 +51,7 @@ def workbook(rows: list[list[str]]) -> bytes:
     assert sheet is not None
     for row in rows:
         sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return xlsx.workbook_bytes(book)
 
 
 def posted(client, cast, data):
