@@ -28,6 +28,7 @@ from civic.water.models import AnnualPlan, MeteringRun, PlanStatus
 from civic.water.plan_notices import plan_notice_number, plan_notice_pdf
 from hydro import surcharge
 from hydro.readings.periods import Period
+from hydro.readings.store import stored_files
 
 NETWORK_PROGRESS_STEPS = 1000
 """A network analysis reports its progress in thousandths: its sweeps over a hundred pipes move the bar smoothly."""
@@ -132,7 +133,8 @@ def nightly_readings_analysis(job: Job, due_at: str) -> dict[str, Any]:
         return {"skipped": "no zones"}
     yesterday = timezone.localtime(datetime.datetime.fromisoformat(due_at)).date() - datetime.timedelta(days=1)
     period = f"{yesterday.replace(day=1).isoformat()}..{yesterday.isoformat()}"
-    store = str(settings.CIVIC_READINGS_STORE) if settings.CIVIC_READINGS_STORE.exists() else last_run.store
+    county_store = settings.CIVIC_READINGS_STORE
+    store = str(county_store) if stored_files(county_store) else last_run.store
     return readings_analysis(job, store, last_run.zones, period)
 
 

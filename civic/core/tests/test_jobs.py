@@ -273,7 +273,9 @@ def test_an_analysis_queued_from_the_command_keeps_the_hand_worked_balance(cast:
 
 def test_the_nightly_analysis_uses_the_last_runs_zones_up_to_yesterday(cast: Cast, tmp_path, settings):
     make_run(cast, tmp_path)
-    settings.CIVIC_READINGS_STORE = tmp_path / "no-store-here"  # the last run's store is used
+    # The county's store exists but holds nothing yet (an upload was refused): the last run's store is used.
+    settings.CIVIC_READINGS_STORE = tmp_path / "county-store"
+    settings.CIVIC_READINGS_STORE.mkdir()
     entry = next(entry for entry in SCHEDULE if entry.name == "nightly-readings-analysis")
     (job,) = scheduling.enqueue_due([entry], datetime.datetime(2024, 3, 3, 2, 0, tzinfo=SHANGHAI))
     assert job.state == JobState.SUCCEEDED, job.error
