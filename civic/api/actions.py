@@ -35,6 +35,7 @@ from civic.water import actions as water_actions
 from civic.water.models import ImportStatus, MeterReading, ReadingImportBatch
 from civic.water.readings_files import HEADER_NAMES
 from hydro import intake
+from hydro.readings import readings_file
 from hydro.readings import store as readings_store
 from hydro.readings.meter_readings import INDEX, METER_SERIAL, READING_DATE, REMARK, VOLUME, cell_text, parse_date
 
@@ -180,7 +181,7 @@ def store_csv(readings: Iterable[PushedReading]) -> bytes:
     """Register readings as a readings-store index file: the meter, midnight of the reading date, the index."""
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\n")
-    writer.writerow([readings_store.METER_ID, readings_store.TIMESTAMP, readings_store.INDEX, readings_store.REMARK])
+    writer.writerow([readings_file.METER_ID, readings_file.TIMESTAMP, readings_file.INDEX, readings_file.REMARK])
     for reading in readings:
         reading_date = parse_date(reading.reading_date)
         assert reading_date is not None  # the register's import accepted it

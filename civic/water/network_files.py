@@ -49,7 +49,7 @@ from hydro.network.sensors import (
     read_sensor_folder,
     read_sensor_layout,
 )
-from hydro.readings.store import COUNTY_TIME_ZONE
+from hydro.readings.readings_file import COUNTY_TIME_ZONE
 
 MAX_INP_BYTES = 20 * 1024 * 1024
 MAX_SENSOR_LIST_BYTES = 1024 * 1024

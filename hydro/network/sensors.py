@@ -43,7 +43,7 @@ import yaml
 
 from hydro.intake import DECIMAL_COMMA
 from hydro.network.inp_check import NetworkFileError
-from hydro.readings.store import AWARE_PATTERN, COUNTY_TIME_ZONE
+from hydro.readings.readings_file import AWARE_PATTERN, COUNTY_TIME_ZONE
 
 SENSOR_KINDS = ("pressures", "flows", "levels", "demands")
 STEP_SECONDS = 300

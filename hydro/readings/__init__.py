@@ -4,6 +4,8 @@ Modules by topic:
 
 - `hydro.readings.meter_readings` — row checks of a file of readings; indexes to
   volumes, register rollovers, plausible volumes.
+- `hydro.readings.readings_file` — a smart-meter readings file read and checked
+  column by column; one reading per meter and time; failed reads left out.
 - `hydro.readings.store` — smart-meter readings as an append-only Parquet dataset
   partitioned by month.
 - `hydro.readings.engine` — where the analyses run: DuckDB, or Spark when a

@@ -43,7 +43,8 @@ from hydro.readings.balance import dma_balance
 from hydro.readings.engine import ENGINES, connect, execute, memory_table, readings_table
 from hydro.readings.night_flow import LARGEST_ALLOWANCE_SIGMA, NightFlowSettings, night_flow, night_flow_alarms
 from hydro.readings.periods import Period, check_zone_meters, read_zones, silent_meters_warning
-from hydro.readings.store import CONFLICT_RULES, COUNTY_TIME_ZONE, STAMPS, import_file
+from hydro.readings.readings_file import CONFLICT_RULES, COUNTY_TIME_ZONE
+from hydro.readings.store import STAMPS, import_file
 
 BALANCE_OUTPUT = ["dma_id", "inflow_m3", "outflow_m3", "consumption_m3", "nrw_m3", "nrw_pct"]
 NIGHT_OUTPUT = ["dma_id", "night", "mnf_m3_per_h", "leakage_m3_per_h"]

@@ -12,12 +12,8 @@ import pytest
 
 from hydro.intake import TableError
 from hydro.readings import store as readings_store
-from hydro.readings.store import (
-    batch_records,
-    import_file,
-    read_readings_file,
-    stored_files,
-)
+from hydro.readings.readings_file import read_readings_file
+from hydro.readings.store import batch_records, import_file, stored_files
 
 
 def write(path: Path, text: str) -> Path:

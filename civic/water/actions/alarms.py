@@ -39,7 +39,7 @@ from hydro.readings.analysis import AnomalySettings, customer_findings_by_group
 from hydro.readings.engine import execute, memory_table
 from hydro.readings.night_flow import NightFlowSettings, night_flow, night_flow_alarms
 from hydro.readings.periods import Period
-from hydro.readings.store import COUNTY_TIME_ZONE
+from hydro.readings.readings_file import COUNTY_TIME_ZONE
 
 Alarm = CustomerAlarm | DmaNightFlowAlarm | NetworkLeakAlarm
 AlarmT = TypeVar("AlarmT", CustomerAlarm, DmaNightFlowAlarm, NetworkLeakAlarm)

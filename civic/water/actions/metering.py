@@ -29,7 +29,7 @@ from hydro.readings import engine as readings_engine
 from hydro.readings.analysis import AnalysisResults, AnomalySettings, analyse
 from hydro.readings.night_flow import NightFlowSettings
 from hydro.readings.periods import Period
-from hydro.readings.store import COUNTY_TIME_ZONE
+from hydro.readings.readings_file import COUNTY_TIME_ZONE
 from hydro.water_audit import AuditInputs, CJJ92Corrections, water_audit
 
 USE_SERIES_MARGIN = datetime.timedelta(hours=24)

@@ -33,7 +33,7 @@ from hydro.network.demo import map_layers
 from hydro.network.inp_check import NetworkFileError
 from hydro.network.locate import LocateResult, locate_leaks, result_details, split_training
 from hydro.network.sensors import SensorDataError, SensorLayout
-from hydro.readings.store import COUNTY_TIME_ZONE
+from hydro.readings.readings_file import COUNTY_TIME_ZONE
 
 Progress = Callable[[float, str, dict[str, Any]], object]
 """A run's progress: the fraction done (0 to 1), what it is doing (an English msgid) and the msgid's parameters."""

@@ -27,7 +27,7 @@ from civic.water.models import (
     MeteringRun,
     WaterAudit,
 )
-from hydro.readings.store import COUNTY_TIME_ZONE
+from hydro.readings.readings_file import COUNTY_TIME_ZONE
 
 
 def _chosen_run(request: HttpRequest) -> MeteringRun | None:
