@@ -8,6 +8,7 @@ page and endpoint that shows a water user's records goes through here.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import QuerySet
@@ -19,6 +20,7 @@ from civic.water.models import (
     AnnualPlan,
     CustomerAlarm,
     DmaNightFlowAlarm,
+    Meter,
     MeteringRun,
     PlanStatus,
     ReuseStudy,
@@ -61,6 +63,12 @@ def visible_water_users(user: Any) -> QuerySet[WaterUser]:
     if user.is_enterprise_reporter and (water_user_id := water_user_id_of(user)):
         return WaterUser.objects.filter(pk=water_user_id)
     return WaterUser.objects.none()
+
+
+def registered_customers(user: Any, meter_codes: Iterable[str]) -> dict[str, WaterUser]:
+    """The water users of the register whose meters carry these serials, by serial, of those `user` may see."""
+    meters = Meter.objects.filter(serial__in=set(meter_codes), water_user__in=visible_water_users(user))
+    return {meter.serial: meter.water_user for meter in meters.select_related("water_user")}
 
 
 def visible_water_user_or_404(user: Any, code: str) -> WaterUser:

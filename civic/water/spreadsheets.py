@@ -1,4 +1,5 @@
-"""The bureau's Excel files: the summary of over-plan surcharge bills (one sheet per period) and the register.
+"""The bureau's Excel files: the summary of over-plan surcharge bills (one sheet per period), the register, and
+the alarm work lists that go out with the field crews.
 
 Headers are in Chinese, the bureau's working language for these files; every
 figure is a number cell with its format, so the sheet can be summed and
@@ -8,8 +9,10 @@ filtered in Excel or WPS.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+import zoneinfo
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from typing import Any
 
 from django.utils import translation
 from openpyxl import Workbook
@@ -18,8 +21,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from civic.core import xlsx
-from civic.water.models import SurchargeBill, WaterSource, WaterUser
+from civic.water.models import CustomerAlarm, DmaNightFlowAlarm, SurchargeBill, WaterSource, WaterUser
 from hydro import surcharge
+from hydro.readings.readings_file import COUNTY_TIME_ZONE
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -133,19 +137,27 @@ REGISTER_COLUMNS = (
 
 def register_workbook(water_users: Sequence[WaterUser]) -> bytes:
     """The .xlsx file of the register rows given, in Chinese like the bureau's other files."""
+    with translation.override("zh-hans"):
+        rows = [_register_row(water_user) for water_user in water_users]
+    return _list_workbook("用水户名录", REGISTER_COLUMNS, rows)
+
+
+def _list_workbook(title: str, columns: Sequence[tuple[str, int, str]], rows: Iterable[list[object]]) -> bytes:
+    """One sheet: a bold heading row frozen above the rows, each column of its width and number format."""
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
-    sheet.title = "用水户名录"
-    with translation.override("zh-hans"):
-        sheet.append([heading for heading, _width, _format in REGISTER_COLUMNS])
-        for water_user in water_users:
-            sheet.append(_register_row(water_user))
+    sheet.title = title
+    sheet.append([heading for heading, _width, _format in columns])
+    row_count = 0
+    for row in rows:
+        sheet.append(row)
+        row_count += 1
     sheet.freeze_panes = "A2"
-    for column, (_heading, width, number_format) in enumerate(REGISTER_COLUMNS, start=1):
+    for column, (_heading, width, number_format) in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
-        for row in range(2, len(water_users) + 2):
-            sheet.cell(row=row, column=column).number_format = number_format
+        for row_number in range(2, row_count + 2):
+            sheet.cell(row=row_number, column=column).number_format = number_format
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.fill = HEADING_FILL
@@ -171,3 +183,91 @@ def _register_row(water_user: WaterUser) -> list[object]:
         getattr(water_user, "meter_count", None),
         water_user.closed_on,
     ]
+
+
+# --- Alarm work lists ------------------------------------------------------------
+
+WORKFLOW_COLUMNS = (
+    ("状态", 10, "@"),
+    ("处理人", 12, "@"),
+    ("联系时间", 17, "yyyy-mm-dd hh:mm"),
+    ("联系记录", 30, "@"),
+    ("处理结果", 14, "@"),
+    ("核查情况", 30, "@"),
+)
+CUSTOMER_ALARM_COLUMNS = (
+    ("表号", 18, "@"),
+    ("用水户", 24, "@"),
+    ("地址", 30, "@"),
+    ("联系人", 10, "@"),
+    ("联系电话", 16, "@"),
+    ("分区", 10, "@"),
+    ("报警类型", 12, "@"),
+    ("开始", 17, "yyyy-mm-dd hh:mm"),
+    ("结束", 17, "yyyy-mm-dd hh:mm"),
+    ("估计水量（立方米）", 12, "#,##0.000"),
+    ("置信度", 8, "0.00"),
+    *WORKFLOW_COLUMNS,
+)
+NIGHT_FLOW_ALARM_COLUMNS = (
+    ("分区", 10, "@"),
+    ("流量开始上升", 14, "yyyy-mm-dd"),
+    ("发现日期", 12, "yyyy-mm-dd"),
+    ("最近发现时间", 12, "yyyy-mm-dd"),
+    ("超出基线流量（立方米/时）", 14, "0.000"),
+    *WORKFLOW_COLUMNS,
+    ("挽回水量（立方米）", 14, "#,##0.0"),
+)
+
+
+def customer_alarms_workbook(alarms: Iterable[CustomerAlarm], customers: dict[str, WaterUser]) -> bytes:
+    """The customer alarms given as a work list, each with its customer from the register where its meter is
+    registered (`customers`, by meter serial), times in the county's wall clock."""
+    with translation.override("zh-hans"):
+        rows = [_customer_alarm_row(alarm, customers.get(alarm.meter_code)) for alarm in alarms]
+    return _list_workbook("用户用水报警", CUSTOMER_ALARM_COLUMNS, rows)
+
+
+def night_flow_alarms_workbook(alarms: Iterable[DmaNightFlowAlarm]) -> bytes:
+    """The DMA night-flow alarms given as a work list, with the volume each repair recovered."""
+    with translation.override("zh-hans"):
+        rows = [_night_flow_alarm_row(alarm) for alarm in alarms]
+    return _list_workbook("夜间流量报警", NIGHT_FLOW_ALARM_COLUMNS, rows)
+
+
+def _customer_alarm_row(alarm: CustomerAlarm, customer: WaterUser | None) -> list[object]:
+    registered = [customer.name, customer.address, customer.contact_name, customer.contact_phone] if customer else []
+    return [
+        alarm.meter_code,
+        *(registered or ["", "", "", ""]),
+        alarm.dma_code,
+        str(alarm.get_kind_display()),
+        _county_time(alarm.start),
+        _county_time(alarm.end),
+        alarm.volume_m3,
+        alarm.confidence,
+        *_workflow_cells(alarm, str(alarm.get_outcome_display())),
+    ]
+
+
+def _night_flow_alarm_row(alarm: DmaNightFlowAlarm) -> list[object]:
+    return [
+        alarm.dma_code,
+        alarm.start,
+        alarm.detected,
+        alarm.last_detected or alarm.detected,
+        alarm.excess_m3_per_h,
+        *_workflow_cells(alarm, str(alarm.get_outcome_display())),
+        alarm.volume_recovered_m3,
+    ]
+
+
+def _workflow_cells(alarm: Any, outcome: str) -> list[object]:
+    assignee = alarm.assignee.get_full_name() or alarm.assignee.username if alarm.assignee else ""
+    contacted = _county_time(alarm.contacted_at) if alarm.contacted_at else None
+    return [str(alarm.get_status_display()), assignee, contacted, alarm.contact_note, outcome, alarm.outcome_note]
+
+
+def _county_time(moment: datetime.datetime) -> datetime.datetime:
+    """An aware time as the county's wall clock, which Excel shows as is (cells carry no time zone)."""
+    return moment.astimezone(zoneinfo.ZoneInfo(COUNTY_TIME_ZONE)).replace(tzinfo=None)

@@ -165,6 +165,7 @@ MATRIX: list[Row] = [
     Row("water:metering_analysis_new", BUREAU_AND_ANALYST),
     Row("water:smart_readings_upload", BUREAU_AND_ANALYST),
     Row("water:customer_alarm_list", BUREAU_AND_ANALYST),
+    Row("water:customer_alarm_xlsx", BUREAU_AND_ANALYST),
     Row(
         "water:customer_alarm_detail",
         BUREAU_AND_ANALYST,
@@ -176,6 +177,7 @@ MATRIX: list[Row] = [
         lambda world: {"alarm_id": world.records["customer_alarm"].pk, "step": "assign"},
     ),
     Row("water:night_flow_alarm_list", BUREAU_AND_ANALYST),
+    Row("water:night_flow_alarm_xlsx", BUREAU_AND_ANALYST),
     Row(
         "water:night_flow_alarm_detail",
         BUREAU_AND_ANALYST,

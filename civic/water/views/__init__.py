@@ -6,10 +6,12 @@ from civic.water.views.alarms import (
     customer_alarm_detail,
     customer_alarm_list,
     customer_alarm_step,
+    customer_alarm_xlsx,
     metering_thresholds,
     night_flow_alarm_detail,
     night_flow_alarm_list,
     night_flow_alarm_step,
+    night_flow_alarm_xlsx,
 )
 from civic.water.views.bills import OVERDUE_PAGE_SIZE, bill_step, overdue_bill_list, overdue_bills
 from civic.water.views.metering import (
@@ -112,6 +114,7 @@ __all__ = [
     "customer_alarm_detail",
     "customer_alarm_list",
     "customer_alarm_step",
+    "customer_alarm_xlsx",
     "decide_plan_adjustment",
     "export_quotas",
     "filtered_plans",
@@ -137,6 +140,7 @@ __all__ = [
     "night_flow_alarm_detail",
     "night_flow_alarm_list",
     "night_flow_alarm_step",
+    "night_flow_alarm_xlsx",
     "overdue_bill_list",
     "overdue_bills",
     "plan_detail",

@@ -13,14 +13,22 @@ from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civic.core.permissions import role_required, signed_in_user
-from civic.water import actions, forms, network_forms
-from civic.water.access import visible_customer_alarms, visible_night_flow_alarms
+from civic.water import actions, forms, network_forms, spreadsheets
+from civic.water.access import registered_customers, visible_customer_alarms, visible_night_flow_alarms
 from civic.water.actions.alarms import AlarmT
 from civic.water.actions.metering import RAISED
-from civic.water.models import AlarmStatus, CustomerAlarm, DmaNightFlowAlarm, MeteringParameters, NetworkLeakAlarm
+from civic.water.models import (
+    AlarmStatus,
+    CustomerAlarm,
+    DmaNightFlowAlarm,
+    MeteringParameters,
+    MeteringRun,
+    NetworkLeakAlarm,
+)
 from civic.water.views.metering import METERING_ROLES, _wall_clock, visible_metering_runs
 from hydro.readings import alarm_outcomes
 
@@ -39,6 +47,30 @@ def _page(request: HttpRequest, alarms: QuerySet[Any]) -> dict[str, Any]:
 @role_required(*METERING_ROLES)
 def customer_alarm_list(request: HttpRequest) -> HttpResponse:
     """Customer alarms of every analysis (or of one, `?run=`), searchable and filtered, in pages."""
+    alarms, run, form = _filtered_customer_alarms(request)
+    context = {"run": run, "form": form, **_page(request, alarms)}
+    return render(request, "water/metering_alarm_list.html", context)
+
+
+@role_required(*METERING_ROLES)
+def customer_alarm_xlsx(request: HttpRequest) -> HttpResponse:
+    """The customer alarms under the page's filters as an Excel work list, with each registered meter's customer."""
+    alarms = list(_filtered_customer_alarms(request)[0])
+    customers = registered_customers(request.user, (alarm.meter_code for alarm in alarms))
+    return _xlsx(spreadsheets.customer_alarms_workbook(alarms, customers), "customer-alarms")
+
+
+@role_required(*METERING_ROLES)
+def night_flow_alarm_xlsx(request: HttpRequest) -> HttpResponse:
+    """The night-flow alarms under the page's filters as an Excel work list."""
+    alarms = _filtered_night_flow_alarms(request)[0]
+    return _xlsx(spreadsheets.night_flow_alarms_workbook(alarms), "night-flow-alarms")
+
+
+def _filtered_customer_alarms(
+    request: HttpRequest,
+) -> tuple[QuerySet[CustomerAlarm], MeteringRun | None, forms.CustomerAlarmFilterForm]:
+    """The customer alarms the request's filters choose (of one analysis with `?run=`), the run and the form."""
     alarms = visible_customer_alarms(request.user)
     run = None
     run_id = request.GET.get("run", "")
@@ -46,9 +78,20 @@ def customer_alarm_list(request: HttpRequest) -> HttpResponse:
         run = get_object_or_404(visible_metering_runs(request.user), pk=int(run_id))
         alarms = alarms.filter(Q(run=run) | Q(last_run=run))
     form = forms.CustomerAlarmFilterForm(request.GET or None)
-    alarms = form.filtered(alarms).defer("use_series").select_related("assignee")
-    context = {"run": run, "form": form, **_page(request, alarms)}
-    return render(request, "water/metering_alarm_list.html", context)
+    return form.filtered(alarms).defer("use_series").select_related("assignee"), run, form
+
+
+def _filtered_night_flow_alarms(
+    request: HttpRequest,
+) -> tuple[QuerySet[DmaNightFlowAlarm], forms.NightFlowAlarmFilterForm]:
+    form = forms.NightFlowAlarmFilterForm(request.GET or None)
+    return form.filtered_workflow(visible_night_flow_alarms(request.user)).select_related("assignee"), form
+
+
+def _xlsx(content: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=spreadsheets.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{name}-{timezone.localdate().isoformat()}.xlsx"'
+    return response
 
 
 def workflow_timeline(alarm: AnyAlarm, raised_at: datetime, raised_by: Any = None) -> list[dict[str, Any]]:
@@ -96,7 +139,9 @@ def _customer_alarm_page(
     request: HttpRequest, alarm: CustomerAlarm, bound: dict[str, Any], status: int = 200
 ) -> HttpResponse:
     chart = {"series": alarm.use_series, "start": _wall_clock(alarm.start), "end": _wall_clock(alarm.end)}
-    return _run_alarm_page(request, alarm, bound, status, "water/metering_alarm_detail.html", {"chart": chart})
+    customer = registered_customers(request.user, [alarm.meter_code]).get(alarm.meter_code)
+    shown = {"chart": chart, "customer": customer}
+    return _run_alarm_page(request, alarm, bound, status, "water/metering_alarm_detail.html", shown)
 
 
 def _run_alarm_page(
@@ -190,8 +235,7 @@ def customer_alarm_step(request: HttpRequest, alarm_id: int, step: str) -> HttpR
 @role_required(*METERING_ROLES)
 def night_flow_alarm_list(request: HttpRequest) -> HttpResponse:
     """DMA night-flow alarms of every analysis, filtered by status, DMA, assignee and outcome, in pages."""
-    form = forms.NightFlowAlarmFilterForm(request.GET or None)
-    alarms = form.filtered_workflow(visible_night_flow_alarms(request.user)).select_related("assignee")
+    alarms, form = _filtered_night_flow_alarms(request)
     return render(request, "water/metering_night_alarm_list.html", {"form": form, **_page(request, alarms)})
 
 
