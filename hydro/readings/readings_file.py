@@ -103,7 +103,10 @@ def _read_table(path: Path) -> pa.Table:
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
-            return pa_csv.read_csv(path, convert_options=pa_csv.ConvertOptions(strings_can_be_null=False))
+            # A meter number is text: 000123 is not the meter 123 (numbers with leading zeros are common).
+            text_meter_ids = {METER_ID: pa.string()}
+            options = pa_csv.ConvertOptions(strings_can_be_null=False, column_types=text_meter_ids)
+            return pa_csv.read_csv(path, convert_options=options)
         if suffix == ".parquet":
             return pq.read_table(path)
     except (pa.ArrowInvalid, OSError) as error:

@@ -56,6 +56,26 @@ C-0001,2024-03-01 02:00,0.0
     ]
 
 
+def test_a_meter_number_is_kept_as_written_leading_zeros_and_all(tmp_path):
+    # Head ends number meters 0000123456: read as a number, meter 000123 would become 123 and merge with it,
+    # and match no zone file, which names it as written.
+    source = write(
+        tmp_path / "numbered.csv",
+        """
+meter_id,timestamp,index_m3
+000123,2024-03-01 00:00,10.0
+000123,2024-03-01 01:00,10.5
+123,2024-03-01 00:00,20.0
+123,2024-03-01 01:00,20.25
+""",
+    )
+    import_file(tmp_path / "store", source)
+    assert stored_rows(tmp_path / "store") == [
+        ("000123", datetime.datetime(2024, 3, 1, 0), 3600, 0.5),
+        ("123", datetime.datetime(2024, 3, 1, 0), 3600, 0.25),
+    ]
+
+
 def test_a_file_stamped_at_each_interval_s_end_is_stored_from_its_start(tmp_path):
     # A smart meter stamps the hour 23:00–24:00 of 29 February "2024-03-01 00:00": stored from 23:00 on the 29th,
     # in February's files; 00:00–01:00 of 1 March, stamped 01:00, from 00:00.
