@@ -448,7 +448,7 @@ DECIMAL_COMMA = re.compile(r"^([+-]?\d+),(\d+)$")
 
 
 def _csv_rows(handle: IO[bytes], limits: Limits) -> Iterator[Sequence[CellValue]]:
-    encoding = _csv_encoding(handle)
+    encoding = csv_encoding(handle)
     handle.seek(0)
     text = io.TextIOWrapper(io.BufferedReader(_Unclosed(handle)), encoding=encoding, newline="")
     try:
@@ -465,7 +465,7 @@ def _csv_rows(handle: IO[bytes], limits: Limits) -> Iterator[Sequence[CellValue]
         text.detach()
 
 
-def _csv_encoding(handle: IO[bytes]) -> str:
+def csv_encoding(handle: IO[bytes]) -> str:
     """UTF-8 (a byte-order mark is dropped) if the whole file decodes so, else GB18030, read a block at a time."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:

@@ -30,6 +30,7 @@ STORE_MESSAGES = civic_intake.catalogue(
     {
         "not_a_table": gettext_lazy("The file cannot be read as a table; give a .csv or .parquet file."),
         "missing_column": gettext_lazy("This column is missing."),
+        "column_twice": gettext_lazy("This column is given twice (%(headings)s); keep one."),
         "value_columns": gettext_lazy(
             "Give either a volume_m3 or an index_m3 column, not both or none. Columns found: %(columns)s."
         ),

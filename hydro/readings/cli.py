@@ -69,7 +69,8 @@ def _register_import(commands: Any) -> None:
         "import",
         help="add readings files to a store",
         description="Import CSV or Parquet readings files (meter_id,timestamp,volume_m3 or "
-        "meter_id,timestamp,index_m3[,remark]) into a store, one batch per file, each all or nothing. "
+        "meter_id,timestamp,index_m3[,remark]; or headed 表号,抄表时间,用水量 or 表号,抄表时间,读数[,备注]; CSV in UTF-8 or GBK) "
+        "into a store, one batch per file, each all or nothing. "
         "A file already imported changes nothing. A reading given twice (in the file, or already stored) is "
         "stored once and counted. The same meter and time with two values in one file (a clock put right) keeps "
         "the larger, naming the rows left out, unless --on-conflict refuse; an interval the store holds with "

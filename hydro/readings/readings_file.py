@@ -9,6 +9,8 @@ names each bad row and column (rows counted as a spreadsheet shows, header row
 
 from __future__ import annotations
 
+import csv
+import re
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +36,16 @@ CONFLICT_RULES = ("keep-larger", "refuse")
 """What an import does with a meter read twice at one time with two values: keep the larger, or refuse the file."""
 AWARE_PATTERN = r"(?:Z|[+-]\d{2}:?\d{2})$"
 """The end of a timestamp that carries its offset from UTC."""
+HEADINGS = {
+    METER_ID: ("表号", "水表编号", "水表号", "表计编号"),
+    TIMESTAMP: ("时间", "抄表时间", "采集时间", "读数时间", "冻结时间"),
+    VOLUME: ("用水量", "水量", "用量"),
+    INDEX: ("读数", "表读数", "累计读数", "表底数", "累计流量", "正向累计流量"),
+    REMARK: ("备注",),
+}
+"""The Chinese headings head ends and Excel sheets write for each column, read as its English name."""
+UNIT_PATTERN = r"\s*[（(]\s*(?:m3|m³|立方米|吨|t)\s*[)）]\s*$"
+"""A heading's unit in brackets (用水量（m³）, 读数(吨)): cubic metres, the unit of every volume and index read."""
 
 
 def reading_problem(row: int | None, column: str | None, code: str, reason: str, **details: object) -> intake.RowError:
@@ -80,6 +92,7 @@ def read_readings_file(
     """
     path = Path(path)
     table = _read_table(path)
+    table = table.rename_columns(_standard_names(path, table.column_names))
     kind = _check_columns(path, table.column_names)
     problems: list[intake.RowError] = []
     frame = pd.DataFrame({"row": np.arange(2, table.num_rows + 2)})
@@ -103,10 +116,7 @@ def _read_table(path: Path) -> pa.Table:
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
-            # A meter number is text: 000123 is not the meter 123 (numbers with leading zeros are common).
-            text_meter_ids = {METER_ID: pa.string()}
-            options = pa_csv.ConvertOptions(strings_can_be_null=False, column_types=text_meter_ids)
-            return pa_csv.read_csv(path, convert_options=options)
+            return _read_csv(path)
         if suffix == ".parquet":
             return pq.read_table(path)
     except (pa.ArrowInvalid, OSError) as error:
@@ -114,6 +124,45 @@ def _read_table(path: Path) -> pa.Table:
             path, [reading_problem(None, None, "not_a_table", f"the file cannot be read ({error}).")]
         ) from error
     raise file_refusal(path, [reading_problem(None, None, "not_a_table", "only .csv and .parquet files are read.")])
+
+
+def _read_csv(path: Path) -> pa.Table:
+    """A CSV file in UTF-8 or, failing that, GB18030 (Excel in China saves CSV as GBK), its meter column as text:
+    meter 000123 is not meter 123, and numbers with leading zeros are common."""
+    with path.open("rb") as handle:
+        encoding = "gb18030" if intake.csv_encoding(handle) == "gb18030" else "utf-8-sig"
+    with path.open(encoding=encoding, newline="") as text:
+        headings = next(csv.reader([text.readline()]), [])
+    meter_columns = {heading: pa.string() for heading in headings if _standard_name(heading) == METER_ID}
+    options = pa_csv.ConvertOptions(strings_can_be_null=False, column_types=meter_columns)
+    read_options = pa_csv.ReadOptions(encoding="gb18030" if encoding == "gb18030" else "utf8")
+    return pa_csv.read_csv(path, read_options=read_options, convert_options=options)
+
+
+def _standard_name(heading: str) -> str:
+    """A heading as its column's English name (`HEADINGS`, a unit in brackets dropped), else as written."""
+    written = re.sub(UNIT_PATTERN, "", heading.strip()).lower()
+    return next((name for name, headings in HEADINGS.items() if written in (name, *headings)), heading)
+
+
+def _standard_names(path: Path, names: list[str]) -> list[str]:
+    """The file's headings as the columns' English names (`HEADINGS`, a unit in brackets dropped); a column
+    given twice, under two headings, refuses the file."""
+    standard = [_standard_name(name) for name in names]
+    problems = [
+        reading_problem(
+            None,
+            name,
+            "column_twice",
+            f"the column {name} is given twice ({', '.join(headings)}); keep one.",
+            headings=", ".join(headings),
+        )
+        for name in dict.fromkeys(standard)
+        if len(headings := [heading for heading, given in zip(names, standard, strict=True) if given == name]) > 1
+    ]
+    if problems:
+        raise file_refusal(path, problems)
+    return standard
 
 
 def _check_columns(path: Path, columns: list[str]) -> str:

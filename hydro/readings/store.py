@@ -15,6 +15,10 @@ Two kinds of file come in, as CSV or Parquet:
   readings that count on is a read that failed and is left out
   (`hydro.readings.readings_file.without_failed_reads`, counted in ``unread_rows``).
 
+Head ends and Excel write those columns' Chinese headings as often (表号,
+抄表时间, 用水量 or 读数, 备注: `hydro.readings.readings_file.HEADINGS`), and
+save CSV in UTF-8 or GBK; both are read, and a meter number is kept as text.
+
 Every stored row is ``meter_id, timestamp, duration_s, volume_m3``:
 ``timestamp`` is the start of the interval as wall-clock time in the county's
 time zone (Asia/Shanghai unless told otherwise; China keeps no daylight

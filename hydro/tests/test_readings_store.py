@@ -76,6 +76,31 @@ meter_id,timestamp,index_m3
     ]
 
 
+def test_a_gbk_file_with_chinese_headings_and_units_is_read_as_its_columns(tmp_path):
+    # Excel in China saves CSV as GBK and dates as 2024/3/1 0:00; head ends head their columns in Chinese.
+    source = tmp_path / "抄表.csv"
+    source.write_bytes(
+        "表号,抄表时间,读数（立方米）,备注\n0017,2024/3/1 0:00,10.0,\n0017,2024/3/1 1:00,2.0,换表\n".encode("gbk")
+    )
+    frame, kind = read_readings_file(source)
+    assert kind == "index"
+    assert frame[["meter_id", "index_m3", "remark"]].values.tolist() == [["0017", 10.0, ""], ["0017", 2.0, "换表"]]
+    import_file(tmp_path / "store", source)
+    assert stored_rows(tmp_path / "store") == [("0017", datetime.datetime(2024, 3, 1, 0), 3600, 2.0)]
+
+
+def test_a_column_given_under_two_headings_is_refused(tmp_path):
+    source = write(tmp_path / "twice.csv", "meter_id,timestamp,用水量,volume_m3\nC-1,2024-03-01 00:00,0.1,0.1")
+    with pytest.raises(TableError) as error:
+        read_readings_file(source)
+    [problem] = error.value.errors
+    assert (problem.column, problem.code, problem.details) == (
+        "volume_m3",
+        "column_twice",
+        {"headings": "用水量, volume_m3"},
+    )
+
+
 def test_a_file_stamped_at_each_interval_s_end_is_stored_from_its_start(tmp_path):
     # A smart meter stamps the hour 23:00–24:00 of 29 February "2024-03-01 00:00": stored from 23:00 on the 29th,
     # in February's files; 00:00–01:00 of 1 March, stamped 01:00, from 00:00.

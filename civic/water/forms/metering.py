@@ -370,8 +370,9 @@ class SmartReadingsUploadForm(django_forms.Form):
     readings_file = django_forms.FileField(
         label=_("Readings file"),
         help_text=_(
-            "CSV or Parquet with the columns meter_id, timestamp (YYYY-MM-DD HH:MM, the county's time) and "
-            "volume_m3 (the volume of each interval) or index_m3 (the register's index, with an optional remark)."
+            "CSV (UTF-8 or GBK) or Parquet with the columns meter_id (表号), timestamp (抄表时间: YYYY-MM-DD HH:MM, "
+            "the county's time) and volume_m3 (用水量: the volume of each interval) or index_m3 (读数: the register's "
+            "index, with an optional remark, 备注), headed in English or in Chinese."
         ),
     )
     stamped = django_forms.ChoiceField(

@@ -98,3 +98,27 @@ def test_the_page_reads_in_chinese(client, cast, store):
     sign_in(client, cast.network_analyst)
     page = client.get(URL).content.decode()
     assert "智能水表读数" in page and "尚未存入任何读数。" in page
+
+
+def test_a_gbk_file_from_excel_with_chinese_headings_is_stored(client, cast, store):
+    # Excel in China saves CSV as GBK, with the sheet's headings and its own date format.
+    text = "表号,抄表时间,读数（立方米）,备注\n000123,2024/3/1 0:00,10.0,\n000123,2024/3/1 1:00,10.5,新装\n"
+    sign_in(client, cast.bureau_staff)
+    upload = SimpleUploadedFile("抄表.csv", text.encode("gbk"), content_type="text/csv")
+    with translation.override("en"):
+        response = client.post(URL, {"readings_file": upload, "stamped": "start", "conflicts": "keep-larger"},
+                               HTTP_ACCEPT_LANGUAGE="en", follow=True)  # fmt: skip
+    assert shown(response) == ["抄表.csv: 1 intervals stored, 2024-03-01 00:00 to 2024-03-01 00:00."]
+    [record] = batch_records(store)
+    assert (record.kind, record.last_indexes) == ("index", {"000123": ["2024-03-01T01:00:00", 10.5]})
+
+
+def test_a_column_given_twice_is_named_in_the_page_s_language(client, cast, store):
+    text = "meter_id,表号,timestamp,volume_m3\nC-1,C-1,2024-03-01 00:00,0.1\n"
+    assert form_errors(posted(client, cast, "twice.csv", text)) == [
+        "twice.csv, meter_id: This column is given twice (meter_id, 表号); keep one."
+    ]
+    upload = SimpleUploadedFile("twice.csv", text.encode(), content_type="text/csv")
+    page = client.post(URL, {"readings_file": upload, "stamped": "start", "conflicts": "keep-larger"})
+    assert "twice.csv, meter_id: 此列出现了两次（meter_id, 表号），请只保留一列。" in page.content.decode()
+    assert batch_records(store) == []
