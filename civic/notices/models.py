@@ -29,6 +29,7 @@ class NoticeKind(models.TextChoices):
     ADJUSTMENT_DECIDED = "adjustment_decided", _("Plan adjustment decided")
     LICENCE_RENEWAL = "licence_renewal", _("Dog licence due for renewal")
     CASE_ACTION = "case_action", _("Enforcement case needs action")
+    ALARM_ASSIGNED = "alarm_assigned", _("Water-loss alarm assigned to you")
 
 
 # Whose work each kind is about: the preferences page offers a user the kinds of their role (all to a superuser).
@@ -40,6 +41,7 @@ KIND_ROLES: dict[str, tuple[str, ...]] = {
     NoticeKind.ADJUSTMENT_DECIDED: (Role.ENTERPRISE_REPORTER,),
     NoticeKind.LICENCE_RENEWAL: (),
     NoticeKind.CASE_ACTION: (Role.BUREAU_ADMIN, Role.DOG_OFFICE_STAFF, Role.INSPECTOR),
+    NoticeKind.ALARM_ASSIGNED: (Role.BUREAU_ADMIN, Role.BUREAU_STAFF, Role.NETWORK_ANALYST),
 }
 
 

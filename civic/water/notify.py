@@ -19,7 +19,17 @@ from civic.core.models import Role, User
 from civic.notices.actions import Message, notify, register_sweep
 from civic.notices.models import NoticeKind
 from civic.water import notices as printed_notices
-from civic.water.models import AdjustmentStatus, AnnualPlan, BillStatus, PlanAdjustmentRequest, SurchargeBill
+from civic.water.models import (
+    AdjustmentStatus,
+    AnnualPlan,
+    AnomalyKind,
+    BillStatus,
+    CustomerAlarm,
+    DmaNightFlowAlarm,
+    NetworkLeakAlarm,
+    PlanAdjustmentRequest,
+    SurchargeBill,
+)
 
 
 def reporters_of(water_user_id: int) -> QuerySet[User]:
@@ -136,3 +146,43 @@ def notify_overdue_bills(today: datetime.date) -> int:
 
     bills = overdue_bills(SurchargeBill.objects.select_related("water_user"), today)
     return sum(bill_overdue(bill) for bill in bills)
+
+
+def alarm_assigned(alarm: CustomerAlarm | DmaNightFlowAlarm | NetworkLeakAlarm, by: User | None) -> int:
+    """Tell the person an alarm was given to (by `by`; not when they took it themselves); each assignment is told
+    once."""
+    if alarm.assignee is None or alarm.assignee == by:
+        return 0
+    giver = (by.get_full_name() or by.get_username()) if by else _("The water-saving office")
+    message, link = _alarm_message(alarm, giver)
+    assignment = alarm.history.order_by("-history_id").values_list("history_id", flat=True).first()
+    key = f"water.alarm_assigned:{alarm._meta.model_name}:{alarm.pk}:{assignment}"
+    return len(notify([alarm.assignee], NoticeKind.ALARM_ASSIGNED, message, link, key))
+
+
+def _alarm_message(alarm: CustomerAlarm | DmaNightFlowAlarm | NetworkLeakAlarm, giver: object) -> tuple[Message, str]:
+    """What the assignee is told of an alarm given by `giver`, and the link to its page."""
+    if isinstance(alarm, CustomerAlarm):
+        values = {"by": giver, "kind": AnomalyKind(alarm.kind).label, "meter": alarm.meter_code}
+        message = Message(
+            _("The alarm of meter %(meter)s is yours to follow up"),
+            _("%(by)s gave you the alarm of meter %(meter)s (%(kind)s) to follow up: contact the customer, then "
+              "close it with what was found."),
+            values,
+        )  # fmt: skip
+        return message, reverse("water:customer_alarm_detail", args=[alarm.pk])
+    if isinstance(alarm, DmaNightFlowAlarm):
+        message = Message(
+            _("The night-flow alarm of DMA %(dma)s is yours to follow up"),
+            _("%(by)s gave you the night-flow alarm of DMA %(dma)s to follow up: look for the leak in the DMA, then "
+              "close it with what was found and the volume recovered."),
+            {"by": giver, "dma": alarm.dma_code},
+        )  # fmt: skip
+        return message, reverse("water:night_flow_alarm_detail", args=[alarm.pk])
+    message = Message(
+        _("The leak alarm at pipe %(pipe)s is yours to follow up"),
+        _("%(by)s gave you the network leak alarm at pipe %(pipe)s to follow up: search its candidate area, then "
+          "close it with what was found."),
+        {"by": giver, "pipe": alarm.pipe_id},
+    )  # fmt: skip
+    return message, reverse("water:network_alarm_detail", args=[alarm.pk])

@@ -360,6 +360,12 @@ def test_preferences_offer_the_kinds_of_the_users_role(cast, client):
     ]
     assert offered == ["case_action"]
     sign_in(client, cast.network_analyst)
+    offered = [
+        value
+        for value, _label in client.get(reverse("notices:preferences")).context["form"].fields["sms_kinds"].choices
+    ]
+    assert offered == ["alarm_assigned"]
+    sign_in(client, cast.clinic_staff)
     page = client.get(reverse("notices:preferences"))
     assert page.context["form"].fields["sms_kinds"].choices == []
     assert "您的角色目前不接收邮件或短信通知。" in page.content.decode()

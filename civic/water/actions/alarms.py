@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civic.core.models import User
+from civic.water import notify
 from civic.water.actions.metering import metering_parameters_on
 from civic.water.models import (
     AlarmStatus,
@@ -77,6 +78,7 @@ def assign_alarm(alarm: AlarmT, assignee: User, by: User | None) -> AlarmT:
     if alarm.status == AlarmStatus.NEW:
         alarm.status = AlarmStatus.ASSIGNED
     _save_step(alarm, ASSIGNED, by)
+    notify.alarm_assigned(alarm, by)
     return alarm
 
 

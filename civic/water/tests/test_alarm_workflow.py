@@ -11,6 +11,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from civic.notices.models import Notice, NoticeKind, NoticePreferences
 from civic.testing import sign_in
 from civic.water import actions
 from civic.water.actions import (
@@ -439,3 +440,42 @@ def test_the_thresholds_form_keeps_a_day_for_one_episode_unless_told_and_refuses
     assert set(response.context["form"].errors) == {"episode_merge_hours"}
     assert client.post(url, {**proposal, "save": "1"}).status_code == 302
     assert MeteringParameters.objects.get(effective_from=datetime.date(2024, 6, 1)).episode_merge_hours == 24.0
+
+
+# --- notices ----------------------------------------------------------------------------------------------
+
+
+def assignment_notices():
+    return Notice.objects.filter(kind=NoticeKind.ALARM_ASSIGNED).order_by("pk")
+
+
+def test_staff_given_an_alarm_are_told_once_in_their_language_with_a_link(cast, run):
+    alarm = alarm_of("C-LEAK")
+    NoticePreferences.objects.create(user=cast.network_analyst, language="en")
+    assign_alarm(alarm, cast.bureau_staff, cast.bureau_admin)
+    assign_alarm(alarm, cast.network_analyst, cast.bureau_admin)
+    record_contact(alarm, "电话联系用户", cast.network_analyst)
+    told = assignment_notices()
+    assert [notice.recipient for notice in told] == [cast.bureau_staff, cast.network_analyst]
+    assert {notice.link for notice in told} == {reverse("water:customer_alarm_detail", args=[alarm.pk])}
+    chinese, english = told
+    admin = cast.bureau_admin.get_full_name()
+    assert chinese.subject == "水表 C-LEAK 的报警已分派给您处置"
+    assert chinese.body.startswith(f"{admin} 将水表 C-LEAK 的报警（持续流量）分派给您处置")
+    assert english.body.startswith(f"{admin} gave you the alarm of meter C-LEAK (Continuous flow) to follow up")
+
+
+def test_no_one_is_told_of_an_alarm_they_took_themselves(cast, run):
+    assign_alarm(alarm_of("C-LEAK"), cast.bureau_staff, cast.bureau_staff)
+    assert not assignment_notices().exists()
+
+
+def test_a_night_flow_alarm_given_to_the_analyst_links_to_its_page(cast, run):
+    alarm = night_alarm(run, "HX")
+    assign_alarm(alarm, cast.network_analyst, cast.bureau_admin)
+    [notice] = assignment_notices()
+    assert (notice.recipient, notice.link) == (
+        cast.network_analyst,
+        reverse("water:night_flow_alarm_detail", args=[alarm.pk]),
+    )
+    assert notice.subject == "计量分区 HX 的夜间流量报警已分派给您处置"
