@@ -245,6 +245,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Where readings import files are kept once accepted (for the audit trail).
 CIVIC_COUNTY_NAME = env_text("CIVIC_COUNTY_NAME", "武进区")
+# The water-saving office's public telephone, printed on notices to customers (none when empty).
+CIVIC_WATER_OFFICE_PHONE = env_text("CIVIC_WATER_OFFICE_PHONE", "")
 # The readings store of smart-meter readings (hydro.readings.store); backups include it.
 CIVIC_READINGS_STORE = Path(env_text("CIVIC_READINGS_STORE", str(BASE_DIR / "var" / "readings")))
 # The dashboard's county totals are worked out at most once in this many seconds on the server (0: always).

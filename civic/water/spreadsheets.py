@@ -9,7 +9,6 @@ filtered in Excel or WPS.
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -21,9 +20,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from civic.core import xlsx
+from civic.water.actions.network import wall_clock
 from civic.water.models import CustomerAlarm, DmaNightFlowAlarm, SurchargeBill, WaterSource, WaterUser
 from hydro import surcharge
-from hydro.readings.readings_file import COUNTY_TIME_ZONE
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -242,8 +241,8 @@ def _customer_alarm_row(alarm: CustomerAlarm, customer: WaterUser | None) -> lis
         *(registered or ["", "", "", ""]),
         alarm.dma_code,
         str(alarm.get_kind_display()),
-        _county_time(alarm.start),
-        _county_time(alarm.end),
+        wall_clock(alarm.start),
+        wall_clock(alarm.end),
         alarm.volume_m3,
         alarm.confidence,
         *_workflow_cells(alarm, str(alarm.get_outcome_display())),
@@ -264,10 +263,5 @@ def _night_flow_alarm_row(alarm: DmaNightFlowAlarm) -> list[object]:
 
 def _workflow_cells(alarm: Any, outcome: str) -> list[object]:
     assignee = alarm.assignee.get_full_name() or alarm.assignee.username if alarm.assignee else ""
-    contacted = _county_time(alarm.contacted_at) if alarm.contacted_at else None
+    contacted = wall_clock(alarm.contacted_at) if alarm.contacted_at else None
     return [str(alarm.get_status_display()), assignee, contacted, alarm.contact_note, outcome, alarm.outcome_note]
-
-
-def _county_time(moment: datetime.datetime) -> datetime.datetime:
-    """An aware time as the county's wall clock, which Excel shows as is (cells carry no time zone)."""
-    return moment.astimezone(zoneinfo.ZoneInfo(COUNTY_TIME_ZONE)).replace(tzinfo=None)

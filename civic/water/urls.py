@@ -46,6 +46,9 @@ urlpatterns = [
     path("metering/alarms/", views.customer_alarm_list, name="customer_alarm_list"),
     path("metering/alarms/export.xlsx", views.customer_alarm_xlsx, name="customer_alarm_xlsx"),
     path("metering/alarms/<int:alarm_id>/", views.customer_alarm_detail, name="customer_alarm_detail"),
+    path(
+        "metering/alarms/<int:alarm_id>/notice.pdf", views.customer_alarm_notice_pdf, name="customer_alarm_notice_pdf"
+    ),
     path("metering/alarms/<int:alarm_id>/<str:step>/", views.customer_alarm_step, name="customer_alarm_step"),
     path("metering/night-alarms/", views.night_flow_alarm_list, name="night_flow_alarm_list"),
     path("metering/night-alarms/export.xlsx", views.night_flow_alarm_xlsx, name="night_flow_alarm_xlsx"),

@@ -172,6 +172,11 @@ MATRIX: list[Row] = [
         lambda world: {"alarm_id": world.records["customer_alarm"].pk},
     ),
     Row(
+        "water:customer_alarm_notice_pdf",
+        BUREAU_AND_ANALYST,
+        lambda world: {"alarm_id": world.records["customer_alarm"].pk},
+    ),
+    Row(
         "water:customer_alarm_step",
         BUREAU_AND_ANALYST,
         lambda world: {"alarm_id": world.records["customer_alarm"].pk, "step": "assign"},

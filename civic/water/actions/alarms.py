@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import zoneinfo
 from collections import Counter
 from typing import Any, TypeVar
 
@@ -24,6 +23,7 @@ from django.utils.translation import gettext as _
 from civic.core.models import User
 from civic.water import notify
 from civic.water.actions.metering import metering_parameters_on
+from civic.water.actions.network import wall_clock
 from civic.water.models import (
     AlarmStatus,
     CustomerAlarm,
@@ -40,7 +40,6 @@ from hydro.readings.analysis import AnomalySettings, customer_findings_by_group
 from hydro.readings.engine import execute, memory_table
 from hydro.readings.night_flow import NightFlowSettings, night_flow, night_flow_alarms
 from hydro.readings.periods import Period
-from hydro.readings.readings_file import COUNTY_TIME_ZONE
 
 Alarm = CustomerAlarm | DmaNightFlowAlarm | NetworkLeakAlarm
 AlarmT = TypeVar("AlarmT", CustomerAlarm, DmaNightFlowAlarm, NetworkLeakAlarm)
@@ -307,10 +306,6 @@ def _zones(connection: Any, run: MeteringRun) -> Any:
     return memory_table(connection, pd.DataFrame(rows, columns=["meter_id", "dma_id", "role"]), "preview_zones")
 
 
-def _wall_clock(moment: datetime.datetime) -> datetime.datetime:
-    return timezone.localtime(moment, zoneinfo.ZoneInfo(COUNTY_TIME_ZONE)).replace(tzinfo=None)
-
-
 def preview_thresholds(
     run: MeteringRun,
     settings: AnomalySettings,
@@ -334,8 +329,8 @@ def preview_thresholds(
         JudgedAlarm(
             meter_id=alarm.meter_code,
             kind=alarm.kind,
-            start=_wall_clock(alarm.start),
-            end=_wall_clock(alarm.end),
+            start=wall_clock(alarm.start),
+            end=wall_clock(alarm.end),
             truth=alarm_outcomes.outcome_truth(alarm.kind, alarm.outcome),
         )
         for alarm in _judged_in_period(CustomerAlarm.objects.defer("use_series"), run)

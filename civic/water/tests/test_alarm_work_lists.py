@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from civic.testing import sign_in
 from civic.water.actions import assign_alarm, close_alarm, record_contact
@@ -122,3 +123,51 @@ def test_the_night_flow_work_list_carries_the_volume_recovered(client, cast, run
 def test_an_enterprise_gets_no_alarm_work_list(client, cast, run, name):
     sign_in(client, cast.runhua_reporter)
     assert client.get(reverse(name)).status_code == 403
+
+
+# --- the notice to the customer ----------------------------------------------------------------------------
+
+
+def notice_text(client, alarm: CustomerAlarm) -> str:
+    response = client.get(reverse("water:customer_alarm_notice_pdf", args=[alarm.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    content = b"".join(response.streaming_content)
+    # pypdf puts a NUL before each character of fpdf2's embedded CMap (see test_office_work).
+    return "".join(page.extract_text().replace("\x00", "") for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def test_the_leak_notice_tells_the_registered_customer_what_the_meter_recorded(
+    client, cast, run, leak_meter_registered, settings
+):
+    settings.CIVIC_WATER_OFFICE_PHONE = "0519-86300000"
+    alarm = assign_alarm(CustomerAlarm.objects.get(meter_code="C-LEAK"), cast.bureau_staff, cast.bureau_admin)
+    sign_in(client, cast.bureau_staff)
+    assert 'id="alarm-notice"' in client.get(reverse("water:customer_alarm_detail", args=[alarm.pk])).content.decode()
+    text = notice_text(client, alarm).replace("\n", "")
+    assert "用水异常告知书" in text and f"YC2024-{alarm.pk:05d}" in text
+    assert "常州润华印染有限公司：" in text and "用水地址：湖塘镇丰收路8号" in text
+    # The alarm's rate is its volume over its hours: C-LEAK's 10 L/h (readings_cases) as the detector measured it.
+    hours = (alarm.end - alarm.start).total_seconds() / 3600
+    assert f"平均约{alarm.volume_m3 * 1000 / hours:.0f}升/小时" in text
+    staff = cast.bureau_staff.get_full_name()
+    assert f"如有疑问，请致电本办公室（0519-86300000），经办人：{staff}。特此告知。" in text
+    # Its readings end at 23:00 on 2 March: the alarm's end, midnight, closes that day.
+    assert "自2024年3月1日起" in text and "至2024年3月2日估计已流失0.48立方米" in text and "马桶水箱" in text
+
+
+def test_the_burst_notice_gives_the_hours_in_county_time_to_a_household(client, cast, run):
+    alarm = CustomerAlarm.objects.get(meter_code="C-BURST")
+    sign_in(client, cast.network_analyst)
+    text = notice_text(client, alarm).replace("\n", "")
+    assert "尊敬的用户：" in text
+    assert "在2024年3月2日10时至14时的4小时内用水量异常偏大，比平时多用约3.6立方米" in text
+    assert "如有疑问，请与本办公室联系。特此告知。" in text
+
+
+def test_a_gap_has_no_notice_it_is_the_readings_own(client, cast, run):
+    alarm = CustomerAlarm.objects.get(meter_code="C-GAP")
+    sign_in(client, cast.bureau_staff)
+    assert client.get(reverse("water:customer_alarm_notice_pdf", args=[alarm.pk])).status_code == 404
+    assert (
+        'id="alarm-notice"' not in client.get(reverse("water:customer_alarm_detail", args=[alarm.pk])).content.decode()
+    )

@@ -3,6 +3,7 @@ outcomes measure, and new thresholds previewed on the last analysed period befor
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -11,13 +12,13 @@ from django import forms as django_forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civic.core.permissions import role_required, signed_in_user
-from civic.water import actions, forms, network_forms, spreadsheets
+from civic.water import actions, alarm_notices, forms, network_forms, spreadsheets
 from civic.water.access import registered_customers, visible_customer_alarms, visible_night_flow_alarms
 from civic.water.actions.alarms import AlarmT
 from civic.water.actions.metering import RAISED
@@ -58,6 +59,17 @@ def customer_alarm_xlsx(request: HttpRequest) -> HttpResponse:
     alarms = list(_filtered_customer_alarms(request)[0])
     customers = registered_customers(request.user, (alarm.meter_code for alarm in alarms))
     return _xlsx(spreadsheets.customer_alarms_workbook(alarms, customers), "customer-alarms")
+
+
+@role_required(*METERING_ROLES)
+def customer_alarm_notice_pdf(request: HttpRequest, alarm_id: int) -> FileResponse:
+    """The printable notice of unusual use (用水异常告知书) of a customer alarm, for its customer; a gap has none."""
+    alarms = visible_customer_alarms(request.user).filter(kind__in=alarm_notices.NOTICE_KINDS)
+    alarm = get_object_or_404(alarms, pk=alarm_id)
+    customer = registered_customers(request.user, [alarm.meter_code]).get(alarm.meter_code)
+    notice = io.BytesIO(alarm_notices.customer_alarm_notice_pdf(alarm, customer))
+    filename = f"{alarm_notices.alarm_notice_number(alarm)}.pdf"
+    return FileResponse(notice, filename=filename, content_type="application/pdf")
 
 
 @role_required(*METERING_ROLES)
@@ -140,7 +152,7 @@ def _customer_alarm_page(
 ) -> HttpResponse:
     chart = {"series": alarm.use_series, "start": _wall_clock(alarm.start), "end": _wall_clock(alarm.end)}
     customer = registered_customers(request.user, [alarm.meter_code]).get(alarm.meter_code)
-    shown = {"chart": chart, "customer": customer}
+    shown = {"chart": chart, "customer": customer, "has_notice": alarm.kind in alarm_notices.NOTICE_KINDS}
     return _run_alarm_page(request, alarm, bound, status, "water/metering_alarm_detail.html", shown)
 
 
