@@ -44,6 +44,8 @@ class AlarmFilterForm(django_forms.Form):
     )
     dma = django_forms.CharField(label=_("DMA"), required=False, max_length=32)
     assignee = StaffChoiceField(label=_("Assigned to"), required=False, queryset=User.objects.none())
+    ORDERINGS: dict[str, tuple[str, ...]] = {}
+    """The list's orders besides the newest first, each as the fields to sort by."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -64,6 +66,8 @@ class AlarmFilterForm(django_forms.Form):
             alarms = alarms.filter(assignee=self.cleaned_data["assignee"])
         if self.cleaned_data.get("outcome"):
             alarms = alarms.filter(outcome=self.cleaned_data["outcome"])
+        if self.cleaned_data.get("order"):
+            alarms = alarms.order_by(*self.ORDERINGS[self.cleaned_data["order"]])
         return alarms
 
 
@@ -77,7 +81,17 @@ class CustomerAlarmFilterForm(AlarmFilterForm):
     outcome = django_forms.ChoiceField(
         label=_("Outcome"), required=False, choices=[("", _("Any outcome")), *CustomerOutcome.choices]
     )
-    field_order = ["q", "kind", "status", "dma", "assignee", "outcome"]
+    order = django_forms.ChoiceField(
+        label=_("Order"),
+        required=False,
+        choices=[
+            ("", _("Newest first")),
+            ("volume", _("Largest volume first")),
+            ("confidence", _("Most confident first")),
+        ],
+    )
+    ORDERINGS = {"volume": ("-volume_m3", "-start", "pk"), "confidence": ("-confidence", "-start", "pk")}
+    field_order = ["q", "kind", "status", "dma", "assignee", "outcome", "order"]
 
     def filtered(self, alarms: QuerySet[CustomerAlarm]) -> QuerySet[CustomerAlarm]:
         alarms = self.filtered_workflow(alarms)
@@ -96,6 +110,10 @@ class NightFlowAlarmFilterForm(AlarmFilterForm):
     outcome = django_forms.ChoiceField(
         label=_("Outcome"), required=False, choices=[("", _("Any outcome")), *NightFlowOutcome.choices]
     )
+    order = django_forms.ChoiceField(
+        label=_("Order"), required=False, choices=[("", _("Newest first")), ("excess", _("Largest excess first"))]
+    )
+    ORDERINGS = {"excess": ("-excess_m3_per_h", "-detected", "pk")}
 
 
 class AssignAlarmForm(django_forms.Form):

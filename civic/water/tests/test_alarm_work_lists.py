@@ -171,3 +171,22 @@ def test_a_gap_has_no_notice_it_is_the_readings_own(client, cast, run):
     assert (
         'id="alarm-notice"' not in client.get(reverse("water:customer_alarm_detail", args=[alarm.pk])).content.decode()
     )
+
+
+def test_the_lists_and_their_work_lists_put_the_largest_losses_first(client, cast, run):
+    # Volumes of the hand-worked days: C-BURST 3.6 m³ (above), C-LEAK 0.48 m³ (10 L/h for 48 h), C-GAP's and
+    # C-REVERSE's below them.
+    sign_in(client, cast.bureau_staff)
+    listed = client.get(reverse("water:customer_alarm_list"), {"order": "volume"}).context["page"]
+    volumes = [alarm.volume_m3 for alarm in listed]
+    assert [alarm.meter_code for alarm in listed][:2] == ["C-BURST", "C-LEAK"]
+    assert volumes == sorted(volumes, reverse=True)
+    rows = sheet_rows(client.get(reverse("water:customer_alarm_xlsx"), {"order": "volume"}))
+    assert [row[0] for row in rows[1:3]] == ["C-BURST", "C-LEAK"]
+    for dma, excess in (("FH", 0.4), ("HX", 2.5)):
+        DmaNightFlowAlarm.objects.create(
+            run=run, dma_code=dma, start=datetime.date(2024, 3, 1), detected=datetime.date(2024, 3, 2),
+            excess_m3_per_h=excess,
+        )  # fmt: skip
+    night = client.get(reverse("water:night_flow_alarm_list"), {"order": "excess"}).context["page"]
+    assert [alarm.dma_code for alarm in night] == ["HX", "FH"]
