@@ -160,6 +160,29 @@ def alarm_assigned(alarm: CustomerAlarm | DmaNightFlowAlarm | NetworkLeakAlarm, 
     return len(notify([alarm.assignee], NoticeKind.ALARM_ASSIGNED, message, link, key))
 
 
+def alarms_assigned(
+    alarms: list[CustomerAlarm] | list[DmaNightFlowAlarm] | list[NetworkLeakAlarm], assignee: User, by: User | None
+) -> int:
+    """Tell `assignee` of the alarms given to them together (by `by`): one notice for the lot, linking to their
+    open alarms of that list; one alarm is told of as `alarm_assigned` does."""
+    if len(alarms) <= 1 or assignee == by:
+        return sum(alarm_assigned(alarm, by) for alarm in alarms)
+    giver = (by.get_full_name() or by.get_username()) if by else _("The water-saving office")
+    night_flow = isinstance(alarms[0], DmaNightFlowAlarm)
+    message = Message(
+        _("%(count)s alarms are yours to follow up"),
+        _("%(by)s gave you %(count)s %(kind)s to follow up; they are listed under your name on the alarms page."),
+        {"by": giver, "count": len(alarms), "kind": _("night-flow alarms") if night_flow else _("customer alarms")},
+    )
+    page = "water:night_flow_alarm_list" if night_flow else "water:customer_alarm_list"
+    link = f"{reverse(page)}?status=open&assignee={assignee.pk}"
+    last = max(
+        alarm.history.order_by("-history_id").values_list("history_id", flat=True).first() or 0 for alarm in alarms
+    )
+    key = f"water.alarms_assigned:{alarms[0]._meta.model_name}:{assignee.pk}:{last}"
+    return len(notify([assignee], NoticeKind.ALARM_ASSIGNED, message, link, key))
+
+
 def _alarm_message(alarm: CustomerAlarm | DmaNightFlowAlarm | NetworkLeakAlarm, giver: object) -> tuple[Message, str]:
     """What the assignee is told of an alarm given by `giver`, and the link to its page."""
     if isinstance(alarm, CustomerAlarm):

@@ -45,6 +45,7 @@ urlpatterns = [
     path("metering/readings/", views.smart_readings_upload, name="smart_readings_upload"),
     path("metering/alarms/", views.customer_alarm_list, name="customer_alarm_list"),
     path("metering/alarms/export.xlsx", views.customer_alarm_xlsx, name="customer_alarm_xlsx"),
+    path("metering/alarms/assign/", views.customer_alarm_bulk_assign, name="customer_alarm_bulk_assign"),
     path("metering/alarms/<int:alarm_id>/", views.customer_alarm_detail, name="customer_alarm_detail"),
     path(
         "metering/alarms/<int:alarm_id>/notice.pdf", views.customer_alarm_notice_pdf, name="customer_alarm_notice_pdf"
@@ -52,6 +53,7 @@ urlpatterns = [
     path("metering/alarms/<int:alarm_id>/<str:step>/", views.customer_alarm_step, name="customer_alarm_step"),
     path("metering/night-alarms/", views.night_flow_alarm_list, name="night_flow_alarm_list"),
     path("metering/night-alarms/export.xlsx", views.night_flow_alarm_xlsx, name="night_flow_alarm_xlsx"),
+    path("metering/night-alarms/assign/", views.night_flow_alarm_bulk_assign, name="night_flow_alarm_bulk_assign"),
     path("metering/night-alarms/<int:alarm_id>/", views.night_flow_alarm_detail, name="night_flow_alarm_detail"),
     path("metering/night-alarms/<int:alarm_id>/<str:step>/", views.night_flow_alarm_step, name="night_flow_alarm_step"),
     path("metering/precision/", views.alarm_precision, name="alarm_precision"),

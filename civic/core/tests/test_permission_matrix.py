@@ -166,6 +166,7 @@ MATRIX: list[Row] = [
     Row("water:smart_readings_upload", BUREAU_AND_ANALYST),
     Row("water:customer_alarm_list", BUREAU_AND_ANALYST),
     Row("water:customer_alarm_xlsx", BUREAU_AND_ANALYST),
+    Row("water:customer_alarm_bulk_assign", BUREAU_AND_ANALYST),
     Row(
         "water:customer_alarm_detail",
         BUREAU_AND_ANALYST,
@@ -183,6 +184,7 @@ MATRIX: list[Row] = [
     ),
     Row("water:night_flow_alarm_list", BUREAU_AND_ANALYST),
     Row("water:night_flow_alarm_xlsx", BUREAU_AND_ANALYST),
+    Row("water:night_flow_alarm_bulk_assign", BUREAU_AND_ANALYST),
     Row(
         "water:night_flow_alarm_detail",
         BUREAU_AND_ANALYST,
@@ -695,13 +697,15 @@ def test_another_enterprise_cannot_post_on_runhuas_balance_test(url_name: str, d
 # POSTs of the alarm workflow and the thresholds: only the bureau and the network analyst change anything.
 def _alarm_posts(world: World) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
     customer, night = world.records["customer_alarm"].pk, world.records["night_flow_alarm"].pk
-    network = world.records["network_alarm"].pk
+    network, staff = world.records["network_alarm"].pk, world.cast.bureau_staff.pk
     return [
         (
             "water:network_alarm_step",
             {"alarm_id": network, "step": "close"},
             {"outcome": "leak_repaired", "volume_recovered_m3": 30},
         ),
+        ("water:customer_alarm_bulk_assign", {}, {"assignee": staff, "alarms": [customer]}),
+        ("water:night_flow_alarm_bulk_assign", {}, {"assignee": staff, "alarms": [night]}),
         ("water:customer_alarm_step", {"alarm_id": customer, "step": "contact"}, {"note": "已电话联系"}),
         ("water:customer_alarm_step", {"alarm_id": customer, "step": "close"}, {"outcome": "confirmed_leak"}),
         (
@@ -732,8 +736,8 @@ def _alarm_posts(world: World) -> list[tuple[str, dict[str, Any], dict[str, Any]
 
 def _workflow_state() -> tuple[Any, ...]:
     return (
-        tuple(CustomerAlarm.objects.values_list("status", "outcome", "contact_note")),
-        tuple(DmaNightFlowAlarm.objects.values_list("status", "outcome", "volume_recovered_m3")),
+        tuple(CustomerAlarm.objects.values_list("status", "assignee", "outcome", "contact_note")),
+        tuple(DmaNightFlowAlarm.objects.values_list("status", "assignee", "outcome", "volume_recovered_m3")),
         tuple(NetworkLeakAlarm.objects.values_list("status", "outcome", "volume_recovered_m3")),
         MeteringParameters.objects.count(),
     )

@@ -69,16 +69,46 @@ def _refuse_closed(alarm: Alarm) -> None:
 
 
 @transaction.atomic
-def assign_alarm(alarm: AlarmT, assignee: User, by: User | None) -> AlarmT:
-    """Give an open alarm to a member of staff to follow up."""
+def assign_alarm(alarm: AlarmT, assignee: User, by: User | None, tell: bool = True) -> AlarmT:
+    """Give an open alarm to a member of staff to follow up; `tell` them (unless they took it themselves)."""
     alarm = type(alarm).objects.select_for_update().get(pk=alarm.pk)
     _refuse_closed(alarm)
     alarm.assignee = assignee
     if alarm.status == AlarmStatus.NEW:
         alarm.status = AlarmStatus.ASSIGNED
     _save_step(alarm, ASSIGNED, by)
-    notify.alarm_assigned(alarm, by)
+    if tell:
+        notify.alarm_assigned(alarm, by)
     return alarm
+
+
+@dataclasses.dataclass(frozen=True)
+class Assignment:
+    """What giving several alarms to one person did."""
+
+    assigned: int
+    already_theirs: int
+    closed: int
+
+
+@transaction.atomic
+def assign_alarms(alarms: QuerySet[AlarmT], assignee: User, by: User | None) -> Assignment:
+    """Give each open alarm of `alarms` to `assignee`, all in one transaction, and tell them once of the lot.
+
+    Closed alarms are left as they are, and alarms already theirs are not
+    given again (their history would record a step that changed nothing);
+    both are counted.
+    """
+    assigned, already_theirs, closed = [], 0, 0
+    for alarm in alarms.select_for_update().order_by("pk"):
+        if alarm.status == AlarmStatus.CLOSED:
+            closed += 1
+        elif alarm.assignee_id == assignee.pk:
+            already_theirs += 1
+        else:
+            assigned.append(assign_alarm(alarm, assignee, by, tell=False))
+    notify.alarms_assigned(assigned, assignee, by)
+    return Assignment(len(assigned), already_theirs, closed)
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ from civic.water.forms.metering import (  # noqa: F401
     AlarmContactForm,
     AlarmFilterForm,
     AssignAlarmForm,
+    BulkAssignForm,
     CloseCustomerAlarmForm,
     CloseLeakAlarmForm,
     CloseNightFlowAlarmForm,

@@ -124,6 +124,21 @@ class AssignAlarmForm(django_forms.Form):
         self.fields["assignee"].queryset = alarm_staff()  # type: ignore[attr-defined]
 
 
+class BulkAssignForm(django_forms.Form):
+    """Alarms of a list, chosen by their boxes, given to one member of staff."""
+
+    assignee = StaffChoiceField(label=_("Assign the chosen to"), queryset=User.objects.none())
+    alarms = django_forms.ModelMultipleChoiceField(
+        queryset=CustomerAlarm.objects.none(),
+        error_messages={"required": _("Tick the alarms to assign.")},
+    )
+
+    def __init__(self, *args: Any, alarms: QuerySet[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = alarm_staff()  # type: ignore[attr-defined]
+        self.fields["alarms"].queryset = alarms  # type: ignore[attr-defined]
+
+
 class AlarmContactForm(django_forms.Form):
     note = django_forms.CharField(
         label=_("Contact"),

@@ -14,7 +14,9 @@ from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from civic.core.permissions import role_required, signed_in_user
@@ -49,7 +51,7 @@ def _page(request: HttpRequest, alarms: QuerySet[Any]) -> dict[str, Any]:
 def customer_alarm_list(request: HttpRequest) -> HttpResponse:
     """Customer alarms of every analysis (or of one, `?run=`), searchable and filtered, in pages."""
     alarms, run, form = _filtered_customer_alarms(request)
-    context = {"run": run, "form": form, **_page(request, alarms)}
+    context = {"run": run, "form": form, "bulk_form": forms.BulkAssignForm(alarms=alarms), **_page(request, alarms)}
     return render(request, "water/metering_alarm_list.html", context)
 
 
@@ -248,7 +250,44 @@ def customer_alarm_step(request: HttpRequest, alarm_id: int, step: str) -> HttpR
 def night_flow_alarm_list(request: HttpRequest) -> HttpResponse:
     """DMA night-flow alarms of every analysis, filtered by status, DMA, assignee and outcome, in pages."""
     alarms, form = _filtered_night_flow_alarms(request)
-    return render(request, "water/metering_night_alarm_list.html", {"form": form, **_page(request, alarms)})
+    bulk_form = forms.BulkAssignForm(alarms=alarms)
+    context = {"form": form, "bulk_form": bulk_form, **_page(request, alarms)}
+    return render(request, "water/metering_night_alarm_list.html", context)
+
+
+@role_required(*METERING_ROLES)
+def customer_alarm_bulk_assign(request: HttpRequest) -> HttpResponse:
+    """POST: give the ticked customer alarms to one member of staff; back to the list as it was."""
+    return _bulk_assign(request, visible_customer_alarms(request.user), "water:customer_alarm_list")
+
+
+@role_required(*METERING_ROLES)
+def night_flow_alarm_bulk_assign(request: HttpRequest) -> HttpResponse:
+    """POST: give the ticked night-flow alarms to one member of staff; back to the list as it was."""
+    return _bulk_assign(request, visible_night_flow_alarms(request.user), "water:night_flow_alarm_list")
+
+
+def _bulk_assign(request: HttpRequest, visible: QuerySet[Any], list_url: str) -> HttpResponse:
+    back = request.POST.get("next", "")
+    if not (back.startswith(reverse(list_url)) and url_has_allowed_host_and_scheme(back, allowed_hosts=None)):
+        back = reverse(list_url)
+    if request.method != "POST":
+        return redirect(back)
+    form = forms.BulkAssignForm(request.POST, alarms=visible)
+    if not form.is_valid():
+        for name, errors in form.errors.items():
+            label = form.fields[name].label if name == "assignee" else None
+            for error in errors:
+                messages.error(request, f"{label}: {error}" if label else str(error))
+        return redirect(back)
+    assignee = form.cleaned_data["assignee"]
+    done = actions.assign_alarms(visible.filter(pk__in=form.cleaned_data["alarms"]), assignee, signed_in_user(request))
+    name = assignee.get_full_name() or assignee.get_username()
+    messages.success(request, _("%(count)s alarms given to %(name)s.") % {"count": done.assigned, "name": name})
+    if done.already_theirs or done.closed:
+        left = {"theirs": done.already_theirs, "closed": done.closed}
+        messages.info(request, _("Left as they were: %(theirs)s already theirs, %(closed)s closed.") % left)
+    return redirect(back)
 
 
 def _night_flow_alarm_page(
