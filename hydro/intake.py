@@ -79,7 +79,10 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, NamedTuple
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsRead
 
 CellValue = str | int | float | datetime.date | None
 """A cell as read from a file: text, a number, a date (XLSX), or None when empty."""
@@ -465,7 +468,7 @@ def _csv_rows(handle: IO[bytes], limits: Limits) -> Iterator[Sequence[CellValue]
         text.detach()
 
 
-def csv_encoding(handle: IO[bytes]) -> str:
+def csv_encoding(handle: SupportsRead[bytes]) -> str:
     """UTF-8 (a byte-order mark is dropped) if the whole file decodes so, else GB18030, read a block at a time."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     try:

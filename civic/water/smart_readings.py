@@ -19,16 +19,18 @@ from django.utils.translation import gettext_lazy
 
 from civic.core import intake as civic_intake
 from hydro import intake
+from hydro.readings.readings_file import CSV_SUFFIXES
 from hydro.readings.store import BatchRecord, ImportOutcome, batch_records, import_file
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
-"""About 1.3 million hourly volumes: a month of 1,800 meters. Larger files go by ``hydro readings import``."""
-SUFFIXES = (".csv", ".parquet")
+"""About 1.3 million hourly volumes as CSV (a month of 1,800 meters), or ten times as many gzipped (.csv.gz).
+Larger files go by ``hydro readings import``."""
+SUFFIXES = (*CSV_SUFFIXES, ".parquet")
 
 
 STORE_MESSAGES = civic_intake.catalogue(
     {
-        "not_a_table": gettext_lazy("The file cannot be read as a table; give a .csv or .parquet file."),
+        "not_a_table": gettext_lazy("The file cannot be read as a table; give a .csv, .csv.gz or .parquet file."),
         "missing_column": gettext_lazy("This column is missing."),
         "column_twice": gettext_lazy("This column is given twice (%(headings)s); keep one."),
         "value_columns": gettext_lazy(

@@ -68,7 +68,7 @@ def _register_import(commands: Any) -> None:
     parser = commands.add_parser(
         "import",
         help="add readings files to a store",
-        description="Import CSV or Parquet readings files (meter_id,timestamp,volume_m3 or "
+        description="Import CSV (.csv or gzipped .csv.gz) or Parquet readings files (meter_id,timestamp,volume_m3 or "
         "meter_id,timestamp,index_m3[,remark]; or headed 表号,抄表时间,用水量 or 表号,抄表时间,读数[,备注]; CSV in UTF-8 or GBK) "
         "into a store, one batch per file, each all or nothing. "
         "A file already imported changes nothing. A reading given twice (in the file, or already stored) is "
@@ -76,7 +76,9 @@ def _register_import(commands: Any) -> None:
         "the larger, naming the rows left out, unless --on-conflict refuse; an interval the store holds with "
         "another value refuses the file.",
     )
-    parser.add_argument("files", nargs="+", metavar="FILE", type=Path, help="CSV or Parquet readings files")
+    parser.add_argument(
+        "files", nargs="+", metavar="FILE", type=Path, help="CSV (.csv, .csv.gz) or Parquet readings files"
+    )
     parser.add_argument("--store", required=True, type=Path, metavar="DIR", help="the store directory")
     parser.add_argument(
         "--time-zone",

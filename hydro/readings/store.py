@@ -1,6 +1,6 @@
 """The readings store: smart-meter readings as an append-only Parquet dataset partitioned by month.
 
-Two kinds of file come in, as CSV or Parquet:
+Two kinds of file come in, as CSV (or gzipped CSV, ``.csv.gz``) or Parquet:
 
 * interval readings ``meter_id,timestamp,volume_m3``: the volume [m³] that
   passed in the interval starting at ``timestamp``; the interval is the file's

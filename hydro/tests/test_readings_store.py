@@ -1,6 +1,7 @@
 """The readings store: files read and checked, indexes turned into intervals, batches all-or-nothing."""
 
 import datetime
+import gzip
 import os
 import threading
 from pathlib import Path
@@ -87,6 +88,23 @@ def test_a_gbk_file_with_chinese_headings_and_units_is_read_as_its_columns(tmp_p
     assert frame[["meter_id", "index_m3", "remark"]].values.tolist() == [["0017", 10.0, ""], ["0017", 2.0, "换表"]]
     import_file(tmp_path / "store", source)
     assert stored_rows(tmp_path / "store") == [("0017", datetime.datetime(2024, 3, 1, 0), 3600, 2.0)]
+
+
+def test_a_gzipped_csv_is_read_as_the_csv_it_holds_and_a_broken_one_refused(tmp_path):
+    text = "表号,抄表时间,用水量\n0017,2024-03-01 00:00,0.012\n0017,2024-03-01 01:00,0.0\n"
+    source = tmp_path / "month.csv.gz"
+    source.write_bytes(gzip.compress(text.encode("gbk")))
+    import_file(tmp_path / "store", source)
+    assert stored_rows(tmp_path / "store") == [
+        ("0017", datetime.datetime(2024, 3, 1, 0), 3600, 0.012),
+        ("0017", datetime.datetime(2024, 3, 1, 1), 3600, 0.0),
+    ]
+    broken = tmp_path / "broken.csv.gz"
+    broken.write_bytes(gzip.compress(text.encode())[:-12])  # cut short in transfer
+    with pytest.raises(TableError) as error:
+        import_file(tmp_path / "store", broken)
+    assert [problem.code for problem in error.value.errors] == ["not_a_table"]
+    assert [record.source_name for record in batch_records(tmp_path / "store")] == ["month.csv.gz"]
 
 
 def test_a_column_given_under_two_headings_is_refused(tmp_path):

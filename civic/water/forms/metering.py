@@ -403,7 +403,7 @@ class SmartReadingsUploadForm(django_forms.Form):
     readings_file = django_forms.FileField(
         label=_("Readings file"),
         help_text=_(
-            "CSV (UTF-8 or GBK) or Parquet with the columns meter_id (表号), timestamp (抄表时间: YYYY-MM-DD HH:MM, "
+            "CSV (UTF-8 or GBK; gzipped as .csv.gz for a large month) or Parquet with the columns meter_id (表号), timestamp (抄表时间: YYYY-MM-DD HH:MM, "
             "the county's time) and volume_m3 (用水量: the volume of each interval) or index_m3 (读数: the register's "
             "index, with an optional remark, 备注), headed in English or in Chinese."
         ),
@@ -425,11 +425,15 @@ class SmartReadingsUploadForm(django_forms.Form):
         upload = self.cleaned_data["readings_file"]
         if not str(upload.name).lower().endswith(smart_readings.SUFFIXES):
             raise django_forms.ValidationError(
-                _("%(name)s is not a CSV or Parquet file."), params={"name": Path(str(upload.name)).name}
+                _("%(name)s is not a CSV file (.csv, or gzipped .csv.gz) or a Parquet file."),
+                params={"name": Path(str(upload.name)).name},
             )
         if upload.size > smart_readings.MAX_UPLOAD_BYTES:
             raise django_forms.ValidationError(
-                _("The file is %(size)s MB; the page takes up to %(limit)s MB. Import it with hydro readings import."),
+                _(
+                    "The file is %(size)s MB; the page takes up to %(limit)s MB. Gzip it (.csv.gz, about a tenth of "
+                    "the size) or import it with hydro readings import."
+                ),
                 params={
                     "size": f"{upload.size / 1024 / 1024:.1f}",
                     "limit": smart_readings.MAX_UPLOAD_BYTES // 1024 // 1024,

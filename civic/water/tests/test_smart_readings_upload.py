@@ -4,6 +4,8 @@ The readings are Hongxing's and Fenghuang's two hand-worked days (hydro/tests/re
 volumes of 8 meters from 1 March 00:00 to 2 March 23:00 (C-GAP's readings stop for its gap).
 """
 
+import gzip
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -74,7 +76,7 @@ def test_the_store_s_reasons_read_in_the_page_s_language(client, cast, store):
 
 def test_the_page_takes_csv_and_parquet_only_and_an_index_file_has_no_stamped_end(client, cast, store):
     response = posted(client, cast, "readings.xlsx", "not a sheet")
-    assert form_errors(response) == ["readings.xlsx is not a CSV or Parquet file."]
+    assert form_errors(response) == ["readings.xlsx is not a CSV file (.csv, or gzipped .csv.gz) or a Parquet file."]
     indexes = "meter_id,timestamp,index_m3\nC-1,2024-03-01 00:00,12.5\nC-1,2024-03-01 01:00,12.9\n"
     response = posted(client, cast, "indexes.csv", indexes, stamped="end")
     assert form_errors(response) == [
@@ -122,3 +124,13 @@ def test_a_column_given_twice_is_named_in_the_page_s_language(client, cast, stor
     page = client.post(URL, {"readings_file": upload, "stamped": "start", "conflicts": "keep-larger"})
     assert "twice.csv, meter_id: 此列出现了两次（meter_id, 表号），请只保留一列。" in page.content.decode()
     assert batch_records(store) == []
+
+
+def test_a_gzipped_month_is_stored_as_the_csv_it_holds(client, cast, store):
+    sign_in(client, cast.bureau_staff)
+    packed = gzip.compress(readings_cases.readings_csv().encode())
+    upload = SimpleUploadedFile("readings.csv.gz", packed, content_type="application/gzip")
+    with translation.override("en"):
+        response = client.post(URL, {"readings_file": upload, "stamped": "start", "conflicts": "keep-larger"},
+                               HTTP_ACCEPT_LANGUAGE="en", follow=True)  # fmt: skip
+    assert shown(response) == ["readings.csv.gz: 380 intervals stored, 2024-03-01 00:00 to 2024-03-02 23:00."]
