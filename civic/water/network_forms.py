@@ -69,7 +69,10 @@ class NetworkAnalysisForm(django_forms.Form):
     )
     pressures_file = django_forms.FileField(
         label=_("Pressures (pressures.csv)"),
-        help_text=_("A Timestamp column, then one column per pressure sensor, in metres, every 5 minutes."),
+        help_text=_(
+            "A Timestamp (or 时间, 采集时间) column, then one column per pressure sensor, in metres, every 5 minutes; "
+            "UTF-8 or GBK."
+        ),
     )
     flows_file = django_forms.FileField(
         label=_("Flows (flows.csv)"), required=False, help_text=_("One column per flow sensor, in m³/h.")

@@ -8,8 +8,9 @@ A `sensors.yaml` names the model elements that carry a sensor::
     demands: [n2, n3]          # optional smart meters at nodes; consumption [L/h]
 
 A data folder holds one CSV per kind — `pressures.csv`, `flows.csv`,
-`levels.csv`, optional `demands.csv` — each with a `Timestamp` column and one
-column per sensor id, in 5-minute steps; and optionally `leaks.csv` with
+`levels.csv`, optional `demands.csv` — each with a `Timestamp` column (or 时间,
+采集时间: `TIMESTAMP_HEADINGS`) and one column per sensor id, in 5-minute steps,
+in UTF-8 or GBK; and optionally `leaks.csv` with
 `pipe_id,start_time,end_time` for a training period. BattLeDIM's own files
 (semicolon-separated, decimal commas) are read as well.
 
@@ -41,7 +42,7 @@ import pandas as pd
 import wntr
 import yaml
 
-from hydro.intake import DECIMAL_COMMA
+from hydro.intake import DECIMAL_COMMA, csv_encoding
 from hydro.network.inp_check import NetworkFileError
 from hydro.readings.readings_file import AWARE_PATTERN, COUNTY_TIME_ZONE
 
@@ -159,6 +160,10 @@ def check_layout_against_network(layout: SensorLayout, network: wntr.network.Wat
                 raise SensorDataError(f"{source}: {kind} sensor {sensor!r} names no {what[kind]} of the model")
 
 
+TIMESTAMP_HEADINGS = ("Timestamp", "timestamp", "时间", "采集时间", "日期时间", "数据时间")
+"""The time column's headings, BattLeDIM's and those Chinese SCADA exports write; each is read as `Timestamp`."""
+
+
 def write_sensor_table(table: pd.DataFrame, path: Path) -> None:
     """Write a table indexed by timestamp as a BattLeDIM-layout CSV."""
     output = table.copy()
@@ -168,13 +173,19 @@ def write_sensor_table(table: pd.DataFrame, path: Path) -> None:
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
-    first_line = path.open(encoding="utf-8").readline()
+    """The file's cells as text, in UTF-8 or GB18030 (SCADA and Excel in China write GBK), its time column
+    named `Timestamp` whichever of `TIMESTAMP_HEADINGS` it has."""
+    with path.open("rb") as handle:
+        encoding = csv_encoding(handle)
+    with path.open(encoding=encoding) as text:
+        first_line = text.readline()
     if ";" in first_line:  # BattLeDIM's own files: decimal commas, which pandas leaves in cells read as text
-        raw = pd.read_csv(path, sep=";", dtype=str)
-        numbers = [column for column in raw.columns if column != "Timestamp"]
+        raw = pd.read_csv(path, sep=";", dtype=str, encoding=encoding)
+        numbers = [column for column in raw.columns if column not in TIMESTAMP_HEADINGS]
         raw[numbers] = raw[numbers].apply(lambda column: column.str.replace(DECIMAL_COMMA, r"\1.\2", regex=True))
-        return raw
-    return pd.read_csv(path, dtype=str)
+    else:
+        raw = pd.read_csv(path, dtype=str, encoding=encoding)
+    return raw.rename(columns=lambda heading: "Timestamp" if str(heading).strip() in TIMESTAMP_HEADINGS else heading)
 
 
 def read_sensor_table(path: Path) -> pd.DataFrame:

@@ -160,6 +160,14 @@ def test_battledim_s_semicolons_and_decimal_commas_are_read(tmp_path):
     assert table.to_numpy().tolist() == [[50.25, 40.0], [50.5, -0.75]]
 
 
+def test_a_scada_export_in_gbk_with_a_chinese_time_heading_is_read(tmp_path):
+    # A SCADA export saved by Excel in China: GBK, the time column headed 采集时间, semicolons and decimal commas.
+    path = tmp_path / "pressures.csv"
+    path.write_bytes("采集时间;10\n2019-01-01 00:00;50,25\n2019-01-01 00:05;50,5\n".encode("gbk"))
+    table = read_sensor_table(path)
+    assert table.index.name == "Timestamp" and table["10"].tolist() == [50.25, 50.5]
+
+
 def test_a_row_given_twice_is_read_once_and_with_other_values_refused(tmp_path):
     path = _pressures(tmp_path, "2019-01-01 00:00,50\n2019-01-01 00:05,51\n2019-01-01 00:05,51\n")
     table, note = read_sensor_table_on_grid(path)
