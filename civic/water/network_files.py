@@ -35,7 +35,7 @@ from django.utils.translation import gettext_lazy as _
 from civic.core import intake as civic_intake
 from hydro import intake
 from hydro.network.detection import check_flow_units
-from hydro.network.inp_check import NetworkFileError, check_inp_file
+from hydro.network.inp_check import NetworkFileError, check_inp_file, decoded_inp
 from hydro.network.model import summarise_network
 from hydro.network.sensors import (
     SENSOR_KINDS,
@@ -122,7 +122,7 @@ def load_model_text(text: str) -> wntr.network.WaterNetworkModel:
 def read_network_model(upload: IO[bytes], name: str) -> CheckedModel:
     """Check an uploaded `.inp` file line by line, then load it; the first fault names the line."""
     content = _read_bounded(upload, MAX_INP_BYTES, name)
-    text = content.decode("utf-8", errors="replace")
+    text = decoded_inp(content)
     with tempfile.TemporaryDirectory(prefix="civic-network-") as folder:
         path = Path(folder) / name
         path.write_text(text, encoding="utf-8")

@@ -64,10 +64,19 @@ def _is_number(text: str) -> bool:
     return True
 
 
+def decoded_inp(content: bytes) -> str:
+    """An `.inp` file's text: UTF-8 (a byte-order mark dropped) when it decodes so, else GB18030, which Chinese
+    modelling software and Windows in China write (ids and comments in Chinese)."""
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return content.decode("gb18030", errors="replace")
+
+
 def read_inp_lines(path: Path) -> list[InpLine]:
     """Split an `.inp` file into data lines by section (comments and blanks dropped)."""
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        text = decoded_inp(path.read_bytes())
     except OSError as error:
         raise NetworkFileError(f"{path}: cannot be read ({error.strerror})") from error
     lines: list[InpLine] = []

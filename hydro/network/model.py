@@ -9,6 +9,7 @@ and pipes closed in the file (the usual way a DMA boundary is drawn).
 from __future__ import annotations
 
 import importlib.resources
+import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ import scipy.sparse
 import scipy.sparse.csgraph
 import wntr
 
-from hydro.network.inp_check import NetworkFileError, check_inp_file
+from hydro.network.inp_check import NetworkFileError, check_inp_file, decoded_inp
 
 # Networks that ship inside installed packages, by the name a user may type.
 WNTR_EXAMPLES = ("Net1", "Net2", "Net3", "Net6", "ky4", "ky10")
@@ -52,9 +53,17 @@ def load_network(name_or_path: str | Path) -> wntr.network.WaterNetworkModel:
         raise NetworkFileError(f"{path}: no such network file")
     check_inp_file(path)
     try:
-        return wntr.network.WaterNetworkModel(str(path))
+        return _network_of_text(decoded_inp(path.read_bytes()))
     except Exception as error:  # wntr raises bare exceptions of many kinds on bad input
         raise NetworkFileError(f"{path}: EPANET input the model reader refused: {error}") from error
+
+
+def _network_of_text(text: str) -> wntr.network.WaterNetworkModel:
+    """The model of an `.inp` file's text, through a UTF-8 copy: wntr reads files as UTF-8 only."""
+    with tempfile.TemporaryDirectory(prefix="hydro-network-") as folder:
+        copy = Path(folder) / "network.inp"
+        copy.write_text(text, encoding="utf-8")
+        return wntr.network.WaterNetworkModel(str(copy))
 
 
 @dataclass(frozen=True)

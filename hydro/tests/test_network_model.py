@@ -65,6 +65,16 @@ def test_it_adds_up_net1_pipe_length(tmp_path):
     assert summary.total_pipe_length_m == pytest.approx((10530 + 5280) * 0.3048, abs=0.1)
 
 
+def test_it_reads_a_gbk_model_with_chinese_ids_and_comments(tmp_path):
+    # Chinese modelling software on Windows writes GBK: the node ids and the comments are Chinese.
+    chinese = NET1_LINES.replace(" 11 ", " 东门 ").replace(" 11\n", " 东门\n").replace("[PIPES]", "[PIPES] ; 主干管")
+    path = tmp_path / "东门片区.inp"
+    path.write_bytes(chinese.encode("gbk"))
+    network = load_network(path)
+    assert "东门" in network.junction_name_list
+    assert summarise_network(network).total_pipe_length_m == pytest.approx((10530 + 5280) * 0.3048, abs=0.1)
+
+
 def test_it_measures_pipe_distance_midpoint_to_midpoint(tmp_path):
     path = tmp_path / "two_pipes.inp"
     path.write_text(NET1_LINES)

@@ -289,6 +289,16 @@ def test_a_row_off_the_grid_names_its_line_and_nothing_is_kept(analyst, settings
 
 
 @pytest.mark.django_db
+def test_a_gbk_model_is_kept_in_its_own_words(analyst):
+    # Net3 as Chinese modelling software on Windows writes it: GBK, a Chinese title and comment (ids in Chinese
+    # are read the same way: hydro's test_it_reads_a_gbk_model_with_chinese_ids_and_comments).
+    text = network_cases.net3_inp().decode().replace("[TITLE]", "[TITLE]\n县城管网（东区） ; 二〇二四年校核", 1)
+    assert upload_model(analyst, text.encode("gbk")).status_code == 302
+    model = NetworkModel.objects.get()
+    assert "县城管网（东区） ; 二〇二四年校核" in model.inp_text and (model.junctions, model.pipes) == (92, 117)
+
+
+@pytest.mark.django_db
 def test_a_bad_model_line_is_named_and_no_version_is_kept(analyst):
     text = network_cases.net3_inp().decode()
     broken = text.replace("[PIPES]", "[PIPES]\nP-BAD  10  11  long  12  100", 1)
