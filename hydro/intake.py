@@ -468,6 +468,15 @@ def _csv_rows(handle: IO[bytes], limits: Limits) -> Iterator[Sequence[CellValue]
         text.detach()
 
 
+def decoded_text(content: bytes) -> str:
+    """A small text file's content: UTF-8 (a byte-order mark dropped) when it decodes so, else GB18030, which
+    Windows and Excel in China write."""
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return content.decode("gb18030", errors="replace")
+
+
 def csv_encoding(handle: SupportsRead[bytes]) -> str:
     """UTF-8 (a byte-order mark is dropped) if the whole file decodes so, else GB18030, read a block at a time."""
     decoder = codecs.getincrementaldecoder("utf-8")()

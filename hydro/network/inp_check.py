@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from hydro.intake import decoded_text
+
 KNOWN_SECTIONS = frozenset(
     {
         "TITLE", "JUNCTIONS", "RESERVOIRS", "TANKS", "PIPES", "PUMPS", "VALVES", "TAGS", "DEMANDS", "STATUS",
@@ -65,12 +67,9 @@ def _is_number(text: str) -> bool:
 
 
 def decoded_inp(content: bytes) -> str:
-    """An `.inp` file's text: UTF-8 (a byte-order mark dropped) when it decodes so, else GB18030, which Chinese
-    modelling software and Windows in China write (ids and comments in Chinese)."""
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return content.decode("gb18030", errors="replace")
+    """An `.inp` file's text: UTF-8 when it decodes so, else GB18030, which Chinese modelling software and
+    Windows in China write (ids and comments in Chinese)."""
+    return decoded_text(content)
 
 
 def read_inp_lines(path: Path) -> list[InpLine]:

@@ -42,7 +42,7 @@ import pandas as pd
 import wntr
 import yaml
 
-from hydro.intake import DECIMAL_COMMA, csv_encoding
+from hydro.intake import DECIMAL_COMMA, csv_encoding, decoded_text
 from hydro.network.inp_check import NetworkFileError
 from hydro.readings.readings_file import AWARE_PATTERN, COUNTY_TIME_ZONE
 
@@ -127,7 +127,7 @@ def read_sensor_layout(path: Path) -> SensorLayout:
     if not path.is_file():
         raise SensorDataError(f"{path}: no such sensors file")
     try:
-        content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        content = yaml.safe_load(decoded_text(path.read_bytes())) or {}
     except yaml.YAMLError as error:
         raise SensorDataError(f"{path}: not valid YAML ({error})") from error
     if not isinstance(content, dict):

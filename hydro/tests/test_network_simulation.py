@@ -168,6 +168,13 @@ def test_a_scada_export_in_gbk_with_a_chinese_time_heading_is_read(tmp_path):
     assert table.index.name == "Timestamp" and table["10"].tolist() == [50.25, 50.5]
 
 
+def test_a_sensor_list_in_gbk_keeps_its_chinese_ids(tmp_path):
+    path = tmp_path / "sensors.yaml"
+    path.write_bytes("# 东区压力监测点\npressures: [东门, n4]\nflows: [水厂出水]\n".encode("gbk"))
+    layout = read_sensor_layout(path)
+    assert (layout.pressures, layout.flows) == (["东门", "n4"], ["水厂出水"])
+
+
 def test_a_row_given_twice_is_read_once_and_with_other_values_refused(tmp_path):
     path = _pressures(tmp_path, "2019-01-01 00:00,50\n2019-01-01 00:05,51\n2019-01-01 00:05,51\n")
     table, note = read_sensor_table_on_grid(path)
