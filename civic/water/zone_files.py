@@ -16,20 +16,18 @@ from django.utils.translation import gettext_lazy as _
 from civic.core import intake as civic_intake
 from hydro import intake
 from hydro.readings.engine import connect, readings_table
-from hydro.readings.periods import ROLES, ZONE_COLUMNS, Period, in_period
+from hydro.readings.periods import ROLE_NAMES, ZONE_COLUMNS, ZONE_HEADINGS, Period, in_period
 from hydro.readings.store import stored_files
 
 MAX_ZONE_FILE_BYTES = 20 * 1024 * 1024
 ZONE_LIMITS = intake.Limits(max_bytes=MAX_ZONE_FILE_BYTES, max_rows=500_000, max_columns=20, max_errors=50)
 ZONE_SCHEMA = intake.TableSchema(
     columns=(
-        intake.Column("meter_id", headings=("表号", "水表编号"), type=str, max_length=64),
-        intake.Column("dma_id", headings=("分区", "分区编号"), type=str, max_length=64),
-        intake.Column("role", headings=("角色",), type=str, max_length=20),
+        intake.Column("meter_id", headings=ZONE_HEADINGS["meter_id"], type=str, max_length=64),
+        intake.Column("dma_id", headings=ZONE_HEADINGS["dma_id"], type=str, max_length=64),
+        intake.Column("role", headings=ZONE_HEADINGS["role"], type=str, max_length=20),
     )
 )
-ROLE_NAMES = {"进水": "inflow", "出水": "outflow", "用户": "customer", **{role: role for role in ROLES}}
-"""A role as a file may write it, Chinese or English, to the role the analysis reads."""
 
 MESSAGES = civic_intake.catalogue(
     {

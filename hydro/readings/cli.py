@@ -104,7 +104,9 @@ def _register_import(commands: Any) -> None:
 
 def _add_analysis_arguments(parser: argparse.ArgumentParser, zones_required: bool) -> None:
     parser.add_argument("--store", required=True, type=Path, metavar="DIR", help="the store directory")
-    zones_help = "zone membership CSV: meter_id,dma_id,role (inflow, outflow or customer)"
+    zones_help = (
+        "zone membership CSV: meter_id,dma_id,role (inflow, outflow or customer), or 表号,分区,角色 (进水, 出水, 用户)"
+    )
     if not zones_required:
         zones_help += "; when given, only customer meters are analysed"
     parser.add_argument("--zones", required=zones_required, type=Path, metavar="ZONES.csv", help=zones_help)

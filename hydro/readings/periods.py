@@ -22,8 +22,14 @@ import ibis
 import numpy as np
 import pandas as pd
 
+from hydro.intake import csv_encoding
+
 ROLES = ("inflow", "outflow", "customer")
 ZONE_COLUMNS = ("meter_id", "dma_id", "role")
+ZONE_HEADINGS = {"meter_id": ("表号", "水表编号"), "dma_id": ("分区", "分区编号"), "role": ("角色",)}
+"""The Chinese headings a zone file may give its columns."""
+ROLE_NAMES = {"进水": "inflow", "出水": "outflow", "用户": "customer", **{role: role for role in ROLES}}
+"""A role as a file may write it, Chinese or English, to the role the analysis reads."""
 SECONDS_PER_HOUR = 3600.0
 
 
@@ -63,7 +69,8 @@ def _period_bounds(text: str) -> tuple[datetime.datetime, datetime.datetime]:
 
 
 def read_zones(path: Path | str) -> pd.DataFrame:
-    """Zone membership from a CSV ``meter_id,dma_id,role``; a bad row is an error naming the file and row.
+    """Zone membership from a CSV ``meter_id,dma_id,role`` (or 表号,分区,角色 with roles 进水, 出水, 用户; UTF-8 or
+    GBK); a bad row is an error naming the file and row.
 
     A meter may be the inflow of one DMA and the outflow of its neighbour, so
     it may appear in several rows, but only once per DMA.
@@ -71,11 +78,16 @@ def read_zones(path: Path | str) -> pd.DataFrame:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such file")
-    zones = pd.read_csv(path, dtype=str, keep_default_na=False)
+    with path.open("rb") as handle:
+        encoding = csv_encoding(handle)
+    zones = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding)
+    names = {heading: name for name, headings in ZONE_HEADINGS.items() for heading in headings}
+    zones = zones.rename(columns=lambda heading: names.get(str(heading).strip(), str(heading).strip()))
     missing = [column for column in ZONE_COLUMNS if column not in zones.columns]
     if missing:
         raise ValueError(f"{path}: column {', '.join(missing)} is missing; the columns are meter_id,dma_id,role.")
     zones = zones[list(ZONE_COLUMNS)].apply(lambda column: column.str.strip())
+    zones["role"] = zones.role.map(lambda role: ROLE_NAMES.get(role.lower(), role))
     for position, (meter_id, dma_id, role) in enumerate(zones.itertuples(index=False)):
         row = position + 2
         if not meter_id or not dma_id:

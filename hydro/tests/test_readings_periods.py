@@ -21,3 +21,14 @@ def test_a_zone_file_with_an_unknown_role_names_its_row(tmp_path):
     (tmp_path / "zones.csv").write_text("meter_id,dma_id,role\nHX-IN,HX,inflow\nC-1,HX,consumer\n")
     with pytest.raises(ValueError, match=r"zones\.csv: row 3, column role: 'consumer' is not one of"):
         read_zones(tmp_path / "zones.csv")
+
+
+def test_a_zone_file_from_excel_in_gbk_with_chinese_headings_and_roles_is_read(tmp_path):
+    text = "表号,分区,角色\n0017-IN,东区,进水\n0017-OUT,东区,出水\n000123,东区,用户\n"
+    (tmp_path / "分区.csv").write_bytes(text.encode("gbk"))
+    zones = read_zones(tmp_path / "分区.csv")
+    assert zones.values.tolist() == [
+        ["0017-IN", "东区", "inflow"],
+        ["0017-OUT", "东区", "outflow"],
+        ["000123", "东区", "customer"],
+    ]
