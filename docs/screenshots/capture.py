@@ -6,6 +6,7 @@ they show changes. From the repository root, on a scratch database:
     export DATABASE_URL=sqlite:////tmp/shots.sqlite3 CIVIC_ENV=demo
     .venv/bin/python manage.py migrate
     .venv/bin/python manage.py load_demo --reset --yes
+    .venv/bin/python manage.py load_metering_demo
     .venv/bin/python manage.py runserver 127.0.0.1:8012 --noreload &
     .venv/bin/python docs/screenshots/capture.py
     kill %1
@@ -23,6 +24,9 @@ It signs in as the demo bureau account and writes, into docs/screenshots/:
 - `farmland_progress.png`, `farmland_coefficient.png`: high-standard farmland
   against the plan on the district's map, and the irrigation coefficient;
 - `dog_statistics_map.png`: the published dog figures with the key areas;
+- `metering_alarms.png`: the open customer alarms, largest losses first, with
+  their Excel work list and the boxes to give several to one person (after
+  `manage.py load_metering_demo`);
 - `notices.png`: an enterprise reporter's notices (plans issued, surcharge bills due).
 
 `--language en` takes the English pages instead (for a look, not for the
@@ -180,6 +184,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             ("farmland_progress", "/farmland/", "#farmland-map .leaflet-interactive"),
             ("farmland_coefficient", "/farmland/coefficient/", "#coefficient-chart canvas"),
             ("dog_statistics_map", "/dogs/statistics/", "#dog-map .leaflet-interactive"),
+            ("metering_alarms", "/water/metering/alarms/?status=open&order=volume", "#bulk-assign-controls"),
         ):
             capture(page, f"{base_url}{path}", ready, output / f"{name}{suffix}.png")
         page.goto(f"{base_url}/programme/projects/?stage=closed")
