@@ -79,10 +79,10 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, NamedTuple
+from typing import IO, Any, NamedTuple
 
-if TYPE_CHECKING:
-    from _typeshed import SupportsRead
+from hydro import text_encoding
+from hydro.text_encoding import csv_encoding
 
 CellValue = str | int | float | datetime.date | None
 """A cell as read from a file: text, a number, a date (XLSX), or None when empty."""
@@ -98,7 +98,7 @@ EXCEL_LAST_SERIAL_DAY = 2_958_466  # 9999-12-31 is day 2,958,465 of Excel's cale
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
 YES_WORDS = frozenset({"是", "yes", "y", "true", "1", "√"})
 NO_WORDS = frozenset({"否", "no", "n", "false", "0"})
-READ_BLOCK_BYTES = 1 << 20
+READ_BLOCK_BYTES = text_encoding.READ_BLOCK_BYTES
 XML_PROLOGUE_BYTES = 4096
 
 MESSAGES: dict[str, str] = {
@@ -466,27 +466,6 @@ def _csv_rows(handle: IO[bytes], limits: Limits) -> Iterator[Sequence[CellValue]
         raise TableError("not_a_table") from error
     finally:
         text.detach()
-
-
-def decoded_text(content: bytes) -> str:
-    """A small text file's content: UTF-8 (a byte-order mark dropped) when it decodes so, else GB18030, which
-    Windows and Excel in China write."""
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return content.decode("gb18030", errors="replace")
-
-
-def csv_encoding(handle: SupportsRead[bytes]) -> str:
-    """UTF-8 (a byte-order mark is dropped) if the whole file decodes so, else GB18030, read a block at a time."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    try:
-        for block in iter(lambda: handle.read(READ_BLOCK_BYTES), b""):
-            decoder.decode(block)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return "gb18030"
-    return "utf-8-sig"
 
 
 def _bounded_lines(text: IO[str], limits: Limits) -> Iterator[str]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from hydro.intake import decoded_text
+from hydro.text_encoding import decoded_text
 
 KNOWN_SECTIONS = frozenset(
     {

@@ -42,9 +42,10 @@ import pandas as pd
 import wntr
 import yaml
 
-from hydro.intake import DECIMAL_COMMA, csv_encoding, decoded_text
+from hydro.intake import DECIMAL_COMMA
 from hydro.network.inp_check import NetworkFileError
 from hydro.readings.readings_file import AWARE_PATTERN, COUNTY_TIME_ZONE
+from hydro.text_encoding import csv_encoding, decoded_text
 
 SENSOR_KINDS = ("pressures", "flows", "levels", "demands")
 STEP_SECONDS = 300

@@ -22,7 +22,7 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from hydro.intake import csv_encoding
+from hydro.text_encoding import csv_encoding
 
 ROLES = ("inflow", "outflow", "customer")
 ZONE_COLUMNS = ("meter_id", "dma_id", "role")

@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 
 from hydro import intake
 from hydro.readings.meter_readings import declares_rollover
+from hydro.text_encoding import csv_encoding
 
 COUNTY_TIME_ZONE = "Asia/Shanghai"
 METER_ID = "meter_id"
@@ -137,7 +138,7 @@ def _read_csv(path: Path) -> pa.Table:
     GBK), its meter column as text: meter 000123 is not meter 123, and numbers with leading zeros are common."""
     opened = gzip.open if path.name.lower().endswith(".gz") else open
     with opened(path, "rb") as handle:
-        encoding = "gb18030" if intake.csv_encoding(handle) == "gb18030" else "utf-8-sig"
+        encoding = "gb18030" if csv_encoding(handle) == "gb18030" else "utf-8-sig"
     with opened(path, "rt", encoding=encoding, newline="") as text:
         headings = next(csv.reader([text.readline()]), [])
     meter_columns = {heading: pa.string() for heading in headings if _standard_name(heading) == METER_ID}
