@@ -175,3 +175,31 @@ def report_lines(
             )
         )
     return lines
+
+
+def file_report(
+    name: str,
+    errors: list[intake.RowError],
+    messages: Mapping[str, Promise],
+    column_label: Callable[[str], str],
+    error: intake.TableError | None = None,
+    more: int = 0,
+) -> list[str]:
+    """Each error of an uploaded file as "zones.csv, row 4, 分区 / dma_id: why", in the active language; the
+    file's own `error` first, and how many `more` there were last."""
+    if more > 0:
+        errors = [*errors, intake.RowError(None, "", "", "more_errors", "", {"count": f"{more:,}"})]
+    lines = report_lines(errors, messages, column_label)
+    described = [_where(name, line.row, line.column) + line.message for line in lines]
+    if error is not None:
+        described.insert(0, f"{name}: {describe({'code': error.code, 'details': error.details}, messages)}")
+    return described
+
+
+def _where(name: str, row: int | None, column: str) -> str:
+    parts = [
+        name,
+        *([str(translation.gettext("row %(row)s") % {"row": row})] if row else []),
+        *([column] if column else []),
+    ]
+    return ", ".join(parts) + ": "

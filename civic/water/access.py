@@ -9,6 +9,7 @@ page and endpoint that shows a water user's records goes through here.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
@@ -21,6 +22,7 @@ from civic.water.models import (
     CustomerAlarm,
     DmaNightFlowAlarm,
     Meter,
+    MeterCustomer,
     MeteringRun,
     PlanStatus,
     ReuseStudy,
@@ -63,6 +65,41 @@ def visible_water_users(user: Any) -> QuerySet[WaterUser]:
     if user.is_enterprise_reporter and (water_user_id := water_user_id_of(user)):
         return WaterUser.objects.filter(pk=water_user_id)
     return WaterUser.objects.none()
+
+
+@dataclass(frozen=True)
+class AlarmCustomer:
+    """Whom to contact about an alarm on a meter: the register's water user, else the utility's customer."""
+
+    name: str
+    account: str
+    address: str
+    contact_name: str
+    phone: str
+    water_user: WaterUser | None = None
+
+
+def alarm_customers(user: Any, meter_codes: Iterable[str]) -> dict[str, AlarmCustomer]:
+    """The customer of each meter that has one, by meter code: the register's water user where the meter is
+    registered and `user` may see the register, else the customer file's (`MeterCustomer`), which whoever sees
+    the alarms may see."""
+    codes = set(meter_codes)
+    found = {}
+    if user_has_role(user, METERING_ROLES):
+        for customer in MeterCustomer.objects.filter(meter_code__in=codes):
+            found[customer.meter_code] = AlarmCustomer(
+                customer.name, customer.account, customer.address, "", customer.phone
+            )
+    for serial, water_user in registered_customers(user, codes).items():
+        found[serial] = AlarmCustomer(
+            water_user.name,
+            water_user.code,
+            water_user.address,
+            water_user.contact_name,
+            water_user.contact_phone,
+            water_user,
+        )
+    return found
 
 
 def registered_customers(user: Any, meter_codes: Iterable[str]) -> dict[str, WaterUser]:

@@ -181,6 +181,12 @@ class CustomerAlarmAdmin(SimpleHistoryAdmin):
     exclude = ["use_series"]
 
 
+@admin.register(models.MeterCustomer)
+class MeterCustomerAdmin(admin.ModelAdmin):
+    list_display = ["meter_code", "account", "name", "address", "phone", "updated_at"]
+    search_fields = ["meter_code", "account", "name", "address"]
+
+
 @admin.register(models.DmaNightFlowAlarm)
 class DmaNightFlowAlarmAdmin(SimpleHistoryAdmin):
     list_display = ["dma_code", "start", "detected", "status", "assignee", "outcome", "volume_recovered_m3"]

@@ -20,8 +20,9 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from civic.core.pdf import new_chinese_document
+from civic.water.access import AlarmCustomer
 from civic.water.actions.network import wall_clock
-from civic.water.models import AnomalyKind, CustomerAlarm, WaterUser
+from civic.water.models import AnomalyKind, CustomerAlarm
 from civic.water.notices import (
     CONTENT_WIDTH_MM,
     LINE_HEIGHT_MM,
@@ -54,9 +55,9 @@ def alarm_notice_number(alarm: CustomerAlarm) -> str:
     return f"YC{wall_clock(alarm.start).year}-{alarm.pk:05d}"
 
 
-def customer_alarm_notice_pdf(alarm: CustomerAlarm, customer: WaterUser | None) -> bytes:
-    """The alarm's notice to its customer as an A4 PDF in Chinese, addressed to `customer` where the register
-    names the meter's water user; a gap has no notice."""
+def customer_alarm_notice_pdf(alarm: CustomerAlarm, customer: AlarmCustomer | None) -> bytes:
+    """The alarm's notice to its customer as an A4 PDF in Chinese, addressed to its `customer` where one is known
+    (`civic.water.access.alarm_customers`); a gap has no notice."""
     if alarm.kind not in NOTICE_KINDS:
         raise ValueError(f"A {alarm.kind} alarm is the readings' own and has no notice to the customer.")
     number = alarm_notice_number(alarm)
@@ -80,7 +81,7 @@ def _closing(alarm: CustomerAlarm) -> str:
     return f"{ask}{f'，经办人：{handler}' if handler else ''}。特此告知。"
 
 
-def _write_opening(document: FPDF, alarm: CustomerAlarm, customer: WaterUser | None) -> None:
+def _write_opening(document: FPDF, alarm: CustomerAlarm, customer: AlarmCustomer | None) -> None:
     document.set_font_size(12)
     addressee = f"{customer.name}：" if customer else "尊敬的用户："
     document.cell(CONTENT_WIDTH_MM, LINE_HEIGHT_MM, addressee, new_x=XPos.LMARGIN, new_y=YPos.NEXT)

@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from civic.core import xlsx
+from civic.water.access import AlarmCustomer
 from civic.water.actions.network import wall_clock
 from civic.water.models import CustomerAlarm, DmaNightFlowAlarm, SurchargeBill, WaterSource, WaterUser
 from hydro import surcharge
@@ -196,7 +197,8 @@ WORKFLOW_COLUMNS = (
 )
 CUSTOMER_ALARM_COLUMNS = (
     ("表号", 18, "@"),
-    ("用水户", 24, "@"),
+    ("用户", 24, "@"),
+    ("户号", 14, "@"),
     ("地址", 30, "@"),
     ("联系人", 10, "@"),
     ("联系电话", 16, "@"),
@@ -219,9 +221,9 @@ NIGHT_FLOW_ALARM_COLUMNS = (
 )
 
 
-def customer_alarms_workbook(alarms: Iterable[CustomerAlarm], customers: dict[str, WaterUser]) -> bytes:
-    """The customer alarms given as a work list, each with its customer from the register where its meter is
-    registered (`customers`, by meter serial), times in the county's wall clock."""
+def customer_alarms_workbook(alarms: Iterable[CustomerAlarm], customers: dict[str, AlarmCustomer]) -> bytes:
+    """The customer alarms given as a work list, each with its meter's customer where one is known (`customers`,
+    by meter: `civic.water.access.alarm_customers`), times in the county's wall clock."""
     with translation.override("zh-hans"):
         rows = [_customer_alarm_row(alarm, customers.get(alarm.meter_code)) for alarm in alarms]
     return _list_workbook("用户用水报警", CUSTOMER_ALARM_COLUMNS, rows)
@@ -234,11 +236,13 @@ def night_flow_alarms_workbook(alarms: Iterable[DmaNightFlowAlarm]) -> bytes:
     return _list_workbook("夜间流量报警", NIGHT_FLOW_ALARM_COLUMNS, rows)
 
 
-def _customer_alarm_row(alarm: CustomerAlarm, customer: WaterUser | None) -> list[object]:
-    registered = [customer.name, customer.address, customer.contact_name, customer.contact_phone] if customer else []
+def _customer_alarm_row(alarm: CustomerAlarm, customer: AlarmCustomer | None) -> list[object]:
+    known = (
+        [customer.name, customer.account, customer.address, customer.contact_name, customer.phone] if customer else []
+    )
     return [
         alarm.meter_code,
-        *(registered or ["", "", "", ""]),
+        *(known or ["", "", "", "", ""]),
         alarm.dma_code,
         str(alarm.get_kind_display()),
         wall_clock(alarm.start),

@@ -51,6 +51,7 @@ urlpatterns = [
         "metering/alarms/<int:alarm_id>/notice.pdf", views.customer_alarm_notice_pdf, name="customer_alarm_notice_pdf"
     ),
     path("metering/alarms/<int:alarm_id>/<str:step>/", views.customer_alarm_step, name="customer_alarm_step"),
+    path("metering/customers/", views.meter_customers, name="meter_customers"),
     path("metering/night-alarms/", views.night_flow_alarm_list, name="night_flow_alarm_list"),
     path("metering/night-alarms/export.xlsx", views.night_flow_alarm_xlsx, name="night_flow_alarm_xlsx"),
     path("metering/night-alarms/assign/", views.night_flow_alarm_bulk_assign, name="night_flow_alarm_bulk_assign"),

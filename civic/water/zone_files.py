@@ -109,17 +109,5 @@ def _report(
     name: str, errors: list[intake.RowError], error: intake.TableError | None = None, more: int = 0
 ) -> list[str]:
     """Each error as "zones.csv, row 4, 分区 / dma_id: why", in the reader's language."""
-    if more > 0:
-        errors = [*errors, intake.RowError(None, "", "", "more_errors", "", {"count": f"{more:,}"})]
-    lines = civic_intake.report_lines(errors, MESSAGES, lambda column: ZONE_SCHEMA.column(column).label)
-    described = [_where(name, line.row, line.column) + line.message for line in lines]
-    if error is not None:
-        described.insert(
-            0, f"{name}: {civic_intake.describe({'code': error.code, 'details': error.details}, MESSAGES)}"
-        )
-    return described
-
-
-def _where(name: str, row: int | None, column: str) -> str:
-    parts = [name, *([str(_("row %(row)s") % {"row": row})] if row else []), *([column] if column else [])]
-    return ", ".join(parts) + ": "
+    label = lambda column: ZONE_SCHEMA.column(column).label  # noqa: E731
+    return civic_intake.file_report(name, errors, MESSAGES, label, error, more)

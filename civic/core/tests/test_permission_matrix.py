@@ -182,6 +182,7 @@ MATRIX: list[Row] = [
         BUREAU_AND_ANALYST,
         lambda world: {"alarm_id": world.records["customer_alarm"].pk, "step": "assign"},
     ),
+    Row("water:meter_customers", BUREAU_AND_ANALYST),
     Row("water:night_flow_alarm_list", BUREAU_AND_ANALYST),
     Row("water:night_flow_alarm_xlsx", BUREAU_AND_ANALYST),
     Row("water:night_flow_alarm_bulk_assign", BUREAU_AND_ANALYST),

@@ -24,10 +24,12 @@ from civic.core.models import User
 from civic.water import notify
 from civic.water.actions.metering import metering_parameters_on
 from civic.water.actions.network import wall_clock
+from civic.water.meter_customers import CustomerRow
 from civic.water.models import (
     AlarmStatus,
     CustomerAlarm,
     DmaNightFlowAlarm,
+    MeterCustomer,
     MeteringParameters,
     MeteringRun,
     NetworkLeakAlarm,
@@ -434,3 +436,32 @@ def save_metering_parameters(values: dict[str, Any], user: User | None) -> Meter
     with transaction.atomic():
         row.save()
     return row
+
+
+@dataclasses.dataclass(frozen=True)
+class CustomerImport:
+    """What importing a customer file did."""
+
+    added: int
+    updated: int
+
+
+@transaction.atomic
+def import_meter_customers(rows: list[CustomerRow]) -> CustomerImport:
+    """Store the customer file's rows, all or none: a meter already on file takes its new row."""
+    on_file = set(MeterCustomer.objects.values_list("meter_code", flat=True))
+    customers = [
+        MeterCustomer(
+            meter_code=row.meter_code, account=row.account, name=row.name, address=row.address, phone=row.phone
+        )
+        for row in rows
+    ]
+    MeterCustomer.objects.bulk_create(
+        customers,
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["meter_code"],
+        update_fields=["account", "name", "address", "phone", "updated_at"],
+    )
+    updated = sum(row.meter_code in on_file for row in rows)
+    return CustomerImport(added=len(rows) - updated, updated=updated)

@@ -9,6 +9,7 @@ from civic.water.forms.metering import (  # noqa: F401
     CloseLeakAlarmForm,
     CloseNightFlowAlarmForm,
     CustomerAlarmFilterForm,
+    MeterCustomerUploadForm,
     MeteringParametersForm,
     NightFlowAlarmFilterForm,
     ReadingsAnalysisForm,

@@ -9,8 +9,9 @@ from django import forms as django_forms
 from django.db.models import BLANK_CHOICE_DASH, Field, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from civic.core import intake as intake_messages
 from civic.core.models import Role, User
-from civic.water import smart_readings, zone_files
+from civic.water import meter_customers, smart_readings, zone_files
 from civic.water.models import (
     AlarmStatus,
     AnomalyKind,
@@ -440,3 +441,20 @@ class SmartReadingsUploadForm(django_forms.Form):
                 },
             )
         return upload
+
+
+class MeterCustomerUploadForm(django_forms.Form):
+    """The utility's customer file (用户档案): who is behind each smart meter."""
+
+    customer_file = django_forms.FileField(
+        label=_("Customer file"),
+        help_text=_(
+            "CSV (UTF-8 or GBK) or Excel with the columns 表号 (meter), 户名 (customer) and, if known, 户号 "
+            "(account), 地址 (address) and 电话 (phone). A meter already on file takes the new row."
+        ),
+    )
+
+    def clean_customer_file(self) -> Any:
+        wrong_kind = _("%(name)s is not a CSV or Excel (.xlsx) file.")
+        upload = self.cleaned_data["customer_file"]
+        return intake_messages.checked_upload(upload, (".csv", ".xlsx"), wrong_kind, meter_customers.CUSTOMER_LIMITS)

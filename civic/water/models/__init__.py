@@ -675,6 +675,7 @@ from civic.water.models.metering import (  # noqa: E402, F401
     DmaNightFlow,
     DmaNightFlowAlarm,
     LeakageRateParameters,
+    MeterCustomer,
     MeteringParameters,
     MeteringRun,
     NightFlowOutcome,

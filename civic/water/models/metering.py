@@ -378,3 +378,23 @@ class LeakageRateParameters(models.Model):
 
     def __str__(self) -> str:
         return str(self.effective_from)
+
+
+class MeterCustomer(models.Model):
+    """The utility's customer behind a smart meter (用户档案), as its billing system exports it: whom staff
+    contact about an alarm on the meter when the meter is not in the register of water users."""
+
+    meter_code = models.CharField(_("meter"), max_length=64, unique=True)
+    account = models.CharField(_("account number"), max_length=40, blank=True)
+    name = models.CharField(_("customer"), max_length=100)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["meter_code"]
+        verbose_name = _("meter's customer")
+        verbose_name_plural = _("meters' customers")
+
+    def __str__(self) -> str:
+        return f"{self.meter_code} {self.name}"

@@ -60,7 +60,7 @@ def test_the_customer_work_list_holds_the_filtered_alarms_in_county_time(client,
     assert (burst["开始"], burst["结束"]) == (datetime.datetime(2024, 3, 2, 10), datetime.datetime(2024, 3, 2, 14))
     assert burst["估计水量（立方米）"] == pytest.approx(3.6)
     assert (burst["状态"], burst["处理结果"], burst["核查情况"]) == ("已办结", "用户正常用水", "洗车")
-    assert burst["用水户"] is None  # C-BURST is a household's meter, not in the register
+    assert burst["用户"] is None  # C-BURST is a household's meter, in neither the register nor a customer file
 
 
 def test_a_registered_meter_s_alarm_names_its_customer_for_the_bureau(client, cast, run, leak_meter_registered):
@@ -69,12 +69,12 @@ def test_a_registered_meter_s_alarm_names_its_customer_for_the_bureau(client, ca
     sign_in(client, cast.bureau_staff)
     rows = sheet_rows(client.get(reverse("water:customer_alarm_xlsx"), {"q": "leak"}))
     [leak] = [by_heading(CUSTOMER_ALARM_COLUMNS, row) for row in rows[1:]]
-    customer = (leak["用水户"], leak["地址"], leak["联系人"], leak["联系电话"])
-    assert customer == ("常州润华印染有限公司", "湖塘镇丰收路8号", "王建", "0519-86001234")
+    customer = (leak["用户"], leak["户号"], leak["地址"], leak["联系人"], leak["联系电话"])
+    assert customer == ("常州润华印染有限公司", "WJ0001", "湖塘镇丰收路8号", "王建", "0519-86001234")
     assert (leak["状态"], leak["联系记录"]) == ("已联系", "电话联系，约明日上门")
     assert leak["处理人"] == cast.bureau_staff.get_full_name()
     page = client.get(reverse("water:customer_alarm_detail", args=[alarm.pk]))
-    assert page.context["customer"] == cast.runhua
+    assert page.context["customer"].water_user == cast.runhua
     assert "湖塘镇丰收路8号" in page.content.decode()
 
 
@@ -85,7 +85,7 @@ def test_the_network_analyst_gets_the_work_list_without_the_register_s_customers
     sign_in(client, cast.network_analyst)
     rows = sheet_rows(client.get(reverse("water:customer_alarm_xlsx"), {"q": "leak"}))
     [leak] = [by_heading(CUSTOMER_ALARM_COLUMNS, row) for row in rows[1:]]
-    assert (leak["表号"], leak["用水户"], leak["联系电话"]) == ("C-LEAK", None, None)
+    assert (leak["表号"], leak["用户"], leak["联系电话"]) == ("C-LEAK", None, None)
     alarm = CustomerAlarm.objects.get(meter_code="C-LEAK")
     page = client.get(reverse("water:customer_alarm_detail", args=[alarm.pk]))
     assert page.context["customer"] is None

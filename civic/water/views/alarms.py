@@ -21,13 +21,15 @@ from django.utils.translation import gettext as _
 
 from civic.core.permissions import role_required, signed_in_user
 from civic.water import actions, alarm_notices, forms, network_forms, spreadsheets
-from civic.water.access import registered_customers, visible_customer_alarms, visible_night_flow_alarms
+from civic.water.access import alarm_customers, visible_customer_alarms, visible_night_flow_alarms
 from civic.water.actions.alarms import AlarmT
 from civic.water.actions.metering import RAISED
+from civic.water.meter_customers import CustomerFileError, read_customer_file
 from civic.water.models import (
     AlarmStatus,
     CustomerAlarm,
     DmaNightFlowAlarm,
+    MeterCustomer,
     MeteringParameters,
     MeteringRun,
     NetworkLeakAlarm,
@@ -59,7 +61,7 @@ def customer_alarm_list(request: HttpRequest) -> HttpResponse:
 def customer_alarm_xlsx(request: HttpRequest) -> HttpResponse:
     """The customer alarms under the page's filters as an Excel work list, with each registered meter's customer."""
     alarms = list(_filtered_customer_alarms(request)[0])
-    customers = registered_customers(request.user, (alarm.meter_code for alarm in alarms))
+    customers = alarm_customers(request.user, (alarm.meter_code for alarm in alarms))
     return _xlsx(spreadsheets.customer_alarms_workbook(alarms, customers), "customer-alarms")
 
 
@@ -68,7 +70,7 @@ def customer_alarm_notice_pdf(request: HttpRequest, alarm_id: int) -> FileRespon
     """The printable notice of unusual use (用水异常告知书) of a customer alarm, for its customer; a gap has none."""
     alarms = visible_customer_alarms(request.user).filter(kind__in=alarm_notices.NOTICE_KINDS)
     alarm = get_object_or_404(alarms, pk=alarm_id)
-    customer = registered_customers(request.user, [alarm.meter_code]).get(alarm.meter_code)
+    customer = alarm_customers(request.user, [alarm.meter_code]).get(alarm.meter_code)
     notice = io.BytesIO(alarm_notices.customer_alarm_notice_pdf(alarm, customer))
     filename = f"{alarm_notices.alarm_notice_number(alarm)}.pdf"
     return FileResponse(notice, filename=filename, content_type="application/pdf")
@@ -153,7 +155,7 @@ def _customer_alarm_page(
     request: HttpRequest, alarm: CustomerAlarm, bound: dict[str, Any], status: int = 200
 ) -> HttpResponse:
     chart = {"series": alarm.use_series, "start": _wall_clock(alarm.start), "end": _wall_clock(alarm.end)}
-    customer = registered_customers(request.user, [alarm.meter_code]).get(alarm.meter_code)
+    customer = alarm_customers(request.user, [alarm.meter_code]).get(alarm.meter_code)
     shown = {"chart": chart, "customer": customer, "has_notice": alarm.kind in alarm_notices.NOTICE_KINDS}
     return _run_alarm_page(request, alarm, bound, status, "water/metering_alarm_detail.html", shown)
 
@@ -407,3 +409,32 @@ def _preview_rows(preview: actions.ThresholdPreview) -> list[tuple[str, int, int
     ]
     night = preview.night_flow
     return [*customer, (_kind_label(alarm_outcomes.NIGHT_FLOW), night.current, night.proposed)]
+
+
+@role_required(*METERING_ROLES)
+def meter_customers(request: HttpRequest) -> HttpResponse:
+    """The utility's customer file: search the meters' customers in pages, and upload the file anew."""
+    form = forms.MeterCustomerUploadForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            upload = form.cleaned_data["customer_file"]
+            try:
+                rows = read_customer_file(upload, upload.name)
+            except CustomerFileError as refusal:
+                for line in refusal.lines:
+                    form.add_error("customer_file", line)
+            else:
+                done = actions.import_meter_customers(rows)
+                counts = {"name": upload.name, "added": done.added, "updated": done.updated}
+                messages.success(request, _("%(name)s: %(added)s customers added, %(updated)s updated.") % counts)
+                return redirect("water:meter_customers")
+        status = 400
+    query = request.GET.get("q", "").strip()
+    customers = MeterCustomer.objects.all()
+    if query:
+        customers = customers.filter(
+            Q(meter_code__icontains=query) | Q(name__icontains=query) | Q(address__icontains=query)
+        )
+    context = {"form": form, "q": query, **_page(request, customers)}
+    return render(request, "water/metering_customers.html", context, status=status)

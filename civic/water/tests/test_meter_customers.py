@@ -1,0 +1,81 @@
+"""The utility's customer file: who is behind each smart meter, uploaded whole or not at all, and named on the
+alarms of its meters (their page, the Excel work list, the notice to the household).
+
+The alarms are those of Hongxing's and Fenghuang's two hand-worked days (hydro/tests/readings_cases.py).
+"""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from civic.testing import sign_in
+from civic.water.models import CustomerAlarm, MeterCustomer, MeteringRun
+from civic.water.testing import make_run
+
+URL = reverse("water:meter_customers")
+FILE = "表号,户号,户名,地址,电话\nC-BURST,0100234,张伟,湖塘镇花园新村3幢201室,13961234567\nC-GAP,0100235,李娜,湖塘镇花园新村3幢202室,\n"
+
+
+@pytest.fixture
+def run(cast, tmp_path) -> MeteringRun:
+    return make_run(cast, tmp_path)
+
+
+def upload(client, text: str, name: str = "用户档案.csv", encoding: str = "gbk"):
+    file = SimpleUploadedFile(name, text.encode(encoding), content_type="text/csv")
+    return client.post(URL, {"customer_file": file}, follow=True)
+
+
+def shown(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+def test_a_gbk_customer_file_is_stored_and_a_second_updates_it(client, cast):
+    sign_in(client, cast.bureau_staff)
+    assert shown(upload(client, FILE)) == ["用户档案.csv：新增 2 户，更新 0 户。"]
+    moved = "表号,户名,地址\nC-GAP,李娜,湖塘镇花园新村5幢101室\nC-LEAK,王强,湖塘镇花园新村3幢203室\n"
+    response = upload(client, moved, encoding="utf-8")
+    assert shown(response) == ["用户档案.csv：新增 1 户，更新 1 户。"]
+    gap = MeterCustomer.objects.get(meter_code="C-GAP")
+    # The new row is the record: the account and phone it leaves out are empty now.
+    assert (gap.name, gap.address, gap.account) == ("李娜", "湖塘镇花园新村5幢101室", "")
+    assert MeterCustomer.objects.count() == 3
+    assert [customer.meter_code for customer in client.get(URL, {"q": "3幢"}).context["page"]] == ["C-BURST", "C-LEAK"]
+
+
+def test_a_bad_row_is_named_and_nothing_of_the_file_is_kept(client, cast):
+    sign_in(client, cast.bureau_staff)
+    text = "表号,户名\nC-1,张伟\nC-2,\nC-1,王强\n"
+    response = upload(client, text)
+    assert response.status_code == 400
+    errors = response.context["form"].errors["customer_file"]
+    assert errors[0].startswith("用户档案.csv, 第 3 行, ")
+    assert errors[1] == "用户档案.csv, 第 4 行, 表号 / 水表编号 / meter_id: 水表 C-1 在本文件中出现了两次。"
+    assert MeterCustomer.objects.count() == 0
+
+
+def test_a_household_s_alarm_names_its_customer_on_the_page_the_list_and_the_notice(client, cast, run):
+    sign_in(client, cast.network_analyst)
+    upload(client, FILE)
+    alarm = CustomerAlarm.objects.get(meter_code="C-BURST")
+    page = client.get(reverse("water:customer_alarm_detail", args=[alarm.pk])).content.decode()
+    assert "张伟" in page and "13961234567" in page and "0100234" in page
+    workbook = client.get(reverse("water:customer_alarm_xlsx"), {"q": "burst"})
+    sheet = load_workbook(io.BytesIO(workbook.content)).active
+    rows = list(sheet.iter_rows(values_only=True))  # type: ignore[union-attr]
+    assert rows[1][:6] == ("C-BURST", "张伟", "0100234", "湖塘镇花园新村3幢201室", None, "13961234567")
+    notice = client.get(reverse("water:customer_alarm_notice_pdf", args=[alarm.pk]))
+    content = b"".join(notice.streaming_content)
+    text = "".join(page.extract_text().replace("\x00", "") for page in PdfReader(io.BytesIO(content)).pages)
+    assert "张伟：" in text.replace("\n", "") and "用水地址：湖塘镇花园新村3幢201室" in text.replace("\n", "")
+
+
+def test_an_alarm_without_a_customer_points_to_the_customer_file(client, cast, run):
+    sign_in(client, cast.bureau_staff)
+    alarm = CustomerAlarm.objects.get(meter_code="C-REVERSE")
+    page = client.get(reverse("water:customer_alarm_detail", args=[alarm.pk])).content.decode()
+    assert "用水户名录和用户档案中都没有这块水表。" in page and f'href="{URL}"' in page
