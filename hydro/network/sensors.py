@@ -458,7 +458,9 @@ def read_sensor_folder(folder: Path, network: wntr.network.WaterNetworkModel) ->
 def read_leak_list(path: Path) -> pd.DataFrame:
     """Read `pipe_id,start_time[,end_time,...]` rows; times parsed, a bad row named by line."""
     try:
-        leaks = pd.read_csv(path, dtype=str)
+        with path.open("rb") as handle:
+            encoding = csv_encoding(handle)
+        leaks = pd.read_csv(path, dtype=str, encoding=encoding)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
         raise SensorDataError(f"{path}: not a readable CSV ({error})") from error
     for column in ("pipe_id", "start_time"):

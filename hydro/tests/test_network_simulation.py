@@ -18,6 +18,7 @@ from hydro.network.sensors import (
     SensorDataError,
     SensorLayout,
     check_layout_against_network,
+    read_leak_list,
     read_sensor_folder,
     read_sensor_layout,
     read_sensor_table,
@@ -173,6 +174,17 @@ def test_a_sensor_list_in_gbk_keeps_its_chinese_ids(tmp_path):
     path.write_bytes("# 东区压力监测点\npressures: [东门, n4]\nflows: [水厂出水]\n".encode("gbk"))
     layout = read_sensor_layout(path)
     assert (layout.pressures, layout.flows) == (["东门", "n4"], ["水厂出水"])
+
+
+def test_a_leak_list_in_gbk_is_read(tmp_path):
+    # A repair log saved on Windows in China: a Chinese note beside each leak's pipe and times.
+    path = tmp_path / "leaks.csv"
+    path.write_bytes(
+        "pipe_id,start_time,end_time,note\np257,2019-01-02 08:00,2019-01-05 12:00,东门路口\n".encode("gbk")
+    )
+    leaks = read_leak_list(path)
+    assert (leaks.pipe_id.tolist(), leaks.note.tolist()) == (["p257"], ["东门路口"])
+    assert leaks.start_time.iloc[0] == pd.Timestamp("2019-01-02 08:00")
 
 
 def test_a_row_given_twice_is_read_once_and_with_other_values_refused(tmp_path):
