@@ -203,3 +203,11 @@ def _where(name: str, row: int | None, column: str) -> str:
         *([column] if column else []),
     ]
     return ", ".join(parts) + ": "
+
+
+class RefusedFileError(ValueError):
+    """An uploaded file refused whole, one line per reason, each naming the file and, where it can, the row."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines

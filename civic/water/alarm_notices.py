@@ -77,7 +77,7 @@ def _closing(alarm: CustomerAlarm) -> str:
     """Whom to ask: the office's telephone (`CIVIC_WATER_OFFICE_PHONE`) and the member of staff following it up."""
     phone = str(getattr(settings, "CIVIC_WATER_OFFICE_PHONE", "")).strip()
     ask = f"如有疑问，请致电本办公室（{phone}）" if phone else "如有疑问，请与本办公室联系"
-    handler = alarm.assignee.get_full_name() or alarm.assignee.get_username() if alarm.assignee else ""
+    handler = (alarm.assignee.get_full_name() or alarm.assignee.get_username()) if alarm.assignee else ""
     return f"{ask}{f'，经办人：{handler}' if handler else ''}。特此告知。"
 
 

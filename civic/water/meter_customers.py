@@ -31,6 +31,8 @@ CUSTOMER_SCHEMA = intake.TableSchema(
                       column_required=False),
     )
 )  # fmt: skip
+COLUMNS = ("account", "name", "address", "phone")
+"""The columns of a row after its meter, in `CustomerRow`'s order."""
 MESSAGES = civic_intake.catalogue({"listed_twice": _("Meter %(value)s is listed twice in this file.")})
 
 
@@ -43,12 +45,8 @@ class CustomerRow:
     phone: str
 
 
-class CustomerFileError(ValueError):
+class CustomerFileError(civic_intake.RefusedFileError):
     """A customer file refused, one line per reason, each naming the file and, where it can, the row."""
-
-    def __init__(self, lines: list[str]) -> None:
-        super().__init__("\n".join(lines))
-        self.lines = lines
 
 
 def read_customer_file(upload: IO[bytes], name: str) -> list[CustomerRow]:
@@ -73,9 +71,6 @@ def read_customer_file(upload: IO[bytes], name: str) -> list[CustomerRow]:
     if not rows:
         raise CustomerFileError([f"{name}: {civic_intake.describe({'code': 'no_rows'}, MESSAGES)}"])
     return rows
-
-
-COLUMNS = ("account", "name", "address", "phone")
 
 
 def _report(

@@ -63,12 +63,8 @@ STORE_MESSAGES = civic_intake.catalogue(
 """The store's reasons (`hydro.readings.store`) in the reader's language, filled from each reason's details."""
 
 
-class StoreUploadError(ValueError):
+class StoreUploadError(civic_intake.RefusedFileError):
     """A readings file the store refused, one line per reason, each naming the row and column it can."""
-
-    def __init__(self, lines: list[str]) -> None:
-        super().__init__("\n".join(lines))
-        self.lines = lines
 
 
 def store_upload(upload: IO[bytes], name: str, store: Path | str, stamped: str, conflicts: str) -> ImportOutcome:

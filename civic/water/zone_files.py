@@ -38,12 +38,8 @@ MESSAGES = civic_intake.catalogue(
 )
 
 
-class ZoneFileError(ValueError):
+class ZoneFileError(civic_intake.RefusedFileError):
     """A zone file refused, with one line per reason, each naming the file and, where it can, the row."""
-
-    def __init__(self, lines: list[str]) -> None:
-        super().__init__("\n".join(lines))
-        self.lines = lines
 
 
 def read_zone_file(upload: IO[bytes], name: str) -> pd.DataFrame:

@@ -4,6 +4,7 @@ alarms of its meters (their page, the Excel work list, the notice to the househo
 The alarms are those of Hongxing's and Fenghuang's two hand-worked days (hydro/tests/readings_cases.py).
 """
 
+import datetime
 import io
 
 import pytest
@@ -13,7 +14,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from civic.testing import sign_in
-from civic.water.models import CustomerAlarm, MeterCustomer, MeteringRun
+from civic.water.models import CustomerAlarm, Meter, MeterCustomer, MeteringRun
 from civic.water.testing import make_run
 
 URL = reverse("water:meter_customers")
@@ -79,3 +80,18 @@ def test_an_alarm_without_a_customer_points_to_the_customer_file(client, cast, r
     alarm = CustomerAlarm.objects.get(meter_code="C-REVERSE")
     page = client.get(reverse("water:customer_alarm_detail", args=[alarm.pk])).content.decode()
     assert "用水户名录和用户档案中都没有这块水表。" in page and f'href="{URL}"' in page
+
+
+def test_the_register_names_a_registered_meter_for_the_bureau_the_file_for_the_analyst(client, cast, run):
+    """C-LEAK is both 润华印染's registered meter and, in the utility's file, 润华's account: the bureau reads the
+    register (its contact person), the utility's analyst, who does not see the register, the file."""
+    Meter.objects.create(serial="C-LEAK", water_user=cast.runhua, installed_on=datetime.date(2023, 1, 1))
+    MeterCustomer.objects.create(meter_code="C-LEAK", account="0900001", name="润华印染（营业账户）")
+    alarm = CustomerAlarm.objects.get(meter_code="C-LEAK")
+    page = reverse("water:customer_alarm_detail", args=[alarm.pk])
+    sign_in(client, cast.bureau_staff)
+    bureau = client.get(page).context["customer"]
+    assert (bureau.water_user, bureau.name, bureau.account) == (cast.runhua, "常州润华印染有限公司", "WJ0001")
+    sign_in(client, cast.network_analyst)
+    analyst = client.get(page).context["customer"]
+    assert (analyst.water_user, analyst.name, analyst.account) == (None, "润华印染（营业账户）", "0900001")
