@@ -22,12 +22,14 @@ the hour, day or month in which it starts.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
 import ibis
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from ibis import _
 from ibis.backends import BaseBackend
 
@@ -462,14 +464,26 @@ def customer_anomaly_events(
     (`hydro.readings.meter_series`) rather than by the engine's window sorts; with `zero_runs`, also the runs of
     zeros that ended (kind ``zero_run``), for the DMA balance to judge (`stuck_by_balance`). With them, the
     meters whose leaks could not be looked for."""
-    settings = settings or AnomalySettings()
+    rows = meter_series.fetched_rows(connection, meters_in_period(readings, period, meter_ids))
+    return anomaly_events_of_rows(rows, period, settings or AnomalySettings(), meter_ids, zero_runs)
+
+
+def meters_in_period(readings: ibis.Table, period: Period, meter_ids: Sequence[str] | None) -> ibis.Table:
+    """The period's readings of these meters (all when None), by a range of names the engine can skip the store's
+    row groups by (its files are in meter order); `meter_series.series_of_rows` keeps the named meters alone."""
     selected = in_period(readings, period)
     if meter_ids is not None and not meter_ids:
-        selected = selected.filter(ibis.literal(False))
-    elif meter_ids is not None:
-        # a range of names the engine can skip the store's row groups by (its files are in meter order)
-        selected = selected.filter((selected.meter_id >= min(meter_ids)) & (selected.meter_id <= max(meter_ids)))
-    series = meter_series.read_series(connection, selected, meter_ids)
+        return selected.filter(ibis.literal(False))
+    if meter_ids is not None:
+        return selected.filter((selected.meter_id >= min(meter_ids)) & (selected.meter_id <= max(meter_ids)))
+    return selected
+
+
+def anomaly_events_of_rows(
+    rows: pa.Table, period: Period, settings: AnomalySettings, meter_ids: Sequence[str] | None, zero_runs: bool
+) -> CustomerFindings:
+    """`customer_anomaly_events` of readings already fetched (`meter_series.fetched_rows`)."""
+    series = meter_series.series_of_rows(rows, meter_ids)
     period_start_s = int(pd.Timestamp(period.start).timestamp())
     period_end_s = int(pd.Timestamp(period.end).timestamp())
     events = meter_series.interval_events(series, period_start_s, period_end_s, settings, zero_runs)
@@ -633,12 +647,8 @@ def customer_findings_by_group(
     zero_runs = zones is not None
     chosen = meters if meters is not None else in_period(readings, period).select("meter_id").distinct()
     meter_ids = sorted(connection.execute(chosen.select("meter_id"))["meter_id"])
-    parts = [
-        customer_anomaly_events(
-            connection, readings, period, settings, meter_ids[first : first + group_meters], zero_runs
-        )
-        for first in range(0, len(meter_ids), group_meters)
-    ]
+    groups = [meter_ids[first : first + group_meters] for first in range(0, len(meter_ids), group_meters)]
+    parts = list(_events_by_group(connection, readings, period, settings, groups, zero_runs))
     if not parts:
         return customer_anomaly_events(connection, readings, period, settings, [])
     combined = pd.concat([part.anomalies for part in parts], ignore_index=True)
@@ -651,6 +661,30 @@ def customer_findings_by_group(
         combined = calibrated(combined, confidence_table)
     ordered = combined.sort_values(["meter_id", "start", "kind"], kind="stable", ignore_index=True)
     return CustomerFindings(ordered, unchecked)
+
+
+def _events_by_group(
+    connection: BaseBackend,
+    readings: ibis.Table,
+    period: Period,
+    settings: AnomalySettings,
+    groups: Sequence[Sequence[str]],
+    zero_runs: bool,
+) -> Iterator[CustomerFindings]:
+    """`customer_anomaly_events` of each group of meters in turn, each group's readings fetched while the one
+    before is worked out: the engine's scan and the arrays' work overlap (BENCHMARKS.md), and only this one
+    thread ever uses the connection, one query at a time."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="readings-fetch") as fetcher:
+
+        def fetch(group: Sequence[str]) -> Future[pa.Table]:
+            return fetcher.submit(meter_series.fetched_rows, connection, meters_in_period(readings, period, group))
+
+        pending = fetch(groups[0]) if groups else None
+        for position, group in enumerate(groups):
+            assert pending is not None
+            rows = pending.result()
+            pending = fetch(groups[position + 1]) if position + 1 < len(groups) else None
+            yield anomaly_events_of_rows(rows, period, settings, group, zero_runs)
 
 
 def stuck_by_balance(

@@ -144,7 +144,16 @@ def read_series(connection: BaseBackend, readings: ibis.Table, meter_ids: Sequen
     count. The engine only scans; the order is checked here and made when the
     rows do not arrive in it (a month of several batches).
     """
-    table = connection.to_pyarrow(readings.select("meter_id", "timestamp", "duration_s", "volume_m3"))
+    return series_of_rows(fetched_rows(connection, readings), meter_ids)
+
+
+def fetched_rows(connection: BaseBackend, readings: ibis.Table) -> pa.Table:
+    """The readings' columns `read_series` works on, as the engine hands them over."""
+    return connection.to_pyarrow(readings.select("meter_id", "timestamp", "duration_s", "volume_m3"))
+
+
+def series_of_rows(table: pa.Table, meter_ids: Sequence[str] | None = None) -> MeterSeries:
+    """`read_series` of rows already fetched (`fetched_rows`)."""
     names, code = _meter_codes(table.column("meter_id").combine_chunks())
     stamps = table.column("timestamp").combine_chunks()
     start_s = pc.cast(stamps, pa.int64()).to_numpy(zero_copy_only=False) // _ticks_per_second(stamps.type)
