@@ -50,9 +50,9 @@ import pyarrow.parquet as pq
 from hydro.readings.analysis import (
     ANOMALY_GROUP_METERS,
     anomalies_frame,
-    customer_anomalies,
     customer_findings_by_group,
 )
+from hydro.readings.anomaly_rules import customer_anomalies
 from hydro.readings.balance import dma_balance, rolled_up_balance
 from hydro.readings.engine import DUCKDB_MEMORY_SETTING, connect, execute, memory_table, readings_table
 from hydro.readings.night_flow import night_flow, night_flow_alarms

@@ -1,7 +1,7 @@
 """How sure a customer alarm is: the share of alarms like it that were true on labelled draws.
 
 Each anomaly rule scores its alarm from 0 to 1 by how far the evidence goes
-past its threshold (`hydro.readings.analysis.customer_anomalies`): a burst's
+past its threshold (`hydro.readings.anomaly_rules.customer_anomalies`): a burst's
 hours against twice the least, a stuck run's hours against twice the least,
 a reverse run's hours against T_r, and 1 for every gap. A score is not a
 probability: on the tuning draws of `hydro.readings.realistic` reverse runs

@@ -5,8 +5,7 @@ Each analysis is an Ibis expression over the stored readings
 and the zone membership (``meter_id, dma_id, role``;
 `hydro.readings.periods`), so it runs unchanged on DuckDB or Spark
 (`hydro.readings.engine`). The customer anomalies are defined by Ibis window
-expressions (`customer_anomalies`, `hydro.readings.customer_leaks.daily_floors`),
-but the monthly analysis works them out in one ordered pass over each meter's
+expressions (`hydro.readings.anomaly_rules`, `hydro.readings.customer_leaks.daily_floors`), but the monthly analysis works them out in one ordered pass over each meter's
 readings (`hydro.readings.meter_series`): the engine then only reads the
 readings, instead of sorting them again for every window. A run of zeros that
 ended is told apart, stuck meter or household away, on the DMA's daily
@@ -22,15 +21,12 @@ the hour, day or month in which it starts.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import ibis
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-from ibis import _
 from ibis.backends import BaseBackend
 
 from hydro.readings import meter_series
@@ -39,17 +35,14 @@ from hydro.readings.balance import dma_balance, rolled_up_balance
 from hydro.readings.customer_leaks import (
     LeakSettings,
     as_anomalies,
-    deduplicated,
     leak_episodes,
     longest_interval_s,
     refine_starts,
-    register_step,
-    without_index_jitter,
 )
 from hydro.readings.engine import execute, memory_table
-from hydro.readings.meter_series import LUMPED_FACTOR, ZERO_RUN, MeterSeries
+from hydro.readings.meter_series import ZERO_RUN, MeterSeries
 from hydro.readings.night_flow import NightFlowSettings, night_flow, night_flow_alarms
-from hydro.readings.periods import SECONDS_PER_HOUR, Period, in_period, with_flow
+from hydro.readings.periods import SECONDS_PER_HOUR, Period, in_period
 from hydro.readings.stuck_balance import BalanceTest, hidden_use
 
 SECONDS_PER_DAY = 86_400
@@ -150,137 +143,6 @@ class AnomalySettings:
         )
 
 
-def customer_anomalies(
-    readings: ibis.Table,
-    period: Period,
-    settings: AnomalySettings | None = None,
-    meters: ibis.Table | None = None,
-    zero_runs: bool = False,
-) -> ibis.Table:
-    """Anomalies on each customer meter's interval readings, one row per event: the rules, as an expression.
-
-    The monthly analysis (`customer_anomaly_events`) applies the same rules
-    in one ordered pass over the meters' arrays (`hydro.readings.meter_series`);
-    the suite holds the two to the same rows.
-
-    Parameters
-    ----------
-    readings : Ibis table of stored readings
-    period : Period analysed
-    settings : AnomalySettings
-    meters : optional Ibis table with a ``meter_id`` column: only these meters
-    zero_runs : bool
-        Also return, as kind ``zero_run``, the runs of zeros that would be a
-        stuck meter but for ending before the meter's last reading within
-        `stuck_long_hours`: a stuck meter freed again, or a household away,
-        which the DMA balance tells apart (`hydro.readings.stuck_balance`).
-
-    Returns
-    -------
-    Ibis table ``meter_id, kind, start_s, end_s`` (epoch seconds of the
-    wall-clock times), ``volume_m3, confidence``; `anomalies_frame` turns it
-    into timestamps.
-
-    Notes
-    -----
-    Readings given twice count once, and an index read one register step
-    off is folded back into its neighbour first
-    (`hydro.readings.customer_leaks.without_index_jitter`). Each meter's
-    intervals are split into runs of one state (use, zero, negative, high)
-    broken also by missing intervals ("gaps and islands").
-    The ``confidence`` of a burst, stuck run, reverse run and gap below is the
-    rule's score; `customer_findings_by_group` turns it into the calibrated confidence
-    of its kind and score band (`hydro.readings.alarm_confidence`).
-
-    * continuous_flow: a run of use of T ≥ T_c hours; lost volume q_min · T,
-      q_min the lowest flow in the run (the leak's floor); confidence
-      min(1, 0.5 + 0.5 (T − T_c) / T_c).
-    * burst: a run of flow ≥ max(a · q̄, q_b) for T ≥ T_b; lost volume
-      Σ (V − q̄ · t); confidence min(1, T / 2T_b). q̄ is the meter's mean flow.
-    * stuck: a run of zeros of T ≥ T_s while the meter's mean flow outside
-      the run q_o ≥ q_e, lasting to the meter's last reading or T ≥ T_long;
-      unregistered volume q_o · T; confidence min(1, T / 2T_s). With
-      `zero_runs`, the other such runs are ``zero_run`` rows with the same
-      volume and confidence (`customer_findings_by_group` judges them on the DMA
-      balance, `stuck_by_balance`).
-    * reverse: a run of negative volumes moving the register back by more
-      than `reverse_minimum_steps` of its steps (`register_step`); volume
-      −Σ V; confidence min(1, T / T_r).
-    * gap: time between one interval's end and the next one's start (and
-      before the first and after the last reading within the period);
-      volume q̄ · T, confidence 1.
-    """
-    settings = settings or AnomalySettings()
-    selected = in_period(readings, period)
-    if meters is not None:
-        selected = selected.semi_join(meters, "meter_id")
-    intervals = _interval_facts(without_index_jitter(deduplicated(selected)), settings)
-    parts = [
-        _bursts(intervals, settings),
-        _stuck(intervals, settings, zero_runs),
-        _reverse(intervals, settings),
-        _gaps(intervals, period, settings),
-    ]
-    combined = ibis.union(*parts)
-    return combined.mutate(volume_m3=combined.volume_m3.round(3), confidence=combined.confidence.round(2))
-
-
-USE, ZERO, NEGATIVE = 1, 0, -1
-"""States of an interval: water used, none, or flowing backwards."""
-
-
-def _interval_facts(readings: ibis.Table, settings: AnomalySettings) -> ibis.Table:
-    """Each interval with its epoch start and end, the meter's mean flow, and its state and run numbers.
-
-    The windows are arranged in two passes (lags and per-meter sums, then the
-    running sums that number the runs) so an engine sorts each meter's
-    intervals as few times as it can.
-    """
-    flowing = with_flow(readings)
-    start_s = flowing.timestamp.epoch_seconds()
-    state = ibis.cases(
-        (flowing.volume_m3 >= settings.resolution_m3, USE),
-        (flowing.volume_m3 <= -settings.resolution_m3, NEGATIVE),
-        else_=ZERO,
-    )
-    facts = flowing.mutate(start_s=start_s, end_s=start_s + flowing.duration_s, state=state)
-    meter = ibis.window(group_by=facts.meter_id)
-    ordered = ibis.window(group_by=facts.meter_id, order_by=facts.start_s)
-    facts = facts.mutate(
-        mean_m3_per_h=facts.volume_m3.sum().over(meter) / facts.hours.sum().over(meter),
-        shortest_s=facts.duration_s.min().over(meter),
-        step_m3=register_step(facts.volume_m3, meter),
-        previous_end_s=facts.end_s.lag().over(ordered),
-        previous_state=facts.state.lag().over(ordered),
-        previous_flow_m3_per_h=facts.flow_m3_per_h.lag().over(ordered),
-    )
-    high_level = ibis.greatest(settings.burst_factor * facts.mean_m3_per_h, settings.burst_minimum_m3_per_h)
-    is_high = facts.flow_m3_per_h >= high_level
-    was_high = (facts.previous_flow_m3_per_h >= high_level).fill_null(False)
-    contiguous = facts.previous_end_s.notnull() & (facts.previous_end_s == facts.start_s)
-    hole_s = facts.start_s - facts.previous_end_s
-    lost = facts.previous_end_s.notnull() & (hole_s > 0) & (hole_s < settings.gap_hours * SECONDS_PER_HOUR)
-    changed = facts.state != facts.previous_state
-    near_shortest = facts.duration_s < LUMPED_FACTOR * facts.shortest_s
-    facts = facts.mutate(
-        usual_s=ibis.ifelse(
-            near_shortest.cast("int64").sum().over(meter) * 2 >= facts.duration_s.count().over(meter),
-            facts.shortest_s,
-            ibis.ifelse(near_shortest, ibis.null("int64"), facts.duration_s).min().over(meter),
-        ),
-        is_high=is_high,
-        state_break=(~contiguous | changed).cast("int64"),
-        zero_break=(~(contiguous | lost) | changed.fill_null(True)).cast("int64"),
-        high_break=(~contiguous | (is_high != was_high)).cast("int64"),
-    )
-    ordered = ibis.window(group_by=facts.meter_id, order_by=facts.start_s)
-    return facts.mutate(
-        state_run=facts.state_break.cumsum().over(ordered),
-        zero_run=facts.zero_break.cumsum().over(ordered),
-        high_run=facts.high_break.cumsum().over(ordered),
-    )
-
-
 def leak_unchecked_meters(series: MeterSeries, settings: AnomalySettings) -> pd.DataFrame:
     """The meters read too seldom for the leak detector, ``meter_id, usual_interval_s``, in meter order.
 
@@ -308,91 +170,6 @@ def leak_unchecked_warning(unchecked: pd.DataFrame, settings: AnomalySettings | 
         "the meter is told by its hours without use, so their leaks were not looked for (their bursts, reverse "
         "flow, stuck registers and gaps were)."
     )
-
-
-def _runs(intervals: ibis.Table, run_column: str) -> ibis.Table:
-    """Runs of intervals: start and end (epoch s), hours, volume, lowest flow, the meter's mean flow."""
-    return intervals.group_by(["meter_id", run_column]).agg(
-        start_s=_.start_s.min(),
-        end_s=_.end_s.max(),
-        run_hours=_.hours.sum(),
-        run_volume_m3=_.volume_m3.sum(),
-        lowest_m3_per_h=_.flow_m3_per_h.min(),
-        excess_m3=(_.volume_m3 - _.mean_m3_per_h * _.hours).sum(),
-        mean_m3_per_h=_.mean_m3_per_h.max(),
-        step_m3=_.step_m3.max(),
-    )
-
-
-def _event(runs: ibis.Table, kind: str | ibis.Value, volume: ibis.Value, confidence: ibis.Value) -> ibis.Table:
-    return runs.select(
-        "meter_id",
-        kind=ibis.literal(kind) if isinstance(kind, str) else kind,
-        start_s=runs.start_s.cast("int64"),
-        end_s=runs.end_s.cast("int64"),
-        volume_m3=volume.cast("float64"),
-        confidence=ibis.least(confidence.cast("float64"), 1.0),
-    )
-
-
-def _bursts(intervals: ibis.Table, settings: AnomalySettings) -> ibis.Table:
-    runs = _runs(intervals.filter(intervals.is_high), "high_run")
-    runs = runs.filter(runs.run_hours >= settings.burst_hours)
-    return _event(runs, "burst", runs.excess_m3, runs.run_hours / (2 * settings.burst_hours))
-
-
-def _stuck(intervals: ibis.Table, settings: AnomalySettings, zero_runs: bool = False) -> ibis.Table:
-    runs = _runs(intervals.filter(intervals.state == ZERO), "zero_run")
-    runs = runs.filter(runs.run_hours >= settings.stuck_hours)
-    totals = intervals.group_by("meter_id").agg(
-        total_m3=_.volume_m3.sum(), total_hours=_.hours.sum(), last_end_s=_.end_s.max()
-    )
-    joined = runs.join(totals, "meter_id")
-    outside_hours = joined.total_hours - joined.run_hours
-    outside_flow = ibis.ifelse(outside_hours > 0, joined.total_m3 / outside_hours, 0.0)
-    joined = joined.mutate(outside_m3_per_h=outside_flow)
-    joined = joined.filter(joined.outside_m3_per_h >= settings.stuck_expected_m3_per_h)
-    called = (joined.end_s >= joined.last_end_s) | (joined.run_hours >= settings.stuck_long_hours)
-    kind: str | ibis.Value = ibis.ifelse(called, "stuck", ZERO_RUN) if zero_runs else "stuck"
-    if not zero_runs:
-        joined = joined.filter(called)
-    confidence = joined.run_hours / (2 * settings.stuck_hours)
-    return _event(joined, kind, joined.outside_m3_per_h * joined.run_hours, confidence)
-
-
-def _reverse(intervals: ibis.Table, settings: AnomalySettings) -> ibis.Table:
-    runs = _runs(intervals.filter(intervals.state == NEGATIVE), "state_run")
-    runs = runs.filter(-runs.run_volume_m3 > settings.reverse_minimum_steps * runs.step_m3)
-    confidence = runs.run_hours / settings.reverse_full_confidence_hours
-    return _event(runs, "reverse", -runs.run_volume_m3, confidence)
-
-
-def _gaps(intervals: ibis.Table, period: Period, settings: AnomalySettings) -> ibis.Table:
-    """Missing data between readings, and at the ends of the period; and a reading that covers the hours of
-    lost ones (an index read again after a silence: `hydro.readings.meter_series.LUMPED_FACTOR` times the meter's
-    usual interval, `hydro.readings.meter_series.usual_intervals_s`)."""
-    period_start_s = int(pd.Timestamp(period.start).timestamp())
-    period_end_s = int(pd.Timestamp(period.end).timestamp())
-    inner = intervals.filter(intervals.previous_end_s.notnull() & (intervals.previous_end_s < intervals.start_s))
-    inner = inner.select("meter_id", "mean_m3_per_h", gap_start_s=inner.previous_end_s, gap_end_s=inner.start_s)
-    lumped = intervals.filter(intervals.duration_s >= LUMPED_FACTOR * intervals.usual_s)
-    lumped = lumped.select("meter_id", "mean_m3_per_h", gap_start_s=lumped.start_s, gap_end_s=lumped.end_s)
-    ends = intervals.group_by("meter_id").agg(
-        first_s=_.start_s.min(), last_s=_.end_s.max(), mean_m3_per_h=_.mean_m3_per_h.max()
-    )
-    leading = ends.filter(ends.first_s > period_start_s).select(
-        "meter_id", "mean_m3_per_h", gap_start_s=ibis.literal(period_start_s, "int64"), gap_end_s=ends.first_s
-    )
-    trailing = ends.filter(ends.last_s < period_end_s).select(
-        "meter_id", "mean_m3_per_h", gap_start_s=ends.last_s, gap_end_s=ibis.literal(period_end_s, "int64")
-    )
-    gaps = ibis.union(
-        *(part.cast({"gap_start_s": "int64", "gap_end_s": "int64"}) for part in (inner, lumped, leading, trailing))
-    )
-    gaps = gaps.filter((gaps.gap_end_s - gaps.gap_start_s) >= settings.gap_hours * SECONDS_PER_HOUR)
-    hours = (gaps.gap_end_s - gaps.gap_start_s).cast("float64") / SECONDS_PER_HOUR
-    runs = gaps.mutate(start_s=gaps.gap_start_s, end_s=gaps.gap_end_s)
-    return _event(runs, "gap", ibis.greatest(runs.mean_m3_per_h, 0.0) * hours, ibis.literal(1.0))
 
 
 def anomalies_frame(result: pd.DataFrame) -> pd.DataFrame:
@@ -460,30 +237,18 @@ def customer_anomaly_events(
     zero_runs: bool = False,
 ) -> CustomerFindings:
     """Every kind of customer anomaly of the meters (all when None), one row per episode, as `anomalies_frame`
-    shows them: `customer_anomalies` and the leak episodes, worked out over each meter's readings in time order
-    (`hydro.readings.meter_series`) rather than by the engine's window sorts; with `zero_runs`, also the runs of
-    zeros that ended (kind ``zero_run``), for the DMA balance to judge (`stuck_by_balance`). With them, the
-    meters whose leaks could not be looked for."""
-    rows = meter_series.fetched_rows(connection, meters_in_period(readings, period, meter_ids))
-    return anomaly_events_of_rows(rows, period, settings or AnomalySettings(), meter_ids, zero_runs)
-
-
-def meters_in_period(readings: ibis.Table, period: Period, meter_ids: Sequence[str] | None) -> ibis.Table:
-    """The period's readings of these meters (all when None), by a range of names the engine can skip the store's
-    row groups by (its files are in meter order); `meter_series.series_of_rows` keeps the named meters alone."""
+    shows them: the rules of `hydro.readings.anomaly_rules` and the leak episodes, worked out over each meter's
+    readings in time order (`hydro.readings.meter_series`) rather than by the engine's window sorts; with
+    `zero_runs`, also the runs of zeros that ended (kind ``zero_run``), for the DMA balance to judge
+    (`stuck_by_balance`). With them, the meters whose leaks could not be looked for."""
+    settings = settings or AnomalySettings()
     selected = in_period(readings, period)
     if meter_ids is not None and not meter_ids:
-        return selected.filter(ibis.literal(False))
-    if meter_ids is not None:
-        return selected.filter((selected.meter_id >= min(meter_ids)) & (selected.meter_id <= max(meter_ids)))
-    return selected
-
-
-def anomaly_events_of_rows(
-    rows: pa.Table, period: Period, settings: AnomalySettings, meter_ids: Sequence[str] | None, zero_runs: bool
-) -> CustomerFindings:
-    """`customer_anomaly_events` of readings already fetched (`meter_series.fetched_rows`)."""
-    series = meter_series.series_of_rows(rows, meter_ids)
+        selected = selected.filter(ibis.literal(False))
+    elif meter_ids is not None:
+        # a range of names the engine can skip the store's row groups by (its files are in meter order)
+        selected = selected.filter((selected.meter_id >= min(meter_ids)) & (selected.meter_id <= max(meter_ids)))
+    series = meter_series.read_series(connection, selected, meter_ids)
     period_start_s = int(pd.Timestamp(period.start).timestamp())
     period_end_s = int(pd.Timestamp(period.end).timestamp())
     events = meter_series.interval_events(series, period_start_s, period_end_s, settings, zero_runs)
@@ -537,7 +302,7 @@ def silent_meter_gaps(
 ) -> pd.DataFrame:
     """A gap over the whole period for each meter asked for that has no reading in it (a meter or its
     concentrator dead all period), its volume unknown and taken as zero."""
-    read = set(series.meter_ids(np.unique(series.code)))
+    read = set(series.meter_ids(series.code[series.first_rows()])) if len(series.code) else set()
     silent = sorted(set(meter_ids) - read)
     return pd.DataFrame(
         {
@@ -644,47 +409,45 @@ def customer_findings_by_group(
     `dma_balance` when the caller has it already, saves a scan of the readings.
     """
     settings = settings or AnomalySettings()
+    groups = meter_groups(connection, readings, period, meters, group_meters)
     zero_runs = zones is not None
+    parts = [customer_anomaly_events(connection, readings, period, settings, group, zero_runs) for group in groups]
+    if zones is not None and daily_balance is None:
+        daily_balance = execute(connection, dma_balance(readings, zones, period, "day"))
+    return grouped_findings(parts, connection, readings, period, settings, zones, daily_balance, confidence_table)
+
+
+def meter_groups(
+    connection: BaseBackend, readings: ibis.Table, period: Period, meters: ibis.Table | None, group_meters: int
+) -> list[list[str]]:
+    """The meters (all those read in the period when None) in runs of at most `group_meters`, in name order."""
     chosen = meters if meters is not None else in_period(readings, period).select("meter_id").distinct()
     meter_ids = sorted(connection.execute(chosen.select("meter_id"))["meter_id"])
-    groups = [meter_ids[first : first + group_meters] for first in range(0, len(meter_ids), group_meters)]
-    parts = list(_events_by_group(connection, readings, period, settings, groups, zero_runs))
+    return [meter_ids[first : first + group_meters] for first in range(0, len(meter_ids), group_meters)]
+
+
+def grouped_findings(
+    parts: Sequence[CustomerFindings],
+    connection: BaseBackend,
+    readings: ibis.Table,
+    period: Period,
+    settings: AnomalySettings,
+    zones: ibis.Table | None,
+    daily_balance: pd.DataFrame | None,
+    confidence_table: ConfidenceTable | None,
+) -> CustomerFindings:
+    """The groups' findings as one, the runs of zeros judged on the daily balance when there are `zones`, and
+    the confidences calibrated (`customer_findings_by_group`)."""
     if not parts:
         return customer_anomaly_events(connection, readings, period, settings, [])
     combined = pd.concat([part.anomalies for part in parts], ignore_index=True)
     unchecked = pd.concat([part.leak_unchecked for part in parts], ignore_index=True)
-    if zones is not None:
-        if daily_balance is None:
-            daily_balance = execute(connection, dma_balance(readings, zones, period, "day"))
+    if zones is not None and daily_balance is not None:
         combined = stuck_by_balance(combined, daily_balance, connection.execute(zones), settings)
     if confidence_table is not None:
         combined = calibrated(combined, confidence_table)
     ordered = combined.sort_values(["meter_id", "start", "kind"], kind="stable", ignore_index=True)
     return CustomerFindings(ordered, unchecked)
-
-
-def _events_by_group(
-    connection: BaseBackend,
-    readings: ibis.Table,
-    period: Period,
-    settings: AnomalySettings,
-    groups: Sequence[Sequence[str]],
-    zero_runs: bool,
-) -> Iterator[CustomerFindings]:
-    """`customer_anomaly_events` of each group of meters in turn, each group's readings fetched while the one
-    before is worked out: the engine's scan and the arrays' work overlap (BENCHMARKS.md), and only this one
-    thread ever uses the connection, one query at a time."""
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="readings-fetch") as fetcher:
-
-        def fetch(group: Sequence[str]) -> Future[pa.Table]:
-            return fetcher.submit(meter_series.fetched_rows, connection, meters_in_period(readings, period, group))
-
-        pending = fetch(groups[0]) if groups else None
-        for position, group in enumerate(groups):
-            assert pending is not None
-            rows = pending.result()
-            pending = fetch(groups[position + 1]) if position + 1 < len(groups) else None
-            yield anomaly_events_of_rows(rows, period, settings, group, zero_runs)
 
 
 def stuck_by_balance(
@@ -762,15 +525,15 @@ def analyse(
     """
     zone_table = memory_table(connection, zones, "zones")
     customers = zone_table.filter(zone_table.role == "customer").select("meter_id").distinct()
-    nights = execute(connection, night_flow(readings, zone_table, period, night_settings))
-    daily = execute(connection, dma_balance(readings, zone_table, period, "day"))
+    night_rows = execute(connection, night_flow(readings, zone_table, period, night_settings))
+    daily_balance = execute(connection, dma_balance(readings, zone_table, period, "day"))
     findings = customer_findings_by_group(
-        connection, readings, period, anomaly_settings, customers, zones=zone_table, daily_balance=daily
+        connection, readings, period, anomaly_settings, customers, zones=zone_table, daily_balance=daily_balance
     )
     return AnalysisResults(
-        balance=rolled_up_balance(daily, period, granularity),
-        nights=nights,
-        alarms=night_flow_alarms(nights, night_settings),
+        balance=rolled_up_balance(daily_balance, period, granularity),
+        nights=night_rows,
+        alarms=night_flow_alarms(night_rows, night_settings),
         anomalies=findings.anomalies,
         leak_unchecked=findings.leak_unchecked,
     )

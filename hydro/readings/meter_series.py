@@ -1,6 +1,6 @@
 """Each meter's readings as arrays in meter and time order: the customer anomalies in one ordered pass.
 
-The customer anomalies (`hydro.readings.analysis.customer_anomalies`) and the
+The customer anomalies (`hydro.readings.anomaly_rules.customer_anomalies`) and the
 leak floors (`hydro.readings.customer_leaks.daily_floors`) are defined as
 Ibis window expressions: lags, per-meter sums and running sums over each
 meter's intervals in time order. An engine sorts the period's readings again
@@ -144,16 +144,7 @@ def read_series(connection: BaseBackend, readings: ibis.Table, meter_ids: Sequen
     count. The engine only scans; the order is checked here and made when the
     rows do not arrive in it (a month of several batches).
     """
-    return series_of_rows(fetched_rows(connection, readings), meter_ids)
-
-
-def fetched_rows(connection: BaseBackend, readings: ibis.Table) -> pa.Table:
-    """The readings' columns `read_series` works on, as the engine hands them over."""
-    return connection.to_pyarrow(readings.select("meter_id", "timestamp", "duration_s", "volume_m3"))
-
-
-def series_of_rows(table: pa.Table, meter_ids: Sequence[str] | None = None) -> MeterSeries:
-    """`read_series` of rows already fetched (`fetched_rows`)."""
+    table = connection.to_pyarrow(readings.select("meter_id", "timestamp", "duration_s", "volume_m3"))
     names, code = _meter_codes(table.column("meter_id").combine_chunks())
     stamps = table.column("timestamp").combine_chunks()
     start_s = pc.cast(stamps, pa.int64()).to_numpy(zero_copy_only=False) // _ticks_per_second(stamps.type)
@@ -294,8 +285,9 @@ class _Runs:
 def interval_events(
     series: MeterSeries, period_start_s: int, period_end_s: int, settings: AnomalySettings, zero_runs: bool = False
 ) -> pd.DataFrame:
-    """Bursts, stuck meters, reverse flow and gaps of every meter, one row per run (`customer_anomalies`' rules);
-    with `zero_runs`, also the runs of zeros that ended (kind ``zero_run``), as `customer_anomalies` gives them.
+    """Bursts, stuck meters, reverse flow and gaps of every meter, one row per run (the rules of
+    `hydro.readings.anomaly_rules`); with `zero_runs`, also the runs of zeros that ended (kind ``zero_run``), as
+    `anomaly_rules.customer_anomalies` gives them.
 
     Returns ``meter_id, kind, start_s, end_s, volume_m3, confidence``, the volume
     rounded to the litre and the confidence to 0.01 as the expression does.

@@ -1,7 +1,7 @@
 """The ordered pass over each meter's arrays finds, row for row, what the Ibis window expressions define.
 
 `hydro.readings.meter_series` works the rules of
-`hydro.readings.analysis.customer_anomalies` and
+`hydro.readings.anomaly_rules.customer_anomalies` and
 `hydro.readings.customer_leaks.daily_floors` without the engine's window
 sorts; here both run on the same readings: a realistic county (missing,
 duplicated and clock-shifted readings, 1 L and 10 L registers, every kind of
@@ -19,7 +19,8 @@ import pandas as pd
 import pytest
 
 from hydro.readings import customer_leaks, meter_series
-from hydro.readings.analysis import AnomalySettings, customer_anomalies
+from hydro.readings.analysis import AnomalySettings
+from hydro.readings.anomaly_rules import customer_anomalies
 from hydro.readings.customer_leaks import LeakSettings
 from hydro.readings.periods import Period, in_period
 from hydro.readings.realistic import generate_realistic_county, held_out_settings

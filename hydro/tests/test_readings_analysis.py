@@ -7,9 +7,9 @@ import ibis
 from hydro.readings.analysis import (
     AnomalySettings,
     anomalies_frame,
-    customer_anomalies,
     customer_findings_by_group,
 )
+from hydro.readings.anomaly_rules import customer_anomalies
 from hydro.readings.balance import dma_balance, rolled_up_balance
 from hydro.readings.customer_leaks import daily_floors
 from hydro.readings.engine import execute
