@@ -155,6 +155,8 @@ class MeteringParametersAdmin(SimpleHistoryAdmin):
         "stuck_balance_days",
         "burst_hours",
         "burst_usual_peak_factor",
+        "burst_short_hours",
+        "burst_short_usual_peak_factor",
         "episode_merge_hours",
         "night_flow_allowance_sigma",
         "night_flow_threshold_sigma",

@@ -73,6 +73,17 @@ class AnomalySettings:
         separately written generator with shops: false bursts flowed at most
         3.7 times their meter's usual peak (over three hours), true ones at
         least 5.2 times (BENCHMARKS.md).
+    burst_short_hours, burst_short_usual_peak_factor : float
+        A run of high flow at least `burst_short_hours` long but shorter than
+        `burst_hours` is a burst when it flows `burst_short_usual_peak_factor`
+        times its meter's usual peak over as many hours as it lasts
+        (`unusual_bursts`); `burst_short_hours` ≥ `burst_hours` looks for none.
+        A household's usual peak over two hours is higher than over three, and
+        its busiest two hours stand further above it: on both synthetic
+        counties' tuning draws a busy evening or morning of two hours flowed
+        at most 5.2 times the household's usual two-hour peak, the two-hour
+        bursts at least 6.6 times (BENCHMARKS.md). A single hour of high flow
+        (a hose, a bath filling) is never one.
     stuck_hours, stuck_expected_m3_per_h : float
         A stuck meter shows zero for at least `stuck_hours` while its mean
         flow over the rest of the period is at least `stuck_expected_m3_per_h`,
@@ -118,6 +129,8 @@ class AnomalySettings:
     burst_minimum_m3_per_h: float = 0.25
     burst_hours: float = 3.0
     burst_usual_peak_factor: float = 4.0
+    burst_short_hours: float = 2.0
+    burst_short_usual_peak_factor: float = 6.0
     stuck_hours: float = 72.0
     stuck_long_hours: float = 21 * 24.0
     stuck_expected_m3_per_h: float = 0.005
@@ -131,6 +144,10 @@ class AnomalySettings:
     outage_sigmas: float = 5.0
     outage_minimum_meters: int = 5
     leak: LeakSettings = field(default_factory=LeakSettings)
+
+    def shortest_burst_hours(self) -> float:
+        """The fewest hours of high flow looked at as a burst: `burst_short_hours`, or `burst_hours` if shorter."""
+        return min(self.burst_hours, self.burst_short_hours)
 
     def leak_settings(self) -> LeakSettings:
         """The leak detector's settings with this persistence."""
@@ -317,7 +334,7 @@ def silent_meter_gaps(
 
 
 def unusual_bursts(events: pd.DataFrame, intervals: pd.DataFrame, settings: AnomalySettings) -> pd.DataFrame:
-    """The events less the bursts whose flow is not `burst_usual_peak_factor` times their meter's usual peak.
+    """The events less the bursts whose flow is not far enough above their meter's usual peak.
 
     Parameters
     ----------
@@ -329,29 +346,38 @@ def unusual_bursts(events: pd.DataFrame, intervals: pd.DataFrame, settings: Anom
     Notes
     -----
     A burst's flow is the volume its meter registered over the run, divided
-    by its hours. The meter's usual peak P is the median, over the days of
-    the period other than those the burst touches, of each day's highest
-    mean flow over `burst_hours` consecutive hours. A pipe burst behind a
-    household meter flows many times what the household ever draws for that
-    long; a shop's lunch hours, or a household's busy evening, flow a few
-    times its usual peak at most. A meter read less often than hourly, or
-    without another day to compare with, keeps its bursts.
+    by its hours T. A run of at least `burst_hours` must flow
+    `burst_usual_peak_factor` times the meter's usual peak over `burst_hours`;
+    a shorter one `burst_short_usual_peak_factor` times its usual peak over
+    round(T) hours. The usual peak over w hours P_w is the median, over the
+    days of the period other than those the burst touches, of each day's
+    highest mean flow over w consecutive hours (`_usual_peak_m3_per_h`). A
+    pipe burst behind a household meter flows many times what the household
+    ever draws for that long; a shop's lunch hours, or a household's busy
+    evening, flow a few times its usual peak at most, and over fewer hours
+    its busiest hours stand further above it, hence the stricter factor.
+    A meter read less often than hourly, or without another day to compare
+    with, keeps its bursts of `burst_hours`, but not its shorter ones, which
+    only their usual peak can tell from a busy evening.
     """
     bursts = events[events.kind == "burst"]
     if bursts.empty:
         return events
-    window = max(1, round(settings.burst_hours))
     hourly = _hourly_volumes(intervals)
     keep = np.ones(len(events), dtype=bool)
     for position, burst in zip(np.flatnonzero((events.kind == "burst").to_numpy()), bursts.itertuples(), strict=True):
+        hours = (burst.end_s - burst.start_s) / SECONDS_PER_HOUR
+        short = hours < settings.burst_hours - 1e-6
         volumes = hourly.get(burst.meter_id)
         if volumes is None:
+            keep[position] = not short
             continue
+        window = max(1, round(hours if short else settings.burst_hours))
+        factor = settings.burst_short_usual_peak_factor if short else settings.burst_usual_peak_factor
         peak = _usual_peak_m3_per_h(volumes, window, burst.start_s, burst.end_s)
-        hours = (burst.end_s - burst.start_s) / SECONDS_PER_HOUR
         inside = volumes[(volumes.index >= burst.start_s) & (volumes.index < burst.end_s)]
         flow = float(inside.sum()) / hours if hours > 0 else 0.0
-        keep[position] = not np.isfinite(peak) or flow >= settings.burst_usual_peak_factor * peak
+        keep[position] = flow >= factor * peak if np.isfinite(peak) else not short
     return events[keep].reset_index(drop=True)
 
 
@@ -367,13 +393,26 @@ def _hourly_volumes(intervals: pd.DataFrame) -> dict[str, pd.Series]:
     return volumes
 
 
+USUAL_PEAK_DAYS_OF_USE = 7
+"""Days with use a meter's usual peak is taken over when it has that many (`_usual_peak_m3_per_h`)."""
+
+
 def _usual_peak_m3_per_h(volumes: pd.Series, window: int, start_s: int, end_s: int) -> float:
-    """The median over the days not touched by [start_s, end_s) of the day's highest `window`-hour mean flow."""
+    """The median over the days not touched by [start_s, end_s) of the day's highest `window`-hour mean flow.
+
+    Over the days with use alone when there are at least `USUAL_PEAK_DAYS_OF_USE` of them: a household away
+    most of the period has a usual peak of zero over all its days, and every busy evening of its days at home
+    would pass any factor of it (on the first county's draws 101–106, one away on 34 of 60 days raised two
+    false two-hour bursts). A flat used on fewer days (empty, for sale) keeps the median over all days.
+    """
     means = volumes.rolling(window, min_periods=window).mean()
     days = means.index.to_numpy(np.int64) // SECONDS_PER_DAY
     daily = means.groupby(days).max().dropna()
     touched = (daily.index >= start_s // SECONDS_PER_DAY) & (daily.index <= (end_s - 1) // SECONDS_PER_DAY)
     others = daily[~touched]
+    used = others[others > 0]
+    if len(used) >= USUAL_PEAK_DAYS_OF_USE:
+        return float(used.median())
     return float(others.median()) if len(others) else float("nan")
 
 

@@ -66,8 +66,11 @@ def customer_anomalies(
     * continuous_flow: a run of use of T ≥ T_c hours; lost volume q_min · T,
       q_min the lowest flow in the run (the leak's floor); confidence
       min(1, 0.5 + 0.5 (T − T_c) / T_c).
-    * burst: a run of flow ≥ max(a · q̄, q_b) for T ≥ T_b; lost volume
-      Σ (V − q̄ · t); confidence min(1, T / 2T_b). q̄ is the meter's mean flow.
+    * burst: a run of flow ≥ max(a · q̄, q_b) for T ≥ min(T_b, T_s) (T_s the
+      `burst_short_hours`); lost volume Σ (V − q̄ · t); confidence
+      min(1, T / 2T_b). q̄ is the meter's mean flow.
+      `hydro.readings.analysis.unusual_bursts` then keeps those far enough
+      above their meter's usual peak.
     * stuck: a run of zeros of T ≥ T_s while the meter's mean flow outside
       the run q_o ≥ q_e, lasting to the meter's last reading or T ≥ T_long;
       unregistered volume q_o · T; confidence min(1, T / 2T_s). With
@@ -179,7 +182,7 @@ def _event(runs: ibis.Table, kind: str | ibis.Value, volume: ibis.Value, confide
 
 def _bursts(intervals: ibis.Table, settings: AnomalySettings) -> ibis.Table:
     runs = _runs(intervals.filter(intervals.is_high), "high_run")
-    runs = runs.filter(runs.run_hours >= settings.burst_hours)
+    runs = runs.filter(runs.run_hours >= settings.shortest_burst_hours())
     return _event(runs, "burst", runs.excess_m3, runs.run_hours / (2 * settings.burst_hours))
 
 

@@ -238,6 +238,21 @@ def _register_anomalies(commands: Any) -> None:
         f"over the burst hours) a burst must flow (default {defaults.burst_usual_peak_factor:g})",
     )
     parser.add_argument(
+        "--burst-short-hours",
+        type=float,
+        default=defaults.burst_short_hours,
+        help="hours of high flow, fewer than --burst-hours, that make a burst when it flows "
+        "--burst-short-usual-peak-factor times its meter's usual peak over as many hours; from --burst-hours, none "
+        f"(default {defaults.burst_short_hours:g})",
+    )
+    parser.add_argument(
+        "--burst-short-usual-peak-factor",
+        type=float,
+        default=defaults.burst_short_usual_peak_factor,
+        help="...and times its meter's usual peak over as many hours a short burst must flow "
+        f"(default {defaults.burst_short_usual_peak_factor:g})",
+    )
+    parser.add_argument(
         "--gap-hours",
         type=float,
         default=defaults.gap_hours,
@@ -348,6 +363,7 @@ def run_night_flow(arguments: argparse.Namespace) -> int:
 def run_anomalies(arguments: argparse.Namespace) -> int:
     period = Period.parse(arguments.period)
     _check_burst(arguments.burst_hours, arguments.burst_usual_peak_factor)
+    _check_burst(arguments.burst_short_hours, arguments.burst_short_usual_peak_factor, "--burst-short")
     settings = AnomalySettings(
         continuous_flow_hours=arguments.continuous_hours,
         stuck_hours=arguments.stuck_hours,
@@ -356,6 +372,8 @@ def run_anomalies(arguments: argparse.Namespace) -> int:
         stuck_balance_days=arguments.stuck_balance_days,
         burst_hours=arguments.burst_hours,
         burst_usual_peak_factor=arguments.burst_usual_peak_factor,
+        burst_short_hours=arguments.burst_short_hours,
+        burst_short_usual_peak_factor=arguments.burst_short_usual_peak_factor,
         gap_hours=arguments.gap_hours,
     )
     with tqdm(total=3, desc="anomalies", unit="step", leave=False) as progress:
@@ -386,11 +404,11 @@ def _open(arguments: argparse.Namespace, period: Period, progress: tqdm) -> tupl
     return connection, readings, zones
 
 
-def _check_burst(hours: float, usual_peak_factor: float) -> None:
+def _check_burst(hours: float, usual_peak_factor: float, option: str = "--burst") -> None:
     if not hours >= 1:
-        raise ValueError(f"--burst-hours {hours:g}: a number of hours from 1.")
+        raise ValueError(f"{option}-hours {hours:g}: a number of hours from 1.")
     if not usual_peak_factor >= 0:
-        raise ValueError(f"--burst-usual-peak-factor {usual_peak_factor:g}: a number from 0 (0 leaves the test out).")
+        raise ValueError(f"{option}-usual-peak-factor {usual_peak_factor:g}: a number from 0 (0 leaves the test out).")
 
 
 def _check_cusum(allowance_sigma: float, threshold_sigma: float) -> None:

@@ -319,7 +319,7 @@ def interval_events(
     mean_by_code[series.code[firsts]] = meter_mean
     meter_totals = (series.code[firsts], total_m3, total_hours, np.maximum.reduceat(end, firsts))
     parts = [
-        _bursts(_runs(series, is_high, high_break, settings.burst_hours), series, mean_by_code, settings),
+        _bursts(_runs(series, is_high, high_break, settings.shortest_burst_hours()), series, mean_by_code, settings),
         _stuck(_runs(series, state == ZERO, zero_break, settings.stuck_hours), meter_totals, settings, zero_runs),
         _reverse(_runs(series, state == NEGATIVE, state_break, 0.0), series, settings),
         _gaps(series, firsts, meter_mean, new_meter, previous_end, period_start_s, period_end_s, settings),
@@ -371,7 +371,7 @@ def _events(kind: str, runs: _Runs, keep: np.ndarray, volume: np.ndarray, confid
 def _bursts(runs: _Runs, series: MeterSeries, mean_by_code: np.ndarray, settings: AnomalySettings) -> pd.DataFrame:
     """Runs of high flow long enough; the volume is the flow above the meter's mean, Σ (V − q̄ · t)."""
     burst_hours = settings.burst_hours
-    keep = runs.hours >= burst_hours
+    keep = runs.hours >= settings.shortest_burst_hours()
     lengths = np.diff(np.append(runs.offsets, len(runs.rows)))
     mean = np.repeat(mean_by_code[runs.code], lengths)
     excess = runs.sums(series.volume_m3[runs.rows] - mean * series.hours[runs.rows])

@@ -315,7 +315,9 @@ def test_night_flow_takes_the_cusum_s_k_and_h_and_refuses_a_k_no_night_could_pas
 def test_anomalies_take_the_burst_hours_and_usual_peak_factor(files, capsys):
     # C-BURST flows 1 m³/h for 4 h. Its other day's highest 3-hour mean, its usual peak, is (0.1 + 0.1) / 3 =
     # 0.067 m³/h (07:00 and 08:00): the burst flows 15 times it. A burst with the default factor 4, not with 20
-    # (1.33 m³/h needed), nor when 5 h of high flow are asked for.
+    # (1.33 m³/h needed). With 5 h of high flow asked for, its 4 h are a short burst, judged against its usual
+    # 4-hour peak (0.1 + 0.1) / 4 = 0.05 m³/h: 20 times it, a burst at the short factor 6, not at 25 (1.25 m³/h
+    # needed), nor when short bursts are not looked for (--burst-short-hours from --burst-hours).
     imported(files, capsys)
     base = ["readings", "anomalies", "--store", files / "store", "--period", "2024-03-01..2024-03-02", "--json"]
 
@@ -326,9 +328,13 @@ def test_anomalies_take_the_burst_hours_and_usual_peak_factor(files, capsys):
 
     assert bursts() == ["C-BURST"]
     assert bursts("--burst-usual-peak-factor", "20") == []
-    assert bursts("--burst-hours", "5") == []
+    assert bursts("--burst-hours", "5") == ["C-BURST"]
+    assert bursts("--burst-hours", "5", "--burst-short-usual-peak-factor", "25") == []
+    assert bursts("--burst-hours", "5", "--burst-short-hours", "5") == []
     code, _out, err = run(capsys, *base, "--burst-hours", "0")
     assert code == 2 and "--burst-hours 0: a number of hours from 1." in err
+    code, _out, err = run(capsys, *base, "--burst-short-hours", "0.5")
+    assert code == 2 and "--burst-short-hours 0.5: a number of hours from 1." in err
 
 
 def test_customer_meters_read_once_a_day_are_named_as_not_checked_for_leaks(files, capsys):

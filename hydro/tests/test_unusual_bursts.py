@@ -61,3 +61,36 @@ def test_the_bursts_own_day_does_not_set_the_usual_peak():
     # A meter with no other day to compare with keeps its burst.
     alone = unusual_bursts(pd.DataFrame([burst("M", 0, 7, 10)]), hourly("M", days[:1]), AnomalySettings())
     assert len(alone) == 1
+
+
+def test_a_short_run_must_pass_the_stricter_factor_over_its_own_hours():
+    # The household draws 0.1 m³/h from 18:00 to 20:00 every day: its usual 2-hour peak is 0.1 m³/h (its
+    # usual 3-hour peak only 0.2 / 3 = 0.067). On day 3 a busy evening draws 0.5 m³/h for those two hours:
+    # 5 times its 2-hour peak, under the short factor 6 (0.6 m³/h), kept out, though 7.5 times its 3-hour peak
+    # would have passed the factor 4 of a 3-hour run. On day 4 a pipe bursts, 0.8 m³/h from 02:00 to 04:00:
+    # 8 times, a burst.
+    days = [day_with(range(18, 20), 0.1) for _ in range(6)]
+    days[3] = day_with(range(18, 20), 0.5)
+    days[4] = [0.8 if 2 <= hour < 4 else flow for hour, flow in enumerate(days[4])]
+    events = pd.DataFrame([burst("M", 3, 18, 20), burst("M", 4, 2, 4)])
+    kept = unusual_bursts(events, hourly("M", days), AnomalySettings())
+    assert kept.start_s.tolist() == [4 * DAY_S + 2 * HOUR_S]
+    # A 2-hour run on a meter read every two hours, which has no hourly peak to be judged by, is left out; a
+    # 3-hour run there is kept as before.
+    two_hourly = hourly("M", days).iloc[::2].assign(duration_s=2 * HOUR_S)
+    kept = unusual_bursts(pd.DataFrame([burst("M", 4, 2, 4), burst("M", 4, 2, 5)]), two_hourly, AnomalySettings())
+    assert kept.end_s.tolist() == [4 * DAY_S + 5 * HOUR_S]
+
+
+def test_the_usual_peak_of_a_household_away_is_over_its_days_at_home():
+    # Away (no use) on days 0-7, at home on days 8-15 drawing 0.1 m³/h from 18:00 to 20:00; on day 15 a busy
+    # evening of 0.5 m³/h for those two hours. Over all 15 other days the median 2-hour peak is 0 (8 days away)
+    # and any flow would pass; over the 7 days with use (USUAL_PEAK_DAYS_OF_USE) it is 0.1 m³/h, and
+    # 0.5 < 6 × 0.1: not a burst.
+    days = [day_with(range(18, 20), 0.0) for _ in range(8)] + [day_with(range(18, 20), 0.1) for _ in range(8)]
+    days[15] = day_with(range(18, 20), 0.5)
+    assert unusual_bursts(pd.DataFrame([burst("M", 15, 18, 20)]), hourly("M", days), AnomalySettings()).empty
+    # With one day fewer at home (6 days with use) the median over all other days, 0, stands: a flat used so
+    # seldom draws nothing as a rule, and the run is kept.
+    days[8] = day_with(range(18, 20), 0.0)
+    assert len(unusual_bursts(pd.DataFrame([burst("M", 15, 18, 20)]), hourly("M", days), AnomalySettings())) == 1

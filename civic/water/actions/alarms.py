@@ -251,6 +251,8 @@ PARAMETER_FIELDS = (
     "stuck_balance_days",
     "burst_hours",
     "burst_usual_peak_factor",
+    "burst_short_hours",
+    "burst_short_usual_peak_factor",
     "episode_merge_hours",
     "night_flow_allowance_sigma",
     "night_flow_threshold_sigma",
@@ -282,8 +284,8 @@ class NightFlowPreview:
 
 
 def anomaly_settings_from(values: dict[str, Any]) -> AnomalySettings:
-    """hydro's anomaly settings with the proposed persistence, stuck, gap and burst hours, the burst's usual-peak
-    factor and the DMA balance's test of a run of zeros that ended (hydro's defaults for what is not proposed)."""
+    """hydro's anomaly settings with the proposed persistence, stuck, gap and burst hours, the bursts' usual-peak
+    factors and the DMA balance's test of a run of zeros that ended (hydro's defaults for what is not proposed)."""
     defaults = AnomalySettings()
     return AnomalySettings(
         continuous_flow_hours=values["continuous_flow_hours"],
@@ -294,6 +296,10 @@ def anomaly_settings_from(values: dict[str, Any]) -> AnomalySettings:
         stuck_balance_days=values.get("stuck_balance_days", defaults.stuck_balance_days),
         burst_hours=values.get("burst_hours", defaults.burst_hours),
         burst_usual_peak_factor=values.get("burst_usual_peak_factor", defaults.burst_usual_peak_factor),
+        burst_short_hours=values.get("burst_short_hours", defaults.burst_short_hours),
+        burst_short_usual_peak_factor=values.get(
+            "burst_short_usual_peak_factor", defaults.burst_short_usual_peak_factor
+        ),
         merge_hours=values.get("episode_merge_hours", defaults.merge_hours),
     )
 

@@ -58,6 +58,8 @@ def metering_parameters_on(day: datetime.date) -> tuple[NightFlowSettings, Anoma
         stuck_balance_days=row.stuck_balance_days,
         burst_hours=row.burst_hours,
         burst_usual_peak_factor=row.burst_usual_peak_factor,
+        burst_short_hours=row.burst_short_hours,
+        burst_short_usual_peak_factor=row.burst_short_usual_peak_factor,
         merge_hours=row.episode_merge_hours,
     )
     return night, anomalies

@@ -208,6 +208,8 @@ class MeteringParametersForm(django_forms.ModelForm):
             "stuck_balance_days",
             "burst_hours",
             "burst_usual_peak_factor",
+            "burst_short_hours",
+            "burst_short_usual_peak_factor",
             "episode_merge_hours",
             "night_window_start_hour",
             "night_window_end_hour",
@@ -221,6 +223,8 @@ class MeteringParametersForm(django_forms.ModelForm):
     OPTIONAL_FIELDS = (
         "burst_hours",
         "burst_usual_peak_factor",
+        "burst_short_hours",
+        "burst_short_usual_peak_factor",
         "episode_merge_hours",
         "night_flow_allowance_sigma",
         "night_flow_threshold_sigma",
