@@ -237,7 +237,7 @@ def _runs(flags: np.ndarray, contiguous: np.ndarray) -> list[tuple[int, int]]:
 
 
 def _run_event(kind, run_hours, run_volume, run_interval_hours, mean, volume, hours, still, settings):
-    if kind == "high" and run_hours >= settings.burst_hours:
+    if kind == "high" and run_hours >= settings.shortest_burst_hours():
         excess = (run_volume - mean * run_interval_hours).sum()
         return "burst", excess, min(1.0, run_hours / (2 * settings.burst_hours))
     if kind == "zero" and run_hours >= settings.stuck_hours and (still or run_hours >= settings.stuck_long_hours):
