@@ -228,7 +228,8 @@ def _register_anomalies(commands: Any) -> None:
         "--burst-hours",
         type=float,
         default=defaults.burst_hours,
-        help=f"hours of high flow that make a burst (default {defaults.burst_hours:g})",
+        help="hours of high flow that make a burst; a shorter run is one only as a short burst "
+        f"(--burst-short-hours) (default {defaults.burst_hours:g})",
     )
     parser.add_argument(
         "--burst-usual-peak-factor",
