@@ -5,8 +5,10 @@ Each analysis is an Ibis expression over the stored readings
 and the zone membership (``meter_id, dma_id, role``;
 `hydro.readings.periods`), so it runs unchanged on DuckDB or Spark
 (`hydro.readings.engine`). The customer anomalies are defined by Ibis window
-expressions (`hydro.readings.anomaly_rules`, `hydro.readings.customer_leaks.daily_floors`), but the monthly analysis works them out in one ordered pass over each meter's
-readings (`hydro.readings.meter_series`): the engine then only reads the
+expressions (`hydro.readings.anomaly_rules`,
+`hydro.readings.customer_leaks.daily_floors`), but the monthly analysis
+works them out in one ordered pass over each meter's readings
+(`hydro.readings.meter_series`): the engine then only reads the
 readings, instead of sorting them again for every window. A run of zeros that
 ended is told apart, stuck meter or household away, on the DMA's daily
 balance once every meter is done (`stuck_by_balance`,
