@@ -15,7 +15,7 @@ for part of the year) does three timed stages in one process:
    batch record);
 3. analyse: for each month, over the whole county's zones, the DMA balance,
    the minimum night flow and its alarms, and the customer anomalies: the
-   Ibis expressions of `hydro.readings.analysis` and `hydro.readings.night_flow`
+   Ibis expressions of `hydro.readings.analysis`, `hydro.readings.anomaly_rules` and `hydro.readings.night_flow`
    on DuckDB, as `hydro.readings.analysis.analyse` runs them (the balance by
    day once, summed to the month; anomalies 2,000 meters at a time,
    `hydro.readings.analysis.customer_findings_by_group`, the runs of zeros that ended

@@ -23,6 +23,7 @@ the hour, day or month in which it starts.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -84,8 +85,8 @@ class AnomalySettings:
         its busiest two hours stand further above it: on both synthetic
         counties' tuning draws a busy evening or morning of two hours flowed
         at most 5.2 times the household's usual two-hour peak, the two-hour
-        bursts at least 6.6 times (BENCHMARKS.md). A single hour of high flow
-        (a hose, a bath filling) is never one.
+        bursts at least 6.6 times (BENCHMARKS.md). With the defaults a single
+        hour of high flow (a hose, a bath filling) is never one.
     stuck_hours, stuck_expected_m3_per_h : float
         A stuck meter shows zero for at least `stuck_hours` while its mean
         flow over the rest of the period is at least `stuck_expected_m3_per_h`,
@@ -374,7 +375,7 @@ def unusual_bursts(events: pd.DataFrame, intervals: pd.DataFrame, settings: Anom
         if volumes is None:
             keep[position] = not short
             continue
-        window = max(1, round(hours if short else settings.burst_hours))
+        window = max(1, math.floor((hours if short else settings.burst_hours) + 0.5))
         factor = settings.burst_short_usual_peak_factor if short else settings.burst_usual_peak_factor
         peak = _usual_peak_m3_per_h(volumes, window, burst.start_s, burst.end_s)
         inside = volumes[(volumes.index >= burst.start_s) & (volumes.index < burst.end_s)]
@@ -451,11 +452,21 @@ def customer_findings_by_group(
     """
     settings = settings or AnomalySettings()
     groups = meter_groups(connection, readings, period, meters, group_meters)
-    zero_runs = zones is not None
-    parts = [customer_anomaly_events(connection, readings, period, settings, group, zero_runs) for group in groups]
-    if zones is not None and daily_balance is None:
-        daily_balance = execute(connection, dma_balance(readings, zones, period, "day"))
-    return grouped_findings(parts, connection, readings, period, settings, zones, daily_balance, confidence_table)
+    if not groups:
+        return customer_anomaly_events(connection, readings, period, settings, [])
+    parts = [
+        customer_anomaly_events(connection, readings, period, settings, group, zones is not None) for group in groups
+    ]
+    combined = pd.concat([part.anomalies for part in parts], ignore_index=True)
+    unchecked = pd.concat([part.leak_unchecked for part in parts], ignore_index=True)
+    if zones is not None:
+        if daily_balance is None:
+            daily_balance = execute(connection, dma_balance(readings, zones, period, "day"))
+        combined = stuck_by_balance(combined, daily_balance, connection.execute(zones), settings)
+    if confidence_table is not None:
+        combined = calibrated(combined, confidence_table)
+    ordered = combined.sort_values(["meter_id", "start", "kind"], kind="stable", ignore_index=True)
+    return CustomerFindings(ordered, unchecked)
 
 
 def meter_groups(
@@ -465,30 +476,6 @@ def meter_groups(
     chosen = meters if meters is not None else in_period(readings, period).select("meter_id").distinct()
     meter_ids = sorted(connection.execute(chosen.select("meter_id"))["meter_id"])
     return [meter_ids[first : first + group_meters] for first in range(0, len(meter_ids), group_meters)]
-
-
-def grouped_findings(
-    parts: Sequence[CustomerFindings],
-    connection: BaseBackend,
-    readings: ibis.Table,
-    period: Period,
-    settings: AnomalySettings,
-    zones: ibis.Table | None,
-    daily_balance: pd.DataFrame | None,
-    confidence_table: ConfidenceTable | None,
-) -> CustomerFindings:
-    """The groups' findings as one, the runs of zeros judged on the daily balance when there are `zones`, and
-    the confidences calibrated (`customer_findings_by_group`)."""
-    if not parts:
-        return customer_anomaly_events(connection, readings, period, settings, [])
-    combined = pd.concat([part.anomalies for part in parts], ignore_index=True)
-    unchecked = pd.concat([part.leak_unchecked for part in parts], ignore_index=True)
-    if zones is not None and daily_balance is not None:
-        combined = stuck_by_balance(combined, daily_balance, connection.execute(zones), settings)
-    if confidence_table is not None:
-        combined = calibrated(combined, confidence_table)
-    ordered = combined.sort_values(["meter_id", "start", "kind"], kind="stable", ignore_index=True)
-    return CustomerFindings(ordered, unchecked)
 
 
 def stuck_by_balance(

@@ -66,7 +66,7 @@ def customer_anomalies(
     * continuous_flow: a run of use of T ≥ T_c hours; lost volume q_min · T,
       q_min the lowest flow in the run (the leak's floor); confidence
       min(1, 0.5 + 0.5 (T − T_c) / T_c).
-    * burst: a run of flow ≥ max(a · q̄, q_b) for T ≥ min(T_b, T_s) (T_s the
+    * burst: a run of flow ≥ max(a · q̄, q_b) for T ≥ min(T_b, T_b′) (T_b′ the
       `burst_short_hours`); lost volume Σ (V − q̄ · t); confidence
       min(1, T / 2T_b). q̄ is the meter's mean flow.
       `hydro.readings.analysis.unusual_bursts` then keeps those far enough

@@ -235,8 +235,9 @@ def _register_anomalies(commands: Any) -> None:
         "--burst-usual-peak-factor",
         type=float,
         default=defaults.burst_usual_peak_factor,
-        help="...and times its meter's usual peak (the median over the other days of each day's highest mean flow "
-        f"over the burst hours) a burst must flow (default {defaults.burst_usual_peak_factor:g})",
+        help="...and times its meter's usual peak (the median over the other days, or over those with use when "
+        "there are seven, of each day's highest mean flow over the burst hours) a burst must flow "
+        f"(default {defaults.burst_usual_peak_factor:g})",
     )
     parser.add_argument(
         "--burst-short-hours",
@@ -409,7 +410,7 @@ def _check_burst(hours: float, usual_peak_factor: float, option: str = "--burst"
     if not hours >= 1:
         raise ValueError(f"{option}-hours {hours:g}: a number of hours from 1.")
     if not usual_peak_factor >= 0:
-        raise ValueError(f"{option}-usual-peak-factor {usual_peak_factor:g}: a number from 0 (0 leaves the test out).")
+        raise ValueError(f"{option}-usual-peak-factor {usual_peak_factor:g}: a number from 0.")
 
 
 def _check_cusum(allowance_sigma: float, threshold_sigma: float) -> None:
