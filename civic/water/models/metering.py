@@ -315,7 +315,8 @@ class MeteringParameters(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(50)],
         help_text=_(
             "From 1 to 50. The usual peak is the median over the other days of each day's highest mean flow "
-            "over the burst hours; a lower value raises a shop's busy hours as bursts."
+            "over the burst hours, over the days with use when there are at least seven; a lower value raises a "
+            "shop's busy hours as bursts."
         ),
     )
     # A run of high flow shorter than the burst hours is a burst when it flows this many times its meter's usual
