@@ -78,6 +78,11 @@ class AlarmCustomer:
     phone: str
     water_user: WaterUser | None = None
 
+    def described(self) -> str:
+        """One line to keep on an alarm when the customer is contacted: name, account, address, contact, phone."""
+        parts = [self.name, self.account, self.address, self.contact_name, self.phone]
+        return " · ".join(part for part in parts if part)
+
 
 def alarm_customers(user: Any, meter_codes: Iterable[str]) -> dict[str, AlarmCustomer]:
     """The customer of each meter that has one, by meter code: the register's water user where the meter is

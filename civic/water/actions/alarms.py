@@ -114,14 +114,24 @@ def assign_alarms(alarms: QuerySet[AlarmT], assignee: User, by: User | None) -> 
 
 
 @transaction.atomic
-def record_contact(alarm: AlarmT, note: str, by: User | None, when: datetime.datetime | None = None) -> AlarmT:
-    """Record the call or visit to the customer (or the field check of a DMA) and what was said."""
+def record_contact(
+    alarm: AlarmT, note: str, by: User | None, when: datetime.datetime | None = None, customer: str = ""
+) -> AlarmT:
+    """Record the call or visit to the customer (or the field check of a DMA) and what was said.
+
+    On a customer alarm, `customer` (the meter's customer as the register or
+    the customer file names them now) is kept with it: the file is replaced
+    when the utility exports it again, and a closed alarm must still say whom
+    staff spoke to.
+    """
     alarm = type(alarm).objects.select_for_update().get(pk=alarm.pk)
     _refuse_closed(alarm)
     if not note.strip():
         raise AlarmWorkflowError(_("Say what was said or seen."))
     alarm.contacted_at = when or timezone.now()
     alarm.contact_note = note.strip()
+    if isinstance(alarm, CustomerAlarm):
+        alarm.contacted_customer = customer
     if alarm.assignee is None:
         alarm.assignee = by
     alarm.status = AlarmStatus.CONTACTED

@@ -95,3 +95,22 @@ def test_the_register_names_a_registered_meter_for_the_bureau_the_file_for_the_a
     sign_in(client, cast.network_analyst)
     analyst = client.get(page).context["customer"]
     assert (analyst.water_user, analyst.name, analyst.account) == (None, "润华印染（营业账户）", "0900001")
+
+
+def test_a_closed_alarm_keeps_the_customer_staff_contacted_after_the_file_is_replaced(client, cast, run):
+    """张伟 of C-BURST is called; the utility's next export names the flat's new tenant 王芳. The alarm, closed
+    after, still says whom staff spoke to, and shows 王芳 as the customer on file today."""
+    sign_in(client, cast.bureau_staff)
+    upload(client, FILE)
+    alarm = CustomerAlarm.objects.get(meter_code="C-BURST")
+    step = lambda name: reverse("water:customer_alarm_step", args=[alarm.pk, name])  # noqa: E731
+    client.post(step("contact"), {"note": "用户称昨晚水管爆裂，已关阀维修"})
+    upload(client, FILE.replace("张伟", "王芳").replace("13961234567", "13800000001"))
+    client.post(step("close"), {"outcome": "confirmed_leak", "note": "已修复"})
+    alarm.refresh_from_db()
+    assert alarm.status == "closed"
+    assert alarm.contacted_customer == "张伟 · 0100234 · 湖塘镇花园新村3幢201室 · 13961234567"
+    response = client.get(reverse("water:customer_alarm_detail", args=[alarm.pk]))
+    page = response.content.decode()
+    assert "联系时的用户" in page and "张伟 · 0100234" in page
+    assert response.context["customer"].name == "王芳" and "当前档案" in page

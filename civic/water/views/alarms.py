@@ -187,6 +187,14 @@ def customer_alarm_detail(request: HttpRequest, alarm_id: int) -> HttpResponse:
     return _customer_alarm_page(request, alarm, {})
 
 
+def _customer_described(request: HttpRequest, alarm: AnyAlarm) -> str:
+    """The customer of a customer alarm's meter as the signed-in user sees them, on one line; else ""."""
+    if not isinstance(alarm, CustomerAlarm):
+        return ""
+    customer = alarm_customers(request.user, [alarm.meter_code]).get(alarm.meter_code)
+    return customer.described() if customer else ""
+
+
 def _apply_step(request: HttpRequest, alarm: AlarmT, step: str) -> dict[str, Any]:
     """Carry out a posted step; the bound form with its errors when it cannot be done, else {}."""
     user = signed_in_user(request)
@@ -200,7 +208,9 @@ def _apply_step(request: HttpRequest, alarm: AlarmT, step: str) -> dict[str, Any
         elif step == "contact":
             form = forms.AlarmContactForm(request.POST)
             if form.is_valid():
-                actions.record_contact(alarm, form.cleaned_data["note"], user)
+                actions.record_contact(
+                    alarm, form.cleaned_data["note"], user, customer=_customer_described(request, alarm)
+                )
                 return {}
         elif step == "close":
             if isinstance(alarm, NetworkLeakAlarm):
