@@ -24,6 +24,9 @@ inflow meter (the households' true use and the DMA's own losses).
   ended are judged on their DMA's balance (`hydro.readings.stuck_balance`).
   Then the DMAs' night-flow alarms against the leaks on their mains
   (`night_flow_scores`).
+- ``--seeds SEED …`` scores those draws the same way instead, each with
+  its held-out settings: fresh draws no tuning has seen, for a larger
+  sample than the six held out.
 - ``--night-flow`` scores only the night-flow alarms, on their own tuning
   and held-out draws (`NIGHT_FLOW_TUNING_SEEDS`, `NIGHT_FLOW_HELD_OUT_SEEDS`).
 - ``--jitter`` scores the held-out draws with their indexes read one
@@ -412,6 +415,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--jitter", action="store_true", help="every kind on the held-out draws with indexes read one step off"
     )
+    parser.add_argument(
+        "--seeds",
+        type=int,
+        nargs="+",
+        metavar="SEED",
+        help="score these draws, each with its held-out settings, instead of the held-out seeds; for fresh draws "
+        "no tuning has seen",
+    )
     arguments = parser.parse_args(argv)
     if arguments.jitter:
         print(
@@ -452,7 +463,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         print(f"{len(scored)} alarms of the other kinds' rules, scored: {fitted_table(scored, CONFIDENCE_KINDS)}")
         return 0
-    for title, seeds in (("held-out draws", HELD_OUT_SEEDS), ("earlier held-out draws", EARLIER_HELD_OUT_SEEDS)):
+    drawn = (("held-out draws", HELD_OUT_SEEDS), ("earlier held-out draws", EARLIER_HELD_OUT_SEEDS))
+    for title, seeds in (("fresh draws", tuple(arguments.seeds)),) if arguments.seeds else drawn:
         scores, leaks = held_out_scores(seeds)
         print(f"{title} (seeds {', '.join(map(str, seeds))}):")
         print(scores.round(3).to_string())

@@ -119,7 +119,7 @@ def generate_county(
 
 
 def _weights(hours: pd.DatetimeIndex, holidays: tuple[datetime.date, ...]) -> np.ndarray:
-    rest_day = (hours.dayofweek >= 5) | pd.Index(hours.date).isin(holidays)
+    rest_day = (hours.day_of_week >= 5) | pd.Index(hours.date).isin(holidays)
     return np.where(rest_day, WEEKEND_WEIGHTS[hours.hour], HOURLY_WEIGHTS[hours.hour])
 
 
