@@ -142,7 +142,7 @@ class BulkAssignForm(django_forms.Form):
 
 class AlarmContactForm(django_forms.Form):
     note = django_forms.CharField(
-        label=_("Contact"),
+        label=_("Contact made"),
         max_length=2000,
         widget=django_forms.Textarea(attrs={"rows": 3}),
         help_text=_("Whom you reached, how, and what they said or what was seen."),
