@@ -53,8 +53,11 @@ from hydro.readings.readings_file import COUNTY_TIME_ZONE
 
 MAX_INP_BYTES = 20 * 1024 * 1024
 MAX_SENSOR_LIST_BYTES = 1024 * 1024
-DATA_LIMITS = intake.Limits(max_bytes=30 * 1024 * 1024, max_rows=60_000, max_columns=500, max_errors=50)
-"""A data file holds at most 60,000 five-minute rows (208 days) of up to 499 sensors in 30 MB."""
+YEAR_OF_STEPS = 366 * 24 * 3600 // STEP_SECONDS
+"""Five-minute rows of a leap year: 105,408."""
+DATA_LIMITS = intake.Limits(max_bytes=64 * 1024 * 1024, max_rows=YEAR_OF_STEPS, max_columns=500, max_errors=50)
+"""A data file holds at most a year of five-minute rows, of up to 499 sensors in 64 MB: BattLeDIM's yearly
+files (105,120 rows; L-TOWN's 33 pressures in 23 MB) are read as they come, in about 10 s."""
 SENSOR_LIST_LIMITS = intake.Limits(max_bytes=MAX_SENSOR_LIST_BYTES, max_rows=5_000, max_columns=10, max_errors=50)
 DATA_KINDS = ("pressures", "flows", "levels", "demands")
 REQUIRED_DATA_KINDS = ("pressures", "flows", "levels")

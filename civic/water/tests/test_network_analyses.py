@@ -412,3 +412,16 @@ def test_a_sensor_table_names_the_row_of_an_unknown_kind(analyst, settings):
         "sensors.csv: pressures sensor 'J-999' names no node of the model"
     ]
     assert NetworkAnalysis.objects.count() == 0
+
+
+def test_a_year_of_five_minute_rows_is_read_and_a_row_more_than_a_leap_year_is_refused():
+    """BattLeDIM's 2019 files hold the year in 105,120 five-minute rows; a leap year has 366 × 288 = 105,408."""
+    times = pd.date_range("2019-01-01", periods=105_120, freq="5min")
+    year = pd.DataFrame({"15": 50.0}, index=times).to_csv(index_label="Timestamp", date_format="%Y-%m-%d %H:%M")
+    table = network_files.read_sensor_table(io.BytesIO(year.encode()), "pressures.csv", ["15"])
+    assert len(table) == 105_120 and str(table.index[-1]) == "2019-12-31 23:55:00"
+    times = pd.date_range("2020-01-01", periods=105_409, freq="5min")
+    longer = pd.DataFrame({"15": 50.0}, index=times).to_csv(index_label="Timestamp", date_format="%Y-%m-%d %H:%M")
+    with pytest.raises(network_files.NetworkUploadError) as refusal, translation.override("en"):
+        network_files.read_sensor_table(io.BytesIO(longer.encode()), "pressures.csv", ["15"])
+    assert "105,408" in refusal.value.lines[0]
