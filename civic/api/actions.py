@@ -32,6 +32,7 @@ from civic.core import intake as intake_messages
 from civic.core import rates
 from civic.core.models import User
 from civic.water import actions as water_actions
+from civic.water import readings_reasons
 from civic.water.models import ImportStatus, MeterReading, ReadingImportBatch
 from civic.water.readings_files import HEADER_NAMES
 from hydro import intake
@@ -195,7 +196,7 @@ def store_refusal_entries(refusal: intake.TableError, positions: Sequence[int]) 
     """The store's reasons as stored import errors, each row renumbered as the pushed batch's row."""
     entries = []
     for error in refusal.errors:
-        entry = intake_messages.error_entry(error)
+        entry = {**intake_messages.error_entry(error), "source": readings_reasons.STORE_SOURCE}
         row = error.row_number
         if row is not None and 0 <= row - STORE_FIRST_ROW < len(positions):
             entry["row"] = positions[row - STORE_FIRST_ROW] + FIRST_DATA_ROW

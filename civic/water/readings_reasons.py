@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from civic.core import intake
 from civic.water.readings_files import header_label
+from civic.water.smart_readings import STORE_MESSAGES
 
 REASONS: dict[str, Promise] = intake.catalogue(
     {
@@ -54,9 +55,14 @@ REASONS: dict[str, Promise] = intake.catalogue(
 )
 
 
+STORE_SOURCE = "store"
+"""The ``source`` of a stored error the readings store gave (`civic.water.smart_readings.STORE_MESSAGES`): its
+codes and details are the store's, not the register's."""
+
+
 def describe(error: Mapping[str, Any]) -> str:
     """The message of a stored error ({"code": …, "details": {…}}) in the active language."""
-    return intake.describe(error, REASONS)
+    return intake.describe(error, STORE_MESSAGES if error.get("source") == STORE_SOURCE else REASONS)
 
 
 def column_label(column: str) -> str:

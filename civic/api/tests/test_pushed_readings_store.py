@@ -99,7 +99,15 @@ def test_a_batch_the_store_refuses_is_taken_out_of_the_database_again(
     assert response.status_code == 422, response.content
     [error] = response.json()["errors"]
     assert error["code"] == "overlap"
-    assert "M-RH-01" in error["message"]
+    # The store's reason in the caller's language (Chinese by default), from the store's own details
+    assert error["message"] == "水表 M-RH-01 在 2024-03-15 00:00:00 已有存入的读数，而本文件的读数与之不一致。"
+    english = Caller(tokens.utility)
+    english.headers["Accept-Language"] = "en"
+    [again] = english.post(BATCHES, {"batch_key": "overlapping-en", "readings": MARCH_INDEXES}).json()["errors"]
+    assert (
+        again["message"]
+        == "Meter M-RH-01 already has stored readings at 2024-03-15 00:00:00 that this file does not repeat."
+    )
     assert MeterReading.objects.count() == 0
     batch = ReadingImportBatch.objects.get(pk=response.json()["batch_id"])
     assert batch.status == ImportStatus.REJECTED
