@@ -219,7 +219,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         type=int,
         default=ANOMALY_GROUP_METERS,
         help=f"work out the anomalies of this many meters at a time (default {ANOMALY_GROUP_METERS:,}; "
-        "0 for the Ibis expression on all at once)",
+        "0 for the Ibis expression of the rules on all at once: every run of high flow and of zeros, without the "
+        "usual-peak test or the DMA balance, so its counts are not the alarms)",
     )
     parser.add_argument("--analyse-only", action="store_true", help="analyse the store of an earlier run in DIR")
     parser.add_argument("--memory-limit", default="4GB", help="DuckDB's memory limit (default 4GB; '' for none)")
