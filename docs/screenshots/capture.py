@@ -27,6 +27,9 @@ It signs in as the demo bureau account and writes, into docs/screenshots/:
 - `metering_alarms.png`: the open customer alarms, largest losses first, with
   their Excel work list and the boxes to give several to one person (after
   `manage.py load_metering_demo`);
+- `metering_alarm_contacted.png`: an open leak alarm after a call is recorded
+  on it: the customer contacted, kept on the alarm, the meter's use and the
+  workflow (this one writes: use a scratch database);
 - `notices.png`: an enterprise reporter's notices (plans issued, surcharge bills due).
 
 `--language en` takes the English pages instead (for a look, not for the
@@ -149,6 +152,23 @@ def latest_year_with_use(page: Page, base_url: str, water_user: str) -> int | No
     return None
 
 
+CONTACT_NOTE = "已电话联系户主，称夜间马桶水箱一直有水声，约好明天上门查看。"
+
+
+def capture_contacted_alarm(page: Page, base_url: str, path: Path) -> None:
+    """Record a call on the first open leak alarm (on the scratch database) and take its page: the customer
+    contacted, kept on the alarm, beside the customer on file today."""
+    page.goto(f"{base_url}/water/metering/alarms/?kind=continuous_flow&status=open")
+    alarm_url = page.get_attribute("table tbody a", "href")
+    if not alarm_url:
+        return
+    page.goto(f"{base_url}{alarm_url}")
+    page.fill("#contact-form textarea[name=note]", CONTACT_NOTE)
+    page.click("#contact-form button[type=submit]")
+    page.wait_for_load_state()
+    capture(page, page.url, "#contacted-customer", path)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = parse_arguments(argv)
     reason = missing_chromium_reason()
@@ -187,6 +207,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             ("metering_alarms", "/water/metering/alarms/?status=open&order=volume", "#bulk-assign-controls"),
         ):
             capture(page, f"{base_url}{path}", ready, output / f"{name}{suffix}.png")
+        capture_contacted_alarm(page, base_url, output / f"metering_alarm_contacted{suffix}.png")
         page.goto(f"{base_url}/programme/projects/?stage=closed")
         project_url = page.get_attribute("#project-table tbody a", "href")
         if project_url:
