@@ -226,9 +226,8 @@ class CustomerAlarm(TriagedAlarm):
         _("hourly use around the alarm"), default=list, help_text=_("[[ISO time, m³], …] for the chart.")
     )
     outcome = models.CharField(_("outcome"), max_length=24, blank=True, choices=CustomerOutcome.choices, db_index=True)
-    contacted_customer = models.CharField(
+    contacted_customer = models.TextField(
         _("customer contacted"),
-        max_length=400,
         blank=True,
         help_text=_("The meter's customer as the register or the customer file named them when the contact was made."),
     )
