@@ -114,3 +114,5 @@ def test_a_closed_alarm_keeps_the_customer_staff_contacted_after_the_file_is_rep
     page = response.content.decode()
     assert "联系时的用户" in page and "张伟 · 0100234" in page
     assert response.context["customer"].name == "王芳" and "当前档案" in page
+    # the confidence says what it is, and where the county's own precision is
+    assert "即同类报警在已标注的测试数据上属实的比例" in page and f'href="{reverse("water:alarm_precision")}"' in page
