@@ -107,6 +107,19 @@ def alarm_customers(user: Any, meter_codes: Iterable[str]) -> dict[str, AlarmCus
     return found
 
 
+def contacted_customers(user: Any, alarms: Iterable[CustomerAlarm]) -> dict[int, str]:
+    """The customer kept on each contacted alarm, by alarm id, of those `user` may see: a customer from the
+    register only to whoever sees that water user (the utility's analyst does not see the register)."""
+    contacted = [alarm for alarm in alarms if alarm.contacted_customer]
+    registered = {alarm.contacted_water_user_id for alarm in contacted if alarm.contacted_water_user_id}
+    visible = set(visible_water_users(user).filter(pk__in=registered).values_list("pk", flat=True))
+    return {
+        alarm.pk: alarm.contacted_customer
+        for alarm in contacted
+        if alarm.contacted_water_user_id is None or alarm.contacted_water_user_id in visible
+    }
+
+
 def registered_customers(user: Any, meter_codes: Iterable[str]) -> dict[str, WaterUser]:
     """The water users of the register whose meters carry these serials, by serial, of those `user` may see."""
     meters = Meter.objects.filter(serial__in=set(meter_codes), water_user__in=visible_water_users(user))

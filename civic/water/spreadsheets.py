@@ -209,6 +209,7 @@ CUSTOMER_ALARM_COLUMNS = (
     ("估计水量（立方米）", 12, "#,##0.000"),
     ("置信度", 8, "0.00"),
     *WORKFLOW_COLUMNS,
+    ("联系时的用户", 40, "@"),
 )
 NIGHT_FLOW_ALARM_COLUMNS = (
     ("分区", 10, "@"),
@@ -221,11 +222,18 @@ NIGHT_FLOW_ALARM_COLUMNS = (
 )
 
 
-def customer_alarms_workbook(alarms: Iterable[CustomerAlarm], customers: dict[str, AlarmCustomer]) -> bytes:
+def customer_alarms_workbook(
+    alarms: Iterable[CustomerAlarm], customers: dict[str, AlarmCustomer], contacted: dict[int, str] | None = None
+) -> bytes:
     """The customer alarms given as a work list, each with its meter's customer where one is known (`customers`,
-    by meter: `civic.water.access.alarm_customers`), times in the county's wall clock."""
+    by meter: `civic.water.access.alarm_customers`) and the customer contacted (`contacted`, by alarm:
+    `civic.water.access.contacted_customers`), times in the county's wall clock."""
+    contacted = contacted or {}
     with translation.override("zh-hans"):
-        rows = [_customer_alarm_row(alarm, customers.get(alarm.meter_code)) for alarm in alarms]
+        rows = [
+            [*_customer_alarm_row(alarm, customers.get(alarm.meter_code)), contacted.get(alarm.pk, "")]
+            for alarm in alarms
+        ]
     return _list_workbook("用户用水报警", CUSTOMER_ALARM_COLUMNS, rows)
 
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from civic.core.models import User
 from civic.water import notify
+from civic.water.access import AlarmCustomer
 from civic.water.actions.metering import metering_parameters_on
 from civic.water.actions.network import wall_clock
 from civic.water.meter_customers import CustomerRow
@@ -115,14 +116,19 @@ def assign_alarms(alarms: QuerySet[AlarmT], assignee: User, by: User | None) -> 
 
 @transaction.atomic
 def record_contact(
-    alarm: AlarmT, note: str, by: User | None, when: datetime.datetime | None = None, customer: str = ""
+    alarm: AlarmT,
+    note: str,
+    by: User | None,
+    when: datetime.datetime | None = None,
+    customer: AlarmCustomer | None = None,
 ) -> AlarmT:
     """Record the call or visit to the customer (or the field check of a DMA) and what was said.
 
     On a customer alarm, `customer` (the meter's customer as the register or
     the customer file names them now) is kept with it: the file is replaced
     when the utility exports it again, and a closed alarm must still say whom
-    staff spoke to.
+    staff spoke to. A customer from the register keeps its water user, so
+    that only those who see the register see them (`contacted_customer_shown`).
     """
     alarm = type(alarm).objects.select_for_update().get(pk=alarm.pk)
     _refuse_closed(alarm)
@@ -131,7 +137,8 @@ def record_contact(
     alarm.contacted_at = when or timezone.now()
     alarm.contact_note = note.strip()
     if isinstance(alarm, CustomerAlarm):
-        alarm.contacted_customer = customer
+        alarm.contacted_customer = customer.described() if customer else ""
+        alarm.contacted_water_user = customer.water_user if customer else None
     if alarm.assignee is None:
         alarm.assignee = by
     alarm.status = AlarmStatus.CONTACTED

@@ -231,6 +231,15 @@ class CustomerAlarm(TriagedAlarm):
         blank=True,
         help_text=_("The meter's customer as the register or the customer file named them when the contact was made."),
     )
+    contacted_water_user = models.ForeignKey(
+        "water.WaterUser",
+        verbose_name=_("water user contacted"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Set when the customer contacted was the register's: only those who see the register see them."),
+    )
     history = HistoricalRecords(excluded_fields=["use_series"])
 
     class Meta:

@@ -6,6 +6,7 @@ The alarms are those of Hongxing's and Fenghuang's two hand-worked days (hydro/t
 
 import datetime
 import io
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -116,3 +117,25 @@ def test_a_closed_alarm_keeps_the_customer_staff_contacted_after_the_file_is_rep
     assert response.context["customer"].name == "王芳" and "当前档案" in page
     # the confidence says what it is, and where the county's own precision is
     assert "即同类报警在已标注的测试数据上属实的比例" in page and f'href="{reverse("water:alarm_precision")}"' in page
+
+
+def test_a_registered_customer_contacted_stays_out_of_the_analyst_s_sight(client, cast, run):
+    """Bureau staff call 润华印染 about C-LEAK, a meter of the register. The analyst, who does not see
+    the register, sees the alarm contacted but not whom, on its page and in the work list; the bureau sees both."""
+    Meter.objects.create(serial="C-LEAK", water_user=cast.runhua, installed_on=datetime.date(2023, 1, 1))
+    alarm = CustomerAlarm.objects.get(meter_code="C-LEAK")
+    sign_in(client, cast.bureau_staff)
+    client.post(reverse("water:customer_alarm_step", args=[alarm.pk, "contact"]), {"note": "电话联系王建"})
+    alarm.refresh_from_db()
+    assert alarm.contacted_water_user == cast.runhua
+    assert alarm.contacted_customer == "常州润华印染有限公司 · WJ0001"  # the cast's register entry: no address
+    page = reverse("water:customer_alarm_detail", args=[alarm.pk])
+    assert "常州润华印染有限公司 · WJ0001" in client.get(page).content.decode()
+    sign_in(client, cast.network_analyst)
+    response = client.get(page)
+    assert response.context["contacted_customer"] == "" and "常州润华印染有限公司" not in response.content.decode()
+    sheet: Any = load_workbook(
+        io.BytesIO(client.get(reverse("water:customer_alarm_xlsx"), {"q": "leak"}).content)
+    ).active
+    [leak] = [row for row in sheet.iter_rows(min_row=2, values_only=True) if row[0] == "C-LEAK"]
+    assert leak[-1] in (None, "") and "常州润华印染有限公司" not in [str(cell) for cell in leak]

@@ -21,7 +21,13 @@ from django.utils.translation import gettext as _
 
 from civic.core.permissions import role_required, signed_in_user
 from civic.water import actions, alarm_notices, forms, network_forms, spreadsheets
-from civic.water.access import alarm_customers, visible_customer_alarms, visible_night_flow_alarms
+from civic.water.access import (
+    AlarmCustomer,
+    alarm_customers,
+    contacted_customers,
+    visible_customer_alarms,
+    visible_night_flow_alarms,
+)
 from civic.water.actions.alarms import AlarmT
 from civic.water.actions.metering import RAISED
 from civic.water.meter_customers import CustomerFileError, read_customer_file
@@ -62,7 +68,8 @@ def customer_alarm_xlsx(request: HttpRequest) -> HttpResponse:
     """The customer alarms under the page's filters as an Excel work list, with each registered meter's customer."""
     alarms = list(_filtered_customer_alarms(request)[0])
     customers = alarm_customers(request.user, (alarm.meter_code for alarm in alarms))
-    return _xlsx(spreadsheets.customer_alarms_workbook(alarms, customers), "customer-alarms")
+    contacted = contacted_customers(request.user, alarms)
+    return _xlsx(spreadsheets.customer_alarms_workbook(alarms, customers, contacted), "customer-alarms")
 
 
 @role_required(*METERING_ROLES)
@@ -156,7 +163,12 @@ def _customer_alarm_page(
 ) -> HttpResponse:
     chart = {"series": alarm.use_series, "start": _wall_clock(alarm.start), "end": _wall_clock(alarm.end)}
     customer = alarm_customers(request.user, [alarm.meter_code]).get(alarm.meter_code)
-    shown = {"chart": chart, "customer": customer, "has_notice": alarm.kind in alarm_notices.NOTICE_KINDS}
+    shown = {
+        "chart": chart,
+        "customer": customer,
+        "contacted_customer": contacted_customers(request.user, [alarm]).get(alarm.pk, ""),
+        "has_notice": alarm.kind in alarm_notices.NOTICE_KINDS,
+    }
     return _run_alarm_page(request, alarm, bound, status, "water/metering_alarm_detail.html", shown)
 
 
@@ -187,12 +199,11 @@ def customer_alarm_detail(request: HttpRequest, alarm_id: int) -> HttpResponse:
     return _customer_alarm_page(request, alarm, {})
 
 
-def _customer_described(request: HttpRequest, alarm: AnyAlarm) -> str:
-    """The customer of a customer alarm's meter as the signed-in user sees them, on one line; else ""."""
+def _customer_of(request: HttpRequest, alarm: AnyAlarm) -> AlarmCustomer | None:
+    """The customer of a customer alarm's meter as the signed-in user sees them; else None."""
     if not isinstance(alarm, CustomerAlarm):
-        return ""
-    customer = alarm_customers(request.user, [alarm.meter_code]).get(alarm.meter_code)
-    return customer.described() if customer else ""
+        return None
+    return alarm_customers(request.user, [alarm.meter_code]).get(alarm.meter_code)
 
 
 def _apply_step(request: HttpRequest, alarm: AlarmT, step: str) -> dict[str, Any]:
@@ -208,9 +219,7 @@ def _apply_step(request: HttpRequest, alarm: AlarmT, step: str) -> dict[str, Any
         elif step == "contact":
             form = forms.AlarmContactForm(request.POST)
             if form.is_valid():
-                actions.record_contact(
-                    alarm, form.cleaned_data["note"], user, customer=_customer_described(request, alarm)
-                )
+                actions.record_contact(alarm, form.cleaned_data["note"], user, customer=_customer_of(request, alarm))
                 return {}
         elif step == "close":
             if isinstance(alarm, NetworkLeakAlarm):
