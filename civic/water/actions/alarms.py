@@ -128,7 +128,8 @@ def record_contact(
     the customer file names them now) is kept with it: the file is replaced
     when the utility exports it again, and a closed alarm must still say whom
     staff spoke to. A customer from the register keeps its water user, so
-    that only those who see the register see them (`contacted_customer_shown`).
+    that only those who see the register see them
+    (`civic.water.access.contacted_customers`).
     """
     alarm = type(alarm).objects.select_for_update().get(pk=alarm.pk)
     _refuse_closed(alarm)
