@@ -139,3 +139,13 @@ def test_a_registered_customer_contacted_stays_out_of_the_analyst_s_sight(client
     ).active
     [leak] = [row for row in sheet.iter_rows(min_row=2, values_only=True) if row[0] == "C-LEAK"]
     assert leak[-1] in (None, "") and "常州润华印染有限公司" not in [str(cell) for cell in leak]
+
+
+def test_the_contact_note_is_labelled_as_what_was_said_not_as_a_contact_person(client, cast, run):
+    """The register's 联系人 is a person; an alarm's contact field is a note of the call (联系情况)."""
+    alarm = CustomerAlarm.objects.get(meter_code="C-LEAK")
+    sign_in(client, cast.bureau_staff)
+    client.post(reverse("water:customer_alarm_step", args=[alarm.pk, "contact"]), {"note": "电话联系，约明日上门"})
+    page = client.get(reverse("water:customer_alarm_detail", args=[alarm.pk])).content.decode()
+    assert "<dt>联系情况</dt><dd>" in page and "<dt>联系人</dt>" not in page
+    assert '<label for="id_note">联系情况:</label>' in page
