@@ -59,8 +59,11 @@ serve: setup  ## serve the demo county as production does: gunicorn, static file
 # pytest exits with 5 when it collects no tests. For a selection (PYTEST_ARGS="-k ...") that is an empty
 # selection, counted as a pass; for the whole suite it means the tests were not found, and make test fails
 # (as .ci/run, which runs the whole suite, then does).
+# The tests run in as many processes as the machine has cores, at most four (pytest-xdist; TEST_WORKERS=0 runs them
+# in this one). Each process has its own test database and readings store (civic/settings_test.py, conftest.py).
+TEST_WORKERS ?= auto
 test: setup  ## run the whole suite (on PostgreSQL when DATABASE_URL names one)
-	$(PYTHON) -m pytest $(PYTEST_ARGS) || status=$$?; \
+	$(PYTHON) -m pytest -n $(TEST_WORKERS) --maxprocesses=4 $(PYTEST_ARGS) || status=$$?; \
 	if [ "$${status:-0}" = 5 ] && [ -n "$(strip $(PYTEST_ARGS))" ]; then \
 		echo "pytest collected no tests of the selection: counted as a pass"; exit 0; fi; \
 	if [ "$${status:-0}" = 5 ]; then echo "pytest collected no tests on a full run: failing"; fi; \

@@ -11,7 +11,12 @@ from pathlib import Path
 os.environ["CIVIC_ENV"] = "test"
 # The suite's readings store is a scratch folder of its own, never the installation's var/readings (which a
 # fresh clone has not made yet); exported, so the processes a test starts use the same one.
-os.environ.setdefault("CIVIC_READINGS_STORE", str(Path(tempfile.mkdtemp(prefix="civic-test-")) / "readings"))
+# A pytest-xdist worker inherits the controller's environment, so each worker makes its own (once: the
+# processes it starts inherit the worker's).
+worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if "CIVIC_READINGS_STORE" not in os.environ or os.environ.get("CIVIC_READINGS_STORE_WORKER", "") != worker:
+    os.environ["CIVIC_READINGS_STORE"] = str(Path(tempfile.mkdtemp(prefix="civic-test-")) / "readings")
+    os.environ["CIVIC_READINGS_STORE_WORKER"] = worker
 
 from civic.settings import *  # noqa: F403
 
