@@ -180,7 +180,7 @@ class Calendar:
 
 def calendar(rng: np.random.Generator) -> Calendar:
     days = pd.date_range(START, periods=DAYS, freq="D")
-    kind = np.where(days.dayofweek >= 5, REST, WORK)
+    kind = np.where(days.day_of_week >= 5, REST, WORK)
     kind[days.isin(MAKEUP_WORKDAYS)] = WORK
     kind[(days >= HOLIDAY[0]) & (days < HOLIDAY[1])] = FESTIVAL
     trend = np.linspace(27.0, 13.0, DAYS)
@@ -283,7 +283,7 @@ def through_float_valve(use: np.ndarray, capacity: float, dead_band: float, rate
     pressure = np.where(np.arange(HOURS) % 24 < 6, 1.3, 1.0)
     for hour in range(HOURS):
         level = max(level - use[hour], 0.0)
-        filling = filling or level <= capacity - dead_band
+        filling = filling or level <= capacity - dead_band + 1e-9
         if filling:
             added = min(rate * pressure[hour], capacity - level)
             inflow[hour] = added
@@ -319,7 +319,7 @@ def business_use(rng: np.random.Generator, premise: pd.Series, cal: Calendar) ->
     """A business's hourly use [m³]: a day's volume spread by its profile, with gamma noise on each hour."""
     kind = premise.kind
     daily = rng.uniform(*DAILY_M3[kind]) * rng.lognormal(0.0, 0.25, DAYS)
-    weekday = pd.date_range(START, periods=DAYS, freq="D").dayofweek.to_numpy()
+    weekday = pd.date_range(START, periods=DAYS, freq="D").day_of_week.to_numpy()
     open_day = np.ones(DAYS, dtype=bool)
     if kind in ("shop", "restaurant"):
         open_day = weekday != premise.closed_weekday
@@ -773,7 +773,7 @@ def _circumstances(table: pd.DataFrame, cal: Calendar) -> list[dict[str, object]
     and the days a business is shut."""
     rows: list[dict[str, object]] = []
     whole = (START, START + pd.Timedelta(hours=HOURS + 1))
-    weekday = pd.date_range(START, periods=DAYS, freq="D").dayofweek.to_numpy()
+    weekday = pd.date_range(START, periods=DAYS, freq="D").day_of_week.to_numpy()
     for premise in table.itertuples(index=False):
         whats = []
         if premise.kind not in ("flat", "village"):
