@@ -60,8 +60,12 @@ CAUSES = (
     ("livestock", "livestock"),
 )
 """Circumstance at a false alarm's meter → its name, the most telling first; a business is named by its kind."""
-STUCK_FIRST = ("vacant", "holiday_away", "away", "migrant_left", "closed")
-"""For a run of zeros, an empty home or a shut business tells most."""
+FIRST = {
+    "stuck": ("vacant", "holiday_away", "away", "migrant_left", "closed"),
+    "gap": ("outage", "daily_read"),
+}
+"""The circumstances that tell most for some kinds: for a run of zeros an empty home or a shut business, for a
+gap a network down or a meter read once a day (whose one lost reading is a day lost)."""
 
 
 # --- alarms -------------------------------------------------------------------------------------------------------
@@ -130,16 +134,15 @@ def circumstance_table(county: ThirdCounty) -> pd.DataFrame:
 
 
 def cause(alarm: Any, circumstances: pd.DataFrame) -> str:
-    """The most telling circumstance at an alarm's meter during it (for a run of zeros, an empty home first)."""
+    """The most telling circumstance at an alarm's meter during it (`FIRST` first for some kinds)."""
     here = circumstances[
         (circumstances.meter_id == alarm.meter_id)
         & (circumstances.start < alarm.end)
         & (circumstances.end > alarm.start)
         & (circumstances.what != "true " + alarm.kind)
     ]
-    order = list(CAUSES)
-    if alarm.kind == "stuck":
-        order = [entry for entry in order if entry[0] in STUCK_FIRST] + order
+    first = FIRST.get(alarm.kind, ())
+    order = [entry for entry in CAUSES if entry[0] in first] + list(CAUSES)
     for prefix, name in order:
         present = here.what[here.what.str.startswith(prefix)]
         if len(present):
