@@ -18,7 +18,7 @@ if "CIVIC_READINGS_STORE" not in os.environ or os.environ.get("CIVIC_READINGS_ST
     os.environ["CIVIC_READINGS_STORE"] = str(Path(tempfile.mkdtemp(prefix="civic-test-")) / "readings")
     os.environ["CIVIC_READINGS_STORE_WORKER"] = worker
 
-from civic.settings import *  # noqa: F403
+from civic.settings import *  # noqa: E402, F403
 
 # Sign-in throttling needs the request at authenticate(), which the test client's login() does not give;
 # the tests of throttling switch it on (civic/core/tests/test_sign_in.py).

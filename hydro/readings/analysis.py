@@ -122,6 +122,10 @@ class AnomalySettings:
         second county's tuning draws, 15 of 69 gaps were concentrator
         outages of 2–5 h beside a lost reading; none is raised now, and no
         true gap is lost; BENCHMARKS.md).
+    shared_gap_meters : int
+        Gaps of at least this many meters that begin in one hour and end in
+        one hour are a concentrator's outage, not the meters' (a building's
+        few meters fall silent together, too few for `outage_hours`).
     leak : LeakSettings
         The rest of the leak detector's thresholds.
     """
@@ -146,6 +150,7 @@ class AnomalySettings:
     merge_hours: float = 24.0
     outage_sigmas: float = 5.0
     outage_minimum_meters: int = 5
+    shared_gap_meters: int = 3
     leak: LeakSettings = field(default_factory=LeakSettings)
 
     def shortest_burst_hours(self) -> float:
@@ -304,17 +309,20 @@ def gaps_beyond_outages(
     events: pd.DataFrame, unread: np.ndarray, period_start_s: int, settings: AnomalySettings
 ) -> pd.DataFrame:
     """The events less the gaps that last under `gap_hours` outside the hours of a communication outage
-    (`outage_hours`): a meter unread only while many others were is not at fault."""
+    (`outage_hours`), and those shared by `shared_gap_meters` meters or more: a meter unread only while others
+    were is not at fault."""
     gaps = np.flatnonzero((events.kind == "gap").to_numpy())
-    outage = outage_hours(unread, settings)
-    if gaps.size == 0 or not outage.any():
+    if gaps.size == 0:
         return events
+    outage = outage_hours(unread, settings)
     counted = np.concatenate([[0], np.cumsum(~outage)])
     hour = int(SECONDS_PER_HOUR)
     first = np.clip((events.start_s.to_numpy(np.int64)[gaps] - period_start_s) // hour, 0, outage.size)
     last = np.clip(-(-(events.end_s.to_numpy(np.int64)[gaps] - period_start_s) // hour), 0, outage.size)
     short = counted[last] - counted[first] < settings.gap_hours
-    return events.drop(index=events.index[gaps[short]]).reset_index(drop=True)
+    _, shape, together = np.unique(np.stack([first, last]), axis=1, return_inverse=True, return_counts=True)
+    shared = together[shape.ravel()] >= settings.shared_gap_meters
+    return events.drop(index=events.index[gaps[short | shared]]).reset_index(drop=True)
 
 
 def silent_meter_gaps(

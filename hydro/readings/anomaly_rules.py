@@ -17,7 +17,7 @@ from ibis import _
 
 from hydro.readings.analysis import AnomalySettings
 from hydro.readings.customer_leaks import deduplicated, register_step, without_index_jitter
-from hydro.readings.meter_series import LUMPED_FACTOR, ZERO_RUN
+from hydro.readings.meter_series import GAP_LOST_READINGS, LUMPED_FACTOR, ZERO_RUN
 from hydro.readings.periods import SECONDS_PER_HOUR, Period, in_period, with_flow
 
 
@@ -215,26 +215,52 @@ def _reverse(intervals: ibis.Table, settings: AnomalySettings) -> ibis.Table:
 def _gaps(intervals: ibis.Table, period: Period, settings: AnomalySettings) -> ibis.Table:
     """Missing data between readings, and at the ends of the period; and a reading that covers the hours of
     lost ones (an index read again after a silence: `hydro.readings.meter_series.LUMPED_FACTOR` times the meter's
-    usual interval, `hydro.readings.meter_series.usual_intervals_s`)."""
+    usual interval, `hydro.readings.meter_series.usual_intervals_s`); each at least `gap_hours` long and with at
+    least `hydro.readings.meter_series.GAP_LOST_READINGS` readings lost."""
     period_start_s = int(pd.Timestamp(period.start).timestamp())
     period_end_s = int(pd.Timestamp(period.end).timestamp())
     inner = intervals.filter(intervals.previous_end_s.notnull() & (intervals.previous_end_s < intervals.start_s))
-    inner = inner.select("meter_id", "mean_m3_per_h", gap_start_s=inner.previous_end_s, gap_end_s=inner.start_s)
+    lost = ibis.literal(GAP_LOST_READINGS, "int64")
+    inner = inner.select(
+        "meter_id",
+        "mean_m3_per_h",
+        gap_start_s=inner.previous_end_s,
+        gap_end_s=inner.start_s,
+        least_s=lost * inner.usual_s,
+    )
     lumped = intervals.filter(intervals.duration_s >= LUMPED_FACTOR * intervals.usual_s)
-    lumped = lumped.select("meter_id", "mean_m3_per_h", gap_start_s=lumped.start_s, gap_end_s=lumped.end_s)
+    lumped = lumped.select(
+        "meter_id",
+        "mean_m3_per_h",
+        gap_start_s=lumped.start_s,
+        gap_end_s=lumped.end_s,
+        least_s=(lost + 1) * lumped.usual_s,
+    )
     ends = intervals.group_by("meter_id").agg(
-        first_s=_.start_s.min(), last_s=_.end_s.max(), mean_m3_per_h=_.mean_m3_per_h.max()
+        first_s=_.start_s.min(), last_s=_.end_s.max(), mean_m3_per_h=_.mean_m3_per_h.max(), usual_s=_.usual_s.max()
     )
     leading = ends.filter(ends.first_s > period_start_s).select(
-        "meter_id", "mean_m3_per_h", gap_start_s=ibis.literal(period_start_s, "int64"), gap_end_s=ends.first_s
+        "meter_id",
+        "mean_m3_per_h",
+        gap_start_s=ibis.literal(period_start_s, "int64"),
+        gap_end_s=ends.first_s,
+        least_s=lost * ends.usual_s,
     )
     trailing = ends.filter(ends.last_s < period_end_s).select(
-        "meter_id", "mean_m3_per_h", gap_start_s=ends.last_s, gap_end_s=ibis.literal(period_end_s, "int64")
+        "meter_id",
+        "mean_m3_per_h",
+        gap_start_s=ends.last_s,
+        gap_end_s=ibis.literal(period_end_s, "int64"),
+        least_s=lost * ends.usual_s,
     )
     gaps = ibis.union(
-        *(part.cast({"gap_start_s": "int64", "gap_end_s": "int64"}) for part in (inner, lumped, leading, trailing))
+        *(
+            part.cast({"gap_start_s": "int64", "gap_end_s": "int64", "least_s": "int64"})
+            for part in (inner, lumped, leading, trailing)
+        )
     )
-    gaps = gaps.filter((gaps.gap_end_s - gaps.gap_start_s) >= settings.gap_hours * SECONDS_PER_HOUR)
+    length_s = gaps.gap_end_s - gaps.gap_start_s
+    gaps = gaps.filter((length_s >= settings.gap_hours * SECONDS_PER_HOUR) & (length_s >= gaps.least_s))
     hours = (gaps.gap_end_s - gaps.gap_start_s).cast("float64") / SECONDS_PER_HOUR
     runs = gaps.mutate(start_s=gaps.gap_start_s, end_s=gaps.gap_end_s)
     return _event(runs, "gap", ibis.greatest(runs.mean_m3_per_h, 0.0) * hours, ibis.literal(1.0))

@@ -54,6 +54,10 @@ LUMPED_FACTOR = 2
 """A reading covering at least this many times its meter's usual interval (`usual_intervals_s`; and `gap_hours`)
 stands for readings lost: an index file's meter silent for a day and then read again gives one interval of a day,
 not a hole."""
+GAP_LOST_READINGS = 2
+"""A gap is also at least this many of its meter's usual intervals without a reading (and the reading that
+closes it): a meter read once a day that loses one reading has a day without one, as an hourly meter losing a
+few has hours, and neither is an alarm (`gap_hours`)."""
 
 
 @dataclass(frozen=True)
@@ -98,11 +102,19 @@ class MeterSeries:
 
 
 def unread_meters_by_hour(series: MeterSeries, period_start_s: int, period_end_s: int) -> np.ndarray:
-    """For each hour of the period, how many of the series' meters have no interval in it [-]."""
+    """For each hour of the period, how many of the series' meters have no interval in it [-]: an interval
+    standing for readings lost (`LUMPED_FACTOR`, an index read again after a silence) reads only its last usual
+    interval, so a concentrator's or network's outage shows in index files as in interval files."""
     hour_count = max(int(np.ceil((period_end_s - period_start_s) / SECONDS_PER_HOUR)), 0)
-    meter_count = int(series.first_rows().size) if len(series.code) else 0
+    firsts = series.first_rows()
+    meter_count = int(firsts.size) if len(series.code) else 0
     hour = int(SECONDS_PER_HOUR)
-    first, into_hour = np.divmod(series.start_s - period_start_s, hour)
+    start_s = series.start_s
+    if meter_count:
+        usual = np.repeat(usual_intervals_s(series.duration_s, firsts), np.diff(np.append(firsts, len(series.code))))
+        lumped = series.duration_s >= LUMPED_FACTOR * usual
+        start_s = np.where(lumped, series.end_s - usual, start_s)
+    first, into_hour = np.divmod(start_s - period_start_s, hour)
     if not into_hour.any() and (series.duration_s == hour).all():
         # hourly intervals on the hour, one per meter and start: count them
         inside = (first >= 0) & (first < hour_count)
@@ -442,7 +454,8 @@ def _gaps(
     settings: AnomalySettings,
 ) -> pd.DataFrame:
     """Time without readings between intervals, and before the first and after the last within the period; and
-    an interval standing for readings lost (`LUMPED_FACTOR`)."""
+    an interval standing for readings lost (`LUMPED_FACTOR`); each at least `gap_hours` long and with at least
+    `GAP_LOST_READINGS` readings lost."""
     inner = np.flatnonzero(~new_meter & (previous_end < series.start_s))
     usual = np.repeat(usual_intervals_s(series.duration_s, firsts), np.diff(np.append(firsts, len(series.code))))
     lumped = np.flatnonzero(series.duration_s >= LUMPED_FACTOR * usual)
@@ -461,7 +474,11 @@ def _gaps(
     hours = (gap_end - gap_start).astype(np.float64) / SECONDS_PER_HOUR
     none = np.zeros(0, dtype=np.int64)
     runs = _Runs(series.code[firsts][meter], gap_start, gap_end, none, none, hours)
-    keep = (gap_end - gap_start) >= settings.gap_hours * SECONDS_PER_HOUR
+    meter_usual = usual[firsts][meter]
+    readings_lost = GAP_LOST_READINGS + np.repeat([0, 1, 0, 0], [len(inner), len(lumped), len(leading), len(trailing)])
+    keep = ((gap_end - gap_start) >= settings.gap_hours * SECONDS_PER_HOUR) & (
+        (gap_end - gap_start) >= readings_lost * meter_usual
+    )
     volume = np.maximum(meter_mean[meter], 0.0) * hours
     return _events("gap", runs, keep, volume, np.ones(len(meter)))
 

@@ -138,22 +138,26 @@ def test_an_index_read_again_after_a_silence_is_a_gap_over_its_long_interval():
 
 
 def test_a_meter_read_daily_and_once_more_is_not_in_a_gap_every_day():
-    # An index file's meter read at midnight (0.5 m³ a day) for six days, replaced (换表) at 09:30 on the 3rd:
-    # the store gives the 3rd as two intervals, 9.5 h and 14.5 h. Were its shortest interval, 9.5 h, its
-    # usual one, each of its other days (24 h ≥ 2 × 9.5 h) would stand for readings lost: a gap every day.
-    # Only 2 of its 6 intervals are under twice that shortest, so its usual interval is the shortest of the
-    # rest, 24 h. The read closing the 5th is lost: the interval from the 5th covers 48 h ≥ 2 × 24 h, a gap
-    # of 48 h at the meter's mean, (3 × 0.5 + 0.2 + 0.3 + 1.0) m³ / 144 h × 48 h = 1.0 m³.
+    # An index file's meter read at midnight (0.5 m³ a day), replaced (换表) at 09:30 on the 3rd: the store
+    # gives the 3rd as two intervals, 9.5 h and 14.5 h. Were its shortest interval, 9.5 h, its usual one, each
+    # of its other days (24 h ≥ 2 × 9.5 h) would stand for readings lost: a gap every day. Only 2 of its 5
+    # intervals are under twice that shortest, so its usual interval is the shortest of the rest, 24 h. The
+    # reads closing the 4th and the 5th are lost: the interval from the 4th covers 72 h, two readings lost
+    # (GAP_LOST_READINGS), a gap of 72 h at the meter's mean, (2 × 0.5 + 0.2 + 0.3 + 1.5) m³ / 144 h × 72 h
+    # = 1.5 m³. C-ONE, read the same way, loses the read closing the 5th only: one day without a reading, as
+    # an hourly meter's lost hour, is not a gap.
     day = datetime.datetime(2024, 3, 1)
-    rows = [("C-DAY", day + datetime.timedelta(days=offset), 86_400, 0.5) for offset in (0, 1, 3)]
+    rows = [("C-DAY", day + datetime.timedelta(days=offset), 86_400, 0.5) for offset in (0, 1)]
     rows += [
         ("C-DAY", day + datetime.timedelta(days=2), 34_200, 0.2),
         ("C-DAY", day + datetime.timedelta(days=2, hours=9.5), 52_200, 0.3),
-        ("C-DAY", day + datetime.timedelta(days=4), 2 * 86_400, 1.0),
+        ("C-DAY", day + datetime.timedelta(days=3), 3 * 86_400, 1.5),
     ]
+    rows += [("C-ONE", day + datetime.timedelta(days=offset), 86_400, 0.5) for offset in (0, 1, 2, 3)]
+    rows += [("C-ONE", day + datetime.timedelta(days=4), 2 * 86_400, 1.0)]
     connection, readings = readings_of(rows)
     period = Period.parse("2024-03-01..2024-03-06")
-    expected = [("C-DAY", "gap", day + datetime.timedelta(days=4), day + datetime.timedelta(days=6), 1.0, 1.0)]
+    expected = [("C-DAY", "gap", day + datetime.timedelta(days=3), day + datetime.timedelta(days=6), 1.5, 1.0)]
     by_expression = anomalies_frame(connection.execute(customer_anomalies(readings, period, TEST_ANOMALY_SETTINGS)))
     assert [row[:6] for row in rounded(by_expression, 4)] == expected
     by_series = customer_findings_by_group(
@@ -275,4 +279,53 @@ def test_hours_many_meters_went_unread_together_do_not_make_a_gap():
     ).anomalies
     assert [row[:4] for row in rounded(result)] == [
         ("M-01", "gap", day + datetime.timedelta(hours=10), day + datetime.timedelta(hours=20))
+    ]
+
+
+def test_an_outage_in_an_index_file_does_not_make_a_gap():
+    # 20 meters read hourly for two days. M-00 … M-09 report an index: the network drops them at 10:00 on the
+    # 1st, and meter k is read again at 18:00 + k h, so its first interval back covers 10:00 to 18:00 + k
+    # (8 + k h ≥ 2 h: readings lost, meter_series.LUMPED_FACTOR). Such an interval reads only its last hour,
+    # so meter k is unread 10:00 to 17:00 + k: at least 5 meters (0 + 5 √1, the median being 0) are unread
+    # in each hour from 10:00 to 21:00 (meters 5 … 9 until 21:00 and later), an outage. Meter k's gap then
+    # has max(0, k − 4) ≤ 5 h outside it, under the 6 h of a gap: none is raised. Counted as read, those
+    # hours would have made 10 gaps, one per meter.
+    day = datetime.datetime(2024, 3, 1)
+    rows = []
+    for number in range(20):
+        back = 18 + number if number < 10 else 10
+        rows += [
+            (f"M-{number:02d}", day + datetime.timedelta(hours=hour), 3600, 0.01)
+            for hour in range(48)
+            if not 10 <= hour < back
+        ]
+        if number < 10:
+            rows.append((f"M-{number:02d}", day + datetime.timedelta(hours=10), (back - 10) * 3600, 0.01 * (back - 10)))
+    connection, readings = readings_of(rows)
+    result = customer_findings_by_group(
+        connection, readings, Period.parse("2024-03-01..2024-03-02"), confidence_table=None
+    ).anomalies
+    assert [row[:4] for row in rounded(result)] == []
+
+
+def test_gaps_that_three_meters_share_are_a_concentrators():
+    # 20 meters read hourly for two days. S-1, S-2 and S-3 (one building's concentrator) are unread from
+    # 10:00 to 20:00 on the 1st, 10 h; three meters are under the 5 of an outage hour, but three gaps that
+    # begin and end in the same hours are the concentrator's (AnomalySettings.shared_gap_meters): none is
+    # raised. T-1 and T-2 are unread from 06:00 to 16:00 on the 2nd: two such gaps are the meters' own.
+    day = datetime.datetime(2024, 3, 1)
+    unread = {name: range(10, 20) for name in ("S-1", "S-2", "S-3")} | {name: range(30, 40) for name in ("T-1", "T-2")}
+    names = [*unread, *(f"M-{number:02d}" for number in range(15))]
+    rows = [
+        (name, day + datetime.timedelta(hours=hour), 3600, 0.01)
+        for name in names
+        for hour in range(48)
+        if hour not in unread.get(name, ())
+    ]
+    connection, readings = readings_of(rows)
+    result = customer_findings_by_group(
+        connection, readings, Period.parse("2024-03-01..2024-03-02"), confidence_table=None
+    ).anomalies
+    assert [row[:4] for row in rounded(result)] == [
+        (name, "gap", day + datetime.timedelta(hours=30), day + datetime.timedelta(hours=40)) for name in ("T-1", "T-2")
     ]
