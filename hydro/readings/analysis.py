@@ -362,11 +362,13 @@ def unusual_bursts(events: pd.DataFrame, intervals: pd.DataFrame, settings: Anom
     a shorter one `burst_short_usual_peak_factor` times its usual peak over
     round(T) hours. The usual peak over w hours P_w is the median, over the
     days of the period other than those the burst touches, of each day's
-    highest mean flow over w consecutive hours (`_usual_peak_m3_per_h`). A
+    highest mean flow over w consecutive hours (`_usual_peak`). A
     pipe burst behind a household meter flows many times what the household
     ever draws for that long; a shop's lunch hours, or a household's busy
     evening, flow a few times its usual peak at most, and over fewer hours
     its busiest hours stand further above it, hence the stricter factor.
+    Nor is a flow the meter reaches by habit a burst: half of it over w hours
+    on `BURST_LIKE_DAYS` other days (a roof tank's refills).
     A meter read less often than hourly, or without another day to compare
     with, keeps its bursts of `burst_hours`, but not its shorter ones, which
     only their usual peak can tell from a busy evening.
@@ -385,10 +387,12 @@ def unusual_bursts(events: pd.DataFrame, intervals: pd.DataFrame, settings: Anom
             continue
         window = max(1, math.floor((hours if short else settings.burst_hours) + 0.5))
         factor = settings.burst_short_usual_peak_factor if short else settings.burst_usual_peak_factor
-        peak = _usual_peak_m3_per_h(volumes, window, burst.start_s, burst.end_s)
+        peaks = _daily_peaks_m3_per_h(volumes, window, burst.start_s, burst.end_s)
+        peak = _usual_peak(peaks)
         inside = volumes[(volumes.index >= burst.start_s) & (volumes.index < burst.end_s)]
         flow = float(inside.sum()) / hours if hours > 0 else 0.0
-        keep[position] = flow >= factor * peak if np.isfinite(peak) else not short
+        recurring = int((peaks >= BURST_LIKE_SHARE * flow).sum()) >= BURST_LIKE_DAYS
+        keep[position] = (flow >= factor * peak and not recurring) if np.isfinite(peak) else not short
     return events[keep].reset_index(drop=True)
 
 
@@ -405,22 +409,31 @@ def _hourly_volumes(intervals: pd.DataFrame) -> dict[str, pd.Series]:
 
 
 USUAL_PEAK_DAYS_OF_USE = 7
-"""Days with use a meter's usual peak is taken over when it has that many (`_usual_peak_m3_per_h`)."""
+"""Days with use a meter's usual peak is taken over when it has that many (`_usual_peak`)."""
+BURST_LIKE_SHARE = 0.5
+BURST_LIKE_DAYS = 3
+"""A burst's meter that flows at least `BURST_LIKE_SHARE` of the burst's flow over as many hours on
+`BURST_LIKE_DAYS` other days of the period does so by habit: a roof tank filled every few days through its
+float valve, a yard watered, a car washed. A pipe that bursts behind a meter does so once."""
 
 
-def _usual_peak_m3_per_h(volumes: pd.Series, window: int, start_s: int, end_s: int) -> float:
-    """The median over the days not touched by [start_s, end_s) of the day's highest `window`-hour mean flow.
+def _daily_peaks_m3_per_h(volumes: pd.Series, window: int, start_s: int, end_s: int) -> pd.Series:
+    """Each day's highest `window`-hour mean flow [m³/h], over the days not touched by [start_s, end_s)."""
+    means = volumes.rolling(window, min_periods=window).mean()
+    days = means.index.to_numpy(np.int64) // SECONDS_PER_DAY
+    daily = means.groupby(days).max().dropna()
+    touched = (daily.index >= start_s // SECONDS_PER_DAY) & (daily.index <= (end_s - 1) // SECONDS_PER_DAY)
+    return daily[~touched]
+
+
+def _usual_peak(others: pd.Series) -> float:
+    """The median of the daily peaks (`_daily_peaks_m3_per_h`) [m³/h].
 
     Over the days with use alone when there are at least `USUAL_PEAK_DAYS_OF_USE` of them: a household away
     most of the period has a usual peak of zero over all its days, and every busy evening of its days at home
     would pass any factor of it (on the first county's draws 101–106, one away on 34 of 60 days raised two
     false two-hour bursts). A flat used on fewer days (empty, for sale) keeps the median over all days.
     """
-    means = volumes.rolling(window, min_periods=window).mean()
-    days = means.index.to_numpy(np.int64) // SECONDS_PER_DAY
-    daily = means.groupby(days).max().dropna()
-    touched = (daily.index >= start_s // SECONDS_PER_DAY) & (daily.index <= (end_s - 1) // SECONDS_PER_DAY)
-    others = daily[~touched]
     used = others[others > 0]
     if len(used) >= USUAL_PEAK_DAYS_OF_USE:
         return float(used.median())

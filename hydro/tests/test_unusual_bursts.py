@@ -94,3 +94,19 @@ def test_the_usual_peak_of_a_household_away_is_over_its_days_at_home():
     # seldom draws nothing as a rule, and the run is kept.
     days[8] = day_with(range(18, 20), 0.0)
     assert len(unusual_bursts(pd.DataFrame([burst("M", 15, 18, 20)]), hourly("M", days), AnomalySettings())) == 1
+
+
+def test_a_roof_tank_filled_every_few_days_is_not_a_burst():
+    # A village house draws 0.02 m³/h from the main from 07:00 to 21:00 (its usual 2-hour peak); its roof
+    # tank (1.2 m³) fills through its float valve at 0.6 m³/h from 17:00 to 19:00 on days 0, 4, 8 and 12.
+    # On day 12 that is 30 times the usual peak, over the short factor 6, but the meter flowed at least half
+    # of it (0.3 m³/h) over two hours on three other days (BURST_LIKE_DAYS): a habit, not a burst. Filled on
+    # days 4 and 12 only, one other day like it is too few, and day 12's fill is a burst.
+    def day(fills: bool) -> list[float]:
+        return [0.6 if fills and 17 <= hour < 19 else (0.02 if 7 <= hour < 21 else 0.0) for hour in range(24)]
+
+    events = pd.DataFrame([burst("TANK", 12, 17, 19)])
+    every_fourth = [day(number % 4 == 0) for number in range(16)]
+    assert unusual_bursts(events, hourly("TANK", every_fourth), AnomalySettings()).empty
+    twice = [day(number in (4, 12)) for number in range(16)]
+    assert len(unusual_bursts(events, hourly("TANK", twice), AnomalySettings())) == 1
