@@ -92,6 +92,11 @@ class LeakSettings:
         the meter is then measured from zero [m³/h].
     minimum_windows : int
         Complete windows a day needs for its floor to count.
+    coarse_window_hours : int
+        W of a meter whose register step is more than the smallest leak worth a call, 2·q_min, moves it in
+        W hours (a register read in 100 L: a leak of 70 L/h leaves most hours at zero and the next at 100 L,
+        so its floor over one hour is zero) [h]. Over four hours it moves by two steps or more, while a
+        household's night rarely holds four hours without a step (`coarse_meters`).
     confidence_intercept, confidence_per_day, confidence_per_log_rate : float
         The calibrated logistic confidence, logit p = a + b·(days − T_p/24) + c·ln(rate / q_min).
     """
@@ -103,9 +108,16 @@ class LeakSettings:
     persistence_hours: float = 72.0
     standing_m3_per_h: float = 0.01
     minimum_windows: int = 12
+    coarse_window_hours: int = 4
     confidence_intercept: float = -0.77
     confidence_per_day: float = 3.18
     confidence_per_log_rate: float = 0.33
+
+
+def coarse_step_digits(settings: LeakSettings) -> int:
+    """k of the finest register step 10⁻ᵏ m³ that is coarse (`coarse_window_hours`): the largest k with 10⁻ᵏ m³ >
+    2·q_min·W; −1 when no step of `register_step`'s is."""
+    return int(np.ceil(-np.log10(2.0 * settings.minimum_m3_per_h * settings.window_hours) - 1e-9)) - 1
 
 
 def longest_interval_s(settings: LeakSettings) -> float:
@@ -214,19 +226,36 @@ def _jitter(
 
 
 def window_flows(readings: ibis.Table, settings: LeakSettings) -> ibis.Table:
-    """Each interval's end with the mean flow over the W hours up to it, where those hours are all read.
+    """Each interval's end with the mean flow over the W hours up to it, where those hours are all read; W is
+    `coarse_window_hours` for a meter with a coarse register (`coarse_step_digits`).
 
     Returns ``meter_id, end_s, day, window_m3_per_h`` (``day`` counts days
     from 1970-01-01 of the window's end, wall-clock).
     """
     start_s = readings.timestamp.epoch_seconds()
-    intervals = readings.mutate(end_s=start_s + readings.duration_s, hours=readings.duration_s / SECONDS_PER_HOUR)
-    span_s = int(settings.window_hours * SECONDS_PER_HOUR)
-    window = ibis.window(group_by=intervals.meter_id, order_by=intervals.end_s, range=(-(span_s - 1), 0))
-    windows = intervals.mutate(
-        window_m3=intervals.volume_m3.sum().over(window), window_hours=intervals.hours.sum().over(window)
+    meter = ibis.window(group_by=readings.meter_id)
+    coarse_digits = coarse_step_digits(settings)
+    intervals = readings.mutate(
+        end_s=start_s + readings.duration_s,
+        hours=readings.duration_s / SECONDS_PER_HOUR,
+        span_hours=ibis.ifelse(
+            register_step(readings.volume_m3, meter) >= 10.0**-coarse_digits - STEP_TOLERANCE
+            if coarse_digits >= 0
+            else ibis.literal(False),
+            settings.coarse_window_hours,
+            settings.window_hours,
+        ),
     )
-    complete = windows.filter(windows.window_hours >= settings.window_hours - 1e-6)
+    sums = {}
+    for hours in sorted({settings.window_hours, settings.coarse_window_hours}):
+        span_s = int(hours * SECONDS_PER_HOUR)
+        window = ibis.window(group_by=intervals.meter_id, order_by=intervals.end_s, range=(-(span_s - 1), 0))
+        sums[hours] = (intervals.volume_m3.sum().over(window), intervals.hours.sum().over(window))
+    windows = intervals.mutate(
+        window_m3=ibis.cases(*((intervals.span_hours == hours, volume) for hours, (volume, read) in sums.items())),
+        window_hours=ibis.cases(*((intervals.span_hours == hours, read) for hours, (volume, read) in sums.items())),
+    )
+    complete = windows.filter(windows.window_hours >= windows.span_hours - 1e-6)
     return complete.select(
         "meter_id",
         "end_s",

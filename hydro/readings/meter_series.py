@@ -38,6 +38,7 @@ from hydro.readings.customer_leaks import (
     SECONDS_PER_DAY,
     STEP_TOLERANCE,
     LeakSettings,
+    coarse_step_digits,
 )
 
 if TYPE_CHECKING:
@@ -513,10 +514,26 @@ def window_flows(series: MeterSeries, settings: LeakSettings, by_code: bool = Fa
     )
 
 
+def window_hours_by_code(series: MeterSeries, settings: LeakSettings) -> np.ndarray:
+    """Each meter's W [h], by code: `coarse_window_hours` where every volume of the meter is a whole number of
+    the coarse register step (`hydro.readings.customer_leaks.coarse_step_digits`), else `window_hours`."""
+    hours = np.full(len(series.names), settings.window_hours, dtype=np.int64)
+    digits = coarse_step_digits(settings)
+    if digits < 0 or len(series.code) == 0 or settings.coarse_window_hours == settings.window_hours:
+        return hours
+    scaled = series.volume_m3 * 10.0**digits
+    whole = np.abs(scaled - np.round(scaled)) < STEP_TOLERANCE
+    firsts = series.first_rows()
+    coarse = np.logical_and.reduceat(whole, firsts)
+    hours[series.code[firsts][coarse]] = settings.coarse_window_hours
+    return hours
+
+
 def _complete_windows(series: MeterSeries, settings: LeakSettings) -> tuple[np.ndarray, ...]:
     """The windows whose W hours are all read."""
     code, end_s, window_m3, window_hours = _windows(series, settings)
-    complete = window_hours >= settings.window_hours - 1e-6
+    wanted = window_hours_by_code(series, settings)[code]
+    complete = window_hours >= wanted - 1e-6
     if complete.all():
         return code, end_s, window_m3, window_hours
     return code[complete], end_s[complete], window_m3[complete], window_hours[complete]
@@ -547,13 +564,15 @@ def _windows(series: MeterSeries, settings: LeakSettings) -> tuple[np.ndarray, .
     if len(code) == 0:
         return code, end_s, volume, hours
     offset = int(end_s.min())
-    span_s = int(settings.window_hours * SECONDS_PER_HOUR)
-    stride = int(end_s.max()) - offset + span_s + 1
-    key = code * stride + (end_s - offset + span_s)
+    span_by_code = (window_hours_by_code(series, settings) * SECONDS_PER_HOUR).astype(np.int64)
+    widest_s = int(span_by_code.max())
+    stride = int(end_s.max()) - offset + widest_s + 1
+    key = code * stride + (end_s - offset + widest_s)
     if np.any(key[1:] < key[:-1]):
         order = np.argsort(key, kind="stable")
         key, code, end_s, volume, hours = (column[order] for column in (key, code, end_s, volume, hours))
-    if np.all(np.diff(key) >= span_s):  # each window holds its own interval only (hourly readings, W = 1 h)
+    span_s = span_by_code[code]
+    if np.all(np.diff(key) >= span_s[1:]):  # each window holds its own interval only (hourly readings, W = 1 h)
         return code, end_s, volume, hours
     first = np.searchsorted(key, key - (span_s - 1), side="left")
     last = np.searchsorted(key, key, side="right")

@@ -79,3 +79,21 @@ def test_the_meters_asked_for_are_the_only_ones_read(county):
     chosen = meter_series.read_series(connection, in_period(readings, period), two)
     assert sorted(set(chosen.meter_ids(chosen.code))) == two
     assert len(chosen.code) == int(np.isin(everyone.code, [3, 40]).sum())
+
+
+def test_the_daily_floors_of_coarse_registers_are_those_of_the_expression(county):
+    # A third of the meters read again on registers of 100 L (each interval the whole steps its index passed):
+    # their windows are LeakSettings.coarse_window_hours long, in the expression and in the ordered pass alike.
+    connection, readings, period = county
+    frame = connection.execute(in_period(readings, period)).sort_values(["meter_id", "timestamp"], ignore_index=True)
+    coarse = frame.meter_id.isin(sorted(frame.meter_id.unique())[::3])
+    index = frame[coarse].groupby("meter_id").volume_m3.cumsum()
+    steps = np.floor(np.round(index / 0.1, 9))
+    frame.loc[coarse, "volume_m3"] = (steps - steps.groupby(frame.meter_id[coarse]).shift(fill_value=0.0)) * 0.1
+    table = connection.create_table("coarse_readings", frame)
+    settings = LeakSettings()
+    expected = by_key(connection.execute(customer_leaks.daily_floors(table, settings)), ["meter_id", "day"])
+    series = meter_series.read_series(connection, table)
+    assert (meter_series.window_hours_by_code(series, settings) == settings.coarse_window_hours).sum() >= 20
+    found = meter_series.daily_floors(series, settings)
+    pd.testing.assert_frame_equal(found, expected[found.columns], check_dtype=False, rtol=1e-9, atol=1e-12)

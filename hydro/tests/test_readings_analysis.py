@@ -1,8 +1,11 @@
 """DMA balance and customer anomalies on Hongxing's two hand-worked days (see readings_cases)."""
 
 import datetime
+from dataclasses import replace
 
 import ibis
+import numpy as np
+import pandas as pd
 
 from hydro.readings.analysis import (
     AnomalySettings,
@@ -329,3 +332,39 @@ def test_gaps_that_three_meters_share_are_a_concentrators():
     assert [row[:4] for row in rounded(result)] == [
         (name, "gap", day + datetime.timedelta(hours=30), day + datetime.timedelta(hours=40)) for name in ("T-1", "T-2")
     ]
+
+
+def coarse_register_rows(meter_id: str, days: int, leak_from_day: int, leak_m3_per_h: float) -> list[tuple]:
+    """Hourly rows of a register read in steps of 100 L: 0.1 m³ used at 08:00, 13:00 and 20:00 each day, and from
+    `leak_from_day` a leak, each hour's volume the whole steps the index passed in it."""
+    day = datetime.datetime(2024, 3, 1)
+    used = np.zeros(days * 24)
+    for hour in (8, 13, 20):
+        used[hour::24] = 0.1
+    used[leak_from_day * 24 :] += leak_m3_per_h
+    steps = np.floor(np.round(np.cumsum(used) / 0.1, 9))
+    volumes = np.diff(steps, prepend=0.0) * 0.1
+    return [
+        (meter_id, day + datetime.timedelta(hours=hour), 3600, round(float(v), 4)) for hour, v in enumerate(volumes)
+    ]
+
+
+def test_a_leak_behind_a_register_read_in_100_litres_is_seen_over_four_hours():
+    # 50 L/h from day 5 moves a 100 L register one step every other hour, so every hour alone has a floor of
+    # zero: over one hour the leak is not seen. The register's step, 0.1 m³, is more than the 2 × 5 L/h × 1 h
+    # that the smallest leak worth a call moves it in an hour (LeakSettings.coarse_window_hours), so its
+    # floor is taken over 4 h: two steps in every 4 h from 02:00 on day 5, a floor of 0.2 / 4 = 0.05 m³/h on
+    # days 6-9 (the window ending 01:00 on day 5 holds no step yet). Days 0-4 have nights without a step
+    # (floor 0, the usual floor). Four raised days, over the 72 h persistence: one leak of 0.05 m³/h, open
+    # at the end of the data.
+    rows = coarse_register_rows("C-100", 10, 5, 0.05)
+    connection, readings = readings_of(rows)
+    period = Period.parse("2024-03-01..2024-03-10")
+    settings = AnomalySettings(continuous_flow_hours=72.0)
+    found = customer_findings_by_group(connection, readings, period, settings, confidence_table=None).anomalies
+    leaks = found[found.kind == "continuous_flow"]
+    assert leaks[["meter_id", "rate_m3_per_h", "open"]].values.tolist() == [["C-100", 0.05, True]]
+    assert leaks.end.tolist() == [pd.Timestamp("2024-03-11")]
+    hourly = replace(settings, leak=replace(settings.leak, coarse_window_hours=1))
+    found = customer_findings_by_group(connection, readings, period, hourly, confidence_table=None).anomalies
+    assert (found.kind != "continuous_flow").all()
