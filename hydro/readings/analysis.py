@@ -373,7 +373,9 @@ def unusual_bursts(events: pd.DataFrame, intervals: pd.DataFrame, settings: Anom
     evening, flow a few times its usual peak at most, and over fewer hours
     its busiest hours stand further above it, hence the stricter factor.
     Nor is a flow the meter reaches by habit a burst: half of it over w hours
-    on `BURST_LIKE_DAYS` other days (a roof tank's refills).
+    on `BURST_LIKE_DAYS` other days (a roof tank's refills). A run just after
+    hours without a reading is taken over those hours too, since an export
+    that differences the meter's index writes their volume into it.
     A meter read less often than hourly, or without another day to compare
     with, keeps its bursts of `burst_hours`, but not its shorter ones, which
     only their usual peak can tell from a busy evening.
@@ -395,10 +397,18 @@ def unusual_bursts(events: pd.DataFrame, intervals: pd.DataFrame, settings: Anom
         peaks = _daily_peaks_m3_per_h(volumes, window, burst.start_s, burst.end_s)
         peak = _usual_peak(peaks)
         inside = volumes[(volumes.index >= burst.start_s) & (volumes.index < burst.end_s)]
-        flow = float(inside.sum()) / hours if hours > 0 else 0.0
+        flow = float(inside.sum()) / (hours + _unread_hours_before(volumes, burst.start_s)) if hours > 0 else 0.0
         recurring = int((peaks >= BURST_LIKE_SHARE * flow).sum()) >= BURST_LIKE_DAYS
         keep[position] = (flow >= factor * peak and not recurring) if np.isfinite(peak) else not short
     return events[keep].reset_index(drop=True)
+
+
+def _unread_hours_before(volumes: pd.Series, start_s: int) -> int:
+    """The hours without a reading just before `start_s` [h]: an export that differences the meter's index
+    writes the volume of hours it lost into the next hour read, so a run after them may hold their use too."""
+    before = volumes[volumes.index < start_s].to_numpy()
+    read = np.flatnonzero(~np.isnan(before))
+    return int(before.size - read[-1] - 1) if read.size else 0
 
 
 def _hourly_volumes(intervals: pd.DataFrame) -> dict[str, pd.Series]:

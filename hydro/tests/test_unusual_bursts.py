@@ -122,3 +122,21 @@ def test_one_hour_of_high_flow_is_a_burst_at_ten_times_the_usual_hour():
     events = pd.DataFrame([burst("M", 2, 19, 20), burst("M", 4, 3, 4)])
     kept = unusual_bursts(events, hourly("M", days), AnomalySettings())
     assert kept.start_s.tolist() == [4 * DAY_S + 3 * HOUR_S]
+
+
+def test_an_hour_after_lost_ones_is_judged_with_them():
+    # An export that differences the index writes the volume of lost hours into the next one read. The
+    # household draws 0.1 m³/h at 19:00 (its usual 1-hour peak) and 0.05 m³/h in its other hours. On day 3 the
+    # readings of 00:00-05:00 are lost and 06:00 carries 1.2 m³: 12 times the peak over its own hour, but
+    # 1.2 / 7 = 0.17 m³/h over the 7 h it may hold, 1.7 times: not a burst. On day 4 a hose left open draws
+    # 1.5 m³ at 03:00 after an hour read: 15 times, a burst.
+    days = [day_with(range(19, 20), 0.1, other=0.05) for _ in range(6)]
+    intervals = hourly("M", days)
+    lost = (intervals.start_s >= 3 * DAY_S) & (intervals.start_s < 3 * DAY_S + 6 * HOUR_S)
+    intervals.loc[intervals.start_s == 3 * DAY_S + 6 * HOUR_S, "volume_m3"] = 1.2
+    intervals.loc[intervals.start_s == 4 * DAY_S + 3 * HOUR_S, "volume_m3"] = 1.5
+    events = pd.DataFrame([burst("M", 3, 6, 7), burst("M", 4, 3, 4)])
+    kept = unusual_bursts(events, intervals[~lost], AnomalySettings())
+    assert kept.start_s.tolist() == [4 * DAY_S + 3 * HOUR_S]
+    # Read in full, the same 1.2 m³ in one hour would be a burst.
+    assert len(unusual_bursts(events, intervals, AnomalySettings())) == 2
