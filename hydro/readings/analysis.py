@@ -383,44 +383,87 @@ def unusual_bursts(events: pd.DataFrame, intervals: pd.DataFrame, settings: Anom
     bursts = events[events.kind == "burst"]
     if bursts.empty:
         return events
-    hourly = _hourly_volumes(intervals)
+    hourly = _HourlyVolumes(intervals)
     keep = np.ones(len(events), dtype=bool)
     for position, burst in zip(np.flatnonzero((events.kind == "burst").to_numpy()), bursts.itertuples(), strict=True):
         hours = (burst.end_s - burst.start_s) / SECONDS_PER_HOUR
         short = hours < settings.burst_hours - 1e-6
-        volumes = hourly.get(burst.meter_id)
-        if volumes is None:
+        row = hourly.rows.get(burst.meter_id)
+        if row is None:
             keep[position] = not short
             continue
         window = max(1, math.floor((hours if short else settings.burst_hours) + 0.5))
         factor = settings.burst_short_usual_peak_factor if short else settings.burst_usual_peak_factor
-        peaks = _daily_peaks_m3_per_h(volumes, window, burst.start_s, burst.end_s)
+        peaks = hourly.daily_peaks_m3_per_h(row, window, burst.start_s, burst.end_s)
         peak = _usual_peak(peaks)
-        inside = volumes[(volumes.index >= burst.start_s) & (volumes.index < burst.end_s)]
-        flow = float(inside.sum()) / (hours + _unread_hours_before(volumes, burst.start_s)) if hours > 0 else 0.0
+        volume = hourly.volume_m3(row, burst.start_s, burst.end_s)
+        flow = volume / (hours + hourly.unread_hours_before(row, burst.start_s)) if hours > 0 else 0.0
         recurring = int((peaks >= BURST_LIKE_SHARE * flow).sum()) >= BURST_LIKE_DAYS
         keep[position] = (flow >= factor * peak and not recurring) if np.isfinite(peak) else not short
     return events[keep].reset_index(drop=True)
 
 
-def _unread_hours_before(volumes: pd.Series, start_s: int) -> int:
-    """The hours without a reading just before `start_s` [h]: an export that differences the meter's index
-    writes the volume of hours it lost into the next hour read, so a run after them may hold their use too."""
-    before = volumes[volumes.index < start_s].to_numpy()
-    read = np.flatnonzero(~np.isnan(before))
-    return int(before.size - read[-1] - 1) if read.size else 0
+class _HourlyVolumes:
+    """The volume per clock hour [m³] of the meters read at least hourly, one row per meter over the hours of
+    all of them (NaN where not read), with what `unusual_bursts` asks of it worked out once for all."""
 
+    def __init__(self, intervals: pd.DataFrame) -> None:
+        hourly_read = intervals[intervals.duration_s <= SECONDS_PER_HOUR]
+        hour = int(SECONDS_PER_HOUR)
+        starts = hourly_read.start_s.to_numpy(np.int64) // hour * hour
+        codes, names = pd.factorize(hourly_read.meter_id, sort=False)
+        self.rows = {str(name): row for row, name in enumerate(names)}
+        self.first_s = int(starts.min()) if starts.size else 0
+        count = int((starts.max() - self.first_s) // hour + 1) if starts.size else 0
+        columns = (starts - self.first_s) // hour
+        self.values = np.zeros((len(names), count))
+        np.add.at(self.values, (codes, columns), hourly_read.volume_m3.to_numpy(np.float64))
+        read = np.zeros((len(names), count), dtype=bool)
+        read[codes, columns] = True
+        self.values[~read] = np.nan
+        self.totals = np.concatenate(
+            [np.zeros((len(names), 1)), np.cumsum(np.where(read, self.values, 0.0), axis=1)], 1
+        )
+        self.read_counts = np.concatenate([np.zeros((len(names), 1), dtype=np.int64), np.cumsum(read, axis=1)], 1)
+        self.last_read = np.maximum.accumulate(np.where(read, np.arange(count), -1), axis=1) if count else read
+        hour_starts = self.first_s + np.arange(count, dtype=np.int64) * hour
+        self.days = hour_starts // SECONDS_PER_DAY
+        self.day_heads: np.ndarray = np.flatnonzero(np.concatenate([[count > 0], self.days[1:] != self.days[:-1]]))
+        self.peaks: dict[int, np.ndarray] = {}
 
-def _hourly_volumes(intervals: pd.DataFrame) -> dict[str, pd.Series]:
-    """Each meter's volume per clock hour [m³], on a gap-free hourly index (NaN where not read), keyed by meter;
-    meters read less often than hourly are left out."""
-    volumes: dict[str, pd.Series] = {}
-    hourly_read = intervals[intervals.duration_s <= SECONDS_PER_HOUR]
-    for meter_id, rows in hourly_read.groupby("meter_id", sort=False):
-        hours = rows.start_s.to_numpy(np.int64) // SECONDS_PER_HOUR * SECONDS_PER_HOUR
-        summed = pd.Series(rows.volume_m3.to_numpy(np.float64)).groupby(hours).sum()
-        volumes[str(meter_id)] = summed.reindex(np.arange(summed.index[0], summed.index[-1] + 1, SECONDS_PER_HOUR))
-    return volumes
+    def column(self, moment_s: int) -> int:
+        """The column of the hour starting at or after `moment_s`, clipped to the hours held."""
+        hour = int(SECONDS_PER_HOUR)
+        return min(max(-(-(int(moment_s) - self.first_s) // hour), 0), self.values.shape[1])
+
+    def daily_peaks_m3_per_h(self, row: int, window: int, start_s: int, end_s: int) -> np.ndarray:
+        """Each day's highest `window`-hour mean flow [m³/h] (windows wholly read), over the days not touched by
+        [start_s, end_s) that have one."""
+        if window not in self.peaks:
+            count = self.values.shape[1]
+            means = np.full(self.values.shape, np.nan)
+            if count >= window:
+                sums = self.totals[:, window:] - self.totals[:, :-window]
+                complete = (self.read_counts[:, window:] - self.read_counts[:, :-window]) == window
+                means[:, window - 1 :] = np.where(complete, sums / window, np.nan)
+            with np.errstate(invalid="ignore"):
+                self.peaks[window] = np.fmax.reduceat(means, self.day_heads, axis=1) if count else means
+        peaks = self.peaks[window][row]
+        day_ids = self.days[self.day_heads] if self.values.shape[1] else np.zeros(0, dtype=np.int64)
+        touched = (day_ids >= start_s // SECONDS_PER_DAY) & (day_ids <= (end_s - 1) // SECONDS_PER_DAY)
+        return peaks[~touched & ~np.isnan(peaks)]
+
+    def volume_m3(self, row: int, start_s: int, end_s: int) -> float:
+        """The volume read in the hours of [start_s, end_s) [m³]."""
+        return float(np.nansum(self.values[row, self.column(start_s) : self.column(end_s)]))
+
+    def unread_hours_before(self, row: int, start_s: int) -> int:
+        """The hours without a reading just before `start_s` [h]: an export that differences the meter's index
+        writes the volume of hours it lost into the next hour read, so a run after them may hold their use too."""
+        position = self.column(start_s)
+        if position == 0 or self.last_read[row, position - 1] < 0:
+            return 0
+        return position - 1 - int(self.last_read[row, position - 1])
 
 
 USUAL_PEAK_DAYS_OF_USE = 7
@@ -432,17 +475,8 @@ BURST_LIKE_DAYS = 3
 float valve, a yard watered, a car washed. A pipe that bursts behind a meter does so once."""
 
 
-def _daily_peaks_m3_per_h(volumes: pd.Series, window: int, start_s: int, end_s: int) -> pd.Series:
-    """Each day's highest `window`-hour mean flow [m³/h], over the days not touched by [start_s, end_s)."""
-    means = volumes.rolling(window, min_periods=window).mean()
-    days = means.index.to_numpy(np.int64) // SECONDS_PER_DAY
-    daily = means.groupby(days).max().dropna()
-    touched = (daily.index >= start_s // SECONDS_PER_DAY) & (daily.index <= (end_s - 1) // SECONDS_PER_DAY)
-    return daily[~touched]
-
-
-def _usual_peak(others: pd.Series) -> float:
-    """The median of the daily peaks (`_daily_peaks_m3_per_h`) [m³/h].
+def _usual_peak(others: np.ndarray) -> float:
+    """The median of the daily peaks (`_MeterHours.daily_peaks_m3_per_h`) [m³/h].
 
     Over the days with use alone when there are at least `USUAL_PEAK_DAYS_OF_USE` of them: a household away
     most of the period has a usual peak of zero over all its days, and every busy evening of its days at home
@@ -451,8 +485,8 @@ def _usual_peak(others: pd.Series) -> float:
     """
     used = others[others > 0]
     if len(used) >= USUAL_PEAK_DAYS_OF_USE:
-        return float(used.median())
-    return float(others.median()) if len(others) else float("nan")
+        return float(np.median(used))
+    return float(np.median(others)) if len(others) else float("nan")
 
 
 ANOMALY_GROUP_METERS = 2_000
