@@ -98,6 +98,18 @@ EPISODES = {"continuous_flow": 14, "burst": 8, "stuck": 6, "reverse": 5, "gap": 
 Window = tuple[float, float, float]
 """A time window of the day: centre [h], spread [h], weight."""
 
+ELDERLY_TAP: list[Window] = [
+    (5.3, 0.5, 0.28),
+    (8.0, 1.0, 0.15),
+    (11.2, 0.6, 0.22),
+    (15.5, 1.0, 0.12),
+    (18.0, 0.8, 0.16),
+    (20.4, 0.4, 0.04),
+    (2.5, 1.2, 0.03),
+]
+ELDERLY_SHOWER: list[Window] = [(16.0, 1.2, 0.6), (19.8, 0.6, 0.4)]
+"""Retired people keep the same day on workdays and rest days."""
+
 ROUTINES: dict[str, dict[str, tuple[list[Window], list[Window]]]] = {
     # routine → activity → (workday windows, rest-day windows)
     "worker": {
@@ -108,27 +120,8 @@ ROUTINES: dict[str, dict[str, tuple[list[Window], list[Window]]]] = {
         "shower": ([(21.5, 1.0, 0.85), (6.8, 0.4, 0.15)], [(21.8, 1.2, 0.8), (10.0, 1.5, 0.2)]),
     },
     "elderly": {
-        "tap": (
-            [
-                (5.3, 0.5, 0.28),
-                (8.0, 1.0, 0.15),
-                (11.2, 0.6, 0.22),
-                (15.5, 1.0, 0.12),
-                (18.0, 0.8, 0.16),
-                (20.4, 0.4, 0.04),
-                (2.5, 1.2, 0.03),
-            ],
-            [
-                (5.3, 0.5, 0.28),
-                (8.0, 1.0, 0.15),
-                (11.2, 0.6, 0.22),
-                (15.5, 1.0, 0.12),
-                (18.0, 0.8, 0.16),
-                (20.4, 0.4, 0.04),
-                (2.5, 1.2, 0.03),
-            ],
-        ),
-        "shower": ([(16.0, 1.2, 0.6), (19.8, 0.6, 0.4)], [(16.0, 1.2, 0.6), (19.8, 0.6, 0.4)]),
+        "tap": (ELDERLY_TAP, ELDERLY_TAP),
+        "shower": (ELDERLY_SHOWER, ELDERLY_SHOWER),
     },
     "family": {
         "tap": (
