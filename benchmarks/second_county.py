@@ -189,14 +189,19 @@ def circumstance_table(county: SecondCounty) -> pd.DataFrame:
     return pd.concat([county.context, episodes, fixed], ignore_index=True)[["meter_id", "what", "start", "end"]]
 
 
-def cause(alarm: Any, circumstances: pd.DataFrame) -> str:
-    """The most telling circumstance at an alarm's meter during it (for a run of zeros, a vacancy first)."""
-    here = circumstances[
+def circumstances_during(alarm: Any, circumstances: pd.DataFrame) -> pd.DataFrame:
+    """What went on at an alarm's meter while it ran, but an episode of the alarm's own kind."""
+    return circumstances[
         (circumstances.meter_id == alarm.meter_id)
         & (circumstances.start < alarm.end)
         & (circumstances.end > alarm.start)
         & (circumstances.what != "true " + alarm.kind)
     ]
+
+
+def cause(alarm: Any, circumstances: pd.DataFrame) -> str:
+    """The most telling circumstance at an alarm's meter during it (for a run of zeros, a vacancy first)."""
+    here = circumstances_during(alarm, circumstances)
     order = list(CAUSES)
     if alarm.kind == "stuck":
         order = order[3:6] + order[:3] + order[6:]

@@ -31,7 +31,7 @@ from typing import Any, cast
 
 import pandas as pd
 
-from benchmarks.second_county import KINDS, counts, import_county, matches, scores
+from benchmarks.second_county import KINDS, circumstances_during, counts, import_county, matches, scores
 from benchmarks.third_county_model import FILE_NAMES, HEADINGS, PERIOD, ThirdCounty, generate
 from hydro.readings.alarm_confidence import DEFAULT_TABLE, ConfidenceTable
 from hydro.readings.analysis import AnomalySettings, customer_findings_by_group
@@ -135,12 +135,7 @@ def circumstance_table(county: ThirdCounty) -> pd.DataFrame:
 
 def cause(alarm: Any, circumstances: pd.DataFrame) -> str:
     """The most telling circumstance at an alarm's meter during it (`FIRST` first for some kinds)."""
-    here = circumstances[
-        (circumstances.meter_id == alarm.meter_id)
-        & (circumstances.start < alarm.end)
-        & (circumstances.end > alarm.start)
-        & (circumstances.what != "true " + alarm.kind)
-    ]
+    here = circumstances_during(alarm, circumstances)
     first = FIRST.get(alarm.kind, ())
     order = [entry for entry in CAUSES if entry[0] in first] + list(CAUSES)
     for prefix, name in order:

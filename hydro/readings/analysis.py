@@ -471,7 +471,7 @@ float valve, a yard watered, a car washed. A pipe that bursts behind a meter doe
 
 
 def _usual_peak(others: np.ndarray) -> float:
-    """The median of the daily peaks (`_MeterHours.daily_peaks_m3_per_h`) [m³/h].
+    """The median of the daily peaks (`_HourlyVolumes.daily_peaks_m3_per_h`) [m³/h].
 
     Over the days with use alone when there are at least `USUAL_PEAK_DAYS_OF_USE` of them: a household away
     most of the period has a usual peak of zero over all its days, and every busy evening of its days at home

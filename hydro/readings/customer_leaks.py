@@ -96,7 +96,7 @@ class LeakSettings:
         W of a meter whose register step is more than the smallest leak worth a call, 2·q_min, moves it in
         W hours (a register read in 100 L: a leak of 70 L/h leaves most hours at zero and the next at 100 L,
         so its floor over one hour is zero) [h]. Over four hours it moves by two steps or more, while a
-        household's night rarely holds four hours without a step (`coarse_meters`).
+        household's night rarely holds four hours without a step (`coarse_step_digits`).
     confidence_intercept, confidence_per_day, confidence_per_log_rate : float
         The calibrated logistic confidence, logit p = a + b·(days − T_p/24) + c·ln(rate / q_min).
     """

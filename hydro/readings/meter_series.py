@@ -516,7 +516,8 @@ def window_flows(series: MeterSeries, settings: LeakSettings, by_code: bool = Fa
 
 def window_hours_by_code(series: MeterSeries, settings: LeakSettings) -> np.ndarray:
     """Each meter's W [h], by code: `coarse_window_hours` where every volume of the meter is a whole number of
-    the coarse register step (`hydro.readings.customer_leaks.coarse_step_digits`), else `window_hours`."""
+    the coarse register step (`hydro.readings.customer_leaks.coarse_step_digits`), else `window_hours`: the
+    rule of `register_steps`, asked of that one step in one pass over the volumes rather than of every step."""
     hours = np.full(len(series.names), settings.window_hours, dtype=np.int64)
     digits = coarse_step_digits(settings)
     if digits < 0 or len(series.code) == 0 or settings.coarse_window_hours == settings.window_hours:
@@ -531,9 +532,9 @@ def window_hours_by_code(series: MeterSeries, settings: LeakSettings) -> np.ndar
 
 def _complete_windows(series: MeterSeries, settings: LeakSettings) -> tuple[np.ndarray, ...]:
     """The windows whose W hours are all read."""
-    code, end_s, window_m3, window_hours = _windows(series, settings)
-    wanted = window_hours_by_code(series, settings)[code]
-    complete = window_hours >= wanted - 1e-6
+    hours_by_code = window_hours_by_code(series, settings)
+    code, end_s, window_m3, window_hours = _windows(series, hours_by_code)
+    complete = window_hours >= hours_by_code[code] - 1e-6
     if complete.all():
         return code, end_s, window_m3, window_hours
     return code[complete], end_s[complete], window_m3[complete], window_hours[complete]
@@ -558,13 +559,14 @@ def daily_floors(series: MeterSeries, settings: LeakSettings, by_code: bool = Fa
     )
 
 
-def _windows(series: MeterSeries, settings: LeakSettings) -> tuple[np.ndarray, ...]:
-    """Per interval, in meter and end order: meter, end, and the volume and hours of its window."""
+def _windows(series: MeterSeries, hours_by_code: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Per interval, in meter and end order: meter, end, and the volume and hours of its window of its meter's W
+    hours (`hours_by_code`)."""
     code, end_s, volume, hours = series.code, series.end_s, series.volume_m3, series.hours
     if len(code) == 0:
         return code, end_s, volume, hours
     offset = int(end_s.min())
-    span_by_code = (window_hours_by_code(series, settings) * SECONDS_PER_HOUR).astype(np.int64)
+    span_by_code = (hours_by_code * SECONDS_PER_HOUR).astype(np.int64)
     widest_s = int(span_by_code.max())
     stride = int(end_s.max()) - offset + widest_s + 1
     key = code * stride + (end_s - offset + widest_s)
