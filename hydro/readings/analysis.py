@@ -126,6 +126,20 @@ class AnomalySettings:
         Gaps of at least this many meters that begin in one hour and end in
         one hour are a concentrator's outage, not the meters' (a building's
         few meters fall silent together, too few for `outage_hours`).
+    gap_lost_readings : int
+        A gap is also at least this many of its meter's usual intervals
+        without a reading (and the reading that closes it): a meter read once
+        a day that loses one reading has a day without one, as an hourly
+        meter losing a few has hours, and neither is an alarm. Two on the
+        third synthetic county, whose daily meters lose single readings (106
+        false gaps on ten draws at one); a county whose daily meters do not
+        finds more gaps at one (BENCHMARKS.md).
+    burst_habit_share, burst_habit_days : float, int
+        A burst's meter that flows at least `burst_habit_share` of the
+        burst's flow over as many hours on `burst_habit_days` other days of
+        the period does so by habit: a roof tank filled every few days
+        through its float valve, a yard watered, a car washed. A pipe that
+        bursts behind a meter does so once.
     leak : LeakSettings
         The rest of the leak detector's thresholds.
     """
@@ -151,6 +165,9 @@ class AnomalySettings:
     outage_sigmas: float = 5.0
     outage_minimum_meters: int = 5
     shared_gap_meters: int = 3
+    gap_lost_readings: int = 2
+    burst_habit_share: float = 0.5
+    burst_habit_days: int = 3
     leak: LeakSettings = field(default_factory=LeakSettings)
 
     def shortest_burst_hours(self) -> float:
@@ -367,8 +384,8 @@ def unusual_bursts(events: pd.DataFrame, intervals: pd.DataFrame, settings: Anom
     ever draws for that long; a shop's lunch hours, or a household's busy
     evening, flow a few times its usual peak at most, and over fewer hours
     its busiest hours stand further above it, hence the stricter factor.
-    Nor is a flow the meter reaches by habit a burst: half of it over w hours
-    on `BURST_LIKE_DAYS` other days (a roof tank's refills). A run just after
+    Nor is a flow the meter reaches by habit a burst: `burst_habit_share` of
+    it over w hours on `burst_habit_days` other days (a roof tank's refills). A run just after
     hours without a reading is taken over those hours too, since an export
     that differences the meter's index writes their volume into it.
     A meter read less often than hourly, or without another day to compare
@@ -393,7 +410,7 @@ def unusual_bursts(events: pd.DataFrame, intervals: pd.DataFrame, settings: Anom
         peak = _usual_peak(peaks)
         volume = hourly.volume_m3(row, burst.start_s, burst.end_s)
         flow = volume / (hours + hourly.unread_hours_before(row, burst.start_s)) if hours > 0 else 0.0
-        recurring = int((peaks >= BURST_LIKE_SHARE * flow).sum()) >= BURST_LIKE_DAYS
+        recurring = int((peaks >= settings.burst_habit_share * flow).sum()) >= settings.burst_habit_days
         keep[position] = (flow >= factor * peak and not recurring) if np.isfinite(peak) else not short
     return events[keep].reset_index(drop=True)
 
@@ -463,11 +480,6 @@ class _HourlyVolumes:
 
 USUAL_PEAK_DAYS_OF_USE = 7
 """Days with use a meter's usual peak is taken over when it has that many (`_usual_peak`)."""
-BURST_LIKE_SHARE = 0.5
-BURST_LIKE_DAYS = 3
-"""A burst's meter that flows at least `BURST_LIKE_SHARE` of the burst's flow over as many hours on
-`BURST_LIKE_DAYS` other days of the period does so by habit: a roof tank filled every few days through its
-float valve, a yard watered, a car washed. A pipe that bursts behind a meter does so once."""
 
 
 def _usual_peak(others: np.ndarray) -> float:

@@ -17,7 +17,7 @@ from ibis import _
 
 from hydro.readings.analysis import AnomalySettings
 from hydro.readings.customer_leaks import deduplicated, register_step, without_index_jitter
-from hydro.readings.meter_series import GAP_LOST_READINGS, LUMPED_FACTOR, ZERO_RUN
+from hydro.readings.meter_series import LUMPED_FACTOR, ZERO_RUN
 from hydro.readings.periods import SECONDS_PER_HOUR, Period, in_period, with_flow
 
 
@@ -216,11 +216,11 @@ def _gaps(intervals: ibis.Table, period: Period, settings: AnomalySettings) -> i
     """Missing data between readings, and at the ends of the period; and a reading that covers the hours of
     lost ones (an index read again after a silence: `hydro.readings.meter_series.LUMPED_FACTOR` times the meter's
     usual interval, `hydro.readings.meter_series.usual_intervals_s`); each at least `gap_hours` long and with at
-    least `hydro.readings.meter_series.GAP_LOST_READINGS` readings lost."""
+    least `gap_lost_readings` readings lost."""
     period_start_s = int(pd.Timestamp(period.start).timestamp())
     period_end_s = int(pd.Timestamp(period.end).timestamp())
     inner = intervals.filter(intervals.previous_end_s.notnull() & (intervals.previous_end_s < intervals.start_s))
-    lost = ibis.literal(GAP_LOST_READINGS, "int64")
+    lost = ibis.literal(settings.gap_lost_readings, "int64")
     inner = inner.select(
         "meter_id",
         "mean_m3_per_h",

@@ -255,10 +255,37 @@ def _register_anomalies(commands: Any) -> None:
         f"(default {defaults.burst_short_usual_peak_factor:g})",
     )
     parser.add_argument(
+        "--burst-habit-share",
+        type=float,
+        default=defaults.burst_habit_share,
+        help="a burst's meter that flows this share of the burst's flow over as many hours on --burst-habit-days "
+        f"other days does so by habit (a roof tank refilling), not a burst (default {defaults.burst_habit_share:g})",
+    )
+    parser.add_argument(
+        "--burst-habit-days",
+        type=int,
+        default=defaults.burst_habit_days,
+        help=f"...on this many other days of the period (default {defaults.burst_habit_days})",
+    )
+    parser.add_argument(
         "--gap-hours",
         type=float,
         default=defaults.gap_hours,
         help=f"hours without readings that make a gap (default {defaults.gap_hours:g})",
+    )
+    parser.add_argument(
+        "--gap-lost-readings",
+        type=int,
+        default=defaults.gap_lost_readings,
+        help="...and readings of the meter's usual interval it must lose: 1 counts a daily meter's one lost "
+        f"reading as a gap (default {defaults.gap_lost_readings})",
+    )
+    parser.add_argument(
+        "--shared-gap-meters",
+        type=int,
+        default=defaults.shared_gap_meters,
+        help="gaps of this many meters or more that begin and end in the same hours are a concentrator's outage, "
+        f"not the meters' (default {defaults.shared_gap_meters})",
     )
     parser.set_defaults(handler=run_anomalies)
 
@@ -366,6 +393,7 @@ def run_anomalies(arguments: argparse.Namespace) -> int:
     period = Period.parse(arguments.period)
     _check_burst(arguments.burst_hours, arguments.burst_usual_peak_factor)
     _check_burst(arguments.burst_short_hours, arguments.burst_short_usual_peak_factor, "--burst-short")
+    _check_counts(arguments)
     settings = AnomalySettings(
         continuous_flow_hours=arguments.continuous_hours,
         stuck_hours=arguments.stuck_hours,
@@ -376,7 +404,11 @@ def run_anomalies(arguments: argparse.Namespace) -> int:
         burst_usual_peak_factor=arguments.burst_usual_peak_factor,
         burst_short_hours=arguments.burst_short_hours,
         burst_short_usual_peak_factor=arguments.burst_short_usual_peak_factor,
+        burst_habit_share=arguments.burst_habit_share,
+        burst_habit_days=arguments.burst_habit_days,
         gap_hours=arguments.gap_hours,
+        gap_lost_readings=arguments.gap_lost_readings,
+        shared_gap_meters=arguments.shared_gap_meters,
     )
     with tqdm(total=3, desc="anomalies", unit="step", leave=False) as progress:
         connection, readings, zones = _open(arguments, period, progress)
@@ -411,6 +443,17 @@ def _check_burst(hours: float, usual_peak_factor: float, option: str = "--burst"
         raise ValueError(f"{option}-hours {hours:g}: a number of hours from 1.")
     if not usual_peak_factor >= 0:
         raise ValueError(f"{option}-usual-peak-factor {usual_peak_factor:g}: a number from 0.")
+
+
+def _check_counts(arguments: argparse.Namespace) -> None:
+    if not arguments.burst_habit_share > 0:
+        raise ValueError(f"--burst-habit-share {arguments.burst_habit_share:g}: a share above 0.")
+    if not arguments.burst_habit_days >= 1:
+        raise ValueError(f"--burst-habit-days {arguments.burst_habit_days}: a number of days from 1.")
+    if not arguments.gap_lost_readings >= 1:
+        raise ValueError(f"--gap-lost-readings {arguments.gap_lost_readings}: a number of readings from 1.")
+    if not arguments.shared_gap_meters >= 2:
+        raise ValueError(f"--shared-gap-meters {arguments.shared_gap_meters}: a number of meters from 2.")
 
 
 def _check_cusum(allowance_sigma: float, threshold_sigma: float) -> None:

@@ -55,10 +55,6 @@ LUMPED_FACTOR = 2
 """A reading covering at least this many times its meter's usual interval (`usual_intervals_s`; and `gap_hours`)
 stands for readings lost: an index file's meter silent for a day and then read again gives one interval of a day,
 not a hole."""
-GAP_LOST_READINGS = 2
-"""A gap is also at least this many of its meter's usual intervals without a reading (and the reading that
-closes it): a meter read once a day that loses one reading has a day without one, as an hourly meter losing a
-few has hours, and neither is an alarm (`gap_hours`)."""
 
 
 @dataclass(frozen=True)
@@ -456,7 +452,7 @@ def _gaps(
 ) -> pd.DataFrame:
     """Time without readings between intervals, and before the first and after the last within the period; and
     an interval standing for readings lost (`LUMPED_FACTOR`); each at least `gap_hours` long and with at least
-    `GAP_LOST_READINGS` readings lost."""
+    `gap_lost_readings` readings lost."""
     inner = np.flatnonzero(~new_meter & (previous_end < series.start_s))
     usual = np.repeat(usual_intervals_s(series.duration_s, firsts), np.diff(np.append(firsts, len(series.code))))
     lumped = np.flatnonzero(series.duration_s >= LUMPED_FACTOR * usual)
@@ -476,7 +472,9 @@ def _gaps(
     none = np.zeros(0, dtype=np.int64)
     runs = _Runs(series.code[firsts][meter], gap_start, gap_end, none, none, hours)
     meter_usual = usual[firsts][meter]
-    readings_lost = GAP_LOST_READINGS + np.repeat([0, 1, 0, 0], [len(inner), len(lumped), len(leading), len(trailing)])
+    readings_lost = settings.gap_lost_readings + np.repeat(
+        [0, 1, 0, 0], [len(inner), len(lumped), len(leading), len(trailing)]
+    )
     keep = ((gap_end - gap_start) >= settings.gap_hours * SECONDS_PER_HOUR) & (
         (gap_end - gap_start) >= readings_lost * meter_usual
     )

@@ -146,7 +146,7 @@ def test_a_meter_read_daily_and_once_more_is_not_in_a_gap_every_day():
     # of its other days (24 h ≥ 2 × 9.5 h) would stand for readings lost: a gap every day. Only 2 of its 5
     # intervals are under twice that shortest, so its usual interval is the shortest of the rest, 24 h. The
     # reads closing the 4th and the 5th are lost: the interval from the 4th covers 72 h, two readings lost
-    # (GAP_LOST_READINGS), a gap of 72 h at the meter's mean, (2 × 0.5 + 0.2 + 0.3 + 1.5) m³ / 144 h × 72 h
+    # (AnomalySettings.gap_lost_readings), a gap of 72 h at the meter's mean, (2 × 0.5 + 0.2 + 0.3 + 1.5) m³ / 144 h × 72 h
     # = 1.5 m³. C-ONE, read the same way, loses the read closing the 5th only: one day without a reading, as
     # an hourly meter's lost hour, is not a gap.
     day = datetime.datetime(2024, 3, 1)
@@ -166,6 +166,14 @@ def test_a_meter_read_daily_and_once_more_is_not_in_a_gap_every_day():
     by_series = customer_findings_by_group(
         connection, readings, period, TEST_ANOMALY_SETTINGS, confidence_table=None
     ).anomalies
+    assert [row[:6] for row in rounded(by_series, 4)] == expected
+    # A county whose daily meters do not lose single readings now and then may count one lost reading as a
+    # gap: C-ONE's 48 h from the 5th, at its mean, (4 × 0.5 + 1.0) m³ / 144 h × 48 h = 1.0 m³.
+    one_lost = replace(TEST_ANOMALY_SETTINGS, gap_lost_readings=1)
+    expected.append(("C-ONE", "gap", day + datetime.timedelta(days=4), day + datetime.timedelta(days=6), 1.0, 1.0))
+    by_expression = anomalies_frame(connection.execute(customer_anomalies(readings, period, one_lost)))
+    assert [row[:6] for row in rounded(by_expression, 4)] == expected
+    by_series = customer_findings_by_group(connection, readings, period, one_lost, confidence_table=None).anomalies
     assert [row[:6] for row in rounded(by_series, 4)] == expected
 
 

@@ -335,6 +335,12 @@ def test_anomalies_take_the_burst_hours_and_usual_peak_factor(files, capsys):
     assert code == 2 and "--burst-hours 0: a number of hours from 1." in err
     code, _out, err = run(capsys, *base, "--burst-short-hours", "0.5")
     assert code == 2 and "--burst-short-hours 0.5: a number of hours from 1." in err
+    # Its other day's 3-hour peak, 0.067 m³/h, is under half its flow (--burst-habit-share 0.5) but over 5 %:
+    # with one such day asked for, a habit at 0.05 and a burst at 0.5.
+    assert bursts("--burst-habit-days", "1") == ["C-BURST"]
+    assert bursts("--burst-habit-share", "0.05", "--burst-habit-days", "1") == []
+    code, _out, err = run(capsys, *base, "--burst-habit-days", "0")
+    assert code == 2 and "--burst-habit-days 0: a number of days from 1." in err
 
 
 def test_customer_meters_read_once_a_day_are_named_as_not_checked_for_leaks(files, capsys):
@@ -353,3 +359,28 @@ def test_customer_meters_read_once_a_day_are_named_as_not_checked_for_leaks(file
     assert code == 0
     assert "1 customer meters are read less often than every 2 h (C-DAILY (24 h)); a leak behind the meter" in err
     assert not [row for row in json.loads(out) if row["meter_id"] == "C-DAILY" and row["kind"] == "continuous_flow"]
+
+
+def test_anomalies_take_the_readings_a_gap_must_lose(files, capsys):
+    # C-DAILY's index is read at midnight on the 1st to the 4th and the 6th: the reading of the 5th is lost,
+    # one interval of 48 h, twice its usual 24 h. One reading lost is no gap by default (--gap-lost-readings 2)
+    # and is one at 1, from the 4th to the 6th.
+    (files / "daily.csv").write_text(
+        "meter_id,timestamp,index_m3\n"
+        + "".join(f"C-DAILY,2024-03-0{day} 00:00,{10 + day * 0.5:.1f}\n" for day in (1, 2, 3, 4, 6))
+    )
+    code, _out, _err = run(capsys, "readings", "import", files / "daily.csv", "--store", files / "store")
+    assert code == 0
+    base = ["readings", "anomalies", "--store", files / "store", "--period", "2024-03-01..2024-03-05", "--json"]
+
+    def gaps(*options: str) -> list[tuple[str, str]]:
+        code, out, _err = run(capsys, *base, *options)
+        assert code == 0
+        return [(row["start"][:10], row["end"][:10]) for row in json.loads(out) if row["kind"] == "gap"]
+
+    assert gaps() == []
+    assert gaps("--gap-lost-readings", "1") == [("2024-03-04", "2024-03-06")]
+    code, _out, err = run(capsys, *base, "--gap-lost-readings", "0")
+    assert code == 2 and "--gap-lost-readings 0: a number of readings from 1." in err
+    code, _out, err = run(capsys, *base, "--shared-gap-meters", "1")
+    assert code == 2 and "--shared-gap-meters 1: a number of meters from 2." in err

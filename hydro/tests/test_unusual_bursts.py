@@ -100,7 +100,7 @@ def test_a_roof_tank_filled_every_few_days_is_not_a_burst():
     # A village house draws 0.02 m³/h from the main from 07:00 to 21:00 (its usual 2-hour peak); its roof
     # tank (1.2 m³) fills through its float valve at 0.6 m³/h from 17:00 to 19:00 on days 0, 4, 8 and 12.
     # On day 12 that is 30 times the usual peak, over the short factor 6, but the meter flowed at least half
-    # of it (0.3 m³/h) over two hours on three other days (BURST_LIKE_DAYS): a habit, not a burst. Filled on
+    # of it (0.3 m³/h) over two hours on three other days (burst_habit_days): a habit, not a burst. Filled on
     # days 4 and 12 only, one other day like it is too few, and day 12's fill is a burst.
     def day(fills: bool) -> list[float]:
         return [0.6 if fills and 17 <= hour < 19 else (0.02 if 7 <= hour < 21 else 0.0) for hour in range(24)]
@@ -108,6 +108,12 @@ def test_a_roof_tank_filled_every_few_days_is_not_a_burst():
     events = pd.DataFrame([burst("TANK", 12, 17, 19)])
     every_fourth = [day(number % 4 == 0) for number in range(16)]
     assert unusual_bursts(events, hourly("TANK", every_fourth), AnomalySettings()).empty
+    # A county that asks for four such days (burst_habit_days) raises it, as it does one that asks for more
+    # than the fill's own flow on them (burst_habit_share 1.5: 0.6 < 1.5 × 0.6 m³/h).
+    habit_of_four = AnomalySettings(burst_habit_days=4)
+    assert len(unusual_bursts(events, hourly("TANK", every_fourth), habit_of_four)) == 1
+    more_than_the_fill = AnomalySettings(burst_habit_share=1.5)
+    assert len(unusual_bursts(events, hourly("TANK", every_fourth), more_than_the_fill)) == 1
     twice = [day(number in (4, 12)) for number in range(16)]
     assert len(unusual_bursts(events, hourly("TANK", twice), AnomalySettings())) == 1
 

@@ -271,6 +271,10 @@ PARAMETER_FIELDS = (
     "burst_usual_peak_factor",
     "burst_short_hours",
     "burst_short_usual_peak_factor",
+    "burst_habit_share",
+    "burst_habit_days",
+    "gap_lost_readings",
+    "shared_gap_meters",
     "episode_merge_hours",
     "night_flow_allowance_sigma",
     "night_flow_threshold_sigma",
@@ -303,7 +307,8 @@ class NightFlowPreview:
 
 def anomaly_settings_from(values: dict[str, Any]) -> AnomalySettings:
     """hydro's anomaly settings with the proposed persistence, stuck, gap and burst hours, the bursts' usual-peak
-    factors and the DMA balance's test of a run of zeros that ended (hydro's defaults for what is not proposed)."""
+    factors and habit, the readings a gap loses and the meters that make an outage, and the DMA balance's test of
+    a run of zeros that ended (hydro's defaults for what is not proposed)."""
     defaults = AnomalySettings()
     return AnomalySettings(
         continuous_flow_hours=values["continuous_flow_hours"],
@@ -318,6 +323,10 @@ def anomaly_settings_from(values: dict[str, Any]) -> AnomalySettings:
         burst_short_usual_peak_factor=values.get(
             "burst_short_usual_peak_factor", defaults.burst_short_usual_peak_factor
         ),
+        burst_habit_share=values.get("burst_habit_share", defaults.burst_habit_share),
+        burst_habit_days=values.get("burst_habit_days", defaults.burst_habit_days),
+        gap_lost_readings=values.get("gap_lost_readings", defaults.gap_lost_readings),
+        shared_gap_meters=values.get("shared_gap_meters", defaults.shared_gap_meters),
         merge_hours=values.get("episode_merge_hours", defaults.merge_hours),
     )
 

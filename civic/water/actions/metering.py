@@ -60,6 +60,10 @@ def metering_parameters_on(day: datetime.date) -> tuple[NightFlowSettings, Anoma
         burst_usual_peak_factor=row.burst_usual_peak_factor,
         burst_short_hours=row.burst_short_hours,
         burst_short_usual_peak_factor=row.burst_short_usual_peak_factor,
+        burst_habit_share=row.burst_habit_share,
+        burst_habit_days=row.burst_habit_days,
+        gap_lost_readings=row.gap_lost_readings,
+        shared_gap_meters=row.shared_gap_meters,
         merge_hours=row.episode_merge_hours,
     )
     return night, anomalies

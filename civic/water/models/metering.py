@@ -351,6 +351,37 @@ class MeteringParameters(models.Model):
             "household's busy evening as a burst."
         ),
     )
+    # A burst's meter that flows this share of the burst's flow over as many hours on this many other days does
+    # so by habit (hydro.readings.analysis.unusual_bursts): a roof tank refilling through its float valve.
+    burst_habit_share = models.FloatField(
+        _("share of a burst's flow that makes it a habit when reached on other days"),
+        default=0.5,
+        validators=[validate_above_zero, MaxValueValidator(10)],
+        help_text=_("Above 0 and at most 10. A lower share takes more flows for a roof tank's refills."),
+    )
+    burst_habit_days = models.PositiveSmallIntegerField(
+        _("other days that flow make a burst a habit"),
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(31)],
+        help_text=_("From 1 to 31 days of the period other than the burst's."),
+    )
+    # A gap also loses this many of its meter's usual readings (hydro.readings.analysis.AnomalySettings); gaps
+    # that this many meters begin and end in the same hours are a concentrator's outage.
+    gap_lost_readings = models.PositiveSmallIntegerField(
+        _("readings a meter must lose to make a gap"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(24)],
+        help_text=_(
+            "From 1 to 24 of the meter's usual intervals. At 1 a meter read once a day is in a gap whenever one "
+            "reading is lost; keep 2 where daily meters lose single readings now and then."
+        ),
+    )
+    shared_gap_meters = models.PositiveSmallIntegerField(
+        _("meters whose gaps begin and end together make a communication outage"),
+        default=3,
+        validators=[MinValueValidator(2), MaxValueValidator(1000)],
+        help_text=_("From 2 to 1000. Their gaps are the concentrator's or the network's, not the meters'."),
+    )
     episode_merge_hours = models.FloatField(
         _("hours within which anomalies are one episode"),
         default=24.0,

@@ -398,9 +398,48 @@ def test_the_thresholds_page_previews_and_keeps_the_proposed_burst_test(client, 
     assert burst_test(anomalies) == (4.0, 5.0, 1.0, 8.0)
 
 
+def test_the_thresholds_page_previews_and_keeps_the_habit_and_gap_rules(client, cast, run, settings_previewed):
+    # Not sent, a burst's habit (half its flow on three other days), the readings a gap loses (2) and the meters
+    # whose gaps make an outage (3) keep hydro's defaults; a county whose daily meters seldom lose one reading
+    # proposes 1, and with it 0.8 on two days and 5 meters: previewed so, saved, and in force from the date.
+    sign_in(client, cast.network_analyst)
+    url = reverse("water:metering_thresholds")
+    assert client.post(url, {**PROPOSAL, "preview": "1"}).status_code == 200
+    proposal = {
+        **PROPOSAL,
+        "burst_habit_share": 0.8,
+        "burst_habit_days": 2,
+        "gap_lost_readings": 1,
+        "shared_gap_meters": 5,
+    }
+    assert client.post(url, {**proposal, "preview": "1"}).status_code == 200
+
+    def rules(settings: AnomalySettings) -> tuple[float, ...]:
+        return (
+            settings.burst_habit_share,
+            settings.burst_habit_days,
+            settings.gap_lost_readings,
+            settings.shared_gap_meters,
+        )
+
+    assert [rules(s) for s in settings_previewed] == [(0.5, 3, 2, 3), (0.8, 2, 1, 5)]
+    response = client.post(url, {**proposal, "save": "1"})
+    assert response.status_code == 302
+    effective_from = datetime.date.fromisoformat(str(PROPOSAL["effective_from"]))
+    _night, anomalies = metering_parameters_on(effective_from)
+    assert rules(anomalies) == (0.8, 2, 1, 5)
+    page = client.get(url).content.decode()
+    assert '<td class="number">0.80</td><td class="number">2</td><td class="number">1</td>' in page
+
+
 @pytest.mark.parametrize(
     ("field", "value"),
     [
+        ("burst_habit_share", 0),
+        ("burst_habit_days", 0),
+        ("gap_lost_readings", 0),
+        ("gap_lost_readings", 1.5),
+        ("shared_gap_meters", 1),
         ("burst_hours", 0.5),
         ("burst_usual_peak_factor", 0.5),
         ("burst_short_hours", 0.5),
@@ -416,7 +455,8 @@ def test_the_thresholds_page_previews_and_keeps_the_proposed_burst_test(client, 
     ],
 )
 def test_the_thresholds_preview_refuses_a_stuck_balance_test_out_of_range(client, cast, run, field, value):
-    # The share must lie in (0, 2], the standard errors above 0, the days a whole number from 1; a night-flow
+    # The share must lie in (0, 2], the standard errors above 0, the days a whole number from 1 (and the habit's
+    # share above 0, its days, the readings a gap loses from 1, the meters of an outage from 2); a night-flow
     # night counts for at most 3 σ, so k must stay within [0, 2.5] (at 3 no night could count) and h from 0.5.
     sign_in(client, cast.network_analyst)
     proposal = {**PROPOSAL, "preview": "1"}
