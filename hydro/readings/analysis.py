@@ -23,7 +23,6 @@ the hour, day or month in which it starts.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -379,7 +378,7 @@ def unusual_bursts(events: pd.DataFrame, intervals: pd.DataFrame, settings: Anom
     a shorter one `burst_short_usual_peak_factor` times its usual peak over
     round(T) hours. The usual peak over w hours P_w is the median, over the
     days of the period other than those the burst touches, of each day's
-    highest mean flow over w consecutive hours (`_usual_peak`). A
+    highest mean flow over w consecutive hours (`_usual_peaks`). A
     pipe burst behind a household meter flows many times what the household
     ever draws for that long; a shop's lunch hours, or a household's busy
     evening, flow a few times its usual peak at most, and over fewer hours
@@ -392,26 +391,31 @@ def unusual_bursts(events: pd.DataFrame, intervals: pd.DataFrame, settings: Anom
     with, keeps its bursts of `burst_hours`, but not its shorter ones, which
     only their usual peak can tell from a busy evening.
     """
-    bursts = events[events.kind == "burst"]
-    if bursts.empty:
+    positions = np.flatnonzero((events.kind == "burst").to_numpy())
+    if positions.size == 0:
         return events
     hourly = _HourlyVolumes(intervals)
+    bursts = events.iloc[positions]
+    start_s, end_s = (bursts[name].to_numpy(np.int64) for name in ("start_s", "end_s"))
+    hours = (end_s - start_s) / SECONDS_PER_HOUR
+    short = hours < settings.burst_hours - 1e-6
+    rows = np.array([hourly.rows.get(meter, -1) for meter in bursts.meter_id], dtype=np.int64)
+    windows = np.maximum(1, np.floor(np.where(short, hours, settings.burst_hours) + 0.5)).astype(np.int64)
+    factors = np.where(short, settings.burst_short_usual_peak_factor, settings.burst_usual_peak_factor)
     keep = np.ones(len(events), dtype=bool)
-    for position, burst in zip(np.flatnonzero((events.kind == "burst").to_numpy()), bursts.itertuples(), strict=True):
-        hours = (burst.end_s - burst.start_s) / SECONDS_PER_HOUR
-        short = hours < settings.burst_hours - 1e-6
-        row = hourly.rows.get(burst.meter_id)
-        if row is None:
-            keep[position] = not short
-            continue
-        window = max(1, math.floor((hours if short else settings.burst_hours) + 0.5))
-        factor = settings.burst_short_usual_peak_factor if short else settings.burst_usual_peak_factor
-        peaks = hourly.daily_peaks_m3_per_h(row, window, burst.start_s, burst.end_s)
-        peak = _usual_peak(peaks)
-        volume = hourly.volume_m3(row, burst.start_s, burst.end_s)
-        flow = volume / (hours + hourly.unread_hours_before(row, burst.start_s)) if hours > 0 else 0.0
-        recurring = int((peaks >= settings.burst_habit_share * flow).sum()) >= settings.burst_habit_days
-        keep[position] = (flow >= factor * peak and not recurring) if np.isfinite(peak) else not short
+    keep[positions] = ~short
+    for window in np.unique(windows[rows >= 0]):
+        chosen = np.flatnonzero((rows >= 0) & (windows == window))
+        row, first, last = rows[chosen], start_s[chosen], end_s[chosen]
+        peaks = hourly.daily_peaks_m3_per_h(row, int(window), first, last)
+        usual = _usual_peaks(peaks)
+        unread = hourly.unread_hours_before(row, first)
+        run_hours = hours[chosen]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            flow = np.where(run_hours > 0, hourly.volume_m3(row, first, last) / (run_hours + unread), 0.0)
+            habit = (peaks >= settings.burst_habit_share * flow[:, None]).sum(axis=1) >= settings.burst_habit_days
+        passes = (flow >= factors[chosen] * usual) & ~habit
+        keep[positions[chosen]] = np.where(np.isfinite(usual), passes, ~short[chosen])
     return events[keep].reset_index(drop=True)
 
 
@@ -443,14 +447,14 @@ class _HourlyVolumes:
         self.day_heads: np.ndarray = np.flatnonzero(np.concatenate([[count > 0], self.days[1:] != self.days[:-1]]))
         self.peaks: dict[int, np.ndarray] = {}
 
-    def column(self, moment_s: int) -> int:
-        """The column of the hour starting at or after `moment_s`, clipped to the hours held."""
+    def columns(self, moments_s: np.ndarray) -> np.ndarray:
+        """The column of the hour starting at or after each moment, clipped to the hours held."""
         hour = int(SECONDS_PER_HOUR)
-        return min(max(-(-(int(moment_s) - self.first_s) // hour), 0), self.values.shape[1])
+        return np.clip(-(-(moments_s.astype(np.int64) - self.first_s) // hour), 0, self.values.shape[1])
 
-    def daily_peaks_m3_per_h(self, row: int, window: int, start_s: int, end_s: int) -> np.ndarray:
-        """Each day's highest `window`-hour mean flow [m³/h] (windows wholly read), over the days not touched by
-        [start_s, end_s) that have one."""
+    def daily_peaks_m3_per_h(self, rows: np.ndarray, window: int, start_s: np.ndarray, end_s: np.ndarray) -> np.ndarray:
+        """Each day's highest `window`-hour mean flow [m³/h] (windows wholly read) of each row's meter, one row per
+        run [start_s, end_s) over the days held, NaN on the days the run touches and those without one."""
         if window not in self.peaks:
             count = self.values.shape[1]
             means = np.full(self.values.shape, np.nan)
@@ -460,40 +464,49 @@ class _HourlyVolumes:
                 means[:, window - 1 :] = np.where(complete, sums / window, np.nan)
             with np.errstate(invalid="ignore"):
                 self.peaks[window] = np.fmax.reduceat(means, self.day_heads, axis=1) if count else means
-        peaks = self.peaks[window][row]
+        peaks = self.peaks[window][rows]
         day_ids = self.days[self.day_heads] if self.values.shape[1] else np.zeros(0, dtype=np.int64)
-        touched = (day_ids >= start_s // SECONDS_PER_DAY) & (day_ids <= (end_s - 1) // SECONDS_PER_DAY)
-        return peaks[~touched & ~np.isnan(peaks)]
+        touched = (day_ids[None, :] >= (start_s // SECONDS_PER_DAY)[:, None]) & (
+            day_ids[None, :] <= ((end_s - 1) // SECONDS_PER_DAY)[:, None]
+        )
+        return np.where(touched, np.nan, peaks)
 
-    def volume_m3(self, row: int, start_s: int, end_s: int) -> float:
-        """The volume read in the hours of [start_s, end_s) [m³]."""
-        return float(np.nansum(self.values[row, self.column(start_s) : self.column(end_s)]))
+    def volume_m3(self, rows: np.ndarray, start_s: np.ndarray, end_s: np.ndarray) -> np.ndarray:
+        """The volume read in the hours of each [start_s, end_s) of each row's meter [m³]."""
+        return self.totals[rows, self.columns(end_s)] - self.totals[rows, self.columns(start_s)]
 
-    def unread_hours_before(self, row: int, start_s: int) -> int:
-        """The hours without a reading just before `start_s` [h]: an export that differences the meter's index
-        writes the volume of hours it lost into the next hour read, so a run after them may hold their use too."""
-        position = self.column(start_s)
-        if position == 0 or self.last_read[row, position - 1] < 0:
-            return 0
-        return position - 1 - int(self.last_read[row, position - 1])
+    def unread_hours_before(self, rows: np.ndarray, start_s: np.ndarray) -> np.ndarray:
+        """The hours without a reading just before each `start_s` [h]: an export that differences the meter's
+        index writes the volume of hours it lost into the next hour read, so a run after them may hold their use
+        too."""
+        positions = self.columns(start_s)
+        if not self.values.shape[1]:
+            return np.zeros(len(rows), dtype=np.int64)
+        last = self.last_read[rows, np.maximum(positions - 1, 0)]
+        return np.where((positions == 0) | (last < 0), 0, positions - 1 - last)
 
 
 USUAL_PEAK_DAYS_OF_USE = 7
-"""Days with use a meter's usual peak is taken over when it has that many (`_usual_peak`)."""
+"""Days with use a meter's usual peak is taken over when it has that many (`_usual_peaks`)."""
 
 
-def _usual_peak(others: np.ndarray) -> float:
-    """The median of the daily peaks (`_HourlyVolumes.daily_peaks_m3_per_h`) [m³/h].
+def _usual_peaks(peaks: np.ndarray) -> np.ndarray:
+    """The median of each row's daily peaks (`_HourlyVolumes.daily_peaks_m3_per_h`, NaN where none) [m³/h].
 
     Over the days with use alone when there are at least `USUAL_PEAK_DAYS_OF_USE` of them: a household away
     most of the period has a usual peak of zero over all its days, and every busy evening of its days at home
     would pass any factor of it (on the first county's draws 101–106, one away on 34 of 60 days raised two
-    false two-hour bursts). A flat used on fewer days (empty, for sale) keeps the median over all days.
+    false two-hour bursts). A flat used on fewer days (empty, for sale) keeps the median over all days. NaN
+    for a row without another day.
     """
-    used = others[others > 0]
-    if len(used) >= USUAL_PEAK_DAYS_OF_USE:
-        return float(np.median(used))
-    return float(np.median(others)) if len(others) else float("nan")
+    with np.errstate(invalid="ignore"):
+        used = np.where(peaks > 0, peaks, np.nan)
+    enough = (np.isfinite(used).sum(axis=1) >= USUAL_PEAK_DAYS_OF_USE)[:, None]
+    chosen = np.where(enough, used, peaks)
+    result = np.full(len(peaks), np.nan)
+    some = np.isfinite(chosen).any(axis=1)
+    result[some] = np.nanmedian(chosen[some], axis=1)
+    return result
 
 
 ANOMALY_GROUP_METERS = 2_000
