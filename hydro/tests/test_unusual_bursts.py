@@ -65,13 +65,13 @@ def test_the_bursts_own_day_does_not_set_the_usual_peak():
 
 def test_a_short_run_must_pass_the_stricter_factor_over_its_own_hours():
     # The household draws 0.1 m³/h from 18:00 to 20:00 every day: its usual 2-hour peak is 0.1 m³/h (its
-    # usual 3-hour peak only 0.2 / 3 = 0.067). On day 3 a busy evening draws 0.5 m³/h for those two hours:
-    # 5 times its 2-hour peak, under the short factor 6 (0.6 m³/h), kept out, though 7.5 times its 3-hour peak
-    # would have passed the factor 4 of a 3-hour run. On day 4 a pipe bursts, 0.8 m³/h from 02:00 to 04:00:
-    # 8 times, a burst.
+    # usual 3-hour peak only 0.2 / 3 = 0.067). On day 3 a busy evening draws 0.9 m³/h for those two hours:
+    # 9 times its 2-hour peak, under the short factor 10 (1.0 m³/h), kept out, though 13.5 times its 3-hour
+    # peak would have passed the factor 4 of a 3-hour run. On day 4 a pipe bursts, 1.2 m³/h from 02:00 to
+    # 04:00: 12 times, a burst.
     days = [day_with(range(18, 20), 0.1) for _ in range(6)]
-    days[3] = day_with(range(18, 20), 0.5)
-    days[4] = [0.8 if 2 <= hour < 4 else flow for hour, flow in enumerate(days[4])]
+    days[3] = day_with(range(18, 20), 0.9)
+    days[4] = [1.2 if 2 <= hour < 4 else flow for hour, flow in enumerate(days[4])]
     events = pd.DataFrame([burst("M", 3, 18, 20), burst("M", 4, 2, 4)])
     kept = unusual_bursts(events, hourly("M", days), AnomalySettings())
     assert kept.start_s.tolist() == [4 * DAY_S + 2 * HOUR_S]
@@ -134,3 +134,15 @@ def test_an_hour_after_lost_ones_is_judged_with_them():
     assert kept.start_s.tolist() == [4 * DAY_S + 3 * HOUR_S]
     # Read in full, the same 1.2 m³ in one hour would be a burst.
     assert len(unusual_bursts(events, intervals, AnomalySettings())) == 2
+
+
+def test_one_hour_of_high_flow_is_a_burst_at_ten_times_the_usual_hour():
+    # The household's busiest hour is 0.12 m³/h at 19:00 every day: its usual 1-hour peak. On day 2 a bath
+    # and a wash draw 1.0 m³/h at 19:00: 8.3 times, under the short factor 10, kept out. On day 4 a hose left
+    # open draws 1.5 m³/h from 03:00 to 04:00: 12.5 times, a burst of one hour (burst_short_hours).
+    days = [day_with(range(19, 20), 0.12, other=0.01) for _ in range(6)]
+    days[2] = day_with(range(19, 20), 1.0, other=0.01)
+    days[4] = [1.5 if hour == 3 else flow for hour, flow in enumerate(days[4])]
+    events = pd.DataFrame([burst("M", 2, 19, 20), burst("M", 4, 3, 4)])
+    kept = unusual_bursts(events, hourly("M", days), AnomalySettings())
+    assert kept.start_s.tolist() == [4 * DAY_S + 3 * HOUR_S]

@@ -335,16 +335,16 @@ class MeteringParameters(models.Model):
     )
     # A run of high flow shorter than the burst hours is a burst when it flows this many times its meter's usual
     # peak over as many hours (hydro.readings.analysis.unusual_bursts): a busy evening stands further above a
-    # household's usual peak over two hours than over three.
+    # household's usual peak over one or two hours than over three.
     burst_short_hours = models.FloatField(
         _("hours of high flow that make a short burst"),
-        default=2.0,
+        default=1.0,
         validators=[MinValueValidator(1), MaxValueValidator(48)],
         help_text=_("From 1 to 48. At the burst hours or more, no shorter burst is looked for."),
     )
     burst_short_usual_peak_factor = models.FloatField(
         _("times its meter's usual peak a short burst must flow"),
-        default=6.0,
+        default=10.0,
         validators=[MinValueValidator(1), MaxValueValidator(50)],
         help_text=_(
             "From 1 to 50. The usual peak is taken over as many hours as the run lasts; a lower value raises a "

@@ -368,8 +368,8 @@ def test_the_thresholds_page_previews_the_proposed_stuck_balance_test(client, ca
 
 
 def test_the_thresholds_page_previews_and_keeps_the_proposed_burst_test(client, cast, run, settings_previewed):
-    # Not sent, the bursts' hours and usual-peak factors keep hydro's 3 h and 4, and 2 h and 6 for short ones;
-    # proposed as 4 h and 5, and 1 h and 8, they are previewed so, saved with the row, and the analysis of a day
+    # Not sent, the bursts' hours and usual-peak factors keep hydro's 3 h and 4, and 1 h and 10 for short ones;
+    # proposed as 4 h and 5, and 2 h and 8, they are previewed so, saved with the row, and the analysis of a day
     # from its date on takes them.
     sign_in(client, cast.network_analyst)
     url = reverse("water:metering_thresholds")
@@ -378,7 +378,7 @@ def test_the_thresholds_page_previews_and_keeps_the_proposed_burst_test(client, 
         **PROPOSAL,
         "burst_hours": 4,
         "burst_usual_peak_factor": 5,
-        "burst_short_hours": 1,
+        "burst_short_hours": 2,
         "burst_short_usual_peak_factor": 8,
     }
     assert client.post(url, {**proposal, "preview": "1"}).status_code == 200
@@ -391,11 +391,11 @@ def test_the_thresholds_page_previews_and_keeps_the_proposed_burst_test(client, 
             settings.burst_short_usual_peak_factor,
         )
 
-    assert [burst_test(s) for s in settings_previewed] == [(3.0, 4.0, 2.0, 6.0), (4.0, 5.0, 1.0, 8.0)]
+    assert [burst_test(s) for s in settings_previewed] == [(3.0, 4.0, 1.0, 10.0), (4.0, 5.0, 2.0, 8.0)]
     assert client.post(url, {**proposal, "save": "1"}).status_code == 302
     effective_from = datetime.date.fromisoformat(str(PROPOSAL["effective_from"]))
     _night, anomalies = metering_parameters_on(effective_from)
-    assert burst_test(anomalies) == (4.0, 5.0, 1.0, 8.0)
+    assert burst_test(anomalies) == (4.0, 5.0, 2.0, 8.0)
 
 
 def test_the_thresholds_page_previews_and_keeps_the_habit_and_gap_rules(client, cast, run, settings_previewed):
