@@ -404,7 +404,7 @@ def unusual_bursts(events: pd.DataFrame, intervals: pd.DataFrame, settings: Anom
     start_s, end_s = (bursts[name].to_numpy(np.int64) for name in ("start_s", "end_s"))
     hours = (end_s - start_s) / SECONDS_PER_HOUR
     short = hours < settings.burst_hours - 1e-6
-    rows = np.array([hourly.rows.get(meter, -1) for meter in bursts.meter_id], dtype=np.int64)
+    rows = hourly.rows_of(bursts.meter_id)
     windows = np.maximum(1, np.floor(np.where(short, hours, settings.burst_hours) + 0.5)).astype(np.int64)
     factors = np.where(short, settings.burst_short_usual_peak_factor, settings.burst_usual_peak_factor)
     keep = np.ones(len(events), dtype=bool)
@@ -433,14 +433,15 @@ class _HourlyVolumes:
         hour = int(SECONDS_PER_HOUR)
         starts = hourly_read.start_s.to_numpy(np.int64) // hour * hour
         codes, names = pd.factorize(hourly_read.meter_id, sort=False)
-        self.rows = {str(name): row for row, name in enumerate(names)}
+        self.names = pd.Index(np.asarray(names, dtype=object))
         self.first_s = int(starts.min()) if starts.size else 0
         count = int((starts.max() - self.first_s) // hour + 1) if starts.size else 0
         columns = (starts - self.first_s) // hour
-        self.values = np.zeros((len(names), count))
-        np.add.at(self.values, (codes, columns), hourly_read.volume_m3.to_numpy(np.float64))
-        read = np.zeros((len(names), count), dtype=bool)
-        read[codes, columns] = True
+        cells = codes.astype(np.int64) * count + columns
+        volumes = hourly_read.volume_m3.to_numpy(np.float64)
+        summed = np.bincount(cells, weights=volumes, minlength=len(names) * count)  # int64 when empty
+        self.values = summed.astype(np.float64).reshape(len(names), count)
+        read = np.bincount(cells, minlength=len(names) * count).reshape(len(names), count) > 0
         self.values[~read] = np.nan
         self.totals = np.concatenate(
             [np.zeros((len(names), 1)), np.cumsum(np.where(read, self.values, 0.0), axis=1)], 1
@@ -451,6 +452,10 @@ class _HourlyVolumes:
         self.days = hour_starts // SECONDS_PER_DAY
         self.day_heads: np.ndarray = np.flatnonzero(np.concatenate([[count > 0], self.days[1:] != self.days[:-1]]))
         self.peaks: dict[int, np.ndarray] = {}
+
+    def rows_of(self, meter_ids: pd.Series) -> np.ndarray:
+        """Each meter's row, -1 for a meter not read at least hourly."""
+        return self.names.get_indexer(np.asarray(meter_ids, dtype=object)).astype(np.int64)
 
     def columns(self, moments_s: np.ndarray) -> np.ndarray:
         """The column of the hour starting at or after each moment, clipped to the hours held."""

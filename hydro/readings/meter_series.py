@@ -133,12 +133,15 @@ def unread_meters_by_hour(series: MeterSeries, period_start_s: int, period_end_s
 
 
 def intervals_of(series: MeterSeries, meter_ids: Iterable[str]) -> pd.DataFrame:
-    """The intervals of these meters as a table ``meter_id, start_s, duration_s, volume_m3``."""
-    chosen = np.isin(series.names, np.asarray(sorted(set(meter_ids)), dtype=object))
+    """The intervals of these meters as a table ``meter_id, start_s, duration_s, volume_m3``, the meters as a
+    categorical over the series' names (a month of a group's 2,000 meters is 1.5 M rows, which as strings cost
+    the analysis a fifth of its time)."""
+    wanted = set(meter_ids)
+    chosen = np.fromiter((name in wanted for name in series.names), dtype=bool, count=len(series.names))
     rows = chosen[series.code] if len(series.code) else np.zeros(0, dtype=bool)
     return pd.DataFrame(
         {
-            "meter_id": series.names[series.code[rows]],
+            "meter_id": pd.Categorical.from_codes(series.code[rows], categories=pd.Index(series.names, dtype=object)),
             "start_s": series.start_s[rows],
             "duration_s": series.duration_s[rows],
             "volume_m3": series.volume_m3[rows],
