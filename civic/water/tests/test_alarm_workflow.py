@@ -367,69 +367,49 @@ def test_the_thresholds_page_previews_the_proposed_stuck_balance_test(client, ca
     assert MeteringParameters.objects.count() == 1
 
 
-def test_the_thresholds_page_previews_and_keeps_the_proposed_burst_test(client, cast, run, settings_previewed):
+@pytest.mark.parametrize(
+    ("proposed", "defaults", "shown"),
+    [
+        (
+            {
+                "burst_hours": 4,
+                "burst_usual_peak_factor": 5,
+                "burst_short_hours": 2,
+                "burst_short_usual_peak_factor": 8,
+            },
+            (3.0, 4.0, 1.0, 10.0),
+            '<td class="number">4</td><td class="number">5</td><td class="number">2</td><td class="number">8</td>',
+        ),
+        (
+            {"burst_habit_share": 0.8, "burst_habit_days": 2, "gap_lost_readings": 1, "shared_gap_meters": 5},
+            (0.5, 3, 2, 3),
+            '<td class="number">0.80</td><td class="number">2</td><td class="number">1</td><td class="number">5</td>',
+        ),
+    ],
+    ids=["burst test", "habit and gap rules"],
+)
+def test_the_thresholds_page_previews_and_keeps_the_proposed_rules(
+    client, cast, run, settings_previewed, proposed, defaults, shown
+):
     # Not sent, the bursts' hours and usual-peak factors keep hydro's 3 h and 4, and 1 h and 10 for short ones;
-    # proposed as 4 h and 5, and 2 h and 8, they are previewed so, saved with the row, and the analysis of a day
-    # from its date on takes them.
+    # a burst's habit half its flow on three other days, the readings a gap loses 2 and the meters whose gaps
+    # make an outage 3. Proposed (a county whose daily meters seldom lose one reading proposes 1), they are
+    # previewed so, saved with the row, shown among the thresholds in force, and the analysis of a day from its
+    # date on takes them.
     sign_in(client, cast.network_analyst)
     url = reverse("water:metering_thresholds")
     assert client.post(url, {**PROPOSAL, "preview": "1"}).status_code == 200
-    proposal = {
-        **PROPOSAL,
-        "burst_hours": 4,
-        "burst_usual_peak_factor": 5,
-        "burst_short_hours": 2,
-        "burst_short_usual_peak_factor": 8,
-    }
-    assert client.post(url, {**proposal, "preview": "1"}).status_code == 200
+    assert client.post(url, {**PROPOSAL, **proposed, "preview": "1"}).status_code == 200
 
-    def burst_test(settings: AnomalySettings) -> tuple[float, ...]:
-        return (
-            settings.burst_hours,
-            settings.burst_usual_peak_factor,
-            settings.burst_short_hours,
-            settings.burst_short_usual_peak_factor,
-        )
+    def chosen(settings: AnomalySettings) -> tuple[float, ...]:
+        return tuple(getattr(settings, name) for name in proposed)
 
-    assert [burst_test(s) for s in settings_previewed] == [(3.0, 4.0, 1.0, 10.0), (4.0, 5.0, 2.0, 8.0)]
-    assert client.post(url, {**proposal, "save": "1"}).status_code == 302
+    assert [chosen(s) for s in settings_previewed] == [defaults, tuple(proposed.values())]
+    assert client.post(url, {**PROPOSAL, **proposed, "save": "1"}).status_code == 302
     effective_from = datetime.date.fromisoformat(str(PROPOSAL["effective_from"]))
     _night, anomalies = metering_parameters_on(effective_from)
-    assert burst_test(anomalies) == (4.0, 5.0, 2.0, 8.0)
-
-
-def test_the_thresholds_page_previews_and_keeps_the_habit_and_gap_rules(client, cast, run, settings_previewed):
-    # Not sent, a burst's habit (half its flow on three other days), the readings a gap loses (2) and the meters
-    # whose gaps make an outage (3) keep hydro's defaults; a county whose daily meters seldom lose one reading
-    # proposes 1, and with it 0.8 on two days and 5 meters: previewed so, saved, and in force from the date.
-    sign_in(client, cast.network_analyst)
-    url = reverse("water:metering_thresholds")
-    assert client.post(url, {**PROPOSAL, "preview": "1"}).status_code == 200
-    proposal = {
-        **PROPOSAL,
-        "burst_habit_share": 0.8,
-        "burst_habit_days": 2,
-        "gap_lost_readings": 1,
-        "shared_gap_meters": 5,
-    }
-    assert client.post(url, {**proposal, "preview": "1"}).status_code == 200
-
-    def rules(settings: AnomalySettings) -> tuple[float, ...]:
-        return (
-            settings.burst_habit_share,
-            settings.burst_habit_days,
-            settings.gap_lost_readings,
-            settings.shared_gap_meters,
-        )
-
-    assert [rules(s) for s in settings_previewed] == [(0.5, 3, 2, 3), (0.8, 2, 1, 5)]
-    response = client.post(url, {**proposal, "save": "1"})
-    assert response.status_code == 302
-    effective_from = datetime.date.fromisoformat(str(PROPOSAL["effective_from"]))
-    _night, anomalies = metering_parameters_on(effective_from)
-    assert rules(anomalies) == (0.8, 2, 1, 5)
-    page = client.get(url).content.decode()
-    assert '<td class="number">0.80</td><td class="number">2</td><td class="number">1</td>' in page
+    assert chosen(anomalies) == tuple(proposed.values())
+    assert shown in client.get(url).content.decode()
 
 
 @pytest.mark.parametrize(
