@@ -88,9 +88,11 @@ class AnomalySettings:
         flow is a burst too (a hose left open, a water heater's relief valve):
         on the third county's tuning draws 16 of 80 bursts lasted an hour and
         none was raised while the shortest run was two hours. At ten times
-        the usual peak, 72 of its 80 were found with no false burst, and the
-        other counties' tuning draws kept every burst and no false one; at
-        six times they raised 3 and 4 false ones.
+        the usual peak, 72 of its 80 were found with no false burst; the
+        second county's tuning draws found 63 of their 64 (one two-hour burst
+        flows between six and ten times its usual peak), with 2 false as at
+        six times for two hours; one-hour runs at six times raised 3 and 4
+        false bursts on the other counties' tuning draws.
     stuck_hours, stuck_expected_m3_per_h : float
         A stuck meter shows zero for at least `stuck_hours` while its mean
         flow over the rest of the period is at least `stuck_expected_m3_per_h`,
@@ -389,9 +391,10 @@ def unusual_bursts(events: pd.DataFrame, intervals: pd.DataFrame, settings: Anom
     evening, flow a few times its usual peak at most, and over fewer hours
     its busiest hours stand further above it, hence the stricter factor.
     Nor is a flow the meter reaches by habit a burst: `burst_habit_share` of
-    it over w hours on `burst_habit_days` other days (a roof tank's refills). A run just after
-    hours without a reading is taken over those hours too, since an export
-    that differences the meter's index writes their volume into it.
+    it over w hours on `burst_habit_days` other days (a roof tank's refills).
+    A run just after hours without a reading is taken over those hours too,
+    since an export that differences the meter's index writes their volume
+    into it.
     A meter read less often than hourly, or without another day to compare
     with, keeps its bursts of `burst_hours`, but not its shorter ones, which
     only their usual peak can tell from a busy evening.
